@@ -1,0 +1,168 @@
+/**
+ * The one catalogue of mochi pkg error codes.
+ *
+ * Every failure mochi pkg reports carries a stable code from {@link ERROR_CATALOGUE}. The code
+ * decides the process exit status (`cli.ts` is the only place that maps it):
+ * `0` ok · `1` user or input error · `2` internal · `3` network or registry unavailable ·
+ * `4` integrity or security failure (decisions.md §Exit codes).
+ *
+ * Codes follow MEP-57's `<CATEGORY>_E<NNN>` shape; the category names the concern that owns it.
+ *
+ * @module
+ */
+
+/** Process exit status a code maps to (decisions.md §Exit codes). */
+export type ExitStatus = 0 | 1 | 2 | 3 | 4;
+
+/** One entry of the catalogue: the exit status and a one-line summary used in docs. */
+export interface ErrorCodeInfo {
+  /** Exit status of the CLI when this error ends a command. */
+  readonly exit: ExitStatus;
+  /** What the code means, one line, for `docs/errors.md`. */
+  readonly summary: string;
+}
+
+/**
+ * Every stable error code with its exit status and meaning.
+ *
+ * Adding a code: append it here (never renumber, never reuse); `docs/errors.md` is generated
+ * from this table by `scripts/gen_error_docs.ts`.
+ */
+export const ERROR_CATALOGUE = {
+  // Versions and requirements (src/semver)
+  SEMVER_E001: { exit: 1, summary: "a version is not valid SemVer 2.0.0" },
+  SEMVER_E002: { exit: 1, summary: "a requirement is not valid cargo requirement syntax" },
+
+  // Manifest (src/manifest)
+  MANIFEST_E001: { exit: 1, summary: "mochi.toml is not valid TOML" },
+  MANIFEST_E002: { exit: 1, summary: "unknown top-level table in mochi.toml" },
+  MANIFEST_E003: { exit: 1, summary: "invalid package name" },
+  MANIFEST_E004: { exit: 1, summary: "a required [package] field is missing or has the wrong type" },
+  MANIFEST_E005: { exit: 1, summary: "invalid [package] version" },
+  MANIFEST_E006: { exit: 1, summary: "invalid dependency requirement" },
+  MANIFEST_E007: { exit: 1, summary: "invalid dependency entry (wrong type or conflicting keys)" },
+  MANIFEST_E008: { exit: 1, summary: "unknown or invalid capability" },
+  MANIFEST_E009: { exit: 1, summary: "invalid [registry] table" },
+  MANIFEST_E010: { exit: 1, summary: "invalid allow-multi-version value" },
+  MANIFEST_E011: { exit: 1, summary: "mochi.toml not found" },
+  MANIFEST_E012: { exit: 1, summary: "invalid edition" },
+
+  // Solver (src/solver)
+  SOLVER_E001: { exit: 1, summary: "the solver's watchdog stopped a pathological solve" },
+  SOLVER_E002: { exit: 1, summary: "no set of versions satisfies the requirements" },
+  SOLVER_E003: { exit: 1, summary: "a dependency provider failed while the solver asked it" },
+
+  // Lockfile (src/lockfile)
+  LOCK_E001: { exit: 1, summary: "mochi.lock is stale: the manifest changed" },
+  LOCK_E002: { exit: 1, summary: "mochi.lock would change but --locked or --frozen was given" },
+  LOCK_E003: { exit: 1, summary: "mochi.lock was written by a newer mochi" },
+  LOCK_E004: { exit: 1, summary: "mochi.lock has no format version" },
+  LOCK_E005: { exit: 1, summary: "mochi.lock is malformed or misses a required field" },
+  LOCK_E006: { exit: 1, summary: "a package newly requires a capability that was not accepted" },
+  LOCK_E007: { exit: 1, summary: "mochi.lock contains merge-conflict markers" },
+
+  // Index (src/index, index clients)
+  INDEX_E001: { exit: 1, summary: "an index line is not valid JSON or misses a field" },
+  INDEX_E002: { exit: 1, summary: "the package does not exist in the registry (404/410)" },
+  INDEX_E003: { exit: 1, summary: "registry config.json is missing or invalid" },
+  INDEX_E004: { exit: 3, summary: "the registry could not be reached after bounded retries" },
+  INDEX_E005: { exit: 3, summary: "the registry kept rate-limiting (429) past the retry budget" },
+  INDEX_E006: { exit: 1, summary: "the network is needed but --offline/--frozen forbids it" },
+  INDEX_E007: { exit: 1, summary: "no registry is configured" },
+  INDEX_E008: { exit: 3, summary: "the registry answered with an unexpected HTTP status" },
+
+  // Store and blobs (src/store)
+  BLOB_E001: { exit: 4, summary: "a blob's bytes do not match its BLAKE3 or SHA-256 digest" },
+  BLOB_E002: { exit: 3, summary: "a blob download ended early or failed" },
+  BLOB_E003: { exit: 4, summary: "an archive holds an unsafe entry (link, device, escape path)" },
+  BLOB_E004: { exit: 4, summary: "an archive entry or the whole archive exceeds a size limit" },
+  BLOB_E005: { exit: 4, summary: "an archive is not valid zstd-compressed tar" },
+  BLOB_E006: { exit: 4, summary: "a store object no longer matches its address (mochi verify)" },
+  BLOB_E007: { exit: 1, summary: "a blob is not in the store and --offline forbids fetching it" },
+
+  // Capabilities (src/capability)
+  CAP_E001: { exit: 1, summary: "a package requires a capability outside the consumer's pin" },
+  CAP_E002: { exit: 1, summary: "a patch release adds a capability" },
+  CAP_E003: { exit: 1, summary: "unknown capability name" },
+  CAP_E004: { exit: 1, summary: "a target cannot honour a capability" },
+
+  // Registry server
+  REGISTRY_E001: { exit: 1, summary: "the registry directory is missing or has no config.json" },
+
+  // CLI usage and internal
+  CLI_E001: { exit: 1, summary: "unknown command or bad command-line arguments" },
+  INTERNAL_E001: { exit: 2, summary: "an internal error (a bug in mochi pkg)" },
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+/** A stable error code from {@link ERROR_CATALOGUE}, e.g. `"MANIFEST_E003"`. */
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/** Optional details attached to a {@link MochiError}. */
+export interface MochiErrorOptions {
+  /** What to do next, printed as `help: …` by the CLI. */
+  hint?: string;
+  /** The underlying error, kept for `--verbose`. */
+  cause?: unknown;
+  /** File the error is about, when there is one. */
+  file?: string;
+  /** 1-based line in {@link MochiErrorOptions.file}. */
+  line?: number;
+  /** 1-based column in {@link MochiErrorOptions.file}. */
+  column?: number;
+}
+
+/**
+ * The error every mochi pkg failure is reported with.
+ *
+ * `message` says what failed, with the value; `hint` says what to do next; `code` is stable and
+ * decides the exit status ({@link exitStatusOf}).
+ *
+ * @example
+ * ```ts
+ * import { MochiError } from "./errors.ts";
+ * const e = new MochiError("SEMVER_E001", 'invalid version "1.x"', { hint: "use MAJOR.MINOR.PATCH" });
+ * console.assert(e.code === "SEMVER_E001");
+ * ```
+ */
+export class MochiError extends Error {
+  /** Stable code from the catalogue. */
+  readonly code: ErrorCode;
+  /** What to do next, or undefined. */
+  readonly hint: string | undefined;
+  /** File the error is about, or undefined. */
+  readonly file: string | undefined;
+  /** 1-based line, or undefined. */
+  readonly line: number | undefined;
+  /** 1-based column, or undefined. */
+  readonly column: number | undefined;
+
+  /**
+   * @param code stable code from {@link ERROR_CATALOGUE}
+   * @param message what failed, naming the value
+   * @param options hint, cause and position
+   */
+  constructor(code: ErrorCode, message: string, options: MochiErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "MochiError";
+    this.code = code;
+    this.hint = options.hint;
+    this.file = options.file;
+    this.line = options.line;
+    this.column = options.column;
+  }
+}
+
+/**
+ * The exit status for an error: its catalogue entry for a {@link MochiError} (or any error whose
+ * `code` is in the catalogue), `2` (internal) for anything else.
+ *
+ * @param error any thrown value
+ * @returns 1, 2, 3 or 4
+ */
+export function exitStatusOf(error: unknown): ExitStatus {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && Object.hasOwn(ERROR_CATALOGUE, code)) {
+    return ERROR_CATALOGUE[code as ErrorCode].exit;
+  }
+  return 2;
+}
