@@ -46,6 +46,7 @@ export const ERROR_CATALOGUE = {
   MANIFEST_E010: { exit: 1, summary: "invalid allow-multi-version value" },
   MANIFEST_E011: { exit: 1, summary: "mochi.toml not found" },
   MANIFEST_E012: { exit: 1, summary: "invalid edition" },
+  MANIFEST_E013: { exit: 1, summary: "a known mochi.toml table or key has the wrong type" },
 
   // Solver (src/solver)
   SOLVER_E001: { exit: 1, summary: "the solver's watchdog stopped a pathological solve" },
