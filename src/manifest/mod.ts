@@ -1,0 +1,28 @@
+/**
+ * `mochi.toml`: the parsed {@link Manifest}, its parser with positioned errors, the canonical
+ * digest input for the lockfile's `manifest_hash`, and the name and capability rules.
+ *
+ * @module
+ */
+export type {
+  Capabilities,
+  Dependency,
+  GitSource,
+  Manifest,
+  ManifestWarning,
+  PackageInfo,
+  RegistryConfig,
+} from "./types.ts";
+export { ALLOW_MULTI_VERSION_KEY, EDITION, parseManifest, TOP_LEVEL_TABLES } from "./parse.ts";
+export { canonicalJson, manifestDigestInput } from "./digest.ts";
+export {
+  CAPABILITY_NAMES,
+  capabilityBase,
+  capabilityProblem,
+  closestName,
+  editDistance,
+  MAX_NAME_LENGTH,
+  MAX_SCOPE_LENGTH,
+  packageNameProblem,
+} from "./names.ts";
+export { locateToml, type SourcePosition, type TomlLocator } from "./toml_locator.ts";

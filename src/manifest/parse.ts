@@ -1,0 +1,772 @@
+/**
+ * `mochi.toml` → {@link Manifest}, with a file, line, column, stable code and hint on every
+ * error (decisions.md §Manifest, mep57-digest.md §2).
+ *
+ * @module
+ */
+
+import { parse as parseToml, TomlError } from "smol-toml";
+import { type ErrorCode, MochiError } from "../errors.ts";
+import { parseRequirement, parseVersion } from "../semver/mod.ts";
+import { capabilityBase, capabilityProblem, closestName, packageNameProblem } from "./names.ts";
+import { locateToml, type TomlLocator } from "./toml_locator.ts";
+import type {
+  Capabilities,
+  Dependency,
+  GitSource,
+  Manifest,
+  ManifestWarning,
+  PackageInfo,
+  RegistryConfig,
+} from "./types.ts";
+
+/** The closed set of top-level tables (decisions.md §Manifest). */
+export const TOP_LEVEL_TABLES = [
+  "package",
+  "dependencies",
+  "dev-dependencies",
+  "features",
+  "targets",
+  "capabilities",
+  "provenance",
+  "workspace",
+  "registry",
+] as const;
+
+/** The one top-level key that is not a table: `allow-multi-version = [..] | "*"`. */
+export const ALLOW_MULTI_VERSION_KEY = "allow-multi-version";
+
+/** The only edition there is. */
+export const EDITION = "2026";
+
+const PACKAGE_KEYS = [
+  "name",
+  "version",
+  "edition",
+  "mochi",
+  "description",
+  "license",
+  "readme",
+  "repository",
+  "authors",
+  "keywords",
+  "homepage",
+  "categories",
+  "include",
+  "exclude",
+  "maintenance",
+  "maintenance-since",
+  "publisher_binding",
+];
+const DEPENDENCY_KEYS = [
+  "version",
+  "optional",
+  "capabilities",
+  "features",
+  "default-features",
+  "workspace",
+  "path",
+  "git",
+  "rev",
+  "tag",
+  "branch",
+  "registry",
+  "targets",
+];
+const CAPABILITY_KEYS = ["required", "optional", "optional_features", "allowed"];
+const REGISTRY_KEYS = ["default", "alternate"];
+const WORKSPACE_KEYS = [
+  "members",
+  "exclude",
+  "resolver",
+  "default-target",
+  "allow-multi-version",
+  "dependencies",
+  "targets",
+  "audit",
+];
+
+type Table = Record<string, unknown>;
+
+function isTable(v: unknown): v is Table {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date);
+}
+
+function describe(v: unknown): string {
+  if (Array.isArray(v)) return "an array";
+  if (isTable(v)) return "a table";
+  if (v === null || v === undefined) return "nothing";
+  if (typeof v === "object") return "a date";
+  return `a ${typeof v}`;
+}
+
+/** Shared state of one parse: the file name, the locator and the warnings collected. */
+class Ctx {
+  readonly warnings: ManifestWarning[] = [];
+  constructor(readonly file: string, readonly loc: TomlLocator) {}
+
+  /** Throws a MochiError positioned at the key (`at: "key"`) or value of `path`. */
+  fail(
+    code: ErrorCode,
+    path: readonly string[],
+    message: string,
+    hint: string,
+    at: "key" | "value" = "value",
+  ): never {
+    const pos = at === "key" ? this.loc.key(path) : this.loc.value(path);
+    throw new MochiError(code, message, {
+      hint,
+      file: this.file,
+      line: pos.line,
+      column: pos.column,
+    });
+  }
+
+  /** Warns about every key of `table` (at `path`) not in `known`. */
+  unknownKeys(table: Table, path: string[], known: readonly string[], where: string): void {
+    for (const k of Object.keys(table)) {
+      if (known.includes(k)) continue;
+      const pos = this.loc.key([...path, k]);
+      const near = closestName(k, known);
+      this.warnings.push({
+        kind: "unknown-key",
+        message: `unknown key "${k}" in ${where} (ignored); did you mean "${near}"?`,
+        file: this.file,
+        line: pos.line,
+        column: pos.column,
+        path: [...path, k],
+      });
+    }
+  }
+
+  /** Reads an optional array of strings; throws `code` when it is anything else. */
+  stringArray(
+    v: unknown,
+    path: string[],
+    code: ErrorCode,
+    what: string,
+    hint: string,
+  ): string[] | undefined {
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v)) {
+      this.fail(code, path, `${what} must be an array of strings, found ${describe(v)}`, hint);
+    }
+    v.forEach((el, i) => {
+      if (typeof el !== "string") {
+        this.fail(
+          code,
+          [...path, String(i)],
+          `${what} must contain only strings, found ${describe(el)}`,
+          hint,
+        );
+      }
+    });
+    return [...(v as string[])];
+  }
+}
+
+/**
+ * Parses the text of a `mochi.toml`.
+ *
+ * A leading BOM is stripped and CRLF line ends are accepted. Unknown keys inside known tables
+ * become warnings; everything else that is wrong throws.
+ *
+ * `allow-multi-version` is read from the top-level key (primary form, works without a
+ * workspace) or from `[workspace] allow-multi-version`; giving both is an error.
+ *
+ * @param text the file's contents
+ * @param file the path reported in errors and warnings (default `"mochi.toml"`)
+ * @returns the manifest and the warnings, in source order
+ * @throws {MochiError} with `file`, `line`, `column` (1-based) and `hint`:
+ *   MANIFEST_E001 invalid TOML · E002 unknown top-level table or key (names the closest valid
+ *   one) · E003 invalid package or dependency name · E004 a `[package]` field missing or of the
+ *   wrong type · E005 invalid `version` · E006 invalid requirement (shows it and the parse
+ *   reason) · E007 invalid dependency entry · E008 unknown or invalid capability (names the
+ *   closest) · E009 invalid `[registry]` · E010 invalid `allow-multi-version` · E012 invalid
+ *   edition · E013 a known table or key has the wrong type
+ */
+export function parseManifest(
+  text: string,
+  file = "mochi.toml",
+): { manifest: Manifest; warnings: ManifestWarning[] } {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  let doc: Table;
+  try {
+    doc = parseToml(text) as Table;
+  } catch (e) {
+    if (e instanceof TomlError) {
+      const first = e.message.split("\n")[0].replace(/^Invalid TOML document: /, "");
+      throw new MochiError("MANIFEST_E001", `${file} is not valid TOML: ${first}`, {
+        hint: "fix the TOML syntax at the position shown",
+        file,
+        line: e.line,
+        column: e.column,
+        cause: e,
+      });
+    }
+    throw e;
+  }
+  const ctx = new Ctx(file, locateToml(text));
+
+  for (const key of Object.keys(doc)) {
+    if ((TOP_LEVEL_TABLES as readonly string[]).includes(key)) continue;
+    if (key === ALLOW_MULTI_VERSION_KEY) continue;
+    const near = closestName(key, [...TOP_LEVEL_TABLES, ALLOW_MULTI_VERSION_KEY]);
+    const shown = isTable(doc[key]) ? `table [${key}]` : `key "${key}"`;
+    ctx.fail(
+      "MANIFEST_E002",
+      [key],
+      `unknown top-level ${shown} in ${file}; did you mean [${near}]?`,
+      `valid top-level tables: ${TOP_LEVEL_TABLES.join(", ")}; rename it to [${near}] or remove it`,
+      "key",
+    );
+  }
+  for (const key of ["features", "targets", "provenance", "workspace"]) {
+    if (doc[key] !== undefined && !isTable(doc[key])) {
+      ctx.fail(
+        "MANIFEST_E013",
+        [key],
+        `"${key}" must be a table, found ${describe(doc[key])}`,
+        `write it as a [${key}] table`,
+      );
+    }
+  }
+
+  const pkg = parsePackage(ctx, doc.package);
+  const dependencies = parseDependencies(ctx, doc.dependencies, "dependencies");
+  const devDependencies = parseDependencies(ctx, doc["dev-dependencies"], "dev-dependencies");
+  const features = parseFeatures(ctx, doc.features as Table | undefined);
+  const capabilities = parseCapabilities(ctx, doc.capabilities);
+  const registry = parseRegistry(ctx, doc.registry);
+  const workspace = doc.workspace as Table | undefined;
+  let workspaceMembers: string[] | undefined;
+  if (workspace !== undefined) {
+    ctx.unknownKeys(workspace, ["workspace"], WORKSPACE_KEYS, "[workspace]");
+    workspaceMembers = ctx.stringArray(
+      workspace.members,
+      ["workspace", "members"],
+      "MANIFEST_E013",
+      "[workspace] members",
+      'write members = ["path/or/glob", ...]',
+    ) ?? [];
+  }
+  const allowMultiVersion = parseAllowMultiVersion(ctx, doc, workspace);
+
+  const manifest: Manifest = {
+    package: pkg,
+    dependencies,
+    devDependencies,
+    features,
+    capabilities,
+    registry,
+    allowMultiVersion,
+  };
+  if (workspaceMembers !== undefined) manifest.workspaceMembers = workspaceMembers;
+  return { manifest, warnings: ctx.warnings };
+}
+
+function parsePackage(ctx: Ctx, raw: unknown): PackageInfo {
+  if (raw === undefined) {
+    ctx.fail(
+      "MANIFEST_E004",
+      [],
+      `${ctx.file} has no [package] table`,
+      `add [package] with name, version, edition = "${EDITION}" and mochi = "<compiler range>"`,
+    );
+  }
+  if (!isTable(raw)) {
+    ctx.fail(
+      "MANIFEST_E004",
+      ["package"],
+      `"package" must be a table, found ${describe(raw)}`,
+      "write it as a [package] table",
+    );
+  }
+  ctx.unknownKeys(raw, ["package"], PACKAGE_KEYS, "[package]");
+  const need = (key: string, example: string): string => {
+    const v = raw[key];
+    if (v === undefined) {
+      ctx.fail(
+        "MANIFEST_E004",
+        ["package"],
+        `[package] is missing the required field "${key}"`,
+        `add ${key} = ${example} to [package]`,
+        "key",
+      );
+    }
+    if (typeof v !== "string") {
+      ctx.fail(
+        "MANIFEST_E004",
+        ["package", key],
+        `[package] ${key} must be a string, found ${describe(v)}`,
+        `write ${key} = ${example}`,
+      );
+    }
+    return v;
+  };
+
+  const name = need("name", '"@scope/name"');
+  const nameProblem = packageNameProblem(name);
+  if (nameProblem !== undefined) {
+    ctx.fail(
+      "MANIFEST_E003",
+      ["package", "name"],
+      `invalid package name "${name}": ${nameProblem}`,
+      'use "@scope/name" or "name": lowercase a-z first, then a-z, 0-9, "_" or "-"; scope ≤ 39, name ≤ 64 characters',
+    );
+  }
+
+  const version = need("version", '"0.1.0"');
+  try {
+    parseVersion(version);
+  } catch (e) {
+    ctx.fail(
+      "MANIFEST_E005",
+      ["package", "version"],
+      `invalid [package] version "${version}": ${reasonOf(e)}`,
+      'use a SemVer 2.0.0 version such as "1.2.3" or "1.0.0-rc.1"',
+    );
+  }
+
+  const rawEdition = raw.edition;
+  if (rawEdition === undefined) {
+    ctx.fail(
+      "MANIFEST_E004",
+      ["package"],
+      '[package] is missing the required field "edition"',
+      `add edition = "${EDITION}" to [package]`,
+      "key",
+    );
+  }
+  if (rawEdition !== EDITION) {
+    const shown = typeof rawEdition === "string" ? `"${rawEdition}"` : describe(rawEdition);
+    ctx.fail(
+      "MANIFEST_E012",
+      ["package", "edition"],
+      `invalid edition ${shown}; the only edition is "${EDITION}"`,
+      `write edition = "${EDITION}" (a string)`,
+    );
+  }
+
+  const mochi = need("mochi", '">=0.7, <1.0"');
+  try {
+    parseRequirement(mochi);
+  } catch (e) {
+    ctx.fail(
+      "MANIFEST_E006",
+      ["package", "mochi"],
+      `invalid compiler requirement mochi = "${mochi}": ${reasonOf(e)}`,
+      'use cargo requirement syntax, e.g. ">=0.7, <1.0" or "^0.9"',
+    );
+  }
+
+  const info: PackageInfo = { name, version, edition: EDITION, mochi };
+  for (const key of ["description", "license", "readme", "repository", "homepage"] as const) {
+    const v = raw[key];
+    if (v === undefined) continue;
+    if (typeof v !== "string") {
+      ctx.fail(
+        "MANIFEST_E004",
+        ["package", key],
+        `[package] ${key} must be a string, found ${describe(v)}`,
+        `write ${key} = "..."`,
+      );
+    }
+    info[key] = v;
+  }
+  for (const key of ["authors", "keywords"] as const) {
+    const v = ctx.stringArray(
+      raw[key],
+      ["package", key],
+      "MANIFEST_E004",
+      `[package] ${key}`,
+      `write ${key} = ["...", "..."]`,
+    );
+    if (v !== undefined) info[key] = v;
+  }
+  return info;
+}
+
+function parseDependencies(
+  ctx: Ctx,
+  raw: unknown,
+  section: "dependencies" | "dev-dependencies",
+): Map<string, Dependency> {
+  const out = new Map<string, Dependency>();
+  if (raw === undefined) return out;
+  if (!isTable(raw)) {
+    ctx.fail(
+      "MANIFEST_E007",
+      [section],
+      `"${section}" must be a table, found ${describe(raw)}`,
+      `write it as a [${section}] table of name = "requirement" entries`,
+    );
+  }
+  for (const [name, entry] of Object.entries(raw)) {
+    out.set(name, parseDependency(ctx, section, name, entry));
+  }
+  return out;
+}
+
+function parseDependency(ctx: Ctx, section: string, name: string, entry: unknown): Dependency {
+  const path = [section, name];
+  const problem = packageNameProblem(name);
+  if (problem !== undefined) {
+    ctx.fail(
+      "MANIFEST_E003",
+      path,
+      `invalid dependency name "${name}" in [${section}]: ${problem}`,
+      'dependency names follow the package rule: "@scope/name" or "name", lowercase',
+      "key",
+    );
+  }
+  const checkReq = (req: string, at: string[]): void => {
+    try {
+      parseRequirement(req);
+    } catch (e) {
+      ctx.fail(
+        "MANIFEST_E006",
+        at,
+        `invalid requirement "${req}" for "${name}" in [${section}]: ${reasonOf(e)}`,
+        'use cargo requirement syntax: "^1.2", "~1.2.3", ">=1.0, <2.0", "=1.0.0" or "*" (no "||")',
+      );
+    }
+  };
+  const base = { name, optional: false, features: [], defaultFeatures: true };
+  if (typeof entry === "string") {
+    checkReq(entry, path);
+    return { ...base, requirement: entry, versionGiven: true };
+  }
+  const shapeHint =
+    `write "${name}" = "^1.0" or "${name}" = { version = "^1.0", features = [...] }`;
+  if (!isTable(entry)) {
+    ctx.fail(
+      "MANIFEST_E007",
+      path,
+      `dependency "${name}" in [${section}] must be a requirement string or a table, found ${
+        describe(entry)
+      }`,
+      shapeHint,
+    );
+  }
+  ctx.unknownKeys(entry, path, DEPENDENCY_KEYS, `dependency "${name}" in [${section}]`);
+  const str = (key: string): string | undefined => {
+    const v = entry[key];
+    if (v === undefined || typeof v === "string") return v;
+    ctx.fail(
+      "MANIFEST_E007",
+      [...path, key],
+      `"${key}" of dependency "${name}" in [${section}] must be a string, found ${describe(v)}`,
+      shapeHint,
+    );
+  };
+  const bool = (key: string): boolean | undefined => {
+    const v = entry[key];
+    if (v === undefined || typeof v === "boolean") return v;
+    ctx.fail(
+      "MANIFEST_E007",
+      [...path, key],
+      `"${key}" of dependency "${name}" in [${section}] must be true or false, found ${
+        describe(v)
+      }`,
+      `write ${key} = true or ${key} = false`,
+    );
+  };
+  const conflict = (key: string, message: string, hint: string): never =>
+    ctx.fail("MANIFEST_E007", [...path, key], message, hint, "key");
+
+  const version = str("version");
+  if (version !== undefined) checkReq(version, [...path, "version"]);
+  const optional = bool("optional") ?? false;
+  const defaultFeatures = bool("default-features") ?? true;
+  const workspace = bool("workspace");
+  const features = ctx.stringArray(
+    entry.features,
+    [...path, "features"],
+    "MANIFEST_E007",
+    `"features" of dependency "${name}"`,
+    'write features = ["a", "b"]',
+  ) ?? [];
+  const capabilities = ctx.stringArray(
+    entry.capabilities,
+    [...path, "capabilities"],
+    "MANIFEST_E008",
+    `"capabilities" of dependency "${name}"`,
+    'write capabilities = ["fs.read", ...]',
+  );
+  if (capabilities !== undefined) checkCapabilities(ctx, capabilities, [...path, "capabilities"]);
+  const registry = str("registry");
+  const localPath = str("path");
+  const gitUrl = str("git");
+  const refs = (["rev", "tag", "branch"] as const).filter((k) => entry[k] !== undefined);
+  const refValues = refs.map((k) => str(k));
+
+  if (workspace === false) {
+    conflict(
+      "workspace",
+      `dependency "${name}": workspace = false is not allowed`,
+      "remove the key, or write workspace = true to inherit from [workspace.dependencies]",
+    );
+  }
+  if (workspace === true) {
+    for (const k of ["version", "path", "git", "registry", ...refs]) {
+      if (entry[k] !== undefined) {
+        conflict(
+          k,
+          `dependency "${name}" has workspace = true and "${k}"; an inherited entry takes "${k}" from [workspace.dependencies]`,
+          `remove "${k}" here, or drop workspace = true`,
+        );
+      }
+    }
+  }
+  if (localPath !== undefined && gitUrl !== undefined) {
+    conflict(
+      "git",
+      `dependency "${name}" has both "path" and "git"`,
+      "keep one source: path for a local checkout, git for a repository",
+    );
+  }
+  if (refs.length > 0 && gitUrl === undefined) {
+    conflict(
+      refs[0],
+      `dependency "${name}" has "${refs[0]}" but no "git"`,
+      `add git = "<url>", or remove "${refs[0]}"`,
+    );
+  }
+  if (refs.length > 1) {
+    conflict(
+      refs[1],
+      `dependency "${name}" has more than one of rev, tag, branch (${refs.join(", ")})`,
+      "keep exactly one of rev, tag or branch",
+    );
+  }
+  if (
+    version === undefined && localPath === undefined && gitUrl === undefined &&
+    workspace !== true
+  ) {
+    ctx.fail(
+      "MANIFEST_E007",
+      path,
+      `dependency "${name}" in [${section}] gives no version, path, git or workspace`,
+      `add version = "^1.0" (or path, git, or workspace = true)`,
+      "key",
+    );
+  }
+
+  const dep: Dependency = {
+    ...base,
+    requirement: version ?? "*",
+    versionGiven: version !== undefined,
+    optional,
+    features,
+    defaultFeatures,
+  };
+  if (capabilities !== undefined) dep.capabilities = capabilities;
+  if (registry !== undefined) dep.registry = registry;
+  if (localPath !== undefined) dep.path = localPath;
+  if (workspace === true) dep.workspace = true;
+  if (gitUrl !== undefined) {
+    const git: GitSource = { url: gitUrl };
+    if (refs.length === 1) git[refs[0]] = refValues[0];
+    dep.git = git;
+  }
+  return dep;
+}
+
+function checkCapabilities(ctx: Ctx, caps: string[], path: string[]): void {
+  caps.forEach((cap, i) => {
+    const problem = capabilityProblem(cap);
+    if (problem !== undefined) {
+      ctx.fail(
+        "MANIFEST_E008",
+        [...path, String(i)],
+        `${problem.reason} in ${path.join(".")}; did you mean "${problem.closest}"?`,
+        "capabilities are fs.read, fs.write, net.dial, net.listen, env, ffi, clock, random, " +
+          'proc.spawn, optionally scoped with ":" (e.g. "fs.read:/data")',
+      );
+    }
+  });
+}
+
+function parseFeatures(ctx: Ctx, raw: Table | undefined): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  if (raw === undefined) return out;
+  for (const [name, v] of Object.entries(raw)) {
+    const list = ctx.stringArray(
+      v,
+      ["features", name],
+      "MANIFEST_E013",
+      `feature "${name}"`,
+      `write ${name} = ["dep-or-feature", ...]`,
+    )!;
+    Object.defineProperty(out, name, { value: list, enumerable: true, writable: true });
+  }
+  return out;
+}
+
+function parseCapabilities(ctx: Ctx, raw: unknown): Capabilities {
+  const out: Capabilities = { required: [], optional: [], optionalFeatures: {} };
+  if (raw === undefined) return out;
+  const hint = 'write [capabilities] with required = ["fs.read", ...]';
+  if (!isTable(raw)) {
+    ctx.fail(
+      "MANIFEST_E008",
+      ["capabilities"],
+      `"capabilities" must be a table, found ${describe(raw)}`,
+      hint,
+    );
+  }
+  ctx.unknownKeys(raw, ["capabilities"], CAPABILITY_KEYS, "[capabilities]");
+  for (const key of ["required", "optional", "allowed"] as const) {
+    const list = ctx.stringArray(
+      raw[key],
+      ["capabilities", key],
+      "MANIFEST_E008",
+      `[capabilities] ${key}`,
+      hint,
+    );
+    if (list === undefined) continue;
+    checkCapabilities(ctx, list, ["capabilities", key]);
+    out[key] = list;
+  }
+  const of = raw.optional_features;
+  if (of !== undefined) {
+    if (!isTable(of)) {
+      ctx.fail(
+        "MANIFEST_E008",
+        ["capabilities", "optional_features"],
+        `[capabilities] optional_features must be a table, found ${describe(of)}`,
+        'write optional_features = { feature = ["net.dial"] }',
+      );
+    }
+    for (const [feat, v] of Object.entries(of)) {
+      const at = ["capabilities", "optional_features", feat];
+      const list = ctx.stringArray(
+        v,
+        at,
+        "MANIFEST_E008",
+        `optional_features.${feat}`,
+        `write ${feat} = ["net.dial"]`,
+      )!;
+      checkCapabilities(ctx, list, at);
+      list.forEach((cap, i) => {
+        if (!out.optional.includes(cap) && !out.optional.includes(capabilityBase(cap))) {
+          ctx.fail(
+            "MANIFEST_E008",
+            [...at, String(i)],
+            `capability "${cap}" in optional_features.${feat} is not listed in [capabilities] optional`,
+            `add "${cap}" to [capabilities] optional`,
+          );
+        }
+      });
+      Object.defineProperty(out.optionalFeatures, feat, {
+        value: list,
+        enumerable: true,
+        writable: true,
+      });
+    }
+  }
+  return out;
+}
+
+function parseRegistry(ctx: Ctx, raw: unknown): RegistryConfig {
+  const out: RegistryConfig = { alternates: [] };
+  if (raw === undefined) return out;
+  if (!isTable(raw)) {
+    ctx.fail(
+      "MANIFEST_E009",
+      ["registry"],
+      `"registry" must be a table, found ${describe(raw)}`,
+      'write [registry] with default = "https://index.example" or a directory path',
+    );
+  }
+  ctx.unknownKeys(raw, ["registry"], REGISTRY_KEYS, "[registry]");
+  if (raw.default !== undefined) {
+    if (typeof raw.default !== "string" || raw.default.length === 0) {
+      ctx.fail(
+        "MANIFEST_E009",
+        ["registry", "default"],
+        `[registry] default must be a URL or path string, found ${
+          typeof raw.default === "string" ? "an empty string" : describe(raw.default)
+        }`,
+        'write default = "https://index.example" or default = "./registry"',
+      );
+    }
+    out.default = raw.default;
+  }
+  const alt = raw.alternate;
+  if (alt !== undefined) {
+    if (!Array.isArray(alt)) {
+      ctx.fail(
+        "MANIFEST_E009",
+        ["registry", "alternate"],
+        `[registry] alternate must be an array of tables, found ${describe(alt)}`,
+        'write [[registry.alternate]] tables with name = "corp" and url = "https://..."',
+      );
+    }
+    alt.forEach((a, i) => {
+      const at = ["registry", "alternate", String(i)];
+      if (!isTable(a) || typeof a.name !== "string" || typeof a.url !== "string") {
+        ctx.fail(
+          "MANIFEST_E009",
+          at,
+          `[[registry.alternate]] entry ${i + 1} needs string "name" and "url"`,
+          'write name = "corp" and url = "https://..."',
+        );
+      }
+      out.alternates.push({ name: a.name, url: a.url });
+    });
+  }
+  return out;
+}
+
+function parseAllowMultiVersion(
+  ctx: Ctx,
+  doc: Table,
+  workspace: Table | undefined,
+): string[] | "*" {
+  const top = doc[ALLOW_MULTI_VERSION_KEY];
+  const ws = workspace?.[ALLOW_MULTI_VERSION_KEY];
+  if (top !== undefined && ws !== undefined) {
+    ctx.fail(
+      "MANIFEST_E010",
+      ["workspace", ALLOW_MULTI_VERSION_KEY],
+      "allow-multi-version is given both at the top level and in [workspace]",
+      "keep one: the top-level key (before any [table]) is the primary form",
+      "key",
+    );
+  }
+  const raw = top ?? ws;
+  const path = top !== undefined
+    ? [ALLOW_MULTI_VERSION_KEY]
+    : ["workspace", ALLOW_MULTI_VERSION_KEY];
+  if (raw === undefined) return [];
+  const hint =
+    'write allow-multi-version = ["@scope/name", ...] or "*" (as a top-level key, before any [table])';
+  if (raw === "*") return "*";
+  if (!Array.isArray(raw)) {
+    const shown = typeof raw === "string" ? `"${raw}"` : describe(raw);
+    ctx.fail(
+      "MANIFEST_E010",
+      path,
+      `allow-multi-version must be "*" or an array of package names, found ${shown}`,
+      hint,
+    );
+  }
+  raw.forEach((el, i) => {
+    const problem = typeof el === "string" ? packageNameProblem(el) : `found ${describe(el)}`;
+    if (problem !== undefined) {
+      ctx.fail(
+        "MANIFEST_E010",
+        [...path, String(i)],
+        `allow-multi-version entry ${i + 1} is not a package name: ${problem}`,
+        hint,
+      );
+    }
+  });
+  return [...(raw as string[])];
+}
+
+function reasonOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

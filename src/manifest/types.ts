@@ -1,0 +1,132 @@
+/**
+ * The parsed form of `mochi.toml` (decisions.md §Manifest, mep57-digest.md §2).
+ *
+ * @module
+ */
+
+/** The `[package]` table. */
+export interface PackageInfo {
+  /** `@scope/name` or a bare name (decisions.md §Names and versions). */
+  name: string;
+  /** SemVer 2.0.0 version text, as written. */
+  version: string;
+  /** The edition; only `"2026"` exists. */
+  edition: string;
+  /** The compiler requirement (cargo grammar), e.g. `">=0.7, <1.0"`. */
+  mochi: string;
+  /** One-line description (required only to publish). */
+  description?: string;
+  /** SPDX expression (required only to publish). */
+  license?: string;
+  /** Path of the readme (required only to publish). */
+  readme?: string;
+  /** Repository URL (required only to publish). */
+  repository?: string;
+  /** `"Name <mail>"` entries. */
+  authors?: string[];
+  /** Search keywords. */
+  keywords?: string[];
+  /** Project homepage. */
+  homepage?: string;
+}
+
+/** Git source of a dependency: the URL and at most one of `rev`, `tag`, `branch`. */
+export interface GitSource {
+  /** Repository URL. */
+  url: string;
+  /** Exact commit. */
+  rev?: string;
+  /** Tag name. */
+  tag?: string;
+  /** Branch name. */
+  branch?: string;
+}
+
+/** One entry of `[dependencies]` or `[dev-dependencies]`. */
+export interface Dependency {
+  /** The package name (the key in the table). */
+  name: string;
+  /**
+   * The requirement text as written (cargo grammar). `"*"` when the entry gives no `version`
+   * (a `path`, `git` or `workspace = true` entry); see {@link Dependency.versionGiven}.
+   */
+  requirement: string;
+  /** False when the entry has no `version` and {@link Dependency.requirement} is the `"*"` default. */
+  versionGiven: boolean;
+  /** Resolved only when a feature enables it. */
+  optional: boolean;
+  /** Features of the dependency to enable, as written. */
+  features: string[];
+  /** Whether the dependency's `default` feature is enabled (default true). */
+  defaultFeatures: boolean;
+  /** Consumer pin: the capabilities this dependency may require; absent = no pin. */
+  capabilities?: string[];
+  /** Name or URL of an alternate registry. */
+  registry?: string;
+  /** Local path (dev only). */
+  path?: string;
+  /** Git source (dev only). */
+  git?: GitSource;
+  /** `workspace = true`: inherit the entry from `[workspace.dependencies]`. */
+  workspace?: boolean;
+}
+
+/** The `[capabilities]` table (mep57-digest.md §9). */
+export interface Capabilities {
+  /** Capabilities the package always needs. */
+  required: string[];
+  /** Capabilities only some features need. */
+  optional: string[];
+  /** Consumer-global pin for every dependency; absent = no pin. */
+  allowed?: string[];
+  /** Feature → the optional capabilities it turns on. */
+  optionalFeatures: Record<string, string[]>;
+}
+
+/** The `[registry]` table. */
+export interface RegistryConfig {
+  /** Default index URL or directory path. */
+  default?: string;
+  /** `[[registry.alternate]]` entries, in file order. */
+  alternates: { name: string; url: string }[];
+}
+
+/** A parsed `mochi.toml`. */
+export interface Manifest {
+  /** The `[package]` table. */
+  package: PackageInfo;
+  /** `[dependencies]`, keyed by package name, in file order. */
+  dependencies: Map<string, Dependency>;
+  /** `[dev-dependencies]`, keyed by package name, in file order. */
+  devDependencies: Map<string, Dependency>;
+  /** `[features]`: feature name → the features / dependencies it enables. */
+  features: Record<string, string[]>;
+  /** `[capabilities]`. */
+  capabilities: Capabilities;
+  /** `[registry]`. */
+  registry: RegistryConfig;
+  /**
+   * Packages allowed to resolve to several semver-incompatible versions at once, or `"*"` for
+   * all. Empty when not given. Read from the top-level `allow-multi-version` key (primary) or
+   * `[workspace] allow-multi-version`.
+   */
+  allowMultiVersion: string[] | "*";
+  /** `[workspace] members` globs, when the file has a `[workspace]` table. */
+  workspaceMembers?: string[];
+}
+
+/** A non-fatal finding while parsing a manifest (an unknown key inside a known table). */
+export interface ManifestWarning {
+  /** What kind of finding this is. */
+  kind: "unknown-key";
+  /** One line naming the key and its table. */
+  message: string;
+  /** The manifest file as given to the parser. */
+  file: string;
+  /** 1-based line of the key. */
+  line: number;
+  /** 1-based column of the key. */
+  column: number;
+  /** Key path from the root, e.g. `["package", "autor"]`. */
+  path: string[];
+}
