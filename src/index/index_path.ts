@@ -1,0 +1,101 @@
+/**
+ * Package-name validation and the index path rule.
+ *
+ * Names follow decisions.md §Names and versions; the path follows the bucket rule of
+ * mep57-digest.md §6 (settled in decisions.md §Registry).
+ *
+ * @module
+ */
+import { MochiError } from "../errors.ts";
+
+/** Longest scope segment (without `@`), in characters (decisions.md §Names and versions). */
+export const MAX_SCOPE_LENGTH = 39;
+/** Longest name segment, in characters (decisions.md §Names and versions). */
+export const MAX_NAME_LENGTH = 64;
+
+const SEGMENT = /^[a-z][a-z0-9_-]*$/;
+
+/**
+ * Checks a package name: `@scope/name` or a bare `name`, each segment `[a-z][a-z0-9_-]*`,
+ * scope ≤ {@link MAX_SCOPE_LENGTH} characters, name ≤ {@link MAX_NAME_LENGTH}.
+ *
+ * @param name e.g. `"@mochi/strings"` or `"datalog"`
+ * @returns nothing; returns normally when the name is valid
+ * @throws {MochiError} `MANIFEST_E003` naming the name and what is wrong, with a hint
+ *
+ * @example
+ * ```ts
+ * import { validatePackageName } from "./index_path.ts";
+ * validatePackageName("@mochi/strings"); // ok
+ * try { validatePackageName("@Mochi/x"); } catch (e) { console.assert((e as any).code === "MANIFEST_E003"); }
+ * ```
+ */
+export function validatePackageName(name: string): void {
+  const problem = packageNameProblem(name);
+  if (problem !== undefined) {
+    throw new MochiError("MANIFEST_E003", `invalid package name "${name}": ${problem}`, {
+      hint: 'use "@scope/name" or "name"; each part starts with a-z and holds only a-z, 0-9, ' +
+        `"_" and "-" (scope ≤ ${MAX_SCOPE_LENGTH}, name ≤ ${MAX_NAME_LENGTH} characters)`,
+    });
+  }
+}
+
+function packageNameProblem(name: string): string | undefined {
+  if (typeof name !== "string" || name.length === 0) return "the name is empty";
+  let bare = name;
+  if (name.startsWith("@")) {
+    const slash = name.indexOf("/");
+    if (slash < 0) return 'a scoped name needs the form "@scope/name"';
+    const scope = name.slice(1, slash);
+    bare = name.slice(slash + 1);
+    if (!SEGMENT.test(scope)) {
+      return `scope "@${scope}" must start with a-z and hold only a-z, 0-9, "_" and "-"`;
+    }
+    if (scope.length > MAX_SCOPE_LENGTH) {
+      return `scope "@${scope}" has ${scope.length} characters; the limit is ${MAX_SCOPE_LENGTH}`;
+    }
+  }
+  if (!SEGMENT.test(bare)) {
+    return `name "${bare}" must start with a-z and hold only a-z, 0-9, "_" and "-"`;
+  }
+  if (bare.length > MAX_NAME_LENGTH) {
+    return `name "${bare}" has ${bare.length} characters; the limit is ${MAX_NAME_LENGTH}`;
+  }
+  return undefined;
+}
+
+/**
+ * The index file path of a package, relative to the index root (no leading `/`):
+ * `<bucket>/<scope or ->/<name>`, all lowercased. The bucket comes from the bare name (without
+ * scope): 4+ characters → `n[0:2]/n[2:4]`; 2–3 → `n[0:2]/n[0:2]`; 1 → `n/-`.
+ *
+ * Follows mep57-digest.md §6 (N07/P7/P8), settled by decisions.md §Registry.
+ *
+ * @param name package name, `@scope/name` or bare; case is folded before validation
+ * @returns e.g. `"st/ri/mochi/strings"` for `@mochi/strings`, `"da/ta/-/datalog"` for
+ *   `datalog`, `"x/-/-/x"` for `x`, `"ab/ab/-/ab"` for `ab`
+ * @throws {MochiError} `MANIFEST_E003` when the (lowercased) name is not a valid package name
+ *
+ * @example
+ * ```ts
+ * import { indexPath } from "./index_path.ts";
+ * console.assert(indexPath("@mochi/strings") === "st/ri/mochi/strings");
+ * console.assert(indexPath("x") === "x/-/-/x");
+ * ```
+ */
+export function indexPath(name: string): string {
+  const lower = typeof name === "string" ? name.toLowerCase() : name;
+  validatePackageName(lower);
+  let scope = "-";
+  let bare = lower;
+  if (lower.startsWith("@")) {
+    const slash = lower.indexOf("/");
+    scope = lower.slice(1, slash);
+    bare = lower.slice(slash + 1);
+  }
+  let bucket: string;
+  if (bare.length >= 4) bucket = `${bare.slice(0, 2)}/${bare.slice(2, 4)}`;
+  else if (bare.length >= 2) bucket = `${bare.slice(0, 2)}/${bare.slice(0, 2)}`;
+  else bucket = `${bare}/-`;
+  return `${bucket}/${scope}/${bare}`;
+}

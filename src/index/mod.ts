@@ -1,0 +1,18 @@
+/**
+ * The registry index, pure: index records (JSONL with short keys), the index path rule, package
+ * name validation and the registry `config.json` (decisions.md §Registry, mep57-digest.md §6).
+ *
+ * No I/O here; `src/adapters/index_client.ts` fetches and caches, and
+ * `src/adapters/registry_server.ts` serves the same layout.
+ *
+ * @module
+ */
+export { indexPath, MAX_NAME_LENGTH, MAX_SCOPE_LENGTH, validatePackageName } from "./index_path.ts";
+export {
+  formatIndexRecord,
+  type IndexProvenance,
+  type IndexRecord,
+  MAX_INDEX_LINE_BYTES,
+  parseIndexFile,
+} from "./record.ts";
+export { formatRegistryConfig, parseRegistryConfig, type RegistryConfig } from "./config.ts";
