@@ -1,0 +1,20 @@
+/**
+ * `mochi.lock`: the canonical writer, the reader with positioned errors, the manifest hash and
+ * the "does the lock still satisfy the manifest" check (decisions.md §Lockfile).
+ *
+ * Writing the file to disk (temp file, fsync, rename) is `src/adapters/fs_atomic.ts`'s job.
+ *
+ * @module
+ */
+export { type LockedPackage, type Lockfile, LOCKFILE_FORMAT } from "./types.ts";
+export {
+  compareText,
+  formatLockfile,
+  LOCKFILE_HEADER,
+  sortPackages,
+  tomlKey,
+  tomlString,
+} from "./format.ts";
+export { parseLockfile } from "./parse.ts";
+export { computeManifestHash, MANIFEST_HASH_PREFIX } from "./hash.ts";
+export { enabledOptionalDependencies, type LockCheck, lockSatisfiesManifest } from "./satisfy.ts";

@@ -1,0 +1,233 @@
+/**
+ * The `mochi.lock` reader (decisions.md §Lockfile, mep57-digest.md §5 "Envelope").
+ *
+ * @module
+ */
+
+import { parse as parseToml, TomlError } from "smol-toml";
+import { MochiError } from "../errors.ts";
+import { packageNameProblem } from "../manifest/names.ts";
+import { locateToml } from "../manifest/toml_locator.ts";
+import { tryParseVersion } from "../semver/mod.ts";
+import { type LockedPackage, type Lockfile, LOCKFILE_FORMAT } from "./types.ts";
+
+const REFRESH_HINT =
+  "resolve the conflict in mochi.toml if there is one, then run `mochi lock --refresh` to " +
+  "re-resolve and rewrite mochi.lock";
+const FIX_HINT = "run `mochi lock --refresh` to rewrite mochi.lock from mochi.toml";
+const HEX64 = /^[0-9a-f]{64}$/;
+const MANIFEST_HASH = /^blake3-256:[0-9a-f]{64}$/;
+const CONFLICT_MARKER = /^(<{7}|={7}|>{7}|\|{7})(?:[ \r]|$)/m;
+
+type Table = Record<string, unknown>;
+
+function isTable(v: unknown): v is Table {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date);
+}
+
+/**
+ * Parses the text of a `mochi.lock`.
+ *
+ * Checks, in order: git conflict markers (a line starting with `<<<<<<<`, `=======`,
+ * `>>>>>>>` or `|||||||`), TOML syntax, the format `version`, then every field. Unknown keys are
+ * ignored (and dropped when the lock is rewritten). A leading BOM is stripped; CRLF is accepted.
+ *
+ * @param text the file's contents
+ * @param file the path reported in errors (default `"mochi.lock"`)
+ * @returns the lockfile, packages in file order
+ * @throws {MochiError} with `file`, `line`, `column` and `hint`: LOCK_E007 conflict markers
+ *   (hint `mochi lock --refresh`) · LOCK_E004 no `version` (or `version = 0`) · LOCK_E003
+ *   `version` newer than {@link LOCKFILE_FORMAT} · LOCK_E005 invalid TOML, a missing field, a
+ *   field of the wrong type or shape, or the same name and version locked twice
+ */
+export function parseLockfile(text: string, file = "mochi.lock"): Lockfile {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const marker = CONFLICT_MARKER.exec(text);
+  if (marker !== null) {
+    const before = text.slice(0, marker.index);
+    const line = before.split("\n").length;
+    throw new MochiError(
+      "LOCK_E007",
+      `${file} contains a git merge-conflict marker "${marker[1]}" at line ${line}`,
+      { hint: REFRESH_HINT, file, line, column: 1 },
+    );
+  }
+  let doc: Table;
+  try {
+    doc = parseToml(text) as Table;
+  } catch (e) {
+    if (e instanceof TomlError) {
+      const first = e.message.split("\n")[0].replace(/^Invalid TOML document: /, "");
+      throw new MochiError("LOCK_E005", `${file} is not valid TOML: ${first}`, {
+        hint: FIX_HINT,
+        file,
+        line: e.line,
+        column: e.column,
+        cause: e,
+      });
+    }
+    throw e;
+  }
+  const loc = locateToml(text);
+  const fail: FailWith = (path, message, code = "LOCK_E005", hint = FIX_HINT) => {
+    const pos = loc.value(path);
+    throw new MochiError(code, message, { hint, file, line: pos.line, column: pos.column });
+  };
+
+  const version = doc.version;
+  if (version === undefined || version === 0) {
+    fail(
+      ["version"],
+      `${file} has no format version${version === 0 ? " (version = 0)" : ""}`,
+      "LOCK_E004",
+      "a lockfile starts with `version = 1`; run `mochi lock --refresh` to rewrite it",
+    );
+  }
+  if (typeof version !== "number" || !Number.isInteger(version) || version < 0) {
+    fail(["version"], `${file} version must be a positive integer, found ${show(version)}`);
+  }
+  if (version > LOCKFILE_FORMAT) {
+    fail(
+      ["version"],
+      `${file} was written by a newer mochi (format ${version}); this mochi reads format ${LOCKFILE_FORMAT}`,
+      "LOCK_E003",
+      "upgrade mochi",
+    );
+  }
+
+  const manifestHash = doc.manifest_hash;
+  if (manifestHash === undefined) fail([], `${file} has no manifest_hash`);
+  if (typeof manifestHash !== "string" || !MANIFEST_HASH.test(manifestHash)) {
+    fail(
+      ["manifest_hash"],
+      `${file} manifest_hash must be "blake3-256:<64 lowercase hex>", found ${show(manifestHash)}`,
+    );
+  }
+
+  const rawPackages = doc.package ?? [];
+  if (!Array.isArray(rawPackages)) {
+    fail(["package"], `${file} "package" must be an array of [[package]] tables`);
+  }
+  const packages = rawPackages.map((raw, i) => readPackage(raw, i, file, fail));
+  const seenIds = new Map<string, number>();
+  packages.forEach((p, i) => {
+    const id = `${p.name} ${p.version}`;
+    const prev = seenIds.get(id);
+    if (prev !== undefined) {
+      fail(
+        ["package", String(i), "version"],
+        `${file} locks ${p.name} ${p.version} twice ([[package]] ${prev + 1} and ${i + 1})`,
+      );
+    }
+    seenIds.set(id, i);
+  });
+
+  const capabilitiesSeen = new Map<string, string[]>();
+  const rawSeen = doc["capabilities-seen"];
+  if (rawSeen !== undefined) {
+    if (!isTable(rawSeen)) {
+      fail(["capabilities-seen"], `${file} [capabilities-seen] must be a table`);
+    }
+    for (const [name, caps] of Object.entries(rawSeen)) {
+      capabilitiesSeen.set(name, stringList(caps, ["capabilities-seen", name], fail, file));
+    }
+  }
+  return { version: LOCKFILE_FORMAT, manifestHash, packages, capabilitiesSeen };
+}
+
+type Fail = (path: readonly string[], message: string) => never;
+type FailWith = (
+  path: readonly string[],
+  message: string,
+  code?: "LOCK_E003" | "LOCK_E004" | "LOCK_E005",
+  hint?: string,
+) => never;
+
+function readPackage(raw: unknown, i: number, file: string, fail: Fail): LockedPackage {
+  const at = ["package", String(i)];
+  const where = `[[package]] ${i + 1}`;
+  if (!isTable(raw)) fail(at, `${file} ${where} must be a table`);
+  const str = (key: string): string => {
+    const v = raw[key];
+    if (v === undefined) {
+      // The key is not in the file: point at the [[package]] header.
+      fail(at, `${file} ${where} has no "${key}"`);
+    }
+    if (typeof v !== "string" || v.length === 0) {
+      fail([...at, key], `${file} ${where} "${key}" must be a non-empty string, found ${show(v)}`);
+    }
+    return v;
+  };
+  const name = str("name");
+  const nameProblem = packageNameProblem(name);
+  if (nameProblem !== undefined) {
+    fail([...at, "name"], `${file} ${where} has an invalid name "${name}": ${nameProblem}`);
+  }
+  const version = str("version");
+  if (tryParseVersion(version) === undefined) {
+    fail([...at, "version"], `${file} ${where} (${name}) has an invalid version "${version}"`);
+  }
+  const source = str("source");
+  const pkg: LockedPackage = { name, version, source, capabilities: [], dependencies: [] };
+  for (const key of ["blake3", "sha256"] as const) {
+    const v = raw[key];
+    if (v === undefined) {
+      if (source.startsWith("registry+")) {
+        fail(at, `${file} ${where} (${name} ${version}) comes from a registry but has no ${key}`);
+      }
+      continue;
+    }
+    if (typeof v !== "string" || !HEX64.test(v)) {
+      fail(
+        [...at, key],
+        `${file} ${where} ${key} must be 64 lowercase hex digits, found ${show(v)}`,
+      );
+    }
+    pkg[key] = v;
+  }
+  if (raw.yanked !== undefined) {
+    if (typeof raw.yanked !== "boolean") {
+      fail([...at, "yanked"], `${file} ${where} yanked must be true or false`);
+    }
+    if (raw.yanked) pkg.yanked = true;
+  }
+  if (raw.capabilities === undefined) fail(at, `${file} ${where} (${name}) has no "capabilities"`);
+  pkg.capabilities = stringList(raw.capabilities, [...at, "capabilities"], fail, file);
+  if (raw.dependencies === undefined) fail(at, `${file} ${where} (${name}) has no "dependencies"`);
+  pkg.dependencies = stringList(raw.dependencies, [...at, "dependencies"], fail, file);
+  pkg.dependencies.forEach((dep, j) => {
+    const parts = dep.split(" ");
+    const ok = parts.length === 2 && packageNameProblem(parts[0]) === undefined &&
+      tryParseVersion(parts[1]) !== undefined;
+    if (!ok) {
+      fail(
+        [...at, "dependencies", String(j)],
+        `${file} ${where} (${name}) dependency "${dep}" is not "name version"`,
+      );
+    }
+  });
+  return pkg;
+}
+
+function stringList(v: unknown, path: string[], fail: Fail, file: string): string[] {
+  const label = path[0] === "package"
+    ? `[[package]] ${Number(path[1]) + 1} "${path[2]}"`
+    : `[${path[0]}] "${path[1]}"`;
+  if (!Array.isArray(v)) {
+    fail(path, `${file} ${label} must be an array of strings, found ${show(v)}`);
+  }
+  v.forEach((el, j) => {
+    if (typeof el !== "string") {
+      fail([...path, String(j)], `${file} ${label} must contain only strings, found ${show(el)}`);
+    }
+  });
+  return [...(v as string[])];
+}
+
+function show(v: unknown): string {
+  if (typeof v === "string") return JSON.stringify(v);
+  if (v === undefined) return "nothing";
+  if (Array.isArray(v)) return "an array";
+  if (typeof v === "object" && v !== null) return "a table";
+  return String(v);
+}

@@ -1,0 +1,43 @@
+/**
+ * The parsed form of `mochi.lock` (decisions.md §Lockfile, mep57-digest.md §5 first block).
+ *
+ * @module
+ */
+
+/** The lockfile format version this mochi writes and reads. */
+export const LOCKFILE_FORMAT = 1;
+
+/** One `[[package]]` entry: a resolved package at an exact version. */
+export interface LockedPackage {
+  /** Package name (`@scope/name` or bare). */
+  name: string;
+  /** Exact SemVer version. */
+  version: string;
+  /**
+   * Where it came from: `"registry+<index url>"`, `"path+<relative path>"`,
+   * `"git+<url>#<rev>"` or `"workspace"`. Registry sources need {@link blake3} and {@link sha256}.
+   */
+  source: string;
+  /** BLAKE3-256 of the archive, 64 lowercase hex characters (registry sources). */
+  blake3?: string;
+  /** SHA-256 of the archive, 64 lowercase hex characters (registry sources). */
+  sha256?: string;
+  /** True when the locked version is yanked; written only when true. */
+  yanked?: boolean;
+  /** Capabilities the package requires; written sorted and de-duplicated. */
+  capabilities: string[];
+  /** Exact dependencies as `"name version"` strings; written sorted and de-duplicated. */
+  dependencies: string[];
+}
+
+/** A parsed `mochi.lock`. */
+export interface Lockfile {
+  /** Format version; always {@link LOCKFILE_FORMAT}. */
+  version: 1;
+  /** `"blake3-256:<64 hex>"` of the canonical manifest digest input. */
+  manifestHash: string;
+  /** Locked packages; the writer sorts them by name, then version (semver order). */
+  packages: LockedPackage[];
+  /** `[capabilities-seen]`: package name → capabilities accepted so far. */
+  capabilitiesSeen: Map<string, string[]>;
+}
