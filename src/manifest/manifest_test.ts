@@ -262,6 +262,20 @@ const ERROR_CASES: {
     column: 11,
   },
   {
+    name: "bad requirement as a top-level dotted key",
+    text: `dependencies.foo = "^^1"\n${HEAD}`,
+    code: "MANIFEST_E006",
+    line: 1,
+    column: 20,
+  },
+  {
+    name: "bad requirement under a spaced, quoted header",
+    text: `${HEAD}[ dependencies . "foo" ]  # pinned\nversion = "1.0.0-"  # pre\n`,
+    code: "MANIFEST_E006",
+    line: 7,
+    column: 11,
+  },
+  {
     name: "bad mochi requirement",
     text: HEAD.replace('">=0.7, <1.0"', '"latest"'),
     code: "MANIFEST_E006",
