@@ -71,6 +71,7 @@ export const ERROR_CATALOGUE = {
   INDEX_E006: { exit: 1, summary: "the network is needed but --offline/--frozen forbids it" },
   INDEX_E007: { exit: 1, summary: "no registry is configured" },
   INDEX_E008: { exit: 3, summary: "the registry answered with an unexpected HTTP status" },
+  INDEX_E009: { exit: 1, summary: "the registry URL is not http(s)://, file:// or a directory" },
 
   // Store and blobs (src/store)
   BLOB_E001: { exit: 4, summary: "a blob's bytes do not match its BLAKE3 or SHA-256 digest" },

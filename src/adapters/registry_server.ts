@@ -1,0 +1,259 @@
+/**
+ * A read-only registry server over a directory (`mochi registry serve`).
+ *
+ * Serves the layout of decisions.md §Registry: `config.json`, index files at their bucket path
+ * and blobs at `<dl>/<blake3-hex>` (+ `.sigstore` bundles). Any other regular file under the root
+ * is served too, so a cargo sparse index directory works unchanged. Headers follow
+ * mep57-digest.md §6: strong ETags, `If-None-Match` → 304, `Cache-Control`, 404 for anything
+ * absent, 405 for methods other than GET and HEAD.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+import { resolve, sep } from "node:path";
+import { MochiError } from "../errors.ts";
+
+/** `Content-Type` of index files (mep57-digest.md §6). */
+export const INDEX_CONTENT_TYPE = "application/x-mochi-index+jsonl; charset=utf-8";
+/** `Cache-Control` of index files and `config.json`. */
+export const INDEX_CACHE_CONTROL = "public, max-age=300";
+/** `Cache-Control` of blobs and bundles: content-addressed, so immutable. */
+export const BLOB_CACHE_CONTROL = "public, max-age=31536000, immutable";
+
+const BLOB_NAME = /^[0-9a-f]{64}(\.sigstore)?$/;
+
+interface EtagEntry {
+  mtimeMs: number;
+  size: number;
+  etag: string;
+}
+
+/**
+ * Builds the request handler of a registry rooted at `rootDir`.
+ *
+ * Routing: GET/HEAD only (else 405 with `Allow`). The URL path is split into segments, each
+ * percent-decoded; a segment that is empty, starts with `.`, or holds `/`, `\` or NUL is
+ * refused (400), and a file whose real path (symlinks resolved) leaves the root is refused
+ * (404). Files whose name is 64 lowercase hex digits (optionally `.sigstore`) are blobs:
+ * `ETag: "<name>"`, immutable caching, `application/octet-stream` (bundles:
+ * `application/json`). `config.json` is `application/json`; every other file is an index file
+ * (`application/x-mochi-index+jsonl; charset=utf-8`). Index files and config.json get a strong
+ * ETag (SHA-256 of the bytes, cached in memory by path, mtime and size) and
+ * `Cache-Control: public, max-age=300`. A matching `If-None-Match` answers 304.
+ *
+ * @param rootDir the registry directory (holds `config.json`); relative paths resolve against
+ *   the current directory
+ * @returns a `Deno.serve`-compatible handler; it needs read permission on `rootDir`
+ */
+export function createRegistryHandler(rootDir: string): (req: Request) => Promise<Response> {
+  const root = resolve(rootDir);
+  let realRoot: Promise<string> | undefined;
+  const etags = new Map<string, EtagEntry>();
+
+  return async function handle(req: Request): Promise<Response> {
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      return text(405, "method not allowed: the registry is read-only\n", {
+        Allow: "GET, HEAD",
+      });
+    }
+    const segments = pathSegments(new URL(req.url).pathname);
+    if (segments === undefined) return text(400, "bad path\n");
+    if (segments.length === 0) return text(404, "not found\n");
+    const file = root + sep + segments.join(sep);
+
+    let info: Deno.FileInfo;
+    let real: string;
+    try {
+      realRoot ??= Deno.realPath(root).catch((e) => {
+        realRoot = undefined; // the root may appear later; do not cache the failure
+        throw e;
+      });
+      const [r, i] = await Promise.all([Deno.realPath(file), Deno.stat(file)]);
+      real = r;
+      info = i;
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
+        return text(404, "not found\n");
+      }
+      throw e;
+    }
+    const rr = await realRoot;
+    if (!info.isFile || !real.startsWith(rr.endsWith(sep) ? rr : rr + sep)) {
+      return text(404, "not found\n");
+    }
+
+    const name = segments[segments.length - 1];
+    const head = req.method === "HEAD";
+    const ifNoneMatch = req.headers.get("if-none-match");
+    const lastModified = info.mtime?.toUTCString();
+
+    if (BLOB_NAME.test(name)) {
+      const headers: Record<string, string> = {
+        "Content-Type": name.endsWith(".sigstore")
+          ? "application/json"
+          : "application/octet-stream",
+        "ETag": `"${name}"`,
+        "Cache-Control": BLOB_CACHE_CONTROL,
+      };
+      if (lastModified) headers["Last-Modified"] = lastModified;
+      if (ifNoneMatch !== null && etagMatches(ifNoneMatch, headers.ETag)) {
+        return new Response(null, { status: 304, headers });
+      }
+      headers["Content-Length"] = String(info.size);
+      if (head) return new Response(null, { status: 200, headers });
+      let f: Deno.FsFile;
+      try {
+        f = await Deno.open(file, { read: true });
+      } catch (e) {
+        if (e instanceof Deno.errors.NotFound) return text(404, "not found\n");
+        throw e;
+      }
+      return new Response(f.readable, { status: 200, headers });
+    }
+
+    const headers: Record<string, string> = {
+      "Content-Type": segments.length === 1 && name === "config.json"
+        ? "application/json"
+        : INDEX_CONTENT_TYPE,
+      "Cache-Control": INDEX_CACHE_CONTROL,
+    };
+    if (lastModified) headers["Last-Modified"] = lastModified;
+    const mtimeMs = info.mtime?.getTime() ?? -1;
+    const cached = etags.get(file);
+    const known = cached !== undefined && cached.mtimeMs === mtimeMs && cached.size === info.size
+      ? cached.etag
+      : undefined;
+    if (known !== undefined && ifNoneMatch !== null && etagMatches(ifNoneMatch, known)) {
+      headers.ETag = known;
+      return new Response(null, { status: 304, headers });
+    }
+    let bytes: Uint8Array<ArrayBuffer>;
+    try {
+      bytes = await Deno.readFile(file);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return text(404, "not found\n");
+      throw e;
+    }
+    let etag = known;
+    if (etag === undefined || bytes.length !== info.size) {
+      etag = `"${createHash("sha256").update(bytes).digest("base64url")}"`;
+      // Key by the stat taken before the read: a write racing the read changes mtime or size,
+      // so the next request recomputes.
+      if (bytes.length === info.size) etags.set(file, { mtimeMs, size: info.size, etag });
+    }
+    headers.ETag = etag;
+    if (ifNoneMatch !== null && etagMatches(ifNoneMatch, etag)) {
+      return new Response(null, { status: 304, headers });
+    }
+    headers["Content-Length"] = String(bytes.length);
+    return new Response(head ? null : bytes, { status: 200, headers });
+  };
+}
+
+/** Splits and decodes a URL path; undefined when a segment is unsafe or undecodable. */
+function pathSegments(pathname: string): string[] | undefined {
+  const raw = pathname.split("/").slice(1);
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    let seg: string;
+    try {
+      seg = decodeURIComponent(raw[i]);
+    } catch {
+      // Malformed percent-encoding: refuse the path (the caller answers 400).
+      return undefined;
+    }
+    if (seg.length === 0) {
+      if (i === raw.length - 1 && raw.length === 1) return []; // "/" itself
+      return undefined;
+    }
+    if (seg.startsWith(".") || /[\/\\\0]/.test(seg)) return undefined;
+    out.push(seg);
+  }
+  return out;
+}
+
+/** RFC 9110 §13.1.2: `If-None-Match` uses the weak comparison; `*` matches any. */
+function etagMatches(header: string, etag: string): boolean {
+  const bare = etag.startsWith("W/") ? etag.slice(2) : etag;
+  for (const part of header.split(",")) {
+    const t = part.trim();
+    if (t === "*") return true;
+    if ((t.startsWith("W/") ? t.slice(2) : t) === bare) return true;
+  }
+  return false;
+}
+
+function text(status: number, body: string, extra: Record<string, string> = {}): Response {
+  return new Response(body, {
+    status,
+    headers: { "Content-Type": "text/plain; charset=utf-8", ...extra },
+  });
+}
+
+/** Options of {@link serveRegistry}. */
+export interface ServeRegistryOptions {
+  /** Interface to bind; default `"127.0.0.1"`. */
+  hostname?: string;
+  /** TCP port; default `0` (the OS picks a free one; read it from the returned `url`). */
+  port?: number;
+  /** Aborting it shuts the server down. */
+  signal?: AbortSignal;
+  /** Called once the socket listens (nothing is printed otherwise). */
+  onListen?: (addr: Deno.NetAddr) => void;
+}
+
+/** A running registry server. */
+export interface RegistryServer {
+  /** Base URL with a trailing slash, e.g. `"http://127.0.0.1:41234/"`. */
+  readonly url: string;
+  /** Settles when the server has stopped. */
+  readonly finished: Promise<void>;
+  /** Stops accepting connections and waits for in-flight requests to finish. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Serves the registry directory `rootDir` over HTTP with `Deno.serve` (see
+ * {@link createRegistryHandler} for routing and headers).
+ *
+ * @param rootDir the registry directory; it must hold `config.json`
+ * @param options hostname (default 127.0.0.1), port (default 0 = any free port), abort signal,
+ *   onListen callback
+ * @returns the server's base URL, a `finished` promise and `shutdown()`
+ * @throws {MochiError} `REGISTRY_E001` when `rootDir` is missing or has no `config.json`
+ *
+ * @example
+ * ```ts ignore
+ * const server = serveRegistry("./registry");
+ * const res = await fetch(new URL("config.json", server.url));
+ * await res.body?.cancel();
+ * await server.shutdown();
+ * ```
+ */
+export function serveRegistry(rootDir: string, options: ServeRegistryOptions = {}): RegistryServer {
+  const root = resolve(rootDir);
+  try {
+    if (!Deno.statSync(resolve(root, "config.json")).isFile) throw new Deno.errors.NotFound();
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory)) throw e;
+    throw new MochiError("REGISTRY_E001", `no registry at ${root}: config.json is missing`, {
+      hint: 'create config.json there, e.g. {"dl": "blobs/", "api": null, ' +
+        '"auth-required": false}, or pass the registry directory',
+      cause: e,
+    });
+  }
+  const hostname = options.hostname ?? "127.0.0.1";
+  const server = Deno.serve({
+    hostname,
+    port: options.port ?? 0,
+    signal: options.signal,
+    onListen: (addr) => options.onListen?.(addr as Deno.NetAddr),
+  }, createRegistryHandler(root));
+  const addr = server.addr as Deno.NetAddr;
+  const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
+  return {
+    url: `http://${host}:${addr.port}/`,
+    finished: server.finished,
+    shutdown: () => server.shutdown(),
+  };
+}
