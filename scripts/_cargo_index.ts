@@ -17,4 +17,3 @@ export function cargoIndexPath(name: string): string {
   if (n.length === 3) return `3/${n[0]}/${n}`;
   return `${n.slice(0, 2)}/${n.slice(2, 4)}/${n}`;
 }
-

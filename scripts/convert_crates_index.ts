@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { formatIndexRecord, type IndexRecord, indexPath } from "../src/index/mod.ts";
+import { formatIndexRecord, indexPath, type IndexRecord } from "../src/index/mod.ts";
 import { digestBytes, writeArchive } from "../src/store/mod.ts";
 import { cargoIndexPath } from "./_cargo_index.ts";
 
@@ -54,7 +54,9 @@ export function mochiDependencies(deps: CargoDep[]): Record<string, string> {
     if (!reqs.includes(d.req)) reqs.push(d.req);
     out.set(name, reqs);
   }
-  return Object.fromEntries([...out].sort(([a], [b]) => (a < b ? -1 : 1)).map(([n, r]) => [n, r.join(", ")]));
+  return Object.fromEntries(
+    [...out].sort(([a], [b]) => (a < b ? -1 : 1)).map(([n, r]) => [n, r.join(", ")]),
+  );
 }
 
 /**
@@ -65,7 +67,11 @@ export function mochiDependencies(deps: CargoDep[]): Record<string, string> {
  * @param deps name → requirement
  * @returns the `.tar.zst` bytes
  */
-export function packageArchive(name: string, version: string, deps: Record<string, string>): Promise<Uint8Array> {
+export function packageArchive(
+  name: string,
+  version: string,
+  deps: Record<string, string>,
+): Promise<Uint8Array> {
   const lines = [
     "[package]",
     `name = ${tomlString(name)}`,
@@ -77,7 +83,8 @@ export function packageArchive(name: string, version: string, deps: Record<strin
     ...Object.entries(deps).map(([n, r]) => `${tomlString(n)} = ${tomlString(r)}`),
     "",
   ];
-  const readme = `# ${name} ${version}\n\nConverted from the crates.io index entry of \`${name}\` ${version}.\n`;
+  const readme =
+    `# ${name} ${version}\n\nConverted from the crates.io index entry of \`${name}\` ${version}.\n`;
   const enc = new TextEncoder();
   return writeArchive([
     { path: "mochi.toml", bytes: enc.encode(lines.join("\n")) },
@@ -124,7 +131,15 @@ export async function convertCratesIndex(
       const { blake3, sha256 } = await digestBytes(bytes);
       await Deno.writeFile(`${tmp}/blobs/${blake3}`, bytes);
       blobBytes += bytes.length;
-      const rec: IndexRecord = { v: c.vers, b3: blake3, s2: sha256, d, y: c.yanked === true };
+      const rec: IndexRecord = {
+        version: c.vers,
+        blake3,
+        sha256,
+        dependencies: d,
+        yanked: c.yanked === true,
+        capabilities: [],
+        extra: {},
+      };
       records.push(rec);
       versions++;
     }
@@ -152,8 +167,8 @@ if (import.meta.main) {
   const t0 = performance.now();
   const r = await convertCratesIndex(src, dest);
   console.log(
-    `converted ${r.packages} packages, ${r.versions} versions (${(r.blobBytes / 1e6).toFixed(1)} MB of blobs) in ${
-      ((performance.now() - t0) / 1000).toFixed(1)
-    } s`,
+    `converted ${r.packages} packages, ${r.versions} versions (${
+      (r.blobBytes / 1e6).toFixed(1)
+    } MB of blobs) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
 }

@@ -31,7 +31,9 @@ async function inputsDigest(): Promise<string> {
     }
   }
   await walk(fixtures);
-  for (const f of ["scripts/convert_crates_index.ts", "src/store/archive.ts", "src/index/record.ts"]) {
+  for (
+    const f of ["scripts/convert_crates_index.ts", "src/store/archive.ts", "src/index/record.ts"]
+  ) {
     parts.push(f, await Deno.readTextFile(`${root}/${f}`).catch(() => ""));
   }
   return (await digestBytes(new TextEncoder().encode(parts.join("\u0000")))).blake3;
@@ -50,13 +52,15 @@ async function ensureRegistry(): Promise<void> {
   const r = await convertCratesIndex(fixtures, registryDir);
   await Deno.writeTextFile(stamp, want);
   console.log(
-    `registry: ${r.packages} packages, ${r.versions} versions, ${(r.blobBytes / 1e6).toFixed(1)} MB of blobs in ${
-      ((performance.now() - t0) / 1000).toFixed(1)
-    } s`,
+    `registry: ${r.packages} packages, ${r.versions} versions, ${
+      (r.blobBytes / 1e6).toFixed(1)
+    } MB of blobs in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
 }
 
-async function startServer(port: number): Promise<{ url: string; child: Deno.ChildProcess } | undefined> {
+async function startServer(
+  port: number,
+): Promise<{ url: string; child: Deno.ChildProcess } | undefined> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", `${root}/cli.ts`, "registry", "serve", registryDir, "--port", String(port)],
     stdout: "piped",

@@ -60,7 +60,9 @@ export async function selectFixtureCrates(
     let lines = files.get(name);
     if (!lines) {
       try {
-        lines = (await Deno.readTextFile(`${src}/${cargoIndexPath(name)}`)).split("\n").filter((l) => l.trim() !== "");
+        lines = (await Deno.readTextFile(`${src}/${cargoIndexPath(name)}`)).split("\n").filter((
+          l,
+        ) => l.trim() !== "");
       } catch (e) {
         if (e instanceof Deno.errors.NotFound) {
           console.error(`warning: ${name} is not in ${src}`);

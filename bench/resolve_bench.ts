@@ -1,0 +1,175 @@
+/**
+ * Resolve benchmark: `mochi lock` on the demo manifest, cold (empty index cache) and warm (cache
+ * revalidated with ETags), next to `cargo generate-lockfile` with the same requirements on the
+ * same crates served the same way (`mochi registry serve` on 127.0.0.1), measured in the same
+ * run. Both sides are timed as whole subprocesses, start-up included. Prints medians and the
+ * ratio mochi / cargo (below 1 means mochi is faster).
+ *
+ * Data: `../shared/data/crates-index` (742 crates, 22,454 versions) for cargo; the same index
+ * converted by `scripts/convert_crates_index.ts` (cached in `.cache/bench-registry`) for mochi.
+ * Cargo resolves features too (default features), mochi has none yet: cargo's graph is the one
+ * with optional dependencies activated by default features.
+ *
+ * Usage: `deno run -A bench/resolve_bench.ts [--runs N]`
+ *
+ * @module
+ */
+import { convertCratesIndex } from "../scripts/convert_crates_index.ts";
+import { DEMO_ROOTS } from "../scripts/select_fixture_crates.ts";
+
+const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+const sharedIndex = Deno.env.get("MOCHI_BENCH_CRATES_INDEX") ??
+  `${root}/../shared/data/crates-index`;
+const registryDir = `${root}/.cache/bench-registry`;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function serve(dir: string): Promise<{ url: string; child: Deno.ChildProcess }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${root}/cli.ts`, "registry", "serve", dir, "--port", "0"],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (true) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error("registry server exited before printing its URL");
+    text += value;
+    const m = text.match(/at (http:\/\/\S+)/);
+    if (m) {
+      reader.releaseLock();
+      return { url: m[1], child };
+    }
+  }
+}
+
+async function run(
+  cmd: string,
+  args: string[],
+  options: { cwd: string; env: Record<string, string> },
+): Promise<number> {
+  const t0 = performance.now();
+  const out = await new Deno.Command(cmd, {
+    args,
+    cwd: options.cwd,
+    env: options.env,
+    stdout: "piped",
+    stderr: "piped",
+  })
+    .output();
+  const ms = performance.now() - t0;
+  if (out.code !== 0) {
+    throw new Error(
+      `${cmd} ${args.join(" ")} failed (${out.code}): ${
+        new TextDecoder().decode(out.stderr).slice(0, 2000)
+      }`,
+    );
+  }
+  return ms;
+}
+
+/** Runs the benchmark and prints its table. */
+export async function main(runs = 3): Promise<void> {
+  const stamp = `${registryDir}/.inputs`;
+  if ((await Deno.readTextFile(stamp).catch(() => "")) !== sharedIndex) {
+    console.log(`converting ${sharedIndex} into a mochi registry (cached afterwards)…`);
+    await convertCratesIndex(sharedIndex, registryDir);
+    await Deno.writeTextFile(stamp, sharedIndex);
+  }
+  const mochiServer = await serve(registryDir);
+  const cargoServer = await serve(sharedIndex);
+  const tmp = await Deno.makeTempDir({ prefix: "mochi-bench-" });
+  try {
+    // mochi project
+    const mochiProject = `${tmp}/mochi-project`;
+    await Deno.mkdir(mochiProject);
+    const deps = Object.entries(DEMO_ROOTS).map(([n, r]) => `${n} = "${r}"`).join("\n");
+    await Deno.writeTextFile(
+      `${mochiProject}/mochi.toml`,
+      `allow-multi-version = "*"\n[package]\nname = "bench"\nversion = "0.1.0"\nedition = "2026"\nmochi = ">=0.7"\n[dependencies]\n${deps}\n`,
+    );
+    // cargo project
+    const cargoProject = `${tmp}/cargo-project`;
+    await Deno.mkdir(`${cargoProject}/src`, { recursive: true });
+    await Deno.writeTextFile(`${cargoProject}/src/lib.rs`, "");
+    await Deno.writeTextFile(
+      `${cargoProject}/Cargo.toml`,
+      `[package]\nname = "bench"\nversion = "0.1.0"\nedition = "2021"\n[dependencies]\n${deps}\n`,
+    );
+    const cargoConfig =
+      `[source.crates-io]\nreplace-with = "local"\n[source.local]\nregistry = "sparse+${cargoServer.url}"\n[net]\noffline = false\n`;
+    const baseEnv = { PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? tmp };
+
+    const mochiCli = ["run", "-A", `${root}/cli.ts`, "lock", "-C", mochiProject];
+    const results: Record<string, number[]> = {
+      mochiCold: [],
+      mochiWarm: [],
+      cargoCold: [],
+      cargoWarm: [],
+    };
+    for (let i = 0; i < runs; i++) {
+      const mochiHome = `${tmp}/mochi-home-${i}`;
+      const cargoHome = `${tmp}/cargo-home-${i}`;
+      await Deno.mkdir(cargoHome);
+      await Deno.writeTextFile(`${cargoHome}/config.toml`, cargoConfig);
+      const mochiEnv = { ...baseEnv, MOCHI_HOME: mochiHome, MOCHI_REGISTRY: mochiServer.url };
+      const cargoEnv = { ...baseEnv, CARGO_HOME: cargoHome, CARGO_NET_RETRY: "0" };
+      await Deno.remove(`${mochiProject}/mochi.lock`).catch(() => {});
+      await Deno.remove(`${cargoProject}/Cargo.lock`).catch(() => {});
+      results.cargoCold.push(
+        await run("cargo", ["generate-lockfile"], { cwd: cargoProject, env: cargoEnv }),
+      );
+      results.mochiCold.push(
+        await run(Deno.execPath(), mochiCli, { cwd: mochiProject, env: mochiEnv }),
+      );
+      for (let w = 0; w < 2; w++) {
+        await Deno.remove(`${mochiProject}/mochi.lock`).catch(() => {});
+        await Deno.remove(`${cargoProject}/Cargo.lock`).catch(() => {});
+        results.cargoWarm.push(
+          await run("cargo", ["generate-lockfile"], { cwd: cargoProject, env: cargoEnv }),
+        );
+        results.mochiWarm.push(
+          await run(Deno.execPath(), mochiCli, { cwd: mochiProject, env: mochiEnv }),
+        );
+      }
+    }
+    const cargoLock = await Deno.readTextFile(`${cargoProject}/Cargo.lock`);
+    const mochiLock = await Deno.readTextFile(`${mochiProject}/mochi.lock`);
+    const cargoCount = (cargoLock.match(/^\[\[package\]\]/gm) ?? []).length - 1;
+    const mochiCount = (mochiLock.match(/^\[\[package\]\]/gm) ?? []).length;
+    const m = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)]));
+    console.log(
+      `resolve the demo manifest (${
+        Object.keys(DEMO_ROOTS).length
+      } direct dependencies), median of ${runs} cold / ${runs * 2} warm runs`,
+    );
+    console.log(
+      `  packages picked: mochi ${mochiCount}, cargo ${cargoCount} (cargo also activates default features)`,
+    );
+    console.log(
+      `  cold: mochi ${m.mochiCold.toFixed(0)} ms, cargo ${
+        m.cargoCold.toFixed(0)
+      } ms, ratio mochi/cargo ${(m.mochiCold / m.cargoCold).toFixed(2)}`,
+    );
+    console.log(
+      `  warm: mochi ${m.mochiWarm.toFixed(0)} ms, cargo ${
+        m.cargoWarm.toFixed(0)
+      } ms, ratio mochi/cargo ${(m.mochiWarm / m.cargoWarm).toFixed(2)}`,
+    );
+  } finally {
+    mochiServer.child.kill("SIGTERM");
+    cargoServer.child.kill("SIGTERM");
+    await mochiServer.child.status;
+    await cargoServer.child.status;
+    await Deno.remove(tmp, { recursive: true });
+  }
+}
+
+if (import.meta.main) {
+  const i = Deno.args.indexOf("--runs");
+  await main(i >= 0 ? Number(Deno.args[i + 1]) : 3);
+}

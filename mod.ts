@@ -1,0 +1,34 @@
+/**
+ * mochi pkg: the package manager of the Mochi language, as a Deno library.
+ *
+ * - Versions and requirements in cargo's grammar ({@link parseVersion}, {@link parseRequirement},
+ *   {@link satisfies}) and the {@link VersionSet} algebra.
+ * - A PubGrub solver ({@link solve}, {@link resolve}, {@link OfflineDependencyProvider},
+ *   {@link NoSolutionError}) with pub-style failure reports.
+ * - The manifest (`mochi.toml`), the canonical lockfile (`mochi.lock`), the sparse index, the
+ *   content-addressed store (BLAKE3 + SHA-256) and a registry server.
+ * - The install pipeline ({@link install}, {@link lock}) that `cli.ts` drives.
+ *
+ * @example
+ * ```ts
+ * import { OfflineDependencyProvider, solve } from "@mochi/pkg";
+ * const p = new OfflineDependencyProvider();
+ * p.add("a", "1.0.0", { b: "^1" });
+ * p.add("b", "1.2.0", {});
+ * const picked = await solve(p, { name: "root", version: "0.1.0", dependencies: { a: "1" } });
+ * console.assert(picked.get("b") === "1.2.0");
+ * ```
+ *
+ * @module
+ */
+export * from "./src/errors.ts";
+export * from "./src/semver/mod.ts";
+export * from "./src/solver/mod.ts";
+export * from "./src/manifest/mod.ts";
+export * from "./src/lockfile/mod.ts";
+export * from "./src/index/mod.ts";
+export * from "./src/store/mod.ts";
+export { FsStore, resolveMochiHome } from "./src/adapters/fs_store.ts";
+export { openRegistry, type RegistryClient } from "./src/adapters/index_client.ts";
+export { createRegistryHandler, serveRegistry } from "./src/adapters/registry_server.ts";
+export * from "./src/install/mod.ts";

@@ -1,0 +1,125 @@
+/**
+ * The dependency graph of a lockfile, and its two views: `mochi tree` (what depends on what,
+ * from the root) and `mochi why <pkg>` (the inverted tree: who pulls a package in), in the
+ * style of `cargo tree` and `cargo tree -i` (`├──`, `│`, `└──`, repeated subtrees shown once and
+ * then marked `(*)`).
+ *
+ * @module
+ */
+import type { Lockfile } from "../lockfile/mod.ts";
+import type { Manifest } from "../manifest/mod.ts";
+import { compareVersions, parseRequirement, parseVersion, satisfies } from "../semver/mod.ts";
+import { MochiError } from "../errors.ts";
+
+/** A node id: `"name version"`. */
+export type NodeId = string;
+
+/** The lockfile as a graph: edges from each package to the exact packages it depends on. */
+export interface LockGraph {
+  /** The root package id (`"name version"` of the manifest's package). */
+  root: NodeId;
+  /** Node id → dependency node ids, sorted. */
+  edges: Map<NodeId, NodeId[]>;
+}
+
+/**
+ * Builds the graph of a lockfile. The root's edges are the manifest's dependencies (and
+ * dev-dependencies), each matched to the highest locked version that satisfies it.
+ *
+ * @param manifest the project's manifest
+ * @param lock its lockfile
+ * @returns the graph
+ */
+export function lockGraph(manifest: Manifest, lock: Lockfile): LockGraph {
+  const root = `${manifest.package.name} ${manifest.package.version}`;
+  const edges = new Map<NodeId, NodeId[]>();
+  for (const p of lock.packages) edges.set(`${p.name} ${p.version}`, [...p.dependencies].sort());
+  const rootDeps: NodeId[] = [];
+  for (const deps of [manifest.dependencies, manifest.devDependencies]) {
+    for (const [name, dep] of deps) {
+      const req = parseRequirement(dep.requirement);
+      const match = lock.packages
+        .filter((p) => p.name === name && satisfies(parseVersion(p.version), req))
+        .sort((a, b) => compareVersions(parseVersion(b.version), parseVersion(a.version)))[0];
+      if (match) rootDeps.push(`${match.name} ${match.version}`);
+    }
+  }
+  edges.set(root, [...new Set(rootDeps)].sort());
+  return { root, edges };
+}
+
+function render(
+  start: NodeId,
+  children: (id: NodeId) => NodeId[],
+  label: (id: NodeId) => string,
+  maxDepth: number,
+): string[] {
+  const lines = [label(start)];
+  const expanded = new Set<NodeId>([start]);
+  let repeated = false;
+  function walk(id: NodeId, prefix: string, depth: number, path: Set<NodeId>) {
+    const kids = children(id);
+    kids.forEach((kid, i) => {
+      const last = i === kids.length - 1;
+      const seen = expanded.has(kid) && children(kid).length > 0;
+      lines.push(`${prefix}${last ? "└── " : "├── "}${label(kid)}${seen ? " (*)" : ""}`);
+      if (seen) repeated = true;
+      if (seen || path.has(kid) || depth + 1 >= maxDepth) return;
+      expanded.add(kid);
+      path.add(kid);
+      walk(kid, prefix + (last ? "    " : "│   "), depth + 1, path);
+      path.delete(kid);
+    });
+  }
+  walk(start, "", 0, new Set([start]));
+  if (repeated) lines.push("", "(*) shown above");
+  return lines;
+}
+
+/**
+ * `mochi tree`: the graph from the root, alphabetical.
+ *
+ * @param graph the lockfile graph
+ * @param options `depth`: levels below the root to show (default unlimited)
+ * @returns the lines to print
+ */
+export function formatTree(graph: LockGraph, options: { depth?: number } = {}): string[] {
+  return render(
+    graph.root,
+    (id) => graph.edges.get(id) ?? [],
+    (id) => id,
+    options.depth ?? Infinity,
+  );
+}
+
+/**
+ * `mochi why <pkg>`: every path by which `name` enters the graph, as an inverted tree that ends
+ * at the root (marked "(your manifest)").
+ *
+ * @param graph the lockfile graph
+ * @param name package name (all its locked versions are shown)
+ * @returns the lines to print
+ * @throws {MochiError} CLI_E001 when no locked package has that name
+ */
+export function formatWhy(graph: LockGraph, name: string): string[] {
+  const parents = new Map<NodeId, NodeId[]>();
+  for (const [from, tos] of graph.edges) {
+    for (const to of tos) parents.set(to, [...(parents.get(to) ?? []), from]);
+  }
+  for (const list of parents.values()) list.sort();
+  const targets = [...graph.edges.keys()].filter((id) =>
+    id.split(" ")[0] === name && id !== graph.root
+  ).sort();
+  if (targets.length === 0) {
+    throw new MochiError("CLI_E001", `package "${name}" is not in mochi.lock`, {
+      hint: "run mochi tree to see the locked packages",
+    });
+  }
+  const label = (id: NodeId) => (id === graph.root ? `${id} (your manifest)` : id);
+  const out: string[] = [];
+  for (const t of targets) {
+    if (out.length > 0) out.push("");
+    out.push(...render(t, (id) => parents.get(id) ?? [], label, Infinity));
+  }
+  return out;
+}

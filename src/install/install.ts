@@ -1,0 +1,453 @@
+/**
+ * The install pipeline: manifest → (lockfile or PubGrub) → store.
+ *
+ * `install()` reads `mochi.toml`, reuses `mochi.lock` when it still satisfies the manifest
+ * (no resolution, no index traffic), otherwise resolves against the registry, then fetches every
+ * missing blob into the content-addressed store (both digests checked in one pass before the blob
+ * gets its final name), extracts it, and only then writes the lockfile (temp file, fsync, rename).
+ * A failure at any step leaves the project's lockfile and the store as they were.
+ *
+ * Cargo's `--locked`, `--offline` and `--frozen` meanings (decisions.md §Lockfile).
+ *
+ * @module
+ */
+import { MochiError } from "../errors.ts";
+import { type Manifest, parseManifest } from "../manifest/mod.ts";
+import {
+  computeManifestHash,
+  formatLockfile,
+  type LockedPackage,
+  type Lockfile,
+  lockSatisfiesManifest,
+  parseLockfile,
+} from "../lockfile/mod.ts";
+import { compareVersions, formatVersion, parseVersion, type Version } from "../semver/mod.ts";
+import { resolve, type ResolvedPackage } from "../solver/mod.ts";
+import { openRegistry, type RegistryClient } from "../adapters/index_client.ts";
+import { FsStore } from "../adapters/fs_store.ts";
+import { writeFileAtomic } from "../adapters/fs_atomic.ts";
+import { RegistryProvider } from "./registry_provider.ts";
+
+/** Options of {@link install} and {@link lock}. */
+export interface InstallOptions {
+  /** Directory holding `mochi.toml`. */
+  projectDir: string;
+  /** `$MOCHI_HOME` (store, index cache). */
+  mochiHome: string;
+  /** Registry URL used when the manifest has no `[registry] default` (`MOCHI_REGISTRY`). */
+  registryUrl?: string;
+  /** Never touch the network (cargo `--offline`). */
+  offline?: boolean;
+  /** Fail if the lockfile would change (cargo `--locked`). */
+  locked?: boolean;
+  /** `--locked` and `--offline` together (cargo `--frozen`). */
+  frozen?: boolean;
+  /** Re-resolve even when the lockfile still satisfies the manifest (keeps locked versions). */
+  refresh?: boolean;
+  /** Parallel blob downloads; default 16. */
+  concurrency?: number;
+  /** Injected fetch for tests. */
+  fetch?: typeof fetch;
+  /** Progress callback (the CLI prints these with --verbose). */
+  onProgress?: (message: string) => void;
+}
+
+/** What an install did. */
+export interface InstallReport {
+  /** Packages in the lockfile (root excluded). */
+  packages: number;
+  /** Whether the solver ran (false: the lockfile was reused). */
+  resolved: boolean;
+  /** Blobs downloaded and verified this run. */
+  fetched: number;
+  /** Blobs that were already in the store. */
+  cached: number;
+  /** Whether `mochi.lock` was written with new bytes. */
+  lockChanged: boolean;
+  /** Path of `mochi.lock`. */
+  lockPath: string;
+  /** Store root directory. */
+  storeDir: string;
+  /** Wall time of the whole install, in milliseconds. */
+  elapsedMs: number;
+  /** Solver wall time, in milliseconds (0 when it did not run). */
+  solveMs: number;
+  /** Registry the packages came from. */
+  registry: string;
+  /** Index requests made, and how many were answered 304 or served from cache. */
+  indexStats?: unknown;
+}
+
+/** A project read from disk: its manifest, manifest digest and lockfile (if any). */
+export interface Project {
+  /** Directory holding `mochi.toml`. */
+  dir: string;
+  /** Parsed manifest. */
+  manifest: Manifest;
+  /** `blake3-256:<hex>` of the manifest's resolution-relevant parts. */
+  manifestHash: string;
+  /** Path of `mochi.lock`. */
+  lockPath: string;
+  /** Exact bytes of `mochi.lock`, or undefined when there is none. */
+  lockText: string | undefined;
+  /** Parsed lockfile, or undefined when there is none. */
+  lock: Lockfile | undefined;
+}
+
+/**
+ * Reads `mochi.toml` and `mochi.lock` of a project.
+ *
+ * @param dir project directory
+ * @returns the {@link Project}
+ * @throws {MochiError} MANIFEST_E011 when there is no `mochi.toml`; manifest and lockfile codes
+ */
+export async function readProject(dir: string): Promise<Project> {
+  const manifestPath = `${dir}/mochi.toml`;
+  let text: string;
+  try {
+    text = await Deno.readTextFile(manifestPath);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new MochiError("MANIFEST_E011", `could not find mochi.toml in ${dir}`, {
+        hint: "run mochi in the directory of your package, or create a mochi.toml there",
+      });
+    }
+    throw e;
+  }
+  const { manifest } = parseManifest(text, manifestPath);
+  const lockPath = `${dir}/mochi.lock`;
+  let lockText: string | undefined;
+  try {
+    lockText = await Deno.readTextFile(lockPath);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  const lock = lockText === undefined ? undefined : parseLockfile(lockText, lockPath);
+  return {
+    dir,
+    manifest,
+    manifestHash: await computeManifestHash(manifest),
+    lockPath,
+    lockText,
+    lock,
+  };
+}
+
+/**
+ * The registry URL for a project: the manifest's `[registry] default`, else `fallback`
+ * (`MOCHI_REGISTRY`). Plain paths are resolved against the project directory.
+ *
+ * @param project the project
+ * @param fallback URL or path from the environment
+ * @returns an absolute URL (`http(s)://…` or `file://…`) ending in `/`
+ * @throws {MochiError} INDEX_E007 when neither is set
+ */
+export function registryUrlFor(project: Project, fallback: string | undefined): string {
+  const raw = project.manifest.registry.default ?? fallback;
+  if (!raw) {
+    throw new MochiError("INDEX_E007", "no registry is configured", {
+      hint: 'add [registry] default = "<url>" to mochi.toml, or set MOCHI_REGISTRY',
+    });
+  }
+  const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? new URL(raw) : new URL(
+    raw,
+    new URL(`file://${project.dir.endsWith("/") ? project.dir : project.dir + "/"}`),
+  );
+  const href = url.href;
+  return href.endsWith("/") ? href : href + "/";
+}
+
+function rootDependencies(manifest: Manifest): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const deps of [manifest.dependencies, manifest.devDependencies]) {
+    for (const [name, dep] of deps) {
+      if (dep.path !== undefined || dep.git !== undefined) {
+        throw new MochiError(
+          "MANIFEST_E007",
+          `dependency ${name} uses a path or git source, which mochi pkg does not install yet`,
+          {
+            hint: `depend on ${name} through the registry with a version requirement`,
+          },
+        );
+      }
+      out[name] = out[name] ? `${out[name]}, ${dep.requirement}` : dep.requirement;
+    }
+  }
+  return out;
+}
+
+function lockedVersions(lock: Lockfile | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of lock?.packages ?? []) {
+    // With several versions of one name, prefer the highest as the solver's first pick.
+    const prev = out[p.name];
+    if (!prev || compareVersions(parseVersion(p.version), parseVersion(prev)) > 0) {
+      out[p.name] = p.version;
+    }
+  }
+  return out;
+}
+
+/**
+ * Resolves a project against its registry and builds the lockfile it would get.
+ *
+ * @param project the project
+ * @param registry an open registry client
+ * @param onProgress progress callback
+ * @returns the lockfile and the solver time in milliseconds
+ * @throws {MochiError} SOLVER_E002 (unsolvable, with the report), INDEX_* and others
+ */
+export async function resolveProject(
+  project: Project,
+  registry: RegistryClient,
+  onProgress?: (m: string) => void,
+): Promise<{ lock: Lockfile; solveMs: number }> {
+  const provider = new RegistryProvider(registry);
+  const { manifest } = project;
+  const t0 = performance.now();
+  const root = {
+    name: manifest.package.name,
+    version: manifest.package.version,
+    dependencies: rootDependencies(manifest),
+  };
+  provider.prefetch(Object.keys(root.dependencies));
+  const solution: ResolvedPackage[] = await resolve(provider, root, {
+    locked: lockedVersions(project.lock),
+    allowMultiVersion: manifest.allowMultiVersion,
+    yanked: (name: string, v: Version) => provider.isYanked(name, v),
+  });
+  const solveMs = performance.now() - t0;
+  onProgress?.(`resolved ${solution.length} packages in ${solveMs.toFixed(0)} ms`);
+  const source = `registry+${registry.url}`;
+  const packages: LockedPackage[] = solution.map((p) => {
+    const rec = provider.record(p.name, p.version);
+    if (!rec) {
+      throw new MochiError(
+        "INTERNAL_E001",
+        `solver picked ${p.name} ${formatVersion(p.version)} which the index never listed`,
+      );
+    }
+    const pkg: LockedPackage = {
+      name: p.name,
+      version: formatVersion(p.version),
+      source,
+      blake3: rec.blake3,
+      sha256: rec.sha256,
+      capabilities: [...(rec.capabilities)].sort(),
+      dependencies: [...p.dependencies].map(([n, v]) => `${n} ${formatVersion(v)}`).sort(),
+    };
+    if (rec.yanked) pkg.yanked = true;
+    return pkg;
+  });
+  const capabilitiesSeen = new Map<string, string[]>();
+  for (const p of packages) {
+    const seen = new Set([...(capabilitiesSeen.get(p.name) ?? []), ...p.capabilities]);
+    capabilitiesSeen.set(p.name, [...seen].sort());
+  }
+  return {
+    lock: { version: 1, manifestHash: project.manifestHash, packages, capabilitiesSeen },
+    solveMs,
+  };
+}
+
+function blobDigests(p: LockedPackage): { blake3: string; sha256: string } {
+  if (!p.blake3 || !p.sha256) {
+    throw new MochiError(
+      "LOCK_E005",
+      `mochi.lock has no digests for ${p.name} ${p.version} (source ${p.source})`,
+      {
+        hint: "only registry packages can be installed; run mochi lock --refresh",
+      },
+    );
+  }
+  return { blake3: p.blake3, sha256: p.sha256 };
+}
+
+async function runPool<T>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  let failed: unknown;
+  async function worker() {
+    while (failed === undefined && next < items.length) {
+      const item = items[next++];
+      try {
+        await fn(item);
+      } catch (e) {
+        failed ??= e;
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failed !== undefined) throw failed;
+}
+
+/**
+ * Installs a project: see the module doc for the order of steps.
+ *
+ * @param options project, home, registry and cargo-style flags
+ * @returns what happened ({@link InstallReport})
+ * @throws {MochiError} LOCK_E002 when `--locked`/`--frozen` and the lockfile would change;
+ *   BLOB_E001 (exit 4) when a blob does not match its digests; INDEX_*, SOLVER_*, MANIFEST_*
+ */
+export async function install(options: InstallOptions): Promise<InstallReport> {
+  const t0 = performance.now();
+  const offline = options.offline || options.frozen || false;
+  const locked = options.locked || options.frozen || false;
+  const project = await readProject(options.projectDir);
+  const registryUrl = registryUrlFor(project, options.registryUrl);
+  const registry = openRegistry(registryUrl, {
+    cacheDir: `${options.mochiHome}/index`,
+    offline,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  const store = new FsStore(`${options.mochiHome}/store`);
+
+  let lock = project.lock;
+  let resolved = false;
+  let solveMs = 0;
+  const verdict = lock && !options.refresh
+    ? lockSatisfiesManifest(lock, project.manifest, project.manifestHash)
+    : undefined;
+  if (!lock || !verdict?.ok) {
+    if (locked) {
+      throw new MochiError(
+        "LOCK_E002",
+        lock
+          ? `mochi.lock needs to be updated: ${
+            verdict?.ok === false ? verdict.reason : "refresh requested"
+          }`
+          : "mochi.lock does not exist",
+        {
+          hint: "run mochi install (or mochi lock) without --locked/--frozen to update it",
+          file: project.lockPath,
+        },
+      );
+    }
+    ({ lock, solveMs } = await resolveProject(project, registry, options.onProgress));
+    resolved = true;
+  }
+  const newLockText = formatLockfile(lock);
+
+  // Fetch what the store lacks; every blob is verified against the lockfile's digests.
+  const missing: LockedPackage[] = [];
+  let cached = 0;
+  for (const p of lock.packages) {
+    if (await store.hasBlob(blobDigests(p).blake3)) cached++;
+    else missing.push(p);
+  }
+  if (missing.length > 0 && offline) {
+    throw new MochiError(
+      "BLOB_E007",
+      `${missing.length} package(s) are not in the store and --offline forbids fetching them (first: ${
+        missing[0].name
+      } ${missing[0].version})`,
+      { hint: "run once without --offline/--frozen to fill the store" },
+    );
+  }
+  await runPool(missing, options.concurrency ?? 16, async (p) => {
+    const digests = blobDigests(p);
+    const stream = await registry.fetchBlob(digests.blake3);
+    await store.putBlob(stream, digests, `${p.name} ${p.version}`);
+    options.onProgress?.(`fetched ${p.name} ${p.version}`);
+  });
+  await runPool(lock.packages, 8, async (p) => {
+    await store.extract(blobDigests(p).blake3);
+  });
+
+  const lockChanged = newLockText !== project.lockText;
+  if (lockChanged) await writeFileAtomic(project.lockPath, new TextEncoder().encode(newLockText));
+  return {
+    packages: lock.packages.length,
+    resolved,
+    fetched: missing.length,
+    cached,
+    lockChanged,
+    lockPath: project.lockPath,
+    storeDir: `${options.mochiHome}/store`,
+    elapsedMs: performance.now() - t0,
+    solveMs,
+    registry: registryUrl,
+    indexStats: registry.stats,
+  };
+}
+
+/** Result of {@link lock}. */
+export interface LockReport {
+  /** Whether the lockfile on disk equals what resolution gives. */
+  upToDate: boolean;
+  /** Whether the file was written (never with `check`). */
+  written: boolean;
+  /** Lines describing added, removed and changed packages (`+ name ver`, `- name ver`). */
+  changes: string[];
+  /** Packages in the new lockfile. */
+  packages: number;
+  /** Path of `mochi.lock`. */
+  lockPath: string;
+  /** Solver time in milliseconds. */
+  solveMs: number;
+}
+
+/**
+ * Resolves and writes `mochi.lock` without fetching blobs (`mochi lock`), or, with `check`,
+ * compares what resolution gives with the lockfile on disk and writes nothing
+ * (`mochi lock --check`).
+ *
+ * @param options project, home, registry, flags; `check` compares only
+ * @returns a {@link LockReport}
+ * @throws {MochiError} LOCK_E002 when `--locked` and the lockfile would change
+ */
+export async function lock(options: InstallOptions & { check?: boolean }): Promise<LockReport> {
+  const project = await readProject(options.projectDir);
+  const registry = openRegistry(registryUrlFor(project, options.registryUrl), {
+    cacheDir: `${options.mochiHome}/index`,
+    offline: options.offline || options.frozen || false,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  const { lock: next, solveMs } = await resolveProject(project, registry, options.onProgress);
+  const text = formatLockfile(next);
+  const upToDate = text === project.lockText;
+  const changes = diffLocks(project.lock, next);
+  if (!upToDate && !options.check && (options.locked || options.frozen)) {
+    throw new MochiError("LOCK_E002", "mochi.lock would change", {
+      hint: "run mochi lock without --locked/--frozen to update it",
+      file: project.lockPath,
+    });
+  }
+  const written = !upToDate && !options.check;
+  if (written) await writeFileAtomic(project.lockPath, new TextEncoder().encode(text));
+  return {
+    upToDate,
+    written,
+    changes,
+    packages: next.packages.length,
+    lockPath: project.lockPath,
+    solveMs,
+  };
+}
+
+/**
+ * Differences between two lockfiles, one line per package identity.
+ *
+ * @param before old lockfile (or undefined)
+ * @param after new lockfile
+ * @returns sorted lines: `+ name version`, `- name version`, `~ name version (blake3 changed)`
+ */
+export function diffLocks(before: Lockfile | undefined, after: Lockfile): string[] {
+  const key = (p: LockedPackage) => `${p.name} ${p.version}`;
+  const old = new Map((before?.packages ?? []).map((p) => [key(p), p]));
+  const now = new Map(after.packages.map((p) => [key(p), p]));
+  const out: string[] = [];
+  for (const [k, p] of now) {
+    const o = old.get(k);
+    if (!o) out.push(`+ ${k}`);
+    else if (o.blake3 !== p.blake3 || o.sha256 !== p.sha256) out.push(`~ ${k} (digest changed)`);
+    else if (o.dependencies.join() !== p.dependencies.join()) {
+      out.push(`~ ${k} (dependencies changed)`);
+    }
+  }
+  for (const k of old.keys()) if (!now.has(k)) out.push(`- ${k}`);
+  return out.sort((a, b) => (a.slice(2) < b.slice(2) ? -1 : a.slice(2) > b.slice(2) ? 1 : 0));
+}

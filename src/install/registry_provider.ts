@@ -1,0 +1,128 @@
+/**
+ * A {@link DependencyProvider} backed by a registry index: the solver asks for versions and
+ * dependencies, and this provider reads (and prefetches, in parallel) the index files.
+ *
+ * @module
+ */
+import type { IndexRecord } from "../index/mod.ts";
+import {
+  formatVersion,
+  parseRequirement,
+  parseVersion,
+  type Version,
+  VersionSet,
+} from "../semver/mod.ts";
+import type { DependencyProvider } from "../solver/mod.ts";
+import { MochiError } from "../errors.ts";
+
+/** What the provider needs from a registry client: index records by package name. */
+export interface IndexSource {
+  /** Index records of `name`, or null when the registry has no such package. */
+  records(name: string): Promise<IndexRecord[] | null>;
+}
+
+interface Entry {
+  readonly record: IndexRecord;
+  readonly version: Version;
+  deps?: Map<string, VersionSet>;
+}
+
+/**
+ * Registry-backed dependency provider with per-package memoisation and parallel prefetch.
+ *
+ * Requirement strings of index records are parsed lazily, once per version; an index record
+ * whose requirement does not parse fails with the record's package and version named.
+ */
+export class RegistryProvider implements DependencyProvider {
+  readonly #source: IndexSource;
+  readonly #pending = new Map<string, Promise<Map<string, Entry>>>();
+  /** Index records fetched so far, by package name (after {@link listVersions} or prefetch). */
+  readonly loaded = new Map<string, Map<string, Entry>>();
+
+  /** @param source where index records come from */
+  constructor(source: IndexSource) {
+    this.#source = source;
+  }
+
+  #load(name: string): Promise<Map<string, Entry>> {
+    let p = this.#pending.get(name);
+    if (!p) {
+      p = this.#source.records(name).then((records) => {
+        const byVersion = new Map<string, Entry>();
+        for (const record of records ?? []) {
+          const version = parseVersion(record.version);
+          byVersion.set(formatVersion({ ...version, build: [] }), { record, version });
+        }
+        this.loaded.set(name, byVersion);
+        return byVersion;
+      });
+      // Prefetches nobody awaits yet must not become unhandled rejections; the error is
+      // surfaced again when the solver awaits this promise.
+      p.catch(() => {});
+      this.#pending.set(name, p);
+    }
+    return p;
+  }
+
+  /** Starts fetching the index files of `names` without waiting. */
+  prefetch(names: string[]): void {
+    for (const n of names) void this.#load(n);
+  }
+
+  /**
+   * @param name package name
+   * @returns every version the index lists (yanked included; the solver filters those)
+   */
+  async listVersions(name: string): Promise<Version[]> {
+    return [...(await this.#load(name)).values()].map((e) => e.version);
+  }
+
+  /**
+   * @param name package name
+   * @param version one of its versions
+   * @returns dependency name → version set; also prefetches those packages' index files
+   * @throws {MochiError} INDEX_E001 when a requirement in the record does not parse
+   */
+  async getDependencies(name: string, version: Version): Promise<Map<string, VersionSet>> {
+    const entry = (await this.#load(name)).get(formatVersion({ ...version, build: [] }));
+    if (!entry) return new Map();
+    if (!entry.deps) {
+      const deps = new Map<string, VersionSet>();
+      for (const [dep, req] of Object.entries(entry.record.dependencies)) {
+        try {
+          deps.set(dep, VersionSet.fromRequirement(parseRequirement(req)));
+        } catch (e) {
+          throw new MochiError(
+            "INDEX_E001",
+            `index record ${name} ${entry.record.version} has an invalid requirement for ${dep}: "${req}"`,
+            {
+              cause: e,
+              hint: "the registry published a bad record; report it to the registry operator",
+            },
+          );
+        }
+      }
+      entry.deps = deps;
+      this.prefetch([...deps.keys()]);
+    }
+    return entry.deps;
+  }
+
+  /**
+   * @param name package name
+   * @param version a version
+   * @returns its index record, if loaded
+   */
+  record(name: string, version: Version): IndexRecord | undefined {
+    return this.loaded.get(name)?.get(formatVersion({ ...version, build: [] }))?.record;
+  }
+
+  /**
+   * @param name package name
+   * @param version a version
+   * @returns whether the index marks that version yanked
+   */
+  isYanked(name: string, version: Version): boolean {
+    return this.record(name, version)?.yanked === true;
+  }
+}

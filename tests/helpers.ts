@@ -1,0 +1,197 @@
+/**
+ * Shared test helpers: build a small mochi registry directory, run the CLI as a real subprocess,
+ * start `mochi registry serve` as a subprocess, and snapshot a directory tree.
+ *
+ * @module
+ */
+import { formatIndexRecord, indexPath, type IndexRecord } from "../src/index/mod.ts";
+import { digestBytes } from "../src/store/mod.ts";
+import { packageArchive } from "../scripts/convert_crates_index.ts";
+
+/** Repository root (absolute path, no trailing slash). */
+export const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+
+/** One package version to publish into a test registry. */
+export interface TestVersion {
+  /** Package name. */
+  name: string;
+  /** Version text. */
+  version: string;
+  /** name → requirement. */
+  deps?: Record<string, string>;
+  /** Yanked flag. */
+  yanked?: boolean;
+}
+
+/**
+ * Writes a registry directory (config.json, index files, blobs) holding `versions`.
+ *
+ * @param dir target directory (created)
+ * @param versions the package versions
+ * @returns blake3 of each `name@version`
+ */
+export async function writeRegistry(
+  dir: string,
+  versions: TestVersion[],
+): Promise<Map<string, string>> {
+  await Deno.mkdir(`${dir}/blobs`, { recursive: true });
+  await Deno.writeTextFile(
+    `${dir}/config.json`,
+    JSON.stringify({ dl: "blobs/", api: null, "auth-required": false }),
+  );
+  const byName = new Map<string, IndexRecord[]>();
+  const digests = new Map<string, string>();
+  for (const v of versions) {
+    const bytes = await packageArchive(v.name, v.version, v.deps ?? {});
+    const { blake3, sha256 } = await digestBytes(bytes);
+    await Deno.writeFile(`${dir}/blobs/${blake3}`, bytes);
+    digests.set(`${v.name}@${v.version}`, blake3);
+    const list = byName.get(v.name) ?? [];
+    list.push({
+      version: v.version,
+      blake3,
+      sha256,
+      dependencies: v.deps ?? {},
+      yanked: v.yanked === true,
+      capabilities: [],
+      extra: {},
+    });
+    byName.set(v.name, list);
+  }
+  for (const [name, recs] of byName) {
+    const path = `${dir}/${indexPath(name)}`;
+    await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+    await Deno.writeTextFile(path, recs.map((r) => formatIndexRecord(r) + "\n").join(""));
+  }
+  return digests;
+}
+
+/** Output of one CLI run. */
+export interface CliResult {
+  /** Exit status. */
+  code: number;
+  /** Standard output text. */
+  stdout: string;
+  /** Standard error text. */
+  stderr: string;
+}
+
+/**
+ * Runs `cli.ts` in a real subprocess.
+ *
+ * @param args CLI arguments
+ * @param options working directory and environment (merged over a minimal PATH/HOME)
+ * @returns exit code and output
+ */
+export async function runCli(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<CliResult> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${ROOT}/cli.ts`, ...args],
+    cwd: options.cwd ?? ROOT,
+    env: { NO_COLOR: "1", ...options.env },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/** A `mochi registry serve` subprocess. */
+export interface ServedRegistry extends AsyncDisposable {
+  /** Base URL, ending in `/`. */
+  url: string;
+}
+
+/**
+ * Starts `mochi registry serve <dir> --port 0` in a subprocess and waits for its URL.
+ *
+ * @param dir registry directory
+ * @returns the URL; dispose to stop the server
+ */
+export async function serveRegistrySubprocess(dir: string): Promise<ServedRegistry> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${ROOT}/cli.ts`, "registry", "serve", dir, "--port", "0"],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (true) {
+    const { value, done } = await reader.read();
+    if (done) {
+      const err = await new Response(child.stderr).text();
+      throw new Error(`registry serve exited: ${text} ${err}`);
+    }
+    text += value;
+    const m = text.match(/at (http:\/\/\S+)/);
+    if (m) {
+      reader.releaseLock();
+      return {
+        url: m[1],
+        async [Symbol.asyncDispose]() {
+          child.kill("SIGTERM");
+          await child.status;
+          await child.stdout.cancel().catch(() => {});
+          await child.stderr.cancel().catch(() => {});
+        },
+      };
+    }
+  }
+}
+
+/**
+ * Lists every file under `dir` with its size (relative paths, sorted). Missing dir → [].
+ *
+ * @param dir directory
+ * @returns `"path size"` lines
+ */
+export async function snapshotTree(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  async function walk(d: string, rel: string) {
+    let entries: Deno.DirEntry[];
+    try {
+      entries = [];
+      for await (const e of Deno.readDir(d)) entries.push(e);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return;
+      throw e;
+    }
+    for (const e of entries) {
+      const p = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory) await walk(`${d}/${e.name}`, p);
+      else out.push(`${p} ${(await Deno.stat(`${d}/${e.name}`)).size}`);
+    }
+  }
+  await walk(dir, "");
+  return out.sort();
+}
+
+/**
+ * Writes a project directory with a `mochi.toml`.
+ *
+ * @param dir project directory (created)
+ * @param deps name → requirement
+ * @param extra extra TOML appended after `[dependencies]`... placed before `[package]`
+ */
+export async function writeProject(
+  dir: string,
+  deps: Record<string, string>,
+  extra = "",
+): Promise<void> {
+  await Deno.mkdir(dir, { recursive: true });
+  const lines = [
+    extra,
+    "[package]",
+    'name = "app"',
+    'version = "0.1.0"',
+    'edition = "2026"',
+    'mochi = ">=0.7"',
+    "",
+    "[dependencies]",
+    ...Object.entries(deps).map(([n, r]) => `${n} = "${r}"`),
+    "",
+  ];
+  await Deno.writeTextFile(`${dir}/mochi.toml`, lines.join("\n"));
+}
