@@ -1,0 +1,204 @@
+/**
+ * Incompatibilities: sets of terms that must not all be true, with the cause that produced them.
+ *
+ * External incompatibilities record facts (a dependency, a package without matching versions, a
+ * version excluded by a Mochi check); derived ones come from conflict resolution and keep both
+ * causes, forming the derivation graph the failure report is written from. Follows pub's
+ * `doc/solver.md` §Incompatibility and pubgrub-rs `src/internal/incompatibility.rs`.
+ *
+ * @module
+ */
+import type { Version, VersionSet } from "../semver/mod.ts";
+import { Term } from "./term.ts";
+
+/** Why an incompatibility holds. */
+export type IncompatibilityCause =
+  /** `{not root v}`: the root package must be selected. */
+  | { readonly kind: "root"; readonly version: Version }
+  /** `{depender S, not dependee T}`: every version of the depender in S depends on T. */
+  | {
+    readonly kind: "dependency";
+    readonly depender: string;
+    readonly dependee: string;
+    readonly dependeeSet: VersionSet;
+  }
+  /** `{pkg S}`: no version of pkg in S exists (or none may be used; `skipped` were yanked). */
+  | {
+    readonly kind: "noVersions";
+    readonly missing: boolean;
+    readonly skipped: readonly Version[];
+  }
+  /** `{pkg S}`: the versions in S were excluded for `reason` (capability pin, target, ...). */
+  | { readonly kind: "unavailable"; readonly reason: string }
+  /** Derived by resolution from `conflict` and the satisfier's cause `other`. */
+  | {
+    readonly kind: "derived";
+    readonly conflict: Incompatibility;
+    readonly other: Incompatibility;
+  };
+
+/** How the partial solution relates to a whole incompatibility. */
+export type IncompatibilityRelation =
+  | { readonly kind: "satisfied" }
+  | { readonly kind: "contradicted"; readonly key: string }
+  | { readonly kind: "almostSatisfied"; readonly key: string }
+  | { readonly kind: "inconclusive" };
+
+const SATISFIED: IncompatibilityRelation = { kind: "satisfied" };
+const INCONCLUSIVE: IncompatibilityRelation = { kind: "inconclusive" };
+
+/**
+ * A set of terms (at most one per package key) that are not all allowed to be true.
+ */
+export class Incompatibility {
+  /**
+   * @param id unique, increasing number (creation order; used for determinism)
+   * @param terms package key → term, at most one per key, no "any" terms
+   * @param cause why the terms are incompatible
+   */
+  constructor(
+    readonly id: number,
+    readonly terms: ReadonlyMap<string, Term>,
+    readonly cause: IncompatibilityCause,
+  ) {}
+
+  /** @param key package key @returns the term for that key, if any */
+  get(key: string): Term | undefined {
+    return this.terms.get(key);
+  }
+
+  /** @returns whether the cause is external (not derived) */
+  isExternal(): boolean {
+    return this.cause.kind !== "derived";
+  }
+
+  /**
+   * Whether this incompatibility says version solving failed: no terms, or one positive term on
+   * the root package (pubgrub-rs `is_terminal`).
+   *
+   * @param rootKey the root package key
+   * @param rootVersion the root version
+   */
+  isTerminal(rootKey: string, rootVersion: Version): boolean {
+    if (this.terms.size === 0) return true;
+    if (this.terms.size > 1) return false;
+    const t = this.terms.get(rootKey);
+    return t !== undefined && t.contains(rootVersion);
+  }
+
+  /**
+   * Relation of the partial solution to this incompatibility.
+   *
+   * @param termFor the partial solution's term intersection for a key (undefined: no
+   *   assignment, which relates to every kept term as "inconclusive")
+   * @returns satisfied / contradicted (with the key) / almost satisfied (with the key) /
+   *   inconclusive
+   */
+  relation(termFor: (key: string) => Term | undefined): IncompatibilityRelation {
+    let almost: string | undefined;
+    for (const [key, term] of this.terms) {
+      const ps = termFor(key);
+      const rel = ps === undefined ? "inconclusive" : term.relationWith(ps);
+      if (rel === "satisfied") continue;
+      if (rel === "contradicted") return { kind: "contradicted", key };
+      if (almost !== undefined) return INCONCLUSIVE;
+      almost = key;
+    }
+    return almost === undefined ? SATISFIED : { kind: "almostSatisfied", key: almost };
+  }
+
+  /**
+   * The external incompatibility `{not root v}` that starts solving.
+   *
+   * @param id new id
+   * @param rootKey root key
+   * @param version root version
+   */
+  static notRoot(id: number, rootKey: string, version: Version): Incompatibility {
+    return new Incompatibility(
+      id,
+      new Map([[rootKey, Term.exact(version).negate()]]),
+      { kind: "root", version },
+    );
+  }
+
+  /**
+   * `{depender S, not dependee T}` (pub `Incompatibility` for a dependency). A dependency on an
+   * empty set keeps only the depender term: no version of the depender in S can be selected.
+   *
+   * @param id new id
+   * @param depender key of the package that has the dependency
+   * @param dependerSet versions of the depender sharing this dependency
+   * @param dependee key of the package depended on
+   * @param dependeeSet versions allowed by the requirement
+   */
+  static dependency(
+    id: number,
+    depender: string,
+    dependerSet: VersionSet,
+    dependee: string,
+    dependeeSet: VersionSet,
+  ): Incompatibility {
+    const terms = new Map<string, Term>([[depender, Term.pos(dependerSet)]]);
+    if (!dependeeSet.isEmpty()) terms.set(dependee, Term.neg(dependeeSet));
+    return new Incompatibility(id, terms, { kind: "dependency", depender, dependee, dependeeSet });
+  }
+
+  /**
+   * One positive term with an external cause (no versions, unavailable).
+   *
+   * @param id new id
+   * @param key package key
+   * @param set the excluded versions
+   * @param cause the cause
+   */
+  static single(
+    id: number,
+    key: string,
+    set: VersionSet,
+    cause: IncompatibilityCause,
+  ): Incompatibility {
+    return new Incompatibility(id, new Map([[key, Term.pos(set)]]), cause);
+  }
+
+  /**
+   * The prior cause of a conflict: resolution of `incompat` with the satisfier's cause on the
+   * satisfier's package (`{q, r, t1 ∪ t2}`, pub `doc/solver.md` §Conflict Resolution;
+   * pubgrub-rs `prior_cause`). Positive root terms are dropped from results with more than one
+   * term, as pub does, because they always hold.
+   *
+   * @param id new id
+   * @param incompat the conflicting incompatibility
+   * @param satisfierCause the cause of the satisfier
+   * @param key the satisfier's package key
+   * @param rootKey the root key
+   */
+  static priorCause(
+    id: number,
+    incompat: Incompatibility,
+    satisfierCause: Incompatibility,
+    key: string,
+    rootKey: string,
+  ): Incompatibility {
+    const terms = new Map<string, Term>();
+    for (const [k, t] of incompat.terms) if (k !== key) terms.set(k, t);
+    for (const [k, t] of satisfierCause.terms) {
+      if (k === key) continue;
+      const prev = terms.get(k);
+      terms.set(k, prev === undefined ? t : prev.intersection(t));
+    }
+    const t1 = incompat.terms.get(key)!;
+    const t2 = satisfierCause.terms.get(key)!;
+    const merged = t1.union(t2);
+    if (!merged.isAny()) terms.set(key, merged);
+    if (terms.size > 1) {
+      const r = terms.get(rootKey);
+      if (r !== undefined && r.positive) terms.delete(rootKey);
+    }
+    return new Incompatibility(id, terms, {
+      kind: "derived",
+      conflict: incompat,
+      other: satisfierCause,
+    });
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * The PubGrub version solver (pub `doc/solver.md`; pubgrub-rs layout).
+ *
+ * @module
+ */
+export { type DependencyProvider, OfflineDependencyProvider } from "./provider.ts";
+export {
+  NoSolutionError,
+  resolve,
+  type ResolvedPackage,
+  type RootPackage,
+  solve,
+  type SolveOptions,
+} from "./solver.ts";
+export { type KeyInfo, type ReportContext } from "./report.ts";
+export { Incompatibility, type IncompatibilityCause } from "./incompatibility.ts";
+export { Term } from "./term.ts";

@@ -1,0 +1,136 @@
+/**
+ * The solver's port to package data: {@link DependencyProvider}, and an in-memory
+ * {@link OfflineDependencyProvider} for tests, fixtures and lockfile checks.
+ *
+ * Shaped after pubgrub-rs `DependencyProvider` / `OfflineDependencyProvider` (`src/provider.rs`):
+ * the solver asks for the versions of a package and the dependencies of one version, and may hint
+ * which packages it will need next so a registry-backed provider can fetch index files in
+ * parallel.
+ *
+ * @module
+ */
+import {
+  compareVersions,
+  formatVersion,
+  parseRequirement,
+  parseVersion,
+  type Version,
+  VersionSet,
+} from "../semver/mod.ts";
+
+/**
+ * Where the solver gets package versions and dependencies from.
+ */
+export interface DependencyProvider {
+  /**
+   * All versions of `name` (any order); `[]` when the package has none or does not exist.
+   *
+   * @param name package name
+   * @throws anything: a non-{@link MochiError} is wrapped in `SOLVER_E003`
+   */
+  listVersions(name: string): Promise<Version[]> | Version[];
+  /**
+   * The dependencies of one version as name → allowed versions.
+   *
+   * @param name package name
+   * @param version one of its versions
+   * @throws anything to signal failure: a non-MochiError is wrapped in `SOLVER_E003`
+   */
+  getDependencies(
+    name: string,
+    version: Version,
+  ): Promise<Map<string, VersionSet>> | Map<string, VersionSet>;
+  /**
+   * Optional: a reason a version must not be picked (yanked, capability pin exceeded, target
+   * unsupported, compiler range not met). Return a short human cause ("requires capability
+   * net.dial outside the pin") to exclude it through an incompatibility with its own cause, or
+   * undefined to allow it.
+   *
+   * @param name package name
+   * @param version candidate version
+   */
+  checkVersion?(name: string, version: Version): string | undefined;
+  /**
+   * Optional hint: the solver will soon ask about these names.
+   *
+   * @param names package names, deduplicated, in a deterministic order
+   */
+  prefetch?(names: string[]): void;
+}
+
+/**
+ * An in-memory registry: versions and their dependencies added with {@link add}.
+ *
+ * @example
+ * ```ts
+ * const p = new OfflineDependencyProvider();
+ * p.add("foo", "1.0.0", { bar: "^1" });
+ * p.add("bar", "1.2.0", {});
+ * ```
+ */
+export class OfflineDependencyProvider implements DependencyProvider {
+  readonly #packages = new Map<string, Map<string, [Version, Map<string, VersionSet>]>>();
+  readonly #sets = new Map<string, VersionSet>();
+  readonly #checks = new Map<string, string>();
+
+  /**
+   * Adds (or replaces) one version.
+   *
+   * @param name package name
+   * @param version version text (SemVer 2.0.0)
+   * @param dependencies name → requirement string in cargo's grammar
+   * @throws MochiError SEMVER_E001 / SEMVER_E002 on a bad version or requirement
+   */
+  add(name: string, version: string, dependencies: Record<string, string>): void {
+    const v = parseVersion(version);
+    const deps = new Map<string, VersionSet>();
+    for (const [dep, req] of Object.entries(dependencies)) deps.set(dep, this.#set(req));
+    let versions = this.#packages.get(name);
+    if (versions === undefined) this.#packages.set(name, versions = new Map());
+    versions.set(formatVersion({ ...v, build: [] }), [v, deps]);
+  }
+
+  /**
+   * Marks one version as excluded with a reason (reported through {@link checkVersion}).
+   *
+   * @param name package name
+   * @param version version text
+   * @param reason human cause, e.g. "requires capability net.dial outside the pin"
+   */
+  exclude(name: string, version: string, reason: string): void {
+    this.#checks.set(`${name}@${formatVersion({ ...parseVersion(version), build: [] })}`, reason);
+  }
+
+  /** @returns every package name, sorted */
+  packages(): string[] {
+    return [...this.#packages.keys()].sort();
+  }
+
+  /** @inheritdoc */
+  listVersions(name: string): Version[] {
+    const versions = this.#packages.get(name);
+    if (versions === undefined) return [];
+    return [...versions.values()].map(([v]) => v).sort(compareVersions);
+  }
+
+  /** @inheritdoc */
+  getDependencies(name: string, version: Version): Map<string, VersionSet> {
+    const entry = this.#packages.get(name)?.get(formatVersion({ ...version, build: [] }));
+    if (entry === undefined) {
+      throw new Error(`unknown package version ${name} ${formatVersion(version)}`);
+    }
+    return entry[1];
+  }
+
+  /** @inheritdoc */
+  checkVersion(name: string, version: Version): string | undefined {
+    if (this.#checks.size === 0) return undefined;
+    return this.#checks.get(`${name}@${formatVersion({ ...version, build: [] })}`);
+  }
+
+  #set(req: string): VersionSet {
+    let s = this.#sets.get(req);
+    if (s === undefined) this.#sets.set(req, s = VersionSet.fromRequirement(parseRequirement(req)));
+    return s;
+  }
+}

@@ -1,0 +1,540 @@
+/**
+ * Failure reports: the derivation graph of the terminal incompatibility written as text.
+ *
+ * The explanation follows pub's error-reporting algorithm and wording (`doc/solver.md`
+ * §Error Reporting, `lib/src/solver/failure.dart` `_Writer`, `incompatibility.dart` `toString`
+ * and `andToString`): "Because A depends on B ..., version solving failed.", derived lines
+ * numbered "(1)" only when referred to later. A `Fix options:` block of our own follows.
+ *
+ * @module
+ */
+import { compatibilityKey, formatVersion, type Version, type VersionSet } from "../semver/mod.ts";
+import type { Incompatibility, IncompatibilityCause } from "./incompatibility.ts";
+import type { Term } from "./term.ts";
+
+/** What a solver key stands for. */
+export type KeyInfo =
+  /** The root package. */
+  | { readonly kind: "root"; readonly name: string }
+  /** A package with one version in the graph. */
+  | { readonly kind: "plain"; readonly name: string }
+  /** One semver-compatibility bucket of an allow-multi-version package (`name#1`). */
+  | { readonly kind: "bucket"; readonly name: string; readonly bucket: string }
+  /** A virtual package choosing the bucket for a requirement that spans several. */
+  | {
+    readonly kind: "wide";
+    readonly name: string;
+    readonly set: VersionSet;
+    readonly from: string;
+  };
+
+/** What the report needs to know about the solve. */
+export interface ReportContext {
+  /** The root key. */
+  readonly rootKey: string;
+  /** @param key solver key @returns what it stands for */
+  keyInfo(key: string): KeyInfo;
+  /** @param key solver key @returns its listed versions (ascending) when known */
+  listedVersions(key: string): readonly Version[] | undefined;
+  /** @param name package name @returns whether allow-multi-version covers it */
+  isMulti(name: string): boolean;
+}
+
+type Derived = Extract<IncompatibilityCause, { kind: "derived" }>;
+
+function isDerived(i: Incompatibility): boolean {
+  return i.cause.kind === "derived";
+}
+
+/** Formats terms and incompatibilities in pub's words. */
+class Words {
+  constructor(readonly ctx: ReportContext) {}
+
+  ref(key: string): string {
+    const info = this.ctx.keyInfo(key);
+    if (info.kind === "wide") return `${info.name} (${info.set.toString()})`;
+    return info.name;
+  }
+
+  /** Text of a set for `key`, or undefined when it covers every version that matters. */
+  setText(key: string, set: VersionSet): string | undefined {
+    if (set.isFull()) return undefined;
+    const text = set.toString();
+    if (text === "*") return undefined;
+    const info = this.ctx.keyInfo(key);
+    const listed = this.ctx.listedVersions(key);
+    if (info.kind === "wide") {
+      const buckets = (listed ?? []).filter((v) => set.contains(v)).map((v) =>
+        `^${compatibilityKey(v)}`
+      );
+      return buckets.length > 0 ? buckets.join(" or ") : text;
+    }
+    const complex = text.includes(" or ") || text.includes("pre-release");
+    if (!complex || listed === undefined || listed.length === 0) return text;
+    const runs: string[] = [];
+    let i = 0;
+    while (i < listed.length) {
+      if (!set.contains(listed[i])) {
+        i++;
+        continue;
+      }
+      let j = i;
+      while (j + 1 < listed.length && set.contains(listed[j + 1])) j++;
+      const lo = i === 0 ? undefined : formatVersion(listed[i]);
+      const hi = j === listed.length - 1 ? undefined : formatVersion(listed[j + 1]);
+      runs.push(
+        lo && hi ? `>=${lo}, <${hi}` : lo ? `>=${lo}` : hi ? `<${hi}` : "*",
+      );
+      i = j + 1;
+    }
+    if (runs.length === 1 && runs[0] === "*") return undefined;
+    return runs.length > 0 ? runs.join(" or ") : text;
+  }
+
+  /** pub `_terse`: `foo ^1.0.0`, `every version of foo`, the root without version. */
+  terse(key: string, term: Term, allowEvery = false): string {
+    const info = this.ctx.keyInfo(key);
+    if (info.kind === "root") return info.name;
+    const text = this.setText(key, term.set);
+    if (text === undefined) {
+      if (allowEvery) return `every version of ${this.ref(key)}`;
+      if (info.kind === "bucket") return `${info.name} ^${info.bucket}`;
+      if (info.kind === "wide") return this.ref(key);
+      return `${info.name} *`;
+    }
+    return `${this.ref(key)} ${text}`;
+  }
+
+  covers(key: string, term: Term): boolean {
+    return this.setText(key, term.set) === undefined;
+  }
+
+  isFailure(inc: Incompatibility): boolean {
+    if (inc.terms.size === 0) return true;
+    return inc.terms.size === 1 && inc.terms.has(this.ctx.rootKey);
+  }
+
+  /** pub `Incompatibility.toString`. */
+  str(inc: Incompatibility): string {
+    const c = inc.cause;
+    const entries = [...inc.terms];
+    switch (c.kind) {
+      case "dependency": {
+        const depender = inc.get(c.depender)!;
+        return `${this.terse(c.depender, depender, true)} depends on ${this.dependee(c)}`;
+      }
+      case "noVersions": {
+        const [key, term] = entries[0];
+        if (c.missing) return `no versions of ${this.ref(key)} exist`;
+        const text = this.setText(key, term.set) ?? "*";
+        return `no versions of ${this.ref(key)} match ${text}${this.skipped(c.skipped)}`;
+      }
+      case "unavailable": {
+        const [key, term] = entries[0];
+        return `${this.terse(key, term, true)} cannot be used: ${c.reason}`;
+      }
+      case "root":
+        return `${this.ref(entries[0][0])} is ${formatVersion(c.version)}`;
+      case "derived":
+        break;
+    }
+    if (this.isFailure(inc)) return "version solving failed";
+    if (entries.length === 1) {
+      const [key, term] = entries[0];
+      const verdict = term.positive ? "forbidden" : "required";
+      if (this.covers(key, term)) return `${this.ref(key)} is ${verdict}`;
+      return `${this.terse(key, term)} is ${verdict}`;
+    }
+    if (entries.length === 2) {
+      const [[k1, t1], [k2, t2]] = entries;
+      if (t1.positive === t2.positive) {
+        if (t1.positive) {
+          const p1 = this.covers(k1, t1) ? this.ref(k1) : this.terse(k1, t1);
+          const p2 = this.covers(k2, t2) ? this.ref(k2) : this.terse(k2, t2);
+          return `${p1} is incompatible with ${p2}`;
+        }
+        return `either ${this.terse(k1, t1)} or ${this.terse(k2, t2)}`;
+      }
+    }
+    const positive = entries.filter(([, t]) => t.positive);
+    const negative = entries.filter(([, t]) => !t.positive).map(([k, t]) => this.terse(k, t));
+    if (positive.length > 0 && negative.length > 0) {
+      if (positive.length === 1) {
+        const [k, t] = positive[0];
+        return `${this.terse(k, t, true)} requires ${negative.join(" or ")}`;
+      }
+      return `if ${positive.map(([k, t]) => this.terse(k, t)).join(" and ")} then ${
+        negative.join(" or ")
+      }`;
+    }
+    if (positive.length > 0) {
+      return `one of ${positive.map(([k, t]) => this.terse(k, t)).join(" or ")} must be false`;
+    }
+    return `one of ${negative.join(" or ")} must be true`;
+  }
+
+  dependee(c: Extract<IncompatibilityCause, { kind: "dependency" }>): string {
+    const info = this.ctx.keyInfo(c.dependee);
+    if (info.kind === "wide") return `${info.name} ${info.set.toString()}`;
+    if (c.dependeeSet.isEmpty()) return `${info.name} with an impossible requirement`;
+    return this.terse(c.dependee, { positive: true, set: c.dependeeSet } as Term);
+  }
+
+  skipped(vs: readonly Version[]): string {
+    if (vs.length === 0) return "";
+    return ` (skipped as yanked: ${vs.map(formatVersion).join(", ")})`;
+  }
+
+  verb(inc: Incompatibility): string {
+    return inc.cause.kind === "dependency" ? "depends on" : "requires";
+  }
+
+  single(inc: Incompatibility, positive: boolean): [string, Term] | undefined {
+    let found: [string, Term] | undefined;
+    for (const e of inc.terms) {
+      if (e[1].positive !== positive) continue;
+      if (found !== undefined) return undefined;
+      found = e;
+    }
+    return found;
+  }
+
+  negatives(inc: Incompatibility): string {
+    return [...inc.terms].filter(([, t]) => !t.positive).map(([k, t]) => this.terse(k, t)).join(
+      " or ",
+    );
+  }
+
+  /** pub `andToString`. */
+  and(a: Incompatibility, b: Incompatibility, aLine?: number, bLine?: number): string {
+    return this.requiresBoth(a, b, aLine, bLine) ?? this.requiresThrough(a, b, aLine, bLine) ??
+      this.requiresForbidden(a, b, aLine, bLine) ??
+      `${this.str(a)}${aLine !== undefined ? ` (${aLine})` : ""} and ${this.str(b)}${
+        bLine !== undefined ? ` (${bLine})` : ""
+      }`;
+  }
+
+  requiresBoth(a: Incompatibility, b: Incompatibility, aLine?: number, bLine?: number) {
+    if (a.terms.size === 1 || b.terms.size === 1) return undefined;
+    const ap = this.single(a, true);
+    const bp = this.single(b, true);
+    if (ap === undefined || bp === undefined || ap[0] !== bp[0]) return undefined;
+    const verb = a.cause.kind === "dependency" && b.cause.kind === "dependency"
+      ? "depends on"
+      : "requires";
+    return `${this.terse(ap[0], ap[1], true)} ${verb} both ${this.negatives(a)}${
+      aLine !== undefined ? ` (${aLine})` : ""
+    } and ${this.negatives(b)}${bLine !== undefined ? ` (${bLine})` : ""}`;
+  }
+
+  requiresThrough(a: Incompatibility, b: Incompatibility, aLine?: number, bLine?: number) {
+    if (a.terms.size === 1 || b.terms.size === 1) return undefined;
+    const an = this.single(a, false), bn = this.single(b, false);
+    if (an === undefined && bn === undefined) return undefined;
+    const ap = this.single(a, true), bp = this.single(b, true);
+    let prior: Incompatibility, priorNeg: [string, Term], priorLine: number | undefined;
+    let latter: Incompatibility, latterLine: number | undefined;
+    if (an && bp && an[0] === bp[0] && an[1].negate().subsetOf(bp[1])) {
+      [prior, priorNeg, priorLine, latter, latterLine] = [a, an, aLine, b, bLine];
+    } else if (bn && ap && bn[0] === ap[0] && bn[1].negate().subsetOf(ap[1])) {
+      [prior, priorNeg, priorLine, latter, latterLine] = [b, bn, bLine, a, aLine];
+    } else return undefined;
+    const positives = [...prior.terms].filter(([, t]) => t.positive);
+    let s = positives.length > 1
+      ? `if ${positives.map(([k, t]) => this.terse(k, t)).join(" or ")} then `
+      : `${this.terse(positives[0][0], positives[0][1], true)} ${this.verb(prior)} `;
+    s += this.priorNegText(prior, priorNeg);
+    if (priorLine !== undefined) s += ` (${priorLine})`;
+    s += ` which ${this.verb(latter)} ${this.negatives(latter)}`;
+    if (latterLine !== undefined) s += ` (${latterLine})`;
+    return s;
+  }
+
+  priorNegText(prior: Incompatibility, neg: [string, Term]): string {
+    if (prior.cause.kind === "dependency" && prior.cause.dependee === neg[0]) {
+      return this.dependee(prior.cause);
+    }
+    return this.terse(neg[0], neg[1]);
+  }
+
+  requiresForbidden(a: Incompatibility, b: Incompatibility, aLine?: number, bLine?: number) {
+    if (a.terms.size !== 1 && b.terms.size !== 1) return undefined;
+    const [prior, latter, priorLine, latterLine] = a.terms.size === 1
+      ? [b, a, bLine, aLine]
+      : [a, b, aLine, bLine];
+    const neg = this.single(prior, false);
+    if (neg === undefined) return undefined;
+    const [lk, lt] = [...latter.terms][0];
+    if (neg[0] !== lk || !neg[1].negate().subsetOf(lt)) return undefined;
+    const positives = [...prior.terms].filter(([, t]) => t.positive);
+    if (positives.length === 0) return undefined;
+    let s = positives.length > 1
+      ? `if ${positives.map(([k, t]) => this.terse(k, t)).join(" or ")} then `
+      : `${this.terse(positives[0][0], positives[0][1], true)} ${this.verb(prior)} `;
+    s += `${this.terse(lk, lt)} `;
+    if (priorLine !== undefined) s += `(${priorLine}) `;
+    const c = latter.cause;
+    if (c.kind === "noVersions") {
+      s += c.missing
+        ? "which doesn't exist"
+        : `which doesn't match any versions${this.skipped(c.skipped)}`;
+    } else if (c.kind === "unavailable") s += `which cannot be used: ${c.reason}`;
+    else s += "which is forbidden";
+    if (latterLine !== undefined) s += ` (${latterLine})`;
+    return s;
+  }
+}
+
+/** pub's `_Writer`. */
+class Writer {
+  readonly #derivations = new Map<Incompatibility, number>();
+  readonly #lines: [string, number | undefined][] = [];
+  readonly #lineNumbers = new Map<Incompatibility, number>();
+
+  constructor(readonly root: Incompatibility, readonly w: Words) {
+    const stack = [root];
+    while (stack.length > 0) {
+      const inc = stack.pop()!;
+      const n = this.#derivations.get(inc);
+      if (n !== undefined) {
+        this.#derivations.set(inc, n + 1);
+        continue;
+      }
+      this.#derivations.set(inc, 1);
+      if (inc.cause.kind === "derived") stack.push(inc.cause.other, inc.cause.conflict);
+    }
+  }
+
+  write(): string {
+    if (isDerived(this.root)) this.#visit(this.root, false);
+    else this.#write(this.root, `Because ${this.w.str(this.root)}, version solving failed.`);
+    let last = 0;
+    for (const n of this.#lineNumbers.values()) last = Math.max(last, n);
+    const padding = last === 0 ? 0 : `(${last}) `.length;
+    const out: string[] = [];
+    let lastWasEmpty = false;
+    for (const [message, number] of this.#lines) {
+      if (message === "") {
+        if (!lastWasEmpty) out.push("");
+        lastWasEmpty = true;
+        continue;
+      }
+      lastWasEmpty = false;
+      const prefix = number !== undefined ? `(${number})`.padEnd(padding) : " ".repeat(padding);
+      out.push(prefix + message);
+    }
+    return out.join("\n");
+  }
+
+  #write(inc: Incompatibility, message: string, numbered = false): void {
+    if (numbered) {
+      const number = this.#lineNumbers.size + 1;
+      this.#lineNumbers.set(inc, number);
+      this.#lines.push([message, number]);
+    } else this.#lines.push([message, undefined]);
+  }
+
+  #visit(inc: Incompatibility, conclusion: boolean): void {
+    const w = this.w;
+    const numbered = conclusion || this.#derivations.get(inc)! > 1;
+    const conjunction = conclusion || inc === this.root ? "So," : "And";
+    const incString = w.str(inc);
+    const { conflict, other } = inc.cause as Derived;
+    if (isDerived(conflict) && isDerived(other)) {
+      const conflictLine = this.#lineNumbers.get(conflict);
+      const otherLine = this.#lineNumbers.get(other);
+      if (conflictLine !== undefined && otherLine !== undefined) {
+        this.#write(
+          inc,
+          `Because ${w.and(conflict, other, conflictLine, otherLine)}, ${incString}.`,
+          numbered,
+        );
+      } else if (conflictLine !== undefined || otherLine !== undefined) {
+        const [withLine, withoutLine, line] = conflictLine !== undefined
+          ? [conflict, other, conflictLine]
+          : [other, conflict, otherLine!];
+        this.#visit(withoutLine, false);
+        this.#write(
+          inc,
+          `${conjunction} because ${w.str(withLine)} (${line}), ${incString}.`,
+          numbered,
+        );
+      } else {
+        const singleConflict = this.#isSingleLine(conflict);
+        const singleOther = this.#isSingleLine(other);
+        if (singleOther || singleConflict) {
+          const first = singleOther ? conflict : other;
+          const second = singleOther ? other : conflict;
+          this.#visit(first, false);
+          this.#visit(second, false);
+          this.#write(inc, `Thus, ${incString}.`, numbered);
+        } else {
+          this.#visit(conflict, true);
+          this.#lines.push(["", undefined]);
+          this.#visit(other, false);
+          this.#write(
+            inc,
+            `${conjunction} because ${w.str(conflict)} (${
+              this.#lineNumbers.get(conflict)
+            }), ${incString}.`,
+            numbered,
+          );
+        }
+      }
+    } else if (isDerived(conflict) || isDerived(other)) {
+      const derived = isDerived(conflict) ? conflict : other;
+      const ext = isDerived(conflict) ? other : conflict;
+      const derivedLine = this.#lineNumbers.get(derived);
+      if (derivedLine !== undefined) {
+        this.#write(
+          inc,
+          `Because ${w.and(ext, derived, undefined, derivedLine)}, ${incString}.`,
+          numbered,
+        );
+      } else if (this.#isCollapsible(derived)) {
+        const dc = derived.cause as Derived;
+        const collapsedDerived = isDerived(dc.conflict) ? dc.conflict : dc.other;
+        const collapsedExt = isDerived(dc.conflict) ? dc.other : dc.conflict;
+        this.#visit(collapsedDerived, false);
+        this.#write(
+          inc,
+          `${conjunction} because ${w.and(collapsedExt, ext)}, ${incString}.`,
+          numbered,
+        );
+      } else {
+        this.#visit(derived, false);
+        this.#write(inc, `${conjunction} because ${w.str(ext)}, ${incString}.`, numbered);
+      }
+    } else {
+      this.#write(inc, `Because ${w.and(conflict, other)}, ${incString}.`, numbered);
+    }
+  }
+
+  #isSingleLine(inc: Incompatibility): boolean {
+    const c = inc.cause as Derived;
+    return !isDerived(c.conflict) && !isDerived(c.other);
+  }
+
+  #isCollapsible(inc: Incompatibility): boolean {
+    if (this.#derivations.get(inc)! > 1) return false;
+    const c = inc.cause as Derived;
+    if (isDerived(c.conflict) && isDerived(c.other)) return false;
+    if (!isDerived(c.conflict) && !isDerived(c.other)) return false;
+    const complex = isDerived(c.conflict) ? c.conflict : c.other;
+    return !this.#lineNumbers.has(complex);
+  }
+}
+
+/**
+ * The explanation of why `root` (a terminal incompatibility) holds, in pub's wording.
+ *
+ * @param root the terminal incompatibility
+ * @param ctx what the solve knows about keys and versions
+ * @returns the lines joined by "\n", no trailing newline
+ */
+export function explain(root: Incompatibility, ctx: ReportContext): string {
+  return new Writer(root, new Words(ctx)).write();
+}
+
+/** External incompatibilities of a derivation graph in depth-first order (each once). */
+function externals(root: Incompatibility): Incompatibility[] {
+  const out: Incompatibility[] = [];
+  const seen = new Set<Incompatibility>();
+  const stack = [root];
+  while (stack.length > 0) {
+    const inc = stack.pop()!;
+    if (seen.has(inc)) continue;
+    seen.add(inc);
+    if (inc.cause.kind === "derived") stack.push(inc.cause.other, inc.cause.conflict);
+    else out.push(inc);
+  }
+  return out;
+}
+
+/**
+ * The `Fix options:` lines for a failure: relax a root requirement, allow several versions of a
+ * package whose requirements fall in different compatibility buckets, and what to do about
+ * missing, yanked or excluded versions.
+ *
+ * @param root the terminal incompatibility
+ * @param ctx what the solve knows about keys and versions
+ * @returns suggestions, most useful first, without duplicates
+ */
+export function fixOptions(root: Incompatibility, ctx: ReportContext): string[] {
+  const w = new Words(ctx);
+  const relax: string[] = [];
+  const multi: string[] = [];
+  const other: string[] = [];
+  const byName = new Map<string, { from: string; set: VersionSet }[]>();
+  for (const inc of externals(root)) {
+    const c = inc.cause;
+    if (c.kind === "dependency") {
+      const info = ctx.keyInfo(c.dependee);
+      const set = info.kind === "wide" ? info.set : c.dependeeSet;
+      if (c.depender === ctx.rootKey) {
+        relax.push(
+          `relax the root requirement on ${info.name} (now ${set.toString()}) in the manifest`,
+        );
+      }
+      let list = byName.get(info.name);
+      if (list === undefined) byName.set(info.name, list = []);
+      list.push({ from: w.terse(c.depender, inc.get(c.depender)!, true), set });
+    } else if (c.kind === "noVersions") {
+      const [key, term] = [...inc.terms][0];
+      const name = ctx.keyInfo(key).name;
+      if (c.missing) {
+        other.push(`${name} is not in the registry: check the name and the configured registry`);
+      } else if (c.skipped.length > 0) {
+        other.push(
+          `${name} ${c.skipped.map(formatVersion).join(", ")} ${
+            c.skipped.length > 1 ? "are" : "is"
+          } yanked: keep the locked version or relax the requirement`,
+        );
+      } else {
+        other.push(
+          `no version of ${name} matches ${
+            w.setText(key, term.set) ?? "*"
+          }: relax the requirement or publish a matching version`,
+        );
+      }
+    } else if (c.kind === "unavailable") {
+      const [key, term] = [...inc.terms][0];
+      other.push(`${w.terse(key, term)} cannot be used (${c.reason}): choose another version`);
+    }
+  }
+  for (const [name, edges] of byName) {
+    if (ctx.isMulti(name) || edges.length < 2) continue;
+    const buckets = (set: VersionSet) => {
+      const listed = ctx.listedVersions(name) ?? [];
+      return new Set(listed.filter((v) => set.contains(v)).map(compatibilityKey));
+    };
+    let found: string | undefined;
+    for (let i = 0; i < edges.length && found === undefined; i++) {
+      for (let j = i + 1; j < edges.length && found === undefined; j++) {
+        const a = edges[i], b = edges[j];
+        if (!a.set.isDisjoint(b.set)) continue;
+        const ba = buckets(a.set), bb = buckets(b.set);
+        if (ba.size === 0 || bb.size === 0 || [...ba].some((k) => bb.has(k))) continue;
+        found = `allow several versions of ${name}: add "${name}" to allow-multi-version ` +
+          `(${a.from} needs ${a.set.toString()}, ${b.from} needs ${b.set.toString()})`;
+      }
+    }
+    if (found !== undefined) multi.push(found);
+  }
+  const all = [...multi, ...relax, ...other];
+  if (all.length === 0) all.push("relax the requirements named above");
+  return [...new Set(all)];
+}
+
+/**
+ * The full failure report: the explanation, a blank line, then `Fix options:` with one
+ * `  - ` line per suggestion.
+ *
+ * @param root the terminal incompatibility
+ * @param ctx what the solve knows about keys and versions
+ * @returns the report text (no trailing newline)
+ */
+export function buildReport(root: Incompatibility, ctx: ReportContext): string {
+  const fixes = fixOptions(root, ctx).map((f) => `  - ${f}`);
+  return `${explain(root, ctx)}\n\nFix options:\n${fixes.join("\n")}`;
+}

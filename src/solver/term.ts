@@ -1,0 +1,131 @@
+/**
+ * Terms: statements about one package that a selection of versions makes true or false.
+ *
+ * A positive term `foo ^1.0.0` holds when a version of `foo` in the set is selected; a negative
+ * term `not foo ^1.0.0` holds when no version of `foo` in the set is selected (including when
+ * `foo` is not selected at all). Follows pub's `doc/solver.md` §Term and pubgrub-rs
+ * `src/term.rs`.
+ *
+ * @module
+ */
+import { type Version, VersionSet } from "../semver/mod.ts";
+
+/** How a set of terms relates to one term (pub `doc/solver.md` §Term). */
+export type TermRelation = "satisfied" | "contradicted" | "inconclusive";
+
+/**
+ * A positive or negative statement about the selected version of one package.
+ *
+ * Immutable. Set operations follow pubgrub-rs `Term` exactly: negative terms also admit
+ * "not selected", so `not foo ∅` is the term that is always true ({@link Term.isAny}).
+ */
+export class Term {
+  /**
+   * @param positive true for `foo S`, false for `not foo S`
+   * @param set the version set S
+   */
+  constructor(readonly positive: boolean, readonly set: VersionSet) {}
+
+  /** `foo S`. @param set S @returns the positive term */
+  static pos(set: VersionSet): Term {
+    return new Term(true, set);
+  }
+
+  /** `not foo S`. @param set S @returns the negative term */
+  static neg(set: VersionSet): Term {
+    return new Term(false, set);
+  }
+
+  /** `foo v`. @param v the version @returns the positive term of one version */
+  static exact(v: Version): Term {
+    return new Term(true, VersionSet.singleton(v));
+  }
+
+  /** @returns the inverse term (`not t`) */
+  negate(): Term {
+    return new Term(!this.positive, this.set);
+  }
+
+  /** @returns whether this term is always true (`not foo ∅`) */
+  isAny(): boolean {
+    return !this.positive && this.set.isEmpty();
+  }
+
+  /** @returns whether this term can never be true (`foo ∅`) */
+  isEmpty(): boolean {
+    return this.positive && this.set.isEmpty();
+  }
+
+  /**
+   * @param v a version
+   * @returns whether selecting `v` makes this term true
+   */
+  contains(v: Version): boolean {
+    return this.set.contains(v) === this.positive;
+  }
+
+  /**
+   * @param o another term about the same package
+   * @returns the term true exactly when both are
+   */
+  intersection(o: Term): Term {
+    if (this.positive) {
+      if (o.positive) return Term.pos(this.set.intersection(o.set));
+      return Term.pos(this.set.intersection(o.set.complement()));
+    }
+    if (o.positive) return Term.pos(o.set.intersection(this.set.complement()));
+    return Term.neg(this.set.union(o.set));
+  }
+
+  /**
+   * @param o another term about the same package
+   * @returns the term true when either is
+   */
+  union(o: Term): Term {
+    return this.negate().intersection(o.negate()).negate();
+  }
+
+  /**
+   * Whether this term satisfies `o` (every selection making this true makes `o` true).
+   *
+   * @param o another term about the same package
+   * @returns true when this ⊆ o
+   */
+  subsetOf(o: Term): boolean {
+    if (this.positive) return o.positive ? this.set.subsetOf(o.set) : this.set.isDisjoint(o.set);
+    return o.positive ? false : o.set.subsetOf(this.set);
+  }
+
+  /**
+   * Whether no selection makes both terms true.
+   *
+   * @param o another term about the same package
+   * @returns true when this ∩ o is empty
+   */
+  isDisjoint(o: Term): boolean {
+    if (this.positive) return o.positive ? this.set.isDisjoint(o.set) : this.set.subsetOf(o.set);
+    return o.positive ? o.set.subsetOf(this.set) : false;
+  }
+
+  /**
+   * How the partial solution's term for a package relates to this (incompatibility) term.
+   *
+   * @param ps the intersection of the partial solution's assignments for the package
+   * @returns "satisfied" when ps ⊆ this, "contradicted" when disjoint, else "inconclusive"
+   */
+  relationWith(ps: Term): TermRelation {
+    if (ps.subsetOf(this)) return "satisfied";
+    if (ps.isDisjoint(this)) return "contradicted";
+    return "inconclusive";
+  }
+
+  /** @param o another term @returns whether both terms hold for the same selections */
+  equals(o: Term): boolean {
+    return this.positive === o.positive && this.set.equals(o.set);
+  }
+
+  /** @returns `foo`-less text: `"^1.0.0"` or `"not ^1.0.0"` */
+  toString(): string {
+    return this.positive ? this.set.toString() : `not ${this.set.toString()}`;
+  }
+}
