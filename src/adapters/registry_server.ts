@@ -200,6 +200,11 @@ export interface ServeRegistryOptions {
   signal?: AbortSignal;
   /** Called once the socket listens (nothing is printed otherwise). */
   onListen?: (addr: Deno.NetAddr) => void;
+  /**
+   * Called after each request is answered, e.g. for an access log (the response body must not
+   * be read). Errors it throws are ignored.
+   */
+  onResponse?: (req: Request, res: Response) => void;
 }
 
 /** A running registry server. */
@@ -218,7 +223,7 @@ export interface RegistryServer {
  *
  * @param rootDir the registry directory; it must hold `config.json`
  * @param options hostname (default 127.0.0.1), port (default 0 = any free port), abort signal,
- *   onListen callback
+ *   onListen and onResponse callbacks
  * @returns the server's base URL, a `finished` promise and `shutdown()`
  * @throws {MochiError} `REGISTRY_E001` when `rootDir` is missing or has no `config.json`
  *
@@ -248,12 +253,30 @@ export function serveRegistry(rootDir: string, options: ServeRegistryOptions = {
     port: options.port ?? 0,
     signal: options.signal,
     onListen: (addr) => options.onListen?.(addr as Deno.NetAddr),
-  }, createRegistryHandler(root));
+    // Deno's default onError prints; src/ never prints, so answer a bare 500 instead.
+    onError: () => new Response("internal error\n", { status: 500 }),
+  }, withAccessLog(createRegistryHandler(root), options.onResponse));
   const addr = server.addr as Deno.NetAddr;
   const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
   return {
     url: `http://${host}:${addr.port}/`,
     finished: server.finished,
     shutdown: () => server.shutdown(),
+  };
+}
+
+function withAccessLog(
+  handler: (req: Request) => Promise<Response>,
+  onResponse: ((req: Request, res: Response) => void) | undefined,
+): (req: Request) => Promise<Response> {
+  if (onResponse === undefined) return handler;
+  return async (req) => {
+    const res = await handler(req);
+    try {
+      onResponse(req, res);
+    } catch {
+      // An access-log hook must not break serving; documented as ignored.
+    }
+    return res;
   };
 }

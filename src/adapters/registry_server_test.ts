@@ -1,0 +1,225 @@
+import { MochiError } from "../errors.ts";
+import { assert, assertEquals, assertThrows } from "../../tests/assert.ts";
+import {
+  BLOB_CACHE_CONTROL,
+  createRegistryHandler,
+  INDEX_CACHE_CONTROL,
+  INDEX_CONTENT_TYPE,
+  serveRegistry,
+} from "./registry_server.ts";
+
+const B3 = "0123456789abcdef".repeat(4);
+const LINE = `{"v":"1.0.0","b3":"${B3}","s2":"${B3}"}\n`;
+
+async function withRegistry(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "mochi_srv_" });
+  try {
+    await Deno.writeTextFile(`${dir}/config.json`, '{"dl":"blobs/","api":null}\n');
+    await Deno.mkdir(`${dir}/da/ta/-`, { recursive: true });
+    await Deno.writeTextFile(`${dir}/da/ta/-/datalog`, LINE);
+    await Deno.mkdir(`${dir}/blobs`);
+    await Deno.writeFile(`${dir}/blobs/${B3}`, new Uint8Array([1, 2, 3, 4, 5]));
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+function get(path: string, headers: Record<string, string> = {}, method = "GET"): Request {
+  return new Request(`http://registry.test${path}`, { method, headers });
+}
+
+Deno.test("createRegistryHandler() serves index files with strong ETag and 304s", async () => {
+  await withRegistry(async (dir) => {
+    const handle = createRegistryHandler(dir);
+    const res = await handle(get("/da/ta/-/datalog"));
+    assertEquals(res.status, 200);
+    assertEquals(await res.text(), LINE);
+    assertEquals(res.headers.get("content-type"), INDEX_CONTENT_TYPE);
+    assertEquals(res.headers.get("cache-control"), INDEX_CACHE_CONTROL);
+    const etag = res.headers.get("etag")!;
+    assert(/^"[^"]+"$/.test(etag), `strong etag expected, got ${etag}`);
+
+    const again = await handle(get("/da/ta/-/datalog", { "If-None-Match": etag }));
+    assertEquals(again.status, 304);
+    assertEquals(again.headers.get("etag"), etag);
+    assertEquals(await again.text(), "");
+    // Weak comparison and lists, as RFC 9110 prescribes for If-None-Match.
+    assertEquals(
+      (await handle(get("/da/ta/-/datalog", { "If-None-Match": `"x", W/${etag}` })))
+        .status,
+      304,
+    );
+    const other = await handle(get("/da/ta/-/datalog", { "If-None-Match": '"other"' }));
+    assertEquals(other.status, 200);
+    await other.body?.cancel();
+
+    // A changed file gets a new ETag and the old one no longer matches.
+    await Deno.writeTextFile(`${dir}/da/ta/-/datalog`, LINE + LINE.replace("1.0.0", "1.1.0"));
+    const changed = await handle(get("/da/ta/-/datalog", { "If-None-Match": etag }));
+    assertEquals(changed.status, 200);
+    assert(changed.headers.get("etag") !== etag);
+    assertEquals((await changed.text()).split("\n").length, 3);
+  });
+});
+
+Deno.test("createRegistryHandler() serves config.json as JSON and HEAD without a body", async () => {
+  await withRegistry(async (dir) => {
+    const handle = createRegistryHandler(dir);
+    const res = await handle(get("/config.json"));
+    assertEquals(res.headers.get("content-type"), "application/json");
+    assertEquals(JSON.parse(await res.text()).dl, "blobs/");
+    const head = await handle(get("/da/ta/-/datalog", {}, "HEAD"));
+    assertEquals(head.status, 200);
+    assertEquals(head.headers.get("content-length"), String(LINE.length));
+    assertEquals(head.body, null);
+  });
+});
+
+Deno.test("createRegistryHandler() serves blobs as immutable with the digest as ETag", async () => {
+  await withRegistry(async (dir) => {
+    const handle = createRegistryHandler(dir);
+    const res = await handle(get(`/blobs/${B3}`));
+    assertEquals(res.status, 200);
+    assertEquals(new Uint8Array(await res.arrayBuffer()), new Uint8Array([1, 2, 3, 4, 5]));
+    assertEquals(res.headers.get("etag"), `"${B3}"`);
+    assertEquals(res.headers.get("cache-control"), BLOB_CACHE_CONTROL);
+    assertEquals(res.headers.get("content-type"), "application/octet-stream");
+    assertEquals(res.headers.get("content-length"), "5");
+    const cached = await handle(get(`/blobs/${B3}`, { "If-None-Match": `"${B3}"` }));
+    assertEquals(cached.status, 304);
+    assertEquals((await handle(get(`/blobs/${"f".repeat(64)}`))).status, 404);
+  });
+});
+
+Deno.test("createRegistryHandler() answers 405 to writes and 404 to absent paths", async () => {
+  await withRegistry(async (dir) => {
+    const handle = createRegistryHandler(dir);
+    for (const method of ["POST", "PUT", "DELETE", "PATCH"]) {
+      const res = await handle(get("/da/ta/-/datalog", {}, method));
+      assertEquals(res.status, 405, method);
+      assertEquals(res.headers.get("allow"), "GET, HEAD");
+      await res.body?.cancel();
+    }
+    for (const path of ["/", "/nope", "/da/ta", "/da/ta/-", "/da/ta/-/datalog/x"]) {
+      const res = await handle(get(path));
+      assert(res.status === 404, `${path}: ${res.status}`);
+      await res.body?.cancel();
+    }
+    // The file was not touched by the refused writes.
+    assertEquals(await Deno.readTextFile(`${dir}/da/ta/-/datalog`), LINE);
+  });
+});
+
+Deno.test("createRegistryHandler() refuses traversal, hidden files and symlink escapes", async () => {
+  await withRegistry(async (dir) => {
+    const outside = await Deno.makeTempDir({ prefix: "mochi_outside_" });
+    try {
+      await Deno.writeTextFile(`${outside}/secret`, "SECRET");
+      await Deno.symlink(`${outside}/secret`, `${dir}/da/ta/-/leak`);
+      await Deno.symlink(outside, `${dir}/escape`);
+      await Deno.writeTextFile(`${dir}/.hidden`, "SECRET");
+      const handle = createRegistryHandler(`${dir}/da`); // root below the secret-bearing dir
+      const paths = [
+        "/ta/-/leak",
+        "/..%2fconfig.json",
+        "/ta/%2e%2e%2f%2e%2e%2fconfig.json",
+        "/%2e%2e/config.json",
+        "/ta/-/..%5c..%5cconfig.json",
+        "/ta//-/datalog",
+        "/ta/-/datalog%00",
+        "/%E0%A4%A",
+      ];
+      for (const path of paths) {
+        const res = await handle(get(path));
+        const body = await res.text();
+        assert(res.status === 400 || res.status === 404, `${path}: ${res.status}`);
+        assert(!body.includes("SECRET") && !body.includes("blobs/"), path);
+      }
+      const top = createRegistryHandler(dir);
+      for (const path of ["/escape/secret", "/.hidden", "/da/ta/-/leak"]) {
+        const res = await top(get(path));
+        assert(res.status === 400 || res.status === 404, `${path}: ${res.status}`);
+        assert(!(await res.text()).includes("SECRET"), path);
+      }
+    } finally {
+      await Deno.remove(outside, { recursive: true });
+    }
+  });
+});
+
+Deno.test("serveRegistry() refuses raw ../ request targets over TCP", async () => {
+  await withRegistry(async (dir) => {
+    await Deno.writeTextFile(`${dir}/da/config.json`, '{"dl":"inner/"}');
+    const server = serveRegistry(`${dir}/da`);
+    try {
+      const port = Number(new URL(server.url).port);
+      for (const target of ["/../config.json", "/ta/../../config.json", "/..\\config.json"]) {
+        const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+        await conn.write(
+          new TextEncoder().encode(
+            `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+          ),
+        );
+        const chunks: Uint8Array[] = [];
+        for await (const c of conn.readable) chunks.push(c);
+        const reply = new TextDecoder().decode(
+          new Uint8Array(chunks.flatMap((c) => [...c])),
+        );
+        // Either refused, or normalised by URL parsing to a file inside the root: never the
+        // outer config.json.
+        const status = Number(reply.split(" ")[1]);
+        assert(!reply.includes("blobs/"), `${target} leaked the outer file`);
+        assert(
+          (status >= 400 && status < 500) || (status === 200 && reply.includes("inner/")),
+          `${target}: ${reply.split("\r\n")[0]}`,
+        );
+      }
+    } finally {
+      await server.shutdown();
+    }
+  });
+});
+
+Deno.test("serveRegistry() serves a cargo sparse index directory byte for byte", async () => {
+  const root = new URL("../../../shared/data/crates-index/", import.meta.url);
+  try {
+    await Deno.stat(new URL("config.json", root));
+  } catch {
+    // The shared data set lives outside the repository; without it there is nothing to serve.
+    console.log("skipped: ../shared/data/crates-index is not present");
+    return;
+  }
+  const seen: string[] = [];
+  const server = serveRegistry(root.pathname, {
+    onResponse: (req, res) => seen.push(`${new URL(req.url).pathname} ${res.status}`),
+  });
+  try {
+    for (const path of ["config.json", "se/rd/serde", "3/x/xdg", "2/cc"]) {
+      const res = await fetch(new URL(path, server.url), {
+        headers: { "cargo-protocol": "version=1", Accept: "text/plain" },
+      });
+      assertEquals(res.status, 200, path);
+      const body = new Uint8Array(await res.arrayBuffer());
+      assertEquals(body, await Deno.readFile(new URL(path, root)), path);
+    }
+    assertEquals(seen, ["/config.json 200", "/se/rd/serde 200", "/3/x/xdg 200", "/2/cc 200"]);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("serveRegistry() fails with REGISTRY_E001 when config.json is missing", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mochi_srv_" });
+  try {
+    const e = assertThrows(() => serveRegistry(dir), MochiError);
+    assertEquals(e.code, "REGISTRY_E001");
+    assert(e.message.includes(dir), e.message);
+    assertEquals(
+      assertThrows(() => serveRegistry(`${dir}/nope`), MochiError).code,
+      "REGISTRY_E001",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
