@@ -1,0 +1,167 @@
+/**
+ * Test helper: a tiny raw tar writer that can emit any header, including the hostile ones real
+ * tar tools refuse to create (absolute names, `..`, backslashes, links, devices, PAX and GNU
+ * long-name overrides). Used by the store's tests only (reliability.md "testing/tar_builder.ts").
+ *
+ * @module
+ */
+
+import { constants as zc, zstdCompressSync } from "node:zlib";
+
+const enc = new TextEncoder();
+
+/** One raw header (and body) for {@link buildTar}. */
+export interface RawEntry {
+  /** Name field (up to 100 bytes; longer names are cut). */
+  name: string;
+  /** Typeflag character: `0` file, `1` hardlink, `2` symlink, `3` char dev, `4` block dev,
+   * `5` directory, `6` FIFO, `x` PAX, `L` GNU long name. Default `0`. */
+  type?: string;
+  /** Body bytes (default empty). */
+  body?: Uint8Array | string;
+  /** Size field; defaults to the body length (set it to lie). */
+  size?: number;
+  /** Mode (default 0o644). */
+  mode?: number;
+  /** Link name field. */
+  linkname?: string;
+  /** USTAR prefix field. */
+  prefix?: string;
+}
+
+function octal(n: number, width: number): string {
+  return n.toString(8).padStart(width - 1, "0") + "\0";
+}
+
+/**
+ * Encode one 512-byte USTAR header with a correct checksum.
+ *
+ * @param e the raw fields
+ * @returns the header block
+ */
+export function header(e: RawEntry): Uint8Array {
+  const b = new Uint8Array(512);
+  const put = (s: string, off: number, len: number) => b.set(enc.encode(s).subarray(0, len), off);
+  const body = typeof e.body === "string" ? enc.encode(e.body) : e.body ?? new Uint8Array();
+  put(e.name, 0, 100);
+  put(octal(e.mode ?? 0o644, 8), 100, 8);
+  put(octal(0, 8), 108, 8);
+  put(octal(0, 8), 116, 8);
+  put(octal(e.size ?? body.length, 12), 124, 12);
+  put(octal(0, 12), 136, 12);
+  put(e.type ?? "0", 156, 1);
+  if (e.linkname) put(e.linkname, 157, 100);
+  put("ustar\0", 257, 6);
+  put("00", 263, 2);
+  if (e.prefix) put(e.prefix, 345, 155);
+  b.fill(0x20, 148, 156);
+  let sum = 0;
+  for (const x of b) sum += x;
+  put(octal(sum, 7) + " ", 148, 8);
+  return b;
+}
+
+/**
+ * A PAX extended header (`x`) entry overriding the next entry's fields.
+ *
+ * @param records key/value pairs, e.g. `{ path: "../x" }`
+ * @returns a raw entry for {@link buildTar}
+ */
+export function pax(records: Record<string, string>): RawEntry {
+  let body = "";
+  for (const [k, v] of Object.entries(records)) {
+    const rest = ` ${k}=${v}\n`;
+    let len = rest.length + 1;
+    while (String(len).length + enc.encode(rest).length !== len) len++;
+    body += `${len}${rest}`;
+  }
+  return { name: "PaxHeader", type: "x", body };
+}
+
+/**
+ * A GNU long-name (`L`, `././@LongLink`) entry overriding the next entry's name.
+ *
+ * @param name the long name
+ * @returns a raw entry for {@link buildTar}
+ */
+export function gnuLongName(name: string): RawEntry {
+  return { name: "././@LongLink", type: "L", body: name + "\0" };
+}
+
+/**
+ * Assemble raw entries into a tar (bodies padded to 512, two zero blocks at the end).
+ *
+ * @param entries the headers and bodies in order
+ * @returns the tar bytes
+ */
+export function buildTar(entries: RawEntry[]): Uint8Array {
+  const parts: Uint8Array[] = [];
+  for (const e of entries) {
+    const body = typeof e.body === "string" ? enc.encode(e.body) : e.body ?? new Uint8Array();
+    parts.push(header(e));
+    if (body.length > 0) {
+      parts.push(body);
+      const pad = (512 - (body.length % 512)) % 512;
+      parts.push(new Uint8Array(pad));
+    }
+  }
+  parts.push(new Uint8Array(1024));
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+/**
+ * zstd-compress bytes (level 3, content checksum on).
+ *
+ * @param bytes raw tar
+ * @returns a `.tar.zst`
+ */
+export function zstd(bytes: Uint8Array): Uint8Array {
+  const c = zstdCompressSync(bytes, {
+    params: { [zc.ZSTD_c_compressionLevel]: 3, [zc.ZSTD_c_checksumFlag]: 1 },
+  });
+  return new Uint8Array(c.buffer, c.byteOffset, c.byteLength);
+}
+
+/**
+ * Build and compress in one step.
+ *
+ * @param entries raw entries
+ * @returns a `.tar.zst`
+ */
+export function buildTarZst(entries: RawEntry[]): Uint8Array {
+  return zstd(buildTar(entries));
+}
+
+/** The hostile archives every extract path must reject with `BLOB_E003`, by case name. */
+export const HOSTILE_ARCHIVES: Record<string, RawEntry[]> = {
+  "symlink": [{ name: "link", type: "2", linkname: "/etc/passwd" }],
+  "hardlink": [{ name: "a.txt", body: "a" }, { name: "hard", type: "1", linkname: "a.txt" }],
+  "dotdot": [{ name: "../x", body: "evil" }],
+  "nested dotdot": [{ name: "a/../../x", body: "evil" }],
+  "absolute": [{ name: "/abs", body: "evil" }],
+  "many slashes absolute": [{ name: "////etc/x", body: "evil" }],
+  "drive letter": [{ name: "C:../x", body: "evil" }],
+  "backslash": [{ name: "a\\b", body: "evil" }],
+  "char device": [{ name: "dev", type: "3" }],
+  "block device": [{ name: "blk", type: "4" }],
+  "fifo": [{ name: "pipe", type: "6" }],
+  "pax path dotdot": [pax({ path: "../../x" }), { name: "innocent.txt", body: "evil" }],
+  "pax linkpath on file": [pax({ linkpath: "/etc/passwd" }), { name: "f.txt", body: "x" }],
+  "gnu long name dotdot": [gnuLongName("../../" + "x".repeat(120)), { name: "short", body: "e" }],
+  "prefix dotdot": [{ name: "x", prefix: "..", body: "evil" }],
+  "duplicate": [{ name: "a.txt", body: "1" }, { name: "a.txt", body: "2" }],
+  "case collision": [{ name: "README", body: "1" }, { name: "readme", body: "2" }],
+  "dir case collision": [{ name: "Src/a", body: "1" }, { name: "src/b", body: "2" }],
+  "unicode fold collision": [{ name: "stra\u00dfe", body: "1" }, { name: "STRASSE", body: "2" }],
+  "file then child": [{ name: "a", body: "1" }, { name: "a/b", body: "2" }],
+  "setuid": [{ name: "run", body: "x", mode: 0o4755 }],
+  "dot segment": [{ name: "./a", body: "x" }],
+  "empty segment": [{ name: "a//b", body: "x" }],
+  "long segment": [pax({ path: "x".repeat(256) }), { name: "y", body: "x" }],
+};
