@@ -81,6 +81,7 @@ export const ERROR_CATALOGUE = {
   BLOB_E005: { exit: 4, summary: "an archive is not valid zstd-compressed tar" },
   BLOB_E006: { exit: 4, summary: "a store object no longer matches its address (mochi verify)" },
   BLOB_E007: { exit: 1, summary: "a blob is not in the store and --offline forbids fetching it" },
+  BLOB_E008: { exit: 1, summary: "a blob digest is not 64 lowercase hex characters" },
 
   // Capabilities (src/capability)
   CAP_E001: { exit: 1, summary: "a package requires a capability outside the consumer's pin" },
