@@ -271,7 +271,7 @@ class Words {
     let s = positives.length > 1
       ? `if ${positives.map(([k, t]) => this.terse(k, t)).join(" or ")} then `
       : `${this.terse(positives[0][0], positives[0][1], true)} ${this.verb(prior)} `;
-    s += `${this.terse(lk, lt)} `;
+    s += `${this.priorNegText(prior, neg)} `;
     if (priorLine !== undefined) s += `(${priorLine}) `;
     const c = latter.cause;
     if (c.kind === "noVersions") {
