@@ -147,14 +147,16 @@ export function openRegistry(url: string, options: RegistryClientOptions): Regis
   const memo = new Map<string, Promise<IndexRecord[] | null>>();
 
   const config = (): Promise<RegistryConfig> => {
-    configPromise ??= source.read("config.json").then((got) => {
-      const where = new URL("config.json", root).href;
-      if (got === null) {
+    const where = new URL("config.json", root).href;
+    configPromise ??= source.read(
+      "config.json",
+      (bytes) => parseRegistryConfig(decode(bytes), where),
+    ).then((cfg) => {
+      if (cfg === null) {
         throw new MochiError("INDEX_E003", `registry ${root.href} has no config.json (${where})`, {
           hint: "check the registry URL; the index root must hold config.json",
         });
       }
-      const cfg = parseRegistryConfig(decode(got), where);
       const base = new URL(cfg.dl, root);
       if (!base.pathname.endsWith("/")) base.pathname += "/";
       dlBase = base;
@@ -186,9 +188,8 @@ export function openRegistry(url: string, options: RegistryClientOptions): Regis
       const path = indexPath(name);
       let p = memo.get(path);
       if (p === undefined) {
-        p = source.read(path).then((got) =>
-          got === null ? null : parseIndexFile(name, decode(got), new URL(path, root).href)
-        );
+        const where = new URL(path, root).href;
+        p = source.read(path, (bytes) => parseIndexFile(name, decode(bytes), where));
         p.catch(() => memo.delete(path)); // failures are not remembered
         memo.set(path, p);
       }
@@ -227,8 +228,11 @@ function decode(bytes: Uint8Array): string {
 
 /** Where files come from: a directory or an HTTP server (with its cache). */
 interface Source {
-  /** A file's bytes by path relative to the root; null when the registry has no such file. */
-  read(path: string): Promise<Uint8Array | null>;
+  /**
+   * A file by path relative to the root, passed through `parse` (which throws on malformed
+   * bytes, before anything is cached); null when the registry has no such file.
+   */
+  read<T>(path: string, parse: (bytes: Uint8Array) => T): Promise<T | null>;
   /** A blob's byte stream. */
   blob(url: string): Promise<ReadableStream<Uint8Array>>;
 }
@@ -241,17 +245,18 @@ class DirectorySource implements Source {
     this.#stats = stats;
   }
 
-  async read(path: string): Promise<Uint8Array | null> {
+  async read<T>(path: string, parse: (bytes: Uint8Array) => T): Promise<T | null> {
+    let bytes: Uint8Array;
     try {
-      const bytes = await Deno.readFile(fileURLToPath(new URL(path, this.#root)));
+      bytes = await Deno.readFile(fileURLToPath(new URL(path, this.#root)));
       this.#stats.bytes += bytes.length;
-      return bytes;
     } catch (e) {
       if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
         return null;
       }
       throw e;
     }
+    return parse(bytes);
   }
 
   async blob(url: string): Promise<ReadableStream<Uint8Array>> {
@@ -316,7 +321,7 @@ class HttpSource implements Source {
     this.#slots = new Semaphore(Math.max(1, options.parallelism ?? 32));
   }
 
-  async read(path: string): Promise<Uint8Array | null> {
+  async read<T>(path: string, parse: (bytes: Uint8Array) => T): Promise<T | null> {
     const url = new URL(path, this.#root).href;
     const cacheFile = join(this.#cacheRoot, ...path.split("/"));
     const cached = await this.#readCache(cacheFile);
@@ -329,10 +334,32 @@ class HttpSource implements Source {
         );
       }
       this.#stats.cacheHits++;
-      return cached.body;
+      return parse(cached.body);
     }
-    const etag = cached?.etag;
-    const result = await this.#withRetries<IndexAnswer>(url, "index", async (signal) => {
+    let result = await this.#request(url, cached?.etag);
+    if (result.kind === "not-modified") {
+      try {
+        const value = parse(cached!.body);
+        this.#stats.notModified++;
+        this.#stats.cacheHits++;
+        return value;
+      } catch (e) {
+        if (!(e instanceof MochiError)) throw e;
+        // The cached copy no longer parses (damaged on disk) although its validator still
+        // matches: fall through to a full fetch, which replaces it.
+      }
+      result = await this.#request(url, undefined);
+    }
+    if (result.kind === "absent") return null;
+    if (result.kind === "not-modified") throw new Error("unreachable: 304 without a validator");
+    const value = parse(result.body); // malformed bodies throw here, before they are cached
+    await this.#writeCache(cacheFile, result.body, result.etag);
+    return value;
+  }
+
+  /** One index-file exchange with retries; sends `If-None-Match` when `etag` is given. */
+  #request(url: string, etag: string | undefined): Promise<IndexAnswer> {
+    return this.#withRetries<IndexAnswer>(url, "index", async (signal) => {
       const headers: Record<string, string> = { Accept: "application/x-mochi-index+jsonl" };
       if (etag !== undefined) headers["If-None-Match"] = etag;
       const res = await this.#fetch(url, { headers, signal });
@@ -353,15 +380,6 @@ class HttpSource implements Source {
         hint: "check the registry URL and whether the registry needs credentials",
       });
     });
-
-    if (result.kind === "absent") return null;
-    if (result.kind === "not-modified") {
-      this.#stats.notModified++;
-      this.#stats.cacheHits++;
-      return cached!.body;
-    }
-    await this.#writeCache(cacheFile, result.body, result.etag);
-    return result.body;
   }
 
   async blob(url: string): Promise<ReadableStream<Uint8Array>> {
