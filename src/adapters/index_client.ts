@@ -464,8 +464,8 @@ class HttpSource implements Source {
     for (let n = 1; n <= this.#maxAttempts; n++) {
       if (n > 1) {
         this.#stats.retries++;
-        const backoff = Math.min(this.#maxDelayMs, this.#baseDelayMs * 2 ** (n - 2));
-        const wait = last?.retryAfterMs ?? backoff * (0.75 + Math.random() * 0.5);
+        const wait = last?.retryAfterMs ??
+          backoffDelayMs(n - 1, this.#baseDelayMs, this.#maxDelayMs);
         await sleep(wait);
       }
       const release = await this.#slots.acquire();
@@ -600,6 +600,26 @@ function retryableStatus(res: Response, maxDelayMs: number): Attempt<never> | un
 }
 
 /**
+ * The wait before retry number `retry` (1 = the first retry): `min(maxDelayMs,
+ * baseDelayMs·2^(retry-1))`, jittered by ±25 % (mep57-digest.md §6 client retry policy).
+ *
+ * @param retry 1-based retry number
+ * @param baseDelayMs wait before the first retry, before jitter
+ * @param maxDelayMs ceiling before jitter
+ * @param random source of uniform numbers in [0, 1); default `Math.random`
+ * @returns the wait in milliseconds
+ */
+export function backoffDelayMs(
+  retry: number,
+  baseDelayMs: number,
+  maxDelayMs: number,
+  random: () => number = Math.random,
+): number {
+  const backoff = Math.min(maxDelayMs, baseDelayMs * 2 ** (retry - 1));
+  return backoff * (0.75 + random() * 0.5);
+}
+
+/**
  * Parses `Retry-After` (RFC 9110 §10.2.3): delay seconds or an HTTP date.
  *
  * @param value the header value, or null
@@ -610,7 +630,9 @@ export function parseRetryAfter(value: string | null, nowMs: number): number | u
   if (value === null) return undefined;
   const v = value.trim();
   if (/^\d+$/.test(v)) return Number(v) * 1000;
-  const date = Date.parse(v);
+  // An HTTP date always names a day and month ("Wed, 21 Oct 2026 07:28:00 GMT"); requiring a
+  // letter keeps Date.parse from reading things like "-5" as a year.
+  const date = /[a-z]/i.test(v) ? Date.parse(v) : NaN;
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - nowMs);
 }
