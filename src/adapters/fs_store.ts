@@ -1,0 +1,538 @@
+/**
+ * The on-disk content-addressed store under `$MOCHI_HOME/store` (decisions.md §Store, MEP-57
+ * digest §7):
+ *
+ * ```
+ * <root>/blobs/<aa>/<bb>/<blake3-hex>   verified .tar.zst blobs (aa/bb = first two byte pairs)
+ * <root>/extracted/<blake3-hex>/        extracted trees
+ * <root>/tmp/                           temp files and dirs (same filesystem, so renames are atomic)
+ * ```
+ *
+ * A blob gets its final name only after BLAKE3 and SHA-256, computed in one streaming pass while
+ * the bytes go to a temp file, both match; an extracted tree is written into a private temp dir
+ * and renamed into place, so a reader never sees half a blob or half a tree, and two processes
+ * racing on the same blob both end with the same result (deno's `SiblingTempDir` extraction, uv's
+ * `write_atomic`; reliability.md §5-6).
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { MochiError } from "../errors.ts";
+import { type ArchivePolicy, readArchive } from "../store/archive.ts";
+import {
+  createDualHasher,
+  type Digest,
+  digestStream,
+  DigestTransform,
+  isHexDigest,
+} from "../store/digest.ts";
+import { fsyncDir, removeIfExists } from "./fs_atomic.ts";
+
+/** The digests a blob must match, from the lockfile or index record. */
+export interface ExpectedDigest {
+  /** BLAKE3-256, lowercase hex: the address. */
+  blake3: string;
+  /** SHA-256, lowercase hex. */
+  sha256: string;
+  /** Declared size in bytes, when known: a shorter stream is `BLOB_E002`, a longer one `BLOB_E001`. */
+  sizeBytes?: number;
+}
+
+/** Where {@link FsStore.putBlob} left the blob. */
+export interface PutResult {
+  /** Absolute path of the blob file. */
+  path: string;
+  /** Blob size in bytes. */
+  sizeBytes: number;
+  /** False when the blob was already in the store (the stream was cancelled unread). */
+  written: boolean;
+}
+
+/** One blob whose bytes no longer hash to its address. */
+export interface CorruptBlob {
+  /** The address (file name) the blob is stored under. */
+  b3: string;
+  /** Path of the blob file. */
+  path: string;
+  /** BLAKE3 of the bytes actually on disk. */
+  actualBlake3: string;
+}
+
+/** Result of {@link FsStore.verify}. */
+export interface VerifyReport {
+  /** Blobs re-hashed. */
+  checked: number;
+  /** Blobs whose content does not match their name or bucket. */
+  corrupt: CorruptBlob[];
+}
+
+/** Environment lookup accepted by {@link resolveMochiHome}: `Deno.env` or a plain record. */
+export type EnvLike = { get(key: string): string | undefined } | Record<string, string | undefined>;
+
+function envGet(env: EnvLike, key: string): string | undefined {
+  const v = typeof env.get === "function"
+    ? (env as { get(k: string): string | undefined }).get(key)
+    : (env as Record<string, string | undefined>)[key];
+  return v === undefined || v === "" ? undefined : v;
+}
+
+/**
+ * Resolve `$MOCHI_HOME`: the `MOCHI_HOME` variable, else `$XDG_CACHE_HOME/mochi` (only when
+ * absolute, per the XDG spec), else `%LOCALAPPDATA%\mochi` on Windows, else `~/.cache/mochi`
+ * (decisions.md §Store).
+ *
+ * @param env `Deno.env` or a record of variables
+ * @param os the platform (default `Deno.build.os`)
+ * @returns the directory (not created)
+ * @throws {MochiError} `CLI_E001` when no home directory can be found
+ */
+export function resolveMochiHome(env: EnvLike, os: string = Deno.build.os): string {
+  const explicit = envGet(env, "MOCHI_HOME");
+  if (explicit) return explicit;
+  const xdg = envGet(env, "XDG_CACHE_HOME");
+  if (xdg && (xdg.startsWith("/") || /^[A-Za-z]:[\\/]/.test(xdg))) return join(xdg, "mochi");
+  if (os === "windows") {
+    const local = envGet(env, "LOCALAPPDATA");
+    if (local) return join(local, "mochi");
+  }
+  const home = envGet(env, "HOME") ?? envGet(env, "USERPROFILE");
+  if (home) return join(home, ".cache", "mochi");
+  throw new MochiError("CLI_E001", "cannot find a directory for the mochi cache", {
+    hint: "set MOCHI_HOME (or HOME) to a writable directory",
+  });
+}
+
+/**
+ * The store root inside a mochi home: `<mochiHome>/store`.
+ *
+ * @param mochiHome from {@link resolveMochiHome}
+ * @returns the store root
+ */
+export function storeRootOf(mochiHome: string): string {
+  return join(mochiHome, "store");
+}
+
+function checkDigest(b3: string, what = "BLAKE3 digest"): void {
+  if (!isHexDigest(b3)) {
+    throw new MochiError(
+      "BLOB_E008",
+      `${what} ${JSON.stringify(b3)} is not 64 lowercase hex digits`,
+      {
+        hint: "check the lockfile or index record it came from",
+      },
+    );
+  }
+}
+
+async function exists(path: string, kind: "file" | "dir"): Promise<boolean> {
+  try {
+    const st = await Deno.stat(path);
+    return kind === "file" ? st.isFile : st.isDirectory;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
+}
+
+/** Chunk size for reads from disk: 1 MiB keeps hashing efficient and memory flat. */
+const READ_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * Read a file as a stream of large chunks (Deno's `FsFile.readable` yields 64 KiB ones).
+ *
+ * @param path the file
+ * @returns a stream that closes the file when done or cancelled
+ */
+export async function readFileChunks(
+  path: string,
+  chunkBytes = READ_CHUNK_BYTES,
+): Promise<ReadableStream<Uint8Array>> {
+  const file = await Deno.open(path, { read: true });
+  let closed = false;
+  const close = () => {
+    if (!closed) {
+      closed = true;
+      file.close();
+    }
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const buf = new Uint8Array(chunkBytes);
+        let n = 0;
+        while (n < chunkBytes) {
+          const r = await file.read(buf.subarray(n));
+          if (r === null) break;
+          n += r;
+        }
+        if (n > 0) controller.enqueue(n === chunkBytes ? buf : buf.subarray(0, n));
+        if (n < chunkBytes) {
+          close();
+          controller.close();
+        }
+      } catch (e) {
+        close();
+        controller.error(e);
+      }
+    },
+    cancel() {
+      close();
+    },
+  });
+}
+
+/** The content-addressed store rooted at one directory. */
+export class FsStore {
+  /** The store root, e.g. `$MOCHI_HOME/store`. */
+  readonly root: string;
+
+  /**
+   * @param rootDir the store root (created on first write)
+   */
+  constructor(rootDir: string) {
+    this.root = rootDir;
+  }
+
+  /** Directory of temp files and dirs. */
+  get tmpDir(): string {
+    return join(this.root, "tmp");
+  }
+
+  /**
+   * Path of a blob: `<root>/blobs/<aa>/<bb>/<hex>`.
+   *
+   * @param b3 BLAKE3 hex digest
+   * @returns the path (the file may not exist)
+   * @throws {MochiError} `BLOB_E008` when `b3` is not 64 lowercase hex digits
+   */
+  blobPath(b3: string): string {
+    checkDigest(b3);
+    return join(this.root, "blobs", b3.slice(0, 2), b3.slice(2, 4), b3);
+  }
+
+  /**
+   * Path of an extracted tree: `<root>/extracted/<hex>`.
+   *
+   * @param b3 BLAKE3 hex digest
+   * @returns the directory path (may not exist)
+   * @throws {MochiError} `BLOB_E008` on a malformed digest
+   */
+  extractedPath(b3: string): string {
+    checkDigest(b3);
+    return join(this.root, "extracted", b3);
+  }
+
+  /**
+   * Whether the blob is in the store (it was verified when it was put there).
+   *
+   * @param b3 BLAKE3 hex digest
+   * @returns true when the blob file exists
+   * @throws {MochiError} `BLOB_E008` on a malformed digest
+   */
+  async hasBlob(b3: string): Promise<boolean> {
+    return await exists(this.blobPath(b3), "file");
+  }
+
+  /**
+   * Store a blob from a stream: the bytes go to `<root>/tmp/<b3>.<rand>.part` while BLAKE3 and
+   * SHA-256 are computed in the same pass; only when both match `expected` is the temp file
+   * fsynced and renamed to {@link FsStore.blobPath}. On any failure the temp file is removed.
+   * When the blob is already present the stream is cancelled and nothing is written.
+   *
+   * @param stream the blob bytes (e.g. a fetch body)
+   * @param expected the pinned digests (and size, when known)
+   * @param label what the blob is, for messages, e.g. `"serde 1.0.1"`
+   * @returns the blob path and size
+   * @throws {MochiError} `BLOB_E001` (digest mismatch or more bytes than declared; names `label`
+   *   and both expected and actual digests), `BLOB_E002` (the stream failed or ended before
+   *   `expected.sizeBytes`), `BLOB_E008` (malformed expected digest)
+   */
+  async putBlob(
+    stream: ReadableStream<Uint8Array>,
+    expected: ExpectedDigest,
+    label: string,
+  ): Promise<PutResult> {
+    const finalPath = this.blobPath(expected.blake3);
+    checkDigest(expected.sha256, "SHA-256 digest");
+    if (await exists(finalPath, "file")) {
+      await stream.cancel().catch(() => {});
+      return { path: finalPath, sizeBytes: (await Deno.stat(finalPath)).size, written: false };
+    }
+    await Deno.mkdir(this.tmpDir, { recursive: true });
+    const tmp = join(this.tmpDir, `${expected.blake3}.${crypto.randomUUID().slice(0, 8)}.part`);
+    const hasher = await createDualHasher({ sizeHintBytes: expected.sizeBytes });
+    const reader = stream.getReader();
+    let file: Deno.FsFile | undefined;
+    let digest: Digest;
+    try {
+      file = await Deno.open(tmp, { write: true, createNew: true, mode: 0o644 });
+      while (true) {
+        let step: ReadableStreamReadResult<Uint8Array>;
+        try {
+          step = await reader.read();
+        } catch (e) {
+          throw new MochiError(
+            "BLOB_E002",
+            `${label}: blob download failed after ${hasher.sizeBytes} bytes: ${
+              (e as Error)?.message ?? e
+            }`,
+            { hint: "retry; if it keeps failing, the registry or network is unreliable", cause: e },
+          );
+        }
+        if (step.done) break;
+        const chunk = step.value;
+        if (
+          expected.sizeBytes !== undefined &&
+          hasher.sizeBytes + chunk.byteLength > expected.sizeBytes
+        ) {
+          throw new MochiError(
+            "BLOB_E001",
+            `${label}: blob is longer than the expected ${expected.sizeBytes} bytes ` +
+              `(blake3 ${expected.blake3})`,
+            { hint: "the registry served different bytes than its record; report it" },
+          );
+        }
+        await hasher.update(chunk);
+        let off = 0;
+        while (off < chunk.byteLength) off += await file.write(chunk.subarray(off));
+      }
+      digest = await hasher.finish();
+      if (expected.sizeBytes !== undefined && digest.sizeBytes < expected.sizeBytes) {
+        throw new MochiError(
+          "BLOB_E002",
+          `${label}: blob download ended early: got ${digest.sizeBytes} of ${expected.sizeBytes} bytes`,
+          { hint: "retry; the connection was cut" },
+        );
+      }
+      const diffs: string[] = [];
+      if (digest.blake3 !== expected.blake3) {
+        diffs.push(`blake3 expected ${expected.blake3}, got ${digest.blake3}`);
+      }
+      if (digest.sha256 !== expected.sha256) {
+        diffs.push(`sha256 expected ${expected.sha256}, got ${digest.sha256}`);
+      }
+      if (diffs.length > 0) {
+        throw new MochiError(
+          "BLOB_E001",
+          `${label}: blob does not match its pinned digests (${digest.sizeBytes} bytes): ${
+            diffs.join("; ")
+          }`,
+          {
+            hint: "the bytes were not stored; the registry or a proxy served different content " +
+              "than the lockfile pins. Retry, or report it to the registry",
+          },
+        );
+      }
+      await file.sync();
+      file.close();
+      file = undefined;
+      const dir = join(
+        this.root,
+        "blobs",
+        expected.blake3.slice(0, 2),
+        expected.blake3.slice(2, 4),
+      );
+      await Deno.mkdir(dir, { recursive: true });
+      await Deno.rename(tmp, finalPath);
+      await fsyncDir(dir);
+      return { path: finalPath, sizeBytes: digest.sizeBytes, written: true };
+    } catch (e) {
+      hasher.abort();
+      await reader.cancel(e).catch(() => {});
+      try {
+        file?.close();
+      } catch {
+        // already closed
+      }
+      await removeIfExists(tmp).catch(() => {});
+      throw e;
+    } finally {
+      reader.releaseLock();
+    }
+  }
+
+  /**
+   * {@link FsStore.putBlob} for bytes already in memory.
+   *
+   * @param bytes the blob
+   * @param expected the pinned digests
+   * @param label what the blob is, for messages
+   * @returns the blob path and size
+   * @throws {MochiError} as {@link FsStore.putBlob}
+   */
+  async putBytes(bytes: Uint8Array, expected: ExpectedDigest, label: string): Promise<PutResult> {
+    return await this.putBlob(ReadableStream.from([bytes]), expected, label);
+  }
+
+  /**
+   * Extract a stored blob to `<root>/extracted/<b3>/` and return that directory. Idempotent: an
+   * existing tree is returned as is. The blob is re-hashed while it is read, the archive is
+   * checked entry by entry ({@link readArchive}), files are created exclusively (0644/0755) in a
+   * private temp dir under `<root>/tmp/`, and the dir is renamed into place. When another process
+   * wins the race, its tree is used and ours is discarded. On any failure nothing is left behind.
+   *
+   * @param b3 BLAKE3 hex digest of a blob in the store
+   * @param policy archive limits (defaults: cargo's unpack cap)
+   * @returns the extracted directory
+   * @throws {MochiError} `BLOB_E007` blob not in the store; `BLOB_E006` the blob on disk no longer
+   *   matches its address; `BLOB_E003`/`BLOB_E004`/`BLOB_E005` from {@link readArchive};
+   *   `BLOB_E008` malformed digest
+   */
+  async extract(b3: string, policy: ArchivePolicy = {}): Promise<string> {
+    const finalDir = this.extractedPath(b3);
+    if (await exists(finalDir, "dir")) return finalDir;
+    const blob = this.blobPath(b3);
+    let size: number;
+    try {
+      size = (await Deno.stat(blob)).size;
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) {
+        throw new MochiError("BLOB_E007", `blob ${b3} is not in the store (${blob})`, {
+          hint: "fetch it first (mochi install without --offline)",
+        });
+      }
+      throw e;
+    }
+    await Deno.mkdir(this.tmpDir, { recursive: true });
+    await Deno.mkdir(join(this.root, "extracted"), { recursive: true });
+    const work = await Deno.makeTempDir({ dir: this.tmpDir, prefix: `x-${b3.slice(0, 16)}-` });
+    try {
+      const check = new DigestTransform();
+      const source = (await readFileChunks(blob)).pipeThrough(check);
+      let verified = false;
+      const verifyNow = () => {
+        if (verified) return;
+        const d = check.digest;
+        if (d === undefined || d.blake3 !== b3) {
+          throw new MochiError(
+            "BLOB_E006",
+            `store blob ${blob} no longer matches its address: blake3 is ${d?.blake3 ?? "unknown"}`,
+            { hint: "run `mochi verify` to remove corrupt blobs, then install again" },
+          );
+        }
+        verified = true;
+      };
+      for await (const entry of readArchive(source, { compressedSizeBytes: size, ...policy })) {
+        verifyNow(); // the reader has consumed the whole blob before yielding anything
+        const target = join(work, ...entry.path.split("/"));
+        if (entry.type === "directory") {
+          await Deno.mkdir(target, { recursive: true, mode: 0o755 });
+          continue;
+        }
+        const parent = join(work, ...entry.path.split("/").slice(0, -1));
+        if (parent !== work) await Deno.mkdir(parent, { recursive: true, mode: 0o755 });
+        const mode = entry.executable ? 0o755 : 0o644;
+        await Deno.writeFile(target, entry.bytes, { createNew: true, mode });
+        if (Deno.build.os !== "windows") await Deno.chmod(target, mode);
+      }
+      verifyNow();
+      if (Deno.build.os !== "windows") await Deno.chmod(work, 0o755);
+      try {
+        await Deno.rename(work, finalDir);
+      } catch (e) {
+        if (await exists(finalDir, "dir")) {
+          await removeIfExists(work);
+          return finalDir; // another process finished first; its tree has the same content
+        }
+        throw e;
+      }
+      await fsyncDir(join(this.root, "extracted"));
+      return finalDir;
+    } catch (e) {
+      await removeIfExists(work).catch(() => {});
+      throw e;
+    }
+  }
+
+  /**
+   * Re-hash every blob (`mochi verify`) and report those whose BLAKE3 differs from their name,
+   * or that sit in the wrong bucket or have a name that is not a digest.
+   *
+   * @returns how many blobs were checked and which are corrupt
+   */
+  async verify(): Promise<VerifyReport> {
+    const report: VerifyReport = { checked: 0, corrupt: [] };
+    const blobs = join(this.root, "blobs");
+    for (const aa of await listDir(blobs)) {
+      if (!aa.isDirectory) continue;
+      for (const bb of await listDir(join(blobs, aa.name))) {
+        if (!bb.isDirectory) continue;
+        const dir = join(blobs, aa.name, bb.name);
+        for (const f of await listDir(dir)) {
+          if (!f.isFile) continue;
+          const path = join(dir, f.name);
+          const size = (await Deno.stat(path)).size;
+          const actual = await digestStream(await readFileChunks(path), { sizeHintBytes: size });
+          report.checked++;
+          const inRightPlace = f.name.slice(0, 2) === aa.name && f.name.slice(2, 4) === bb.name;
+          if (actual.blake3 !== f.name || !inRightPlace) {
+            report.corrupt.push({ b3: f.name, path, actualBlake3: actual.blake3 });
+          }
+        }
+      }
+    }
+    report.corrupt.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return report;
+  }
+
+  /**
+   * Delete corrupt blobs found by {@link FsStore.verify}, and the trees extracted from them, so
+   * the next install fetches them again.
+   *
+   * @param corrupt entries from {@link VerifyReport.corrupt}
+   * @returns the number of blob files removed
+   */
+  async removeCorrupt(corrupt: readonly Pick<CorruptBlob, "b3" | "path">[]): Promise<number> {
+    let removed = 0;
+    const blobsRoot = join(this.root, "blobs") + "/";
+    for (const c of corrupt) {
+      if (!c.path.startsWith(blobsRoot)) continue; // only ever delete inside the store
+      try {
+        await Deno.remove(c.path);
+        removed++;
+      } catch (e) {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+      }
+      if (isHexDigest(c.b3)) await removeIfExists(this.extractedPath(c.b3));
+    }
+    return removed;
+  }
+
+  /**
+   * Remove temp files and dirs left by crashed processes. Only entries older than `maxAgeMs`
+   * are touched, so a concurrent process's work in progress survives.
+   *
+   * @param maxAgeMs minimum age in milliseconds (default 24 h)
+   * @returns how many entries were removed
+   */
+  async pruneTemp(maxAgeMs = 24 * 60 * 60 * 1000): Promise<number> {
+    let removed = 0;
+    const now = Date.now();
+    for (const e of await listDir(this.tmpDir)) {
+      const path = join(this.tmpDir, e.name);
+      try {
+        const st = await Deno.lstat(path);
+        const mtime = st.mtime?.getTime() ?? 0;
+        if (now - mtime < maxAgeMs) continue;
+        await removeIfExists(path);
+        removed++;
+      } catch (err) {
+        if (!(err instanceof Deno.errors.NotFound)) throw err;
+      }
+    }
+    return removed;
+  }
+}
+
+async function listDir(path: string): Promise<Deno.DirEntry[]> {
+  const out: Deno.DirEntry[] = [];
+  try {
+    for await (const e of Deno.readDir(path)) out.push(e);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return [];
+    throw e;
+  }
+  out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return out;
+}
