@@ -28,7 +28,11 @@ export interface RegistryClientOptions {
    * `<file>.etag`. Unused for directory registries.
    */
   cacheDir: string;
-  /** Never touch the network: answer from the cache only. Default false. */
+  /**
+   * Never touch the network: http(s) registries answer from the cache only (a miss is
+   * `INDEX_E006`, a blob `BLOB_E007`). Directory registries are local and read as usual.
+   * Default false.
+   */
   offline?: boolean;
   /** The fetch to use (tests inject faults); default the global `fetch`. */
   fetch?: typeof fetch;
