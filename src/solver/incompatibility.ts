@@ -52,6 +52,8 @@ const INCONCLUSIVE: IncompatibilityRelation = { kind: "inconclusive" };
  */
 export class Incompatibility {
   /**
+   * Creates an incompatibility (use the static constructors).
+   *
    * @param id unique, increasing number (creation order; used for determinism)
    * @param terms package key → term, at most one per key, no "any" terms
    * @param cause why the terms are incompatible
@@ -62,12 +64,17 @@ export class Incompatibility {
     readonly cause: IncompatibilityCause,
   ) {}
 
-  /** @param key package key @returns the term for that key, if any */
+  /**
+   * The term about one package.
+   *
+   * @param key package key
+   * @returns the term, if any
+   */
   get(key: string): Term | undefined {
     return this.terms.get(key);
   }
 
-  /** @returns whether the cause is external (not derived) */
+  /** Whether the cause is external (not derived). */
   isExternal(): boolean {
     return this.cause.kind !== "derived";
   }

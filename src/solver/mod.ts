@@ -13,5 +13,9 @@ export {
   type SolveOptions,
 } from "./solver.ts";
 export { type KeyInfo, type ReportContext } from "./report.ts";
-export { Incompatibility, type IncompatibilityCause } from "./incompatibility.ts";
-export { Term } from "./term.ts";
+export {
+  Incompatibility,
+  type IncompatibilityCause,
+  type IncompatibilityRelation,
+} from "./incompatibility.ts";
+export { Term, type TermRelation } from "./term.ts";

@@ -101,19 +101,29 @@ export class OfflineDependencyProvider implements DependencyProvider {
     this.#checks.set(`${name}@${formatVersion({ ...parseVersion(version), build: [] })}`, reason);
   }
 
-  /** @returns every package name, sorted */
+  /** Every package name, sorted. */
   packages(): string[] {
     return [...this.#packages.keys()].sort();
   }
 
-  /** @inheritdoc */
+  /**
+   * All added versions of `name`, ascending.
+   *
+   * @param name package name
+   */
   listVersions(name: string): Version[] {
     const versions = this.#packages.get(name);
     if (versions === undefined) return [];
     return [...versions.values()].map(([v]) => v).sort(compareVersions);
   }
 
-  /** @inheritdoc */
+  /**
+   * The dependencies of one added version.
+   *
+   * @param name package name
+   * @param version the version
+   * @throws Error when the version was never added
+   */
   getDependencies(name: string, version: Version): Map<string, VersionSet> {
     const entry = this.#packages.get(name)?.get(formatVersion({ ...version, build: [] }));
     if (entry === undefined) {
@@ -122,7 +132,12 @@ export class OfflineDependencyProvider implements DependencyProvider {
     return entry[1];
   }
 
-  /** @inheritdoc */
+  /**
+   * The reason given to {@link exclude} for this version, if any.
+   *
+   * @param name package name
+   * @param version the version
+   */
   checkVersion(name: string, version: Version): string | undefined {
     if (this.#checks.size === 0) return undefined;
     return this.#checks.get(`${name}@${formatVersion({ ...version, build: [] })}`);

@@ -32,11 +32,23 @@ export type KeyInfo =
 export interface ReportContext {
   /** The root key. */
   readonly rootKey: string;
-  /** @param key solver key @returns what it stands for */
+  /**
+   * What a key stands for.
+   *
+   * @param key solver key
+   */
   keyInfo(key: string): KeyInfo;
-  /** @param key solver key @returns its listed versions (ascending) when known */
+  /**
+   * The listed versions of a key (ascending), when known.
+   *
+   * @param key solver key
+   */
   listedVersions(key: string): readonly Version[] | undefined;
-  /** @param name package name @returns whether allow-multi-version covers it */
+  /**
+   * Whether allow-multi-version covers a package.
+   *
+   * @param name package name
+   */
   isMulti(name: string): boolean;
 }
 

@@ -77,6 +77,8 @@ export class NoSolutionError extends MochiError {
   readonly incompatibility: Incompatibility;
 
   /**
+   * Creates the error.
+   *
    * @param report the full report text
    * @param incompatibility the terminal incompatibility
    */

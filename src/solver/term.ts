@@ -21,42 +21,61 @@ export type TermRelation = "satisfied" | "contradicted" | "inconclusive";
  */
 export class Term {
   /**
+   * Creates a term.
+   *
    * @param positive true for `foo S`, false for `not foo S`
    * @param set the version set S
    */
   constructor(readonly positive: boolean, readonly set: VersionSet) {}
 
-  /** `foo S`. @param set S @returns the positive term */
+  /**
+   * The positive term `foo S`.
+   *
+   * @param set S
+   * @returns the term
+   */
   static pos(set: VersionSet): Term {
     return new Term(true, set);
   }
 
-  /** `not foo S`. @param set S @returns the negative term */
+  /**
+   * The negative term `not foo S`.
+   *
+   * @param set S
+   * @returns the term
+   */
   static neg(set: VersionSet): Term {
     return new Term(false, set);
   }
 
-  /** `foo v`. @param v the version @returns the positive term of one version */
+  /**
+   * The positive term of exactly one version, `foo v`.
+   *
+   * @param v the version
+   * @returns the term
+   */
   static exact(v: Version): Term {
     return new Term(true, VersionSet.singleton(v));
   }
 
-  /** @returns the inverse term (`not t`) */
+  /** The inverse term (`not t`). */
   negate(): Term {
     return new Term(!this.positive, this.set);
   }
 
-  /** @returns whether this term is always true (`not foo ∅`) */
+  /** Whether this term is always true (`not foo ∅`). */
   isAny(): boolean {
     return !this.positive && this.set.isEmpty();
   }
 
-  /** @returns whether this term can never be true (`foo ∅`) */
+  /** Whether this term can never be true (`foo ∅`). */
   isEmpty(): boolean {
     return this.positive && this.set.isEmpty();
   }
 
   /**
+   * Whether selecting a version makes this term true.
+   *
    * @param v a version
    * @returns whether selecting `v` makes this term true
    */
@@ -65,6 +84,8 @@ export class Term {
   }
 
   /**
+   * Intersection of two terms.
+   *
    * @param o another term about the same package
    * @returns the term true exactly when both are
    */
@@ -78,6 +99,8 @@ export class Term {
   }
 
   /**
+   * Union of two terms.
+   *
    * @param o another term about the same package
    * @returns the term true when either is
    */
@@ -119,12 +142,16 @@ export class Term {
     return "inconclusive";
   }
 
-  /** @param o another term @returns whether both terms hold for the same selections */
+  /**
+   * Whether both terms hold for the same selections.
+   *
+   * @param o another term
+   */
   equals(o: Term): boolean {
     return this.positive === o.positive && this.set.equals(o.set);
   }
 
-  /** @returns `foo`-less text: `"^1.0.0"` or `"not ^1.0.0"` */
+  /** Text without the package name: `"^1.0.0"` or `"not ^1.0.0"`. */
   toString(): string {
     return this.positive ? this.set.toString() : `not ${this.set.toString()}`;
   }
