@@ -200,6 +200,9 @@ Deno.test("openRegistry() gives identical records over http, file:// and a plain
       assertEquals(x.extra, { future: { k: 1 } });
       assertEquals(x.dependencies, { datalog: "0.1" });
       for (const client of clients) {
+        const bad = client.records("../etc/passwd");
+        assert(bad instanceof Promise);
+        assertEquals((await codeOf(bad)).code, "MANIFEST_E003");
         assertEquals(await client.records("@mochi/absent"), null);
         assertEquals(await client.records("nope"), null);
         assertEquals((await client.config()).dl, "blobs/");

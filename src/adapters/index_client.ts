@@ -189,7 +189,12 @@ export function openRegistry(url: string, options: RegistryClientOptions): Regis
     stats,
     config,
     records(name: string): Promise<IndexRecord[] | null> {
-      const path = indexPath(name);
+      let path: string;
+      try {
+        path = indexPath(name);
+      } catch (e) {
+        return Promise.reject(e); // always a promise, even for an invalid name
+      }
       let p = memo.get(path);
       if (p === undefined) {
         const where = new URL(path, root).href;
