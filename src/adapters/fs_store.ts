@@ -367,7 +367,7 @@ export class FsStore {
 
   /**
    * Extract a stored blob to `<root>/extracted/<b3>/` and return that directory. Idempotent: an
-   * existing tree is returned as is. The blob is re-hashed while it is read, the archive is
+   * existing tree is returned as is. The blob is re-hashed before it is parsed, the archive is
    * checked entry by entry ({@link readArchive}), files are created exclusively (0644/0755) in a
    * private temp dir under `<root>/tmp/`, and the dir is renamed into place. When another process
    * wins the race, its tree is used and ours is discarded. On any failure nothing is left behind.
@@ -398,23 +398,24 @@ export class FsStore {
     await Deno.mkdir(join(this.root, "extracted"), { recursive: true });
     const work = await Deno.makeTempDir({ dir: this.tmpDir, prefix: `x-${b3.slice(0, 16)}-` });
     try {
-      const check = new DigestTransform();
-      const source = (await readFileChunks(blob)).pipeThrough(check);
-      let verified = false;
-      const verifyNow = () => {
-        if (verified) return;
-        const d = check.digest;
-        if (d === undefined || d.blake3 !== b3) {
-          throw new MochiError(
-            "BLOB_E006",
-            `store blob ${blob} no longer matches its address: blake3 is ${d?.blake3 ?? "unknown"}`,
-            { hint: "run `mochi verify` to remove corrupt blobs, then install again" },
-          );
-        }
-        verified = true;
-      };
-      for await (const entry of readArchive(source, { compressedSizeBytes: size, ...policy })) {
-        verifyNow(); // the reader has consumed the whole blob before yielding anything
+      // Read and re-hash the blob first (the archive reader buffers it anyway), so a blob that
+      // no longer matches its address is reported as such, never parsed.
+      const check = new DigestTransform({ sizeHintBytes: size });
+      const compressed = new Uint8Array(
+        await new Response((await readFileChunks(blob)).pipeThrough(check)).arrayBuffer(),
+      );
+      if (check.digest?.blake3 !== b3) {
+        throw new MochiError(
+          "BLOB_E006",
+          `store blob ${blob} no longer matches its address: blake3 is ${check.digest?.blake3}`,
+          { hint: "run `mochi verify` to remove corrupt blobs, then install again" },
+        );
+      }
+      const entries = readArchive(ReadableStream.from([compressed]), {
+        compressedSizeBytes: size,
+        ...policy,
+      });
+      for await (const entry of entries) {
         const target = join(work, ...entry.path.split("/"));
         if (entry.type === "directory") {
           await Deno.mkdir(target, { recursive: true, mode: 0o755 });
@@ -426,7 +427,6 @@ export class FsStore {
         await Deno.writeFile(target, entry.bytes, { createNew: true, mode });
         if (Deno.build.os !== "windows") await Deno.chmod(target, mode);
       }
-      verifyNow();
       if (Deno.build.os !== "windows") await Deno.chmod(work, 0o755);
       try {
         await Deno.rename(work, finalDir);
