@@ -23,7 +23,7 @@ import { type ArchivePolicy, readArchive } from "../store/archive.ts";
 import {
   createDualHasher,
   type Digest,
-  digestStream,
+  type DigestOptions,
   DigestTransform,
   isHexDigest,
 } from "../store/digest.ts";
@@ -182,6 +182,43 @@ export async function readFileChunks(
   });
 }
 
+/**
+ * Digest a file in one pass with one reused read buffer, so memory stays at one chunk however
+ * large the file is (`mochi verify`, the blob bench).
+ *
+ * @param path the file
+ * @param options as {@link digestStream}; `chunkBytes` read size (default 1 MiB)
+ * @returns `{ blake3, sha256, sizeBytes }`
+ * @throws the underlying `Deno.errors.*` when the file cannot be read; `BLOB_E004` over
+ *   `maxSizeBytes`
+ */
+export async function digestFile(
+  path: string,
+  options: DigestOptions & { chunkBytes?: number } = {},
+): Promise<Digest> {
+  const file = await Deno.open(path, { read: true });
+  const hasher = await createDualHasher(options);
+  try {
+    const buf = new Uint8Array(options.chunkBytes ?? READ_CHUNK_BYTES);
+    while (true) {
+      let n = 0;
+      while (n < buf.length) {
+        const r = await file.read(buf.subarray(n));
+        if (r === null) break;
+        n += r;
+      }
+      if (n > 0) await hasher.update(buf.subarray(0, n));
+      if (n < buf.length) break;
+    }
+    return await hasher.finish();
+  } catch (e) {
+    hasher.abort();
+    throw e;
+  } finally {
+    file.close();
+  }
+}
+
 /** The content-addressed store rooted at one directory. */
 export class FsStore {
   /** The store root, e.g. `$MOCHI_HOME/store`. */
@@ -261,7 +298,7 @@ export class FsStore {
     }
     await Deno.mkdir(this.tmpDir, { recursive: true });
     const tmp = join(this.tmpDir, `${expected.blake3}.${crypto.randomUUID().slice(0, 8)}.part`);
-    const hasher = await createDualHasher({ sizeHintBytes: expected.sizeBytes });
+    const hasher = await createDualHasher();
     const reader = stream.getReader();
     let file: Deno.FsFile | undefined;
     let digest: Digest;
@@ -400,7 +437,7 @@ export class FsStore {
     try {
       // Read and re-hash the blob first (the archive reader buffers it anyway), so a blob that
       // no longer matches its address is reported as such, never parsed.
-      const check = new DigestTransform({ sizeHintBytes: size });
+      const check = new DigestTransform();
       const compressed = new Uint8Array(
         await new Response((await readFileChunks(blob)).pipeThrough(check)).arrayBuffer(),
       );
@@ -462,8 +499,7 @@ export class FsStore {
         for (const f of await listDir(dir)) {
           if (!f.isFile) continue;
           const path = join(dir, f.name);
-          const size = (await Deno.stat(path)).size;
-          const actual = await digestStream(await readFileChunks(path), { sizeHintBytes: size });
+          const actual = await digestFile(path);
           report.checked++;
           const inRightPlace = f.name.slice(0, 2) === aa.name && f.name.slice(2, 4) === bb.name;
           if (actual.blake3 !== f.name || !inRightPlace) {

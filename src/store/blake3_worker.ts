@@ -1,5 +1,5 @@
 /**
- * Worker half of the parallel digest ({@link ../digest.ts}): hashes the chunks it is sent with
+ * Worker half of the parallel digest (`digest.ts`, `parallel: true`): hashes the chunks it is sent with
  * BLAKE3 (hash-wasm) while the main thread runs SHA-256 over the same chunks (decisions.md
  * §Platform: "run it in a Worker beside the SHA-256 pass").
  *

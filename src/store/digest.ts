@@ -34,24 +34,14 @@ export interface DigestOptions {
    */
   maxSizeBytes?: number;
   /**
-   * Expected total size in bytes, used only to choose the strategy: at or above
-   * {@link PARALLEL_THRESHOLD_BYTES} BLAKE3 runs in a Worker beside the SHA-256 pass.
+   * `true` runs BLAKE3 in a Worker beside the SHA-256 pass (falls back to one thread when a
+   * Worker cannot be started). Default `false`: measured on the 2-core build machine
+   * (`bench/blob_verify_bench.ts`, 256 MiB from the page cache) one thread did 410-440 MB/s with
+   * +10 MiB RSS, the Worker 335-350 MB/s with +155 MiB RSS (copies waiting for the Worker's GC);
+   * only on an idle machine with data already in memory did the Worker win (~590 vs ~450 MB/s).
    */
-  sizeHintBytes?: number;
-  /**
-   * `true` forces BLAKE3 into a Worker, `false` keeps both hashes on this thread; default
-   * `"auto"` (Worker when `sizeHintBytes` ≥ {@link PARALLEL_THRESHOLD_BYTES}). Falls back to one
-   * thread when a Worker cannot be started.
-   */
-  parallel?: boolean | "auto";
+  parallel?: boolean;
 }
-
-/**
- * Size from which BLAKE3 moves to a Worker (32 MiB). Measured here (2 cores, 1 MiB chunks):
- * one thread 440-480 MB/s for both digests, BLAKE3 in a Worker with transferred chunks ~590 MB/s
- * steady, but starting the Worker costs tens of milliseconds, which small blobs never win back.
- */
-export const PARALLEL_THRESHOLD_BYTES: number = 32 * 1024 * 1024;
 
 /** A lowercase 64-hex-digit digest (BLAKE3-256 or SHA-256). */
 export const HEX_DIGEST_RE: RegExp = /^[0-9a-f]{64}$/;
@@ -109,14 +99,11 @@ function tooBig(max: number, size: number): MochiError {
  * Create a {@link DualHasher} (BLAKE3 via hash-wasm, SHA-256 via node:crypto), with BLAKE3 in a
  * Worker when `options.parallel` says so (see {@link DigestOptions.parallel}).
  *
- * @param options `maxSizeBytes` cap, `sizeHintBytes`, `parallel`
+ * @param options `maxSizeBytes` cap, `parallel`
  * @returns a fresh hasher
  */
 export async function createDualHasher(options: DigestOptions = {}): Promise<DualHasher> {
-  const mode = options.parallel ?? "auto";
-  const wantWorker = mode === true ||
-    (mode === "auto" && (options.sizeHintBytes ?? 0) >= PARALLEL_THRESHOLD_BYTES);
-  if (wantWorker) {
+  if (options.parallel === true) {
     const h = tryWorkerHasher(options);
     if (h) return h;
   }
@@ -248,7 +235,7 @@ function tryWorkerHasher(options: DigestOptions): DualHasher | undefined {
  * is read, so memory stays at one chunk.
  *
  * @param stream the bytes; fully consumed (cancelled if the size cap trips)
- * @param options `maxSizeBytes` cap; `sizeHintBytes`/`parallel` pick one thread or a Worker
+ * @param options `maxSizeBytes` cap; `parallel` runs BLAKE3 in a Worker
  * @returns `{ blake3, sha256, sizeBytes }`, lowercase hex
  * @throws {MochiError} `BLOB_E004` over `maxSizeBytes`; any error of the stream itself is rethrown
  */
@@ -304,19 +291,15 @@ export class DigestTransform extends TransformStream<Uint8Array, Uint8Array> {
 
   /**
    * @param options `maxSizeBytes`: error the stream with `BLOB_E004` past this many bytes;
-   *   `parallel: true` runs BLAKE3 in a Worker (default here: one thread)
+   *   `parallel: true` runs BLAKE3 in a Worker (then read the stream to its end or cancel it,
+   *   so the Worker is released)
    */
   constructor(options: DigestOptions = {}) {
     let hasher: DualHasher;
     const sink = {} as { set(d: Digest): void };
     super({
       async start() {
-        // A Worker must be terminated; only an explicit `parallel: true` risks one here, since a
-        // reader that walks away from a TransformStream may never reach flush().
-        hasher = await createDualHasher({
-          ...options,
-          parallel: options.parallel === true,
-        });
+        hasher = await createDualHasher(options);
       },
       async transform(chunk, controller) {
         try {
