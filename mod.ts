@@ -26,7 +26,18 @@ export * from "./src/semver/mod.ts";
 export * from "./src/solver/mod.ts";
 export * from "./src/manifest/mod.ts";
 export * from "./src/lockfile/mod.ts";
-export * from "./src/index/mod.ts";
+export {
+  formatIndexRecord,
+  formatRegistryConfig,
+  type IndexProvenance,
+  type IndexRecord,
+  indexPath,
+  MAX_INDEX_LINE_BYTES,
+  parseIndexFile,
+  parseRegistryConfig,
+  type RegistryConfig as RegistryConfigFile,
+  validatePackageName,
+} from "./src/index/mod.ts";
 export * from "./src/store/mod.ts";
 export { FsStore, resolveMochiHome } from "./src/adapters/fs_store.ts";
 export { openRegistry, type RegistryClient } from "./src/adapters/index_client.ts";
