@@ -225,7 +225,9 @@ export class FsStore {
   readonly root: string;
 
   /**
-   * @param rootDir the store root (created on first write)
+   * Open the store rooted at `rootDir`; nothing is touched on disk until the first write.
+   *
+   * @param rootDir the store root, e.g. `$MOCHI_HOME/store`
    */
   constructor(rootDir: string) {
     this.root = rootDir;

@@ -290,6 +290,8 @@ export class DigestTransform extends TransformStream<Uint8Array, Uint8Array> {
   #digest: Digest | undefined;
 
   /**
+   * Create a pass-through hashing stream.
+   *
    * @param options `maxSizeBytes`: error the stream with `BLOB_E004` past this many bytes;
    *   `parallel: true` runs BLAKE3 in a Worker (then read the stream to its end or cancel it,
    *   so the Worker is released)
