@@ -92,6 +92,18 @@ export const ERROR_CATALOGUE = {
   // Registry server
   REGISTRY_E001: { exit: 1, summary: "the registry directory is missing or has no config.json" },
 
+  // Sigstore bundle verification (src/adapters/sigstore)
+  SIG_E001: { exit: 4, summary: "a Sigstore bundle is not valid JSON or not a valid bundle" },
+  SIG_E002: { exit: 4, summary: "a Sigstore trusted root is malformed or incomplete" },
+  SIG_E003: { exit: 4, summary: "the artifact does not match the bundle (digest or subject)" },
+  SIG_E004: {
+    exit: 4,
+    summary: "a bundle's signature, certificate chain, log entry or timestamp does not verify",
+  },
+  SIG_E005: { exit: 4, summary: "the signer's identity (SAN or OIDC issuer) does not match" },
+  SIG_E006: { exit: 1, summary: "an artifact digest is not sha256:<64 hex> or sha512:<128 hex>" },
+  SIG_E007: { exit: 4, summary: "the bundle needs a feature this verifier does not support" },
+
   // CLI usage and internal
   CLI_E001: { exit: 1, summary: "unknown command or bad command-line arguments" },
   INTERNAL_E001: { exit: 2, summary: "an internal error (a bug in mochi pkg)" },
