@@ -158,7 +158,11 @@ Deno.test("mochi tree, why and verify read the lock and the store", async () => 
     assertEquals(tree.stdout.split("\n")[0], "app 0.1.0");
     assert(tree.stdout.includes("├── app-core 1.2.0"), tree.stdout);
     // text-util's subtree is printed once, then marked (*) (cargo tree's convention).
-    assertEquals(tree.stdout.split("\n").filter((l) => l.includes("text-util 0.3.4")).length, 2, tree.stdout);
+    assertEquals(
+      tree.stdout.split("\n").filter((l) => l.includes("text-util 0.3.4")).length,
+      2,
+      tree.stdout,
+    );
     assert(tree.stdout.includes("└── text-util 0.3.4 (*)"), tree.stdout);
     assert(tree.stdout.includes("(*) shown above"), tree.stdout);
     const why = await runCli(["why", "text-util", "-C", project], { env });
@@ -206,5 +210,66 @@ Deno.test("mochi lock --check: exit 0 when a newer version appears, 1 with a dif
       before,
       "--check writes nothing",
     );
+  });
+});
+
+Deno.test("a lock from a newer mochi or with conflict markers is refused and left as it is", async () => {
+  await withFixture(async ({ project, env }) => {
+    assertEquals((await runCli(["install", "-C", project], { env })).code, 0);
+    const good = await Deno.readTextFile(`${project}/mochi.lock`);
+    const newer = good.replace("version = 1", "version = 7");
+    await Deno.writeTextFile(`${project}/mochi.lock`, newer);
+    const r1 = await runCli(["install", "-C", project], { env });
+    assertEquals(r1.code, 1, r1.stderr);
+    assert(r1.stderr.includes("LOCK_E003") && r1.stderr.includes("newer mochi"), r1.stderr);
+    assertEquals(await Deno.readTextFile(`${project}/mochi.lock`), newer);
+
+    const conflicted = good.replace(
+      'version = "1.2.0"',
+      '<<<<<<< ours\nversion = "1.2.0"\n=======\nversion = "1.0.0"\n>>>>>>> theirs',
+    );
+    await Deno.writeTextFile(`${project}/mochi.lock`, conflicted);
+    const r2 = await runCli(["install", "-C", project], { env });
+    assertEquals(r2.code, 1, r2.stderr);
+    assert(r2.stderr.includes("LOCK_E007") && r2.stderr.includes("--refresh"), r2.stderr);
+    assertEquals(await Deno.readTextFile(`${project}/mochi.lock`), conflicted);
+  });
+});
+
+Deno.test("a registry given as a plain path or file:// URL installs the same lock as over HTTP", async () => {
+  await withFixture(async ({ tmp, registry, project, env }) => {
+    assertEquals((await runCli(["lock", "-C", project], { env })).code, 0);
+    const overHttp = (await Deno.readTextFile(`${project}/mochi.lock`)).replace(
+      /registry\+http:\/\/[^"]+/g,
+      "SRC",
+    );
+    for (const url of [registry, `file://${registry}`]) {
+      await Deno.remove(`${project}/mochi.lock`);
+      const r = await runCli(["install", "-C", project], {
+        env: { MOCHI_HOME: `${tmp}/home-file`, MOCHI_REGISTRY: url },
+      });
+      assertEquals(r.code, 0, r.stderr);
+      const lock = await Deno.readTextFile(`${project}/mochi.lock`);
+      assert(lock.includes(`registry+file://${registry}/`), lock);
+      assertEquals(lock.replace(/registry\+file:\/\/[^"]+/g, "SRC"), overHttp);
+    }
+  });
+});
+
+Deno.test("--offline installs from the lock and store; --frozen refuses a lock change", async () => {
+  await withFixture(async ({ project, env }) => {
+    assertEquals((await runCli(["install", "-C", project], { env })).code, 0);
+    const offlineEnv = { ...env, MOCHI_REGISTRY: "http://127.0.0.1:9/" }; // nothing listens there
+    const r = await runCli(["install", "--offline", "-C", project], { env: offlineEnv });
+    assertEquals(r.code, 0, r.stderr);
+    assert(r.stdout.includes("Up to date"), r.stdout);
+    const manifest = await Deno.readTextFile(`${project}/mochi.toml`);
+    await Deno.writeTextFile(
+      `${project}/mochi.toml`,
+      manifest.replace("[dependencies]", '[dependencies]\nlog-lite = "1"'),
+    );
+    const frozen = await runCli(["install", "--frozen", "-C", project], { env: offlineEnv });
+    assertEquals(frozen.code, 1, frozen.stderr);
+    assert(frozen.stderr.includes("LOCK_E002"), frozen.stderr);
   });
 });
