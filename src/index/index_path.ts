@@ -8,12 +8,9 @@
  */
 import { MochiError } from "../errors.ts";
 
-/** Longest scope segment (without `@`), in characters (decisions.md §Names and versions). */
-export const MAX_SCOPE_LENGTH = 39;
-/** Longest name segment, in characters (decisions.md §Names and versions). */
-export const MAX_NAME_LENGTH = 64;
+import { MAX_NAME_LENGTH, MAX_SCOPE_LENGTH, packageNameProblem } from "../manifest/names.ts";
 
-const SEGMENT = /^[a-z][a-z0-9_-]*$/;
+export { MAX_NAME_LENGTH, MAX_SCOPE_LENGTH };
 
 /**
  * Checks a package name: `@scope/name` or a bare `name`, each segment `[a-z][a-z0-9_-]*`,
@@ -38,30 +35,6 @@ export function validatePackageName(name: string): void {
         `"_" and "-" (scope ≤ ${MAX_SCOPE_LENGTH}, name ≤ ${MAX_NAME_LENGTH} characters)`,
     });
   }
-}
-
-function packageNameProblem(name: string): string | undefined {
-  if (typeof name !== "string" || name.length === 0) return "the name is empty";
-  let bare = name;
-  if (name.startsWith("@")) {
-    const slash = name.indexOf("/");
-    if (slash < 0) return 'a scoped name needs the form "@scope/name"';
-    const scope = name.slice(1, slash);
-    bare = name.slice(slash + 1);
-    if (!SEGMENT.test(scope)) {
-      return `scope "@${scope}" must start with a-z and hold only a-z, 0-9, "_" and "-"`;
-    }
-    if (scope.length > MAX_SCOPE_LENGTH) {
-      return `scope "@${scope}" has ${scope.length} characters; the limit is ${MAX_SCOPE_LENGTH}`;
-    }
-  }
-  if (!SEGMENT.test(bare)) {
-    return `name "${bare}" must start with a-z and hold only a-z, 0-9, "_" and "-"`;
-  }
-  if (bare.length > MAX_NAME_LENGTH) {
-    return `name "${bare}" has ${bare.length} characters; the limit is ${MAX_NAME_LENGTH}`;
-  }
-  return undefined;
 }
 
 /**
