@@ -29,9 +29,9 @@ export * from "./src/lockfile/mod.ts";
 export {
   formatIndexRecord,
   formatRegistryConfig,
+  indexPath,
   type IndexProvenance,
   type IndexRecord,
-  indexPath,
   MAX_INDEX_LINE_BYTES,
   parseIndexFile,
   parseRegistryConfig,
@@ -39,7 +39,7 @@ export {
   validatePackageName,
 } from "./src/index/mod.ts";
 export * from "./src/store/mod.ts";
-export { FsStore, resolveMochiHome } from "./src/adapters/fs_store.ts";
-export { openRegistry, type RegistryClient } from "./src/adapters/index_client.ts";
-export { createRegistryHandler, serveRegistry } from "./src/adapters/registry_server.ts";
+export * from "./src/adapters/fs_store.ts";
+export * from "./src/adapters/index_client.ts";
+export * from "./src/adapters/registry_server.ts";
 export * from "./src/install/mod.ts";

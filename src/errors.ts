@@ -37,7 +37,10 @@ export const ERROR_CATALOGUE = {
   MANIFEST_E001: { exit: 1, summary: "mochi.toml is not valid TOML" },
   MANIFEST_E002: { exit: 1, summary: "unknown top-level table in mochi.toml" },
   MANIFEST_E003: { exit: 1, summary: "invalid package name" },
-  MANIFEST_E004: { exit: 1, summary: "a required [package] field is missing or has the wrong type" },
+  MANIFEST_E004: {
+    exit: 1,
+    summary: "a required [package] field is missing or has the wrong type",
+  },
   MANIFEST_E005: { exit: 1, summary: "invalid [package] version" },
   MANIFEST_E006: { exit: 1, summary: "invalid dependency requirement" },
   MANIFEST_E007: { exit: 1, summary: "invalid dependency entry (wrong type or conflicting keys)" },
@@ -152,6 +155,8 @@ export class MochiError extends Error {
   readonly column: number | undefined;
 
   /**
+   * Creates an error with a stable code.
+   *
    * @param code stable code from {@link ERROR_CATALOGUE}
    * @param message what failed, naming the value
    * @param options hint, cause and position

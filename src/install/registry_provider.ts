@@ -39,7 +39,11 @@ export class RegistryProvider implements DependencyProvider {
   /** Index records fetched so far, by package name (after {@link listVersions} or prefetch). */
   readonly loaded = new Map<string, Map<string, Entry>>();
 
-  /** @param source where index records come from */
+  /**
+   * Creates a provider over an index source.
+   *
+   * @param source where index records come from
+   */
   constructor(source: IndexSource) {
     this.#source = source;
   }
@@ -70,6 +74,8 @@ export class RegistryProvider implements DependencyProvider {
   }
 
   /**
+   * Lists the versions of a package.
+   *
    * @param name package name
    * @returns every version the index lists (yanked included; the solver filters those)
    */
@@ -78,6 +84,8 @@ export class RegistryProvider implements DependencyProvider {
   }
 
   /**
+   * The dependencies of one version, as version sets.
+   *
    * @param name package name
    * @param version one of its versions
    * @returns dependency name → version set; also prefetches those packages' index files
@@ -109,6 +117,8 @@ export class RegistryProvider implements DependencyProvider {
   }
 
   /**
+   * The index record of one version.
+   *
    * @param name package name
    * @param version a version
    * @returns its index record, if loaded
@@ -118,6 +128,8 @@ export class RegistryProvider implements DependencyProvider {
   }
 
   /**
+   * Whether the index marks a version yanked.
+   *
    * @param name package name
    * @param version a version
    * @returns whether the index marks that version yanked

@@ -231,17 +231,27 @@ export class VersionSet {
     this.#pre = pre;
   }
 
-  /** @returns the set with no versions */
+  /**
+   * The empty set.
+   *
+   * @returns the set with no versions
+   */
   static empty(): VersionSet {
     return EMPTY_SET;
   }
 
-  /** @returns the set of every version, pre-releases included */
+  /**
+   * The set of every version.
+   *
+   * @returns the set of every version, pre-releases included
+   */
   static full(): VersionSet {
     return FULL_SET;
   }
 
   /**
+   * The set holding one version.
+   *
    * @param v a version
    * @returns the set holding exactly `v` (build metadata ignored)
    */
@@ -299,7 +309,11 @@ export class VersionSet {
     return new VersionSet(releaseSegment(b1, b2), preSegment(b1, b2));
   }
 
-  /** @returns every version not in this set */
+  /**
+   * The complement of this set.
+   *
+   * @returns every version not in this set
+   */
   complement(): VersionSet {
     if (this === FULL_SET) return EMPTY_SET;
     if (this === EMPTY_SET) return FULL_SET;
@@ -307,6 +321,8 @@ export class VersionSet {
   }
 
   /**
+   * The intersection of two sets.
+   *
    * @param other another set
    * @returns the versions in both sets
    */
@@ -320,6 +336,8 @@ export class VersionSet {
   }
 
   /**
+   * The union of two sets.
+   *
    * @param other another set
    * @returns the versions in either set
    */
@@ -330,6 +348,8 @@ export class VersionSet {
   }
 
   /**
+   * Whether a version is in the set.
+   *
    * @param v a version
    * @returns whether `v` is in the set (build metadata ignored)
    */
@@ -337,17 +357,27 @@ export class VersionSet {
     return isRelease(v) ? segContains(this.#release, v) : segContains(this.#pre, v);
   }
 
-  /** @returns whether the set has no versions */
+  /**
+   * Whether the set is empty.
+   *
+   * @returns whether the set has no versions
+   */
   isEmpty(): boolean {
     return this.#release.length === 0 && this.#pre.length === 0;
   }
 
-  /** @returns whether the set has every version */
+  /**
+   * Whether the set holds every version.
+   *
+   * @returns whether the set has every version
+   */
   isFull(): boolean {
     return segEquals(this.#release, FULL) && segEquals(this.#pre, FULL);
   }
 
   /**
+   * Whether two sets are equal.
+   *
    * @param other another set
    * @returns whether both sets hold the same versions
    */
@@ -357,6 +387,8 @@ export class VersionSet {
   }
 
   /**
+   * Whether this set is a subset of another.
+   *
    * @param other another set
    * @returns whether every version of this set is in `other`
    */
@@ -365,6 +397,8 @@ export class VersionSet {
   }
 
   /**
+   * Whether two sets are disjoint.
+   *
    * @param other another set
    * @returns whether the sets share no version
    */
