@@ -36,8 +36,8 @@ interface Entry {
 export class RegistryProvider implements DependencyProvider {
   readonly #source: IndexSource;
   readonly #pending = new Map<string, Promise<Map<string, Entry>>>();
-  /** Index records fetched so far, by package name (after {@link listVersions} or prefetch). */
-  readonly loaded = new Map<string, Map<string, Entry>>();
+  /** Index records fetched so far, by package name (after listVersions or prefetch). */
+  readonly #loaded = new Map<string, Map<string, Entry>>();
 
   /**
    * Creates a provider over an index source.
@@ -57,7 +57,7 @@ export class RegistryProvider implements DependencyProvider {
           const version = parseVersion(record.version);
           byVersion.set(formatVersion({ ...version, build: [] }), { record, version });
         }
-        this.loaded.set(name, byVersion);
+        this.#loaded.set(name, byVersion);
         return byVersion;
       });
       // Prefetches nobody awaits yet must not become unhandled rejections; the error is
@@ -124,7 +124,7 @@ export class RegistryProvider implements DependencyProvider {
    * @returns its index record, if loaded
    */
   record(name: string, version: Version): IndexRecord | undefined {
-    return this.loaded.get(name)?.get(formatVersion({ ...version, build: [] }))?.record;
+    return this.#loaded.get(name)?.get(formatVersion({ ...version, build: [] }))?.record;
   }
 
   /**
