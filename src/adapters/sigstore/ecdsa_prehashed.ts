@@ -15,18 +15,26 @@
 
 import type { KeyObject } from "node:crypto";
 
-interface Curve {
+/** Short Weierstrass curve y² = x³ + ax + b over GF(p) with base point (gx, gy) of order n. */
+export interface EcCurve {
+  /** Field prime. */
   p: bigint;
+  /** Coefficient a. */
   a: bigint;
+  /** Coefficient b. */
   b: bigint;
+  /** Base point x. */
   gx: bigint;
+  /** Base point y. */
   gy: bigint;
+  /** Order of the base point. */
   n: bigint;
+  /** Bit length of n. */
   bits: number;
 }
 
 /** NIST curves from FIPS 186-4 §D.1.2 (a = -3 mod p for all three). */
-export const CURVES: Readonly<Record<string, Curve>> = {
+export const CURVES: Readonly<Record<string, EcCurve>> = {
   "P-256": {
     p: 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn,
     a: 0xffffffff00000001000000000000000000000000fffffffffffffffffffffffcn,
@@ -55,7 +63,7 @@ export const CURVES: Readonly<Record<string, Curve>> = {
       0x00c6858e06b70404e9cd9e3ecb662395b4429c648139053fb521f828af606b4d3dbaa14b5e77efe75928fe1dc127a2ffa8de3348b3c1856a429bf97e7e31c2e5bd66n,
     gy:
       0x011839296a789a3bc0045c8a5fb42c7d1bd998f54449579b446817afbd17273e662c97ee72995ef42640c550b9013fad0761353c7086a272c24088be94769fd16650n,
-    n: 0x01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409n,
+    n: 0x01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409n,
     bits: 521,
   },
 };
@@ -80,7 +88,7 @@ function inverse(a: bigint, m: bigint): bigint {
   return mod(oldS, m);
 }
 
-function double(c: Curve, P: Jacobian): Jacobian {
+function double(c: EcCurve, P: Jacobian): Jacobian {
   if (P.z === 0n || P.y === 0n) return { x: 0n, y: 1n, z: 0n };
   const { p } = c;
   const yy = mod(P.y * P.y, p);
@@ -93,7 +101,7 @@ function double(c: Curve, P: Jacobian): Jacobian {
   return { x, y, z };
 }
 
-function add(c: Curve, P: Jacobian, Q: Jacobian): Jacobian {
+function add(c: EcCurve, P: Jacobian, Q: Jacobian): Jacobian {
   if (P.z === 0n) return Q;
   if (Q.z === 0n) return P;
   const { p } = c;
@@ -116,7 +124,7 @@ function add(c: Curve, P: Jacobian, Q: Jacobian): Jacobian {
 }
 
 /** u1·G + u2·Q by Shamir's simultaneous double-and-add. */
-function twoMultiply(c: Curve, u1: bigint, G: Jacobian, u2: bigint, Q: Jacobian): Jacobian {
+function twoMultiply(c: EcCurve, u1: bigint, G: Jacobian, u2: bigint, Q: Jacobian): Jacobian {
   const GQ = add(c, G, Q);
   let R: Jacobian = { x: 0n, y: 1n, z: 0n };
   const bits = Math.max(u1.toString(2).length, u2.toString(2).length);
@@ -131,7 +139,7 @@ function twoMultiply(c: Curve, u1: bigint, G: Jacobian, u2: bigint, Q: Jacobian)
   return R;
 }
 
-function onCurve(c: Curve, x: bigint, y: bigint): boolean {
+function onEcCurve(c: EcCurve, x: bigint, y: bigint): boolean {
   if (x < 0n || x >= c.p || y < 0n || y >= c.p) return false;
   return mod(y * y - (x * x * x + c.a * x + c.b), c.p) === 0n;
 }
@@ -210,7 +218,7 @@ export function verifyEcdsaPrehashed(
   }
   const qx = fromBase64Url(jwk.x);
   const qy = fromBase64Url(jwk.y);
-  if (!onCurve(curve, qx, qy)) return false;
+  if (!onEcCurve(curve, qx, qy)) return false;
   const sig = parseDerSignature(signature);
   if (sig === undefined) return false;
   const { r, s } = sig;

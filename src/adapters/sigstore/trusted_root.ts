@@ -21,8 +21,64 @@ import { Buffer } from "node:buffer";
 import type { toTrustMaterial } from "@sigstore/verify";
 import { MochiError } from "../../errors.ts";
 
-/** The `TrustedRoot` object `toTrustMaterial` takes (protobuf-specs 0.5.2 shape). */
-export type TrustedRootMessage = Parameters<typeof toTrustMaterial>[0];
+/** A validity period; `end` absent means open-ended. */
+export interface TimeRangeMessage {
+  /** First instant the key/authority is valid. */
+  start: Date;
+  /** Last instant, when bounded. */
+  end?: Date;
+}
+
+/** A transparency (Rekor) or certificate-transparency log instance. */
+export interface TransparencyLogMessage {
+  /** Log base URL. */
+  baseUrl: string;
+  /** `HashAlgorithm` enum number. */
+  hashAlgorithm: number;
+  /** The log's public key, its encoding (`PublicKeyDetails` enum number) and validity. */
+  publicKey: { rawBytes: Buffer; keyDetails: number; validFor: TimeRangeMessage };
+  /** Log ID (SHA-256 of the key). */
+  logId: { keyId: Buffer };
+  /** Checkpoint key ID (Rekor v2), when present. */
+  checkpointKeyId: { keyId: Buffer } | undefined;
+  /** Operator name, or "". */
+  operator: string;
+}
+
+/** A certificate authority (Fulcio) or timestamp authority. */
+export interface CertificateAuthorityMessage {
+  /** Not decoded (unused by verification). */
+  subject: undefined;
+  /** Authority URI. */
+  uri: string;
+  /** DER certificates, leaf-most first. */
+  certChain: { certificates: { rawBytes: Buffer }[] };
+  /** When the authority may be used. */
+  validFor: TimeRangeMessage;
+  /** Operator name, or "". */
+  operator: string;
+}
+
+/**
+ * The `TrustedRoot` message `toTrustMaterial` takes (protobuf-specs 0.5.2 shape: bytes as
+ * `Buffer`, times as `Date`, enums as numbers).
+ */
+export interface TrustedRootMessage {
+  /** `application/vnd.dev.sigstore.trustedroot+json;version=…`. */
+  mediaType: string;
+  /** Rekor logs. */
+  tlogs: TransparencyLogMessage[];
+  /** Certificate-transparency logs. */
+  ctlogs: TransparencyLogMessage[];
+  /** Fulcio CAs. */
+  certificateAuthorities: CertificateAuthorityMessage[];
+  /** RFC 3161 timestamp authorities. */
+  timestampAuthorities: CertificateAuthorityMessage[];
+}
+
+// Compile-time proof that our message is what toTrustMaterial accepts.
+const _assignable: (r: TrustedRootMessage) => Parameters<typeof toTrustMaterial>[0] = (r) => r;
+void _assignable;
 
 /** Media type prefix every trusted root carries (`…;version=0.1`, `…;version=0.2`). */
 export const TRUSTED_ROOT_MEDIA_TYPE_PREFIX = "application/vnd.dev.sigstore.trustedroot";
@@ -116,7 +172,7 @@ function time(value: unknown, path: string): Date {
 }
 
 /** TimeRange with a REQUIRED start (sigstore_common.proto) and an optional end ≥ start. */
-function timeRange(value: unknown, path: string): { start: Date; end?: Date } {
+function timeRange(value: unknown, path: string): TimeRangeMessage {
   if (value === undefined) fail(path, "is missing (a validity period with a start is required)");
   const range = obj(value, path);
   if (range.start === undefined) fail(`${path}.start`, "is missing (must not be unbounded)");
@@ -127,7 +183,7 @@ function timeRange(value: unknown, path: string): { start: Date; end?: Date } {
   return { start, end };
 }
 
-function transparencyLog(value: unknown, path: string) {
+function transparencyLog(value: unknown, path: string): TransparencyLogMessage {
   const log = obj(value, path);
   const key = obj(log.publicKey, `${path}.publicKey`);
   const detailsName = key.keyDetails === undefined ? "PUBLIC_KEY_DETAILS_UNSPECIFIED" : str(
@@ -161,7 +217,7 @@ function transparencyLog(value: unknown, path: string) {
   };
 }
 
-function certificateAuthority(value: unknown, path: string) {
+function certificateAuthority(value: unknown, path: string): CertificateAuthorityMessage {
   const ca = obj(value, path);
   const chain = obj(ca.certChain, `${path}.certChain`);
   const certificates = arr(chain.certificates, `${path}.certChain.certificates`).map((c, i) => ({
@@ -231,5 +287,5 @@ export function trustedRootFromObject(doc: unknown): TrustedRootMessage {
     ctlogs,
     certificateAuthorities,
     timestampAuthorities,
-  } as unknown as TrustedRootMessage;
+  };
 }

@@ -79,10 +79,20 @@ export interface SigstoreSigner {
   mediaType: string;
 }
 
+/** The `SIG_E…` codes a failed verification reports (see `src/errors.ts`). */
+export type SigstoreErrorCode =
+  | "SIG_E001"
+  | "SIG_E002"
+  | "SIG_E003"
+  | "SIG_E004"
+  | "SIG_E005"
+  | "SIG_E006"
+  | "SIG_E007";
+
 /** Result of {@link verifySigstoreBundle}. */
 export type SigstoreVerifyResult =
   | { ok: true; signer: SigstoreSigner }
-  | { ok: false; code: ErrorCode; reason: string; hint?: string };
+  | { ok: false; code: SigstoreErrorCode; reason: string; hint?: string };
 
 const HASH_NAMES: Readonly<Record<number, string>> = {
   1: "sha256", // SHA2_256
@@ -411,7 +421,7 @@ export function verifySigstoreBundle(o: SigstoreVerifyOptions): Promise<Sigstore
     if (error instanceof MochiError && error.code.startsWith("SIG_")) {
       return Promise.resolve({
         ok: false,
-        code: error.code,
+        code: error.code as SigstoreErrorCode,
         reason: error.message,
         ...(error.hint === undefined ? {} : { hint: error.hint }),
       });
