@@ -17,9 +17,11 @@ import {
   lock,
   lockGraph,
   MochiError,
+  parseArtifactDigest,
   readProject,
   resolveMochiHome,
   serveRegistry,
+  verifySigstoreBundle,
 } from "./mod.ts";
 
 const VERSION = "0.1.0";
@@ -35,6 +37,9 @@ Commands:
   why <package>           show every path by which a package enters the graph
   verify                  re-hash every blob in the store against its address
   registry serve <dir>    serve a registry directory [--host 127.0.0.1] [--port 0]
+  sigstore verify --bundle F --certificate-identity SAN --certificate-oidc-issuer ISS
+                  [--trusted-root F] ARTIFACT
+                          verify a Sigstore bundle offline; ARTIFACT is a file or sha256:<hex>
 
 Global options:
   --offline    never touch the network          --locked   fail if mochi.lock would change
@@ -100,6 +105,10 @@ export async function main(args: string[]): Promise<number> {
         host: { type: "string" },
         port: { type: "string" },
         dir: { type: "string", short: "C" },
+        bundle: { type: "string" },
+        "trusted-root": { type: "string" },
+        "certificate-identity": { type: "string" },
+        "certificate-oidc-issuer": { type: "string" },
       },
     });
   } catch (e) {
@@ -257,6 +266,42 @@ export async function main(args: string[]): Promise<number> {
         Deno.addSignalListener("SIGINT", stop);
         Deno.addSignalListener("SIGTERM", stop);
         await server.finished;
+        return 0;
+      }
+      case "sigstore": {
+        const artifactArg = rest[1];
+        if (
+          rest[0] !== "verify" || !artifactArg || !o.bundle || !o["certificate-identity"] ||
+          !o["certificate-oidc-issuer"]
+        ) {
+          throw new MochiError(
+            "CLI_E001",
+            "mochi sigstore verify needs --bundle, --certificate-identity, --certificate-oidc-issuer and an artifact",
+            {
+              hint:
+                "mochi sigstore verify --bundle F --certificate-identity SAN --certificate-oidc-issuer ISS [--trusted-root F] ARTIFACT",
+            },
+          );
+        }
+        const rootPath = o["trusted-root"] ?? env.MOCHI_SIGSTORE_ROOT;
+        const digest = parseArtifactDigest(artifactArg);
+        const result = await verifySigstoreBundle({
+          bundleJson: await Deno.readTextFile(o.bundle),
+          ...(rootPath ? { trustedRootJson: await Deno.readTextFile(rootPath) } : {}),
+          identity: o["certificate-identity"],
+          issuer: o["certificate-oidc-issuer"],
+          artifact: digest ? { digest } : { bytes: await Deno.readFile(artifactArg) },
+        });
+        if (!result.ok) {
+          throw new MochiError(
+            result.code,
+            `${o.bundle} does not verify: ${result.reason}`,
+            result.hint ? { hint: result.hint } : {},
+          );
+        }
+        out.info(
+          `OK: ${o.bundle} verifies ${artifactArg}, signed by ${result.signer.subjectAlternativeName} (issuer ${result.signer.issuer})`,
+        );
         return 0;
       }
       default:

@@ -43,3 +43,14 @@ export * from "./src/adapters/fs_store.ts";
 export * from "./src/adapters/index_client.ts";
 export * from "./src/adapters/registry_server.ts";
 export * from "./src/install/mod.ts";
+export {
+  type ArtifactDigestAlgorithm,
+  parseArtifactDigest,
+  PRODUCTION_TRUSTED_ROOT,
+  type SigstoreArtifact,
+  type SigstoreErrorCode,
+  type SigstoreSigner,
+  type SigstoreVerifyOptions,
+  type SigstoreVerifyResult,
+  verifySigstoreBundle,
+} from "./src/adapters/sigstore/verify.ts";
