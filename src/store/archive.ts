@@ -284,13 +284,16 @@ export async function writeArchive(
   // The pledged size lets zstd size its window and tables to the input: level 19 on a small
   // archive then costs ~0.05 ms instead of ~50 ms (mostly allocating an 8 MiB window), and the
   // frame header records the content size, which the reader uses to bound decompression.
-  const compressed = zstdCompressSync(tarBytes, {
-    params: {
-      [zc.ZSTD_c_compressionLevel]: ZSTD_LEVEL,
-      [zc.ZSTD_c_checksumFlag]: 1,
-    },
-    pledgedSrcSize: tarBytes.length,
-  } as Parameters<typeof zstdCompressSync>[1]);
+  const compressed = zstdCompressSync(
+    tarBytes,
+    {
+      params: {
+        [zc.ZSTD_c_compressionLevel]: ZSTD_LEVEL,
+        [zc.ZSTD_c_checksumFlag]: 1,
+      },
+      pledgedSrcSize: tarBytes.length,
+    } as Parameters<typeof zstdCompressSync>[1],
+  );
   return new Uint8Array(compressed.buffer, compressed.byteOffset, compressed.byteLength);
 }
 
