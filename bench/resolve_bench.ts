@@ -16,6 +16,7 @@
  */
 import { convertCratesIndex } from "../scripts/convert_crates_index.ts";
 import { DEMO_ROOTS } from "../scripts/select_fixture_crates.ts";
+import { type RegistryProcess, spawnRegistryServer } from "../scripts/_serve.ts";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const sharedIndex = Deno.env.get("MOCHI_BENCH_CRATES_INDEX") ??
@@ -27,24 +28,10 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-async function serve(dir: string): Promise<{ url: string; child: Deno.ChildProcess }> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${root}/cli.ts`, "registry", "serve", dir, "--port", "0"],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (true) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error("registry server exited before printing its URL");
-    text += value;
-    const m = text.match(/at (http:\/\/\S+)/);
-    if (m) {
-      reader.releaseLock();
-      return { url: m[1], child };
-    }
-  }
+async function serve(dir: string): Promise<RegistryProcess> {
+  const r = await spawnRegistryServer(dir);
+  if ("error" in r) throw new Error(`registry server did not start: ${r.error}`);
+  return r;
 }
 
 async function run(

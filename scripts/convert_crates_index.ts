@@ -16,17 +16,9 @@
  */
 import { formatIndexRecord, indexPath, type IndexRecord } from "../src/index/mod.ts";
 import { digestBytes, writeArchive } from "../src/store/mod.ts";
-import { cargoIndexPath } from "./_cargo_index.ts";
+import { type CargoDep, cargoIndexPath } from "./_cargo_index.ts";
 
 export { cargoIndexPath };
-
-interface CargoDep {
-  name: string;
-  req: string;
-  optional: boolean;
-  kind?: string | null;
-  package?: string;
-}
 
 interface CargoRecord {
   name: string;

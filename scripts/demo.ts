@@ -9,6 +9,7 @@
  */
 import { digestBytes } from "../src/store/mod.ts";
 import { convertCratesIndex } from "./convert_crates_index.ts";
+import { type RegistryProcess, spawnRegistryServer } from "./_serve.ts";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const fixtures = `${root}/fixtures/crates-index`;
@@ -58,30 +59,11 @@ async function ensureRegistry(): Promise<void> {
   );
 }
 
-async function startServer(
-  port: number,
-): Promise<{ url: string; child: Deno.ChildProcess } | undefined> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${root}/cli.ts`, "registry", "serve", registryDir, "--port", String(port)],
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (true) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += value;
-    const m = text.match(/at (http:\/\/\S+)/);
-    if (m) {
-      reader.releaseLock();
-      return { url: m[1], child };
-    }
-  }
-  const err = await new Response(child.stderr).text();
-  await child.status;
+async function startServer(port: number): Promise<RegistryProcess | undefined> {
+  const r = await spawnRegistryServer(registryDir, port);
+  if ("url" in r) return r;
   if (port !== 0) return undefined;
-  throw new Error(`registry server did not start: ${err}`);
+  throw new Error(`registry server did not start: ${r.error}`);
 }
 
 await ensureRegistry();

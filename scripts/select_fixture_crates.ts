@@ -11,15 +11,7 @@
  * @module
  */
 import { parseRequirement, parseVersion, satisfies } from "../src/semver/mod.ts";
-import { cargoIndexPath } from "./_cargo_index.ts";
-
-interface CargoDep {
-  name: string;
-  req: string;
-  optional: boolean;
-  kind?: string | null;
-  package?: string;
-}
+import { type CargoDep, cargoIndexPath } from "./_cargo_index.ts";
 
 /** The demo manifest's dependencies (fixtures/demo/mochi.toml). */
 export const DEMO_ROOTS: Record<string, string> = {

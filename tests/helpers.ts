@@ -7,6 +7,7 @@
 import { formatIndexRecord, indexPath, type IndexRecord } from "../src/index/mod.ts";
 import { digestBytes } from "../src/store/mod.ts";
 import { packageArchive } from "../scripts/convert_crates_index.ts";
+import { spawnRegistryServer } from "../scripts/_serve.ts";
 
 /** Repository root (absolute path, no trailing slash). */
 export const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
@@ -111,34 +112,18 @@ export interface ServedRegistry extends AsyncDisposable {
  * @returns the URL; dispose to stop the server
  */
 export async function serveRegistrySubprocess(dir: string): Promise<ServedRegistry> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${ROOT}/cli.ts`, "registry", "serve", dir, "--port", "0"],
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (true) {
-    const { value, done } = await reader.read();
-    if (done) {
-      const err = await new Response(child.stderr).text();
-      throw new Error(`registry serve exited: ${text} ${err}`);
-    }
-    text += value;
-    const m = text.match(/at (http:\/\/\S+)/);
-    if (m) {
-      reader.releaseLock();
-      return {
-        url: m[1],
-        async [Symbol.asyncDispose]() {
-          child.kill("SIGTERM");
-          await child.status;
-          await child.stdout.cancel().catch(() => {});
-          await child.stderr.cancel().catch(() => {});
-        },
-      };
-    }
-  }
+  const r = await spawnRegistryServer(dir);
+  if ("error" in r) throw new Error(`registry serve exited: ${r.error}`);
+  const { url, child } = r;
+  return {
+    url,
+    async [Symbol.asyncDispose]() {
+      child.kill("SIGTERM");
+      await child.status;
+      await child.stdout.cancel().catch(() => {});
+      await child.stderr.cancel().catch(() => {});
+    },
+  };
 }
 
 /**
