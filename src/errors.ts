@@ -86,6 +86,22 @@ export const ERROR_CATALOGUE = {
   BLOB_E007: { exit: 1, summary: "a blob is not in the store and --offline forbids fetching it" },
   BLOB_E008: { exit: 1, summary: "a blob digest is not 64 lowercase hex characters" },
 
+  // Rust bridge (src/rust, src/adapters/cargo_index_client.ts)
+  RUST_E001: { exit: 1, summary: "a cargo index file or line is malformed" },
+  RUST_E002: {
+    exit: 1,
+    summary: "invalid Rust dependency in [targets.rust.ffi] or an import line",
+  },
+  RUST_E003: {
+    exit: 1,
+    summary: "[targets.rust.ffi] and an `import rust` line disagree about a crate",
+  },
+  RUST_E004: { exit: 4, summary: "a .crate file does not match its checksum (index or lock)" },
+  RUST_E005: { exit: 1, summary: "two crates in the graph link the same native library" },
+  RUST_E006: { exit: 3, summary: "a .crate download failed" },
+  RUST_E007: { exit: 1, summary: "invalid cargo registry config.json or crates-io index URL" },
+  RUST_E008: { exit: 1, summary: "the lock's Rust entries differ from a fresh resolution" },
+
   // Capabilities (src/capability)
   CAP_E001: { exit: 1, summary: "a package requires a capability outside the consumer's pin" },
   CAP_E002: { exit: 1, summary: "a patch release adds a capability" },

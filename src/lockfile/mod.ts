@@ -6,11 +6,12 @@
  *
  * @module
  */
-export { type LockedPackage, type Lockfile, LOCKFILE_FORMAT } from "./types.ts";
+export { type LockedCrate, type LockedPackage, type Lockfile, LOCKFILE_FORMAT } from "./types.ts";
 export {
   compareText,
   formatLockfile,
   LOCKFILE_HEADER,
+  sortCrates,
   sortPackages,
   tomlKey,
   tomlString,

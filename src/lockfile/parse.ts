@@ -9,7 +9,7 @@ import { MochiError } from "../errors.ts";
 import { packageNameProblem } from "../manifest/names.ts";
 import { locateToml } from "../manifest/toml_locator.ts";
 import { tryParseVersion } from "../semver/mod.ts";
-import { type LockedPackage, type Lockfile, LOCKFILE_FORMAT } from "./types.ts";
+import { type LockedCrate, type LockedPackage, type Lockfile, LOCKFILE_FORMAT } from "./types.ts";
 
 const REFRESH_HINT =
   "resolve the conflict in mochi.toml if there is one, then run `mochi lock --refresh` to " +
@@ -132,7 +132,87 @@ export function parseLockfile(text: string, file = "mochi.lock"): Lockfile {
       capabilitiesSeen.set(name, stringList(caps, ["capabilities-seen", name], fail, file));
     }
   }
-  return { version: LOCKFILE_FORMAT, manifestHash, packages, capabilitiesSeen };
+  const rawCrates = doc["rust-package"] ?? [];
+  if (!Array.isArray(rawCrates)) {
+    fail(["rust-package"], `${file} "rust-package" must be an array of [[rust-package]] tables`);
+  }
+  const rustPackages = rawCrates.map((raw, i) => readCrate(raw, i, file, fail));
+  const crateIds = new Map<string, number>();
+  rustPackages.forEach((c, i) => {
+    const id = `${c.name} ${c.version}`;
+    const prev = crateIds.get(id);
+    if (prev !== undefined) {
+      fail(
+        ["rust-package", String(i), "version"],
+        `${file} locks crate ${id} twice ([[rust-package]] ${prev + 1} and ${i + 1})`,
+      );
+    }
+    crateIds.set(id, i);
+  });
+  const lock: Lockfile = { version: LOCKFILE_FORMAT, manifestHash, packages, capabilitiesSeen };
+  if (rustPackages.length > 0) lock.rustPackages = rustPackages;
+  return lock;
+}
+
+const CRATE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+function readCrate(raw: unknown, i: number, file: string, fail: Fail): LockedCrate {
+  const at = ["rust-package", String(i)];
+  const where = `[[rust-package]] ${i + 1}`;
+  if (!isTable(raw)) fail(at, `${file} ${where} must be a table`);
+  const str = (key: string): string => {
+    const v = raw[key];
+    if (v === undefined) fail(at, `${file} ${where} has no "${key}"`);
+    if (typeof v !== "string" || v.length === 0) {
+      fail([...at, key], `${file} ${where} "${key}" must be a non-empty string, found ${show(v)}`);
+    }
+    return v;
+  };
+  const name = str("name");
+  if (!CRATE_NAME.test(name)) fail([...at, "name"], `${file} ${where} has an invalid crate name`);
+  const version = str("version");
+  if (tryParseVersion(version) === undefined) {
+    fail([...at, "version"], `${file} ${where} (${name}) has an invalid version "${version}"`);
+  }
+  const src = raw.source;
+  if (!isTable(src) || src.kind !== "registry" || typeof src.index !== "string") {
+    fail(
+      [...at, "source"],
+      `${file} ${where} (${name} ${version}) source must be { kind = "registry", index = "<url>" }`,
+    );
+  }
+  const checksum = str("checksum-sha256");
+  if (!HEX64.test(checksum)) {
+    fail([...at, "checksum-sha256"], `${file} ${where} checksum-sha256 must be 64 lowercase hex`);
+  }
+  const crate: LockedCrate = {
+    name,
+    version,
+    source: { kind: "registry", index: src.index as string },
+    checksumSha256: checksum,
+    dependencies: [],
+    features: [],
+  };
+  if (raw.yanked !== undefined) {
+    if (typeof raw.yanked !== "boolean") {
+      fail([...at, "yanked"], `${file} ${where} yanked must be true or false`);
+    }
+    if (raw.yanked) crate.yanked = true;
+  }
+  for (const key of ["dependencies", "features"] as const) {
+    if (raw[key] === undefined) fail(at, `${file} ${where} (${name}) has no "${key}"`);
+    crate[key] = stringList(raw[key], [...at, key], fail, file);
+  }
+  crate.dependencies.forEach((dep, j) => {
+    const parts = dep.split(" ");
+    if (parts.length !== 2 || !CRATE_NAME.test(parts[0]) || !tryParseVersion(parts[1])) {
+      fail(
+        [...at, "dependencies", String(j)],
+        `${file} ${where} (${name}) dependency "${dep}" is not "name version"`,
+      );
+    }
+  });
+  return crate;
 }
 
 type Fail = (path: readonly string[], message: string) => never;
@@ -210,8 +290,8 @@ function readPackage(raw: unknown, i: number, file: string, fail: Fail): LockedP
 }
 
 function stringList(v: unknown, path: string[], fail: Fail, file: string): string[] {
-  const label = path[0] === "package"
-    ? `[[package]] ${Number(path[1]) + 1} "${path[2]}"`
+  const label = path[0] === "package" || path[0] === "rust-package"
+    ? `[[${path[0]}]] ${Number(path[1]) + 1} "${path[2]}"`
     : `[${path[0]}] "${path[1]}"`;
   if (!Array.isArray(v)) {
     fail(path, `${file} ${label} must be an array of strings, found ${show(v)}`);

@@ -30,6 +30,27 @@ export interface LockedPackage {
   dependencies: string[];
 }
 
+/**
+ * One `[[rust-package]]` entry: a crate pinned by the Rust bridge (issue 4; cargo's Cargo.lock
+ * fields under mochi's names).
+ */
+export interface LockedCrate {
+  /** Crate name as published. */
+  name: string;
+  /** Exact version. */
+  version: string;
+  /** Where it came from: always a cargo registry, with its index URL (`sparse+http…`). */
+  source: { kind: "registry"; index: string };
+  /** SHA-256 of the `.crate` file (the index's `cksum`), 64 lowercase hex characters. */
+  checksumSha256: string;
+  /** True when the locked version is yanked; written only when true. */
+  yanked?: boolean;
+  /** Exact dependencies as `"name version"`, sorted and de-duplicated. */
+  dependencies: string[];
+  /** The activated features, sorted. */
+  features: string[];
+}
+
 /** A parsed `mochi.lock`. */
 export interface Lockfile {
   /** Format version; always {@link LOCKFILE_FORMAT}. */
@@ -38,6 +59,8 @@ export interface Lockfile {
   manifestHash: string;
   /** Locked packages; the writer sorts them by name, then version (semver order). */
   packages: LockedPackage[];
+  /** `[[rust-package]]` entries (absent or empty when the project uses no Rust crates). */
+  rustPackages?: LockedCrate[];
   /** `[capabilities-seen]`: package name → capabilities accepted so far. */
   capabilitiesSeen: Map<string, string[]>;
 }

@@ -1,0 +1,252 @@
+/**
+ * Cargo sparse-index files: the path rule, the JSON-lines records, and the `dl` template of
+ * `config.json`.
+ *
+ * Follows cargo's registry index format (The Cargo Book, "Registry Index" §Index files and
+ * §Index Configuration; cargo `src/cargo/sources/registry/index/mod.rs` `IndexPackage`):
+ * one JSON object per published version; `v` absent or 1 = the original schema, 2 = `features2`
+ * present; lines with a higher `v` are skipped, as cargo does; `kind` null means normal.
+ *
+ * @module
+ */
+import { MochiError } from "../errors.ts";
+import { tryParseVersion, type Version } from "../semver/mod.ts";
+
+/** Dependency kinds of an index line; `null`/absent in the file means `"normal"`. */
+export type CrateDepKind = "normal" | "build" | "dev";
+
+/** One entry of an index line's `deps` array. */
+export interface CrateDep {
+  /** The name the depending crate uses for it (a rename when {@link CrateDep.package} is set). */
+  name: string;
+  /** The real crate name: `package` when given, else `name`. */
+  package: string;
+  /** Cargo requirement text. */
+  req: string;
+  /** Features of the dependency to enable. */
+  features: string[];
+  /** Only a feature of the depending crate activates it. */
+  optional: boolean;
+  /** Whether the dependency's `default` feature is enabled. */
+  defaultFeatures: boolean;
+  /** `cfg(...)` or target triple, or null for every target. */
+  target: string | null;
+  /** Dependency kind. */
+  kind: CrateDepKind;
+  /** Another registry's index URL, when the dependency lives elsewhere. */
+  registry?: string;
+}
+
+/** One published version of a crate, as an index line describes it. */
+export interface CrateVersion {
+  /** Crate name as published (case preserved). */
+  name: string;
+  /** Version text (`vers`). */
+  vers: string;
+  /** Parsed version. */
+  version: Version;
+  /** Dependencies of every kind and target. */
+  deps: CrateDep[];
+  /** SHA-256 of the `.crate` file, 64 lowercase hex characters. */
+  cksum: string;
+  /** `features` and `features2` merged: feature → what it enables. */
+  features: Record<string, string[]>;
+  /** Yanked by its publisher. */
+  yanked: boolean;
+  /** The native library it links, if any (unique across a graph). */
+  links?: string;
+  /** Minimum Rust version, if declared. */
+  rustVersion?: string;
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+/** Highest index schema version understood; newer lines are skipped (cargo does the same). */
+export const MAX_INDEX_SCHEMA = 2;
+
+/**
+ * Cargo's index path for a crate name: `1/a`, `2/ab`, `3/a/abc`, `se/rd/serde`, lowercased.
+ *
+ * @param name crate name
+ * @returns the path relative to the index root
+ * @throws {MochiError} `RUST_E002` when the name is empty or has characters cargo forbids
+ */
+export function crateIndexPath(name: string): string {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
+    throw new MochiError("RUST_E002", `invalid crate name ${JSON.stringify(name)}`, {
+      hint: "crate names are 1-64 ASCII letters, digits, `-` or `_`",
+    });
+  }
+  const n = name.toLowerCase();
+  if (n.length === 1) return `1/${n}`;
+  if (n.length === 2) return `2/${n}`;
+  if (n.length === 3) return `3/${n[0]}/${n}`;
+  return `${n.slice(0, 2)}/${n.slice(2, 4)}/${n}`;
+}
+
+/**
+ * Parses one cargo index file.
+ *
+ * Lines that are blank, whose `v` is above {@link MAX_INDEX_SCHEMA}, or whose `vers` is not
+ * SemVer are skipped (cargo skips them too); lines for another crate name are an error.
+ *
+ * @param name the crate the file is for (compared case-insensitively)
+ * @param text the file's text
+ * @param where URL or path reported in errors
+ * @returns the versions in file order
+ * @throws {MochiError} `RUST_E001` naming the line number and the field when a line is not JSON
+ *   or lacks `name`, `vers`, `deps` or `cksum`
+ */
+export function parseCrateIndexFile(name: string, text: string, where: string): CrateVersion[] {
+  const out: CrateVersion[] = [];
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (line.length === 0) continue;
+    const fail = (what: string): never => {
+      throw new MochiError("RUST_E001", `${where} line ${i + 1}: ${what}`, {
+        hint: "the cargo index is damaged; refresh it (mochi lock --refresh) or check the registry",
+      });
+    };
+    let raw: Record<string, unknown>;
+    try {
+      raw = JSON.parse(line);
+    } catch (e) {
+      return fail(`not JSON (${(e as Error).message})`);
+    }
+    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) fail("not a JSON object");
+    const schema = raw.v ?? 1;
+    if (typeof schema === "number" && schema > MAX_INDEX_SCHEMA) continue;
+    if (typeof raw.name !== "string") fail('"name" is missing or not a string');
+    if ((raw.name as string).toLowerCase() !== name.toLowerCase()) {
+      fail(`the line is for crate "${raw.name}", not "${name}"`);
+    }
+    if (typeof raw.vers !== "string") fail('"vers" is missing or not a string');
+    const version = tryParseVersion(raw.vers as string);
+    if (version === undefined) continue;
+    if (typeof raw.cksum !== "string" || !HEX64.test(raw.cksum)) {
+      fail('"cksum" is missing or not 64 lowercase hex digits');
+    }
+    if (!Array.isArray(raw.deps)) fail('"deps" is missing or not an array');
+    const deps: CrateDep[] = [];
+    for (const d of raw.deps as unknown[]) {
+      const dep = d as Record<string, unknown>;
+      if (typeof dep?.name !== "string" || typeof dep.req !== "string") {
+        fail('a "deps" entry lacks "name" or "req"');
+      }
+      const kind = dep.kind ?? "normal";
+      if (kind !== "normal" && kind !== "build" && kind !== "dev") {
+        fail(`dependency "${dep.name}" has unknown kind ${JSON.stringify(kind)}`);
+      }
+      const entry: CrateDep = {
+        name: dep.name as string,
+        package: typeof dep.package === "string" ? dep.package : dep.name as string,
+        req: dep.req as string,
+        features: Array.isArray(dep.features)
+          ? (dep.features as unknown[]).filter((f): f is string => typeof f === "string")
+          : [],
+        optional: dep.optional === true,
+        defaultFeatures: dep.default_features !== false,
+        target: typeof dep.target === "string" ? dep.target : null,
+        kind: kind as CrateDepKind,
+      };
+      if (typeof dep.registry === "string") entry.registry = dep.registry;
+      deps.push(entry);
+    }
+    const features: Record<string, string[]> = {};
+    for (const table of [raw.features, raw.features2]) {
+      if (typeof table !== "object" || table === null) continue;
+      for (const [k, v] of Object.entries(table as Record<string, unknown>)) {
+        if (!Array.isArray(v)) continue;
+        const list = v.filter((f): f is string => typeof f === "string");
+        features[k] = features[k] === undefined ? list : [...features[k], ...list];
+      }
+    }
+    const cv: CrateVersion = {
+      name: raw.name as string,
+      vers: raw.vers as string,
+      version,
+      deps,
+      cksum: raw.cksum as string,
+      features,
+      yanked: raw.yanked === true,
+    };
+    if (typeof raw.links === "string") cv.links = raw.links;
+    if (typeof raw.rust_version === "string") cv.rustVersion = raw.rust_version;
+    out.push(cv);
+  }
+  return out;
+}
+
+/** What a cargo registry's `config.json` says (The Cargo Book §Index Configuration). */
+export interface CargoRegistryConfig {
+  /** Download template or prefix. */
+  dl: string;
+  /** Web API root, or null. */
+  api: string | null;
+  /** Whether every request needs a token. */
+  authRequired: boolean;
+}
+
+/**
+ * Parses a cargo registry's `config.json`.
+ *
+ * @param text the file's text
+ * @param where URL reported in errors
+ * @returns the config
+ * @throws {MochiError} `RUST_E007` when it is not JSON or `dl` is missing
+ */
+export function parseCargoConfig(text: string, where: string): CargoRegistryConfig {
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new MochiError("RUST_E007", `${where} is not JSON: ${(e as Error).message}`, {
+      hint: "check the crates-io index URL ([registry] crates-io or MOCHI_CRATES_IO_INDEX)",
+    });
+  }
+  if (typeof raw?.dl !== "string" || raw.dl.length === 0) {
+    throw new MochiError("RUST_E007", `${where} has no "dl" download URL`, {
+      hint: "a cargo registry's config.json must give dl; check the index URL",
+    });
+  }
+  return {
+    dl: raw.dl,
+    api: typeof raw.api === "string" ? raw.api : null,
+    authRequired: raw["auth-required"] === true,
+  };
+}
+
+/**
+ * The download URL of one `.crate` file. When `dl` holds none of the markers `{crate}`,
+ * `{version}`, `{prefix}`, `{lowerprefix}`, `{sha256-checksum}`, cargo appends
+ * `/{crate}/{version}/download`.
+ *
+ * @param dl the `dl` value of config.json
+ * @param crate crate name
+ * @param version version text
+ * @param cksum SHA-256 hex of the file
+ * @returns the URL text
+ */
+export function crateDownloadUrl(
+  dl: string,
+  crate: string,
+  version: string,
+  cksum: string,
+): string {
+  const markers = ["{crate}", "{version}", "{prefix}", "{lowerprefix}", "{sha256-checksum}"];
+  if (!markers.some((m) => dl.includes(m))) {
+    return `${dl.replace(/\/$/, "")}/${crate}/${version}/download`;
+  }
+  const prefix = crateIndexPath(crate).split("/").slice(0, -1).join("/");
+  const exact = crate.length <= 2 ? prefix : prefixWithCase(crate);
+  return dl.replaceAll("{crate}", crate)
+    .replaceAll("{version}", version)
+    .replaceAll("{prefix}", exact)
+    .replaceAll("{lowerprefix}", prefix)
+    .replaceAll("{sha256-checksum}", cksum);
+}
+
+function prefixWithCase(crate: string): string {
+  if (crate.length === 3) return `3/${crate[0]}`;
+  return `${crate.slice(0, 2)}/${crate.slice(2, 4)}`;
+}

@@ -1,0 +1,33 @@
+/**
+ * The Rust bridge's pure core: cargo sparse-index files, cargo's semantics as a PubGrub
+ * dependency provider (features as virtual packages), and crate resolution for `mochi.lock`.
+ *
+ * @module
+ */
+export {
+  type CargoRegistryConfig,
+  type CrateDep,
+  type CrateDepKind,
+  crateDownloadUrl,
+  crateIndexPath,
+  type CrateVersion,
+  MAX_INDEX_SCHEMA,
+  parseCargoConfig,
+  parseCrateIndexFile,
+} from "./index_file.ts";
+export {
+  CargoDependencyProvider,
+  type CargoProviderOptions,
+  type CrateSource,
+  type FeatureName,
+  featureName,
+  hasFeature,
+  splitFeatureName,
+} from "./provider.ts";
+export {
+  type CrateResolution,
+  resolveCrates,
+  type ResolveCratesOptions,
+  rootDependencies,
+  type RustRequirement,
+} from "./resolve.ts";

@@ -1,0 +1,329 @@
+/**
+ * Cargo's semantics as a PubGrub {@link DependencyProvider}: features, optional dependencies,
+ * renames, build dependencies of every target, yanked versions.
+ *
+ * Features are virtual packages, as in Eh2406's pubgrub-crates-benchmark and uv's extras: the
+ * package `serde[derive]` has the versions of `serde` that define `derive`, and `serde[derive]`
+ * at V depends on `serde` exactly at V plus whatever `derive` enables. `crate[default]` exists
+ * for every version (an absent `default` feature enables nothing). One version per
+ * semver-compatible range comes from the solver's `allowMultiVersion: "*"` buckets.
+ *
+ * Feature entries follow The Cargo Book §Features: `dep:d` activates the optional dependency
+ * `d`; `d/f` activates `d` (when optional) and its feature `f`; `d?/f` enables `f` only when `d`
+ * is activated otherwise (a weak dependency: see {@link CargoDependencyProvider.promoteWeak});
+ * any other entry names a feature of the same crate; an optional dependency `d` that no feature
+ * names as `dep:d` is also an implicit feature `d`. A weak entry `d?/f` is followed like `d/f`,
+ * as cargo's dependency resolver does (rust-lang/cargo#10801).
+ *
+ * @module
+ */
+import type { DependencyProvider } from "../solver/mod.ts";
+import { formatVersion, parseRequirement, type Version, VersionSet } from "../semver/mod.ts";
+import type { CrateDep, CrateVersion } from "./index_file.ts";
+
+/** Where crate versions come from: an index client, a directory, or memory. */
+export interface CrateSource {
+  /**
+   * Every published version of a crate, or null when the index has no such crate.
+   *
+   * @param name crate name
+   * @throws MochiError from the index client (network, malformed file)
+   */
+  versions(name: string): Promise<CrateVersion[] | null>;
+}
+
+/** A provider package name split into crate and feature (`serde[derive]` → serde, derive). */
+export interface FeatureName {
+  /** The crate name. */
+  crate: string;
+  /** The feature, or undefined for the crate itself. `""` is the proxy package. */
+  feature?: string;
+}
+
+/**
+ * Splits a provider package name.
+ *
+ * @param name `crate` or `crate[feature]`
+ * @returns the parts
+ */
+export function splitFeatureName(name: string): FeatureName {
+  const i = name.indexOf("[");
+  if (i < 0 || !name.endsWith("]")) return { crate: name };
+  return { crate: name.slice(0, i), feature: name.slice(i + 1, -1) };
+}
+
+/**
+ * The provider package name of a crate's feature.
+ *
+ * @param crate crate name
+ * @param feature feature name (`""` for the proxy package that carries a second requirement)
+ * @returns `crate[feature]`
+ */
+export function featureName(crate: string, feature: string): string {
+  return `${crate}[${feature}]`;
+}
+
+interface Loaded {
+  list: CrateVersion[];
+  byVersion: Map<string, CrateVersion>;
+  /** Versions with a requirement that does not parse, with the reason. */
+  broken: Map<string, string>;
+}
+
+const reqCache = new Map<string, VersionSet | Error>();
+
+function requirementSet(req: string): VersionSet | Error {
+  let s = reqCache.get(req);
+  if (s === undefined) {
+    try {
+      s = VersionSet.fromRequirement(parseRequirement(req));
+    } catch (e) {
+      s = e as Error;
+    }
+    reqCache.set(req, s);
+  }
+  return s;
+}
+
+function vkey(v: Version): string {
+  return formatVersion({ ...v, build: [] });
+}
+
+/** Whether `d` has an implicit feature of its own name in this version (no `dep:d` anywhere). */
+function hasImplicitFeature(cv: CrateVersion, dep: string): boolean {
+  if (!cv.deps.some((d) => d.optional && d.name === dep && d.kind !== "dev")) return false;
+  for (const list of Object.values(cv.features)) {
+    if (list.includes(`dep:${dep}`)) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether a feature request `f` is meaningful for one version: `default` and `""` always; a
+ * plain name when the version defines it or has an implicit feature of that name; `d/f` and
+ * `d?/f` when `d` is one of its (non-dev) dependencies.
+ *
+ * @param cv the crate version
+ * @param feature the request
+ * @returns true when the version can honour it
+ */
+export function hasFeature(cv: CrateVersion, feature: string): boolean {
+  if (feature === "default" || feature === "") return true;
+  const slash = feature.indexOf("/");
+  if (slash >= 0) {
+    const dep = feature.slice(0, slash).replace(/\?$/, "");
+    return cv.deps.some((d) => d.name === dep && d.kind !== "dev");
+  }
+  if (feature.startsWith("dep:")) {
+    return cv.deps.some((d) => d.optional && d.name === feature.slice(4) && d.kind !== "dev");
+  }
+  return Object.hasOwn(cv.features, feature) || hasImplicitFeature(cv, feature);
+}
+
+/** Options of {@link CargoDependencyProvider}. */
+export interface CargoProviderOptions {
+  /**
+   * `crate version` texts the lock pins: a yanked version is offered only when pinned here
+   * (The Cargo Book §Yanked: a lockfile keeps a yanked version, a new resolution never picks it).
+   */
+  pinned?: ReadonlySet<string>;
+}
+
+/**
+ * A {@link DependencyProvider} over cargo index data with feature virtual packages.
+ *
+ * Package names are `crate` or `crate[feature]` ({@link splitFeatureName}). Dev-dependencies are
+ * never followed; normal and build dependencies of every target are (Cargo.lock is
+ * platform-independent).
+ */
+export class CargoDependencyProvider implements DependencyProvider {
+  readonly #source: CrateSource;
+  readonly #pinned: ReadonlySet<string>;
+  readonly #loaded = new Map<string, Promise<Loaded | null>>();
+  readonly #sync = new Map<string, Loaded | null>();
+
+  /**
+   * Creates the provider.
+   *
+   * @param source where crate versions come from
+   * @param options pinned (locked) versions that may be yanked
+   */
+  constructor(source: CrateSource, options: CargoProviderOptions = {}) {
+    this.#source = source;
+    this.#pinned = options.pinned ?? new Set();
+  }
+
+  /**
+   * The loaded versions of a crate (after a solve, every crate it touched is loaded).
+   *
+   * @param crate crate name
+   * @returns the versions, or undefined when not loaded or absent
+   */
+  loadedVersions(crate: string): CrateVersion[] | undefined {
+    return this.#sync.get(crate)?.list;
+  }
+
+  /**
+   * One loaded crate version.
+   *
+   * @param crate crate name
+   * @param version the version
+   * @returns the index data, or undefined
+   */
+  crateVersion(crate: string, version: Version): CrateVersion | undefined {
+    return this.#sync.get(crate)?.byVersion.get(vkey(version));
+  }
+
+  #load(crate: string): Promise<Loaded | null> {
+    let p = this.#loaded.get(crate);
+    if (p === undefined) {
+      p = this.#source.versions(crate).then((list) => {
+        if (list === null) {
+          this.#sync.set(crate, null);
+          return null;
+        }
+        const byVersion = new Map<string, CrateVersion>();
+        const broken = new Map<string, string>();
+        for (const cv of list) {
+          byVersion.set(vkey(cv.version), cv);
+          for (const d of cv.deps) {
+            if (d.kind === "dev") continue;
+            const s = requirementSet(d.req);
+            if (s instanceof Error) {
+              broken.set(vkey(cv.version), `its dependency ${d.name} "${d.req}": ${s.message}`);
+              break;
+            }
+          }
+        }
+        const loaded = { list, byVersion, broken };
+        this.#sync.set(crate, loaded);
+        return loaded;
+      });
+      p.catch(() => this.#loaded.delete(crate));
+      this.#loaded.set(crate, p);
+    }
+    return p;
+  }
+
+  /** @inheritdoc */
+  prefetch(names: string[]): void {
+    for (const n of names) this.#load(splitFeatureName(n).crate).catch(() => {});
+  }
+
+  /**
+   * Versions of `crate` (yanked ones only when pinned) or of `crate[feature]` (those that can
+   * honour the feature).
+   *
+   * @param name provider package name
+   * @returns the versions
+   */
+  async listVersions(name: string): Promise<Version[]> {
+    const { crate, feature } = splitFeatureName(name);
+    const loaded = await this.#load(crate);
+    if (loaded === null) return [];
+    const out: Version[] = [];
+    for (const cv of loaded.list) {
+      if (cv.yanked && !this.#pinned.has(`${cv.name} ${cv.vers}`)) continue;
+      if (feature !== undefined && !hasFeature(cv, feature)) continue;
+      out.push(cv.version);
+    }
+    return out;
+  }
+
+  /**
+   * Excludes versions whose dependency requirements do not parse.
+   *
+   * @param name provider package name
+   * @param version candidate
+   * @returns the reason, or undefined
+   */
+  checkVersion(name: string, version: Version): string | undefined {
+    const loaded = this.#sync.get(splitFeatureName(name).crate);
+    return loaded?.broken.get(vkey(version));
+  }
+
+  /**
+   * The dependencies of `crate` at V (its non-optional normal and build dependencies) or of
+   * `crate[feature]` at V (`crate` = V and what the feature enables).
+   *
+   * @param name provider package name
+   * @param version the version
+   * @returns provider name → version set
+   */
+  async getDependencies(name: string, version: Version): Promise<Map<string, VersionSet>> {
+    const { crate, feature } = splitFeatureName(name);
+    const loaded = await this.#load(crate);
+    const cv = loaded?.byVersion.get(vkey(version));
+    if (cv === undefined) throw new Error(`unknown crate version ${crate} ${vkey(version)}`);
+    const out = new Map<string, VersionSet>();
+    const add = (key: string, set: VersionSet): void => {
+      const prev = out.get(key);
+      if (prev === undefined) {
+        out.set(key, set);
+        return;
+      }
+      const both = prev.intersection(set);
+      if (!both.isEmpty()) out.set(key, both);
+      else {
+        // Two requirements on one crate in different compatibility ranges (a rename): the
+        // second goes through the proxy package `crate[]`, which depends on `crate` exactly.
+        const { crate: c, feature: f } = splitFeatureName(key);
+        const proxy = f === undefined ? featureName(c, "") : key;
+        out.set(proxy, out.has(proxy) ? out.get(proxy)!.intersection(set) : set);
+      }
+    };
+    const edge = (dep: CrateDep, extra: string[]): void => {
+      const set = requirementSet(dep.req);
+      if (set instanceof Error) return; // checkVersion already excluded this version
+      add(dep.package, set);
+      if (dep.defaultFeatures) add(featureName(dep.package, "default"), set);
+      for (const f of [...dep.features, ...extra]) {
+        if (f.length > 0) add(featureName(dep.package, f), set);
+      }
+    };
+    const depsNamed = (d: string): CrateDep[] =>
+      cv.deps.filter((x) => x.name === d && x.kind !== "dev");
+    const activate = (d: string, extra: string[]): void => {
+      for (const dep of depsNamed(d)) edge(dep, extra);
+    };
+    if (feature === undefined) {
+      for (const dep of cv.deps) {
+        if (dep.kind !== "dev" && !dep.optional) edge(dep, []);
+      }
+      return out;
+    }
+    const self = VersionSet.singleton(version);
+    out.set(crate, self);
+    const entry = (item: string): void => {
+      if (item.startsWith("dep:")) {
+        activate(item.slice(4), []);
+        return;
+      }
+      const slash = item.indexOf("/");
+      if (slash >= 0) {
+        let d = item.slice(0, slash);
+        const f = item.slice(slash + 1);
+        // A weak entry `d?/f` is followed like `d/f`: cargo's dependency resolver does the same
+        // (rust-lang/cargo#10801: the optional dependency lands in Cargo.lock although the
+        // feature resolver later leaves it unbuilt), and the lock must match cargo's.
+        if (d.endsWith("?")) d = d.slice(0, -1);
+        activate(d, [f]);
+        return;
+      }
+      if (Object.hasOwn(cv.features, item) || hasImplicitFeature(cv, item)) {
+        add(featureName(crate, item), self);
+      }
+    };
+    if (feature === "" || feature === "default" && !Object.hasOwn(cv.features, "default")) {
+      return out;
+    }
+    if (feature.includes("/") || feature.startsWith("dep:")) {
+      entry(feature);
+      return out;
+    }
+    if (Object.hasOwn(cv.features, feature)) {
+      for (const item of cv.features[feature]) entry(item);
+    } else if (hasImplicitFeature(cv, feature)) activate(feature, []);
+    return out;
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * Resolving Rust crates the way cargo does, with the PubGrub solver and
+ * {@link CargoDependencyProvider}: one version per semver-compatible range, features unified per
+ * crate version, `links` unique.
+ *
+ * @module
+ */
+import { MochiError } from "../errors.ts";
+import { formatVersion, type Version } from "../semver/mod.ts";
+import { resolve, type ResolvedPackage } from "../solver/mod.ts";
+import { type LockedCrate, sortCrates } from "../lockfile/mod.ts";
+import type { CrateVersion } from "./index_file.ts";
+import {
+  CargoDependencyProvider,
+  type CrateSource,
+  featureName,
+  splitFeatureName,
+} from "./provider.ts";
+
+/** One Rust dependency of the project (a `[targets.rust.ffi]` entry or an `import rust` line). */
+export interface RustRequirement {
+  /** The name the project uses for it (the key, or the import alias's crate). */
+  name: string;
+  /** The crate on the registry (`package = "…"` for renames, else {@link RustRequirement.name}). */
+  package: string;
+  /** Cargo requirement text. */
+  requirement: string;
+  /** Features to enable. */
+  features: string[];
+  /** Whether the `default` feature is enabled. */
+  defaultFeatures: boolean;
+}
+
+/** Options of {@link resolveCrates}. */
+export interface ResolveCratesOptions {
+  /** The index URL recorded as each crate's source (`sparse+http://…/`). */
+  indexUrl: string;
+  /** Locked crates: their yanked versions stay available. */
+  locked?: readonly LockedCrate[];
+  /** Solver watchdog: wall-clock budget in milliseconds (default 60,000). */
+  timeoutMs?: number;
+}
+
+/** The outcome of {@link resolveCrates}. */
+export interface CrateResolution {
+  /** Every crate picked, sorted by name then version, ready for `[[rust-package]]`. */
+  crates: LockedCrate[];
+}
+
+/**
+ * Resolves Rust requirements against a cargo index.
+ *
+ * Cargo's rules (The Cargo Book §Dependency Resolution, §Features): several versions of one
+ * crate only in different semver-compatibility ranges; normal and build dependencies of every
+ * target; dev-dependencies of dependencies never; features unified per crate version; weak
+ * `d?/f` entries followed like `d/f` (rust-lang/cargo#10801); yanked
+ * versions only when locked; a `links` value at most once in the graph.
+ *
+ * @param source where crate versions come from
+ * @param requirements the project's Rust dependencies
+ * @param options index URL for the lock entries, locked crates, watchdog
+ * @returns the picked crates with their activated features and exact dependencies
+ * @throws NoSolutionError (`SOLVER_E002`) when cargo would fail too, naming crates, versions
+ *   and features (`serde[derive]` reads "serde with feature derive")
+ * @throws {MochiError} `RUST_E005` when two picked crates link the same native library;
+ *   `SOLVER_E001` watchdog; index client errors as they come
+ */
+export async function resolveCrates(
+  source: CrateSource,
+  requirements: readonly RustRequirement[],
+  options: ResolveCratesOptions,
+): Promise<CrateResolution> {
+  const pinned = new Set((options.locked ?? []).map((c) => `${c.name} ${c.version}`));
+  const provider = new CargoDependencyProvider(source, { pinned });
+  const root = rootDependencies(requirements);
+  const resolved = await resolve(
+    provider,
+    { name: "(root)", version: "0.0.0", dependencies: root },
+    { allowMultiVersion: "*", timeoutMs: options.timeoutMs },
+  );
+  const crates = collect(provider, resolved);
+  checkLinks(crates);
+  const out: LockedCrate[] = [];
+  for (const c of crates.values()) {
+    const entry: LockedCrate = {
+      name: c.cv.name,
+      version: c.cv.vers,
+      source: { kind: "registry", index: options.indexUrl },
+      checksumSha256: c.cv.cksum,
+      dependencies: [...c.dependencies].sort(),
+      features: [...c.features].sort(),
+    };
+    if (c.cv.yanked) entry.yanked = true;
+    out.push(entry);
+  }
+  return { crates: sortCrates(out) };
+}
+
+/**
+ * The root's provider dependencies: `crate`, `crate[default]` and `crate[f]` per requirement.
+ * Two requirements on one crate are joined (`"^0.7, ^0.8"` then has no solution, as it would
+ * have in cargo only if both named the same range; a rename to another range goes through the
+ * proxy `crate[]`).
+ *
+ * @param requirements the project's Rust dependencies
+ * @returns provider name → requirement text
+ */
+export function rootDependencies(requirements: readonly RustRequirement[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  const used = new Map<string, string>();
+  for (const r of requirements) {
+    let base = r.package;
+    const prev = used.get(base);
+    if (prev !== undefined && prev !== r.requirement) base = featureName(r.package, "");
+    used.set(r.package, r.requirement);
+    const put = (key: string) => {
+      out[key] = out[key] === undefined || out[key] === r.requirement
+        ? r.requirement
+        : `${out[key]}, ${r.requirement}`;
+    };
+    put(base);
+    if (r.defaultFeatures) put(featureName(r.package, "default"));
+    for (const f of r.features) put(featureName(r.package, f));
+  }
+  return out;
+}
+
+interface Picked {
+  cv: CrateVersion;
+  features: Set<string>;
+  dependencies: Set<string>;
+}
+
+function collect(
+  provider: CargoDependencyProvider,
+  resolved: ResolvedPackage[],
+): Map<string, Picked> {
+  const out = new Map<string, Picked>();
+  const get = (crate: string, v: Version): Picked => {
+    const cv = provider.crateVersion(crate, v);
+    if (cv === undefined) {
+      throw new MochiError("INTERNAL_E001", `rust: ${crate} ${formatVersion(v)} not loaded`, {
+        hint: "this is a bug in mochi pkg; please report it with the manifest",
+      });
+    }
+    const key = `${cv.name} ${cv.vers}`;
+    let p = out.get(key);
+    if (p === undefined) out.set(key, p = { cv, features: new Set(), dependencies: new Set() });
+    return p;
+  };
+  for (const r of resolved) {
+    const { crate, feature } = splitFeatureName(r.name);
+    const p = get(crate, r.version);
+    if (
+      feature !== undefined && feature !== "" && !feature.includes("/") &&
+      !feature.startsWith("dep:") &&
+      (Object.hasOwn(p.cv.features, feature) || feature !== "default")
+    ) {
+      p.features.add(feature);
+    }
+    for (const [dep, v] of r.dependencies) {
+      const d = splitFeatureName(dep).crate;
+      if (d === crate && formatVersion(v) === formatVersion(r.version)) continue;
+      const target = provider.crateVersion(d, v);
+      p.dependencies.add(`${target?.name ?? d} ${target?.vers ?? formatVersion(v)}`);
+    }
+  }
+  return out;
+}
+
+function checkLinks(crates: Map<string, Picked>): void {
+  const byLinks = new Map<string, string>();
+  for (const c of crates.values()) {
+    if (c.cv.links === undefined) continue;
+    const other = byLinks.get(c.cv.links);
+    const me = `${c.cv.name} ${c.cv.vers}`;
+    if (other !== undefined) {
+      throw new MochiError(
+        "RUST_E005",
+        `${other} and ${me} both link the native library "${c.cv.links}"; cargo allows one ` +
+          `crate per links value in a graph`,
+        {
+          hint: `require versions of ${c.cv.name} and ${
+            other.split(" ")[0]
+          } that share one links owner, or drop one of the dependencies that pull them in`,
+        },
+      );
+    }
+    byLinks.set(c.cv.links, me);
+  }
+}
