@@ -49,6 +49,10 @@ export interface RegistryClientOptions {
   timeoutMs?: number;
   /** Most HTTP requests in flight at once (per client); default 32. */
   parallelism?: number;
+  /** Extra headers on every index request (cargo's `cargo-protocol: version=1`). */
+  headers?: Record<string, string>;
+  /** The `Accept` header of index requests; default `application/x-mochi-index+jsonl`. */
+  accept?: string;
 }
 
 /** Counters of one client since it was opened. Live: read them at any time. */
@@ -212,6 +216,62 @@ export function openRegistry(url: string, options: RegistryClientOptions): Regis
   };
 }
 
+/** A registry's files, read by path: what {@link openSparseFiles} returns. */
+export interface SparseFileClient {
+  /** The index root URL, normalised with a trailing slash. */
+  readonly url: string;
+  /** Live counters. */
+  readonly stats: RegistryClientStats;
+  /**
+   * A file by path relative to the root, passed through `parse` before it is cached; null when
+   * the registry has no such file (404/410/451 or absent in a directory). Cached on disk with
+   * ETag / Last-Modified revalidation, retried on 5xx/429 as {@link openRegistry} does.
+   *
+   * @param path relative path, `/`-separated
+   * @param parse turns the bytes into a value; throws on malformed bytes
+   * @throws {MochiError} `INDEX_E004`/`INDEX_E005` unreachable; `INDEX_E006` offline and not
+   *   cached; `INDEX_E008` unexpected status; whatever `parse` throws
+   */
+  read<T>(path: string, parse: (bytes: Uint8Array) => T): Promise<T | null>;
+  /**
+   * Streams a file at an absolute URL (a download), retried until a 200 arrives.
+   *
+   * @param url absolute URL (`http(s)://` or `file://`)
+   * @throws {MochiError} `BLOB_E002` not found or unreachable; `BLOB_E007` offline
+   */
+  download(url: string): Promise<ReadableStream<Uint8Array>>;
+}
+
+/**
+ * Opens the files of any sparse registry (a cargo sparse index, say) with the same cache,
+ * revalidation and retry policy as {@link openRegistry}.
+ *
+ * @param url `http(s)://…`, `file://…` or a directory path
+ * @param options as for {@link openRegistry}, plus `headers` and `accept`
+ * @returns the client
+ * @throws {MochiError} `INDEX_E009` when the URL scheme is not http, https or file
+ */
+export function openSparseFiles(url: string, options: RegistryClientOptions): SparseFileClient {
+  const root = normaliseRoot(url);
+  const stats: RegistryClientStats = {
+    requests: 0,
+    notModified: 0,
+    cacheHits: 0,
+    bytes: 0,
+    retries: 0,
+    cacheWriteErrors: 0,
+  };
+  const source: Source = root.protocol === "file:"
+    ? new DirectorySource(root, stats)
+    : new HttpSource(root, options, stats);
+  return {
+    url: root.href,
+    stats,
+    read: (path, parse) => source.read(path, parse),
+    download: (u) => source.blob(u),
+  };
+}
+
 function normaliseRoot(url: string): URL {
   let u: URL;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
@@ -293,9 +353,15 @@ class DirectorySource implements Source {
   }
 }
 
+/** Cache validators of one file. */
+interface Validators {
+  etag?: string;
+  lastModified?: string;
+}
+
 /** What one index request ended with. */
 type IndexAnswer =
-  | { kind: "body"; body: Uint8Array; etag: string | null }
+  | { kind: "body"; body: Uint8Array; etag: string | null; lastModified: string | null }
   | { kind: "not-modified" }
   | { kind: "absent" };
 
@@ -316,6 +382,8 @@ class HttpSource implements Source {
   #stats: RegistryClientStats;
   #slots: Semaphore;
   #madeDirs = new Set<string>();
+  #headers: Record<string, string>;
+  #accept: string;
 
   constructor(root: URL, options: RegistryClientOptions, stats: RegistryClientStats) {
     this.#root = root;
@@ -328,6 +396,8 @@ class HttpSource implements Source {
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#stats = stats;
     this.#slots = new Semaphore(Math.max(1, options.parallelism ?? 32));
+    this.#headers = options.headers ?? {};
+    this.#accept = options.accept ?? "application/x-mochi-index+jsonl";
   }
 
   async read<T>(path: string, parse: (bytes: Uint8Array) => T): Promise<T | null> {
@@ -345,7 +415,7 @@ class HttpSource implements Source {
       this.#stats.cacheHits++;
       return parse(cached.body);
     }
-    let result = await this.#request(url, cached?.etag);
+    let result = await this.#request(url, cached?.validators);
     if (result.kind === "not-modified") {
       try {
         const value = parse(cached!.body);
@@ -362,24 +432,36 @@ class HttpSource implements Source {
     if (result.kind === "absent") return null;
     if (result.kind === "not-modified") throw new Error("unreachable: 304 without a validator");
     const value = parse(result.body); // malformed bodies throw here, before they are cached
-    await this.#writeCache(cacheFile, result.body, result.etag);
+    await this.#writeCache(cacheFile, result.body, result.etag, result.lastModified);
     return value;
   }
 
-  /** One index-file exchange with retries; sends `If-None-Match` when `etag` is given. */
-  #request(url: string, etag: string | undefined): Promise<IndexAnswer> {
+  /**
+   * One index-file exchange with retries; sends `If-None-Match` / `If-Modified-Since` when the
+   * cached copy has validators (cargo sends both the same way).
+   */
+  #request(url: string, validators: Validators | undefined): Promise<IndexAnswer> {
     return this.#withRetries<IndexAnswer>(url, "index", async (signal) => {
-      const headers: Record<string, string> = { Accept: "application/x-mochi-index+jsonl" };
-      if (etag !== undefined) headers["If-None-Match"] = etag;
+      const headers: Record<string, string> = { ...this.#headers, Accept: this.#accept };
+      if (validators?.etag) headers["If-None-Match"] = validators.etag;
+      if (validators?.lastModified) headers["If-Modified-Since"] = validators.lastModified;
       const res = await this.#fetch(url, { headers, signal });
       this.#stats.requests++;
       if (res.status === 200) {
         const body = new Uint8Array(await res.arrayBuffer());
         this.#stats.bytes += body.length;
-        return { done: true, value: { kind: "body", body, etag: res.headers.get("etag") } };
+        return {
+          done: true,
+          value: {
+            kind: "body",
+            body,
+            etag: res.headers.get("etag"),
+            lastModified: res.headers.get("last-modified"),
+          },
+        };
       }
       await res.body?.cancel();
-      if (res.status === 304 && etag !== undefined) {
+      if (res.status === 304 && validators !== undefined) {
         return { done: true, value: { kind: "not-modified" } };
       }
       if (NOT_FOUND_STATUSES.has(res.status)) return { done: true, value: { kind: "absent" } };
@@ -516,7 +598,7 @@ class HttpSource implements Source {
 
   async #readCache(
     file: string,
-  ): Promise<{ body: Uint8Array; etag: string | undefined } | undefined> {
+  ): Promise<{ body: Uint8Array; validators: Validators | undefined } | undefined> {
     let body: Uint8Array;
     let meta: string | undefined;
     try {
@@ -533,18 +615,28 @@ class HttpSource implements Source {
       }
       throw e;
     }
-    // `<etag>\n<sha256 of the body>\n`: the validator counts only for the body it came with,
-    // so a torn update (body and .etag from different responses) just means a full fetch.
-    let etag: string | undefined;
+    // `<etag>\n<sha256 of the body>\n<last-modified>\n`: the validators count only for the
+    // body they came with, so a torn update (body and .etag from different responses) just
+    // means a full fetch.
+    let validators: Validators | undefined;
     if (meta !== undefined) {
-      const [tag, digest] = meta.split("\n");
-      if (tag && digest === sha256Hex(body)) etag = tag;
+      const [tag, digest, lastModified] = meta.split("\n");
+      if ((tag || lastModified) && digest === sha256Hex(body)) {
+        validators = {};
+        if (tag) validators.etag = tag;
+        if (lastModified) validators.lastModified = lastModified;
+      }
     }
-    return { body, etag };
+    return { body, validators };
   }
 
   /** Writes body then validator, each to a temp name in the same directory and renamed. */
-  async #writeCache(file: string, body: Uint8Array, etag: string | null): Promise<void> {
+  async #writeCache(
+    file: string,
+    body: Uint8Array,
+    etag: string | null,
+    lastModified: string | null,
+  ): Promise<void> {
     try {
       const dir = dirname(file);
       if (!this.#madeDirs.has(dir)) {
@@ -552,10 +644,12 @@ class HttpSource implements Source {
         this.#madeDirs.add(dir);
       }
       await writeAtomic(file, body);
-      if (etag !== null && etag.length > 0 && !etag.includes("\n")) {
+      const tag = etag !== null && !etag.includes("\n") ? etag : "";
+      const lm = lastModified !== null && !lastModified.includes("\n") ? lastModified : "";
+      if (tag.length > 0 || lm.length > 0) {
         await writeAtomic(
           `${file}.etag`,
-          new TextEncoder().encode(`${etag}\n${sha256Hex(body)}\n`),
+          new TextEncoder().encode(`${tag}\n${sha256Hex(body)}\n${lm}\n`),
         );
       } else {
         await Deno.remove(`${file}.etag`).catch((e) => {

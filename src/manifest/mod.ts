@@ -12,6 +12,7 @@ export type {
   ManifestWarning,
   PackageInfo,
   RegistryConfig,
+  RustDependency,
 } from "./types.ts";
 export { ALLOW_MULTI_VERSION_KEY, EDITION, parseManifest, TOP_LEVEL_TABLES } from "./parse.ts";
 export { canonicalJson, manifestDigestInput } from "./digest.ts";

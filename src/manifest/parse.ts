@@ -18,6 +18,7 @@ import type {
   ManifestWarning,
   PackageInfo,
   RegistryConfig,
+  RustDependency,
 } from "./types.ts";
 
 /** The closed set of top-level tables (decisions.md §Manifest). */
@@ -74,7 +75,7 @@ const DEPENDENCY_KEYS = [
   "targets",
 ];
 const CAPABILITY_KEYS = ["required", "optional", "optional_features", "allowed"];
-const REGISTRY_KEYS = ["default", "alternate"];
+const REGISTRY_KEYS = ["default", "alternate", "crates-io"];
 const WORKSPACE_KEYS = [
   "members",
   "exclude",
@@ -120,6 +121,11 @@ class Ctx {
       line: pos.line,
       column: pos.column,
     });
+  }
+
+  /** 1-based line of the key at `path`. */
+  line(path: readonly string[]): number {
+    return this.loc.key(path).line;
   }
 
   /** Warns about every key of `table` (at `path`) not in `known`. */
@@ -238,6 +244,7 @@ export function parseManifest(
   const features = parseFeatures(ctx, doc.features as Table | undefined);
   const capabilities = parseCapabilities(ctx, doc.capabilities);
   const registry = parseRegistry(ctx, doc.registry);
+  const rustDependencies = parseRustDependencies(ctx, doc.targets as Table | undefined);
   const workspace = doc.workspace as Table | undefined;
   let workspaceMembers: string[] | undefined;
   if (workspace !== undefined) {
@@ -262,6 +269,7 @@ export function parseManifest(
     allowMultiVersion,
   };
   if (workspaceMembers !== undefined) manifest.workspaceMembers = workspaceMembers;
+  if (rustDependencies.size > 0) manifest.rustDependencies = rustDependencies;
   return { manifest, warnings: ctx.warnings };
 }
 
@@ -669,6 +677,142 @@ function parseCapabilities(ctx: Ctx, raw: unknown): Capabilities {
   return out;
 }
 
+const RUST_DEPENDENCY_KEYS = [
+  "version",
+  "features",
+  "default-features",
+  "default_features",
+  "package",
+  "optional",
+];
+
+/** `[targets.rust.ffi]`: cargo's dependency syntax, string or table. */
+function parseRustDependencies(ctx: Ctx, targets: Table | undefined): Map<string, RustDependency> {
+  const out = new Map<string, RustDependency>();
+  const rust = targets?.rust;
+  if (rust === undefined) return out;
+  if (!isTable(rust)) {
+    ctx.fail(
+      "MANIFEST_E013",
+      ["targets", "rust"],
+      "[targets.rust] must be a table",
+      "write [targets.rust.ffi]",
+    );
+  }
+  const ffi = rust.ffi;
+  if (ffi === undefined) return out;
+  if (!isTable(ffi)) {
+    ctx.fail(
+      "RUST_E002",
+      ["targets", "rust", "ffi"],
+      `[targets.rust.ffi] must be a table of crate = "requirement" entries, found ${describe(ffi)}`,
+      'write [targets.rust.ffi] with serde = { version = "1", features = ["derive"] }',
+    );
+  }
+  for (const [name, entry] of Object.entries(ffi)) {
+    const path = ["targets", "rust", "ffi", name];
+    const line = ctx.line(path);
+    const where = `crate "${name}" in [targets.rust.ffi]`;
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
+      ctx.fail(
+        "RUST_E002",
+        path,
+        `invalid crate name "${name}" in [targets.rust.ffi]`,
+        "crate names are ASCII letters, digits, - and _",
+        "key",
+      );
+    }
+    const checkReq = (req: string, at: string[]): void => {
+      try {
+        parseRequirement(req);
+      } catch (e) {
+        ctx.fail(
+          "RUST_E002",
+          at,
+          `invalid requirement "${req}" for ${where}: ${reasonOf(e)}`,
+          'use cargo requirement syntax: "1", "^1.2", "~0.3", ">=1, <2"',
+        );
+      }
+    };
+    if (typeof entry === "string") {
+      checkReq(entry, path);
+      out.set(name, {
+        name,
+        package: name,
+        requirement: entry,
+        features: [],
+        defaultFeatures: true,
+        optional: false,
+        line,
+      });
+      continue;
+    }
+    if (!isTable(entry)) {
+      ctx.fail(
+        "RUST_E002",
+        path,
+        `${where} must be a requirement string or a table, found ${describe(entry)}`,
+        `write ${name} = "1" or ${name} = { version = "1", features = [...] }`,
+      );
+    }
+    ctx.unknownKeys(entry, path, RUST_DEPENDENCY_KEYS, where);
+    const requirement = entry.version ?? "*";
+    if (typeof requirement !== "string") {
+      ctx.fail(
+        "RUST_E002",
+        [...path, "version"],
+        `"version" of ${where} must be a string`,
+        'write version = "1"',
+      );
+    }
+    checkReq(requirement, [...path, "version"]);
+    const features = ctx.stringArray(
+      entry.features,
+      [...path, "features"],
+      "RUST_E002",
+      `"features" of ${where}`,
+      'write features = ["derive"]',
+    ) ?? [];
+    const df = entry["default-features"] ?? entry.default_features ?? true;
+    if (typeof df !== "boolean") {
+      ctx.fail(
+        "RUST_E002",
+        [...path, "default-features"],
+        `"default-features" of ${where} must be true or false`,
+        "write default-features = false",
+      );
+    }
+    const optional = entry.optional ?? false;
+    if (typeof optional !== "boolean") {
+      ctx.fail(
+        "RUST_E002",
+        [...path, "optional"],
+        `"optional" of ${where} must be true or false`,
+        "write optional = true",
+      );
+    }
+    const pkg = entry.package ?? name;
+    if (typeof pkg !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(pkg)) {
+      ctx.fail(
+        "RUST_E002",
+        [...path, "package"],
+        `"package" of ${where} must be a crate name`,
+        'write package = "real-crate-name"',
+      );
+    }
+    out.set(name, {
+      name,
+      package: pkg,
+      requirement,
+      features,
+      defaultFeatures: df,
+      optional,
+      line,
+    });
+  }
+  return out;
+}
+
 function parseRegistry(ctx: Ctx, raw: unknown): RegistryConfig {
   const out: RegistryConfig = { alternates: [] };
   if (raw === undefined) return out;
@@ -693,6 +837,18 @@ function parseRegistry(ctx: Ctx, raw: unknown): RegistryConfig {
       );
     }
     out.default = raw.default;
+  }
+  const crates = raw["crates-io"];
+  if (crates !== undefined) {
+    if (typeof crates !== "string" || !/^(sparse\+)?(https?|file):\/\//.test(crates)) {
+      ctx.fail(
+        "MANIFEST_E009",
+        ["registry", "crates-io"],
+        `[registry] crates-io must be a cargo sparse index URL, found ${describe(crates)}`,
+        'write crates-io = "sparse+https://index.crates.io/"',
+      );
+    }
+    out.cratesIo = crates;
   }
   const alt = raw.alternate;
   if (alt !== undefined) {

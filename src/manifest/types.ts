@@ -87,8 +87,31 @@ export interface Capabilities {
 export interface RegistryConfig {
   /** Default index URL or directory path. */
   default?: string;
+  /** The cargo index for Rust crates (`crates-io = "sparse+http://…"`). */
+  cratesIo?: string;
   /** `[[registry.alternate]]` entries, in file order. */
   alternates: { name: string; url: string }[];
+}
+
+/**
+ * One Rust crate dependency from `[targets.rust.ffi]`, in cargo's dependency syntax
+ * (The Cargo Book §Specifying Dependencies).
+ */
+export interface RustDependency {
+  /** The key in `[targets.rust.ffi]` (the name the project uses). */
+  name: string;
+  /** The crate on the registry: `package = "…"` when renamed, else {@link RustDependency.name}. */
+  package: string;
+  /** Cargo requirement text (`"*"` when the entry gives no version). */
+  requirement: string;
+  /** Features to enable. */
+  features: string[];
+  /** Whether the crate's `default` feature is enabled (`default-features`, default true). */
+  defaultFeatures: boolean;
+  /** `optional = true`: recorded; the lock resolves it anyway, as Cargo.lock does. */
+  optional: boolean;
+  /** 1-based line of the entry in mochi.toml. */
+  line: number;
 }
 
 /** A parsed `mochi.toml`. */
@@ -105,6 +128,8 @@ export interface Manifest {
   capabilities: Capabilities;
   /** `[registry]`. */
   registry: RegistryConfig;
+  /** `[targets.rust.ffi]` crates, keyed by name, in file order (absent when none). */
+  rustDependencies?: Map<string, RustDependency>;
   /**
    * Packages allowed to resolve to several semver-incompatible versions at once, or `"*"` for
    * all. Empty when not given. Read from the top-level `allow-multi-version` key (primary) or

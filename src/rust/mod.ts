@@ -31,3 +31,5 @@ export {
   rootDependencies,
   type RustRequirement,
 } from "./resolve.ts";
+export { mergeRustRequirements, type RustImport, scanRustImports } from "./imports.ts";
+export { lockedCratesSatisfy } from "./satisfy.ts";
