@@ -307,6 +307,29 @@ export function corpusCases(): CorpusCase[] {
   cases.push({ name: "yanked-tilde-bytes", dependencies: [`bytes = "~1.6.0"`] });
   cases.push({ name: "prerelease-rand", dependencies: [`rand = "0.10.0-rc.0"`] });
   cases.push({ name: "prerelease-sha2", dependencies: [`sha2 = "0.11.0-rc.2"`] });
+  cases.push({ name: "prerelease-hyper-caret", dependencies: [`hyper = "1.0.0-rc.4"`] });
+  cases.push({ name: "prerelease-clap-exact", dependencies: [`clap = "=4.0.0-rc.3"`] });
+  cases.push({ name: "prerelease-base64-exact", dependencies: [`base64 = "=0.21.0-rc.1"`] });
+  cases.push({
+    name: "prerelease-base64-range",
+    dependencies: [`base64 = ">=0.21.0-beta.1, <0.21.0"`],
+  });
+  // older majors of seeds (older graphs)
+  for (
+    const [crate, req] of [
+      ["clap", "3"],
+      ["clap", "2"],
+      ["tokio", "0.2"],
+      ["hyper", "0.14"],
+      ["rand", "0.8"],
+      ["rand", "0.7"],
+      ["itertools", "0.10"],
+      ["thiserror", "1"],
+      ["reqwest", "0.11"],
+    ]
+  ) {
+    cases.push({ name: `oldmajor-${slug(crate)}-${req}`, dependencies: [`${crate} = "${req}"`] });
+  }
   cases.push({
     name: "links-sqlite-two-majors",
     dependencies: [
