@@ -10,6 +10,7 @@
 import { parseArgs } from "node:util";
 import {
   exitStatusOf,
+  fetchCrates,
   formatTree,
   formatWhy,
   FsStore,
@@ -32,7 +33,9 @@ Usage: mochi <command> [options]
 
 Commands:
   install                 resolve (or reuse mochi.lock), fetch and verify every package
-  lock [--check]          write mochi.lock without fetching; --check only compares (exit 1 on drift)
+  lock [--check]          write mochi.lock without fetching; --check re-resolves and only compares
+                          (exit 1 listing every added, removed or changed entry)
+  fetch                   download every locked Rust .crate, check its SHA-256, store it
   tree [--depth N]        show the locked dependency tree
   why <package>           show every path by which a package enters the graph
   verify                  re-hash every blob in the store against its address
@@ -48,7 +51,9 @@ Global options:
   -C <dir>     run as if started in <dir>       --help, -h / --version
 
 Environment: MOCHI_HOME (store and index cache; default $XDG_CACHE_HOME/mochi or ~/.cache/mochi),
-MOCHI_REGISTRY (registry URL or path when mochi.toml has no [registry] default).`;
+MOCHI_REGISTRY (registry URL or path when mochi.toml has no [registry] default),
+MOCHI_CRATES_IO_INDEX (cargo sparse index for Rust crates when mochi.toml has no
+[registry] crates-io; default sparse+https://index.crates.io/).`;
 
 interface Out {
   info(line: string): void;
@@ -149,20 +154,28 @@ export async function main(args: string[]): Promise<number> {
     refresh: o.refresh === true,
     onProgress: out.detail,
     ...(env.MOCHI_REGISTRY ? { registryUrl: env.MOCHI_REGISTRY } : {}),
+    ...(env.MOCHI_CRATES_IO_INDEX ? { cratesIoIndex: env.MOCHI_CRATES_IO_INDEX } : {}),
   };
+  const crates = (n: number) => (n > 0 ? ` and ${n} Rust crates` : "");
   try {
     switch (command) {
       case "install": {
         const r = await install(common);
         if (!r.resolved && r.fetched === 0 && !r.lockChanged) {
           out.info(
-            `Up to date: ${r.packages} packages locked in mochi.lock, all in the store (nothing resolved, nothing fetched) in ${
+            `Up to date: ${r.packages} packages${
+              crates(r.crates)
+            } locked in mochi.lock, all in the store (nothing resolved, nothing fetched) in ${
               seconds(r.elapsedMs)
             }`,
           );
         } else {
           if (r.resolved) {
-            out.info(`Resolved ${r.packages} packages in ${seconds(r.solveMs)} from ${r.registry}`);
+            out.info(
+              `Resolved ${r.packages} packages${crates(r.crates)} in ${
+                seconds(r.solveMs)
+              } from ${r.registry}`,
+            );
           } else out.info(`Using mochi.lock: ${r.packages} packages`);
           out.info(
             `Fetched ${r.fetched} packages, verified BLAKE3 and SHA-256 of each${
@@ -179,7 +192,7 @@ export async function main(args: string[]): Promise<number> {
         const r = await lock({ ...common, check: o.check === true });
         if (o.check) {
           if (r.upToDate) {
-            out.info(`mochi.lock is up to date (${r.packages} packages)`);
+            out.info(`mochi.lock is up to date (${r.packages} packages${crates(r.crates)})`);
             return 0;
           }
           console.error(
@@ -191,10 +204,29 @@ export async function main(args: string[]): Promise<number> {
         }
         out.info(
           r.written
-            ? `Wrote ${r.lockPath} (${r.packages} packages, ${r.changes.length} change(s))`
-            : `mochi.lock is up to date (${r.packages} packages)`,
+            ? `Wrote ${r.lockPath} (${r.packages} packages${
+              crates(r.crates)
+            }, ${r.changes.length} change(s))`
+            : `mochi.lock is up to date (${r.packages} packages${crates(r.crates)})`,
         );
         for (const c of r.changes) out.detail(`  ${c}`);
+        return 0;
+      }
+      case "fetch": {
+        const t0 = performance.now();
+        await lock({ ...common });
+        const project = await readProject(projectDir);
+        const r = await fetchCrates(project, project.lock!, {
+          ...common,
+          offline: common.offline || common.frozen,
+        });
+        out.info(
+          `Fetched ${r.fetched} crates (${
+            (r.bytes / 1e6).toFixed(1)
+          } MB), checked SHA-256 against mochi.lock, stored under BLAKE3${
+            r.cached ? `; ${r.cached} already in the store` : ""
+          } in ${seconds(performance.now() - t0)}`,
+        );
         return 0;
       }
       case "tree":

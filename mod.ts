@@ -54,3 +54,11 @@ export {
   type SigstoreVerifyResult,
   verifySigstoreBundle,
 } from "./src/adapters/sigstore/verify.ts";
+// The Rust bridge: cargo sparse index, cargo semantics in the solver, [[rust-package]] entries.
+export * from "./src/rust/mod.ts";
+export {
+  type CargoIndexClient,
+  CRATES_IO_SPARSE,
+  cratesIoIndexUrl,
+  openCargoIndex,
+} from "./src/adapters/cargo_index_client.ts";

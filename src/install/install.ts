@@ -16,6 +16,7 @@ import { type Manifest, parseManifest } from "../manifest/mod.ts";
 import {
   computeManifestHash,
   formatLockfile,
+  type LockedCrate,
   type LockedPackage,
   type Lockfile,
   lockSatisfiesManifest,
@@ -27,6 +28,7 @@ import { openRegistry, type RegistryClient } from "../adapters/index_client.ts";
 import { FsStore } from "../adapters/fs_store.ts";
 import { writeFileAtomic } from "../adapters/fs_atomic.ts";
 import { RegistryProvider } from "./registry_provider.ts";
+import { diffCrates, lockCrates, rustRequirementsOf } from "./rust.ts";
 
 /** Options of {@link install} and {@link lock}. */
 export interface InstallOptions {
@@ -50,12 +52,16 @@ export interface InstallOptions {
   fetch?: typeof fetch;
   /** Progress callback (the CLI prints these with --verbose). */
   onProgress?: (message: string) => void;
+  /** The crates-io index for Rust crates when the manifest names none (`MOCHI_CRATES_IO_INDEX`). */
+  cratesIoIndex?: string;
 }
 
 /** What an install did. */
 export interface InstallReport {
   /** Packages in the lockfile (root excluded). */
   packages: number;
+  /** `[[rust-package]]` entries in the lockfile. */
+  crates: number;
   /** Whether the solver ran (false: the lockfile was reused). */
   resolved: boolean;
   /** Blobs downloaded and verified this run. */
@@ -155,6 +161,25 @@ export function registryUrlFor(project: Project, fallback: string | undefined): 
   );
   const href = url.href;
   return href.endsWith("/") ? href : href + "/";
+}
+
+/** Whether the project has Mochi dependencies (and so needs a Mochi registry). */
+function needsRegistry(project: Project): boolean {
+  return project.manifest.dependencies.size + project.manifest.devDependencies.size > 0;
+}
+
+/** The registry URL when one is configured; a placeholder directory URL that is never read. */
+function registryUrlOrNone(project: Project, fallback: string | undefined): string {
+  if (project.manifest.registry.default ?? fallback) return registryUrlFor(project, fallback);
+  return new URL(`file://${project.dir}/`).href;
+}
+
+/** The lock with its `[[rust-package]]` entries replaced (absent when there are none). */
+function withCrates(lock: Lockfile, crates: LockedCrate[]): Lockfile {
+  const out: Lockfile = { ...lock };
+  delete out.rustPackages;
+  if (crates.length > 0) out.rustPackages = crates;
+  return out;
 }
 
 function rootDependencies(manifest: Manifest): Record<string, string> {
@@ -297,13 +322,16 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   const offline = options.offline || options.frozen || false;
   const locked = options.locked || options.frozen || false;
   const project = await readProject(options.projectDir);
-  const registryUrl = registryUrlFor(project, options.registryUrl);
+  const registryUrl = needsRegistry(project)
+    ? registryUrlFor(project, options.registryUrl)
+    : registryUrlOrNone(project, options.registryUrl);
   const registry = openRegistry(registryUrl, {
     cacheDir: `${options.mochiHome}/index`,
     offline,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   const store = new FsStore(`${options.mochiHome}/store`);
+  const rustRequirements = await rustRequirementsOf(project);
 
   let lock = project.lock;
   let resolved = false;
@@ -329,6 +357,15 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
     ({ lock, solveMs } = await resolveProject(project, registry, options.onProgress));
     resolved = true;
   }
+  const rust = await lockCrates(project, rustRequirements, { ...options, offline });
+  if (rust.resolved && locked) {
+    throw new MochiError("LOCK_E002", "mochi.lock needs to be updated: its Rust crates changed", {
+      hint: "run mochi install (or mochi lock) without --locked/--frozen to update it",
+      file: project.lockPath,
+    });
+  }
+  lock = withCrates(lock, rust.crates);
+  resolved ||= rust.resolved;
   const newLockText = formatLockfile(lock);
 
   // Fetch what the store lacks; every blob is verified against the lockfile's digests.
@@ -361,6 +398,7 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   if (lockChanged) await writeFileAtomic(project.lockPath, new TextEncoder().encode(newLockText));
   return {
     packages: lock.packages.length,
+    crates: lock.rustPackages?.length ?? 0,
     resolved,
     fetched: missing.length,
     cached,
@@ -384,6 +422,8 @@ export interface LockReport {
   changes: string[];
   /** Packages in the new lockfile. */
   packages: number;
+  /** `[[rust-package]]` entries in the new lockfile. */
+  crates: number;
   /** Path of `mochi.lock`. */
   lockPath: string;
   /** Solver time in milliseconds. */
@@ -401,15 +441,30 @@ export interface LockReport {
  */
 export async function lock(options: InstallOptions & { check?: boolean }): Promise<LockReport> {
   const project = await readProject(options.projectDir);
-  const registry = openRegistry(registryUrlFor(project, options.registryUrl), {
+  const offline = options.offline || options.frozen || false;
+  const registryUrl = needsRegistry(project)
+    ? registryUrlFor(project, options.registryUrl)
+    : registryUrlOrNone(project, options.registryUrl);
+  const registry = openRegistry(registryUrl, {
     cacheDir: `${options.mochiHome}/index`,
-    offline: options.offline || options.frozen || false,
+    offline,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
-  const { lock: next, solveMs } = await resolveProject(project, registry, options.onProgress);
+  const rustRequirements = await rustRequirementsOf(project);
+  const resolvedProject = await resolveProject(project, registry, options.onProgress);
+  const { solveMs } = resolvedProject;
+  const rust = await lockCrates(project, rustRequirements, {
+    ...options,
+    offline,
+    fresh: options.check || options.refresh,
+  });
+  const next = withCrates(resolvedProject.lock, rust.crates);
   const text = formatLockfile(next);
   const upToDate = text === project.lockText;
-  const changes = diffLocks(project.lock, next);
+  const changes = [
+    ...diffLocks(project.lock, next),
+    ...diffCrates(project.lock?.rustPackages ?? [], next.rustPackages ?? []),
+  ];
   if (!upToDate && !options.check && (options.locked || options.frozen)) {
     throw new MochiError("LOCK_E002", "mochi.lock would change", {
       hint: "run mochi lock without --locked/--frozen to update it",
@@ -422,6 +477,7 @@ export async function lock(options: InstallOptions & { check?: boolean }): Promi
     upToDate,
     written,
     changes,
+    crates: next.rustPackages?.length ?? 0,
     packages: next.packages.length,
     lockPath: project.lockPath,
     solveMs,

@@ -17,3 +17,13 @@ export {
 } from "./install.ts";
 export { formatTree, formatWhy, type LockGraph, lockGraph, type NodeId } from "./graph.ts";
 export { type IndexSource, RegistryProvider } from "./registry_provider.ts";
+export {
+  diffCrates,
+  fetchCrates,
+  type FetchReport,
+  lockCrates,
+  openProjectCargoIndex,
+  rustRequirementsOf,
+  type RustStepOptions,
+  scanProjectImports,
+} from "./rust.ts";

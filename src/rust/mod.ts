@@ -22,6 +22,7 @@ export {
   type FeatureName,
   featureName,
   hasFeature,
+  proxyName,
   splitFeatureName,
 } from "./provider.ts";
 export {

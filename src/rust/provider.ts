@@ -47,6 +47,7 @@ export interface FeatureName {
  * @returns the parts
  */
 export function splitFeatureName(name: string): FeatureName {
+  name = name.replace(PROXY, "");
   const i = name.indexOf("[");
   if (i < 0 || !name.endsWith("]")) return { crate: name };
   return { crate: name.slice(0, i), feature: name.slice(i + 1, -1) };
@@ -61,6 +62,22 @@ export function splitFeatureName(name: string): FeatureName {
  */
 export function featureName(crate: string, feature: string): string {
   return `${crate}[${feature}]`;
+}
+
+/** `X~n`: a proxy of provider package X that carries one more requirement on it. */
+const PROXY = /~\d+$/;
+
+/**
+ * The n-th proxy of a provider package: it has X's versions and depends on X exactly, so a
+ * second requirement on X in another compatibility range can sit next to the first (a rename:
+ * `rand07 = { package = "rand", version = "0.7" }` beside `rand = "0.8"`).
+ *
+ * @param name provider package name
+ * @param n 1, 2, …
+ * @returns `name~n`
+ */
+export function proxyName(name: string, n: number): string {
+  return `${name}~${n}`;
 }
 
 interface Loaded {
@@ -218,6 +235,7 @@ export class CargoDependencyProvider implements DependencyProvider {
    * @returns the versions
    */
   async listVersions(name: string): Promise<Version[]> {
+    if (PROXY.test(name)) return await this.listVersions(name.replace(PROXY, ""));
     const { crate, feature } = splitFeatureName(name);
     const loaded = await this.#load(crate);
     if (loaded === null) return [];
@@ -251,6 +269,9 @@ export class CargoDependencyProvider implements DependencyProvider {
    * @returns provider name → version set
    */
   async getDependencies(name: string, version: Version): Promise<Map<string, VersionSet>> {
+    if (PROXY.test(name)) {
+      return new Map([[name.replace(PROXY, ""), VersionSet.singleton(version)]]);
+    }
     const { crate, feature } = splitFeatureName(name);
     const loaded = await this.#load(crate);
     const cv = loaded?.byVersion.get(vkey(version));
@@ -263,13 +284,24 @@ export class CargoDependencyProvider implements DependencyProvider {
         return;
       }
       const both = prev.intersection(set);
-      if (!both.isEmpty()) out.set(key, both);
-      else {
-        // Two requirements on one crate in different compatibility ranges (a rename): the
-        // second goes through the proxy package `crate[]`, which depends on `crate` exactly.
-        const { crate: c, feature: f } = splitFeatureName(key);
-        const proxy = f === undefined ? featureName(c, "") : key;
-        out.set(proxy, out.has(proxy) ? out.get(proxy)!.intersection(set) : set);
+      if (!both.isEmpty()) {
+        out.set(key, both);
+        return;
+      }
+      // Two requirements on one crate in different compatibility ranges (a rename): the
+      // second goes through a proxy package, which depends on the first exactly.
+      for (let n = 1;; n++) {
+        const proxy = proxyName(key, n);
+        const p = out.get(proxy);
+        if (p === undefined) {
+          out.set(proxy, set);
+          return;
+        }
+        const both2 = p.intersection(set);
+        if (!both2.isEmpty()) {
+          out.set(proxy, both2);
+          return;
+        }
       }
     };
     const edge = (dep: CrateDep, extra: string[]): void => {

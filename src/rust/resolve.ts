@@ -14,6 +14,7 @@ import {
   CargoDependencyProvider,
   type CrateSource,
   featureName,
+  proxyName,
   splitFeatureName,
 } from "./provider.ts";
 
@@ -98,29 +99,28 @@ export async function resolveCrates(
 
 /**
  * The root's provider dependencies: `crate`, `crate[default]` and `crate[f]` per requirement.
- * Two requirements on one crate are joined (`"^0.7, ^0.8"` then has no solution, as it would
- * have in cargo only if both named the same range; a rename to another range goes through the
- * proxy `crate[]`).
+ * A second, different requirement on one crate (a rename to another range, or a build
+ * dependency on another major) goes through proxies `crate~1`, `crate[f]~1` so both can hold.
  *
  * @param requirements the project's Rust dependencies
  * @returns provider name → requirement text
  */
 export function rootDependencies(requirements: readonly RustRequirement[]): Record<string, string> {
   const out: Record<string, string> = {};
-  const used = new Map<string, string>();
+  const ranges = new Map<string, string[]>();
   for (const r of requirements) {
-    let base = r.package;
-    const prev = used.get(base);
-    if (prev !== undefined && prev !== r.requirement) base = featureName(r.package, "");
-    used.set(r.package, r.requirement);
-    const put = (key: string) => {
-      out[key] = out[key] === undefined || out[key] === r.requirement
-        ? r.requirement
-        : `${out[key]}, ${r.requirement}`;
-    };
-    put(base);
-    if (r.defaultFeatures) put(featureName(r.package, "default"));
-    for (const f of r.features) put(featureName(r.package, f));
+    // The n-th distinct requirement on one crate goes through proxies `crate~n`, `crate[f]~n`.
+    const seen = ranges.get(r.package) ?? [];
+    let n = seen.indexOf(r.requirement);
+    if (n < 0) {
+      n = seen.length;
+      seen.push(r.requirement);
+      ranges.set(r.package, seen);
+    }
+    const key = (k: string) => (n === 0 ? k : proxyName(k, n));
+    out[key(r.package)] = r.requirement;
+    if (r.defaultFeatures) out[key(featureName(r.package, "default"))] = r.requirement;
+    for (const f of r.features) out[key(featureName(r.package, f))] = r.requirement;
   }
   return out;
 }
