@@ -14,11 +14,10 @@ import { MochiError } from "../errors.ts";
 import {
   type CargoRegistryConfig,
   crateDownloadUrl,
+  CrateIndexFile,
   crateIndexPath,
   type CrateSource,
-  type CrateVersion,
   parseCargoConfig,
-  parseCrateIndexFile,
 } from "../rust/mod.ts";
 import {
   openSparseFiles,
@@ -95,7 +94,7 @@ export function openCargoIndex(url: string, options: RegistryClientOptions): Car
   const label = /^(sparse\+|https?:|file:)/.test(url) ? url : files.url;
   const decoder = new TextDecoder();
   let configPromise: Promise<CargoRegistryConfig> | undefined;
-  const memo = new Map<string, Promise<CrateVersion[] | null>>();
+  const memo = new Map<string, Promise<CrateIndexFile | null>>();
   const config = (): Promise<CargoRegistryConfig> => {
     configPromise ??= files.read(
       "config.json",
@@ -117,14 +116,14 @@ export function openCargoIndex(url: string, options: RegistryClientOptions): Car
     url: label.endsWith("/") ? label : `${label}/`,
     stats: files.stats,
     config,
-    versions(name: string): Promise<CrateVersion[] | null> {
+    versions(name: string): Promise<CrateIndexFile | null> {
       let p = memo.get(name);
       if (p === undefined) {
         try {
           const path = crateIndexPath(name);
           p = files.read(
             path,
-            (b) => parseCrateIndexFile(name, decoder.decode(b), files.url + path),
+            (b) => CrateIndexFile.parse(name, decoder.decode(b), files.url + path),
           );
         } catch (e) {
           p = Promise.reject(e);

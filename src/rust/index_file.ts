@@ -84,7 +84,8 @@ export function crateIndexPath(name: string): string {
 }
 
 /**
- * Parses one cargo index file.
+ * Parses one cargo index file completely (see {@link CrateIndexFile} for the lazy form the
+ * resolver uses).
  *
  * Lines that are blank, whose `v` is above {@link MAX_INDEX_SCHEMA}, or whose `vers` is not
  * SemVer are skipped (cargo skips them too); lines for another crate name are an error.
@@ -97,84 +98,210 @@ export function crateIndexPath(name: string): string {
  *   or lacks `name`, `vers`, `deps` or `cksum`
  */
 export function parseCrateIndexFile(name: string, text: string, where: string): CrateVersion[] {
-  const out: CrateVersion[] = [];
-  const lines = text.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
-    if (line.length === 0) continue;
-    const fail = (what: string): never => {
-      throw new MochiError("RUST_E001", `${where} line ${i + 1}: ${what}`, {
-        hint: "the cargo index is damaged; refresh it (mochi lock --refresh) or check the registry",
-      });
-    };
-    let raw: Record<string, unknown>;
-    try {
-      raw = JSON.parse(line);
-    } catch (e) {
-      return fail(`not JSON (${(e as Error).message})`);
-    }
-    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) fail("not a JSON object");
-    const schema = raw.v ?? 1;
-    if (typeof schema === "number" && schema > MAX_INDEX_SCHEMA) continue;
-    if (typeof raw.name !== "string") fail('"name" is missing or not a string');
-    if ((raw.name as string).toLowerCase() !== name.toLowerCase()) {
-      fail(`the line is for crate "${raw.name}", not "${name}"`);
-    }
-    if (typeof raw.vers !== "string") fail('"vers" is missing or not a string');
-    const version = tryParseVersion(raw.vers as string);
-    if (version === undefined) continue;
-    if (typeof raw.cksum !== "string" || !HEX64.test(raw.cksum)) {
-      fail('"cksum" is missing or not 64 lowercase hex digits');
-    }
-    if (!Array.isArray(raw.deps)) fail('"deps" is missing or not an array');
-    const deps: CrateDep[] = [];
-    for (const d of raw.deps as unknown[]) {
-      const dep = d as Record<string, unknown>;
-      if (typeof dep?.name !== "string" || typeof dep.req !== "string") {
-        fail('a "deps" entry lacks "name" or "req"');
-      }
-      const kind = dep.kind ?? "normal";
-      if (kind !== "normal" && kind !== "build" && kind !== "dev") {
-        fail(`dependency "${dep.name}" has unknown kind ${JSON.stringify(kind)}`);
-      }
-      const entry: CrateDep = {
-        name: dep.name as string,
-        package: typeof dep.package === "string" ? dep.package : dep.name as string,
-        req: dep.req as string,
-        features: Array.isArray(dep.features)
-          ? (dep.features as unknown[]).filter((f): f is string => typeof f === "string")
-          : [],
-        optional: dep.optional === true,
-        defaultFeatures: dep.default_features !== false,
-        target: typeof dep.target === "string" ? dep.target : null,
-        kind: kind as CrateDepKind,
-      };
-      if (typeof dep.registry === "string") entry.registry = dep.registry;
-      deps.push(entry);
-    }
-    const features: Record<string, string[]> = {};
-    for (const table of [raw.features, raw.features2]) {
-      if (typeof table !== "object" || table === null) continue;
-      for (const [k, v] of Object.entries(table as Record<string, unknown>)) {
-        if (!Array.isArray(v)) continue;
-        const list = v.filter((f): f is string => typeof f === "string");
-        features[k] = features[k] === undefined ? list : [...features[k], ...list];
-      }
-    }
-    const cv: CrateVersion = {
-      name: raw.name as string,
-      vers: raw.vers as string,
-      version,
-      deps,
-      cksum: raw.cksum as string,
-      features,
-      yanked: raw.yanked === true,
-    };
-    if (typeof raw.links === "string") cv.links = raw.links;
-    if (typeof raw.rust_version === "string") cv.rustVersion = raw.rust_version;
-    out.push(cv);
+  const file = CrateIndexFile.parse(name, text, where);
+  return file.entries.map((_, i) => file.get(i));
+}
+
+/** One line of a {@link CrateIndexFile}, read without parsing its JSON. */
+export interface CrateIndexEntry {
+  /** Version text. */
+  vers: string;
+  /** Parsed version. */
+  version: Version;
+  /** Yanked by its publisher. */
+  yanked: boolean;
+}
+
+const HEAD = /^\{"name":"([^"\\]*)","vers":"([^"\\]*)"/;
+const SCHEMA = /"v":(\d+)[,}]/;
+const YANKED = /"yanked":true[,}]/;
+/**
+ * A cargo index file read lazily: the version, yanked flag and schema of each line come from a
+ * scan of its canonical head (`{"name":…,"vers":…`), and a line's JSON is parsed only when the
+ * resolver needs its dependencies or features ({@link CrateIndexFile.get}). A line that does
+ * not start canonically is parsed at once. Resolving the combined manifest of the shared data
+ * touches a few hundred of 22,000 lines, and JSON parsing was most of its time.
+ */
+export class CrateIndexFile {
+  /** The usable lines (skipped ones left out), in file order. */
+  readonly entries: CrateIndexEntry[] = [];
+  readonly #lines: string[] = [];
+  readonly #lineNos: number[] = [];
+  readonly #parsed: (CrateVersion | undefined)[] = [];
+  readonly #mentions = new Map<string, boolean>();
+  readonly #name: string;
+  readonly #where: string;
+
+  private constructor(name: string, where: string) {
+    this.#name = name;
+    this.#where = where;
   }
-  return out;
+
+  /**
+   * Scans a file.
+   *
+   * @param name the crate the file is for
+   * @param text the file's text
+   * @param where URL or path reported in errors
+   * @returns the lazily parsed file
+   * @throws {MochiError} `RUST_E001` for a line that does not start canonically and is not valid
+   */
+  static parse(name: string, text: string, where: string): CrateIndexFile {
+    const f = new CrateIndexFile(name, where);
+    const lines = text.split("\n");
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i].trim();
+      if (line.length === 0) continue;
+      const head = HEAD.exec(line);
+      const schema = SCHEMA.exec(line);
+      if (head !== null && (schema === null || Number(schema[1]) <= MAX_INDEX_SCHEMA)) {
+        const version = tryParseVersion(head[2]);
+        if (version === undefined) continue;
+        f.entries.push({ vers: head[2], version, yanked: YANKED.test(line) });
+        f.#lines.push(line);
+        f.#lineNos.push(i + 1);
+        f.#parsed.push(undefined);
+        continue;
+      }
+      const cv = parseCrateLine(name, line, i + 1, where);
+      if (cv === undefined) continue;
+      f.entries.push({ vers: cv.vers, version: cv.version, yanked: cv.yanked });
+      f.#lines.push(line);
+      f.#lineNos.push(i + 1);
+      f.#parsed.push(cv);
+    }
+    return f;
+  }
+
+  /**
+   * The full record of entry `i` (parsed once, then cached).
+   *
+   * @param i index into {@link CrateIndexFile.entries}
+   * @returns the version's record
+   * @throws {MochiError} `RUST_E001` when the line is malformed
+   */
+  get(i: number): CrateVersion {
+    let cv = this.#parsed[i];
+    if (cv === undefined) {
+      cv = parseCrateLine(this.#name, this.#lines[i], this.#lineNos[i], this.#where);
+      if (cv === undefined) {
+        throw new MochiError(
+          "RUST_E001",
+          `${this.#where} line ${this.#lineNos[i]}: the line changed meaning when parsed`,
+          { hint: "the cargo index is damaged; check the registry" },
+        );
+      }
+      this.#parsed[i] = cv;
+    }
+    return cv;
+  }
+
+  /**
+   * Whether any line of the file contains the JSON string `"word"`: a version can have a
+   * feature or dependency called `word` only if this holds. Answered once per word.
+   *
+   * @param word feature or dependency name
+   * @returns false when no version can define it
+   */
+  mentions(word: string): boolean {
+    let hit = this.#mentions.get(word);
+    if (hit === undefined) {
+      const q = `"${word}"`;
+      hit = this.#lines.some((l) => l.includes(q));
+      this.#mentions.set(word, hit);
+    }
+    return hit;
+  }
+}
+
+/**
+ * Parses one index line.
+ *
+ * @param name the crate the file is for
+ * @param line the line (trimmed, non-empty)
+ * @param lineNo 1-based line number for errors
+ * @param where URL or path for errors
+ * @returns the record, or undefined when the line is skipped (newer schema, non-SemVer vers)
+ * @throws {MochiError} `RUST_E001` when the line is malformed
+ */
+export function parseCrateLine(
+  name: string,
+  line: string,
+  lineNo: number,
+  where: string,
+): CrateVersion | undefined {
+  const i = lineNo - 1;
+  const fail = (what: string): never => {
+    throw new MochiError("RUST_E001", `${where} line ${i + 1}: ${what}`, {
+      hint: "the cargo index is damaged; refresh it (mochi lock --refresh) or check the registry",
+    });
+  };
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(line);
+  } catch (e) {
+    return fail(`not JSON (${(e as Error).message})`);
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) fail("not a JSON object");
+  const schema = raw.v ?? 1;
+  if (typeof schema === "number" && schema > MAX_INDEX_SCHEMA) return undefined;
+  if (typeof raw.name !== "string") fail('"name" is missing or not a string');
+  if ((raw.name as string).toLowerCase() !== name.toLowerCase()) {
+    fail(`the line is for crate "${raw.name}", not "${name}"`);
+  }
+  if (typeof raw.vers !== "string") fail('"vers" is missing or not a string');
+  const version = tryParseVersion(raw.vers as string);
+  if (version === undefined) return undefined;
+  if (typeof raw.cksum !== "string" || !HEX64.test(raw.cksum)) {
+    fail('"cksum" is missing or not 64 lowercase hex digits');
+  }
+  if (!Array.isArray(raw.deps)) fail('"deps" is missing or not an array');
+  const deps: CrateDep[] = [];
+  for (const d of raw.deps as unknown[]) {
+    const dep = d as Record<string, unknown>;
+    if (typeof dep?.name !== "string" || typeof dep.req !== "string") {
+      fail('a "deps" entry lacks "name" or "req"');
+    }
+    const kind = dep.kind ?? "normal";
+    if (kind !== "normal" && kind !== "build" && kind !== "dev") {
+      fail(`dependency "${dep.name}" has unknown kind ${JSON.stringify(kind)}`);
+    }
+    const entry: CrateDep = {
+      name: dep.name as string,
+      package: typeof dep.package === "string" ? dep.package : dep.name as string,
+      req: dep.req as string,
+      features: Array.isArray(dep.features)
+        ? (dep.features as unknown[]).filter((f): f is string => typeof f === "string")
+        : [],
+      optional: dep.optional === true,
+      defaultFeatures: dep.default_features !== false,
+      target: typeof dep.target === "string" ? dep.target : null,
+      kind: kind as CrateDepKind,
+    };
+    if (typeof dep.registry === "string") entry.registry = dep.registry;
+    deps.push(entry);
+  }
+  const features: Record<string, string[]> = {};
+  for (const table of [raw.features, raw.features2]) {
+    if (typeof table !== "object" || table === null) continue;
+    for (const [k, v] of Object.entries(table as Record<string, unknown>)) {
+      if (!Array.isArray(v)) continue;
+      const list = v.filter((f): f is string => typeof f === "string");
+      features[k] = features[k] === undefined ? list : [...features[k], ...list];
+    }
+  }
+  const cv: CrateVersion = {
+    name: raw.name as string,
+    vers: raw.vers as string,
+    version,
+    deps,
+    cksum: raw.cksum as string,
+    features,
+    yanked: raw.yanked === true,
+  };
+  if (typeof raw.links === "string") cv.links = raw.links;
+  if (typeof raw.rust_version === "string") cv.rustVersion = raw.rust_version;
+  return cv;
 }
 
 /** What a cargo registry's `config.json` says (The Cargo Book §Index Configuration). */

@@ -9,11 +9,14 @@ export {
   type CrateDep,
   type CrateDepKind,
   crateDownloadUrl,
+  type CrateIndexEntry,
+  CrateIndexFile,
   crateIndexPath,
   type CrateVersion,
   MAX_INDEX_SCHEMA,
   parseCargoConfig,
   parseCrateIndexFile,
+  parseCrateLine,
 } from "./index_file.ts";
 export {
   CargoDependencyProvider,

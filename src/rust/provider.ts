@@ -19,17 +19,17 @@
  */
 import type { DependencyProvider } from "../solver/mod.ts";
 import { formatVersion, parseRequirement, type Version, VersionSet } from "../semver/mod.ts";
-import type { CrateDep, CrateVersion } from "./index_file.ts";
+import type { CrateDep, CrateIndexFile, CrateVersion } from "./index_file.ts";
 
 /** Where crate versions come from: an index client, a directory, or memory. */
 export interface CrateSource {
   /**
-   * Every published version of a crate, or null when the index has no such crate.
+   * The index file of a crate (lazily parsed), or null when the index has no such crate.
    *
    * @param name crate name
    * @throws MochiError from the index client (network, malformed file)
    */
-  versions(name: string): Promise<CrateVersion[] | null>;
+  versions(name: string): Promise<CrateIndexFile | null>;
 }
 
 /** A provider package name split into crate and feature (`serde[derive]` → serde, derive). */
@@ -81,10 +81,9 @@ export function proxyName(name: string, n: number): string {
 }
 
 interface Loaded {
-  list: CrateVersion[];
-  byVersion: Map<string, CrateVersion>;
-  /** Versions with a requirement that does not parse, with the reason. */
-  broken: Map<string, string>;
+  file: CrateIndexFile;
+  /** Version text (build metadata dropped) → entry index. */
+  byVersion: Map<string, number>;
 }
 
 const reqCache = new Map<string, VersionSet | Error>();
@@ -174,10 +173,10 @@ export class CargoDependencyProvider implements DependencyProvider {
    * The loaded versions of a crate (after a solve, every crate it touched is loaded).
    *
    * @param crate crate name
-   * @returns the versions, or undefined when not loaded or absent
+   * @returns the index file, or undefined when not loaded or absent
    */
-  loadedVersions(crate: string): CrateVersion[] | undefined {
-    return this.#sync.get(crate)?.list;
+  loadedVersions(crate: string): CrateIndexFile | undefined {
+    return this.#sync.get(crate)?.file;
   }
 
   /**
@@ -188,32 +187,24 @@ export class CargoDependencyProvider implements DependencyProvider {
    * @returns the index data, or undefined
    */
   crateVersion(crate: string, version: Version): CrateVersion | undefined {
-    return this.#sync.get(crate)?.byVersion.get(vkey(version));
+    const loaded = this.#sync.get(crate);
+    const i = loaded?.byVersion.get(vkey(version));
+    return i === undefined ? undefined : loaded!.file.get(i);
   }
 
   #load(crate: string): Promise<Loaded | null> {
     let p = this.#loaded.get(crate);
     if (p === undefined) {
-      p = this.#source.versions(crate).then((list) => {
-        if (list === null) {
+      p = this.#source.versions(crate).then((file) => {
+        if (file === null) {
           this.#sync.set(crate, null);
           return null;
         }
-        const byVersion = new Map<string, CrateVersion>();
-        const broken = new Map<string, string>();
-        for (const cv of list) {
-          byVersion.set(vkey(cv.version), cv);
-          for (const d of cv.deps) {
-            if (d.kind === "dev") continue;
-            const s = requirementSet(d.req);
-            if (s instanceof Error) {
-              broken.set(vkey(cv.version), `its dependency ${d.name} "${d.req}": ${s.message}`);
-              break;
-            }
-          }
-        }
-        const loaded = { list, byVersion, broken };
+        const byVersion = new Map<string, number>();
+        file.entries.forEach((e, i) => byVersion.set(vkey(e.version), i));
+        const loaded = { file, byVersion };
         this.#sync.set(crate, loaded);
+        this.#speculate(file);
         return loaded;
       });
       p.catch(() => this.#loaded.delete(crate));
@@ -222,14 +213,39 @@ export class CargoDependencyProvider implements DependencyProvider {
     return p;
   }
 
+  /**
+   * Starts loading the non-optional dependencies of the newest release of a crate just loaded,
+   * before the solver asks: cargo fetches index files in parallel while it resolves, and so do
+   * we. A guess only; a crate never asked for costs one request.
+   */
+  #speculate(file: CrateIndexFile): void {
+    for (let i = file.entries.length - 1; i >= 0; i--) {
+      const e = file.entries[i];
+      if (e.yanked || e.version.pre.length > 0) continue;
+      let cv: CrateVersion;
+      try {
+        cv = file.get(i);
+      } catch {
+        return; // a malformed line surfaces when the solver really needs it
+      }
+      for (const d of cv.deps) {
+        if (d.kind !== "dev" && !d.optional && !this.#loaded.has(d.package)) {
+          this.#load(d.package).catch(() => {});
+        }
+      }
+      return;
+    }
+  }
+
   /** @inheritdoc */
   prefetch(names: string[]): void {
     for (const n of names) this.#load(splitFeatureName(n).crate).catch(() => {});
   }
 
   /**
-   * Versions of `crate` (yanked ones only when pinned) or of `crate[feature]` (those that can
-   * honour the feature).
+   * Versions of `crate` (yanked ones only when pinned) or of `crate[feature]` (the same, or
+   * none when no line of the file can name the feature; {@link checkVersion} excludes the
+   * versions without it).
    *
    * @param name provider package name
    * @returns the versions
@@ -239,25 +255,47 @@ export class CargoDependencyProvider implements DependencyProvider {
     const { crate, feature } = splitFeatureName(name);
     const loaded = await this.#load(crate);
     if (loaded === null) return [];
+    const { file } = loaded;
+    const word = feature === undefined || feature === "default" || feature === ""
+      ? undefined
+      : feature.replace(/^dep:/, "").split("/")[0].replace(/\?$/, "");
+    // Versions lacking the feature are excluded lazily by checkVersion, when the solver
+    // considers them: filtering here would parse every line of every crate with a feature.
+    if (word !== undefined && !file.mentions(word)) return [];
     const out: Version[] = [];
-    for (const cv of loaded.list) {
-      if (cv.yanked && !this.#pinned.has(`${cv.name} ${cv.vers}`)) continue;
-      if (feature !== undefined && !hasFeature(cv, feature)) continue;
-      out.push(cv.version);
-    }
+    file.entries.forEach((e, i) => {
+      if (e.yanked && !this.#pinned.has(`${crate} ${e.vers}`)) {
+        if (!this.#pinned.has(`${file.get(i).name} ${e.vers}`)) return;
+      }
+      out.push(e.version);
+    });
     return out;
   }
 
   /**
-   * Excludes versions whose dependency requirements do not parse.
+   * Excludes versions that lack the requested feature or whose dependency requirements do not
+   * parse.
    *
    * @param name provider package name
    * @param version candidate
    * @returns the reason, or undefined
    */
   checkVersion(name: string, version: Version): string | undefined {
-    const loaded = this.#sync.get(splitFeatureName(name).crate);
-    return loaded?.broken.get(vkey(version));
+    if (PROXY.test(name)) return undefined;
+    const { crate, feature } = splitFeatureName(name);
+    const cv = this.crateVersion(crate, version);
+    if (cv === undefined) return undefined;
+    if (feature !== undefined && !hasFeature(cv, feature)) {
+      return `it has no feature "${feature}"`;
+    }
+    for (const d of cv.deps) {
+      if (d.kind === "dev") continue;
+      const set = requirementSet(d.req);
+      if (set instanceof Error) {
+        return `its dependency ${d.name} "${d.req}" is invalid: ${set.message}`;
+      }
+    }
+    return undefined;
   }
 
   /**
@@ -273,8 +311,8 @@ export class CargoDependencyProvider implements DependencyProvider {
       return new Map([[name.replace(PROXY, ""), VersionSet.singleton(version)]]);
     }
     const { crate, feature } = splitFeatureName(name);
-    const loaded = await this.#load(crate);
-    const cv = loaded?.byVersion.get(vkey(version));
+    await this.#load(crate);
+    const cv = this.crateVersion(crate, version);
     if (cv === undefined) throw new Error(`unknown crate version ${crate} ${vkey(version)}`);
     const out = new Map<string, VersionSet>();
     const add = (key: string, set: VersionSet): void => {

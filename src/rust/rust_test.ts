@@ -4,8 +4,8 @@ import { NoSolutionError } from "../solver/mod.ts";
 import { formatLockfile, parseLockfile } from "../lockfile/mod.ts";
 import {
   crateDownloadUrl,
+  CrateIndexFile,
   crateIndexPath,
-  type CrateVersion,
   lockedCratesSatisfy,
   mergeRustRequirements,
   parseCrateIndexFile,
@@ -36,9 +36,9 @@ function dep(name: string, req: string, extra: Record<string, unknown> = {}) {
 /** An in-memory cargo index: crate name → index file text. */
 function memoryIndex(files: Record<string, string[]>) {
   return {
-    versions(name: string): Promise<CrateVersion[] | null> {
+    versions(name: string): Promise<CrateIndexFile | null> {
       const f = files[name];
-      return Promise.resolve(f ? parseCrateIndexFile(name, f.join("\n"), name) : null);
+      return Promise.resolve(f ? CrateIndexFile.parse(name, f.join("\n"), name) : null);
     },
   };
 }
