@@ -49,6 +49,8 @@ export interface CargoIndexClient extends CrateSource {
    * @throws {MochiError} `RUST_E006` when the download fails; `BLOB_E007` offline
    */
   download(crate: string, version: string, cksum: string): Promise<ReadableStream<Uint8Array>>;
+  /** Waits for index cache writes still in flight (call before the process exits). */
+  flush(): Promise<void>;
 }
 
 /**
@@ -89,6 +91,7 @@ export function openCargoIndex(url: string, options: RegistryClientOptions): Car
   const files = openSparseFiles(bare, {
     ...options,
     headers: { "cargo-protocol": "version=1", ...(options.headers ?? {}) },
+    deferCacheWrites: true,
     accept: "text/plain, application/json",
   });
   const label = /^(sparse\+|https?:|file:)/.test(url) ? url : files.url;
@@ -115,6 +118,7 @@ export function openCargoIndex(url: string, options: RegistryClientOptions): Car
   return {
     url: label.endsWith("/") ? label : `${label}/`,
     stats: files.stats,
+    flush: () => files.flush(),
     config,
     versions(name: string): Promise<CrateIndexFile | null> {
       let p = memo.get(name);

@@ -53,6 +53,11 @@ export interface RegistryClientOptions {
   headers?: Record<string, string>;
   /** The `Accept` header of index requests; default `application/x-mochi-index+jsonl`. */
   accept?: string;
+  /**
+   * Return index answers before their cache files are written (call the client's `flush()`
+   * before exiting). Default false.
+   */
+  deferCacheWrites?: boolean;
 }
 
 /** Counters of one client since it was opened. Live: read them at any time. */
@@ -240,6 +245,8 @@ export interface SparseFileClient {
    * @throws {MochiError} `BLOB_E002` not found or unreachable; `BLOB_E007` offline
    */
   download(url: string): Promise<ReadableStream<Uint8Array>>;
+  /** Waits for the cache writes deferred by `deferCacheWrites`; a no-op otherwise. */
+  flush(): Promise<void>;
 }
 
 /**
@@ -269,6 +276,7 @@ export function openSparseFiles(url: string, options: RegistryClientOptions): Sp
     stats,
     read: (path, parse) => source.read(path, parse),
     download: (u) => source.blob(u),
+    flush: () => source instanceof HttpSource ? source.flush() : Promise.resolve(),
   };
 }
 
@@ -384,6 +392,13 @@ class HttpSource implements Source {
   #madeDirs = new Set<string>();
   #headers: Record<string, string>;
   #accept: string;
+  #deferWrites: boolean;
+  #pending = new Set<Promise<void>>();
+
+  /** Waits for every deferred cache write. */
+  async flush(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.all([...this.#pending]);
+  }
 
   constructor(root: URL, options: RegistryClientOptions, stats: RegistryClientStats) {
     this.#root = root;
@@ -398,6 +413,7 @@ class HttpSource implements Source {
     this.#slots = new Semaphore(Math.max(1, options.parallelism ?? 32));
     this.#headers = options.headers ?? {};
     this.#accept = options.accept ?? "application/x-mochi-index+jsonl";
+    this.#deferWrites = options.deferCacheWrites ?? false;
   }
 
   async read<T>(path: string, parse: (bytes: Uint8Array) => T): Promise<T | null> {
@@ -432,7 +448,11 @@ class HttpSource implements Source {
     if (result.kind === "absent") return null;
     if (result.kind === "not-modified") throw new Error("unreachable: 304 without a validator");
     const value = parse(result.body); // malformed bodies throw here, before they are cached
-    await this.#writeCache(cacheFile, result.body, result.etag, result.lastModified);
+    const write = this.#writeCache(cacheFile, result.body, result.etag, result.lastModified);
+    if (this.#deferWrites) {
+      this.#pending.add(write);
+      write.finally(() => this.#pending.delete(write));
+    } else await write;
     return value;
   }
 

@@ -123,11 +123,15 @@ export async function lockCrates(
       return { crates: [...old], resolved: false, index };
     }
   }
-  const { crates } = await resolveCrates(index, requirements, {
-    indexUrl: index.url,
-    locked: options.fresh ? [] : old,
-  });
-  return { crates, resolved: true, index };
+  try {
+    const { crates } = await resolveCrates(index, requirements, {
+      indexUrl: index.url,
+      locked: options.fresh ? [] : old,
+    });
+    return { crates, resolved: true, index };
+  } finally {
+    await index.flush();
+  }
 }
 
 /**
