@@ -54,3 +54,6 @@ export {
   type SigstoreVerifyResult,
   verifySigstoreBundle,
 } from "./src/adapters/sigstore/verify.ts";
+
+// Capabilities (src/capability): the closed set, pins, the update gate, monotonicity.
+export * from "./src/capability/mod.ts";
