@@ -9,9 +9,12 @@
  */
 import { parseArgs } from "node:util";
 import {
+  CapabilityGateError,
   exitStatusOf,
+  formatGateWarnings,
   formatTree,
   formatWhy,
+  formatWhyCapability,
   FsStore,
   install,
   lock,
@@ -22,6 +25,7 @@ import {
   resolveMochiHome,
   serveRegistry,
   verifySigstoreBundle,
+  whyCapability,
 } from "./mod.ts";
 
 const VERSION = "0.1.0";
@@ -32,7 +36,11 @@ Usage: mochi <command> [options]
 
 Commands:
   install                 resolve (or reuse mochi.lock), fetch and verify every package
-  lock [--check]          write mochi.lock without fetching; --check only compares (exit 1 on drift)
+  lock [--check] [--upgrade] [--accept-capabilities[=<pkg>]]
+                          write mochi.lock without fetching; --check only compares (exit 1 on
+                          drift); --upgrade ignores locked versions; a package that newly
+                          requires a capability fails (exit 1) until accepted
+  why-capability <cap>    list the locked packages that require a capability
   tree [--depth N]        show the locked dependency tree
   why <package>           show every path by which a package enters the graph
   verify                  re-hash every blob in the store against its address
@@ -59,8 +67,17 @@ function seconds(ms: number): string {
   return ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
 
+function acceptOption(values: string[] | undefined): { acceptCapabilities?: "all" | string[] } {
+  if (values === undefined) return {};
+  const names = values.flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v);
+  return { acceptCapabilities: names.includes("*") ? "all" : names };
+}
+
 function printError(e: unknown, verbose: boolean): number {
   const status = exitStatusOf(e);
+  if (e instanceof CapabilityGateError) {
+    for (const line of formatGateWarnings(e.findings)) console.error(line);
+  }
   if (e instanceof MochiError) {
     console.error(`error[${e.code}]: ${e.message}`);
     if (e.file) {
@@ -87,6 +104,8 @@ function printError(e: unknown, verbose: boolean): number {
  */
 export async function main(args: string[]): Promise<number> {
   let parsed;
+  // `--accept-capabilities` alone means every package; parseArgs needs a value.
+  args = args.map((a) => (a === "--accept-capabilities" ? "--accept-capabilities=*" : a));
   try {
     parsed = parseArgs({
       args,
@@ -97,6 +116,8 @@ export async function main(args: string[]): Promise<number> {
         frozen: { type: "boolean" },
         refresh: { type: "boolean" },
         check: { type: "boolean" },
+        upgrade: { type: "boolean" },
+        "accept-capabilities": { type: "string", multiple: true },
         quiet: { type: "boolean", short: "q" },
         verbose: { type: "boolean", short: "v" },
         help: { type: "boolean", short: "h" },
@@ -147,7 +168,9 @@ export async function main(args: string[]): Promise<number> {
     locked: o.locked === true,
     frozen: o.frozen === true,
     refresh: o.refresh === true,
+    upgrade: o.upgrade === true,
     onProgress: out.detail,
+    ...acceptOption(o["accept-capabilities"]),
     ...(env.MOCHI_REGISTRY ? { registryUrl: env.MOCHI_REGISTRY } : {}),
   };
   try {
@@ -189,6 +212,11 @@ export async function main(args: string[]): Promise<number> {
           console.error("help: run mochi lock to update it");
           return 1;
         }
+        for (const a of r.accepted) {
+          out.info(
+            `Accepted: ${a.name} ${a.version} newly requires capability "${a.capability}"`,
+          );
+        }
         out.info(
           r.written
             ? `Wrote ${r.lockPath} (${r.packages} packages, ${r.changes.length} change(s))`
@@ -219,6 +247,25 @@ export async function main(args: string[]): Promise<number> {
             });
           }
           for (const l of formatWhy(graph, rest[0])) console.log(l);
+        }
+        return 0;
+      }
+      case "why-capability": {
+        if (!rest[0]) {
+          throw new MochiError("CLI_E001", "mochi why-capability needs a capability name", {
+            hint: "mochi why-capability <capability>, e.g. mochi why-capability net.dial",
+          });
+        }
+        const project = await readProject(projectDir);
+        if (!project.lock) {
+          throw new MochiError("LOCK_E005", `no mochi.lock in ${projectDir}`, {
+            hint: "run mochi lock first",
+          });
+        }
+        for (
+          const l of formatWhyCapability(rest[0], whyCapability(project.lock.packages, rest[0]))
+        ) {
+          console.log(l);
         }
         return 0;
       }

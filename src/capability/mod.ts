@@ -45,3 +45,4 @@ export {
   type ReleaseBump,
   type ReleaseCapabilities,
 } from "./monotonicity.ts";
+export { type CapabilityUser, formatWhyCapability, whyCapability } from "./why.ts";

@@ -22,7 +22,18 @@ import {
   parseLockfile,
 } from "../lockfile/mod.ts";
 import { compareVersions, formatVersion, parseVersion, type Version } from "../semver/mod.ts";
-import { resolve, type ResolvedPackage } from "../solver/mod.ts";
+import {
+  type Incompatibility,
+  NoSolutionError,
+  resolve,
+  type ResolvedPackage,
+} from "../solver/mod.ts";
+import {
+  capabilityGate,
+  CapabilityGateError,
+  CapabilityPolicy,
+  type NewCapability,
+} from "../capability/mod.ts";
 import { openRegistry, type RegistryClient } from "../adapters/index_client.ts";
 import { FsStore } from "../adapters/fs_store.ts";
 import { writeFileAtomic } from "../adapters/fs_atomic.ts";
@@ -50,6 +61,13 @@ export interface InstallOptions {
   fetch?: typeof fetch;
   /** Progress callback (the CLI prints these with --verbose). */
   onProgress?: (message: string) => void;
+  /**
+   * `--accept-capabilities[=<pkg>]`: accept newly required capabilities for every package
+   * (`"all"`) or the named ones; without it an update that adds one fails with LOCK_E006.
+   */
+  acceptCapabilities?: "all" | string[];
+  /** `mochi lock --upgrade`: resolve without preferring the locked versions. */
+  upgrade?: boolean;
 }
 
 /** What an install did. */
@@ -194,15 +212,20 @@ function lockedVersions(lock: Lockfile | undefined): Record<string, string> {
  * @param project the project
  * @param registry an open registry client
  * @param onProgress progress callback
- * @returns the lockfile and the solver time in milliseconds
- * @throws {MochiError} SOLVER_E002 (unsolvable, with the report), INDEX_* and others
+ * @param options `acceptCapabilities` for the update gate; `upgrade` ignores locked versions
+ * @returns the lockfile, the solver time in milliseconds, and the newly required capabilities
+ *   that `acceptCapabilities` let through
+ * @throws {MochiError} SOLVER_E002 (unsolvable, with the report); CAP_E001 (unsolvable because
+ *   of a capability pin, same report); {@link CapabilityGateError} LOCK_E006 when a package
+ *   newly requires a capability nobody accepted; INDEX_* and others
  */
 export async function resolveProject(
   project: Project,
   registry: RegistryClient,
   onProgress?: (m: string) => void,
-): Promise<{ lock: Lockfile; solveMs: number }> {
-  const provider = new RegistryProvider(registry);
+  options: { acceptCapabilities?: "all" | string[]; upgrade?: boolean } = {},
+): Promise<{ lock: Lockfile; solveMs: number; accepted: NewCapability[] }> {
+  const provider = new RegistryProvider(registry, CapabilityPolicy.fromManifest(project.manifest));
   const { manifest } = project;
   const t0 = performance.now();
   const root = {
@@ -211,11 +234,22 @@ export async function resolveProject(
     dependencies: rootDependencies(manifest),
   };
   provider.prefetch(Object.keys(root.dependencies));
-  const solution: ResolvedPackage[] = await resolve(provider, root, {
-    locked: lockedVersions(project.lock),
-    allowMultiVersion: manifest.allowMultiVersion,
-    yanked: (name: string, v: Version) => provider.isYanked(name, v),
-  });
+  let solution: ResolvedPackage[];
+  try {
+    solution = await resolve(provider, root, {
+      locked: options.upgrade ? {} : lockedVersions(project.lock),
+      allowMultiVersion: manifest.allowMultiVersion,
+      yanked: (name: string, v: Version) => provider.isYanked(name, v),
+    });
+  } catch (e) {
+    if (e instanceof NoSolutionError && hasCapabilityCause(e.incompatibility)) {
+      throw new MochiError("CAP_E001", e.report, {
+        cause: e,
+        hint: "apply one of the fix options above, then run the command again",
+      });
+    }
+    throw e;
+  }
   const solveMs = performance.now() - t0;
   onProgress?.(`resolved ${solution.length} packages in ${solveMs.toFixed(0)} ms`);
   const source = `registry+${registry.url}`;
@@ -239,15 +273,37 @@ export async function resolveProject(
     if (rec.yanked) pkg.yanked = true;
     return pkg;
   });
-  const capabilitiesSeen = new Map<string, string[]>();
-  for (const p of packages) {
-    const seen = new Set([...(capabilitiesSeen.get(p.name) ?? []), ...p.capabilities]);
-    capabilitiesSeen.set(p.name, [...seen].sort());
-  }
+  const gate = capabilityGate({
+    previousSeen: project.lock?.capabilitiesSeen,
+    packages,
+    manifestChanged: project.lock?.manifestHash !== project.manifestHash,
+    ...(options.acceptCapabilities ? { accept: options.acceptCapabilities } : {}),
+  });
+  if (gate.blocked.length > 0) throw new CapabilityGateError(gate.blocked);
   return {
-    lock: { version: 1, manifestHash: project.manifestHash, packages, capabilitiesSeen },
+    lock: {
+      version: 1,
+      manifestHash: project.manifestHash,
+      packages,
+      capabilitiesSeen: gate.seen,
+    },
     solveMs,
+    accepted: gate.accepted,
   };
+}
+
+/** Whether a failure's derivation contains a capability-pin exclusion. */
+function hasCapabilityCause(root: Incompatibility): boolean {
+  const seen = new Set<Incompatibility>();
+  const stack = [root];
+  while (stack.length > 0) {
+    const inc = stack.pop()!;
+    if (seen.has(inc)) continue;
+    seen.add(inc);
+    if (inc.cause.kind === "capability") return true;
+    if (inc.cause.kind === "derived") stack.push(inc.cause.conflict, inc.cause.other);
+  }
+  return false;
 }
 
 function blobDigests(p: LockedPackage): { blake3: string; sha256: string } {
@@ -326,7 +382,7 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
         },
       );
     }
-    ({ lock, solveMs } = await resolveProject(project, registry, options.onProgress));
+    ({ lock, solveMs } = await resolveProject(project, registry, options.onProgress, options));
     resolved = true;
   }
   const newLockText = formatLockfile(lock);
@@ -388,6 +444,8 @@ export interface LockReport {
   lockPath: string;
   /** Solver time in milliseconds. */
   solveMs: number;
+  /** Newly required capabilities accepted with `--accept-capabilities`. */
+  accepted: NewCapability[];
 }
 
 /**
@@ -406,7 +464,12 @@ export async function lock(options: InstallOptions & { check?: boolean }): Promi
     offline: options.offline || options.frozen || false,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
-  const { lock: next, solveMs } = await resolveProject(project, registry, options.onProgress);
+  const { lock: next, solveMs, accepted } = await resolveProject(
+    project,
+    registry,
+    options.onProgress,
+    options,
+  );
   const text = formatLockfile(next);
   const upToDate = text === project.lockText;
   const changes = diffLocks(project.lock, next);
@@ -425,6 +488,7 @@ export async function lock(options: InstallOptions & { check?: boolean }): Promi
     packages: next.packages.length,
     lockPath: project.lockPath,
     solveMs,
+    accepted,
   };
 }
 
