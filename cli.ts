@@ -9,8 +9,10 @@
  */
 import { parseArgs } from "node:util";
 import {
+  auditCapabilities,
   CapabilityGateError,
   exitStatusOf,
+  formatAuditFinding,
   formatGateWarnings,
   formatTree,
   formatWhy,
@@ -41,6 +43,10 @@ Commands:
                           drift); --upgrade ignores locked versions; a package that newly
                           requires a capability fails (exit 1) until accepted
   why-capability <cap>    list the locked packages that require a capability
+  audit capabilities [--suspicious]
+                          check every locked package's registry history: a patch release that
+                          adds a capability (CAP_E002); --suspicious also flags a minor release
+                          adding ffi or proc.spawn (the xz pattern); exit 1 on any finding
   tree [--depth N]        show the locked dependency tree
   why <package>           show every path by which a package enters the graph
   verify                  re-hash every blob in the store against its address
@@ -117,6 +123,7 @@ export async function main(args: string[]): Promise<number> {
         refresh: { type: "boolean" },
         check: { type: "boolean" },
         upgrade: { type: "boolean" },
+        suspicious: { type: "boolean" },
         "accept-capabilities": { type: "string", multiple: true },
         quiet: { type: "boolean", short: "q" },
         verbose: { type: "boolean", short: "v" },
@@ -268,6 +275,21 @@ export async function main(args: string[]): Promise<number> {
           console.log(l);
         }
         return 0;
+      }
+      case "audit": {
+        if (rest[0] !== "capabilities") {
+          throw new MochiError("CLI_E001", `unknown audit "${rest.join(" ")}"`, {
+            hint: "mochi audit capabilities [--suspicious]",
+          });
+        }
+        const r = await auditCapabilities({ ...common, suspicious: o.suspicious === true });
+        for (const f of r.findings) console.error(formatAuditFinding(f));
+        out.info(
+          `Audited ${r.releases} releases of ${r.packages} locked packages: ${
+            r.findings.length === 0 ? "no finding" : `${r.findings.length} finding(s)`
+          }`,
+        );
+        return r.findings.length === 0 ? 0 : 1;
       }
       case "verify": {
         const store = new FsStore(`${common.mochiHome}/store`);

@@ -136,3 +136,45 @@ Deno.test("a consumer pin that excludes every version gives a report naming the 
     assert((await Deno.readTextFile(`${project}/mochi.lock`)).includes('version = "1.2.0"'));
   });
 });
+
+Deno.test("audit capabilities --suspicious flags the xz pattern on the fixture history", async () => {
+  const fixture = JSON.parse(
+    await Deno.readTextFile(new URL("../fixtures/capabilities/xz-history.json", import.meta.url)),
+  );
+  await withTmp(async (tmp) => {
+    const env = { MOCHI_HOME: `${tmp}/home`, MOCHI_REGISTRY: `${tmp}/registry` };
+    const versions: TestVersion[] = [fixture, fixture.clean].flatMap((h) =>
+      h.releases.map((r: { version: string; capabilities: string[] }) => ({
+        name: h.package,
+        version: r.version,
+        capabilities: r.capabilities,
+      }))
+    );
+    await writeRegistry(`${tmp}/registry`, versions);
+    const project = `${tmp}/app`;
+    await writeProject(project, { xz: "~5.4", "zstd-lite": "^1" });
+    assertEquals((await runCli(["lock", "-C", project], { env })).code, 0);
+
+    const plain = await runCli(["audit", "capabilities", "-C", project], { env });
+    assertEquals(plain.code, 1, plain.stderr);
+    assertEquals(
+      plain.stderr,
+      'error[CAP_E002]: xz 5.6.1 adds capability "proc.spawn" in a patch release (5.6.0 → 5.6.1)\n',
+    );
+    assert(plain.stdout.includes("Audited 8 releases of 2 locked packages: 1 finding(s)"));
+
+    const sus = await runCli(["audit", "capabilities", "--suspicious", "-C", project], { env });
+    assertEquals(sus.code, 1, sus.stderr);
+    assertEquals(sus.stderr.split("\n").filter((l) => l), [
+      'warning: xz 5.6.0 adds capability "ffi" in a minor release (5.4.6 → 5.6.0): the xz-utils pattern; audit the release before you accept it',
+      'error[CAP_E002]: xz 5.6.1 adds capability "proc.spawn" in a patch release (5.6.0 → 5.6.1)',
+    ]);
+
+    // Only the clean history locked: nothing to report.
+    await writeProject(project, { "zstd-lite": "^1" });
+    assertEquals((await runCli(["lock", "-C", project], { env })).code, 0);
+    const clean = await runCli(["audit", "capabilities", "--suspicious", "-C", project], { env });
+    assertEquals(clean.code, 0, clean.stderr);
+    assert(clean.stdout.includes("no finding"), clean.stdout);
+  });
+});

@@ -41,6 +41,7 @@ export {
   auditCapabilityHistory,
   type CapabilityAuditFinding,
   checkCapabilityMonotonicity,
+  formatAuditFinding,
   type MonotonicityVerdict,
   type ReleaseBump,
   type ReleaseCapabilities,

@@ -176,3 +176,18 @@ export function auditCapabilityHistory(
   }
   return out;
 }
+
+/**
+ * One line for an audit finding: a patch addition is an `error[CAP_E002]`, the xz pattern a
+ * `warning`.
+ *
+ * @param f a finding of {@link auditCapabilityHistory}
+ * @returns the line, no trailing newline
+ */
+export function formatAuditFinding(f: CapabilityAuditFinding): string {
+  const list = f.capabilities.map((c) => `"${c}"`).join(", ");
+  const s = f.capabilities.length === 1 ? "y" : "ies";
+  return f.kind === "patch-adds"
+    ? `error[CAP_E002]: ${f.name} ${f.version} adds capabilit${s} ${list} in a patch release (${f.previous} → ${f.version})`
+    : `warning: ${f.name} ${f.version} adds capabilit${s} ${list} in a minor release (${f.previous} → ${f.version}): the xz-utils pattern; audit the release before you accept it`;
+}
