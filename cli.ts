@@ -11,6 +11,9 @@ import { parseArgs } from "node:util";
 import {
   auditCapabilities,
   CapabilityGateError,
+  compileProject,
+  DENO_PERMISSIONS,
+  denoRunPlan,
   exitStatusOf,
   formatAuditFinding,
   formatGateWarnings,
@@ -21,10 +24,13 @@ import {
   install,
   lock,
   lockGraph,
+  lowerProject,
   MochiError,
   parseArtifactDigest,
+  parseLoweringTarget,
   readProject,
   resolveMochiHome,
+  runProject,
   serveRegistry,
   verifySigstoreBundle,
   whyCapability,
@@ -43,6 +49,15 @@ Commands:
                           drift); --upgrade ignores locked versions; a package that newly
                           requires a capability fails (exit 1) until accepted
   why-capability <cap>    list the locked packages that require a capability
+  lower --target <t> [--entry main.ts]
+                          lower the locked capabilities: deno (merge permissions,
+                          compile.permissions and tasks.start into deno.json), python, wasm,
+                          node, bun (their file in the project directory)
+  run <entry> [-- args]   deno run <entry> with exactly the lowered flags, --no-prompt, no
+                          remote imports, sys denied; --isolate adds --unstable-worker-options
+  compile <entry> [--output F]
+                          deno compile with the same flags baked in (exit 3 when Deno cannot
+                          download its runtime)
   audit capabilities [--suspicious]
                           check every locked package's registry history: a patch release that
                           adds a capability (CAP_E002); --suspicious also flags a minor release
@@ -110,6 +125,10 @@ function printError(e: unknown, verbose: boolean): number {
  */
 export async function main(args: string[]): Promise<number> {
   let parsed;
+  // Everything after `--` belongs to the program `mochi run` starts.
+  const dashDash = args.indexOf("--");
+  const programArgs = dashDash < 0 ? [] : args.slice(dashDash + 1);
+  if (dashDash >= 0) args = args.slice(0, dashDash);
   // `--accept-capabilities` alone means every package; parseArgs needs a value.
   args = args.map((a) => (a === "--accept-capabilities" ? "--accept-capabilities=*" : a));
   try {
@@ -124,6 +143,10 @@ export async function main(args: string[]): Promise<number> {
         check: { type: "boolean" },
         upgrade: { type: "boolean" },
         suspicious: { type: "boolean" },
+        target: { type: "string" },
+        entry: { type: "string" },
+        output: { type: "string" },
+        isolate: { type: "boolean" },
         "accept-capabilities": { type: "string", multiple: true },
         quiet: { type: "boolean", short: "q" },
         verbose: { type: "boolean", short: "v" },
@@ -274,6 +297,55 @@ export async function main(args: string[]): Promise<number> {
         ) {
           console.log(l);
         }
+        return 0;
+      }
+      case "lower": {
+        const target = parseLoweringTarget(o.target ?? "deno");
+        const r = await lowerProject({
+          projectDir,
+          target,
+          ...(o.entry ? { entry: o.entry } : {}),
+        });
+        out.info(`Wrote ${r.file} (${target}, ${r.capabilities.length} capabilities)`);
+        if (r.deno) {
+          for (const p of DENO_PERMISSIONS) {
+            const v = r.deno.permissions[p];
+            out.info(`  ${p.padEnd(6)} ${Array.isArray(v) ? v.join(", ") : v ? "all" : "denied"}`);
+          }
+          for (const c of r.deno.unenforced) {
+            out.info(`  note: ${c} is declared but not enforced: Deno has no permission for it`);
+          }
+          for (const n of r.deno.notes) out.detail(`  note: ${n}`);
+        } else if (!r.enforced) {
+          out.info(`  note: ${target} does not enforce capabilities; the file documents them only`);
+        }
+        return 0;
+      }
+      case "run": {
+        if (!rest[0]) {
+          throw new MochiError("CLI_E001", "mochi run needs an entry module", {
+            hint: "mochi run <entry.ts> [-- program arguments]",
+          });
+        }
+        const args = [...rest.slice(1), ...programArgs];
+        if (verbose) {
+          const plan = await denoRunPlan({ projectDir, entry: rest[0], args, isolate: o.isolate });
+          out.detail(`deno ${plan.args.join(" ")}`);
+        }
+        return await runProject({ projectDir, entry: rest[0], args, isolate: o.isolate === true });
+      }
+      case "compile": {
+        if (!rest[0]) {
+          throw new MochiError("CLI_E001", "mochi compile needs an entry module", {
+            hint: "mochi compile <entry.ts> [--output file]",
+          });
+        }
+        const r = await compileProject({
+          projectDir,
+          entry: rest[0],
+          ...(o.output ? { output: o.output } : {}),
+        });
+        out.info(`Compiled ${rest[0]} to ${r.output} with: deno ${r.args.join(" ")}`);
         return 0;
       }
       case "audit": {

@@ -17,4 +17,12 @@ export {
 } from "./install.ts";
 export { formatTree, formatWhy, type LockGraph, lockGraph, type NodeId } from "./graph.ts";
 export { type IndexSource, RegistryProvider } from "./registry_provider.ts";
-export { auditCapabilities, type CapabilityAuditReport } from "./capabilities.ts";
+export {
+  auditCapabilities,
+  type CapabilityAuditReport,
+  compileProject,
+  denoRunPlan,
+  lowerProject,
+  type LowerReport,
+  runProject,
+} from "./capabilities.ts";
