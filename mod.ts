@@ -66,3 +66,8 @@ export {
   type DenoProcessOptions,
   runDeno,
 } from "./src/adapters/deno_runner.ts";
+export {
+  PackageWorker,
+  PackageWorkerError,
+  type PackageWorkerOptions,
+} from "./src/adapters/package_worker.ts";

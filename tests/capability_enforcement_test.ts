@@ -255,3 +255,38 @@ Deno.test("mochi compile passes the same flags and says plainly when denort cann
     assert(r.stderr.includes("dl.deno.land"), r.stderr);
   });
 });
+
+Deno.test("per-package isolation: in one program A (fs.read) cannot dial and B (net.dial) cannot read", async () => {
+  await withWorld(async (w) => {
+    const project = `${w.tmp}/iso`;
+    await writeProject(project, { reader: "1", dialer: "1" });
+    assertEquals((await runCli(["lock", "-C", project], { env: w.env })).code, 0);
+    const src = `${ROOT}/fixtures/capabilities/isolation`;
+    for (const p of ["a", "b"]) {
+      await Deno.mkdir(`${project}/${p}`);
+      await Deno.copyFile(`${src}/${p}/mod.ts`, `${project}/${p}/mod.ts`);
+    }
+    const main = (await Deno.readTextFile(`${src}/main.ts`)).replace(
+      "../../../src/adapters/package_worker.ts",
+      new URL(`file://${ROOT}/src/adapters/package_worker.ts`).href,
+    );
+    await Deno.writeTextFile(`${project}/main.ts`, main);
+    const cfg = JSON.stringify({ data: `${w.tmp}/data`, file: w.args.reader, dial: w.args.dialer });
+    const r = await runCli(["run", "--isolate", "-C", project, "main.ts", "--", cfg], {
+      env: w.env,
+    });
+    assertEquals(r.code, 0, r.stderr);
+    assertEquals(JSON.parse(r.stdout), {
+      "a.read": "ok",
+      "a.dial": "NotCapable",
+      "b.read": "NotCapable",
+      "b.dial": "ok",
+      "main.read": "ok",
+      "main.dial": "ok",
+    });
+    // Without --isolate Deno refuses worker permissions outright.
+    const plain = await runCli(["run", "-C", project, "main.ts", "--", cfg], { env: w.env });
+    assert(plain.code !== 0);
+    assert(plain.stderr.includes("--unstable-worker-options"), plain.stderr);
+  });
+});

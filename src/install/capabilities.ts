@@ -140,7 +140,9 @@ export async function lowerProject(
 /**
  * The Deno lowering of a project and the `deno run` arguments for an entry module.
  *
- * @param options project directory, entry, program arguments, isolate
+ * @param options project directory, entry, program arguments, isolate (adds
+ *   `--unstable-worker-options` and read access to the project directory, where the package
+ *   workers import their code from)
  * @returns the lowering and the arguments after `deno`
  * @throws {MochiError} LOCK_E005 without a lock; CAP_E003, CAP_E005
  */
@@ -148,7 +150,10 @@ export async function denoRunPlan(
   options: { projectDir: string; entry: string; args?: string[]; isolate?: boolean },
 ): Promise<{ lowering: DenoLowering; args: string[] }> {
   const project = await lockedProject(options.projectDir);
-  const lowering = lowerToDeno(projectCapabilities(project.manifest, project.lock));
+  const caps = projectCapabilities(project.manifest, project.lock);
+  // Package workers import their code, and a worker can hold no more than its parent.
+  if (options.isolate) caps.push(`fs.read:${project.dir}`);
+  const lowering = lowerToDeno(caps);
   return {
     lowering,
     args: denoRunArgs(lowering, options.entry, options.args ?? [], {
