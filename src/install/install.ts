@@ -497,7 +497,8 @@ export async function lock(options: InstallOptions & { check?: boolean }): Promi
  *
  * @param before old lockfile (or undefined)
  * @param after new lockfile
- * @returns sorted lines: `+ name version`, `- name version`, `~ name version (blake3 changed)`
+ * @returns sorted lines: `+ name version`, `- name version`, `~ name version (digest changed)`,
+ *   `(dependencies changed)` or `(capabilities changed)`
  */
 export function diffLocks(before: Lockfile | undefined, after: Lockfile): string[] {
   const key = (p: LockedPackage) => `${p.name} ${p.version}`;
@@ -510,6 +511,8 @@ export function diffLocks(before: Lockfile | undefined, after: Lockfile): string
     else if (o.blake3 !== p.blake3 || o.sha256 !== p.sha256) out.push(`~ ${k} (digest changed)`);
     else if (o.dependencies.join() !== p.dependencies.join()) {
       out.push(`~ ${k} (dependencies changed)`);
+    } else if (o.capabilities.join() !== p.capabilities.join()) {
+      out.push(`~ ${k} (capabilities changed)`);
     }
   }
   for (const k of old.keys()) if (!now.has(k)) out.push(`- ${k}`);

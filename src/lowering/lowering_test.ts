@@ -7,8 +7,10 @@ import {
   lowerToTarget,
   mergeDenoJson,
   parseLoweringTarget,
+  projectCapabilities,
   workerPermissions,
 } from "./mod.ts";
+import { parseManifest } from "../manifest/mod.ts";
 
 const isCode = (code: string) => (e: unknown) => e instanceof MochiError && e.code === code;
 
@@ -156,4 +158,44 @@ Deno.test("worker permissions add the package's own code directory to read", () 
   assert.deepEqual(workerPermissions(set, ["/store/b"]).read, ["/store/b"]);
   assert.deepEqual(workerPermissions(set, ["/store/b"]).net, ["127.0.0.1:1"]);
   assert.equal(workerPermissions(lowerToDeno(["fs.read"]).permissions, ["/x"]).read, true);
+});
+
+Deno.test("project capabilities: root required, default features' optional ones, locked packages", () => {
+  const { manifest } = parseManifest(
+    `[package]
+name = "app"
+version = "0.1.0"
+edition = "2026"
+mochi = ">=0.7"
+
+[features]
+default = ["cache"]
+cache = ["disk"]
+disk = []
+remote = []
+
+[capabilities]
+required = ["env:HOME"]
+optional = ["fs.write", "net.dial"]
+optional_features = { disk = ["fs.write:./cache"], remote = ["net.dial"] }
+`,
+    "mochi.toml",
+  );
+  const lock = {
+    version: 1 as const,
+    manifestHash: "x",
+    packages: [{
+      name: "json",
+      version: "1.0.0",
+      source: "registry+x",
+      capabilities: ["fs.read"],
+      dependencies: [],
+    }],
+    capabilitiesSeen: new Map(),
+  };
+  assert.deepEqual(projectCapabilities(manifest, lock), [
+    "env:HOME",
+    "fs.read",
+    "fs.write:./cache",
+  ]);
 });

@@ -7,7 +7,7 @@
  */
 import type { Manifest } from "../manifest/types.ts";
 import type { Lockfile } from "../lockfile/types.ts";
-import { sortCapabilities } from "../capability/mod.ts";
+import { requiredWithFeatures, sortCapabilities } from "../capability/mod.ts";
 import type { DenoLowering } from "./deno.ts";
 
 export {
@@ -33,15 +33,25 @@ export {
 
 /**
  * The capabilities a project's program runs with: the root manifest's `[capabilities]
- * required` and every locked package's capabilities.
+ * required`, the `optional_features` of the features its `default` feature turns on
+ * (transitively), and every locked package's capabilities.
  *
  * @param manifest the root manifest
  * @param lock its lockfile
  * @returns sorted, de-duplicated entries
  */
 export function projectCapabilities(manifest: Manifest, lock: Lockfile): string[] {
+  const enabled = new Set<string>();
+  const visit = (feature: string) => {
+    if (enabled.has(feature)) return;
+    enabled.add(feature);
+    if (Object.hasOwn(manifest.features, feature)) {
+      for (const entry of manifest.features[feature]) if (!entry.includes("/")) visit(entry);
+    }
+  };
+  visit("default");
   return sortCapabilities([
-    ...manifest.capabilities.required,
+    ...requiredWithFeatures(manifest.capabilities, [...enabled]),
     ...lock.packages.flatMap((p) => p.capabilities),
   ]);
 }
