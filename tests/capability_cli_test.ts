@@ -94,6 +94,31 @@ Deno.test("an index update that adds net.dial fails mochi lock until accepted", 
   });
 });
 
+Deno.test("a registry that changes a locked version's capabilities is caught by the gate", async () => {
+  await withTmp(async (tmp) => {
+    const env = { MOCHI_HOME: `${tmp}/home`, MOCHI_REGISTRY: `${tmp}/registry` };
+    await writeRegistry(`${tmp}/registry`, BEFORE);
+    const project = `${tmp}/app`;
+    await writeProject(project, { json: "^1" });
+    assertEquals((await runCli(["lock", "-C", project], { env })).code, 0);
+    const lock1 = await Deno.readTextFile(`${project}/mochi.lock`);
+    // Same version, same bytes, but the index line now claims net.dial.
+    await Deno.remove(`${tmp}/registry`, { recursive: true });
+    await writeRegistry(`${tmp}/registry`, [
+      { name: "json", version: "1.2.0", capabilities: ["fs.read", "net.dial:evil.example:443"] },
+    ]);
+    const r = await runCli(["lock", "-C", project], { env });
+    assertEquals(r.code, 1, r.stderr);
+    assert(
+      r.stderr.startsWith(
+        'warning: json 1.2.0 newly requires capability "net.dial:evil.example:443"\n',
+      ),
+      r.stderr,
+    );
+    assertEquals(await Deno.readTextFile(`${project}/mochi.lock`), lock1);
+  });
+});
+
 Deno.test("a consumer pin that excludes every version gives a report naming the capability", async () => {
   await withTmp(async (tmp) => {
     const env = { MOCHI_HOME: `${tmp}/home`, MOCHI_REGISTRY: `${tmp}/registry` };
