@@ -200,10 +200,16 @@ Deno.test("mochi run refuses remote imports and sys, and needs a lock", async ()
         "console.log(JSON.stringify({ sys, remote }));",
       ].join("\n"),
     );
+    // A permissions block in the project's deno.json widens nothing: mochi passes flags.
+    await Deno.writeTextFile(
+      `${project}/deno.json`,
+      JSON.stringify({ permissions: { default: { all: true } } }),
+    );
     const r = await runCli(["run", "-C", project, "main.ts", "-v"], { env: w.env });
     assertEquals(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     assertEquals(out.sys, "NotCapable");
+    assert(!/warning/i.test(r.stderr), r.stderr);
     assert(out.remote !== "ok" && /remote|import/i.test(out.remote), out.remote);
     assert(
       r.stderr.includes(
