@@ -9,20 +9,32 @@
  */
 import { parseArgs } from "node:util";
 import {
+  auditCapabilities,
+  CapabilityGateError,
+  compileProject,
+  DENO_PERMISSIONS,
+  denoRunPlan,
   exitStatusOf,
   fetchCrates,
+  formatAuditFinding,
+  formatGateWarnings,
   formatTree,
   formatWhy,
+  formatWhyCapability,
   FsStore,
   install,
   lock,
   lockGraph,
+  lowerProject,
   MochiError,
   parseArtifactDigest,
+  parseLoweringTarget,
   readProject,
   resolveMochiHome,
+  runProject,
   serveRegistry,
   verifySigstoreBundle,
+  whyCapability,
 } from "./mod.ts";
 
 const VERSION = "0.1.0";
@@ -33,9 +45,26 @@ Usage: mochi <command> [options]
 
 Commands:
   install                 resolve (or reuse mochi.lock), fetch and verify every package
-  lock [--check]          write mochi.lock without fetching; --check re-resolves and only compares
-                          (exit 1 listing every added, removed or changed entry)
+  lock [--check] [--upgrade] [--accept-capabilities[=<pkg>]]
+                          write mochi.lock without fetching; --check re-resolves and only
+                          compares (exit 1 listing every added, removed or changed entry);
+                          --upgrade ignores locked versions; a package that newly requires a
+                          capability fails (exit 1) until accepted
   fetch                   download every locked Rust .crate, check its SHA-256, store it
+  why-capability <cap>    list the locked packages that require a capability
+  lower --target <t> [--entry main.ts]
+                          lower the locked capabilities: deno (merge permissions,
+                          compile.permissions and tasks.start into deno.json), python, wasm,
+                          node, bun (their file in the project directory)
+  run <entry> [-- args]   deno run <entry> with exactly the lowered flags, --no-prompt, no
+                          remote imports, sys denied; --isolate adds --unstable-worker-options
+  compile <entry> [--output F]
+                          deno compile with the same flags baked in (exit 3 when Deno cannot
+                          download its runtime)
+  audit capabilities [--suspicious]
+                          check every locked package's registry history: a patch release that
+                          adds a capability (CAP_E002); --suspicious also flags a minor release
+                          adding ffi or proc.spawn (the xz pattern); exit 1 on any finding
   tree [--depth N]        show the locked dependency tree
   why <package>           show every path by which a package enters the graph
   verify                  re-hash every blob in the store against its address
@@ -64,8 +93,17 @@ function seconds(ms: number): string {
   return ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
 
+function acceptOption(values: string[] | undefined): { acceptCapabilities?: "all" | string[] } {
+  if (values === undefined) return {};
+  const names = values.flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v);
+  return { acceptCapabilities: names.includes("*") ? "all" : names };
+}
+
 function printError(e: unknown, verbose: boolean): number {
   const status = exitStatusOf(e);
+  if (e instanceof CapabilityGateError) {
+    for (const line of formatGateWarnings(e.findings)) console.error(line);
+  }
   if (e instanceof MochiError) {
     console.error(`error[${e.code}]: ${e.message}`);
     if (e.file) {
@@ -92,6 +130,12 @@ function printError(e: unknown, verbose: boolean): number {
  */
 export async function main(args: string[]): Promise<number> {
   let parsed;
+  // Everything after `--` belongs to the program `mochi run` starts.
+  const dashDash = args.indexOf("--");
+  const programArgs = dashDash < 0 ? [] : args.slice(dashDash + 1);
+  if (dashDash >= 0) args = args.slice(0, dashDash);
+  // `--accept-capabilities` alone means every package; parseArgs needs a value.
+  args = args.map((a) => (a === "--accept-capabilities" ? "--accept-capabilities=*" : a));
   try {
     parsed = parseArgs({
       args,
@@ -102,6 +146,13 @@ export async function main(args: string[]): Promise<number> {
         frozen: { type: "boolean" },
         refresh: { type: "boolean" },
         check: { type: "boolean" },
+        upgrade: { type: "boolean" },
+        suspicious: { type: "boolean" },
+        target: { type: "string" },
+        entry: { type: "string" },
+        output: { type: "string" },
+        isolate: { type: "boolean" },
+        "accept-capabilities": { type: "string", multiple: true },
         quiet: { type: "boolean", short: "q" },
         verbose: { type: "boolean", short: "v" },
         help: { type: "boolean", short: "h" },
@@ -152,7 +203,9 @@ export async function main(args: string[]): Promise<number> {
     locked: o.locked === true,
     frozen: o.frozen === true,
     refresh: o.refresh === true,
+    upgrade: o.upgrade === true,
     onProgress: out.detail,
+    ...acceptOption(o["accept-capabilities"]),
     ...(env.MOCHI_REGISTRY ? { registryUrl: env.MOCHI_REGISTRY } : {}),
     ...(env.MOCHI_CRATES_IO_INDEX ? { cratesIoIndex: env.MOCHI_CRATES_IO_INDEX } : {}),
   };
@@ -201,6 +254,11 @@ export async function main(args: string[]): Promise<number> {
           for (const c of r.changes) console.error(`  ${c}`);
           console.error("help: run mochi lock to update it");
           return 1;
+        }
+        for (const a of r.accepted) {
+          out.info(
+            `Accepted: ${a.name} ${a.version} newly requires capability "${a.capability}"`,
+          );
         }
         out.info(
           r.written
@@ -253,6 +311,89 @@ export async function main(args: string[]): Promise<number> {
           for (const l of formatWhy(graph, rest[0])) console.log(l);
         }
         return 0;
+      }
+      case "why-capability": {
+        if (!rest[0]) {
+          throw new MochiError("CLI_E001", "mochi why-capability needs a capability name", {
+            hint: "mochi why-capability <capability>, e.g. mochi why-capability net.dial",
+          });
+        }
+        const project = await readProject(projectDir);
+        if (!project.lock) {
+          throw new MochiError("LOCK_E005", `no mochi.lock in ${projectDir}`, {
+            hint: "run mochi lock first",
+          });
+        }
+        for (
+          const l of formatWhyCapability(rest[0], whyCapability(project.lock.packages, rest[0]))
+        ) {
+          console.log(l);
+        }
+        return 0;
+      }
+      case "lower": {
+        const target = parseLoweringTarget(o.target ?? "deno");
+        const r = await lowerProject({
+          projectDir,
+          target,
+          ...(o.entry ? { entry: o.entry } : {}),
+        });
+        out.info(`Wrote ${r.file} (${target}, ${r.capabilities.length} capabilities)`);
+        if (r.deno) {
+          for (const p of DENO_PERMISSIONS) {
+            const v = r.deno.permissions[p];
+            out.info(`  ${p.padEnd(6)} ${Array.isArray(v) ? v.join(", ") : v ? "all" : "denied"}`);
+          }
+          for (const c of r.deno.unenforced) {
+            out.info(`  note: ${c} is declared but not enforced: Deno has no permission for it`);
+          }
+          for (const n of r.deno.notes) out.detail(`  note: ${n}`);
+        } else if (!r.enforced) {
+          out.info(`  note: ${target} does not enforce capabilities; the file documents them only`);
+        }
+        return 0;
+      }
+      case "run": {
+        if (!rest[0]) {
+          throw new MochiError("CLI_E001", "mochi run needs an entry module", {
+            hint: "mochi run <entry.ts> [-- program arguments]",
+          });
+        }
+        const args = [...rest.slice(1), ...programArgs];
+        if (verbose) {
+          const plan = await denoRunPlan({ projectDir, entry: rest[0], args, isolate: o.isolate });
+          out.detail(`deno ${plan.args.join(" ")}`);
+        }
+        return await runProject({ projectDir, entry: rest[0], args, isolate: o.isolate === true });
+      }
+      case "compile": {
+        if (!rest[0]) {
+          throw new MochiError("CLI_E001", "mochi compile needs an entry module", {
+            hint: "mochi compile <entry.ts> [--output file]",
+          });
+        }
+        const r = await compileProject({
+          projectDir,
+          entry: rest[0],
+          ...(o.output ? { output: o.output } : {}),
+        });
+        out.info(`Compiled ${rest[0]} to ${r.output} with: deno ${r.args.join(" ")}`);
+        return 0;
+      }
+      case "audit": {
+        if (rest[0] !== "capabilities") {
+          throw new MochiError("CLI_E001", `unknown audit "${rest.join(" ")}"`, {
+            hint: "mochi audit capabilities [--suspicious]",
+          });
+        }
+        const r = await auditCapabilities({ ...common, suspicious: o.suspicious === true });
+        for (const f of r.findings) console.error(formatAuditFinding(f));
+        out.info(
+          `Audited ${r.releases} releases of ${r.packages} locked packages: ${
+            r.findings.length === 0 ? "no finding" : `${r.findings.length} finding(s)`
+          }`,
+        );
+        return r.findings.length === 0 ? 0 : 1;
       }
       case "verify": {
         const store = new FsStore(`${common.mochiHome}/store`);

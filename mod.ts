@@ -62,3 +62,20 @@ export {
   cratesIoIndexUrl,
   openCargoIndex,
 } from "./src/adapters/cargo_index_client.ts";
+
+// Capabilities (src/capability): the closed set, pins, the update gate, monotonicity.
+export * from "./src/capability/mod.ts";
+// Lowering (src/lowering): capabilities → Deno permission sets, flags, deno.json; other targets.
+export * from "./src/lowering/mod.ts";
+export {
+  classifyCompileFailure,
+  compileDeno,
+  type CompileFailure,
+  type DenoProcessOptions,
+  runDeno,
+} from "./src/adapters/deno_runner.ts";
+export {
+  PackageWorker,
+  PackageWorkerError,
+  type PackageWorkerOptions,
+} from "./src/adapters/package_worker.ts";

@@ -107,6 +107,11 @@ export const ERROR_CATALOGUE = {
   CAP_E002: { exit: 1, summary: "a patch release adds a capability" },
   CAP_E003: { exit: 1, summary: "unknown capability name" },
   CAP_E004: { exit: 1, summary: "a target cannot honour a capability" },
+  CAP_E005: { exit: 1, summary: "a capability scope cannot be expressed as a Deno permission" },
+  CAP_E006: { exit: 1, summary: "the project's deno.json cannot be merged (not a JSON object)" },
+  CAP_E007: { exit: 3, summary: "deno compile could not download its runtime (denort)" },
+  CAP_E008: { exit: 1, summary: "deno compile failed" },
+  CAP_E009: { exit: 1, summary: "unknown lowering target" },
 
   // Registry server
   REGISTRY_E001: { exit: 1, summary: "the registry directory is missing or has no config.json" },

@@ -22,6 +22,8 @@ export interface TestVersion {
   deps?: Record<string, string>;
   /** Yanked flag. */
   yanked?: boolean;
+  /** Required capabilities (index record `c`). */
+  capabilities?: string[];
 }
 
 /**
@@ -54,7 +56,7 @@ export async function writeRegistry(
       sha256,
       dependencies: v.deps ?? {},
       yanked: v.yanked === true,
-      capabilities: [],
+      capabilities: v.capabilities ?? [],
       extra: {},
     });
     byName.set(v.name, list);

@@ -23,7 +23,18 @@ import {
   parseLockfile,
 } from "../lockfile/mod.ts";
 import { compareVersions, formatVersion, parseVersion, type Version } from "../semver/mod.ts";
-import { resolve, type ResolvedPackage } from "../solver/mod.ts";
+import {
+  type Incompatibility,
+  NoSolutionError,
+  resolve,
+  type ResolvedPackage,
+} from "../solver/mod.ts";
+import {
+  capabilityGate,
+  CapabilityGateError,
+  CapabilityPolicy,
+  type NewCapability,
+} from "../capability/mod.ts";
 import { openRegistry, type RegistryClient } from "../adapters/index_client.ts";
 import { FsStore } from "../adapters/fs_store.ts";
 import { writeFileAtomic } from "../adapters/fs_atomic.ts";
@@ -54,6 +65,13 @@ export interface InstallOptions {
   onProgress?: (message: string) => void;
   /** The crates-io index for Rust crates when the manifest names none (`MOCHI_CRATES_IO_INDEX`). */
   cratesIoIndex?: string;
+  /**
+   * `--accept-capabilities[=<pkg>]`: accept newly required capabilities for every package
+   * (`"all"`) or the named ones; without it an update that adds one fails with LOCK_E006.
+   */
+  acceptCapabilities?: "all" | string[];
+  /** `mochi lock --upgrade`: resolve without preferring the locked versions. */
+  upgrade?: boolean;
 }
 
 /** What an install did. */
@@ -219,15 +237,20 @@ function lockedVersions(lock: Lockfile | undefined): Record<string, string> {
  * @param project the project
  * @param registry an open registry client
  * @param onProgress progress callback
- * @returns the lockfile and the solver time in milliseconds
- * @throws {MochiError} SOLVER_E002 (unsolvable, with the report), INDEX_* and others
+ * @param options `acceptCapabilities` for the update gate; `upgrade` ignores locked versions
+ * @returns the lockfile, the solver time in milliseconds, and the newly required capabilities
+ *   that `acceptCapabilities` let through
+ * @throws {MochiError} SOLVER_E002 (unsolvable, with the report); CAP_E001 (unsolvable because
+ *   of a capability pin, same report); {@link CapabilityGateError} LOCK_E006 when a package
+ *   newly requires a capability nobody accepted; INDEX_* and others
  */
 export async function resolveProject(
   project: Project,
   registry: RegistryClient,
   onProgress?: (m: string) => void,
-): Promise<{ lock: Lockfile; solveMs: number }> {
-  const provider = new RegistryProvider(registry);
+  options: { acceptCapabilities?: "all" | string[]; upgrade?: boolean } = {},
+): Promise<{ lock: Lockfile; solveMs: number; accepted: NewCapability[] }> {
+  const provider = new RegistryProvider(registry, CapabilityPolicy.fromManifest(project.manifest));
   const { manifest } = project;
   const t0 = performance.now();
   const root = {
@@ -236,11 +259,22 @@ export async function resolveProject(
     dependencies: rootDependencies(manifest),
   };
   provider.prefetch(Object.keys(root.dependencies));
-  const solution: ResolvedPackage[] = await resolve(provider, root, {
-    locked: lockedVersions(project.lock),
-    allowMultiVersion: manifest.allowMultiVersion,
-    yanked: (name: string, v: Version) => provider.isYanked(name, v),
-  });
+  let solution: ResolvedPackage[];
+  try {
+    solution = await resolve(provider, root, {
+      locked: options.upgrade ? {} : lockedVersions(project.lock),
+      allowMultiVersion: manifest.allowMultiVersion,
+      yanked: (name: string, v: Version) => provider.isYanked(name, v),
+    });
+  } catch (e) {
+    if (e instanceof NoSolutionError && hasCapabilityCause(e.incompatibility)) {
+      throw new MochiError("CAP_E001", e.report, {
+        cause: e,
+        hint: "apply one of the fix options above, then run the command again",
+      });
+    }
+    throw e;
+  }
   const solveMs = performance.now() - t0;
   onProgress?.(`resolved ${solution.length} packages in ${solveMs.toFixed(0)} ms`);
   const source = `registry+${registry.url}`;
@@ -264,15 +298,37 @@ export async function resolveProject(
     if (rec.yanked) pkg.yanked = true;
     return pkg;
   });
-  const capabilitiesSeen = new Map<string, string[]>();
-  for (const p of packages) {
-    const seen = new Set([...(capabilitiesSeen.get(p.name) ?? []), ...p.capabilities]);
-    capabilitiesSeen.set(p.name, [...seen].sort());
-  }
+  const gate = capabilityGate({
+    previousSeen: project.lock?.capabilitiesSeen,
+    packages,
+    manifestChanged: project.lock?.manifestHash !== project.manifestHash,
+    ...(options.acceptCapabilities ? { accept: options.acceptCapabilities } : {}),
+  });
+  if (gate.blocked.length > 0) throw new CapabilityGateError(gate.blocked);
   return {
-    lock: { version: 1, manifestHash: project.manifestHash, packages, capabilitiesSeen },
+    lock: {
+      version: 1,
+      manifestHash: project.manifestHash,
+      packages,
+      capabilitiesSeen: gate.seen,
+    },
     solveMs,
+    accepted: gate.accepted,
   };
+}
+
+/** Whether a failure's derivation contains a capability-pin exclusion. */
+function hasCapabilityCause(root: Incompatibility): boolean {
+  const seen = new Set<Incompatibility>();
+  const stack = [root];
+  while (stack.length > 0) {
+    const inc = stack.pop()!;
+    if (seen.has(inc)) continue;
+    seen.add(inc);
+    if (inc.cause.kind === "capability") return true;
+    if (inc.cause.kind === "derived") stack.push(inc.cause.conflict, inc.cause.other);
+  }
+  return false;
 }
 
 function blobDigests(p: LockedPackage): { blake3: string; sha256: string } {
@@ -354,7 +410,7 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
         },
       );
     }
-    ({ lock, solveMs } = await resolveProject(project, registry, options.onProgress));
+    ({ lock, solveMs } = await resolveProject(project, registry, options.onProgress, options));
     resolved = true;
   }
   const rust = await lockCrates(project, rustRequirements, { ...options, offline });
@@ -428,6 +484,8 @@ export interface LockReport {
   lockPath: string;
   /** Solver time in milliseconds. */
   solveMs: number;
+  /** Newly required capabilities accepted with `--accept-capabilities`. */
+  accepted: NewCapability[];
 }
 
 /**
@@ -451,8 +509,13 @@ export async function lock(options: InstallOptions & { check?: boolean }): Promi
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   const rustRequirements = await rustRequirementsOf(project);
-  const resolvedProject = await resolveProject(project, registry, options.onProgress);
-  const { solveMs } = resolvedProject;
+  const resolvedProject = await resolveProject(
+    project,
+    registry,
+    options.onProgress,
+    options,
+  );
+  const { solveMs, accepted } = resolvedProject;
   const rust = await lockCrates(project, rustRequirements, {
     ...options,
     offline,
@@ -481,6 +544,7 @@ export async function lock(options: InstallOptions & { check?: boolean }): Promi
     packages: next.packages.length,
     lockPath: project.lockPath,
     solveMs,
+    accepted,
   };
 }
 
@@ -489,7 +553,8 @@ export async function lock(options: InstallOptions & { check?: boolean }): Promi
  *
  * @param before old lockfile (or undefined)
  * @param after new lockfile
- * @returns sorted lines: `+ name version`, `- name version`, `~ name version (blake3 changed)`
+ * @returns sorted lines: `+ name version`, `- name version`, `~ name version (digest changed)`,
+ *   `(dependencies changed)` or `(capabilities changed)`
  */
 export function diffLocks(before: Lockfile | undefined, after: Lockfile): string[] {
   const key = (p: LockedPackage) => `${p.name} ${p.version}`;
@@ -502,6 +567,8 @@ export function diffLocks(before: Lockfile | undefined, after: Lockfile): string
     else if (o.blake3 !== p.blake3 || o.sha256 !== p.sha256) out.push(`~ ${k} (digest changed)`);
     else if (o.dependencies.join() !== p.dependencies.join()) {
       out.push(`~ ${k} (dependencies changed)`);
+    } else if (o.capabilities.join() !== p.capabilities.join()) {
+      out.push(`~ ${k} (capabilities changed)`);
     }
   }
   for (const k of old.keys()) if (!now.has(k)) out.push(`- ${k}`);

@@ -27,3 +27,12 @@ export {
   type RustStepOptions,
   scanProjectImports,
 } from "./rust.ts";
+export {
+  auditCapabilities,
+  type CapabilityAuditReport,
+  compileProject,
+  denoRunPlan,
+  lowerProject,
+  type LowerReport,
+  runProject,
+} from "./capabilities.ts";

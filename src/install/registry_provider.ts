@@ -12,7 +12,8 @@ import {
   type Version,
   VersionSet,
 } from "../semver/mod.ts";
-import type { DependencyProvider } from "../solver/mod.ts";
+import type { CapabilityCause, DependencyProvider } from "../solver/mod.ts";
+import type { CapabilityPolicy } from "../capability/mod.ts";
 import { MochiError } from "../errors.ts";
 
 /** What the provider needs from a registry client: index records by package name. */
@@ -35,6 +36,7 @@ interface Entry {
  */
 export class RegistryProvider implements DependencyProvider {
   readonly #source: IndexSource;
+  readonly #policy: CapabilityPolicy | undefined;
   readonly #pending = new Map<string, Promise<Map<string, Entry>>>();
   /** Index records fetched so far, by package name (after listVersions or prefetch). */
   readonly #loaded = new Map<string, Map<string, Entry>>();
@@ -43,9 +45,29 @@ export class RegistryProvider implements DependencyProvider {
    * Creates a provider over an index source.
    *
    * @param source where index records come from
+   * @param policy the consumer's capability pins; a version whose record `c` needs more is
+   *   excluded with a capability cause
    */
-  constructor(source: IndexSource) {
+  constructor(source: IndexSource, policy?: CapabilityPolicy) {
     this.#source = source;
+    this.#policy = policy?.isEmpty ? undefined : policy;
+  }
+
+  /**
+   * Excludes a version whose required capabilities (index record `c`) fall outside the
+   * consumer's pin.
+   *
+   * @param name package name
+   * @param version candidate version (already listed)
+   * @returns the capability cause, or undefined when allowed or there is no policy
+   * @throws {MochiError} CAP_E003 when the record names an unknown capability
+   */
+  checkVersion(name: string, version: Version): CapabilityCause | undefined {
+    if (this.#policy === undefined) return undefined;
+    const rec = this.record(name, version);
+    if (rec === undefined) return undefined;
+    const exclusion = this.#policy.check(name, rec.capabilities);
+    return exclusion === undefined ? undefined : { kind: "capability", ...exclusion };
   }
 
   #load(name: string): Promise<Map<string, Entry>> {

@@ -534,3 +534,23 @@ Deno.test("computeManifestHash: blake3-256 prefix, stable across formatting, sen
   assert.equal(a, b);
   assert.notEqual(a, c);
 });
+
+Deno.test("a lock naming an unknown capability is malformed (LOCK_E005, closest name)", () => {
+  const text = [
+    "version = 1",
+    `manifest_hash = "blake3-256:${"0".repeat(64)}"`,
+    "",
+    "[[package]]",
+    'name = "json"',
+    'version = "1.0.0"',
+    'source = "workspace"',
+    'capabilities = ["fs.raed"]',
+    "dependencies = []",
+    "",
+  ].join("\n");
+  assert.throws(
+    () => parseLockfile(text, "mochi.lock"),
+    (e) =>
+      e instanceof MochiError && e.code === "LOCK_E005" && /did you mean "fs.read"/.test(e.message),
+  );
+});

@@ -7,6 +7,7 @@
 import { parse as parseToml, TomlError } from "smol-toml";
 import { MochiError } from "../errors.ts";
 import { packageNameProblem } from "../manifest/names.ts";
+import { capabilityProblem } from "../capability/model.ts";
 import { locateToml } from "../manifest/toml_locator.ts";
 import { tryParseVersion } from "../semver/mod.ts";
 import { type LockedCrate, type LockedPackage, type Lockfile, LOCKFILE_FORMAT } from "./types.ts";
@@ -129,7 +130,9 @@ export function parseLockfile(text: string, file = "mochi.lock"): Lockfile {
       fail(["capabilities-seen"], `${file} [capabilities-seen] must be a table`);
     }
     for (const [name, caps] of Object.entries(rawSeen)) {
-      capabilitiesSeen.set(name, stringList(caps, ["capabilities-seen", name], fail, file));
+      const list = stringList(caps, ["capabilities-seen", name], fail, file);
+      checkCapabilities(list, ["capabilities-seen", name], fail, file);
+      capabilitiesSeen.set(name, list);
     }
   }
   const rawCrates = doc["rust-package"] ?? [];
@@ -273,6 +276,7 @@ function readPackage(raw: unknown, i: number, file: string, fail: Fail): LockedP
   }
   if (raw.capabilities === undefined) fail(at, `${file} ${where} (${name}) has no "capabilities"`);
   pkg.capabilities = stringList(raw.capabilities, [...at, "capabilities"], fail, file);
+  checkCapabilities(pkg.capabilities, [...at, "capabilities"], fail, file);
   if (raw.dependencies === undefined) fail(at, `${file} ${where} (${name}) has no "dependencies"`);
   pkg.dependencies = stringList(raw.dependencies, [...at, "dependencies"], fail, file);
   pkg.dependencies.forEach((dep, j) => {
@@ -287,6 +291,18 @@ function readPackage(raw: unknown, i: number, file: string, fail: Fail): LockedP
     }
   });
   return pkg;
+}
+
+function checkCapabilities(caps: string[], path: string[], fail: Fail, file: string): void {
+  caps.forEach((cap, j) => {
+    const problem = capabilityProblem(cap);
+    if (problem !== undefined) {
+      fail(
+        [...path, String(j)],
+        `${file} ${path.join(".")}: ${problem.reason}; did you mean "${problem.closest}"?`,
+      );
+    }
+  });
 }
 
 function stringList(v: unknown, path: string[], fail: Fail, file: string): string[] {

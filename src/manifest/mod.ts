@@ -1,6 +1,7 @@
 /**
  * `mochi.toml`: the parsed {@link Manifest}, its parser with positioned errors, the canonical
- * digest input for the lockfile's `manifest_hash`, and the name and capability rules.
+ * digest input for the lockfile's `manifest_hash`, and the package-name rules (capability names:
+ * `src/capability`).
  *
  * @module
  */
@@ -17,9 +18,6 @@ export type {
 export { ALLOW_MULTI_VERSION_KEY, EDITION, parseManifest, TOP_LEVEL_TABLES } from "./parse.ts";
 export { canonicalJson, manifestDigestInput } from "./digest.ts";
 export {
-  CAPABILITY_NAMES,
-  capabilityBase,
-  capabilityProblem,
   closestName,
   editDistance,
   MAX_NAME_LENGTH,

@@ -8,7 +8,9 @@
 import { parse as parseToml, TomlError } from "smol-toml";
 import { type ErrorCode, MochiError } from "../errors.ts";
 import { parseRequirement, parseVersion } from "../semver/mod.ts";
-import { capabilityBase, capabilityProblem, closestName, packageNameProblem } from "./names.ts";
+import { CAPABILITY_NAMES, capabilityBase, capabilityProblem } from "../capability/model.ts";
+import { closestName } from "../edit_distance.ts";
+import { packageNameProblem } from "./names.ts";
 import { locateToml, type TomlLocator } from "./toml_locator.ts";
 import type {
   Capabilities,
@@ -589,8 +591,8 @@ function checkCapabilities(ctx: Ctx, caps: string[], path: string[]): void {
         "MANIFEST_E008",
         [...path, String(i)],
         `${problem.reason} in ${path.join(".")}; did you mean "${problem.closest}"?`,
-        "capabilities are fs.read, fs.write, net.dial, net.listen, env, ffi, clock, random, " +
-          'proc.spawn, optionally scoped with ":" (e.g. "fs.read:/data")',
+        `capabilities are ${CAPABILITY_NAMES.join(", ")}, optionally scoped with ":" ` +
+          '(e.g. "fs.read:/data")',
       );
     }
   });

@@ -28,14 +28,35 @@ export type IncompatibilityCause =
     readonly missing: boolean;
     readonly skipped: readonly Version[];
   }
-  /** `{pkg S}`: the versions in S were excluded for `reason` (capability pin, target, ...). */
+  /** `{pkg S}`: the versions in S were excluded for `reason` (target, compiler, ...). */
   | { readonly kind: "unavailable"; readonly reason: string }
+  /** `{pkg S}`: the versions in S require capabilities outside the consumer's pin. */
+  | CapabilityCause
   /** Derived by resolution from `conflict` and the satisfier's cause `other`. */
   | {
     readonly kind: "derived";
     readonly conflict: Incompatibility;
     readonly other: Incompatibility;
   };
+
+/**
+ * A candidate excluded because it requires capabilities outside a consumer's pin
+ * (decisions.md §Solver "capability pin exceeded"; mep57-digest.md §4 `CauseCapability`).
+ */
+export interface CapabilityCause {
+  /** The cause kind. */
+  readonly kind: "capability";
+  /** The pinning package (the root). */
+  readonly consumer: string;
+  /** `"dependency"`: the dependency entry's `capabilities`; `"allowed"`: `[capabilities] allowed`. */
+  readonly source: "dependency" | "allowed";
+  /** The pinned capabilities. */
+  readonly pinned: readonly string[];
+  /** What the excluded versions require. */
+  readonly required: readonly string[];
+  /** The required entries outside the pin. */
+  readonly excess: readonly string[];
+}
 
 /** How the partial solution relates to a whole incompatibility. */
 export type IncompatibilityRelation =

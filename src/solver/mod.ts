@@ -14,6 +14,7 @@ export {
 } from "./solver.ts";
 export { type KeyInfo, type ReportContext } from "./report.ts";
 export {
+  type CapabilityCause,
   Incompatibility,
   type IncompatibilityCause,
   type IncompatibilityRelation,

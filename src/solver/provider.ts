@@ -9,6 +9,7 @@
  *
  * @module
  */
+import type { CapabilityCause } from "./incompatibility.ts";
 import {
   compareVersions,
   formatVersion,
@@ -41,15 +42,16 @@ export interface DependencyProvider {
     version: Version,
   ): Promise<Map<string, VersionSet>> | Map<string, VersionSet>;
   /**
-   * Optional: a reason a version must not be picked (yanked, capability pin exceeded, target
-   * unsupported, compiler range not met). Return a short human cause ("requires capability
-   * net.dial outside the pin") to exclude it through an incompatibility with its own cause, or
-   * undefined to allow it.
+   * Optional: a reason a version must not be picked (capability pin exceeded, target
+   * unsupported, compiler range not met). Return a short human cause ("needs target jvm") or a
+   * {@link CapabilityCause} to exclude it through an incompatibility with its own cause, or
+   * undefined to allow it. Adjacent versions excluded by an equal capability cause are excluded
+   * together, so the report names the range once.
    *
    * @param name package name
    * @param version candidate version
    */
-  checkVersion?(name: string, version: Version): string | undefined;
+  checkVersion?(name: string, version: Version): string | CapabilityCause | undefined;
   /**
    * Optional hint: the solver will soon ask about these names.
    *

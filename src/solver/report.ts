@@ -145,6 +145,14 @@ class Words {
         const [key, term] = entries[0];
         return `${this.terse(key, term, true)} cannot be used: ${c.reason}`;
       }
+      case "capability": {
+        const [key, term] = entries[0];
+        const name = this.ref(key);
+        const pin = c.source === "dependency"
+          ? `${c.consumer} pins ${name} with capabilities ${capList(c.pinned)}`
+          : `${c.consumer} allows only capabilities ${capList(c.pinned)} ([capabilities] allowed)`;
+        return `${pin}, but ${this.terse(key, term, true)} requires ${capList(c.required)}`;
+      }
       case "root":
         return `${this.ref(entries[0][0])} is ${formatVersion(c.version)}`;
       case "derived":
@@ -291,10 +299,16 @@ class Words {
         ? "which doesn't exist"
         : `which doesn't match any versions${this.skipped(c.skipped)}`;
     } else if (c.kind === "unavailable") s += `which cannot be used: ${c.reason}`;
+    else if (c.kind === "capability") s += `which cannot be used: ${this.str(latter)}`;
     else s += "which is forbidden";
     if (latterLine !== undefined) s += ` (${latterLine})`;
     return s;
   }
+}
+
+/** `["fs.read", "net.dial"]`: a capability list as TOML writes it. */
+function capList(caps: readonly string[]): string {
+  return `[${caps.map((c) => `"${c}"`).join(", ")}]`;
 }
 
 /** pub's `_Writer`. */
@@ -464,9 +478,9 @@ function externals(root: Incompatibility): Incompatibility[] {
 }
 
 /**
- * The `Fix options:` lines for a failure: relax a root requirement, allow several versions of a
- * package whose requirements fall in different compatibility buckets, and what to do about
- * missing, yanked or excluded versions.
+ * The `Fix options:` lines for a failure: widen a capability pin, relax a root requirement,
+ * allow several versions of a package whose requirements fall in different compatibility
+ * buckets, and what to do about missing, yanked or excluded versions.
  *
  * @param root the terminal incompatibility
  * @param ctx what the solve knows about keys and versions
@@ -477,6 +491,7 @@ export function fixOptions(root: Incompatibility, ctx: ReportContext): string[] 
   const relax: string[] = [];
   const multi: string[] = [];
   const other: string[] = [];
+  const capability: string[] = [];
   const byName = new Map<string, { from: string; set: VersionSet }[]>();
   for (const inc of externals(root)) {
     const c = inc.cause;
@@ -512,6 +527,18 @@ export function fixOptions(root: Incompatibility, ctx: ReportContext): string[] 
     } else if (c.kind === "unavailable") {
       const [key, term] = [...inc.terms][0];
       other.push(`${w.terse(key, term)} cannot be used (${c.reason}): choose another version`);
+    } else if (c.kind === "capability") {
+      const name = ctx.keyInfo([...inc.terms.keys()][0]).name;
+      const widened = [...c.pinned, ...c.excess.filter((x) => !c.pinned.includes(x))];
+      capability.push(
+        c.source === "dependency"
+          ? `widen the capability pin of ${name} in mochi.toml to capabilities = ${
+            capList(widened)
+          } (adds ${capList(c.excess)}), after auditing why it needs them`
+          : `add ${capList(c.excess)} to [capabilities] allowed in mochi.toml (now ${
+            capList(c.pinned)
+          }), after auditing why ${name} needs them`,
+      );
     }
   }
   for (const [name, edges] of byName) {
@@ -533,7 +560,7 @@ export function fixOptions(root: Incompatibility, ctx: ReportContext): string[] 
     }
     if (found !== undefined) multi.push(found);
   }
-  const all = [...multi, ...relax, ...other];
+  const all = [...capability, ...multi, ...relax, ...other];
   if (all.length === 0) all.push("relax the requirements named above");
   return [...new Set(all)];
 }

@@ -24,7 +24,7 @@ import {
   type Version,
   VersionSet,
 } from "../semver/mod.ts";
-import { Incompatibility } from "./incompatibility.ts";
+import { type CapabilityCause, Incompatibility } from "./incompatibility.ts";
 import { PartialSolution } from "./partial_solution.ts";
 import type { DependencyProvider } from "./provider.ts";
 import { buildReport, type KeyInfo, type ReportContext } from "./report.ts";
@@ -98,7 +98,7 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 type Choice =
   | { kind: "ok"; version: Version }
   | { kind: "none"; skipped: Version[] }
-  | { kind: "excluded"; version: Version; reason: string };
+  | { kind: "excluded"; version: Version; reason: string | CapabilityCause };
 
 function vkey(v: Version): string {
   return formatVersion({ ...v, build: [] });
@@ -151,7 +151,7 @@ class Solver implements ReportContext {
   readonly #names = new Map<string, Version[]>();
   readonly #keyVersions = new Map<string, Version[]>();
   readonly #deps = new Map<string, Map<string, VersionSet>>();
-  readonly #checks = new Map<string, string | undefined>();
+  readonly #checks = new Map<string, string | CapabilityCause | undefined>();
   readonly #wide = new Map<string, { set: VersionSet; key: string }[]>();
   readonly #counts = new WeakMap<Term, number>();
   readonly #prefetched = new Set<string>();
@@ -209,11 +209,19 @@ class Solver implements ReportContext {
         continue;
       }
       if (choice.kind === "excluded") {
+        const reason = choice.reason;
         this.#addIncompatibility(
-          Incompatibility.single(this.#nextId++, next, VersionSet.singleton(choice.version), {
-            kind: "unavailable",
-            reason: choice.reason,
-          }),
+          typeof reason === "string"
+            ? Incompatibility.single(this.#nextId++, next, VersionSet.singleton(choice.version), {
+              kind: "unavailable",
+              reason,
+            })
+            : Incompatibility.single(
+              this.#nextId++,
+              next,
+              await this.#sameCapabilityCause(next, choice.version, reason),
+              reason,
+            ),
         );
         continue;
       }
@@ -398,11 +406,34 @@ class Solver implements ReportContext {
     return { kind: "none", skipped };
   }
 
-  #check(name: string, v: Version): string | undefined {
+  /**
+   * The listed versions around `v` that the provider excludes with an equal capability cause,
+   * as one version set (contiguous in the listed versions, unbounded at either end of the list).
+   */
+  async #sameCapabilityCause(
+    key: string,
+    v: Version,
+    cause: CapabilityCause,
+  ): Promise<VersionSet> {
+    const info = this.#keys.get(key)!;
+    const versions = await this.#versionsOfKey(key);
+    const same = (w: Version) => {
+      const c = this.#check(info.name, w);
+      return typeof c === "object" && JSON.stringify(c) === JSON.stringify(cause);
+    };
+    const idx = versions.findIndex((w) => compareVersions(w, v) === 0);
+    if (idx < 0) return VersionSet.singleton(v);
+    let lo = idx, hi = idx;
+    while (lo > 0 && same(versions[lo - 1])) lo--;
+    while (hi + 1 < versions.length && same(versions[hi + 1])) hi++;
+    return this.#range(lo === 0 ? undefined : versions[lo], versions[hi + 1], versions);
+  }
+
+  #check(name: string, v: Version): string | CapabilityCause | undefined {
     if (this.#provider.checkVersion === undefined) return undefined;
     const k = `${name}@${vkey(v)}`;
     if (this.#checks.has(k)) return this.#checks.get(k);
-    let reason: string | undefined;
+    let reason: string | CapabilityCause | undefined;
     try {
       reason = this.#provider.checkVersion(name, v);
     } catch (e) {
