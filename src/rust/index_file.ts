@@ -129,6 +129,7 @@ export class CrateIndexFile {
   readonly #lineNos: number[] = [];
   readonly #parsed: (CrateVersion | undefined)[] = [];
   readonly #mentions = new Map<string, boolean>();
+  readonly #linking = new Map<string, number[]>();
   readonly #name: string;
   readonly #where: string;
 
@@ -194,6 +195,27 @@ export class CrateIndexFile {
       this.#parsed[i] = cv;
     }
     return cv;
+  }
+
+  /**
+   * The entries whose `links` is `value` (a text filter on compact lines, confirmed by parsing
+   * the few that pass). Answered once per value.
+   *
+   * @param value a `links` value
+   * @returns entry indexes
+   */
+  linking(value: string): number[] {
+    let hit = this.#linking.get(value);
+    if (hit === undefined) {
+      const q = JSON.stringify(value);
+      hit = [];
+      for (let i = 0; i < this.#lines.length; i++) {
+        const maybe = this.#parsed[i] !== undefined || this.#lines[i].includes(q);
+        if (maybe && this.get(i).links === value) hit.push(i);
+      }
+      this.#linking.set(value, hit);
+    }
+    return hit;
   }
 
   /**

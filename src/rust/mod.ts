@@ -34,6 +34,7 @@ export {
   type ResolveCratesOptions,
   rootDependencies,
   type RustRequirement,
+  rustWords,
 } from "./resolve.ts";
 export { mergeRustRequirements, type RustImport, scanRustImports } from "./imports.ts";
 export { lockedCratesSatisfy } from "./satisfy.ts";

@@ -17,7 +17,7 @@
  *
  * @module
  */
-import type { DependencyProvider } from "../solver/mod.ts";
+import type { DependencyProvider, ProviderConflict } from "../solver/mod.ts";
 import { formatVersion, parseRequirement, type Version, VersionSet } from "../semver/mod.ts";
 import type { CrateDep, CrateIndexFile, CrateVersion } from "./index_file.ts";
 
@@ -235,6 +235,36 @@ export class CargoDependencyProvider implements DependencyProvider {
       }
       return;
     }
+  }
+
+  /**
+   * Cargo's `links` rule: a crate version that links a native library excludes the versions of
+   * every loaded crate (other compatibility ranges of itself included) that link the same one.
+   * A crate loaded later sees this one when it is decided, so every pair is covered.
+   *
+   * @param name provider package name (only plain crates have conflicts)
+   * @param version the version being decided
+   * @returns one conflict per crate linking the same library
+   */
+  conflicts(name: string, version: Version): ProviderConflict[] {
+    if (name !== splitFeatureName(name).crate || PROXY.test(name)) return [];
+    const cv = this.crateVersion(name, version);
+    if (cv?.links === undefined) return [];
+    const out: ProviderConflict[] = [];
+    for (const [crate, loaded] of this.#sync) {
+      if (loaded === null) continue;
+      let set: VersionSet | undefined;
+      for (const i of loaded.file.linking(cv.links)) {
+        const w = loaded.file.entries[i].version;
+        if (crate === name && vkey(w) === vkey(version)) continue;
+        const one = VersionSet.singleton(w);
+        set = set === undefined ? one : set.union(one);
+      }
+      if (set !== undefined) {
+        out.push({ name: crate, set, reason: `both link the native library "${cv.links}"` });
+      }
+    }
+    return out;
   }
 
   /** @inheritdoc */

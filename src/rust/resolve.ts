@@ -7,7 +7,7 @@
  */
 import { MochiError } from "../errors.ts";
 import { formatVersion, type Version } from "../semver/mod.ts";
-import { resolve, type ResolvedPackage } from "../solver/mod.ts";
+import { NoSolutionError, resolve, type ResolvedPackage } from "../solver/mod.ts";
 import { type LockedCrate, sortCrates } from "../lockfile/mod.ts";
 import type { CrateVersion } from "./index_file.ts";
 import {
@@ -74,11 +74,19 @@ export async function resolveCrates(
   const pinned = new Set((options.locked ?? []).map((c) => `${c.name} ${c.version}`));
   const provider = new CargoDependencyProvider(source, { pinned });
   const root = rootDependencies(requirements);
-  const resolved = await resolve(
-    provider,
-    { name: "(root)", version: "0.0.0", dependencies: root },
-    { allowMultiVersion: "*", timeoutMs: options.timeoutMs },
-  );
+  let resolved;
+  try {
+    resolved = await resolve(
+      provider,
+      { name: "(root)", version: "0.0.0", dependencies: root },
+      { allowMultiVersion: "*", timeoutMs: options.timeoutMs },
+    );
+  } catch (e) {
+    if (e instanceof NoSolutionError) {
+      throw new NoSolutionError(rustWords(e.report), e.incompatibility);
+    }
+    throw e;
+  }
   const crates = collect(provider, resolved);
   checkLinks(crates);
   const out: LockedCrate[] = [];
@@ -123,6 +131,29 @@ export function rootDependencies(requirements: readonly RustRequirement[]): Reco
     for (const f of r.features) out[key(featureName(r.package, f))] = r.requirement;
   }
   return out;
+}
+
+/**
+ * A report in cargo's words: `clap[wrap_help]` reads `clap (feature "wrap_help")`, the proxy
+ * suffixes `~n` and the empty feature `[]` disappear, the root is "the project".
+ *
+ * @param report a report written with provider package names
+ * @returns the same report for people
+ */
+export function rustWords(report: string): string {
+  return report
+    .replaceAll("(root)", "the project")
+    .replace(/([A-Za-z0-9_-]+)\[\](~\d+)?/g, "$1")
+    .replace(/([A-Za-z0-9_-]+)\[([^\]\s]+)\](~\d+)?/g, '$1 (feature "$2")')
+    .replace(/([A-Za-z0-9_-]+)~\d+/g, "$1")
+    .replace(
+      /([A-Za-z0-9_-]+) \(feature "([^"]+)"\) is not in the registry: check the name and the configured registry/g,
+      'no version of $1 has the feature "$2": check the feature name against the crate\'s [features]',
+    )
+    .replace(
+      /([A-Za-z0-9_-]+) \(feature "([^"]+)"\) (\S+) which doesn't exist/g,
+      '$1 $3 with the feature "$2", which no version has',
+    );
 }
 
 interface Picked {

@@ -32,6 +32,8 @@ export type IncompatibilityCause =
   | { readonly kind: "unavailable"; readonly reason: string }
   /** `{pkg S}`: the versions in S require capabilities outside the consumer's pin. */
   | CapabilityCause
+  /** `{a S, b T}`: a version of a in S and one of b in T exclude each other (cargo `links`). */
+  | { readonly kind: "conflict"; readonly reason: string }
   /** Derived by resolution from `conflict` and the satisfier's cause `other`. */
   | {
     readonly kind: "derived";
@@ -170,6 +172,32 @@ export class Incompatibility {
     const terms = new Map<string, Term>([[depender, Term.pos(dependerSet)]]);
     if (!dependeeSet.isEmpty()) terms.set(dependee, Term.neg(dependeeSet));
     return new Incompatibility(id, terms, { kind: "dependency", depender, dependee, dependeeSet });
+  }
+
+  /**
+   * `{a S, b T}`: no version of `a` in S may be selected together with one of `b` in T
+   * (cargo's `links`: two crates linking one native library; The Cargo Book §links).
+   *
+   * @param id new id
+   * @param a first package key
+   * @param aSet its versions
+   * @param b second package key (not `a`)
+   * @param bSet its versions
+   * @param reason why they exclude each other, e.g. `both link the native library "ssl"`
+   */
+  static conflict(
+    id: number,
+    a: string,
+    aSet: VersionSet,
+    b: string,
+    bSet: VersionSet,
+    reason: string,
+  ): Incompatibility {
+    return new Incompatibility(
+      id,
+      new Map([[a, Term.pos(aSet)], [b, Term.pos(bSet)]]),
+      { kind: "conflict", reason },
+    );
   }
 
   /**

@@ -3,8 +3,13 @@
  *
  * @module
  */
-export { type DependencyProvider, OfflineDependencyProvider } from "./provider.ts";
 export {
+  type DependencyProvider,
+  OfflineDependencyProvider,
+  type ProviderConflict,
+} from "./provider.ts";
+export {
+  compactReport,
   NoSolutionError,
   resolve,
   type ResolvedPackage,

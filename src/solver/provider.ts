@@ -19,6 +19,16 @@ import {
   VersionSet,
 } from "../semver/mod.ts";
 
+/** A package a version excludes ({@link DependencyProvider.conflicts}). */
+export interface ProviderConflict {
+  /** The other package's name. */
+  name: string;
+  /** Its versions that conflict. */
+  set: VersionSet;
+  /** Why, e.g. `both link the native library "openssl"`. */
+  reason: string;
+}
+
 /**
  * Where the solver gets package versions and dependencies from.
  */
@@ -52,6 +62,20 @@ export interface DependencyProvider {
    * @param version candidate version
    */
   checkVersion?(name: string, version: Version): string | CapabilityCause | undefined;
+  /**
+   * Optional: packages that must not be selected together with this version (cargo `links`).
+   * The solver adds one incompatibility `{name version, other S}` per conflict (per
+   * compatibility bucket of `other` under allow-multi-version), so it backtracks instead of
+   * failing.
+   *
+   * @param name package name
+   * @param version the version being decided
+   * @returns the conflicting packages with their versions and the reason
+   */
+  conflicts?(
+    name: string,
+    version: Version,
+  ): ProviderConflict[] | Promise<ProviderConflict[]>;
   /**
    * Optional hint: the solver will soon ask about these names.
    *

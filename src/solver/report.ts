@@ -153,6 +153,12 @@ class Words {
           : `${c.consumer} allows only capabilities ${capList(c.pinned)} ([capabilities] allowed)`;
         return `${pin}, but ${this.terse(key, term, true)} requires ${capList(c.required)}`;
       }
+      case "conflict": {
+        const [[k1, t1], [k2, t2]] = entries;
+        return `${this.terse(k1, t1, true)} and ${
+          this.terse(k2, t2, true)
+        } cannot be selected together: ${c.reason}`;
+      }
       case "root":
         return `${this.ref(entries[0][0])} is ${formatVersion(c.version)}`;
       case "derived":
@@ -524,6 +530,12 @@ export function fixOptions(root: Incompatibility, ctx: ReportContext): string[] 
           }: relax the requirement or publish a matching version`,
         );
       }
+    } else if (c.kind === "conflict") {
+      const [[k1, t1], [k2, t2]] = [...inc.terms];
+      other.push(
+        `${w.terse(k1, t1)} and ${w.terse(k2, t2)} ${c.reason}: require versions that do not ` +
+          "both do so, or drop one of the dependencies that pull them in",
+      );
     } else if (c.kind === "unavailable") {
       const [key, term] = [...inc.terms][0];
       other.push(`${w.terse(key, term)} cannot be used (${c.reason}): choose another version`);

@@ -64,11 +64,39 @@ export interface RootPackage {
   dependencies: Record<string, string>;
 }
 
+/** Lines of a derivation kept at the start and at the end when a report is compacted. */
+const REPORT_HEAD_LINES = 16;
+const REPORT_TAIL_LINES = 24;
+
+/**
+ * Shortens a long failure report for display: when the derivation (the part before
+ * `Fix options:`) has more than 60 lines, keeps its first 16 and last 24 and says how many were
+ * left out. Long chains come from exact-version dependencies (feature packages, cargo `=x.y.z`
+ * pins) that repeat one step per version; the first steps show the pattern, the last ones the
+ * conclusion, and `Fix options:` names every root cause.
+ *
+ * @param report the full report
+ * @returns the report, shortened when long
+ */
+export function compactReport(report: string): string {
+  const cut = report.indexOf("\n\nFix options:");
+  const derivation = cut < 0 ? report : report.slice(0, cut);
+  const rest = cut < 0 ? "" : report.slice(cut);
+  const lines = derivation.split("\n");
+  if (lines.length <= 60) return report;
+  const left = lines.length - REPORT_HEAD_LINES - REPORT_TAIL_LINES;
+  return [
+    ...lines.slice(0, REPORT_HEAD_LINES),
+    `     … ${left} more lines of the same derivation (NoSolutionError.report has them all) …`,
+    ...lines.slice(-REPORT_TAIL_LINES),
+  ].join("\n") + rest;
+}
+
 /**
  * Version solving failed: no set of versions satisfies the requirements.
  *
- * `message` and {@link NoSolutionError.report} hold the full explanation in pub's wording,
- * followed by a `Fix options:` block.
+ * {@link NoSolutionError.report} holds the full explanation in pub's wording, followed by a
+ * `Fix options:` block; `message` is the same, shortened by {@link compactReport} when long.
  */
 export class NoSolutionError extends MochiError {
   /** The full report (same as `message`). */
@@ -83,7 +111,7 @@ export class NoSolutionError extends MochiError {
    * @param incompatibility the terminal incompatibility
    */
   constructor(report: string, incompatibility: Incompatibility) {
-    super("SOLVER_E002", report, {
+    super("SOLVER_E002", compactReport(report), {
       hint: "apply one of the fix options above, then run the command again",
     });
     this.name = "NoSolutionError";
@@ -232,6 +260,7 @@ class Solver implements ReportContext {
         continue;
       }
       const incompats = await this.#dependencyIncompatibilities(next, v);
+      incompats.push(...await this.#conflictIncompatibilities(next, v));
       this.#depsAdded.add(added);
       for (const inc of incompats) this.#addIncompatibility(inc);
       if (this.#ps.canDecide(next, v, incompats)) this.#ps.addDecision(next, v);
@@ -495,6 +524,49 @@ class Solver implements ReportContext {
       }
       const depSet = this.#keys.get(depKey)!.kind === "wide" ? VersionSet.full() : set;
       out.push(Incompatibility.dependency(this.#nextId++, key, dependerSet, depKey, depSet));
+    }
+    return out;
+  }
+
+  /** `{key v, other S}` for each conflict the provider reports (per bucket of `other`). */
+  async #conflictIncompatibilities(key: string, v: Version): Promise<Incompatibility[]> {
+    const info = this.#keys.get(key)!;
+    if (this.#provider.conflicts === undefined || info.kind === "root" || info.kind === "wide") {
+      return [];
+    }
+    let list;
+    try {
+      list = this.#provider.conflicts(info.name, v);
+      if (isThenable(list)) list = await list;
+    } catch (e) {
+      throw wrapProviderError(e, `reading the conflicts of ${info.name} ${vkey(v)}`);
+    }
+    const out: Incompatibility[] = [];
+    for (const c of list) {
+      const keys: string[] = [];
+      if (this.#isMulti(c.name)) {
+        const buckets = new Set<string>();
+        for (const w of await this.#listVersions(c.name)) {
+          if (c.set.contains(w)) buckets.add(compatibilityKey(w));
+        }
+        for (const b of [...buckets].sort()) keys.push(this.#bucketKey(c.name, b));
+      } else {
+        if (!this.#keys.has(c.name)) this.#keys.set(c.name, { kind: "plain", name: c.name });
+        keys.push(c.name);
+      }
+      for (const other of keys) {
+        if (other === key) continue;
+        out.push(
+          Incompatibility.conflict(
+            this.#nextId++,
+            key,
+            VersionSet.singleton(v),
+            other,
+            c.set,
+            c.reason,
+          ),
+        );
+      }
     }
     return out;
   }
