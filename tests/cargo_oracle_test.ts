@@ -61,6 +61,13 @@ Deno.test("mochi pkg picks what cargo picks on the recorded corpus (>= 95 %)", a
       if ("error" in c.expected) {
         if (!(got instanceof MochiError)) {
           mismatches.push(`${c.name}: cargo fails, mochi resolved ${got.length} crates`);
+          continue;
+        }
+        // The crate cargo's error names (`no matching package named `x``, `failed to select a
+        // version for `x``) must be named in mochi's report too.
+        const named = /error: [^`]*`([A-Za-z0-9_-]+)/.exec(c.expected.error)?.[1];
+        if (named !== undefined && !new RegExp(`\\b${named}\\b`).test(got.message)) {
+          mismatches.push(`${c.name}: both fail, but mochi's report does not name ${named}`);
         }
         continue;
       }
