@@ -6,11 +6,14 @@
  * @module
  */
 import { main as resolveBench } from "./resolve_bench.ts";
+import { main as rustResolveBench } from "./rust_resolve_bench.ts";
 import { main as blobVerifyBench } from "./blob_verify_bench.ts";
 import { main as isolationBench } from "./isolation_bench.ts";
 
 console.log("== resolve: mochi lock vs cargo generate-lockfile ==");
 await resolveBench(3);
+console.log("\n== Rust bridge: mochi lock vs cargo generate-lockfile, combined manifest ==");
+await rustResolveBench(3);
 console.log("\n== blob verification: one pass BLAKE3 + SHA-256 vs sha256sum and b3sum ==");
 await blobVerifyBench([]);
 console.log("\n== per-package isolation: in-process vs Worker vs process per package ==");

@@ -6,7 +6,7 @@
  * @module
  */
 import { MochiError } from "../errors.ts";
-import { formatVersion, type Version } from "../semver/mod.ts";
+import { compareVersions, formatVersion, parseVersion, type Version } from "../semver/mod.ts";
 import { NoSolutionError, resolve, type ResolvedPackage } from "../solver/mod.ts";
 import { type LockedCrate, sortCrates } from "../lockfile/mod.ts";
 import type { CrateVersion } from "./index_file.ts";
@@ -36,7 +36,7 @@ export interface RustRequirement {
 export interface ResolveCratesOptions {
   /** The index URL recorded as each crate's source (`sparse+http://…/`). */
   indexUrl: string;
-  /** Locked crates: their yanked versions stay available. */
+  /** Locked crates: tried first, and their yanked versions stay available. */
   locked?: readonly LockedCrate[];
   /** Solver watchdog: wall-clock budget in milliseconds (default 60,000). */
   timeoutMs?: number;
@@ -79,7 +79,7 @@ export async function resolveCrates(
     resolved = await resolve(
       provider,
       { name: "(root)", version: "0.0.0", dependencies: root },
-      { allowMultiVersion: "*", timeoutMs: options.timeoutMs },
+      { allowMultiVersion: "*", timeoutMs: options.timeoutMs, locked: preferred(options.locked) },
     );
   } catch (e) {
     if (e instanceof NoSolutionError) {
@@ -129,6 +129,23 @@ export function rootDependencies(requirements: readonly RustRequirement[]): Reco
     out[key(r.package)] = r.requirement;
     if (r.defaultFeatures) out[key(featureName(r.package, "default"))] = r.requirement;
     for (const f of r.features) out[key(featureName(r.package, f))] = r.requirement;
+  }
+  return out;
+}
+
+/**
+ * The locked versions the solver tries first (cargo keeps Cargo.lock entries a change does not
+ * touch): each crate's highest locked version, for the crate and its feature packages.
+ */
+function preferred(locked: readonly LockedCrate[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const c of locked ?? []) {
+    const v = parseVersion(c.version);
+    const prev = out[c.name];
+    if (prev !== undefined && compareVersions(parseVersion(prev), v) >= 0) continue;
+    for (const key of [c.name, ...["default", ...c.features].map((f) => featureName(c.name, f))]) {
+      out[key] = c.version;
+    }
   }
   return out;
 }

@@ -261,3 +261,23 @@ Deno.test("[[rust-package]] round-trips canonically; the lock check sees unreach
   assertEquals(lockedCratesSatisfy(crates, [req("a", "1", ["y"])], "sparse+http://x/").ok, false);
   assertEquals(lockedCratesSatisfy(crates, [req("a", "1")], "sparse+http://other/").ok, false);
 });
+
+Deno.test("locked versions are kept when a new requirement is added (cargo keeps Cargo.lock)", async () => {
+  const files = {
+    a: [line({ name: "a", vers: "1.0.0" }), line({ name: "a", vers: "1.1.0" })],
+    b: [line({ name: "b", vers: "2.0.0" })],
+  };
+  const first = await resolveCrates(memoryIndex({ a: [files.a[0]], b: files.b }), [req("a", "1")], {
+    indexUrl: "i",
+  });
+  assertEquals(first.crates.map((c) => c.version), ["1.0.0"]);
+  const kept = await resolveCrates(memoryIndex(files), [req("a", "1"), req("b", "2")], {
+    indexUrl: "i",
+    locked: first.crates,
+  });
+  assertEquals(kept.crates.map((c) => `${c.name} ${c.version}`), ["a 1.0.0", "b 2.0.0"]);
+  const fresh = await resolveCrates(memoryIndex(files), [req("a", "1"), req("b", "2")], {
+    indexUrl: "i",
+  });
+  assertEquals(fresh.crates.map((c) => `${c.name} ${c.version}`), ["a 1.1.0", "b 2.0.0"]);
+});
