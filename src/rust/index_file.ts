@@ -129,6 +129,7 @@ export class CrateIndexFile {
   readonly #lineNos: number[] = [];
   readonly #parsed: (CrateVersion | undefined)[] = [];
   readonly #mentions = new Map<string, boolean>();
+  #text = "";
   readonly #linking = new Map<string, number[]>();
   readonly #name: string;
   readonly #where: string;
@@ -149,16 +150,21 @@ export class CrateIndexFile {
    */
   static parse(name: string, text: string, where: string): CrateIndexFile {
     const f = new CrateIndexFile(name, where);
+    f.#text = text;
     const lines = text.split("\n");
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i].trim();
       if (line.length === 0) continue;
       const head = HEAD.exec(line);
-      const schema = SCHEMA.exec(line);
+      const schema = line.includes('"v":') ? SCHEMA.exec(line) : null;
       if (head !== null && (schema === null || Number(schema[1]) <= MAX_INDEX_SCHEMA)) {
         const version = tryParseVersion(head[2]);
         if (version === undefined) continue;
-        f.entries.push({ vers: head[2], version, yanked: YANKED.test(line) });
+        f.entries.push({
+          vers: head[2],
+          version,
+          yanked: line.includes('"yanked":true') && YANKED.test(line),
+        });
         f.#lines.push(line);
         f.#lineNos.push(i + 1);
         f.#parsed.push(undefined);
@@ -207,10 +213,11 @@ export class CrateIndexFile {
   linking(value: string): number[] {
     let hit = this.#linking.get(value);
     if (hit === undefined) {
-      const q = JSON.stringify(value);
+      const q = `"links":${JSON.stringify(value)}`;
       hit = [];
+      const anyCompact = this.#text.includes(q);
       for (let i = 0; i < this.#lines.length; i++) {
-        const maybe = this.#parsed[i] !== undefined || this.#lines[i].includes(q);
+        const maybe = this.#parsed[i] !== undefined || (anyCompact && this.#lines[i].includes(q));
         if (maybe && this.get(i).links === value) hit.push(i);
       }
       this.#linking.set(value, hit);
@@ -228,8 +235,7 @@ export class CrateIndexFile {
   mentions(word: string): boolean {
     let hit = this.#mentions.get(word);
     if (hit === undefined) {
-      const q = `"${word}"`;
-      hit = this.#lines.some((l) => l.includes(q));
+      hit = this.#text.includes(`"${word}"`);
       this.#mentions.set(word, hit);
     }
     return hit;
