@@ -23,6 +23,7 @@ import {
   serveRegistry,
   verifySigstoreBundle,
 } from "./mod.ts";
+import { packToDir, sourceDateEpoch } from "./mod.ts";
 
 const VERSION = "0.1.0";
 
@@ -36,6 +37,8 @@ Commands:
   tree [--depth N]        show the locked dependency tree
   why <package>           show every path by which a package enters the graph
   verify                  re-hash every blob in the store against its address
+  pack [--out DIR] [--verify-reproducible]
+                          write a reproducible .tar.zst of the package (default target/package/)
   registry serve <dir>    serve a registry directory [--host 127.0.0.1] [--port 0]
   sigstore verify --bundle F --certificate-identity SAN --certificate-oidc-issuer ISS
                   [--trusted-root F] ARTIFACT
@@ -109,6 +112,8 @@ export async function main(args: string[]): Promise<number> {
         "trusted-root": { type: "string" },
         "certificate-identity": { type: "string" },
         "certificate-oidc-issuer": { type: "string" },
+        out: { type: "string" },
+        "verify-reproducible": { type: "boolean" },
       },
     });
   } catch (e) {
@@ -241,6 +246,24 @@ export async function main(args: string[]): Promise<number> {
           `help: ${r.corrupt.length} of ${r.checked} blobs are corrupt; delete them and run mochi install to fetch them again`,
         );
         return 4;
+      }
+      case "pack": {
+        const r = await packToDir({
+          projectDir,
+          outDir: o.out ?? `${projectDir}/target/package`,
+          mtimeSeconds: sourceDateEpoch(env.SOURCE_DATE_EPOCH),
+          verifyReproducible: o["verify-reproducible"] === true,
+        });
+        for (const f of r.files) out.detail(`  ${f}`);
+        out.info(
+          `Packed ${r.manifest.package.name} ${r.manifest.package.version}: ${r.files.length} files, ${r.archive.length} bytes${
+            r.reproducible ? " (reproducible: two packs are byte-identical)" : ""
+          }`,
+        );
+        out.info(`  blake3 ${r.digest.blake3}`);
+        out.info(`  sha256 ${r.digest.sha256}`);
+        out.info(`Wrote ${r.path}`);
+        return 0;
       }
       case "registry": {
         if (rest[0] !== "serve" || !rest[1]) {

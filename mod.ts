@@ -54,3 +54,7 @@ export {
   type SigstoreVerifyResult,
   verifySigstoreBundle,
 } from "./src/adapters/sigstore/verify.ts";
+
+// Trusted publishing (issue 5): pack, publish API, signing, publish client
+export * from "./src/pack/mod.ts";
+export * from "./src/adapters/pack.ts";
