@@ -23,7 +23,7 @@ import {
   serveRegistry,
   verifySigstoreBundle,
 } from "./mod.ts";
-import { packToDir, sourceDateEpoch } from "./mod.ts";
+import { createPublishApi, packToDir, sourceDateEpoch } from "./mod.ts";
 
 const VERSION = "0.1.0";
 
@@ -40,6 +40,8 @@ Commands:
   pack [--out DIR] [--verify-reproducible]
                           write a reproducible .tar.zst of the package (default target/package/)
   registry serve <dir>    serve a registry directory [--host 127.0.0.1] [--port 0]
+                  [--allow-publish [--trusted-root F]]
+                          --allow-publish mounts the publish API (POST /api/v1/packages, yank)
   sigstore verify --bundle F --certificate-identity SAN --certificate-oidc-issuer ISS
                   [--trusted-root F] ARTIFACT
                           verify a Sigstore bundle offline; ARTIFACT is a file or sha256:<hex>
@@ -114,6 +116,7 @@ export async function main(args: string[]): Promise<number> {
         "certificate-oidc-issuer": { type: "string" },
         out: { type: "string" },
         "verify-reproducible": { type: "boolean" },
+        "allow-publish": { type: "boolean" },
       },
     });
   } catch (e) {
@@ -279,12 +282,24 @@ export async function main(args: string[]): Promise<number> {
           );
         }
         const controller = new AbortController();
+        const rootPath = o["trusted-root"] ?? env.MOCHI_SIGSTORE_ROOT;
+        const api = o["allow-publish"]
+          ? createPublishApi({
+            rootDir: rest[1],
+            ...(rootPath ? { trustedRootJson: await Deno.readTextFile(rootPath) } : {}),
+          })
+          : undefined;
         const server = await serveRegistry(rest[1], {
           hostname: o.host ?? "127.0.0.1",
           port,
           signal: controller.signal,
+          ...(api ? { api } : {}),
         });
-        console.log(`Serving registry ${rest[1]} at ${server.url}`);
+        console.log(
+          `Serving registry ${rest[1]} at ${server.url}${
+            api ? ` (publish API on, trusted root ${rootPath ?? "public-good Sigstore"})` : ""
+          }`,
+        );
         const stop = () => controller.abort();
         Deno.addSignalListener("SIGINT", stop);
         Deno.addSignalListener("SIGTERM", stop);

@@ -1,0 +1,78 @@
+/**
+ * The publish preflight the registry runs on every upload: one list of checks, each returning
+ * the problems it finds; all problems are reported together (HTTP 422). Add a registry-side rule
+ * by appending a function to {@link PUBLISH_CHECKS}.
+ *
+ * @module
+ */
+import type { IndexRecord } from "../index/mod.ts";
+import type { Manifest } from "../manifest/mod.ts";
+import { publishProblems } from "../pack/mod.ts";
+import { subjectName } from "./statement.ts";
+
+/** What a check sees. */
+export interface PublishCheckContext {
+  /** The manifest read from the uploaded archive. */
+  manifest: Manifest;
+  /** Paths of the files in the archive. */
+  files: ReadonlySet<string>;
+  /** The signed in-toto subject's name. */
+  subjectName: string;
+  /** Versions of this package already in the index, in file order. */
+  published: readonly IndexRecord[];
+}
+
+/** One registry-side rule: returns problem lines (empty when the upload passes). */
+export type PublishCheck = (ctx: PublishCheckContext) => string[];
+
+/** `[package]` publish fields: description, SPDX license, readme, repository. */
+export const checkPublishFields: PublishCheck = (ctx) => publishProblems(ctx.manifest, ctx.files);
+
+/** Path and git dependencies cannot be resolved by consumers. */
+export const checkRegistryDependencies: PublishCheck = (ctx) => {
+  const out: string[] = [];
+  for (const [name, dep] of ctx.manifest.dependencies) {
+    if (dep.path !== undefined || dep.git !== undefined) {
+      out.push(
+        `[dependencies] ${name} uses a ${
+          dep.path !== undefined ? "path" : "git"
+        } source; published packages depend on registry versions only`,
+      );
+    }
+  }
+  return out;
+};
+
+/** The signed subject must name this package and version. */
+export const checkSubjectName: PublishCheck = (ctx) => {
+  const want = subjectName(ctx.manifest.package.name, ctx.manifest.package.version);
+  return ctx.subjectName === want ? [] : [
+    `the signed subject is ${JSON.stringify(ctx.subjectName)}, but the archive is ${
+      JSON.stringify(want)
+    }`,
+  ];
+};
+
+/**
+ * The checks every publish runs, in order. The single place to add a registry-side rule (for
+ * example, "a patch release may not add a capability").
+ */
+export const PUBLISH_CHECKS: PublishCheck[] = [
+  checkPublishFields,
+  checkRegistryDependencies,
+  checkSubjectName,
+];
+
+/**
+ * Run checks and collect every problem, sorted and de-duplicated.
+ *
+ * @param ctx the upload
+ * @param checks the rules; {@link PUBLISH_CHECKS} by default
+ * @returns problem lines; empty when the upload may be published
+ */
+export function runPublishChecks(
+  ctx: PublishCheckContext,
+  checks: readonly PublishCheck[] = PUBLISH_CHECKS,
+): string[] {
+  return [...new Set(checks.flatMap((check) => check(ctx)))].sort();
+}
