@@ -23,7 +23,13 @@ import {
   serveRegistry,
   verifySigstoreBundle,
 } from "./mod.ts";
-import { createPublishApi, packToDir, sourceDateEpoch } from "./mod.ts";
+import {
+  createPublishApi,
+  packToDir,
+  publishPackage,
+  registryUrlFor,
+  sourceDateEpoch,
+} from "./mod.ts";
 
 const VERSION = "0.1.0";
 
@@ -39,6 +45,8 @@ Commands:
   verify                  re-hash every blob in the store against its address
   pack [--out DIR] [--verify-reproducible]
                           write a reproducible .tar.zst of the package (default target/package/)
+  publish [--identity-token T] [--dry-run]
+                          pack, sign keylessly with Sigstore (OIDC from CI) and upload
   registry serve <dir>    serve a registry directory [--host 127.0.0.1] [--port 0]
                   [--allow-publish [--trusted-root F]]
                           --allow-publish mounts the publish API (POST /api/v1/packages, yank)
@@ -53,7 +61,10 @@ Global options:
   -C <dir>     run as if started in <dir>       --help, -h / --version
 
 Environment: MOCHI_HOME (store and index cache; default $XDG_CACHE_HOME/mochi or ~/.cache/mochi),
-MOCHI_REGISTRY (registry URL or path when mochi.toml has no [registry] default).`;
+MOCHI_REGISTRY (registry URL or path when mochi.toml has no [registry] default),
+MOCHI_SIGSTORE_ROOT (trusted root JSON), MOCHI_FULCIO_URL / MOCHI_REKOR_URL (signing instance),
+SOURCE_DATE_EPOCH (archive mtime). publish reads its OIDC token from --identity-token, GitHub
+Actions (ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN) or SIGSTORE_ID_TOKEN.`;
 
 interface Out {
   info(line: string): void;
@@ -117,6 +128,8 @@ export async function main(args: string[]): Promise<number> {
         out: { type: "string" },
         "verify-reproducible": { type: "boolean" },
         "allow-publish": { type: "boolean" },
+        "identity-token": { type: "string" },
+        "dry-run": { type: "boolean" },
       },
     });
   } catch (e) {
@@ -266,6 +279,36 @@ export async function main(args: string[]): Promise<number> {
         out.info(`  blake3 ${r.digest.blake3}`);
         out.info(`  sha256 ${r.digest.sha256}`);
         out.info(`Wrote ${r.path}`);
+        return 0;
+      }
+      case "publish": {
+        const project = await readProject(projectDir);
+        const dryRun = o["dry-run"] === true;
+        const r = await publishPackage({
+          projectDir,
+          registryUrl: dryRun ? "" : registryUrlFor(project, env.MOCHI_REGISTRY),
+          env,
+          ...(o["identity-token"] ? { identityToken: o["identity-token"] } : {}),
+          ...(env.MOCHI_FULCIO_URL ? { fulcioUrl: env.MOCHI_FULCIO_URL } : {}),
+          ...(env.MOCHI_REKOR_URL ? { rekorUrl: env.MOCHI_REKOR_URL } : {}),
+          mtimeSeconds: sourceDateEpoch(env.SOURCE_DATE_EPOCH),
+          dryRun,
+        });
+        const id = `${r.packed.manifest.package.name} ${r.packed.manifest.package.version}`;
+        out.info(
+          `Packed ${id}: ${r.packed.files.length} files, ${r.packed.archive.length} bytes, blake3 ${r.packed.digest.blake3}`,
+        );
+        if (r.status === "dry-run") {
+          out.info("Dry run: this statement would be signed (nothing was signed or uploaded):");
+          out.info(JSON.stringify(r.statement, null, 2));
+        } else {
+          out.info(`Signed with an ephemeral key (OIDC token from ${r.tokenSource})`);
+          out.info(
+            r.status === "published"
+              ? `Published ${id} to ${r.apiUrl}`
+              : `${id} was already published with these exact bytes; nothing changed`,
+          );
+        }
         return 0;
       }
       case "registry": {

@@ -67,3 +67,5 @@ export {
   type VerifiedAttestation,
   verifySigstoreAttestation,
 } from "./src/adapters/sigstore/verify.ts";
+export * from "./src/adapters/oidc.ts";
+export * from "./src/adapters/publish.ts";
