@@ -39,6 +39,7 @@ Usage: mochi <command> [options]
 
 Commands:
   install                 resolve (or reuse mochi.lock), fetch and verify every package
+                  [--require-signatures] [--accept-publisher <pkg>]...
   lock [--check]          write mochi.lock without fetching; --check only compares (exit 1 on drift)
   tree [--depth N]        show the locked dependency tree
   why <package>           show every path by which a package enters the graph
@@ -130,6 +131,8 @@ export async function main(args: string[]): Promise<number> {
         "allow-publish": { type: "boolean" },
         "identity-token": { type: "string" },
         "dry-run": { type: "boolean" },
+        "require-signatures": { type: "boolean" },
+        "accept-publisher": { type: "string", multiple: true },
       },
     });
   } catch (e) {
@@ -161,8 +164,13 @@ export async function main(args: string[]): Promise<number> {
   }
   const env = Deno.env.toObject();
   const projectDir = o.dir ?? Deno.cwd();
+  const sigstoreRoot = env.MOCHI_SIGSTORE_ROOT;
+  const trustedRoot = async (): Promise<{ trustedRootJson?: string }> =>
+    sigstoreRoot ? { trustedRootJson: await Deno.readTextFile(sigstoreRoot) } : {};
   const common = {
     projectDir,
+    requireSignatures: o["require-signatures"] === true,
+    acceptPublishers: o["accept-publisher"] ?? [],
     mochiHome: resolveMochiHome(env),
     offline: o.offline === true,
     locked: o.locked === true,
@@ -174,7 +182,15 @@ export async function main(args: string[]): Promise<number> {
   try {
     switch (command) {
       case "install": {
-        const r = await install(common);
+        const r = await install({ ...common, ...(await trustedRoot()) });
+        if (r.unsigned.length > 0) {
+          console.error(
+            `warning: ${r.unsigned.length} package(s) have no Sigstore signature: ${
+              r.unsigned.slice(0, 10).join(", ")
+            }${r.unsigned.length > 10 ? ", …" : ""}`,
+          );
+          console.error("  (pass --require-signatures to refuse unsigned packages)");
+        }
         if (!r.resolved && r.fetched === 0 && !r.lockChanged) {
           out.info(
             `Up to date: ${r.packages} packages locked in mochi.lock, all in the store (nothing resolved, nothing fetched) in ${
@@ -190,6 +206,13 @@ export async function main(args: string[]): Promise<number> {
               r.cached ? `; ${r.cached} already in the store` : ""
             }`,
           );
+          if (r.verifiedSignatures > 0) {
+            out.info(
+              `Verified ${r.verifiedSignatures} Sigstore signatures against the publishers in mochi.lock (${
+                seconds(r.verifyMs)
+              })`,
+            );
+          }
           out.info(`${r.lockChanged ? "Wrote" : "Kept"} ${r.lockPath}`);
           out.info(`Store: ${r.storeDir}`);
           out.info(`Done in ${seconds(r.elapsedMs)}`);
@@ -197,7 +220,7 @@ export async function main(args: string[]): Promise<number> {
         return 0;
       }
       case "lock": {
-        const r = await lock({ ...common, check: o.check === true });
+        const r = await lock({ ...common, ...(await trustedRoot()), check: o.check === true });
         if (o.check) {
           if (r.upToDate) {
             out.info(`mochi.lock is up to date (${r.packages} packages)`);

@@ -69,3 +69,4 @@ export {
 } from "./src/adapters/sigstore/verify.ts";
 export * from "./src/adapters/oidc.ts";
 export * from "./src/adapters/publish.ts";
+export * from "./src/install/signatures.ts";

@@ -27,6 +27,7 @@ import { openRegistry, type RegistryClient } from "../adapters/index_client.ts";
 import { FsStore } from "../adapters/fs_store.ts";
 import { writeFileAtomic } from "../adapters/fs_atomic.ts";
 import { RegistryProvider } from "./registry_provider.ts";
+import { refusePublisherChanges, signerOfRecord, verifyLockedPackage } from "./signatures.ts";
 
 /** Options of {@link install} and {@link lock}. */
 export interface InstallOptions {
@@ -50,6 +51,12 @@ export interface InstallOptions {
   fetch?: typeof fetch;
   /** Progress callback (the CLI prints these with --verbose). */
   onProgress?: (message: string) => void;
+  /** Trusted root JSON bundles are verified against; the public-good root when absent. */
+  trustedRootJson?: string;
+  /** Fail on an unsigned package instead of warning (`--require-signatures`). */
+  requireSignatures?: boolean;
+  /** Packages whose new publisher is accepted (`--accept-publisher <pkg>`). */
+  acceptPublishers?: readonly string[];
 }
 
 /** What an install did. */
@@ -76,6 +83,12 @@ export interface InstallReport {
   registry: string;
   /** Index requests made, and how many were answered 304 or served from cache. */
   indexStats?: unknown;
+  /** Sigstore bundles verified this run (one per fetched signed package). */
+  verifiedSignatures: number;
+  /** Fetched packages that have no signature (`name version`), sorted; the CLI warns. */
+  unsigned: string[];
+  /** Wall time spent verifying bundles, in milliseconds. */
+  verifyMs: number;
 }
 
 /** A project read from disk: its manifest, manifest digest and lockfile (if any). */
@@ -237,6 +250,8 @@ export async function resolveProject(
       dependencies: [...p.dependencies].map(([n, v]) => `${n} ${formatVersion(v)}`).sort(),
     };
     if (rec.yanked) pkg.yanked = true;
+    const signer = signerOfRecord(rec);
+    if (signer !== undefined) Object.assign(pkg, signer);
     return pkg;
   });
   const capabilitiesSeen = new Map<string, string[]>();
@@ -327,6 +342,7 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
       );
     }
     ({ lock, solveMs } = await resolveProject(project, registry, options.onProgress));
+    refusePublisherChanges(project.lock, lock, new Set(options.acceptPublishers ?? []));
     resolved = true;
   }
   const newLockText = formatLockfile(lock);
@@ -347,12 +363,48 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
       { hint: "run once without --offline/--frozen to fill the store" },
     );
   }
-  await runPool(missing, options.concurrency ?? 16, async (p) => {
-    const digests = blobDigests(p);
-    const stream = await registry.fetchBlob(digests.blake3);
-    await store.putBlob(stream, digests, `${p.name} ${p.version}`);
-    options.onProgress?.(`fetched ${p.name} ${p.version}`);
+  // Signatures first: every bundle is verified before any blob is fetched.
+  const unsigned: string[] = [];
+  const signed = missing.filter((p) => p.signer !== undefined);
+  for (const p of missing) if (p.signer === undefined) unsigned.push(`${p.name} ${p.version}`);
+  unsigned.sort();
+  if (unsigned.length > 0 && options.requireSignatures) {
+    throw new MochiError(
+      "SIG_E009",
+      `${unsigned.length} package(s) have no signature: ${unsigned.join(", ")}`,
+      {
+        hint:
+          "drop --require-signatures to install them with a warning, or depend on signed versions",
+      },
+    );
+  }
+  const tv = performance.now();
+  await runPool(signed, options.concurrency ?? 16, async (p) => {
+    const stream = await registry.fetchBundle(blobDigests(p).blake3);
+    const bundleJson = await readBundleText(stream, `${p.name} ${p.version}`);
+    verifyLockedPackage(p, bundleJson, options.trustedRootJson);
+    options.onProgress?.(`verified the signature of ${p.name} ${p.version} (${p.signer})`);
   });
+  const verifyMs = performance.now() - tv;
+
+  // Blobs go to a private staging store; they join the store only when every one verified.
+  const staging = new FsStore(`${store.tmpDir}/stage-${crypto.randomUUID()}`);
+  try {
+    await runPool(missing, options.concurrency ?? 16, async (p) => {
+      const digests = blobDigests(p);
+      const stream = await registry.fetchBlob(digests.blake3);
+      await staging.putBlob(stream, digests, `${p.name} ${p.version}`);
+      options.onProgress?.(`fetched ${p.name} ${p.version}`);
+    });
+    for (const p of missing) {
+      const b3 = blobDigests(p).blake3;
+      const to = store.blobPath(b3);
+      await Deno.mkdir(to.slice(0, to.lastIndexOf("/")), { recursive: true });
+      await Deno.rename(staging.blobPath(b3), to);
+    }
+  } finally {
+    await Deno.remove(staging.root, { recursive: true }).catch(() => {});
+  }
   await runPool(lock.packages, 8, async (p) => {
     await store.extract(blobDigests(p).blake3);
   });
@@ -371,6 +423,9 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
     solveMs,
     registry: registryUrl,
     indexStats: registry.stats,
+    verifiedSignatures: signed.length,
+    unsigned,
+    verifyMs,
   };
 }
 
@@ -407,6 +462,9 @@ export async function lock(options: InstallOptions & { check?: boolean }): Promi
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   const { lock: next, solveMs } = await resolveProject(project, registry, options.onProgress);
+  if (!options.check) {
+    refusePublisherChanges(project.lock, next, new Set(options.acceptPublishers ?? []));
+  }
   const text = formatLockfile(next);
   const upToDate = text === project.lockText;
   const changes = diffLocks(project.lock, next);
@@ -450,4 +508,34 @@ export function diffLocks(before: Lockfile | undefined, after: Lockfile): string
   }
   for (const k of old.keys()) if (!now.has(k)) out.push(`- ${k}`);
   return out.sort((a, b) => (a.slice(2) < b.slice(2) ? -1 : a.slice(2) > b.slice(2) ? 1 : 0));
+}
+
+/** Largest Sigstore bundle install reads, in bytes. */
+const MAX_BUNDLE_BYTES = 1024 * 1024;
+
+async function readBundleText(stream: ReadableStream<Uint8Array>, label: string): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += chunk.length;
+    if (size > MAX_BUNDLE_BYTES) {
+      await stream.cancel().catch(() => {});
+      throw new MochiError(
+        "SIG_E001",
+        `${label}: its Sigstore bundle is larger than ${MAX_BUNDLE_BYTES} bytes`,
+        {
+          hint:
+            "the registry serves something that is not a bundle; nothing was added to the store",
+        },
+      );
+    }
+    chunks.push(chunk);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.length;
+  }
+  return new TextDecoder().decode(all);
 }
