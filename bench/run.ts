@@ -7,8 +7,11 @@
  */
 import { main as resolveBench } from "./resolve_bench.ts";
 import { main as blobVerifyBench } from "./blob_verify_bench.ts";
+import { main as sigstoreBench } from "./sigstore_bench.ts";
 
 console.log("== resolve: mochi lock vs cargo generate-lockfile ==");
 await resolveBench(3);
 console.log("\n== blob verification: one pass BLAKE3 + SHA-256 vs sha256sum and b3sum ==");
 await blobVerifyBench([]);
+console.log("\n== signatures: bundle verification per package, and its cost in an install ==");
+await sigstoreBench(5);

@@ -8,17 +8,16 @@
  * `@sigstore/mock` Rekor records it as sent (its `dsse` entries lack the signatures the verifier
  * compares).
  *
+ * `@sigstore/sign` is imported on first use, so commands that never sign do not load it.
+ *
  * @module
  */
 import { Buffer } from "node:buffer";
 import { bundleToJSON } from "@sigstore/bundle";
-import {
-  DEFAULT_FULCIO_URL,
-  DEFAULT_REKOR_URL,
-  DSSEBundleBuilder,
-  FulcioSigner,
-  RekorWitness,
-} from "@sigstore/sign";
+/** The public-good Fulcio. */
+export const DEFAULT_FULCIO_URL = "https://fulcio.sigstore.dev";
+/** The public-good Rekor. */
+export const DEFAULT_REKOR_URL = "https://rekor.sigstore.dev";
 import { MochiError } from "../../errors.ts";
 import { IN_TOTO_PAYLOAD_TYPE, type Statement } from "../../publish/mod.ts";
 
@@ -49,6 +48,8 @@ export async function signStatement(o: SignStatementOptions): Promise<string> {
   const rekorUrl = (o.rekorUrl ?? DEFAULT_REKOR_URL).replace(/\/$/, "");
   const timeout = o.timeoutMs ?? 30_000;
   const token = o.identityToken;
+  // Loaded on first use: @sigstore/sign brings an HTTP stack every other command can skip.
+  const { DSSEBundleBuilder, FulcioSigner, RekorWitness } = await import("@sigstore/sign");
   const signer = new FulcioSigner({
     fulcioBaseURL: fulcioUrl,
     identityProvider: { getToken: () => Promise.resolve(token) },

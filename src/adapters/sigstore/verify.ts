@@ -154,7 +154,20 @@ function fail(code: ErrorCode, message: string, hint?: string, cause?: unknown):
   });
 }
 
+/** Trust material by trusted-root text (`""` = the production root); a few roots at most. */
+const trustCache = new Map<string, TrustMaterial>();
+
 function trustMaterialOf(trustedRootJson: string | undefined): TrustMaterial {
+  const key = trustedRootJson ?? "";
+  const cached = trustCache.get(key);
+  if (cached !== undefined) return cached;
+  const material = buildTrustMaterial(trustedRootJson);
+  if (trustCache.size >= 8) trustCache.delete(trustCache.keys().next().value!);
+  trustCache.set(key, material);
+  return material;
+}
+
+function buildTrustMaterial(trustedRootJson: string | undefined): TrustMaterial {
   const root = trustedRootJson === undefined
     ? trustedRootFromObject(PRODUCTION_TRUSTED_ROOT)
     : parseTrustedRoot(trustedRootJson);
