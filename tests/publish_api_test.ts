@@ -185,6 +185,29 @@ Deno.test("publish API: 201, 200 idempotent, 409, 422, 401, 403; yank and unyank
       '[package] repository is missing: add repository = "https://github.com/<owner>/<repo>"',
     ]);
 
+    // A new name that collides with a published one after normalisation: 422.
+    await writePkg(
+      `${tmp}/p6`,
+      "1.0.0",
+      "# x\n",
+      manifest("1.0.0").replace('name = "@acme/strings"', 'name = "@acme/str_ings"'),
+    );
+    await writePkg(
+      `${tmp}/p7`,
+      "1.0.0",
+      "# y\n",
+      manifest("1.0.0").replace('name = "@acme/strings"', 'name = "@acme/str-ings"'),
+    );
+    const v6 = await packAndSign(fake, `${tmp}/p6`, owner);
+    assert.equal((await post(api, { tarball: v6.tarball, bundle: v6.bundle })).status, 201);
+    const v7 = await packAndSign(fake, `${tmp}/p7`, owner);
+    const r9 = await post(api, { tarball: v7.tarball, bundle: v7.bundle });
+    assert.equal(r9.status, 422, JSON.stringify(r9.body));
+    assert.match(
+      String((r9.body.problems as string[])[0]),
+      /collides with the published package "@acme\/str_ings"/,
+    );
+
     // Yank and unyank, signed by the publisher; refused for someone else.
     const yankUrl = `${server.url}api/v1/packages/@acme/strings/1.0.0/yank`;
     const signYank = (san: string, action: "yank" | "unyank") =>

@@ -136,6 +136,37 @@ async function partBytes(
   return new Uint8Array(await part.arrayBuffer());
 }
 
+/**
+ * Every package name with an index file in the registry: files at `<b1>/<b2>/<scope>/<name>`
+ * (scope `-` = a bare name), skipping dot entries, the blob directory and `config.json`.
+ */
+async function packageNames(root: string, dl: string): Promise<string[]> {
+  const skip = dl.replace(/\/$/, "").split("/")[0];
+  const names: string[] = [];
+  async function walk(dir: string, depth: number, parts: string[]): Promise<void> {
+    let entries: Deno.DirEntry[];
+    try {
+      entries = await Array.fromAsync(Deno.readDir(dir));
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return;
+      throw e;
+    }
+    for (const e of entries) {
+      if (
+        e.name.startsWith(".") || (depth === 0 && (e.name === skip || e.name === "config.json"))
+      ) {
+        continue;
+      }
+      if (depth < 3 && e.isDirectory) await walk(join(dir, e.name), depth + 1, [...parts, e.name]);
+      else if (depth === 3 && e.isFile) {
+        names.push(parts[2] === "-" ? e.name : `@${parts[2]}/${e.name}`);
+      }
+    }
+  }
+  await walk(root, 0, []);
+  return names;
+}
+
 function sameVersion(a: string, b: string): boolean {
   const va = tryParseVersion(a);
   const vb = tryParseVersion(b);
@@ -287,6 +318,7 @@ export function createPublishApi(options: PublishApiOptions): (req: Request) => 
         files,
         subjectName: verified.subject.name,
         published: records,
+        otherNames: records.length === 0 ? await packageNames(root, dl) : [],
       }, PUBLISH_CHECKS);
       if (problems.length > 0) {
         return refuse(422, `${name} ${version} was rejected: ${problems.length} problem(s)`, {

@@ -20,6 +20,22 @@ export interface PublishCheckContext {
   subjectName: string;
   /** Versions of this package already in the index, in file order. */
   published: readonly IndexRecord[];
+  /**
+   * Other package names in the registry (only looked up for the first publish of a name; empty
+   * otherwise), for the collision rule.
+   */
+  otherNames?: readonly string[];
+}
+
+/**
+ * The form two package names are compared in for collisions (decisions.md §Names): NFKC, lower
+ * case, `_` → `-`.
+ *
+ * @param name a package name
+ * @returns the collision key
+ */
+export function collisionKey(name: string): string {
+  return name.normalize("NFKC").toLowerCase().replaceAll("_", "-");
 }
 
 /** One registry-side rule: returns problem lines (empty when the upload passes). */
@@ -43,6 +59,19 @@ export const checkRegistryDependencies: PublishCheck = (ctx) => {
   return out;
 };
 
+/** A new name may not collide with an existing one after normalisation ({@link collisionKey}). */
+export const checkNameCollision: PublishCheck = (ctx) => {
+  const name = ctx.manifest.package.name;
+  const key = collisionKey(name);
+  return (ctx.otherNames ?? [])
+    .filter((other) => other !== name && collisionKey(other) === key)
+    .map((other) =>
+      `[package] name ${JSON.stringify(name)} collides with the published package ${
+        JSON.stringify(other)
+      } (names are compared with - and _ equal, case and Unicode form folded)`
+    );
+};
+
 /** The signed subject must name this package and version. */
 export const checkSubjectName: PublishCheck = (ctx) => {
   const want = subjectName(ctx.manifest.package.name, ctx.manifest.package.version);
@@ -61,6 +90,7 @@ export const PUBLISH_CHECKS: PublishCheck[] = [
   checkPublishFields,
   checkRegistryDependencies,
   checkSubjectName,
+  checkNameCollision,
 ];
 
 /**

@@ -55,3 +55,20 @@ Deno.test("provenanceStatement: subject digests, SLSA v1 predicate, purls for th
   ]);
   assert.equal(mochiPurl("datalog", "1.0.0+b"), "pkg:mochi/datalog@1.0.0%2Bb");
 });
+
+Deno.test("checkNameCollision: - and _ equal, case and NFKC folded; the name itself is fine", async () => {
+  const { parseManifest } = await import("../manifest/mod.ts");
+  const { checkNameCollision } = await import("./checks.ts");
+  const { manifest } = parseManifest(
+    `[package]\nname = "@acme/str-utils"\nversion = "1.0.0"\nedition = "2026"\nmochi = ">=0.7"\n`,
+  );
+  const ctx = (otherNames: string[]) => ({
+    manifest,
+    files: new Set<string>(),
+    subjectName: "",
+    published: [],
+    otherNames,
+  });
+  assert.deepEqual(checkNameCollision(ctx(["@acme/str-utils", "@acme/strutils", "str_utils"])), []);
+  assert.equal(checkNameCollision(ctx(["@acme/str_utils"])).length, 1);
+});
