@@ -29,6 +29,7 @@ import {
   publishPackage,
   registryUrlFor,
   sourceDateEpoch,
+  yankPackage,
 } from "./mod.ts";
 
 const VERSION = "0.1.0";
@@ -48,6 +49,8 @@ Commands:
                           write a reproducible .tar.zst of the package (default target/package/)
   publish [--identity-token T] [--dry-run]
                           pack, sign keylessly with Sigstore (OIDC from CI) and upload
+  yank <pkg>@<version> [--undo] [--reason R] [--identity-token T]
+                          yank (or unyank) a published version, signed like a publish
   registry serve <dir>    serve a registry directory [--host 127.0.0.1] [--port 0]
                   [--allow-publish [--trusted-root F]]
                           --allow-publish mounts the publish API (POST /api/v1/packages, yank)
@@ -132,6 +135,8 @@ export async function main(args: string[]): Promise<number> {
         "identity-token": { type: "string" },
         "dry-run": { type: "boolean" },
         "require-signatures": { type: "boolean" },
+        undo: { type: "boolean" },
+        reason: { type: "string" },
         "accept-publisher": { type: "string", multiple: true },
       },
     });
@@ -332,6 +337,44 @@ export async function main(args: string[]): Promise<number> {
               : `${id} was already published with these exact bytes; nothing changed`,
           );
         }
+        return 0;
+      }
+      case "yank": {
+        const spec = rest[0] ?? "";
+        const at = spec.lastIndexOf("@");
+        if (at <= 0) {
+          throw new MochiError("CLI_E001", `mochi yank needs <package>@<version>, got "${spec}"`, {
+            hint: "mochi yank @scope/name@1.2.3 [--undo] [--reason R]",
+          });
+        }
+        const name = spec.slice(0, at);
+        const version = spec.slice(at + 1);
+        const action = o.undo ? "unyank" : "yank";
+        const project = await readProject(projectDir).catch(() => undefined);
+        const registryUrl = project
+          ? registryUrlFor(project, env.MOCHI_REGISTRY)
+          : env.MOCHI_REGISTRY;
+        if (!registryUrl) {
+          throw new MochiError("INDEX_E007", "no registry is configured", {
+            hint: "set MOCHI_REGISTRY or run in a project with [registry] default",
+          });
+        }
+        const r = await yankPackage({
+          name,
+          version,
+          action,
+          ...(o.reason ? { reason: o.reason } : {}),
+          registryUrl,
+          env,
+          ...(o["identity-token"] ? { identityToken: o["identity-token"] } : {}),
+          ...(env.MOCHI_FULCIO_URL ? { fulcioUrl: env.MOCHI_FULCIO_URL } : {}),
+          ...(env.MOCHI_REKOR_URL ? { rekorUrl: env.MOCHI_REKOR_URL } : {}),
+        });
+        out.info(
+          `${
+            action === "yank" ? "Yanked" : "Unyanked"
+          } ${name} ${version} (signed, OIDC token from ${r.tokenSource})`,
+        );
         return 0;
       }
       case "registry": {

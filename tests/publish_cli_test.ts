@@ -109,6 +109,34 @@ Deno.test("mochi publish: GitHub Actions token, idempotent, wrong publisher 403,
     assert.equal(r4.code, 0, r4.stderr);
     assert.match(r4.stdout, /Published @acme\/strings 1\.1\.0/);
 
+    // Yank and unyank through the CLI, signed like a publish.
+    const y1 = await runCli(["yank", "@acme/strings@1.0.0", "--reason", "broken"], {
+      cwd: tmp,
+      env: { ...base, SIGSTORE_ID_TOKEN: intruderToken },
+    });
+    assert.equal(y1.code, 4, y1.stderr);
+    assert.match(y1.stderr, /PUB_E005/);
+    const y2 = await runCli(
+      ["yank", "@acme/strings@1.0.0", "--reason", "broken", "--identity-token", ownerToken],
+      { cwd: tmp, env: base },
+    );
+    assert.equal(y2.code, 0, y2.stderr);
+    assert.match(y2.stdout, /Yanked @acme\/strings 1\.0\.0/);
+    const index = await Deno.readTextFile(`${reg}/st/ri/acme/strings`);
+    assert.match(index.split("\n")[0], /"y":true,"yr":"broken"/);
+    const y3 = await runCli([
+      "yank",
+      "@acme/strings@1.0.0",
+      "--undo",
+      "--identity-token",
+      ownerToken,
+    ], {
+      cwd: tmp,
+      env: base,
+    });
+    assert.equal(y3.code, 0, y3.stderr);
+    assert.doesNotMatch(await Deno.readTextFile(`${reg}/st/ri/acme/strings`), /"y":true/);
+
     for (const t of [intruderToken, ownerToken, fake.oidcRequestToken]) {
       assert.deepEqual(await grepTree(tmp, t), [], "a token was written to disk");
     }

@@ -14,9 +14,15 @@
  * @module
  */
 import { MochiError } from "../errors.ts";
-import { parseRegistryConfig } from "../index/mod.ts";
+import { indexPath, parseIndexFile, parseRegistryConfig } from "../index/mod.ts";
 import { parseLockfile } from "../lockfile/mod.ts";
-import { provenanceStatement, type ResolvedDependency, type Statement } from "../publish/mod.ts";
+import {
+  provenanceStatement,
+  type ResolvedDependency,
+  type Statement,
+  type YankAction,
+  yankStatement,
+} from "../publish/mod.ts";
 import { identityToken } from "./oidc.ts";
 import { type PackedPackage, packPackage } from "./pack.ts";
 import { signStatement } from "./sigstore/sign.ts";
@@ -110,6 +116,10 @@ async function lockDependencies(projectDir: string): Promise<ResolvedDependency[
 }
 
 async function publishApiUrl(registryUrl: string, f: typeof fetch): Promise<string> {
+  return new URL("api/v1/packages", await apiBase(registryUrl, f)).href;
+}
+
+async function apiBase(registryUrl: string, f: typeof fetch): Promise<string> {
   const base = registryUrl.endsWith("/") ? registryUrl : registryUrl + "/";
   if (!/^https?:\/\//.test(base)) {
     throw new MochiError(
@@ -136,7 +146,7 @@ async function publishApiUrl(registryUrl: string, f: typeof fetch): Promise<stri
   }
   const config = parseRegistryConfig(text, `${base}config.json`);
   const api = config.api === null ? base : new URL(config.api, base).href;
-  return new URL("api/v1/packages", api.endsWith("/") ? api : api + "/").href;
+  return api.endsWith("/") ? api : api + "/";
 }
 
 /**
@@ -246,4 +256,104 @@ export async function publishPackage(o: PublishOptions): Promise<PublishReport> 
         },
       );
   }
+}
+
+/** Options of {@link yankPackage}. */
+export interface YankOptions {
+  /** Package name. */
+  name: string;
+  /** Version to yank or unyank. */
+  version: string;
+  /** `yank` or `unyank`. */
+  action: YankAction;
+  /** Why (shown to consumers); yank only. */
+  reason?: string;
+  /** Registry index URL (`http(s)://…/`). */
+  registryUrl: string;
+  /** Environment (token sources). */
+  env: Readonly<Record<string, string | undefined>>;
+  /** A token given with `--identity-token`. */
+  identityToken?: string;
+  /** Fulcio base URL. */
+  fulcioUrl?: string;
+  /** Rekor base URL. */
+  rekorUrl?: string;
+  /** Injected fetch (tests). */
+  fetch?: typeof fetch;
+}
+
+/**
+ * Yank or unyank a published version: sign a yank statement about its archive (digests from the
+ * registry's index) with the publisher's identity and post it to
+ * `/api/v1/packages/<name>/<version>/<action>`.
+ *
+ * @param o package, version, action, reason, registry, token sources
+ * @returns where the token came from
+ * @throws {MochiError} `INDEX_E002` the version is not in the index; `PUB_E009`/`PUB_E010`
+ *   token or signing; `PUB_E005` (403) not the publisher; `PUB_E008` (401) signature rejected;
+ *   `PUB_E011` another status
+ */
+export async function yankPackage(o: YankOptions): Promise<{ tokenSource: string }> {
+  const f = o.fetch ?? fetch;
+  const base = o.registryUrl.endsWith("/") ? o.registryUrl : o.registryUrl + "/";
+  const api = await apiBase(base, f);
+  const indexUrl = new URL(indexPath(o.name), base);
+  const res = await f(indexUrl, { signal: AbortSignal.timeout(30_000) });
+  const text = await res.text();
+  const rec = res.ok
+    ? parseIndexFile(o.name, text, indexUrl.href).find((r) => r.version === o.version)
+    : undefined;
+  if (rec === undefined) {
+    throw new MochiError("INDEX_E002", `${o.name} ${o.version} is not in the registry ${base}`, {
+      hint: "check the package name and version",
+    });
+  }
+  const token = await identityToken({
+    ...(o.identityToken ? { explicit: o.identityToken } : {}),
+    env: o.env,
+    fetch: f,
+  });
+  const bundle = await signStatement({
+    statement: yankStatement(
+      o.name,
+      o.version,
+      { blake3: rec.blake3, sha256: rec.sha256 },
+      o.action,
+      o.reason ?? "",
+      new Date(),
+    ),
+    identityToken: token.token,
+    ...(o.fulcioUrl ? { fulcioUrl: o.fulcioUrl } : {}),
+    ...(o.rekorUrl ? { rekorUrl: o.rekorUrl } : {}),
+  });
+  const form = new FormData();
+  form.set("bundle", new Blob([bundle], { type: "application/json" }), "yank.sigstore");
+  const url = new URL(
+    `api/v1/packages/${o.name}/${encodeURIComponent(o.version)}/${o.action}`,
+    api,
+  );
+  let answer: Response;
+  try {
+    answer = await f(url, { method: "POST", body: form, signal: AbortSignal.timeout(60_000) });
+  } catch (cause) {
+    throw new MochiError("PUB_E011", `${url} did not answer: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+  const body = await answer.json().catch(() => ({})) as { reason?: string };
+  const reason = body.reason ?? `HTTP ${answer.status}`;
+  if (answer.status === 200) return { tokenSource: token.source };
+  if (answer.status === 403) {
+    throw new MochiError(
+      "PUB_E005",
+      `the registry refused to ${o.action} ${o.name} ${o.version}: ${reason}`,
+      {
+        hint: "yank from the workflow that publishes this package",
+      },
+    );
+  }
+  if (answer.status === 401) {
+    throw new MochiError("PUB_E008", `the registry rejected the signature: ${reason}`);
+  }
+  throw new MochiError("PUB_E011", `${url} answered ${answer.status}: ${reason}`);
 }
