@@ -42,10 +42,11 @@ export function collisionKey(name: string): string {
 export type PublishCheck = (ctx: PublishCheckContext) => string[];
 
 /** `[package]` publish fields: description, SPDX license, readme, repository. */
-export const checkPublishFields: PublishCheck = (ctx) => publishProblems(ctx.manifest, ctx.files);
+export const checkPublishFields: PublishCheck = (ctx: PublishCheckContext): string[] =>
+  publishProblems(ctx.manifest, ctx.files);
 
 /** Path and git dependencies cannot be resolved by consumers. */
-export const checkRegistryDependencies: PublishCheck = (ctx) => {
+export const checkRegistryDependencies: PublishCheck = (ctx: PublishCheckContext): string[] => {
   const out: string[] = [];
   for (const [name, dep] of ctx.manifest.dependencies) {
     if (dep.path !== undefined || dep.git !== undefined) {
@@ -60,7 +61,7 @@ export const checkRegistryDependencies: PublishCheck = (ctx) => {
 };
 
 /** A new name may not collide with an existing one after normalisation ({@link collisionKey}). */
-export const checkNameCollision: PublishCheck = (ctx) => {
+export const checkNameCollision: PublishCheck = (ctx: PublishCheckContext): string[] => {
   const name = ctx.manifest.package.name;
   const key = collisionKey(name);
   return (ctx.otherNames ?? [])
@@ -73,7 +74,7 @@ export const checkNameCollision: PublishCheck = (ctx) => {
 };
 
 /** The signed subject must name this package and version. */
-export const checkSubjectName: PublishCheck = (ctx) => {
+export const checkSubjectName: PublishCheck = (ctx: PublishCheckContext): string[] => {
   const want = subjectName(ctx.manifest.package.name, ctx.manifest.package.version);
   return ctx.subjectName === want ? [] : [
     `the signed subject is ${JSON.stringify(ctx.subjectName)}, but the archive is ${
