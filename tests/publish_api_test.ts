@@ -241,3 +241,25 @@ Deno.test("publish API: 201, 200 idempotent, 409, 422, 401, 403; yank and unyank
     await Deno.remove(tmp, { recursive: true });
   }
 });
+
+Deno.test("publish API: an upload over the size limit gets 413 before it is read", async () => {
+  const tmp = await Deno.makeTempDir();
+  try {
+    const config = JSON.stringify({ dl: "blobs/", api: null });
+    await Deno.writeTextFile(`${tmp}/config.json`, config);
+    const handler = createPublishApi({ rootDir: tmp, maxUploadBytes: 1000 });
+    const form = new FormData();
+    form.set("tarball", new Blob([new Uint8Array(3 * 1024 * 1024)]), "t");
+    form.set("bundle", new Blob(["{}"]), "b");
+    const req = new Request("http://127.0.0.1/api/v1/packages", { method: "POST", body: form });
+    const res = await handler(req);
+    assert.equal(res.status, 413);
+    await res.body?.cancel();
+    const get = await handler(new Request("http://127.0.0.1/api/v1/packages"));
+    assert.equal(get.status, 405);
+    await get.body?.cancel();
+    assert.deepEqual(await snapshotTree(tmp), [`config.json ${config.length}`]);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});

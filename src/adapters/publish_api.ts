@@ -17,7 +17,7 @@
  *   binding. `200` done.
  *
  * Bindings live in `<root>/.publishers/<index path>.json`; the server never serves dot paths.
- * Writes for one package are serialised in this process.
+ * Writes are serialised per package in the process and across processes by a file lock.
  *
  * @module
  */
@@ -167,6 +167,29 @@ async function packageNames(root: string, dl: string): Promise<string[]> {
   return names;
 }
 
+class TooLarge extends Error {}
+
+/**
+ * The request with its body cut off at `maxBytes`: a longer body (by `Content-Length` or as it
+ * streams) makes reading it throw {@link TooLarge}, so an upload never buffers past the limit.
+ */
+function limitedBody(req: Request, maxBytes: number): Request {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw new TooLarge();
+  if (req.body === null) return req;
+  let seen = 0;
+  const body = req.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        seen += chunk.length;
+        if (seen > maxBytes) controller.error(new TooLarge());
+        else controller.enqueue(chunk);
+      },
+    }),
+  );
+  return new Request(req.url, { method: req.method, headers: req.headers, body });
+}
+
 function sameVersion(a: string, b: string): boolean {
   const va = tryParseVersion(a);
   const vb = tryParseVersion(b);
@@ -196,6 +219,26 @@ export function createPublishApi(options: PublishApiOptions): (req: Request) => 
     }
     const dl = config.dl.endsWith("/") ? config.dl : config.dl + "/";
     return { dl, dir: join(root, dl) };
+  }
+
+  /**
+   * Serialise writes: per package in this process, and across processes with an exclusive
+   * `flock` on `<root>/.publishers/.lock` (released by the kernel if the process dies).
+   */
+  function exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return mutex.run(name, async () => {
+      await Deno.mkdir(join(root, ".publishers"), { recursive: true });
+      const file = await Deno.open(join(root, ".publishers", ".lock"), {
+        create: true,
+        write: true,
+      });
+      try {
+        await file.lock(true);
+        return await fn();
+      } finally {
+        file.close();
+      }
+    });
   }
 
   function bindingPath(name: string): string {
@@ -236,10 +279,12 @@ export function createPublishApi(options: PublishApiOptions): (req: Request) => 
   }
 
   async function publish(req: Request): Promise<Response> {
+    const limit = maxUpload + MAX_BUNDLE_BYTES + 64 * 1024;
     let form: FormData;
     try {
-      form = await req.formData();
-    } catch {
+      form = await limitedBody(req, limit).formData();
+    } catch (e) {
+      if (e instanceof TooLarge) return refuse(413, `the request is larger than ${limit} bytes`);
       return refuse(400, "expected a multipart/form-data body with parts tarball and bundle");
     }
     const tarball = await partBytes(form.get("tarball"), maxUpload);
@@ -284,7 +329,7 @@ export function createPublishApi(options: PublishApiOptions): (req: Request) => 
     const version = manifest.package.version;
     const signer = verified.signer;
 
-    return await mutex.run(name, async () => {
+    return await exclusive(name, async () => {
       const binding = await readBinding(name);
       if (binding !== undefined) {
         const why = bindingMismatch(binding, signer);
@@ -383,8 +428,9 @@ export function createPublishApi(options: PublishApiOptions): (req: Request) => 
   ): Promise<Response> {
     let form: FormData;
     try {
-      form = await req.formData();
-    } catch {
+      form = await limitedBody(req, MAX_BUNDLE_BYTES + 64 * 1024).formData();
+    } catch (e) {
+      if (e instanceof TooLarge) return refuse(413, "the request is too large for a yank");
       return refuse(400, "expected a multipart/form-data body with a bundle part");
     }
     const bundle = await partBytes(form.get("bundle"), MAX_BUNDLE_BYTES);
@@ -392,7 +438,7 @@ export function createPublishApi(options: PublishApiOptions): (req: Request) => 
     if (bundle === undefined) {
       return refuse(401, `the multipart part bundle is missing: a ${action} must be signed`);
     }
-    return await mutex.run(name, async () => {
+    return await exclusive(name, async () => {
       const { path: indexFile, records } = await readRecords(name);
       const index = records.findIndex((r) => sameVersion(r.version, version));
       if (index < 0) return refuse(404, `${name} ${version} is not published here`);
