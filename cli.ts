@@ -213,7 +213,7 @@ export async function main(args: string[]): Promise<number> {
           );
           if (r.verifiedSignatures > 0) {
             out.info(
-              `Verified ${r.verifiedSignatures} Sigstore signatures against the publishers in mochi.lock (${
+              `Verified ${r.verifiedSignatures} Sigstore signatures against the publishers in mochi.lock (verification took ${
                 seconds(r.verifyMs)
               })`,
             );
