@@ -2,10 +2,12 @@
  * The install pipeline: manifest → (lockfile or PubGrub) → store.
  *
  * `install()` reads `mochi.toml`, reuses `mochi.lock` when it still satisfies the manifest
- * (no resolution, no index traffic), otherwise resolves against the registry, then fetches every
- * missing blob into the content-addressed store (both digests checked in one pass before the blob
- * gets its final name), extracts it, and only then writes the lockfile (temp file, fsync, rename).
- * A failure at any step leaves the project's lockfile and the store as they were.
+ * (no resolution, no index traffic), otherwise resolves against the registry (refusing a package
+ * whose publisher changed unless accepted). Then, for every missing blob, it verifies the
+ * package's Sigstore bundle against the signer in the lock while the blob downloads into a
+ * private staging store (both digests checked in one pass), moves the blobs into the
+ * content-addressed store only when every bundle and blob verified, extracts them, and only then
+ * writes the lockfile (temp file, fsync, rename).
  *
  * Cargo's `--locked`, `--offline` and `--frozen` meanings (decisions.md §Lockfile).
  *
