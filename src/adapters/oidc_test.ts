@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { MochiError } from "../errors.ts";
+import type { MochiError } from "../errors.ts";
 import { identityToken } from "./oidc.ts";
 import { signStatement } from "./sigstore/sign.ts";
 import { provenanceStatement } from "../publish/mod.ts";
