@@ -263,3 +263,10 @@ Deno.test("publish API: an upload over the size limit gets 413 before it is read
     await Deno.remove(tmp, { recursive: true });
   }
 });
+
+Deno.test("publish API: a malformed trusted root fails at start (SIG_E002)", () => {
+  assert.throws(
+    () => createPublishApi({ rootDir: "/nonexistent", trustedRootJson: '{"mediaType": "x"}' }),
+    (e: Error & { code?: string }) => e.code === "SIG_E002",
+  );
+});

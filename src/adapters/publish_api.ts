@@ -42,6 +42,7 @@ import {
 import { compareVersions, parseVersion, tryParseVersion } from "../semver/mod.ts";
 import { digestBytes, readArchiveAll } from "../store/mod.ts";
 import { writeFileAtomic } from "./fs_atomic.ts";
+import { parseTrustedRoot } from "./sigstore/trusted_root.ts";
 import { type VerifiedAttestation, verifySigstoreAttestation } from "./sigstore/verify.ts";
 
 /** Largest tarball the publish API accepts, in bytes (mep57-digest.md: 50 MB). */
@@ -202,8 +203,11 @@ function sameVersion(a: string, b: string): boolean {
  *
  * @param options registry directory, trusted root, limits, clock
  * @returns a handler for `Deno.serve` (mount it with `createRegistryHandler`'s `api` option)
+ * @throws {MochiError} `SIG_E002` when the trusted root is malformed (checked up front, so a
+ *   misconfigured registry fails at start, not on the first upload)
  */
 export function createPublishApi(options: PublishApiOptions): (req: Request) => Promise<Response> {
+  if (options.trustedRootJson !== undefined) parseTrustedRoot(options.trustedRootJson);
   const root = options.rootDir;
   const maxUpload = options.maxUploadBytes ?? MAX_UPLOAD_BYTES;
   const now = options.now ?? (() => new Date());
