@@ -157,6 +157,21 @@ Deno.test("signed install: round trip verifies; flipped bundle, flipped blob, ot
     await expectRefused("signer", "SIG_E005", /signed by https:\/\/github\.com\/mallory\/core/);
     await Deno.writeTextFile(coreBundle, goodBundle);
 
+    // A missing bundle: the package is named, nothing is stored.
+    await Deno.remove(coreBundle);
+    {
+      const home = `${tmp}/home-missing`;
+      await writeProject(`${tmp}/app-missing`, { [`"@acme/strings"`]: "^1.0" });
+      const r = await runCli(["install"], { cwd: `${tmp}/app-missing`, env: env(home) });
+      assert.notEqual(r.code, 0);
+      assert.match(
+        r.stderr,
+        /@acme\/core 1\.0\.0 is signed .* but its Sigstore bundle could not be fetched/,
+      );
+      assert.deepEqual(await snapshotTree(`${home}/store`), []);
+    }
+    await Deno.writeTextFile(coreBundle, goodBundle);
+
     // With everything restored the same install works again.
     const again = await runCli(["install"], {
       cwd: `${tmp}/app-signer`,

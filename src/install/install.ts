@@ -384,7 +384,21 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   let verifyMs = 0;
   const verifyAll = async () => {
     await runPool(signed, options.concurrency ?? 16, async (p) => {
-      const stream = await registry.fetchBundle(blobDigests(p).blake3);
+      let stream: ReadableStream<Uint8Array>;
+      try {
+        stream = await registry.fetchBundle(blobDigests(p).blake3);
+      } catch (e) {
+        if (!(e instanceof MochiError) || e.code !== "BLOB_E002") throw e;
+        throw new MochiError(
+          "BLOB_E002",
+          `${p.name} ${p.version} is signed (mochi.lock or the index says so), but its Sigstore bundle could not be fetched: ${e.message}`,
+          {
+            hint:
+              "the registry must serve <blake3>.sigstore next to the blob; nothing was added to the store",
+            cause: e,
+          },
+        );
+      }
       const bundleJson = await readBundleText(stream, `${p.name} ${p.version}`);
       const t = performance.now();
       verifyLockedPackage(p, bundleJson, options.trustedRootJson);
