@@ -36,6 +36,14 @@ import {
   verifySigstoreBundle,
   whyCapability,
 } from "./mod.ts";
+import {
+  createPublishApi,
+  packToDir,
+  publishPackage,
+  registryUrlFor,
+  sourceDateEpoch,
+  yankPackage,
+} from "./mod.ts";
 
 const VERSION = "0.1.0";
 
@@ -45,6 +53,7 @@ Usage: mochi <command> [options]
 
 Commands:
   install                 resolve (or reuse mochi.lock), fetch and verify every package
+                  [--require-signatures] [--accept-publisher <pkg>]...
   lock [--check] [--upgrade] [--accept-capabilities[=<pkg>]]
                           write mochi.lock without fetching; --check re-resolves and only
                           compares (exit 1 listing every added, removed or changed entry);
@@ -68,7 +77,15 @@ Commands:
   tree [--depth N]        show the locked dependency tree
   why <package>           show every path by which a package enters the graph
   verify                  re-hash every blob in the store against its address
+  pack [--out DIR] [--verify-reproducible]
+                          write a reproducible .tar.zst of the package (default target/package/)
+  publish [--identity-token T] [--dry-run]
+                          pack, sign keylessly with Sigstore (OIDC from CI) and upload
+  yank <pkg>@<version> [--undo] [--reason R] [--identity-token T]
+                          yank (or unyank) a published version, signed like a publish
   registry serve <dir>    serve a registry directory [--host 127.0.0.1] [--port 0]
+                  [--allow-publish [--trusted-root F]]
+                          --allow-publish mounts the publish API (POST /api/v1/packages, yank)
   sigstore verify --bundle F --certificate-identity SAN --certificate-oidc-issuer ISS
                   [--trusted-root F] ARTIFACT
                           verify a Sigstore bundle offline; ARTIFACT is a file or sha256:<hex>
@@ -82,7 +99,10 @@ Global options:
 Environment: MOCHI_HOME (store and index cache; default $XDG_CACHE_HOME/mochi or ~/.cache/mochi),
 MOCHI_REGISTRY (registry URL or path when mochi.toml has no [registry] default),
 MOCHI_CRATES_IO_INDEX (cargo sparse index for Rust crates when mochi.toml has no
-[registry] crates-io; default sparse+https://index.crates.io/).`;
+[registry] crates-io; default sparse+https://index.crates.io/),
+MOCHI_SIGSTORE_ROOT (trusted root JSON), MOCHI_FULCIO_URL / MOCHI_REKOR_URL (signing instance),
+SOURCE_DATE_EPOCH (archive mtime). publish reads its OIDC token from --identity-token, GitHub
+Actions (ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN) or SIGSTORE_ID_TOKEN.`;
 
 interface Out {
   info(line: string): void;
@@ -165,6 +185,15 @@ export async function main(args: string[]): Promise<number> {
         "trusted-root": { type: "string" },
         "certificate-identity": { type: "string" },
         "certificate-oidc-issuer": { type: "string" },
+        out: { type: "string" },
+        "verify-reproducible": { type: "boolean" },
+        "allow-publish": { type: "boolean" },
+        "identity-token": { type: "string" },
+        "dry-run": { type: "boolean" },
+        "require-signatures": { type: "boolean" },
+        undo: { type: "boolean" },
+        reason: { type: "string" },
+        "accept-publisher": { type: "string", multiple: true },
       },
     });
   } catch (e) {
@@ -196,8 +225,13 @@ export async function main(args: string[]): Promise<number> {
   }
   const env = Deno.env.toObject();
   const projectDir = o.dir ?? Deno.cwd();
+  const sigstoreRoot = env.MOCHI_SIGSTORE_ROOT;
+  const trustedRoot = async (): Promise<{ trustedRootJson?: string }> =>
+    sigstoreRoot ? { trustedRootJson: await Deno.readTextFile(sigstoreRoot) } : {};
   const common = {
     projectDir,
+    requireSignatures: o["require-signatures"] === true,
+    acceptPublishers: o["accept-publisher"] ?? [],
     mochiHome: resolveMochiHome(env),
     offline: o.offline === true,
     locked: o.locked === true,
@@ -213,7 +247,15 @@ export async function main(args: string[]): Promise<number> {
   try {
     switch (command) {
       case "install": {
-        const r = await install(common);
+        const r = await install({ ...common, ...(await trustedRoot()) });
+        if (r.unsigned.length > 0) {
+          console.error(
+            `warning: ${r.unsigned.length} package(s) have no Sigstore signature: ${
+              r.unsigned.slice(0, 10).join(", ")
+            }${r.unsigned.length > 10 ? ", …" : ""}`,
+          );
+          console.error("  (pass --require-signatures to refuse unsigned packages)");
+        }
         if (!r.resolved && r.fetched === 0 && !r.lockChanged) {
           out.info(
             `Up to date: ${r.packages} packages${
@@ -235,6 +277,13 @@ export async function main(args: string[]): Promise<number> {
               r.cached ? `; ${r.cached} already in the store` : ""
             }`,
           );
+          if (r.verifiedSignatures > 0) {
+            out.info(
+              `Verified ${r.verifiedSignatures} Sigstore signatures against the publishers in mochi.lock (verification took ${
+                seconds(r.verifyMs)
+              })`,
+            );
+          }
           out.info(`${r.lockChanged ? "Wrote" : "Kept"} ${r.lockPath}`);
           out.info(`Store: ${r.storeDir}`);
           out.info(`Done in ${seconds(r.elapsedMs)}`);
@@ -242,7 +291,7 @@ export async function main(args: string[]): Promise<number> {
         return 0;
       }
       case "lock": {
-        const r = await lock({ ...common, check: o.check === true });
+        const r = await lock({ ...common, ...(await trustedRoot()), check: o.check === true });
         if (o.check) {
           if (r.upToDate) {
             out.info(`mochi.lock is up to date (${r.packages} packages${crates(r.crates)})`);
@@ -415,6 +464,92 @@ export async function main(args: string[]): Promise<number> {
         );
         return 4;
       }
+      case "pack": {
+        const r = await packToDir({
+          projectDir,
+          outDir: o.out ?? `${projectDir}/target/package`,
+          mtimeSeconds: sourceDateEpoch(env.SOURCE_DATE_EPOCH),
+          verifyReproducible: o["verify-reproducible"] === true,
+        });
+        for (const f of r.files) out.detail(`  ${f}`);
+        out.info(
+          `Packed ${r.manifest.package.name} ${r.manifest.package.version}: ${r.files.length} files, ${r.archive.length} bytes${
+            r.reproducible ? " (reproducible: two packs are byte-identical)" : ""
+          }`,
+        );
+        out.info(`  blake3 ${r.digest.blake3}`);
+        out.info(`  sha256 ${r.digest.sha256}`);
+        out.info(`Wrote ${r.path}`);
+        return 0;
+      }
+      case "publish": {
+        const project = await readProject(projectDir);
+        const dryRun = o["dry-run"] === true;
+        const r = await publishPackage({
+          projectDir,
+          registryUrl: dryRun ? "" : registryUrlFor(project, env.MOCHI_REGISTRY),
+          env,
+          ...(o["identity-token"] ? { identityToken: o["identity-token"] } : {}),
+          ...(env.MOCHI_FULCIO_URL ? { fulcioUrl: env.MOCHI_FULCIO_URL } : {}),
+          ...(env.MOCHI_REKOR_URL ? { rekorUrl: env.MOCHI_REKOR_URL } : {}),
+          mtimeSeconds: sourceDateEpoch(env.SOURCE_DATE_EPOCH),
+          dryRun,
+        });
+        const id = `${r.packed.manifest.package.name} ${r.packed.manifest.package.version}`;
+        out.info(
+          `Packed ${id}: ${r.packed.files.length} files, ${r.packed.archive.length} bytes, blake3 ${r.packed.digest.blake3}`,
+        );
+        if (r.status === "dry-run") {
+          out.info("Dry run: this statement would be signed (nothing was signed or uploaded):");
+          out.info(JSON.stringify(r.statement, null, 2));
+        } else {
+          out.info(`Signed with an ephemeral key (OIDC token from ${r.tokenSource})`);
+          out.info(
+            r.status === "published"
+              ? `Published ${id} to ${r.apiUrl}`
+              : `${id} was already published with these exact bytes; nothing changed`,
+          );
+        }
+        return 0;
+      }
+      case "yank": {
+        const spec = rest[0] ?? "";
+        const at = spec.lastIndexOf("@");
+        if (at <= 0) {
+          throw new MochiError("CLI_E001", `mochi yank needs <package>@<version>, got "${spec}"`, {
+            hint: "mochi yank @scope/name@1.2.3 [--undo] [--reason R]",
+          });
+        }
+        const name = spec.slice(0, at);
+        const version = spec.slice(at + 1);
+        const action = o.undo ? "unyank" : "yank";
+        const project = await readProject(projectDir).catch(() => undefined);
+        const registryUrl = project
+          ? registryUrlFor(project, env.MOCHI_REGISTRY)
+          : env.MOCHI_REGISTRY;
+        if (!registryUrl) {
+          throw new MochiError("INDEX_E007", "no registry is configured", {
+            hint: "set MOCHI_REGISTRY or run in a project with [registry] default",
+          });
+        }
+        const r = await yankPackage({
+          name,
+          version,
+          action,
+          ...(o.reason ? { reason: o.reason } : {}),
+          registryUrl,
+          env,
+          ...(o["identity-token"] ? { identityToken: o["identity-token"] } : {}),
+          ...(env.MOCHI_FULCIO_URL ? { fulcioUrl: env.MOCHI_FULCIO_URL } : {}),
+          ...(env.MOCHI_REKOR_URL ? { rekorUrl: env.MOCHI_REKOR_URL } : {}),
+        });
+        out.info(
+          `${
+            action === "yank" ? "Yanked" : "Unyanked"
+          } ${name} ${version} (signed, OIDC token from ${r.tokenSource})`,
+        );
+        return 0;
+      }
       case "registry": {
         if (rest[0] !== "serve" || !rest[1]) {
           throw new MochiError("CLI_E001", `unknown registry command "${rest.join(" ")}"`, {
@@ -429,12 +564,24 @@ export async function main(args: string[]): Promise<number> {
           );
         }
         const controller = new AbortController();
+        const rootPath = o["trusted-root"] ?? env.MOCHI_SIGSTORE_ROOT;
+        const api = o["allow-publish"]
+          ? createPublishApi({
+            rootDir: rest[1],
+            ...(rootPath ? { trustedRootJson: await Deno.readTextFile(rootPath) } : {}),
+          })
+          : undefined;
         const server = await serveRegistry(rest[1], {
           hostname: o.host ?? "127.0.0.1",
           port,
           signal: controller.signal,
+          ...(api ? { api } : {}),
         });
-        console.log(`Serving registry ${rest[1]} at ${server.url}`);
+        console.log(
+          `Serving registry ${rest[1]} at ${server.url}${
+            api ? ` (publish API on, trusted root ${rootPath ?? "public-good Sigstore"})` : ""
+          }`,
+        );
         const stop = () => controller.abort();
         Deno.addSignalListener("SIGINT", stop);
         Deno.addSignalListener("SIGTERM", stop);

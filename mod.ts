@@ -79,3 +79,19 @@ export {
   PackageWorkerError,
   type PackageWorkerOptions,
 } from "./src/adapters/package_worker.ts";
+
+// Trusted publishing (issue 5): pack, publish API, signing, publish client
+export * from "./src/pack/mod.ts";
+export * from "./src/adapters/pack.ts";
+export * from "./src/publish/mod.ts";
+export * from "./src/adapters/publish_api.ts";
+export { signStatement, type SignStatementOptions } from "./src/adapters/sigstore/sign.ts";
+export {
+  type AttestationVerifyOptions,
+  type InTotoStatement,
+  type VerifiedAttestation,
+  verifySigstoreAttestation,
+} from "./src/adapters/sigstore/verify.ts";
+export * from "./src/adapters/oidc.ts";
+export * from "./src/adapters/publish.ts";
+export * from "./src/install/signatures.ts";

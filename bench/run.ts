@@ -9,6 +9,7 @@ import { main as resolveBench } from "./resolve_bench.ts";
 import { main as rustResolveBench } from "./rust_resolve_bench.ts";
 import { main as blobVerifyBench } from "./blob_verify_bench.ts";
 import { main as isolationBench } from "./isolation_bench.ts";
+import { main as sigstoreBench } from "./sigstore_bench.ts";
 
 console.log("== resolve: mochi lock vs cargo generate-lockfile ==");
 await resolveBench(3);
@@ -18,3 +19,5 @@ console.log("\n== blob verification: one pass BLAKE3 + SHA-256 vs sha256sum and 
 await blobVerifyBench([]);
 console.log("\n== per-package isolation: in-process vs Worker vs process per package ==");
 await isolationBench([]);
+console.log("\n== signatures: bundle verification per package, and its cost in an install ==");
+await sigstoreBench(5);

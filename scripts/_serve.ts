@@ -18,15 +18,17 @@ export interface RegistryProcess {
  *
  * @param dir registry directory
  * @param port port to bind; 0 picks a free one
+ * @param extraArgs more `registry serve` arguments, e.g. `["--allow-publish", "--trusted-root", f]`
  * @returns the URL and process, or `{ error }` with the server's stderr when it exits first
  */
 export async function spawnRegistryServer(
   dir: string,
   port = 0,
+  extraArgs: readonly string[] = [],
 ): Promise<RegistryProcess | { error: string }> {
   const cli = new URL("../cli.ts", import.meta.url).pathname;
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", cli, "registry", "serve", dir, "--port", String(port)],
+    args: ["run", "-A", cli, "registry", "serve", dir, "--port", String(port), ...extraArgs],
     stdout: "piped",
     stderr: "piped",
   }).spawn();

@@ -127,6 +127,36 @@ export const ERROR_CATALOGUE = {
   SIG_E005: { exit: 4, summary: "the signer's identity (SAN or OIDC issuer) does not match" },
   SIG_E006: { exit: 1, summary: "an artifact digest is not sha256:<64 hex> or sha512:<128 hex>" },
   SIG_E007: { exit: 4, summary: "the bundle needs a feature this verifier does not support" },
+  SIG_E008: {
+    exit: 4,
+    summary: "a package's publisher differs from the one recorded in mochi.lock (not accepted)",
+  },
+  SIG_E009: { exit: 4, summary: "a package has no signature and --require-signatures was given" },
+
+  // Pack and publish (src/pack, src/publish, src/adapters/pack.ts, publish_api.ts, publish.ts)
+  PUB_E001: { exit: 1, summary: "the package is missing or has invalid fields needed to publish" },
+  PUB_E002: {
+    exit: 1,
+    summary: "the package holds a symlink or special file, which cannot be packed",
+  },
+  PUB_E003: { exit: 1, summary: "the packed archive is larger than the size limit" },
+  PUB_E004: { exit: 1, summary: "two packs of the same sources differ (--verify-reproducible)" },
+  PUB_E005: {
+    exit: 4,
+    summary: "the registry refused the signer: it does not match the publisher binding",
+  },
+  PUB_E006: { exit: 1, summary: "this version is already published with other bytes (409)" },
+  PUB_E007: { exit: 1, summary: "the registry rejected the package's manifest (422)" },
+  PUB_E008: { exit: 4, summary: "the registry rejected the signature bundle (401)" },
+  PUB_E009: { exit: 1, summary: "no OIDC identity token to sign with" },
+  PUB_E010: {
+    exit: 3,
+    summary: "signing failed: Fulcio, Rekor or the OIDC token endpoint did not answer",
+  },
+  PUB_E011: {
+    exit: 3,
+    summary: "the registry has no publish API or answered with an unexpected status",
+  },
 
   // CLI usage and internal
   CLI_E001: { exit: 1, summary: "unknown command or bad command-line arguments" },

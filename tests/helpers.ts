@@ -111,10 +111,14 @@ export interface ServedRegistry extends AsyncDisposable {
  * Starts `mochi registry serve <dir> --port 0` in a subprocess and waits for its URL.
  *
  * @param dir registry directory
+ * @param extraArgs more `registry serve` arguments (e.g. `--allow-publish`)
  * @returns the URL; dispose to stop the server
  */
-export async function serveRegistrySubprocess(dir: string): Promise<ServedRegistry> {
-  const r = await spawnRegistryServer(dir);
+export async function serveRegistrySubprocess(
+  dir: string,
+  extraArgs: readonly string[] = [],
+): Promise<ServedRegistry> {
+  const r = await spawnRegistryServer(dir, 0, extraArgs);
   if ("error" in r) throw new Error(`registry serve exited: ${r.error}`);
   const { url, child } = r;
   return {

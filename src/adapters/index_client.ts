@@ -120,6 +120,15 @@ export interface RegistryClient {
    *   `BLOB_E007` offline (HTTP registry); config errors as for `config()`
    */
   fetchBlob(b3: string): Promise<ReadableStream<Uint8Array>>;
+  /**
+   * Streams a blob's Sigstore bundle, `<dl>/<b3>.sigstore` (unverified), with the same retries
+   * and errors as {@link RegistryClient.fetchBlob}.
+   *
+   * @param b3 BLAKE3 hex digest of the blob the bundle is about
+   * @returns the body; cancel it if you stop reading early
+   * @throws {MochiError} as {@link RegistryClient.fetchBlob}
+   */
+  fetchBundle(b3: string): Promise<ReadableStream<Uint8Array>>;
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -217,6 +226,10 @@ export function openRegistry(url: string, options: RegistryClientOptions): Regis
     async fetchBlob(b3: string): Promise<ReadableStream<Uint8Array>> {
       await config();
       return source.blob(blobUrl(b3));
+    },
+    async fetchBundle(b3: string): Promise<ReadableStream<Uint8Array>> {
+      await config();
+      return source.blob(`${blobUrl(b3)}.sigstore`);
     },
   };
 }

@@ -28,6 +28,15 @@ interface EtagEntry {
   etag: string;
 }
 
+/** Options of {@link createRegistryHandler}. */
+export interface RegistryHandlerOptions {
+  /**
+   * Handler for every path under `/api/` (any method), e.g. the publish API of
+   * `src/adapters/publish_api.ts`; absent = the registry is read-only.
+   */
+  api?: (req: Request) => Promise<Response>;
+}
+
 /**
  * Builds the request handler of a registry rooted at `rootDir`.
  *
@@ -43,14 +52,21 @@ interface EtagEntry {
  *
  * @param rootDir the registry directory (holds `config.json`); relative paths resolve against
  *   the current directory
+ * @param options `api`: a handler for `/api/…` paths (the publish API)
  * @returns a `Deno.serve`-compatible handler; it needs read permission on `rootDir`
  */
-export function createRegistryHandler(rootDir: string): (req: Request) => Promise<Response> {
+export function createRegistryHandler(
+  rootDir: string,
+  options: RegistryHandlerOptions = {},
+): (req: Request) => Promise<Response> {
   const root = resolve(rootDir);
   let realRoot: Promise<string> | undefined;
   const etags = new Map<string, EtagEntry>();
 
   return async function handle(req: Request): Promise<Response> {
+    if (options.api !== undefined && new URL(req.url).pathname.startsWith("/api/")) {
+      return await options.api(req);
+    }
     if (req.method !== "GET" && req.method !== "HEAD") {
       return text(405, "method not allowed: the registry is read-only\n", {
         Allow: "GET, HEAD",
@@ -205,6 +221,8 @@ export interface ServeRegistryOptions {
    * be read). Errors it throws are ignored.
    */
   onResponse?: (req: Request, res: Response) => void;
+  /** Handler for `/api/…` paths (see {@link RegistryHandlerOptions.api}); absent = read-only. */
+  api?: (req: Request) => Promise<Response>;
 }
 
 /** A running registry server. */
@@ -248,14 +266,20 @@ export function serveRegistry(rootDir: string, options: ServeRegistryOptions = {
     });
   }
   const hostname = options.hostname ?? "127.0.0.1";
-  const server = Deno.serve({
-    hostname,
-    port: options.port ?? 0,
-    signal: options.signal,
-    onListen: (addr) => options.onListen?.(addr as Deno.NetAddr),
-    // Deno's default onError prints; src/ never prints, so answer a bare 500 instead.
-    onError: () => new Response("internal error\n", { status: 500 }),
-  }, withAccessLog(createRegistryHandler(root), options.onResponse));
+  const server = Deno.serve(
+    {
+      hostname,
+      port: options.port ?? 0,
+      signal: options.signal,
+      onListen: (addr) => options.onListen?.(addr as Deno.NetAddr),
+      // Deno's default onError prints; src/ never prints, so answer a bare 500 instead.
+      onError: () => new Response("internal error\n", { status: 500 }),
+    },
+    withAccessLog(
+      createRegistryHandler(root, options.api === undefined ? {} : { api: options.api }),
+      options.onResponse,
+    ),
+  );
   const addr = server.addr as Deno.NetAddr;
   const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
   return {

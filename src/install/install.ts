@@ -2,10 +2,12 @@
  * The install pipeline: manifest → (lockfile or PubGrub) → store.
  *
  * `install()` reads `mochi.toml`, reuses `mochi.lock` when it still satisfies the manifest
- * (no resolution, no index traffic), otherwise resolves against the registry, then fetches every
- * missing blob into the content-addressed store (both digests checked in one pass before the blob
- * gets its final name), extracts it, and only then writes the lockfile (temp file, fsync, rename).
- * A failure at any step leaves the project's lockfile and the store as they were.
+ * (no resolution, no index traffic), otherwise resolves against the registry (refusing a package
+ * whose publisher changed unless accepted). Then, for every missing blob, it verifies the
+ * package's Sigstore bundle against the signer in the lock while the blob downloads into a
+ * private staging store (both digests checked in one pass), moves the blobs into the
+ * content-addressed store only when every bundle and blob verified, extracts them, and only then
+ * writes the lockfile (temp file, fsync, rename).
  *
  * Cargo's `--locked`, `--offline` and `--frozen` meanings (decisions.md §Lockfile).
  *
@@ -40,6 +42,7 @@ import { FsStore } from "../adapters/fs_store.ts";
 import { writeFileAtomic } from "../adapters/fs_atomic.ts";
 import { RegistryProvider } from "./registry_provider.ts";
 import { diffCrates, lockCrates, rustRequirementsOf } from "./rust.ts";
+import { refusePublisherChanges, signerOfRecord, verifyLockedPackage } from "./signatures.ts";
 
 /** Options of {@link install} and {@link lock}. */
 export interface InstallOptions {
@@ -72,6 +75,12 @@ export interface InstallOptions {
   acceptCapabilities?: "all" | string[];
   /** `mochi lock --upgrade`: resolve without preferring the locked versions. */
   upgrade?: boolean;
+  /** Trusted root JSON bundles are verified against; the public-good root when absent. */
+  trustedRootJson?: string;
+  /** Fail on an unsigned package instead of warning (`--require-signatures`). */
+  requireSignatures?: boolean;
+  /** Packages whose new publisher is accepted (`--accept-publisher <pkg>`). */
+  acceptPublishers?: readonly string[];
 }
 
 /** What an install did. */
@@ -100,6 +109,12 @@ export interface InstallReport {
   registry: string;
   /** Index requests made, and how many were answered 304 or served from cache. */
   indexStats?: unknown;
+  /** Sigstore bundles verified this run (one per fetched signed package). */
+  verifiedSignatures: number;
+  /** Fetched packages that have no signature (`name version`), sorted; the CLI warns. */
+  unsigned: string[];
+  /** CPU time spent verifying bundles (sum over packages), in milliseconds. */
+  verifyMs: number;
 }
 
 /** A project read from disk: its manifest, manifest digest and lockfile (if any). */
@@ -296,6 +311,8 @@ export async function resolveProject(
       dependencies: [...p.dependencies].map(([n, v]) => `${n} ${formatVersion(v)}`).sort(),
     };
     if (rec.yanked) pkg.yanked = true;
+    const signer = signerOfRecord(rec);
+    if (signer !== undefined) Object.assign(pkg, signer);
     return pkg;
   });
   const gate = capabilityGate({
@@ -411,6 +428,7 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
       );
     }
     ({ lock, solveMs } = await resolveProject(project, registry, options.onProgress, options));
+    refusePublisherChanges(project.lock, lock, new Set(options.acceptPublishers ?? []));
     resolved = true;
   }
   const rust = await lockCrates(project, rustRequirements, { ...options, offline });
@@ -440,12 +458,71 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
       { hint: "run once without --offline/--frozen to fill the store" },
     );
   }
-  await runPool(missing, options.concurrency ?? 16, async (p) => {
-    const digests = blobDigests(p);
-    const stream = await registry.fetchBlob(digests.blake3);
-    await store.putBlob(stream, digests, `${p.name} ${p.version}`);
-    options.onProgress?.(`fetched ${p.name} ${p.version}`);
-  });
+  // Signatures: every signed package's bundle is verified while the blobs download into a
+  // private staging store; blobs join the store only when every bundle and every blob verified.
+  const unsigned: string[] = [];
+  const signed = missing.filter((p) => p.signer !== undefined);
+  for (const p of missing) if (p.signer === undefined) unsigned.push(`${p.name} ${p.version}`);
+  unsigned.sort();
+  if (unsigned.length > 0 && options.requireSignatures) {
+    throw new MochiError(
+      "SIG_E009",
+      `${unsigned.length} package(s) have no signature: ${unsigned.join(", ")}`,
+      {
+        hint:
+          "drop --require-signatures to install them with a warning, or depend on signed versions",
+      },
+    );
+  }
+  let verifyMs = 0;
+  const verifyAll = async () => {
+    await runPool(signed, options.concurrency ?? 16, async (p) => {
+      let stream: ReadableStream<Uint8Array>;
+      try {
+        stream = await registry.fetchBundle(blobDigests(p).blake3);
+      } catch (e) {
+        if (!(e instanceof MochiError) || e.code !== "BLOB_E002") throw e;
+        throw new MochiError(
+          "BLOB_E002",
+          `${p.name} ${p.version} is signed (mochi.lock or the index says so), but its Sigstore bundle could not be fetched: ${e.message}`,
+          {
+            hint:
+              "the registry must serve <blake3>.sigstore next to the blob; nothing was added to the store",
+            cause: e,
+          },
+        );
+      }
+      const bundleJson = await readBundleText(stream, `${p.name} ${p.version}`);
+      const t = performance.now();
+      verifyLockedPackage(p, bundleJson, options.trustedRootJson);
+      verifyMs += performance.now() - t;
+      options.onProgress?.(`verified the signature of ${p.name} ${p.version} (${p.signer})`);
+    });
+  };
+  const staging = new FsStore(`${store.tmpDir}/stage-${crypto.randomUUID()}`);
+  const fetchAll = async () => {
+    await runPool(missing, options.concurrency ?? 16, async (p) => {
+      const digests = blobDigests(p);
+      const stream = await registry.fetchBlob(digests.blake3);
+      await staging.putBlob(stream, digests, `${p.name} ${p.version}`);
+      options.onProgress?.(`fetched ${p.name} ${p.version}`);
+    });
+  };
+  try {
+    // Both run to the end (no write may outlive the staging dir); a signature failure is
+    // reported first, as it is the more serious one.
+    const [verified, fetched] = await Promise.allSettled([verifyAll(), fetchAll()]);
+    if (verified.status === "rejected") throw verified.reason;
+    if (fetched.status === "rejected") throw fetched.reason;
+    for (const p of missing) {
+      const b3 = blobDigests(p).blake3;
+      const to = store.blobPath(b3);
+      await Deno.mkdir(to.slice(0, to.lastIndexOf("/")), { recursive: true });
+      await Deno.rename(staging.blobPath(b3), to);
+    }
+  } finally {
+    await Deno.remove(staging.root, { recursive: true }).catch(() => {});
+  }
   await runPool(lock.packages, 8, async (p) => {
     await store.extract(blobDigests(p).blake3);
   });
@@ -465,6 +542,9 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
     solveMs,
     registry: registryUrl,
     indexStats: registry.stats,
+    verifiedSignatures: signed.length,
+    unsigned,
+    verifyMs,
   };
 }
 
@@ -522,6 +602,9 @@ export async function lock(options: InstallOptions & { check?: boolean }): Promi
     fresh: options.check || options.refresh,
   });
   const next = withCrates(resolvedProject.lock, rust.crates);
+  if (!options.check) {
+    refusePublisherChanges(project.lock, next, new Set(options.acceptPublishers ?? []));
+  }
   const text = formatLockfile(next);
   const upToDate = text === project.lockText;
   const changes = [
@@ -573,4 +656,34 @@ export function diffLocks(before: Lockfile | undefined, after: Lockfile): string
   }
   for (const k of old.keys()) if (!now.has(k)) out.push(`- ${k}`);
   return out.sort((a, b) => (a.slice(2) < b.slice(2) ? -1 : a.slice(2) > b.slice(2) ? 1 : 0));
+}
+
+/** Largest Sigstore bundle install reads, in bytes. */
+const MAX_BUNDLE_BYTES = 1024 * 1024;
+
+async function readBundleText(stream: ReadableStream<Uint8Array>, label: string): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += chunk.length;
+    if (size > MAX_BUNDLE_BYTES) {
+      await stream.cancel().catch(() => {});
+      throw new MochiError(
+        "SIG_E001",
+        `${label}: its Sigstore bundle is larger than ${MAX_BUNDLE_BYTES} bytes`,
+        {
+          hint:
+            "the registry serves something that is not a bundle; nothing was added to the store",
+        },
+      );
+    }
+    chunks.push(chunk);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.length;
+  }
+  return new TextDecoder().decode(all);
 }

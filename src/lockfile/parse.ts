@@ -274,6 +274,18 @@ function readPackage(raw: unknown, i: number, file: string, fail: Fail): LockedP
     }
     if (raw.yanked) pkg.yanked = true;
   }
+  for (const key of ["signer", "signer_issuer"] as const) {
+    const v = raw[key];
+    if (v === undefined) continue;
+    if (typeof v !== "string" || v.length === 0) {
+      fail([...at, key], `${file} ${where} ${key} must be a non-empty string, found ${show(v)}`);
+    }
+    if (key === "signer") pkg.signer = v;
+    else pkg.signerIssuer = v;
+  }
+  if ((pkg.signer === undefined) !== (pkg.signerIssuer === undefined)) {
+    fail(at, `${file} ${where} (${name}) must have both signer and signer_issuer, or neither`);
+  }
   if (raw.capabilities === undefined) fail(at, `${file} ${where} (${name}) has no "capabilities"`);
   pkg.capabilities = stringList(raw.capabilities, [...at, "capabilities"], fail, file);
   checkCapabilities(pkg.capabilities, [...at, "capabilities"], fail, file);

@@ -24,6 +24,13 @@ export interface LockedPackage {
   sha256?: string;
   /** True when the locked version is yanked; written only when true. */
   yanked?: boolean;
+  /**
+   * Who published it: the Sigstore certificate SAN without its `@refs/…` suffix (see
+   * `publisherIdentity`); absent for unsigned packages. Install checks every bundle against it.
+   */
+  signer?: string;
+  /** The OIDC issuer of {@link LockedPackage.signer}; present exactly when `signer` is. */
+  signerIssuer?: string;
   /** Capabilities the package requires; written sorted and de-duplicated. */
   capabilities: string[];
   /** Exact dependencies as `"name version"` strings; written sorted and de-duplicated. */

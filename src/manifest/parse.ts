@@ -384,7 +384,7 @@ function parsePackage(ctx: Ctx, raw: unknown): PackageInfo {
     }
     info[key] = v;
   }
-  for (const key of ["authors", "keywords"] as const) {
+  for (const key of ["authors", "keywords", "include", "exclude"] as const) {
     const v = ctx.stringArray(
       raw[key],
       ["package", key],

@@ -28,6 +28,10 @@ export interface PackageInfo {
   keywords?: string[];
   /** Project homepage. */
   homepage?: string;
+  /** Globs of files to pack (`**` crosses directories, `*` does not); replace the defaults. */
+  include?: string[];
+  /** Globs of files never to pack; replace the default excludes. */
+  exclude?: string[];
 }
 
 /** Git source of a dependency: the URL and at most one of `rev`, `tag`, `branch`. */

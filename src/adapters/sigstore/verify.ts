@@ -154,7 +154,20 @@ function fail(code: ErrorCode, message: string, hint?: string, cause?: unknown):
   });
 }
 
+/** Trust material by trusted-root text (`""` = the production root); a few roots at most. */
+const trustCache = new Map<string, TrustMaterial>();
+
 function trustMaterialOf(trustedRootJson: string | undefined): TrustMaterial {
+  const key = trustedRootJson ?? "";
+  const cached = trustCache.get(key);
+  if (cached !== undefined) return cached;
+  const material = buildTrustMaterial(trustedRootJson);
+  if (trustCache.size >= 8) trustCache.delete(trustCache.keys().next().value!);
+  trustCache.set(key, material);
+  return material;
+}
+
+function buildTrustMaterial(trustedRootJson: string | undefined): TrustMaterial {
   const root = trustedRootJson === undefined
     ? trustedRootFromObject(PRODUCTION_TRUSTED_ROOT)
     : parseTrustedRoot(trustedRootJson);
@@ -301,10 +314,16 @@ function checkInTotoSubject(
   );
 }
 
-function runVerifier(trust: TrustMaterial, entity: SignedEntity, identity: string): Signer {
+function runVerifier(
+  trust: TrustMaterial,
+  entity: SignedEntity,
+  identity: string | undefined,
+): Signer {
   try {
     return withSigstoreDefaultDigest(() =>
-      new Verifier(trust).verify(entity, { subjectAlternativeName: exactPattern(identity) })
+      identity === undefined
+        ? new Verifier(trust).verify(entity)
+        : new Verifier(trust).verify(entity, { subjectAlternativeName: exactPattern(identity) })
     );
   } catch (cause) {
     if (cause instanceof MochiError) throw cause;
@@ -428,4 +447,118 @@ export function verifySigstoreBundle(o: SigstoreVerifyOptions): Promise<Sigstore
     }
     return Promise.reject(error);
   }
+}
+
+/** Input of {@link verifySigstoreAttestation}. */
+export interface AttestationVerifyOptions {
+  /** Text of a DSSE `.sigstore` bundle whose payload is an in-toto statement. */
+  bundleJson: string;
+  /** Text of a `trusted_root.json`; {@link PRODUCTION_TRUSTED_ROOT} when omitted. */
+  trustedRootJson?: string;
+  /**
+   * Digests one subject of the statement must carry, algorithm → lowercase hex, e.g.
+   * `{ blake3, sha256 }`; every given algorithm must be present and equal in that one subject.
+   */
+  subjectDigests: Readonly<Record<string, string>>;
+}
+
+/** A verified in-toto attestation: who signed it and what it says. */
+export interface VerifiedAttestation {
+  /** The certificate's SAN and OIDC issuer (not yet compared with any policy). */
+  signer: SigstoreSigner;
+  /** The in-toto statement, parsed from the DSSE payload. */
+  statement: InTotoStatement;
+  /** The subject that matched {@link AttestationVerifyOptions.subjectDigests}. */
+  subject: { name: string; digest: Record<string, string> };
+}
+
+/** The parts of an in-toto Statement v1 mochi reads. */
+export interface InTotoStatement {
+  /** `https://in-toto.io/Statement/v1`. */
+  _type: string;
+  /** What the statement is about: names and digests. */
+  subject: { name: string; digest: Record<string, string> }[];
+  /** e.g. `https://slsa.dev/provenance/v1`. */
+  predicateType: string;
+  /** The predicate body. */
+  predicate?: unknown;
+}
+
+/**
+ * Verify a DSSE attestation bundle offline with no identity policy, and check that one subject
+ * of its in-toto statement carries exactly the given digests. The caller decides whether the
+ * returned signer is acceptable (a publisher binding, or the signer recorded in a lockfile).
+ *
+ * Checks: trusted root (strict), bundle structure, certificate chain and validity at the log
+ * time, SCTs, transparency-log inclusion (proof or promise) and the DSSE signature (sigstore-js,
+ * under {@link withSigstoreDefaultDigest}); then the statement's subjects.
+ *
+ * @param o bundle, trusted root and the subject digests expected
+ * @returns the signer, the statement and the matching subject
+ * @throws {MochiError} `SIG_E001` bad bundle or statement, `SIG_E002` bad trusted root,
+ *   `SIG_E003` no subject carries the digests, `SIG_E004` signature/chain/log failure,
+ *   `SIG_E007` not a DSSE in-toto bundle
+ */
+export function verifySigstoreAttestation(o: AttestationVerifyOptions): VerifiedAttestation {
+  const trust = trustMaterialOf(o.trustedRootJson);
+  const bundle = parseBundle(o.bundleJson);
+  if (bundle.content.$case !== "dsseEnvelope") {
+    fail(
+      "SIG_E007",
+      "the bundle signs a message, not an in-toto attestation (DSSE)",
+      "sign the package with mochi publish, which writes a DSSE in-toto bundle",
+    );
+  }
+  const envelope = bundle.content.dsseEnvelope;
+  if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
+    fail(
+      "SIG_E007",
+      `DSSE payload type ${JSON.stringify(envelope.payloadType)} is not ${IN_TOTO_PAYLOAD_TYPE}`,
+    );
+  }
+  let entity: SignedEntity;
+  try {
+    entity = toSignedEntity(bundle);
+  } catch (cause) {
+    fail("SIG_E001", `invalid Sigstore bundle: ${cause}`, undefined, cause);
+  }
+  const signer = runVerifier(trust, entity, undefined);
+  const san = signer.identity?.subjectAlternativeName;
+  const issuer = signer.identity?.extensions?.issuer;
+  if (!san || !issuer) {
+    fail("SIG_E004", "the signing certificate has no subject alternative name or OIDC issuer");
+  }
+  let statement: InTotoStatement;
+  try {
+    statement = JSON.parse(envelope.payload.toString("utf8")) as InTotoStatement;
+  } catch (cause) {
+    fail("SIG_E001", "the DSSE payload is not a JSON in-toto statement", undefined, cause);
+  }
+  if (!Array.isArray(statement?.subject) || statement.subject.length === 0) {
+    fail("SIG_E001", "the in-toto statement has no subject");
+  }
+  const wanted = Object.entries(o.subjectDigests);
+  for (const subject of statement.subject) {
+    const digest = subject?.digest;
+    if (typeof digest !== "object" || digest === null) continue;
+    if (wanted.every(([alg, hex]) => String(digest[alg] ?? "").toLowerCase() === hex)) {
+      return {
+        signer: {
+          subjectAlternativeName: san,
+          issuer,
+          bundleType: "dsse",
+          mediaType: bundle.mediaType,
+        },
+        statement,
+        subject: { name: String(subject.name), digest: { ...digest } },
+      };
+    }
+  }
+  const shown = wanted.map(([a, h]) => `${a}:${h.slice(0, 16)}…`).join(", ");
+  const names = statement.subject.map((x) => String(x?.name ?? "?")).join(", ");
+  fail(
+    "SIG_E003",
+    `the artifact (${shown}) is none of the attestation's subjects (${names})`,
+    "the bundle was made for other bytes; do not use the artifact",
+  );
 }

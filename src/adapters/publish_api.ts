@@ -1,0 +1,532 @@
+/**
+ * The registry's publish API, mounted by `mochi registry serve --allow-publish` under `/api/v1/`
+ * (mep57-digest.md §8 "Upload" and "Registry-side checks"; §6 "Yank"):
+ *
+ * - `POST /api/v1/packages`, multipart `tarball` + `bundle`: the bundle is verified against the
+ *   registry's trusted root (certificate chain, transparency log, DSSE signature) and must attest
+ *   the tarball's BLAKE3 and SHA-256; the signer must match the package's publisher binding (the
+ *   first publish of a name registers one); the manifest inside the tarball must pass
+ *   {@link PUBLISH_CHECKS}. Then the blob, its bundle and the index line are written, the index
+ *   line last (temp file + rename: readers see the old file or the new one).
+ *   `201` published · `200` the same bytes again (idempotent) · `409` the version exists with
+ *   other bytes · `422` every manifest problem · `401` bad or missing signature · `403` signer
+ *   not allowed · `400` malformed request · `413` too large.
+ * - `POST /api/v1/packages/<name>/<version>/yank` and `…/unyank`, multipart `bundle` (and
+ *   `reason`): a signed {@link MOCHI_YANK_PREDICATE} statement about that version's archive,
+ *   with the action in the URL and a timestamp within 10 minutes; the signer must match the
+ *   binding. `200` done.
+ *
+ * Bindings live in `<root>/.publishers/<index path>.json`; the server never serves dot paths.
+ * Writes are serialised per package in the process and across processes by a file lock.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { MochiError } from "../errors.ts";
+import {
+  formatIndexRecord,
+  indexPath,
+  type IndexRecord,
+  parseIndexFile,
+  parseRegistryConfig,
+} from "../index/mod.ts";
+import { type Manifest, parseManifest } from "../manifest/mod.ts";
+import {
+  bindingMismatch,
+  defaultBinding,
+  MOCHI_YANK_PREDICATE,
+  PUBLISH_CHECKS,
+  type PublisherBinding,
+  runPublishChecks,
+} from "../publish/mod.ts";
+import { compareVersions, parseVersion, tryParseVersion } from "../semver/mod.ts";
+import { digestBytes, readArchiveAll } from "../store/mod.ts";
+import { writeFileAtomic } from "./fs_atomic.ts";
+import { parseTrustedRoot } from "./sigstore/trusted_root.ts";
+import { type VerifiedAttestation, verifySigstoreAttestation } from "./sigstore/verify.ts";
+
+/** Largest tarball the publish API accepts, in bytes (mep57-digest.md: 50 MB). */
+export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
+/** Largest accepted bundle, in bytes. */
+export const MAX_BUNDLE_BYTES = 1024 * 1024;
+/** How far a yank statement's timestamp may be from the registry clock, in milliseconds. */
+export const YANK_CLOCK_SKEW_MS = 10 * 60 * 1000;
+
+/** Options of {@link createPublishApi}. */
+export interface PublishApiOptions {
+  /** The registry directory (holds `config.json`; `dl` must be a relative path). */
+  rootDir: string;
+  /** Text of the trusted root bundles are verified against; the public-good root when absent. */
+  trustedRootJson?: string;
+  /** Largest tarball in bytes; default {@link MAX_UPLOAD_BYTES}. */
+  maxUploadBytes?: number;
+  /** Clock (tests); default `() => new Date()`. */
+  now?: () => Date;
+}
+
+/** The JSON body of every publish API answer. */
+export interface PublishApiAnswer {
+  /** `published`, `unchanged`, `yanked`, `unyanked`, or `error`. */
+  status: string;
+  /** Package name, when known. */
+  name?: string;
+  /** Version, when known. */
+  version?: string;
+  /** BLAKE3 of the archive, when known. */
+  blake3?: string;
+  /** Blob path relative to the index root. */
+  blob?: string;
+  /** Bundle path relative to the index root. */
+  bundle?: string;
+  /** What went wrong, one line. */
+  reason?: string;
+  /** Every problem (422). */
+  problems?: string[];
+}
+
+function answer(status: number, body: PublishApiAnswer): Response {
+  return new Response(JSON.stringify(body) + "\n", {
+    status,
+    headers: { "Content-Type": "application/json" },
+  });
+}
+
+function refuse(status: number, reason: string, extra: Partial<PublishApiAnswer> = {}): Response {
+  return answer(status, { status: "error", reason, ...extra });
+}
+
+class Mutex {
+  #tails = new Map<string, Promise<void>>();
+  async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.#tails.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((r) => (release = r));
+    const tail = prev.then(() => mine);
+    this.#tails.set(key, tail);
+    await prev;
+    try {
+      return await fn();
+    } finally {
+      release();
+      if (this.#tails.get(key) === tail) this.#tails.delete(key);
+    }
+  }
+}
+
+async function readTextOrUndefined(path: string): Promise<string | undefined> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
+      return undefined;
+    }
+    throw e;
+  }
+}
+
+async function partBytes(
+  part: FormDataEntryValue | null,
+  max: number,
+): Promise<Uint8Array | "big" | undefined> {
+  if (part === null) return undefined;
+  if (typeof part === "string") {
+    const b = new TextEncoder().encode(part);
+    return b.length > max ? "big" : b;
+  }
+  if (part.size > max) return "big";
+  return new Uint8Array(await part.arrayBuffer());
+}
+
+/**
+ * Every package name with an index file in the registry: files at `<b1>/<b2>/<scope>/<name>`
+ * (scope `-` = a bare name), skipping dot entries, the blob directory and `config.json`.
+ */
+async function packageNames(root: string, dl: string): Promise<string[]> {
+  const skip = dl.replace(/\/$/, "").split("/")[0];
+  const names: string[] = [];
+  async function walk(dir: string, depth: number, parts: string[]): Promise<void> {
+    let entries: Deno.DirEntry[];
+    try {
+      entries = await Array.fromAsync(Deno.readDir(dir));
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return;
+      throw e;
+    }
+    for (const e of entries) {
+      if (
+        e.name.startsWith(".") || (depth === 0 && (e.name === skip || e.name === "config.json"))
+      ) {
+        continue;
+      }
+      if (depth < 3 && e.isDirectory) await walk(join(dir, e.name), depth + 1, [...parts, e.name]);
+      else if (depth === 3 && e.isFile) {
+        names.push(parts[2] === "-" ? e.name : `@${parts[2]}/${e.name}`);
+      }
+    }
+  }
+  await walk(root, 0, []);
+  return names;
+}
+
+class TooLarge extends Error {}
+
+/**
+ * The request with its body cut off at `maxBytes`: a longer body (by `Content-Length` or as it
+ * streams) makes reading it throw {@link TooLarge}, so an upload never buffers past the limit.
+ */
+function limitedBody(req: Request, maxBytes: number): Request {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw new TooLarge();
+  if (req.body === null) return req;
+  let seen = 0;
+  const body = req.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        seen += chunk.length;
+        if (seen > maxBytes) controller.error(new TooLarge());
+        else controller.enqueue(chunk);
+      },
+    }),
+  );
+  return new Request(req.url, { method: req.method, headers: req.headers, body });
+}
+
+function sameVersion(a: string, b: string): boolean {
+  const va = tryParseVersion(a);
+  const vb = tryParseVersion(b);
+  return va && vb ? compareVersions(va, vb) === 0 : a === b;
+}
+
+/**
+ * Build the publish API handler for a registry directory. Requests whose path does not start
+ * with `/api/v1/` get 404.
+ *
+ * @param options registry directory, trusted root, limits, clock
+ * @returns a handler for `Deno.serve` (mount it with `createRegistryHandler`'s `api` option)
+ * @throws {MochiError} `SIG_E002` when the trusted root is malformed (checked up front, so a
+ *   misconfigured registry fails at start, not on the first upload)
+ */
+export function createPublishApi(options: PublishApiOptions): (req: Request) => Promise<Response> {
+  if (options.trustedRootJson !== undefined) parseTrustedRoot(options.trustedRootJson);
+  const root = options.rootDir;
+  const maxUpload = options.maxUploadBytes ?? MAX_UPLOAD_BYTES;
+  const now = options.now ?? (() => new Date());
+  const mutex = new Mutex();
+
+  async function dlDir(): Promise<{ dl: string; dir: string }> {
+    const config = parseRegistryConfig(await Deno.readTextFile(join(root, "config.json")));
+    if (/^[a-z][a-z0-9+.-]*:/i.test(config.dl) || config.dl.startsWith("/")) {
+      throw new MochiError(
+        "PUB_E011",
+        `this registry's dl ${JSON.stringify(config.dl)} is not a directory under the registry`,
+      );
+    }
+    const dl = config.dl.endsWith("/") ? config.dl : config.dl + "/";
+    return { dl, dir: join(root, dl) };
+  }
+
+  /**
+   * Serialise writes: per package in this process, and across processes with an exclusive
+   * `flock` on `<root>/.publishers/.lock` (released by the kernel if the process dies).
+   */
+  function exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return mutex.run(name, async () => {
+      await Deno.mkdir(join(root, ".publishers"), { recursive: true });
+      const file = await Deno.open(join(root, ".publishers", ".lock"), {
+        create: true,
+        write: true,
+      });
+      try {
+        await file.lock(true);
+        return await fn();
+      } finally {
+        file.close();
+      }
+    });
+  }
+
+  function bindingPath(name: string): string {
+    return join(root, ".publishers", `${indexPath(name)}.json`);
+  }
+
+  async function readBinding(name: string): Promise<PublisherBinding | undefined> {
+    const text = await readTextOrUndefined(bindingPath(name));
+    return text === undefined ? undefined : JSON.parse(text) as PublisherBinding;
+  }
+
+  async function readRecords(
+    name: string,
+  ): Promise<{ path: string; text: string; records: IndexRecord[] }> {
+    const path = join(root, indexPath(name));
+    const text = (await readTextOrUndefined(path)) ?? "";
+    return { path, text, records: parseIndexFile(name, text, path) };
+  }
+
+  function verify(
+    bundleJson: string,
+    digest: { blake3: string; sha256: string },
+  ): VerifiedAttestation | Response {
+    try {
+      return verifySigstoreAttestation({
+        bundleJson,
+        ...(options.trustedRootJson === undefined
+          ? {}
+          : { trustedRootJson: options.trustedRootJson }),
+        subjectDigests: { blake3: digest.blake3, sha256: digest.sha256 },
+      });
+    } catch (e) {
+      if (e instanceof MochiError && e.code.startsWith("SIG_")) {
+        return refuse(401, `${e.code}: ${e.message}`);
+      }
+      throw e;
+    }
+  }
+
+  async function publish(req: Request): Promise<Response> {
+    const limit = maxUpload + MAX_BUNDLE_BYTES + 64 * 1024;
+    let form: FormData;
+    try {
+      form = await limitedBody(req, limit).formData();
+    } catch (e) {
+      if (e instanceof TooLarge) return refuse(413, `the request is larger than ${limit} bytes`);
+      return refuse(400, "expected a multipart/form-data body with parts tarball and bundle");
+    }
+    const tarball = await partBytes(form.get("tarball"), maxUpload);
+    const bundle = await partBytes(form.get("bundle"), MAX_BUNDLE_BYTES);
+    if (tarball === "big") return refuse(413, `the tarball is larger than ${maxUpload} bytes`);
+    if (bundle === "big") return refuse(413, `the bundle is larger than ${MAX_BUNDLE_BYTES} bytes`);
+    if (tarball === undefined) return refuse(400, "the multipart part tarball is missing");
+    if (bundle === undefined) {
+      return refuse(401, "the multipart part bundle is missing: every publish must be signed");
+    }
+    const digest = await digestBytes(tarball);
+    const verified = verify(new TextDecoder().decode(bundle), digest);
+    if (verified instanceof Response) return verified;
+
+    let manifest: Manifest;
+    const files = new Set<string>();
+    try {
+      const entries = await readArchiveAll(ReadableStream.from([tarball]), {
+        compressedSizeBytes: tarball.length,
+      });
+      let manifestText: string | undefined;
+      for (const e of entries) {
+        if (e.type !== "file") continue;
+        files.add(e.path);
+        if (e.path === "mochi.toml") manifestText = new TextDecoder().decode(e.bytes);
+      }
+      if (manifestText === undefined) {
+        return refuse(422, "the archive has no mochi.toml at its root", {
+          problems: ["the archive has no mochi.toml at its root"],
+        });
+      }
+      manifest = parseManifest(manifestText, "mochi.toml").manifest;
+    } catch (e) {
+      if (e instanceof MochiError) {
+        const where = e.line ? ` (mochi.toml:${e.line}:${e.column ?? 1})` : "";
+        const problem = `${e.code}: ${e.message}${where}`;
+        return refuse(422, problem, { problems: [problem] });
+      }
+      throw e;
+    }
+    const name = manifest.package.name;
+    const version = manifest.package.version;
+    const signer = verified.signer;
+
+    return await exclusive(name, async () => {
+      const binding = await readBinding(name);
+      if (binding !== undefined) {
+        const why = bindingMismatch(binding, signer);
+        if (why !== undefined) {
+          return refuse(403, `not allowed to publish ${name}: ${why}`, { name, version });
+        }
+      }
+      const { path: indexFile, text, records } = await readRecords(name);
+      const existing = records.find((r) => sameVersion(r.version, version));
+      const { dl, dir } = await dlDir();
+      const blob = `${dl}${digest.blake3}`;
+      if (existing !== undefined) {
+        if (existing.blake3 === digest.blake3) {
+          return answer(200, {
+            status: "unchanged",
+            name,
+            version,
+            blake3: digest.blake3,
+            blob,
+            bundle: `${blob}.sigstore`,
+          });
+        }
+        return refuse(
+          409,
+          `${name} ${existing.version} is already published with other bytes (BLAKE3 ${existing.blake3}, this upload ${digest.blake3})`,
+          { name, version },
+        );
+      }
+      const problems = runPublishChecks({
+        manifest,
+        files,
+        subjectName: verified.subject.name,
+        published: records,
+        otherNames: records.length === 0 ? await packageNames(root, dl) : [],
+      }, PUBLISH_CHECKS);
+      if (problems.length > 0) {
+        return refuse(422, `${name} ${version} was rejected: ${problems.length} problem(s)`, {
+          name,
+          version,
+          problems,
+        });
+      }
+      const record: IndexRecord = {
+        version,
+        blake3: digest.blake3,
+        sha256: digest.sha256,
+        dependencies: Object.fromEntries(
+          [...manifest.dependencies].map(([n, d]) => [n, d.requirement]),
+        ),
+        yanked: false,
+        capabilities: [...manifest.capabilities.required].sort(),
+        mochi: manifest.package.mochi,
+        edition: manifest.package.edition,
+        ...(manifest.package.license ? { license: manifest.package.license } : {}),
+        releasedAt: now().toISOString().replace(/\.\d{3}Z$/, "Z"),
+        provenance: {
+          sig: `${blob}.sigstore`,
+          san: signer.subjectAlternativeName,
+          iss: signer.issuer,
+        },
+        extra: {},
+      };
+      await Deno.mkdir(dir, { recursive: true });
+      await writeFileAtomic(join(dir, digest.blake3), tarball);
+      await writeFileAtomic(join(dir, `${digest.blake3}.sigstore`), bundle);
+      if (binding === undefined) {
+        const bp = bindingPath(name);
+        await Deno.mkdir(bp.slice(0, bp.lastIndexOf("/")), { recursive: true });
+        await writeFileAtomic(
+          bp,
+          new TextEncoder().encode(JSON.stringify(defaultBinding(signer)) + "\n"),
+        );
+      }
+      await Deno.mkdir(indexFile.slice(0, indexFile.lastIndexOf("/")), { recursive: true });
+      const base = text === "" || text.endsWith("\n") ? text : text + "\n";
+      await writeFileAtomic(
+        indexFile,
+        new TextEncoder().encode(base + formatIndexRecord(record) + "\n"),
+      );
+      return answer(201, {
+        status: "published",
+        name,
+        version,
+        blake3: digest.blake3,
+        blob,
+        bundle: `${blob}.sigstore`,
+      });
+    });
+  }
+
+  async function yank(
+    req: Request,
+    name: string,
+    version: string,
+    action: "yank" | "unyank",
+  ): Promise<Response> {
+    let form: FormData;
+    try {
+      form = await limitedBody(req, MAX_BUNDLE_BYTES + 64 * 1024).formData();
+    } catch (e) {
+      if (e instanceof TooLarge) return refuse(413, "the request is too large for a yank");
+      return refuse(400, "expected a multipart/form-data body with a bundle part");
+    }
+    const bundle = await partBytes(form.get("bundle"), MAX_BUNDLE_BYTES);
+    if (bundle === "big") return refuse(413, `the bundle is larger than ${MAX_BUNDLE_BYTES} bytes`);
+    if (bundle === undefined) {
+      return refuse(401, `the multipart part bundle is missing: a ${action} must be signed`);
+    }
+    return await exclusive(name, async () => {
+      const { path: indexFile, records } = await readRecords(name);
+      const index = records.findIndex((r) => sameVersion(r.version, version));
+      if (index < 0) return refuse(404, `${name} ${version} is not published here`);
+      const rec = records[index];
+      const verified = verify(new TextDecoder().decode(bundle), {
+        blake3: rec.blake3,
+        sha256: rec.sha256,
+      });
+      if (verified instanceof Response) return verified;
+      const st = verified.statement;
+      const predicate = (st.predicate ?? {}) as {
+        action?: unknown;
+        reason?: unknown;
+        timestamp?: unknown;
+      };
+      if (st.predicateType !== MOCHI_YANK_PREDICATE || predicate.action !== action) {
+        return refuse(
+          401,
+          `the signed statement is not a ${action} request (${st.predicateType}, action ${
+            JSON.stringify(predicate.action)
+          })`,
+        );
+      }
+      const at = typeof predicate.timestamp === "string" ? Date.parse(predicate.timestamp) : NaN;
+      if (!Number.isFinite(at) || Math.abs(at - now().getTime()) > YANK_CLOCK_SKEW_MS) {
+        return refuse(
+          401,
+          `the ${action} request's timestamp ${
+            JSON.stringify(predicate.timestamp)
+          } is not within 10 minutes of the registry clock`,
+        );
+      }
+      const binding = await readBinding(name);
+      const why = binding === undefined
+        ? `${name} has no publisher binding`
+        : bindingMismatch(binding, verified.signer);
+      if (why !== undefined) {
+        return refuse(403, `not allowed to ${action} ${name}: ${why}`, { name, version });
+      }
+      const reason = typeof predicate.reason === "string" ? predicate.reason : "";
+      const { yankReason: _old, ...rest } = rec;
+      const updated: IndexRecord = action === "yank"
+        ? { ...rest, yanked: true, ...(reason ? { yankReason: reason } : {}) }
+        : { ...rest, yanked: false };
+      const next = records.map((r, i) => formatIndexRecord(i === index ? updated : r) + "\n").join(
+        "",
+      );
+      await writeFileAtomic(indexFile, new TextEncoder().encode(next));
+      return answer(200, {
+        status: action === "yank" ? "yanked" : "unyanked",
+        name,
+        version,
+        blake3: rec.blake3,
+      });
+    });
+  }
+
+  return async function handle(req: Request): Promise<Response> {
+    const path = new URL(req.url).pathname;
+    if (!path.startsWith("/api/v1/")) return refuse(404, "not found");
+    if (req.method !== "POST") {
+      return new Response(JSON.stringify({ status: "error", reason: "use POST" }) + "\n", {
+        status: 405,
+        headers: { "Content-Type": "application/json", Allow: "POST" },
+      });
+    }
+    try {
+      if (path === "/api/v1/packages") return await publish(req);
+      const m = /^\/api\/v1\/packages\/(.+)\/([^/]+)\/(yank|unyank)$/.exec(path);
+      if (m !== null) {
+        const name = decodeURIComponent(m[1]);
+        const version = decodeURIComponent(m[2]);
+        try {
+          indexPath(name);
+          parseVersion(version);
+        } catch (e) {
+          return refuse(400, e instanceof Error ? e.message : String(e));
+        }
+        return await yank(req, name, version, m[3] as "yank" | "unyank");
+      }
+      return refuse(404, "not found");
+    } catch (e) {
+      if (e instanceof MochiError) return refuse(500, `${e.code}: ${e.message}`);
+      throw e;
+    }
+  };
+}

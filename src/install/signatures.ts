@@ -1,0 +1,151 @@
+/**
+ * Signature checks of the install pipeline (mep57-digest.md §8 "Consumer side"): which signer a
+ * locked package must have, refusing a publisher change until it is accepted, and verifying a
+ * package's Sigstore bundle before its blob enters the store.
+ *
+ * @module
+ */
+import { MochiError } from "../errors.ts";
+import type { IndexRecord } from "../index/mod.ts";
+import type { LockedPackage, Lockfile } from "../lockfile/mod.ts";
+import { publisherIdentity, subjectName } from "../publish/mod.ts";
+import { verifySigstoreAttestation } from "../adapters/sigstore/verify.ts";
+
+/**
+ * The signer an index record announces (`pr.san`, `pr.iss`), as recorded in the lock.
+ *
+ * @param rec an index record
+ * @returns `{signer, signerIssuer}` (the SAN without its ref), or undefined when unsigned
+ */
+export function signerOfRecord(
+  rec: IndexRecord,
+): { signer: string; signerIssuer: string } | undefined {
+  const pr = rec.provenance;
+  const san = pr?.san;
+  const iss = pr?.iss;
+  if (typeof san !== "string" || typeof iss !== "string" || san === "" || iss === "") {
+    return undefined;
+  }
+  return { signer: publisherIdentity(san), signerIssuer: iss };
+}
+
+function who(p: Pick<LockedPackage, "signer" | "signerIssuer">): string {
+  return p.signer === undefined ? "nobody (unsigned)" : `${p.signer} (issuer ${p.signerIssuer})`;
+}
+
+/**
+ * Packages whose publisher differs from the one the previous lock recorded for the same name
+ * (any version), and that are not in `accepted`. A signed package that becomes unsigned counts
+ * as a change; a package new to the lock does not.
+ *
+ * @param before the lock on disk (undefined: first resolution)
+ * @param after the lock about to be written
+ * @param accepted names given with `--accept-publisher`
+ * @returns one line per changed package, sorted
+ */
+export function publisherChanges(
+  before: Lockfile | undefined,
+  after: Lockfile,
+  accepted: ReadonlySet<string>,
+): string[] {
+  const old = new Map<string, LockedPackage>();
+  for (const p of before?.packages ?? []) {
+    if (p.signer !== undefined || !old.has(p.name)) old.set(p.name, p);
+  }
+  const out = new Set<string>();
+  for (const p of after.packages) {
+    const o = old.get(p.name);
+    if (o === undefined || accepted.has(p.name) || o.signer === undefined) continue;
+    if (o.signer !== p.signer || o.signerIssuer !== p.signerIssuer) {
+      out.add(`${p.name} ${p.version} is published by ${who(p)}; mochi.lock recorded ${who(o)}`);
+    }
+  }
+  return [...out].sort();
+}
+
+/**
+ * Throw `SIG_E008` when {@link publisherChanges} finds any.
+ *
+ * @param before the lock on disk
+ * @param after the lock about to be written
+ * @param accepted names given with `--accept-publisher`
+ * @throws {MochiError} `SIG_E008` listing every change and the flag that accepts it
+ */
+export function refusePublisherChanges(
+  before: Lockfile | undefined,
+  after: Lockfile,
+  accepted: ReadonlySet<string>,
+): void {
+  const changes = publisherChanges(before, after, accepted);
+  if (changes.length === 0) return;
+  const names = [...new Set(changes.map((c) => c.split(" ")[0]))];
+  throw new MochiError(
+    "SIG_E008",
+    `the publisher of ${names.join(", ")} changed:\n  ${changes.join("\n  ")}`,
+    {
+      hint: `audit the new publisher, then accept it with ${
+        names.map((n) => `--accept-publisher ${n}`).join(" ")
+      }`,
+    },
+  );
+}
+
+/**
+ * Verify a locked package's Sigstore bundle before its blob is fetched: the certificate chains
+ * to the trusted root, the transparency log includes the entry, the DSSE signature holds, the
+ * in-toto subject is `<name>@<version>` with the locked BLAKE3 and SHA-256, and the signer is
+ * the one in the lock. The blob itself is then checked against the same digests by the store.
+ *
+ * @param p the locked package (with `signer`, `blake3`, `sha256`)
+ * @param bundleJson the bundle text fetched from `<dl>/<b3>.sigstore`
+ * @param trustedRootJson trusted root text; the public-good root when undefined
+ * @throws {MochiError} naming the package: `SIG_E001`–`SIG_E004`, `SIG_E007` (the bundle does
+ *   not verify), `SIG_E003` (it is about other bytes or another package), `SIG_E005` (another
+ *   signer than the lock's)
+ */
+export function verifyLockedPackage(
+  p: LockedPackage,
+  bundleJson: string,
+  trustedRootJson: string | undefined,
+): void {
+  const id = `${p.name} ${p.version}`;
+  let verified;
+  try {
+    verified = verifySigstoreAttestation({
+      bundleJson,
+      ...(trustedRootJson === undefined ? {} : { trustedRootJson }),
+      subjectDigests: { blake3: p.blake3 ?? "", sha256: p.sha256 ?? "" },
+    });
+  } catch (e) {
+    if (e instanceof MochiError) {
+      throw new MochiError(e.code, `${id}: signature does not verify: ${e.message}`, {
+        hint: "the package or its bundle was altered; nothing was added to the store. " +
+          "Report it to the registry",
+        cause: e,
+      });
+    }
+    throw e;
+  }
+  const want = subjectName(p.name, p.version);
+  if (verified.subject.name !== want) {
+    throw new MochiError(
+      "SIG_E003",
+      `${id}: the signed subject is ${JSON.stringify(verified.subject.name)}, not ${
+        JSON.stringify(want)
+      }`,
+      { hint: "the registry serves another package's attestation; nothing was added to the store" },
+    );
+  }
+  const san = verified.signer.subjectAlternativeName;
+  const identity = publisherIdentity(san);
+  if (identity !== p.signer || verified.signer.issuer !== p.signerIssuer) {
+    throw new MochiError(
+      "SIG_E005",
+      `${id}: signed by ${san} (issuer ${verified.signer.issuer}), but the expected publisher is ${p.signer} (issuer ${p.signerIssuer})`,
+      {
+        hint:
+          "someone other than the package's publisher signed it; nothing was added to the store",
+      },
+    );
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The publish preflight: every missing or invalid `[package]` field a registry needs, found in
+ * one pass and reported together, sorted (mep57-digest.md §2 "Required only for publish", P12).
+ *
+ * @module
+ */
+import parseSpdx from "spdx-expression-parse";
+import type { Manifest } from "../manifest/mod.ts";
+
+/** Longest `description`, in characters (mep57-digest.md §2). */
+export const MAX_DESCRIPTION_CHARS = 200;
+
+/** URL schemes a `repository` may use. */
+export const REPOSITORY_SCHEMES: readonly string[] = ["https:", "git+https:", "ssh:"];
+
+/**
+ * Every problem that keeps a manifest from being published, sorted by text.
+ *
+ * Checks: `description` present, one line, at most {@link MAX_DESCRIPTION_CHARS} characters;
+ * `license` present and a valid SPDX expression (ids from the SPDX license list, `AND`/`OR`/
+ * `WITH`, `LicenseRef-…`); `readme` present and the file is in the package; `repository`
+ * present and an `https://`, `git+https://` or `ssh://` URL.
+ *
+ * @param manifest the parsed manifest
+ * @param packedFiles the paths that go into the archive (to check the readme is among them)
+ * @returns problem lines such as `[package] license "MIT-ish" is not a valid SPDX expression`;
+ *   empty when the package can be published
+ */
+export function publishProblems(manifest: Manifest, packedFiles: ReadonlySet<string>): string[] {
+  const p = manifest.package;
+  const out: string[] = [];
+  if (p.description === undefined || p.description.trim() === "") {
+    out.push('[package] description is missing: add description = "what the package does"');
+  } else if (/[\r\n]/.test(p.description)) {
+    out.push("[package] description must be one line");
+  } else if ([...p.description].length > MAX_DESCRIPTION_CHARS) {
+    out.push(
+      `[package] description is ${
+        [...p.description].length
+      } characters; at most ${MAX_DESCRIPTION_CHARS} are allowed`,
+    );
+  }
+  if (p.license === undefined || p.license.trim() === "") {
+    out.push('[package] license is missing: add an SPDX expression, e.g. license = "MIT"');
+  } else {
+    try {
+      parseSpdx(p.license);
+    } catch {
+      out.push(
+        `[package] license ${
+          JSON.stringify(p.license)
+        } is not a valid SPDX expression (see https://spdx.org/licenses/)`,
+      );
+    }
+  }
+  if (p.readme === undefined || p.readme.trim() === "") {
+    out.push('[package] readme is missing: add readme = "README.md"');
+  } else if (!packedFiles.has(p.readme.replace(/^\.\//, ""))) {
+    out.push(`[package] readme ${JSON.stringify(p.readme)} is not a file in the package`);
+  }
+  if (p.repository === undefined || p.repository.trim() === "") {
+    out.push(
+      '[package] repository is missing: add repository = "https://github.com/<owner>/<repo>"',
+    );
+  } else {
+    let scheme: string | undefined;
+    try {
+      scheme = new URL(p.repository).protocol;
+    } catch {
+      scheme = undefined;
+    }
+    if (scheme === undefined || !REPOSITORY_SCHEMES.includes(scheme)) {
+      out.push(
+        `[package] repository ${
+          JSON.stringify(p.repository)
+        } must be an https://, git+https:// or ssh:// URL`,
+      );
+    }
+  }
+  return out.sort();
+}
