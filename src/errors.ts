@@ -162,14 +162,42 @@ export class MochiError extends Error {
    * @param options hint, cause and position
    */
   constructor(code: ErrorCode, message: string, options: MochiErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      code === "SOLVER_E002" ? message : capText(message, MAX_MESSAGE_CHARS),
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = "MochiError";
     this.code = code;
-    this.hint = options.hint;
+    this.hint = options.hint === undefined ? undefined : capText(options.hint, MAX_MESSAGE_CHARS);
     this.file = options.file;
     this.line = options.line;
     this.column = options.column;
   }
+}
+
+/**
+ * Longest `message` (and `hint`) a {@link MochiError} keeps, in UTF-16 code units; longer text
+ * is cut with a note of how much was left out. A 10 MB string in a manifest must not become a
+ * 10 MB error line. The solver's report (`SOLVER_E002`) is exempt: its length is its content.
+ */
+export const MAX_MESSAGE_CHARS = 4096;
+
+function capText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, max)}… (${text.length - max} more characters not shown)`;
+}
+
+/**
+ * Quotes a value for an error message, JSON-style, cut to `max` characters with the full length
+ * noted: `"aaaa…" (1000000 characters)`.
+ *
+ * @param value the text the user wrote (a requirement, a name, a key)
+ * @param max longest part shown, in UTF-16 code units; default 100
+ * @returns the quoted, possibly shortened text
+ */
+export function quoteValue(value: string, max = 100): string {
+  if (value.length <= max) return JSON.stringify(value);
+  return `${JSON.stringify(value.slice(0, max) + "…")} (${value.length} characters)`;
 }
 
 /**

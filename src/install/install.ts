@@ -13,6 +13,7 @@
  */
 import { MochiError } from "../errors.ts";
 import { type Manifest, parseManifest } from "../manifest/mod.ts";
+import { decodeUtf8Strict } from "../manifest/utf8.ts";
 import {
   computeManifestHash,
   formatLockfile,
@@ -105,7 +106,12 @@ export async function readProject(dir: string): Promise<Project> {
   const manifestPath = `${dir}/mochi.toml`;
   let text: string;
   try {
-    text = await Deno.readTextFile(manifestPath);
+    text = decodeUtf8Strict(
+      await Deno.readFile(manifestPath),
+      manifestPath,
+      "MANIFEST_E001",
+      "save mochi.toml as UTF-8",
+    );
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
       throw new MochiError("MANIFEST_E011", `could not find mochi.toml in ${dir}`, {
@@ -117,10 +123,19 @@ export async function readProject(dir: string): Promise<Project> {
   const { manifest } = parseManifest(text, manifestPath);
   const lockPath = `${dir}/mochi.lock`;
   let lockText: string | undefined;
+  let lockBytes: Uint8Array | undefined;
   try {
-    lockText = await Deno.readTextFile(lockPath);
+    lockBytes = await Deno.readFile(lockPath);
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  if (lockBytes !== undefined) {
+    lockText = decodeUtf8Strict(
+      lockBytes,
+      lockPath,
+      "LOCK_E005",
+      "run `mochi lock --refresh` to rewrite mochi.lock from mochi.toml",
+    );
   }
   const lock = lockText === undefined ? undefined : parseLockfile(lockText, lockPath);
   return {
