@@ -13,15 +13,18 @@ import {
   formatTree,
   formatWhy,
   FsStore,
+  generateSnapshotKey,
   install,
   lock,
   lockGraph,
   MochiError,
   parseArtifactDigest,
+  parseDurationMs,
   readProject,
   resolveMochiHome,
   serveRegistry,
   verifySigstoreBundle,
+  writeRegistrySnapshot,
 } from "./mod.ts";
 
 const VERSION = "0.1.0";
@@ -37,6 +40,9 @@ Commands:
   why <package>           show every path by which a package enters the graph
   verify                  re-hash every blob in the store against its address
   registry serve <dir>    serve a registry directory [--host 127.0.0.1] [--port 0]
+  registry keygen <file>  make an Ed25519 key for signing a registry's snapshot.json
+  registry snapshot <dir> --key F [--expires-in 7d]
+                          sign snapshot.json (version, expiry, digest of every index file)
   sigstore verify --bundle F --certificate-identity SAN --certificate-oidc-issuer ISS
                   [--trusted-root F] ARTIFACT
                           verify a Sigstore bundle offline; ARTIFACT is a file or sha256:<hex>
@@ -104,6 +110,8 @@ export async function main(args: string[]): Promise<number> {
         depth: { type: "string" },
         host: { type: "string" },
         port: { type: "string" },
+        key: { type: "string" },
+        "expires-in": { type: "string" },
         dir: { type: "string", short: "C" },
         bundle: { type: "string" },
         "trusted-root": { type: "string" },
@@ -243,6 +251,56 @@ export async function main(args: string[]): Promise<number> {
         return 4;
       }
       case "registry": {
+        if (rest[0] === "keygen" && rest[1]) {
+          const pair = await generateSnapshotKey();
+          await Deno.writeTextFile(rest[1], pair.privateKeyFile, { mode: 0o600, createNew: true })
+            .catch((e) => {
+              if (e instanceof Deno.errors.AlreadyExists) {
+                throw new MochiError("SNAPSHOT_E007", `${rest[1]} already exists`, {
+                  hint: "keygen never overwrites a key; pick another file name",
+                });
+              }
+              throw e;
+            });
+          out.info(`Wrote the private signing key to ${rest[1]} (keep it secret)`);
+          out.info(`Public key: ${pair.publicKey}`);
+          return 0;
+        }
+        if (rest[0] === "snapshot" && rest[1]) {
+          if (!o.key) {
+            throw new MochiError("CLI_E001", "mochi registry snapshot needs --key <file>", {
+              hint: "mochi registry snapshot <dir> --key <file> [--expires-in 7d]",
+            });
+          }
+          const expiresInMs = o["expires-in"] === undefined
+            ? undefined
+            : parseDurationMs(o["expires-in"]);
+          if (expiresInMs === undefined && o["expires-in"] !== undefined) {
+            throw new MochiError(
+              "CLI_E001",
+              `--expires-in takes 90s, 30m, 12h or 7d, got "${o["expires-in"]}"`,
+            );
+          }
+          let privateKeyFile: string;
+          try {
+            privateKeyFile = await Deno.readTextFile(o.key);
+          } catch (e) {
+            throw new MochiError("SNAPSHOT_E007", `cannot read the signing key ${o.key}`, {
+              hint: "create one with mochi registry keygen <file>",
+              cause: e,
+            });
+          }
+          const w = await writeRegistrySnapshot(rest[1], {
+            privateKeyFile,
+            ...(expiresInMs === undefined ? {} : { expiresInMs }),
+          });
+          out.info(
+            `Signed snapshot version ${w.version} of ${
+              rest[1]
+            }: ${w.files} index files, expires ${w.expires}, key ${w.publicKey}`,
+          );
+          return 0;
+        }
         if (rest[0] !== "serve" || !rest[1]) {
           throw new MochiError("CLI_E001", `unknown registry command "${rest.join(" ")}"`, {
             hint: "mochi registry serve <dir> [--host 127.0.0.1] [--port 0]",

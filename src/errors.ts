@@ -107,6 +107,36 @@ export const ERROR_CATALOGUE = {
   SIG_E006: { exit: 1, summary: "an artifact digest is not sha256:<64 hex> or sha512:<128 hex>" },
   SIG_E007: { exit: 4, summary: "the bundle needs a feature this verifier does not support" },
 
+  // Signed index snapshot: rollback, freeze, mix-and-match (src/index/snapshot.ts)
+  SNAPSHOT_E001: { exit: 4, summary: "a registry's snapshot.json is malformed" },
+  SNAPSHOT_E002: {
+    exit: 4,
+    summary: "snapshot.json's signature does not verify with the registry's pinned key",
+  },
+  SNAPSHOT_E003: {
+    exit: 4,
+    summary: "snapshot.json is older than one already seen (rollback) or reuses a version",
+  },
+  SNAPSHOT_E004: { exit: 4, summary: "snapshot.json has expired (possible freeze attack)" },
+  SNAPSHOT_E005: {
+    exit: 4,
+    summary: "an index file does not match the registry's current snapshot (mix-and-match)",
+  },
+  SNAPSHOT_E006: {
+    exit: 4,
+    summary: "a registry's snapshot key changed, or a pinned registry stopped signing",
+  },
+  SNAPSHOT_E007: { exit: 1, summary: "a snapshot signing key file is missing or invalid" },
+  // Registry sources and dependency confusion (src/install/sources.ts)
+  SOURCE_E001: {
+    exit: 1,
+    summary: "a dependency names a registry the manifest does not configure",
+  },
+  // Package-name collisions and typosquatting (src/manifest/similar_names.ts)
+  NAME_E001: {
+    exit: 1,
+    summary: "a package name collides with an existing or popular name (typosquatting guard)",
+  },
   // CLI usage and internal
   CLI_E001: { exit: 1, summary: "unknown command or bad command-line arguments" },
   INTERNAL_E001: { exit: 2, summary: "an internal error (a bug in mochi pkg)" },

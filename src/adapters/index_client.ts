@@ -13,12 +13,24 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { MochiError } from "../errors.ts";
 import {
+  checkIndexFile,
+  checkSnapshotFreshness,
   indexPath,
   type IndexRecord,
   parseIndexFile,
   parseRegistryConfig,
+  parseSnapshot,
   type RegistryConfig,
+  type Snapshot,
+  SNAPSHOT_PATH,
+  snapshotDigest,
+  verifySnapshotSignature,
 } from "../index/mod.ts";
+import { decodeUtf8Strict } from "../manifest/utf8.ts";
+import { TrustStore } from "./trust_state.ts";
+
+const INDEX_UTF8_HINT = "the registry serves an index file that is not UTF-8; report it to the " +
+  "registry operator";
 
 /** Options of {@link openRegistry}. */
 export interface RegistryClientOptions {
@@ -49,6 +61,21 @@ export interface RegistryClientOptions {
   timeoutMs?: number;
   /** Most HTTP requests in flight at once (per client); default 32. */
   parallelism?: number;
+  /**
+   * Signed-snapshot checks (`src/index/snapshot.ts`, research/reliability.md §7). When given,
+   * a registry whose `config.json` names a `snapshot-key` (or whose key was pinned before, or
+   * `publicKey` is given) must serve a `snapshot.json` signed by that key, not older than the
+   * highest version seen (kept in `stateDir`), not expired at `nowMs()` (not checked offline),
+   * and every index file must match it. Without it no snapshot is read.
+   */
+  trust?: {
+    /** Directory of the per-registry trust state (`$MOCHI_HOME/state`). */
+    stateDir: string;
+    /** The current time, epoch milliseconds; default `Date.now` (tests inject a clock). */
+    nowMs?: () => number;
+    /** Pin this key (`"ed25519:<base64>"`) instead of trusting `config.json` on first use. */
+    publicKey?: string;
+  };
 }
 
 /** Counters of one client since it was opened. Live: read them at any time. */
@@ -86,7 +113,9 @@ export interface RegistryClient {
    * concurrent calls share one request.
    *
    * @param name package name (`@scope/name` or bare)
-   * @throws {MochiError} `MANIFEST_E003` invalid name; `INDEX_E001` malformed file;
+   * @throws {MochiError} `MANIFEST_E003` invalid name; `INDEX_E001` malformed file (or not
+   *   UTF-8); `SNAPSHOT_E001`–`E006` when snapshot checks are on and fail (see
+   *   {@link RegistryClientOptions.trust});
    *   `INDEX_E004`/`INDEX_E005` unreachable after retries; `INDEX_E006` offline and not cached;
    *   `INDEX_E008` unexpected HTTP status
    */
@@ -149,6 +178,7 @@ export function openRegistry(url: string, options: RegistryClientOptions): Regis
   let configPromise: Promise<RegistryConfig> | undefined;
   let dlBase: URL | undefined;
   const memo = new Map<string, Promise<IndexRecord[] | null>>();
+  let snapshotPromise: Promise<Snapshot | null> | undefined;
 
   const config = (): Promise<RegistryConfig> => {
     const where = new URL("config.json", root).href;
@@ -170,6 +200,57 @@ export function openRegistry(url: string, options: RegistryClientOptions): Regis
       throw e;
     });
     return configPromise;
+  };
+
+  /** The current verified snapshot (null: no snapshot checks, or an unsigned registry). */
+  const snapshot = (): Promise<Snapshot | null> => {
+    const trust = options.trust;
+    if (trust === undefined) return Promise.resolve(null);
+    snapshotPromise ??= (async () => {
+      const cfg = await config();
+      const state = new TrustStore(trust.stateDir, root.href);
+      const pinned = await state.read();
+      const key = trust.publicKey ?? pinned?.key ?? cfg.snapshotKey;
+      if (key === undefined) return null; // an unsigned registry never seen signed
+      const where = new URL(SNAPSHOT_PATH, root).href;
+      const keyChanged = (what: string): never => {
+        throw new MochiError("SNAPSHOT_E006", `registry ${root.href}: ${what}`, {
+          hint: "if the registry operator announced a new key, remove the pinned state file " +
+            `for this registry under ${trust.stateDir}/snapshots/; otherwise do not install ` +
+            "from it",
+        });
+      };
+      if (pinned !== undefined && pinned.key !== key) {
+        keyChanged(`the snapshot key ${key} is not the key ${pinned.key} pinned before`);
+      }
+      if (cfg.snapshotKey !== undefined && cfg.snapshotKey !== key) {
+        keyChanged(`config.json names snapshot key ${cfg.snapshotKey}, but ${key} is pinned`);
+      }
+      const signed = await source.read(
+        SNAPSHOT_PATH,
+        (bytes) =>
+          parseSnapshot(
+            decodeUtf8Strict(bytes, where, "SNAPSHOT_E001", "report it to the registry operator"),
+            where,
+          ),
+      );
+      if (signed === null) {
+        keyChanged(`it has a pinned snapshot key but serves no ${SNAPSHOT_PATH}`);
+      }
+      await verifySnapshotSignature(signed!, key, where);
+      const now = (trust.nowMs ?? Date.now)();
+      checkSnapshotFreshness(pinned, signed!.signed, now, where, !(options.offline ?? false));
+      await state.advance({
+        key,
+        version: signed!.signed.version,
+        digest: snapshotDigest(signed!.signed),
+      });
+      return signed!.signed;
+    })().catch((e) => {
+      snapshotPromise = undefined;
+      throw e;
+    });
+    return snapshotPromise;
   };
 
   const blobUrl = (b3: string): string => {
@@ -198,7 +279,15 @@ export function openRegistry(url: string, options: RegistryClientOptions): Regis
       let p = memo.get(path);
       if (p === undefined) {
         const where = new URL(path, root).href;
-        p = source.read(path, (bytes) => parseIndexFile(name, decode(bytes), where));
+        p = snapshot().then(async (snap) => {
+          const records = await source.read(path, (bytes) => {
+            if (snap !== null) checkIndexFile(snap, path, bytes, where);
+            const text = decodeUtf8Strict(bytes, where, "INDEX_E001", INDEX_UTF8_HINT);
+            return parseIndexFile(name, text, where);
+          });
+          if (records === null && snap !== null) checkIndexFile(snap, path, null, where);
+          return records;
+        });
         p.catch(() => memo.delete(path)); // failures are not remembered
         memo.set(path, p);
       }

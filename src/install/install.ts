@@ -315,6 +315,7 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   const registryUrl = registryUrlFor(project, options.registryUrl);
   const registry = openRegistry(registryUrl, {
     cacheDir: `${options.mochiHome}/index`,
+    trust: { stateDir: `${options.mochiHome}/state` },
     offline,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
@@ -418,6 +419,7 @@ export async function lock(options: InstallOptions & { check?: boolean }): Promi
   const project = await readProject(options.projectDir);
   const registry = openRegistry(registryUrlFor(project, options.registryUrl), {
     cacheDir: `${options.mochiHome}/index`,
+    trust: { stateDir: `${options.mochiHome}/state` },
     offline: options.offline || options.frozen || false,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
