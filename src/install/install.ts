@@ -28,6 +28,15 @@ import { openRegistry, type RegistryClient } from "../adapters/index_client.ts";
 import { FsStore } from "../adapters/fs_store.ts";
 import { writeFileAtomic } from "../adapters/fs_atomic.ts";
 import { RegistryProvider } from "./registry_provider.ts";
+import {
+  configuredRegistries,
+  lockedRegistries,
+  lockSourceProblem,
+  pinnedRegistries,
+  type RegistrySource,
+  registrySourceId,
+  SourceRouter,
+} from "./sources.ts";
 
 /** Options of {@link install} and {@link lock}. */
 export interface InstallOptions {
@@ -158,18 +167,53 @@ export async function readProject(dir: string): Promise<Project> {
  * @throws {MochiError} INDEX_E007 when neither is set
  */
 export function registryUrlFor(project: Project, fallback: string | undefined): string {
-  const raw = project.manifest.registry.default ?? fallback;
-  if (!raw) {
-    throw new MochiError("INDEX_E007", "no registry is configured", {
-      hint: 'add [registry] default = "<url>" to mochi.toml, or set MOCHI_REGISTRY',
-    });
-  }
-  const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? new URL(raw) : new URL(
-    raw,
-    new URL(`file://${project.dir.endsWith("/") ? project.dir : project.dir + "/"}`),
-  );
-  const href = url.href;
-  return href.endsWith("/") ? href : href + "/";
+  return configuredRegistries(project, fallback)[0].url;
+}
+
+/** The registries of one command: configured order, manifest pins, one client per URL. */
+export interface ProjectSources {
+  /** Configured registries, default first ({@link configuredRegistries}). */
+  readonly registries: RegistrySource[];
+  /** Dependency name → registry URL named in the manifest ({@link pinnedRegistries}). */
+  readonly pinned: Map<string, string>;
+  /** The client of a registry URL, opened on first use. */
+  client(url: string): RegistryClient;
+}
+
+/**
+ * Opens the registries of a project (lazily: a registry is contacted only when asked).
+ *
+ * @param project the project
+ * @param options home, fallback registry, offline mode, injected fetch
+ * @returns the configured registries, the manifest's pins and a client per URL; every client
+ *   checks the registry's signed snapshot with trust state in `$MOCHI_HOME/state`
+ * @throws {MochiError} `INDEX_E007` no registry; `SOURCE_E001` a dependency names an unknown
+ *   registry
+ */
+export function openProjectSources(
+  project: Project,
+  options: Pick<InstallOptions, "mochiHome" | "registryUrl" | "offline" | "frozen" | "fetch">,
+): ProjectSources {
+  const registries = configuredRegistries(project, options.registryUrl);
+  const pinned = pinnedRegistries(project, registries);
+  const clients = new Map<string, RegistryClient>();
+  return {
+    registries,
+    pinned,
+    client(url: string): RegistryClient {
+      let c = clients.get(url);
+      if (c === undefined) {
+        c = openRegistry(url, {
+          cacheDir: `${options.mochiHome}/index`,
+          trust: { stateDir: `${options.mochiHome}/state` },
+          offline: options.offline || options.frozen || false,
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+        });
+        clients.set(url, c);
+      }
+      return c;
+    },
+  };
 }
 
 function rootDependencies(manifest: Manifest): Record<string, string> {
@@ -204,20 +248,28 @@ function lockedVersions(lock: Lockfile | undefined): Record<string, string> {
 }
 
 /**
- * Resolves a project against its registry and builds the lockfile it would get.
+ * Resolves a project against its registries and builds the lockfile it would get. Each package
+ * name is taken from one owner registry only ({@link SourceRouter}: manifest pin, else the
+ * lock's source, else the first registry that has it), and the lock records it as `source`.
  *
  * @param project the project
- * @param registry an open registry client
+ * @param sources the project's registries ({@link openProjectSources})
  * @param onProgress progress callback
  * @returns the lockfile and the solver time in milliseconds
- * @throws {MochiError} SOLVER_E002 (unsolvable, with the report), INDEX_* and others
+ * @throws {MochiError} SOLVER_E002 (unsolvable, with the report), INDEX_*, SNAPSHOT_* and others
  */
 export async function resolveProject(
   project: Project,
-  registry: RegistryClient,
+  sources: ProjectSources,
   onProgress?: (m: string) => void,
 ): Promise<{ lock: Lockfile; solveMs: number }> {
-  const provider = new RegistryProvider(registry);
+  const router = new SourceRouter(
+    sources.registries,
+    (url) => sources.client(url),
+    sources.pinned,
+    lockedRegistries(project.lock, sources.registries),
+  );
+  const provider = new RegistryProvider(router);
   const { manifest } = project;
   const t0 = performance.now();
   const root = {
@@ -233,7 +285,6 @@ export async function resolveProject(
   });
   const solveMs = performance.now() - t0;
   onProgress?.(`resolved ${solution.length} packages in ${solveMs.toFixed(0)} ms`);
-  const source = `registry+${registry.url}`;
   const packages: LockedPackage[] = solution.map((p) => {
     const rec = provider.record(p.name, p.version);
     if (!rec) {
@@ -245,7 +296,7 @@ export async function resolveProject(
     const pkg: LockedPackage = {
       name: p.name,
       version: formatVersion(p.version),
-      source,
+      source: registrySourceId(router.ownerOf(p.name)!),
       blake3: rec.blake3,
       sha256: rec.sha256,
       capabilities: [...(rec.capabilities)].sort(),
@@ -263,6 +314,18 @@ export async function resolveProject(
     lock: { version: 1, manifestHash: project.manifestHash, packages, capabilitiesSeen },
     solveMs,
   };
+}
+
+/** The registry URL of a locked registry package (`registry+<url>`). */
+function registryUrlOf(p: LockedPackage): string {
+  if (!p.source.startsWith("registry+")) {
+    throw new MochiError(
+      "LOCK_E005",
+      `mochi.lock gives ${p.name} ${p.version} the source ${p.source}, not a registry`,
+      { hint: "only registry packages can be installed; run mochi lock --refresh" },
+    );
+  }
+  return p.source.slice("registry+".length);
 }
 
 function blobDigests(p: LockedPackage): { blake3: string; sha256: string } {
@@ -312,21 +375,20 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   const offline = options.offline || options.frozen || false;
   const locked = options.locked || options.frozen || false;
   const project = await readProject(options.projectDir);
-  const registryUrl = registryUrlFor(project, options.registryUrl);
-  const registry = openRegistry(registryUrl, {
-    cacheDir: `${options.mochiHome}/index`,
-    trust: { stateDir: `${options.mochiHome}/state` },
-    offline,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-  });
+  const sources = openProjectSources(project, options);
+  const registryUrl = sources.registries[0].url;
   const store = new FsStore(`${options.mochiHome}/store`);
 
   let lock = project.lock;
   let resolved = false;
   let solveMs = 0;
-  const verdict = lock && !options.refresh
+  let verdict = lock && !options.refresh
     ? lockSatisfiesManifest(lock, project.manifest, project.manifestHash)
     : undefined;
+  // A dependency moved to another registry in mochi.toml: the lock must not keep the old one,
+  // and under --locked the error names the source change.
+  const sourceProblem = lock ? lockSourceProblem(lock, sources.pinned) : undefined;
+  if (sourceProblem !== undefined) verdict = { ok: false, reason: sourceProblem };
   if (!lock || !verdict?.ok) {
     if (locked) {
       throw new MochiError(
@@ -342,7 +404,7 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
         },
       );
     }
-    ({ lock, solveMs } = await resolveProject(project, registry, options.onProgress));
+    ({ lock, solveMs } = await resolveProject(project, sources, options.onProgress));
     resolved = true;
   }
   const newLockText = formatLockfile(lock);
@@ -365,7 +427,7 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   }
   await runPool(missing, options.concurrency ?? 16, async (p) => {
     const digests = blobDigests(p);
-    const stream = await registry.fetchBlob(digests.blake3);
+    const stream = await sources.client(registryUrlOf(p)).fetchBlob(digests.blake3);
     await store.putBlob(stream, digests, `${p.name} ${p.version}`);
     options.onProgress?.(`fetched ${p.name} ${p.version}`);
   });
@@ -386,7 +448,7 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
     elapsedMs: performance.now() - t0,
     solveMs,
     registry: registryUrl,
-    indexStats: registry.stats,
+    indexStats: sources.client(registryUrl).stats,
   };
 }
 
@@ -417,13 +479,8 @@ export interface LockReport {
  */
 export async function lock(options: InstallOptions & { check?: boolean }): Promise<LockReport> {
   const project = await readProject(options.projectDir);
-  const registry = openRegistry(registryUrlFor(project, options.registryUrl), {
-    cacheDir: `${options.mochiHome}/index`,
-    trust: { stateDir: `${options.mochiHome}/state` },
-    offline: options.offline || options.frozen || false,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-  });
-  const { lock: next, solveMs } = await resolveProject(project, registry, options.onProgress);
+  const sources = openProjectSources(project, options);
+  const { lock: next, solveMs } = await resolveProject(project, sources, options.onProgress);
   const text = formatLockfile(next);
   const upToDate = text === project.lockText;
   const changes = diffLocks(project.lock, next);

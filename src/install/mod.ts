@@ -10,10 +10,23 @@ export {
   type InstallReport,
   lock,
   type LockReport,
+  openProjectSources,
   type Project,
+  type ProjectSources,
   readProject,
   registryUrlFor,
   resolveProject,
 } from "./install.ts";
 export { formatTree, formatWhy, type LockGraph, lockGraph, type NodeId } from "./graph.ts";
 export { type IndexSource, RegistryProvider } from "./registry_provider.ts";
+export {
+  absoluteRegistryUrl,
+  configuredRegistries,
+  lockedRegistries,
+  lockSourceProblem,
+  pinnedRegistries,
+  type RecordsClient,
+  type RegistrySource,
+  registrySourceId,
+  SourceRouter,
+} from "./sources.ts";
