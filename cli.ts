@@ -9,6 +9,7 @@
  */
 import { parseArgs } from "node:util";
 import {
+  addDependency,
   exitStatusOf,
   formatTree,
   formatWhy,
@@ -35,6 +36,7 @@ Usage: mochi <command> [options]
 
 Commands:
   install                 resolve (or reuse mochi.lock), fetch and verify every package
+  add <pkg>[@req]         add a dependency to mochi.toml (warns about look-alike names)
   lock [--check]          write mochi.lock without fetching; --check only compares (exit 1 on drift)
   tree [--depth N]        show the locked dependency tree
   why <package>           show every path by which a package enters the graph
@@ -181,6 +183,23 @@ export async function main(args: string[]): Promise<number> {
           out.info(`Store: ${r.storeDir}`);
           out.info(`Done in ${seconds(r.elapsedMs)}`);
         }
+        return 0;
+      }
+      case "add": {
+        if (!rest[0] || rest.length > 1) {
+          throw new MochiError("CLI_E001", "mochi add takes one package: mochi add <pkg>[@req]", {
+            hint: "e.g. mochi add serde, mochi add serde@1.0, mochi add @mochi/strings@^1",
+          });
+        }
+        const r = await addDependency({ ...common, spec: rest[0] });
+        for (const w of r.warnings) {
+          console.error(`warning[NAME_E001]: ${w.message}; check that you meant "${r.name}"`);
+        }
+        out.info(
+          `${
+            r.replaced ? "Updated" : "Added"
+          } ${r.name} = "${r.requirement}" in ${r.manifestPath} (from ${r.registry})`,
+        );
         return 0;
       }
       case "lock": {

@@ -121,6 +121,15 @@ export interface RegistryClient {
    */
   records(name: string): Promise<IndexRecord[] | null>;
   /**
+   * The registry's popular package names, from the optional `popular.json` at the index root (a
+   * JSON array of names, most popular first), checked against the snapshot when one is in use;
+   * `[]` when the registry has none. `mochi add` warns about names near these.
+   *
+   * @throws {MochiError} `INDEX_E001` when popular.json is not an array of strings; snapshot and
+   *   network errors as for {@link RegistryClient.records}
+   */
+  popularNames(): Promise<string[]>;
+  /**
    * The URL of a blob: `<dl>/<b3>`, `dl` resolved against the index root. Needs the config:
    * await {@link RegistryClient.config} first.
    *
@@ -143,6 +152,8 @@ export interface RegistryClient {
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
+/** Optional list of the registry's popular names, at the index root. */
+export const POPULAR_PATH = "popular.json";
 const NOT_FOUND_STATUSES = new Set([404, 410, 451]);
 
 /**
@@ -292,6 +303,29 @@ export function openRegistry(url: string, options: RegistryClientOptions): Regis
         memo.set(path, p);
       }
       return p;
+    },
+    async popularNames(): Promise<string[]> {
+      const snap = await snapshot();
+      const where = new URL(POPULAR_PATH, root).href;
+      const names = await source.read(POPULAR_PATH, (bytes) => {
+        if (snap !== null) checkIndexFile(snap, POPULAR_PATH, bytes, where);
+        let v: unknown;
+        try {
+          v = JSON.parse(decodeUtf8Strict(bytes, where, "INDEX_E001", INDEX_UTF8_HINT));
+        } catch (e) {
+          if (e instanceof MochiError) throw e;
+        }
+        if (!Array.isArray(v) || v.some((x) => typeof x !== "string")) {
+          throw new MochiError("INDEX_E001", `${where} must be a JSON array of package names`, {
+            hint: "report it to the registry operator",
+            file: where,
+            line: 1,
+          });
+        }
+        return v as string[];
+      });
+      if (names === null && snap !== null) checkIndexFile(snap, POPULAR_PATH, null, where);
+      return names ?? [];
     },
     blobUrl,
     async fetchBlob(b3: string): Promise<ReadableStream<Uint8Array>> {

@@ -30,3 +30,4 @@ export {
   registrySourceId,
   SourceRouter,
 } from "./sources.ts";
+export { type AddReport, addDependency, parseAddSpec } from "./add.ts";
