@@ -248,3 +248,17 @@ Deno.test("snapshot CLI: keygen, snapshot, install; a rolled-back index makes in
   }
   await check();
 });
+
+Deno.test("snapshot: a publish between the snapshot and a file is picked up, not refused", async () => {
+  await withRegistry(async (f) => {
+    const c = f.client();
+    assert.equal((await c.records("serde"))?.length, 2); // snapshot v1 is now in use
+    await writeRegistry(`${f.dir}/../next`, [
+      { name: "rand", version: "0.8.5", deps: { serde: "^1" } },
+      { name: "rand", version: "0.9.0", deps: { serde: "^1" } },
+    ]);
+    Deno.copyFileSync(`${f.dir}/../next/${indexPath("rand")}`, `${f.dir}/${indexPath("rand")}`);
+    await f.publish(); // v2 lists the new rand file
+    assert.equal((await c.records("rand"))?.length, 2);
+  });
+});

@@ -264,6 +264,16 @@ export function openRegistry(url: string, options: RegistryClientOptions): Regis
     return snapshotPromise;
   };
 
+  let refreshing: { from: Snapshot; p: Promise<Snapshot | null> } | undefined;
+  /** Fetches the snapshot again (once per stale snapshot, shared by concurrent callers). */
+  const refreshSnapshot = (stale: Snapshot): Promise<Snapshot | null> => {
+    if (refreshing?.from !== stale) {
+      snapshotPromise = undefined;
+      refreshing = { from: stale, p: snapshot() };
+    }
+    return refreshing.p;
+  };
+
   const blobUrl = (b3: string): string => {
     if (typeof b3 !== "string" || !HEX64.test(b3)) {
       throw new RangeError(`not a BLAKE3 hex digest: ${JSON.stringify(b3)}`);
@@ -290,7 +300,7 @@ export function openRegistry(url: string, options: RegistryClientOptions): Regis
       let p = memo.get(path);
       if (p === undefined) {
         const where = new URL(path, root).href;
-        p = snapshot().then(async (snap) => {
+        const read = async (snap: Snapshot | null) => {
           const records = await source.read(path, (bytes) => {
             if (snap !== null) checkIndexFile(snap, path, bytes, where);
             const text = decodeUtf8Strict(bytes, where, "INDEX_E001", INDEX_UTF8_HINT);
@@ -298,6 +308,18 @@ export function openRegistry(url: string, options: RegistryClientOptions): Regis
           });
           if (records === null && snap !== null) checkIndexFile(snap, path, null, where);
           return records;
+        };
+        p = snapshot().then(async (snap) => {
+          try {
+            return await read(snap);
+          } catch (e) {
+            // The registry may have published between our snapshot and this file: fetch the
+            // snapshot once more, and retry only if it is newer (a stale mix still fails).
+            if (!(e instanceof MochiError && e.code === "SNAPSHOT_E005") || snap === null) throw e;
+            const fresh = await refreshSnapshot(snap);
+            if (fresh === null || fresh.version <= snap.version) throw e;
+            return await read(fresh);
+          }
         });
         p.catch(() => memo.delete(path)); // failures are not remembered
         memo.set(path, p);
