@@ -30,4 +30,4 @@ export {
   registrySourceId,
   SourceRouter,
 } from "./sources.ts";
-export { type AddReport, addDependency, parseAddSpec } from "./add.ts";
+export { addDependency, type AddReport, parseAddSpec } from "./add.ts";
