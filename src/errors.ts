@@ -207,14 +207,20 @@ export class MochiError extends Error {
 
 /**
  * Longest `message` (and `hint`) a {@link MochiError} keeps, in UTF-16 code units; longer text
- * is cut with a note of how much was left out. A 10 MB string in a manifest must not become a
+ * loses its middle, replaced by a note of how much was left out (the start and the end stay). A 10 MB string in a manifest must not become a
  * 10 MB error line. The solver's report (`SOLVER_E002`) is exempt: its length is its content.
  */
 export const MAX_MESSAGE_CHARS = 4096;
 
 function capText(text: string, max: number): string {
   if (text.length <= max) return text;
-  return `${text.slice(0, max)}… (${text.length - max} more characters not shown)`;
+  // Keep the start and the end: the value a message quotes sits in the middle, and what is wrong
+  // with it usually comes last ("… is longer than 4096 bytes").
+  const head = Math.floor(max * 0.75);
+  const tail = max - head;
+  return `${text.slice(0, head)} … (${text.length - max} characters not shown) … ${
+    text.slice(text.length - tail)
+  }`;
 }
 
 /**

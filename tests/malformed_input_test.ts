@@ -274,3 +274,13 @@ Deno.test("malformed: a 1 MB value is named in a bounded message", () => {
     }
   }
 });
+
+Deno.test("MochiError: a huge message keeps its start and its end, the solver report is whole", () => {
+  const e = new MochiError("INDEX_E001", `start ${"x".repeat(100_000)} reason at the end`);
+  assert.ok(e.message.length < MAX_MESSAGE_CHARS + 64);
+  assert.ok(e.message.startsWith("start xxx"));
+  assert.ok(e.message.endsWith("reason at the end"));
+  assert.match(e.message, /\(\d+ characters not shown\)/);
+  const report = "Because a depends on b ...\n".repeat(1000);
+  assert.equal(new MochiError("SOLVER_E002", report).message, report);
+});
