@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { MochiError } from "../src/errors.ts";
 import { formatIndexRecord, indexPath, parseIndexFile } from "../src/index/mod.ts";
 import { openRegistry, type RegistryClientOptions } from "../src/adapters/index_client.ts";
-import { serveRegistry } from "../src/adapters/registry_server.ts";
+import { createRegistryHandler, serveRegistry } from "../src/adapters/registry_server.ts";
 import { generateSnapshotKey, writeRegistrySnapshot } from "../src/adapters/registry_snapshot.ts";
 import { runCli, writeProject, writeRegistry } from "./helpers.ts";
 import { strayGuard } from "./stray.ts";
@@ -261,4 +261,53 @@ Deno.test("snapshot: a publish between the snapshot and a file is picked up, not
     await f.publish(); // v2 lists the new rand file
     assert.equal((await c.records("rand"))?.length, 2);
   });
+});
+
+Deno.test("snapshot: an index file that keeps streaming is cut off at the size the snapshot lists", async () => {
+  const check = await strayGuard();
+  const tmp = await Deno.makeTempDir({ prefix: "mochi-snapshot-endless-" });
+  const dir = `${tmp}/registry`;
+  await prepare(dir);
+  const { privateKeyFile } = await generateSnapshotKey();
+  await writeRegistrySnapshot(dir, { privateKeyFile, nowMs: T0 });
+  const handler = createRegistryHandler(dir);
+  const endless = `/${indexPath("serde")}`;
+  let sent = 0;
+  let cancelled = false;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+    if (new URL(req.url).pathname !== endless) return handler(req);
+    const chunk = new TextEncoder().encode(" ".repeat(65_535) + "\n");
+    return new Response(
+      new ReadableStream<Uint8Array>({
+        pull(c) {
+          sent += chunk.length;
+          c.enqueue(chunk);
+        },
+        cancel() {
+          cancelled = true;
+        },
+      }),
+    );
+  });
+  try {
+    const url = `http://127.0.0.1:${(server.addr as Deno.NetAddr).port}/`;
+    const c = openRegistry(url, {
+      cacheDir: `${tmp}/home/index`,
+      maxAttempts: 1,
+      trust: { stateDir: `${tmp}/home/state`, nowMs: () => T0 + DAY },
+    });
+    const listed = JSON.parse(Deno.readTextFileSync(`${dir}/snapshot.json`)).signed.files[
+      indexPath("serde")
+    ].size;
+    const e = await rejectsCode(c.records("serde"), "SNAPSHOT_E005", /larger than the \d+ bytes/);
+    assert.match(e.message, new RegExp(`larger than the ${listed} bytes`));
+    const stopped = Number(/stopped after (\d+) bytes/.exec(e.message)![1]);
+    assert.ok(stopped <= listed + 65_536, `read ${stopped} bytes`);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.ok(cancelled || sent < 16 * 65_536, `the server sent ${sent} bytes`);
+  } finally {
+    await server.shutdown();
+    await Deno.remove(tmp, { recursive: true });
+  }
+  await check();
 });

@@ -305,7 +305,7 @@ export function openRegistry(url: string, options: RegistryClientOptions): Regis
             if (snap !== null) checkIndexFile(snap, path, bytes, where);
             const text = decodeUtf8Strict(bytes, where, "INDEX_E001", INDEX_UTF8_HINT);
             return parseIndexFile(name, text, where);
-          });
+          }, snap === null ? undefined : snapshotLimit(snap, path, where));
           if (records === null && snap !== null) checkIndexFile(snap, path, null, where);
           return records;
         };
@@ -357,6 +357,27 @@ export function openRegistry(url: string, options: RegistryClientOptions): Regis
   };
 }
 
+/** The read limit of an index file: the size its snapshot lists (0 when not listed). */
+function snapshotLimit(snap: Snapshot, path: string, where: string): ReadLimit {
+  const listed = Object.hasOwn(snap.files, path) ? snap.files[path].size : 0;
+  return {
+    bytes: listed,
+    error: (received) =>
+      new MochiError(
+        "SNAPSHOT_E005",
+        `index file ${where} ${
+          listed === 0 && !Object.hasOwn(snap.files, path)
+            ? "exists but the snapshot does not list it"
+            : `is larger than the ${listed} bytes the snapshot says; stopped after ${received} bytes`
+        } (snapshot version ${snap.version})`,
+        {
+          hint: "the registry (or a mirror) serves more than it signed; retry later, and report " +
+            "it to the registry operator if it stays",
+        },
+      ),
+  };
+}
+
 function normaliseRoot(url: string): URL {
   let u: URL;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
@@ -380,13 +401,24 @@ function decode(bytes: Uint8Array): string {
   return utf8.decode(bytes);
 }
 
+/**
+ * The most bytes a file may have (the size its snapshot lists): reading stops as soon as a body
+ * goes past it, so a server that keeps streaming cannot fill memory (TUF "endless data").
+ */
+interface ReadLimit {
+  /** Largest allowed size in bytes. */
+  readonly bytes: number;
+  /** The error for a body that went past it, given how many bytes arrived (or its size). */
+  readonly error: (received: number) => MochiError;
+}
+
 /** Where files come from: a directory or an HTTP server (with its cache). */
 interface Source {
   /**
    * A file by path relative to the root, passed through `parse` (which throws on malformed
    * bytes, before anything is cached); null when the registry has no such file.
    */
-  read<T>(path: string, parse: (bytes: Uint8Array) => T): Promise<T | null>;
+  read<T>(path: string, parse: (bytes: Uint8Array) => T, limit?: ReadLimit): Promise<T | null>;
   /** A blob's byte stream. */
   blob(url: string): Promise<ReadableStream<Uint8Array>>;
 }
@@ -399,10 +431,19 @@ class DirectorySource implements Source {
     this.#stats = stats;
   }
 
-  async read<T>(path: string, parse: (bytes: Uint8Array) => T): Promise<T | null> {
+  async read<T>(
+    path: string,
+    parse: (bytes: Uint8Array) => T,
+    limit?: ReadLimit,
+  ): Promise<T | null> {
     let bytes: Uint8Array;
     try {
-      bytes = await Deno.readFile(fileURLToPath(new URL(path, this.#root)));
+      const file = fileURLToPath(new URL(path, this.#root));
+      if (limit !== undefined) {
+        const size = (await Deno.stat(file)).size;
+        if (size > limit.bytes) throw limit.error(size);
+      }
+      bytes = await Deno.readFile(file);
       this.#stats.bytes += bytes.length;
     } catch (e) {
       if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
@@ -475,7 +516,11 @@ class HttpSource implements Source {
     this.#slots = new Semaphore(Math.max(1, options.parallelism ?? 32));
   }
 
-  async read<T>(path: string, parse: (bytes: Uint8Array) => T): Promise<T | null> {
+  async read<T>(
+    path: string,
+    parse: (bytes: Uint8Array) => T,
+    limit?: ReadLimit,
+  ): Promise<T | null> {
     const url = new URL(path, this.#root).href;
     const cacheFile = join(this.#cacheRoot, ...path.split("/"));
     const cached = await this.#readCache(cacheFile);
@@ -490,7 +535,7 @@ class HttpSource implements Source {
       this.#stats.cacheHits++;
       return parse(cached.body);
     }
-    let result = await this.#request(url, cached?.etag);
+    let result = await this.#request(url, cached?.etag, limit);
     if (result.kind === "not-modified") {
       try {
         const value = parse(cached!.body);
@@ -502,7 +547,7 @@ class HttpSource implements Source {
         // The cached copy no longer parses (damaged on disk) although its validator still
         // matches: fall through to a full fetch, which replaces it.
       }
-      result = await this.#request(url, undefined);
+      result = await this.#request(url, undefined, limit);
     }
     if (result.kind === "absent") return null;
     if (result.kind === "not-modified") throw new Error("unreachable: 304 without a validator");
@@ -512,14 +557,16 @@ class HttpSource implements Source {
   }
 
   /** One index-file exchange with retries; sends `If-None-Match` when `etag` is given. */
-  #request(url: string, etag: string | undefined): Promise<IndexAnswer> {
+  #request(url: string, etag: string | undefined, limit?: ReadLimit): Promise<IndexAnswer> {
     return this.#withRetries<IndexAnswer>(url, "index", async (signal) => {
       const headers: Record<string, string> = { Accept: "application/x-mochi-index+jsonl" };
       if (etag !== undefined) headers["If-None-Match"] = etag;
       const res = await this.#fetch(url, { headers, signal });
       this.#stats.requests++;
       if (res.status === 200) {
-        const body = new Uint8Array(await res.arrayBuffer());
+        const body = limit === undefined
+          ? new Uint8Array(await res.arrayBuffer())
+          : await readAtMost(res.body, limit);
         this.#stats.bytes += body.length;
         return { done: true, value: { kind: "body", body, etag: res.headers.get("etag") } };
       }
@@ -713,6 +760,34 @@ class HttpSource implements Source {
       this.#stats.cacheWriteErrors++;
     }
   }
+}
+
+/** Reads a body, stopping (and cancelling it) once it goes past `limit.bytes`. */
+async function readAtMost(
+  body: ReadableStream<Uint8Array> | null,
+  limit: ReadLimit,
+): Promise<Uint8Array> {
+  if (body === null) return new Uint8Array(0);
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    received += value.length;
+    if (received > limit.bytes) {
+      await reader.cancel().catch(() => {});
+      throw limit.error(received);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(received);
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.length;
+  }
+  return out;
 }
 
 async function writeAtomic(file: string, data: Uint8Array): Promise<void> {
