@@ -190,6 +190,119 @@ function largeConflictCache(numVersions: number): StressCase {
   return { name: "large_conflict_cache", provider: registry(list), root, expect: "unsat" };
 }
 
+/** `resolving_with_deep_backtracking`: the first foo leads into a dead end two levels down. */
+function deepBacktracking(): StressCase {
+  return {
+    name: "deep_backtracking",
+    provider: registry([
+      ["foo", "1.0.1", { bar: "1" }],
+      ["foo", "1.0.0", { bar: "2" }],
+      ["bar", "1.0.0", { baz: "=1.0.2", other: "1" }],
+      ["bar", "2.0.0", { baz: "=1.0.1" }],
+      ["baz", "1.0.2", { other: "2" }],
+      ["baz", "1.0.1"],
+      ["dep_req", "1.0.0"],
+      ["dep_req", "2.0.0"],
+    ]),
+    root: { foo: "1" },
+    expect: { foo: "1.0.0", bar: "2.0.0", baz: "1.0.1" },
+  };
+}
+
+/** `resolving_with_constrained_sibling_backtrack_activation` (45 traps, 100 constrained). */
+function siblingBacktrackActivation(): StressCase {
+  const list: Pkg[] = [
+    ["foo", "1.0.0", {
+      bar: "=1.0.0",
+      backtrack_trap1: "1.0",
+      backtrack_trap2: "1.0",
+      constrained: "<=1.0.60",
+    }],
+    ["bar", "1.0.0", { constrained: ">=1.0.60" }],
+  ];
+  for (let i = 0; i < 45; i++) {
+    list.push(["backtrack_trap1", `1.0.${i}`], ["backtrack_trap2", `1.0.${i}`]);
+  }
+  for (let i = 0; i < 100; i++) list.push(["constrained", `1.0.${i}`]);
+  return {
+    name: "constrained_sibling_backtrack_activation",
+    provider: registry(list),
+    root: { foo: "1" },
+    expect: { foo: "1.0.0", bar: "1.0.0", constrained: "1.0.60" },
+  };
+}
+
+/** `resolving_with_constrained_sibling_transitive_dep_effects`. */
+function siblingTransitiveDepEffects(): StressCase {
+  const list: Pkg[] = [
+    ["a", "1.0.0", { b: "1.0", c: "1.0", d: "1.0.100" }],
+    ["b", "1.0.0", { c: ">=1.0.0" }],
+    ["b", "1.0.1", { c: ">=1.0.1" }],
+    ["c", "1.0.0", { d: "1.0.0" }],
+    ["c", "1.0.1", { d: ">=1.0.1,<1.0.100" }],
+    ["c", "1.0.2", { d: ">=1.0.2,<1.0.100" }],
+  ];
+  for (const v of ["1.0.0", "1.0.1", "1.0.2", "1.0.100", "1.0.101", "1.0.102", "1.0.103"]) {
+    list.push(["d", v]);
+  }
+  list.push(["d", "1.0.104"], ["d", "1.0.105"]);
+  return {
+    name: "constrained_sibling_transitive_dep_effects",
+    provider: registry(list),
+    root: { a: "1" },
+    expect: { a: "1.0.0", b: "1.0.0", c: "1.0.0", d: "1.0.105" },
+  };
+}
+
+/** `incomplete_information_skipping_2`: solvable, and still solvable without `to_yank` 8.8.1. */
+function incompleteInformationSkipping(): StressCase[] {
+  const list: Pkg[] = [
+    ["b", "3.8.10"],
+    ["b", "8.7.4"],
+    ["b", "9.4.6"],
+    ["c", "1.8.8"],
+    ["c", "10.2.5"],
+    ["d", "4.1.2", { bad: "=6.10.9" }],
+    ["d", "5.5.6"],
+    ["d", "5.6.10"],
+    ["to_yank", "8.0.1"],
+    ["to_yank", "8.8.1"],
+    ["e", "4.7.8", { d: ">=5.5.6, <=5.6.10", to_yank: "=8.0.1" }],
+    ["e", "7.4.9", { bad: "=4.7.5" }],
+    ["f", "1.0.0", { d: ">=4.1.2, <=5.5.6" }],
+    ["g", "1.0.0", { bad: "*" }],
+    ["h", "3.8.3", { g: "*" }],
+    ["h", "6.8.3", { f: "*" }],
+    ["h", "8.1.9", { to_yank: "=8.8.1" }],
+    ["i", "1.0.0", { b: "*", c: "*", e: "*", h: "*" }],
+  ];
+  const without = list.filter(([n, v]) => !(n === "to_yank" && v === "8.8.1"));
+  return [
+    {
+      name: "incomplete_information_skipping_2",
+      provider: registry(list),
+      root: { i: "*" },
+      expect: { i: "1.0.0", e: "4.7.8", to_yank: "8.0.1", h: "6.8.3", d: "5.5.6" },
+    },
+    {
+      name: "incomplete_information_skipping_2/yanked",
+      provider: registry(without),
+      root: { i: "*" },
+      expect: { i: "1.0.0", e: "4.7.8", to_yank: "8.0.1", h: "6.8.3", d: "5.5.6" },
+    },
+  ];
+}
+
+/** `resolving_cycle`: a package that depends on itself resolves (or fails) without hanging. */
+function cycle(): StressCase {
+  return {
+    name: "resolving_cycle",
+    provider: registry([["foo", "1.0.0", { foo: "*" }]]),
+    root: { foo: "1" },
+    expect: { foo: "1.0.0" },
+  };
+}
+
 /**
  * Every stress case at cargo's sizes.
  *
@@ -202,5 +315,10 @@ export function stressCases(): StressCase[] {
     ...constrainedCousins(100, 50),
     siblingBacktrackParent(50),
     largeConflictCache(20),
+    deepBacktracking(),
+    siblingBacktrackActivation(),
+    siblingTransitiveDepEffects(),
+    ...incompleteInformationSkipping(),
+    cycle(),
   ];
 }
