@@ -14,7 +14,6 @@ import {
   formatTree,
   formatWhy,
   FsStore,
-  generateSnapshotKey,
   install,
   lock,
   lockGraph,
@@ -22,10 +21,12 @@ import {
   parseArtifactDigest,
   parseDurationMs,
   readProject,
+  readSnapshotKeyFile,
   resolveMochiHome,
   serveRegistry,
   verifySigstoreBundle,
   writeRegistrySnapshot,
+  writeSnapshotKeyFile,
 } from "./mod.ts";
 
 const VERSION = "0.1.0";
@@ -271,18 +272,9 @@ export async function main(args: string[]): Promise<number> {
       }
       case "registry": {
         if (rest[0] === "keygen" && rest[1]) {
-          const pair = await generateSnapshotKey();
-          await Deno.writeTextFile(rest[1], pair.privateKeyFile, { mode: 0o600, createNew: true })
-            .catch((e) => {
-              if (e instanceof Deno.errors.AlreadyExists) {
-                throw new MochiError("SNAPSHOT_E007", `${rest[1]} already exists`, {
-                  hint: "keygen never overwrites a key; pick another file name",
-                });
-              }
-              throw e;
-            });
+          const publicKey = await writeSnapshotKeyFile(rest[1]);
           out.info(`Wrote the private signing key to ${rest[1]} (keep it secret)`);
-          out.info(`Public key: ${pair.publicKey}`);
+          out.info(`Public key: ${publicKey}`);
           return 0;
         }
         if (rest[0] === "snapshot" && rest[1]) {
@@ -300,15 +292,7 @@ export async function main(args: string[]): Promise<number> {
               `--expires-in takes 90s, 30m, 12h or 7d, got "${o["expires-in"]}"`,
             );
           }
-          let privateKeyFile: string;
-          try {
-            privateKeyFile = await Deno.readTextFile(o.key);
-          } catch (e) {
-            throw new MochiError("SNAPSHOT_E007", `cannot read the signing key ${o.key}`, {
-              hint: "create one with mochi registry keygen <file>",
-              cause: e,
-            });
-          }
+          const privateKeyFile = await readSnapshotKeyFile(o.key);
           const w = await writeRegistrySnapshot(rest[1], {
             privateKeyFile,
             ...(expiresInMs === undefined ? {} : { expiresInMs }),
@@ -322,7 +306,8 @@ export async function main(args: string[]): Promise<number> {
         }
         if (rest[0] !== "serve" || !rest[1]) {
           throw new MochiError("CLI_E001", `unknown registry command "${rest.join(" ")}"`, {
-            hint: "mochi registry serve <dir> [--host 127.0.0.1] [--port 0]",
+            hint: "mochi registry serve <dir> [--host 127.0.0.1] [--port 0] · mochi registry " +
+              "keygen <file> · mochi registry snapshot <dir> --key <file> [--expires-in 7d]",
           });
         }
         const port = Number(o.port ?? "0");

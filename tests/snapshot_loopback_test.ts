@@ -227,6 +227,20 @@ Deno.test("snapshot CLI: keygen, snapshot, install; a rolled-back index makes in
     assert.equal(kg.code, 0, kg.stderr);
     assert.match(kg.stdout, /ed25519:/);
     assert.equal((await Deno.stat(key)).mode! & 0o777, 0o600);
+    const again = await runCli(["registry", "keygen", key]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /SNAPSHOT_E007[^\n]*already exists/);
+    const badDur = await runCli([
+      "registry",
+      "snapshot",
+      reg,
+      "--key",
+      key,
+      "--expires-in",
+      "soon",
+    ]);
+    assert.equal(badDur.code, 1);
+    assert.match(badDur.stderr, /CLI_E001/);
     const s1 = await runCli(["registry", "snapshot", reg, "--key", key, "--expires-in", "7d"]);
     assert.equal(s1.code, 0, s1.stderr);
     assert.match(s1.stdout, /version 1/);

@@ -51,6 +51,48 @@ export async function generateSnapshotKey(): Promise<SnapshotKeyPair> {
 }
 
 /**
+ * Generates a signing key and writes its private half to `path` (mode 0600, never over an
+ * existing file): `mochi registry keygen`.
+ *
+ * @param path where the private key goes
+ * @returns the public key text, `"ed25519:<base64>"`
+ * @throws {MochiError} `SNAPSHOT_E007` when `path` already exists
+ */
+export async function writeSnapshotKeyFile(path: string): Promise<string> {
+  const pair = await generateSnapshotKey();
+  try {
+    await Deno.writeTextFile(path, pair.privateKeyFile, { mode: 0o600, createNew: true });
+  } catch (e) {
+    if (e instanceof Deno.errors.AlreadyExists) {
+      throw new MochiError("SNAPSHOT_E007", `${path} already exists`, {
+        hint: "keygen never overwrites a key; pick another file name",
+      });
+    }
+    throw e;
+  }
+  return pair.publicKey;
+}
+
+/**
+ * Reads the private key file at `path`.
+ *
+ * @param path the key file
+ * @returns its text, for {@link WriteSnapshotOptions.privateKeyFile}
+ * @throws {MochiError} `SNAPSHOT_E007` when it cannot be read
+ */
+export async function readSnapshotKeyFile(path: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (e) {
+    throw new MochiError("SNAPSHOT_E007", `cannot read the signing key ${path}`, {
+      hint: "create one with mochi registry keygen <file>",
+      cause: e,
+      file: path,
+    });
+  }
+}
+
+/**
  * Reads a private key file written by {@link generateSnapshotKey}.
  *
  * @param text the key file body
