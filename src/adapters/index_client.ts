@@ -251,11 +251,13 @@ export function openRegistry(url: string, options: RegistryClientOptions): Regis
       await verifySnapshotSignature(signed!, key, where);
       const now = (trust.nowMs ?? Date.now)();
       checkSnapshotFreshness(pinned, signed!.signed, now, where, !(options.offline ?? false));
-      await state.advance({
-        key,
-        version: signed!.signed.version,
-        digest: snapshotDigest(signed!.signed),
-      });
+      const seen = { key, version: signed!.signed.version, digest: snapshotDigest(signed!.signed) };
+      if (
+        pinned === undefined || pinned.key !== seen.key || pinned.version !== seen.version ||
+        pinned.digest !== seen.digest
+      ) {
+        await state.advance(seen);
+      }
       return signed!.signed;
     })().catch((e) => {
       snapshotPromise = undefined;
