@@ -12,3 +12,5 @@ console.log("== resolve: mochi lock vs cargo generate-lockfile ==");
 await resolveBench(3);
 console.log("\n== blob verification: one pass BLAKE3 + SHA-256 vs sha256sum and b3sum ==");
 await blobVerifyBench([]);
+console.log("\n== signed index snapshot: cold resolve against a signed vs an unsigned registry ==");
+await (await import("./snapshot_bench.ts")).main(5);

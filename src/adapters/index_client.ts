@@ -566,7 +566,14 @@ class HttpSource implements Source {
       const res = await this.#fetch(url, { headers, signal });
       this.#stats.requests++;
       if (res.status === 200) {
-        const body = limit === undefined
+        // A declared Content-Length frames the body exactly: within the limit, read it whole;
+        // without one (chunked), count while reading.
+        const declared = Number(res.headers.get("content-length") ?? NaN);
+        if (limit !== undefined && declared > limit.bytes) {
+          await res.body?.cancel();
+          throw limit.error(declared);
+        }
+        const body = limit === undefined || declared >= 0
           ? new Uint8Array(await res.arrayBuffer())
           : await readAtMost(res.body, limit);
         this.#stats.bytes += body.length;
