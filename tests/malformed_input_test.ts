@@ -13,6 +13,8 @@ import { parseManifest } from "../src/manifest/mod.ts";
 import { decodeUtf8Strict } from "../src/manifest/utf8.ts";
 import { formatLockfile, parseLockfile } from "../src/lockfile/mod.ts";
 import { formatIndexRecord, parseIndexFile } from "../src/index/mod.ts";
+import { runCli, writeProject, writeRegistry } from "./helpers.ts";
+import { strayGuard } from "./stray.ts";
 
 const H = "ab".repeat(32);
 const MANIFEST = `# a real-looking manifest
@@ -283,4 +285,72 @@ Deno.test("MochiError: a huge message keeps its start and its end, the solver re
   assert.match(e.message, /\(\d+ characters not shown\)/);
   const report = "Because a depends on b ...\n".repeat(1000);
   assert.equal(new MochiError("SOLVER_E002", report).message, report);
+});
+
+Deno.test("malformed through the CLI: exit 1 with a code and a position, never a stack trace", async () => {
+  const check = await strayGuard();
+  const tmp = await Deno.makeTempDir({ prefix: "mochi-malformed-cli-" });
+  try {
+    const reg = `${tmp}/registry`;
+    await writeRegistry(reg, [{ name: "serde", version: "1.0.0" }]);
+    const env = { MOCHI_HOME: `${tmp}/home`, MOCHI_REGISTRY: reg };
+    const app = `${tmp}/app`;
+    await writeProject(app, { serde: "1" });
+    const good = enc(Deno.readTextFileSync(`${app}/mochi.toml`));
+    const cases: [string, Uint8Array, RegExp][] = [
+      ["deep array", mutate(good, { kind: "deep-array", at: 0.999, n: 0 }, false), /MANIFEST_E001/],
+      [
+        "invalid UTF-8",
+        mutate(good, { kind: "invalid-utf8", at: 0.5, n: 0 }, false),
+        /MANIFEST_E001[^\n]*not valid UTF-8/,
+      ],
+      [
+        "10 MB value",
+        enc(
+          new TextDecoder().decode(good).replace(
+            'serde = "1"',
+            `serde = "${"9".repeat(10_000_000)}"`,
+          ),
+        ),
+        /MANIFEST_E006/,
+      ],
+    ];
+    for (const [what, bytes, re] of cases) {
+      Deno.writeFileSync(`${app}/mochi.toml`, bytes);
+      const r = await runCli(["install", "-C", app], { env });
+      assert.equal(r.code, 1, `${what}: ${r.stderr.slice(0, 300)}`);
+      assert.match(r.stderr, re, what);
+      assert.match(r.stderr, /--> .*mochi\.toml:\d+:\d+/, what);
+      assert.ok(
+        !/INTERNAL|RangeError|    at /.test(r.stderr),
+        `${what}: ${r.stderr.slice(0, 300)}`,
+      );
+      assert.ok(
+        r.stderr.length < 3 * MAX_MESSAGE_CHARS,
+        `${what}: ${r.stderr.length} bytes of stderr`,
+      );
+    }
+    Deno.writeFileSync(`${app}/mochi.toml`, good);
+    assert.equal((await runCli(["install", "-C", app], { env })).code, 0);
+    const lock = Deno.readFileSync(`${app}/mochi.lock`);
+    Deno.writeFileSync(
+      `${app}/mochi.lock`,
+      mutate(lock, { kind: "conflict", at: 0.6, n: 0 }, false),
+    );
+    const r = await runCli(["install", "-C", app], { env });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /LOCK_E007[\s\S]*--> .*mochi\.lock:\d+:1/);
+    // A registry index file with a bad byte: INDEX_E001 with its line, exit 1.
+    Deno.removeSync(`${app}/mochi.lock`);
+    const idx = `${reg}/se/rd/-/serde`;
+    Deno.writeFileSync(idx, concat(new Uint8Array([0xff]), Deno.readFileSync(idx)));
+    const bad = await runCli(["install", "-C", app], {
+      env: { ...env, MOCHI_HOME: `${tmp}/home2` },
+    });
+    assert.equal(bad.code, 1, bad.stderr);
+    assert.match(bad.stderr, /INDEX_E001[^\n]*not valid UTF-8[\s\S]*-->.*:1:1/);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+  await check();
 });
