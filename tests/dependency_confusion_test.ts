@@ -202,3 +202,20 @@ Deno.test("confusion: a lock whose registry is no longer configured still instal
     assert.equal(r.resolved, false);
   });
 });
+
+Deno.test("confusion: mochi add pins a package found only on an alternate registry", async () => {
+  await withTwoRegistries(async (f) => {
+    await f.manifest(
+      `[registry]\ndefault = "${f.internal}"\n\n${alt("public", f.public)}`,
+      `acme-utils = "1"`,
+    );
+    const env = { MOCHI_HOME: f.home };
+    const r = await runCli(["add", "left-pad", "-C", f.app], { env });
+    assert.equal(r.code, 0, r.stderr);
+    const text = Deno.readTextFileSync(`${f.app}/mochi.toml`);
+    assert.ok(text.includes('left-pad = { version = "1.3.0", registry = "public" }'), text);
+    const same = await runCli(["add", "acme-core", "-C", f.app], { env });
+    assert.equal(same.code, 0, same.stderr);
+    assert.ok(Deno.readTextFileSync(`${f.app}/mochi.toml`).includes('acme-core = "1.2.0"'));
+  });
+});

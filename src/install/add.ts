@@ -3,7 +3,8 @@
  * pick a requirement when none is given (the highest release that is not yanked, written like
  * `cargo add`: `"1.0.200"` = `^1.0.200`), warn about names near the registry's popular ones
  * (typosquatting guard), and write the entry into `mochi.toml`, leaving the rest of the file
- * as it was.
+ * as it was. A package that only an alternate registry has is written with
+ * `registry = "<name>"`, pinning it there.
  *
  * @module
  */
@@ -105,7 +106,12 @@ export async function addDependency(
   const manifestPath = `${project.dir}/mochi.toml`;
   const text = await Deno.readTextFile(manifestPath);
   const replaced = project.manifest.dependencies.has(name);
-  const next = addDependencyToText(text, name, requirement, manifestPath);
+  // A package found on an alternate registry is pinned to it by name, so that a same-named
+  // upload to an earlier registry can never take its place on a fresh resolution.
+  const alternate = owner === sources.registries[0].url
+    ? undefined
+    : sources.registries.find((r) => r.url === owner)?.name;
+  const next = addDependencyToText(text, name, requirement, manifestPath, alternate);
   await writeFileAtomic(manifestPath, new TextEncoder().encode(next));
   return { name, requirement, registry: owner, warnings, manifestPath, replaced };
 }

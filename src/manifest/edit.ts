@@ -12,7 +12,8 @@ const HEADER = /^[ \t]*\[/;
 const DEPS_HEADER = /^[ \t]*\[[ \t]*dependencies[ \t]*\][ \t]*(#.*)?$/;
 
 /**
- * Sets `name = "requirement"` in the `[dependencies]` table of a manifest's text.
+ * Sets `name = "requirement"` (or `name = { version = "requirement", registry = "<name>" }`) in
+ * the `[dependencies]` table of a manifest's text.
  *
  * An existing one-line entry for the name is replaced (a table entry keeps nothing but the new
  * requirement); otherwise the line is added after the table's last entry, and a missing
@@ -23,6 +24,8 @@ const DEPS_HEADER = /^[ \t]*\[[ \t]*dependencies[ \t]*\][ \t]*(#.*)?$/;
  * @param name the package name (`@scope/name` keys are quoted)
  * @param requirement a cargo requirement, e.g. `"1.0.200"` or `"^2"`
  * @param file the manifest path, for errors
+ * @param registry when given, the entry is written `{ version = "…", registry = "<name>" }`
+ *   (a package from an alternate registry stays pinned to it)
  * @returns the new text; everything outside the one line is unchanged
  * @throws {MochiError} the manifest's own errors when `text` does not parse (before or after);
  *   `MANIFEST_E007` when the entry spans several lines and cannot be replaced safely
@@ -39,11 +42,15 @@ export function addDependencyToText(
   name: string,
   requirement: string,
   file = "mochi.toml",
+  registry?: string,
 ): string {
   parseManifest(text, file); // refuse to edit a manifest that does not parse
   const eol = text.includes("\r\n") ? "\r\n" : "\n";
   const key = BARE_KEY.test(name) ? name : JSON.stringify(name);
-  const line = `${key} = ${JSON.stringify(requirement)}`;
+  const value = registry === undefined
+    ? JSON.stringify(requirement)
+    : `{ version = ${JSON.stringify(requirement)}, registry = ${JSON.stringify(registry)} }`;
+  const line = `${key} = ${value}`;
   const lines = text.split(/\r?\n/);
   const start = lines.findIndex((l) => DEPS_HEADER.test(l));
   let out: string[];
@@ -82,7 +89,7 @@ export function addDependencyToText(
   const next = out.join(eol);
   const { manifest } = parseManifest(next, file);
   const dep = manifest.dependencies.get(name);
-  if (dep === undefined || dep.requirement !== requirement) {
+  if (dep === undefined || dep.requirement !== requirement || dep.registry !== registry) {
     throw new MochiError(
       "INTERNAL_E001",
       `mochi add could not place ${name} = "${requirement}" in [dependencies] of ${file}`,

@@ -73,3 +73,10 @@ Deno.test("addDependencyToText: property — only the one entry changes", () => 
     { numRuns: 200, seed: 5 },
   );
 });
+
+Deno.test("addDependencyToText: an alternate registry is written into the entry", () => {
+  const out = addDependencyToText(BASE, "acme-utils", "1.0.0", "mochi.toml", "corp");
+  assert.ok(out.includes('acme-utils = { version = "1.0.0", registry = "corp" }\n'));
+  const dep = parseManifest(out).manifest.dependencies.get("acme-utils");
+  assert.equal(dep?.registry, "corp");
+});
