@@ -140,7 +140,13 @@ export function parseSnapshot(text: string, source: string): SignedSnapshot {
         } must be {"sha256": <64 hex>, "size": <bytes>}`,
       );
     }
-    files[path] = { sha256: e.sha256 as string, size: e.size as number };
+    // defineProperty: a path named "__proto__" stays plain data, never the prototype.
+    Object.defineProperty(files, path, {
+      value: { sha256: e.sha256 as string, size: e.size as number },
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   const sigs = o.signatures;
   if (!Array.isArray(sigs) || sigs.length === 0) fail('"signatures" must be a non-empty array');

@@ -98,3 +98,14 @@ Deno.test("snapshot: index files must match size and digest, and be listed", () 
   code(() => checkIndexFile(SNAP, "xy/z/-/xyz", enc("abc"), "u"), "SNAPSHOT_E005");
   code(() => checkIndexFile(SNAP, "__proto__", enc("abc"), "u"), "SNAPSHOT_E005");
 });
+
+Deno.test("snapshot: a file path named __proto__ is plain data", () => {
+  const text = JSON.stringify({
+    signed: { ...SNAP, files: JSON.parse(`{"__proto__":{"sha256":"${SHA_OF_ABC}","size":3}}`) },
+    signatures: [{ keyid: "x", sig: "AA==" }],
+  });
+  const s = parseSnapshot(text, "s");
+  assert.ok(Object.hasOwn(s.signed.files, "__proto__"));
+  assert.equal(Object.getPrototypeOf(s.signed.files), Object.prototype);
+  checkIndexFile(s.signed, "__proto__", enc("abc"), "u");
+});
