@@ -9,6 +9,7 @@
  */
 import { parseArgs } from "node:util";
 import {
+  addDependency,
   auditCapabilities,
   CapabilityGateError,
   compileProject,
@@ -28,13 +29,17 @@ import {
   lowerProject,
   MochiError,
   parseArtifactDigest,
+  parseDurationMs,
   parseLoweringTarget,
   readProject,
+  readSnapshotKeyFile,
   resolveMochiHome,
   runProject,
   serveRegistry,
   verifySigstoreBundle,
   whyCapability,
+  writeRegistrySnapshot,
+  writeSnapshotKeyFile,
 } from "./mod.ts";
 import {
   createPublishApi,
@@ -54,6 +59,7 @@ Usage: mochi <command> [options]
 Commands:
   install                 resolve (or reuse mochi.lock), fetch and verify every package
                   [--require-signatures] [--accept-publisher <pkg>]...
+  add <pkg>[@req]         add a dependency to mochi.toml (warns about look-alike names)
   lock [--check] [--upgrade] [--accept-capabilities[=<pkg>]]
                           write mochi.lock without fetching; --check re-resolves and only
                           compares (exit 1 listing every added, removed or changed entry);
@@ -86,6 +92,9 @@ Commands:
   registry serve <dir>    serve a registry directory [--host 127.0.0.1] [--port 0]
                   [--allow-publish [--trusted-root F]]
                           --allow-publish mounts the publish API (POST /api/v1/packages, yank)
+  registry keygen <file>  make an Ed25519 key for signing a registry's snapshot.json
+  registry snapshot <dir> --key F [--expires-in 7d]
+                          sign snapshot.json (version, expiry, digest of every index file)
   sigstore verify --bundle F --certificate-identity SAN --certificate-oidc-issuer ISS
                   [--trusted-root F] ARTIFACT
                           verify a Sigstore bundle offline; ARTIFACT is a file or sha256:<hex>
@@ -180,6 +189,8 @@ export async function main(args: string[]): Promise<number> {
         depth: { type: "string" },
         host: { type: "string" },
         port: { type: "string" },
+        key: { type: "string" },
+        "expires-in": { type: "string" },
         dir: { type: "string", short: "C" },
         bundle: { type: "string" },
         "trusted-root": { type: "string" },
@@ -288,6 +299,23 @@ export async function main(args: string[]): Promise<number> {
           out.info(`Store: ${r.storeDir}`);
           out.info(`Done in ${seconds(r.elapsedMs)}`);
         }
+        return 0;
+      }
+      case "add": {
+        if (!rest[0] || rest.length > 1) {
+          throw new MochiError("CLI_E001", "mochi add takes one package: mochi add <pkg>[@req]", {
+            hint: "e.g. mochi add serde, mochi add serde@1.0, mochi add @mochi/strings@^1",
+          });
+        }
+        const r = await addDependency({ ...common, spec: rest[0] });
+        for (const w of r.warnings) {
+          console.error(`warning[NAME_E001]: ${w.message}; check that you meant "${r.name}"`);
+        }
+        out.info(
+          `${
+            r.replaced ? "Updated" : "Added"
+          } ${r.name} = "${r.requirement}" in ${r.manifestPath} (from ${r.registry})`,
+        );
         return 0;
       }
       case "lock": {
@@ -551,9 +579,43 @@ export async function main(args: string[]): Promise<number> {
         return 0;
       }
       case "registry": {
+        if (rest[0] === "keygen" && rest[1]) {
+          const publicKey = await writeSnapshotKeyFile(rest[1]);
+          out.info(`Wrote the private signing key to ${rest[1]} (keep it secret)`);
+          out.info(`Public key: ${publicKey}`);
+          return 0;
+        }
+        if (rest[0] === "snapshot" && rest[1]) {
+          if (!o.key) {
+            throw new MochiError("CLI_E001", "mochi registry snapshot needs --key <file>", {
+              hint: "mochi registry snapshot <dir> --key <file> [--expires-in 7d]",
+            });
+          }
+          const expiresInMs = o["expires-in"] === undefined
+            ? undefined
+            : parseDurationMs(o["expires-in"]);
+          if (expiresInMs === undefined && o["expires-in"] !== undefined) {
+            throw new MochiError(
+              "CLI_E001",
+              `--expires-in takes 90s, 30m, 12h or 7d, got "${o["expires-in"]}"`,
+            );
+          }
+          const privateKeyFile = await readSnapshotKeyFile(o.key);
+          const w = await writeRegistrySnapshot(rest[1], {
+            privateKeyFile,
+            ...(expiresInMs === undefined ? {} : { expiresInMs }),
+          });
+          out.info(
+            `Signed snapshot version ${w.version} of ${
+              rest[1]
+            }: ${w.files} index files, expires ${w.expires}, key ${w.publicKey}`,
+          );
+          return 0;
+        }
         if (rest[0] !== "serve" || !rest[1]) {
           throw new MochiError("CLI_E001", `unknown registry command "${rest.join(" ")}"`, {
-            hint: "mochi registry serve <dir> [--host 127.0.0.1] [--port 0]",
+            hint: "mochi registry serve <dir> [--host 127.0.0.1] [--port 0] · mochi registry " +
+              "keygen <file> · mochi registry snapshot <dir> --key <file> [--expires-in 7d]",
           });
         }
         const port = Number(o.port ?? "0");

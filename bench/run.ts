@@ -21,3 +21,5 @@ console.log("\n== per-package isolation: in-process vs Worker vs process per pac
 await isolationBench([]);
 console.log("\n== signatures: bundle verification per package, and its cost in an install ==");
 await sigstoreBench(5);
+console.log("\n== signed index snapshot: cold resolve against a signed vs an unsigned registry ==");
+await (await import("./snapshot_bench.ts")).main(5);

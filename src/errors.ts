@@ -158,6 +158,36 @@ export const ERROR_CATALOGUE = {
     summary: "the registry has no publish API or answered with an unexpected status",
   },
 
+  // Signed index snapshot: rollback, freeze, mix-and-match (src/index/snapshot.ts)
+  SNAPSHOT_E001: { exit: 4, summary: "a registry's snapshot.json is malformed" },
+  SNAPSHOT_E002: {
+    exit: 4,
+    summary: "snapshot.json's signature does not verify with the registry's pinned key",
+  },
+  SNAPSHOT_E003: {
+    exit: 4,
+    summary: "snapshot.json is older than one already seen (rollback) or reuses a version",
+  },
+  SNAPSHOT_E004: { exit: 4, summary: "snapshot.json has expired (possible freeze attack)" },
+  SNAPSHOT_E005: {
+    exit: 4,
+    summary: "an index file does not match the registry's current snapshot (mix-and-match)",
+  },
+  SNAPSHOT_E006: {
+    exit: 4,
+    summary: "a registry's snapshot key changed, or a pinned registry stopped signing",
+  },
+  SNAPSHOT_E007: { exit: 1, summary: "a snapshot signing key file is missing or invalid" },
+  // Registry sources and dependency confusion (src/install/sources.ts)
+  SOURCE_E001: {
+    exit: 1,
+    summary: "a dependency names a registry the manifest does not configure",
+  },
+  // Package-name collisions and typosquatting (src/manifest/similar_names.ts)
+  NAME_E001: {
+    exit: 1,
+    summary: "a package name collides with an existing or popular name (typosquatting guard)",
+  },
   // CLI usage and internal
   CLI_E001: { exit: 1, summary: "unknown command or bad command-line arguments" },
   INTERNAL_E001: { exit: 2, summary: "an internal error (a bug in mochi pkg)" },
@@ -213,14 +243,48 @@ export class MochiError extends Error {
    * @param options hint, cause and position
    */
   constructor(code: ErrorCode, message: string, options: MochiErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      code === "SOLVER_E002" ? message : capText(message, MAX_MESSAGE_CHARS),
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = "MochiError";
     this.code = code;
-    this.hint = options.hint;
+    this.hint = options.hint === undefined ? undefined : capText(options.hint, MAX_MESSAGE_CHARS);
     this.file = options.file;
     this.line = options.line;
     this.column = options.column;
   }
+}
+
+/**
+ * Longest `message` (and `hint`) a {@link MochiError} keeps, in UTF-16 code units; longer text
+ * loses its middle, replaced by a note of how much was left out (the start and the end stay). A 10 MB string in a manifest must not become a
+ * 10 MB error line. The solver's report (`SOLVER_E002`) is exempt: its length is its content.
+ */
+export const MAX_MESSAGE_CHARS = 4096;
+
+function capText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  // Keep the start and the end: the value a message quotes sits in the middle, and what is wrong
+  // with it usually comes last ("… is longer than 4096 bytes").
+  const head = Math.floor(max * 0.75);
+  const tail = max - head;
+  return `${text.slice(0, head)} … (${text.length - max} characters not shown) … ${
+    text.slice(text.length - tail)
+  }`;
+}
+
+/**
+ * Quotes a value for an error message, JSON-style, cut to `max` characters with the full length
+ * noted: `"aaaa…" (1000000 characters)`.
+ *
+ * @param value the text the user wrote (a requirement, a name, a key)
+ * @param max longest part shown, in UTF-16 code units; default 100
+ * @returns the quoted, possibly shortened text
+ */
+export function quoteValue(value: string, max = 100): string {
+  if (value.length <= max) return JSON.stringify(value);
+  return `${JSON.stringify(value.slice(0, max) + "…")} (${value.length} characters)`;
 }
 
 /**

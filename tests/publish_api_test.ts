@@ -205,8 +205,28 @@ Deno.test("publish API: 201, 200 idempotent, 409, 422, 401, 403; yank and unyank
     assert.equal(r9.status, 422, JSON.stringify(r9.body));
     assert.match(
       String((r9.body.problems as string[])[0]),
-      /collides with the published package "@acme\/str_ings"/,
+      /"@acme\/str-ings" is the same name as "@acme\/str_ings" after normalisation/,
     );
+
+    // A patch release that adds a capability: 422 naming it (CAP_E002, capability monotonicity).
+    await writePkg(
+      `${tmp}/p8`,
+      "1.1.1",
+      "# strings\n",
+      manifest("1.1.1", '[capabilities]\nrequired = ["net.dial"]\n'),
+    );
+    const v8 = await packAndSign(fake, `${tmp}/p8`, workflowSan("acme/strings", "v1.1.1"));
+    const r10 = await post(api, { tarball: v8.tarball, bundle: v8.bundle });
+    assert.equal(r10.status, 422, JSON.stringify(r10.body));
+    assert.match(String((r10.body.problems as string[])[0]), /net\.dial/);
+    await writePkg(
+      `${tmp}/p9`,
+      "1.2.0",
+      "# strings\n",
+      manifest("1.2.0", '[capabilities]\nrequired = ["net.dial"]\n'),
+    );
+    const v9 = await packAndSign(fake, `${tmp}/p9`, workflowSan("acme/strings", "v1.2.0"));
+    assert.equal((await post(api, { tarball: v9.tarball, bundle: v9.bundle })).status, 201);
 
     // Yank and unyank, signed by the publisher; refused for someone else.
     const yankUrl = `${server.url}api/v1/packages/@acme/strings/1.0.0/yank`;

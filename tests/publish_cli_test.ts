@@ -109,6 +109,20 @@ Deno.test("mochi publish: GitHub Actions token, idempotent, wrong publisher 403,
     assert.equal(r4.code, 0, r4.stderr);
     assert.match(r4.stdout, /Published @acme\/strings 1\.1\.0/);
 
+    // A patch release that adds a capability is refused by the preflight, before signing.
+    await writePkg(pkg, "1.1.1");
+    await Deno.writeTextFile(
+      `${pkg}/mochi.toml`,
+      TOML("1.1.1") + '\n[capabilities]\nrequired = ["net.dial"]\n',
+    );
+    const patch = await runCli(["publish", "--identity-token", ownerToken], {
+      cwd: pkg,
+      env: base,
+    });
+    assert.equal(patch.code, 1, patch.stderr);
+    assert.match(patch.stderr, /CAP_E002/);
+    assert.match(patch.stderr, /net\.dial/);
+
     // Yank and unyank through the CLI, signed like a publish.
     const y1 = await runCli(["yank", "@acme/strings@1.0.0", "--reason", "broken"], {
       cwd: tmp,

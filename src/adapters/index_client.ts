@@ -13,12 +13,24 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { MochiError } from "../errors.ts";
 import {
+  checkIndexFile,
+  checkSnapshotFreshness,
   indexPath,
   type IndexRecord,
   parseIndexFile,
   parseRegistryConfig,
+  parseSnapshot,
   type RegistryConfig,
+  type Snapshot,
+  SNAPSHOT_PATH,
+  snapshotDigest,
+  verifySnapshotSignature,
 } from "../index/mod.ts";
+import { decodeUtf8Strict } from "../manifest/utf8.ts";
+import { TrustStore } from "./trust_state.ts";
+
+const INDEX_UTF8_HINT = "the registry serves an index file that is not UTF-8; report it to the " +
+  "registry operator";
 
 /** Options of {@link openRegistry}. */
 export interface RegistryClientOptions {
@@ -58,6 +70,21 @@ export interface RegistryClientOptions {
    * before exiting). Default false.
    */
   deferCacheWrites?: boolean;
+  /**
+   * Signed-snapshot checks (`src/index/snapshot.ts`, research/reliability.md §7). When given,
+   * a registry whose `config.json` names a `snapshot-key` (or whose key was pinned before, or
+   * `publicKey` is given) must serve a `snapshot.json` signed by that key, not older than the
+   * highest version seen (kept in `stateDir`), not expired at `nowMs()` (not checked offline),
+   * and every index file must match it. Without it no snapshot is read.
+   */
+  trust?: {
+    /** Directory of the per-registry trust state (`$MOCHI_HOME/state`). */
+    stateDir: string;
+    /** The current time, epoch milliseconds; default `Date.now` (tests inject a clock). */
+    nowMs?: () => number;
+    /** Pin this key (`"ed25519:<base64>"`) instead of trusting `config.json` on first use. */
+    publicKey?: string;
+  };
 }
 
 /** Counters of one client since it was opened. Live: read them at any time. */
@@ -95,11 +122,22 @@ export interface RegistryClient {
    * concurrent calls share one request.
    *
    * @param name package name (`@scope/name` or bare)
-   * @throws {MochiError} `MANIFEST_E003` invalid name; `INDEX_E001` malformed file;
+   * @throws {MochiError} `MANIFEST_E003` invalid name; `INDEX_E001` malformed file (or not
+   *   UTF-8); `SNAPSHOT_E001`–`E006` when snapshot checks are on and fail (see
+   *   {@link RegistryClientOptions.trust});
    *   `INDEX_E004`/`INDEX_E005` unreachable after retries; `INDEX_E006` offline and not cached;
    *   `INDEX_E008` unexpected HTTP status
    */
   records(name: string): Promise<IndexRecord[] | null>;
+  /**
+   * The registry's popular package names, from the optional `popular.json` at the index root (a
+   * JSON array of names, most popular first), checked against the snapshot when one is in use;
+   * `[]` when the registry has none. `mochi add` warns about names near these.
+   *
+   * @throws {MochiError} `INDEX_E001` when popular.json is not an array of strings; snapshot and
+   *   network errors as for {@link RegistryClient.records}
+   */
+  popularNames(): Promise<string[]>;
   /**
    * The URL of a blob: `<dl>/<b3>`, `dl` resolved against the index root. Needs the config:
    * await {@link RegistryClient.config} first.
@@ -132,6 +170,8 @@ export interface RegistryClient {
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
+/** Optional list of the registry's popular names, at the index root. */
+export const POPULAR_PATH = "popular.json";
 const NOT_FOUND_STATUSES = new Set([404, 410, 451]);
 
 /**
@@ -167,6 +207,7 @@ export function openRegistry(url: string, options: RegistryClientOptions): Regis
   let configPromise: Promise<RegistryConfig> | undefined;
   let dlBase: URL | undefined;
   const memo = new Map<string, Promise<IndexRecord[] | null>>();
+  let snapshotPromise: Promise<Snapshot | null> | undefined;
 
   const config = (): Promise<RegistryConfig> => {
     const where = new URL("config.json", root).href;
@@ -188,6 +229,69 @@ export function openRegistry(url: string, options: RegistryClientOptions): Regis
       throw e;
     });
     return configPromise;
+  };
+
+  /** The current verified snapshot (null: no snapshot checks, or an unsigned registry). */
+  const snapshot = (): Promise<Snapshot | null> => {
+    const trust = options.trust;
+    if (trust === undefined) return Promise.resolve(null);
+    snapshotPromise ??= (async () => {
+      const cfg = await config();
+      const state = new TrustStore(trust.stateDir, root.href);
+      const pinned = await state.read();
+      const key = trust.publicKey ?? pinned?.key ?? cfg.snapshotKey;
+      if (key === undefined) return null; // an unsigned registry never seen signed
+      const where = new URL(SNAPSHOT_PATH, root).href;
+      const keyChanged = (what: string): never => {
+        throw new MochiError("SNAPSHOT_E006", `registry ${root.href}: ${what}`, {
+          hint: "if the registry operator announced a new key, remove the pinned state file " +
+            `for this registry under ${trust.stateDir}/snapshots/; otherwise do not install ` +
+            "from it",
+        });
+      };
+      if (pinned !== undefined && pinned.key !== key) {
+        keyChanged(`the snapshot key ${key} is not the key ${pinned.key} pinned before`);
+      }
+      if (cfg.snapshotKey !== undefined && cfg.snapshotKey !== key) {
+        keyChanged(`config.json names snapshot key ${cfg.snapshotKey}, but ${key} is pinned`);
+      }
+      const signed = await source.read(
+        SNAPSHOT_PATH,
+        (bytes) =>
+          parseSnapshot(
+            decodeUtf8Strict(bytes, where, "SNAPSHOT_E001", "report it to the registry operator"),
+            where,
+          ),
+      );
+      if (signed === null) {
+        keyChanged(`it has a pinned snapshot key but serves no ${SNAPSHOT_PATH}`);
+      }
+      await verifySnapshotSignature(signed!, key, where);
+      const now = (trust.nowMs ?? Date.now)();
+      checkSnapshotFreshness(pinned, signed!.signed, now, where, !(options.offline ?? false));
+      const seen = { key, version: signed!.signed.version, digest: snapshotDigest(signed!.signed) };
+      if (
+        pinned === undefined || pinned.key !== seen.key || pinned.version !== seen.version ||
+        pinned.digest !== seen.digest
+      ) {
+        await state.advance(seen);
+      }
+      return signed!.signed;
+    })().catch((e) => {
+      snapshotPromise = undefined;
+      throw e;
+    });
+    return snapshotPromise;
+  };
+
+  let refreshing: { from: Snapshot; p: Promise<Snapshot | null> } | undefined;
+  /** Fetches the snapshot again (once per stale snapshot, shared by concurrent callers). */
+  const refreshSnapshot = (stale: Snapshot): Promise<Snapshot | null> => {
+    if (refreshing?.from !== stale) {
+      snapshotPromise = undefined;
+      refreshing = { from: stale, p: snapshot() };
+    }
+    return refreshing.p;
   };
 
   const blobUrl = (b3: string): string => {
@@ -216,11 +320,54 @@ export function openRegistry(url: string, options: RegistryClientOptions): Regis
       let p = memo.get(path);
       if (p === undefined) {
         const where = new URL(path, root).href;
-        p = source.read(path, (bytes) => parseIndexFile(name, decode(bytes), where));
+        const read = async (snap: Snapshot | null) => {
+          const records = await source.read(path, (bytes) => {
+            if (snap !== null) checkIndexFile(snap, path, bytes, where);
+            const text = decodeUtf8Strict(bytes, where, "INDEX_E001", INDEX_UTF8_HINT);
+            return parseIndexFile(name, text, where);
+          }, snap === null ? undefined : snapshotLimit(snap, path, where));
+          if (records === null && snap !== null) checkIndexFile(snap, path, null, where);
+          return records;
+        };
+        p = snapshot().then(async (snap) => {
+          try {
+            return await read(snap);
+          } catch (e) {
+            // The registry may have published between our snapshot and this file: fetch the
+            // snapshot once more, and retry only if it is newer (a stale mix still fails).
+            if (!(e instanceof MochiError && e.code === "SNAPSHOT_E005") || snap === null) throw e;
+            const fresh = await refreshSnapshot(snap);
+            if (fresh === null || fresh.version <= snap.version) throw e;
+            return await read(fresh);
+          }
+        });
         p.catch(() => memo.delete(path)); // failures are not remembered
         memo.set(path, p);
       }
       return p;
+    },
+    async popularNames(): Promise<string[]> {
+      const snap = await snapshot();
+      const where = new URL(POPULAR_PATH, root).href;
+      const names = await source.read(POPULAR_PATH, (bytes) => {
+        if (snap !== null) checkIndexFile(snap, POPULAR_PATH, bytes, where);
+        let v: unknown;
+        try {
+          v = JSON.parse(decodeUtf8Strict(bytes, where, "INDEX_E001", INDEX_UTF8_HINT));
+        } catch (e) {
+          if (e instanceof MochiError) throw e;
+        }
+        if (!Array.isArray(v) || v.some((x) => typeof x !== "string")) {
+          throw new MochiError("INDEX_E001", `${where} must be a JSON array of package names`, {
+            hint: "report it to the registry operator",
+            file: where,
+            line: 1,
+          });
+        }
+        return v as string[];
+      });
+      if (names === null && snap !== null) checkIndexFile(snap, POPULAR_PATH, null, where);
+      return names ?? [];
     },
     blobUrl,
     async fetchBlob(b3: string): Promise<ReadableStream<Uint8Array>> {
@@ -293,6 +440,27 @@ export function openSparseFiles(url: string, options: RegistryClientOptions): Sp
   };
 }
 
+/** The read limit of an index file: the size its snapshot lists (0 when not listed). */
+function snapshotLimit(snap: Snapshot, path: string, where: string): ReadLimit {
+  const listed = Object.hasOwn(snap.files, path) ? snap.files[path].size : 0;
+  return {
+    bytes: listed,
+    error: (received) =>
+      new MochiError(
+        "SNAPSHOT_E005",
+        `index file ${where} ${
+          listed === 0 && !Object.hasOwn(snap.files, path)
+            ? "exists but the snapshot does not list it"
+            : `is larger than the ${listed} bytes the snapshot says; stopped after ${received} bytes`
+        } (snapshot version ${snap.version})`,
+        {
+          hint: "the registry (or a mirror) serves more than it signed; retry later, and report " +
+            "it to the registry operator if it stays",
+        },
+      ),
+  };
+}
+
 function normaliseRoot(url: string): URL {
   let u: URL;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
@@ -316,13 +484,24 @@ function decode(bytes: Uint8Array): string {
   return utf8.decode(bytes);
 }
 
+/**
+ * The most bytes a file may have (the size its snapshot lists): reading stops as soon as a body
+ * goes past it, so a server that keeps streaming cannot fill memory (TUF "endless data").
+ */
+interface ReadLimit {
+  /** Largest allowed size in bytes. */
+  readonly bytes: number;
+  /** The error for a body that went past it, given how many bytes arrived (or its size). */
+  readonly error: (received: number) => MochiError;
+}
+
 /** Where files come from: a directory or an HTTP server (with its cache). */
 interface Source {
   /**
    * A file by path relative to the root, passed through `parse` (which throws on malformed
    * bytes, before anything is cached); null when the registry has no such file.
    */
-  read<T>(path: string, parse: (bytes: Uint8Array) => T): Promise<T | null>;
+  read<T>(path: string, parse: (bytes: Uint8Array) => T, limit?: ReadLimit): Promise<T | null>;
   /** A blob's byte stream. */
   blob(url: string): Promise<ReadableStream<Uint8Array>>;
 }
@@ -335,10 +514,19 @@ class DirectorySource implements Source {
     this.#stats = stats;
   }
 
-  async read<T>(path: string, parse: (bytes: Uint8Array) => T): Promise<T | null> {
+  async read<T>(
+    path: string,
+    parse: (bytes: Uint8Array) => T,
+    limit?: ReadLimit,
+  ): Promise<T | null> {
     let bytes: Uint8Array;
     try {
-      bytes = await Deno.readFile(fileURLToPath(new URL(path, this.#root)));
+      const file = fileURLToPath(new URL(path, this.#root));
+      if (limit !== undefined) {
+        const size = (await Deno.stat(file)).size;
+        if (size > limit.bytes) throw limit.error(size);
+      }
+      bytes = await Deno.readFile(file);
       this.#stats.bytes += bytes.length;
     } catch (e) {
       if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
@@ -429,7 +617,11 @@ class HttpSource implements Source {
     this.#deferWrites = options.deferCacheWrites ?? false;
   }
 
-  async read<T>(path: string, parse: (bytes: Uint8Array) => T): Promise<T | null> {
+  async read<T>(
+    path: string,
+    parse: (bytes: Uint8Array) => T,
+    limit?: ReadLimit,
+  ): Promise<T | null> {
     const url = new URL(path, this.#root).href;
     const cacheFile = join(this.#cacheRoot, ...path.split("/"));
     const cached = await this.#readCache(cacheFile);
@@ -444,7 +636,7 @@ class HttpSource implements Source {
       this.#stats.cacheHits++;
       return parse(cached.body);
     }
-    let result = await this.#request(url, cached?.validators);
+    let result = await this.#request(url, cached?.validators, limit);
     if (result.kind === "not-modified") {
       try {
         const value = parse(cached!.body);
@@ -456,7 +648,7 @@ class HttpSource implements Source {
         // The cached copy no longer parses (damaged on disk) although its validator still
         // matches: fall through to a full fetch, which replaces it.
       }
-      result = await this.#request(url, undefined);
+      result = await this.#request(url, undefined, limit);
     }
     if (result.kind === "absent") return null;
     if (result.kind === "not-modified") throw new Error("unreachable: 304 without a validator");
@@ -473,7 +665,11 @@ class HttpSource implements Source {
    * One index-file exchange with retries; sends `If-None-Match` / `If-Modified-Since` when the
    * cached copy has validators (cargo sends both the same way).
    */
-  #request(url: string, validators: Validators | undefined): Promise<IndexAnswer> {
+  #request(
+    url: string,
+    validators: Validators | undefined,
+    limit?: ReadLimit,
+  ): Promise<IndexAnswer> {
     return this.#withRetries<IndexAnswer>(url, "index", async (signal) => {
       const headers: Record<string, string> = { ...this.#headers, Accept: this.#accept };
       if (validators?.etag) headers["If-None-Match"] = validators.etag;
@@ -481,7 +677,16 @@ class HttpSource implements Source {
       const res = await this.#fetch(url, { headers, signal });
       this.#stats.requests++;
       if (res.status === 200) {
-        const body = new Uint8Array(await res.arrayBuffer());
+        // A declared Content-Length frames the body exactly: within the limit, read it whole;
+        // without one (chunked), count while reading.
+        const declared = Number(res.headers.get("content-length") ?? NaN);
+        if (limit !== undefined && declared > limit.bytes) {
+          await res.body?.cancel();
+          throw limit.error(declared);
+        }
+        const body = limit === undefined || declared >= 0
+          ? new Uint8Array(await res.arrayBuffer())
+          : await readAtMost(res.body, limit);
         this.#stats.bytes += body.length;
         return {
           done: true,
@@ -695,6 +900,34 @@ class HttpSource implements Source {
       this.#stats.cacheWriteErrors++;
     }
   }
+}
+
+/** Reads a body, stopping (and cancelling it) once it goes past `limit.bytes`. */
+async function readAtMost(
+  body: ReadableStream<Uint8Array> | null,
+  limit: ReadLimit,
+): Promise<Uint8Array> {
+  if (body === null) return new Uint8Array(0);
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    received += value.length;
+    if (received > limit.bytes) {
+      await reader.cancel().catch(() => {});
+      throw limit.error(received);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(received);
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.length;
+  }
+  return out;
 }
 
 async function writeAtomic(file: string, data: Uint8Array): Promise<void> {

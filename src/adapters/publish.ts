@@ -14,7 +14,8 @@
  * @module
  */
 import { MochiError } from "../errors.ts";
-import { indexPath, parseIndexFile, parseRegistryConfig } from "../index/mod.ts";
+import { indexPath, type IndexRecord, parseIndexFile, parseRegistryConfig } from "../index/mod.ts";
+import { checkCapabilityMonotonicity } from "../capability/mod.ts";
 import { parseLockfile } from "../lockfile/mod.ts";
 import {
   provenanceStatement,
@@ -115,6 +116,37 @@ async function lockDependencies(projectDir: string): Promise<ResolvedDependency[
   }));
 }
 
+/**
+ * The registry-side rules that need the package's history, run before anything is signed (so a
+ * doomed publish leaves no transparency-log entry): a patch release may not add a capability
+ * (CAP_E002). The registry runs the same check again.
+ */
+async function preflightAgainstRegistry(
+  registryUrl: string,
+  packed: PackedPackage,
+  f: typeof fetch,
+): Promise<void> {
+  const base = registryUrl.endsWith("/") ? registryUrl : registryUrl + "/";
+  const name = packed.manifest.package.name;
+  let published: IndexRecord[] = [];
+  try {
+    const res = await f(new URL(indexPath(name), base), { signal: AbortSignal.timeout(30_000) });
+    if (res.status === 200) published = parseIndexFile(name, await res.text(), res.url);
+    else await res.body?.cancel();
+  } catch (e) {
+    if (e instanceof MochiError) throw e;
+    return; // unreachable now: the upload reports it, and the registry checks again
+  }
+  const verdict = checkCapabilityMonotonicity(
+    published.map((r) => ({ version: r.version, capabilities: r.capabilities })),
+    {
+      version: packed.manifest.package.version,
+      capabilities: packed.manifest.capabilities.required,
+    },
+  );
+  if (!verdict.ok && verdict.error) throw verdict.error;
+}
+
 async function publishApiUrl(registryUrl: string, f: typeof fetch): Promise<string> {
   return new URL("api/v1/packages", await apiBase(registryUrl, f)).href;
 }
@@ -177,6 +209,7 @@ export async function publishPackage(o: PublishOptions): Promise<PublishReport> 
   });
   if (o.dryRun) return { packed, statement, status: "dry-run" };
   const apiUrl = await publishApiUrl(o.registryUrl, f);
+  await preflightAgainstRegistry(o.registryUrl, packed, f);
   const token = await identityToken({
     ...(o.identityToken ? { explicit: o.identityToken } : {}),
     env: o.env,

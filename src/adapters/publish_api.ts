@@ -368,6 +368,7 @@ export function createPublishApi(options: PublishApiOptions): (req: Request) => 
         subjectName: verified.subject.name,
         published: records,
         otherNames: records.length === 0 ? await packageNames(root, dl) : [],
+        popularNames: records.length === 0 ? await popularNames(root) : [],
       }, PUBLISH_CHECKS);
       if (problems.length > 0) {
         return refuse(422, `${name} ${version} was rejected: ${problems.length} problem(s)`, {
@@ -529,4 +530,14 @@ export function createPublishApi(options: PublishApiOptions): (req: Request) => 
       throw e;
     }
   };
+}
+
+/** The registry's `popular.json` (a JSON array of names), or none when absent or malformed. */
+async function popularNames(root: string): Promise<string[]> {
+  try {
+    const raw = JSON.parse(await Deno.readTextFile(join(root, "popular.json")));
+    return Array.isArray(raw) ? raw.filter((n): n is string => typeof n === "string") : [];
+  } catch {
+    return [];
+  }
 }

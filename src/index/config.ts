@@ -17,6 +17,12 @@ export interface RegistryConfig {
   readonly api: string | null;
   /** Whether every request must carry a token (`auth-required`, default false). */
   readonly authRequired: boolean;
+  /**
+   * The registry's snapshot signing key (`snapshot-key`), `"ed25519:<base64 of the 32-byte raw
+   * public key>"`; absent when the registry publishes no signed `snapshot.json`. Clients pin it
+   * on first use (`src/index/snapshot.ts`).
+   */
+  readonly snapshotKey?: string;
 }
 
 /**
@@ -26,7 +32,8 @@ export interface RegistryConfig {
  * @param source optional URL or path of the file, for error messages
  * @returns the config; `api` defaults to null and `authRequired` to false
  * @throws {MochiError} `INDEX_E003` when the text is not a JSON object, `dl` is missing or not a
- *   non-empty string, `api` is neither a string nor null, or `auth-required` is not a boolean
+ *   non-empty string, `api` is neither a string nor null, `auth-required` is not a boolean, or
+ *   `snapshot-key` is not `"ed25519:<base64 of 32 bytes>"`
  *
  * @example
  * ```ts
@@ -61,21 +68,32 @@ export function parseRegistryConfig(text: string, source?: string): RegistryConf
   if (auth !== undefined && typeof auth !== "boolean") {
     fail('"auth-required" must be true or false');
   }
-  return {
+  const key = o["snapshot-key"];
+  if (key !== undefined && (typeof key !== "string" || !/^ed25519:[A-Za-z0-9+/]{43}=$/.test(key))) {
+    fail('"snapshot-key" must be "ed25519:<base64 of 32 bytes>"');
+  }
+  const config: { -readonly [K in keyof RegistryConfig]: RegistryConfig[K] } = {
     dl: o.dl as string,
     api: (o.api as string | null | undefined) ?? null,
     authRequired: (auth as boolean | undefined) ?? false,
   };
+  if (key !== undefined) config.snapshotKey = key as string;
+  return config;
 }
 
 /**
  * Formats a registry config as the canonical `config.json` body (keys `dl`, `api`,
- * `auth-required`, one final LF).
+ * `auth-required`, then `snapshot-key` when set; one final LF).
  *
  * @param config the config
  * @returns the JSON text, which {@link parseRegistryConfig} reads back to an equal config
  */
 export function formatRegistryConfig(config: RegistryConfig): string {
-  return JSON.stringify({ dl: config.dl, api: config.api, "auth-required": config.authRequired }) +
-    "\n";
+  const o: Record<string, unknown> = {
+    dl: config.dl,
+    api: config.api,
+    "auth-required": config.authRequired,
+  };
+  if (config.snapshotKey !== undefined) o["snapshot-key"] = config.snapshotKey;
+  return JSON.stringify(o) + "\n";
 }

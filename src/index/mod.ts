@@ -16,3 +16,21 @@ export {
   parseIndexFile,
 } from "./record.ts";
 export { formatRegistryConfig, parseRegistryConfig, type RegistryConfig } from "./config.ts";
+export {
+  checkIndexFile,
+  checkSnapshotFreshness,
+  formatPublicKey,
+  formatSnapshot,
+  parsePublicKey,
+  parseSnapshot,
+  publicKeyId,
+  type SignedSnapshot,
+  signSnapshot,
+  type Snapshot,
+  SNAPSHOT_PATH,
+  snapshotDigest,
+  type SnapshotFile,
+  snapshotSigningBytes,
+  type TrustedSnapshot,
+  verifySnapshotSignature,
+} from "./snapshot.ts";

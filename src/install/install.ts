@@ -15,6 +15,7 @@
  */
 import { MochiError } from "../errors.ts";
 import { type Manifest, parseManifest } from "../manifest/mod.ts";
+import { decodeUtf8Strict } from "../manifest/utf8.ts";
 import {
   computeManifestHash,
   formatLockfile,
@@ -43,6 +44,15 @@ import { writeFileAtomic } from "../adapters/fs_atomic.ts";
 import { RegistryProvider } from "./registry_provider.ts";
 import { diffCrates, lockCrates, rustRequirementsOf } from "./rust.ts";
 import { refusePublisherChanges, signerOfRecord, verifyLockedPackage } from "./signatures.ts";
+import {
+  configuredRegistries,
+  lockedRegistries,
+  lockSourceProblem,
+  pinnedRegistries,
+  type RegistrySource,
+  registrySourceId,
+  SourceRouter,
+} from "./sources.ts";
 
 /** Options of {@link install} and {@link lock}. */
 export interface InstallOptions {
@@ -144,7 +154,12 @@ export async function readProject(dir: string): Promise<Project> {
   const manifestPath = `${dir}/mochi.toml`;
   let text: string;
   try {
-    text = await Deno.readTextFile(manifestPath);
+    text = decodeUtf8Strict(
+      await Deno.readFile(manifestPath),
+      manifestPath,
+      "MANIFEST_E001",
+      "save mochi.toml as UTF-8",
+    );
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
       throw new MochiError("MANIFEST_E011", `could not find mochi.toml in ${dir}`, {
@@ -156,10 +171,19 @@ export async function readProject(dir: string): Promise<Project> {
   const { manifest } = parseManifest(text, manifestPath);
   const lockPath = `${dir}/mochi.lock`;
   let lockText: string | undefined;
+  let lockBytes: Uint8Array | undefined;
   try {
-    lockText = await Deno.readTextFile(lockPath);
+    lockBytes = await Deno.readFile(lockPath);
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  if (lockBytes !== undefined) {
+    lockText = decodeUtf8Strict(
+      lockBytes,
+      lockPath,
+      "LOCK_E005",
+      "run `mochi lock --refresh` to rewrite mochi.lock from mochi.toml",
+    );
   }
   const lock = lockText === undefined ? undefined : parseLockfile(lockText, lockPath);
   return {
@@ -182,29 +206,64 @@ export async function readProject(dir: string): Promise<Project> {
  * @throws {MochiError} INDEX_E007 when neither is set
  */
 export function registryUrlFor(project: Project, fallback: string | undefined): string {
-  const raw = project.manifest.registry.default ?? fallback;
-  if (!raw) {
-    throw new MochiError("INDEX_E007", "no registry is configured", {
-      hint: 'add [registry] default = "<url>" to mochi.toml, or set MOCHI_REGISTRY',
-    });
-  }
-  const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? new URL(raw) : new URL(
-    raw,
-    new URL(`file://${project.dir.endsWith("/") ? project.dir : project.dir + "/"}`),
-  );
-  const href = url.href;
-  return href.endsWith("/") ? href : href + "/";
+  return configuredRegistries(project, fallback)[0].url;
 }
 
-/** Whether the project has Mochi dependencies (and so needs a Mochi registry). */
-function needsRegistry(project: Project): boolean {
-  return project.manifest.dependencies.size + project.manifest.devDependencies.size > 0;
+/** The registries of one command: configured order, manifest pins, one client per URL. */
+export interface ProjectSources {
+  /** Configured registries, default first ({@link configuredRegistries}). */
+  readonly registries: RegistrySource[];
+  /** Dependency name → registry URL named in the manifest ({@link pinnedRegistries}). */
+  readonly pinned: Map<string, string>;
+  /** The client of a registry URL, opened on first use. */
+  client(url: string): RegistryClient;
 }
 
-/** The registry URL when one is configured; a placeholder directory URL that is never read. */
-function registryUrlOrNone(project: Project, fallback: string | undefined): string {
-  if (project.manifest.registry.default ?? fallback) return registryUrlFor(project, fallback);
-  return new URL(`file://${project.dir}/`).href;
+/**
+ * Opens the registries of a project (lazily: a registry is contacted only when asked).
+ *
+ * @param project the project
+ * @param options home, fallback registry, offline mode, injected fetch
+ * @returns the configured registries, the manifest's pins and a client per URL; every client
+ *   checks the registry's signed snapshot with trust state in `$MOCHI_HOME/state`
+ * @throws {MochiError} `INDEX_E007` no registry; `SOURCE_E001` a dependency names an unknown
+ *   registry
+ */
+export function openProjectSources(
+  project: Project,
+  options: Pick<InstallOptions, "mochiHome" | "registryUrl" | "offline" | "frozen" | "fetch">,
+): ProjectSources {
+  const registries = configuredRegistries(project, options.registryUrl);
+  const pinned = pinnedRegistries(project, registries);
+  const clients = new Map<string, RegistryClient>();
+  return {
+    registries,
+    pinned,
+    client(url: string): RegistryClient {
+      let c = clients.get(url);
+      if (c === undefined) {
+        c = openRegistry(url, {
+          cacheDir: `${options.mochiHome}/index`,
+          trust: { stateDir: `${options.mochiHome}/state` },
+          offline: options.offline || options.frozen || false,
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+        });
+        clients.set(url, c);
+      }
+      return c;
+    },
+  };
+}
+
+/**
+ * The options for {@link openProjectSources}: a project with no Mochi dependencies (Rust crates
+ * only) needs no Mochi registry, so the project directory stands in for one (never read).
+ */
+function sourceOptions(project: Project, options: InstallOptions): InstallOptions {
+  const { manifest } = project;
+  const needed = manifest.dependencies.size + manifest.devDependencies.size > 0;
+  if (needed || manifest.registry.default !== undefined || options.registryUrl) return options;
+  return { ...options, registryUrl: new URL(`file://${project.dir}/`).href };
 }
 
 /** The lock with its `[[rust-package]]` entries replaced (absent when there are none). */
@@ -247,25 +306,33 @@ function lockedVersions(lock: Lockfile | undefined): Record<string, string> {
 }
 
 /**
- * Resolves a project against its registry and builds the lockfile it would get.
+ * Resolves a project against its registries and builds the lockfile it would get. Each package
+ * name is taken from one owner registry only ({@link SourceRouter}: manifest pin, else the
+ * lock's source, else the first registry that has it), and the lock records it as `source`.
  *
  * @param project the project
- * @param registry an open registry client
+ * @param sources the project's registries ({@link openProjectSources})
  * @param onProgress progress callback
  * @param options `acceptCapabilities` for the update gate; `upgrade` ignores locked versions
  * @returns the lockfile, the solver time in milliseconds, and the newly required capabilities
  *   that `acceptCapabilities` let through
  * @throws {MochiError} SOLVER_E002 (unsolvable, with the report); CAP_E001 (unsolvable because
  *   of a capability pin, same report); {@link CapabilityGateError} LOCK_E006 when a package
- *   newly requires a capability nobody accepted; INDEX_* and others
+ *   newly requires a capability nobody accepted; INDEX_*, SNAPSHOT_* and others
  */
 export async function resolveProject(
   project: Project,
-  registry: RegistryClient,
+  sources: ProjectSources,
   onProgress?: (m: string) => void,
   options: { acceptCapabilities?: "all" | string[]; upgrade?: boolean } = {},
 ): Promise<{ lock: Lockfile; solveMs: number; accepted: NewCapability[] }> {
-  const provider = new RegistryProvider(registry, CapabilityPolicy.fromManifest(project.manifest));
+  const router = new SourceRouter(
+    sources.registries,
+    (url) => sources.client(url),
+    sources.pinned,
+    lockedRegistries(project.lock, sources.registries),
+  );
+  const provider = new RegistryProvider(router, CapabilityPolicy.fromManifest(project.manifest));
   const { manifest } = project;
   const t0 = performance.now();
   const root = {
@@ -292,7 +359,6 @@ export async function resolveProject(
   }
   const solveMs = performance.now() - t0;
   onProgress?.(`resolved ${solution.length} packages in ${solveMs.toFixed(0)} ms`);
-  const source = `registry+${registry.url}`;
   const packages: LockedPackage[] = solution.map((p) => {
     const rec = provider.record(p.name, p.version);
     if (!rec) {
@@ -304,7 +370,7 @@ export async function resolveProject(
     const pkg: LockedPackage = {
       name: p.name,
       version: formatVersion(p.version),
-      source,
+      source: registrySourceId(router.ownerOf(p.name)!),
       blake3: rec.blake3,
       sha256: rec.sha256,
       capabilities: [...(rec.capabilities)].sort(),
@@ -346,6 +412,18 @@ function hasCapabilityCause(root: Incompatibility): boolean {
     if (inc.cause.kind === "derived") stack.push(inc.cause.conflict, inc.cause.other);
   }
   return false;
+}
+
+/** The registry URL of a locked registry package (`registry+<url>`). */
+function registryUrlOf(p: LockedPackage): string {
+  if (!p.source.startsWith("registry+")) {
+    throw new MochiError(
+      "LOCK_E005",
+      `mochi.lock gives ${p.name} ${p.version} the source ${p.source}, not a registry`,
+      { hint: "only registry packages can be installed; run mochi lock --refresh" },
+    );
+  }
+  return p.source.slice("registry+".length);
 }
 
 function blobDigests(p: LockedPackage): { blake3: string; sha256: string } {
@@ -395,23 +473,21 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   const offline = options.offline || options.frozen || false;
   const locked = options.locked || options.frozen || false;
   const project = await readProject(options.projectDir);
-  const registryUrl = needsRegistry(project)
-    ? registryUrlFor(project, options.registryUrl)
-    : registryUrlOrNone(project, options.registryUrl);
-  const registry = openRegistry(registryUrl, {
-    cacheDir: `${options.mochiHome}/index`,
-    offline,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-  });
+  const sources = openProjectSources(project, sourceOptions(project, options));
+  const registryUrl = sources.registries[0].url;
   const store = new FsStore(`${options.mochiHome}/store`);
   const rustRequirements = await rustRequirementsOf(project);
 
   let lock = project.lock;
   let resolved = false;
   let solveMs = 0;
-  const verdict = lock && !options.refresh
+  let verdict = lock && !options.refresh
     ? lockSatisfiesManifest(lock, project.manifest, project.manifestHash)
     : undefined;
+  // A dependency moved to another registry in mochi.toml: the lock must not keep the old one,
+  // and under --locked the error names the source change.
+  const sourceProblem = lock ? lockSourceProblem(lock, sources.pinned) : undefined;
+  if (sourceProblem !== undefined) verdict = { ok: false, reason: sourceProblem };
   if (!lock || !verdict?.ok) {
     if (locked) {
       throw new MochiError(
@@ -427,7 +503,7 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
         },
       );
     }
-    ({ lock, solveMs } = await resolveProject(project, registry, options.onProgress, options));
+    ({ lock, solveMs } = await resolveProject(project, sources, options.onProgress, options));
     refusePublisherChanges(project.lock, lock, new Set(options.acceptPublishers ?? []));
     resolved = true;
   }
@@ -479,7 +555,7 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
     await runPool(signed, options.concurrency ?? 16, async (p) => {
       let stream: ReadableStream<Uint8Array>;
       try {
-        stream = await registry.fetchBundle(blobDigests(p).blake3);
+        stream = await sources.client(registryUrlOf(p)).fetchBundle(blobDigests(p).blake3);
       } catch (e) {
         if (!(e instanceof MochiError) || e.code !== "BLOB_E002") throw e;
         throw new MochiError(
@@ -503,7 +579,7 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   const fetchAll = async () => {
     await runPool(missing, options.concurrency ?? 16, async (p) => {
       const digests = blobDigests(p);
-      const stream = await registry.fetchBlob(digests.blake3);
+      const stream = await sources.client(registryUrlOf(p)).fetchBlob(digests.blake3);
       await staging.putBlob(stream, digests, `${p.name} ${p.version}`);
       options.onProgress?.(`fetched ${p.name} ${p.version}`);
     });
@@ -541,7 +617,7 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
     elapsedMs: performance.now() - t0,
     solveMs,
     registry: registryUrl,
-    indexStats: registry.stats,
+    indexStats: sources.client(registryUrl).stats,
     verifiedSignatures: signed.length,
     unsigned,
     verifyMs,
@@ -580,18 +656,11 @@ export interface LockReport {
 export async function lock(options: InstallOptions & { check?: boolean }): Promise<LockReport> {
   const project = await readProject(options.projectDir);
   const offline = options.offline || options.frozen || false;
-  const registryUrl = needsRegistry(project)
-    ? registryUrlFor(project, options.registryUrl)
-    : registryUrlOrNone(project, options.registryUrl);
-  const registry = openRegistry(registryUrl, {
-    cacheDir: `${options.mochiHome}/index`,
-    offline,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-  });
+  const sources = openProjectSources(project, sourceOptions(project, options));
   const rustRequirements = await rustRequirementsOf(project);
   const resolvedProject = await resolveProject(
     project,
-    registry,
+    sources,
     options.onProgress,
     options,
   );

@@ -10,7 +10,9 @@ export {
   type InstallReport,
   lock,
   type LockReport,
+  openProjectSources,
   type Project,
+  type ProjectSources,
   readProject,
   registryUrlFor,
   resolveProject,
@@ -36,3 +38,15 @@ export {
   type LowerReport,
   runProject,
 } from "./capabilities.ts";
+export {
+  absoluteRegistryUrl,
+  configuredRegistries,
+  lockedRegistries,
+  lockSourceProblem,
+  pinnedRegistries,
+  type RecordsClient,
+  type RegistrySource,
+  registrySourceId,
+  SourceRouter,
+} from "./sources.ts";
+export { addDependency, type AddReport, parseAddSpec } from "./add.ts";

@@ -25,3 +25,11 @@ export {
   packageNameProblem,
 } from "./names.ts";
 export { locateToml, type SourcePosition, type TomlLocator } from "./toml_locator.ts";
+export {
+  assertNoNameCollision,
+  checkNameCollision,
+  type NameCollision,
+  normalizePackageName,
+  typoDistance,
+} from "./similar_names.ts";
+export { addDependencyToText } from "./edit.ts";

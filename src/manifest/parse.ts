@@ -6,7 +6,7 @@
  */
 
 import { parse as parseToml, TomlError } from "smol-toml";
-import { type ErrorCode, MochiError } from "../errors.ts";
+import { type ErrorCode, MochiError, quoteValue } from "../errors.ts";
 import { parseRequirement, parseVersion } from "../semver/mod.ts";
 import { CAPABILITY_NAMES, capabilityBase, capabilityProblem } from "../capability/model.ts";
 import { closestName } from "../edit_distance.ts";
@@ -333,7 +333,7 @@ function parsePackage(ctx: Ctx, raw: unknown): PackageInfo {
     ctx.fail(
       "MANIFEST_E005",
       ["package", "version"],
-      `invalid [package] version "${version}": ${reasonOf(e)}`,
+      `invalid [package] version ${quoteValue(version)}: ${reasonOf(e)}`,
       'use a SemVer 2.0.0 version such as "1.2.3" or "1.0.0-rc.1"',
     );
   }
@@ -365,7 +365,7 @@ function parsePackage(ctx: Ctx, raw: unknown): PackageInfo {
     ctx.fail(
       "MANIFEST_E006",
       ["package", "mochi"],
-      `invalid compiler requirement mochi = "${mochi}": ${reasonOf(e)}`,
+      `invalid compiler requirement mochi = ${quoteValue(mochi)}: ${reasonOf(e)}`,
       'use cargo requirement syntax, e.g. ">=0.7, <1.0" or "^0.9"',
     );
   }
@@ -437,7 +437,7 @@ function parseDependency(ctx: Ctx, section: string, name: string, entry: unknown
       ctx.fail(
         "MANIFEST_E006",
         at,
-        `invalid requirement "${req}" for "${name}" in [${section}]: ${reasonOf(e)}`,
+        `invalid requirement ${quoteValue(req)} for "${name}" in [${section}]: ${reasonOf(e)}`,
         'use cargo requirement syntax: "^1.2", "~1.2.3", ">=1.0, <2.0", "=1.0.0" or "*" (no "||")',
       );
     }

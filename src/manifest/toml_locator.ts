@@ -49,6 +49,8 @@ export interface TomlLocator {
 }
 
 const SEP = "\u0000";
+/** Deepest key path whose intermediate tables get their own position (see `recordPrefixes`). */
+const MAX_RECORDED_DEPTH = 64;
 const BARE_KEY = /[A-Za-z0-9_-]/;
 
 /**
@@ -83,6 +85,17 @@ export function locateToml(text: string): TomlLocator {
     } else if (prev.value === undefined && valueAt !== undefined) {
       prev.value = posOf(valueAt);
     }
+  };
+
+  /**
+   * Records the proper prefixes of a dotted key (`a`, `a.b` for `a.b.c`), at most
+   * {@link MAX_RECORDED_DEPTH} segments deep: recording every prefix of a 50,000-segment key
+   * would cost time quadratic in its length, and deeper paths fall back to the nearest recorded
+   * ancestor anyway.
+   */
+  const recordPrefixes = (base: string[], keys: string[], at: number) => {
+    const last = Math.min(keys.length, MAX_RECORDED_DEPTH - base.length + 1);
+    for (let i = 1; i < last; i++) record([...base, ...keys.slice(0, i)], at);
   };
 
   let p = 0;
@@ -129,7 +142,17 @@ export function locateToml(text: string): TomlLocator {
           out += c ?? "";
           p += 2;
         }
-      } else out += text[p++];
+      } else {
+        // Copy the run up to the next quote, backslash or newline in one slice: a 10 MB string
+        // must not cost one concatenation per character.
+        const start = p;
+        while (p < n) {
+          const c = text.charCodeAt(p);
+          if (c === 0x22 || c === 0x5c || c === 0x0a) break;
+          p++;
+        }
+        out += text.slice(start, p);
+      }
     }
     p++; // closing quote
     return out;
@@ -189,7 +212,7 @@ export function locateToml(text: string): TomlLocator {
         p++;
         skipInline();
         const full = [...path, ...k.keys];
-        for (let i = 1; i < k.keys.length; i++) record([...path, ...k.keys.slice(0, i)], k.at);
+        recordPrefixes(path, k.keys, k.at);
         record(full, k.at, p);
         readValue(full);
       }
@@ -231,7 +254,7 @@ export function locateToml(text: string): TomlLocator {
       p += isArray ? 2 : 1;
       const k = readKey();
       if (k === undefined) break;
-      for (let i = 1; i < k.keys.length; i++) record(k.keys.slice(0, i), at);
+      recordPrefixes([], k.keys, at);
       if (isArray) {
         const id = k.keys.join(SEP);
         const idx = arrayCounts.get(id) ?? 0;
@@ -259,7 +282,7 @@ export function locateToml(text: string): TomlLocator {
     }
     p++;
     skipInline();
-    for (let i = 1; i < k.keys.length; i++) record([...table, ...k.keys.slice(0, i)], k.at);
+    recordPrefixes(table, k.keys, k.at);
     const full = [...table, ...k.keys];
     record(full, k.at, p);
     readValue(full);

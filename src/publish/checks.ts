@@ -6,7 +6,8 @@
  * @module
  */
 import type { IndexRecord } from "../index/mod.ts";
-import type { Manifest } from "../manifest/mod.ts";
+import { checkNameCollision, type Manifest } from "../manifest/mod.ts";
+import { checkCapabilityMonotonicity } from "../capability/mod.ts";
 import { publishProblems } from "../pack/mod.ts";
 import { subjectName } from "./statement.ts";
 
@@ -25,6 +26,8 @@ export interface PublishCheckContext {
    * otherwise), for the collision rule.
    */
   otherNames?: readonly string[];
+  /** The registry's popular names (`popular.json`), for the look-alike rule. */
+  popularNames?: readonly string[];
 }
 
 /**
@@ -60,17 +63,34 @@ export const checkRegistryDependencies: PublishCheck = (ctx: PublishCheckContext
   return out;
 };
 
-/** A new name may not collide with an existing one after normalisation ({@link collisionKey}). */
-export const checkNameCollision: PublishCheck = (ctx: PublishCheckContext): string[] => {
+/**
+ * A new name may not be confused with an existing or popular one: the same after normalisation
+ * (NFKC, case, `_`/`-`, look-alike letters; {@link collisionKey} is the simple part of it), one
+ * edit from a popular name, or a popular name with a decoy affix (`checkNameCollision` of
+ * `src/manifest/similar_names.ts`, research/reliability.md §9).
+ */
+export const checkNameNotConfusable: PublishCheck = (ctx: PublishCheckContext): string[] => {
   const name = ctx.manifest.package.name;
-  const key = collisionKey(name);
-  return (ctx.otherNames ?? [])
-    .filter((other) => other !== name && collisionKey(other) === key)
-    .map((other) =>
-      `[package] name ${JSON.stringify(name)} collides with the published package ${
-        JSON.stringify(other)
-      } (names are compared with - and _ equal, case and Unicode form folded)`
-    );
+  if (ctx.published.length > 0) return []; // the name is already this publisher's
+  const others = (ctx.otherNames ?? []).filter((n) => n !== name);
+  return checkNameCollision(name, others, ctx.popularNames ?? []).map((c) =>
+    `[package] name ${JSON.stringify(name)}: ${c.message}; pick a clearly different name`
+  );
+};
+
+/**
+ * A patch release may not add a capability (`checkCapabilityMonotonicity`, CAP_E002;
+ * mep57-digest.md §9): consumers accept patch updates without review.
+ */
+export const checkCapabilitiesMonotonic: PublishCheck = (ctx: PublishCheckContext): string[] => {
+  const verdict = checkCapabilityMonotonicity(
+    ctx.published.map((r) => ({ version: r.version, capabilities: r.capabilities })),
+    {
+      version: ctx.manifest.package.version,
+      capabilities: ctx.manifest.capabilities.required,
+    },
+  );
+  return verdict.ok ? [] : [`${verdict.error?.message ?? "a patch release adds a capability"}`];
 };
 
 /** The signed subject must name this package and version. */
@@ -91,7 +111,8 @@ export const PUBLISH_CHECKS: PublishCheck[] = [
   checkPublishFields,
   checkRegistryDependencies,
   checkSubjectName,
-  checkNameCollision,
+  checkNameNotConfusable,
+  checkCapabilitiesMonotonic,
 ];
 
 /**

@@ -56,19 +56,46 @@ Deno.test("provenanceStatement: subject digests, SLSA v1 predicate, purls for th
   assert.equal(mochiPurl("datalog", "1.0.0+b"), "pkg:mochi/datalog@1.0.0%2Bb");
 });
 
-Deno.test("checkNameCollision: - and _ equal, case and NFKC folded; the name itself is fine", async () => {
+Deno.test("checkNameNotConfusable: - and _ equal, case and NFKC folded, typos of popular names", async () => {
   const { parseManifest } = await import("../manifest/mod.ts");
-  const { checkNameCollision } = await import("./checks.ts");
+  const { checkNameNotConfusable } = await import("./checks.ts");
   const { manifest } = parseManifest(
     `[package]\nname = "@acme/str-utils"\nversion = "1.0.0"\nedition = "2026"\nmochi = ">=0.7"\n`,
   );
-  const ctx = (otherNames: string[]) => ({
+  const ctx = (otherNames: string[], popularNames: string[] = []) => ({
     manifest,
     files: new Set<string>(),
     subjectName: "",
     published: [],
     otherNames,
+    popularNames,
   });
-  assert.deepEqual(checkNameCollision(ctx(["@acme/str-utils", "@acme/strutils", "str_utils"])), []);
-  assert.equal(checkNameCollision(ctx(["@acme/str_utils"])).length, 1);
+  assert.deepEqual(
+    checkNameNotConfusable(ctx(["@acme/str-utils", "@acme/strutils-x", "str_utils"])),
+    [],
+  );
+  assert.equal(checkNameNotConfusable(ctx(["@acme/str_utils"])).length, 1);
+  assert.equal(checkNameNotConfusable(ctx([], ["@acme/str-util"])).length, 1);
+});
+
+Deno.test("checkCapabilitiesMonotonic: a patch release adding a capability is refused", async () => {
+  const { parseManifest } = await import("../manifest/mod.ts");
+  const { checkCapabilitiesMonotonic } = await import("./checks.ts");
+  const manifestOf = (version: string, caps: string[]) =>
+    parseManifest(
+      `[package]\nname = "json"\nversion = "${version}"\nedition = "2026"\nmochi = ">=0.7"\n` +
+        `[capabilities]\nrequired = ${JSON.stringify(caps)}\n`,
+    ).manifest;
+  const published = [{ version: "1.2.0", capabilities: ["fs.read"] }] as never[];
+  const ctx = (version: string, caps: string[]) => ({
+    manifest: manifestOf(version, caps),
+    files: new Set<string>(),
+    subjectName: "",
+    published,
+  });
+  const refused = checkCapabilitiesMonotonic(ctx("1.2.1", ["fs.read", "net.dial"]));
+  assert.equal(refused.length, 1);
+  assert.match(refused[0], /net\.dial/);
+  assert.deepEqual(checkCapabilitiesMonotonic(ctx("1.3.0", ["fs.read", "net.dial"])), []);
+  assert.deepEqual(checkCapabilitiesMonotonic(ctx("1.2.1", ["fs.read"])), []);
 });

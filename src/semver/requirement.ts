@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { MochiError } from "../errors.ts";
+import { MochiError, quoteValue } from "../errors.ts";
 import { compareVersions, parseNumericPart, parseVersion, type Version } from "./version.ts";
 
 /** A comparator operator. `"*"` is a wildcard comparator (`*`, `1.*`, `1.2.*`). */
@@ -39,7 +39,7 @@ const OPS = [">=", "<=", "=", ">", "<", "~", "^"] as const;
 const WILDCARDS = new Set(["*", "x", "X"]);
 
 function fail(text: string, why: string): never {
-  throw new MochiError("SEMVER_E002", `invalid requirement "${text}": ${why}`, {
+  throw new MochiError("SEMVER_E002", `invalid requirement ${quoteValue(text)}: ${why}`, {
     hint: 'use cargo syntax, e.g. "1.2", "^1.2.3", ">=1.0, <2.0", "~0.4", "=1.0.0" or "*"',
   });
 }

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { MochiError } from "../errors.ts";
+import { MochiError, quoteValue } from "../errors.ts";
 
 /** A parsed SemVer 2.0.0 version. Immutable. */
 export interface Version {
@@ -27,7 +27,7 @@ const IDENT_REGEXP = /^[0-9A-Za-z-]+$/;
 const DIGITS_REGEXP = /^[0-9]+$/;
 
 function fail(text: string, why: string): never {
-  throw new MochiError("SEMVER_E001", `invalid version "${text}": ${why}`, {
+  throw new MochiError("SEMVER_E001", `invalid version ${quoteValue(text)}: ${why}`, {
     hint: "versions are MAJOR.MINOR.PATCH with optional -PRERELEASE and +BUILD, e.g. 1.4.0-rc.1",
   });
 }
