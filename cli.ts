@@ -90,8 +90,9 @@ Commands:
   yank <pkg>@<version> [--undo] [--reason R] [--identity-token T]
                           yank (or unyank) a published version, signed like a publish
   registry serve <dir>    serve a registry directory [--host 127.0.0.1] [--port 0]
-                  [--allow-publish [--trusted-root F]]
-                          --allow-publish mounts the publish API (POST /api/v1/packages, yank)
+                  [--allow-publish [--trusted-root F] [--snapshot-key F]]
+                          --allow-publish mounts the publish API (POST /api/v1/packages, yank);
+                          --snapshot-key re-signs snapshot.json after every index change
   registry keygen <file>  make an Ed25519 key for signing a registry's snapshot.json
   registry snapshot <dir> --key F [--expires-in 7d]
                           sign snapshot.json (version, expiry, digest of every index file)
@@ -199,6 +200,7 @@ export async function main(args: string[]): Promise<number> {
         out: { type: "string" },
         "verify-reproducible": { type: "boolean" },
         "allow-publish": { type: "boolean" },
+        "snapshot-key": { type: "string" },
         "identity-token": { type: "string" },
         "dry-run": { type: "boolean" },
         "require-signatures": { type: "boolean" },
@@ -627,10 +629,20 @@ export async function main(args: string[]): Promise<number> {
         }
         const controller = new AbortController();
         const rootPath = o["trusted-root"] ?? env.MOCHI_SIGSTORE_ROOT;
+        const snapshotKey = o["snapshot-key"]
+          ? await Deno.readTextFile(o["snapshot-key"])
+          : undefined;
         const api = o["allow-publish"]
           ? createPublishApi({
             rootDir: rest[1],
             ...(rootPath ? { trustedRootJson: await Deno.readTextFile(rootPath) } : {}),
+            ...(snapshotKey
+              ? {
+                afterIndexWrite: async () => {
+                  await writeRegistrySnapshot(rest[1], { privateKeyFile: snapshotKey });
+                },
+              }
+              : {}),
           })
           : undefined;
         const server = await serveRegistry(rest[1], {

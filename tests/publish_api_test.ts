@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { packPackage } from "../src/adapters/pack.ts";
 import { createPublishApi } from "../src/adapters/publish_api.ts";
 import { serveRegistry } from "../src/adapters/registry_server.ts";
+import { writeRegistrySnapshot, writeSnapshotKeyFile } from "../src/adapters/registry_snapshot.ts";
 import { signStatement } from "../src/adapters/sigstore/sign.ts";
 import { parseIndexFile } from "../src/index/mod.ts";
 import { provenanceStatement, yankStatement } from "../src/publish/mod.ts";
@@ -289,4 +290,45 @@ Deno.test("publish API: a malformed trusted root fails at start (SIG_E002)", () 
     () => createPublishApi({ rootDir: "/nonexistent", trustedRootJson: '{"mediaType": "x"}' }),
     (e: Error & { code?: string }) => e.code === "SIG_E002",
   );
+});
+
+Deno.test("publish API: snapshot.json is re-signed after every index change", async () => {
+  const tmp = await Deno.makeTempDir();
+  await using fake = await startFakeSigstore();
+  const reg = `${tmp}/registry`;
+  await Deno.mkdir(reg, { recursive: true });
+  await Deno.writeTextFile(`${reg}/config.json`, JSON.stringify({ dl: "blobs/", api: null }));
+  const keyFile = await writeSnapshotKeyFile(`${tmp}/snapshot.key`).then(() =>
+    Deno.readTextFile(`${tmp}/snapshot.key`)
+  );
+  await writeRegistrySnapshot(reg, { privateKeyFile: keyFile });
+  const server = serveRegistry(reg, {
+    api: createPublishApi({
+      rootDir: reg,
+      trustedRootJson: fake.trustedRootJson,
+      afterIndexWrite: async () => {
+        await writeRegistrySnapshot(reg, { privateKeyFile: keyFile });
+      },
+    }),
+  });
+  try {
+    const snapshot = async () =>
+      JSON.parse(await Deno.readTextFile(`${reg}/snapshot.json`)) as {
+        signed: { version: number; files: Record<string, unknown> };
+      };
+    assert.equal((await snapshot()).signed.version, 1);
+    await writePkg(`${tmp}/p1`, "1.0.0");
+    const v1 = await packAndSign(fake, `${tmp}/p1`, workflowSan("acme/strings", "v1.0.0"));
+    const r1 = await post(`${server.url}api/v1/packages`, {
+      tarball: v1.tarball,
+      bundle: v1.bundle,
+    });
+    assert.equal(r1.status, 201, JSON.stringify(r1.body));
+    const after = await snapshot();
+    assert.equal(after.signed.version, 2);
+    assert.ok(JSON.stringify(after.signed.files).includes("st/ri/acme/strings"));
+  } finally {
+    await server.shutdown();
+    await Deno.remove(tmp, { recursive: true });
+  }
 });

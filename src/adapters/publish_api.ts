@@ -62,6 +62,12 @@ export interface PublishApiOptions {
   maxUploadBytes?: number;
   /** Clock (tests); default `() => new Date()`. */
   now?: () => Date;
+  /**
+   * Runs after every index file change (publish, yank, unyank), one at a time across packages:
+   * `mochi registry serve --snapshot-key F` re-signs `snapshot.json` here, so clients that pin
+   * the registry's key see the new line at once.
+   */
+  afterIndexWrite?: () => Promise<void>;
 }
 
 /** The JSON body of every publish API answer. */
@@ -212,6 +218,10 @@ export function createPublishApi(options: PublishApiOptions): (req: Request) => 
   const maxUpload = options.maxUploadBytes ?? MAX_UPLOAD_BYTES;
   const now = options.now ?? (() => new Date());
   const mutex = new Mutex();
+  const afterIndexWrite = (): Promise<void> =>
+    options.afterIndexWrite === undefined
+      ? Promise.resolve()
+      : mutex.run("\0after-index-write", options.afterIndexWrite);
 
   async function dlDir(): Promise<{ dl: string; dir: string }> {
     const config = parseRegistryConfig(await Deno.readTextFile(join(root, "config.json")));
@@ -414,6 +424,7 @@ export function createPublishApi(options: PublishApiOptions): (req: Request) => 
         indexFile,
         new TextEncoder().encode(base + formatIndexRecord(record) + "\n"),
       );
+      await afterIndexWrite();
       return answer(201, {
         status: "published",
         name,
@@ -492,6 +503,7 @@ export function createPublishApi(options: PublishApiOptions): (req: Request) => 
         "",
       );
       await writeFileAtomic(indexFile, new TextEncoder().encode(next));
+      await afterIndexWrite();
       return answer(200, {
         status: action === "yank" ? "yanked" : "unyanked",
         name,
