@@ -434,7 +434,7 @@ Deno.test("openRegistry() offline with an empty cache fails with INDEX_E006", as
   }
 });
 
-Deno.test("openRegistry() ignores a validator that does not belong to the cached body", async () => {
+Deno.test("openRegistry() treats a damaged cache file as a miss and repairs it", async () => {
   await withFixture(async ({ dir, cache }) => {
     const seen: (string | null)[] = [];
     const server = serveRegistry(dir, {
@@ -444,7 +444,7 @@ Deno.test("openRegistry() ignores a validator that does not belong to the cached
       await openRegistry(server.url, { cacheDir: cache, ...FAST }).records("datalog");
       const [hostDir] = [...Deno.readDirSync(cache)].map((e) => e.name);
       const cached = `${cache}/${hostDir}/da/ta/-/datalog`;
-      // Simulate a torn update: the body changed but the .etag is from the old body.
+      // Damage the cache file: its body is no longer the size its header says.
       await Deno.writeTextFile(cached, (await Deno.readTextFile(cached)) + "\n");
       const again = await openRegistry(server.url, { cacheDir: cache, ...FAST }).records(
         "datalog",

@@ -590,7 +590,7 @@ class HttpSource implements Source {
   #timeoutMs: number;
   #stats: RegistryClientStats;
   #slots: Semaphore;
-  #madeDirs = new Set<string>();
+  #madeDirs = new Map<string, Promise<void>>();
   #headers: Record<string, string>;
   #accept: string;
   #deferWrites: boolean;
@@ -837,38 +837,23 @@ class HttpSource implements Source {
   async #readCache(
     file: string,
   ): Promise<{ body: Uint8Array; validators: Validators | undefined } | undefined> {
-    let body: Uint8Array;
-    let meta: string | undefined;
+    let bytes: Uint8Array;
     try {
-      [body, meta] = await Promise.all([
-        Deno.readFile(file),
-        Deno.readTextFile(`${file}.etag`).catch((e) => {
-          if (e instanceof Deno.errors.NotFound) return undefined;
-          throw e;
-        }),
-      ]);
+      bytes = await Deno.readFile(file);
     } catch (e) {
       if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
         return undefined;
       }
       throw e;
     }
-    // `<etag>\n<sha256 of the body>\n<last-modified>\n`: the validators count only for the
-    // body they came with, so a torn update (body and .etag from different responses) just
-    // means a full fetch.
-    let validators: Validators | undefined;
-    if (meta !== undefined) {
-      const [tag, digest, lastModified] = meta.split("\n");
-      if ((tag || lastModified) && digest === sha256Hex(body)) {
-        validators = {};
-        if (tag) validators.etag = tag;
-        if (lastModified) validators.lastModified = lastModified;
-      }
-    }
-    return { body, validators };
+    return decodeCacheFile(bytes);
   }
 
-  /** Writes body then validator, each to a temp name in the same directory and renamed. */
+  /**
+   * Writes one cache file, `MOCHI-CACHE1 {"etag","lastModified","size"}\n<body>`, to a temp
+   * name in the same directory and renames it: the validators and the body they belong to can
+   * never come from different responses, and a warm run reads one file per index file.
+   */
   async #writeCache(
     file: string,
     body: Uint8Array,
@@ -877,29 +862,67 @@ class HttpSource implements Source {
   ): Promise<void> {
     try {
       const dir = dirname(file);
-      if (!this.#madeDirs.has(dir)) {
-        await Deno.mkdir(dir, { recursive: true });
-        this.#madeDirs.add(dir);
+      let made = this.#madeDirs.get(dir);
+      if (made === undefined) {
+        made = Deno.mkdir(dir, { recursive: true });
+        this.#madeDirs.set(dir, made);
+        made.catch(() => this.#madeDirs.delete(dir));
       }
-      await writeAtomic(file, body);
-      const tag = etag !== null && !etag.includes("\n") ? etag : "";
-      const lm = lastModified !== null && !lastModified.includes("\n") ? lastModified : "";
-      if (tag.length > 0 || lm.length > 0) {
-        await writeAtomic(
-          `${file}.etag`,
-          new TextEncoder().encode(`${tag}\n${sha256Hex(body)}\n${lm}\n`),
-        );
-      } else {
-        await Deno.remove(`${file}.etag`).catch((e) => {
-          if (!(e instanceof Deno.errors.NotFound)) throw e;
-        });
-      }
+      await made;
+      await writeAtomic(file, encodeCacheFile(body, etag, lastModified));
     } catch {
       // Non-fatal by design (cargo only warns): the answer is still correct and the next run
       // fetches again. Counted in stats.cacheWriteErrors so callers can report it.
       this.#stats.cacheWriteErrors++;
     }
   }
+}
+
+const CACHE_MAGIC = new TextEncoder().encode("MOCHI-CACHE1 ");
+
+/** One cache file's bytes: the magic, a JSON header line, the body. */
+function encodeCacheFile(
+  body: Uint8Array,
+  etag: string | null,
+  lastModified: string | null,
+): Uint8Array {
+  const header: Record<string, unknown> = { size: body.length };
+  if (etag) header.etag = etag;
+  if (lastModified) header.lastModified = lastModified;
+  const head = new TextEncoder().encode(JSON.stringify(header) + "\n");
+  const out = new Uint8Array(CACHE_MAGIC.length + head.length + body.length);
+  out.set(CACHE_MAGIC, 0);
+  out.set(head, CACHE_MAGIC.length);
+  out.set(body, CACHE_MAGIC.length + head.length);
+  return out;
+}
+
+/**
+ * A cache file's body and validators; undefined (a miss) when the file is not in this format or
+ * its body is not the size its header says (damaged on disk).
+ */
+function decodeCacheFile(
+  bytes: Uint8Array,
+): { body: Uint8Array; validators: Validators | undefined } | undefined {
+  if (bytes.length < CACHE_MAGIC.length) return undefined;
+  for (let i = 0; i < CACHE_MAGIC.length; i++) if (bytes[i] !== CACHE_MAGIC[i]) return undefined;
+  const nl = bytes.indexOf(10, CACHE_MAGIC.length);
+  if (nl < 0) return undefined;
+  let header: { size?: unknown; etag?: unknown; lastModified?: unknown };
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(CACHE_MAGIC.length, nl)));
+  } catch {
+    return undefined;
+  }
+  const body = bytes.subarray(nl + 1);
+  if (header.size !== body.length) return undefined;
+  let validators: Validators | undefined;
+  if (typeof header.etag === "string" || typeof header.lastModified === "string") {
+    validators = {};
+    if (typeof header.etag === "string") validators.etag = header.etag;
+    if (typeof header.lastModified === "string") validators.lastModified = header.lastModified;
+  }
+  return { body, validators };
 }
 
 /** Reads a body, stopping (and cancelling it) once it goes past `limit.bytes`. */

@@ -131,6 +131,8 @@ export class CrateIndexFile {
   readonly #mentions = new Map<string, boolean>();
   #text = "";
   readonly #linking = new Map<string, number[]>();
+  /** Entries whose line has a `links` key (found while scanning). */
+  readonly #linksLines: number[] = [];
   readonly #name: string;
   readonly #where: string;
 
@@ -165,6 +167,7 @@ export class CrateIndexFile {
           version,
           yanked: line.includes('"yanked":true') && YANKED.test(line),
         });
+        if (line.includes('"links":"')) f.#linksLines.push(f.#lines.length);
         f.#lines.push(line);
         f.#lineNos.push(i + 1);
         f.#parsed.push(undefined);
@@ -172,6 +175,7 @@ export class CrateIndexFile {
       }
       const cv = parseCrateLine(name, line, i + 1, where);
       if (cv === undefined) continue;
+      if (cv.links !== undefined) f.#linksLines.push(f.#lines.length);
       f.entries.push({ vers: cv.vers, version: cv.version, yanked: cv.yanked });
       f.#lines.push(line);
       f.#lineNos.push(i + 1);
@@ -204,8 +208,8 @@ export class CrateIndexFile {
   }
 
   /**
-   * The entries whose `links` is `value` (a text filter on compact lines, confirmed by parsing
-   * the few that pass). Answered once per value.
+   * The entries whose `links` is `value` (the lines with a `links` key were noted while
+   * scanning; only they are parsed). Answered once per value.
    *
    * @param value a `links` value
    * @returns entry indexes
@@ -213,13 +217,8 @@ export class CrateIndexFile {
   linking(value: string): number[] {
     let hit = this.#linking.get(value);
     if (hit === undefined) {
-      const q = `"links":${JSON.stringify(value)}`;
       hit = [];
-      const anyCompact = this.#text.includes(q);
-      for (let i = 0; i < this.#lines.length; i++) {
-        const maybe = this.#parsed[i] !== undefined || (anyCompact && this.#lines[i].includes(q));
-        if (maybe && this.get(i).links === value) hit.push(i);
-      }
+      for (const i of this.#linksLines) if (this.get(i).links === value) hit.push(i);
       this.#linking.set(value, hit);
     }
     return hit;

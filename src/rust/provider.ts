@@ -192,7 +192,7 @@ export class CargoDependencyProvider implements DependencyProvider {
     return i === undefined ? undefined : loaded!.file.get(i);
   }
 
-  #load(crate: string): Promise<Loaded | null> {
+  #load(crate: string, speculate = true): Promise<Loaded | null> {
     let p = this.#loaded.get(crate);
     if (p === undefined) {
       p = this.#source.versions(crate).then((file) => {
@@ -204,7 +204,7 @@ export class CargoDependencyProvider implements DependencyProvider {
         file.entries.forEach((e, i) => byVersion.set(vkey(e.version), i));
         const loaded = { file, byVersion };
         this.#sync.set(crate, loaded);
-        this.#speculate(file);
+        if (speculate) this.#speculate(file);
         return loaded;
       });
       p.catch(() => this.#loaded.delete(crate));
@@ -229,9 +229,10 @@ export class CargoDependencyProvider implements DependencyProvider {
         return; // a malformed line surfaces when the solver really needs it
       }
       for (const d of cv.deps) {
-        if (d.kind !== "dev" && !d.optional && !this.#loaded.has(d.package)) {
-          this.#load(d.package).catch(() => {});
-        }
+        if (d.kind === "dev" || d.optional || this.#loaded.has(d.package)) continue;
+        // Optional dependencies are fetched too (features often turn them on) but their own
+        // dependencies are not guessed at, which keeps the guess close to the real graph.
+        this.#load(d.package, !d.optional).catch(() => {});
       }
       return;
     }
