@@ -268,7 +268,11 @@ export class CargoDependencyProvider implements DependencyProvider {
     return out;
   }
 
-  /** @inheritdoc */
+  /**
+   * Starts loading the index files of these packages' crates (a hint from the solver).
+   *
+   * @param names provider package names
+   */
   prefetch(names: string[]): void {
     for (const n of names) this.#load(splitFeatureName(n).crate).catch(() => {});
   }
