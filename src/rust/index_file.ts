@@ -112,9 +112,7 @@ export interface CrateIndexEntry {
   yanked: boolean;
 }
 
-const HEAD = /^\{"name":"([^"\\]*)","vers":"([^"\\]*)"/;
 const SCHEMA = /"v":(\d+)[,}]/;
-const YANKED = /"yanked":true[,}]/;
 /**
  * A cargo index file read lazily: the version, yanked flag and schema of each line come from a
  * scan of its canonical head (`{"name":…,"vers":…`), and a line's JSON is parsed only when the
@@ -131,8 +129,6 @@ export class CrateIndexFile {
   readonly #mentions = new Map<string, boolean>();
   #text = "";
   readonly #linking = new Map<string, number[]>();
-  /** Entries whose line has a `links` key (found while scanning). */
-  readonly #linksLines: number[] = [];
   readonly #name: string;
   readonly #where: string;
 
@@ -153,32 +149,52 @@ export class CrateIndexFile {
   static parse(name: string, text: string, where: string): CrateIndexFile {
     const f = new CrateIndexFile(name, where);
     f.#text = text;
-    const lines = text.split("\n");
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i].trim();
-      if (line.length === 0) continue;
-      const head = HEAD.exec(line);
-      const schema = line.includes('"v":') ? SCHEMA.exec(line) : null;
-      if (head !== null && (schema === null || Number(schema[1]) <= MAX_INDEX_SCHEMA)) {
-        const version = tryParseVersion(head[2]);
+    let pos = 0;
+    let lineNo = 0;
+    const n = text.length;
+    while (pos < n) {
+      let end = text.indexOf("\n", pos);
+      if (end < 0) end = n;
+      lineNo++;
+      let s = pos;
+      let e = end;
+      pos = end + 1;
+      while (s < e && text.charCodeAt(s) <= 32) s++;
+      while (e > s && text.charCodeAt(e - 1) <= 32) e--;
+      if (s === e) continue;
+      const line = text.slice(s, e);
+      // The canonical head `{"name":"…","vers":"…"` gives the version without parsing JSON.
+      let vers: string | undefined;
+      if (line.startsWith('{"name":"')) {
+        const nameEnd = line.indexOf('"', 9);
+        if (nameEnd > 0 && line.startsWith('","vers":"', nameEnd)) {
+          const versEnd = line.indexOf('"', nameEnd + 10);
+          if (versEnd > 0) vers = line.slice(nameEnd + 10, versEnd);
+        }
+      }
+      // crates.io writes `yanked`, then `links` and `v`, last: look at that tail only (a line
+      // in another key order is read in full when the solver needs it, and a wrong guess about
+      // `v` surfaces there as RUST_E001).
+      const y = vers === undefined ? -1 : line.lastIndexOf('"yanked":');
+      const tail = y < 0 ? line : line.slice(y);
+      const schema = tail.includes('"v":') ? SCHEMA.exec(tail) : null;
+      if (
+        vers !== undefined && !vers.includes("\\") &&
+        (schema === null || Number(schema[1]) <= MAX_INDEX_SCHEMA)
+      ) {
+        const version = tryParseVersion(vers);
         if (version === undefined) continue;
-        f.entries.push({
-          vers: head[2],
-          version,
-          yanked: line.includes('"yanked":true') && YANKED.test(line),
-        });
-        if (line.includes('"links":"')) f.#linksLines.push(f.#lines.length);
+        f.entries.push({ vers, version, yanked: y >= 0 && line.startsWith("true", y + 9) });
         f.#lines.push(line);
-        f.#lineNos.push(i + 1);
+        f.#lineNos.push(lineNo);
         f.#parsed.push(undefined);
         continue;
       }
-      const cv = parseCrateLine(name, line, i + 1, where);
+      const cv = parseCrateLine(name, line, lineNo, where);
       if (cv === undefined) continue;
-      if (cv.links !== undefined) f.#linksLines.push(f.#lines.length);
       f.entries.push({ vers: cv.vers, version: cv.version, yanked: cv.yanked });
       f.#lines.push(line);
-      f.#lineNos.push(i + 1);
+      f.#lineNos.push(lineNo);
       f.#parsed.push(cv);
     }
     return f;
@@ -208,8 +224,8 @@ export class CrateIndexFile {
   }
 
   /**
-   * The entries whose `links` is `value` (the lines with a `links` key were noted while
-   * scanning; only they are parsed). Answered once per value.
+   * The entries whose `links` is `value` (only files and lines that contain a `links` string
+   * are looked at and parsed). Answered once per value.
    *
    * @param value a `links` value
    * @returns entry indexes
@@ -218,7 +234,12 @@ export class CrateIndexFile {
     let hit = this.#linking.get(value);
     if (hit === undefined) {
       hit = [];
-      for (const i of this.#linksLines) if (this.get(i).links === value) hit.push(i);
+      if (this.#text.includes('"links":"')) {
+        for (let i = 0; i < this.#lines.length; i++) {
+          const maybe = this.#parsed[i] !== undefined || this.#lines[i].includes('"links":"');
+          if (maybe && this.get(i).links === value) hit.push(i);
+        }
+      }
       this.#linking.set(value, hit);
     }
     return hit;

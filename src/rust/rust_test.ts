@@ -281,3 +281,21 @@ Deno.test("locked versions are kept when a new requirement is added (cargo keeps
   });
   assertEquals(fresh.crates.map((c) => `${c.name} ${c.version}`), ["a 1.1.0", "b 2.0.0"]);
 });
+
+Deno.test("canonical index lines are read from their head and tail: yanked, newer v skipped", () => {
+  const canon = (vers: string, extra: string) =>
+    `{"name":"x","vers":"${vers}","deps":[],"cksum":"${CK}","features":{"yanked":[]}${extra}}`;
+  const f = CrateIndexFile.parse(
+    "x",
+    [
+      canon("1.0.0", ',"yanked":true,"links":"z"'),
+      canon("1.1.0", ',"features2":{"v":[]},"yanked":false,"v":2'),
+      canon("2.0.0", ',"yanked":false,"v":3'),
+    ].join("\n"),
+    "x",
+  );
+  assertEquals(f.entries.map((e) => `${e.vers} ${e.yanked}`), ["1.0.0 true", "1.1.0 false"]);
+  assertEquals(f.get(0).links, "z");
+  assertEquals(f.linking("z"), [0]);
+  assertEquals(f.get(1).features, { yanked: [], v: [] });
+});
