@@ -128,7 +128,8 @@ export class CrateIndexFile {
   readonly #parsed: (CrateVersion | undefined)[] = [];
   readonly #mentions = new Map<string, boolean>();
   #text = "";
-  readonly #linking = new Map<string, number[]>();
+  /** `links` value → entries, built on the first {@link CrateIndexFile.linking} call. */
+  #byLinks: Map<string, number[]> | undefined;
   readonly #name: string;
   readonly #where: string;
 
@@ -224,25 +225,27 @@ export class CrateIndexFile {
   }
 
   /**
-   * The entries whose `links` is `value` (only files and lines that contain a `links` string
-   * are looked at and parsed). Answered once per value.
+   * The entries whose `links` is `value`. The first call groups the file's entries by `links`
+   * (only a file and lines that contain a `links` string are looked at and parsed).
    *
    * @param value a `links` value
    * @returns entry indexes
    */
   linking(value: string): number[] {
-    let hit = this.#linking.get(value);
-    if (hit === undefined) {
-      hit = [];
+    if (this.#byLinks === undefined) {
+      this.#byLinks = new Map();
       if (this.#text.includes('"links":"')) {
         for (let i = 0; i < this.#lines.length; i++) {
-          const maybe = this.#parsed[i] !== undefined || this.#lines[i].includes('"links":"');
-          if (maybe && this.get(i).links === value) hit.push(i);
+          if (this.#parsed[i] === undefined && !this.#lines[i].includes('"links":"')) continue;
+          const links = this.get(i).links;
+          if (links === undefined) continue;
+          const list = this.#byLinks.get(links);
+          if (list === undefined) this.#byLinks.set(links, [i]);
+          else list.push(i);
         }
       }
-      this.#linking.set(value, hit);
     }
-    return hit;
+    return this.#byLinks.get(value) ?? [];
   }
 
   /**
