@@ -8,49 +8,14 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import {
-  addDependency,
-  auditCapabilities,
-  CapabilityGateError,
-  compileProject,
-  DENO_PERMISSIONS,
-  denoRunPlan,
-  exitStatusOf,
-  fetchCrates,
-  formatAuditFinding,
-  formatGateWarnings,
-  formatTree,
-  formatWhy,
-  formatWhyCapability,
-  FsStore,
-  install,
-  lock,
-  lockGraph,
-  lowerProject,
-  MochiError,
-  parseArtifactDigest,
-  parseDurationMs,
-  parseLoweringTarget,
-  readProject,
-  readSnapshotKeyFile,
-  resolveMochiHome,
-  runProject,
-  serveRegistry,
-  verifySigstoreBundle,
-  whyCapability,
-  writeRegistrySnapshot,
-  writeSnapshotKeyFile,
-} from "./mod.ts";
-import {
-  createPublishApi,
-  packToDir,
-  publishPackage,
-  registryUrlFor,
-  sourceDateEpoch,
-  yankPackage,
-} from "./mod.ts";
+import type * as Library from "./mod.ts";
+import { exitStatusOf, MochiError } from "./src/errors.ts";
+import { CapabilityGateError, formatGateWarnings } from "./src/capability/gate.ts";
 
 const VERSION = "0.1.0";
+
+/** Commands served by `src/everyday.ts` (the rest load the whole library, `mod.ts`). */
+const EVERYDAY_COMMANDS = new Set(["install", "lock", "fetch", "tree", "why", "verify", "add"]);
 
 const USAGE = `mochi pkg ${VERSION}: the Mochi package manager
 
@@ -236,6 +201,46 @@ export async function main(args: string[]): Promise<number> {
     console.log(USAGE);
     return command === undefined && !o.help ? 1 : 0;
   }
+  // Everyday commands load only the modules they use (no Sigstore, tar or SPDX libraries):
+  // start-up is part of every command's time.
+  const lib: typeof Library = EVERYDAY_COMMANDS.has(command)
+    ? (await import("./src/everyday.ts")) as unknown as typeof Library
+    : await import("./mod.ts");
+  const {
+    addDependency,
+    auditCapabilities,
+    compileProject,
+    DENO_PERMISSIONS,
+    denoRunPlan,
+    fetchCrates,
+    formatAuditFinding,
+    formatTree,
+    formatWhy,
+    formatWhyCapability,
+    FsStore,
+    install,
+    lock,
+    lockGraph,
+    lowerProject,
+    parseArtifactDigest,
+    parseDurationMs,
+    parseLoweringTarget,
+    readProject,
+    readSnapshotKeyFile,
+    resolveMochiHome,
+    runProject,
+    serveRegistry,
+    verifySigstoreBundle,
+    whyCapability,
+    writeRegistrySnapshot,
+    writeSnapshotKeyFile,
+    createPublishApi,
+    packToDir,
+    publishPackage,
+    registryUrlFor,
+    sourceDateEpoch,
+    yankPackage,
+  } = lib;
   const env = Deno.env.toObject();
   const projectDir = o.dir ?? Deno.cwd();
   const sigstoreRoot = env.MOCHI_SIGSTORE_ROOT;

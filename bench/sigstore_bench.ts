@@ -181,7 +181,7 @@ export async function main(runs = 5): Promise<void> {
         const blob = await Deno.readFile(`${signedDir}/blobs/${p.blake3}`);
         const bundle = bundles.get(p.blake3!)!;
         const a = performance.now();
-        verifyLockedPackage(p, bundle, fake.trustedRootJson);
+        await verifyLockedPackage(p, bundle, fake.trustedRootJson);
         const b = performance.now();
         await digestBytes(blob);
         const c = performance.now();

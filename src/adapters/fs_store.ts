@@ -19,7 +19,7 @@
 
 import { join } from "node:path";
 import { MochiError } from "../errors.ts";
-import { type ArchivePolicy, readArchive } from "../store/archive.ts";
+import type { ArchivePolicy } from "../store/archive.ts";
 import {
   createDualHasher,
   type Digest,
@@ -450,6 +450,8 @@ export class FsStore {
           { hint: "run `mochi verify` to remove corrupt blobs, then install again" },
         );
       }
+      // Loaded on first use: commands that never extract do not load the tar library.
+      const { readArchive } = await import("../store/archive.ts");
       const entries = readArchive(ReadableStream.from([compressed]), {
         compressedSizeBytes: size,
         ...policy,

@@ -570,7 +570,7 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
       }
       const bundleJson = await readBundleText(stream, `${p.name} ${p.version}`);
       const t = performance.now();
-      verifyLockedPackage(p, bundleJson, options.trustedRootJson);
+      await verifyLockedPackage(p, bundleJson, options.trustedRootJson);
       verifyMs += performance.now() - t;
       options.onProgress?.(`verified the signature of ${p.name} ${p.version} (${p.signer})`);
     });

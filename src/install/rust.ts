@@ -17,7 +17,7 @@ import {
   type RustRequirement,
   scanRustImports,
 } from "../rust/mod.ts";
-import { digestBytes } from "../store/mod.ts";
+import { digestBytes } from "../store/digest.ts";
 import {
   type CargoIndexClient,
   cratesIoIndexUrl,

@@ -8,8 +8,8 @@
 import { MochiError } from "../errors.ts";
 import type { IndexRecord } from "../index/mod.ts";
 import type { LockedPackage, Lockfile } from "../lockfile/mod.ts";
-import { publisherIdentity, subjectName } from "../publish/mod.ts";
-import { verifySigstoreAttestation } from "../adapters/sigstore/verify.ts";
+import { publisherIdentity } from "../publish/binding.ts";
+import { subjectName } from "../publish/statement.ts";
 
 /**
  * The signer an index record announces (`pr.san`, `pr.iss`), as recorded in the lock.
@@ -103,12 +103,14 @@ export function refusePublisherChanges(
  *   not verify), `SIG_E003` (it is about other bytes or another package), `SIG_E005` (another
  *   signer than the lock's)
  */
-export function verifyLockedPackage(
+export async function verifyLockedPackage(
   p: LockedPackage,
   bundleJson: string,
   trustedRootJson: string | undefined,
-): void {
+): Promise<void> {
   const id = `${p.name} ${p.version}`;
+  // Loaded on first use: commands that verify nothing do not pay for the Sigstore libraries.
+  const { verifySigstoreAttestation } = await import("../adapters/sigstore/verify.ts");
   let verified;
   try {
     verified = verifySigstoreAttestation({
