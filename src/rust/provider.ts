@@ -84,6 +84,8 @@ interface Loaded {
   file: CrateIndexFile;
   /** Version text (build metadata dropped) → entry index. */
   byVersion: Map<string, number>;
+  /** The entries' own Version objects (what listVersions hands the solver) → entry index. */
+  byObject: Map<Version, number>;
 }
 
 const reqCache = new Map<string, VersionSet | Error>();
@@ -188,8 +190,9 @@ export class CargoDependencyProvider implements DependencyProvider {
    */
   crateVersion(crate: string, version: Version): CrateVersion | undefined {
     const loaded = this.#sync.get(crate);
-    const i = loaded?.byVersion.get(vkey(version));
-    return i === undefined ? undefined : loaded!.file.get(i);
+    if (loaded == null) return undefined;
+    const i = loaded.byObject.get(version) ?? loaded.byVersion.get(vkey(version));
+    return i === undefined ? undefined : loaded.file.get(i);
   }
 
   #load(crate: string, speculate = true): Promise<Loaded | null> {
@@ -201,8 +204,12 @@ export class CargoDependencyProvider implements DependencyProvider {
           return null;
         }
         const byVersion = new Map<string, number>();
-        file.entries.forEach((e, i) => byVersion.set(vkey(e.version), i));
-        const loaded = { file, byVersion };
+        const byObject = new Map<Version, number>();
+        file.entries.forEach((e, i) => {
+          byVersion.set(vkey(e.version), i);
+          byObject.set(e.version, i);
+        });
+        const loaded = { file, byVersion, byObject };
         this.#sync.set(crate, loaded);
         if (speculate) this.#speculate(file);
         return loaded;
