@@ -249,6 +249,22 @@ export class CrateIndexFile {
   }
 
   /**
+   * The raw `deps` JSON of entry `i` when its line is compact and canonical
+   * (`…,"deps":[…],"cksum":"…`), else undefined. Two entries with the same text have the same
+   * dependencies.
+   *
+   * @param i index into {@link CrateIndexFile.entries}
+   * @returns the text between `"deps":` and `,"cksum":`, or undefined
+   */
+  depsText(i: number): string | undefined {
+    const line = this.#lines[i];
+    const start = line.indexOf(',"deps":[');
+    if (start < 0) return undefined;
+    const end = line.indexOf('],"cksum":"', start);
+    return end < 0 ? undefined : line.slice(start + 8, end + 1);
+  }
+
+  /**
    * Whether any line of the file contains the JSON string `"word"`: a version can have a
    * feature or dependency called `word` only if this holds. Answered once per word.
    *

@@ -86,6 +86,8 @@ interface Loaded {
   byVersion: Map<string, number>;
   /** The entries' own Version objects (what listVersions hands the solver) → entry index. */
   byObject: Map<Version, number>;
+  /** `deps` JSON text → the crate-level dependencies it gives (shared between versions). */
+  depsCache: Map<string, Map<string, VersionSet>>;
 }
 
 const reqCache = new Map<string, VersionSet | Error>();
@@ -209,7 +211,7 @@ export class CargoDependencyProvider implements DependencyProvider {
           byVersion.set(vkey(e.version), i);
           byObject.set(e.version, i);
         });
-        const loaded = { file, byVersion, byObject };
+        const loaded = { file, byVersion, byObject, depsCache: new Map() };
         this.#sync.set(crate, loaded);
         if (speculate) this.#speculate(file);
         return loaded;
@@ -307,7 +309,7 @@ export class CargoDependencyProvider implements DependencyProvider {
     const out: Version[] = [];
     file.entries.forEach((e, i) => {
       if (e.yanked && !this.#pinned.has(`${crate} ${e.vers}`)) {
-        if (!this.#pinned.has(`${file.get(i).name} ${e.vers}`)) return;
+        if (this.#pinned.size === 0 || !this.#pinned.has(`${file.get(i).name} ${e.vers}`)) return;
       }
       out.push(e.version);
     });
@@ -353,10 +355,21 @@ export class CargoDependencyProvider implements DependencyProvider {
       return new Map([[name.replace(PROXY, ""), VersionSet.singleton(version)]]);
     }
     const { crate, feature } = splitFeatureName(name);
-    await this.#load(crate);
+    const loaded = await this.#load(crate);
+    // Versions whose `deps` text is identical share one answer, found without parsing the
+    // line: the solver asks for many neighbouring versions to widen its incompatibilities.
+    const at = loaded?.byObject.get(version) ?? loaded?.byVersion.get(vkey(version));
+    const depsText = feature === undefined && at !== undefined
+      ? loaded!.file.depsText(at)
+      : undefined;
+    if (depsText !== undefined) {
+      const shared = loaded!.depsCache.get(depsText);
+      if (shared !== undefined) return shared;
+    }
     const cv = this.crateVersion(crate, version);
     if (cv === undefined) throw new Error(`unknown crate version ${crate} ${vkey(version)}`);
     const out = new Map<string, VersionSet>();
+    if (depsText !== undefined) loaded!.depsCache.set(depsText, out);
     const add = (key: string, set: VersionSet): void => {
       const prev = out.get(key);
       if (prev === undefined) {
