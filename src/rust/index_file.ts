@@ -236,8 +236,18 @@ export class CrateIndexFile {
       this.#byLinks = new Map();
       if (this.#text.includes('"links":"')) {
         for (let i = 0; i < this.#lines.length; i++) {
-          if (this.#parsed[i] === undefined && !this.#lines[i].includes('"links":"')) continue;
-          const links = this.get(i).links;
+          let links: string | undefined;
+          if (this.#parsed[i] !== undefined) links = this.#parsed[i]!.links;
+          else {
+            // `"links":"<value>"` read from the compact line (only a string value has this
+            // shape: a feature called links maps to an array), parsed only if escaped.
+            const line = this.#lines[i];
+            const at = line.indexOf('"links":"');
+            if (at < 0) continue;
+            const end = line.indexOf('"', at + 9);
+            const raw = end < 0 ? "\\" : line.slice(at + 9, end);
+            links = raw.includes("\\") ? this.get(i).links : raw;
+          }
           if (links === undefined) continue;
           const list = this.#byLinks.get(links);
           if (list === undefined) this.#byLinks.set(links, [i]);
