@@ -443,7 +443,7 @@ Deno.test("openRegistry() treats a damaged cache file as a miss and repairs it",
     try {
       await openRegistry(server.url, { cacheDir: cache, ...FAST }).records("datalog");
       const [hostDir] = [...Deno.readDirSync(cache)].map((e) => e.name);
-      const cached = `${cache}/${hostDir}/da/ta/-/datalog`;
+      const cached = `${cache}/${hostDir}/${encodeURIComponent("da/ta/-/datalog")}`;
       // Damage the cache file: its body is no longer the size its header says.
       await Deno.writeTextFile(cached, (await Deno.readTextFile(cached)) + "\n");
       const again = await openRegistry(server.url, { cacheDir: cache, ...FAST }).records(

@@ -36,8 +36,9 @@ const INDEX_UTF8_HINT = "the registry serves an index file that is not UTF-8; re
 export interface RegistryClientOptions {
   /**
    * Directory of the index cache (`$MOCHI_HOME/index`). HTTP registries cache each file at
-   * `<cacheDir>/<host>_<port>[-<hash of the base path>]/<index path>` with the validator in
-   * `<file>.etag`. Unused for directory registries.
+   * `<cacheDir>/<host>_<port>[-<hash of the base path>]/<index path, URI-encoded>`, one file
+   * holding the validators (ETag, Last-Modified) in a header line and the body. Unused for
+   * directory registries.
    */
   cacheDir: string;
   /**
@@ -623,7 +624,9 @@ class HttpSource implements Source {
     limit?: ReadLimit,
   ): Promise<T | null> {
     const url = new URL(path, this.#root).href;
-    const cacheFile = join(this.#cacheRoot, ...path.split("/"));
+    // One flat directory per registry (`se%2Frd%2Fserde`): a cold run creates one directory,
+    // not one per index prefix.
+    const cacheFile = join(this.#cacheRoot, encodeURIComponent(path));
     const cached = await this.#readCache(cacheFile);
     if (this.#offline) {
       if (cached === undefined) {
