@@ -592,6 +592,7 @@ class HttpSource implements Source {
   #stats: RegistryClientStats;
   #slots: Semaphore;
   #madeDirs = new Map<string, Promise<void>>();
+  #cacheExists: Promise<boolean> | undefined;
   #headers: Record<string, string>;
   #accept: string;
   #deferWrites: boolean;
@@ -840,6 +841,9 @@ class HttpSource implements Source {
   async #readCache(
     file: string,
   ): Promise<{ body: Uint8Array; validators: Validators | undefined } | undefined> {
+    // A registry seen for the first time has no cache directory: skip one failed read per file.
+    this.#cacheExists ??= Deno.stat(this.#cacheRoot).then(() => true, () => false);
+    if (!(await this.#cacheExists)) return undefined;
     let bytes: Uint8Array;
     try {
       bytes = await Deno.readFile(file);
