@@ -84,6 +84,10 @@ interface Out {
   detail(line: string): void;
 }
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
 function seconds(ms: number): string {
   return ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
@@ -261,7 +265,7 @@ export async function main(args: string[]): Promise<number> {
     ...(env.MOCHI_REGISTRY ? { registryUrl: env.MOCHI_REGISTRY } : {}),
     ...(env.MOCHI_CRATES_IO_INDEX ? { cratesIoIndex: env.MOCHI_CRATES_IO_INDEX } : {}),
   };
-  const crates = (n: number) => (n > 0 ? ` and ${n} Rust crates` : "");
+  const crates = (n: number) => (n > 0 ? ` and ${plural(n, "Rust crate")}` : "");
   try {
     switch (command) {
       case "install": {
@@ -283,18 +287,23 @@ export async function main(args: string[]): Promise<number> {
             }`,
           );
         } else {
-          if (r.resolved) {
+          const mochiPackages = r.packages > 0 || r.crates === 0;
+          if (r.packagesResolved && mochiPackages) {
+            out.info(`Resolved ${r.packages} packages in ${seconds(r.solveMs)} from ${r.registry}`);
+          }
+          if (r.cratesResolved) {
+            out.info(`Resolved ${plural(r.crates, "Rust crate")} from ${r.cratesIndex}`);
+          }
+          if (!r.packagesResolved && !r.cratesResolved) {
+            out.info(`Using mochi.lock: ${r.packages} packages${crates(r.crates)}`);
+          }
+          if (mochiPackages) {
             out.info(
-              `Resolved ${r.packages} packages${crates(r.crates)} in ${
-                seconds(r.solveMs)
-              } from ${r.registry}`,
+              `Fetched ${r.fetched} packages, verified BLAKE3 and SHA-256 of each${
+                r.cached ? `; ${r.cached} already in the store` : ""
+              }`,
             );
-          } else out.info(`Using mochi.lock: ${r.packages} packages`);
-          out.info(
-            `Fetched ${r.fetched} packages, verified BLAKE3 and SHA-256 of each${
-              r.cached ? `; ${r.cached} already in the store` : ""
-            }`,
-          );
+          }
           if (r.verifiedSignatures > 0) {
             out.info(
               `Verified ${r.verifiedSignatures} Sigstore signatures against the publishers in mochi.lock (verification took ${

@@ -99,6 +99,12 @@ export interface InstallReport {
   packages: number;
   /** `[[rust-package]]` entries in the lockfile. */
   crates: number;
+  /** Whether the Mochi packages were resolved (false: the lock's were kept). */
+  packagesResolved: boolean;
+  /** Whether the Rust crates were resolved (false: the lock's were kept, or there are none). */
+  cratesResolved: boolean;
+  /** The cargo index the crates come from, when the project has any. */
+  cratesIndex?: string;
   /** Whether the solver ran (false: the lockfile was reused). */
   resolved: boolean;
   /** Blobs downloaded and verified this run. */
@@ -515,6 +521,7 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
     });
   }
   lock = withCrates(lock, rust.crates);
+  const packagesResolved = resolved;
   resolved ||= rust.resolved;
   const newLockText = formatLockfile(lock);
 
@@ -609,6 +616,9 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
     packages: lock.packages.length,
     crates: lock.rustPackages?.length ?? 0,
     resolved,
+    packagesResolved,
+    cratesResolved: rust.resolved,
+    ...(rust.index ? { cratesIndex: rust.index.url } : {}),
     fetched: missing.length,
     cached,
     lockChanged,
