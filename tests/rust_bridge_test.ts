@@ -134,6 +134,15 @@ Deno.test("Rust bridge through the CLI: lock, lock --check drift, fetch refuses 
       assert(check.stdout.includes("3 Rust crates"), check.stdout);
     });
 
+    await t.step(
+      "mochi install keeps a lock that still answers, with no Mochi registry",
+      async () => {
+        const r = await runCli(["install", "-C", app], { env });
+        assertEquals(r.code, 0, r.stderr);
+        assert(r.stdout.includes("Up to date: 0 packages and 3 Rust crates"), r.stdout);
+      },
+    );
+
     const locked = await Deno.readTextFile(`${app}/mochi.lock`);
     const drift = async (crates: CrateSpec[], expect: string[]) => {
       await Deno.remove(`${index}/al`, { recursive: true }).catch(() => {});
