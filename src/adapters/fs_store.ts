@@ -28,6 +28,7 @@ import {
   isHexDigest,
 } from "../store/digest.ts";
 import { fsyncDir, removeIfExists } from "./fs_atomic.ts";
+import { NO_TEST_HOOKS, type TestHooks } from "./test_hooks.ts";
 
 /** The digests a blob must match, from the lockfile or index record. */
 export interface ExpectedDigest {
@@ -37,6 +38,55 @@ export interface ExpectedDigest {
   sha256: string;
   /** Declared size in bytes, when known: a shorter stream is `BLOB_E002`, a longer one `BLOB_E001`. */
   sizeBytes?: number;
+  /** Cap when the size is not declared: a stream longer than this is `BLOB_E004` (endless data). */
+  maxBytes?: number;
+}
+
+/** Options of the {@link FsStore} constructor. */
+export interface FsStoreOptions {
+  /** Fault points and limits for tests (default: none). */
+  hooks?: TestHooks;
+  /**
+   * Directory for this process's temp files (its store-lock session, `<root>/tmp/s-<id>/`);
+   * default `<root>/tmp`.
+   */
+  workDir?: string;
+}
+
+/** Sizes of the store's parts, from {@link FsStore.size}. */
+export interface StoreSize {
+  /** Number of blobs. */
+  blobs: number;
+  /** Bytes of blobs. */
+  blobBytes: number;
+  /** Number of extracted trees. */
+  trees: number;
+  /** Bytes of files in extracted trees. */
+  treeBytes: number;
+  /** Bytes in `<root>/tmp` (temp files, sessions). */
+  tempBytes: number;
+}
+
+/** Options of {@link FsStore.prune}. */
+export interface PruneOptions {
+  /** Remove blobs (and their trees) not used for at least this long, ms. */
+  olderThanMs: number;
+  /** Only report what would be removed. */
+  dryRun?: boolean;
+  /** The current time, epoch ms (default `Date.now()`). */
+  nowMs?: number;
+}
+
+/** What {@link FsStore.prune} removed (or would remove, with `dryRun`). */
+export interface PruneReport {
+  /** Blobs removed. */
+  blobs: number;
+  /** Bytes of those blobs. */
+  blobBytes: number;
+  /** Extracted trees removed (of pruned blobs, or whose blob is gone). */
+  trees: number;
+  /** Bytes of those trees. */
+  treeBytes: number;
 }
 
 /** Where {@link FsStore.putBlob} left the blob. */
@@ -223,19 +273,29 @@ export async function digestFile(
 export class FsStore {
   /** The store root, e.g. `$MOCHI_HOME/store`. */
   readonly root: string;
+  #hooks: TestHooks;
+  #workDir: string | undefined;
 
   /**
    * Open the store rooted at `rootDir`; nothing is touched on disk until the first write.
    *
    * @param rootDir the store root, e.g. `$MOCHI_HOME/store`
+   * @param options test hooks and this process's temp directory
    */
-  constructor(rootDir: string) {
+  constructor(rootDir: string, options: FsStoreOptions = {}) {
     this.root = rootDir;
+    this.#hooks = options.hooks ?? NO_TEST_HOOKS;
+    this.#workDir = options.workDir;
   }
 
   /** Directory of temp files and dirs. */
   get tmpDir(): string {
     return join(this.root, "tmp");
+  }
+
+  /** Where this process writes temp files: its session dir, else {@link FsStore.tmpDir}. */
+  get workDir(): string {
+    return this.#workDir ?? this.tmpDir;
   }
 
   /**
@@ -285,7 +345,8 @@ export class FsStore {
    * @returns the blob path and size
    * @throws {MochiError} `BLOB_E001` (digest mismatch or more bytes than declared; names `label`
    *   and both expected and actual digests), `BLOB_E002` (the stream failed or ended before
-   *   `expected.sizeBytes`), `BLOB_E008` (malformed expected digest)
+   *   `expected.sizeBytes`), `BLOB_E004` (more than `expected.maxBytes`), `BLOB_E008`
+   *   (malformed expected digest)
    */
   async putBlob(
     stream: ReadableStream<Uint8Array>,
@@ -298,9 +359,11 @@ export class FsStore {
       await stream.cancel().catch(() => {});
       return { path: finalPath, sizeBytes: (await Deno.stat(finalPath)).size, written: false };
     }
-    await Deno.mkdir(this.tmpDir, { recursive: true });
-    const tmp = join(this.tmpDir, `${expected.blake3}.${crypto.randomUUID().slice(0, 8)}.part`);
+    await Deno.mkdir(this.workDir, { recursive: true });
+    const tmp = join(this.workDir, `${expected.blake3}.${crypto.randomUUID().slice(0, 8)}.part`);
     const hasher = await createDualHasher();
+    const hooks = this.#hooks;
+    let faultedMid = false;
     const reader = stream.getReader();
     let file: Deno.FsFile | undefined;
     let digest: Digest;
@@ -332,11 +395,27 @@ export class FsStore {
             { hint: "the registry served different bytes than its record; report it" },
           );
         }
+        if (
+          expected.sizeBytes === undefined && expected.maxBytes !== undefined &&
+          hasher.sizeBytes + chunk.byteLength > expected.maxBytes
+        ) {
+          throw new MochiError(
+            "BLOB_E004",
+            `${label}: blob download streamed more than ${expected.maxBytes} bytes ` +
+              `(blake3 ${expected.blake3}); stopped reading`,
+            { hint: "the registry sent more data than any blob may hold; report it" },
+          );
+        }
         await hasher.update(chunk);
         let off = 0;
         while (off < chunk.byteLength) off += await file.write(chunk.subarray(off));
+        if (!faultedMid && off > 0) {
+          faultedMid = true;
+          hooks.fault("mid-download");
+        }
       }
       digest = await hasher.finish();
+      hooks.fault("after-download-before-verify");
       if (expected.sizeBytes !== undefined && digest.sizeBytes < expected.sizeBytes) {
         throw new MochiError(
           "BLOB_E002",
@@ -373,9 +452,19 @@ export class FsStore {
         expected.blake3.slice(2, 4),
       );
       await Deno.mkdir(dir, { recursive: true });
-      await Deno.rename(tmp, finalPath);
+      hooks.fault("before-rename");
+      // Create-or-accept-existing: link() never replaces a file, so when processes race on one
+      // blob exactly one creates the final name and the others find it there (same bytes).
+      let written = true;
+      try {
+        await Deno.link(tmp, finalPath);
+      } catch (e) {
+        if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+        written = false;
+      }
+      await Deno.remove(tmp);
       await fsyncDir(dir);
-      return { path: finalPath, sizeBytes: digest.sizeBytes, written: true };
+      return { path: finalPath, sizeBytes: digest.sizeBytes, written };
     } catch (e) {
       hasher.abort();
       await reader.cancel(e).catch(() => {});
@@ -433,9 +522,10 @@ export class FsStore {
       }
       throw e;
     }
-    await Deno.mkdir(this.tmpDir, { recursive: true });
+    await Deno.mkdir(this.workDir, { recursive: true });
     await Deno.mkdir(join(this.root, "extracted"), { recursive: true });
-    const work = await Deno.makeTempDir({ dir: this.tmpDir, prefix: `x-${b3.slice(0, 16)}-` });
+    const work = await Deno.makeTempDir({ dir: this.workDir, prefix: `x-${b3.slice(0, 16)}-` });
+    let wroteOne = false;
     try {
       // Read and re-hash the blob first (the archive reader buffers it anyway), so a blob that
       // no longer matches its address is reported as such, never parsed.
@@ -452,6 +542,7 @@ export class FsStore {
       }
       const entries = readArchive(ReadableStream.from([compressed]), {
         compressedSizeBytes: size,
+        ...this.#hooks.archivePolicy,
         ...policy,
       });
       for await (const entry of entries) {
@@ -465,6 +556,10 @@ export class FsStore {
         const mode = entry.executable ? 0o755 : 0o644;
         await Deno.writeFile(target, entry.bytes, { createNew: true, mode });
         if (Deno.build.os !== "windows") await Deno.chmod(target, mode);
+        if (!wroteOne) {
+          wroteOne = true;
+          this.#hooks.fault("mid-extract");
+        }
       }
       if (Deno.build.os !== "windows") await Deno.chmod(work, 0o755);
       try {
@@ -480,8 +575,124 @@ export class FsStore {
       return finalDir;
     } catch (e) {
       await removeIfExists(work).catch(() => {});
+      if (
+        e instanceof MochiError &&
+        (e.code === "BLOB_E003" || e.code === "BLOB_E005" || e.code === "BLOB_E006")
+      ) {
+        // A blob that is unsafe, malformed, or no longer matches its address is never kept: the
+        // next attempt fetches it again and checks it again. (Over a size limit, BLOB_E004, it
+        // stays, as in cargo: raising the limit makes the same blob extract.)
+        await removeIfExists(blob).catch(() => {});
+      }
       throw e;
     }
+  }
+
+  /**
+   * Re-hash one stored blob against its address (install never trusts a blob because of its
+   * path).
+   *
+   * @param b3 BLAKE3 hex digest
+   * @returns `"ok"`, `"missing"`, or `"corrupt"` (the bytes hash to something else)
+   * @throws {MochiError} `BLOB_E008` on a malformed digest
+   */
+  async checkBlob(b3: string): Promise<"ok" | "missing" | "corrupt"> {
+    const path = this.blobPath(b3);
+    try {
+      return (await digestFile(path)).blake3 === b3 ? "ok" : "corrupt";
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return "missing";
+      throw e;
+    }
+  }
+
+  /**
+   * Remove a blob and the tree extracted from it (missing ones are ignored).
+   *
+   * @param b3 BLAKE3 hex digest
+   * @throws {MochiError} `BLOB_E008` on a malformed digest
+   */
+  async removeBlob(b3: string): Promise<void> {
+    await removeIfExists(this.extractedPath(b3));
+    await removeIfExists(this.blobPath(b3));
+  }
+
+  /**
+   * Record that a blob was used now (its file's mtime is the last-use record read by
+   * {@link FsStore.prune}). Missing blobs are ignored.
+   *
+   * @param b3 BLAKE3 hex digest
+   * @param nowMs the time to record, epoch ms (default now)
+   */
+  async touch(b3: string, nowMs: number = Date.now()): Promise<void> {
+    const t = new Date(nowMs);
+    try {
+      await Deno.utime(this.blobPath(b3), t, t);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+  }
+
+  /**
+   * Delete blobs whose last use (see {@link FsStore.touch}) is older than `olderThanMs`, with
+   * their extracted trees, and trees whose blob is gone. The caller must hold the store lock
+   * exclusively (`mochi cache prune` does), so no install is using what is deleted.
+   *
+   * @param options age threshold, dry run, clock
+   * @returns what was (or would be) removed
+   */
+  async prune(options: PruneOptions): Promise<PruneReport> {
+    const now = options.nowMs ?? Date.now();
+    const report: PruneReport = { blobs: 0, blobBytes: 0, trees: 0, treeBytes: 0 };
+    const kept = new Set<string>();
+    const blobs = join(this.root, "blobs");
+    for (const aa of await listDir(blobs)) {
+      for (const bb of await listDir(join(blobs, aa.name))) {
+        for (const f of await listDir(join(blobs, aa.name, bb.name))) {
+          const path = join(blobs, aa.name, bb.name, f.name);
+          const st = await Deno.stat(path);
+          if (now - (st.mtime?.getTime() ?? 0) < options.olderThanMs) {
+            kept.add(f.name);
+            continue;
+          }
+          report.blobs++;
+          report.blobBytes += st.size;
+          if (!options.dryRun) await removeIfExists(path);
+        }
+      }
+    }
+    const extracted = join(this.root, "extracted");
+    for (const t of await listDir(extracted)) {
+      if (kept.has(t.name)) continue;
+      report.trees++;
+      report.treeBytes += await treeBytes(join(extracted, t.name));
+      if (!options.dryRun) await removeIfExists(join(extracted, t.name));
+    }
+    return report;
+  }
+
+  /**
+   * Count blobs, extracted trees and temp files with their sizes (`mochi cache size`).
+   *
+   * @returns a {@link StoreSize}
+   */
+  async size(): Promise<StoreSize> {
+    const out: StoreSize = { blobs: 0, blobBytes: 0, trees: 0, treeBytes: 0, tempBytes: 0 };
+    const blobs = join(this.root, "blobs");
+    for (const aa of await listDir(blobs)) {
+      for (const bb of await listDir(join(blobs, aa.name))) {
+        for (const f of await listDir(join(blobs, aa.name, bb.name))) {
+          out.blobs++;
+          out.blobBytes += (await Deno.stat(join(blobs, aa.name, bb.name, f.name))).size;
+        }
+      }
+    }
+    for (const t of await listDir(join(this.root, "extracted"))) {
+      out.trees++;
+      out.treeBytes += await treeBytes(join(this.root, "extracted", t.name));
+    }
+    out.tempBytes = await treeBytes(this.tmpDir);
+    return out;
   }
 
   /**
@@ -561,6 +772,21 @@ export class FsStore {
     }
     return removed;
   }
+}
+
+/** Sum of file sizes under `path` (0 when missing). */
+export async function treeBytes(path: string): Promise<number> {
+  let st: Deno.FileInfo;
+  try {
+    st = await Deno.lstat(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return 0;
+    throw e;
+  }
+  if (!st.isDirectory) return st.size;
+  let n = 0;
+  for (const e of await listDir(path)) n += await treeBytes(join(path, e.name));
+  return n;
 }
 
 async function listDir(path: string): Promise<Deno.DirEntry[]> {

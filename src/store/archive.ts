@@ -61,8 +61,13 @@ export interface ArchiveEntry {
 export interface ArchivePolicy {
   /** Size of the compressed archive in bytes; feeds the `20 ×` ratio of the unpack cap. */
   compressedSizeBytes?: number;
-  /** Cap on the sum of entry sizes in bytes; default `max(512 MiB, 20 × compressed)`. */
+  /** Cap on the sum of entry sizes in bytes; default `max(unpackFloorBytes, unpackRatio ×
+   * compressed)`. When given, the floor and ratio are ignored. */
   maxUnpackedBytes?: number;
+  /** Floor of the unpack cap in bytes; default 512 MiB (cargo). */
+  unpackFloorBytes?: number;
+  /** Ratio of the unpack cap to the compressed size; default 20 (cargo). */
+  unpackRatio?: number;
   /** Cap on the number of entries (files + directories); default 100 000. */
   maxEntries?: number;
   /** Cap on one entry's size in bytes; default the unpack cap. */
@@ -103,9 +108,9 @@ const utf8 = new TextEncoder();
  * @returns every limit as a number of bytes or entries
  */
 export function archiveLimits(policy: ArchivePolicy = {}): ArchiveLimits {
-  const byRatio = (policy.compressedSizeBytes ?? 0) * DEFAULT_UNPACK_RATIO;
+  const byRatio = (policy.compressedSizeBytes ?? 0) * (policy.unpackRatio ?? DEFAULT_UNPACK_RATIO);
   const maxUnpackedBytes = policy.maxUnpackedBytes ??
-    Math.max(DEFAULT_MAX_UNPACKED_BYTES, byRatio);
+    Math.max(policy.unpackFloorBytes ?? DEFAULT_MAX_UNPACKED_BYTES, byRatio);
   return {
     maxUnpackedBytes,
     maxEntries: policy.maxEntries ?? DEFAULT_MAX_ENTRIES,

@@ -12,8 +12,8 @@ import {
 import {
   buildTar,
   buildTarZst,
-  gnuLongName,
   ESCAPE_TABLE,
+  gnuLongName,
   HOSTILE_ARCHIVES,
   pax,
   zstd,
