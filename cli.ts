@@ -9,6 +9,8 @@
  */
 import { parseArgs } from "node:util";
 import {
+  cachePrune,
+  cacheSize,
   exitStatusOf,
   formatTree,
   formatWhy,
@@ -18,9 +20,12 @@ import {
   lockGraph,
   MochiError,
   parseArtifactDigest,
+  parseDuration,
   readProject,
   resolveMochiHome,
   serveRegistry,
+  type StoreHolder,
+  testHooksFromEnv,
   verifySigstoreBundle,
 } from "./mod.ts";
 
@@ -36,6 +41,10 @@ Commands:
   tree [--depth N]        show the locked dependency tree
   why <package>           show every path by which a package enters the graph
   verify                  re-hash every blob in the store against its address
+  cache size              blobs, extracted trees, temp files and index cache, with their sizes
+  cache prune [--older-than DUR] [--dry-run]
+                          delete blobs unused for DUR (default 30d; 12h, 90m, 0 …), their trees,
+                          and what killed processes left; waits for running installs
   registry serve <dir>    serve a registry directory [--host 127.0.0.1] [--port 0]
   sigstore verify --bundle F --certificate-identity SAN --certificate-oidc-issuer ISS
                   [--trusted-root F] ARTIFACT
@@ -48,7 +57,8 @@ Global options:
   -C <dir>     run as if started in <dir>       --help, -h / --version
 
 Environment: MOCHI_HOME (store and index cache; default $XDG_CACHE_HOME/mochi or ~/.cache/mochi),
-MOCHI_REGISTRY (registry URL or path when mochi.toml has no [registry] default).`;
+MOCHI_REGISTRY (registry URL or path when mochi.toml has no [registry] default).
+Tests only, with MOCHI_TEST=1: MOCHI_TEST_FAULT, MOCHI_TEST_MAX_* (see src/adapters/test_hooks.ts).`;
 
 interface Out {
   info(line: string): void;
@@ -57,6 +67,22 @@ interface Out {
 
 function seconds(ms: number): string {
   return ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`;
+}
+
+function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+function printWait(holders: StoreHolder[], waitedMs: number): void {
+  const who = holders.length === 0
+    ? "another process (pid unknown)"
+    : holders.map((h) => `pid ${h.pid} (mochi ${h.command})`).join(", ");
+  console.error(
+    `Blocking: waited ${(waitedMs / 1000).toFixed(1)} s for the store lock, held by ${who}`,
+  );
 }
 
 function printError(e: unknown, verbose: boolean): number {
@@ -97,6 +123,8 @@ export async function main(args: string[]): Promise<number> {
         frozen: { type: "boolean" },
         refresh: { type: "boolean" },
         check: { type: "boolean" },
+        "dry-run": { type: "boolean" },
+        "older-than": { type: "string" },
         quiet: { type: "boolean", short: "q" },
         verbose: { type: "boolean", short: "v" },
         help: { type: "boolean", short: "h" },
@@ -140,6 +168,12 @@ export async function main(args: string[]): Promise<number> {
   }
   const env = Deno.env.toObject();
   const projectDir = o.dir ?? Deno.cwd();
+  let hooks;
+  try {
+    hooks = testHooksFromEnv(env);
+  } catch (e) {
+    return printError(e, verbose);
+  }
   const common = {
     projectDir,
     mochiHome: resolveMochiHome(env),
@@ -148,6 +182,8 @@ export async function main(args: string[]): Promise<number> {
     frozen: o.frozen === true,
     refresh: o.refresh === true,
     onProgress: out.detail,
+    onWait: printWait,
+    hooks,
     ...(env.MOCHI_REGISTRY ? { registryUrl: env.MOCHI_REGISTRY } : {}),
   };
   try {
@@ -241,6 +277,41 @@ export async function main(args: string[]): Promise<number> {
           `help: ${r.corrupt.length} of ${r.checked} blobs are corrupt; delete them and run mochi install to fetch them again`,
         );
         return 4;
+      }
+      case "cache": {
+        if (rest[0] === "size") {
+          const r = await cacheSize(common.mochiHome);
+          out.info(`Store ${common.mochiHome}/store:`);
+          out.info(`  blobs            ${r.blobs} (${bytes(r.blobBytes)})`);
+          out.info(`  extracted trees  ${r.trees} (${bytes(r.treeBytes)})`);
+          out.info(`  temp files       ${bytes(r.tempBytes)}`);
+          out.info(`Index cache        ${bytes(r.indexBytes)}`);
+          out.info(
+            `Total              ${bytes(r.blobBytes + r.treeBytes + r.tempBytes + r.indexBytes)}`,
+          );
+          return 0;
+        }
+        if (rest[0] === "prune") {
+          const dryRun = o["dry-run"] === true;
+          const r = await cachePrune({
+            mochiHome: common.mochiHome,
+            dryRun,
+            onWait: printWait,
+            ...(o["older-than"] !== undefined
+              ? { olderThanMs: parseDuration(o["older-than"]) }
+              : {}),
+          });
+          const verb = dryRun ? "Would remove" : "Removed";
+          out.info(
+            `${verb} ${r.blobs} blobs (${bytes(r.blobBytes)}), ${r.trees} extracted trees (${
+              bytes(r.treeBytes)
+            }), ${r.orphanSessions} sessions of killed processes, ${r.staleTemp} stale temp entries`,
+          );
+          return 0;
+        }
+        throw new MochiError("CLI_E001", `unknown cache command "${rest.join(" ")}"`, {
+          hint: "mochi cache size | mochi cache prune [--older-than DUR] [--dry-run]",
+        });
       }
       case "registry": {
         if (rest[0] !== "serve" || !rest[1]) {

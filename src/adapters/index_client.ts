@@ -49,7 +49,15 @@ export interface RegistryClientOptions {
   timeoutMs?: number;
   /** Most HTTP requests in flight at once (per client); default 32. */
   parallelism?: number;
+  /**
+   * Cap on one index file or `config.json` body, bytes; a longer body is cut off with
+   * `INDEX_E010` (TUF's endless-data attack). Default 64 MiB.
+   */
+  maxIndexBytes?: number;
 }
+
+/** Default {@link RegistryClientOptions.maxIndexBytes}: 64 MiB. */
+export const DEFAULT_MAX_INDEX_BYTES: number = 64 * 1024 * 1024;
 
 /** Counters of one client since it was opened. Live: read them at any time. */
 export interface RegistryClientStats {
@@ -313,6 +321,7 @@ class HttpSource implements Source {
   #baseDelayMs: number;
   #maxDelayMs: number;
   #timeoutMs: number;
+  #maxIndexBytes: number;
   #stats: RegistryClientStats;
   #slots: Semaphore;
   #madeDirs = new Set<string>();
@@ -326,6 +335,7 @@ class HttpSource implements Source {
     this.#baseDelayMs = options.baseDelayMs ?? 250;
     this.#maxDelayMs = options.maxDelayMs ?? 30_000;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#maxIndexBytes = options.maxIndexBytes ?? DEFAULT_MAX_INDEX_BYTES;
     this.#stats = stats;
     this.#slots = new Semaphore(Math.max(1, options.parallelism ?? 32));
   }
@@ -374,7 +384,7 @@ class HttpSource implements Source {
       const res = await this.#fetch(url, { headers, signal });
       this.#stats.requests++;
       if (res.status === 200) {
-        const body = new Uint8Array(await res.arrayBuffer());
+        const body = await readCapped(res, this.#maxIndexBytes, url);
         this.#stats.bytes += body.length;
         return { done: true, value: { kind: "body", body, etag: res.headers.get("etag") } };
       }
@@ -568,6 +578,45 @@ class HttpSource implements Source {
       this.#stats.cacheWriteErrors++;
     }
   }
+}
+
+/**
+ * Read a response body, refusing more than `maxBytes` (the rest is never read: the body is
+ * cancelled). A `Content-Length` over the cap is refused before reading.
+ */
+async function readCapped(res: Response, maxBytes: number, url: string): Promise<Uint8Array> {
+  const tooLong = () =>
+    new MochiError(
+      "INDEX_E010",
+      `${url} sent more than ${maxBytes} bytes; stopped reading (no index file is that large)`,
+      { hint: "the registry or a proxy is misbehaving (endless data); report it to the registry" },
+    );
+  const declared = Number(res.headers.get("content-length") ?? NaN);
+  if (declared > maxBytes) {
+    await res.body?.cancel();
+    throw tooLong();
+  }
+  if (res.body === null) return new Uint8Array();
+  const parts: Uint8Array[] = [];
+  let n = 0;
+  const reader = res.body.getReader();
+  while (true) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    n += value.length;
+    if (n > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLong();
+    }
+    parts.push(value);
+  }
+  const out = new Uint8Array(n);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
 }
 
 async function writeAtomic(file: string, data: Uint8Array): Promise<void> {

@@ -26,6 +26,8 @@ import { resolve, type ResolvedPackage } from "../solver/mod.ts";
 import { openRegistry, type RegistryClient } from "../adapters/index_client.ts";
 import { FsStore } from "../adapters/fs_store.ts";
 import { writeFileAtomic } from "../adapters/fs_atomic.ts";
+import { acquireStoreLock, cleanOrphanSessions, type StoreHolder } from "../adapters/store_lock.ts";
+import { NO_TEST_HOOKS, type TestHooks } from "../adapters/test_hooks.ts";
 import { RegistryProvider } from "./registry_provider.ts";
 
 /** Options of {@link install} and {@link lock}. */
@@ -50,6 +52,39 @@ export interface InstallOptions {
   fetch?: typeof fetch;
   /** Progress callback (the CLI prints these with --verbose). */
   onProgress?: (message: string) => void;
+  /**
+   * Called once when the store lock has been held by others for 1 s (the CLI always prints
+   * it): who holds it and for how long we waited.
+   */
+  onWait?: (holders: StoreHolder[], waitedMs: number) => void;
+  /** Fault points and injected limits (tests; see `testHooksFromEnv`). */
+  hooks?: TestHooks;
+}
+
+/** Default cap on one blob download when its size is not pinned: 1 GiB. */
+export const DEFAULT_MAX_BLOB_BYTES: number = 1024 * 1024 * 1024;
+
+/** Attempts per blob when the body is cut off mid-stream (cargo retries `partial_file`). */
+export const BLOB_STREAM_ATTEMPTS = 3;
+
+/**
+ * Map an OS "disk full" error to `STORE_E001`; anything else is returned as is.
+ *
+ * @param e the error
+ * @param where what was being written
+ * @returns the error to throw
+ */
+export function diskError(e: unknown, where: string): unknown {
+  const code = (e as { code?: unknown } | null)?.code;
+  const msg = (e as Error | null)?.message ?? "";
+  if (code === "ENOSPC" || /os error 28\b/.test(msg)) {
+    return new MochiError("STORE_E001", `no space left on the device while writing ${where}`, {
+      hint: "free disk space and run the command again; nothing half-written was kept (the " +
+        "next run removes this run's temp files)",
+      cause: e,
+    });
+  }
+  return e;
 }
 
 /** What an install did. */
@@ -284,6 +319,116 @@ async function runPool<T>(
   if (failed !== undefined) throw failed;
 }
 
+interface FetchOptions {
+  offline: boolean;
+  lockReused: boolean;
+  concurrency: number;
+  maxBlobBytes: number;
+  onProgress?: (message: string) => void;
+}
+
+/**
+ * Bring every locked blob into the store, verified, and extract it. A blob already in the store
+ * is re-hashed first and re-fetched when it no longer matches its address (never trusted because
+ * of its path). A body cut off mid-stream is fetched again, up to {@link BLOB_STREAM_ATTEMPTS}
+ * times. Every blob used is touched (last-use record for `mochi cache prune`).
+ */
+async function fetchAndExtract(
+  lock: Lockfile,
+  store: FsStore,
+  registry: RegistryClient,
+  o: FetchOptions,
+): Promise<{ fetched: number; cached: number }> {
+  const missing: LockedPackage[] = [];
+  let cached = 0;
+  for (const p of lock.packages) {
+    const b3 = blobDigests(p).blake3;
+    const state = await store.checkBlob(b3);
+    if (state === "ok") {
+      cached++;
+      continue;
+    }
+    if (state === "corrupt") {
+      o.onProgress?.(
+        `store blob of ${p.name} ${p.version} no longer matches ${b3}: fetching again`,
+      );
+      await store.removeBlob(b3);
+    }
+    missing.push(p);
+  }
+  if (missing.length > 0 && o.offline) {
+    throw new MochiError(
+      "BLOB_E007",
+      `${missing.length} package(s) are not in the store and --offline forbids fetching them (first: ${
+        missing[0].name
+      } ${missing[0].version})`,
+      { hint: "run once without --offline/--frozen to fill the store" },
+    );
+  }
+  await runPool(missing, o.concurrency, async (p) => {
+    const digests = blobDigests(p);
+    const label = `${p.name} ${p.version}`;
+    try {
+      for (let attempt = 1;; attempt++) {
+        const stream = await registry.fetchBlob(digests.blake3);
+        try {
+          const put = await store.putBlob(
+            stream,
+            { ...digests, maxBytes: o.maxBlobBytes },
+            label,
+          );
+          o.onProgress?.(
+            `fetched ${label}${put.written ? " (stored)" : " (already stored by another process)"}`,
+          );
+          return;
+        } catch (e) {
+          const cut = e instanceof MochiError && e.code === "BLOB_E002";
+          if (!cut || attempt >= BLOB_STREAM_ATTEMPTS) throw e;
+          o.onProgress?.(`download of ${label} was cut off (attempt ${attempt}); retrying`);
+        }
+      }
+    } catch (e) {
+      throw o.lockReused ? await lockVersusIndex(e, p, registry) : e;
+    }
+  });
+  await runPool(lock.packages, 8, async (p) => {
+    await store.extract(blobDigests(p).blake3);
+  });
+  for (const p of lock.packages) await store.touch(blobDigests(p).blake3);
+  return { fetched: missing.length, cached };
+}
+
+/**
+ * When a locked blob cannot be fetched or verified, say whether the registry index now records
+ * other digests for that version: the lockfile wins (nothing is installed from the index's
+ * digests), and the error names both (`BLOB_E009`). Otherwise the original error is returned.
+ */
+async function lockVersusIndex(
+  e: unknown,
+  p: LockedPackage,
+  registry: RegistryClient,
+): Promise<unknown> {
+  if (!(e instanceof MochiError) || (e.code !== "BLOB_E001" && e.code !== "BLOB_E002")) return e;
+  let rec: { blake3: string; sha256: string } | undefined;
+  try {
+    rec = (await registry.records(p.name))?.find((r) => r.version === p.version);
+  } catch {
+    return e; // the index is unreachable too: the original error says enough
+  }
+  if (!rec || (rec.blake3 === p.blake3 && rec.sha256 === p.sha256)) return e;
+  return new MochiError(
+    "BLOB_E009",
+    `${p.name} ${p.version}: mochi.lock pins blake3 ${p.blake3} sha256 ${p.sha256}, but the ` +
+      `registry index now records blake3 ${rec.blake3} sha256 ${rec.sha256}; the lockfile wins, ` +
+      `and the locked blob could not be installed: ${e.message}`,
+    {
+      hint: "the version was re-published with other bytes (or the registry is compromised). " +
+        "If you trust the new bytes, remove the package from mochi.lock and run mochi install",
+      cause: e,
+    },
+  );
+}
+
 /**
  * Installs a project: see the module doc for the order of steps.
  *
@@ -298,12 +443,15 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   const locked = options.locked || options.frozen || false;
   const project = await readProject(options.projectDir);
   const registryUrl = registryUrlFor(project, options.registryUrl);
+  const hooks = options.hooks ?? NO_TEST_HOOKS;
   const registry = openRegistry(registryUrl, {
     cacheDir: `${options.mochiHome}/index`,
     offline,
     ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(hooks.maxIndexBytes !== undefined ? { maxIndexBytes: hooks.maxIndexBytes } : {}),
+    ...(hooks.retryBaseMs !== undefined ? { baseDelayMs: hooks.retryBaseMs } : {}),
   });
-  const store = new FsStore(`${options.mochiHome}/store`);
+  const storeRoot = `${options.mochiHome}/store`;
 
   let lock = project.lock;
   let resolved = false;
@@ -331,42 +479,46 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   }
   const newLockText = formatLockfile(lock);
 
-  // Fetch what the store lacks; every blob is verified against the lockfile's digests.
-  const missing: LockedPackage[] = [];
+  // The store lock, shared: installs only add files, so they run side by side; `cache prune`
+  // (exclusive) waits for them. Everything below writes temp files into this run's session.
+  const held = await acquireStoreLock(storeRoot, "shared", {
+    command: "install",
+    ...(options.onWait ? { onWait: options.onWait } : {}),
+  });
+  let fetched = 0;
   let cached = 0;
-  for (const p of lock.packages) {
-    if (await store.hasBlob(blobDigests(p).blake3)) cached++;
-    else missing.push(p);
+  let lockChanged = false;
+  try {
+    const orphans = await cleanOrphanSessions(storeRoot);
+    if (orphans > 0) options.onProgress?.(`removed ${orphans} session(s) left by killed processes`);
+    const store = new FsStore(storeRoot, { hooks, workDir: held.sessionDir });
+    ({ fetched, cached } = await fetchAndExtract(lock, store, registry, {
+      offline,
+      lockReused: !resolved,
+      concurrency: options.concurrency ?? 16,
+      maxBlobBytes: hooks.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    }));
+    lockChanged = newLockText !== project.lockText;
+    hooks.fault("after-rename-before-lock-write");
+    if (lockChanged) {
+      await writeFileAtomic(project.lockPath, new TextEncoder().encode(newLockText), {
+        beforeRename: () => hooks.fault("mid-lock-write"),
+      });
+    }
+  } catch (e) {
+    throw diskError(e, `the store (${storeRoot}) or ${project.lockPath}`);
+  } finally {
+    await held.release();
   }
-  if (missing.length > 0 && offline) {
-    throw new MochiError(
-      "BLOB_E007",
-      `${missing.length} package(s) are not in the store and --offline forbids fetching them (first: ${
-        missing[0].name
-      } ${missing[0].version})`,
-      { hint: "run once without --offline/--frozen to fill the store" },
-    );
-  }
-  await runPool(missing, options.concurrency ?? 16, async (p) => {
-    const digests = blobDigests(p);
-    const stream = await registry.fetchBlob(digests.blake3);
-    await store.putBlob(stream, digests, `${p.name} ${p.version}`);
-    options.onProgress?.(`fetched ${p.name} ${p.version}`);
-  });
-  await runPool(lock.packages, 8, async (p) => {
-    await store.extract(blobDigests(p).blake3);
-  });
-
-  const lockChanged = newLockText !== project.lockText;
-  if (lockChanged) await writeFileAtomic(project.lockPath, new TextEncoder().encode(newLockText));
   return {
     packages: lock.packages.length,
     resolved,
-    fetched: missing.length,
+    fetched,
     cached,
     lockChanged,
     lockPath: project.lockPath,
-    storeDir: `${options.mochiHome}/store`,
+    storeDir: storeRoot,
     elapsedMs: performance.now() - t0,
     solveMs,
     registry: registryUrl,

@@ -17,3 +17,11 @@ export {
 } from "./install.ts";
 export { formatTree, formatWhy, type LockGraph, lockGraph, type NodeId } from "./graph.ts";
 export { type IndexSource, RegistryProvider } from "./registry_provider.ts";
+export {
+  cachePrune,
+  type CachePruneOptions,
+  type CachePruneReport,
+  type CacheSize,
+  cacheSize,
+  DEFAULT_PRUNE_AGE_MS,
+} from "./cache.ts";
