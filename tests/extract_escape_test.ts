@@ -45,7 +45,11 @@ Deno.test("mochi install rejects every archive of the escape table: exit 4, BLOB
     const registry = `${sb.root}/registry`;
     await writeRegistry(
       registry,
-      cases.map(([, raw], i) => ({ name: `evil-${i}`, version: "1.0.0", archive: buildTarZst(raw) })),
+      cases.map(([, raw], i) => ({
+        name: `evil-${i}`,
+        version: "1.0.0",
+        archive: buildTarZst(raw),
+      })),
     );
     await using server = startFakeRegistry(registry);
     let next = 0;

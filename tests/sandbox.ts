@@ -22,8 +22,22 @@ export interface Sandbox {
   store: string;
   /** The sentinel directory, outside `root`. */
   sentinel: string;
-  /** Environment for `runCli`: HOME, XDG_CACHE_HOME, MOCHI_HOME, TMPDIR, MOCHI_TEST=1. */
+  /** Environment for `runCli`: HOME, XDG_CACHE_HOME, MOCHI_HOME, TMPDIR, MOCHI_TEST=1, and
+   * DENO_DIR (the runner's, so the subprocess does not rebuild its module cache in HOME). */
   env: Record<string, string>;
+}
+
+let denoDirCache: string | undefined;
+
+/** The DENO_DIR this test run uses, so subprocesses with a sandboxed HOME/XDG reuse its cache. */
+async function denoDir(): Promise<string> {
+  if (denoDirCache) return denoDirCache;
+  const env = Deno.env.get("DENO_DIR");
+  if (env) return (denoDirCache = env);
+  const out = await new Deno.Command(Deno.execPath(), { args: ["info", "--json"], stdout: "piped" })
+    .output();
+  denoDirCache = JSON.parse(new TextDecoder().decode(out.stdout)).denoDir as string;
+  return denoDirCache;
 }
 
 /** Hash every file under `dir` (sorted `path sha256` lines, directories as `path/`). */
@@ -125,6 +139,7 @@ export async function withSandbox(fn: (sb: Sandbox) => Promise<void>): Promise<v
         MOCHI_HOME: `${root}/mochi`,
         TMPDIR: `${root}/tmp`,
         MOCHI_TEST: "1",
+        DENO_DIR: await denoDir(),
       },
     };
     await fn(sb);
