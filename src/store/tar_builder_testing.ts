@@ -175,6 +175,50 @@ export function zstd(bytes: Uint8Array): Uint8Array {
 }
 
 /**
+ * A zstd frame of one raw block (`prefix`) followed by RLE blocks of `zeroBytes` zero bytes,
+ * without a declared content size or checksum: a decompression bomb that costs 4 bytes per
+ * 128 KiB (1 GiB of zeros in 32 KiB). With a tar header as `prefix` and `zeroBytes` covering its
+ * body, padding and the end marker, it is a valid `.tar.zst`.
+ *
+ * @param prefix bytes emitted first, as a raw block (at most 128 KiB)
+ * @param zeroBytes how many zero bytes follow
+ * @returns the compressed frame
+ */
+export function zstdRleBomb(prefix: Uint8Array, zeroBytes: number): Uint8Array {
+  const BLOCK = 128 * 1024;
+  const blocks = Math.ceil(zeroBytes / BLOCK);
+  const out = new Uint8Array(6 + 3 + prefix.length + blocks * 4);
+  out.set([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x38]); // magic; no FCS, no checksum; window 128 KiB
+  let off = 6;
+  const blockHeader = (last: boolean, type: number, size: number) => {
+    const v = (last ? 1 : 0) | (type << 1) | (size << 3);
+    out[off++] = v & 0xff;
+    out[off++] = (v >> 8) & 0xff;
+    out[off++] = (v >> 16) & 0xff;
+  };
+  blockHeader(blocks === 0, 0, prefix.length);
+  out.set(prefix, off);
+  off += prefix.length;
+  for (let i = 0, left = zeroBytes; i < blocks; i++, left -= BLOCK) {
+    blockHeader(i === blocks - 1, 1, Math.min(BLOCK, left));
+    out[off++] = 0;
+  }
+  return out;
+}
+
+/**
+ * A `.tar.zst` holding one file `zeros` of `sizeBytes` zero bytes, built without ever holding
+ * the tar in memory ({@link zstdRleBomb}).
+ *
+ * @param sizeBytes the file's size
+ * @returns the compressed archive (about 4 bytes per 128 KiB)
+ */
+export function zeroFileBomb(sizeBytes: number): Uint8Array {
+  const pad = (512 - (sizeBytes % 512)) % 512;
+  return zstdRleBomb(header({ name: "zeros", size: sizeBytes }), sizeBytes + pad + 1024);
+}
+
+/**
  * Build and compress in one step.
  *
  * @param entries raw entries
