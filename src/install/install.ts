@@ -319,6 +319,38 @@ async function runPool<T>(
   if (failed !== undefined) throw failed;
 }
 
+/**
+ * Write `mochi.lock` atomically (temp file, fsync, rename) while holding an OS lock on the
+ * project's `mochi.toml`, and first remove temp lockfiles (`.mochi.lock.*.tmp`) a killed run left
+ * behind: any writer holds the same lock, so under it every such file is an orphan.
+ *
+ * @param project the project
+ * @param text the new lockfile, or undefined to only clean up
+ * @param hooks fault points (`mid-lock-write`)
+ */
+async function writeLockfile(
+  project: Project,
+  text: string | undefined,
+  hooks: TestHooks,
+): Promise<void> {
+  const manifest = await Deno.open(`${project.dir}/mochi.toml`, { read: true });
+  try {
+    await manifest.lock(true);
+    for await (const e of Deno.readDir(project.dir)) {
+      if (e.isFile && /^\.mochi\.lock\.[0-9a-f]{8}\.tmp$/.test(e.name)) {
+        await Deno.remove(`${project.dir}/${e.name}`).catch(() => {});
+      }
+    }
+    if (text !== undefined) {
+      await writeFileAtomic(project.lockPath, new TextEncoder().encode(text), {
+        beforeRename: () => hooks.fault("mid-lock-write"),
+      });
+    }
+  } finally {
+    manifest.close();
+  }
+}
+
 interface FetchOptions {
   offline: boolean;
   lockReused: boolean;
@@ -501,11 +533,7 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
     }));
     lockChanged = newLockText !== project.lockText;
     hooks.fault("after-rename-before-lock-write");
-    if (lockChanged) {
-      await writeFileAtomic(project.lockPath, new TextEncoder().encode(newLockText), {
-        beforeRename: () => hooks.fault("mid-lock-write"),
-      });
-    }
+    await writeLockfile(project, lockChanged ? newLockText : undefined, hooks);
   } catch (e) {
     throw diskError(e, `the store (${storeRoot}) or ${project.lockPath}`);
   } finally {
@@ -569,7 +597,7 @@ export async function lock(options: InstallOptions & { check?: boolean }): Promi
     });
   }
   const written = !upToDate && !options.check;
-  if (written) await writeFileAtomic(project.lockPath, new TextEncoder().encode(text));
+  if (written) await writeLockfile(project, text, NO_TEST_HOOKS);
   return {
     upToDate,
     written,
