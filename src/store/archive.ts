@@ -13,17 +13,18 @@
  * rejects the whole archive (`BLOB_E003`). Size limits follow cargo's unpack cap
  * `max(512 MiB, 20 × compressed size)` (`BLOB_E004`).
  *
- * Why zstd is decompressed in one call: under Deno 2.9 the streaming `createZstdDecompress`
- * reports corrupt input as an uncaught exception instead of an `error` event, and neither API
- * reports a frame cut short. So the reader decompresses with `zstdDecompressSync` bounded by
- * `maxOutputLength`, checks the frame's declared content size when the frame has one, and
- * requires the tar end-of-archive marker. Memory is bounded by the unpack cap.
+ * Decompression streams (`createZstdDecompress` piped into the tar parser with backpressure), so
+ * peak memory is the compressed blob plus one entry body (at most the per-entry cap), not the
+ * unpacked size: a 1 GiB zstd bomb is refused at its header with a few MiB resident
+ * (`tests/bomb_test.ts` measures it). Since zstd reports neither a frame cut short nor, always,
+ * trailing garbage, the reader counts the output against the cap, checks the frame's declared
+ * content size when it has one, and requires the tar end-of-archive marker before it ends.
  *
  * @module
  */
 
 import { Buffer } from "node:buffer";
-import { constants as zc, zstdCompressSync, zstdDecompressSync } from "node:zlib";
+import { constants as zc, createZstdDecompress, zstdCompressSync } from "node:zlib";
 import tar from "tar-stream";
 import { MochiError } from "../errors.ts";
 
@@ -353,36 +354,81 @@ async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> 
   return out;
 }
 
-/**
- * Decompress and check the tar framing; every failure mapped to a mochi error.
- */
-function decompress(compressed: Uint8Array, limits: ArchiveLimits): Buffer {
-  const declared = zstdFrameContentSize(compressed);
-  if (declared === null) throw corrupt("no zstd frame header");
+/** Raw tar bytes allowed for an archive: the unpack cap plus per-entry header/padding room. */
+function rawCapOf(limits: ArchiveLimits): number {
   // Raw tar = bodies + one 512-byte header and up to 511 bytes of padding per entry, PAX
   // records, and the end marker; allow that overhead on top of the unpack cap.
-  const rawCap = limits.maxUnpackedBytes + Math.min(limits.maxEntries, 1 << 20) * 2048 + (1 << 20);
-  if (declared !== undefined && declared > rawCap) {
-    throw tooBig(`declares ${declared} bytes unpacked, over the limit of ${rawCap}`);
-  }
-  let tarBytes: Buffer;
+  return limits.maxUnpackedBytes + Math.min(limits.maxEntries, 1 << 20) * 2048 + (1 << 20);
+}
+
+/**
+ * Decompress `compressed` as a stream into `extract`, never holding more than the stream
+ * buffers: counts the output against the raw cap, checks the frame's declared content size, the
+ * 512-byte framing and the end-of-archive marker, and ends `extract` only when all of that
+ * holds (else destroys it with the mochi error, which the entry iterator then throws).
+ */
+async function pump(
+  compressed: Uint8Array,
+  limits: ArchiveLimits,
+  extract: ReturnType<typeof tar.extract>,
+): Promise<void> {
+  const declared = zstdFrameContentSize(compressed);
+  const rawCap = rawCapOf(limits);
+  const z = createZstdDecompress();
+  z.on("error", () => {}); // surfaced through the iteration below
+  let total = 0;
+  const tail = new Uint8Array(1024);
+  let tailFill = 0;
   try {
-    tarBytes = zstdDecompressSync(compressed, { maxOutputLength: rawCap });
-  } catch (e) {
-    if ((e as { code?: string }).code === "ERR_BUFFER_TOO_LARGE" || e instanceof RangeError) {
-      throw tooBig(`unpacks to more than ${rawCap} bytes`);
+    if (declared === null) throw corrupt("no zstd frame header");
+    if (declared !== undefined && declared > rawCap) {
+      throw tooBig(`declares ${declared} bytes unpacked, over the limit of ${rawCap}`);
     }
-    throw corrupt((e as Error).message ?? String(e), e);
+    z.end(Buffer.from(compressed.buffer, compressed.byteOffset, compressed.byteLength));
+    try {
+      for await (const c of z) {
+        const chunk = c as Buffer;
+        total += chunk.length;
+        if (total > rawCap) throw tooBig(`unpacks to more than ${rawCap} bytes`);
+        // keep the last 1024 bytes for the end-of-archive check
+        if (chunk.length >= 1024) {
+          tail.set(chunk.subarray(chunk.length - 1024));
+          tailFill = 1024;
+        } else {
+          const keep = Math.min(tailFill, 1024 - chunk.length);
+          tail.copyWithin(0, tailFill - keep, tailFill);
+          tail.set(chunk, keep);
+          tailFill = keep + chunk.length;
+        }
+        if (extract.destroyed) return;
+        if (!extract.write(chunk)) {
+          await new Promise<void>((resolve) => {
+            const done = () => {
+              extract.off("drain", done);
+              extract.off("close", done);
+              resolve();
+            };
+            extract.on("drain", done);
+            extract.on("close", done);
+          });
+        }
+      }
+    } catch (e) {
+      throw e instanceof MochiError ? e : corrupt((e as Error).message ?? String(e), e);
+    }
+    if (declared !== undefined && total !== declared) {
+      throw corrupt(`frame declares ${declared} bytes but holds ${total} (truncated?)`);
+    }
+    if (total % 512 !== 0) throw corrupt("tar length is not a multiple of 512 bytes");
+    if (total < 1024) throw corrupt("tar end-of-archive marker is missing");
+    if (tail.some((b) => b !== 0)) {
+      throw corrupt("tar end-of-archive marker is missing (truncated?)");
+    }
+    extract.end(undefined);
+  } catch (e) {
+    z.destroy();
+    extract.destroy(e as Error);
   }
-  if (declared !== undefined && tarBytes.length !== declared) {
-    throw corrupt(`frame declares ${declared} bytes but holds ${tarBytes.length} (truncated?)`);
-  }
-  if (tarBytes.length % 512 !== 0) throw corrupt("tar length is not a multiple of 512 bytes");
-  if (tarBytes.length < 1024) throw corrupt("tar end-of-archive marker is missing");
-  for (let i = tarBytes.length - 1024; i < tarBytes.length; i++) {
-    if (tarBytes[i] !== 0) throw corrupt("tar end-of-archive marker is missing (truncated?)");
-  }
-  return tarBytes;
 }
 
 /**
@@ -405,10 +451,9 @@ export async function* readArchive(
 ): AsyncGenerator<ArchiveEntry, void, undefined> {
   const compressed = await readAll(stream);
   const limits = archiveLimits({ compressedSizeBytes: compressed.byteLength, ...policy });
-  const tarBytes = decompress(compressed, limits);
   const extract = tar.extract();
   extract.on("error", () => {}); // surfaced through the iterator below
-  extract.end(tarBytes);
+  const pumping = pump(compressed, limits, extract);
   const paths = new PathSet();
   let entries = 0;
   let total = 0;
@@ -478,6 +523,7 @@ export async function* readArchive(
     }
   } finally {
     extract.destroy();
+    await pumping;
   }
 }
 
