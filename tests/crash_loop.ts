@@ -132,7 +132,7 @@ export async function killLoop(
       stdout: "null",
       stderr: "null",
     }).spawn();
-    const delay = 40 + random() * 400;
+    const delay = 30 + random() * 300;
     const timer = setTimeout(() => {
       try {
         child.kill("SIGKILL");
