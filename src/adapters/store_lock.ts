@@ -11,8 +11,9 @@
  *   held with an exclusive OS lock for the session's life) and `<store>/tmp/s-<id>/`, where all
  *   its temp files and extraction dirs go. A session whose owner file can be locked by someone
  *   else belongs to a dead process: {@link cleanOrphanSessions} removes it. The owner file is
- *   locked under a temp name and renamed into place, so a cleaner never sees an unlocked owner of
- *   a live session.
+ *   locked under a temp name (`.creating`) and renamed into place, so a cleaner never sees an
+ *   unlocked owner of a live session; a cleaner that locks a `.creating` file first (a dead
+ *   creator, or the instant before the creator's own lock) deletes it, and the creator retries.
  *
  * @module
  */
@@ -116,6 +117,16 @@ interface Session {
 }
 
 async function openSession(storeRoot: string, command: string): Promise<Session> {
+  // A cleaner may lock a `.creating` file in the instant between its creation and our lock:
+  // then that name is abandoned (the cleaner deletes it) and we start over with a new one.
+  for (let attempt = 1;; attempt++) {
+    const s = await tryOpenSession(storeRoot, command);
+    if (s !== undefined) return s;
+    if (attempt >= 20) throw new Error(`could not open a session in ${storeRoot}/tmp`);
+  }
+}
+
+async function tryOpenSession(storeRoot: string, command: string): Promise<Session | undefined> {
   const tmp = join(storeRoot, "tmp");
   const id = `s-${crypto.randomUUID()}`;
   const creating = join(tmp, `${id}.creating`);
@@ -123,7 +134,10 @@ async function openSession(storeRoot: string, command: string): Promise<Session>
   const dir = join(tmp, id);
   const file = await Deno.open(creating, { read: true, write: true, createNew: true });
   try {
-    if (!(await file.tryLock(true))) throw new Error(`could not lock new session file ${creating}`);
+    if (!(await file.tryLock(true))) {
+      file.close();
+      return undefined;
+    }
     await file.write(new TextEncoder().encode(JSON.stringify({ pid: Deno.pid, command }) + "\n"));
     await Deno.rename(creating, owner);
     await Deno.mkdir(dir);
@@ -202,7 +216,12 @@ export async function cleanOrphanSessions(storeRoot: string, dryRun = false): Pr
   const tmp = join(storeRoot, "tmp");
   let removed = 0;
   for (const name of await listNames(tmp)) {
-    if (!name.endsWith(".owner")) continue;
+    const suffix = name.endsWith(".owner")
+      ? ".owner"
+      : name.endsWith(".creating")
+      ? ".creating"
+      : "";
+    if (suffix === "") continue;
     const owner = join(tmp, name);
     let f: Deno.FsFile;
     try {
@@ -211,10 +230,12 @@ export async function cleanOrphanSessions(storeRoot: string, dryRun = false): Pr
       continue;
     }
     try {
-      if (!(await f.tryLock(true))) continue; // alive
+      // Locked: alive. Unlocked: dead — or a `.creating` file in the instant before its creator
+      // locks it, which the creator then abandons (it retries under a new name).
+      if (!(await f.tryLock(true))) continue;
       removed++;
       if (!dryRun) {
-        await removeIfExists(join(tmp, name.slice(0, -".owner".length)));
+        await removeIfExists(join(tmp, name.slice(0, -suffix.length)));
         await removeIfExists(owner);
       }
     } finally {

@@ -46,10 +46,13 @@ Deno.test("cleanOrphanSessions removes only sessions nobody holds", async () => 
     await Deno.writeTextFile(`${store}/tmp/s-dead.owner`, '{"pid":1,"command":"install"}\n');
     await Deno.mkdir(`${store}/tmp/s-dead`);
     await Deno.writeTextFile(`${store}/tmp/s-dead/x.part`, "half");
-    assert.equal(await cleanOrphanSessions(store, true), 1, "dry run counts");
+    // Killed between creating its owner file and renaming it into place.
+    await Deno.writeTextFile(`${store}/tmp/s-half.creating`, "");
+    assert.equal(await cleanOrphanSessions(store, true), 2, "dry run counts");
     assert.ok(Deno.statSync(`${store}/tmp/s-dead/x.part`).isFile, "dry run removes nothing");
-    assert.equal(await cleanOrphanSessions(store), 1);
+    assert.equal(await cleanOrphanSessions(store), 2);
     assert.throws(() => Deno.statSync(`${store}/tmp/s-dead`));
+    assert.throws(() => Deno.statSync(`${store}/tmp/s-half.creating`));
     assert.equal(await Deno.readTextFile(`${live.sessionDir}/work.part`), "in progress");
     await live.release();
   });
