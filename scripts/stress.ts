@@ -5,8 +5,8 @@
  * Usage: deno run -A scripts/stress.ts [job-name …]   (no names: every job)
  *
  * Jobs (add yours to {@link JOBS}):
- * - `sigkill-install`: 200 `mochi install` runs SIGKILLed at random moments
- *   (tests/crash_loop.ts; `STRESS_KILL_RUNS` overrides the count).
+ * - `sigkill-install`: `mochi install` runs SIGKILLed at random moments until 200 were killed
+ *   mid-run (tests/crash_loop.ts; `STRESS_KILL_RUNS` overrides the count).
  * - `concurrent-installs`: 8 processes installing different projects sharing 50 deps into one
  *   store, 3 rounds into fresh stores.
  *
@@ -33,7 +33,10 @@ export const JOBS: StressJob[] = [
     description: "SIGKILL mochi install at random moments; verify, lock old|new, next run ok",
     async run(root, env) {
       const runs = Number(Deno.env.get("STRESS_KILL_RUNS") ?? 200);
-      const r = await killLoop(root, env, runs);
+      const r = await killLoop(root, env, runs, Math.random, true);
+      if (r.killed < runs) {
+        r.failures.push(`only ${r.killed} of ${r.runs} runs were killed mid-run`);
+      }
       return {
         counts:
           `${r.runs} runs, ${r.killed} killed mid-run, lock old ${r.lockOld} / new ${r.lockNew}, ` +

@@ -81,8 +81,10 @@ async function readOrNull(path: string): Promise<string | null> {
  *
  * @param root working directory
  * @param env base environment (sandboxed HOME, MOCHI_HOME, DENO_DIR, …)
- * @param runs number of kills to attempt
+ * @param runs number of runs; with `untilKilled`, the number of runs that must actually be killed
+ *   mid-run (a run may finish before its random kill time), capped at 3 × `runs` runs
  * @param random source of uniform numbers in [0, 1)
+ * @param untilKilled count killed runs rather than runs
  * @returns counts and any failures
  */
 export async function killLoop(
@@ -90,6 +92,7 @@ export async function killLoop(
   env: Record<string, string>,
   runs: number,
   random: () => number = Math.random,
+  untilKilled = false,
 ): Promise<KillLoopReport> {
   const t0 = performance.now();
   const registry = `${root}/registry`;
@@ -120,7 +123,7 @@ export async function killLoop(
     ms: 0,
   };
   await writeProject(project, MANIFESTS[0]);
-  for (let i = 0; i < runs; i++) {
+  for (let i = 0; untilKilled ? report.killed < runs && i < 3 * runs : i < runs; i++) {
     const which = (i + 1) % 2;
     const old = await readOrNull(`${project}/mochi.lock`);
     await writeProject(project, MANIFESTS[which]);
