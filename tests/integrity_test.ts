@@ -240,3 +240,22 @@ Deno.test("endless 429 on a blob (backoff injected to 1 ms): exit 3 naming the U
     await assertNothingInstalled(c);
   });
 });
+
+Deno.test("an index file cut off mid-body is retried: always cut → exit 3 after 6 attempts; cut once → success", async () => {
+  await withRegistry(async (c) => {
+    const path = indexPath("app-core");
+    c.server.fault(path, { truncateAfterBytes: 10 });
+    const r = await c.install({ MOCHI_TEST_RETRY_BASE_MS: "1" });
+    assertEquals(r.code, 3, r.stderr);
+    assert(
+      r.stderr.includes("error[INDEX_E004]") && r.stderr.includes("after 6 attempts"),
+      r.stderr,
+    );
+    assertEquals(c.server.count(path), 6);
+    await assertNothingInstalled(c);
+    c.server.fault(path, (n) => (n === 7 ? { truncateAfterBytes: 10 } : undefined));
+    const ok = await c.install({ MOCHI_TEST_RETRY_BASE_MS: "1" });
+    assertEquals(ok.code, 0, ok.stderr);
+    assertEquals(c.server.count(path), 8);
+  });
+});
