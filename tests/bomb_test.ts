@@ -36,6 +36,16 @@ Deno.test("a 1 GiB and an 8 GiB zstd bomb are refused with bounded peak memory (
   });
 });
 
+Deno.test("a 256 MiB file inside the limits is extracted with bounded memory (bodies stream to disk)", async () => {
+  await withSandbox(async (sb) => {
+    const baseline = await probe("baseline", "0");
+    const big = await probe("extract", String(256 * 2 ** 20), sb.store);
+    assertEquals(big.code, "ok");
+    const extraMiB = (big.peakRssKiB - baseline.peakRssKiB) / 1024;
+    assert(extraMiB < 64, `extracting 256 MiB cost ${extraMiB.toFixed(1)} MiB more`);
+  });
+});
+
 async function withPackage(
   archive: Uint8Array,
   fn: (run: (env?: Record<string, string>) => ReturnType<typeof runCli>, store: string) => Promise<

@@ -19,7 +19,7 @@
 
 import { join } from "node:path";
 import { MochiError } from "../errors.ts";
-import { type ArchivePolicy, readArchive } from "../store/archive.ts";
+import { type ArchivePolicy, readArchiveStream } from "../store/archive.ts";
 import {
   createDualHasher,
   type Digest,
@@ -496,7 +496,7 @@ export class FsStore {
   /**
    * Extract a stored blob to `<root>/extracted/<b3>/` and return that directory. Idempotent: an
    * existing tree is returned as is. The blob is re-hashed before it is parsed, the archive is
-   * checked entry by entry ({@link readArchive}), files are created exclusively (0644/0755) in a
+   * checked entry by entry ({@link readArchiveStream}), files are created exclusively (0644/0755) in a
    * private temp dir under `<root>/tmp/`, and the dir is renamed into place. When another process
    * wins the race, its tree is used and ours is discarded. On any failure nothing is left behind.
    *
@@ -504,7 +504,7 @@ export class FsStore {
    * @param policy archive limits (defaults: cargo's unpack cap)
    * @returns the extracted directory
    * @throws {MochiError} `BLOB_E007` blob not in the store; `BLOB_E006` the blob on disk no longer
-   *   matches its address; `BLOB_E003`/`BLOB_E004`/`BLOB_E005` from {@link readArchive};
+   *   matches its address; `BLOB_E003`/`BLOB_E004`/`BLOB_E005` from {@link readArchiveStream};
    *   `BLOB_E008` malformed digest
    */
   async extract(b3: string, policy: ArchivePolicy = {}): Promise<string> {
@@ -540,7 +540,7 @@ export class FsStore {
           { hint: "run `mochi verify` to remove corrupt blobs, then install again" },
         );
       }
-      const entries = readArchive(ReadableStream.from([compressed]), {
+      const entries = readArchiveStream(ReadableStream.from([compressed]), {
         compressedSizeBytes: size,
         ...this.#hooks.archivePolicy,
         ...policy,
@@ -554,7 +554,15 @@ export class FsStore {
         const parent = join(work, ...entry.path.split("/").slice(0, -1));
         if (parent !== work) await Deno.mkdir(parent, { recursive: true, mode: 0o755 });
         const mode = entry.executable ? 0o755 : 0o644;
-        await Deno.writeFile(target, entry.bytes, { createNew: true, mode });
+        const out = await Deno.open(target, { write: true, createNew: true, mode });
+        try {
+          for await (const chunk of entry.body()) {
+            let off = 0;
+            while (off < chunk.byteLength) off += await out.write(chunk.subarray(off));
+          }
+        } finally {
+          out.close();
+        }
         if (Deno.build.os !== "windows") await Deno.chmod(target, mode);
         if (!wroteOne) {
           wroteOne = true;

@@ -13,10 +13,10 @@
  * rejects the whole archive (`BLOB_E003`). Size limits follow cargo's unpack cap
  * `max(512 MiB, 20 × compressed size)` (`BLOB_E004`).
  *
- * Decompression streams (`createZstdDecompress` piped into the tar parser with backpressure), so
- * peak memory is the compressed blob plus one entry body (at most the per-entry cap), not the
- * unpacked size: a 1 GiB zstd bomb is refused at its header with a few MiB resident
- * (`tests/bomb_test.ts` measures it). Since zstd reports neither a frame cut short nor, always,
+ * Decompression streams (`createZstdDecompress` piped into the tar parser with backpressure), and
+ * {@link readArchiveStream} hands out entry bodies as streams, so peak memory is the compressed
+ * blob plus stream buffers, not the unpacked size: a 1 GiB zstd bomb is refused at its header, and
+ * a 256 MiB file is extracted, with a few MiB resident (`tests/bomb_test.ts` measures both). Since zstd reports neither a frame cut short nor, always,
  * trailing garbage, the reader counts the output against the cap, checks the frame's declared
  * content size when it has one, and requires the tar end-of-archive marker before it ends.
  *
@@ -432,7 +432,29 @@ async function pump(
 }
 
 /**
- * Read a `.tar.zst` and yield its entries, checking each header before its body is read.
+ * An entry yielded by {@link readArchiveStream}: validated header, body still to be read.
+ */
+export interface ArchiveStreamEntry {
+  /** Normalised relative path, `/` separators, no trailing slash. */
+  path: string;
+  /** Regular file or directory: nothing else gets through. */
+  type: "file" | "directory";
+  /** File mode has an execute bit (extract as 0755); false for directories. */
+  executable: boolean;
+  /** Body length in bytes as the header declares it (0 for directories). */
+  sizeBytes: number;
+  /**
+   * The body in chunks, checked against `sizeBytes` (a longer or shorter body throws
+   * `BLOB_E005`). Read it to the end before asking for the next entry; an unread body is drained
+   * (and checked) by the generator.
+   */
+  body(): AsyncGenerator<Uint8Array, void, undefined>;
+}
+
+/**
+ * Read a `.tar.zst` and yield its entries, checking each header before its body is read, with
+ * bodies as streams: memory stays at the compressed archive plus stream buffers, whatever the
+ * entries' sizes (`FsStore.extract` writes them straight to disk).
  *
  * Only regular files and directories are accepted; any other type (symlink, hardlink, character
  * or block device, FIFO, contiguous file, unknown), a link name, setuid/setgid/sticky bits, or a
@@ -445,10 +467,10 @@ async function pump(
  * @throws {MochiError} `BLOB_E003` unsafe entry (message names it); `BLOB_E004` over a limit;
  *   `BLOB_E005` not zstd, truncated, bad checksum, or malformed tar
  */
-export async function* readArchive(
+export async function* readArchiveStream(
   stream: ReadableStream<Uint8Array>,
   policy: ArchivePolicy = {},
-): AsyncGenerator<ArchiveEntry, void, undefined> {
+): AsyncGenerator<ArchiveStreamEntry, void, undefined> {
   const compressed = await readAll(stream);
   const limits = archiveLimits({ compressedSizeBytes: compressed.byteLength, ...policy });
   const extract = tar.extract();
@@ -500,30 +522,64 @@ export async function* readArchive(
         throw tooBig(`unpacks to more than ${limits.maxUnpackedBytes} bytes (at ${name})`);
       }
       paths.add(path, type);
-      const body = new Uint8Array(size);
-      let off = 0;
-      try {
-        for await (const chunk of entry) {
-          const c = chunk as Uint8Array;
-          if (off + c.byteLength > size) throw corrupt(`entry ${name} is longer than its header`);
-          body.set(c, off);
-          off += c.byteLength;
+      let started = false;
+      async function* body(): AsyncGenerator<Uint8Array, void, undefined> {
+        if (started) throw new MochiError("INTERNAL_E001", `body of ${name} read twice`);
+        started = true;
+        let off = 0;
+        try {
+          for await (const chunk of entry) {
+            const c = chunk as Uint8Array;
+            off += c.byteLength;
+            if (off > size) throw corrupt(`entry ${name} is longer than its header`);
+            yield c;
+          }
+        } catch (e) {
+          throw e instanceof MochiError ? e : corrupt((e as Error).message ?? String(e), e);
         }
-      } catch (e) {
-        throw e instanceof MochiError ? e : corrupt((e as Error).message ?? String(e), e);
+        if (off !== size) throw corrupt(`entry ${name} is shorter than its header says`);
       }
-      if (off !== size) throw corrupt(`entry ${name} is shorter than its header says`);
       yield {
         path,
         type,
         executable: type === "file" && (mode & 0o111) !== 0,
         sizeBytes: size,
-        bytes: body,
+        body,
       };
+      if (!started) {
+        for await (const _ of body()) {
+          // drain and check an unread body
+        }
+      }
     }
   } finally {
     extract.destroy();
     await pumping;
+  }
+}
+
+/**
+ * Read a `.tar.zst` and yield its entries with their bodies in memory (see
+ * {@link readArchiveStream} for the checks; memory grows with the largest entry).
+ *
+ * @param stream the compressed archive
+ * @param policy limits (see {@link archiveLimits})
+ * @returns an async generator of validated entries, in archive order
+ * @throws {MochiError} `BLOB_E003` unsafe entry (message names it); `BLOB_E004` over a limit;
+ *   `BLOB_E005` not zstd, truncated, bad checksum, or malformed tar
+ */
+export async function* readArchive(
+  stream: ReadableStream<Uint8Array>,
+  policy: ArchivePolicy = {},
+): AsyncGenerator<ArchiveEntry, void, undefined> {
+  for await (const e of readArchiveStream(stream, policy)) {
+    const bytes = new Uint8Array(e.sizeBytes);
+    let off = 0;
+    for await (const c of e.body()) {
+      bytes.set(c, off);
+      off += c.byteLength;
+    }
+    yield { path: e.path, type: e.type, executable: e.executable, sizeBytes: e.sizeBytes, bytes };
   }
 }
 
