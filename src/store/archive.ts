@@ -523,7 +523,7 @@ export async function* readArchiveStream(
       }
       paths.add(path, type);
       let started = false;
-      async function* body(): AsyncGenerator<Uint8Array, void, undefined> {
+      const body = async function* (): AsyncGenerator<Uint8Array, void, undefined> {
         if (started) throw new MochiError("INTERNAL_E001", `body of ${name} read twice`);
         started = true;
         let off = 0;
@@ -538,7 +538,7 @@ export async function* readArchiveStream(
           throw e instanceof MochiError ? e : corrupt((e as Error).message ?? String(e), e);
         }
         if (off !== size) throw corrupt(`entry ${name} is shorter than its header says`);
-      }
+      };
       yield {
         path,
         type,
