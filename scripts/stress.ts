@@ -39,7 +39,9 @@ export const JOBS: StressJob[] = [
       }
       return {
         counts:
-          `${r.runs} runs, ${r.killed} killed mid-run, lock old ${r.lockOld} / new ${r.lockNew}, ` +
+          `${r.runs} runs, ${r.killed} killed mid-run (${
+            Object.entries(r.phases).map(([k, v]) => `${k} ${v}`).join(", ")
+          }), lock old ${r.lockOld} / new ${r.lockNew}, ` +
           `${r.failures.length} failures, ${(r.ms / r.runs).toFixed(0)} ms per run`,
         failures: r.failures,
       };

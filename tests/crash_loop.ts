@@ -25,6 +25,10 @@ export interface KillLoopReport {
   lockOld: number;
   /** See `lockOld`. */
   lockNew: number;
+  /** Where killed runs stopped, judged from what they left: `download body` (a `.part` file),
+   * `extract` (an `x-` dir), `lock written`, `store lock held` (a session, e.g. waiting for
+   * headers or re-hashing), `startup/resolve` (no session yet). */
+  phases: Record<string, number>;
   /** Problems found (empty when every promise held). */
   failures: string[];
   /** Wall time, ms. */
@@ -67,6 +71,19 @@ async function tempEntries(store: string): Promise<string[]> {
   return out;
 }
 
+/** Names inside every session directory of the store. */
+async function sessionFiles(store: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const s of await tempEntries(store)) {
+    try {
+      for await (const e of Deno.readDir(`${store}/tmp/${s}`)) out.push(e.name);
+    } catch {
+      // not a directory
+    }
+  }
+  return out;
+}
+
 async function readOrNull(path: string): Promise<string | null> {
   try {
     return await Deno.readTextFile(path);
@@ -98,7 +115,14 @@ export async function killLoop(
   const registry = `${root}/registry`;
   await writeRegistry(registry, GRAPH);
   await using server = startFakeRegistry(registry);
-  server.fault("blobs/*", () => ({ latencyMs: 5 + Math.floor(random() * 45) }));
+  // On odd runs the kill is timed from the first blob request, so kills also land in the store
+  // phase (fetch, verify, extract, lock write), not only in startup and resolution.
+  let onBlobRequest: (() => void) | undefined;
+  server.fault("blobs/*", () => {
+    onBlobRequest?.();
+    onBlobRequest = undefined;
+    return { latencyMs: 5 + Math.floor(random() * 45) };
+  });
   const home = `${root}/killhome`;
   const store = `${home}/store`;
   const project = `${root}/killproject`;
@@ -119,6 +143,7 @@ export async function killLoop(
     killed: 0,
     lockOld: 0,
     lockNew: 0,
+    phases: {},
     failures: [],
     ms: 0,
   };
@@ -135,22 +160,49 @@ export async function killLoop(
       stdout: "null",
       stderr: "null",
     }).spawn();
-    const delay = 30 + random() * 300;
-    const timer = setTimeout(() => {
+    const kill = () => {
       try {
         child.kill("SIGKILL");
       } catch {
         // already exited
       }
-    }, delay);
+    };
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let delay: number;
+    if (i % 2 === 0) {
+      delay = 10 + random() * 200;
+      timer = setTimeout(kill, delay);
+    } else {
+      delay = random() * 120;
+      onBlobRequest = () => (timer = setTimeout(kill, delay));
+    }
     const status = await child.status;
+    onBlobRequest = undefined;
     clearTimeout(timer);
     report.runs++;
     if (status.signal === "SIGKILL") report.killed++;
     const fail = (what: string) =>
-      report.failures.push(`run ${i} (kill at ${delay.toFixed(0)} ms): ${what}`);
+      report.failures.push(
+        `run ${i} (kill ${delay.toFixed(0)} ms after ${
+          i % 2 ? "the first blob request" : "start"
+        }): ${what}`,
+      );
 
     const lock = await readOrNull(`${project}/mochi.lock`);
+    if (status.signal === "SIGKILL") {
+      const left = await sessionFiles(store);
+      const sessions = (await tempEntries(store)).length;
+      const phase = left.some((n) => n.endsWith(".part"))
+        ? "download body"
+        : left.some((n) => n.startsWith("x-"))
+        ? "extract"
+        : lock !== old
+        ? "lock written"
+        : sessions > 0
+        ? "store lock held"
+        : "startup/resolve";
+      report.phases[phase] = (report.phases[phase] ?? 0) + 1;
+    }
     if (lock === old) report.lockOld++;
     else if (lock === expected[which]) report.lockNew++;
     else fail(`torn lock: ${JSON.stringify(lock?.slice(0, 80))}`);
