@@ -5,7 +5,8 @@
  * ```
  * <root>/blobs/<aa>/<bb>/<blake3-hex>   verified .tar.zst blobs (aa/bb = first two byte pairs)
  * <root>/extracted/<blake3-hex>/        extracted trees
- * <root>/tmp/                           temp files and dirs (same filesystem, so renames are atomic)
+ * <root>/tmp/                           temp files and dirs (same filesystem, so renames are atomic);
+ *                                       each process's in `tmp/s-<id>/` (see store_lock.ts)
  * ```
  *
  * A blob gets its final name only after BLAKE3 and SHA-256, computed in one streaming pass while
@@ -95,7 +96,8 @@ export interface PutResult {
   path: string;
   /** Blob size in bytes. */
   sizeBytes: number;
-  /** False when the blob was already in the store (the stream was cancelled unread). */
+  /** False when the blob was already in the store (the stream was cancelled unread), or another
+   * process created it while this one was downloading: exactly one writer creates each blob. */
   written: boolean;
 }
 
@@ -334,10 +336,11 @@ export class FsStore {
   }
 
   /**
-   * Store a blob from a stream: the bytes go to `<root>/tmp/<b3>.<rand>.part` while BLAKE3 and
+   * Store a blob from a stream: the bytes go to `<workDir>/<b3>.<rand>.part` while BLAKE3 and
    * SHA-256 are computed in the same pass; only when both match `expected` is the temp file
-   * fsynced and renamed to {@link FsStore.blobPath}. On any failure the temp file is removed.
-   * When the blob is already present the stream is cancelled and nothing is written.
+   * fsynced and hard-linked to {@link FsStore.blobPath} (a link never replaces a file, so when
+   * processes race exactly one creates the blob), then removed. On any failure the temp file is
+   * removed. When the blob is already present the stream is cancelled and nothing is written.
    *
    * @param stream the blob bytes (e.g. a fetch body)
    * @param expected the pinned digests (and size, when known)
