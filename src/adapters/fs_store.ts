@@ -462,10 +462,10 @@ export class FsStore {
       try {
         await Deno.link(tmp, finalPath);
       } catch (e) {
-        if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
-        written = false;
+        if (e instanceof Deno.errors.AlreadyExists) written = false;
+        else await Deno.rename(tmp, finalPath); // no hard links here (FAT, some network FS)
       }
-      await Deno.remove(tmp);
+      await removeIfExists(tmp);
       await fsyncDir(dir);
       return { path: finalPath, sizeBytes: digest.sizeBytes, written };
     } catch (e) {
