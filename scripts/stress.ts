@@ -8,7 +8,7 @@
  * - `sigkill-install`: `mochi install` runs SIGKILLed at random moments until 200 were killed
  *   mid-run (tests/crash_loop.ts; `STRESS_KILL_RUNS` overrides the count).
  * - `concurrent-installs`: 8 processes installing different projects sharing 50 deps into one
- *   store, 3 rounds into fresh stores.
+ *   store, 3 rounds into fresh stores: all succeed, each blob downloaded and stored once.
  *
  * @module
  */
@@ -63,6 +63,9 @@ export const JOBS: StressJob[] = [
         if (twice.length > 0) failures.push(`round ${round}: stored more than once: ${twice}`);
         if (r.stored.size !== 58) {
           failures.push(`round ${round}: ${r.stored.size} blobs stored, not 58`);
+          if (r.blobRequests !== 58) {
+            failures.push(`round ${round}: ${r.blobRequests} blob downloads for 58 blobs`);
+          }
         }
         const v = await new Deno.Command(Deno.execPath(), {
           args: ["run", "-A", `${ROOT}/cli.ts`, "verify"],

@@ -11,13 +11,14 @@ import { startFakeRegistry } from "./fake_registry.ts";
 import { assertNoTemp, withSandbox } from "./sandbox.ts";
 import { acquireStoreLock } from "../src/adapters/store_lock.ts";
 
-Deno.test("8 processes install different projects sharing deps into one store: all succeed, each blob written once, store clean", async () => {
+Deno.test("8 processes install different projects sharing deps into one store: all succeed, each blob downloaded and written once, store clean", async () => {
   await withSandbox(async (sb) => {
     const r = await concurrentInstalls(sb.root, sb.env, 8, 12);
     assertEquals(r.codes, [0, 0, 0, 0, 0, 0, 0, 0]);
     // 12 shared + 8 top packages: each stored by exactly one process.
     assertEquals(r.stored.size, 20, [...r.stored.keys()].join(", "));
     for (const [pkg, count] of r.stored) assertEquals(count, 1, `${pkg} stored ${count} times`);
+    assertEquals(r.blobRequests, 20, "each blob downloaded once across the 8 processes");
     const v = await runCli(["verify"], { env: sb.env });
     assertEquals(v.code, 0, v.stderr);
     assert(v.stdout.includes("Checked 20 blobs"), v.stdout);

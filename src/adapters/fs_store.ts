@@ -325,6 +325,40 @@ export class FsStore {
   }
 
   /**
+   * Take the download lock of a blob: an OS lock on `<root>/locks/<aa>` (256 stripes by the
+   * first digest byte, never deleted), so processes sharing the store download each blob once:
+   * whoever gets the lock second finds the blob there. Released by the OS if the holder dies.
+   *
+   * @param b3 BLAKE3 hex digest
+   * @param pollMs poll interval while another holder has the stripe, ms (default 10)
+   * @returns a function releasing the lock
+   * @throws {MochiError} `BLOB_E008` on a malformed digest
+   */
+  async lockBlob(b3: string, pollMs = 10): Promise<() => void> {
+    checkDigest(b3);
+    const dir = join(this.root, "locks");
+    await Deno.mkdir(dir, { recursive: true });
+    const file = await Deno.open(join(dir, b3.slice(0, 2)), {
+      read: true,
+      write: true,
+      create: true,
+    });
+    try {
+      while (!(await file.tryLock(true))) await new Promise((r) => setTimeout(r, pollMs));
+    } catch (e) {
+      file.close();
+      throw e;
+    }
+    let released = false;
+    return () => {
+      if (!released) {
+        released = true;
+        file.close();
+      }
+    };
+  }
+
+  /**
    * Whether the blob is in the store (it was verified when it was put there).
    *
    * @param b3 BLAKE3 hex digest

@@ -400,7 +400,14 @@ async function fetchAndExtract(
   await runPool(missing, o.concurrency, async (p) => {
     const digests = blobDigests(p);
     const label = `${p.name} ${p.version}`;
+    // One download per blob across processes sharing the store: under the blob's download
+    // lock, a blob another process stored meanwhile is not fetched again.
+    const release = await store.lockBlob(digests.blake3);
     try {
+      if (await store.hasBlob(digests.blake3)) {
+        o.onProgress?.(`fetched ${label} (already stored by another process)`);
+        return;
+      }
       for (let attempt = 1;; attempt++) {
         const stream = await registry.fetchBlob(digests.blake3);
         try {
@@ -421,6 +428,8 @@ async function fetchAndExtract(
       }
     } catch (e) {
       throw o.lockReused ? await lockVersusIndex(e, p, registry) : e;
+    } finally {
+      release();
     }
   });
   await runPool(lock.packages, 8, async (p) => {
