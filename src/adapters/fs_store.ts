@@ -7,6 +7,8 @@
  * <root>/extracted/<blake3-hex>/        extracted trees
  * <root>/tmp/                           temp files and dirs (same filesystem, so renames are atomic);
  *                                       each process's in `tmp/s-<id>/` (see store_lock.ts)
+ * <root>/.lock                          the store lock (shared: install; exclusive: cache prune)
+ * <root>/locks/<aa>                     download locks, 256 stripes by the first digest byte
  * ```
  *
  * A blob gets its final name only after BLAKE3 and SHA-256, computed in one streaming pass while
@@ -330,11 +332,15 @@ export class FsStore {
    * whoever gets the lock second finds the blob there. Released by the OS if the holder dies.
    *
    * @param b3 BLAKE3 hex digest
-   * @param pollMs poll interval while another holder has the stripe, ms (default 10)
-   * @returns a function releasing the lock
+   * @param options `wait` (default true): poll every `pollMs` (default 10) until the stripe is
+   *   free; with `wait: false`, give up at once when another holder has it
+   * @returns a function releasing the lock, or undefined when `wait` is false and it is busy
    * @throws {MochiError} `BLOB_E008` on a malformed digest
    */
-  async lockBlob(b3: string, pollMs = 10): Promise<() => void> {
+  async lockBlob(
+    b3: string,
+    options: { wait?: boolean; pollMs?: number } = {},
+  ): Promise<(() => void) | undefined> {
     checkDigest(b3);
     const dir = join(this.root, "locks");
     await Deno.mkdir(dir, { recursive: true });
@@ -344,7 +350,13 @@ export class FsStore {
       create: true,
     });
     try {
-      while (!(await file.tryLock(true))) await new Promise((r) => setTimeout(r, pollMs));
+      while (!(await file.tryLock(true))) {
+        if (options.wait === false) {
+          file.close();
+          return undefined;
+        }
+        await new Promise((r) => setTimeout(r, options.pollMs ?? 10));
+      }
     } catch (e) {
       file.close();
       throw e;

@@ -397,12 +397,18 @@ async function fetchAndExtract(
       { hint: "run once without --offline/--frozen to fill the store" },
     );
   }
-  await runPool(missing, o.concurrency, async (p) => {
+  // One download per blob across processes sharing the store: under the blob's download lock,
+  // a blob another process stored meanwhile is not fetched again. A blob whose lock is busy
+  // (another process is fetching it) is left for a second pass, so we fetch the others first.
+  const deferred: LockedPackage[] = [];
+  const fetchOne = (wait: boolean) => async (p: LockedPackage) => {
     const digests = blobDigests(p);
     const label = `${p.name} ${p.version}`;
-    // One download per blob across processes sharing the store: under the blob's download
-    // lock, a blob another process stored meanwhile is not fetched again.
-    const release = await store.lockBlob(digests.blake3);
+    const release = await store.lockBlob(digests.blake3, { wait });
+    if (release === undefined) {
+      deferred.push(p);
+      return;
+    }
     try {
       if (await store.hasBlob(digests.blake3)) {
         o.onProgress?.(`fetched ${label} (already stored by another process)`);
@@ -431,7 +437,9 @@ async function fetchAndExtract(
     } finally {
       release();
     }
-  });
+  };
+  await runPool(missing, o.concurrency, fetchOne(false));
+  await runPool(deferred.splice(0), o.concurrency, fetchOne(true));
   await runPool(lock.packages, 8, async (p) => {
     await store.extract(blobDigests(p).blake3);
   });
