@@ -11,11 +11,22 @@ import { parseArgs } from "node:util";
 import type * as Library from "./mod.ts";
 import { exitStatusOf, MochiError } from "./src/errors.ts";
 import { CapabilityGateError, formatGateWarnings } from "./src/capability/gate.ts";
+import type { StoreHolder } from "./src/adapters/store_lock.ts";
+import { testHooksFromEnv } from "./src/adapters/test_hooks.ts";
 
 const VERSION = "0.1.0";
 
 /** Commands served by `src/everyday.ts` (the rest load the whole library, `mod.ts`). */
-const EVERYDAY_COMMANDS = new Set(["install", "lock", "fetch", "tree", "why", "verify", "add"]);
+const EVERYDAY_COMMANDS = new Set([
+  "install",
+  "lock",
+  "fetch",
+  "tree",
+  "why",
+  "verify",
+  "add",
+  "cache",
+]);
 
 const USAGE = `mochi pkg ${VERSION}: the Mochi package manager
 
@@ -54,6 +65,10 @@ Commands:
                           pack, sign keylessly with Sigstore (OIDC from CI) and upload
   yank <pkg>@<version> [--undo] [--reason R] [--identity-token T]
                           yank (or unyank) a published version, signed like a publish
+  cache size              blobs, extracted trees, temp files and index cache, with their sizes
+  cache prune [--older-than DUR] [--dry-run]
+                          delete blobs unused for DUR (default 30d; 12h, 90m, 0 …), their trees,
+                          and what killed processes left; waits for running installs
   registry serve <dir>    serve a registry directory [--host 127.0.0.1] [--port 0]
                   [--allow-publish [--trusted-root F] [--snapshot-key F]]
                           --allow-publish mounts the publish API (POST /api/v1/packages, yank);
@@ -77,7 +92,8 @@ MOCHI_CRATES_IO_INDEX (cargo sparse index for Rust crates when mochi.toml has no
 [registry] crates-io; default sparse+https://index.crates.io/),
 MOCHI_SIGSTORE_ROOT (trusted root JSON), MOCHI_FULCIO_URL / MOCHI_REKOR_URL (signing instance),
 SOURCE_DATE_EPOCH (archive mtime). publish reads its OIDC token from --identity-token, GitHub
-Actions (ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN) or SIGSTORE_ID_TOKEN.`;
+Actions (ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN) or SIGSTORE_ID_TOKEN.
+Tests only, with MOCHI_TEST=1: MOCHI_TEST_FAULT, MOCHI_TEST_MAX_* (see src/adapters/test_hooks.ts).`;
 
 interface Out {
   info(line: string): void;
@@ -96,6 +112,22 @@ function acceptOption(values: string[] | undefined): { acceptCapabilities?: "all
   if (values === undefined) return {};
   const names = values.flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v);
   return { acceptCapabilities: names.includes("*") ? "all" : names };
+}
+
+function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+function printWait(holders: StoreHolder[], waitedMs: number): void {
+  const who = holders.length === 0
+    ? "another process (pid unknown)"
+    : holders.map((h) => `pid ${h.pid} (mochi ${h.command})`).join(", ");
+  console.error(
+    `Blocking: waited ${(waitedMs / 1000).toFixed(1)} s for the store lock, held by ${who}`,
+  );
 }
 
 function printError(e: unknown, verbose: boolean): number {
@@ -152,6 +184,8 @@ export async function main(args: string[]): Promise<number> {
         output: { type: "string" },
         isolate: { type: "boolean" },
         "accept-capabilities": { type: "string", multiple: true },
+        "dry-run": { type: "boolean" },
+        "older-than": { type: "string" },
         quiet: { type: "boolean", short: "q" },
         verbose: { type: "boolean", short: "v" },
         help: { type: "boolean", short: "h" },
@@ -171,7 +205,6 @@ export async function main(args: string[]): Promise<number> {
         "allow-publish": { type: "boolean" },
         "snapshot-key": { type: "string" },
         "identity-token": { type: "string" },
-        "dry-run": { type: "boolean" },
         "require-signatures": { type: "boolean" },
         undo: { type: "boolean" },
         reason: { type: "string" },
@@ -212,6 +245,9 @@ export async function main(args: string[]): Promise<number> {
     : await import("./mod.ts");
   const {
     addDependency,
+    cachePrune,
+    cacheSize,
+    parseDuration,
     auditCapabilities,
     compileProject,
     DENO_PERMISSIONS,
@@ -250,6 +286,12 @@ export async function main(args: string[]): Promise<number> {
   const sigstoreRoot = env.MOCHI_SIGSTORE_ROOT;
   const trustedRoot = async (): Promise<{ trustedRootJson?: string }> =>
     sigstoreRoot ? { trustedRootJson: await Deno.readTextFile(sigstoreRoot) } : {};
+  let hooks;
+  try {
+    hooks = testHooksFromEnv(env);
+  } catch (e) {
+    return printError(e, verbose);
+  }
   const common = {
     projectDir,
     requireSignatures: o["require-signatures"] === true,
@@ -262,6 +304,8 @@ export async function main(args: string[]): Promise<number> {
     upgrade: o.upgrade === true,
     onProgress: out.detail,
     ...acceptOption(o["accept-capabilities"]),
+    onWait: printWait,
+    hooks,
     ...(env.MOCHI_REGISTRY ? { registryUrl: env.MOCHI_REGISTRY } : {}),
     ...(env.MOCHI_CRATES_IO_INDEX ? { cratesIoIndex: env.MOCHI_CRATES_IO_INDEX } : {}),
   };
@@ -593,6 +637,41 @@ export async function main(args: string[]): Promise<number> {
           } ${name} ${version} (signed, OIDC token from ${r.tokenSource})`,
         );
         return 0;
+      }
+      case "cache": {
+        if (rest[0] === "size") {
+          const r = await cacheSize(common.mochiHome);
+          out.info(`Store ${common.mochiHome}/store:`);
+          out.info(`  blobs            ${r.blobs} (${bytes(r.blobBytes)})`);
+          out.info(`  extracted trees  ${r.trees} (${bytes(r.treeBytes)})`);
+          out.info(`  temp files       ${bytes(r.tempBytes)}`);
+          out.info(`Index cache        ${bytes(r.indexBytes)}`);
+          out.info(
+            `Total              ${bytes(r.blobBytes + r.treeBytes + r.tempBytes + r.indexBytes)}`,
+          );
+          return 0;
+        }
+        if (rest[0] === "prune") {
+          const dryRun = o["dry-run"] === true;
+          const r = await cachePrune({
+            mochiHome: common.mochiHome,
+            dryRun,
+            onWait: printWait,
+            ...(o["older-than"] !== undefined
+              ? { olderThanMs: parseDuration(o["older-than"]) }
+              : {}),
+          });
+          const verb = dryRun ? "Would remove" : "Removed";
+          out.info(
+            `${verb} ${r.blobs} blobs (${bytes(r.blobBytes)}), ${r.trees} extracted trees (${
+              bytes(r.treeBytes)
+            }), ${r.orphanSessions} sessions of killed processes, ${r.staleTemp} stale temp entries`,
+          );
+          return 0;
+        }
+        throw new MochiError("CLI_E001", `unknown cache command "${rest.join(" ")}"`, {
+          hint: "mochi cache size | mochi cache prune [--older-than DUR] [--dry-run]",
+        });
       }
       case "registry": {
         if (rest[0] === "keygen" && rest[1]) {

@@ -120,3 +120,23 @@ export {
 export * from "./src/adapters/registry_snapshot.ts";
 export { TrustStore } from "./src/adapters/trust_state.ts";
 export { decodeUtf8Strict } from "./src/manifest/utf8.ts";
+
+// Reliability (issue 7a): the store lock and sessions, test hooks (fault points, limits)
+export {
+  acquireStoreLock,
+  cleanOrphanSessions,
+  liveSessions,
+  type StoreHolder,
+  type StoreLock,
+  type StoreLockOptions,
+} from "./src/adapters/store_lock.ts";
+export {
+  enospcError,
+  FAULT_POINTS,
+  type FaultAction,
+  type FaultPoint,
+  NO_TEST_HOOKS,
+  type TestHooks,
+  testHooksFromEnv,
+} from "./src/adapters/test_hooks.ts";
+export { BLOB_STREAM_ATTEMPTS, DEFAULT_MAX_BLOB_BYTES, diskError } from "./src/install/install.ts";

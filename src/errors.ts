@@ -75,6 +75,10 @@ export const ERROR_CATALOGUE = {
   INDEX_E007: { exit: 1, summary: "no registry is configured" },
   INDEX_E008: { exit: 3, summary: "the registry answered with an unexpected HTTP status" },
   INDEX_E009: { exit: 1, summary: "the registry URL is not http(s)://, file:// or a directory" },
+  INDEX_E010: {
+    exit: 4,
+    summary: "an index file is larger than any index file may be (endless data)",
+  },
 
   // Store and blobs (src/store)
   BLOB_E001: { exit: 4, summary: "a blob's bytes do not match its BLAKE3 or SHA-256 digest" },
@@ -85,6 +89,10 @@ export const ERROR_CATALOGUE = {
   BLOB_E006: { exit: 4, summary: "a store object no longer matches its address (mochi verify)" },
   BLOB_E007: { exit: 1, summary: "a blob is not in the store and --offline forbids fetching it" },
   BLOB_E008: { exit: 1, summary: "a blob digest is not 64 lowercase hex characters" },
+  BLOB_E009: {
+    exit: 4,
+    summary: "mochi.lock pins other digests than the registry index records for a version",
+  },
 
   // Rust bridge (src/rust, src/adapters/cargo_index_client.ts)
   RUST_E001: { exit: 1, summary: "a cargo index file or line is malformed" },
@@ -188,6 +196,10 @@ export const ERROR_CATALOGUE = {
     exit: 1,
     summary: "a package name collides with an existing or popular name (typosquatting guard)",
   },
+
+  // Store lock, disk and cache maintenance (src/adapters/store_lock.ts, mochi cache)
+  STORE_E001: { exit: 1, summary: "the disk is full or the store or project is not writable" },
+
   // CLI usage and internal
   CLI_E001: { exit: 1, summary: "unknown command or bad command-line arguments" },
   INTERNAL_E001: { exit: 2, summary: "an internal error (a bug in mochi pkg)" },

@@ -24,6 +24,8 @@ export interface TestVersion {
   yanked?: boolean;
   /** Required capabilities (index record `c`). */
   capabilities?: string[];
+  /** Publish these bytes as the blob instead of a generated archive (hostile-archive tests). */
+  archive?: Uint8Array;
 }
 
 /**
@@ -45,7 +47,7 @@ export async function writeRegistry(
   const byName = new Map<string, IndexRecord[]>();
   const digests = new Map<string, string>();
   for (const v of versions) {
-    const bytes = await packageArchive(v.name, v.version, v.deps ?? {});
+    const bytes = v.archive ?? await packageArchive(v.name, v.version, v.deps ?? {});
     const { blake3, sha256 } = await digestBytes(bytes);
     await Deno.writeFile(`${dir}/blobs/${blake3}`, bytes);
     digests.set(`${v.name}@${v.version}`, blake3);

@@ -13,6 +13,8 @@ import { basename, dirname, join } from "node:path";
 export interface WriteAtomicOptions {
   /** Permission bits of the new file (default 0o644, before the umask). */
   mode?: number;
+  /** Called after the temp file is written and synced, just before the rename (fault tests). */
+  beforeRename?: () => void;
 }
 
 /**
@@ -82,6 +84,7 @@ export async function writeFileAtomic(
     await file.sync();
     file.close();
     file = undefined;
+    options.beforeRename?.();
     await Deno.rename(tmp, path);
   } catch (e) {
     try {

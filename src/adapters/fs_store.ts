@@ -5,7 +5,10 @@
  * ```
  * <root>/blobs/<aa>/<bb>/<blake3-hex>   verified .tar.zst blobs (aa/bb = first two byte pairs)
  * <root>/extracted/<blake3-hex>/        extracted trees
- * <root>/tmp/                           temp files and dirs (same filesystem, so renames are atomic)
+ * <root>/tmp/                           temp files and dirs (same filesystem, so renames are atomic);
+ *                                       each process's in `tmp/s-<id>/` (see store_lock.ts)
+ * <root>/.lock                          the store lock (shared: install; exclusive: cache prune)
+ * <root>/locks/<aa>                     download locks, 256 stripes by the first digest byte
  * ```
  *
  * A blob gets its final name only after BLAKE3 and SHA-256, computed in one streaming pass while
@@ -28,6 +31,7 @@ import {
   isHexDigest,
 } from "../store/digest.ts";
 import { fsyncDir, removeIfExists } from "./fs_atomic.ts";
+import { NO_TEST_HOOKS, type TestHooks } from "./test_hooks.ts";
 
 /** The digests a blob must match, from the lockfile or index record. */
 export interface ExpectedDigest {
@@ -37,6 +41,55 @@ export interface ExpectedDigest {
   sha256: string;
   /** Declared size in bytes, when known: a shorter stream is `BLOB_E002`, a longer one `BLOB_E001`. */
   sizeBytes?: number;
+  /** Cap when the size is not declared: a stream longer than this is `BLOB_E004` (endless data). */
+  maxBytes?: number;
+}
+
+/** Options of the {@link FsStore} constructor. */
+export interface FsStoreOptions {
+  /** Fault points and limits for tests (default: none). */
+  hooks?: TestHooks;
+  /**
+   * Directory for this process's temp files (its store-lock session, `<root>/tmp/s-<id>/`);
+   * default `<root>/tmp`.
+   */
+  workDir?: string;
+}
+
+/** Sizes of the store's parts, from {@link FsStore.size}. */
+export interface StoreSize {
+  /** Number of blobs. */
+  blobs: number;
+  /** Bytes of blobs. */
+  blobBytes: number;
+  /** Number of extracted trees. */
+  trees: number;
+  /** Bytes of files in extracted trees. */
+  treeBytes: number;
+  /** Bytes in `<root>/tmp` (temp files, sessions). */
+  tempBytes: number;
+}
+
+/** Options of {@link FsStore.prune}. */
+export interface PruneOptions {
+  /** Remove blobs (and their trees) not used for at least this long, ms. */
+  olderThanMs: number;
+  /** Only report what would be removed. */
+  dryRun?: boolean;
+  /** The current time, epoch ms (default `Date.now()`). */
+  nowMs?: number;
+}
+
+/** What {@link FsStore.prune} removed (or would remove, with `dryRun`). */
+export interface PruneReport {
+  /** Blobs removed. */
+  blobs: number;
+  /** Bytes of those blobs. */
+  blobBytes: number;
+  /** Extracted trees removed (of pruned blobs, or whose blob is gone). */
+  trees: number;
+  /** Bytes of those trees. */
+  treeBytes: number;
 }
 
 /** Where {@link FsStore.putBlob} left the blob. */
@@ -45,7 +98,8 @@ export interface PutResult {
   path: string;
   /** Blob size in bytes. */
   sizeBytes: number;
-  /** False when the blob was already in the store (the stream was cancelled unread). */
+  /** False when the blob was already in the store (the stream was cancelled unread), or another
+   * process created it while this one was downloading: exactly one writer creates each blob. */
   written: boolean;
 }
 
@@ -223,19 +277,29 @@ export async function digestFile(
 export class FsStore {
   /** The store root, e.g. `$MOCHI_HOME/store`. */
   readonly root: string;
+  #hooks: TestHooks;
+  #workDir: string | undefined;
 
   /**
    * Open the store rooted at `rootDir`; nothing is touched on disk until the first write.
    *
    * @param rootDir the store root, e.g. `$MOCHI_HOME/store`
+   * @param options test hooks and this process's temp directory
    */
-  constructor(rootDir: string) {
+  constructor(rootDir: string, options: FsStoreOptions = {}) {
     this.root = rootDir;
+    this.#hooks = options.hooks ?? NO_TEST_HOOKS;
+    this.#workDir = options.workDir;
   }
 
   /** Directory of temp files and dirs. */
   get tmpDir(): string {
     return join(this.root, "tmp");
+  }
+
+  /** Where this process writes temp files: its session dir, else {@link FsStore.tmpDir}. */
+  get workDir(): string {
+    return this.#workDir ?? this.tmpDir;
   }
 
   /**
@@ -263,6 +327,50 @@ export class FsStore {
   }
 
   /**
+   * Take the download lock of a blob: an OS lock on `<root>/locks/<aa>` (256 stripes by the
+   * first digest byte, never deleted), so processes sharing the store download each blob once:
+   * whoever gets the lock second finds the blob there. Released by the OS if the holder dies.
+   *
+   * @param b3 BLAKE3 hex digest
+   * @param options `wait` (default true): poll every `pollMs` (default 10) until the stripe is
+   *   free; with `wait: false`, give up at once when another holder has it
+   * @returns a function releasing the lock, or undefined when `wait` is false and it is busy
+   * @throws {MochiError} `BLOB_E008` on a malformed digest
+   */
+  async lockBlob(
+    b3: string,
+    options: { wait?: boolean; pollMs?: number } = {},
+  ): Promise<(() => void) | undefined> {
+    checkDigest(b3);
+    const dir = join(this.root, "locks");
+    await Deno.mkdir(dir, { recursive: true });
+    const file = await Deno.open(join(dir, b3.slice(0, 2)), {
+      read: true,
+      write: true,
+      create: true,
+    });
+    try {
+      while (!(await file.tryLock(true))) {
+        if (options.wait === false) {
+          file.close();
+          return undefined;
+        }
+        await new Promise((r) => setTimeout(r, options.pollMs ?? 10));
+      }
+    } catch (e) {
+      file.close();
+      throw e;
+    }
+    let released = false;
+    return () => {
+      if (!released) {
+        released = true;
+        file.close();
+      }
+    };
+  }
+
+  /**
    * Whether the blob is in the store (it was verified when it was put there).
    *
    * @param b3 BLAKE3 hex digest
@@ -274,10 +382,11 @@ export class FsStore {
   }
 
   /**
-   * Store a blob from a stream: the bytes go to `<root>/tmp/<b3>.<rand>.part` while BLAKE3 and
+   * Store a blob from a stream: the bytes go to `<workDir>/<b3>.<rand>.part` while BLAKE3 and
    * SHA-256 are computed in the same pass; only when both match `expected` is the temp file
-   * fsynced and renamed to {@link FsStore.blobPath}. On any failure the temp file is removed.
-   * When the blob is already present the stream is cancelled and nothing is written.
+   * fsynced and hard-linked to {@link FsStore.blobPath} (a link never replaces a file, so when
+   * processes race exactly one creates the blob), then removed. On any failure the temp file is
+   * removed. When the blob is already present the stream is cancelled and nothing is written.
    *
    * @param stream the blob bytes (e.g. a fetch body)
    * @param expected the pinned digests (and size, when known)
@@ -285,7 +394,8 @@ export class FsStore {
    * @returns the blob path and size
    * @throws {MochiError} `BLOB_E001` (digest mismatch or more bytes than declared; names `label`
    *   and both expected and actual digests), `BLOB_E002` (the stream failed or ended before
-   *   `expected.sizeBytes`), `BLOB_E008` (malformed expected digest)
+   *   `expected.sizeBytes`), `BLOB_E004` (more than `expected.maxBytes`), `BLOB_E008`
+   *   (malformed expected digest)
    */
   async putBlob(
     stream: ReadableStream<Uint8Array>,
@@ -298,9 +408,11 @@ export class FsStore {
       await stream.cancel().catch(() => {});
       return { path: finalPath, sizeBytes: (await Deno.stat(finalPath)).size, written: false };
     }
-    await Deno.mkdir(this.tmpDir, { recursive: true });
-    const tmp = join(this.tmpDir, `${expected.blake3}.${crypto.randomUUID().slice(0, 8)}.part`);
+    await Deno.mkdir(this.workDir, { recursive: true });
+    const tmp = join(this.workDir, `${expected.blake3}.${crypto.randomUUID().slice(0, 8)}.part`);
     const hasher = await createDualHasher();
+    const hooks = this.#hooks;
+    let faultedMid = false;
     const reader = stream.getReader();
     let file: Deno.FsFile | undefined;
     let digest: Digest;
@@ -332,11 +444,27 @@ export class FsStore {
             { hint: "the registry served different bytes than its record; report it" },
           );
         }
+        if (
+          expected.sizeBytes === undefined && expected.maxBytes !== undefined &&
+          hasher.sizeBytes + chunk.byteLength > expected.maxBytes
+        ) {
+          throw new MochiError(
+            "BLOB_E004",
+            `${label}: blob download streamed more than ${expected.maxBytes} bytes ` +
+              `(blake3 ${expected.blake3}); stopped reading`,
+            { hint: "the registry sent more data than any blob may hold; report it" },
+          );
+        }
         await hasher.update(chunk);
         let off = 0;
         while (off < chunk.byteLength) off += await file.write(chunk.subarray(off));
+        if (!faultedMid && off > 0) {
+          faultedMid = true;
+          hooks.fault("mid-download");
+        }
       }
       digest = await hasher.finish();
+      hooks.fault("after-download-before-verify");
       if (expected.sizeBytes !== undefined && digest.sizeBytes < expected.sizeBytes) {
         throw new MochiError(
           "BLOB_E002",
@@ -373,9 +501,19 @@ export class FsStore {
         expected.blake3.slice(2, 4),
       );
       await Deno.mkdir(dir, { recursive: true });
-      await Deno.rename(tmp, finalPath);
+      hooks.fault("before-rename");
+      // Create-or-accept-existing: link() never replaces a file, so when processes race on one
+      // blob exactly one creates the final name and the others find it there (same bytes).
+      let written = true;
+      try {
+        await Deno.link(tmp, finalPath);
+      } catch (e) {
+        if (e instanceof Deno.errors.AlreadyExists) written = false;
+        else await Deno.rename(tmp, finalPath); // no hard links here (FAT, some network FS)
+      }
+      await removeIfExists(tmp);
       await fsyncDir(dir);
-      return { path: finalPath, sizeBytes: digest.sizeBytes, written: true };
+      return { path: finalPath, sizeBytes: digest.sizeBytes, written };
     } catch (e) {
       hasher.abort();
       await reader.cancel(e).catch(() => {});
@@ -407,7 +545,7 @@ export class FsStore {
   /**
    * Extract a stored blob to `<root>/extracted/<b3>/` and return that directory. Idempotent: an
    * existing tree is returned as is. The blob is re-hashed before it is parsed, the archive is
-   * checked entry by entry ({@link readArchive}), files are created exclusively (0644/0755) in a
+   * checked entry by entry ({@link readArchiveStream}), files are created exclusively (0644/0755) in a
    * private temp dir under `<root>/tmp/`, and the dir is renamed into place. When another process
    * wins the race, its tree is used and ours is discarded. On any failure nothing is left behind.
    *
@@ -415,7 +553,7 @@ export class FsStore {
    * @param policy archive limits (defaults: cargo's unpack cap)
    * @returns the extracted directory
    * @throws {MochiError} `BLOB_E007` blob not in the store; `BLOB_E006` the blob on disk no longer
-   *   matches its address; `BLOB_E003`/`BLOB_E004`/`BLOB_E005` from {@link readArchive};
+   *   matches its address; `BLOB_E003`/`BLOB_E004`/`BLOB_E005` from {@link readArchiveStream};
    *   `BLOB_E008` malformed digest
    */
   async extract(b3: string, policy: ArchivePolicy = {}): Promise<string> {
@@ -433,9 +571,10 @@ export class FsStore {
       }
       throw e;
     }
-    await Deno.mkdir(this.tmpDir, { recursive: true });
+    await Deno.mkdir(this.workDir, { recursive: true });
     await Deno.mkdir(join(this.root, "extracted"), { recursive: true });
-    const work = await Deno.makeTempDir({ dir: this.tmpDir, prefix: `x-${b3.slice(0, 16)}-` });
+    const work = await Deno.makeTempDir({ dir: this.workDir, prefix: `x-${b3.slice(0, 16)}-` });
+    let wroteOne = false;
     try {
       // Read and re-hash the blob first (the archive reader buffers it anyway), so a blob that
       // no longer matches its address is reported as such, never parsed.
@@ -451,9 +590,10 @@ export class FsStore {
         );
       }
       // Loaded on first use: commands that never extract do not load the tar library.
-      const { readArchive } = await import("../store/archive.ts");
-      const entries = readArchive(ReadableStream.from([compressed]), {
+      const { readArchiveStream } = await import("../store/archive.ts");
+      const entries = readArchiveStream(ReadableStream.from([compressed]), {
         compressedSizeBytes: size,
+        ...this.#hooks.archivePolicy,
         ...policy,
       });
       for await (const entry of entries) {
@@ -465,8 +605,20 @@ export class FsStore {
         const parent = join(work, ...entry.path.split("/").slice(0, -1));
         if (parent !== work) await Deno.mkdir(parent, { recursive: true, mode: 0o755 });
         const mode = entry.executable ? 0o755 : 0o644;
-        await Deno.writeFile(target, entry.bytes, { createNew: true, mode });
+        const out = await Deno.open(target, { write: true, createNew: true, mode });
+        try {
+          for await (const chunk of entry.body()) {
+            let off = 0;
+            while (off < chunk.byteLength) off += await out.write(chunk.subarray(off));
+          }
+        } finally {
+          out.close();
+        }
         if (Deno.build.os !== "windows") await Deno.chmod(target, mode);
+        if (!wroteOne) {
+          wroteOne = true;
+          this.#hooks.fault("mid-extract");
+        }
       }
       if (Deno.build.os !== "windows") await Deno.chmod(work, 0o755);
       try {
@@ -482,8 +634,124 @@ export class FsStore {
       return finalDir;
     } catch (e) {
       await removeIfExists(work).catch(() => {});
+      if (
+        e instanceof MochiError &&
+        (e.code === "BLOB_E003" || e.code === "BLOB_E005" || e.code === "BLOB_E006")
+      ) {
+        // A blob that is unsafe, malformed, or no longer matches its address is never kept: the
+        // next attempt fetches it again and checks it again. (Over a size limit, BLOB_E004, it
+        // stays, as in cargo: raising the limit makes the same blob extract.)
+        await removeIfExists(blob).catch(() => {});
+      }
       throw e;
     }
+  }
+
+  /**
+   * Re-hash one stored blob against its address (install never trusts a blob because of its
+   * path).
+   *
+   * @param b3 BLAKE3 hex digest
+   * @returns `"ok"`, `"missing"`, or `"corrupt"` (the bytes hash to something else)
+   * @throws {MochiError} `BLOB_E008` on a malformed digest
+   */
+  async checkBlob(b3: string): Promise<"ok" | "missing" | "corrupt"> {
+    const path = this.blobPath(b3);
+    try {
+      return (await digestFile(path)).blake3 === b3 ? "ok" : "corrupt";
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return "missing";
+      throw e;
+    }
+  }
+
+  /**
+   * Remove a blob and the tree extracted from it (missing ones are ignored).
+   *
+   * @param b3 BLAKE3 hex digest
+   * @throws {MochiError} `BLOB_E008` on a malformed digest
+   */
+  async removeBlob(b3: string): Promise<void> {
+    await removeIfExists(this.extractedPath(b3));
+    await removeIfExists(this.blobPath(b3));
+  }
+
+  /**
+   * Record that a blob was used now (its file's mtime is the last-use record read by
+   * {@link FsStore.prune}). Missing blobs are ignored.
+   *
+   * @param b3 BLAKE3 hex digest
+   * @param nowMs the time to record, epoch ms (default now)
+   */
+  async touch(b3: string, nowMs: number = Date.now()): Promise<void> {
+    const t = new Date(nowMs);
+    try {
+      await Deno.utime(this.blobPath(b3), t, t);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+  }
+
+  /**
+   * Delete blobs whose last use (see {@link FsStore.touch}) is older than `olderThanMs`, with
+   * their extracted trees, and trees whose blob is gone. The caller must hold the store lock
+   * exclusively (`mochi cache prune` does), so no install is using what is deleted.
+   *
+   * @param options age threshold, dry run, clock
+   * @returns what was (or would be) removed
+   */
+  async prune(options: PruneOptions): Promise<PruneReport> {
+    const now = options.nowMs ?? Date.now();
+    const report: PruneReport = { blobs: 0, blobBytes: 0, trees: 0, treeBytes: 0 };
+    const kept = new Set<string>();
+    const blobs = join(this.root, "blobs");
+    for (const aa of await listDir(blobs)) {
+      for (const bb of await listDir(join(blobs, aa.name))) {
+        for (const f of await listDir(join(blobs, aa.name, bb.name))) {
+          const path = join(blobs, aa.name, bb.name, f.name);
+          const st = await Deno.stat(path);
+          if (now - (st.mtime?.getTime() ?? 0) < options.olderThanMs) {
+            kept.add(f.name);
+            continue;
+          }
+          report.blobs++;
+          report.blobBytes += st.size;
+          if (!options.dryRun) await removeIfExists(path);
+        }
+      }
+    }
+    const extracted = join(this.root, "extracted");
+    for (const t of await listDir(extracted)) {
+      if (kept.has(t.name)) continue;
+      report.trees++;
+      report.treeBytes += await treeBytes(join(extracted, t.name));
+      if (!options.dryRun) await removeIfExists(join(extracted, t.name));
+    }
+    return report;
+  }
+
+  /**
+   * Count blobs, extracted trees and temp files with their sizes (`mochi cache size`).
+   *
+   * @returns a {@link StoreSize}
+   */
+  async size(): Promise<StoreSize> {
+    const out: StoreSize = { blobs: 0, blobBytes: 0, trees: 0, treeBytes: 0, tempBytes: 0 };
+    const blobs = join(this.root, "blobs");
+    for (const aa of await listDir(blobs)) {
+      for (const bb of await listDir(join(blobs, aa.name))) {
+        for (const f of await listDir(join(blobs, aa.name, bb.name))) {
+          out.blobs++;
+          out.blobBytes += (await Deno.stat(join(blobs, aa.name, bb.name, f.name))).size;
+        }
+      }
+    }
+    for (const t of await listDir(join(this.root, "extracted"))) {
+      out.trees++;
+      out.treeBytes += await treeBytes(join(this.root, "extracted", t.name));
+    }
+    out.tempBytes = await treeBytes(this.tmpDir);
+    return out;
   }
 
   /**
@@ -563,6 +831,21 @@ export class FsStore {
     }
     return removed;
   }
+}
+
+/** Sum of file sizes under `path` (0 when missing). */
+export async function treeBytes(path: string): Promise<number> {
+  let st: Deno.FileInfo;
+  try {
+    st = await Deno.lstat(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return 0;
+    throw e;
+  }
+  if (!st.isDirectory) return st.size;
+  let n = 0;
+  for (const e of await listDir(path)) n += await treeBytes(join(path, e.name));
+  return n;
 }
 
 async function listDir(path: string): Promise<Deno.DirEntry[]> {

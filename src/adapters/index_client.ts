@@ -86,7 +86,15 @@ export interface RegistryClientOptions {
     /** Pin this key (`"ed25519:<base64>"`) instead of trusting `config.json` on first use. */
     publicKey?: string;
   };
+  /**
+   * Cap on one index file or `config.json` body, bytes; a longer body is cut off with
+   * `INDEX_E010` (TUF's endless-data attack). Default 64 MiB.
+   */
+  maxIndexBytes?: number;
 }
+
+/** Default {@link RegistryClientOptions.maxIndexBytes}: 64 MiB. */
+export const DEFAULT_MAX_INDEX_BYTES: number = 64 * 1024 * 1024;
 
 /** Counters of one client since it was opened. Live: read them at any time. */
 export interface RegistryClientStats {
@@ -589,6 +597,7 @@ class HttpSource implements Source {
   #baseDelayMs: number;
   #maxDelayMs: number;
   #timeoutMs: number;
+  #maxIndexBytes: number;
   #stats: RegistryClientStats;
   #slots: Semaphore;
   #madeDirs = new Map<string, Promise<void>>();
@@ -612,6 +621,7 @@ class HttpSource implements Source {
     this.#baseDelayMs = options.baseDelayMs ?? 250;
     this.#maxDelayMs = options.maxDelayMs ?? 30_000;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#maxIndexBytes = options.maxIndexBytes ?? DEFAULT_MAX_INDEX_BYTES;
     this.#stats = stats;
     this.#slots = new Semaphore(Math.max(1, options.parallelism ?? 32));
     this.#headers = options.headers ?? {};
@@ -681,16 +691,16 @@ class HttpSource implements Source {
       const res = await this.#fetch(url, { headers, signal });
       this.#stats.requests++;
       if (res.status === 200) {
-        // A declared Content-Length frames the body exactly: within the limit, read it whole;
-        // without one (chunked), count while reading.
+        // A declared Content-Length frames the body exactly. The snapshot's size for this file
+        // (when one is in use) and the index cap (INDEX_E010) both bound what is read.
         const declared = Number(res.headers.get("content-length") ?? NaN);
         if (limit !== undefined && declared > limit.bytes) {
           await res.body?.cancel();
           throw limit.error(declared);
         }
-        const body = limit === undefined || declared >= 0
-          ? new Uint8Array(await res.arrayBuffer())
-          : await readAtMost(res.body, limit);
+        const body = limit !== undefined && !(declared >= 0)
+          ? await readAtMost(res.body, limit)
+          : await readCapped(res, this.#maxIndexBytes, url);
         this.#stats.bytes += body.length;
         return {
           done: true,
@@ -956,6 +966,45 @@ async function readAtMost(
   for (const c of chunks) {
     out.set(c, off);
     off += c.length;
+  }
+  return out;
+}
+
+/**
+ * Read a response body, refusing more than `maxBytes` (the rest is never read: the body is
+ * cancelled). A `Content-Length` over the cap is refused before reading.
+ */
+async function readCapped(res: Response, maxBytes: number, url: string): Promise<Uint8Array> {
+  const tooLong = () =>
+    new MochiError(
+      "INDEX_E010",
+      `${url} sent more than ${maxBytes} bytes; stopped reading (no index file is that large)`,
+      { hint: "the registry or a proxy is misbehaving (endless data); report it to the registry" },
+    );
+  const declared = Number(res.headers.get("content-length") ?? NaN);
+  if (declared > maxBytes) {
+    await res.body?.cancel();
+    throw tooLong();
+  }
+  if (res.body === null) return new Uint8Array();
+  const parts: Uint8Array[] = [];
+  let n = 0;
+  const reader = res.body.getReader();
+  while (true) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    n += value.length;
+    if (n > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLong();
+    }
+    parts.push(value);
+  }
+  const out = new Uint8Array(n);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
   }
   return out;
 }

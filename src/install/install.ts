@@ -41,6 +41,8 @@ import {
 import { openRegistry, type RegistryClient } from "../adapters/index_client.ts";
 import { FsStore } from "../adapters/fs_store.ts";
 import { writeFileAtomic } from "../adapters/fs_atomic.ts";
+import { acquireStoreLock, cleanOrphanSessions, type StoreHolder } from "../adapters/store_lock.ts";
+import { NO_TEST_HOOKS, type TestHooks } from "../adapters/test_hooks.ts";
 import { RegistryProvider } from "./registry_provider.ts";
 import { diffCrates, lockCrates, rustRequirementsOf } from "./rust.ts";
 import { refusePublisherChanges, signerOfRecord, verifyLockedPackage } from "./signatures.ts";
@@ -91,6 +93,39 @@ export interface InstallOptions {
   requireSignatures?: boolean;
   /** Packages whose new publisher is accepted (`--accept-publisher <pkg>`). */
   acceptPublishers?: readonly string[];
+  /**
+   * Called once when the store lock has been held by others for 1 s (the CLI always prints
+   * it): who holds it and for how long we waited.
+   */
+  onWait?: (holders: StoreHolder[], waitedMs: number) => void;
+  /** Fault points and injected limits (tests; see `testHooksFromEnv`). */
+  hooks?: TestHooks;
+}
+
+/** Default cap on one blob download when its size is not pinned: 1 GiB. */
+export const DEFAULT_MAX_BLOB_BYTES: number = 1024 * 1024 * 1024;
+
+/** Attempts per blob when the body is cut off mid-stream (cargo retries `partial_file`). */
+export const BLOB_STREAM_ATTEMPTS = 3;
+
+/**
+ * Map an OS "disk full" error to `STORE_E001`; anything else is returned as is.
+ *
+ * @param e the error
+ * @param where what was being written
+ * @returns the error to throw
+ */
+export function diskError(e: unknown, where: string): unknown {
+  const code = (e as { code?: unknown } | null)?.code;
+  const msg = (e as Error | null)?.message ?? "";
+  if (code === "ENOSPC" || /os error 28\b/.test(msg)) {
+    return new MochiError("STORE_E001", `no space left on the device while writing ${where}`, {
+      hint: "free disk space and run the command again; nothing half-written was kept (the " +
+        "next run removes this run's temp files)",
+      cause: e,
+    });
+  }
+  return e;
 }
 
 /** What an install did. */
@@ -237,8 +272,12 @@ export interface ProjectSources {
  */
 export function openProjectSources(
   project: Project,
-  options: Pick<InstallOptions, "mochiHome" | "registryUrl" | "offline" | "frozen" | "fetch">,
+  options: Pick<
+    InstallOptions,
+    "mochiHome" | "registryUrl" | "offline" | "frozen" | "fetch" | "hooks"
+  >,
 ): ProjectSources {
+  const hooks = options.hooks ?? NO_TEST_HOOKS;
   const registries = configuredRegistries(project, options.registryUrl);
   const pinned = pinnedRegistries(project, registries);
   const clients = new Map<string, RegistryClient>();
@@ -253,6 +292,8 @@ export function openProjectSources(
           trust: { stateDir: `${options.mochiHome}/state` },
           offline: options.offline || options.frozen || false,
           ...(options.fetch ? { fetch: options.fetch } : {}),
+          ...(hooks.maxIndexBytes !== undefined ? { maxIndexBytes: hooks.maxIndexBytes } : {}),
+          ...(hooks.retryBaseMs !== undefined ? { baseDelayMs: hooks.retryBaseMs } : {}),
         });
         clients.set(url, c);
       }
@@ -467,6 +508,226 @@ async function runPool<T>(
 }
 
 /**
+ * Write `mochi.lock` atomically (temp file, fsync, rename) while holding an OS lock on the
+ * project's `mochi.toml`, and first remove temp lockfiles (`.mochi.lock.*.tmp`) a killed run left
+ * behind: any writer holds the same lock, so under it every such file is an orphan.
+ *
+ * @param project the project
+ * @param text the new lockfile, or undefined to only clean up
+ * @param hooks fault points (`mid-lock-write`)
+ */
+async function writeLockfile(
+  project: Project,
+  text: string | undefined,
+  hooks: TestHooks,
+): Promise<void> {
+  const manifest = await Deno.open(`${project.dir}/mochi.toml`, { read: true });
+  try {
+    await manifest.lock(true);
+    for await (const e of Deno.readDir(project.dir)) {
+      if (e.isFile && /^\.mochi\.lock\.[0-9a-f]{8}\.tmp$/.test(e.name)) {
+        await Deno.remove(`${project.dir}/${e.name}`).catch(() => {});
+      }
+    }
+    if (text !== undefined) {
+      await writeFileAtomic(project.lockPath, new TextEncoder().encode(text), {
+        beforeRename: () => hooks.fault("mid-lock-write"),
+      });
+    }
+  } finally {
+    manifest.close();
+  }
+}
+
+interface FetchOptions {
+  offline: boolean;
+  lockReused: boolean;
+  concurrency: number;
+  maxBlobBytes: number;
+  requireSignatures: boolean;
+  trustedRootJson?: string;
+  onProgress?: (message: string) => void;
+}
+
+/** What {@link fetchAndExtract} did. */
+interface FetchOutcome {
+  fetched: number;
+  cached: number;
+  verifiedSignatures: number;
+  unsigned: string[];
+  verifyMs: number;
+}
+
+/**
+ * Bring every locked blob into the store, verified, and extract it. A blob already in the store
+ * is re-hashed first and re-fetched when it no longer matches its address (never trusted because
+ * of its path). A body cut off mid-stream is fetched again, up to {@link BLOB_STREAM_ATTEMPTS}
+ * times. Every blob used is touched (last-use record for `mochi cache prune`).
+ */
+async function fetchAndExtract(
+  lock: Lockfile,
+  store: FsStore,
+  sources: ProjectSources,
+  o: FetchOptions,
+): Promise<FetchOutcome> {
+  const missing: LockedPackage[] = [];
+  let cached = 0;
+  for (const p of lock.packages) {
+    const b3 = blobDigests(p).blake3;
+    const state = await store.checkBlob(b3);
+    if (state === "ok") {
+      cached++;
+      continue;
+    }
+    if (state === "corrupt") {
+      o.onProgress?.(
+        `store blob of ${p.name} ${p.version} no longer matches ${b3}: fetching again`,
+      );
+      await store.removeBlob(b3);
+    }
+    missing.push(p);
+  }
+  if (missing.length > 0 && o.offline) {
+    throw new MochiError(
+      "BLOB_E007",
+      `${missing.length} package(s) are not in the store and --offline forbids fetching them (first: ${
+        missing[0].name
+      } ${missing[0].version})`,
+      { hint: "run once without --offline/--frozen to fill the store" },
+    );
+  }
+  // Signatures first: every signed package about to be fetched has its bundle verified (chain,
+  // log, DSSE, subject = the locked digests, signer = the lock's) before any blob is
+  // downloaded, so a bad bundle or signer leaves the store as it was.
+  const unsigned = missing.filter((p) => p.signer === undefined).map((p) =>
+    `${p.name} ${p.version}`
+  ).sort();
+  if (unsigned.length > 0 && o.requireSignatures) {
+    throw new MochiError(
+      "SIG_E009",
+      `${unsigned.length} package(s) have no signature: ${unsigned.join(", ")}`,
+      {
+        hint:
+          "drop --require-signatures to install them with a warning, or depend on signed versions",
+      },
+    );
+  }
+  const signed = missing.filter((p) => p.signer !== undefined);
+  let verifyMs = 0;
+  await runPool(signed, o.concurrency, async (p) => {
+    let stream: ReadableStream<Uint8Array>;
+    try {
+      stream = await sources.client(registryUrlOf(p)).fetchBundle(blobDigests(p).blake3);
+    } catch (e) {
+      if (!(e instanceof MochiError) || e.code !== "BLOB_E002") throw e;
+      throw new MochiError(
+        "BLOB_E002",
+        `${p.name} ${p.version} is signed (mochi.lock or the index says so), but its Sigstore bundle could not be fetched: ${e.message}`,
+        {
+          hint:
+            "the registry must serve <blake3>.sigstore next to the blob; nothing was added to the store",
+          cause: e,
+        },
+      );
+    }
+    const bundleJson = await readBundleText(stream, `${p.name} ${p.version}`);
+    const t = performance.now();
+    await verifyLockedPackage(p, bundleJson, o.trustedRootJson);
+    verifyMs += performance.now() - t;
+    o.onProgress?.(`verified the signature of ${p.name} ${p.version} (${p.signer})`);
+  });
+  // Blobs this run adds: removed again if the run fails, so a failed install leaves the store's
+  // blobs as they were (a blob that does not match its digests is never stored at all).
+  const added: string[] = [];
+  // One download per blob across processes sharing the store: under the blob's download lock,
+  // a blob another process stored meanwhile is not fetched again. A blob whose lock is busy
+  // (another process is fetching it) is left for a second pass, so we fetch the others first.
+  const deferred: LockedPackage[] = [];
+  const fetchOne = (wait: boolean) => async (p: LockedPackage) => {
+    const digests = blobDigests(p);
+    const label = `${p.name} ${p.version}`;
+    const release = await store.lockBlob(digests.blake3, { wait });
+    if (release === undefined) {
+      deferred.push(p);
+      return;
+    }
+    try {
+      if (await store.hasBlob(digests.blake3)) {
+        o.onProgress?.(`fetched ${label} (already stored by another process)`);
+        return;
+      }
+      const registry = sources.client(registryUrlOf(p));
+      for (let attempt = 1;; attempt++) {
+        const stream = await registry.fetchBlob(digests.blake3);
+        try {
+          const put = await store.putBlob(
+            stream,
+            { ...digests, maxBytes: o.maxBlobBytes },
+            label,
+          );
+          if (put.written) added.push(digests.blake3);
+          o.onProgress?.(
+            `fetched ${label}${put.written ? " (stored)" : " (already stored by another process)"}`,
+          );
+          return;
+        } catch (e) {
+          const cut = e instanceof MochiError && e.code === "BLOB_E002";
+          if (!cut || attempt >= BLOB_STREAM_ATTEMPTS) throw e;
+          o.onProgress?.(`download of ${label} was cut off (attempt ${attempt}); retrying`);
+        }
+      }
+    } catch (e) {
+      throw o.lockReused ? await lockVersusIndex(e, p, sources.client(registryUrlOf(p))) : e;
+    } finally {
+      release();
+    }
+  };
+  try {
+    await runPool(missing, o.concurrency, fetchOne(false));
+    await runPool(deferred.splice(0), o.concurrency, fetchOne(true));
+  } catch (e) {
+    for (const b3 of added) await store.removeBlob(b3).catch(() => {});
+    throw e;
+  }
+  await runPool(lock.packages, 8, async (p) => {
+    await store.extract(blobDigests(p).blake3);
+  });
+  for (const p of lock.packages) await store.touch(blobDigests(p).blake3);
+  return { fetched: missing.length, cached, verifiedSignatures: signed.length, unsigned, verifyMs };
+}
+
+/**
+ * When a locked blob cannot be fetched or verified, say whether the registry index now records
+ * other digests for that version: the lockfile wins (nothing is installed from the index's
+ * digests), and the error names both (`BLOB_E009`). Otherwise the original error is returned.
+ */
+async function lockVersusIndex(
+  e: unknown,
+  p: LockedPackage,
+  registry: RegistryClient,
+): Promise<unknown> {
+  if (!(e instanceof MochiError) || (e.code !== "BLOB_E001" && e.code !== "BLOB_E002")) return e;
+  let rec: { blake3: string; sha256: string } | undefined;
+  try {
+    rec = (await registry.records(p.name))?.find((r) => r.version === p.version);
+  } catch {
+    return e; // the index is unreachable too: the original error says enough
+  }
+  if (!rec || (rec.blake3 === p.blake3 && rec.sha256 === p.sha256)) return e;
+  return new MochiError(
+    "BLOB_E009",
+    `${p.name} ${p.version}: mochi.lock pins blake3 ${p.blake3} sha256 ${p.sha256}, but the ` +
+      `registry index now records blake3 ${rec.blake3} sha256 ${rec.sha256}; the lockfile wins, ` +
+      `and the locked blob could not be installed: ${e.message}`,
+    {
+      hint: "the version was re-published with other bytes (or the registry is compromised). " +
+        "If you trust the new bytes, remove the package from mochi.lock and run mochi install",
+      cause: e,
+    },
+  );
+}
+
+/**
  * Installs a project: see the module doc for the order of steps.
  *
  * @param options project, home, registry and cargo-style flags
@@ -479,9 +740,10 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   const offline = options.offline || options.frozen || false;
   const locked = options.locked || options.frozen || false;
   const project = await readProject(options.projectDir);
+  const hooks = options.hooks ?? NO_TEST_HOOKS;
   const sources = openProjectSources(project, sourceOptions(project, options));
   const registryUrl = sources.registries[0].url;
-  const store = new FsStore(`${options.mochiHome}/store`);
+  const storeRoot = `${options.mochiHome}/store`;
   const rustRequirements = await rustRequirementsOf(project);
 
   let lock = project.lock;
@@ -525,93 +787,37 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   resolved ||= rust.resolved;
   const newLockText = formatLockfile(lock);
 
-  // Fetch what the store lacks; every blob is verified against the lockfile's digests.
-  const missing: LockedPackage[] = [];
-  let cached = 0;
-  for (const p of lock.packages) {
-    if (await store.hasBlob(blobDigests(p).blake3)) cached++;
-    else missing.push(p);
-  }
-  if (missing.length > 0 && offline) {
-    throw new MochiError(
-      "BLOB_E007",
-      `${missing.length} package(s) are not in the store and --offline forbids fetching them (first: ${
-        missing[0].name
-      } ${missing[0].version})`,
-      { hint: "run once without --offline/--frozen to fill the store" },
-    );
-  }
-  // Signatures: every signed package's bundle is verified while the blobs download into a
-  // private staging store; blobs join the store only when every bundle and every blob verified.
-  const unsigned: string[] = [];
-  const signed = missing.filter((p) => p.signer !== undefined);
-  for (const p of missing) if (p.signer === undefined) unsigned.push(`${p.name} ${p.version}`);
-  unsigned.sort();
-  if (unsigned.length > 0 && options.requireSignatures) {
-    throw new MochiError(
-      "SIG_E009",
-      `${unsigned.length} package(s) have no signature: ${unsigned.join(", ")}`,
-      {
-        hint:
-          "drop --require-signatures to install them with a warning, or depend on signed versions",
-      },
-    );
-  }
-  let verifyMs = 0;
-  const verifyAll = async () => {
-    await runPool(signed, options.concurrency ?? 16, async (p) => {
-      let stream: ReadableStream<Uint8Array>;
-      try {
-        stream = await sources.client(registryUrlOf(p)).fetchBundle(blobDigests(p).blake3);
-      } catch (e) {
-        if (!(e instanceof MochiError) || e.code !== "BLOB_E002") throw e;
-        throw new MochiError(
-          "BLOB_E002",
-          `${p.name} ${p.version} is signed (mochi.lock or the index says so), but its Sigstore bundle could not be fetched: ${e.message}`,
-          {
-            hint:
-              "the registry must serve <blake3>.sigstore next to the blob; nothing was added to the store",
-            cause: e,
-          },
-        );
-      }
-      const bundleJson = await readBundleText(stream, `${p.name} ${p.version}`);
-      const t = performance.now();
-      await verifyLockedPackage(p, bundleJson, options.trustedRootJson);
-      verifyMs += performance.now() - t;
-      options.onProgress?.(`verified the signature of ${p.name} ${p.version} (${p.signer})`);
-    });
-  };
-  const staging = new FsStore(`${store.tmpDir}/stage-${crypto.randomUUID()}`);
-  const fetchAll = async () => {
-    await runPool(missing, options.concurrency ?? 16, async (p) => {
-      const digests = blobDigests(p);
-      const stream = await sources.client(registryUrlOf(p)).fetchBlob(digests.blake3);
-      await staging.putBlob(stream, digests, `${p.name} ${p.version}`);
-      options.onProgress?.(`fetched ${p.name} ${p.version}`);
-    });
-  };
-  try {
-    // Both run to the end (no write may outlive the staging dir); a signature failure is
-    // reported first, as it is the more serious one.
-    const [verified, fetched] = await Promise.allSettled([verifyAll(), fetchAll()]);
-    if (verified.status === "rejected") throw verified.reason;
-    if (fetched.status === "rejected") throw fetched.reason;
-    for (const p of missing) {
-      const b3 = blobDigests(p).blake3;
-      const to = store.blobPath(b3);
-      await Deno.mkdir(to.slice(0, to.lastIndexOf("/")), { recursive: true });
-      await Deno.rename(staging.blobPath(b3), to);
-    }
-  } finally {
-    await Deno.remove(staging.root, { recursive: true }).catch(() => {});
-  }
-  await runPool(lock.packages, 8, async (p) => {
-    await store.extract(blobDigests(p).blake3);
+  // The store lock, shared: installs only add files, so they run side by side; `cache prune`
+  // (exclusive) waits for them. Everything below writes temp files into this run's session.
+  const held = await acquireStoreLock(storeRoot, "shared", {
+    command: "install",
+    ...(options.onWait ? { onWait: options.onWait } : {}),
   });
-
-  const lockChanged = newLockText !== project.lockText;
-  if (lockChanged) await writeFileAtomic(project.lockPath, new TextEncoder().encode(newLockText));
+  let outcome: FetchOutcome;
+  let lockChanged = false;
+  try {
+    const orphans = await cleanOrphanSessions(storeRoot);
+    if (orphans > 0) options.onProgress?.(`removed ${orphans} session(s) left by killed processes`);
+    const store = new FsStore(storeRoot, { hooks, workDir: held.sessionDir });
+    outcome = await fetchAndExtract(lock, store, sources, {
+      offline,
+      lockReused: !packagesResolved,
+      concurrency: options.concurrency ?? 16,
+      maxBlobBytes: hooks.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES,
+      requireSignatures: options.requireSignatures ?? false,
+      ...(options.trustedRootJson !== undefined
+        ? { trustedRootJson: options.trustedRootJson }
+        : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    lockChanged = newLockText !== project.lockText;
+    hooks.fault("after-rename-before-lock-write");
+    await writeLockfile(project, lockChanged ? newLockText : undefined, hooks);
+  } catch (e) {
+    throw diskError(e, `the store (${storeRoot}) or ${project.lockPath}`);
+  } finally {
+    await held.release();
+  }
   return {
     packages: lock.packages.length,
     crates: lock.rustPackages?.length ?? 0,
@@ -619,18 +825,18 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
     packagesResolved,
     cratesResolved: rust.resolved,
     ...(rust.index ? { cratesIndex: rust.index.url } : {}),
-    fetched: missing.length,
-    cached,
+    fetched: outcome.fetched,
+    cached: outcome.cached,
     lockChanged,
     lockPath: project.lockPath,
-    storeDir: `${options.mochiHome}/store`,
+    storeDir: storeRoot,
     elapsedMs: performance.now() - t0,
     solveMs,
     registry: registryUrl,
     indexStats: sources.client(registryUrl).stats,
-    verifiedSignatures: signed.length,
-    unsigned,
-    verifyMs,
+    verifiedSignatures: outcome.verifiedSignatures,
+    unsigned: outcome.unsigned,
+    verifyMs: outcome.verifyMs,
   };
 }
 
@@ -697,7 +903,7 @@ export async function lock(options: InstallOptions & { check?: boolean }): Promi
     });
   }
   const written = !upToDate && !options.check;
-  if (written) await writeFileAtomic(project.lockPath, new TextEncoder().encode(text));
+  if (written) await writeLockfile(project, text, NO_TEST_HOOKS);
   return {
     upToDate,
     written,

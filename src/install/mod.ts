@@ -50,3 +50,11 @@ export {
   SourceRouter,
 } from "./sources.ts";
 export { addDependency, type AddReport, parseAddSpec } from "./add.ts";
+export {
+  cachePrune,
+  type CachePruneOptions,
+  type CachePruneReport,
+  type CacheSize,
+  cacheSize,
+  DEFAULT_PRUNE_AGE_MS,
+} from "./cache.ts";

@@ -13,17 +13,18 @@
  * rejects the whole archive (`BLOB_E003`). Size limits follow cargo's unpack cap
  * `max(512 MiB, 20 × compressed size)` (`BLOB_E004`).
  *
- * Why zstd is decompressed in one call: under Deno 2.9 the streaming `createZstdDecompress`
- * reports corrupt input as an uncaught exception instead of an `error` event, and neither API
- * reports a frame cut short. So the reader decompresses with `zstdDecompressSync` bounded by
- * `maxOutputLength`, checks the frame's declared content size when the frame has one, and
- * requires the tar end-of-archive marker. Memory is bounded by the unpack cap.
+ * Decompression streams (`createZstdDecompress` piped into the tar parser with backpressure), and
+ * {@link readArchiveStream} hands out entry bodies as streams, so peak memory is the compressed
+ * blob plus stream buffers, not the unpacked size: a 1 GiB zstd bomb is refused at its header, and
+ * a 256 MiB file is extracted, with a few MiB resident (`tests/bomb_test.ts` measures both). Since zstd reports neither a frame cut short nor, always,
+ * trailing garbage, the reader counts the output against the cap, checks the frame's declared
+ * content size when it has one, and requires the tar end-of-archive marker before it ends.
  *
  * @module
  */
 
 import { Buffer } from "node:buffer";
-import { constants as zc, zstdCompressSync, zstdDecompressSync } from "node:zlib";
+import { constants as zc, createZstdDecompress, zstdCompressSync } from "node:zlib";
 import tar from "tar-stream";
 import { MochiError } from "../errors.ts";
 
@@ -61,8 +62,13 @@ export interface ArchiveEntry {
 export interface ArchivePolicy {
   /** Size of the compressed archive in bytes; feeds the `20 ×` ratio of the unpack cap. */
   compressedSizeBytes?: number;
-  /** Cap on the sum of entry sizes in bytes; default `max(512 MiB, 20 × compressed)`. */
+  /** Cap on the sum of entry sizes in bytes; default `max(unpackFloorBytes, unpackRatio ×
+   * compressed)`. When given, the floor and ratio are ignored. */
   maxUnpackedBytes?: number;
+  /** Floor of the unpack cap in bytes; default 512 MiB (cargo). */
+  unpackFloorBytes?: number;
+  /** Ratio of the unpack cap to the compressed size; default 20 (cargo). */
+  unpackRatio?: number;
   /** Cap on the number of entries (files + directories); default 100 000. */
   maxEntries?: number;
   /** Cap on one entry's size in bytes; default the unpack cap. */
@@ -103,9 +109,9 @@ const utf8 = new TextEncoder();
  * @returns every limit as a number of bytes or entries
  */
 export function archiveLimits(policy: ArchivePolicy = {}): ArchiveLimits {
-  const byRatio = (policy.compressedSizeBytes ?? 0) * DEFAULT_UNPACK_RATIO;
+  const byRatio = (policy.compressedSizeBytes ?? 0) * (policy.unpackRatio ?? DEFAULT_UNPACK_RATIO);
   const maxUnpackedBytes = policy.maxUnpackedBytes ??
-    Math.max(DEFAULT_MAX_UNPACKED_BYTES, byRatio);
+    Math.max(policy.unpackFloorBytes ?? DEFAULT_MAX_UNPACKED_BYTES, byRatio);
   return {
     maxUnpackedBytes,
     maxEntries: policy.maxEntries ?? DEFAULT_MAX_ENTRIES,
@@ -348,40 +354,107 @@ async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> 
   return out;
 }
 
-/**
- * Decompress and check the tar framing; every failure mapped to a mochi error.
- */
-function decompress(compressed: Uint8Array, limits: ArchiveLimits): Buffer {
-  const declared = zstdFrameContentSize(compressed);
-  if (declared === null) throw corrupt("no zstd frame header");
+/** Raw tar bytes allowed for an archive: the unpack cap plus per-entry header/padding room. */
+function rawCapOf(limits: ArchiveLimits): number {
   // Raw tar = bodies + one 512-byte header and up to 511 bytes of padding per entry, PAX
   // records, and the end marker; allow that overhead on top of the unpack cap.
-  const rawCap = limits.maxUnpackedBytes + Math.min(limits.maxEntries, 1 << 20) * 2048 + (1 << 20);
-  if (declared !== undefined && declared > rawCap) {
-    throw tooBig(`declares ${declared} bytes unpacked, over the limit of ${rawCap}`);
-  }
-  let tarBytes: Buffer;
-  try {
-    tarBytes = zstdDecompressSync(compressed, { maxOutputLength: rawCap });
-  } catch (e) {
-    if ((e as { code?: string }).code === "ERR_BUFFER_TOO_LARGE" || e instanceof RangeError) {
-      throw tooBig(`unpacks to more than ${rawCap} bytes`);
-    }
-    throw corrupt((e as Error).message ?? String(e), e);
-  }
-  if (declared !== undefined && tarBytes.length !== declared) {
-    throw corrupt(`frame declares ${declared} bytes but holds ${tarBytes.length} (truncated?)`);
-  }
-  if (tarBytes.length % 512 !== 0) throw corrupt("tar length is not a multiple of 512 bytes");
-  if (tarBytes.length < 1024) throw corrupt("tar end-of-archive marker is missing");
-  for (let i = tarBytes.length - 1024; i < tarBytes.length; i++) {
-    if (tarBytes[i] !== 0) throw corrupt("tar end-of-archive marker is missing (truncated?)");
-  }
-  return tarBytes;
+  return limits.maxUnpackedBytes + Math.min(limits.maxEntries, 1 << 20) * 2048 + (1 << 20);
 }
 
 /**
- * Read a `.tar.zst` and yield its entries, checking each header before its body is read.
+ * Decompress `compressed` as a stream into `extract`, never holding more than the stream
+ * buffers: counts the output against the raw cap, checks the frame's declared content size, the
+ * 512-byte framing and the end-of-archive marker, and ends `extract` only when all of that
+ * holds (else destroys it with the mochi error, which the entry iterator then throws).
+ */
+async function pump(
+  compressed: Uint8Array,
+  limits: ArchiveLimits,
+  extract: ReturnType<typeof tar.extract>,
+): Promise<void> {
+  const declared = zstdFrameContentSize(compressed);
+  const rawCap = rawCapOf(limits);
+  const z = createZstdDecompress();
+  z.on("error", () => {}); // surfaced through the iteration below
+  let total = 0;
+  const tail = new Uint8Array(1024);
+  let tailFill = 0;
+  try {
+    if (declared === null) throw corrupt("no zstd frame header");
+    if (declared !== undefined && declared > rawCap) {
+      throw tooBig(`declares ${declared} bytes unpacked, over the limit of ${rawCap}`);
+    }
+    z.end(Buffer.from(compressed.buffer, compressed.byteOffset, compressed.byteLength));
+    try {
+      for await (const c of z) {
+        const chunk = c as Buffer;
+        total += chunk.length;
+        if (total > rawCap) throw tooBig(`unpacks to more than ${rawCap} bytes`);
+        // keep the last 1024 bytes for the end-of-archive check
+        if (chunk.length >= 1024) {
+          tail.set(chunk.subarray(chunk.length - 1024));
+          tailFill = 1024;
+        } else {
+          const keep = Math.min(tailFill, 1024 - chunk.length);
+          tail.copyWithin(0, tailFill - keep, tailFill);
+          tail.set(chunk, keep);
+          tailFill = keep + chunk.length;
+        }
+        if (extract.destroyed) return;
+        if (!extract.write(chunk)) {
+          await new Promise<void>((resolve) => {
+            const done = () => {
+              extract.off("drain", done);
+              extract.off("close", done);
+              resolve();
+            };
+            extract.on("drain", done);
+            extract.on("close", done);
+          });
+        }
+      }
+    } catch (e) {
+      throw e instanceof MochiError ? e : corrupt((e as Error).message ?? String(e), e);
+    }
+    if (declared !== undefined && total !== declared) {
+      throw corrupt(`frame declares ${declared} bytes but holds ${total} (truncated?)`);
+    }
+    if (total % 512 !== 0) throw corrupt("tar length is not a multiple of 512 bytes");
+    if (total < 1024) throw corrupt("tar end-of-archive marker is missing");
+    if (tail.some((b) => b !== 0)) {
+      throw corrupt("tar end-of-archive marker is missing (truncated?)");
+    }
+    extract.end(undefined);
+  } catch (e) {
+    z.destroy();
+    extract.destroy(e as Error);
+  }
+}
+
+/**
+ * An entry yielded by {@link readArchiveStream}: validated header, body still to be read.
+ */
+export interface ArchiveStreamEntry {
+  /** Normalised relative path, `/` separators, no trailing slash. */
+  path: string;
+  /** Regular file or directory: nothing else gets through. */
+  type: "file" | "directory";
+  /** File mode has an execute bit (extract as 0755); false for directories. */
+  executable: boolean;
+  /** Body length in bytes as the header declares it (0 for directories). */
+  sizeBytes: number;
+  /**
+   * The body in chunks, checked against `sizeBytes` (a longer or shorter body throws
+   * `BLOB_E005`). Read it to the end before asking for the next entry; an unread body is drained
+   * (and checked) by the generator.
+   */
+  body(): AsyncGenerator<Uint8Array, void, undefined>;
+}
+
+/**
+ * Read a `.tar.zst` and yield its entries, checking each header before its body is read, with
+ * bodies as streams: memory stays at the compressed archive plus stream buffers, whatever the
+ * entries' sizes (`FsStore.extract` writes them straight to disk).
  *
  * Only regular files and directories are accepted; any other type (symlink, hardlink, character
  * or block device, FIFO, contiguous file, unknown), a link name, setuid/setgid/sticky bits, or a
@@ -394,16 +467,15 @@ function decompress(compressed: Uint8Array, limits: ArchiveLimits): Buffer {
  * @throws {MochiError} `BLOB_E003` unsafe entry (message names it); `BLOB_E004` over a limit;
  *   `BLOB_E005` not zstd, truncated, bad checksum, or malformed tar
  */
-export async function* readArchive(
+export async function* readArchiveStream(
   stream: ReadableStream<Uint8Array>,
   policy: ArchivePolicy = {},
-): AsyncGenerator<ArchiveEntry, void, undefined> {
+): AsyncGenerator<ArchiveStreamEntry, void, undefined> {
   const compressed = await readAll(stream);
   const limits = archiveLimits({ compressedSizeBytes: compressed.byteLength, ...policy });
-  const tarBytes = decompress(compressed, limits);
   const extract = tar.extract();
   extract.on("error", () => {}); // surfaced through the iterator below
-  extract.end(tarBytes);
+  const pumping = pump(compressed, limits, extract);
   const paths = new PathSet();
   let entries = 0;
   let total = 0;
@@ -450,29 +522,64 @@ export async function* readArchive(
         throw tooBig(`unpacks to more than ${limits.maxUnpackedBytes} bytes (at ${name})`);
       }
       paths.add(path, type);
-      const body = new Uint8Array(size);
-      let off = 0;
-      try {
-        for await (const chunk of entry) {
-          const c = chunk as Uint8Array;
-          if (off + c.byteLength > size) throw corrupt(`entry ${name} is longer than its header`);
-          body.set(c, off);
-          off += c.byteLength;
+      let started = false;
+      const body = async function* (): AsyncGenerator<Uint8Array, void, undefined> {
+        if (started) throw new MochiError("INTERNAL_E001", `body of ${name} read twice`);
+        started = true;
+        let off = 0;
+        try {
+          for await (const chunk of entry) {
+            const c = chunk as Uint8Array;
+            off += c.byteLength;
+            if (off > size) throw corrupt(`entry ${name} is longer than its header`);
+            yield c;
+          }
+        } catch (e) {
+          throw e instanceof MochiError ? e : corrupt((e as Error).message ?? String(e), e);
         }
-      } catch (e) {
-        throw e instanceof MochiError ? e : corrupt((e as Error).message ?? String(e), e);
-      }
-      if (off !== size) throw corrupt(`entry ${name} is shorter than its header says`);
+        if (off !== size) throw corrupt(`entry ${name} is shorter than its header says`);
+      };
       yield {
         path,
         type,
         executable: type === "file" && (mode & 0o111) !== 0,
         sizeBytes: size,
-        bytes: body,
+        body,
       };
+      if (!started) {
+        for await (const _ of body()) {
+          // drain and check an unread body
+        }
+      }
     }
   } finally {
     extract.destroy();
+    await pumping;
+  }
+}
+
+/**
+ * Read a `.tar.zst` and yield its entries with their bodies in memory (see
+ * {@link readArchiveStream} for the checks; memory grows with the largest entry).
+ *
+ * @param stream the compressed archive
+ * @param policy limits (see {@link archiveLimits})
+ * @returns an async generator of validated entries, in archive order
+ * @throws {MochiError} `BLOB_E003` unsafe entry (message names it); `BLOB_E004` over a limit;
+ *   `BLOB_E005` not zstd, truncated, bad checksum, or malformed tar
+ */
+export async function* readArchive(
+  stream: ReadableStream<Uint8Array>,
+  policy: ArchivePolicy = {},
+): AsyncGenerator<ArchiveEntry, void, undefined> {
+  for await (const e of readArchiveStream(stream, policy)) {
+    const bytes = new Uint8Array(e.sizeBytes);
+    let off = 0;
+    for await (const c of e.body()) {
+      bytes.set(c, off);
+      off += c.byteLength;
+    }
+    yield { path: e.path, type: e.type, executable: e.executable, sizeBytes: e.sizeBytes, bytes };
   }
 }
 

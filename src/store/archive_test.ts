@@ -12,6 +12,7 @@ import {
 import {
   buildTar,
   buildTarZst,
+  ESCAPE_TABLE,
   gnuLongName,
   HOSTILE_ARCHIVES,
   pax,
@@ -131,7 +132,7 @@ Deno.test("writeArchive rejects paths the reader would reject", async () => {
   );
 });
 
-for (const [name, raw] of Object.entries(HOSTILE_ARCHIVES)) {
+for (const [name, raw] of Object.entries({ ...HOSTILE_ARCHIVES, ...ESCAPE_TABLE })) {
   Deno.test(`hostile archive rejected with BLOB_E003: ${name}`, async () => {
     const err = await readArchiveAll(streamOf(buildTarZst(raw))).then(
       () => undefined,
@@ -199,6 +200,12 @@ Deno.test("a header declaring a huge body is refused before reading it", async (
     readArchiveAll(streamOf(zstd(raw)), { maxUnpackedBytes: 1 << 20 }),
     isCode("BLOB_E004"),
   );
+});
+
+Deno.test("a base-256 size field declaring 1 TiB is refused before any body is read", async () => {
+  const raw = buildTar([{ name: "huge", size: 1024 ** 4, body: "tiny" }]);
+  assert.equal(raw[124] & 0x80, 0x80, "GNU base-256 size field");
+  await assert.rejects(readArchiveAll(streamOf(zstd(raw))), isCode("BLOB_E004", /"huge"/));
 });
 
 Deno.test("a decompression bomb stops at the unpack cap", async () => {

@@ -7,3 +7,4 @@
 
 export * from "./digest.ts";
 export * from "./archive.ts";
+export * from "./duration.ts";
