@@ -987,6 +987,8 @@ async function readCapped(res: Response, maxBytes: number, url: string): Promise
     throw tooLong();
   }
   if (res.body === null) return new Uint8Array();
+  // A declared length (checked above) frames the body: read it in one piece.
+  if (declared >= 0) return new Uint8Array(await res.arrayBuffer());
   const parts: Uint8Array[] = [];
   let n = 0;
   const reader = res.body.getReader();

@@ -183,6 +183,7 @@ class Solver implements ReportContext {
   readonly #wide = new Map<string, { set: VersionSet; key: string }[]>();
   readonly #counts = new WeakMap<Term, number>();
   readonly #prefetched = new Set<string>();
+  readonly #bucketsOf = new WeakMap<VersionSet, Map<string, string[]>>();
 
   constructor(provider: DependencyProvider, root: RootPackage, options: SolveOptions) {
     this.#provider = provider;
@@ -621,12 +622,19 @@ class Solver implements ReportContext {
       if (!this.#keys.has(name)) this.#keys.set(name, { kind: "plain", name });
       return name;
     }
-    const versions = await this.#listVersions(name);
-    const buckets: string[] = [];
-    for (const v of versions) {
-      if (!set.contains(v)) continue;
-      const b = compatibilityKey(v);
-      if (!buckets.includes(b)) buckets.push(b);
+    // The buckets a set reaches, per (set, name): version sets are shared by every edge with
+    // the same requirement text, so most edges find their answer here.
+    let byName = this.#bucketsOf.get(set);
+    if (byName === undefined) this.#bucketsOf.set(set, byName = new Map());
+    let buckets = byName.get(name);
+    if (buckets === undefined) {
+      buckets = [];
+      for (const v of await this.#listVersions(name)) {
+        if (!set.contains(v)) continue;
+        const b = compatibilityKey(v);
+        if (!buckets.includes(b)) buckets.push(b);
+      }
+      byName.set(name, buckets);
     }
     if (buckets.length <= 1) return this.#bucketKey(name, buckets[0] ?? "none");
     const base = `${name}#(${set.toString()})<-${from}`;
