@@ -284,7 +284,16 @@ export class CrateIndexFile {
   mentions(word: string): boolean {
     let hit = this.#mentions.get(word);
     if (hit === undefined) {
-      hit = this.#text.includes(`"${word}"`);
+      // Most features a dependency asks for are in the newest lines: look there first.
+      const q = `"${word}"`;
+      hit = false;
+      for (let i = this.#lines.length - 1; i >= 0 && i >= this.#lines.length - 3; i--) {
+        if (this.#lines[i].includes(q)) {
+          hit = true;
+          break;
+        }
+      }
+      hit ||= this.#text.includes(q);
       this.#mentions.set(word, hit);
     }
     return hit;
