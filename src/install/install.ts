@@ -45,7 +45,12 @@ import { acquireStoreLock, cleanOrphanSessions, type StoreHolder } from "../adap
 import { NO_TEST_HOOKS, type TestHooks } from "../adapters/test_hooks.ts";
 import { RegistryProvider } from "./registry_provider.ts";
 import { diffCrates, lockCrates, rustRequirementsOf } from "./rust.ts";
-import { refusePublisherChanges, signerOfRecord, verifyLockedPackage } from "./signatures.ts";
+import {
+  loadSignatureVerifier,
+  refusePublisherChanges,
+  signerOfRecord,
+  verifyLockedPackage,
+} from "./signatures.ts";
 import {
   configuredRegistries,
   lockedRegistries,
@@ -613,6 +618,7 @@ async function fetchAndExtract(
     );
   }
   const signed = missing.filter((p) => p.signer !== undefined);
+  if (signed.length > 0) await loadSignatureVerifier();
   let verifyMs = 0;
   await runPool(signed, o.concurrency, async (p) => {
     let stream: ReadableStream<Uint8Array>;
@@ -632,7 +638,7 @@ async function fetchAndExtract(
     }
     const bundleJson = await readBundleText(stream, `${p.name} ${p.version}`);
     const t = performance.now();
-    await verifyLockedPackage(p, bundleJson, o.trustedRootJson);
+    verifyLockedPackage(p, bundleJson, o.trustedRootJson);
     verifyMs += performance.now() - t;
     o.onProgress?.(`verified the signature of ${p.name} ${p.version} (${p.signer})`);
   });

@@ -11,6 +11,16 @@ import type { LockedPackage, Lockfile } from "../lockfile/mod.ts";
 import { publisherIdentity } from "../publish/binding.ts";
 import { subjectName } from "../publish/statement.ts";
 
+let verifier: typeof import("../adapters/sigstore/verify.ts") | undefined;
+
+/**
+ * Loads the Sigstore verifier (on first use: commands that verify nothing do not pay for the
+ * Sigstore libraries at start-up). Call it once before {@link verifyLockedPackage}.
+ */
+export async function loadSignatureVerifier(): Promise<void> {
+  verifier ??= await import("../adapters/sigstore/verify.ts");
+}
+
 /**
  * The signer an index record announces (`pr.san`, `pr.iss`), as recorded in the lock.
  *
@@ -103,14 +113,18 @@ export function refusePublisherChanges(
  *   not verify), `SIG_E003` (it is about other bytes or another package), `SIG_E005` (another
  *   signer than the lock's)
  */
-export async function verifyLockedPackage(
+export function verifyLockedPackage(
   p: LockedPackage,
   bundleJson: string,
   trustedRootJson: string | undefined,
-): Promise<void> {
+): void {
   const id = `${p.name} ${p.version}`;
-  // Loaded on first use: commands that verify nothing do not pay for the Sigstore libraries.
-  const { verifySigstoreAttestation } = await import("../adapters/sigstore/verify.ts");
+  if (verifier === undefined) {
+    throw new MochiError("INTERNAL_E001", "verifyLockedPackage before loadSignatureVerifier", {
+      hint: "this is a bug in mochi pkg; please report it",
+    });
+  }
+  const { verifySigstoreAttestation } = verifier;
   let verified;
   try {
     verified = verifySigstoreAttestation({
