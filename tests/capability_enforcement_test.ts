@@ -6,6 +6,7 @@
  */
 import { assert, assertEquals } from "./assert.ts";
 import { ROOT, runCli, type TestVersion, writeProject, writeRegistry } from "./helpers.ts";
+import { guardedTest } from "./stray.ts";
 
 const PROBE = `${ROOT}/fixtures/capabilities/probe.ts`;
 const LIBC_CANDIDATES = [
@@ -165,24 +166,27 @@ async function checkProject(w: World, name: string, declared: string[]) {
   return denoJson;
 }
 
-Deno.test("mochi run and deno run -P: declared uses work, undeclared ones fail with NotCapable", async () => {
-  await withWorld(async (w) => {
-    const x = await checkProject(w, "x", ["reader", "dialer", "envreader", "ffiloader", "timer"]);
-    assertEquals(x.permissions.default.read, [`${w.tmp}/data`]);
-    assertEquals(x.permissions.default.net, [w.args.dialer]);
-    assertEquals(x.permissions.default.write, false);
-    assert(x.tasks.start.description.includes("not enforced (Deno has no gate): clock, random"));
-    const y = await checkProject(w, "y", ["writer", "listener", "spawner"]);
-    assertEquals(y.permissions.default.run, ["true"]);
-    assertEquals(y.permissions.default.net, [w.args.listener]);
-    assertEquals(
-      (await Deno.readTextFile(`${w.tmp}/out/result.txt`)).trim(),
-      "written by the writer fixture",
-    );
-  });
-});
+guardedTest(
+  "mochi run and deno run -P: declared uses work, undeclared ones fail with NotCapable",
+  async () => {
+    await withWorld(async (w) => {
+      const x = await checkProject(w, "x", ["reader", "dialer", "envreader", "ffiloader", "timer"]);
+      assertEquals(x.permissions.default.read, [`${w.tmp}/data`]);
+      assertEquals(x.permissions.default.net, [w.args.dialer]);
+      assertEquals(x.permissions.default.write, false);
+      assert(x.tasks.start.description.includes("not enforced (Deno has no gate): clock, random"));
+      const y = await checkProject(w, "y", ["writer", "listener", "spawner"]);
+      assertEquals(y.permissions.default.run, ["true"]);
+      assertEquals(y.permissions.default.net, [w.args.listener]);
+      assertEquals(
+        (await Deno.readTextFile(`${w.tmp}/out/result.txt`)).trim(),
+        "written by the writer fixture",
+      );
+    });
+  },
+);
 
-Deno.test("mochi run refuses remote imports and sys, and needs a lock", async () => {
+guardedTest("mochi run refuses remote imports and sys, and needs a lock", async () => {
   await withWorld(async (w) => {
     const project = `${w.tmp}/z`;
     await writeProject(project, { reader: "1" });
@@ -220,79 +224,89 @@ Deno.test("mochi run refuses remote imports and sys, and needs a lock", async ()
   });
 });
 
-Deno.test("mochi compile passes the same flags and says plainly when denort cannot be downloaded", async () => {
-  await withWorld(async (w) => {
-    const project = `${w.tmp}/c`;
-    await writeProject(project, { reader: "1", timer: "1" });
-    assertEquals((await runCli(["lock", "-C", project], { env: w.env })).code, 0);
-    await Deno.copyFile(
-      PROBE.replace("probe.ts", "packages/reader/mod.ts"),
-      `${project}/reader.ts`,
-    );
-    await Deno.writeTextFile(
-      `${project}/main.ts`,
-      `import { use } from "./reader.ts";\nuse(Deno.args[0]);\nconsole.log("read");\n`,
-    );
-    const r = await runCli(["compile", "-C", project, "main.ts", "--output", "app"], {
-      env: w.env,
+guardedTest(
+  "mochi compile passes the same flags and says plainly when denort cannot be downloaded",
+  async () => {
+    await withWorld(async (w) => {
+      const project = `${w.tmp}/c`;
+      await writeProject(project, { reader: "1", timer: "1" });
+      assertEquals((await runCli(["lock", "-C", project], { env: w.env })).code, 0);
+      await Deno.copyFile(
+        PROBE.replace("probe.ts", "packages/reader/mod.ts"),
+        `${project}/reader.ts`,
+      );
+      await Deno.writeTextFile(
+        `${project}/main.ts`,
+        `import { use } from "./reader.ts";\nuse(Deno.args[0]);\nconsole.log("read");\n`,
+      );
+      const r = await runCli(["compile", "-C", project, "main.ts", "--output", "app"], {
+        env: w.env,
+      });
+      if (r.code === 0) {
+        // denort was available: the binary must enforce the baked-in grant.
+        const bin = await new Deno.Command(`${project}/app`, {
+          args: [w.args.reader],
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        assertEquals(new TextDecoder().decode(bin.stdout).trim(), "read");
+        const denied = await new Deno.Command(`${project}/app`, {
+          args: ["/etc/hostname"],
+          stderr: "piped",
+        }).output();
+        assert(!denied.success);
+        return;
+      }
+      console.log("  deno compile could not get denort here (expected without internet):");
+      console.log(`  ${r.stderr.split("\n")[0]}`);
+      assertEquals(r.code, 3, r.stderr);
+      assert(
+        r.stderr.startsWith("error[CAP_E007]: deno compile needs its runtime (denort)"),
+        r.stderr,
+      );
+      assert(r.stderr.includes("dl.deno.land"), r.stderr);
     });
-    if (r.code === 0) {
-      // denort was available: the binary must enforce the baked-in grant.
-      const bin = await new Deno.Command(`${project}/app`, {
-        args: [w.args.reader],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      assertEquals(new TextDecoder().decode(bin.stdout).trim(), "read");
-      const denied = await new Deno.Command(`${project}/app`, {
-        args: ["/etc/hostname"],
-        stderr: "piped",
-      }).output();
-      assert(!denied.success);
-      return;
-    }
-    console.log("  deno compile could not get denort here (expected without internet):");
-    console.log(`  ${r.stderr.split("\n")[0]}`);
-    assertEquals(r.code, 3, r.stderr);
-    assert(
-      r.stderr.startsWith("error[CAP_E007]: deno compile needs its runtime (denort)"),
-      r.stderr,
-    );
-    assert(r.stderr.includes("dl.deno.land"), r.stderr);
-  });
-});
+  },
+);
 
-Deno.test("per-package isolation: in one program A (fs.read) cannot dial and B (net.dial) cannot read", async () => {
-  await withWorld(async (w) => {
-    const project = `${w.tmp}/iso`;
-    await writeProject(project, { reader: "1", dialer: "1" });
-    assertEquals((await runCli(["lock", "-C", project], { env: w.env })).code, 0);
-    const src = `${ROOT}/fixtures/capabilities/isolation`;
-    for (const p of ["a", "b"]) {
-      await Deno.mkdir(`${project}/${p}`);
-      await Deno.copyFile(`${src}/${p}/mod.ts`, `${project}/${p}/mod.ts`);
-    }
-    const main = (await Deno.readTextFile(`${src}/main.ts`)).replace(
-      "../../../src/adapters/package_worker.ts",
-      new URL(`file://${ROOT}/src/adapters/package_worker.ts`).href,
-    );
-    await Deno.writeTextFile(`${project}/main.ts`, main);
-    const cfg = JSON.stringify({ data: `${w.tmp}/data`, file: w.args.reader, dial: w.args.dialer });
-    const r = await runCli(["run", "--isolate", "-C", project, "main.ts", "--", cfg], {
-      env: w.env,
+guardedTest(
+  "per-package isolation: in one program A (fs.read) cannot dial and B (net.dial) cannot read",
+  async () => {
+    await withWorld(async (w) => {
+      const project = `${w.tmp}/iso`;
+      await writeProject(project, { reader: "1", dialer: "1" });
+      assertEquals((await runCli(["lock", "-C", project], { env: w.env })).code, 0);
+      const src = `${ROOT}/fixtures/capabilities/isolation`;
+      for (const p of ["a", "b"]) {
+        await Deno.mkdir(`${project}/${p}`);
+        await Deno.copyFile(`${src}/${p}/mod.ts`, `${project}/${p}/mod.ts`);
+      }
+      const main = (await Deno.readTextFile(`${src}/main.ts`)).replace(
+        "../../../src/adapters/package_worker.ts",
+        new URL(`file://${ROOT}/src/adapters/package_worker.ts`).href,
+      );
+      await Deno.writeTextFile(`${project}/main.ts`, main);
+      const cfg = JSON.stringify({
+        data: `${w.tmp}/data`,
+        file: w.args.reader,
+        dial: w.args.dialer,
+      });
+      const r = await runCli(["run", "--isolate", "-C", project, "main.ts", "--", cfg], {
+        env: w.env,
+      });
+      assertEquals(r.code, 0, r.stderr);
+      assertEquals(JSON.parse(r.stdout), {
+        "a.read": "ok",
+        "a.dial": "NotCapable",
+        "b.read": "NotCapable",
+        "b.dial": "ok",
+        "main.read": "ok",
+        "main.dial": "ok",
+      });
+      // Without --isolate Deno refuses worker permissions outright.
+      const plain = await runCli(["run", "-C", project, "main.ts", "--", cfg], { env: w.env });
+      assert(plain.code !== 0);
+      assert(plain.stderr.includes("--unstable-worker-options"), plain.stderr);
     });
-    assertEquals(r.code, 0, r.stderr);
-    assertEquals(JSON.parse(r.stdout), {
-      "a.read": "ok",
-      "a.dial": "NotCapable",
-      "b.read": "NotCapable",
-      "b.dial": "ok",
-      "main.read": "ok",
-      "main.dial": "ok",
-    });
-    // Without --isolate Deno refuses worker permissions outright.
-    const plain = await runCli(["run", "-C", project, "main.ts", "--", cfg], { env: w.env });
-    assert(plain.code !== 0);
-    assert(plain.stderr.includes("--unstable-worker-options"), plain.stderr);
-  });
-});
+  },
+);

@@ -8,6 +8,7 @@ import { ROOT } from "./helpers.ts";
 import { corpusCases, renderManifest } from "../scripts/gen_cargo_corpus.ts";
 import { loadCargoCorpus } from "../scripts/_cargo_corpus.ts";
 import { cargoIndexPath } from "../scripts/_cargo_index.ts";
+import { guardedTest } from "./stray.ts";
 
 const CORPUS = `${ROOT}/fixtures/cargo-corpus`;
 const INDEX = `${ROOT}/../shared/data/crates-index`;
@@ -40,7 +41,7 @@ async function exists(path: string): Promise<boolean> {
   return await Deno.stat(path).then(() => true, () => false);
 }
 
-Deno.test("cargo corpus: the script's case list is what is recorded", async () => {
+guardedTest("cargo corpus: the script's case list is what is recorded", async () => {
   const cases = corpusCases();
   assertEquals(new Set(cases.map((c) => c.name)).size, cases.length, "case names are unique");
   assertEquals(corpusCases(), cases, "the case list is deterministic");
@@ -56,7 +57,7 @@ Deno.test("cargo corpus: the script's case list is what is recorded", async () =
   }
 });
 
-Deno.test("cargo corpus: the case list covers what the issue asks", () => {
+guardedTest("cargo corpus: the case list covers what the issue asks", () => {
   const cases = corpusCases();
   const count = (prefix: string) => cases.filter((c) => c.name.startsWith(prefix)).length;
   assert(cases.length >= 60, `${cases.length} cases`);
@@ -76,76 +77,95 @@ Deno.test("cargo corpus: the case list covers what the issue asks", () => {
   }
 });
 
-Deno.test("cargo corpus: every case has exactly one answer, and every lock matches the index", async () => {
-  const corpus = await loadCargoCorpus(CORPUS);
-  assertEquals(corpus.length, corpusCases().length);
-  let locked = 0;
-  for (const c of corpus) {
-    const lockPath = `${CORPUS}/${c.name}/Cargo.lock`;
-    assertEquals(
-      [await exists(lockPath), await exists(`${CORPUS}/${c.name}/cargo-error.txt`)].filter(Boolean)
-        .length,
-      1,
-      c.name,
-    );
-    if ("error" in c.expected) {
-      assert(c.expected.error.includes("error:"), `${c.name}: cargo's error text`);
-      assert(!/\/tmp\/|127\.0\.0\.1:\d/.test(c.expected.error), `${c.name}: normalised`);
-      continue;
-    }
-    locked++;
-    const lock = parse(await Deno.readTextFile(lockPath)) as {
-      version: number;
-      package: Record<string, unknown>[];
-    };
-    assertEquals(lock.version, 4, `${c.name}: lock format`);
-    const roots = lock.package.filter((p) => p.source === undefined);
-    assertEquals(roots.map((p) => [p.name, p.version]), [["corpus-case", "0.0.0"]]);
-    assertEquals(c.expected.packages.length, lock.package.length - 1);
-    const links = new Map<string, string>();
-    for (const p of c.expected.packages) {
-      const at = `${c.name}: ${p.name} ${p.version}`;
+guardedTest(
+  "cargo corpus: every case has exactly one answer, and every lock matches the index",
+  async () => {
+    const corpus = await loadCargoCorpus(CORPUS);
+    assertEquals(corpus.length, corpusCases().length);
+    let locked = 0;
+    for (const c of corpus) {
+      const lockPath = `${CORPUS}/${c.name}/Cargo.lock`;
       assertEquals(
-        lock.package.find((q) => q.name === p.name && q.version === p.version)?.source,
-        CRATES_IO,
-        at,
+        [await exists(lockPath), await exists(`${CORPUS}/${c.name}/cargo-error.txt`)].filter(
+          Boolean,
+        )
+          .length,
+        1,
+        c.name,
       );
-      const line = (await indexVersions(p.name)).get(p.version);
-      assert(line, `${at} is in the index`);
-      assertEquals(p.checksum, line.cksum, `${at}: checksum is the index cksum`);
-      assert(!line.yanked, `${at}: cargo never picks a yanked version for a new lock`);
-      if (line.links) {
-        assert(!links.has(line.links), `${at}: links = ${line.links} is unique`);
-        links.set(line.links, p.name);
+      if ("error" in c.expected) {
+        assert(c.expected.error.includes("error:"), `${c.name}: cargo's error text`);
+        assert(!/\/tmp\/|127\.0\.0\.1:\d/.test(c.expected.error), `${c.name}: normalised`);
+        continue;
+      }
+      locked++;
+      const lock = parse(await Deno.readTextFile(lockPath)) as {
+        version: number;
+        package: Record<string, unknown>[];
+      };
+      assertEquals(lock.version, 4, `${c.name}: lock format`);
+      const roots = lock.package.filter((p) => p.source === undefined);
+      assertEquals(roots.map((p) => [p.name, p.version]), [["corpus-case", "0.0.0"]]);
+      assertEquals(c.expected.packages.length, lock.package.length - 1);
+      const links = new Map<string, string>();
+      for (const p of c.expected.packages) {
+        const at = `${c.name}: ${p.name} ${p.version}`;
+        assertEquals(
+          lock.package.find((q) => q.name === p.name && q.version === p.version)?.source,
+          CRATES_IO,
+          at,
+        );
+        const line = (await indexVersions(p.name)).get(p.version);
+        assert(line, `${at} is in the index`);
+        assertEquals(p.checksum, line.cksum, `${at}: checksum is the index cksum`);
+        assert(!line.yanked, `${at}: cargo never picks a yanked version for a new lock`);
+        if (line.links) {
+          assert(!links.has(line.links), `${at}: links = ${line.links} is unique`);
+          links.set(line.links, p.name);
+        }
+      }
+      // every direct dependency of the root is in the lock
+      for (const [key, spec] of Object.entries({ ...c.dependencies, ...c.buildDependencies })) {
+        const crate = typeof spec === "object" && typeof spec.package === "string"
+          ? spec.package
+          : key;
+        assert(c.expected.packages.some((p) => p.name === crate), `${c.name}: ${crate} locked`);
       }
     }
-    // every direct dependency of the root is in the lock
-    for (const [key, spec] of Object.entries({ ...c.dependencies, ...c.buildDependencies })) {
-      const crate = typeof spec === "object" && typeof spec.package === "string"
-        ? spec.package
-        : key;
-      assert(c.expected.packages.some((p) => p.name === crate), `${c.name}: ${crate} locked`);
-    }
-  }
-  assert(locked >= 0.8 * corpus.length, `${locked} of ${corpus.length} cases locked`);
-});
+    assert(locked >= 0.8 * corpus.length, `${locked} of ${corpus.length} cases locked`);
+  },
+);
 
-Deno.test("cargo corpus: the combined manifest of the data README resolves to 214 packages", async () => {
-  const corpus = await loadCargoCorpus(CORPUS);
-  const combined = corpus.find((c) => c.name === "combined");
-  assert(combined && "packages" in combined.expected);
-  // ../shared/data/README.md: "cargo resolved that one to 214 packages" (the root included)
-  assertEquals(combined.expected.packages.length + 1, 214);
-  assertEquals(
-    Object.keys(combined.dependencies).sort(),
-    ["anyhow", "clap", "rand", "regex", "reqwest", "serde", "serde_json", "time", "tokio", "uuid"],
-  );
-});
+guardedTest(
+  "cargo corpus: the combined manifest of the data README resolves to 214 packages",
+  async () => {
+    const corpus = await loadCargoCorpus(CORPUS);
+    const combined = corpus.find((c) => c.name === "combined");
+    assert(combined && "packages" in combined.expected);
+    // ../shared/data/README.md: "cargo resolved that one to 214 packages" (the root included)
+    assertEquals(combined.expected.packages.length + 1, 214);
+    assertEquals(
+      Object.keys(combined.dependencies).sort(),
+      [
+        "anyhow",
+        "clap",
+        "rand",
+        "regex",
+        "reqwest",
+        "serde",
+        "serde_json",
+        "time",
+        "tokio",
+        "uuid",
+      ],
+    );
+  },
+);
 
 const hasCargo = await new Deno.Command("cargo", { args: ["--version"], stdout: "null" })
   .output().then((o) => o.success, () => false);
 
-Deno.test({
+guardedTest({
   name: "cargo corpus: the script reproduces recorded cases with the installed cargo",
   ignore: !hasCargo,
   async fn() {

@@ -10,6 +10,7 @@ import {
   writeProject,
   writeRegistry,
 } from "./helpers.ts";
+import { guardedTest } from "./stray.ts";
 
 const GRAPH: TestVersion[] = [
   { name: "app-core", version: "1.0.0", deps: { "text-util": "^0.3" } },
@@ -54,103 +55,112 @@ async function withFixture(
   }
 }
 
-Deno.test("mochi install resolves, locks, fetches; the second run is a no-op with identical bytes", async () => {
-  await withFixture(async ({ project, home, env }) => {
-    const first = await runCli(["install", "-C", project], { env });
-    assertEquals(first.code, 0, first.stderr);
-    assert(first.stdout.includes("Resolved 4 packages"), first.stdout);
-    assert(first.stdout.includes("Fetched 4 packages"), first.stdout);
-    const lock = await Deno.readTextFile(`${project}/mochi.lock`);
-    assert(lock.includes('name = "app-core"\nversion = "1.2.0"'), lock);
-    assert(lock.includes('name = "log-lite"\nversion = "1.0.0"'), "yanked 1.1.0 must be skipped");
-    assert(lock.includes('name = "text-util"\nversion = "0.3.4"'), lock);
-    const store = await snapshotTree(`${home}/store`);
+guardedTest(
+  "mochi install resolves, locks, fetches; the second run is a no-op with identical bytes",
+  async () => {
+    await withFixture(async ({ project, home, env }) => {
+      const first = await runCli(["install", "-C", project], { env });
+      assertEquals(first.code, 0, first.stderr);
+      assert(first.stdout.includes("Resolved 4 packages"), first.stdout);
+      assert(first.stdout.includes("Fetched 4 packages"), first.stdout);
+      const lock = await Deno.readTextFile(`${project}/mochi.lock`);
+      assert(lock.includes('name = "app-core"\nversion = "1.2.0"'), lock);
+      assert(lock.includes('name = "log-lite"\nversion = "1.0.0"'), "yanked 1.1.0 must be skipped");
+      assert(lock.includes('name = "text-util"\nversion = "0.3.4"'), lock);
+      const store = await snapshotTree(`${home}/store`);
 
-    const second = await runCli(["install", "-C", project], {
-      env: { ...env, TZ: "Asia/Ho_Chi_Minh", LANG: "tr_TR.UTF-8" },
+      const second = await runCli(["install", "-C", project], {
+        env: { ...env, TZ: "Asia/Ho_Chi_Minh", LANG: "tr_TR.UTF-8" },
+      });
+      assertEquals(second.code, 0, second.stderr);
+      assert(second.stdout.includes("Up to date"), second.stdout);
+      assertEquals(await Deno.readTextFile(`${project}/mochi.lock`), lock);
+      assertEquals(await snapshotTree(`${home}/store`), store);
+
+      // A fresh resolution under another TZ/LANG writes the same bytes.
+      await Deno.remove(`${project}/mochi.lock`);
+      const third = await runCli(["lock", "-C", project], {
+        env: { ...env, TZ: "America/Adak", LANG: "C" },
+      });
+      assertEquals(third.code, 0, third.stderr);
+      assertEquals(await Deno.readTextFile(`${project}/mochi.lock`), lock);
+
+      const check = await runCli(["lock", "--check", "-C", project], { env });
+      assertEquals(check.code, 0, check.stderr);
     });
-    assertEquals(second.code, 0, second.stderr);
-    assert(second.stdout.includes("Up to date"), second.stdout);
-    assertEquals(await Deno.readTextFile(`${project}/mochi.lock`), lock);
-    assertEquals(await snapshotTree(`${home}/store`), store);
+  },
+);
 
-    // A fresh resolution under another TZ/LANG writes the same bytes.
-    await Deno.remove(`${project}/mochi.lock`);
-    const third = await runCli(["lock", "-C", project], {
-      env: { ...env, TZ: "America/Adak", LANG: "C" },
+guardedTest(
+  "a flipped byte in a served blob: exit 4 naming the package and both digests; nothing stored, no lock",
+  async () => {
+    await withFixture(async ({ registry, project, home, env }) => {
+      const digests = await writeRegistry(`${registry}-scratch`, GRAPH);
+      const b3 = digests.get("text-util@0.3.4")!;
+      const blob = await Deno.readFile(`${registry}/blobs/${b3}`);
+      blob[blob.length >> 1] ^= 0x01;
+      await Deno.writeFile(`${registry}/blobs/${b3}`, blob);
+      const r = await runCli(["install", "-C", project], { env });
+      assertEquals(r.code, 4, r.stderr);
+      assert(r.stderr.includes("BLOB_E001"), r.stderr);
+      assert(r.stderr.includes("text-util 0.3.4"), r.stderr);
+      assert(r.stderr.includes(b3), `expected digest named: ${r.stderr}`);
+      const stored = await snapshotTree(`${home}/store/blobs`);
+      assert(!stored.some((l) => l.includes(b3)), "the bad blob must not be stored");
+      assert(!stored.some((l) => /\.(part|tmp)/.test(l)), `no temp files: ${stored}`);
+      await Deno.stat(`${project}/mochi.lock`).then(
+        () => assert(false, "mochi.lock must not be written"),
+        (e) => assert(e instanceof Deno.errors.NotFound),
+      );
     });
-    assertEquals(third.code, 0, third.stderr);
-    assertEquals(await Deno.readTextFile(`${project}/mochi.lock`), lock);
+  },
+);
 
-    const check = await runCli(["lock", "--check", "-C", project], { env });
-    assertEquals(check.code, 0, check.stderr);
-  });
-});
+guardedTest(
+  "bad manifest, unknown package, dead registry and --locked drift each fail with their code and change nothing",
+  async () => {
+    await withFixture(async ({ tmp, project, env }) => {
+      assertEquals((await runCli(["install", "-C", project], { env })).code, 0);
+      const lock = await Deno.readTextFile(`${project}/mochi.lock`);
+      const manifest = await Deno.readTextFile(`${project}/mochi.toml`);
 
-Deno.test("a flipped byte in a served blob: exit 4 naming the package and both digests; nothing stored, no lock", async () => {
-  await withFixture(async ({ registry, project, home, env }) => {
-    const digests = await writeRegistry(`${registry}-scratch`, GRAPH);
-    const b3 = digests.get("text-util@0.3.4")!;
-    const blob = await Deno.readFile(`${registry}/blobs/${b3}`);
-    blob[blob.length >> 1] ^= 0x01;
-    await Deno.writeFile(`${registry}/blobs/${b3}`, blob);
-    const r = await runCli(["install", "-C", project], { env });
-    assertEquals(r.code, 4, r.stderr);
-    assert(r.stderr.includes("BLOB_E001"), r.stderr);
-    assert(r.stderr.includes("text-util 0.3.4"), r.stderr);
-    assert(r.stderr.includes(b3), `expected digest named: ${r.stderr}`);
-    const stored = await snapshotTree(`${home}/store/blobs`);
-    assert(!stored.some((l) => l.includes(b3)), "the bad blob must not be stored");
-    assert(!stored.some((l) => /\.(part|tmp)/.test(l)), `no temp files: ${stored}`);
-    await Deno.stat(`${project}/mochi.lock`).then(
-      () => assert(false, "mochi.lock must not be written"),
-      (e) => assert(e instanceof Deno.errors.NotFound),
-    );
-  });
-});
+      await Deno.writeTextFile(`${project}/mochi.toml`, manifest + "\n[dependencies.oops\n");
+      const bad = await runCli(["install", "-C", project], { env });
+      assertEquals(bad.code, 1, bad.stderr);
+      assert(bad.stderr.includes("MANIFEST_E001"), bad.stderr);
+      assert(/mochi\.toml:\d+:\d+/.test(bad.stderr), bad.stderr);
 
-Deno.test("bad manifest, unknown package, dead registry and --locked drift each fail with their code and change nothing", async () => {
-  await withFixture(async ({ tmp, project, env }) => {
-    assertEquals((await runCli(["install", "-C", project], { env })).code, 0);
-    const lock = await Deno.readTextFile(`${project}/mochi.lock`);
-    const manifest = await Deno.readTextFile(`${project}/mochi.toml`);
+      await Deno.writeTextFile(
+        `${project}/mochi.toml`,
+        manifest.replace("[dependencies]", '[dependencies]\nno-such-pkg = "1"'),
+      );
+      const missing = await runCli(["install", "-C", project], { env });
+      assertEquals(missing.code, 1, missing.stderr);
+      assert(missing.stderr.includes("no-such-pkg"), missing.stderr);
 
-    await Deno.writeTextFile(`${project}/mochi.toml`, manifest + "\n[dependencies.oops\n");
-    const bad = await runCli(["install", "-C", project], { env });
-    assertEquals(bad.code, 1, bad.stderr);
-    assert(bad.stderr.includes("MANIFEST_E001"), bad.stderr);
-    assert(/mochi\.toml:\d+:\d+/.test(bad.stderr), bad.stderr);
+      const locked = await runCli(["install", "--locked", "-C", project], { env });
+      assertEquals(locked.code, 1, locked.stderr);
+      assert(locked.stderr.includes("LOCK_E002"), locked.stderr);
 
-    await Deno.writeTextFile(
-      `${project}/mochi.toml`,
-      manifest.replace("[dependencies]", '[dependencies]\nno-such-pkg = "1"'),
-    );
-    const missing = await runCli(["install", "-C", project], { env });
-    assertEquals(missing.code, 1, missing.stderr);
-    assert(missing.stderr.includes("no-such-pkg"), missing.stderr);
+      await Deno.writeTextFile(
+        `${project}/mochi.toml`,
+        manifest.replace('"app-core" = "1"', 'app-core = "2"').replace(
+          'app-core = "1"',
+          'app-core = "2"',
+        ),
+      );
+      const dead = await runCli(["install", "-C", project], {
+        env: { ...env, MOCHI_REGISTRY: "http://127.0.0.1:9/", MOCHI_HOME: `${tmp}/empty-home` },
+      });
+      assertEquals(dead.code, 3, dead.stderr);
+      assert(dead.stderr.includes("127.0.0.1:9"), dead.stderr);
 
-    const locked = await runCli(["install", "--locked", "-C", project], { env });
-    assertEquals(locked.code, 1, locked.stderr);
-    assert(locked.stderr.includes("LOCK_E002"), locked.stderr);
-
-    await Deno.writeTextFile(
-      `${project}/mochi.toml`,
-      manifest.replace('"app-core" = "1"', 'app-core = "2"').replace(
-        'app-core = "1"',
-        'app-core = "2"',
-      ),
-    );
-    const dead = await runCli(["install", "-C", project], {
-      env: { ...env, MOCHI_REGISTRY: "http://127.0.0.1:9/", MOCHI_HOME: `${tmp}/empty-home` },
+      assertEquals(await Deno.readTextFile(`${project}/mochi.lock`), lock);
     });
-    assertEquals(dead.code, 3, dead.stderr);
-    assert(dead.stderr.includes("127.0.0.1:9"), dead.stderr);
+  },
+);
 
-    assertEquals(await Deno.readTextFile(`${project}/mochi.lock`), lock);
-  });
-});
-
-Deno.test("mochi tree, why and verify read the lock and the store", async () => {
+guardedTest("mochi tree, why and verify read the lock and the store", async () => {
   await withFixture(async ({ project, home, env }) => {
     assertEquals((await runCli(["install", "-C", project], { env })).code, 0);
     const tree = await runCli(["tree", "-C", project], { env });
@@ -185,91 +195,103 @@ Deno.test("mochi tree, why and verify read the lock and the store", async () => 
   });
 });
 
-Deno.test("mochi lock --check: exit 0 when a newer version appears, 1 with a diff when a locked digest changes", async () => {
-  await withFixture(async ({ tmp, registry, project, env }) => {
-    assertEquals((await runCli(["lock", "-C", project], { env })).code, 0);
-    const before = await Deno.readTextFile(`${project}/mochi.lock`);
-    // A new compatible version: the lock still satisfies the manifest and is kept (cargo's rule).
-    await writeRegistry(registry, [...GRAPH, { name: "text-util", version: "0.3.9" }]);
-    const same = await runCli(["lock", "--check", "-C", project], {
-      env: { ...env, MOCHI_HOME: `${tmp}/h2` },
-    });
-    assertEquals(same.code, 0, same.stderr);
-    // The registry now serves other bytes for a locked version: drift, named.
-    const changed = GRAPH.map((v) =>
-      v.name === "text-util" && v.version === "0.3.4" ? { ...v, deps: {} } : v
-    );
-    await writeRegistry(registry, changed);
-    const drift = await runCli(["lock", "--check", "-C", project], {
-      env: { ...env, MOCHI_HOME: `${tmp}/h3` },
-    });
-    assertEquals(drift.code, 1, drift.stderr);
-    assert(drift.stderr.includes("~ text-util 0.3.4 (digest changed)"), drift.stderr);
-    assertEquals(
-      await Deno.readTextFile(`${project}/mochi.lock`),
-      before,
-      "--check writes nothing",
-    );
-  });
-});
-
-Deno.test("a lock from a newer mochi or with conflict markers is refused and left as it is", async () => {
-  await withFixture(async ({ project, env }) => {
-    assertEquals((await runCli(["install", "-C", project], { env })).code, 0);
-    const good = await Deno.readTextFile(`${project}/mochi.lock`);
-    const newer = good.replace("version = 1", "version = 7");
-    await Deno.writeTextFile(`${project}/mochi.lock`, newer);
-    const r1 = await runCli(["install", "-C", project], { env });
-    assertEquals(r1.code, 1, r1.stderr);
-    assert(r1.stderr.includes("LOCK_E003") && r1.stderr.includes("newer mochi"), r1.stderr);
-    assertEquals(await Deno.readTextFile(`${project}/mochi.lock`), newer);
-
-    const conflicted = good.replace(
-      'version = "1.2.0"',
-      '<<<<<<< ours\nversion = "1.2.0"\n=======\nversion = "1.0.0"\n>>>>>>> theirs',
-    );
-    await Deno.writeTextFile(`${project}/mochi.lock`, conflicted);
-    const r2 = await runCli(["install", "-C", project], { env });
-    assertEquals(r2.code, 1, r2.stderr);
-    assert(r2.stderr.includes("LOCK_E007") && r2.stderr.includes("--refresh"), r2.stderr);
-    assertEquals(await Deno.readTextFile(`${project}/mochi.lock`), conflicted);
-  });
-});
-
-Deno.test("a registry given as a plain path or file:// URL installs the same lock as over HTTP", async () => {
-  await withFixture(async ({ tmp, registry, project, env }) => {
-    assertEquals((await runCli(["lock", "-C", project], { env })).code, 0);
-    const overHttp = (await Deno.readTextFile(`${project}/mochi.lock`)).replace(
-      /registry\+http:\/\/[^"]+/g,
-      "SRC",
-    );
-    for (const url of [registry, `file://${registry}`]) {
-      await Deno.remove(`${project}/mochi.lock`);
-      const r = await runCli(["install", "-C", project], {
-        env: { MOCHI_HOME: `${tmp}/home-file`, MOCHI_REGISTRY: url },
+guardedTest(
+  "mochi lock --check: exit 0 when a newer version appears, 1 with a diff when a locked digest changes",
+  async () => {
+    await withFixture(async ({ tmp, registry, project, env }) => {
+      assertEquals((await runCli(["lock", "-C", project], { env })).code, 0);
+      const before = await Deno.readTextFile(`${project}/mochi.lock`);
+      // A new compatible version: the lock still satisfies the manifest and is kept (cargo's rule).
+      await writeRegistry(registry, [...GRAPH, { name: "text-util", version: "0.3.9" }]);
+      const same = await runCli(["lock", "--check", "-C", project], {
+        env: { ...env, MOCHI_HOME: `${tmp}/h2` },
       });
-      assertEquals(r.code, 0, r.stderr);
-      const lock = await Deno.readTextFile(`${project}/mochi.lock`);
-      assert(lock.includes(`registry+file://${registry}/`), lock);
-      assertEquals(lock.replace(/registry\+file:\/\/[^"]+/g, "SRC"), overHttp);
-    }
-  });
-});
+      assertEquals(same.code, 0, same.stderr);
+      // The registry now serves other bytes for a locked version: drift, named.
+      const changed = GRAPH.map((v) =>
+        v.name === "text-util" && v.version === "0.3.4" ? { ...v, deps: {} } : v
+      );
+      await writeRegistry(registry, changed);
+      const drift = await runCli(["lock", "--check", "-C", project], {
+        env: { ...env, MOCHI_HOME: `${tmp}/h3` },
+      });
+      assertEquals(drift.code, 1, drift.stderr);
+      assert(drift.stderr.includes("~ text-util 0.3.4 (digest changed)"), drift.stderr);
+      assertEquals(
+        await Deno.readTextFile(`${project}/mochi.lock`),
+        before,
+        "--check writes nothing",
+      );
+    });
+  },
+);
 
-Deno.test("--offline installs from the lock and store; --frozen refuses a lock change", async () => {
-  await withFixture(async ({ project, env }) => {
-    assertEquals((await runCli(["install", "-C", project], { env })).code, 0);
-    const offlineEnv = { ...env, MOCHI_REGISTRY: "http://127.0.0.1:9/" }; // nothing listens there
-    const r = await runCli(["install", "--offline", "-C", project], { env: offlineEnv });
-    assertEquals(r.code, 0, r.stderr);
-    assert(r.stdout.includes("Up to date"), r.stdout);
-    const manifest = await Deno.readTextFile(`${project}/mochi.toml`);
-    await Deno.writeTextFile(
-      `${project}/mochi.toml`,
-      manifest.replace("[dependencies]", '[dependencies]\nlog-lite = "1"'),
-    );
-    const frozen = await runCli(["install", "--frozen", "-C", project], { env: offlineEnv });
-    assertEquals(frozen.code, 1, frozen.stderr);
-    assert(frozen.stderr.includes("LOCK_E002"), frozen.stderr);
-  });
-});
+guardedTest(
+  "a lock from a newer mochi or with conflict markers is refused and left as it is",
+  async () => {
+    await withFixture(async ({ project, env }) => {
+      assertEquals((await runCli(["install", "-C", project], { env })).code, 0);
+      const good = await Deno.readTextFile(`${project}/mochi.lock`);
+      const newer = good.replace("version = 1", "version = 7");
+      await Deno.writeTextFile(`${project}/mochi.lock`, newer);
+      const r1 = await runCli(["install", "-C", project], { env });
+      assertEquals(r1.code, 1, r1.stderr);
+      assert(r1.stderr.includes("LOCK_E003") && r1.stderr.includes("newer mochi"), r1.stderr);
+      assertEquals(await Deno.readTextFile(`${project}/mochi.lock`), newer);
+
+      const conflicted = good.replace(
+        'version = "1.2.0"',
+        '<<<<<<< ours\nversion = "1.2.0"\n=======\nversion = "1.0.0"\n>>>>>>> theirs',
+      );
+      await Deno.writeTextFile(`${project}/mochi.lock`, conflicted);
+      const r2 = await runCli(["install", "-C", project], { env });
+      assertEquals(r2.code, 1, r2.stderr);
+      assert(r2.stderr.includes("LOCK_E007") && r2.stderr.includes("--refresh"), r2.stderr);
+      assertEquals(await Deno.readTextFile(`${project}/mochi.lock`), conflicted);
+    });
+  },
+);
+
+guardedTest(
+  "a registry given as a plain path or file:// URL installs the same lock as over HTTP",
+  async () => {
+    await withFixture(async ({ tmp, registry, project, env }) => {
+      assertEquals((await runCli(["lock", "-C", project], { env })).code, 0);
+      const overHttp = (await Deno.readTextFile(`${project}/mochi.lock`)).replace(
+        /registry\+http:\/\/[^"]+/g,
+        "SRC",
+      );
+      for (const url of [registry, `file://${registry}`]) {
+        await Deno.remove(`${project}/mochi.lock`);
+        const r = await runCli(["install", "-C", project], {
+          env: { MOCHI_HOME: `${tmp}/home-file`, MOCHI_REGISTRY: url },
+        });
+        assertEquals(r.code, 0, r.stderr);
+        const lock = await Deno.readTextFile(`${project}/mochi.lock`);
+        assert(lock.includes(`registry+file://${registry}/`), lock);
+        assertEquals(lock.replace(/registry\+file:\/\/[^"]+/g, "SRC"), overHttp);
+      }
+    });
+  },
+);
+
+guardedTest(
+  "--offline installs from the lock and store; --frozen refuses a lock change",
+  async () => {
+    await withFixture(async ({ project, env }) => {
+      assertEquals((await runCli(["install", "-C", project], { env })).code, 0);
+      const offlineEnv = { ...env, MOCHI_REGISTRY: "http://127.0.0.1:9/" }; // nothing listens there
+      const r = await runCli(["install", "--offline", "-C", project], { env: offlineEnv });
+      assertEquals(r.code, 0, r.stderr);
+      assert(r.stdout.includes("Up to date"), r.stdout);
+      const manifest = await Deno.readTextFile(`${project}/mochi.toml`);
+      await Deno.writeTextFile(
+        `${project}/mochi.toml`,
+        manifest.replace("[dependencies]", '[dependencies]\nlog-lite = "1"'),
+      );
+      const frozen = await runCli(["install", "--frozen", "-C", project], { env: offlineEnv });
+      assertEquals(frozen.code, 1, frozen.stderr);
+      assert(frozen.stderr.includes("LOCK_E002"), frozen.stderr);
+    });
+  },
+);

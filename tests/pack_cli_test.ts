@@ -9,6 +9,7 @@ import { zstdDecompressSync } from "node:zlib";
 import tar from "tar-stream";
 import { packPackage } from "../src/adapters/pack.ts";
 import { ROOT } from "./helpers.ts";
+import { guardedTest } from "./stray.ts";
 
 const MANIFEST = `[package]
 name = "@acme/strings"
@@ -138,65 +139,68 @@ async function walkChmod(dir: string): Promise<void> {
   }
 }
 
-Deno.test("mochi pack: byte-identical across TZ, umask and mtimes; sorted files and dirs only", async () => {
-  const tmp = await Deno.makeTempDir();
-  try {
-    const a = `${tmp}/a`;
-    const b = `${tmp}/b`;
-    await writePackage(a);
-    await writePackage(b);
-    await walkSetTimes(a, 1_000_000_000);
-    await walkSetTimes(b, 1_700_000_123);
-    await walkChmod(b);
-    const r1 = await packCli(a, `${tmp}/out1`, { TZ: "UTC", LANG: "C" }, "022");
-    assert.equal(r1.code, 0, r1.stderr);
-    const r2 = await packCli(
-      b,
-      `${tmp}/out2`,
-      { TZ: "Asia/Ho_Chi_Minh", LANG: "C.UTF-8" },
-      "077",
-      ["--verify-reproducible"],
-    );
-    assert.equal(r2.code, 0, r2.stderr);
-    assert.match(r2.stdout, /reproducible: two packs are byte-identical/);
-    const file = "acme-strings-1.2.0.tar.zst";
-    const bytes1 = await Deno.readFile(`${tmp}/out1/${file}`);
-    const bytes2 = await Deno.readFile(`${tmp}/out2/${file}`);
-    assert.deepEqual(bytes1, bytes2, "two packs differ");
-    assert.match(r1.stdout, /blake3 [0-9a-f]{64}/);
+guardedTest(
+  "mochi pack: byte-identical across TZ, umask and mtimes; sorted files and dirs only",
+  async () => {
+    const tmp = await Deno.makeTempDir();
+    try {
+      const a = `${tmp}/a`;
+      const b = `${tmp}/b`;
+      await writePackage(a);
+      await writePackage(b);
+      await walkSetTimes(a, 1_000_000_000);
+      await walkSetTimes(b, 1_700_000_123);
+      await walkChmod(b);
+      const r1 = await packCli(a, `${tmp}/out1`, { TZ: "UTC", LANG: "C" }, "022");
+      assert.equal(r1.code, 0, r1.stderr);
+      const r2 = await packCli(
+        b,
+        `${tmp}/out2`,
+        { TZ: "Asia/Ho_Chi_Minh", LANG: "C.UTF-8" },
+        "077",
+        ["--verify-reproducible"],
+      );
+      assert.equal(r2.code, 0, r2.stderr);
+      assert.match(r2.stdout, /reproducible: two packs are byte-identical/);
+      const file = "acme-strings-1.2.0.tar.zst";
+      const bytes1 = await Deno.readFile(`${tmp}/out1/${file}`);
+      const bytes2 = await Deno.readFile(`${tmp}/out2/${file}`);
+      assert.deepEqual(bytes1, bytes2, "two packs differ");
+      assert.match(r1.stdout, /blake3 [0-9a-f]{64}/);
 
-    const listing = await tarListing(bytes1);
-    const names = listing.map((h) => h.name);
-    assert.deepEqual(names, [
-      "CHANGELOG.md",
-      "LICENSE-MIT",
-      "README.md",
-      "mochi.toml",
-      "src/",
-      "src/build.sh",
-      "src/lib.mochi",
-      "src/text/",
-      "src/text/case.mochi",
-      "src/text/deep/",
-      "src/text/deep/more.mochi",
-    ]);
-    const bare = names.map((n) => n.replace(/\/$/, ""));
-    const sorted = [...bare].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
-    assert.deepEqual(bare, sorted);
-    for (const h of listing) {
-      assert.ok(h.type === "file" || h.type === "directory", `${h.name} is ${h.type}`);
-      assert.equal(h.uid, 0);
-      assert.equal(h.gid, 0);
-      assert.equal(h.mtime, 0);
-      const want = h.type === "directory" || h.name === "src/build.sh" ? 0o755 : 0o644;
-      assert.equal(h.mode, want, `${h.name} mode ${h.mode.toString(8)}`);
+      const listing = await tarListing(bytes1);
+      const names = listing.map((h) => h.name);
+      assert.deepEqual(names, [
+        "CHANGELOG.md",
+        "LICENSE-MIT",
+        "README.md",
+        "mochi.toml",
+        "src/",
+        "src/build.sh",
+        "src/lib.mochi",
+        "src/text/",
+        "src/text/case.mochi",
+        "src/text/deep/",
+        "src/text/deep/more.mochi",
+      ]);
+      const bare = names.map((n) => n.replace(/\/$/, ""));
+      const sorted = [...bare].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+      assert.deepEqual(bare, sorted);
+      for (const h of listing) {
+        assert.ok(h.type === "file" || h.type === "directory", `${h.name} is ${h.type}`);
+        assert.equal(h.uid, 0);
+        assert.equal(h.gid, 0);
+        assert.equal(h.mtime, 0);
+        const want = h.type === "directory" || h.name === "src/build.sh" ? 0o755 : 0o644;
+        assert.equal(h.mode, want, `${h.name} mode ${h.mode.toString(8)}`);
+      }
+    } finally {
+      await Deno.remove(tmp, { recursive: true });
     }
-  } finally {
-    await Deno.remove(tmp, { recursive: true });
-  }
-});
+  },
+);
 
-Deno.test("mochi pack: SOURCE_DATE_EPOCH sets every mtime", async () => {
+guardedTest("mochi pack: SOURCE_DATE_EPOCH sets every mtime", async () => {
   const tmp = await Deno.makeTempDir();
   try {
     await writePackage(tmp);
@@ -210,7 +214,7 @@ Deno.test("mochi pack: SOURCE_DATE_EPOCH sets every mtime", async () => {
   }
 });
 
-Deno.test("mochi pack: an included symlink is refused and nothing is written", async () => {
+guardedTest("mochi pack: an included symlink is refused and nothing is written", async () => {
   const tmp = await Deno.makeTempDir();
   try {
     await writePackage(tmp);
@@ -225,12 +229,14 @@ Deno.test("mochi pack: an included symlink is refused and nothing is written", a
   }
 });
 
-Deno.test("mochi pack: the preflight lists every missing or invalid field at once, sorted", async () => {
-  const tmp = await Deno.makeTempDir();
-  try {
-    await writePackage(
-      tmp,
-      `[package]
+guardedTest(
+  "mochi pack: the preflight lists every missing or invalid field at once, sorted",
+  async () => {
+    const tmp = await Deno.makeTempDir();
+    try {
+      await writePackage(
+        tmp,
+        `[package]
 name = "bare"
 version = "0.1.0"
 edition = "2026"
@@ -238,25 +244,26 @@ mochi = ">=0.7"
 license = "MIT-ish"
 repository = "http://example.com/x"
 `,
-    );
-    const r = await packCli(tmp, `${tmp}/out`, {}, "022");
-    assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /PUB_E001/);
-    const lines = r.stderr.split("\n").filter((l) => l.startsWith("  [package]")).map((l) =>
-      l.trim()
-    );
-    assert.deepEqual(lines, [
-      '[package] description is missing: add description = "what the package does"',
-      '[package] license "MIT-ish" is not a valid SPDX expression (see https://spdx.org/licenses/)',
-      '[package] readme is missing: add readme = "README.md"',
-      '[package] repository "http://example.com/x" must be an https://, git+https:// or ssh:// URL',
-    ]);
-  } finally {
-    await Deno.remove(tmp, { recursive: true });
-  }
-});
+      );
+      const r = await packCli(tmp, `${tmp}/out`, {}, "022");
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /PUB_E001/);
+      const lines = r.stderr.split("\n").filter((l) => l.startsWith("  [package]")).map((l) =>
+        l.trim()
+      );
+      assert.deepEqual(lines, [
+        '[package] description is missing: add description = "what the package does"',
+        '[package] license "MIT-ish" is not a valid SPDX expression (see https://spdx.org/licenses/)',
+        '[package] readme is missing: add readme = "README.md"',
+        '[package] repository "http://example.com/x" must be an https://, git+https:// or ssh:// URL',
+      ]);
+    } finally {
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
+);
 
-Deno.test("packPackage: the size limit is enforced on the compressed archive", async () => {
+guardedTest("packPackage: the size limit is enforced on the compressed archive", async () => {
   const tmp = await Deno.makeTempDir();
   try {
     await writePackage(tmp);

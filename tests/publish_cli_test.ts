@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { FAKE_ISSUER, startFakeSigstore, workflowSan } from "./fake_sigstore.ts";
 import { runCli, serveRegistrySubprocess } from "./helpers.ts";
+import { guardedTest } from "./stray.ts";
 
 const TOML = (version: string) =>
   `[package]
@@ -40,121 +41,124 @@ async function grepTree(dir: string, needle: string): Promise<string[]> {
   return hits;
 }
 
-Deno.test("mochi publish: GitHub Actions token, idempotent, wrong publisher 403, token never on disk", async () => {
-  const tmp = await Deno.makeTempDir();
-  await using fake = await startFakeSigstore();
-  try {
-    const reg = `${tmp}/registry`;
-    await Deno.mkdir(reg);
-    await Deno.writeTextFile(`${reg}/config.json`, '{"dl": "blobs/", "api": null}');
-    await Deno.writeTextFile(`${tmp}/trusted_root.json`, fake.trustedRootJson);
-    await using server = await serveRegistrySubprocess(reg, [
-      "--allow-publish",
-      "--trusted-root",
-      `${tmp}/trusted_root.json`,
-    ]);
-    const home = `${tmp}/home`;
-    const base = {
-      MOCHI_HOME: home,
-      MOCHI_REGISTRY: server.url,
-      MOCHI_FULCIO_URL: fake.url,
-      MOCHI_REKOR_URL: fake.url,
-    };
-    const owner = workflowSan("acme/strings", "v1.0.0");
-    fake.oidcSubject = owner;
-    const gha = {
-      ...base,
-      GITHUB_ACTIONS: "true",
-      GITHUB_REPOSITORY: "acme/strings",
-      GITHUB_SHA: "0123456789abcdef0123456789abcdef01234567",
-      GITHUB_REF: "refs/tags/v1.0.0",
-      ACTIONS_ID_TOKEN_REQUEST_URL: fake.oidcRequestUrl,
-      ACTIONS_ID_TOKEN_REQUEST_TOKEN: fake.oidcRequestToken,
-    };
-    const pkg = `${tmp}/pkg`;
-    await writePkg(pkg, "1.0.0");
+guardedTest(
+  "mochi publish: GitHub Actions token, idempotent, wrong publisher 403, token never on disk",
+  async () => {
+    const tmp = await Deno.makeTempDir();
+    await using fake = await startFakeSigstore();
+    try {
+      const reg = `${tmp}/registry`;
+      await Deno.mkdir(reg);
+      await Deno.writeTextFile(`${reg}/config.json`, '{"dl": "blobs/", "api": null}');
+      await Deno.writeTextFile(`${tmp}/trusted_root.json`, fake.trustedRootJson);
+      await using server = await serveRegistrySubprocess(reg, [
+        "--allow-publish",
+        "--trusted-root",
+        `${tmp}/trusted_root.json`,
+      ]);
+      const home = `${tmp}/home`;
+      const base = {
+        MOCHI_HOME: home,
+        MOCHI_REGISTRY: server.url,
+        MOCHI_FULCIO_URL: fake.url,
+        MOCHI_REKOR_URL: fake.url,
+      };
+      const owner = workflowSan("acme/strings", "v1.0.0");
+      fake.oidcSubject = owner;
+      const gha = {
+        ...base,
+        GITHUB_ACTIONS: "true",
+        GITHUB_REPOSITORY: "acme/strings",
+        GITHUB_SHA: "0123456789abcdef0123456789abcdef01234567",
+        GITHUB_REF: "refs/tags/v1.0.0",
+        ACTIONS_ID_TOKEN_REQUEST_URL: fake.oidcRequestUrl,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: fake.oidcRequestToken,
+      };
+      const pkg = `${tmp}/pkg`;
+      await writePkg(pkg, "1.0.0");
 
-    const dry = await runCli(["publish", "--dry-run"], { cwd: pkg, env: gha });
-    assert.equal(dry.code, 0, dry.stderr);
-    assert.match(dry.stdout, /"predicateType": "https:\/\/slsa.dev\/provenance\/v1"/);
-    assert.match(dry.stdout, /"gitCommit": "0123456789abcdef0123456789abcdef01234567"/);
-    assert.equal(fake.oidcRequests, 0, "a dry run asks for no token");
+      const dry = await runCli(["publish", "--dry-run"], { cwd: pkg, env: gha });
+      assert.equal(dry.code, 0, dry.stderr);
+      assert.match(dry.stdout, /"predicateType": "https:\/\/slsa.dev\/provenance\/v1"/);
+      assert.match(dry.stdout, /"gitCommit": "0123456789abcdef0123456789abcdef01234567"/);
+      assert.equal(fake.oidcRequests, 0, "a dry run asks for no token");
 
-    const r1 = await runCli(["publish"], { cwd: pkg, env: gha });
-    assert.equal(r1.code, 0, r1.stderr);
-    assert.match(r1.stdout, /OIDC token from github-actions/);
-    assert.match(r1.stdout, /Published @acme\/strings 1\.0\.0/);
-    assert.equal(fake.oidcRequests, 1);
+      const r1 = await runCli(["publish"], { cwd: pkg, env: gha });
+      assert.equal(r1.code, 0, r1.stderr);
+      assert.match(r1.stdout, /OIDC token from github-actions/);
+      assert.match(r1.stdout, /Published @acme\/strings 1\.0\.0/);
+      assert.equal(fake.oidcRequests, 1);
 
-    const r2 = await runCli(["publish"], { cwd: pkg, env: gha });
-    assert.equal(r2.code, 0, r2.stderr);
-    assert.match(r2.stdout, /already published with these exact bytes/);
+      const r2 = await runCli(["publish"], { cwd: pkg, env: gha });
+      assert.equal(r2.code, 0, r2.stderr);
+      assert.match(r2.stdout, /already published with these exact bytes/);
 
-    const none = await runCli(["publish"], { cwd: pkg, env: base });
-    assert.equal(none.code, 1);
-    assert.match(none.stderr, /PUB_E009/);
+      const none = await runCli(["publish"], { cwd: pkg, env: base });
+      assert.equal(none.code, 1);
+      assert.match(none.stderr, /PUB_E009/);
 
-    await writePkg(pkg, "1.1.0");
-    const intruderToken = fake.token(workflowSan("mallory/strings", "v1.1.0"));
-    const r3 = await runCli(["publish"], {
-      cwd: pkg,
-      env: { ...base, SIGSTORE_ID_TOKEN: intruderToken },
-    });
-    assert.equal(r3.code, 4, r3.stderr);
-    assert.match(r3.stderr, /PUB_E005/);
-    assert.match(r3.stderr, /mallory\/strings/);
+      await writePkg(pkg, "1.1.0");
+      const intruderToken = fake.token(workflowSan("mallory/strings", "v1.1.0"));
+      const r3 = await runCli(["publish"], {
+        cwd: pkg,
+        env: { ...base, SIGSTORE_ID_TOKEN: intruderToken },
+      });
+      assert.equal(r3.code, 4, r3.stderr);
+      assert.match(r3.stderr, /PUB_E005/);
+      assert.match(r3.stderr, /mallory\/strings/);
 
-    const ownerToken = fake.token(workflowSan("acme/strings", "v1.1.0"), FAKE_ISSUER);
-    const r4 = await runCli(["publish", "--identity-token", ownerToken], { cwd: pkg, env: base });
-    assert.equal(r4.code, 0, r4.stderr);
-    assert.match(r4.stdout, /Published @acme\/strings 1\.1\.0/);
+      const ownerToken = fake.token(workflowSan("acme/strings", "v1.1.0"), FAKE_ISSUER);
+      const r4 = await runCli(["publish", "--identity-token", ownerToken], { cwd: pkg, env: base });
+      assert.equal(r4.code, 0, r4.stderr);
+      assert.match(r4.stdout, /Published @acme\/strings 1\.1\.0/);
 
-    // A patch release that adds a capability is refused by the preflight, before signing.
-    await writePkg(pkg, "1.1.1");
-    await Deno.writeTextFile(
-      `${pkg}/mochi.toml`,
-      TOML("1.1.1") + '\n[capabilities]\nrequired = ["net.dial"]\n',
-    );
-    const patch = await runCli(["publish", "--identity-token", ownerToken], {
-      cwd: pkg,
-      env: base,
-    });
-    assert.equal(patch.code, 1, patch.stderr);
-    assert.match(patch.stderr, /CAP_E002/);
-    assert.match(patch.stderr, /net\.dial/);
+      // A patch release that adds a capability is refused by the preflight, before signing.
+      await writePkg(pkg, "1.1.1");
+      await Deno.writeTextFile(
+        `${pkg}/mochi.toml`,
+        TOML("1.1.1") + '\n[capabilities]\nrequired = ["net.dial"]\n',
+      );
+      const patch = await runCli(["publish", "--identity-token", ownerToken], {
+        cwd: pkg,
+        env: base,
+      });
+      assert.equal(patch.code, 1, patch.stderr);
+      assert.match(patch.stderr, /CAP_E002/);
+      assert.match(patch.stderr, /net\.dial/);
 
-    // Yank and unyank through the CLI, signed like a publish.
-    const y1 = await runCli(["yank", "@acme/strings@1.0.0", "--reason", "broken"], {
-      cwd: tmp,
-      env: { ...base, SIGSTORE_ID_TOKEN: intruderToken },
-    });
-    assert.equal(y1.code, 4, y1.stderr);
-    assert.match(y1.stderr, /PUB_E005/);
-    const y2 = await runCli(
-      ["yank", "@acme/strings@1.0.0", "--reason", "broken", "--identity-token", ownerToken],
-      { cwd: tmp, env: base },
-    );
-    assert.equal(y2.code, 0, y2.stderr);
-    assert.match(y2.stdout, /Yanked @acme\/strings 1\.0\.0/);
-    const index = await Deno.readTextFile(`${reg}/st/ri/acme/strings`);
-    assert.match(index.split("\n")[0], /"y":true,"yr":"broken"/);
-    const y3 = await runCli([
-      "yank",
-      "@acme/strings@1.0.0",
-      "--undo",
-      "--identity-token",
-      ownerToken,
-    ], {
-      cwd: tmp,
-      env: base,
-    });
-    assert.equal(y3.code, 0, y3.stderr);
-    assert.doesNotMatch(await Deno.readTextFile(`${reg}/st/ri/acme/strings`), /"y":true/);
+      // Yank and unyank through the CLI, signed like a publish.
+      const y1 = await runCli(["yank", "@acme/strings@1.0.0", "--reason", "broken"], {
+        cwd: tmp,
+        env: { ...base, SIGSTORE_ID_TOKEN: intruderToken },
+      });
+      assert.equal(y1.code, 4, y1.stderr);
+      assert.match(y1.stderr, /PUB_E005/);
+      const y2 = await runCli(
+        ["yank", "@acme/strings@1.0.0", "--reason", "broken", "--identity-token", ownerToken],
+        { cwd: tmp, env: base },
+      );
+      assert.equal(y2.code, 0, y2.stderr);
+      assert.match(y2.stdout, /Yanked @acme\/strings 1\.0\.0/);
+      const index = await Deno.readTextFile(`${reg}/st/ri/acme/strings`);
+      assert.match(index.split("\n")[0], /"y":true,"yr":"broken"/);
+      const y3 = await runCli([
+        "yank",
+        "@acme/strings@1.0.0",
+        "--undo",
+        "--identity-token",
+        ownerToken,
+      ], {
+        cwd: tmp,
+        env: base,
+      });
+      assert.equal(y3.code, 0, y3.stderr);
+      assert.doesNotMatch(await Deno.readTextFile(`${reg}/st/ri/acme/strings`), /"y":true/);
 
-    for (const t of [intruderToken, ownerToken, fake.oidcRequestToken]) {
-      assert.deepEqual(await grepTree(tmp, t), [], "a token was written to disk");
+      for (const t of [intruderToken, ownerToken, fake.oidcRequestToken]) {
+        assert.deepEqual(await grepTree(tmp, t), [], "a token was written to disk");
+      }
+    } finally {
+      await Deno.remove(tmp, { recursive: true });
     }
-  } finally {
-    await Deno.remove(tmp, { recursive: true });
-  }
-});
+  },
+);

@@ -9,6 +9,7 @@ import { openRegistry, type RegistryClientOptions } from "../src/adapters/index_
 import { serveRegistry } from "../src/adapters/registry_server.ts";
 import { formatIndexRecord, indexPath, type IndexRecord } from "../src/index/mod.ts";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
+import { guardedTest } from "./stray.ts";
 
 const FAST: Partial<RegistryClientOptions> = { baseDelayMs: 1, maxAttempts: 3 };
 
@@ -110,53 +111,56 @@ function scriptedServer(answer: (req: Request, n: number) => Response | Promise<
 
 const CONFIG = () => new Response('{"dl":"blobs/"}');
 
-Deno.test("openRegistry() http: cold fetch, then a new client revalidates with a 304", async () => {
-  await withFixture(async ({ dir, cache }) => {
-    const seen: Seen[] = [];
-    const server = serveRegistry(dir, {
-      onResponse: (req, res) =>
-        seen.push({
-          path: new URL(req.url).pathname,
-          ifNoneMatch: req.headers.get("if-none-match"),
-          status: res.status,
-        }),
+guardedTest(
+  "openRegistry() http: cold fetch, then a new client revalidates with a 304",
+  async () => {
+    await withFixture(async ({ dir, cache }) => {
+      const seen: Seen[] = [];
+      const server = serveRegistry(dir, {
+        onResponse: (req, res) =>
+          seen.push({
+            path: new URL(req.url).pathname,
+            ifNoneMatch: req.headers.get("if-none-match"),
+            status: res.status,
+          }),
+      });
+      try {
+        const cold = openRegistry(server.url, { cacheDir: cache, ...FAST });
+        const records = await cold.records("@mochi/strings");
+        assertEquals(records?.map((r) => r.version), ["1.0.0", "1.1.0"]);
+        assertEquals(seen, [{ path: "/st/ri/mochi/strings", ifNoneMatch: null, status: 200 }]);
+        assertEquals(cold.stats.notModified, 0);
+        assert(cold.stats.bytes > 0);
+
+        const warm = openRegistry(server.url, { cacheDir: cache, ...FAST });
+        assertEquals(await warm.records("@mochi/strings"), records);
+        assertEquals(seen.length, 2);
+        assertEquals(seen[1].path, "/st/ri/mochi/strings");
+        assert(seen[1].ifNoneMatch !== null && seen[1].ifNoneMatch.startsWith('"'));
+        assertEquals(seen[1].status, 304);
+        assertEquals(warm.stats.notModified, 1);
+        assertEquals(warm.stats.cacheHits, 1);
+        assertEquals(warm.stats.bytes, 0);
+
+        // A changed file (a yank) is fetched in full again and replaces the cache.
+        const file = `${dir}/st/ri/mochi/strings`;
+        const text = await Deno.readTextFile(file);
+        await Deno.writeTextFile(file, text.replace('"v":"1.0.0",', '"v":"1.0.0","y":true,'));
+        const third = openRegistry(server.url, { cacheDir: cache, ...FAST });
+        const yanked = await third.records("@mochi/strings");
+        assertEquals(yanked?.map((r) => r.yanked), [true, false]);
+        assertEquals(seen[2].status, 200);
+        const offline = openRegistry(server.url, { cacheDir: cache, offline: true });
+        assertEquals(await offline.records("@mochi/strings"), yanked);
+        assertEquals(seen.length, 3);
+      } finally {
+        await server.shutdown();
+      }
     });
-    try {
-      const cold = openRegistry(server.url, { cacheDir: cache, ...FAST });
-      const records = await cold.records("@mochi/strings");
-      assertEquals(records?.map((r) => r.version), ["1.0.0", "1.1.0"]);
-      assertEquals(seen, [{ path: "/st/ri/mochi/strings", ifNoneMatch: null, status: 200 }]);
-      assertEquals(cold.stats.notModified, 0);
-      assert(cold.stats.bytes > 0);
+  },
+);
 
-      const warm = openRegistry(server.url, { cacheDir: cache, ...FAST });
-      assertEquals(await warm.records("@mochi/strings"), records);
-      assertEquals(seen.length, 2);
-      assertEquals(seen[1].path, "/st/ri/mochi/strings");
-      assert(seen[1].ifNoneMatch !== null && seen[1].ifNoneMatch.startsWith('"'));
-      assertEquals(seen[1].status, 304);
-      assertEquals(warm.stats.notModified, 1);
-      assertEquals(warm.stats.cacheHits, 1);
-      assertEquals(warm.stats.bytes, 0);
-
-      // A changed file (a yank) is fetched in full again and replaces the cache.
-      const file = `${dir}/st/ri/mochi/strings`;
-      const text = await Deno.readTextFile(file);
-      await Deno.writeTextFile(file, text.replace('"v":"1.0.0",', '"v":"1.0.0","y":true,'));
-      const third = openRegistry(server.url, { cacheDir: cache, ...FAST });
-      const yanked = await third.records("@mochi/strings");
-      assertEquals(yanked?.map((r) => r.yanked), [true, false]);
-      assertEquals(seen[2].status, 200);
-      const offline = openRegistry(server.url, { cacheDir: cache, offline: true });
-      assertEquals(await offline.records("@mochi/strings"), yanked);
-      assertEquals(seen.length, 3);
-    } finally {
-      await server.shutdown();
-    }
-  });
-});
-
-Deno.test("openRegistry() http: concurrent and repeated reads share one request", async () => {
+guardedTest("openRegistry() http: concurrent and repeated reads share one request", async () => {
   await withFixture(async ({ dir, cache }) => {
     const paths: string[] = [];
     const server = serveRegistry(dir, {
@@ -179,41 +183,44 @@ Deno.test("openRegistry() http: concurrent and repeated reads share one request"
   });
 });
 
-Deno.test("openRegistry() gives identical records over http, file:// and a plain path", async () => {
-  await withFixture(async ({ dir, cache }) => {
-    const server = serveRegistry(dir);
-    try {
-      const clients = [
-        openRegistry(server.url, { cacheDir: cache, ...FAST }),
-        openRegistry(pathToFileURL(dir).href, { cacheDir: cache }),
-        openRegistry(dir, { cacheDir: cache }),
-      ];
-      assertEquals(clients[1].url, clients[2].url);
-      assert(clients[1].url.startsWith("file:///") && clients[1].url.endsWith("/"));
-      for (const name of ["@mochi/strings", "datalog", "x"]) {
-        const [a, b, c] = await Promise.all(clients.map((cl) => cl.records(name)));
-        assert(a !== null && a.length > 0, name);
-        assertEquals(b, a, name);
-        assertEquals(c, a, name);
+guardedTest(
+  "openRegistry() gives identical records over http, file:// and a plain path",
+  async () => {
+    await withFixture(async ({ dir, cache }) => {
+      const server = serveRegistry(dir);
+      try {
+        const clients = [
+          openRegistry(server.url, { cacheDir: cache, ...FAST }),
+          openRegistry(pathToFileURL(dir).href, { cacheDir: cache }),
+          openRegistry(dir, { cacheDir: cache }),
+        ];
+        assertEquals(clients[1].url, clients[2].url);
+        assert(clients[1].url.startsWith("file:///") && clients[1].url.endsWith("/"));
+        for (const name of ["@mochi/strings", "datalog", "x"]) {
+          const [a, b, c] = await Promise.all(clients.map((cl) => cl.records(name)));
+          assert(a !== null && a.length > 0, name);
+          assertEquals(b, a, name);
+          assertEquals(c, a, name);
+        }
+        const x = (await clients[2].records("x"))![0];
+        assertEquals(x.extra, { future: { k: 1 } });
+        assertEquals(x.dependencies, { datalog: "0.1" });
+        for (const client of clients) {
+          const bad = client.records("../etc/passwd");
+          assert(bad instanceof Promise);
+          assertEquals((await codeOf(bad)).code, "MANIFEST_E003");
+          assertEquals(await client.records("@mochi/absent"), null);
+          assertEquals(await client.records("nope"), null);
+          assertEquals((await client.config()).dl, "blobs/");
+        }
+      } finally {
+        await server.shutdown();
       }
-      const x = (await clients[2].records("x"))![0];
-      assertEquals(x.extra, { future: { k: 1 } });
-      assertEquals(x.dependencies, { datalog: "0.1" });
-      for (const client of clients) {
-        const bad = client.records("../etc/passwd");
-        assert(bad instanceof Promise);
-        assertEquals((await codeOf(bad)).code, "MANIFEST_E003");
-        assertEquals(await client.records("@mochi/absent"), null);
-        assertEquals(await client.records("nope"), null);
-        assertEquals((await client.config()).dl, "blobs/");
-      }
-    } finally {
-      await server.shutdown();
-    }
-  });
-});
+    });
+  },
+);
 
-Deno.test("openRegistry() fetches blobs over http and from a directory", async () => {
+guardedTest("openRegistry() fetches blobs over http and from a directory", async () => {
   await withFixture(async ({ dir, cache, blobs }) => {
     const server = serveRegistry(dir);
     try {
@@ -243,7 +250,7 @@ Deno.test("openRegistry() fetches blobs over http and from a directory", async (
   });
 });
 
-Deno.test("openRegistry() retries a 503 and then succeeds", async () => {
+guardedTest("openRegistry() retries a 503 and then succeeds", async () => {
   const cache = await Deno.makeTempDir({ prefix: "mochi_cache_" });
   const h = "a".repeat(64);
   const server = scriptedServer((req, n) => {
@@ -265,7 +272,7 @@ Deno.test("openRegistry() retries a 503 and then succeeds", async () => {
   }
 });
 
-Deno.test("openRegistry() honours Retry-After on 429 and ends with INDEX_E005", async () => {
+guardedTest("openRegistry() honours Retry-After on 429 and ends with INDEX_E005", async () => {
   const cache = await Deno.makeTempDir({ prefix: "mochi_cache_" });
   const server = scriptedServer(() =>
     new Response("slow down", { status: 429, headers: { "Retry-After": "0" } })
@@ -290,7 +297,7 @@ Deno.test("openRegistry() honours Retry-After on 429 and ends with INDEX_E005", 
   }
 });
 
-Deno.test("openRegistry() caps a long Retry-After at maxDelayMs", async () => {
+guardedTest("openRegistry() caps a long Retry-After at maxDelayMs", async () => {
   const cache = await Deno.makeTempDir({ prefix: "mochi_cache_" });
   const server = scriptedServer(() =>
     new Response("down", { status: 503, headers: { "Retry-After": "3600" } })
@@ -311,7 +318,7 @@ Deno.test("openRegistry() caps a long Retry-After at maxDelayMs", async () => {
   }
 });
 
-Deno.test("openRegistry() gives up on a server that always fails with INDEX_E004", async () => {
+guardedTest("openRegistry() gives up on a server that always fails with INDEX_E004", async () => {
   const cache = await Deno.makeTempDir({ prefix: "mochi_cache_" });
   const server = scriptedServer(() => new Response("boom", { status: 500 }));
   try {
@@ -333,7 +340,7 @@ Deno.test("openRegistry() gives up on a server that always fails with INDEX_E004
   }
 });
 
-Deno.test("openRegistry() treats refused connections and timeouts as retryable", async () => {
+guardedTest("openRegistry() treats refused connections and timeouts as retryable", async () => {
   const cache = await Deno.makeTempDir({ prefix: "mochi_cache_" });
   // A port that was just free: connecting to it is refused.
   const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -363,7 +370,7 @@ Deno.test("openRegistry() treats refused connections and timeouts as retryable",
   }
 });
 
-Deno.test("openRegistry() does not retry 403 (INDEX_E008) or 404/410 (null)", async () => {
+guardedTest("openRegistry() does not retry 403 (INDEX_E008) or 404/410 (null)", async () => {
   const cache = await Deno.makeTempDir({ prefix: "mochi_cache_" });
   const server = scriptedServer((req) => {
     const p = new URL(req.url).pathname;
@@ -387,30 +394,33 @@ Deno.test("openRegistry() does not retry 403 (INDEX_E008) or 404/410 (null)", as
   }
 });
 
-Deno.test("openRegistry() reports a bad index line as INDEX_E001 and does not cache it", async () => {
-  const cache = await Deno.makeTempDir({ prefix: "mochi_cache_" });
-  const h = "b".repeat(64);
-  const server = scriptedServer(() =>
-    new Response(`{"v":"1.0.0","b3":"${h}","s2":"${h}"}\n{"v":"1.1.0","b3":`, {
-      headers: { ETag: '"bad"' },
-    })
-  );
-  try {
-    const client = openRegistry(server.url, { cacheDir: cache, ...FAST });
-    const e = await codeOf(client.records("datalog"));
-    assertEquals(e.code, "INDEX_E001");
-    assert(e.message.includes('"datalog"') && e.message.includes("line 2"), e.message);
-    assertEquals(e.file, `${server.url}da/ta/-/datalog`);
-    assertEquals(server.count, 1);
-    const offline = openRegistry(server.url, { cacheDir: cache, offline: true });
-    assertEquals((await codeOf(offline.records("datalog"))).code, "INDEX_E006");
-  } finally {
-    await server.shutdown();
-    await Deno.remove(cache, { recursive: true });
-  }
-});
+guardedTest(
+  "openRegistry() reports a bad index line as INDEX_E001 and does not cache it",
+  async () => {
+    const cache = await Deno.makeTempDir({ prefix: "mochi_cache_" });
+    const h = "b".repeat(64);
+    const server = scriptedServer(() =>
+      new Response(`{"v":"1.0.0","b3":"${h}","s2":"${h}"}\n{"v":"1.1.0","b3":`, {
+        headers: { ETag: '"bad"' },
+      })
+    );
+    try {
+      const client = openRegistry(server.url, { cacheDir: cache, ...FAST });
+      const e = await codeOf(client.records("datalog"));
+      assertEquals(e.code, "INDEX_E001");
+      assert(e.message.includes('"datalog"') && e.message.includes("line 2"), e.message);
+      assertEquals(e.file, `${server.url}da/ta/-/datalog`);
+      assertEquals(server.count, 1);
+      const offline = openRegistry(server.url, { cacheDir: cache, offline: true });
+      assertEquals((await codeOf(offline.records("datalog"))).code, "INDEX_E006");
+    } finally {
+      await server.shutdown();
+      await Deno.remove(cache, { recursive: true });
+    }
+  },
+);
 
-Deno.test("openRegistry() offline with an empty cache fails with INDEX_E006", async () => {
+guardedTest("openRegistry() offline with an empty cache fails with INDEX_E006", async () => {
   const cache = await Deno.makeTempDir({ prefix: "mochi_cache_" });
   let called = 0;
   const fetchSpy: typeof fetch = () => {
@@ -434,7 +444,7 @@ Deno.test("openRegistry() offline with an empty cache fails with INDEX_E006", as
   }
 });
 
-Deno.test("openRegistry() treats a damaged cache file as a miss and repairs it", async () => {
+guardedTest("openRegistry() treats a damaged cache file as a miss and repairs it", async () => {
   await withFixture(async ({ dir, cache }) => {
     const seen: (string | null)[] = [];
     const server = serveRegistry(dir, {
@@ -460,38 +470,41 @@ Deno.test("openRegistry() treats a damaged cache file as a miss and repairs it",
   });
 });
 
-Deno.test("openRegistry() surfaces a blob body cut short as BLOB_E002 and retries 503s", async () => {
-  const cache = await Deno.makeTempDir({ prefix: "mochi_cache_" });
-  const b3 = "c".repeat(64);
-  const server = scriptedServer((req, n) => {
-    if (new URL(req.url).pathname === "/config.json") return CONFIG();
-    if (n === 2) return new Response("busy", { status: 503 });
-    let sent = false;
-    const body = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        if (!sent) {
-          sent = true;
-          controller.enqueue(new Uint8Array(1000));
-        } else controller.error(new Error("disk on fire"));
-      },
+guardedTest(
+  "openRegistry() surfaces a blob body cut short as BLOB_E002 and retries 503s",
+  async () => {
+    const cache = await Deno.makeTempDir({ prefix: "mochi_cache_" });
+    const b3 = "c".repeat(64);
+    const server = scriptedServer((req, n) => {
+      if (new URL(req.url).pathname === "/config.json") return CONFIG();
+      if (n === 2) return new Response("busy", { status: 503 });
+      let sent = false;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (!sent) {
+            sent = true;
+            controller.enqueue(new Uint8Array(1000));
+          } else controller.error(new Error("disk on fire"));
+        },
+      });
+      return new Response(body, { headers: { "Content-Length": "100000" } });
     });
-    return new Response(body, { headers: { "Content-Length": "100000" } });
-  });
-  try {
-    const client = openRegistry(server.url, { cacheDir: cache, ...FAST });
-    const stream = await client.fetchBlob(b3);
-    const e = await codeOf(readAll(stream));
-    assertEquals(e.code, "BLOB_E002");
-    assert(e.message.includes(`${server.url}blobs/${b3}`), e.message);
-    assert(e.message.includes("2 attempts"), e.message);
-    assertEquals(server.count, 3);
-  } finally {
-    await server.shutdown();
-    await Deno.remove(cache, { recursive: true });
-  }
-});
+    try {
+      const client = openRegistry(server.url, { cacheDir: cache, ...FAST });
+      const stream = await client.fetchBlob(b3);
+      const e = await codeOf(readAll(stream));
+      assertEquals(e.code, "BLOB_E002");
+      assert(e.message.includes(`${server.url}blobs/${b3}`), e.message);
+      assert(e.message.includes("2 attempts"), e.message);
+      assertEquals(server.count, 3);
+    } finally {
+      await server.shutdown();
+      await Deno.remove(cache, { recursive: true });
+    }
+  },
+);
 
-Deno.test("openRegistry() rejects unsupported URL schemes with INDEX_E009", () => {
+guardedTest("openRegistry() rejects unsupported URL schemes with INDEX_E009", () => {
   try {
     openRegistry("ftp://example.com/", { cacheDir: "/nonexistent" });
     throw new Error("expected a throw");

@@ -53,3 +53,29 @@ export async function strayGuard(): Promise<() => Promise<void>> {
     });
   };
 }
+
+/**
+ * `Deno.test` with {@link strayGuard} around the test: the test fails when it left a file in the
+ * repository or changed the default mochi home (issue 7: every test asserts it left nothing
+ * outside its temp roots).
+ *
+ * @param nameOrDefinition the test name, or a full test definition
+ * @param fn the test body (with the name form)
+ */
+export function guardedTest(
+  nameOrDefinition: string | Deno.TestDefinition,
+  fn?: (t: Deno.TestContext) => void | Promise<void>,
+): void {
+  const def: Deno.TestDefinition = typeof nameOrDefinition === "string"
+    ? { name: nameOrDefinition, fn: fn! }
+    : nameOrDefinition;
+  const body = def.fn;
+  Deno.test({
+    ...def,
+    async fn(t) {
+      const check = await strayGuard();
+      await body(t);
+      await check();
+    },
+  });
+}

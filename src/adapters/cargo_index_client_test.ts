@@ -1,6 +1,7 @@
 import { assert, assertEquals } from "../../tests/assert.ts";
 import { openCargoIndex } from "./cargo_index_client.ts";
 import { cratesIoIndexUrl } from "./cargo_index_client.ts";
+import { guardedTest } from "../../tests/stray.ts";
 
 const CK = "c".repeat(64);
 const LINE = JSON.stringify({
@@ -47,52 +48,59 @@ async function withServer(
   }
 }
 
-Deno.test("cargo sparse client: protocol header, ETag and Last-Modified revalidation, 410, dl", async () => {
-  const cache = await Deno.makeTempDir();
-  try {
-    await withServer((path, req) => {
-      if (path === "/config.json") {
-        return Response.json({ dl: "http://dl.example/{crate}/{version}/{lowerprefix}/d" });
-      }
-      if (path === "/al/ph/alpha") {
-        if (req.headers.get("if-none-match") === '"v1"') return new Response(null, { status: 304 });
-        return new Response(LINE + "\n", { headers: { etag: '"v1"' } });
-      }
-      if (path === "/3/b/bet") {
-        const lm = "Mon, 30 Nov 2026 10:00:00 GMT";
-        if (req.headers.get("if-modified-since") === lm) return new Response(null, { status: 304 });
-        return new Response(LINE.replaceAll("alpha", "bet") + "\n", {
-          headers: { "last-modified": lm },
-        });
-      }
-      if (path === "/go/ne/gone") return new Response("gone", { status: 410 });
-      return new Response("no", { status: 404 });
-    }, async (url, seen) => {
-      for (let round = 0; round < 2; round++) {
-        const index = openCargoIndex(url, { cacheDir: cache, baseDelayMs: 1 });
-        assertEquals(index.url, url);
-        const alpha = await index.versions("alpha");
-        assertEquals(alpha!.entries.map((e) => e.vers), ["1.0.0"]);
-        assertEquals((await index.versions("bet"))!.entries.length, 1);
-        assertEquals(await index.versions("gone"), null);
-        assertEquals(await index.versions("nope"), null);
-        const cfg = await index.config();
-        assertEquals(cfg.dl, "http://dl.example/{crate}/{version}/{lowerprefix}/d");
-        await index.flush();
-        if (round === 1) assertEquals(index.stats.notModified, 2);
-      }
-      assert(seen.every((s) => s.protocol === "version=1"), JSON.stringify(seen));
-      const second = seen.filter((s) => s.path === "/al/ph/alpha")[1];
-      assertEquals(second.inm, '"v1"');
-      const bet = seen.filter((s) => s.path === "/3/b/bet")[1];
-      assertEquals(bet.ims, "Mon, 30 Nov 2026 10:00:00 GMT");
-    });
-  } finally {
-    await Deno.remove(cache, { recursive: true });
-  }
-});
+guardedTest(
+  "cargo sparse client: protocol header, ETag and Last-Modified revalidation, 410, dl",
+  async () => {
+    const cache = await Deno.makeTempDir();
+    try {
+      await withServer((path, req) => {
+        if (path === "/config.json") {
+          return Response.json({ dl: "http://dl.example/{crate}/{version}/{lowerprefix}/d" });
+        }
+        if (path === "/al/ph/alpha") {
+          if (req.headers.get("if-none-match") === '"v1"') {
+            return new Response(null, { status: 304 });
+          }
+          return new Response(LINE + "\n", { headers: { etag: '"v1"' } });
+        }
+        if (path === "/3/b/bet") {
+          const lm = "Mon, 30 Nov 2026 10:00:00 GMT";
+          if (req.headers.get("if-modified-since") === lm) {
+            return new Response(null, { status: 304 });
+          }
+          return new Response(LINE.replaceAll("alpha", "bet") + "\n", {
+            headers: { "last-modified": lm },
+          });
+        }
+        if (path === "/go/ne/gone") return new Response("gone", { status: 410 });
+        return new Response("no", { status: 404 });
+      }, async (url, seen) => {
+        for (let round = 0; round < 2; round++) {
+          const index = openCargoIndex(url, { cacheDir: cache, baseDelayMs: 1 });
+          assertEquals(index.url, url);
+          const alpha = await index.versions("alpha");
+          assertEquals(alpha!.entries.map((e) => e.vers), ["1.0.0"]);
+          assertEquals((await index.versions("bet"))!.entries.length, 1);
+          assertEquals(await index.versions("gone"), null);
+          assertEquals(await index.versions("nope"), null);
+          const cfg = await index.config();
+          assertEquals(cfg.dl, "http://dl.example/{crate}/{version}/{lowerprefix}/d");
+          await index.flush();
+          if (round === 1) assertEquals(index.stats.notModified, 2);
+        }
+        assert(seen.every((s) => s.protocol === "version=1"), JSON.stringify(seen));
+        const second = seen.filter((s) => s.path === "/al/ph/alpha")[1];
+        assertEquals(second.inm, '"v1"');
+        const bet = seen.filter((s) => s.path === "/3/b/bet")[1];
+        assertEquals(bet.ims, "Mon, 30 Nov 2026 10:00:00 GMT");
+      });
+    } finally {
+      await Deno.remove(cache, { recursive: true });
+    }
+  },
+);
 
-Deno.test("cargo sparse client: 503 with Retry-After and 429 are retried", async () => {
+guardedTest("cargo sparse client: 503 with Retry-After and 429 are retried", async () => {
   const cache = await Deno.makeTempDir();
   try {
     await withServer((path, _req, n) => {
@@ -114,7 +122,7 @@ Deno.test("cargo sparse client: 503 with Retry-After and 429 are retried", async
   }
 });
 
-Deno.test("crates-io index URL: manifest, then MOCHI_CRATES_IO_INDEX, then crates.io", () => {
+guardedTest("crates-io index URL: manifest, then MOCHI_CRATES_IO_INDEX, then crates.io", () => {
   assertEquals(cratesIoIndexUrl("sparse+http://a", "sparse+http://b/"), "sparse+http://a/");
   assertEquals(cratesIoIndexUrl(undefined, "sparse+http://b/"), "sparse+http://b/");
   assertEquals(cratesIoIndexUrl(undefined, ""), "sparse+https://index.crates.io/");

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { removeIfExists, tempPathBeside, writeFileAtomic } from "./fs_atomic.ts";
+import { guardedTest } from "../../tests/stray.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -11,7 +12,7 @@ async function names(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-Deno.test("writeFileAtomic creates and replaces a file, leaving no temp file", async () => {
+guardedTest("writeFileAtomic creates and replaces a file, leaving no temp file", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const p = join(dir, "mochi.lock");
@@ -26,7 +27,7 @@ Deno.test("writeFileAtomic creates and replaces a file, leaving no temp file", a
   }
 });
 
-Deno.test("writeFileAtomic removes its temp file when the rename fails", async () => {
+guardedTest("writeFileAtomic removes its temp file when the rename fails", async () => {
   const dir = await Deno.makeTempDir();
   try {
     // The target is a non-empty directory: the rename fails after the temp file was written.
@@ -39,7 +40,7 @@ Deno.test("writeFileAtomic removes its temp file when the rename fails", async (
   }
 });
 
-Deno.test("writeFileAtomic into a missing directory throws NotFound", async () => {
+guardedTest("writeFileAtomic into a missing directory throws NotFound", async () => {
   const dir = await Deno.makeTempDir();
   try {
     await assert.rejects(
@@ -51,14 +52,14 @@ Deno.test("writeFileAtomic into a missing directory throws NotFound", async () =
   }
 });
 
-Deno.test("tempPathBeside stays in the same directory and differs each call", () => {
+guardedTest("tempPathBeside stays in the same directory and differs each call", () => {
   const a = tempPathBeside("/x/y/file.txt");
   const b = tempPathBeside("/x/y/file.txt");
   assert.ok(a.startsWith("/x/y/.file.txt."));
   assert.notEqual(a, b);
 });
 
-Deno.test("removeIfExists ignores a missing path", async () => {
+guardedTest("removeIfExists ignores a missing path", async () => {
   const dir = await Deno.makeTempDir();
   try {
     await removeIfExists(join(dir, "missing"));

@@ -5,6 +5,7 @@ import { writeArchive } from "../store/archive.ts";
 import { digestBytes } from "../store/digest.ts";
 import { buildTarZst, HOSTILE_ARCHIVES } from "../store/tar_builder_testing.ts";
 import { FsStore, readFileChunks, resolveMochiHome, storeRootOf } from "./fs_store.ts";
+import { guardedTest } from "../../tests/stray.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -53,43 +54,52 @@ const SAMPLE = [
   { path: "bin/tool", bytes: enc.encode("#!/bin/sh\necho hi\n"), executable: true },
 ];
 
-Deno.test("putBytes stores a verified blob under blobs/aa/bb/<hex> and extract unpacks it", async () => {
-  await withStore(async (store) => {
-    const archive = await writeArchive(SAMPLE);
-    const d = await digestBytes(archive);
-    assert.equal(await store.hasBlob(d.blake3), false);
-    const put = await store.putBytes(archive, d, "demo 1.0.0");
-    assert.equal(put.written, true);
-    assert.equal(put.sizeBytes, archive.length);
-    assert.equal(
-      put.path,
-      join(store.root, "blobs", d.blake3.slice(0, 2), d.blake3.slice(2, 4), d.blake3),
-    );
-    assert.deepEqual(await Deno.readFile(put.path), archive);
-    assert.equal(await store.hasBlob(d.blake3), true);
-    assert.deepEqual(await tree(store.tmpDir), [], "no temp file left");
+guardedTest(
+  "putBytes stores a verified blob under blobs/aa/bb/<hex> and extract unpacks it",
+  async () => {
+    await withStore(async (store) => {
+      const archive = await writeArchive(SAMPLE);
+      const d = await digestBytes(archive);
+      assert.equal(await store.hasBlob(d.blake3), false);
+      const put = await store.putBytes(archive, d, "demo 1.0.0");
+      assert.equal(put.written, true);
+      assert.equal(put.sizeBytes, archive.length);
+      assert.equal(
+        put.path,
+        join(store.root, "blobs", d.blake3.slice(0, 2), d.blake3.slice(2, 4), d.blake3),
+      );
+      assert.deepEqual(await Deno.readFile(put.path), archive);
+      assert.equal(await store.hasBlob(d.blake3), true);
+      assert.deepEqual(await tree(store.tmpDir), [], "no temp file left");
 
-    const dir = await store.extract(d.blake3);
-    assert.equal(dir, join(store.root, "extracted", d.blake3));
-    assert.deepEqual(await tree(dir), ["bin/", "bin/tool", "mochi.toml", "src/", "src/lib.mochi"]);
-    assert.equal(
-      dec.decode(await Deno.readFile(join(dir, "src/lib.mochi"))),
-      dec.decode(SAMPLE[1].bytes),
-    );
-    if (Deno.build.os !== "windows") {
-      assert.equal((await Deno.stat(join(dir, "bin/tool"))).mode! & 0o7777, 0o755);
-      assert.equal((await Deno.stat(join(dir, "mochi.toml"))).mode! & 0o7777, 0o644);
-      assert.equal((await Deno.stat(dir)).mode! & 0o7777, 0o755);
-    }
-    // Idempotent: a second call returns the same dir without re-extracting.
-    await Deno.writeFile(join(dir, "marker"), enc.encode("kept"));
-    assert.equal(await store.extract(d.blake3), dir);
-    assert.ok(await Deno.stat(join(dir, "marker")));
-    assert.deepEqual(await tree(store.tmpDir), []);
-  });
-});
+      const dir = await store.extract(d.blake3);
+      assert.equal(dir, join(store.root, "extracted", d.blake3));
+      assert.deepEqual(await tree(dir), [
+        "bin/",
+        "bin/tool",
+        "mochi.toml",
+        "src/",
+        "src/lib.mochi",
+      ]);
+      assert.equal(
+        dec.decode(await Deno.readFile(join(dir, "src/lib.mochi"))),
+        dec.decode(SAMPLE[1].bytes),
+      );
+      if (Deno.build.os !== "windows") {
+        assert.equal((await Deno.stat(join(dir, "bin/tool"))).mode! & 0o7777, 0o755);
+        assert.equal((await Deno.stat(join(dir, "mochi.toml"))).mode! & 0o7777, 0o644);
+        assert.equal((await Deno.stat(dir)).mode! & 0o7777, 0o755);
+      }
+      // Idempotent: a second call returns the same dir without re-extracting.
+      await Deno.writeFile(join(dir, "marker"), enc.encode("kept"));
+      assert.equal(await store.extract(d.blake3), dir);
+      assert.ok(await Deno.stat(join(dir, "marker")));
+      assert.deepEqual(await tree(store.tmpDir), []);
+    });
+  },
+);
 
-Deno.test("putBlob of a blob already stored cancels the stream and writes nothing", async () => {
+guardedTest("putBlob of a blob already stored cancels the stream and writes nothing", async () => {
   await withStore(async (store) => {
     const archive = await writeArchive(SAMPLE);
     const d = await digestBytes(archive);
@@ -109,47 +119,53 @@ Deno.test("putBlob of a blob already stored cancels the stream and writes nothin
   });
 });
 
-Deno.test("a flipped byte gives BLOB_E001 naming the label and both digests; nothing stored", async () => {
-  await withStore(async (store) => {
-    const archive = await writeArchive(SAMPLE);
-    const d = await digestBytes(archive);
-    const bad = Uint8Array.from(archive);
-    bad[bad.length >> 1] ^= 0x01;
-    const actual = await digestBytes(bad);
-    const err = await store.putBytes(bad, d, "serde 1.0.1").then(() => undefined, (e) => e);
-    assert.ok(err instanceof MochiError);
-    assert.equal(err.code, "BLOB_E001");
-    for (const s of ["serde 1.0.1", d.blake3, actual.blake3, d.sha256, actual.sha256]) {
-      assert.ok(err.message.includes(s), `message names ${s}: ${err.message}`);
-    }
-    assert.deepEqual(await storeFiles(store), []);
-    assert.equal(await store.hasBlob(d.blake3), false);
-  });
-});
+guardedTest(
+  "a flipped byte gives BLOB_E001 naming the label and both digests; nothing stored",
+  async () => {
+    await withStore(async (store) => {
+      const archive = await writeArchive(SAMPLE);
+      const d = await digestBytes(archive);
+      const bad = Uint8Array.from(archive);
+      bad[bad.length >> 1] ^= 0x01;
+      const actual = await digestBytes(bad);
+      const err = await store.putBytes(bad, d, "serde 1.0.1").then(() => undefined, (e) => e);
+      assert.ok(err instanceof MochiError);
+      assert.equal(err.code, "BLOB_E001");
+      for (const s of ["serde 1.0.1", d.blake3, actual.blake3, d.sha256, actual.sha256]) {
+        assert.ok(err.message.includes(s), `message names ${s}: ${err.message}`);
+      }
+      assert.deepEqual(await storeFiles(store), []);
+      assert.equal(await store.hasBlob(d.blake3), false);
+    });
+  },
+);
 
-Deno.test("only the SHA-256 differing is still BLOB_E001 (both digests are checked)", async () => {
-  await withStore(async (store) => {
-    const archive = await writeArchive(SAMPLE);
-    const d = await digestBytes(archive);
-    const wrongSha = { blake3: d.blake3, sha256: "0".repeat(64) };
-    await assert.rejects(
-      store.putBytes(archive, wrongSha, "x 1.0.0"),
-      (e: unknown) =>
-        isCode("BLOB_E001", /sha256 expected 0{64}, got/)(e) &&
-        !(e as Error).message.includes("blake3 expected"),
-    );
-    const wrongB3 = { blake3: "f".repeat(64), sha256: d.sha256 };
-    await assert.rejects(
-      store.putBytes(archive, wrongB3, "x 1.0.0"),
-      (e: unknown) =>
-        isCode("BLOB_E001", /blake3 expected f{64}, got/)(e) &&
-        !(e as Error).message.includes("sha256 expected"),
-    );
-    assert.deepEqual(await storeFiles(store), []);
-  });
-});
+guardedTest(
+  "only the SHA-256 differing is still BLOB_E001 (both digests are checked)",
+  async () => {
+    await withStore(async (store) => {
+      const archive = await writeArchive(SAMPLE);
+      const d = await digestBytes(archive);
+      const wrongSha = { blake3: d.blake3, sha256: "0".repeat(64) };
+      await assert.rejects(
+        store.putBytes(archive, wrongSha, "x 1.0.0"),
+        (e: unknown) =>
+          isCode("BLOB_E001", /sha256 expected 0{64}, got/)(e) &&
+          !(e as Error).message.includes("blake3 expected"),
+      );
+      const wrongB3 = { blake3: "f".repeat(64), sha256: d.sha256 };
+      await assert.rejects(
+        store.putBytes(archive, wrongB3, "x 1.0.0"),
+        (e: unknown) =>
+          isCode("BLOB_E001", /blake3 expected f{64}, got/)(e) &&
+          !(e as Error).message.includes("sha256 expected"),
+      );
+      assert.deepEqual(await storeFiles(store), []);
+    });
+  },
+);
 
-Deno.test("a stream that fails midway gives BLOB_E002 and leaves no .part file", async () => {
+guardedTest("a stream that fails midway gives BLOB_E002 and leaves no .part file", async () => {
   await withStore(async (store) => {
     const archive = await writeArchive(SAMPLE);
     const d = await digestBytes(archive);
@@ -168,7 +184,7 @@ Deno.test("a stream that fails midway gives BLOB_E002 and leaves no .part file",
   });
 });
 
-Deno.test("a stream that ends early gives BLOB_E002 when the size is known", async () => {
+guardedTest("a stream that ends early gives BLOB_E002 when the size is known", async () => {
   await withStore(async (store) => {
     const archive = await writeArchive(SAMPLE);
     const d = await digestBytes(archive);
@@ -199,7 +215,7 @@ Deno.test("a stream that ends early gives BLOB_E002 when the size is known", asy
   });
 });
 
-Deno.test("malformed digests are refused with BLOB_E008 before touching the disk", async () => {
+guardedTest("malformed digests are refused with BLOB_E008 before touching the disk", async () => {
   await withStore(async (store) => {
     assert.throws(() => store.blobPath("../../etc/passwd"), isCode("BLOB_E008"));
     assert.throws(() => store.blobPath("A".repeat(64)), isCode("BLOB_E008"));
@@ -213,7 +229,7 @@ Deno.test("malformed digests are refused with BLOB_E008 before touching the disk
 });
 
 for (const [name, raw] of Object.entries(HOSTILE_ARCHIVES)) {
-  Deno.test(`extract rejects a hostile archive (${name}) and leaves nothing behind`, async () => {
+  guardedTest(`extract rejects a hostile archive (${name}) and leaves nothing behind`, async () => {
     await withStore(async (store, dir) => {
       const sentinel = join(dir, "sentinel");
       await Deno.mkdir(sentinel);
@@ -231,7 +247,7 @@ for (const [name, raw] of Object.entries(HOSTILE_ARCHIVES)) {
   });
 }
 
-Deno.test("extract enforces injected limits with BLOB_E004 and cleans up", async () => {
+guardedTest("extract enforces injected limits with BLOB_E004 and cleans up", async () => {
   await withStore(async (store) => {
     const archive = await writeArchive(SAMPLE);
     const d = await digestBytes(archive);
@@ -246,56 +262,62 @@ Deno.test("extract enforces injected limits with BLOB_E004 and cleans up", async
   });
 });
 
-Deno.test("extract of a missing blob is BLOB_E007", async () => {
+guardedTest("extract of a missing blob is BLOB_E007", async () => {
   await withStore(async (store) => {
     await assert.rejects(store.extract("a".repeat(64)), isCode("BLOB_E007"));
   });
 });
 
-Deno.test("verify finds a corrupted blob; extract refuses and removes it; removeCorrupt tolerates that", async () => {
-  await withStore(async (store) => {
-    const good = await writeArchive(SAMPLE);
-    const other = await writeArchive([{ path: "x.txt", bytes: enc.encode("other") }]);
-    const dg = await digestBytes(good);
-    const dO = await digestBytes(other);
-    await store.putBytes(good, dg, "good 1.0.0");
-    const { path } = await store.putBytes(other, dO, "other 1.0.0");
-    assert.deepEqual(await store.verify(), { checked: 2, corrupt: [] });
+guardedTest(
+  "verify finds a corrupted blob; extract refuses and removes it; removeCorrupt tolerates that",
+  async () => {
+    await withStore(async (store) => {
+      const good = await writeArchive(SAMPLE);
+      const other = await writeArchive([{ path: "x.txt", bytes: enc.encode("other") }]);
+      const dg = await digestBytes(good);
+      const dO = await digestBytes(other);
+      await store.putBytes(good, dg, "good 1.0.0");
+      const { path } = await store.putBytes(other, dO, "other 1.0.0");
+      assert.deepEqual(await store.verify(), { checked: 2, corrupt: [] });
 
-    // Corrupt "other" in place, as bit rot or a bad tool would.
-    const bytes = await Deno.readFile(path);
-    bytes[bytes.length - 1] ^= 0xff;
-    await Deno.writeFile(path, bytes);
-    const actual = await digestBytes(bytes);
-    const report = await store.verify();
-    assert.equal(report.checked, 2);
-    assert.deepEqual(report.corrupt, [{ b3: dO.blake3, path, actualBlake3: actual.blake3 }]);
+      // Corrupt "other" in place, as bit rot or a bad tool would.
+      const bytes = await Deno.readFile(path);
+      bytes[bytes.length - 1] ^= 0xff;
+      await Deno.writeFile(path, bytes);
+      const actual = await digestBytes(bytes);
+      const report = await store.verify();
+      assert.equal(report.checked, 2);
+      assert.deepEqual(report.corrupt, [{ b3: dO.blake3, path, actualBlake3: actual.blake3 }]);
 
-    // A corrupt blob is never trusted because of its path.
-    await assert.rejects(store.extract(dO.blake3), isCode("BLOB_E006", /no longer matches/));
-    assert.deepEqual(await tree(store.tmpDir), []);
-    assert.equal(await store.hasBlob(dO.blake3), false, "extract removed the corrupt blob");
+      // A corrupt blob is never trusted because of its path.
+      await assert.rejects(store.extract(dO.blake3), isCode("BLOB_E006", /no longer matches/));
+      assert.deepEqual(await tree(store.tmpDir), []);
+      assert.equal(await store.hasBlob(dO.blake3), false, "extract removed the corrupt blob");
 
-    assert.equal(await store.removeCorrupt(report.corrupt), 0, "already gone");
-    assert.equal(await store.hasBlob(dg.blake3), true);
-    assert.deepEqual(await store.verify(), { checked: 1, corrupt: [] });
-  });
-});
+      assert.equal(await store.removeCorrupt(report.corrupt), 0, "already gone");
+      assert.equal(await store.hasBlob(dg.blake3), true);
+      assert.deepEqual(await store.verify(), { checked: 1, corrupt: [] });
+    });
+  },
+);
 
-Deno.test("extract re-hashes the blob: a swapped blob with a valid archive is BLOB_E006", async () => {
-  await withStore(async (store) => {
-    const a = await writeArchive([{ path: "a.txt", bytes: enc.encode("a") }]);
-    const b = await writeArchive([{ path: "b.txt", bytes: enc.encode("b") }]);
-    const da = await digestBytes(a);
-    const { path } = await store.putBytes(a, da, "a 1.0.0");
-    await Deno.writeFile(path, b); // a valid archive, but not the one this address names
-    await assert.rejects(store.extract(da.blake3), isCode("BLOB_E006"));
-    assert.deepEqual(await tree(join(store.root, "extracted")), []);
-    assert.deepEqual(await tree(store.tmpDir), []);
-  });
-});
+guardedTest(
+  "extract re-hashes the blob: a swapped blob with a valid archive is BLOB_E006",
+  async () => {
+    await withStore(async (store) => {
+      const a = await writeArchive([{ path: "a.txt", bytes: enc.encode("a") }]);
+      const b = await writeArchive([{ path: "b.txt", bytes: enc.encode("b") }]);
+      const da = await digestBytes(a);
+      const { path } = await store.putBytes(a, da, "a 1.0.0");
+      await Deno.writeFile(path, b); // a valid archive, but not the one this address names
+      await assert.rejects(store.extract(da.blake3), isCode("BLOB_E006"));
+      assert.deepEqual(await tree(join(store.root, "extracted")), []);
+      assert.deepEqual(await tree(store.tmpDir), []);
+    });
+  },
+);
 
-Deno.test("two racing extractions both succeed with one complete tree", async () => {
+guardedTest("two racing extractions both succeed with one complete tree", async () => {
   await withStore(async (store) => {
     const files = Array.from({ length: 40 }, (_, i) => ({
       path: `dir${i % 5}/file${i}.txt`,
@@ -318,7 +340,7 @@ Deno.test("two racing extractions both succeed with one complete tree", async ()
   });
 });
 
-Deno.test("two racing putBlob calls store one valid blob", async () => {
+guardedTest("two racing putBlob calls store one valid blob", async () => {
   await withStore(async (store) => {
     const archive = await writeArchive(SAMPLE);
     const d = await digestBytes(archive);
@@ -336,7 +358,7 @@ Deno.test("two racing putBlob calls store one valid blob", async () => {
   });
 });
 
-Deno.test("pruneTemp removes only old leftovers", async () => {
+guardedTest("pruneTemp removes only old leftovers", async () => {
   await withStore(async (store) => {
     await Deno.mkdir(join(store.tmpDir, "x-old"), { recursive: true });
     await Deno.writeFile(join(store.tmpDir, "old.part"), enc.encode("x"));
@@ -349,7 +371,7 @@ Deno.test("pruneTemp removes only old leftovers", async () => {
   });
 });
 
-Deno.test("readFileChunks yields the whole file in chunks of the given size", async () => {
+guardedTest("readFileChunks yields the whole file in chunks of the given size", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const bytes = new Uint8Array(2500).map((_, i) => i % 251);
@@ -367,7 +389,7 @@ Deno.test("readFileChunks yields the whole file in chunks of the given size", as
   }
 });
 
-Deno.test("resolveMochiHome: MOCHI_HOME, then absolute XDG_CACHE_HOME, then ~/.cache", () => {
+guardedTest("resolveMochiHome: MOCHI_HOME, then absolute XDG_CACHE_HOME, then ~/.cache", () => {
   assert.equal(
     resolveMochiHome({ MOCHI_HOME: "/m", XDG_CACHE_HOME: "/x", HOME: "/h" }, "linux"),
     "/m",

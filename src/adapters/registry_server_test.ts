@@ -7,6 +7,7 @@ import {
   INDEX_CONTENT_TYPE,
   serveRegistry,
 } from "./registry_server.ts";
+import { guardedTest } from "../../tests/stray.ts";
 
 const B3 = "0123456789abcdef".repeat(4);
 const LINE = `{"v":"1.0.0","b3":"${B3}","s2":"${B3}"}\n`;
@@ -29,7 +30,7 @@ function get(path: string, headers: Record<string, string> = {}, method = "GET")
   return new Request(`http://registry.test${path}`, { method, headers });
 }
 
-Deno.test("createRegistryHandler() serves index files with strong ETag and 304s", async () => {
+guardedTest("createRegistryHandler() serves index files with strong ETag and 304s", async () => {
   await withRegistry(async (dir) => {
     const handle = createRegistryHandler(dir);
     const res = await handle(get("/da/ta/-/datalog"));
@@ -63,36 +64,42 @@ Deno.test("createRegistryHandler() serves index files with strong ETag and 304s"
   });
 });
 
-Deno.test("createRegistryHandler() serves config.json as JSON and HEAD without a body", async () => {
-  await withRegistry(async (dir) => {
-    const handle = createRegistryHandler(dir);
-    const res = await handle(get("/config.json"));
-    assertEquals(res.headers.get("content-type"), "application/json");
-    assertEquals(JSON.parse(await res.text()).dl, "blobs/");
-    const head = await handle(get("/da/ta/-/datalog", {}, "HEAD"));
-    assertEquals(head.status, 200);
-    assertEquals(head.headers.get("content-length"), String(LINE.length));
-    assertEquals(head.body, null);
-  });
-});
+guardedTest(
+  "createRegistryHandler() serves config.json as JSON and HEAD without a body",
+  async () => {
+    await withRegistry(async (dir) => {
+      const handle = createRegistryHandler(dir);
+      const res = await handle(get("/config.json"));
+      assertEquals(res.headers.get("content-type"), "application/json");
+      assertEquals(JSON.parse(await res.text()).dl, "blobs/");
+      const head = await handle(get("/da/ta/-/datalog", {}, "HEAD"));
+      assertEquals(head.status, 200);
+      assertEquals(head.headers.get("content-length"), String(LINE.length));
+      assertEquals(head.body, null);
+    });
+  },
+);
 
-Deno.test("createRegistryHandler() serves blobs as immutable with the digest as ETag", async () => {
-  await withRegistry(async (dir) => {
-    const handle = createRegistryHandler(dir);
-    const res = await handle(get(`/blobs/${B3}`));
-    assertEquals(res.status, 200);
-    assertEquals(new Uint8Array(await res.arrayBuffer()), new Uint8Array([1, 2, 3, 4, 5]));
-    assertEquals(res.headers.get("etag"), `"${B3}"`);
-    assertEquals(res.headers.get("cache-control"), BLOB_CACHE_CONTROL);
-    assertEquals(res.headers.get("content-type"), "application/octet-stream");
-    assertEquals(res.headers.get("content-length"), "5");
-    const cached = await handle(get(`/blobs/${B3}`, { "If-None-Match": `"${B3}"` }));
-    assertEquals(cached.status, 304);
-    assertEquals((await handle(get(`/blobs/${"f".repeat(64)}`))).status, 404);
-  });
-});
+guardedTest(
+  "createRegistryHandler() serves blobs as immutable with the digest as ETag",
+  async () => {
+    await withRegistry(async (dir) => {
+      const handle = createRegistryHandler(dir);
+      const res = await handle(get(`/blobs/${B3}`));
+      assertEquals(res.status, 200);
+      assertEquals(new Uint8Array(await res.arrayBuffer()), new Uint8Array([1, 2, 3, 4, 5]));
+      assertEquals(res.headers.get("etag"), `"${B3}"`);
+      assertEquals(res.headers.get("cache-control"), BLOB_CACHE_CONTROL);
+      assertEquals(res.headers.get("content-type"), "application/octet-stream");
+      assertEquals(res.headers.get("content-length"), "5");
+      const cached = await handle(get(`/blobs/${B3}`, { "If-None-Match": `"${B3}"` }));
+      assertEquals(cached.status, 304);
+      assertEquals((await handle(get(`/blobs/${"f".repeat(64)}`))).status, 404);
+    });
+  },
+);
 
-Deno.test("createRegistryHandler() answers 405 to writes and 404 to absent paths", async () => {
+guardedTest("createRegistryHandler() answers 405 to writes and 404 to absent paths", async () => {
   await withRegistry(async (dir) => {
     const handle = createRegistryHandler(dir);
     for (const method of ["POST", "PUT", "DELETE", "PATCH"]) {
@@ -111,44 +118,47 @@ Deno.test("createRegistryHandler() answers 405 to writes and 404 to absent paths
   });
 });
 
-Deno.test("createRegistryHandler() refuses traversal, hidden files and symlink escapes", async () => {
-  await withRegistry(async (dir) => {
-    const outside = await Deno.makeTempDir({ prefix: "mochi_outside_" });
-    try {
-      await Deno.writeTextFile(`${outside}/secret`, "SECRET");
-      await Deno.symlink(`${outside}/secret`, `${dir}/da/ta/-/leak`);
-      await Deno.symlink(outside, `${dir}/escape`);
-      await Deno.writeTextFile(`${dir}/.hidden`, "SECRET");
-      const handle = createRegistryHandler(`${dir}/da`); // root below the secret-bearing dir
-      const paths = [
-        "/ta/-/leak",
-        "/..%2fconfig.json",
-        "/ta/%2e%2e%2f%2e%2e%2fconfig.json",
-        "/%2e%2e/config.json",
-        "/ta/-/..%5c..%5cconfig.json",
-        "/ta//-/datalog",
-        "/ta/-/datalog%00",
-        "/%E0%A4%A",
-      ];
-      for (const path of paths) {
-        const res = await handle(get(path));
-        const body = await res.text();
-        assert(res.status === 400 || res.status === 404, `${path}: ${res.status}`);
-        assert(!body.includes("SECRET") && !body.includes("blobs/"), path);
+guardedTest(
+  "createRegistryHandler() refuses traversal, hidden files and symlink escapes",
+  async () => {
+    await withRegistry(async (dir) => {
+      const outside = await Deno.makeTempDir({ prefix: "mochi_outside_" });
+      try {
+        await Deno.writeTextFile(`${outside}/secret`, "SECRET");
+        await Deno.symlink(`${outside}/secret`, `${dir}/da/ta/-/leak`);
+        await Deno.symlink(outside, `${dir}/escape`);
+        await Deno.writeTextFile(`${dir}/.hidden`, "SECRET");
+        const handle = createRegistryHandler(`${dir}/da`); // root below the secret-bearing dir
+        const paths = [
+          "/ta/-/leak",
+          "/..%2fconfig.json",
+          "/ta/%2e%2e%2f%2e%2e%2fconfig.json",
+          "/%2e%2e/config.json",
+          "/ta/-/..%5c..%5cconfig.json",
+          "/ta//-/datalog",
+          "/ta/-/datalog%00",
+          "/%E0%A4%A",
+        ];
+        for (const path of paths) {
+          const res = await handle(get(path));
+          const body = await res.text();
+          assert(res.status === 400 || res.status === 404, `${path}: ${res.status}`);
+          assert(!body.includes("SECRET") && !body.includes("blobs/"), path);
+        }
+        const top = createRegistryHandler(dir);
+        for (const path of ["/escape/secret", "/.hidden", "/da/ta/-/leak"]) {
+          const res = await top(get(path));
+          assert(res.status === 400 || res.status === 404, `${path}: ${res.status}`);
+          assert(!(await res.text()).includes("SECRET"), path);
+        }
+      } finally {
+        await Deno.remove(outside, { recursive: true });
       }
-      const top = createRegistryHandler(dir);
-      for (const path of ["/escape/secret", "/.hidden", "/da/ta/-/leak"]) {
-        const res = await top(get(path));
-        assert(res.status === 400 || res.status === 404, `${path}: ${res.status}`);
-        assert(!(await res.text()).includes("SECRET"), path);
-      }
-    } finally {
-      await Deno.remove(outside, { recursive: true });
-    }
-  });
-});
+    });
+  },
+);
 
-Deno.test("serveRegistry() refuses raw ../ request targets over TCP", async () => {
+guardedTest("serveRegistry() refuses raw ../ request targets over TCP", async () => {
   await withRegistry(async (dir) => {
     await Deno.writeTextFile(`${dir}/da/config.json`, '{"dl":"inner/"}');
     const server = serveRegistry(`${dir}/da`);
@@ -181,7 +191,7 @@ Deno.test("serveRegistry() refuses raw ../ request targets over TCP", async () =
   });
 });
 
-Deno.test("serveRegistry() serves a cargo sparse index directory byte for byte", async () => {
+guardedTest("serveRegistry() serves a cargo sparse index directory byte for byte", async () => {
   const root = new URL("../../../shared/data/crates-index/", import.meta.url);
   try {
     await Deno.stat(new URL("config.json", root));
@@ -209,7 +219,7 @@ Deno.test("serveRegistry() serves a cargo sparse index directory byte for byte",
   }
 });
 
-Deno.test("serveRegistry() fails with REGISTRY_E001 when config.json is missing", async () => {
+guardedTest("serveRegistry() fails with REGISTRY_E001 when config.json is missing", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mochi_srv_" });
   try {
     const e = assertThrows(() => serveRegistry(dir), MochiError);
