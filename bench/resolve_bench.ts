@@ -17,46 +17,17 @@
 import { convertCratesIndex } from "../scripts/convert_crates_index.ts";
 import { DEMO_ROOTS } from "../scripts/select_fixture_crates.ts";
 import { type RegistryProcess, spawnRegistryServer } from "../scripts/_serve.ts";
+import { median, timedRun } from "./_timing.ts";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const sharedIndex = Deno.env.get("MOCHI_BENCH_CRATES_INDEX") ??
   `${root}/../shared/data/crates-index`;
 const registryDir = `${root}/.cache/bench-registry`;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
 async function serve(dir: string): Promise<RegistryProcess> {
   const r = await spawnRegistryServer(dir);
   if ("error" in r) throw new Error(`registry server did not start: ${r.error}`);
   return r;
-}
-
-async function run(
-  cmd: string,
-  args: string[],
-  options: { cwd: string; env: Record<string, string> },
-): Promise<number> {
-  const t0 = performance.now();
-  const out = await new Deno.Command(cmd, {
-    args,
-    cwd: options.cwd,
-    env: options.env,
-    stdout: "piped",
-    stderr: "piped",
-  })
-    .output();
-  const ms = performance.now() - t0;
-  if (out.code !== 0) {
-    throw new Error(
-      `${cmd} ${args.join(" ")} failed (${out.code}): ${
-        new TextDecoder().decode(out.stderr).slice(0, 2000)
-      }`,
-    );
-  }
-  return ms;
 }
 
 /** Runs the benchmark and prints its table. */
@@ -108,19 +79,19 @@ export async function main(runs = 3): Promise<void> {
       await Deno.remove(`${mochiProject}/mochi.lock`).catch(() => {});
       await Deno.remove(`${cargoProject}/Cargo.lock`).catch(() => {});
       results.cargoCold.push(
-        await run("cargo", ["generate-lockfile"], { cwd: cargoProject, env: cargoEnv }),
+        await timedRun("cargo", ["generate-lockfile"], { cwd: cargoProject, env: cargoEnv }),
       );
       results.mochiCold.push(
-        await run(Deno.execPath(), mochiCli, { cwd: mochiProject, env: mochiEnv }),
+        await timedRun(Deno.execPath(), mochiCli, { cwd: mochiProject, env: mochiEnv }),
       );
       for (let w = 0; w < 2; w++) {
         await Deno.remove(`${mochiProject}/mochi.lock`).catch(() => {});
         await Deno.remove(`${cargoProject}/Cargo.lock`).catch(() => {});
         results.cargoWarm.push(
-          await run("cargo", ["generate-lockfile"], { cwd: cargoProject, env: cargoEnv }),
+          await timedRun("cargo", ["generate-lockfile"], { cwd: cargoProject, env: cargoEnv }),
         );
         results.mochiWarm.push(
-          await run(Deno.execPath(), mochiCli, { cwd: mochiProject, env: mochiEnv }),
+          await timedRun(Deno.execPath(), mochiCli, { cwd: mochiProject, env: mochiEnv }),
         );
       }
     }

@@ -11,40 +11,11 @@
  * @module
  */
 import { type RegistryProcess, spawnRegistryServer } from "../scripts/_serve.ts";
+import { median, timedRun } from "./_timing.ts";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const sharedIndex = Deno.env.get("MOCHI_BENCH_CRATES_INDEX") ??
   `${root}/../shared/data/crates-index`;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-async function run(
-  cmd: string,
-  args: string[],
-  options: { cwd: string; env: Record<string, string> },
-): Promise<number> {
-  const t0 = performance.now();
-  const out = await new Deno.Command(cmd, {
-    args,
-    cwd: options.cwd,
-    env: options.env,
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const ms = performance.now() - t0;
-  if (out.code !== 0) {
-    throw new Error(
-      `${cmd} ${args.join(" ")} failed (${out.code}): ${
-        new TextDecoder().decode(out.stderr).slice(0, 2000)
-      }`,
-    );
-  }
-  return ms;
-}
 
 function picked(lockText: string, header: string): string[] {
   const out: string[] = [];
@@ -101,10 +72,18 @@ export async function main(runs = 3): Promise<void> {
         await Deno.remove(`${cargoProject}/Cargo.lock`).catch(() => {});
         const kind = w === 0 ? "Cold" : "Warm";
         results[`cargo${kind}`].push(
-          await run("cargo", ["generate-lockfile"], { cwd: cargoProject, env: cargoEnv }),
+          await timedRun("cargo", ["generate-lockfile"], {
+            cwd: cargoProject,
+            env: cargoEnv,
+            clearEnv: true,
+          }),
         );
         results[`mochi${kind}`].push(
-          await run(Deno.execPath(), mochiCli, { cwd: mochiProject, env: mochiEnv }),
+          await timedRun(Deno.execPath(), mochiCli, {
+            cwd: mochiProject,
+            env: mochiEnv,
+            clearEnv: true,
+          }),
         );
       }
     }

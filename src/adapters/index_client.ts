@@ -200,18 +200,7 @@ const NOT_FOUND_STATUSES = new Set([404, 410, 451]);
  * ```
  */
 export function openRegistry(url: string, options: RegistryClientOptions): RegistryClient {
-  const root = normaliseRoot(url);
-  const stats: RegistryClientStats = {
-    requests: 0,
-    notModified: 0,
-    cacheHits: 0,
-    bytes: 0,
-    retries: 0,
-    cacheWriteErrors: 0,
-  };
-  const source: Source = root.protocol === "file:"
-    ? new DirectorySource(root, stats)
-    : new HttpSource(root, options, stats);
+  const { root, stats, source } = openSource(url, options);
 
   let configPromise: Promise<RegistryConfig> | undefined;
   let dlBase: URL | undefined;
@@ -428,18 +417,7 @@ export interface SparseFileClient {
  * @throws {MochiError} `INDEX_E009` when the URL scheme is not http, https or file
  */
 export function openSparseFiles(url: string, options: RegistryClientOptions): SparseFileClient {
-  const root = normaliseRoot(url);
-  const stats: RegistryClientStats = {
-    requests: 0,
-    notModified: 0,
-    cacheHits: 0,
-    bytes: 0,
-    retries: 0,
-    cacheWriteErrors: 0,
-  };
-  const source: Source = root.protocol === "file:"
-    ? new DirectorySource(root, stats)
-    : new HttpSource(root, options, stats);
+  const { root, stats, source } = openSource(url, options);
   return {
     url: root.href,
     stats,
@@ -468,6 +446,26 @@ function snapshotLimit(snap: Snapshot, path: string, where: string): ReadLimit {
         },
       ),
   };
+}
+
+/** The normalised root, fresh counters, and the directory or HTTP source behind a client. */
+function openSource(
+  url: string,
+  options: RegistryClientOptions,
+): { root: URL; stats: RegistryClientStats; source: Source } {
+  const root = normaliseRoot(url);
+  const stats: RegistryClientStats = {
+    requests: 0,
+    notModified: 0,
+    cacheHits: 0,
+    bytes: 0,
+    retries: 0,
+    cacheWriteErrors: 0,
+  };
+  const source: Source = root.protocol === "file:"
+    ? new DirectorySource(root, stats)
+    : new HttpSource(root, options, stats);
+  return { root, stats, source };
 }
 
 function normaliseRoot(url: string): URL {
