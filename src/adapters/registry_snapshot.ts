@@ -238,16 +238,3 @@ export async function writeRegistrySnapshot(
   await writeFileAtomic(join(dir, SNAPSHOT_PATH), enc.encode(formatSnapshot(signed)));
   return { version, expires, files: Object.keys(files).length, publicKey };
 }
-
-/**
- * Parses a duration like `90s`, `30m`, `12h` or `7d`.
- *
- * @param text the duration
- * @returns milliseconds, or undefined when the text is not a duration
- */
-export function parseDurationMs(text: string): number | undefined {
-  const m = /^(\d+)([smhd])$/.exec(text.trim());
-  if (m === null) return undefined;
-  const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as "s" | "m" | "h" | "d"];
-  return Number(m[1]) * unit;
-}
