@@ -21,6 +21,8 @@ export const INDEX_CACHE_CONTROL = "public, max-age=300";
 export const BLOB_CACHE_CONTROL = "public, max-age=31536000, immutable";
 
 const BLOB_NAME = /^[0-9a-f]{64}(\.sigstore)?$/;
+/** Files at the index root served as `application/json`. */
+const JSON_FILES = new Set(["config.json", "snapshot.json", "popular.json"]);
 
 interface EtagEntry {
   mtimeMs: number;
@@ -45,7 +47,7 @@ export interface RegistryHandlerOptions {
  * refused (400), and a file whose real path (symlinks resolved) leaves the root is refused
  * (404). Files whose name is 64 lowercase hex digits (optionally `.sigstore`) are blobs:
  * `ETag: "<name>"`, immutable caching, `application/octet-stream` (bundles:
- * `application/json`). `config.json` is `application/json`; every other file is an index file
+ * `application/json`). `config.json`, `snapshot.json` and `popular.json` are `application/json`; every other file is an index file
  * (`application/x-mochi-index+jsonl; charset=utf-8`). Index files and config.json get a strong
  * ETag (SHA-256 of the bytes, cached in memory by path, mtime and size) and
  * `Cache-Control: public, max-age=300`. A matching `If-None-Match` answers 304.
@@ -128,7 +130,7 @@ export function createRegistryHandler(
     }
 
     const headers: Record<string, string> = {
-      "Content-Type": segments.length === 1 && name === "config.json"
+      "Content-Type": segments.length === 1 && JSON_FILES.has(name)
         ? "application/json"
         : INDEX_CONTENT_TYPE,
       "Cache-Control": INDEX_CACHE_CONTROL,

@@ -72,6 +72,10 @@ guardedTest(
       const res = await handle(get("/config.json"));
       assertEquals(res.headers.get("content-type"), "application/json");
       assertEquals(JSON.parse(await res.text()).dl, "blobs/");
+      await Deno.writeTextFile(`${dir}/popular.json`, '["datalog"]');
+      const popular = await handle(get("/popular.json"));
+      assertEquals(popular.headers.get("content-type"), "application/json");
+      assertEquals(await popular.json(), ["datalog"]);
       const head = await handle(get("/da/ta/-/datalog", {}, "HEAD"));
       assertEquals(head.status, 200);
       assertEquals(head.headers.get("content-length"), String(LINE.length));
