@@ -146,6 +146,20 @@ guardedTest(
         },
       );
 
+      await t.step("mochi tree and mochi why show the crates", async () => {
+        const tree = await runCli(["tree", "-C", app], { env });
+        assertEquals(tree.code, 0, tree.stderr);
+        assertEquals(tree.stdout.trim().split("\n"), [
+          "app 0.1.0",
+          "└── alpha 1.1.0",
+          "    ├── beta 0.3.1",
+          "    └── gamma 2.0.4",
+        ]);
+        const why = await runCli(["why", "gamma", "-C", app], { env });
+        assertEquals(why.code, 0, why.stderr);
+        assert(why.stdout.includes("alpha 1.1.0"), why.stdout);
+      });
+
       const locked = await Deno.readTextFile(`${app}/mochi.lock`);
       const drift = async (crates: CrateSpec[], expect: string[]) => {
         await Deno.remove(`${index}/al`, { recursive: true }).catch(() => {});

@@ -24,7 +24,8 @@ export interface LockGraph {
 
 /**
  * Builds the graph of a lockfile. The root's edges are the manifest's dependencies (and
- * dev-dependencies), each matched to the highest locked version that satisfies it.
+ * dev-dependencies), each matched to the highest locked version that satisfies it, and the Rust
+ * crates no other locked crate depends on.
  *
  * @param manifest the project's manifest
  * @param lock its lockfile
@@ -43,6 +44,15 @@ export function lockGraph(manifest: Manifest, lock: Lockfile): LockGraph {
         .sort((a, b) => compareVersions(parseVersion(b.version), parseVersion(a.version)))[0];
       if (match) rootDeps.push(`${match.name} ${match.version}`);
     }
+  }
+  // Rust crates (`[[rust-package]]`): the crates no other crate depends on are the project's own
+  // (from `[targets.rust.ffi]` or an `import rust` line), so they hang off the root.
+  const crates = lock.rustPackages ?? [];
+  const depended = new Set(crates.flatMap((c) => c.dependencies));
+  for (const c of crates) {
+    const id = `${c.name} ${c.version}`;
+    if (!edges.has(id)) edges.set(id, [...c.dependencies].sort());
+    if (!depended.has(id)) rootDeps.push(id);
   }
   edges.set(root, [...new Set(rootDeps)].sort());
   return { root, edges };
