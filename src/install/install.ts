@@ -601,9 +601,8 @@ async function fetchAndExtract(
       { hint: "run once without --offline/--frozen to fill the store" },
     );
   }
-  // Signatures first: every signed package about to be fetched has its bundle verified (chain,
-  // log, DSSE, subject = the locked digests, signer = the lock's) before any blob is
-  // downloaded, so a bad bundle or signer leaves the store as it was.
+  // Signatures: every signed package about to be fetched has its bundle verified (chain, log,
+  // DSSE, subject = the locked digests, signer = the lock's) before anything is extracted.
   const unsigned = missing.filter((p) => p.signer === undefined).map((p) =>
     `${p.name} ${p.version}`
   ).sort();
@@ -618,30 +617,33 @@ async function fetchAndExtract(
     );
   }
   const signed = missing.filter((p) => p.signer !== undefined);
-  if (signed.length > 0) await loadSignatureVerifier();
   let verifyMs = 0;
-  await runPool(signed, o.concurrency, async (p) => {
-    let stream: ReadableStream<Uint8Array>;
-    try {
-      stream = await sources.client(registryUrlOf(p)).fetchBundle(blobDigests(p).blake3);
-    } catch (e) {
-      if (!(e instanceof MochiError) || e.code !== "BLOB_E002") throw e;
-      throw new MochiError(
-        "BLOB_E002",
-        `${p.name} ${p.version} is signed (mochi.lock or the index says so), but its Sigstore bundle could not be fetched: ${e.message}`,
-        {
-          hint:
-            "the registry must serve <blake3>.sigstore next to the blob; nothing was added to the store",
-          cause: e,
-        },
-      );
-    }
-    const bundleJson = await readBundleText(stream, `${p.name} ${p.version}`);
-    const t = performance.now();
-    verifyLockedPackage(p, bundleJson, o.trustedRootJson);
-    verifyMs += performance.now() - t;
-    o.onProgress?.(`verified the signature of ${p.name} ${p.version} (${p.signer})`);
-  });
+  const verifyAll = async (): Promise<void> => {
+    if (signed.length === 0) return;
+    await loadSignatureVerifier();
+    await runPool(signed, o.concurrency, async (p) => {
+      let stream: ReadableStream<Uint8Array>;
+      try {
+        stream = await sources.client(registryUrlOf(p)).fetchBundle(blobDigests(p).blake3);
+      } catch (e) {
+        if (!(e instanceof MochiError) || e.code !== "BLOB_E002") throw e;
+        throw new MochiError(
+          "BLOB_E002",
+          `${p.name} ${p.version} is signed (mochi.lock or the index says so), but its Sigstore bundle could not be fetched: ${e.message}`,
+          {
+            hint:
+              "the registry must serve <blake3>.sigstore next to the blob; nothing was added to the store",
+            cause: e,
+          },
+        );
+      }
+      const bundleJson = await readBundleText(stream, `${p.name} ${p.version}`);
+      const t = performance.now();
+      verifyLockedPackage(p, bundleJson, o.trustedRootJson);
+      verifyMs += performance.now() - t;
+      o.onProgress?.(`verified the signature of ${p.name} ${p.version} (${p.signer})`);
+    });
+  };
   // Blobs this run adds: removed again if the run fails, so a failed install leaves the store's
   // blobs as they were (a blob that does not match its digests is never stored at all).
   const added: string[] = [];
@@ -688,12 +690,18 @@ async function fetchAndExtract(
       release();
     }
   };
-  try {
+  const fetchAll = async (): Promise<void> => {
     await runPool(missing, o.concurrency, fetchOne(false));
     await runPool(deferred.splice(0), o.concurrency, fetchOne(true));
-  } catch (e) {
+  };
+  // Bundles verify while blobs download; both run to the end, and if either failed the blobs
+  // this run added are removed before the error (a signature failure first) is reported.
+  const [verified, fetched] = await Promise.allSettled([verifyAll(), fetchAll()]);
+  if (verified.status === "rejected" || fetched.status === "rejected") {
     for (const b3 of added) await store.removeBlob(b3).catch(() => {});
-    throw e;
+    throw verified.status === "rejected"
+      ? verified.reason
+      : (fetched as PromiseRejectedResult).reason;
   }
   await runPool(lock.packages, 8, async (p) => {
     await store.extract(blobDigests(p).blake3);
