@@ -69,7 +69,11 @@ async function startServer(port: number): Promise<RegistryProcess | undefined> {
 await ensureRegistry();
 const server = (await startServer(PREFERRED_PORT)) ?? (await startServer(0))!;
 console.log(`registry: serving at ${server.url}`);
-console.log(`install:  mochi install in ${project} (MOCHI_HOME=${home})\n`);
+console.log(`install:  mochi install in ${project} (MOCHI_HOME=${home})`);
+console.log(
+  "          (the demo registry is converted from crates.io data, so nothing in it is signed:\n" +
+    "          expect the unsigned warning; tests/signed_install_test.ts shows a signed install)\n",
+);
 let code = 1;
 try {
   const install = new Deno.Command(Deno.execPath(), {
