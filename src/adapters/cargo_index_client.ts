@@ -132,7 +132,10 @@ export function openCargoIndex(url: string, options: RegistryClientOptions): Car
         } catch (e) {
           p = Promise.reject(e);
         }
-        p.catch(() => memo.delete(name));
+        p = p.catch((e) => {
+          memo.delete(name);
+          throw withIndexHint(e, url);
+        });
         memo.set(name, p);
       }
       return p;
@@ -157,4 +160,20 @@ export function openCargoIndex(url: string, options: RegistryClientOptions): Car
       }
     },
   };
+}
+
+/** Network and status errors of the crates index also say where its URL is configured. */
+function withIndexHint(e: unknown, url: string): unknown {
+  if (
+    !(e instanceof MochiError) ||
+    !["INDEX_E004", "INDEX_E005", "INDEX_E006", "INDEX_E008"].includes(e.code)
+  ) {
+    return e;
+  }
+  return new MochiError(e.code, e.message, {
+    hint: `${e.hint ?? "retry later"}; the Rust crates index is ${url} ` +
+      '(set it with [registry] crates-io = "sparse+https://…" in mochi.toml or ' +
+      "MOCHI_CRATES_IO_INDEX)",
+    cause: e,
+  });
 }
