@@ -6,6 +6,7 @@
  * @module
  */
 import { MochiError } from "../errors.ts";
+import { closestName } from "../edit_distance.ts";
 import { compareVersions, formatVersion, parseVersion, type Version } from "../semver/mod.ts";
 import { NoSolutionError, resolve, type ResolvedPackage } from "../solver/mod.ts";
 import { type LockedCrate, sortCrates } from "../lockfile/mod.ts";
@@ -83,7 +84,10 @@ export async function resolveCrates(
     );
   } catch (e) {
     if (e instanceof NoSolutionError) {
-      throw new NoSolutionError(rustWords(e.report), e.incompatibility);
+      throw new NoSolutionError(
+        suggestFeatures(rustWords(e.report), provider),
+        e.incompatibility,
+      );
     }
     throw e;
   }
@@ -171,6 +175,41 @@ export function rustWords(report: string): string {
       /([A-Za-z0-9_-]+) \(feature "([^"]+)"\) (\S+) which doesn't exist/g,
       '$1 $3 with the feature "$2", which no version has',
     );
+}
+
+/**
+ * For each feature no version has, names the closest feature the crate's newest version defines
+ * and drops the "relax the requirement" option, which cannot help.
+ */
+function suggestFeatures(report: string, provider: CargoDependencyProvider): string {
+  const missing = [...report.matchAll(/no version of (\S+) has the feature "([^"]+)"/g)];
+  let out = report;
+  for (const [line, crate, feature] of missing) {
+    const file = provider.loadedVersions(crate);
+    const newest = file && file.entries.length > 0 ? file.get(file.entries.length - 1) : undefined;
+    const names = newest
+      ? [
+        ...Object.keys(newest.features),
+        ...newest.deps.filter((d) => d.optional).map((d) => d.name),
+      ]
+      : [];
+    if (names.length > 0) {
+      out = out.replace(line, `${line} (did you mean "${closestName(feature, names)}"?)`);
+    }
+    out = out.replace(
+      new RegExp(
+        `\\n  - relax the root requirement on ${escapeRegExp(crate)} \\(feature "${
+          escapeRegExp(feature)
+        }"\\)[^\\n]*`,
+      ),
+      "",
+    );
+  }
+  return out;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 interface Picked {

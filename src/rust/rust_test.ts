@@ -299,3 +299,12 @@ Deno.test("canonical index lines are read from their head and tail: yanked, newe
   assertEquals(f.linking("z"), [0]);
   assertEquals(f.get(1).features, { yanked: [], v: [] });
 });
+
+Deno.test("a misspelt feature: the report names the closest one and offers no relaxing", async () => {
+  const files = {
+    s: [line({ name: "s", vers: "1.0.0", features: { derive: [], std: [] } })],
+  };
+  const e = await assertRejects(() => pick(files, [req("s", "1", ["derivee"])]), NoSolutionError);
+  assert(e.message.includes('(did you mean "derive"?)'), e.message);
+  assert(!e.message.includes("relax the root requirement on s (feature"), e.message);
+});
