@@ -36,7 +36,7 @@ export interface CrateSource {
 export interface FeatureName {
   /** The crate name. */
   crate: string;
-  /** The feature, or undefined for the crate itself. `""` is the proxy package. */
+  /** The feature, or undefined for the crate itself. */
   feature?: string;
 }
 
@@ -57,7 +57,7 @@ export function splitFeatureName(name: string): FeatureName {
  * The provider package name of a crate's feature.
  *
  * @param crate crate name
- * @param feature feature name (`""` for the proxy package that carries a second requirement)
+ * @param feature feature name
  * @returns `crate[feature]`
  */
 export function featureName(crate: string, feature: string): string {
@@ -119,7 +119,7 @@ function hasImplicitFeature(cv: CrateVersion, dep: string): boolean {
 }
 
 /**
- * Whether a feature request `f` is meaningful for one version: `default` and `""` always; a
+ * Whether a feature request `f` is meaningful for one version: `default` always; a
  * plain name when the version defines it or has an implicit feature of that name; `d/f` and
  * `d?/f` when `d` is one of its (non-dev) dependencies.
  *
@@ -128,7 +128,7 @@ function hasImplicitFeature(cv: CrateVersion, dep: string): boolean {
  * @returns true when the version can honour it
  */
 export function hasFeature(cv: CrateVersion, feature: string): boolean {
-  if (feature === "default" || feature === "") return true;
+  if (feature === "default") return true;
   const slash = feature.indexOf("/");
   if (slash >= 0) {
     const dep = feature.slice(0, slash).replace(/\?$/, "");
@@ -303,7 +303,7 @@ export class CargoDependencyProvider implements DependencyProvider {
     const loaded = await this.#load(crate);
     if (loaded === null) return [];
     const { file } = loaded;
-    const word = feature === undefined || feature === "default" || feature === ""
+    const word = feature === undefined || feature === "default"
       ? undefined
       : feature.replace(/^dep:/, "").split("/")[0].replace(/\?$/, "");
     // Versions lacking the feature are excluded lazily by checkVersion, when the solver
@@ -442,7 +442,7 @@ export class CargoDependencyProvider implements DependencyProvider {
         add(featureName(crate, item), self);
       }
     };
-    if (feature === "" || feature === "default" && !Object.hasOwn(cv.features, "default")) {
+    if (feature === "default" && !Object.hasOwn(cv.features, "default")) {
       return out;
     }
     if (feature.includes("/") || feature.startsWith("dep:")) {

@@ -156,7 +156,7 @@ function preferred(locked: readonly LockedCrate[] | undefined): Record<string, s
 
 /**
  * A report in cargo's words: `clap[wrap_help]` reads `clap (feature "wrap_help")`, the proxy
- * suffixes `~n` and the empty feature `[]` disappear, the root is "the project".
+ * suffixes `~n` disappear, the root is "the project".
  *
  * @param report a report written with provider package names
  * @returns the same report for people
@@ -164,7 +164,6 @@ function preferred(locked: readonly LockedCrate[] | undefined): Record<string, s
 export function rustWords(report: string): string {
   return report
     .replaceAll("(root)", "the project")
-    .replace(/([A-Za-z0-9_-]+)\[\](~\d+)?/g, "$1")
     .replace(/([A-Za-z0-9_-]+)\[([^\]\s]+)\](~\d+)?/g, '$1 (feature "$2")')
     .replace(/([A-Za-z0-9_-]+)~\d+/g, "$1")
     .replace(
@@ -239,9 +238,8 @@ function collect(
     const { crate, feature } = splitFeatureName(r.name);
     const p = get(crate, r.version);
     if (
-      feature !== undefined && feature !== "" && !feature.includes("/") &&
-      !feature.startsWith("dep:") &&
-      (Object.hasOwn(p.cv.features, feature) || feature !== "default")
+      feature !== undefined && !feature.includes("/") && !feature.startsWith("dep:") &&
+      (feature !== "default" || Object.hasOwn(p.cv.features, "default"))
     ) {
       p.features.add(feature);
     }
