@@ -44,6 +44,7 @@ import { writeFileAtomic } from "../adapters/fs_atomic.ts";
 import { acquireStoreLock, cleanOrphanSessions, type StoreHolder } from "../adapters/store_lock.ts";
 import { NO_TEST_HOOKS, type TestHooks } from "../adapters/test_hooks.ts";
 import { RegistryProvider } from "./registry_provider.ts";
+import { runPool } from "./pool.ts";
 import { diffCrates, lockCrates, rustRequirementsOf } from "./rust.ts";
 import {
   loadSignatureVerifier,
@@ -489,27 +490,6 @@ function blobDigests(p: LockedPackage): { blake3: string; sha256: string } {
     );
   }
   return { blake3: p.blake3, sha256: p.sha256 };
-}
-
-async function runPool<T>(
-  items: T[],
-  limit: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  let failed: unknown;
-  async function worker() {
-    while (failed === undefined && next < items.length) {
-      const item = items[next++];
-      try {
-        await fn(item);
-      } catch (e) {
-        failed ??= e;
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failed !== undefined) throw failed;
 }
 
 /**

@@ -24,6 +24,7 @@ import {
   openCargoIndex,
 } from "../adapters/cargo_index_client.ts";
 import { FsStore } from "../adapters/fs_store.ts";
+import { runPool } from "./pool.ts";
 import { writeFileAtomic } from "../adapters/fs_atomic.ts";
 import type { Project } from "./install.ts";
 
@@ -239,49 +240,36 @@ export async function fetchCrates(
       { hint: "run mochi fetch once without --offline/--frozen" },
     );
   }
-  let next = 0;
-  let failed: unknown;
-  const worker = async () => {
-    while (failed === undefined && next < todo.length) {
-      const c = todo[next++];
-      try {
-        const stream = await index.download(c.name, c.version, c.checksumSha256);
-        const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
-        const digest = await digestBytes(bytes);
-        if (digest.sha256 !== c.checksumSha256) {
-          throw new MochiError(
-            "RUST_E004",
-            `${c.name} ${c.version}: the downloaded .crate has SHA-256 ${digest.sha256}, but ` +
-              `mochi.lock (checksum-sha256, from the index cksum) says ${c.checksumSha256}; ` +
-              `it was not stored`,
-            {
-              hint: "the registry or a proxy served other bytes; do not trust this mirror. If " +
-                "the crate was legitimately republished, run mochi lock --check to see the change",
-            },
-          );
-        }
-        await store.putBytes(
-          bytes,
-          { blake3: digest.blake3, sha256: digest.sha256 },
-          `${c.name} ${c.version}`,
-        );
-        await writeFileAtomic(
-          `${mapDir}/${c.checksumSha256}`,
-          new TextEncoder().encode(`${digest.blake3}\n`),
-        );
-        report.fetched++;
-        report.bytes += bytes.length;
-        options.onProgress?.(
-          `fetched ${c.name} ${c.version} (blake3 ${digest.blake3.slice(0, 12)}…)`,
-        );
-      } catch (e) {
-        failed ??= e;
-      }
+  await runPool(todo, options.concurrency ?? 16, async (c) => {
+    const stream = await index.download(c.name, c.version, c.checksumSha256);
+    const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+    const digest = await digestBytes(bytes);
+    if (digest.sha256 !== c.checksumSha256) {
+      throw new MochiError(
+        "RUST_E004",
+        `${c.name} ${c.version}: the downloaded .crate has SHA-256 ${digest.sha256}, but ` +
+          `mochi.lock (checksum-sha256, from the index cksum) says ${c.checksumSha256}; ` +
+          `it was not stored`,
+        {
+          hint: "the registry or a proxy served other bytes; do not trust this mirror. If " +
+            "the crate was legitimately republished, run mochi lock --check to see the change",
+        },
+      );
     }
-  };
-  await Promise.all(
-    Array.from({ length: Math.min(options.concurrency ?? 16, todo.length) }, worker),
-  );
-  if (failed !== undefined) throw failed;
+    await store.putBytes(
+      bytes,
+      { blake3: digest.blake3, sha256: digest.sha256 },
+      `${c.name} ${c.version}`,
+    );
+    await writeFileAtomic(
+      `${mapDir}/${c.checksumSha256}`,
+      new TextEncoder().encode(`${digest.blake3}\n`),
+    );
+    report.fetched++;
+    report.bytes += bytes.length;
+    options.onProgress?.(
+      `fetched ${c.name} ${c.version} (blake3 ${digest.blake3.slice(0, 12)}…)`,
+    );
+  });
   return report;
 }
