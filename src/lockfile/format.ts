@@ -92,17 +92,26 @@ export function formatLockfile(lock: Lockfile): string {
  * @returns a new sorted array (the entries themselves are shared)
  */
 export function sortPackages(packages: readonly LockedPackage[]): LockedPackage[] {
-  return [...packages].sort((a, b) => {
-    const byName = compareText(a.name, b.name);
-    if (byName !== 0) return byName;
-    const va = tryParseVersion(a.version);
-    const vb = tryParseVersion(b.version);
-    if (va && vb) {
-      const c = compareVersions(va, vb);
-      if (c !== 0) return c;
-    } else if (va || vb) return va ? -1 : 1;
-    return compareText(a.version, b.version) || compareText(a.source, b.source);
-  });
+  return [...packages].sort((a, b) => compareNameVersion(a, b) || compareText(a.source, b.source));
+}
+
+/**
+ * Name (UTF-16 code units), then semver version (a version that parses before one that does
+ * not), then the raw version text: the order of lock entries before their source.
+ */
+function compareNameVersion(
+  a: { name: string; version: string },
+  b: { name: string; version: string },
+): number {
+  const byName = compareText(a.name, b.name);
+  if (byName !== 0) return byName;
+  const va = tryParseVersion(a.version);
+  const vb = tryParseVersion(b.version);
+  if (va && vb) {
+    const c = compareVersions(va, vb);
+    if (c !== 0) return c;
+  } else if (va || vb) return va ? -1 : 1;
+  return compareText(a.version, b.version);
 }
 
 /**
@@ -112,17 +121,9 @@ export function sortPackages(packages: readonly LockedPackage[]): LockedPackage[
  * @returns a new sorted array
  */
 export function sortCrates(crates: readonly LockedCrate[]): LockedCrate[] {
-  return [...crates].sort((a, b) => {
-    const byName = compareText(a.name, b.name);
-    if (byName !== 0) return byName;
-    const va = tryParseVersion(a.version);
-    const vb = tryParseVersion(b.version);
-    if (va && vb) {
-      const c = compareVersions(va, vb);
-      if (c !== 0) return c;
-    }
-    return compareText(a.version, b.version) || compareText(a.source.index, b.source.index);
-  });
+  return [...crates].sort((a, b) =>
+    compareNameVersion(a, b) || compareText(a.source.index, b.source.index)
+  );
 }
 
 /**
