@@ -99,24 +99,7 @@ export * from "./src/install/signatures.ts";
 // Reliability (issue 7, items 7–10): signed index snapshot, registry sources, name collisions,
 // strict UTF-8 and bounded error messages.
 export { MAX_MESSAGE_CHARS, quoteValue } from "./src/errors.ts";
-export {
-  checkIndexFile,
-  checkSnapshotFreshness,
-  formatPublicKey,
-  formatSnapshot,
-  parsePublicKey,
-  parseSnapshot,
-  publicKeyId,
-  type SignedSnapshot,
-  signSnapshot,
-  type Snapshot,
-  SNAPSHOT_PATH,
-  snapshotDigest,
-  type SnapshotFile,
-  snapshotSigningBytes,
-  type TrustedSnapshot,
-  verifySnapshotSignature,
-} from "./src/index/mod.ts";
+export * from "./src/index/snapshot.ts";
 export * from "./src/adapters/registry_snapshot.ts";
 export { TrustStore } from "./src/adapters/trust_state.ts";
 export { decodeUtf8Strict } from "./src/manifest/utf8.ts";
