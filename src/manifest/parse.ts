@@ -125,6 +125,23 @@ class Ctx {
     });
   }
 
+  /**
+   * Throws `code` at the value of `path` when `req` is not a cargo requirement, naming the
+   * requirement (bounded), `what` it is for, and the parse reason.
+   */
+  requirement(req: string, path: string[], code: ErrorCode, what: string, hint: string): void {
+    try {
+      parseRequirement(req);
+    } catch (e) {
+      this.fail(
+        code,
+        path,
+        `invalid requirement ${quoteValue(req)} for ${what}: ${reasonOf(e)}`,
+        hint,
+      );
+    }
+  }
+
   /** 1-based line of the key at `path`. */
   line(path: readonly string[]): number {
     return this.loc.key(path).line;
@@ -430,18 +447,15 @@ function parseDependency(ctx: Ctx, section: string, name: string, entry: unknown
       "key",
     );
   }
-  const checkReq = (req: string, at: string[]): void => {
-    try {
-      parseRequirement(req);
-    } catch (e) {
-      ctx.fail(
-        "MANIFEST_E006",
-        at,
-        `invalid requirement ${quoteValue(req)} for "${name}" in [${section}]: ${reasonOf(e)}`,
-        'use cargo requirement syntax: "^1.2", "~1.2.3", ">=1.0, <2.0", "=1.0.0" or "*" (no "||")',
-      );
-    }
-  };
+  const checkReq = (req: string, at: string[]): void =>
+    ctx.requirement(
+      req,
+      at,
+      "MANIFEST_E006",
+      `"${name}" in [${section}]`,
+      'use cargo requirement syntax: "^1.2", "~1.2.3", ">=1.0, <2.0", "=1.0.0" or "*" (no "||")',
+    );
+
   const base = { name, optional: false, features: [], defaultFeatures: true };
   if (typeof entry === "string") {
     checkReq(entry, path);
@@ -724,18 +738,15 @@ function parseRustDependencies(ctx: Ctx, targets: Table | undefined): Map<string
         "key",
       );
     }
-    const checkReq = (req: string, at: string[]): void => {
-      try {
-        parseRequirement(req);
-      } catch (e) {
-        ctx.fail(
-          "RUST_E002",
-          at,
-          `invalid requirement "${req}" for ${where}: ${reasonOf(e)}`,
-          'use cargo requirement syntax: "1", "^1.2", "~0.3", ">=1, <2"',
-        );
-      }
-    };
+    const checkReq = (req: string, at: string[]): void =>
+      ctx.requirement(
+        req,
+        at,
+        "RUST_E002",
+        where,
+        'use cargo requirement syntax: "1", "^1.2", "~0.3", ">=1, <2"',
+      );
+
     if (typeof entry === "string") {
       checkReq(entry, path);
       out.set(name, {
