@@ -28,6 +28,7 @@ import {
 } from "../index/mod.ts";
 import { decodeUtf8Strict } from "../manifest/utf8.ts";
 import { TrustStore } from "./trust_state.ts";
+import { readAtMost, type ReadLimit } from "./bounded_read.ts";
 
 const INDEX_UTF8_HINT = "the registry serves an index file that is not UTF-8; report it to the " +
   "registry operator";
@@ -491,17 +492,6 @@ function decode(bytes: Uint8Array): string {
   return utf8.decode(bytes);
 }
 
-/**
- * The most bytes a file may have (the size its snapshot lists): reading stops as soon as a body
- * goes past it, so a server that keeps streaming cannot fill memory (TUF "endless data").
- */
-interface ReadLimit {
-  /** Largest allowed size in bytes. */
-  readonly bytes: number;
-  /** The error for a body that went past it, given how many bytes arrived (or its size). */
-  readonly error: (received: number) => MochiError;
-}
-
 /** Where files come from: a directory or an HTTP server (with its cache). */
 interface Source {
   /**
@@ -940,34 +930,6 @@ function decodeCacheFile(
   return { body, validators };
 }
 
-/** Reads a body, stopping (and cancelling it) once it goes past `limit.bytes`. */
-async function readAtMost(
-  body: ReadableStream<Uint8Array> | null,
-  limit: ReadLimit,
-): Promise<Uint8Array> {
-  if (body === null) return new Uint8Array(0);
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let received = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    received += value.length;
-    if (received > limit.bytes) {
-      await reader.cancel().catch(() => {});
-      throw limit.error(received);
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(received);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.length;
-  }
-  return out;
-}
-
 /**
  * Read a response body, refusing more than `maxBytes` (the rest is never read: the body is
  * cancelled). A `Content-Length` over the cap is refused before reading.
@@ -987,26 +949,7 @@ async function readCapped(res: Response, maxBytes: number, url: string): Promise
   if (res.body === null) return new Uint8Array();
   // A declared length (checked above) frames the body: read it in one piece.
   if (declared >= 0) return new Uint8Array(await res.arrayBuffer());
-  const parts: Uint8Array[] = [];
-  let n = 0;
-  const reader = res.body.getReader();
-  while (true) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    n += value.length;
-    if (n > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw tooLong();
-    }
-    parts.push(value);
-  }
-  const out = new Uint8Array(n);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  return await readAtMost(res.body, { bytes: maxBytes, error: tooLong });
 }
 
 async function writeAtomic(file: string, data: Uint8Array): Promise<void> {

@@ -45,6 +45,7 @@ import { acquireStoreLock, cleanOrphanSessions, type StoreHolder } from "../adap
 import { NO_TEST_HOOKS, type TestHooks } from "../adapters/test_hooks.ts";
 import { RegistryProvider } from "./registry_provider.ts";
 import { runPool } from "./pool.ts";
+import { readAtMost } from "../adapters/bounded_read.ts";
 import { diffCrates, lockCrates, rustRequirementsOf } from "./rust.ts";
 import {
   loadSignatureVerifier,
@@ -941,28 +942,17 @@ export function diffLocks(before: Lockfile | undefined, after: Lockfile): string
 const MAX_BUNDLE_BYTES = 1024 * 1024;
 
 async function readBundleText(stream: ReadableStream<Uint8Array>, label: string): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    size += chunk.length;
-    if (size > MAX_BUNDLE_BYTES) {
-      await stream.cancel().catch(() => {});
-      throw new MochiError(
+  const bytes = await readAtMost(stream, {
+    bytes: MAX_BUNDLE_BYTES,
+    error: () =>
+      new MochiError(
         "SIG_E001",
         `${label}: its Sigstore bundle is larger than ${MAX_BUNDLE_BYTES} bytes`,
         {
           hint:
             "the registry serves something that is not a bundle; nothing was added to the store",
         },
-      );
-    }
-    chunks.push(chunk);
-  }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.length;
-  }
-  return new TextDecoder().decode(all);
+      ),
+  });
+  return new TextDecoder().decode(bytes);
 }
