@@ -11,8 +11,8 @@ import { parseArgs } from "node:util";
 import type * as Library from "./mod.ts";
 import { exitStatusOf, MochiError } from "./src/errors.ts";
 import { CapabilityGateError, formatGateWarnings } from "./src/capability/gate.ts";
-import type { StoreHolder } from "./src/adapters/store_lock.ts";
-import { testHooksFromEnv } from "./src/adapters/test_hooks.ts";
+import type { StoreHolder } from "./src/store/fs/store_lock.ts";
+import { testHooksFromEnv } from "./src/store/fs/test_hooks.ts";
 
 const VERSION = "0.1.0";
 
@@ -93,7 +93,7 @@ MOCHI_CRATES_IO_INDEX (cargo sparse index for Rust crates when mochi.toml has no
 MOCHI_SIGSTORE_ROOT (trusted root JSON), MOCHI_FULCIO_URL / MOCHI_REKOR_URL (signing instance),
 SOURCE_DATE_EPOCH (archive mtime). publish reads its OIDC token from --identity-token, GitHub
 Actions (ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN) or SIGSTORE_ID_TOKEN.
-Tests only, with MOCHI_TEST=1: MOCHI_TEST_FAULT, MOCHI_TEST_MAX_* (see src/adapters/test_hooks.ts).`;
+Tests only, with MOCHI_TEST=1: MOCHI_TEST_FAULT, MOCHI_TEST_MAX_* (see src/store/fs/test_hooks.ts).`;
 
 interface Out {
   info(line: string): void;

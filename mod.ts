@@ -39,7 +39,7 @@ export {
   validatePackageName,
 } from "./src/index/mod.ts";
 export * from "./src/store/mod.ts";
-export * from "./src/adapters/fs_store.ts";
+export * from "./src/store/fs/fs_store.ts";
 export * from "./src/adapters/index_client.ts";
 export * from "./src/adapters/registry_server.ts";
 export * from "./src/install/mod.ts";
@@ -112,7 +112,7 @@ export {
   type StoreHolder,
   type StoreLock,
   type StoreLockOptions,
-} from "./src/adapters/store_lock.ts";
+} from "./src/store/fs/store_lock.ts";
 export {
   enospcError,
   FAULT_POINTS,
@@ -121,5 +121,5 @@ export {
   NO_TEST_HOOKS,
   type TestHooks,
   testHooksFromEnv,
-} from "./src/adapters/test_hooks.ts";
+} from "./src/store/fs/test_hooks.ts";
 export { BLOB_STREAM_ATTEMPTS, DEFAULT_MAX_BLOB_BYTES, diskError } from "./src/install/install.ts";

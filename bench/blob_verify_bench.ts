@@ -1,6 +1,6 @@
 /**
  * Blob verification benchmark: mochi's one-pass BLAKE3 + SHA-256 check of a 256 MiB file read
- * from disk in 1 MiB chunks into one reused buffer (`digestFile` in `src/adapters/fs_store.ts`,
+ * from disk in 1 MiB chunks into one reused buffer (`digestFile` in `src/store/fs/fs_store.ts`,
  * as `FsStore.verify` runs it), next to `sha256sum` and `b3sum` on the same file in the same run.
  * The file is read once first so every tool hashes from the page cache. Prints throughput
  * (MB/s, 10^6 bytes) per tool, the ratios ours / peer (above 1 means mochi is faster), and how
@@ -17,7 +17,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { digestFile } from "../src/adapters/fs_store.ts";
+import { digestFile } from "../src/store/fs/fs_store.ts";
 import type { Digest } from "../src/store/digest.ts";
 
 interface Timing {

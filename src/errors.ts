@@ -197,7 +197,7 @@ export const ERROR_CATALOGUE = {
     summary: "a package name collides with an existing or popular name (typosquatting guard)",
   },
 
-  // Store lock, disk and cache maintenance (src/adapters/store_lock.ts, mochi cache)
+  // Store lock, disk and cache maintenance (src/store/fs/store_lock.ts, mochi cache)
   STORE_E001: { exit: 1, summary: "the disk is full or the store or project is not writable" },
 
   // CLI usage and internal

@@ -9,7 +9,7 @@ export { addDependency } from "./install/add.ts";
 export { CapabilityGateError, formatGateWarnings } from "./capability/gate.ts";
 export { fetchCrates } from "./install/rust.ts";
 export { formatTree, formatWhy, lockGraph } from "./install/graph.ts";
-export { FsStore, resolveMochiHome } from "./adapters/fs_store.ts";
+export { FsStore, resolveMochiHome } from "./store/fs/fs_store.ts";
 export { install, lock, readProject, registryUrlFor } from "./install/install.ts";
 export { cachePrune, cacheSize } from "./install/cache.ts";
 export { parseDuration } from "./store/duration.ts";

@@ -13,7 +13,7 @@ import { readArchive } from "../src/store/archive.ts";
 import { writeArchive } from "../src/store/archive.ts";
 import { zeroFileBomb } from "../src/store/tar_builder_testing.ts";
 import { digestBytes } from "../src/store/digest.ts";
-import { FsStore } from "../src/adapters/fs_store.ts";
+import { FsStore } from "../src/store/fs/fs_store.ts";
 
 const [mode, zeroArg, capArg] = Deno.args;
 if (mode === "extract") {

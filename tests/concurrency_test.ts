@@ -9,7 +9,7 @@ import { ROOT, runCli, writeProject, writeRegistry } from "./helpers.ts";
 import { concurrentInstalls, sharedGraph } from "./concurrency_loop.ts";
 import { startFakeRegistry } from "./fake_registry.ts";
 import { assertNoTemp, withSandbox } from "./sandbox.ts";
-import { acquireStoreLock } from "../src/adapters/store_lock.ts";
+import { acquireStoreLock } from "../src/store/fs/store_lock.ts";
 
 Deno.test("8 processes install different projects sharing deps into one store: all succeed, each blob downloaded and written once, store clean", async () => {
   await withSandbox(async (sb) => {
@@ -55,7 +55,7 @@ Deno.test("a SIGKILLed lock holder never blocks the next process; its session is
     const holder = new Deno.Command(Deno.execPath(), {
       args: [
         "eval",
-        `import { acquireStoreLock } from "${ROOT}/src/adapters/store_lock.ts";
+        `import { acquireStoreLock } from "${ROOT}/src/store/fs/store_lock.ts";
          await acquireStoreLock(${JSON.stringify(sb.store)}, "exclusive", { command: "holder" });
          console.log("held");
          await new Promise(() => setInterval(() => {}, 1000));`,

@@ -7,7 +7,7 @@ import { assert, assertEquals } from "./assert.ts";
 import { runCli, snapshotTree, writeProject, writeRegistry } from "./helpers.ts";
 import { assertNoTemp, withSandbox } from "./sandbox.ts";
 import { killLoop } from "./crash_loop.ts";
-import { FAULT_POINTS } from "../src/adapters/test_hooks.ts";
+import { FAULT_POINTS } from "../src/store/fs/test_hooks.ts";
 
 async function withUpdate(
   fn: (c: { project: string; env: Record<string, string>; store: string; old: string }) => Promise<

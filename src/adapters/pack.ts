@@ -12,7 +12,7 @@ import { MochiError } from "../errors.ts";
 import { type Manifest, parseManifest } from "../manifest/mod.ts";
 import { fileSelector, publishProblems } from "../pack/mod.ts";
 import { type ArchiveInput, type Digest, digestBytes, writeArchive } from "../store/mod.ts";
-import { writeFileAtomic } from "./fs_atomic.ts";
+import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
 
 /** Largest archive `mochi pack` writes, in bytes (compressed; mep57-digest.md: 50 MB). */
 export const MAX_PACKAGE_BYTES = 50 * 1024 * 1024;

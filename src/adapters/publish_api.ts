@@ -41,7 +41,7 @@ import {
 } from "../publish/mod.ts";
 import { compareVersions, parseVersion, tryParseVersion } from "../semver/mod.ts";
 import { digestBytes, readArchiveAll } from "../store/mod.ts";
-import { writeFileAtomic } from "./fs_atomic.ts";
+import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
 import { parseTrustedRoot } from "./sigstore/trusted_root.ts";
 import { type VerifiedAttestation, verifySigstoreAttestation } from "./sigstore/verify.ts";
 

@@ -20,7 +20,7 @@ import {
   SNAPSHOT_PATH,
   type SnapshotFile,
 } from "../index/mod.ts";
-import { writeFileAtomic } from "./fs_atomic.ts";
+import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
 
 /** A freshly generated signing key. */
 export interface SnapshotKeyPair {

@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { TrustedSnapshot } from "../index/mod.ts";
-import { writeFileAtomic } from "./fs_atomic.ts";
+import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
 
 /**
  * The trust state of one registry.

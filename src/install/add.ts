@@ -14,7 +14,7 @@ import { addDependencyToText } from "../manifest/edit.ts";
 import { checkNameCollision, type NameCollision } from "../manifest/similar_names.ts";
 import { closestName } from "../manifest/names.ts";
 import { compareVersions, parseRequirement, parseVersion } from "../semver/mod.ts";
-import { writeFileAtomic } from "../adapters/fs_atomic.ts";
+import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
 import { type InstallOptions, openProjectSources, readProject } from "./install.ts";
 import { lockedRegistries, SourceRouter } from "./sources.ts";
 

@@ -10,8 +10,8 @@
  *
  * @module
  */
-import { FsStore, type PruneReport, type StoreSize, treeBytes } from "../adapters/fs_store.ts";
-import { acquireStoreLock, cleanOrphanSessions, type StoreHolder } from "../adapters/store_lock.ts";
+import { FsStore, type PruneReport, type StoreSize, treeBytes } from "../store/fs/fs_store.ts";
+import { acquireStoreLock, cleanOrphanSessions, type StoreHolder } from "../store/fs/store_lock.ts";
 
 /** Default age for `mochi cache prune` without `--older-than`: 30 days. */
 export const DEFAULT_PRUNE_AGE_MS: number = 30 * 86_400_000;

@@ -18,7 +18,7 @@ import {
   projectCapabilities,
 } from "../lowering/mod.ts";
 import { openRegistry } from "../adapters/index_client.ts";
-import { writeFileAtomic } from "../adapters/fs_atomic.ts";
+import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
 import { compileDeno, runDeno } from "../adapters/deno_runner.ts";
 import { type InstallOptions, type Project, readProject, registryUrlFor } from "./install.ts";
 

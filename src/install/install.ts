@@ -39,10 +39,10 @@ import {
   type NewCapability,
 } from "../capability/mod.ts";
 import { openRegistry, type RegistryClient } from "../adapters/index_client.ts";
-import { FsStore } from "../adapters/fs_store.ts";
-import { writeFileAtomic } from "../adapters/fs_atomic.ts";
-import { acquireStoreLock, cleanOrphanSessions, type StoreHolder } from "../adapters/store_lock.ts";
-import { NO_TEST_HOOKS, type TestHooks } from "../adapters/test_hooks.ts";
+import { FsStore } from "../store/fs/fs_store.ts";
+import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
+import { acquireStoreLock, cleanOrphanSessions, type StoreHolder } from "../store/fs/store_lock.ts";
+import { NO_TEST_HOOKS, type TestHooks } from "../store/fs/test_hooks.ts";
 import { RegistryProvider } from "./registry_provider.ts";
 import { runPool } from "./pool.ts";
 import { readAtMost } from "../adapters/bounded_read.ts";

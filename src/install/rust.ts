@@ -23,9 +23,9 @@ import {
   cratesIoIndexUrl,
   openCargoIndex,
 } from "../adapters/cargo_index_client.ts";
-import { FsStore } from "../adapters/fs_store.ts";
+import { FsStore } from "../store/fs/fs_store.ts";
 import { runPool } from "./pool.ts";
-import { writeFileAtomic } from "../adapters/fs_atomic.ts";
+import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
 import type { Project } from "./install.ts";
 
 const SKIP_DIRS = new Set(["node_modules", "target", "vendor"]);

@@ -2,7 +2,7 @@
  * `mochi.lock`: the canonical writer, the reader with positioned errors, the manifest hash and
  * the "does the lock still satisfy the manifest" check (decisions.md §Lockfile).
  *
- * Writing the file to disk (temp file, fsync, rename) is `src/adapters/fs_atomic.ts`'s job.
+ * Writing the file to disk (temp file, fsync, rename) is `src/store/fs/fs_atomic.ts`'s job.
  *
  * @module
  */

@@ -14,8 +14,8 @@
  *
  * @module
  */
-import { MochiError } from "../errors.ts";
-import type { ArchivePolicy } from "../store/archive.ts";
+import { MochiError } from "../../errors.ts";
+import type { ArchivePolicy } from "../archive.ts";
 
 /** Every named fault point, in the order an install reaches them. */
 export const FAULT_POINTS = [

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { removeIfExists, tempPathBeside, writeFileAtomic } from "./fs_atomic.ts";
-import { guardedTest } from "../../tests/stray.ts";
+import { guardedTest } from "../../../tests/stray.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

@@ -21,15 +21,15 @@
  */
 
 import { join } from "node:path";
-import { MochiError } from "../errors.ts";
-import type { ArchivePolicy } from "../store/archive.ts";
+import { MochiError } from "../../errors.ts";
+import type { ArchivePolicy } from "../archive.ts";
 import {
   createDualHasher,
   type Digest,
   type DigestOptions,
   DigestTransform,
   isHexDigest,
-} from "../store/digest.ts";
+} from "../digest.ts";
 import { fsyncDir, removeIfExists } from "./fs_atomic.ts";
 import { NO_TEST_HOOKS, type TestHooks } from "./test_hooks.ts";
 
@@ -590,7 +590,7 @@ export class FsStore {
         );
       }
       // Loaded on first use: commands that never extract do not load the tar library.
-      const { readArchiveStream } = await import("../store/archive.ts");
+      const { readArchiveStream } = await import("../archive.ts");
       const entries = readArchiveStream(ReadableStream.from([compressed]), {
         compressedSizeBytes: size,
         ...this.#hooks.archivePolicy,

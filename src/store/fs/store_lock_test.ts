@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { acquireStoreLock, cleanOrphanSessions, liveSessions } from "./store_lock.ts";
 import { testHooksFromEnv } from "./test_hooks.ts";
-import { MochiError } from "../errors.ts";
-import { parseDuration } from "../store/duration.ts";
-import { withSandbox } from "../../tests/sandbox.ts";
+import { MochiError } from "../../errors.ts";
+import { parseDuration } from "../duration.ts";
+import { withSandbox } from "../../../tests/sandbox.ts";
 
 /** A store root inside a sandbox (which asserts nothing was written outside it). */
 async function withDir(fn: (dir: string) => Promise<void>) {

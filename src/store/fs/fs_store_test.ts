@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { MochiError } from "../errors.ts";
-import { writeArchive } from "../store/archive.ts";
-import { digestBytes } from "../store/digest.ts";
-import { buildTarZst, HOSTILE_ARCHIVES } from "../store/tar_builder_testing.ts";
+import { MochiError } from "../../errors.ts";
+import { writeArchive } from "../archive.ts";
+import { digestBytes } from "../digest.ts";
+import { buildTarZst, HOSTILE_ARCHIVES } from "../tar_builder_testing.ts";
 import { FsStore, readFileChunks, resolveMochiHome, storeRootOf } from "./fs_store.ts";
-import { guardedTest } from "../../tests/stray.ts";
+import { guardedTest } from "../../../tests/stray.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
