@@ -1,0 +1,149 @@
+/**
+ * The command table: every `mochi` command's name, one-line summary, aliases and module, loaded
+ * only when that command runs, so `mochi --help`, `mochi --version` and the everyday commands
+ * never load the Sigstore, tar or SPDX libraries (start-up is part of every command's time).
+ *
+ * Adding a command: write `src/cli/commands/<name>.ts` exporting `command` (a
+ * {@link CommandSpec}) and add one entry here.
+ *
+ * @module
+ */
+import type { CommandSpec } from "./command.ts";
+
+/** One row of the command table. */
+export interface CommandEntry {
+  /** The name as typed; a sub-command is `group sub` (`cache prune`). */
+  name: string;
+  /** One line for `mochi --help`. */
+  summary: string;
+  /** Other names (`rm` for `remove`). */
+  aliases?: readonly string[];
+  /** Loads the command's module. */
+  load(): Promise<{ command: CommandSpec }>;
+}
+
+/** Every command, in the order `mochi --help` lists them. */
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: "install",
+    summary: "resolve (or reuse mochi.lock), fetch and verify every package",
+    load: () => import("./commands/install.ts"),
+  },
+  {
+    name: "add",
+    summary: "add a dependency to mochi.toml",
+    load: () => import("./commands/add.ts"),
+  },
+  {
+    name: "lock",
+    summary: "write mochi.lock without fetching (--check only compares)",
+    load: () => import("./commands/lock.ts"),
+  },
+  {
+    name: "fetch",
+    summary: "download every locked Rust .crate, check its SHA-256, store it",
+    load: () => import("./commands/fetch.ts"),
+  },
+  {
+    name: "tree",
+    summary: "show the locked dependency tree",
+    load: () => import("./commands/tree.ts"),
+  },
+  {
+    name: "why",
+    summary: "show every path by which a package enters the graph",
+    load: () => import("./commands/why.ts"),
+  },
+  {
+    name: "why-capability",
+    summary: "list the locked packages that require a capability",
+    load: () => import("./commands/why_capability.ts"),
+  },
+  {
+    name: "lower",
+    summary: "lower the locked capabilities to a runtime's permissions",
+    load: () => import("./commands/lower.ts"),
+  },
+  {
+    name: "run",
+    summary: "deno run an entry with exactly the lowered permissions",
+    load: () => import("./commands/run.ts"),
+  },
+  {
+    name: "compile",
+    summary: "deno compile an entry with the lowered permissions baked in",
+    load: () => import("./commands/compile.ts"),
+  },
+  {
+    name: "audit capabilities",
+    summary: "check every locked package's registry history for added capabilities",
+    load: () => import("./commands/audit_capabilities.ts"),
+  },
+  {
+    name: "verify",
+    summary: "re-hash every blob in the store against its address",
+    load: () => import("./commands/verify.ts"),
+  },
+  {
+    name: "pack",
+    summary: "write a reproducible .tar.zst of the package",
+    load: () => import("./commands/pack.ts"),
+  },
+  {
+    name: "publish",
+    summary: "pack, sign keylessly with Sigstore and upload",
+    load: () => import("./commands/publish.ts"),
+  },
+  {
+    name: "yank",
+    summary: "yank (or unyank) a published version, signed like a publish",
+    load: () => import("./commands/yank.ts"),
+  },
+  {
+    name: "cache size",
+    summary: "show the store's blobs, extracted trees, temp files and index cache",
+    load: () => import("./commands/cache_size.ts"),
+  },
+  {
+    name: "cache prune",
+    summary: "delete blobs unused for a while, their trees and what killed processes left",
+    load: () => import("./commands/cache_prune.ts"),
+  },
+  {
+    name: "registry serve",
+    summary: "serve a registry directory over HTTP",
+    load: () => import("./commands/registry_serve.ts"),
+  },
+  {
+    name: "registry keygen",
+    summary: "make an Ed25519 key for signing a registry's snapshot.json",
+    load: () => import("./commands/registry_keygen.ts"),
+  },
+  {
+    name: "registry snapshot",
+    summary: "sign a registry's snapshot.json",
+    load: () => import("./commands/registry_snapshot.ts"),
+  },
+  {
+    name: "sigstore verify",
+    summary: "verify a Sigstore bundle offline",
+    load: () => import("./commands/sigstore_verify.ts"),
+  },
+];
+
+/**
+ * The entry a typed name (or alias) denotes, or undefined.
+ *
+ * @param name `install`, `rm`, `cache prune`
+ * @returns the table entry
+ */
+export function findCommand(name: string): CommandEntry | undefined {
+  return COMMANDS.find((c) => c.name === name || c.aliases?.includes(name));
+}
+
+/** The group words (`cache`, `registry`, …): commands whose name has two words. */
+export function commandGroups(): string[] {
+  return [
+    ...new Set(COMMANDS.filter((c) => c.name.includes(" ")).map((c) => c.name.split(" ")[0])),
+  ];
+}

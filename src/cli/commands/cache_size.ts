@@ -1,0 +1,25 @@
+/**
+ * `mochi cache size`: the store's blobs, extracted trees, temp files and index cache.
+ *
+ * @module
+ */
+import { cacheSize } from "../../install/cache.ts";
+import type { CommandSpec } from "../command.ts";
+import { bytes, mochiHomeOf } from "../common.ts";
+
+/** `mochi cache size`. */
+export const command: CommandSpec = {
+  options: {},
+  async run(ctx) {
+    const { out } = ctx;
+    const home = mochiHomeOf(ctx);
+    const r = await cacheSize(home);
+    out.info(`Store ${home}/store:`);
+    out.info(`  blobs            ${r.blobs} (${bytes(r.blobBytes)})`);
+    out.info(`  extracted trees  ${r.trees} (${bytes(r.treeBytes)})`);
+    out.info(`  temp files       ${bytes(r.tempBytes)}`);
+    out.info(`Index cache        ${bytes(r.indexBytes)}`);
+    out.info(`Total              ${bytes(r.blobBytes + r.treeBytes + r.tempBytes + r.indexBytes)}`);
+    return 0;
+  },
+};

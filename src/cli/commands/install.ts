@@ -1,0 +1,73 @@
+/**
+ * `mochi install`: resolve (or reuse `mochi.lock`), fetch and verify every package.
+ *
+ * @module
+ */
+import { install } from "../../install/install.ts";
+import type { CommandSpec } from "../command.ts";
+import {
+  andCrates,
+  installOptions,
+  plural,
+  RESOLVE_OPTIONS,
+  seconds,
+  TRUST_OPTIONS,
+  trustedRootOf,
+} from "../common.ts";
+
+/** `mochi install`. */
+export const command: CommandSpec = {
+  description: "Reuses mochi.lock when it still satisfies mochi.toml, resolves otherwise; every\n" +
+    "package is checked against its BLAKE3 and SHA-256 and, when signed, its Sigstore bundle.",
+  options: { ...RESOLVE_OPTIONS, ...TRUST_OPTIONS },
+  async run(ctx) {
+    const { out } = ctx;
+    const r = await install({ ...(await installOptions(ctx)), ...(await trustedRootOf(ctx.env)) });
+    if (r.unsigned.length > 0) {
+      out.warn(
+        `${r.unsigned.length} package(s) have no Sigstore signature: ${
+          r.unsigned.slice(0, 10).join(", ")
+        }${r.unsigned.length > 10 ? ", …" : ""}`,
+      );
+      out.note("  (pass --require-signatures to refuse unsigned packages)");
+    }
+    if (!r.resolved && r.fetched === 0 && !r.lockChanged) {
+      out.info(
+        `Up to date: ${r.packages} packages${
+          andCrates(r.crates)
+        } locked in mochi.lock, all in the store (nothing resolved, nothing fetched) in ${
+          seconds(r.elapsedMs)
+        }`,
+      );
+      return 0;
+    }
+    const mochiPackages = r.packages > 0 || r.crates === 0;
+    if (r.packagesResolved && mochiPackages) {
+      out.info(`Resolved ${r.packages} packages in ${seconds(r.solveMs)} from ${r.registry}`);
+    }
+    if (r.cratesResolved) {
+      out.info(`Resolved ${plural(r.crates, "Rust crate")} from ${r.cratesIndex}`);
+    }
+    if (!r.packagesResolved && !r.cratesResolved) {
+      out.info(`Using mochi.lock: ${r.packages} packages${andCrates(r.crates)}`);
+    }
+    if (mochiPackages) {
+      out.info(
+        `Fetched ${r.fetched} packages, verified BLAKE3 and SHA-256 of each${
+          r.cached ? `; ${r.cached} already in the store` : ""
+        }`,
+      );
+    }
+    if (r.verifiedSignatures > 0) {
+      out.info(
+        `Verified ${r.verifiedSignatures} Sigstore signatures against the publishers in mochi.lock (verification took ${
+          seconds(r.verifyMs)
+        })`,
+      );
+    }
+    out.info(`${r.lockChanged ? "Wrote" : "Kept"} ${r.lockPath}`);
+    out.info(`Store: ${r.storeDir}`);
+    out.info(`Done in ${seconds(r.elapsedMs)}`);
+    return 0;
+  },
+};

@@ -1,0 +1,65 @@
+/**
+ * `mochi lock`: write `mochi.lock` without fetching; `--check` only compares.
+ *
+ * @module
+ */
+import { lock } from "../../install/install.ts";
+import { MochiError } from "../../errors.ts";
+import { type CommandSpec, flag } from "../command.ts";
+import {
+  andCrates,
+  installOptions,
+  RESOLVE_OPTIONS,
+  TRUST_OPTIONS,
+  trustedRootOf,
+} from "../common.ts";
+
+/** `mochi lock`. */
+export const command: CommandSpec = {
+  description:
+    "--check re-resolves and only compares (exit 1 listing every added, removed or changed\n" +
+    "entry); --upgrade ignores locked versions; a package that newly requires a capability\n" +
+    "fails (exit 1) until accepted with --accept-capabilities.",
+  options: {
+    check: { type: "boolean", help: "only compare; exit 1 when mochi.lock is out of date" },
+    upgrade: { type: "boolean", help: "resolve without preferring the locked versions" },
+    ...RESOLVE_OPTIONS,
+    ...TRUST_OPTIONS,
+  },
+  async run(ctx) {
+    const { out } = ctx;
+    const check = flag(ctx.values, "check");
+    const r = await lock({
+      ...(await installOptions(ctx)),
+      ...(await trustedRootOf(ctx.env)),
+      check,
+    });
+    if (check) {
+      if (r.upToDate) {
+        out.info(`mochi.lock is up to date (${r.packages} packages${andCrates(r.crates)})`);
+        return 0;
+      }
+      throw new MochiError(
+        "LOCK_E002",
+        [
+          `mochi.lock is out of date: ${r.changes.length} change(s)`,
+          ...r.changes.map((c) => `  ${c}`),
+        ]
+          .join("\n"),
+        { hint: "run mochi lock to update it" },
+      );
+    }
+    for (const a of r.accepted) {
+      out.info(`Accepted: ${a.name} ${a.version} newly requires capability "${a.capability}"`);
+    }
+    out.info(
+      r.written
+        ? `Wrote ${r.lockPath} (${r.packages} packages${
+          andCrates(r.crates)
+        }, ${r.changes.length} change(s))`
+        : `mochi.lock is up to date (${r.packages} packages${andCrates(r.crates)})`,
+    );
+    for (const c of r.changes) out.detail(`  ${c}`);
+    return 0;
+  },
+};

@@ -1,0 +1,69 @@
+/**
+ * `mochi registry serve <dir>`: serve a registry directory over HTTP.
+ *
+ * @module
+ */
+import { MochiError } from "../../errors.ts";
+import { serveRegistry } from "../../adapters/registry_server.ts";
+import { createPublishApi } from "../../adapters/publish_api.ts";
+import { writeRegistrySnapshot } from "../../adapters/registry_snapshot.ts";
+import { type CommandSpec, flag, stringOption } from "../command.ts";
+
+/** `mochi registry serve`. */
+export const command: CommandSpec = {
+  operands: "<dir>",
+  minArgs: 1,
+  maxArgs: 1,
+  description:
+    "--allow-publish mounts the publish API (POST /api/v1/packages, yank); --snapshot-key\n" +
+    "re-signs snapshot.json after every index change. Stops on SIGINT or SIGTERM.",
+  options: {
+    host: { type: "string", value: "HOST", help: "address to listen on (default 127.0.0.1)" },
+    port: { type: "string", value: "PORT", help: "port (default 0: any free port)" },
+    "allow-publish": { type: "boolean", help: "accept signed publishes and yanks" },
+    "trusted-root": { type: "string", value: "FILE", help: "Sigstore trusted root for publishes" },
+    "snapshot-key": { type: "string", value: "FILE", help: "key to re-sign snapshot.json with" },
+  },
+  async run(ctx) {
+    const v = ctx.values;
+    const dir = ctx.args[0];
+    const portText = stringOption(v, "port") ?? "0";
+    const port = Number(portText);
+    if (!/^\d+$/.test(portText) || port > 65535) {
+      throw new MochiError("CLI_E001", `--port takes a number from 0 to 65535, got "${portText}"`);
+    }
+    const controller = new AbortController();
+    const rootPath = stringOption(v, "trusted-root") ?? ctx.env.MOCHI_SIGSTORE_ROOT;
+    const keyPath = stringOption(v, "snapshot-key");
+    const snapshotKey = keyPath ? await Deno.readTextFile(keyPath) : undefined;
+    const api = flag(v, "allow-publish")
+      ? createPublishApi({
+        rootDir: dir,
+        ...(rootPath ? { trustedRootJson: await Deno.readTextFile(rootPath) } : {}),
+        ...(snapshotKey
+          ? {
+            afterIndexWrite: async () => {
+              await writeRegistrySnapshot(dir, { privateKeyFile: snapshotKey });
+            },
+          }
+          : {}),
+      })
+      : undefined;
+    const server = await serveRegistry(dir, {
+      hostname: stringOption(v, "host") ?? "127.0.0.1",
+      port,
+      signal: controller.signal,
+      ...(api ? { api } : {}),
+    });
+    ctx.out.data(
+      `Serving registry ${dir} at ${server.url}${
+        api ? ` (publish API on, trusted root ${rootPath ?? "public-good Sigstore"})` : ""
+      }`,
+    );
+    const stop = () => controller.abort();
+    Deno.addSignalListener("SIGINT", stop);
+    Deno.addSignalListener("SIGTERM", stop);
+    await server.finished;
+    return 0;
+  },
+};

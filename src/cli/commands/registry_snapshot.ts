@@ -1,0 +1,41 @@
+/**
+ * `mochi registry snapshot <dir> --key F [--expires-in 7d]`: sign a registry's snapshot.json.
+ *
+ * @module
+ */
+import { MochiError } from "../../errors.ts";
+import { readSnapshotKeyFile, writeRegistrySnapshot } from "../../adapters/registry_snapshot.ts";
+import { parseDuration } from "../../store/duration.ts";
+import { type CommandSpec, stringOption } from "../command.ts";
+
+/** `mochi registry snapshot`. */
+export const command: CommandSpec = {
+  operands: "<dir>",
+  minArgs: 1,
+  maxArgs: 1,
+  description: "snapshot.json holds a version, an expiry and the digest of every index file.",
+  options: {
+    key: { type: "string", value: "FILE", help: "the signing key (from mochi registry keygen)" },
+    "expires-in": { type: "string", value: "DUR", help: "how long it is valid (default 7d)" },
+  },
+  async run(ctx) {
+    const dir = ctx.args[0];
+    const key = stringOption(ctx.values, "key");
+    if (!key) {
+      throw new MochiError("CLI_E001", "mochi registry snapshot needs --key <file>", {
+        hint: "mochi registry snapshot <dir> --key <file> [--expires-in 7d]",
+      });
+    }
+    const expiresIn = stringOption(ctx.values, "expires-in");
+    const expiresInMs = expiresIn === undefined ? undefined : parseDuration(expiresIn);
+    const privateKeyFile = await readSnapshotKeyFile(key);
+    const w = await writeRegistrySnapshot(dir, {
+      privateKeyFile,
+      ...(expiresInMs === undefined ? {} : { expiresInMs }),
+    });
+    ctx.out.info(
+      `Signed snapshot version ${w.version} of ${dir}: ${w.files} index files, expires ${w.expires}, key ${w.publicKey}`,
+    );
+    return 0;
+  },
+};

@@ -1,0 +1,33 @@
+/**
+ * `mochi why-capability <cap>`: list the locked packages that require a capability.
+ *
+ * @module
+ */
+import { MochiError } from "../../errors.ts";
+import { readProject } from "../../install/install.ts";
+import { formatWhyCapability, whyCapability } from "../../capability/why.ts";
+import type { CommandSpec } from "../command.ts";
+import { findProjectDir } from "../common.ts";
+
+/** `mochi why-capability`. */
+export const command: CommandSpec = {
+  operands: "<capability>",
+  minArgs: 1,
+  maxArgs: 1,
+  description: "Example: mochi why-capability net.dial",
+  options: {},
+  async run(ctx) {
+    const projectDir = await findProjectDir(ctx.cwd);
+    const project = await readProject(projectDir);
+    if (!project.lock) {
+      throw new MochiError("LOCK_E005", `no mochi.lock in ${projectDir}`, {
+        hint: "run mochi lock first",
+      });
+    }
+    const cap = ctx.args[0];
+    for (const l of formatWhyCapability(cap, whyCapability(project.lock.packages, cap))) {
+      ctx.out.data(l);
+    }
+    return 0;
+  },
+};

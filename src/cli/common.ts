@@ -1,0 +1,142 @@
+/**
+ * Options and wiring shared by the commands that read a project and touch the registry and the
+ * store (`install`, `lock`, `fetch`, `add`, `audit capabilities`): the option rows they share and
+ * the one function that turns a command line into the library's `InstallOptions`.
+ *
+ * @module
+ */
+import { dirname, join, resolve } from "node:path";
+import type { InstallOptions } from "../install/install.ts";
+import { resolveMochiHome } from "../store/fs/fs_store.ts";
+import type { StoreHolder } from "../store/fs/store_lock.ts";
+import { testHooksFromEnv } from "../store/fs/test_hooks.ts";
+import { type CommandContext, flag, type OptionTable, stringsOption } from "./command.ts";
+import type { Output } from "./output.ts";
+
+/** `--offline`, `--locked`, `--frozen`, `--refresh` (cargo's meanings). */
+export const RESOLVE_OPTIONS: OptionTable = {
+  offline: { type: "boolean", help: "never touch the network" },
+  locked: { type: "boolean", help: "fail if mochi.lock would change" },
+  frozen: { type: "boolean", help: "--locked and --offline" },
+  refresh: { type: "boolean", help: "re-resolve even if mochi.lock fits (keeps locked versions)" },
+};
+
+/** Signature and capability acceptance options of `install` and `lock`. */
+export const TRUST_OPTIONS: OptionTable = {
+  "require-signatures": { type: "boolean", help: "refuse packages without a Sigstore signature" },
+  "accept-publisher": {
+    type: "string",
+    multiple: true,
+    value: "PKG",
+    help: "accept a new publisher for PKG",
+  },
+  "accept-capabilities": {
+    type: "string",
+    multiple: true,
+    bare: "*",
+    value: "PKG",
+    help: "accept newly required capabilities (of PKG, or of every package when bare)",
+  },
+};
+
+/**
+ * The project directory: the nearest directory at or above `start` holding `mochi.toml`, as
+ * cargo, uv and deno find their manifest; `start` itself when none does (so the "no mochi.toml"
+ * error names the directory the user is in).
+ *
+ * @param start the directory the command runs in
+ * @returns an absolute directory
+ */
+export async function findProjectDir(start: string): Promise<string> {
+  const first = resolve(start);
+  for (let dir = first;;) {
+    try {
+      const st = await Deno.stat(join(dir, "mochi.toml"));
+      if (st.isFile) return dir;
+    } catch {
+      // not here; look further up
+    }
+    const up = dirname(dir);
+    if (up === dir) return first;
+    dir = up;
+  }
+}
+
+/** Prints the "waiting for the store lock" line (always: a silent wait looks like a hang). */
+export function waitPrinter(out: Output): (holders: StoreHolder[], waitedMs: number) => void {
+  return (holders, waitedMs) => {
+    const who = holders.length === 0
+      ? "another process (pid unknown)"
+      : holders.map((h) => `pid ${h.pid} (mochi ${h.command})`).join(", ");
+    out.note(
+      `Blocking: waited ${(waitedMs / 1000).toFixed(1)} s for the store lock, held by ${who}`,
+    );
+  };
+}
+
+/** `$MOCHI_HOME` for this run. */
+export function mochiHomeOf(ctx: CommandContext): string {
+  return resolveMochiHome(ctx.env);
+}
+
+/**
+ * The library options a command line means: project directory (searched upward), store,
+ * registry from `MOCHI_REGISTRY`, the resolve and trust flags the command took, progress to
+ * `-v`, test hooks from the environment.
+ *
+ * @param ctx the command's context
+ * @returns options for `install`, `lock`, `addDependency`, `auditCapabilities`
+ */
+export async function installOptions(ctx: CommandContext): Promise<InstallOptions> {
+  const { values, env, out } = ctx;
+  const accept = stringsOption(values, "accept-capabilities");
+  const names = accept.flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v);
+  return {
+    projectDir: await findProjectDir(ctx.cwd),
+    mochiHome: mochiHomeOf(ctx),
+    requireSignatures: flag(values, "require-signatures"),
+    acceptPublishers: stringsOption(values, "accept-publisher"),
+    offline: flag(values, "offline"),
+    locked: flag(values, "locked"),
+    frozen: flag(values, "frozen"),
+    refresh: flag(values, "refresh"),
+    upgrade: flag(values, "upgrade"),
+    onProgress: (l) => out.detail(l),
+    ...(accept.length > 0 ? { acceptCapabilities: names.includes("*") ? "all" : names } : {}),
+    onWait: waitPrinter(out),
+    hooks: testHooksFromEnv(env),
+    ...(env.MOCHI_REGISTRY ? { registryUrl: env.MOCHI_REGISTRY } : {}),
+    ...(env.MOCHI_CRATES_IO_INDEX ? { cratesIoIndex: env.MOCHI_CRATES_IO_INDEX } : {}),
+  };
+}
+
+/** `MOCHI_SIGSTORE_ROOT`'s trusted root, read, when set. */
+export async function trustedRootOf(
+  env: Record<string, string>,
+): Promise<{ trustedRootJson?: string }> {
+  const path = env.MOCHI_SIGSTORE_ROOT;
+  return path ? { trustedRootJson: await Deno.readTextFile(path) } : {};
+}
+
+/** `n word` or `n words`. */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** A duration for humans: `850 ms`, `1.25 s`. */
+export function seconds(ms: number): string {
+  return ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`;
+}
+
+/** A size for humans: `512 B`, `1.5 KiB`, `3.2 MiB`, `1.10 GiB`. */
+export function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+/** ` and N Rust crates`, or nothing for none. */
+export function andCrates(n: number): string {
+  return n > 0 ? ` and ${plural(n, "Rust crate")}` : "";
+}
