@@ -200,6 +200,19 @@ export const ERROR_CATALOGUE = {
   // Store lock, disk and cache maintenance (src/store/fs/store_lock.ts, mochi cache)
   STORE_E001: { exit: 1, summary: "the disk is full or the store or project is not writable" },
 
+  // Project commands: add, remove, update, init, new (src/install/add.ts, remove.ts, update.ts,
+  // init.ts)
+  PROJECT_E001: {
+    exit: 1,
+    summary: "no published version that is not yanked meets the requirement given to mochi add",
+  },
+  PROJECT_E002: { exit: 1, summary: "a package named on the command line is not in mochi.toml" },
+  PROJECT_E003: { exit: 1, summary: "a package named on the command line is not in mochi.lock" },
+  PROJECT_E004: {
+    exit: 1,
+    summary: "mochi init or mochi new would overwrite an existing mochi.toml or directory",
+  },
+
   // CLI usage and internal
   CLI_E001: { exit: 1, summary: "unknown command or bad command-line arguments" },
   INTERNAL_E001: { exit: 2, summary: "an internal error (a bug in mochi pkg)" },

@@ -94,6 +94,13 @@ export interface InstallOptions {
   acceptCapabilities?: "all" | string[];
   /** `mochi lock --upgrade`: resolve without preferring the locked versions. */
   upgrade?: boolean;
+  /**
+   * `mochi update <pkg>…`: these packages lose their locked-version preference; every other
+   * package keeps it, so only they and what must move with them change (cargo `update -p`).
+   */
+  unlock?: readonly string[];
+  /** `mochi update <pkg> --precise <v>`: package name → the exact version it must take. */
+  pins?: ReadonlyMap<string, string>;
   /** Trusted root JSON bundles are verified against; the public-good root when absent. */
   trustedRootJson?: string;
   /** Fail on an unsigned package instead of warning (`--require-signatures`). */
@@ -312,8 +319,12 @@ export function openProjectSources(
 /**
  * The options for {@link openProjectSources}: a project with no Mochi dependencies (Rust crates
  * only) needs no Mochi registry, so the project directory stands in for one (never read).
+ *
+ * @param project the project
+ * @param options the command's options
+ * @returns `options`, with a stand-in `registryUrl` when the project needs no registry
  */
-function sourceOptions(project: Project, options: InstallOptions): InstallOptions {
+export function sourceOptions(project: Project, options: InstallOptions): InstallOptions {
   const { manifest } = project;
   const needed = manifest.dependencies.size + manifest.devDependencies.size > 0;
   if (needed || manifest.registry.default !== undefined || options.registryUrl) return options;
@@ -347,9 +358,15 @@ function rootDependencies(manifest: Manifest): Record<string, string> {
   return out;
 }
 
-function lockedVersions(lock: Lockfile | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
+function lockedVersions(
+  lock: Lockfile | undefined,
+  unlock: readonly string[] = [],
+  pins: ReadonlyMap<string, string> = new Map(),
+): Record<string, string> {
+  const out: Record<string, string> = Object.create(null);
+  for (const [name, version] of pins) out[name] = version;
   for (const p of lock?.packages ?? []) {
+    if (unlock.includes(p.name) || pins.has(p.name)) continue;
     // With several versions of one name, prefer the highest as the solver's first pick.
     const prev = out[p.name];
     if (!prev || compareVersions(parseVersion(p.version), parseVersion(prev)) > 0) {
@@ -378,7 +395,7 @@ export async function resolveProject(
   project: Project,
   sources: ProjectSources,
   onProgress?: (m: string) => void,
-  options: { acceptCapabilities?: "all" | string[]; upgrade?: boolean } = {},
+  options: Pick<InstallOptions, "acceptCapabilities" | "upgrade" | "unlock" | "pins"> = {},
 ): Promise<{ lock: Lockfile; solveMs: number; accepted: NewCapability[] }> {
   const router = new SourceRouter(
     sources.registries,
@@ -394,11 +411,15 @@ export async function resolveProject(
     version: manifest.package.version,
     dependencies: rootDependencies(manifest),
   };
+  for (const [name, version] of options.pins ?? []) {
+    const req = `=${version}`;
+    root.dependencies[name] = root.dependencies[name] ? `${root.dependencies[name]}, ${req}` : req;
+  }
   provider.prefetch(Object.keys(root.dependencies));
   let solution: ResolvedPackage[];
   try {
     solution = await resolve(provider, root, {
-      locked: options.upgrade ? {} : lockedVersions(project.lock),
+      locked: options.upgrade ? {} : lockedVersions(project.lock, options.unlock, options.pins),
       allowMultiVersion: manifest.allowMultiVersion,
       yanked: (name: string, v: Version) => provider.isYanked(name, v),
     });
@@ -502,7 +523,15 @@ function blobDigests(p: LockedPackage): { blake3: string; sha256: string } {
  * @param text the new lockfile, or undefined to only clean up
  * @param hooks fault points (`mid-lock-write`)
  */
-async function writeLockfile(
+/**
+ * Writes `mochi.lock` (temp file, fsync, rename) while holding an exclusive lock on
+ * `mochi.toml`, removing temp files earlier runs left.
+ *
+ * @param project the project (its directory and lock path)
+ * @param text the new lockfile text, or undefined to only clean up
+ * @param hooks fault points (tests)
+ */
+export async function writeLockfile(
   project: Project,
   text: string | undefined,
   hooks: TestHooks,

@@ -16,6 +16,8 @@ export {
   readProject,
   registryUrlFor,
   resolveProject,
+  sourceOptions,
+  writeLockfile,
 } from "./install.ts";
 export { formatTree, formatWhy, type LockGraph, lockGraph, type NodeId } from "./graph.ts";
 export { type IndexSource, RegistryProvider } from "./registry_provider.ts";
@@ -58,3 +60,6 @@ export {
   cacheSize,
   DEFAULT_PRUNE_AGE_MS,
 } from "./cache.ts";
+export { formatLockChange, type LockChange, lockChanges } from "./changes.ts";
+export { type Relock, relockProject, writeRelock } from "./relock.ts";
+export { nearestNameHint, updateLock, type UpdateOptions, type UpdateReport } from "./update.ts";

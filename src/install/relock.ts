@@ -1,0 +1,104 @@
+/**
+ * Re-resolving a project's `mochi.lock` for the commands that edit what is locked: `mochi add`,
+ * `mochi remove` and `mochi update` (and `mochi lock --upgrade <pkg>`). Every locked version
+ * stays preferred except the ones the command unlocks, so only what the command is about, and
+ * what must move with it, changes (cargo's conservative update; uv's `add`/`remove` relock).
+ *
+ * Decide first, then act: {@link relockProject} computes the new lock and its changes without
+ * writing; {@link writeRelock} writes it.
+ *
+ * @module
+ */
+import { MochiError } from "../errors.ts";
+import { formatLockfile, type Lockfile } from "../lockfile/mod.ts";
+import type { NewCapability } from "../capability/mod.ts";
+import { NO_TEST_HOOKS } from "../adapters/test_hooks.ts";
+import {
+  type InstallOptions,
+  openProjectSources,
+  type Project,
+  resolveProject,
+  sourceOptions,
+  writeLockfile,
+} from "./install.ts";
+import { lockCrates, rustRequirementsOf } from "./rust.ts";
+import { refusePublisherChanges } from "./signatures.ts";
+import { type LockChange, lockChanges } from "./changes.ts";
+
+/** The lock a command would write, computed before anything is written. */
+export interface Relock {
+  /** The new lockfile. */
+  lock: Lockfile;
+  /** Its canonical text. */
+  text: string;
+  /** Whether the text differs from `mochi.lock` on disk. */
+  changed: boolean;
+  /** Version changes against the lock on disk ({@link lockChanges}). */
+  changes: LockChange[];
+  /** Newly required capabilities accepted with `--accept-capabilities`. */
+  accepted: NewCapability[];
+  /** Solver time in milliseconds. */
+  solveMs: number;
+}
+
+/**
+ * Resolves a project (possibly with an edited manifest not yet on disk) into the lock it would
+ * get: Mochi packages through the registries, Rust crates through the cargo index.
+ *
+ * @param project the project; its `manifest` and `manifestHash` may be the edited ones, its
+ *   `lock` is the lock on disk
+ * @param options the command's options; `unlock`/`pins` say which packages may move
+ *   (`upgrade` lets every one move); `freshCrates` re-resolves the Rust crates too
+ * @returns the {@link Relock}
+ * @throws {MochiError} `SOLVER_E002`/`CAP_E001` unsolvable (with the report); `LOCK_E006`
+ *   ({@link CapabilityGateError}); `SIG_E008` a publisher changed; `LOCK_E002` when
+ *   `--locked`/`--frozen` and the lock would change; registry and index errors
+ */
+export async function relockProject(
+  project: Project,
+  options: InstallOptions & { freshCrates?: boolean },
+): Promise<Relock> {
+  const offline = options.offline || options.frozen || false;
+  const sources = openProjectSources(project, sourceOptions(project, options));
+  const rustRequirements = await rustRequirementsOf(project);
+  const resolved = await resolveProject(project, sources, options.onProgress, options);
+  const rust = await lockCrates(project, rustRequirements, {
+    ...options,
+    offline,
+    fresh: options.freshCrates === true,
+  });
+  const lock: Lockfile = { ...resolved.lock };
+  delete lock.rustPackages;
+  if (rust.crates.length > 0) lock.rustPackages = rust.crates;
+  refusePublisherChanges(project.lock, lock, new Set(options.acceptPublishers ?? []));
+  const text = formatLockfile(lock);
+  const changed = text !== project.lockText;
+  if (changed && (options.locked || options.frozen)) {
+    throw new MochiError("LOCK_E002", "mochi.lock would change", {
+      hint: "run the command without --locked/--frozen to update it (or --no-lock to skip it)",
+      file: project.lockPath,
+    });
+  }
+  return {
+    lock,
+    text,
+    changed,
+    changes: lockChanges(project.lock, lock),
+    accepted: resolved.accepted,
+    solveMs: resolved.solveMs,
+  };
+}
+
+/**
+ * Writes a {@link Relock}'s lock when it changed (temp file, fsync, rename, under the
+ * manifest's file lock).
+ *
+ * @param project the project
+ * @param relock what {@link relockProject} returned
+ * @returns whether `mochi.lock` was written
+ */
+export async function writeRelock(project: Project, relock: Relock): Promise<boolean> {
+  if (!relock.changed) return false;
+  await writeLockfile(project, relock.text, NO_TEST_HOOKS);
+  return true;
+}
