@@ -5,8 +5,8 @@
  * run. Both sides are timed as whole subprocesses, start-up included. Prints medians and the
  * ratio mochi / cargo (below 1 means mochi is faster).
  *
- * Data: `../shared/data/crates-index` (742 crates, 22,454 versions) for cargo; the same index
- * converted by `scripts/convert_crates_index.ts` (cached in `.cache/bench-registry`) for mochi.
+ * Data: `fixtures/cargo-corpus-index` (295 crates; see `fixtures/README.md`) for cargo; the same
+ * index converted by `scripts/convert_crates_index.ts` (cached in `.cache/bench-registry`) for mochi.
  * Cargo resolves features too (default features), mochi has none yet: cargo's graph is the one
  * with optional dependencies activated by default features.
  *
@@ -21,7 +21,7 @@ import { median, timedRun } from "./_timing.ts";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const sharedIndex = Deno.env.get("MOCHI_BENCH_CRATES_INDEX") ??
-  `${root}/../shared/data/crates-index`;
+  `${root}/fixtures/cargo-corpus-index`;
 const registryDir = `${root}/.cache/bench-registry`;
 
 async function serve(dir: string): Promise<RegistryProcess> {

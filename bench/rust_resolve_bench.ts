@@ -1,5 +1,5 @@
 /**
- * Rust bridge benchmark: `mochi lock` on the combined manifest of `../shared/data/README.md`
+ * Rust bridge benchmark: `mochi lock` on the combined manifest of `fixtures/README.md`
  * (declared in `[targets.rust.ffi]`), cold (empty index cache) and warm (cache revalidated with
  * ETags), next to `cargo generate-lockfile` with the same `[dependencies]` on the same cargo
  * sparse index served by one `mochi registry serve` on 127.0.0.1, measured in the same run.
@@ -15,7 +15,7 @@ import { median, timedRun } from "./_timing.ts";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const sharedIndex = Deno.env.get("MOCHI_BENCH_CRATES_INDEX") ??
-  `${root}/../shared/data/crates-index`;
+  `${root}/fixtures/cargo-corpus-index`;
 
 function picked(lockText: string, header: string): string[] {
   const out: string[] = [];

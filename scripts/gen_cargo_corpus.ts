@@ -1,6 +1,6 @@
 /**
  * Records the cargo corpus: cargo's own answer (`Cargo.lock`, or its error) for each manifest of
- * {@link corpusCases}, resolved against `../shared/data/crates-index` served on 127.0.0.1. The
+ * {@link corpusCases}, resolved against `fixtures/cargo-corpus-index` served on 127.0.0.1. The
  * recording is the oracle the Rust bridge is compared against, so tests run without cargo.
  *
  * For each case it writes `fixtures/cargo-corpus/<case>/Cargo.toml` (the exact manifest cargo was
@@ -9,7 +9,7 @@
  * longer listed are removed. `fixtures/cargo-corpus/cargo-version.txt` holds `cargo --version`.
  *
  * How cargo runs: a temporary `CARGO_HOME` whose `config.toml` replaces crates-io with
- * `sparse+http://127.0.0.1:<port>/` (the recipe of `../shared/data/README.md`), shared by all
+ * `sparse+http://127.0.0.1:<port>/` (the recipe of `fixtures/README.md`), shared by all
  * cases of one run (cargo's index cache); `cargo generate-lockfile` online against that loopback
  * server (`CARGO_NET_OFFLINE=false`, `CARGO_REGISTRIES_CRATES_IO_PROTOCOL=sparse`), in a crate
  * `corpus-case 0.0.0`, edition 2021, no `rust-version` (so cargo's resolver is not MSRV-aware),
@@ -17,7 +17,9 @@
  * index files as they are and answers `config.json` with a `dl` on its own port.
  *
  * Usage: `deno run -A scripts/gen_cargo_corpus.ts [--index DIR] [--out DIR] [--only NAME,...]`
- * (defaults `../shared/data/crates-index`, `fixtures/cargo-corpus`).
+ * (defaults `fixtures/cargo-corpus-index`, `fixtures/cargo-corpus`). A new case that needs a crate
+ * the fixture index lacks is recorded with `--index` on the full source index (see
+ * `fixtures/README.md`), and the files cargo read are then copied into the fixture.
  *
  * @module
  */
@@ -34,7 +36,7 @@ export interface CorpusCase {
   features?: string[];
 }
 
-/** The 28 seed crates of `../shared/data/README.md` with their usual (latest stable) major. */
+/** The 28 seed crates of `fixtures/README.md` (§`cargo-corpus-index/`) with their usual (latest stable) major. */
 export const SEEDS: ReadonlyArray<readonly [crate: string, major: string]> = [
   ["anyhow", "1"],
   ["thiserror", "2"],
@@ -151,7 +153,7 @@ function combinations(): CorpusCase[] {
  *
  * @returns the case list: seeds alone (`*` and usual major), `default-features = false`,
  *   feature sets, renames, optional dependencies of the root, build dependencies, seeded
- *   combinations and the combined manifest of `../shared/data/README.md`
+ *   combinations and the combined manifest of `fixtures/README.md`
  */
 export function corpusCases(): CorpusCase[] {
   const cases: CorpusCase[] = [];
@@ -360,7 +362,7 @@ export function corpusCases(): CorpusCase[] {
     dependencies: [`blake3 = { version = "1", features = ["mmap"] }`],
   });
   cases.push(...combinations());
-  // the combined manifest of ../shared/data/README.md (cargo: 214 packages)
+  // the combined manifest of fixtures/README.md (cargo: 214 packages)
   cases.push({
     name: "combined",
     dependencies: [
@@ -438,7 +440,7 @@ async function main(): Promise<void> {
     const i = Deno.args.indexOf(flag);
     return i >= 0 ? Deno.args[i + 1] : undefined;
   };
-  const indexDir = await Deno.realPath(arg("--index") ?? `${root}/../shared/data/crates-index`);
+  const indexDir = await Deno.realPath(arg("--index") ?? `${root}/fixtures/cargo-corpus-index`);
   const outDir = arg("--out") ?? `${root}/fixtures/cargo-corpus`;
   const only = arg("--only")?.split(",");
   const all = corpusCases();

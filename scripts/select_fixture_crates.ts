@@ -5,7 +5,7 @@
  * optional are followed, until nothing new is seen. Index lines are copied byte for byte.
  *
  * Usage: `deno run -A scripts/select_fixture_crates.ts [SRC_INDEX] [DEST] [name=req ...]`
- * (defaults: `../shared/data/crates-index`, `fixtures/crates-index`, the demo manifest's
+ * (defaults: `fixtures/cargo-corpus-index`, `fixtures/crates-index`, the demo manifest's
  * dependencies).
  *
  * @module
@@ -94,7 +94,7 @@ export async function selectFixtureCrates(
 }
 
 if (import.meta.main) {
-  const [src = "../shared/data/crates-index", dest = "fixtures/crates-index", ...pairs] = Deno.args;
+  const [src = "fixtures/cargo-corpus-index", dest = "fixtures/crates-index", ...pairs] = Deno.args;
   const roots = pairs.length > 0
     ? Object.fromEntries(pairs.map((p) => p.split("=", 2) as [string, string]))
     : DEMO_ROOTS;

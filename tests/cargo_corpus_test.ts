@@ -1,6 +1,6 @@
 /**
  * The recorded cargo corpus (`fixtures/cargo-corpus/`) is well-formed and agrees with the script
- * that records it and with the index it was resolved from (`../shared/data/crates-index`).
+ * that records it and with the index it was resolved from (`fixtures/cargo-corpus-index/`).
  */
 import { parse } from "smol-toml";
 import { assert, assertEquals } from "./assert.ts";
@@ -11,7 +11,7 @@ import { cargoIndexPath } from "../scripts/_cargo_index.ts";
 import { guardedTest } from "./stray.ts";
 
 const CORPUS = `${ROOT}/fixtures/cargo-corpus`;
-const INDEX = `${ROOT}/../shared/data/crates-index`;
+const INDEX = `${ROOT}/fixtures/cargo-corpus-index`;
 const CRATES_IO = "registry+https://github.com/rust-lang/crates.io-index";
 
 interface IndexLine {
@@ -142,7 +142,7 @@ guardedTest(
     const corpus = await loadCargoCorpus(CORPUS);
     const combined = corpus.find((c) => c.name === "combined");
     assert(combined && "packages" in combined.expected);
-    // ../shared/data/README.md: "cargo resolved that one to 214 packages" (the root included)
+    // fixtures/README.md: "cargo resolved that one to 214 packages" (the root included)
     assertEquals(combined.expected.packages.length + 1, 214);
     assertEquals(
       Object.keys(combined.dependencies).sort(),
@@ -191,6 +191,8 @@ guardedTest({
           out,
           "--only",
           only.join(","),
+          "--index",
+          INDEX,
         ],
         stdout: "piped",
         stderr: "piped",

@@ -13,7 +13,7 @@ import { resolveCrates, type RustRequirement } from "../src/rust/mod.ts";
 import { MochiError } from "../src/errors.ts";
 import { guardedTest } from "./stray.ts";
 
-const INDEX = `${ROOT}/../shared/data/crates-index`;
+const INDEX = `${ROOT}/fixtures/cargo-corpus-index`;
 
 /** Cargo.toml's tables as mochi requirements: the root's features are all on, as in Cargo.lock. */
 export function requirementsOf(c: CargoCorpusCase): RustRequirement[] {

@@ -1,12 +1,12 @@
 /**
- * The 17 sigstore-conformance cases of `../shared/data/sigstore-conformance/` through the real CLI:
+ * The 17 sigstore-conformance cases of `fixtures/sigstore-conformance/` through the real CLI:
  * `mochi sigstore verify` must exit 0 for every "pass" case and 4 for every "fail" case.
  */
 import { assert, assertEquals } from "./assert.ts";
 import { ROOT, runCli } from "./helpers.ts";
 import { guardedTest } from "./stray.ts";
 
-const DATA = `${ROOT}/../shared/data/sigstore-conformance`;
+const DATA = `${ROOT}/fixtures/sigstore-conformance`;
 
 interface Case {
   expect: "pass" | "fail";

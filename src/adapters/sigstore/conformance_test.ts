@@ -1,11 +1,11 @@
-// Runs every case of ../shared/data/sigstore-conformance/ (sigstore-conformance and sigstore-js
+// Runs every case of fixtures/sigstore-conformance/ (sigstore-conformance and sigstore-js
 // bundles; see cases.json there) through verifySigstoreBundle and checks the expected result.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { verifySigstoreBundle } from "./verify.ts";
 import { PRODUCTION_TRUSTED_ROOT_SHA256 } from "./production_trusted_root.ts";
 
-const DATA = new URL("../../../../shared/data/sigstore-conformance/", import.meta.url);
+const DATA = new URL("../../../fixtures/sigstore-conformance/", import.meta.url);
 
 interface Case {
   expect: "pass" | "fail";

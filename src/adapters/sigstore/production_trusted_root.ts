@@ -2,7 +2,7 @@
  * The Sigstore public-good production trusted root shipped with mochi pkg.
  *
  * `production_trusted_root.json` is a byte-for-byte copy of
- * `shared/data/sigstore-conformance/production_trusted_root.json` (sha256
+ * `fixtures/sigstore-conformance/production_trusted_root.json` (sha256
  * `6494e21ea73fa7ee769f85f57d5a3e6a08725eae1e38c755fc3517c9e6bc0b66`), which is the
  * `trusted_root.json` TUF target embedded in npm `@sigstore/tuf@5.0.1` `seeds.json` for
  * `https://tuf-repo-cdn.sigstore.dev` (same content as sigstore/sigstore-js `packages/tuf/seeds.json`).

@@ -8,7 +8,7 @@ import {
   PRODUCTION_TRUSTED_ROOT_SHA256,
 } from "./production_trusted_root.ts";
 
-const DATA = new URL("../../../../shared/data/sigstore-conformance/", import.meta.url);
+const DATA = new URL("../../../fixtures/sigstore-conformance/", import.meta.url);
 
 function production(): Record<string, unknown> {
   return structuredClone(PRODUCTION_TRUSTED_ROOT) as Record<string, unknown>;
@@ -22,7 +22,7 @@ function rejects(doc: unknown, pathPart: string): void {
   );
 }
 
-Deno.test("trusted root: shipped production root is the byte copy of the shared data", async () => {
+Deno.test("trusted root: shipped production root is the byte copy of the fixture", async () => {
   const shipped = await Deno.readFile(new URL("./production_trusted_root.json", import.meta.url));
   const shared = await Deno.readFile(new URL("production_trusted_root.json", DATA));
   assert.equal(createHash("sha256").update(shipped).digest("hex"), PRODUCTION_TRUSTED_ROOT_SHA256);

@@ -15,7 +15,7 @@ import {
   verifySigstoreBundle,
 } from "./verify.ts";
 
-const DATA = new URL("../../../../shared/data/sigstore-conformance/", import.meta.url);
+const DATA = new URL("../../../fixtures/sigstore-conformance/", import.meta.url);
 const SAN =
   "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
 const ISSUER = "https://token.actions.githubusercontent.com";
