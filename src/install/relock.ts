@@ -12,7 +12,7 @@
 import { MochiError } from "../errors.ts";
 import { formatLockfile, type Lockfile } from "../lockfile/mod.ts";
 import type { NewCapability } from "../capability/mod.ts";
-import { NO_TEST_HOOKS } from "../adapters/test_hooks.ts";
+import { NO_TEST_HOOKS } from "../store/fs/test_hooks.ts";
 import {
   type InstallOptions,
   openProjectSources,
