@@ -4,8 +4,10 @@
  *
  * - `POST /api/v1/packages`, multipart `tarball` + `bundle`: the bundle is verified against the
  *   registry's trusted root (certificate chain, transparency log, DSSE signature) and must attest
- *   the tarball's BLAKE3 and SHA-256; the signer must match the package's publisher binding (the
- *   first publish of a name registers one); the manifest inside the tarball must pass
+ *   the tarball's BLAKE3 and SHA-256; the signer must be allowed by {@link publishPermission}
+ *   (the package's publisher binding, or its scope's for a new name; a name with versions but no
+ *   binding is never claimable), decided from the signed subject before the archive is unpacked;
+ *   the archive is then read as a stream (only `mochi.toml` kept) and its manifest must pass
  *   {@link PUBLISH_CHECKS}. Then the blob, its bundle and the index line are written, the index
  *   line last (temp file + rename: readers see the old file or the new one).
  *   `201` published · `200` the same bytes again (idempotent) · `409` the version exists with
@@ -13,10 +15,12 @@
  *   not allowed · `400` malformed request · `413` too large.
  * - `POST /api/v1/packages/<name>/<version>/yank` and `…/unyank`, multipart `bundle` (and
  *   `reason`): a signed {@link MOCHI_YANK_PREDICATE} statement about that version's archive,
- *   with the action in the URL and a timestamp within 10 minutes; the signer must match the
- *   binding. `200` done.
+ *   with the action in the URL and a timestamp within 10 minutes, never accepted before (replay
+ *   keys in `<root>/.publishers/<index path>.seen.json`); the signer must match the binding
+ *   ({@link yankPermission}). `200` done.
  *
- * Bindings live in `<root>/.publishers/<index path>.json`; the server never serves dot paths.
+ * Bindings live in `<root>/.publishers/<index path>.json`, scope bindings in
+ * `<root>/.publishers/@<scope>.json`; the server never serves dot paths.
  * Writes are serialised per package in the process and across processes by a file lock.
  *
  * @module
@@ -31,16 +35,21 @@ import {
   parseRegistryConfig,
 } from "../index/mod.ts";
 import { type Manifest, parseManifest } from "../manifest/mod.ts";
+import { decodeUtf8Strict } from "../manifest/utf8.ts";
 import {
-  bindingMismatch,
-  defaultBinding,
-  MOCHI_YANK_PREDICATE,
+  type NameOwnership,
+  parseSubjectName,
   PUBLISH_CHECKS,
+  publishedRecord,
   type PublisherBinding,
+  publishPermission,
   runPublishChecks,
+  scopeOf,
+  yankPermission,
 } from "../publish/mod.ts";
 import { compareVersions, parseVersion, tryParseVersion } from "../semver/mod.ts";
-import { digestBytes, readArchiveAll } from "../store/mod.ts";
+import { digestBytes, readArchiveStream } from "../store/mod.ts";
+import { createHash } from "node:crypto";
 import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
 import { parseTrustedRoot } from "./sigstore/trusted_root.ts";
 import { type VerifiedAttestation, verifySigstoreAttestation } from "./sigstore/verify.ts";
@@ -51,6 +60,10 @@ export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
 export const MAX_BUNDLE_BYTES = 1024 * 1024;
 /** How far a yank statement's timestamp may be from the registry clock, in milliseconds. */
 export const YANK_CLOCK_SKEW_MS = 10 * 60 * 1000;
+/** Largest `mochi.toml` read from an upload, in bytes. */
+export const MAX_UPLOAD_MANIFEST_BYTES = 1024 * 1024;
+/** Largest sum of the entry paths of an upload, in UTF-8 bytes (what the server keeps of it). */
+export const MAX_UPLOAD_PATH_BYTES = 4 * 1024 * 1024;
 
 /** Options of {@link createPublishApi}. */
 export interface PublishApiOptions {
@@ -176,6 +189,80 @@ async function packageNames(root: string, dl: string): Promise<string[]> {
 
 class TooLarge extends Error {}
 
+/** A publisher binding file, or undefined when absent; a malformed one is an operator error. */
+async function readBindingFile(path: string): Promise<PublisherBinding | undefined> {
+  const text = await readTextOrUndefined(path);
+  if (text === undefined) return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    raw = undefined;
+  }
+  const b = raw as Partial<PublisherBinding> | undefined;
+  if (typeof b?.issuer !== "string" || typeof b?.subjectPattern !== "string") {
+    throw new MochiError(
+      "PUB_E011",
+      `publisher binding ${path} is not {"issuer": "…", "subjectPattern": "…"}`,
+      { hint: "the registry operator must fix or remove the file" },
+    );
+  }
+  return { issuer: b.issuer, subjectPattern: b.subjectPattern };
+}
+
+/** The replay key of a signed statement: SHA-256 of its JSON. */
+function statementKey(statement: unknown): string {
+  return createHash("sha256").update(JSON.stringify(statement)).digest("hex");
+}
+
+/**
+ * The manifest and file list of an uploaded archive, read as a stream: bodies other than
+ * `mochi.toml` are drained, never kept, so memory stays at the upload plus stream buffers
+ * however far the archive unpacks (the archive limits still bound the work).
+ */
+async function readUploadedArchive(
+  tarball: Uint8Array,
+): Promise<{ manifest: Manifest; files: Set<string> } | Response> {
+  const files = new Set<string>();
+  let pathBytes = 0;
+  let manifestText: string | undefined;
+  const problem = (p: string) => refuse(422, p, { problems: [p] });
+  try {
+    for await (
+      const e of readArchiveStream(ReadableStream.from([tarball]), {
+        compressedSizeBytes: tarball.length,
+      })
+    ) {
+      if (e.type !== "file") continue;
+      pathBytes += e.path.length;
+      if (pathBytes > MAX_UPLOAD_PATH_BYTES) {
+        return problem(`the archive's paths add up to more than ${MAX_UPLOAD_PATH_BYTES} bytes`);
+      }
+      files.add(e.path);
+      if (e.path !== "mochi.toml") continue;
+      if (e.sizeBytes > MAX_UPLOAD_MANIFEST_BYTES) {
+        return problem(`mochi.toml is ${e.sizeBytes} bytes, over ${MAX_UPLOAD_MANIFEST_BYTES}`);
+      }
+      const chunks: Uint8Array[] = [];
+      for await (const c of e.body()) chunks.push(c);
+      manifestText = decodeUtf8Strict(
+        await new Blob(chunks as BlobPart[]).bytes(),
+        "mochi.toml",
+        "MANIFEST_E001",
+        "save mochi.toml as UTF-8 and publish again",
+      );
+    }
+    if (manifestText === undefined) return problem("the archive has no mochi.toml at its root");
+    return { manifest: parseManifest(manifestText, "mochi.toml").manifest, files };
+  } catch (e) {
+    if (e instanceof MochiError) {
+      const where = e.line ? ` (mochi.toml:${e.line}:${e.column ?? 1})` : "";
+      return problem(`${e.code}: ${e.message}${where}`);
+    }
+    throw e;
+  }
+}
+
 /**
  * The request with its body cut off at `maxBytes`: a longer body (by `Content-Length` or as it
  * streams) makes reading it throw {@link TooLarge}, so an upload never buffers past the limit.
@@ -259,9 +346,45 @@ export function createPublishApi(options: PublishApiOptions): (req: Request) => 
     return join(root, ".publishers", `${indexPath(name)}.json`);
   }
 
+  /** `<root>/.publishers/@<scope>.json`: who may add new names to a scope. */
+  function scopeBindingPath(scope: string): string {
+    return join(root, ".publishers", `@${scope}.json`);
+  }
+
   async function readBinding(name: string): Promise<PublisherBinding | undefined> {
-    const text = await readTextOrUndefined(bindingPath(name));
-    return text === undefined ? undefined : JSON.parse(text) as PublisherBinding;
+    return await readBindingFile(bindingPath(name));
+  }
+
+  async function readScopeBinding(scope: string): Promise<PublisherBinding | undefined> {
+    return await readBindingFile(scopeBindingPath(scope));
+  }
+
+  async function writeJson(path: string, value: unknown): Promise<void> {
+    await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+    await writeFileAtomic(path, new TextEncoder().encode(JSON.stringify(value) + "\n"));
+  }
+
+  /** `<root>/.publishers/<index path>.seen.json`: replay keys of accepted yank statements. */
+  function seenPath(name: string): string {
+    return join(root, ".publishers", `${indexPath(name)}.seen.json`);
+  }
+
+  async function readSeen(name: string): Promise<Map<string, number>> {
+    const text = await readTextOrUndefined(seenPath(name));
+    const seen = new Map<string, number>();
+    if (text === undefined) return seen;
+    const raw = JSON.parse(text) as unknown;
+    if (typeof raw === "object" && raw !== null && !Array.isArray(raw)) {
+      for (const [k, v] of Object.entries(raw)) if (typeof v === "number") seen.set(k, v);
+    }
+    return seen;
+  }
+
+  /** Keeps the keys whose statements are still inside the clock window; older ones expire. */
+  async function writeSeen(name: string, seen: Map<string, number>, nowMs: number): Promise<void> {
+    const keep = Object.create(null) as Record<string, number>;
+    for (const [k, at] of seen) if (at >= nowMs - 2 * YANK_CLOCK_SKEW_MS) keep[k] = at;
+    await writeJson(seenPath(name), keep);
   }
 
   async function readRecords(
@@ -292,6 +415,28 @@ export function createPublishApi(options: PublishApiOptions): (req: Request) => 
     }
   }
 
+  /**
+   * What the registry holds about a name and its scope (its binding, whether it has versions,
+   * the scope binding, whether the scope has other names), for {@link publishPermission}.
+   */
+  async function ownership(name: string, dl: string): Promise<NameOwnership> {
+    const binding = await readBinding(name);
+    const { records } = await readRecords(name);
+    const scope = scopeOf(name);
+    const state: NameOwnership = {
+      name,
+      published: records.length > 0,
+      scopeHasPackages: false,
+      ...(binding === undefined ? {} : { binding }),
+    };
+    if (binding !== undefined || records.length > 0 || scope === undefined) return state;
+    const scopeBinding = await readScopeBinding(scope);
+    if (scopeBinding !== undefined) return { ...state, scopeBinding };
+    const prefix = `@${scope}/`;
+    const others = await packageNames(root, dl);
+    return { ...state, scopeHasPackages: others.some((n) => n.startsWith(prefix) && n !== name) };
+  }
+
   async function publish(req: Request): Promise<Response> {
     const limit = maxUpload + MAX_BUNDLE_BYTES + 64 * 1024;
     let form: FormData;
@@ -312,48 +457,40 @@ export function createPublishApi(options: PublishApiOptions): (req: Request) => 
     const digest = await digestBytes(tarball);
     const verified = verify(new TextDecoder().decode(bundle), digest);
     if (verified instanceof Response) return verified;
-
-    let manifest: Manifest;
-    const files = new Set<string>();
-    try {
-      const entries = await readArchiveAll(ReadableStream.from([tarball]), {
-        compressedSizeBytes: tarball.length,
-      });
-      let manifestText: string | undefined;
-      for (const e of entries) {
-        if (e.type !== "file") continue;
-        files.add(e.path);
-        if (e.path === "mochi.toml") manifestText = new TextDecoder().decode(e.bytes);
-      }
-      if (manifestText === undefined) {
-        return refuse(422, "the archive has no mochi.toml at its root", {
-          problems: ["the archive has no mochi.toml at its root"],
-        });
-      }
-      manifest = parseManifest(manifestText, "mochi.toml").manifest;
-    } catch (e) {
-      if (e instanceof MochiError) {
-        const where = e.line ? ` (mochi.toml:${e.line}:${e.column ?? 1})` : "";
-        const problem = `${e.code}: ${e.message}${where}`;
-        return refuse(422, problem, { problems: [problem] });
-      }
-      throw e;
-    }
-    const name = manifest.package.name;
-    const version = manifest.package.version;
     const signer = verified.signer;
 
+    // Who may publish is decided from the signed subject before the archive is unpacked: a
+    // stranger's upload (a decompression bomb, say) is refused without reading it.
+    const subject = parseSubjectName(verified.subject.name);
+    if (subject === undefined) {
+      return refuse(
+        422,
+        `the signed subject ${JSON.stringify(verified.subject.name)} is not <name>@<version>`,
+      );
+    }
+    try {
+      indexPath(subject.name);
+    } catch (e) {
+      if (e instanceof MochiError) return refuse(422, `the signed subject: ${e.message}`);
+      throw e;
+    }
+    const { dl, dir } = await dlDir();
+    const early = publishPermission(await ownership(subject.name, dl), signer);
+    if (!early.allowed) {
+      return refuse(403, early.reason, { name: subject.name, version: subject.version });
+    }
+
+    const read = await readUploadedArchive(tarball);
+    if (read instanceof Response) return read;
+    const { manifest, files } = read;
+    const name = manifest.package.name;
+    const version = manifest.package.version;
+
     return await exclusive(name, async () => {
-      const binding = await readBinding(name);
-      if (binding !== undefined) {
-        const why = bindingMismatch(binding, signer);
-        if (why !== undefined) {
-          return refuse(403, `not allowed to publish ${name}: ${why}`, { name, version });
-        }
-      }
+      const permission = publishPermission(await ownership(name, dl), signer);
+      if (!permission.allowed) return refuse(403, permission.reason, { name, version });
       const { path: indexFile, text, records } = await readRecords(name);
       const existing = records.find((r) => sameVersion(r.version, version));
-      const { dl, dir } = await dlDir();
       const blob = `${dl}${digest.blake3}`;
       if (existing !== undefined) {
         if (existing.blake3 === digest.blake3) {
@@ -387,36 +524,15 @@ export function createPublishApi(options: PublishApiOptions): (req: Request) => 
           problems,
         });
       }
-      const record: IndexRecord = {
-        version,
-        blake3: digest.blake3,
-        sha256: digest.sha256,
-        dependencies: Object.fromEntries(
-          [...manifest.dependencies].map(([n, d]) => [n, d.requirement]),
-        ),
-        yanked: false,
-        capabilities: [...manifest.capabilities.required].sort(),
-        mochi: manifest.package.mochi,
-        edition: manifest.package.edition,
-        ...(manifest.package.license ? { license: manifest.package.license } : {}),
-        releasedAt: now().toISOString().replace(/\.\d{3}Z$/, "Z"),
-        provenance: {
-          sig: `${blob}.sigstore`,
-          san: signer.subjectAlternativeName,
-          iss: signer.issuer,
-        },
-        extra: {},
-      };
+      const record = publishedRecord(manifest, digest, signer, `${blob}.sigstore`, now());
       await Deno.mkdir(dir, { recursive: true });
       await writeFileAtomic(join(dir, digest.blake3), tarball);
       await writeFileAtomic(join(dir, `${digest.blake3}.sigstore`), bundle);
-      if (binding === undefined) {
-        const bp = bindingPath(name);
-        await Deno.mkdir(bp.slice(0, bp.lastIndexOf("/")), { recursive: true });
-        await writeFileAtomic(
-          bp,
-          new TextEncoder().encode(JSON.stringify(defaultBinding(signer)) + "\n"),
-        );
+      if (permission.registerScopeBinding !== undefined) {
+        await writeJson(scopeBindingPath(scopeOf(name)!), permission.registerScopeBinding);
+      }
+      if (permission.registerBinding !== undefined) {
+        await writeJson(bindingPath(name), permission.registerBinding);
       }
       await Deno.mkdir(indexFile.slice(0, indexFile.lastIndexOf("/")), { recursive: true });
       const base = text === "" || text.endsWith("\n") ? text : text + "\n";
@@ -464,40 +580,35 @@ export function createPublishApi(options: PublishApiOptions): (req: Request) => 
         sha256: rec.sha256,
       });
       if (verified instanceof Response) return verified;
-      const st = verified.statement;
-      const predicate = (st.predicate ?? {}) as {
-        action?: unknown;
-        reason?: unknown;
-        timestamp?: unknown;
-      };
-      if (st.predicateType !== MOCHI_YANK_PREDICATE || predicate.action !== action) {
-        return refuse(
-          401,
-          `the signed statement is not a ${action} request (${st.predicateType}, action ${
-            JSON.stringify(predicate.action)
-          })`,
-        );
-      }
-      const at = typeof predicate.timestamp === "string" ? Date.parse(predicate.timestamp) : NaN;
-      if (!Number.isFinite(at) || Math.abs(at - now().getTime()) > YANK_CLOCK_SKEW_MS) {
-        return refuse(
-          401,
-          `the ${action} request's timestamp ${
-            JSON.stringify(predicate.timestamp)
-          } is not within 10 minutes of the registry clock`,
-        );
-      }
       const binding = await readBinding(name);
-      const why = binding === undefined
-        ? `${name} has no publisher binding`
-        : bindingMismatch(binding, verified.signer);
-      if (why !== undefined) {
-        return refuse(403, `not allowed to ${action} ${name}: ${why}`, { name, version });
+      const replayKey = statementKey(verified.statement);
+      const nowMs = now().getTime();
+      const seen = await readSeen(name);
+      const permission = yankPermission({
+        name,
+        action,
+        ...(binding === undefined ? {} : { binding }),
+        signer: verified.signer,
+        predicateType: verified.statement.predicateType,
+        predicate: verified.statement.predicate,
+        nowMs,
+        clockSkewMs: YANK_CLOCK_SKEW_MS,
+        seenBefore: seen.has(replayKey),
+      });
+      if (!permission.allowed) {
+        return refuse(
+          permission.status,
+          permission.reason,
+          permission.status === 403 ? { name, version } : {},
+        );
       }
-      const reason = typeof predicate.reason === "string" ? predicate.reason : "";
+      // The statement is spent before the index changes: a crash in between loses the request
+      // (sign a new one), never lets the same bundle apply twice.
+      seen.set(replayKey, permission.atMs);
+      await writeSeen(name, seen, nowMs);
       const { yankReason: _old, ...rest } = rec;
       const updated: IndexRecord = action === "yank"
-        ? { ...rest, yanked: true, ...(reason ? { yankReason: reason } : {}) }
+        ? { ...rest, yanked: true, ...(permission.reason ? { yankReason: permission.reason } : {}) }
         : { ...rest, yanked: false };
       const next = records.map((r, i) => formatIndexRecord(i === index ? updated : r) + "\n").join(
         "",

@@ -8,3 +8,5 @@
 export * from "./statement.ts";
 export * from "./binding.ts";
 export * from "./checks.ts";
+export * from "./rules.ts";
+export * from "./record.ts";
