@@ -195,7 +195,14 @@ guardedTest(
 
       // A new publisher of @acme/core (the binding was rotated on the registry): refused on update
       // until accepted.
-      await Deno.remove(`${reg}/.publishers/co/re/acme/core.json`);
+      // (The operator rewrites the binding: an existing name is never claimed by an upload.)
+      await Deno.writeTextFile(
+        `${reg}/.publishers/co/re/acme/core.json`,
+        JSON.stringify({
+          issuer: "https://token.actions.githubusercontent.com",
+          subjectPattern: "^https://github\\.com/mallory/core/.+$",
+        }),
+      );
       await publish(
         fake,
         pubEnv,

@@ -79,3 +79,19 @@ export function bindingMismatch(
   }
   return undefined;
 }
+
+/**
+ * The scope binding the first publish in a scope registers: the signer's issuer and the owner
+ * of its source repository (the first path segment of a URI SAN such as a CI workflow's, e.g.
+ * every repository of `https://github.com/acme/`), so an organisation's other repositories may
+ * add names to its scope and nobody else may. A SAN that is not such a URI (an e-mail) binds
+ * exactly, as {@link defaultBinding}.
+ *
+ * @param signer the verified signer of the first publish in the scope
+ * @returns e.g. `{issuer, subjectPattern: "^https://github\\.com/acme/.+$"}`
+ */
+export function defaultScopeBinding(signer: SignerIdentity): PublisherBinding {
+  const m = /^([a-z][a-z0-9+.-]*:\/\/[^/@\s]+\/[^/@\s]+)\/./i.exec(signer.subjectAlternativeName);
+  if (m === null) return defaultBinding(signer);
+  return { issuer: signer.issuer, subjectPattern: `^${escapeRegExp(m[1])}/.+$` };
+}

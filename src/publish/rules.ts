@@ -12,8 +12,9 @@
  *   `convert_crates_index`): nobody may publish, yank or unyank it until the operator writes a
  *   binding; the first signer does not get it.
  * - A new name in a scope (`@acme/x`): the scope is owned through its scope binding, registered
- *   with the first name ever published in the scope (the same pattern as that name's binding);
- *   later new names in the scope need a signer matching the scope binding. A scope that holds
+ *   with the first name ever published in the scope ({@link defaultScopeBinding}: the owner of
+ *   the first publisher's source repository, e.g. every repository of `github.com/acme`); later
+ *   new names in the scope need a signer matching the scope binding. A scope that holds
  *   names but has no scope binding takes no new names until the operator writes one.
  * - A new bare name: the first signer registers its binding.
  *
@@ -22,6 +23,7 @@
 import {
   bindingMismatch,
   defaultBinding,
+  defaultScopeBinding,
   type PublisherBinding,
   type SignerIdentity,
 } from "./binding.ts";
@@ -110,7 +112,7 @@ export function publishPermission(state: NameOwnership, signer: SignerIdentity):
         "(README: Trusted publishing)",
     };
   }
-  return { allowed: true, registerBinding: own, registerScopeBinding: own };
+  return { allowed: true, registerBinding: own, registerScopeBinding: defaultScopeBinding(signer) };
 }
 
 /** Inputs of {@link yankPermission}. */
