@@ -64,6 +64,11 @@ export const ERROR_CATALOGUE = {
   LOCK_E005: { exit: 1, summary: "mochi.lock is malformed or misses a required field" },
   LOCK_E006: { exit: 1, summary: "a package newly requires a capability that was not accepted" },
   LOCK_E007: { exit: 1, summary: "mochi.lock contains merge-conflict markers" },
+  LOCK_E008: {
+    exit: 4,
+    summary: "mochi.lock disagrees with the registry index (version not listed, capabilities, " +
+      "publisher)",
+  },
 
   // Index (src/index, index clients)
   INDEX_E001: { exit: 1, summary: "an index line is not valid JSON or misses a field" },
@@ -190,6 +195,10 @@ export const ERROR_CATALOGUE = {
   SOURCE_E001: {
     exit: 1,
     summary: "a dependency names a registry the manifest does not configure",
+  },
+  SOURCE_E002: {
+    exit: 4,
+    summary: "mochi.lock takes a package from a registry that is configured nowhere",
   },
   // Package-name collisions and typosquatting (src/manifest/similar_names.ts)
   NAME_E001: {

@@ -10,7 +10,7 @@ import { install, lock } from "../src/install/mod.ts";
 import { parseLockfile } from "../src/lockfile/mod.ts";
 import { MochiError } from "../src/errors.ts";
 import { serveRegistry } from "../src/adapters/registry_server.ts";
-import { runCli, writeProject, writeRegistry } from "./helpers.ts";
+import { runCli, snapshotTree, writeProject, writeRegistry } from "./helpers.ts";
 import { strayGuard } from "./stray.ts";
 
 interface Fx {
@@ -187,19 +187,22 @@ Deno.test("confusion CLI: --locked fails (exit 1) when a locked package's source
   });
 });
 
-Deno.test("confusion: a lock whose registry is no longer configured still installs by digest", async () => {
+Deno.test("confusion: a lock whose registry is configured nowhere is refused (SOURCE_E002), nothing fetched", async () => {
   await withTwoRegistries(async (f) => {
     await writeProject(f.app, { "left-pad": "1" });
     await install({ projectDir: f.app, mochiHome: f.home, registryUrl: f.public });
-    // Fresh store, registry swapped for the internal one: the blob comes from the lock's source.
-    const r = await install({
-      projectDir: f.app,
-      mochiHome: `${f.tmp}/home2`,
-      registryUrl: f.internal,
-      locked: true,
-    });
-    assert.equal(r.fetched, 1);
-    assert.equal(r.resolved, false);
+    // Fresh store, registry swapped for the internal one: the lock names a registry that the
+    // project no longer configures, so nothing is fetched from it (lockfile-lint's allowed hosts).
+    const home2 = `${f.tmp}/home2`;
+    await assert.rejects(
+      install({ projectDir: f.app, mochiHome: home2, registryUrl: f.internal, locked: true }),
+      (e: Error & { code?: string }) => {
+        assert.equal(e.code, "SOURCE_E002");
+        assert.match(e.message, /left-pad 1\.\d+\.\d+ from registry\+http/);
+        return true;
+      },
+    );
+    assert.deepEqual(await snapshotTree(`${home2}/store/blobs`), []);
   });
 });
 

@@ -105,7 +105,7 @@ Deno.test("only the BLAKE3 is wrong (bytes served at the claimed address): BLOB_
   });
 });
 
-Deno.test("lock digest ≠ index digest: the lock wins; when its blob is gone the error names both (BLOB_E009)", async () => {
+Deno.test("lock digest ≠ index digest: refused before any fetch, naming both (BLOB_E009, cargo's checksum rule)", async () => {
   await withRegistry(async (c) => {
     const first = await c.install();
     assertEquals(first.code, 0, first.stderr);
@@ -121,22 +121,21 @@ Deno.test("lock digest ≠ index digest: the lock wins; when its blob is gone th
       `${c.sb.root}/republish/${indexPath("text-util")}`,
       `${c.registry}/${indexPath("text-util")}`,
     );
-    // A fresh store, old blob still served: the lock wins, nothing changes.
-    const fresh = await c.install({ MOCHI_HOME: `${c.sb.root}/home2` });
-    assertEquals(fresh.code, 0, fresh.stderr);
-    assertEquals(await Deno.readTextFile(`${c.project}/mochi.lock`), lock);
-    assertEquals(c.server.count(`blobs/${b3}`), 0, "the index's new blob was never fetched");
-    // Old blob gone from the registry: exit 4 naming the locked and the index digests.
-    await Deno.remove(`${c.registry}/blobs/${old}`);
-    const r = await c.install({ MOCHI_HOME: `${c.sb.root}/home3` });
-    assertEquals(r.code, 4, r.stderr);
-    assert(r.stderr.includes("error[BLOB_E009]"), r.stderr);
-    assert(
-      r.stderr.includes(`pins blake3 ${old}`) && r.stderr.includes(`records blake3 ${b3}`),
-      r.stderr,
-    );
-    assertEquals(await Deno.readTextFile(`${c.project}/mochi.lock`), lock);
-    await assertNoTemp(`${c.sb.root}/home3/store`);
+    // A fresh store, old blob still served: the lock and the index disagree, nothing installs.
+    for (const home of ["home2", "home3"]) {
+      const r = await c.install({ MOCHI_HOME: `${c.sb.root}/${home}` });
+      assertEquals(r.code, 4, r.stderr);
+      assert(r.stderr.includes("error[BLOB_E009]"), r.stderr);
+      assert(
+        r.stderr.includes(`pins blake3 ${old}`) && r.stderr.includes(`records blake3 ${b3}`),
+        r.stderr,
+      );
+      assertEquals(await Deno.readTextFile(`${c.project}/mochi.lock`), lock);
+      assertEquals(c.server.count(`blobs/${b3}`), 0, "the index's new blob was never fetched");
+      await assertNoTemp(`${c.sb.root}/${home}/store`);
+      // Old blob gone from the registry: the same refusal.
+      await Deno.remove(`${c.registry}/blobs/${old}`).catch(() => {});
+    }
   });
 });
 

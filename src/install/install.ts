@@ -1,29 +1,27 @@
 /**
- * The install pipeline: manifest → (lockfile or PubGrub) → store.
+ * The install pipeline as a short orchestration (uv's plan-then-act split):
  *
- * `install()` reads `mochi.toml`, reuses `mochi.lock` when it still satisfies the manifest
- * (no resolution, no index traffic), otherwise resolves against the registry (refusing a package
- * whose publisher changed unless accepted). Then, for every missing blob, it verifies the
- * package's Sigstore bundle against the signer in the lock while the blob downloads into a
- * private staging store (both digests checked in one pass), moves the blobs into the
- * content-addressed store only when every bundle and blob verified, extracts them, and only then
- * writes the lockfile (temp file, fsync, rename).
+ * 1. read the project once ({@link readProject}: strict UTF-8, size caps);
+ * 2. decide (pure, `decision.ts`): reuse `mochi.lock` when it still satisfies the manifest, else
+ *    resolve against the registries (refusing a publisher change unless accepted); a reused lock
+ *    must name configured registries only and agree with the index records when the index can be
+ *    read;
+ * 3. plan (pure, `plan.ts`): what is cached, what to fetch, what is corrupt, what to verify;
+ *    `--offline` and `--require-signatures` refuse here, before any I/O;
+ * 4. act (`executor.ts`): in a store session, download and verify, roll back on failure,
+ *    extract, touch; only then write the lockfile (temp file, fsync, rename).
  *
  * Cargo's `--locked`, `--offline` and `--frozen` meanings (decisions.md §Lockfile).
  *
  * @module
  */
 import { MochiError } from "../errors.ts";
-import { type Manifest, parseManifest } from "../manifest/mod.ts";
-import { decodeUtf8Strict } from "../manifest/utf8.ts";
+import type { Manifest } from "../manifest/mod.ts";
 import {
-  computeManifestHash,
   formatLockfile,
   type LockedCrate,
   type LockedPackage,
   type Lockfile,
-  lockSatisfiesManifest,
-  parseLockfile,
 } from "../lockfile/mod.ts";
 import { compareVersions, formatVersion, parseVersion, type Version } from "../semver/mod.ts";
 import {
@@ -40,28 +38,37 @@ import {
 } from "../capability/mod.ts";
 import { openRegistry, type RegistryClient } from "../adapters/index_client.ts";
 import { FsStore } from "../store/fs/fs_store.ts";
-import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
 import { acquireStoreLock, cleanOrphanSessions, type StoreHolder } from "../store/fs/store_lock.ts";
 import { NO_TEST_HOOKS, type TestHooks } from "../store/fs/test_hooks.ts";
 import { RegistryProvider } from "./registry_provider.ts";
-import { runPool } from "./pool.ts";
-import { readAtMost } from "../adapters/bounded_read.ts";
-import { diffCrates, lockCrates, rustRequirementsOf } from "./rust.ts";
-import {
-  loadSignatureVerifier,
-  refusePublisherChanges,
-  signerOfRecord,
-  verifyLockedPackage,
-} from "./signatures.ts";
+import { crateAddresses, diffCrates, lockCrates, rustRequirementsOf } from "./rust.ts";
+import { refusePublisherChanges, signerOfRecord } from "./signatures.ts";
 import {
   configuredRegistries,
   lockedRegistries,
-  lockSourceProblem,
   pinnedRegistries,
   type RegistrySource,
   registrySourceId,
   SourceRouter,
 } from "./sources.ts";
+import { type Project, readProject, writeLockfile } from "./project.ts";
+import {
+  decideLock,
+  lockWouldChange,
+  NOT_CANONICAL,
+  refuseUnconfiguredSources,
+} from "./decision.ts";
+import { type InstallPlan, lockArtifacts, planFetch } from "./plan.ts";
+import {
+  DEFAULT_MAX_BLOB_BYTES,
+  executePlan,
+  type ExecuteReport,
+  readStoreState,
+} from "./executor.ts";
+import { checkLockAgainstIndex, mochiArtifactSource } from "./mochi_source.ts";
+
+export { type Project, readProject, writeLockfile } from "./project.ts";
+export { BLOB_STREAM_ATTEMPTS, DEFAULT_MAX_BLOB_BYTES } from "./executor.ts";
 
 /** Options of {@link install} and {@link lock}. */
 export interface InstallOptions {
@@ -115,12 +122,6 @@ export interface InstallOptions {
   /** Fault points and injected limits (tests; see `testHooksFromEnv`). */
   hooks?: TestHooks;
 }
-
-/** Default cap on one blob download when its size is not pinned: 1 GiB. */
-export const DEFAULT_MAX_BLOB_BYTES: number = 1024 * 1024 * 1024;
-
-/** Attempts per blob when the body is cut off mid-stream (cargo retries `partial_file`). */
-export const BLOB_STREAM_ATTEMPTS = 3;
 
 /**
  * Map an OS "disk full" error to `STORE_E001`; anything else is returned as is.
@@ -178,77 +179,13 @@ export interface InstallReport {
   verifiedSignatures: number;
   /** Fetched packages that have no signature (`name version`), sorted; the CLI warns. */
   unsigned: string[];
+  /**
+   * Locked packages (`name version`) that could not be checked against the registry index
+   * (offline, or the registry did not answer), sorted; the CLI says so.
+   */
+  unchecked: string[];
   /** CPU time spent verifying bundles (sum over packages), in milliseconds. */
   verifyMs: number;
-}
-
-/** A project read from disk: its manifest, manifest digest and lockfile (if any). */
-export interface Project {
-  /** Directory holding `mochi.toml`. */
-  dir: string;
-  /** Parsed manifest. */
-  manifest: Manifest;
-  /** `blake3-256:<hex>` of the manifest's resolution-relevant parts. */
-  manifestHash: string;
-  /** Path of `mochi.lock`. */
-  lockPath: string;
-  /** Exact bytes of `mochi.lock`, or undefined when there is none. */
-  lockText: string | undefined;
-  /** Parsed lockfile, or undefined when there is none. */
-  lock: Lockfile | undefined;
-}
-
-/**
- * Reads `mochi.toml` and `mochi.lock` of a project.
- *
- * @param dir project directory
- * @returns the {@link Project}
- * @throws {MochiError} MANIFEST_E011 when there is no `mochi.toml`; manifest and lockfile codes
- */
-export async function readProject(dir: string): Promise<Project> {
-  const manifestPath = `${dir}/mochi.toml`;
-  let text: string;
-  try {
-    text = decodeUtf8Strict(
-      await Deno.readFile(manifestPath),
-      manifestPath,
-      "MANIFEST_E001",
-      "save mochi.toml as UTF-8",
-    );
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new MochiError("MANIFEST_E011", `could not find mochi.toml in ${dir}`, {
-        hint: "run mochi in the directory of your package, or create a mochi.toml there",
-      });
-    }
-    throw e;
-  }
-  const { manifest } = parseManifest(text, manifestPath);
-  const lockPath = `${dir}/mochi.lock`;
-  let lockText: string | undefined;
-  let lockBytes: Uint8Array | undefined;
-  try {
-    lockBytes = await Deno.readFile(lockPath);
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
-  if (lockBytes !== undefined) {
-    lockText = decodeUtf8Strict(
-      lockBytes,
-      lockPath,
-      "LOCK_E005",
-      "run `mochi lock --refresh` to rewrite mochi.lock from mochi.toml",
-    );
-  }
-  const lock = lockText === undefined ? undefined : parseLockfile(lockText, lockPath);
-  return {
-    dir,
-    manifest,
-    manifestHash: await computeManifestHash(manifest),
-    lockPath,
-    lockText,
-    lock,
-  };
 }
 
 /**
@@ -489,275 +426,16 @@ function hasCapabilityCause(root: Incompatibility): boolean {
   return false;
 }
 
-/** The registry URL of a locked registry package (`registry+<url>`). */
-function registryUrlOf(p: LockedPackage): string {
-  if (!p.source.startsWith("registry+")) {
-    throw new MochiError(
-      "LOCK_E005",
-      `mochi.lock gives ${p.name} ${p.version} the source ${p.source}, not a registry`,
-      { hint: "only registry packages can be installed; run mochi lock --refresh" },
-    );
-  }
-  return p.source.slice("registry+".length);
-}
-
-function blobDigests(p: LockedPackage): { blake3: string; sha256: string } {
-  if (!p.blake3 || !p.sha256) {
-    throw new MochiError(
-      "LOCK_E005",
-      `mochi.lock has no digests for ${p.name} ${p.version} (source ${p.source})`,
-      {
-        hint: "only registry packages can be installed; run mochi lock --refresh",
-      },
-    );
-  }
-  return { blake3: p.blake3, sha256: p.sha256 };
-}
-
-/**
- * Write `mochi.lock` atomically (temp file, fsync, rename) while holding an OS lock on the
- * project's `mochi.toml`, and first remove temp lockfiles (`.mochi.lock.*.tmp`) a killed run left
- * behind: any writer holds the same lock, so under it every such file is an orphan.
- *
- * @param project the project
- * @param text the new lockfile, or undefined to only clean up
- * @param hooks fault points (`mid-lock-write`)
- */
-/**
- * Writes `mochi.lock` (temp file, fsync, rename) while holding an exclusive lock on
- * `mochi.toml`, removing temp files earlier runs left.
- *
- * @param project the project (its directory and lock path)
- * @param text the new lockfile text, or undefined to only clean up
- * @param hooks fault points (tests)
- */
-export async function writeLockfile(
-  project: Project,
-  text: string | undefined,
-  hooks: TestHooks,
-): Promise<void> {
-  const manifest = await Deno.open(`${project.dir}/mochi.toml`, { read: true });
-  try {
-    await manifest.lock(true);
-    for await (const e of Deno.readDir(project.dir)) {
-      if (e.isFile && /^\.mochi\.lock\.[0-9a-f]{8}\.tmp$/.test(e.name)) {
-        await Deno.remove(`${project.dir}/${e.name}`).catch(() => {});
-      }
-    }
-    if (text !== undefined) {
-      await writeFileAtomic(project.lockPath, new TextEncoder().encode(text), {
-        beforeRename: () => hooks.fault("mid-lock-write"),
-      });
-    }
-  } finally {
-    manifest.close();
-  }
-}
-
-interface FetchOptions {
-  offline: boolean;
-  lockReused: boolean;
-  concurrency: number;
-  maxBlobBytes: number;
-  requireSignatures: boolean;
-  trustedRootJson?: string;
-  onProgress?: (message: string) => void;
-}
-
-/** What {@link fetchAndExtract} did. */
-interface FetchOutcome {
-  fetched: number;
-  cached: number;
-  verifiedSignatures: number;
-  unsigned: string[];
-  verifyMs: number;
-}
-
-/**
- * Bring every locked blob into the store, verified, and extract it. A blob already in the store
- * is re-hashed first and re-fetched when it no longer matches its address (never trusted because
- * of its path). A body cut off mid-stream is fetched again, up to {@link BLOB_STREAM_ATTEMPTS}
- * times. Every blob used is touched (last-use record for `mochi cache prune`).
- */
-async function fetchAndExtract(
-  lock: Lockfile,
-  store: FsStore,
-  sources: ProjectSources,
-  o: FetchOptions,
-): Promise<FetchOutcome> {
-  const missing: LockedPackage[] = [];
-  let cached = 0;
-  for (const p of lock.packages) {
-    const b3 = blobDigests(p).blake3;
-    const state = await store.checkBlob(b3);
-    if (state === "ok") {
-      cached++;
-      continue;
-    }
-    if (state === "corrupt") {
-      o.onProgress?.(
-        `store blob of ${p.name} ${p.version} no longer matches ${b3}: fetching again`,
-      );
-      await store.removeBlob(b3);
-    }
-    missing.push(p);
-  }
-  if (missing.length > 0 && o.offline) {
-    throw new MochiError(
-      "BLOB_E007",
-      `${missing.length} package(s) are not in the store and --offline forbids fetching them (first: ${
-        missing[0].name
-      } ${missing[0].version})`,
-      { hint: "run once without --offline/--frozen to fill the store" },
-    );
-  }
-  // Signatures: every signed package about to be fetched has its bundle verified (chain, log,
-  // DSSE, subject = the locked digests, signer = the lock's) before anything is extracted.
-  const unsigned = missing.filter((p) => p.signer === undefined).map((p) =>
-    `${p.name} ${p.version}`
-  ).sort();
-  if (unsigned.length > 0 && o.requireSignatures) {
-    throw new MochiError(
-      "SIG_E009",
-      `${unsigned.length} package(s) have no signature: ${unsigned.join(", ")}`,
-      {
-        hint:
-          "drop --require-signatures to install them with a warning, or depend on signed versions",
-      },
-    );
-  }
-  const signed = missing.filter((p) => p.signer !== undefined);
-  let verifyMs = 0;
-  const verifyAll = async (): Promise<void> => {
-    if (signed.length === 0) return;
-    await loadSignatureVerifier();
-    await runPool(signed, o.concurrency, async (p) => {
-      let stream: ReadableStream<Uint8Array>;
-      try {
-        stream = await sources.client(registryUrlOf(p)).fetchBundle(blobDigests(p).blake3);
-      } catch (e) {
-        if (!(e instanceof MochiError) || e.code !== "BLOB_E002") throw e;
-        throw new MochiError(
-          "BLOB_E002",
-          `${p.name} ${p.version} is signed (mochi.lock or the index says so), but its Sigstore bundle could not be fetched: ${e.message}`,
-          {
-            hint:
-              "the registry must serve <blake3>.sigstore next to the blob; nothing was added to the store",
-            cause: e,
-          },
-        );
-      }
-      const bundleJson = await readBundleText(stream, `${p.name} ${p.version}`);
-      const t = performance.now();
-      verifyLockedPackage(p, bundleJson, o.trustedRootJson);
-      verifyMs += performance.now() - t;
-      o.onProgress?.(`verified the signature of ${p.name} ${p.version} (${p.signer})`);
-    });
-  };
-  // Blobs this run adds: removed again if the run fails, so a failed install leaves the store's
-  // blobs as they were (a blob that does not match its digests is never stored at all).
-  const added: string[] = [];
-  // One download per blob across processes sharing the store: under the blob's download lock,
-  // a blob another process stored meanwhile is not fetched again. A blob whose lock is busy
-  // (another process is fetching it) is left for a second pass, so we fetch the others first.
-  const deferred: LockedPackage[] = [];
-  const fetchOne = (wait: boolean) => async (p: LockedPackage) => {
-    const digests = blobDigests(p);
-    const label = `${p.name} ${p.version}`;
-    const release = await store.lockBlob(digests.blake3, { wait });
-    if (release === undefined) {
-      deferred.push(p);
-      return;
-    }
-    try {
-      if (await store.hasBlob(digests.blake3)) {
-        o.onProgress?.(`fetched ${label} (already stored by another process)`);
-        return;
-      }
-      const registry = sources.client(registryUrlOf(p));
-      for (let attempt = 1;; attempt++) {
-        const stream = await registry.fetchBlob(digests.blake3);
-        try {
-          const put = await store.putBlob(
-            stream,
-            { ...digests, maxBytes: o.maxBlobBytes },
-            label,
-          );
-          if (put.written) added.push(digests.blake3);
-          o.onProgress?.(
-            `fetched ${label}${put.written ? " (stored)" : " (already stored by another process)"}`,
-          );
-          return;
-        } catch (e) {
-          const cut = e instanceof MochiError && e.code === "BLOB_E002";
-          if (!cut || attempt >= BLOB_STREAM_ATTEMPTS) throw e;
-          o.onProgress?.(`download of ${label} was cut off (attempt ${attempt}); retrying`);
-        }
-      }
-    } catch (e) {
-      throw o.lockReused ? await lockVersusIndex(e, p, sources.client(registryUrlOf(p))) : e;
-    } finally {
-      release();
-    }
-  };
-  const fetchAll = async (): Promise<void> => {
-    await runPool(missing, o.concurrency, fetchOne(false));
-    await runPool(deferred.splice(0), o.concurrency, fetchOne(true));
-  };
-  // Bundles verify while blobs download; both run to the end, and if either failed the blobs
-  // this run added are removed before the error (a signature failure first) is reported.
-  const [verified, fetched] = await Promise.allSettled([verifyAll(), fetchAll()]);
-  if (verified.status === "rejected" || fetched.status === "rejected") {
-    for (const b3 of added) await store.removeBlob(b3).catch(() => {});
-    throw verified.status === "rejected"
-      ? verified.reason
-      : (fetched as PromiseRejectedResult).reason;
-  }
-  await runPool(lock.packages, 8, async (p) => {
-    await store.extract(blobDigests(p).blake3);
-  });
-  for (const p of lock.packages) await store.touch(blobDigests(p).blake3);
-  return { fetched: missing.length, cached, verifiedSignatures: signed.length, unsigned, verifyMs };
-}
-
-/**
- * When a locked blob cannot be fetched or verified, say whether the registry index now records
- * other digests for that version: the lockfile wins (nothing is installed from the index's
- * digests), and the error names both (`BLOB_E009`). Otherwise the original error is returned.
- */
-async function lockVersusIndex(
-  e: unknown,
-  p: LockedPackage,
-  registry: RegistryClient,
-): Promise<unknown> {
-  if (!(e instanceof MochiError) || (e.code !== "BLOB_E001" && e.code !== "BLOB_E002")) return e;
-  let rec: { blake3: string; sha256: string } | undefined;
-  try {
-    rec = (await registry.records(p.name))?.find((r) => r.version === p.version);
-  } catch {
-    return e; // the index is unreachable too: the original error says enough
-  }
-  if (!rec || (rec.blake3 === p.blake3 && rec.sha256 === p.sha256)) return e;
-  return new MochiError(
-    "BLOB_E009",
-    `${p.name} ${p.version}: mochi.lock pins blake3 ${p.blake3} sha256 ${p.sha256}, but the ` +
-      `registry index now records blake3 ${rec.blake3} sha256 ${rec.sha256}; the lockfile wins, ` +
-      `and the locked blob could not be installed: ${e.message}`,
-    {
-      hint: "the version was re-published with other bytes (or the registry is compromised). " +
-        "If you trust the new bytes, remove the package from mochi.lock and run mochi install",
-      cause: e,
-    },
-  );
-}
-
 /**
  * Installs a project: see the module doc for the order of steps.
  *
  * @param options project, home, registry and cargo-style flags
  * @returns what happened ({@link InstallReport})
- * @throws {MochiError} LOCK_E002 when `--locked`/`--frozen` and the lockfile would change;
- *   BLOB_E001 (exit 4) when a blob does not match its digests; INDEX_*, SOLVER_*, MANIFEST_*
+ * @throws {MochiError} LOCK_E002 when `--locked`/`--frozen` and the lockfile would change
+ *   (including a lock that is not in canonical form); SOURCE_E002 a reused lock names a
+ *   registry that is configured nowhere; BLOB_E009 / LOCK_E008 a reused lock disagrees with the
+ *   index; BLOB_E001 (exit 4) when a blob does not match its digests; SIG_E009 unsigned with
+ *   `--require-signatures`; BLOB_E007 offline and missing; INDEX_*, SOLVER_*, MANIFEST_*
  */
 export async function install(options: InstallOptions): Promise<InstallReport> {
   const t0 = performance.now();
@@ -770,46 +448,40 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   const storeRoot = `${options.mochiHome}/store`;
   const rustRequirements = await rustRequirementsOf(project);
 
-  let lock = project.lock;
-  let resolved = false;
+  // Decide: reuse the lock or resolve (pure), then act on the decision.
+  const decision = decideLock({ ...project, pinned: sources.pinned, refresh: options.refresh });
+  let lock: Lockfile;
   let solveMs = 0;
-  let verdict = lock && !options.refresh
-    ? lockSatisfiesManifest(lock, project.manifest, project.manifestHash)
-    : undefined;
-  // A dependency moved to another registry in mochi.toml: the lock must not keep the old one,
-  // and under --locked the error names the source change.
-  const sourceProblem = lock ? lockSourceProblem(lock, sources.pinned) : undefined;
-  if (sourceProblem !== undefined) verdict = { ok: false, reason: sourceProblem };
-  if (!lock || !verdict?.ok) {
-    if (locked) {
-      throw new MochiError(
-        "LOCK_E002",
-        lock
-          ? `mochi.lock needs to be updated: ${
-            verdict?.ok === false ? verdict.reason : "refresh requested"
-          }`
-          : "mochi.lock does not exist",
-        {
-          hint: "run mochi install (or mochi lock) without --locked/--frozen to update it",
-          file: project.lockPath,
-        },
-      );
-    }
+  let unchecked: string[] = [];
+  if (decision.action === "resolve") {
+    if (locked) throw lockWouldChange(project.lockPath, decision.reason);
     ({ lock, solveMs } = await resolveProject(project, sources, options.onProgress, options));
     refusePublisherChanges(project.lock, lock, new Set(options.acceptPublishers ?? []));
-    resolved = true;
+  } else {
+    lock = project.lock!;
+    // Offline nothing is contacted, so nothing can be checked (the CLI says so); online the lock
+    // may name configured registries only, and must agree with their index records.
+    if (offline) unchecked = lock.packages.map((p) => `${p.name} ${p.version}`).sort();
+    else {
+      refuseUnconfiguredSources(lock, sources.registries, project.lockPath);
+      unchecked = await checkLockAgainstIndex(lock, (u) => sources.client(u), project.lockPath);
+    }
+    if (unchecked.length > 0) {
+      options.onProgress?.(
+        `could not check ${unchecked.length} locked package(s) against the registry index ` +
+          `(${offline ? "offline" : "registry unreachable"}): ${unchecked.join(", ")}`,
+      );
+    }
   }
+  const packagesResolved = decision.action === "resolve";
   const rust = await lockCrates(project, rustRequirements, { ...options, offline });
   if (rust.resolved && locked) {
-    throw new MochiError("LOCK_E002", "mochi.lock needs to be updated: its Rust crates changed", {
-      hint: "run mochi install (or mochi lock) without --locked/--frozen to update it",
-      file: project.lockPath,
-    });
+    throw lockWouldChange(project.lockPath, "its Rust crates changed");
   }
   lock = withCrates(lock, rust.crates);
-  const packagesResolved = resolved;
-  resolved ||= rust.resolved;
   const newLockText = formatLockfile(lock);
+  const lockChanged = newLockText !== project.lockText;
+  if (lockChanged && locked) throw lockWouldChange(project.lockPath, NOT_CANONICAL);
 
   // The store lock, shared: installs only add files, so they run side by side; `cache prune`
   // (exclusive) waits for them. Everything below writes temp files into this run's session.
@@ -817,24 +489,37 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
     command: "install",
     ...(options.onWait ? { onWait: options.onWait } : {}),
   });
-  let outcome: FetchOutcome;
-  let lockChanged = false;
+  let outcome: ExecuteReport;
+  let plan: InstallPlan;
   try {
     const orphans = await cleanOrphanSessions(storeRoot);
     if (orphans > 0) options.onProgress?.(`removed ${orphans} session(s) left by killed processes`);
     const store = new FsStore(storeRoot, { hooks, workDir: held.sessionDir });
-    outcome = await fetchAndExtract(lock, store, sources, {
+    const artifacts = lockArtifacts({ ...lock, rustPackages: [] });
+    const addresses = crateAddresses(options.mochiHome);
+    plan = planFetch(artifacts, await readStoreState(artifacts, store, addresses), {
       offline,
-      lockReused: !packagesResolved,
-      concurrency: options.concurrency ?? 16,
-      maxBlobBytes: hooks.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES,
       requireSignatures: options.requireSignatures ?? false,
-      ...(options.trustedRootJson !== undefined
-        ? { trustedRootJson: options.trustedRootJson }
-        : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
-    lockChanged = newLockText !== project.lockText;
+    outcome = await executePlan(
+      plan,
+      store,
+      mochiArtifactSource({
+        client: (url) => sources.client(url),
+        lock,
+        lockReused: !packagesResolved,
+        ...(options.trustedRootJson !== undefined
+          ? { trustedRootJson: options.trustedRootJson }
+          : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      }),
+      {
+        concurrency: options.concurrency ?? 16,
+        maxBytes: hooks.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES,
+        addresses,
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      },
+    );
     hooks.fault("after-rename-before-lock-write");
     await writeLockfile(project, lockChanged ? newLockText : undefined, hooks);
   } catch (e) {
@@ -842,10 +527,13 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   } finally {
     await held.release();
   }
+  const fetchedUnsigned = new Set(
+    plan.toFetch.filter((a) => a.signer === undefined).map((a) => a.label),
+  );
   return {
     packages: lock.packages.length,
     crates: lock.rustPackages?.length ?? 0,
-    resolved,
+    resolved: packagesResolved || rust.resolved,
     packagesResolved,
     cratesResolved: rust.resolved,
     ...(rust.index ? { cratesIndex: rust.index.url } : {}),
@@ -859,7 +547,8 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
     registry: registryUrl,
     indexStats: sources.client(registryUrl).stats,
     verifiedSignatures: outcome.verifiedSignatures,
-    unsigned: outcome.unsigned,
+    unsigned: plan.unsigned.filter((l) => fetchedUnsigned.has(l)),
+    unchecked,
     verifyMs: outcome.verifyMs,
   };
 }
@@ -882,19 +571,27 @@ export interface LockReport {
   solveMs: number;
   /** Newly required capabilities accepted with `--accept-capabilities`. */
   accepted: NewCapability[];
+  /**
+   * Why the `mochi.lock` on disk could not be read, when `--refresh` rewrote it anyway (conflict
+   * markers, a malformed entry); undefined otherwise.
+   */
+  repaired?: string;
 }
 
 /**
  * Resolves and writes `mochi.lock` without fetching blobs (`mochi lock`), or, with `check`,
  * compares what resolution gives with the lockfile on disk and writes nothing
- * (`mochi lock --check`).
+ * (`mochi lock --check`). With `refresh`, a `mochi.lock` that cannot be read (git conflict
+ * markers, a malformed or refused entry) is rewritten from the manifest, keeping the versions of
+ * whichever side of a conflict parses: the recovery every lock error names.
  *
  * @param options project, home, registry, flags; `check` compares only
  * @returns a {@link LockReport}
  * @throws {MochiError} LOCK_E002 when `--locked` and the lockfile would change
  */
 export async function lock(options: InstallOptions & { check?: boolean }): Promise<LockReport> {
-  const project = await readProject(options.projectDir);
+  const repair = options.refresh === true && !options.check && !options.locked && !options.frozen;
+  const project = await readProject(options.projectDir, { repairLock: repair });
   const offline = options.offline || options.frozen || false;
   const sources = openProjectSources(project, sourceOptions(project, options));
   const rustRequirements = await rustRequirementsOf(project);
@@ -921,10 +618,10 @@ export async function lock(options: InstallOptions & { check?: boolean }): Promi
     ...diffCrates(project.lock?.rustPackages ?? [], next.rustPackages ?? []),
   ];
   if (!upToDate && !options.check && (options.locked || options.frozen)) {
-    throw new MochiError("LOCK_E002", "mochi.lock would change", {
-      hint: "run mochi lock without --locked/--frozen to update it",
-      file: project.lockPath,
-    });
+    throw lockWouldChange(
+      project.lockPath,
+      changes.length > 0 ? `${changes.length} change(s), first ${changes[0]}` : NOT_CANONICAL,
+    );
   }
   const written = !upToDate && !options.check;
   if (written) await writeLockfile(project, text, NO_TEST_HOOKS);
@@ -937,6 +634,7 @@ export async function lock(options: InstallOptions & { check?: boolean }): Promi
     lockPath: project.lockPath,
     solveMs,
     accepted,
+    ...(project.lockProblem ? { repaired: project.lockProblem.message } : {}),
   };
 }
 
@@ -965,23 +663,4 @@ export function diffLocks(before: Lockfile | undefined, after: Lockfile): string
   }
   for (const k of old.keys()) if (!now.has(k)) out.push(`- ${k}`);
   return out.sort((a, b) => (a.slice(2) < b.slice(2) ? -1 : a.slice(2) > b.slice(2) ? 1 : 0));
-}
-
-/** Largest Sigstore bundle install reads, in bytes. */
-const MAX_BUNDLE_BYTES = 1024 * 1024;
-
-async function readBundleText(stream: ReadableStream<Uint8Array>, label: string): Promise<string> {
-  const bytes = await readAtMost(stream, {
-    bytes: MAX_BUNDLE_BYTES,
-    error: () =>
-      new MochiError(
-        "SIG_E001",
-        `${label}: its Sigstore bundle is larger than ${MAX_BUNDLE_BYTES} bytes`,
-        {
-          hint:
-            "the registry serves something that is not a bundle; nothing was added to the store",
-        },
-      ),
-  });
-  return new TextDecoder().decode(bytes);
 }

@@ -17,13 +17,54 @@ export {
   registryUrlFor,
   resolveProject,
   sourceOptions,
-  writeLockfile,
 } from "./install.ts";
-export { formatTree, formatWhy, type LockGraph, lockGraph, type NodeId } from "./graph.ts";
-export { type IndexSource, RegistryProvider } from "./registry_provider.ts";
 export {
+  conflictSides,
+  MAX_LOCK_BYTES,
+  MAX_MANIFEST_BYTES,
+  readManifest,
+  type ReadProjectOptions,
+  writeLockfile,
+} from "./project.ts";
+export {
+  decideLock,
+  type LockDecision,
+  type LockDecisionInput,
+  lockRecordError,
+  lockRecordMismatch,
+  lockWouldChange,
+  NOT_CANONICAL,
+  refuseUnconfiguredSources,
+} from "./decision.ts";
+export {
+  type Artifact,
+  type InstallPlan,
+  lockArtifacts,
+  planFetch,
+  type PlanFlags,
+  type StoreState,
+} from "./plan.ts";
+export {
+  type AddressBook,
+  addressOf,
+  type ArtifactSource,
+  type ExecuteOptions,
+  executePlan,
+  type ExecuteReport,
+  readStoreState,
+} from "./executor.ts";
+export {
+  checkLockAgainstIndex,
+  mochiArtifactSource,
+  type MochiSourceOptions,
+} from "./mochi_source.ts";
+export { formatTree, formatWhy, type LockGraph, lockGraph, type NodeId } from "./graph.ts";
+export { type IndexSource, recordProblem, RegistryProvider } from "./registry_provider.ts";
+export {
+  crateAddresses,
   diffCrates,
   fetchCrates,
+  type FetchCratesOptions,
   type FetchReport,
   lockCrates,
   openProjectCargoIndex,

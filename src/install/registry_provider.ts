@@ -15,6 +15,28 @@ import {
 import type { CapabilityCause, DependencyProvider } from "../solver/mod.ts";
 import type { CapabilityPolicy } from "../capability/mod.ts";
 import { MochiError } from "../errors.ts";
+import { packageNameProblem } from "../manifest/names.ts";
+import { capabilityProblem } from "../capability/model.ts";
+
+/**
+ * Why an index record cannot be used, or undefined when it can: every dependency name must be a
+ * valid package name (so `"JSON"` cannot stand beside `json` in one graph) and every capability
+ * must be one the lock can hold.
+ *
+ * @param record an index record
+ * @returns a one-line reason, or undefined
+ */
+export function recordProblem(record: IndexRecord): string | undefined {
+  for (const dep of Object.keys(record.dependencies)) {
+    const p = packageNameProblem(dep);
+    if (p !== undefined) return `dependency ${JSON.stringify(dep)} is not a valid name (${p})`;
+  }
+  for (const cap of record.capabilities) {
+    const p = capabilityProblem(cap);
+    if (p !== undefined) return p.reason;
+  }
+  return undefined;
+}
 
 /** What the provider needs from a registry client: index records by package name. */
 export interface IndexSource {
@@ -75,9 +97,25 @@ export class RegistryProvider implements DependencyProvider {
     if (!p) {
       p = this.#source.records(name).then((records) => {
         const byVersion = new Map<string, Entry>();
+        let firstProblem: string | undefined;
         for (const record of records ?? []) {
+          // Registry data is validated before it can reach the graph or the lock: a version
+          // whose record names an invalid dependency or capability is not a candidate (cargo
+          // skips index lines it cannot use the same way).
+          const problem = recordProblem(record);
+          if (problem !== undefined) {
+            firstProblem ??= `${name} ${record.version}: ${problem}`;
+            continue;
+          }
           const version = parseVersion(record.version);
           byVersion.set(formatVersion({ ...version, build: [] }), { record, version });
+        }
+        if (byVersion.size === 0 && firstProblem !== undefined) {
+          throw new MochiError(
+            "INDEX_E001",
+            `no usable version of ${name} in the registry index: ${firstProblem}`,
+            { hint: "the registry published bad records; report it to the registry operator" },
+          );
         }
         this.#loaded.set(name, byVersion);
         return byVersion;

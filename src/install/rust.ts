@@ -7,7 +7,6 @@
  * @module
  */
 import { join, relative } from "node:path";
-import { MochiError } from "../errors.ts";
 import type { LockedCrate, Lockfile } from "../lockfile/mod.ts";
 import {
   lockedCratesSatisfy,
@@ -17,16 +16,23 @@ import {
   type RustRequirement,
   scanRustImports,
 } from "../rust/mod.ts";
-import { digestBytes } from "../store/digest.ts";
 import {
   type CargoIndexClient,
   cratesIoIndexUrl,
   openCargoIndex,
 } from "../adapters/cargo_index_client.ts";
 import { FsStore } from "../store/fs/fs_store.ts";
-import { runPool } from "./pool.ts";
 import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
-import type { Project } from "./install.ts";
+import type { Project } from "./project.ts";
+import { lockArtifacts, planFetch } from "./plan.ts";
+import {
+  type AddressBook,
+  DEFAULT_MAX_BLOB_BYTES,
+  executePlan,
+  readStoreState,
+} from "./executor.ts";
+import { acquireStoreLock, cleanOrphanSessions, type StoreHolder } from "../store/fs/store_lock.ts";
+import { NO_TEST_HOOKS, type TestHooks } from "../store/fs/test_hooks.ts";
 
 const SKIP_DIRS = new Set(["node_modules", "target", "vendor"]);
 
@@ -195,81 +201,100 @@ export interface FetchReport {
 const HEX64 = /^[0-9a-f]{64}$/;
 
 /**
- * Downloads every locked `.crate` through the index's `dl` template, checks its SHA-256 against
- * the lock (which was checked against the index `cksum` when it was written), computes BLAKE3
- * too, and stores it in the content-addressed store under its BLAKE3 address. The SHA-256 →
- * BLAKE3 map lives in `$MOCHI_HOME/crates/<sha256>` so later runs skip stored crates. A crate
- * whose bytes do not match is refused and never stored.
+ * The SHA-256 → BLAKE3 records of `.crate` files (the cargo index and the lock pin a crate's
+ * SHA-256; the store addresses blobs by BLAKE3): one file per crate,
+ * `$MOCHI_HOME/crates/<sha256>` holding the BLAKE3 hex.
+ *
+ * @param mochiHome `$MOCHI_HOME`
+ * @returns the address book the executor reads and writes
+ */
+export function crateAddresses(mochiHome: string): AddressBook {
+  const dir = `${mochiHome}/crates`;
+  return {
+    async get(sha256) {
+      if (!HEX64.test(sha256)) return undefined;
+      try {
+        const b3 = (await Deno.readTextFile(`${dir}/${sha256}`)).trim();
+        return HEX64.test(b3) ? b3 : undefined;
+      } catch (e) {
+        if (e instanceof Deno.errors.NotFound) return undefined;
+        throw e;
+      }
+    },
+    async set(sha256, blake3) {
+      await Deno.mkdir(dir, { recursive: true });
+      await writeFileAtomic(`${dir}/${sha256}`, new TextEncoder().encode(`${blake3}\n`));
+    },
+  };
+}
+
+/** Options of {@link fetchCrates}. */
+export interface FetchCratesOptions extends RustStepOptions {
+  /** Parallel downloads; default 16. */
+  concurrency?: number;
+  /** Progress callback. */
+  onProgress?: (m: string) => void;
+  /** Called once when the store lock has been held by others for 1 s. */
+  onWait?: (holders: StoreHolder[], waitedMs: number) => void;
+  /** Fault points and injected limits (`maxBlobBytes`). */
+  hooks?: TestHooks;
+}
+
+/**
+ * Downloads every locked `.crate` through the same executor as Mochi blobs: under the shared
+ * store lock (so `mochi cache prune` and `mochi fetch` exclude each other), streamed with a cap
+ * counted in bytes, SHA-256 checked against the lock (which was checked against the index
+ * `cksum` when it was written) and BLAKE3 computed in the same pass, stored under its BLAKE3
+ * address with the SHA-256 → BLAKE3 record ({@link crateAddresses}); every crate used is touched
+ * (so `cache prune` keeps it); a failure removes what this run added.
  *
  * @param project the project (its lock must hold the crates)
  * @param lock the lockfile to fetch for
- * @param options home, offline, fetch, env, concurrency
+ * @param options home, offline, fetch, env, concurrency, wait notice, hooks
  * @returns counts
- * @throws {MochiError} `RUST_E004` (exit 4) on a checksum mismatch, naming the crate, both
- *   digests and the URL; `RUST_E006` download failure; `BLOB_E007` offline and missing
+ * @throws {MochiError} `RUST_E004` (exit 4) on a checksum mismatch, naming the crate and both
+ *   digests; `RUST_E006` download failure; `BLOB_E004` over the cap; `BLOB_E007` offline and
+ *   missing
  */
 export async function fetchCrates(
   project: Project,
   lock: Lockfile,
-  options: RustStepOptions & { concurrency?: number; onProgress?: (m: string) => void },
+  options: FetchCratesOptions,
 ): Promise<FetchReport> {
   const crates = lock.rustPackages ?? [];
   const report: FetchReport = { crates: crates.length, fetched: 0, cached: 0, bytes: 0 };
   if (crates.length === 0) return report;
-  const store = new FsStore(`${options.mochiHome}/store`);
-  const mapDir = `${options.mochiHome}/crates`;
-  await Deno.mkdir(mapDir, { recursive: true });
-  const index = openProjectCargoIndex(project, options);
-  const todo: LockedCrate[] = [];
-  for (const c of crates) {
-    let b3: string | undefined;
-    try {
-      b3 = (await Deno.readTextFile(`${mapDir}/${c.checksumSha256}`)).trim();
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
-    }
-    if (b3 !== undefined && HEX64.test(b3) && await store.hasBlob(b3)) report.cached++;
-    else todo.push(c);
-  }
-  if (todo.length > 0 && options.offline) {
-    throw new MochiError(
-      "BLOB_E007",
-      `${todo.length} crate(s) are not in the store and --offline forbids fetching them (first: ${
-        todo[0].name
-      } ${todo[0].version})`,
-      { hint: "run mochi fetch once without --offline/--frozen" },
-    );
-  }
-  await runPool(todo, options.concurrency ?? 16, async (c) => {
-    const stream = await index.download(c.name, c.version, c.checksumSha256);
-    const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
-    const digest = await digestBytes(bytes);
-    if (digest.sha256 !== c.checksumSha256) {
-      throw new MochiError(
-        "RUST_E004",
-        `${c.name} ${c.version}: the downloaded .crate has SHA-256 ${digest.sha256}, but ` +
-          `mochi.lock (checksum-sha256, from the index cksum) says ${c.checksumSha256}; ` +
-          `it was not stored`,
-        {
-          hint: "the registry or a proxy served other bytes; do not trust this mirror. If " +
-            "the crate was legitimately republished, run mochi lock --check to see the change",
-        },
-      );
-    }
-    await store.putBytes(
-      bytes,
-      { blake3: digest.blake3, sha256: digest.sha256 },
-      `${c.name} ${c.version}`,
-    );
-    await writeFileAtomic(
-      `${mapDir}/${c.checksumSha256}`,
-      new TextEncoder().encode(`${digest.blake3}\n`),
-    );
-    report.fetched++;
-    report.bytes += bytes.length;
-    options.onProgress?.(
-      `fetched ${c.name} ${c.version} (blake3 ${digest.blake3.slice(0, 12)}…)`,
-    );
+  const hooks = options.hooks ?? NO_TEST_HOOKS;
+  const storeRoot = `${options.mochiHome}/store`;
+  const artifacts = lockArtifacts({ ...lock, packages: [] });
+  const addresses = crateAddresses(options.mochiHome);
+  const held = await acquireStoreLock(storeRoot, "shared", {
+    command: "fetch",
+    ...(options.onWait ? { onWait: options.onWait } : {}),
   });
-  return report;
+  try {
+    await cleanOrphanSessions(storeRoot);
+    const store = new FsStore(storeRoot, { hooks, workDir: held.sessionDir });
+    const plan = planFetch(artifacts, await readStoreState(artifacts, store, addresses), {
+      offline: options.offline ?? false,
+      requireSignatures: false,
+    });
+    let index: CargoIndexClient | undefined;
+    const done = await executePlan(plan, store, {
+      open: (a) =>
+        (index ??= openProjectCargoIndex(project, options)).download(
+          a.name,
+          a.version,
+          a.sha256,
+        ),
+    }, {
+      concurrency: options.concurrency ?? 16,
+      maxBytes: hooks.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES,
+      addresses,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    return { ...report, fetched: done.fetched, cached: done.cached, bytes: done.bytes };
+  } finally {
+    await held.release();
+  }
 }

@@ -19,7 +19,7 @@
 import { MochiError } from "../errors.ts";
 import type { IndexRecord } from "../index/mod.ts";
 import type { Lockfile } from "../lockfile/mod.ts";
-import type { Project } from "./install.ts";
+import type { Project } from "./project.ts";
 import type { IndexSource } from "./registry_provider.ts";
 
 /** One configured registry. */

@@ -31,6 +31,13 @@ export const command: CommandSpec = {
       );
       out.note("  (pass --require-signatures to refuse unsigned packages)");
     }
+    if (r.unchecked.length > 0) {
+      out.note(
+        `note: ${r.unchecked.length} locked package(s) could not be checked against the registry index (offline or unreachable): ${
+          r.unchecked.slice(0, 10).join(", ")
+        }${r.unchecked.length > 10 ? ", …" : ""}`,
+      );
+    }
     if (!r.resolved && r.fetched === 0 && !r.lockChanged) {
       out.info(
         `Up to date: ${r.packages} packages${

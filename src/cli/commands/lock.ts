@@ -49,6 +49,9 @@ export const command: CommandSpec = {
         { hint: "run mochi lock to update it" },
       );
     }
+    if (r.repaired !== undefined) {
+      out.info(`Rewrote mochi.lock, which could not be read: ${r.repaired}`);
+    }
     for (const a of r.accepted) {
       out.info(`Accepted: ${a.name} ${a.version} newly requires capability "${a.capability}"`);
     }

@@ -1,0 +1,227 @@
+/**
+ * The one strict reader of a project: `mochi.toml` and `mochi.lock`, read as strict UTF-8 with a
+ * size cap, parsed once; and the one writer of `mochi.lock`, under the OS lock on `mochi.toml`.
+ * `install`, `lock`, `add`, `fetch`, `pack` and `publish` all read a project through
+ * {@link readProject} (uv reads a workspace once and hands the value down the same way).
+ *
+ * @module
+ */
+import { MochiError } from "../errors.ts";
+import { type Manifest, parseManifest } from "../manifest/mod.ts";
+import { decodeUtf8Strict } from "../manifest/utf8.ts";
+import { computeManifestHash, type Lockfile, parseLockfile } from "../lockfile/mod.ts";
+import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
+import { NO_TEST_HOOKS, type TestHooks } from "../store/fs/test_hooks.ts";
+
+/** Largest `mochi.toml` read, in bytes (a manifest is a few kilobytes; this only stops endless input). */
+export const MAX_MANIFEST_BYTES: number = 32 * 1024 * 1024;
+
+/** Largest `mochi.lock` read, in bytes (about 400 bytes per package). */
+export const MAX_LOCK_BYTES: number = 64 * 1024 * 1024;
+
+/** A project read from disk: its manifest, manifest digest and lockfile (if any). */
+export interface Project {
+  /** Directory holding `mochi.toml`. */
+  dir: string;
+  /** Parsed manifest. */
+  manifest: Manifest;
+  /** `blake3-256:<hex>` of the manifest's resolution-relevant parts. */
+  manifestHash: string;
+  /** Path of `mochi.lock`. */
+  lockPath: string;
+  /** Exact text of `mochi.lock`, or undefined when there is none. */
+  lockText: string | undefined;
+  /** Parsed lockfile, or undefined when there is none (or it could not be read, see below). */
+  lock: Lockfile | undefined;
+  /**
+   * Only with `{ repairLock: true }`: why the `mochi.lock` on disk could not be read (conflict
+   * markers, malformed, a field this mochi refuses). `lock` then holds what could be salvaged
+   * (the side of a merge conflict that parses), or undefined.
+   */
+  lockProblem?: MochiError;
+}
+
+/** Options of {@link readProject}. */
+export interface ReadProjectOptions {
+  /**
+   * Read a `mochi.lock` that does not parse as a problem instead of an error (`mochi lock
+   * --refresh`, the recovery every lock error names): the resolution then starts from what can
+   * be salvaged of it.
+   */
+  repairLock?: boolean;
+}
+
+async function readCapped(
+  path: string,
+  maxBytes: number,
+  code: "MANIFEST_E001" | "LOCK_E005",
+): Promise<Uint8Array | undefined> {
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path, { read: true });
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    throw e;
+  }
+  try {
+    const st = await file.stat();
+    if (!st.isFile) {
+      throw new MochiError(code, `${path} is not a regular file`, {
+        hint: `replace ${path} with a file`,
+        file: path,
+      });
+    }
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    const buf = new Uint8Array(64 * 1024);
+    while (true) {
+      const n = await file.read(buf);
+      if (n === null) break;
+      total += n;
+      if (total > maxBytes) {
+        throw new MochiError(code, `${path} is larger than ${maxBytes} bytes`, {
+          hint: `${path} cannot be this large; check that it is the right file`,
+          file: path,
+        });
+      }
+      chunks.push(buf.slice(0, n));
+    }
+    const out = new Uint8Array(total);
+    let off = 0;
+    for (const c of chunks) {
+      out.set(c, off);
+      off += c.byteLength;
+    }
+    return out;
+  } finally {
+    file.close();
+  }
+}
+
+/**
+ * Reads and parses a project's `mochi.toml` only (strict UTF-8, size cap): what `pack` and
+ * `publish` need.
+ *
+ * @param dir project directory
+ * @returns the manifest text and the parsed manifest
+ * @throws {MochiError} `MANIFEST_E011` no `mochi.toml`; `MANIFEST_E001` invalid UTF-8, too large
+ *   or invalid TOML; other manifest codes
+ */
+export async function readManifest(dir: string): Promise<{ text: string; manifest: Manifest }> {
+  const manifestPath = `${dir}/mochi.toml`;
+  const bytes = await readCapped(manifestPath, MAX_MANIFEST_BYTES, "MANIFEST_E001");
+  if (bytes === undefined) {
+    throw new MochiError("MANIFEST_E011", `could not find mochi.toml in ${dir}`, {
+      hint: "run mochi in the directory of your package, or create a mochi.toml there",
+    });
+  }
+  const text = decodeUtf8Strict(bytes, manifestPath, "MANIFEST_E001", "save mochi.toml as UTF-8");
+  return { text, manifest: parseManifest(text, manifestPath).manifest };
+}
+
+/**
+ * The sides of a git merge conflict in a lockfile, each as a whole file: "ours" (the lines
+ * outside conflicts plus the first side of each) and "theirs" (plus the second side).
+ *
+ * @param text lockfile text with `<<<<<<<` / `|||||||` / `=======` / `>>>>>>>` lines
+ * @returns both sides, ours first
+ */
+export function conflictSides(text: string): [string, string] {
+  const ours: string[] = [];
+  const theirs: string[] = [];
+  let state: "both" | "ours" | "base" | "theirs" = "both";
+  for (const line of text.split("\n")) {
+    const m = /^(<{7}|\|{7}|={7}|>{7})(?:[ \r]|$)/.exec(line);
+    if (m !== null) {
+      const c = m[1][0];
+      state = c === "<" ? "ours" : c === "|" ? "base" : c === "=" ? "theirs" : "both";
+      continue;
+    }
+    if (state === "both" || state === "ours") ours.push(line);
+    if (state === "both" || state === "theirs") theirs.push(line);
+  }
+  return [ours.join("\n"), theirs.join("\n")];
+}
+
+/**
+ * Reads `mochi.toml` and `mochi.lock` of a project, both as strict UTF-8 with a size cap.
+ *
+ * @param dir project directory
+ * @param options `repairLock` keeps an unreadable lock as {@link Project.lockProblem}
+ * @returns the {@link Project}
+ * @throws {MochiError} MANIFEST_E011 when there is no `mochi.toml`; manifest and lockfile codes
+ *   (LOCK_E003–LOCK_E005, LOCK_E007; with `repairLock` only LOCK_E003, a lock from a newer mochi)
+ */
+export async function readProject(
+  dir: string,
+  options: ReadProjectOptions = {},
+): Promise<Project> {
+  const { manifest } = await readManifest(dir);
+  const lockPath = `${dir}/mochi.lock`;
+  const lockBytes = await readCapped(lockPath, MAX_LOCK_BYTES, "LOCK_E005");
+  const project: Project = {
+    dir,
+    manifest,
+    manifestHash: await computeManifestHash(manifest),
+    lockPath,
+    lockText: undefined,
+    lock: undefined,
+  };
+  if (lockBytes === undefined) return project;
+  try {
+    project.lockText = decodeUtf8Strict(
+      lockBytes,
+      lockPath,
+      "LOCK_E005",
+      "run `mochi lock --refresh` to rewrite mochi.lock from mochi.toml",
+    );
+    project.lock = parseLockfile(project.lockText, lockPath);
+  } catch (e) {
+    const repairable = e instanceof MochiError && e.code !== "LOCK_E003";
+    if (!options.repairLock || !repairable) throw e;
+    project.lockProblem = e;
+    if (e.code === "LOCK_E007" && project.lockText !== undefined) {
+      for (const side of conflictSides(project.lockText)) {
+        try {
+          project.lock = parseLockfile(side, lockPath);
+          break;
+        } catch {
+          // try the other side
+        }
+      }
+    }
+  }
+  return project;
+}
+
+/**
+ * Writes `mochi.lock` atomically (temp file, fsync, rename) while holding an OS lock on the
+ * project's `mochi.toml`, and first removes temp lockfiles (`.mochi.lock.*.tmp`) a killed run
+ * left behind: any writer holds the same lock, so under it every such file is an orphan.
+ *
+ * @param project the project
+ * @param text the new lockfile, or undefined to only clean up
+ * @param hooks fault points (`mid-lock-write`)
+ */
+export async function writeLockfile(
+  project: Pick<Project, "dir" | "lockPath">,
+  text: string | undefined,
+  hooks: TestHooks = NO_TEST_HOOKS,
+): Promise<void> {
+  const manifest = await Deno.open(`${project.dir}/mochi.toml`, { read: true });
+  try {
+    await manifest.lock(true);
+    for await (const e of Deno.readDir(project.dir)) {
+      if (e.isFile && /^\.mochi\.lock\.[0-9a-f]{8}\.tmp$/.test(e.name)) {
+        await Deno.remove(`${project.dir}/${e.name}`).catch(() => {});
+      }
+    }
+    if (text !== undefined) {
+      await writeFileAtomic(project.lockPath, new TextEncoder().encode(text), {
+        beforeRename: () => hooks.fault("mid-lock-write"),
+      });
+    }
+  } finally {
+    manifest.close();
+  }
+}
