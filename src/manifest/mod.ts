@@ -32,4 +32,9 @@ export {
   normalizePackageName,
   typoDistance,
 } from "./similar_names.ts";
-export { addDependencyToText } from "./edit.ts";
+export {
+  addDependencyToText,
+  type DependencyEditOptions,
+  removeDependencyFromText,
+  setDependencyInText,
+} from "./edit.ts";
