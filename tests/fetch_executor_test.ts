@@ -1,0 +1,208 @@
+/**
+ * `mochi fetch` goes through the install executor (issue 12 item 1): it holds the store lock
+ * shared, so `cache prune` (exclusive) and `fetch` exclude each other; a `.crate` is streamed
+ * with a cap counted in bytes, so an endless body is refused while it streams; and a failed fetch
+ * removes what it added, leaving the store as it was. A real cargo sparse index is served on
+ * 127.0.0.1; each test fails on the code before the executor (which took no lock, buffered the
+ * whole body and kept what it had stored).
+ */
+import { gzipSync } from "node:zlib";
+import { assert, assertEquals } from "./assert.ts";
+import { ROOT, runCli } from "./helpers.ts";
+import { hashTree, withSandbox } from "./sandbox.ts";
+import { crateIndexPath } from "../src/rust/mod.ts";
+import { digestBytes } from "../src/store/mod.ts";
+import { acquireStoreLock } from "../src/store/fs/store_lock.ts";
+
+const enc = new TextEncoder();
+
+interface CargoServer extends AsyncDisposable {
+  url: string;
+  /** Bytes sent for endless bodies. */
+  endlessBytes(): number;
+}
+
+/**
+ * Serves a cargo sparse index for `crates` on 127.0.0.1: `endless` crates stream a body that
+ * never ends, `wrong` crates serve other bytes than their `cksum` after `delayMs`.
+ */
+async function cargoServer(
+  dir: string,
+  crates: { name: string; endless?: boolean; wrong?: boolean; delayMs?: number }[],
+): Promise<CargoServer> {
+  const bodies = new Map<
+    string,
+    { body: Uint8Array<ArrayBuffer>; endless: boolean; delayMs: number }
+  >();
+  for (const c of crates) {
+    const body = new Uint8Array(gzipSync(enc.encode(`${c.name}-1.0.0 source\n`)));
+    const cksum = (await digestBytes(body)).sha256;
+    const line = JSON.stringify({
+      name: c.name,
+      vers: "1.0.0",
+      deps: [],
+      cksum,
+      features: {},
+      yanked: false,
+    });
+    const p = `${dir}/${crateIndexPath(c.name)}`;
+    await Deno.mkdir(p.slice(0, p.lastIndexOf("/")), { recursive: true });
+    await Deno.writeTextFile(p, line + "\n");
+    bodies.set(c.name, {
+      body: (c.wrong ? enc.encode("other bytes") : body) as Uint8Array<ArrayBuffer>,
+      endless: c.endless === true,
+      delayMs: c.delayMs ?? 0,
+    });
+  }
+  await Deno.writeTextFile(
+    `${dir}/config.json`,
+    JSON.stringify({ dl: "dl/{crate}/{version}/download", api: null }),
+  );
+  let endless = 0;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const path = new URL(req.url).pathname;
+    const dl = /^\/dl\/([^/]+)\/[^/]+\/download$/.exec(path);
+    if (dl !== null) {
+      const b = bodies.get(dl[1]);
+      if (b === undefined) return new Response("no", { status: 404 });
+      await new Promise((r) => setTimeout(r, b.delayMs));
+      if (!b.endless) return new Response(b.body);
+      const chunk = new Uint8Array(64 * 1024).fill(7);
+      return new Response(
+        new ReadableStream<Uint8Array>({
+          pull(c) {
+            endless += chunk.byteLength;
+            c.enqueue(chunk);
+          },
+        }),
+      );
+    }
+    try {
+      return new Response(await Deno.readFile(`${dir}${path}`));
+    } catch {
+      return new Response("not found", { status: 404 });
+    }
+  });
+  return {
+    url: `http://127.0.0.1:${server.addr.port}/`,
+    endlessBytes: () => endless,
+    async [Symbol.asyncDispose]() {
+      await server.shutdown();
+    },
+  };
+}
+
+async function rustProject(dir: string, index: string, crates: string[]): Promise<void> {
+  await Deno.mkdir(dir, { recursive: true });
+  await Deno.writeTextFile(
+    `${dir}/mochi.toml`,
+    [
+      "[package]",
+      'name = "app"',
+      'version = "0.1.0"',
+      'edition = "2026"',
+      'mochi = ">=0.7"',
+      "",
+      "[registry]",
+      `crates-io = "sparse+${index}"`,
+      "",
+      "[targets.rust.ffi]",
+      ...crates.map((c) => `${c} = "1"`),
+      "",
+    ].join("\n"),
+  );
+}
+
+/** Runs the CLI, killed after `ms` (a run that never ends fails the test instead of hanging). */
+async function runCliWithin(
+  ms: number,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string; killed: boolean }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${ROOT}/cli.ts`, ...args],
+    env: { NO_COLOR: "1", ...env },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let killed = false;
+  const timer = setTimeout(() => {
+    killed = true;
+    child.kill("SIGKILL");
+  }, ms);
+  const out = await child.output();
+  clearTimeout(timer);
+  const dec = new TextDecoder();
+  return {
+    code: out.code,
+    stdout: dec.decode(out.stdout),
+    stderr: dec.decode(out.stderr),
+    killed,
+  };
+}
+
+Deno.test("fetch executor: an endless .crate body is refused while it streams (BLOB_E004), nothing stored", async () => {
+  await withSandbox(async (sb) => {
+    await using server = await cargoServer(`${sb.root}/index`, [{ name: "alpha", endless: true }]);
+    const app = `${sb.root}/app`;
+    await rustProject(app, server.url, ["alpha"]);
+    const r = await runCliWithin(30_000, ["fetch", "-C", app], {
+      ...sb.env,
+      MOCHI_TEST_MAX_BLOB_BYTES: String(1024 * 1024),
+    });
+    assert(!r.killed, "mochi fetch never ended: the body was not capped while streaming");
+    assertEquals(r.code, 4, r.stdout + r.stderr);
+    assert(r.stderr.includes("error[BLOB_E004]"), r.stderr);
+    assert(r.stderr.includes("crate alpha 1.0.0"), r.stderr);
+    assert(server.endlessBytes() < 64 * 1024 * 1024, `${server.endlessBytes()} bytes were read`);
+    assertEquals(await hashTree(`${sb.store}/blobs`), []);
+  });
+});
+
+/** The files (not empty shard directories) of the store's blobs and crate address records. */
+async function storeFiles(store: string, home: string): Promise<string[]> {
+  const files: string[] = [];
+  for (const d of [`${store}/blobs`, `${store}/aliases`, `${home}/crates`]) {
+    files.push(...(await hashTree(d)).filter((l) => !/^\S+\/ \d+$/.test(l)));
+  }
+  return files;
+}
+
+Deno.test("fetch executor: a failed fetch removes what it added; the store is as it was", async () => {
+  await withSandbox(async (sb) => {
+    await using server = await cargoServer(`${sb.root}/index`, [
+      { name: "alpha" },
+      { name: "beta" },
+      { name: "gamma", wrong: true, delayMs: 500 },
+    ]);
+    const app = `${sb.root}/app`;
+    await rustProject(app, server.url, ["alpha"]);
+    assertEquals((await runCli(["fetch", "-C", app], { env: sb.env })).code, 0);
+    const before = await storeFiles(sb.store, sb.mochiHome);
+    assert(before.length > 0);
+    await rustProject(app, server.url, ["alpha", "beta", "gamma"]);
+    const r = await runCli(["fetch", "-C", app], { env: sb.env });
+    assertEquals(r.code, 4, r.stdout + r.stderr);
+    assert(r.stderr.includes("error[RUST_E004]") && r.stderr.includes("gamma 1.0.0"), r.stderr);
+    const after = await storeFiles(sb.store, sb.mochiHome);
+    assertEquals(after, before, "beta (fetched before gamma failed) was removed again");
+  });
+});
+
+Deno.test("fetch executor: mochi fetch waits for a held exclusive store lock (cache prune's), then proceeds", async () => {
+  await withSandbox(async (sb) => {
+    await using server = await cargoServer(`${sb.root}/index`, [{ name: "alpha" }]);
+    const app = `${sb.root}/app`;
+    await rustProject(app, server.url, ["alpha"]);
+    // The lock first (no store needed), then the fetch against a store held exclusively.
+    assertEquals((await runCli(["lock", "-C", app], { env: sb.env })).code, 0);
+    const held = await acquireStoreLock(sb.store, "exclusive", { command: "cache prune" });
+    const t0 = performance.now();
+    const run = runCli(["fetch", "-C", app], { env: sb.env });
+    setTimeout(() => held.release(), 2000);
+    const r = await run;
+    assertEquals(r.code, 0, r.stderr);
+    assert(performance.now() - t0 >= 2000, "mochi fetch did not wait for the store lock");
+    assert(r.stderr.includes(`held by pid ${Deno.pid} (mochi cache prune)`), r.stderr);
+  });
+});
