@@ -276,3 +276,26 @@ guardedTest("packPackage: the size limit is enforced on the compressed archive",
     await Deno.remove(tmp, { recursive: true });
   }
 });
+
+guardedTest(
+  "mochi pack reads mochi.toml as strictly as install: invalid UTF-8 is refused (MANIFEST_E001), nothing written",
+  async () => {
+    const tmp = await Deno.makeTempDir();
+    try {
+      await writePackage(tmp);
+      // An invalid byte inside the description: a lossy reader turns it into U+FFFD and packs.
+      const bytes = new TextEncoder().encode(
+        MANIFEST.replace("String helpers", "String XX helpers"),
+      );
+      const at = bytes.indexOf("X".charCodeAt(0));
+      bytes.set([0xc3, 0x28], at);
+      await Deno.writeFile(`${tmp}/mochi.toml`, bytes);
+      const r = await packCli(tmp, `${tmp}/out`, {}, "022");
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.match(r.stderr, /MANIFEST_E001[^\n]*not valid UTF-8/);
+      await assert.rejects(Deno.stat(`${tmp}/out`), Deno.errors.NotFound);
+    } finally {
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
+);

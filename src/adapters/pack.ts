@@ -10,6 +10,7 @@
 import { join } from "node:path";
 import { MochiError } from "../errors.ts";
 import { type Manifest, parseManifest } from "../manifest/mod.ts";
+import { decodeUtf8Strict } from "../manifest/utf8.ts";
 import { fileSelector, publishProblems } from "../pack/mod.ts";
 import { type ArchiveInput, type Digest, digestBytes, writeArchive } from "../store/mod.ts";
 import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
@@ -122,7 +123,13 @@ export async function packPackage(options: PackOptions): Promise<PackedPackage> 
   const manifestPath = join(root, "mochi.toml");
   let manifestText: string;
   try {
-    manifestText = await Deno.readTextFile(manifestPath);
+    // Strict UTF-8, as install reads it: a manifest install rejects is never packed.
+    manifestText = decodeUtf8Strict(
+      await Deno.readFile(manifestPath),
+      manifestPath,
+      "MANIFEST_E001",
+      "save mochi.toml as UTF-8",
+    );
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
       throw new MochiError("MANIFEST_E011", `could not find mochi.toml in ${root}`, {

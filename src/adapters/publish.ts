@@ -17,6 +17,7 @@ import { MochiError } from "../errors.ts";
 import { indexPath, type IndexRecord, parseIndexFile, parseRegistryConfig } from "../index/mod.ts";
 import { checkCapabilityMonotonicity } from "../capability/mod.ts";
 import { parseLockfile } from "../lockfile/mod.ts";
+import { decodeUtf8Strict } from "../manifest/utf8.ts";
 import {
   provenanceStatement,
   type ResolvedDependency,
@@ -101,7 +102,13 @@ function ciContext(env: PublishOptions["env"], manifestRepo: string | undefined)
 async function lockDependencies(projectDir: string): Promise<ResolvedDependency[]> {
   let text: string;
   try {
-    text = await Deno.readTextFile(`${projectDir}/mochi.lock`);
+    // Strict UTF-8, as install reads it.
+    text = decodeUtf8Strict(
+      await Deno.readFile(`${projectDir}/mochi.lock`),
+      `${projectDir}/mochi.lock`,
+      "LOCK_E005",
+      "run `mochi lock --refresh` to rewrite mochi.lock from mochi.toml",
+    );
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return [];
     throw e;
