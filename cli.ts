@@ -22,6 +22,8 @@ import {
 import { type CommandEntry, commandGroups, COMMANDS, findCommand } from "./src/cli/commands.ts";
 import { Output, type Sinks } from "./src/cli/output.ts";
 
+export type { Sinks };
+
 /** The version `mochi --version` prints. */
 export const VERSION = "0.1.0";
 

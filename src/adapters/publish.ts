@@ -24,7 +24,7 @@ import {
   type Statement,
   type YankAction,
   yankStatement,
-} from "../publish/mod.ts";
+} from "../publish/statement.ts";
 import { identityToken } from "./oidc.ts";
 import { type PackedPackage, packPackage } from "./pack.ts";
 import { signStatement } from "./sigstore/sign.ts";

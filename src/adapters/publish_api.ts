@@ -36,17 +36,16 @@ import {
 } from "../index/mod.ts";
 import { type Manifest, parseManifest } from "../manifest/mod.ts";
 import { decodeUtf8Strict } from "../manifest/utf8.ts";
+import type { PublisherBinding } from "../publish/binding.ts";
+import { PUBLISH_CHECKS, runPublishChecks } from "../publish/checks.ts";
+import { publishedRecord } from "../publish/record.ts";
 import {
   type NameOwnership,
   parseSubjectName,
-  PUBLISH_CHECKS,
-  publishedRecord,
-  type PublisherBinding,
   publishPermission,
-  runPublishChecks,
   scopeOf,
   yankPermission,
-} from "../publish/mod.ts";
+} from "../publish/rules.ts";
 import { compareVersions, parseVersion, tryParseVersion } from "../semver/mod.ts";
 import { digestBytes, readArchiveStream } from "../store/mod.ts";
 import { createHash } from "node:crypto";

@@ -119,7 +119,11 @@ export interface InstallOptions {
    * it): who holds it and for how long we waited.
    */
   onWait?: (holders: StoreHolder[], waitedMs: number) => void;
-  /** Fault points and injected limits (tests; see `testHooksFromEnv`). */
+  /**
+   * Fault points and injected limits (tests; see `testHooksFromEnv`).
+   *
+   * @ignore
+   */
   hooks?: TestHooks;
 }
 

@@ -7,15 +7,7 @@
  * @module
  */
 export { type LockedCrate, type LockedPackage, type Lockfile, LOCKFILE_FORMAT } from "./types.ts";
-export {
-  compareText,
-  formatLockfile,
-  LOCKFILE_HEADER,
-  sortCrates,
-  sortPackages,
-  tomlKey,
-  tomlString,
-} from "./format.ts";
+export { formatLockfile, LOCKFILE_HEADER, sortCrates, sortPackages } from "./format.ts";
 export { parseLockfile } from "./parse.ts";
 export { computeManifestHash, MANIFEST_HASH_PREFIX } from "./hash.ts";
 export { enabledOptionalDependencies, type LockCheck, lockSatisfiesManifest } from "./satisfy.ts";

@@ -10,6 +10,7 @@ import type { Lockfile } from "../lockfile/types.ts";
 import { requiredWithFeatures, sortCapabilities } from "../capability/mod.ts";
 import type { DenoLowering } from "./deno.ts";
 
+export type { CapabilityName } from "../capability/model.ts";
 export {
   DENO_PERMISSIONS,
   DENO_RUN_FLAGS,

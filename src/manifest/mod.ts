@@ -38,3 +38,4 @@ export {
   removeDependencyFromText,
   setDependencyInText,
 } from "./edit.ts";
+export { decodeUtf8Strict } from "./utf8.ts";

@@ -1,10 +1,69 @@
 /**
- * The store's pure core: one-pass BLAKE3 + SHA-256 digests and deterministic, strictly checked
- * `.tar.zst` archives (decisions.md §Store). The on-disk store is `src/store/fs/fs_store.ts`.
+ * `@mochi/pkg/store`: the content-addressed store. Its pure core computes one-pass BLAKE3 +
+ * SHA-256 digests and reads and writes deterministic, strictly checked `.tar.zst` archives; its
+ * Deno I/O half (`fs/`) keeps blobs and extracted trees under `$MOCHI_HOME/store`, re-hashes what
+ * it reads, and holds the store lock (shared for installs, exclusive for `cache prune`).
+ *
+ * The layout follows cargo's and uv's caches: blobs named by their digest, written to a temp file
+ * and renamed into place, so a killed process leaves no half-written entry.
+ *
+ * @example
+ * ```ts
+ * import { digestBytes } from "@mochi/pkg/store";
+ * import assert from "node:assert/strict";
+ *
+ * const d = await digestBytes(new TextEncoder().encode("abc"));
+ * assert.equal(d.sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+ * assert.equal(d.sizeBytes, 3);
+ * ```
  *
  * @module
  */
 
-export * from "./digest.ts";
-export * from "./archive.ts";
-export * from "./duration.ts";
+export {
+  createDualHasher,
+  type Digest,
+  digestBytes,
+  type DigestOptions,
+  digestStream,
+  type DualHasher,
+  isHexDigest,
+} from "./digest.ts";
+export {
+  type ArchiveEntry,
+  type ArchiveInput,
+  type ArchiveLimits,
+  type ArchivePolicy,
+  type ArchiveStreamEntry,
+  readArchive,
+  readArchiveAll,
+  readArchiveStream,
+  sourceDateEpoch,
+  validateEntryPath,
+  writeArchive,
+  type WriteArchiveOptions,
+} from "./archive.ts";
+export { parseDuration } from "./duration.ts";
+export {
+  type CorruptBlob,
+  type EnvLike,
+  type ExpectedDigest,
+  FsStore,
+  type FsStoreOptions,
+  type PruneOptions,
+  type PruneReport,
+  type PutResult,
+  resolveMochiHome,
+  storeRootOf,
+  type StoreSize,
+  type VerifyReport,
+} from "./fs/fs_store.ts";
+export {
+  acquireStoreLock,
+  cleanOrphanSessions,
+  liveSessions,
+  type StoreHolder,
+  type StoreLock,
+  type StoreLockOptions,
+} from "./fs/store_lock.ts";
+export { type WriteAtomicOptions, writeFileAtomic } from "./fs/fs_atomic.ts";

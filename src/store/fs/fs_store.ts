@@ -47,7 +47,11 @@ export interface ExpectedDigest {
 
 /** Options of the {@link FsStore} constructor. */
 export interface FsStoreOptions {
-  /** Fault points and limits for tests (default: none). */
+  /**
+   * Fault points and limits for tests (default: none).
+   *
+   * @ignore
+   */
   hooks?: TestHooks;
   /**
    * Directory for this process's temp files (its store-lock session, `<root>/tmp/s-<id>/`);

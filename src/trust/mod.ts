@@ -1,0 +1,75 @@
+/**
+ * `@mochi/pkg/trust`: what a client checks before it believes a registry. Sigstore bundles
+ * verified offline against a trusted root (certificate chain, transparency-log inclusion, signed
+ * timestamp, signer identity); in-toto attestations; the registry's signed `snapshot.json`
+ * (rollback, freeze and mix-and-match checks, as TUF's snapshot and timestamp roles) and the
+ * per-registry pinned key; and publisher bindings (which signer may publish a name, as PyPI's and
+ * npm's trusted publishing bind a package to a CI workflow).
+ *
+ * Sigstore verification follows the Sigstore client specification (github.com/sigstore/
+ * architecture-docs, "Sigstore Client Spec") through `@sigstore/verify`.
+ *
+ * @example
+ * ```ts
+ * import { parseArtifactDigest, publisherIdentity } from "@mochi/pkg/trust";
+ * import assert from "node:assert/strict";
+ *
+ * const digest = parseArtifactDigest("sha256:" + "ab".repeat(32));
+ * assert.equal(digest?.algorithm, "sha256");
+ * assert.equal(
+ *   publisherIdentity("https://github.com/acme/lib/.github/workflows/release.yml@refs/tags/v1"),
+ *   "https://github.com/acme/lib/.github/workflows/release.yml",
+ * );
+ * ```
+ *
+ * @module
+ */
+
+export {
+  type ArtifactDigestAlgorithm,
+  type AttestationVerifyOptions,
+  type InTotoStatement,
+  parseArtifactDigest,
+  PRODUCTION_TRUSTED_ROOT,
+  type SigstoreArtifact,
+  type SigstoreErrorCode,
+  type SigstoreSigner,
+  type SigstoreVerifyOptions,
+  type SigstoreVerifyResult,
+  type VerifiedAttestation,
+  verifySigstoreAttestation,
+  verifySigstoreBundle,
+} from "../adapters/sigstore/verify.ts";
+export { signStatement, type SignStatementOptions } from "../adapters/sigstore/sign.ts";
+export { TrustStore } from "../adapters/trust_state.ts";
+export {
+  checkIndexFile,
+  checkSnapshotFreshness,
+  formatPublicKey,
+  parsePublicKey,
+  parseSnapshot,
+  publicKeyId,
+  type SignedSnapshot,
+  signSnapshot,
+  type Snapshot,
+  SNAPSHOT_PATH,
+  snapshotDigest,
+  type SnapshotFile,
+  type TrustedSnapshot,
+  verifySnapshotSignature,
+} from "../index/snapshot.ts";
+export {
+  bindingMismatch,
+  defaultBinding,
+  defaultScopeBinding,
+  type PublisherBinding,
+  publisherIdentity,
+  type SignerIdentity,
+} from "../publish/binding.ts";
+export {
+  loadSignatureVerifier,
+  publisherChanges,
+  refusePublisherChanges,
+  signerOfRecord,
+  verifyLockedPackage,
+} from "../install/signatures.ts";
