@@ -32,6 +32,8 @@ const ENVIRONMENT = `Environment:
   MOCHI_REGISTRY         registry URL or path when mochi.toml has no [registry] default
   MOCHI_CRATES_IO_INDEX  cargo sparse index for Rust crates when mochi.toml names none
   MOCHI_SIGSTORE_ROOT    trusted root JSON; MOCHI_FULCIO_URL / MOCHI_REKOR_URL: signing instance
+  MOCHI_HTTP_IDLE_TIMEOUT  a download with no data this long fails, BLOB_E010 (default 30s)
+  MOCHI_HTTP_DEADLINE    a download running this long fails, BLOB_E011 (default 15m)
   SOURCE_DATE_EPOCH      archive mtime for pack and publish
   NO_COLOR               no colour (like --color=never)
 Tests only, with MOCHI_TEST=1: MOCHI_TEST_FAULT, MOCHI_TEST_MAX_* (src/store/fs/test_hooks.ts).`;

@@ -98,6 +98,14 @@ export const ERROR_CATALOGUE = {
     exit: 4,
     summary: "mochi.lock pins other digests than the registry index records for a version",
   },
+  BLOB_E010: {
+    exit: 3,
+    summary: "a download stalled: no data for the idle timeout (MOCHI_HTTP_IDLE_TIMEOUT)",
+  },
+  BLOB_E011: {
+    exit: 3,
+    summary: "a download ran past its total deadline (MOCHI_HTTP_DEADLINE)",
+  },
 
   // Rust bridge (src/rust, src/adapters/cargo_index_client.ts)
   RUST_E001: { exit: 1, summary: "a cargo index file or line is malformed" },

@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { gzipSync } from "node:zlib";
 
 /** One fault applied to a response. All fields optional; an empty fault serves the file. */
 export interface Fault {
@@ -31,6 +32,13 @@ export interface Fault {
   body?: Uint8Array;
   /** Stream chunked zero bytes until the client goes away (an endless-data attack). */
   endless?: boolean;
+  /**
+   * Send the body one byte at a time, this many milliseconds apart, chunked (a download that
+   * never stalls long enough for an idle timeout but never ends); at most 1000 bytes.
+   */
+  dripEveryMs?: number;
+  /** Send the body gzip-compressed (`Content-Encoding: gzip`, the compressed length declared). */
+  gzip?: boolean;
 }
 
 /** Decides the fault for the `n`-th (1-based) request of `path`; undefined serves the file. */
@@ -124,6 +132,19 @@ export function startFakeRegistry(dir: string): FakeRegistry {
         }
         return;
       }
+      if (fault.dripEveryMs !== undefined) {
+        await writeAll(
+          conn,
+          enc.encode(
+            `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n${extra}Connection: close\r\n\r\n`,
+          ),
+        );
+        for (let sent = 0; sent < 1000 && !closed; sent++) {
+          await writeAll(conn, enc.encode("1\r\n\0\r\n"));
+          await new Promise((r) => setTimeout(r, fault.dripEveryMs));
+        }
+        return;
+      }
       let body = fault.body;
       if (body === undefined) {
         try {
@@ -155,10 +176,12 @@ export function startFakeRegistry(dir: string): FakeRegistry {
         );
         return; // no "0\r\n\r\n": the close ends the body early
       }
+      if (fault.gzip) body = new Uint8Array(gzipSync(body));
+      const encoding = fault.gzip ? "Content-Encoding: gzip\r\n" : "";
       await writeAll(
         conn,
         enc.encode(
-          `HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n${extra}Connection: close\r\n\r\n`,
+          `HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n${encoding}${extra}Connection: close\r\n\r\n`,
         ),
       );
       const cut = fault.truncateAfterBytes;

@@ -29,6 +29,7 @@ import {
 import { decodeUtf8Strict } from "../manifest/utf8.ts";
 import { TrustStore } from "./trust_state.ts";
 import { readAtMost, type ReadLimit } from "./bounded_read.ts";
+import { parseDuration } from "../store/duration.ts";
 
 const INDEX_UTF8_HINT = "the registry serves an index file that is not UTF-8; report it to the " +
   "registry operator";
@@ -88,10 +89,79 @@ export interface RegistryClientOptions {
     publicKey?: string;
   };
   /**
-   * Cap on one index file or `config.json` body, bytes; a longer body is cut off with
-   * `INDEX_E010` (TUF's endless-data attack). Default 64 MiB.
+   * Cap on one index file, `config.json`, `snapshot.json` or cargo index body, in decoded bytes
+   * (after any `Content-Encoding`: a 1 MB gzip body that inflates past the cap is cut off too);
+   * a longer body is cut off with `INDEX_E010` (TUF's endless-data attack). Default 64 MiB.
    */
   maxIndexBytes?: number;
+  /**
+   * Longest wait for the next bytes of a download once its headers arrived, in milliseconds; a
+   * body that stalls longer fails with `BLOB_E010` (cargo's `http.timeout`, uv's
+   * `UV_HTTP_TIMEOUT`). Default {@link DEFAULT_IDLE_TIMEOUT_MS}.
+   */
+  idleTimeoutMs?: number;
+  /**
+   * Longest time one download may take, from its request to its last byte, in milliseconds; a
+   * download still running then fails with `BLOB_E011` (a body that drips one byte at a time
+   * never trips the idle timeout). Default {@link DEFAULT_DEADLINE_MS}.
+   */
+  deadlineMs?: number;
+}
+
+/** Default {@link RegistryClientOptions.idleTimeoutMs}: 30 s. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+/** Default {@link RegistryClientOptions.deadlineMs}: 15 min. */
+export const DEFAULT_DEADLINE_MS = 15 * 60_000;
+
+/** The network limits a user sets: {@link networkLimitsFromEnv}. */
+export interface NetworkLimits {
+  /** {@link RegistryClientOptions.idleTimeoutMs}. */
+  idleTimeoutMs?: number;
+  /** {@link RegistryClientOptions.deadlineMs}. */
+  deadlineMs?: number;
+}
+
+/**
+ * The network limits from the environment: `MOCHI_HTTP_IDLE_TIMEOUT` and `MOCHI_HTTP_DEADLINE`,
+ * durations such as `30s`, `2m`, `1h` (see `parseDuration`); unset variables are left out.
+ *
+ * @param env the environment
+ * @returns the limits to pass to {@link openRegistry} (or install's `network` option)
+ * @throws {MochiError} `CLI_E001` naming the variable when a value is not a duration or is 0
+ *
+ * @example
+ * ```ts
+ * import { networkLimitsFromEnv } from "@mochi/pkg";
+ * const limits = networkLimitsFromEnv({ MOCHI_HTTP_IDLE_TIMEOUT: "10s" });
+ * if (limits.idleTimeoutMs !== 10_000 || limits.deadlineMs !== undefined) throw new Error();
+ * ```
+ */
+export function networkLimitsFromEnv(env: Record<string, string | undefined>): NetworkLimits {
+  const out: NetworkLimits = {};
+  const read = (key: string): number | undefined => {
+    const v = env[key];
+    if (v === undefined || v === "") return undefined;
+    let ms: number;
+    try {
+      ms = parseDuration(v);
+    } catch (e) {
+      throw new MochiError("CLI_E001", `${key}=${JSON.stringify(v)} is not a duration`, {
+        hint: "write a whole number and a unit: 45s, 2m, 1h",
+        cause: e,
+      });
+    }
+    if (ms <= 0) {
+      throw new MochiError("CLI_E001", `${key} must be longer than 0`, {
+        hint: "write a whole number and a unit: 45s, 2m, 1h",
+      });
+    }
+    return ms;
+  };
+  const idle = read("MOCHI_HTTP_IDLE_TIMEOUT");
+  const deadline = read("MOCHI_HTTP_DEADLINE");
+  if (idle !== undefined) out.idleTimeoutMs = idle;
+  if (deadline !== undefined) out.deadlineMs = deadline;
+  return out;
 }
 
 /** Default {@link RegistryClientOptions.maxIndexBytes}: 64 MiB. */
@@ -219,7 +289,7 @@ export function openRegistry(url: string, options: RegistryClientOptions): Regis
           hint: "check the registry URL; the index root must hold config.json",
         });
       }
-      const base = new URL(cfg.dl, root);
+      const base = blobBase(cfg.dl, root, where);
       if (!base.pathname.endsWith("/")) base.pathname += "/";
       dlBase = base;
       return cfg;
@@ -449,6 +519,39 @@ function snapshotLimit(snap: Snapshot, path: string, where: string): ReadLimit {
   };
 }
 
+/**
+ * Where a registry's blobs live: `dl` resolved against the index root. An http(s) registry
+ * serves blobs over http(s) only (never `file:`, `data:` or another scheme a hostile
+ * `config.json` names), and an https one never over plain http; a directory registry may
+ * name a directory or an http(s) server. The publish API refuses the same (`PUB_E011`).
+ *
+ * @throws {MochiError} `INDEX_E003` naming `dl` when it is not a URL or breaks the rule
+ */
+function blobBase(dl: string, root: URL, where: string): URL {
+  const refuse = (why: string): never => {
+    throw new MochiError(
+      "INDEX_E003",
+      `registry config ${where}: "dl" ${JSON.stringify(dl)} ${why}`,
+      { hint: "report it to the registry operator; no blob was fetched from it" },
+    );
+  };
+  let base: URL;
+  try {
+    base = new URL(dl, root);
+  } catch {
+    return refuse("is not a URL");
+  }
+  const web = base.protocol === "http:" || base.protocol === "https:";
+  if (root.protocol === "file:") {
+    if (!web && base.protocol !== "file:") refuse(`uses ${base.protocol}, not http(s) or file`);
+  } else if (!web) {
+    refuse(`uses ${base.protocol}; an http(s) registry serves blobs over http(s) only`);
+  } else if (root.protocol === "https:" && base.protocol === "http:") {
+    refuse("is plain http although the registry is https");
+  }
+  return base;
+}
+
 /** The normalised root, fresh counters, and the directory or HTTP source behind a client. */
 function openSource(
   url: string,
@@ -464,7 +567,7 @@ function openSource(
     cacheWriteErrors: 0,
   };
   const source: Source = root.protocol === "file:"
-    ? new DirectorySource(root, stats)
+    ? new DirectorySource(root, stats, options.maxIndexBytes ?? DEFAULT_MAX_INDEX_BYTES)
     : new HttpSource(root, options, stats);
   return { root, stats, source };
 }
@@ -506,9 +609,11 @@ interface Source {
 class DirectorySource implements Source {
   #root: URL;
   #stats: RegistryClientStats;
-  constructor(root: URL, stats: RegistryClientStats) {
+  #maxIndexBytes: number;
+  constructor(root: URL, stats: RegistryClientStats, maxIndexBytes: number) {
     this.#root = root;
     this.#stats = stats;
+    this.#maxIndexBytes = maxIndexBytes;
   }
 
   async read<T>(
@@ -519,11 +624,9 @@ class DirectorySource implements Source {
     let bytes: Uint8Array;
     try {
       const file = fileURLToPath(new URL(path, this.#root));
-      if (limit !== undefined) {
-        const size = (await Deno.stat(file)).size;
-        if (size > limit.bytes) throw limit.error(size);
-      }
-      bytes = await Deno.readFile(file);
+      const cap = capOf(limit, this.#maxIndexBytes, file);
+      const opened = await Deno.open(file, { read: true });
+      bytes = await readAtMost(opened.readable, cap);
       this.#stats.bytes += bytes.length;
     } catch (e) {
       if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
@@ -586,6 +689,8 @@ class HttpSource implements Source {
   #maxDelayMs: number;
   #timeoutMs: number;
   #maxIndexBytes: number;
+  #idleTimeoutMs: number;
+  #deadlineMs: number;
   #stats: RegistryClientStats;
   #slots: Semaphore;
   #madeDirs = new Map<string, Promise<void>>();
@@ -610,6 +715,8 @@ class HttpSource implements Source {
     this.#maxDelayMs = options.maxDelayMs ?? 30_000;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#maxIndexBytes = options.maxIndexBytes ?? DEFAULT_MAX_INDEX_BYTES;
+    this.#idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    this.#deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
     this.#stats = stats;
     this.#slots = new Semaphore(Math.max(1, options.parallelism ?? 32));
     this.#headers = options.headers ?? {};
@@ -679,16 +786,17 @@ class HttpSource implements Source {
       const res = await this.#fetch(url, { headers, signal });
       this.#stats.requests++;
       if (res.status === 200) {
-        // A declared Content-Length frames the body exactly. The snapshot's size for this file
-        // (when one is in use) and the index cap (INDEX_E010) both bound what is read.
+        // The snapshot's size for this file (when one is in use) or the index cap (INDEX_E010),
+        // whichever is smaller, bounds the decoded body. A Content-Length counts the bytes on
+        // the wire, which a Content-Encoding may inflate far past it: it only refuses early.
+        const cap = capOf(limit, this.#maxIndexBytes, url);
+        const encoded = (res.headers.get("content-encoding") ?? "identity") !== "identity";
         const declared = Number(res.headers.get("content-length") ?? NaN);
-        if (limit !== undefined && declared > limit.bytes) {
+        if (!encoded && declared > cap.bytes) {
           await res.body?.cancel();
-          throw limit.error(declared);
+          throw cap.error(declared);
         }
-        const body = limit !== undefined && !(declared >= 0)
-          ? await readAtMost(res.body, limit)
-          : await readCapped(res, this.#maxIndexBytes, url);
+        const body = await readAtMost(res.body, cap);
         this.#stats.bytes += body.length;
         return {
           done: true,
@@ -725,6 +833,7 @@ class HttpSource implements Source {
     }
     let attempts = 0;
     let res: Response;
+    const deadlineAt = performance.now() + this.#deadlineMs;
     try {
       res = await this.#withRetries(url, "blob", async (signal, attempt) => {
         attempts = attempt;
@@ -750,12 +859,14 @@ class HttpSource implements Source {
     }
     const reader = res.body!.getReader();
     const stats = this.#stats;
+    const idleMs = this.#idleTimeoutMs;
+    const deadlineMs = this.#deadlineMs;
     let received = 0;
     return new ReadableStream<Uint8Array>({
       async pull(controller) {
-        let chunk: ReadableStreamReadResult<Uint8Array>;
+        let chunk: ReadableStreamReadResult<Uint8Array> | "idle" | "deadline";
         try {
-          chunk = await reader.read();
+          chunk = await readWithin(reader, idleMs, deadlineAt);
         } catch (e) {
           controller.error(
             new MochiError(
@@ -764,6 +875,31 @@ class HttpSource implements Source {
                 `(${attempts} attempt${attempts === 1 ? "" : "s"}): ${(e as Error).message}`,
               { hint: "retry the command; the download is not resumed", cause: e },
             ),
+          );
+          return;
+        }
+        if (chunk === "idle" || chunk === "deadline") {
+          reader.cancel().catch(() => {});
+          controller.error(
+            chunk === "idle"
+              ? new MochiError(
+                "BLOB_E010",
+                `download of ${url} stalled: no data for ${idleMs} ms (the idle timeout) after ` +
+                  `${received} bytes`,
+                {
+                  hint: "the registry or a proxy stopped sending; retry later, or raise " +
+                    "MOCHI_HTTP_IDLE_TIMEOUT (e.g. 2m) on a very slow link",
+                },
+              )
+              : new MochiError(
+                "BLOB_E011",
+                `download of ${url} took longer than ${deadlineMs} ms (the download deadline); ` +
+                  `stopped after ${received} bytes`,
+                {
+                  hint: "the registry sends too slowly; retry later, or raise " +
+                    "MOCHI_HTTP_DEADLINE (e.g. 1h) for a very large package on a slow link",
+                },
+              ),
           );
           return;
         }
@@ -931,25 +1067,22 @@ function decodeCacheFile(
 }
 
 /**
- * Read a response body, refusing more than `maxBytes` (the rest is never read: the body is
- * cancelled). A `Content-Length` over the cap is refused before reading.
+ * The read limit of one index-like file: the caller's (a snapshot's listed size) when it is the
+ * smaller, else the index cap with `INDEX_E010`. Counted in decoded bytes by `readAtMost`.
  */
-async function readCapped(res: Response, maxBytes: number, url: string): Promise<Uint8Array> {
-  const tooLong = () =>
-    new MochiError(
-      "INDEX_E010",
-      `${url} sent more than ${maxBytes} bytes; stopped reading (no index file is that large)`,
-      { hint: "the registry or a proxy is misbehaving (endless data); report it to the registry" },
-    );
-  const declared = Number(res.headers.get("content-length") ?? NaN);
-  if (declared > maxBytes) {
-    await res.body?.cancel();
-    throw tooLong();
-  }
-  if (res.body === null) return new Uint8Array();
-  // A declared length (checked above) frames the body: read it in one piece.
-  if (declared >= 0) return new Uint8Array(await res.arrayBuffer());
-  return await readAtMost(res.body, { bytes: maxBytes, error: tooLong });
+function capOf(limit: ReadLimit | undefined, maxBytes: number, url: string): ReadLimit {
+  if (limit !== undefined && limit.bytes <= maxBytes) return limit;
+  return {
+    bytes: maxBytes,
+    error: () =>
+      new MochiError(
+        "INDEX_E010",
+        `${url} sent more than ${maxBytes} bytes; stopped reading (no index file is that large)`,
+        {
+          hint: "the registry or a proxy is misbehaving (endless data); report it to the registry",
+        },
+      ),
+  };
 }
 
 async function writeAtomic(file: string, data: Uint8Array): Promise<void> {
@@ -1026,6 +1159,29 @@ export function parseRetryAfter(value: string | null, nowMs: number): number | u
   const date = /[a-z]/i.test(v) ? Date.parse(v) : NaN;
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - nowMs);
+}
+
+/**
+ * The next read of a body, or which limit ran out first: `idle` after `idleMs` without data,
+ * `deadline` at `deadlineAt` (a `performance.now()` time).
+ */
+async function readWithin(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  idleMs: number,
+  deadlineAt: number,
+): Promise<ReadableStreamReadResult<Uint8Array> | "idle" | "deadline"> {
+  const left = deadlineAt - performance.now();
+  if (left <= 0) return "deadline";
+  const which = left < idleMs ? "deadline" : "idle";
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<"idle" | "deadline">((r) => {
+    timer = setTimeout(() => r(which), Math.min(idleMs, left));
+  });
+  try {
+    return await Promise.race([reader.read(), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function sleep(ms: number): Promise<void> {

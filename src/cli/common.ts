@@ -10,6 +10,7 @@ import type { InstallOptions } from "../install/install.ts";
 import { resolveMochiHome } from "../store/fs/fs_store.ts";
 import type { StoreHolder } from "../store/fs/store_lock.ts";
 import { testHooksFromEnv } from "../store/fs/test_hooks.ts";
+import { networkLimitsFromEnv } from "../adapters/index_client.ts";
 import { type CommandContext, flag, type OptionTable, stringsOption } from "./command.ts";
 import type { Output } from "./output.ts";
 
@@ -105,6 +106,7 @@ export async function installOptions(ctx: CommandContext): Promise<InstallOption
     ...(accept.length > 0 ? { acceptCapabilities: names.includes("*") ? "all" : names } : {}),
     onWait: waitPrinter(out),
     hooks: testHooksFromEnv(env),
+    network: networkLimitsFromEnv(env),
     ...(env.MOCHI_REGISTRY ? { registryUrl: env.MOCHI_REGISTRY } : {}),
     ...(env.MOCHI_CRATES_IO_INDEX ? { cratesIoIndex: env.MOCHI_CRATES_IO_INDEX } : {}),
   };

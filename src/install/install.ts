@@ -36,7 +36,7 @@ import {
   CapabilityPolicy,
   type NewCapability,
 } from "../capability/mod.ts";
-import { openRegistry, type RegistryClient } from "../adapters/index_client.ts";
+import { type NetworkLimits, openRegistry, type RegistryClient } from "../adapters/index_client.ts";
 import { FsStore } from "../store/fs/fs_store.ts";
 import { acquireStoreLock, cleanOrphanSessions, type StoreHolder } from "../store/fs/store_lock.ts";
 import { NO_TEST_HOOKS, type TestHooks } from "../store/fs/test_hooks.ts";
@@ -125,6 +125,11 @@ export interface InstallOptions {
    * @ignore
    */
   hooks?: TestHooks;
+  /**
+   * Download idle timeout and deadline (`MOCHI_HTTP_IDLE_TIMEOUT`, `MOCHI_HTTP_DEADLINE`; see
+   * `networkLimitsFromEnv`); the registry client's defaults when absent.
+   */
+  network?: NetworkLimits;
 }
 
 /**
@@ -229,7 +234,7 @@ export function openProjectSources(
   project: Project,
   options: Pick<
     InstallOptions,
-    "mochiHome" | "registryUrl" | "offline" | "frozen" | "fetch" | "hooks"
+    "mochiHome" | "registryUrl" | "offline" | "frozen" | "fetch" | "hooks" | "network"
   >,
 ): ProjectSources {
   const hooks = options.hooks ?? NO_TEST_HOOKS;
@@ -249,6 +254,7 @@ export function openProjectSources(
           ...(options.fetch ? { fetch: options.fetch } : {}),
           ...(hooks.maxIndexBytes !== undefined ? { maxIndexBytes: hooks.maxIndexBytes } : {}),
           ...(hooks.retryBaseMs !== undefined ? { baseDelayMs: hooks.retryBaseMs } : {}),
+          ...options.network,
         });
         clients.set(url, c);
       }

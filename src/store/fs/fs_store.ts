@@ -427,12 +427,20 @@ export class FsStore {
         try {
           step = await reader.read();
         } catch (e) {
+          // A download that hit its idle timeout or deadline keeps its own code (not retried).
+          const timedOut = e instanceof MochiError &&
+            (e.code === "BLOB_E010" || e.code === "BLOB_E011");
           throw new MochiError(
-            "BLOB_E002",
+            timedOut ? e.code : "BLOB_E002",
             `${label}: blob download failed after ${hasher.sizeBytes} bytes: ${
               (e as Error)?.message ?? e
             }`,
-            { hint: "retry; if it keeps failing, the registry or network is unreliable", cause: e },
+            {
+              hint: timedOut && e.hint !== undefined
+                ? e.hint
+                : "retry; if it keeps failing, the registry or network is unreliable",
+              cause: e,
+            },
           );
         }
         if (step.done) break;
