@@ -21,6 +21,7 @@ export {
   type Comparator,
   formatComparator,
   formatRequirement,
+  MAX_COMPARATORS,
   type Operator,
   parseRequirement,
   type Requirement,

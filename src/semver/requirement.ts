@@ -3,14 +3,15 @@
  *
  * Follows the Rust `semver` crate 1.x (`VersionReq`), which cargo uses: comparators joined by `,`
  * (AND), operators `=`, `>`, `>=`, `<`, `<=`, `~`, `^`, a bare version meaning `^`, partial
- * versions (`1`, `1.2`), wildcards (`*`, `1.*`, `1.2.*`, also `x`/`X`). A pre-release version
- * matches only when some comparator names a pre-release of the same `major.minor.patch`
- * (semver crate `matches_prerelease`). There is no `||`.
+ * versions (`1`, `1.2`), wildcards (`*`, `1.*`, `1.2.*`, also `x`/`X`), build metadata accepted
+ * and ignored, at most 32 comparators, a bare `*` alone. A pre-release version matches only when
+ * some comparator names a pre-release of the same `major.minor.patch` (semver crate
+ * `matches_prerelease`). There is no `||`.
  *
  * @module
  */
 import { MochiError, quoteValue } from "../errors.ts";
-import { compareVersions, parseNumericPart, parseVersion, type Version } from "./version.ts";
+import { compareVersions, type Version } from "./version.ts";
 
 /** A comparator operator. `"*"` is a wildcard comparator (`*`, `1.*`, `1.2.*`). */
 export type Operator = "=" | ">" | ">=" | "<" | "<=" | "~" | "^" | "*";
@@ -35,7 +36,12 @@ export interface Requirement {
   readonly comparators: readonly Comparator[];
 }
 
-const OPS = [">=", "<=", "=", ">", "<", "~", "^"] as const;
+/**
+ * The most comparators one requirement may have (semver crate `MAX_COMPARATORS`): a 33rd is
+ * refused, which bounds the work a hostile requirement string can cause.
+ */
+export const MAX_COMPARATORS = 32;
+
 const WILDCARDS = new Set(["*", "x", "X"]);
 
 function fail(text: string, why: string): never {
@@ -44,66 +50,108 @@ function fail(text: string, why: string): never {
   });
 }
 
-function parseComparator(part: string, text: string): Comparator {
-  let rest = part.trim();
-  if (rest === "") fail(text, "empty comparator");
-  let op: Operator | undefined;
-  for (const candidate of OPS) {
-    if (rest.startsWith(candidate)) {
-      op = candidate;
-      rest = rest.slice(candidate.length).trim();
-      break;
-    }
+/** Drops leading spaces (only U+0020, as the semver crate does; a tab is an error). */
+function skipSpaces(s: string): string {
+  let i = 0;
+  while (s.charCodeAt(i) === 0x20) i++;
+  return s.slice(i);
+}
+
+function found(s: string): string {
+  return s === "" ? "the end of the input" : `${JSON.stringify(s[0])}`;
+}
+
+/** A MAJOR, MINOR or PATCH number at the start of `s` (no leading zero, a safe integer). */
+function numeric(s: string, text: string, what: string): [number, string] {
+  const digits = /^[0-9]+/.exec(s)?.[0];
+  if (digits === undefined) fail(text, `expected the ${what} version number, found ${found(s)}`);
+  if (digits.length > 1 && digits[0] === "0") {
+    fail(text, `the ${what} version number ${digits} has a leading zero`);
   }
-  if (rest === "") fail(text, `operator "${op}" has no version`);
-  if (/\s/.test(rest)) fail(text, `unexpected space in "${part.trim()}"`);
-  if (rest.includes("+")) fail(text, `build metadata is not allowed in "${part.trim()}"`);
-  const dash = rest.indexOf("-");
-  const core = dash >= 0 ? rest.slice(0, dash) : rest;
-  const preText = dash >= 0 ? rest.slice(dash + 1) : undefined;
-  const pieces = core.split(".");
-  if (pieces.length > 3) fail(text, `"${core}" has more than three parts`);
-  const nums: (number | undefined)[] = [];
-  let wildcardAt = -1;
-  for (let i = 0; i < pieces.length; i++) {
-    const piece = pieces[i];
-    if (WILDCARDS.has(piece)) {
-      if (wildcardAt < 0) wildcardAt = i;
-      nums.push(undefined);
-      continue;
-    }
-    if (wildcardAt >= 0) fail(text, `a number follows a wildcard in "${core}"`);
-    try {
-      nums.push(parseNumericPart(piece, text, ["major", "minor", "patch"][i]));
-    } catch (e) {
-      fail(text, (e as Error).message.replace(/^invalid version "[^"]*": /, ""));
-    }
-  }
-  let pre: readonly string[] = [];
-  if (preText !== undefined) {
-    if (pieces.length !== 3 || wildcardAt >= 0) {
-      fail(text, `a pre-release needs a full MAJOR.MINOR.PATCH version in "${part.trim()}"`);
-    }
-    try {
-      pre = parseVersion(`0.0.0-${preText}`).pre;
-    } catch (e) {
-      fail(text, (e as Error).message.replace(/^invalid version "[^"]*": /, ""));
-    }
-  }
-  const [major, minor, patch] = [nums[0], nums[1], nums[2]];
-  if (wildcardAt >= 0) {
-    // `*`, `1.*`, `1.2.*`: the operator (if any) applies to the written prefix.
-    if (op === undefined || op === "=") op = "*";
-    else if (major === undefined) fail(text, `operator "${op}" cannot take a bare wildcard`);
-    return { op, major, minor, patch: undefined, pre };
-  }
-  return { op: op ?? "^", major, minor, patch, pre };
+  const n = Number(digits);
+  if (!Number.isSafeInteger(n)) fail(text, `the ${what} version number ${digits} is too large`);
+  return [n, s.slice(digits.length)];
 }
 
 /**
- * Parses a requirement in cargo's grammar.
+ * Dot-separated identifiers `[0-9A-Za-z-]+` at the start of `s` (semver crate `identifier`):
+ * a pre-release identifier of digits only has no leading zero; build metadata may.
+ */
+function identifiers(
+  s: string,
+  text: string,
+  what: string,
+  numericRule: boolean,
+): [string[], string] {
+  const m = /^[0-9A-Za-z-]*(?:\.[0-9A-Za-z-]*)*/.exec(s)![0];
+  const ids = m.split(".");
+  for (const id of ids) {
+    if (id === "") fail(text, `the ${what} has an empty identifier`);
+    if (numericRule && /^0[0-9]+$/.test(id)) {
+      fail(text, `the ${what} identifier ${id} has a leading zero`);
+    }
+  }
+  return [ids, s.slice(m.length)];
+}
+
+/**
+ * One comparator at the start of `input`, and what follows it (spaces skipped). Mirrors the
+ * semver crate's `comparator`: an operator, spaces, MAJOR[.MINOR[.PATCH]] where MINOR and PATCH
+ * may be wildcards (a bare one makes a wildcard comparator; after an operator it just ends the
+ * version: `>=1.*` is `>=1`), then, after a full version only, `-PRERELEASE` and `+BUILD` (build
+ * metadata is read and ignored, as cargo does: `=0.11.0+wasi-snapshot-preview1`).
+ */
+function comparator(input: string, text: string): [Comparator, string] {
+  let op: Operator | undefined;
+  let s = input;
+  if (s.startsWith(">=") || s.startsWith("<=")) {
+    op = s.slice(0, 2) as Operator;
+    s = s.slice(2);
+  } else if (/^[=><~^]/.test(s)) {
+    op = s[0] as Operator;
+    s = s.slice(1);
+  }
+  const bare = op === undefined;
+  s = skipSpaces(s);
+  let major: number, minor: number | undefined, patch: number | undefined;
+  [major, s] = numeric(s, text, "major");
+  let wildcard = false;
+  if (s.startsWith(".")) {
+    s = s.slice(1);
+    if (WILDCARDS.has(s[0])) {
+      wildcard = true;
+      s = s.slice(1);
+    } else [minor, s] = numeric(s, text, "minor");
+  }
+  if (s.startsWith(".")) {
+    s = s.slice(1);
+    if (WILDCARDS.has(s[0])) {
+      wildcard = true;
+      s = s.slice(1);
+    } else if (wildcard) {
+      fail(text, "a version number follows a wildcard");
+    } else [patch, s] = numeric(s, text, "patch");
+  }
+  let pre: readonly string[] = [];
+  if (patch !== undefined && s.startsWith("-")) {
+    [pre, s] = identifiers(s.slice(1), text, "pre-release", true);
+  }
+  if (patch !== undefined && s.startsWith("+")) {
+    [, s] = identifiers(s.slice(1), text, "build metadata", false);
+  }
+  if (wildcard && bare) op = "*";
+  return [{ op: op ?? "^", major, minor, patch, pre }, skipSpaces(s)];
+}
+
+/**
+ * Parses a requirement in cargo's grammar (the semver crate's `VersionReq::from_str`, which
+ * cargo uses, case for case: its `test_version_req.rs` runs in `semver_test.ts`).
  *
- * @param text e.g. `"1.2"`, `">=1.0, <2.0"`, `"~0.4.1"`, `"*"`
+ * Comparators are joined by `,`; spaces (U+0020 only) may surround operators and commas. A bare
+ * `*` (or `x`, `X`) must be the whole requirement. Build metadata on a comparator is accepted
+ * and ignored. At most {@link MAX_COMPARATORS} comparators. There is no `||`.
+ *
+ * @param text e.g. `"1.2"`, `">=1.0, <2.0"`, `"~0.4.1"`, `"*"`, `"=0.11.0+wasi-snapshot-preview1"`
  * @returns the parsed {@link Requirement}
  * @throws {MochiError} SEMVER_E002 naming the text and the reason
  * @example
@@ -114,11 +162,51 @@ function parseComparator(part: string, text: string): Comparator {
  */
 export function parseRequirement(text: string): Requirement {
   if (typeof text !== "string") fail(String(text), "not a string");
-  if (text.trim() === "") fail(text, "empty requirement");
-  if (text.includes("||")) fail(text, `"||" is not part of cargo's grammar`);
-  const comparators = text.split(",").map((part) => parseComparator(part, text));
-  return { comparators };
+  let s = skipSpaces(text);
+  if (WILDCARDS.has(s[0])) {
+    const rest = skipSpaces(s.slice(1));
+    if (rest === "") return { comparators: [STAR] };
+    if (rest.startsWith(",")) {
+      fail(text, `a wildcard (${s[0]}) must be the only comparator of the requirement`);
+    }
+    fail(text, `unexpected ${found(rest)} after the wildcard`);
+  }
+  if (s === "") fail(text, "empty requirement");
+  const comparators: Comparator[] = [];
+  for (;;) {
+    let c: Comparator;
+    try {
+      [c, s] = comparator(s, text);
+    } catch (e) {
+      if (WILDCARDS.has(s[0]) && /^(,|$)/.test(skipSpaces(s.slice(1)))) {
+        fail(text, `a wildcard (${s[0]}) must be the only comparator of the requirement`);
+      }
+      throw e;
+    }
+    comparators.push(c);
+    if (s === "") return { comparators };
+    if (!s.startsWith(",")) {
+      fail(
+        text,
+        s.startsWith("|")
+          ? `"||" is not part of cargo's grammar; write one requirement`
+          : `expected a comma after the version, found ${found(s)}`,
+      );
+    }
+    if (comparators.length === MAX_COMPARATORS) {
+      fail(text, `more than ${MAX_COMPARATORS} comparators`);
+    }
+    s = skipSpaces(s.slice(1));
+  }
 }
+
+const STAR: Comparator = {
+  op: "*",
+  major: undefined,
+  minor: undefined,
+  patch: undefined,
+  pre: [],
+};
 
 /**
  * Parses a requirement, returning `undefined` instead of throwing.
@@ -237,9 +325,9 @@ function matchesComparator(c: Comparator, v: Version): boolean {
     case "^":
       return matchesCaret(c, v);
     case "*":
-      if (c.major === undefined) return true;
-      if (v.major !== c.major) return false;
-      return c.minor === undefined || v.minor === c.minor;
+      // semver crate: Op::Wildcard matches as Op::Exact does (`1.*` is `=1`), so a pre-release
+      // of 1.x is not in `1.*`; the full wildcard `*` has no comparator in the crate
+      return c.major === undefined || matchesExact(c, v);
   }
 }
 

@@ -33,10 +33,15 @@ const comparatorArb = fc.oneof(
   fc.tuple(opArb, versionArb).map(([op, v]) => `${op}${formatVersion(v)}`),
   fc.tuple(opArb, small, small).map(([op, a, b]) => `${op}${a}.${b}`),
   fc.tuple(opArb, small).map(([op, a]) => `${op}${a}`),
-  fc.constantFrom("*", "1.*", "0.2.*", "2.x"),
+  fc.constantFrom("1.*", "0.2.*", "2.x"),
 );
-const requirementArb = fc.array(comparatorArb, { minLength: 1, maxLength: 3 }).map((cs) =>
-  cs.join(", ")
+// a bare "*" must be the whole requirement (semver crate: WildcardNotTheOnlyComparator)
+const requirementArb = fc.oneof(
+  {
+    weight: 9,
+    arbitrary: fc.array(comparatorArb, { minLength: 1, maxLength: 3 }).map((cs) => cs.join(", ")),
+  },
+  { weight: 1, arbitrary: fc.constant("*") },
 );
 const setArb: fc.Arbitrary<VersionSet> = fc.oneof(
   requirementArb.map((r) => VersionSet.fromRequirement(parseRequirement(r))),
@@ -156,7 +161,11 @@ Deno.test("parseRequirement() rejects bad input with SEMVER_E002", () => {
       "01.2",
       "1.*.3",
       ">= 1.2 3",
-      "1.2.3+b",
+      "1.2+b",
+      "1.2.3+",
+      "*, 1",
+      "1, *",
+      "\t1.2",
       ",",
       "^*",
     ]

@@ -206,6 +206,35 @@ function comparatorInterval(c: Comparator): [Bound | null, Bound | null] {
 }
 
 /**
+ * The interval a comparator gives pre-release versions, where it differs from its interval for
+ * releases: a comparator without PATCH never equals a pre-release (semver crate `matches_exact`
+ * compares the empty pre-release of `=1.2` with the version's), so `=1.2`, `1.*` and `~1.2` hold
+ * none, `>=1.2` holds those of `>1.2` and `<=1.2` those of `<1.2`. `null` is the empty interval.
+ */
+function preInterval(
+  c: Comparator,
+  lo: Bound | null,
+  hi: Bound | null,
+): [Bound | null, Bound | null] | null {
+  const M = c.major, m = c.minor;
+  if (M === undefined || c.patch !== undefined) return [lo, hi];
+  const prefixLo = lowestPre(M, m ?? 0, 0);
+  const prefixEnd = m === undefined ? lowestPre(M + 1, 0, 0) : lowestPre(M, m + 1, 0);
+  switch (c.op) {
+    case "=":
+    case "*":
+    case "~":
+      return null;
+    case ">=":
+      return [{ v: prefixEnd, inc: true }, null];
+    case "<=":
+      return [null, { v: prefixLo, inc: false }];
+    default:
+      return [lo, hi];
+  }
+}
+
+/**
  * An immutable set of versions with exact complement, intersection and union.
  *
  * @example
@@ -275,7 +304,8 @@ export class VersionSet {
     for (const c of r.comparators) {
       const [lo, hi] = comparatorInterval(c);
       release = segIntersect(release, releaseSegment(lo, hi));
-      pre = segIntersect(pre, preSegment(lo, hi));
+      const prerelease = preInterval(c, lo, hi);
+      pre = prerelease === null ? EMPTY : segIntersect(pre, preSegment(...prerelease));
       if (c.pre.length > 0) {
         const v = makeVersion(c.major!, c.minor!, c.patch!);
         if (!allowedPre.some((s) => comparatorAdmitsPrerelease(c, s.lo!.v))) {
