@@ -84,7 +84,7 @@ const BARE_KEY = /^[A-Za-z0-9_-]+$/;
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { setDependencyInText } from "@mochi/pkg";
+ * import { setDependencyInText } from "@mochi/pkg/manifest";
  * const t = '[package]\nname = "a"\nversion = "0.1.0"\nedition = "2026"\nmochi = ">=0.7"\n' +
  *   '[dependencies]\nserde = { version = "1", capabilities = ["fs.read"] } # it\'s pinned\n';
  * assertEquals(
@@ -152,7 +152,7 @@ export function setDependencyInText(
  * @example
  * ```ts
  * import { ok as assert } from "node:assert/strict";
- * import { addDependencyToText } from "@mochi/pkg";
+ * import { addDependencyToText } from "@mochi/pkg/manifest";
  * const t = '[package]\nname = "a"\nversion = "0.1.0"\nedition = "2026"\nmochi = ">=0.7"\n';
  * assert(addDependencyToText(t, "serde", "1.0.200").endsWith('[dependencies]\nserde = "1.0.200"\n'));
  * ```
@@ -188,7 +188,7 @@ export function addDependencyToText(
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * import { removeDependencyFromText } from "@mochi/pkg";
+ * import { removeDependencyFromText } from "@mochi/pkg/manifest";
  * const t = '[package]\nname = "a"\nversion = "0.1.0"\nedition = "2026"\nmochi = ">=0.7"\n' +
  *   '[dependencies]\nserde = "1"\nrand = "0.8" # keep\n';
  * assertEquals(removeDependencyFromText(t, "serde").split("\n").slice(6), [
