@@ -40,6 +40,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import("./commands/lock.ts"),
   },
   {
+    name: "update",
+    summary: "move locked packages to the newest versions allowed (named ones only, with names)",
+    load: () => import("./commands/update.ts"),
+  },
+  {
     name: "fetch",
     summary: "download every locked Rust .crate, check its SHA-256, store it",
     load: () => import("./commands/fetch.ts"),

@@ -12,7 +12,8 @@ import type { StoreHolder } from "../store/fs/store_lock.ts";
 import { testHooksFromEnv } from "../store/fs/test_hooks.ts";
 import { networkLimitsFromEnv } from "../adapters/index_client.ts";
 import { type CommandContext, flag, type OptionTable, stringsOption } from "./command.ts";
-import type { Output } from "./output.ts";
+import { type Output, Styled } from "./output.ts";
+import { formatLockChange, type LockChange } from "../install/changes.ts";
 
 /** `--offline`, `--locked`, `--frozen`, `--refresh` (cargo's meanings). */
 export const RESOLVE_OPTIONS: OptionTable = {
@@ -141,4 +142,18 @@ export function bytes(n: number): string {
 /** ` and N Rust crates`, or nothing for none. */
 export function andCrates(n: number): string {
   return n > 0 ? ` and ${plural(n, "Rust crate")}` : "";
+}
+
+/**
+ * Prints what a command changed in `mochi.lock`, one uv-style line each (`+ name version`,
+ * `- name version`, `~ name old → new`), added in green, removed in red, changed in yellow.
+ *
+ * @param out the printer
+ * @param changes the changes ({@link lockChanges})
+ */
+export function printLockChanges(out: Output, changes: readonly LockChange[]): void {
+  for (const c of changes) {
+    const style = c.kind === "added" ? "green" : c.kind === "removed" ? "red" : "yellow";
+    out.info(new Styled(style, formatLockChange(c)));
+  }
 }

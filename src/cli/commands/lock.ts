@@ -4,11 +4,13 @@
  * @module
  */
 import { lock } from "../../install/install.ts";
+import { updateLock } from "../../install/update.ts";
 import { MochiError } from "../../errors.ts";
 import { type CommandSpec, flag } from "../command.ts";
 import {
   andCrates,
   installOptions,
+  printLockChanges,
   RESOLVE_OPTIONS,
   TRUST_OPTIONS,
   trustedRootOf,
@@ -16,9 +18,13 @@ import {
 
 /** `mochi lock`. */
 export const command: CommandSpec = {
+  operands: "[<pkg>...]",
+  minArgs: 0,
+  maxArgs: Infinity,
   description:
     "--check re-resolves and only compares (exit 1 listing every added, removed or changed\n" +
-    "entry); --upgrade ignores locked versions; a package that newly requires a capability\n" +
+    "entry); --upgrade ignores locked versions (--upgrade <pkg>... only those packages, and\n" +
+    "what must move with them, as mochi update <pkg>); a package that newly requires a capability\n" +
     "fails (exit 1) until accepted with --accept-capabilities.",
   options: {
     check: { type: "boolean", help: "only compare; exit 1 when mochi.lock is out of date" },
@@ -29,6 +35,30 @@ export const command: CommandSpec = {
   async run(ctx) {
     const { out } = ctx;
     const check = flag(ctx.values, "check");
+    if (ctx.args.length > 0) {
+      if (!flag(ctx.values, "upgrade") || check) {
+        throw new MochiError("CLI_E001", `mochi lock takes package names only with --upgrade`, {
+          hint: `mochi lock --upgrade ${ctx.args.join(" ")} (or mochi update ${
+            ctx.args.join(" ")
+          })`,
+        });
+      }
+      const r = await updateLock({
+        ...(await installOptions(ctx)),
+        ...(await trustedRootOf(ctx.env)),
+        upgrade: false,
+        packages: ctx.args,
+      });
+      printLockChanges(out, r.changes);
+      out.info(
+        r.written
+          ? `Wrote ${r.lockPath} (${r.packages} packages${
+            andCrates(r.crates)
+          }, ${r.changes.length} change(s))`
+          : `mochi.lock is up to date (${r.packages} packages${andCrates(r.crates)})`,
+      );
+      return 0;
+    }
     const r = await lock({
       ...(await installOptions(ctx)),
       ...(await trustedRootOf(ctx.env)),
