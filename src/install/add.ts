@@ -1,10 +1,14 @@
 /**
  * `mochi add <pkg>[@req]`: look the package up (the same owner-registry rule as resolution),
  * pick a requirement when none is given (the highest release that is not yanked, written like
- * `cargo add`: `"1.0.200"` = `^1.0.200`), warn about names near the registry's popular ones
- * (typosquatting guard), and write the entry into `mochi.toml`, leaving the rest of the file
- * as it was. A package that only an alternate registry has is written with
- * `registry = "<name>"`, pinning it there.
+ * `cargo add`: `"1.0.200"` = `^1.0.200`), refuse a requirement no published version that is not
+ * yanked meets (`PROJECT_E001`, naming the newest ones), warn about names near the registry's
+ * popular ones (typosquatting guard), then resolve the edited manifest and update `mochi.lock`
+ * as `cargo add` and `uv add` do (every other locked version stays preferred). `mochi.toml` is
+ * written only once resolution succeeded, then `mochi.lock`: a failed add changes no file.
+ * `noLock` (`--no-lock`, uv's `--frozen`) skips the resolution and leaves `mochi.lock` alone.
+ * A package that only an alternate registry has is written with `registry = "<name>"`,
+ * pinning it there.
  *
  * @module
  */
@@ -13,9 +17,21 @@ import { validatePackageName } from "../index/mod.ts";
 import { addDependencyToText } from "../manifest/edit.ts";
 import { checkNameCollision, type NameCollision } from "../manifest/similar_names.ts";
 import { closestName } from "../manifest/names.ts";
-import { compareVersions, parseRequirement, parseVersion } from "../semver/mod.ts";
+import { parseManifest } from "../manifest/mod.ts";
+import { computeManifestHash } from "../lockfile/mod.ts";
+import {
+  compareVersions,
+  formatVersion,
+  parseRequirement,
+  parseVersion,
+  satisfies,
+  tryParseVersion,
+} from "../semver/mod.ts";
+import type { IndexRecord } from "../index/mod.ts";
 import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
-import { type InstallOptions, openProjectSources, readProject } from "./install.ts";
+import { type InstallOptions, openProjectSources, type Project, readProject } from "./install.ts";
+import type { LockChange } from "./changes.ts";
+import { relockProject, writeRelock } from "./relock.ts";
 import { lockedRegistries, SourceRouter } from "./sources.ts";
 
 /** What {@link addDependency} did. */
@@ -32,6 +48,61 @@ export interface AddReport {
   manifestPath: string;
   /** Whether the entry replaced an existing one. */
   replaced: boolean;
+  /** Whether `mochi.lock` was resolved again (false with `noLock`). */
+  relocked: boolean;
+  /** Whether `mochi.lock` was written. */
+  lockWritten: boolean;
+  /** Path of `mochi.lock`. */
+  lockPath: string;
+  /** What changed in `mochi.lock` (empty with `noLock`). */
+  changes: LockChange[];
+}
+
+/** Options of {@link addDependency}. */
+export interface AddOptions extends InstallOptions {
+  /** The command-line argument, `name[@req]`. */
+  spec: string;
+  /** `--no-lock`: only edit `mochi.toml`; do not resolve or touch `mochi.lock`. */
+  noLock?: boolean;
+}
+
+/**
+ * Refuses a requirement that no published version meets, yanked versions not counted (they are
+ * never picked by a fresh resolution).
+ *
+ * @param name the package
+ * @param requirement the requirement given
+ * @param records the package's index records
+ * @throws {MochiError} `PROJECT_E001` naming the newest releases and whether the only match is
+ *   yanked
+ */
+export function checkRequirementMet(
+  name: string,
+  requirement: string,
+  records: readonly IndexRecord[],
+): void {
+  const req = parseRequirement(requirement);
+  const versions = records.flatMap((r) => {
+    const v = tryParseVersion(r.version);
+    return v === undefined ? [] : [{ v, yanked: r.yanked }];
+  }).sort((a, b) => compareVersions(b.v, a.v));
+  if (versions.some((x) => !x.yanked && satisfies(x.v, req))) return;
+  const yankedMatch = versions.find((x) => x.yanked && satisfies(x.v, req));
+  const releases = versions.filter((x) => !x.yanked && x.v.pre.length === 0);
+  const newest = releases.slice(0, 3).map((x) => formatVersion(x.v));
+  throw new MochiError(
+    "PROJECT_E001",
+    yankedMatch
+      ? `${name} ${formatVersion(yankedMatch.v)} meets "${requirement}" but is yanked, and no ` +
+        `other published version meets it`
+      : `no published version of ${name} meets "${requirement}"` +
+        (newest.length > 0 ? ` (the newest: ${newest.join(", ")})` : ""),
+    {
+      hint: newest.length > 0
+        ? `mochi add ${name}@${newest[0]} (or mochi add ${name} for the newest release)`
+        : `${name} has no release that is not yanked`,
+    },
+  );
 }
 
 /**
@@ -53,15 +124,15 @@ export function parseAddSpec(spec: string): { name: string; requirement?: string
 /**
  * Adds (or updates) a dependency in the project's `mochi.toml`.
  *
- * @param options project, home and registry options, and the `spec` (`name[@req]`)
- * @returns what was written and the warnings to show
+ * @param options project, home and registry options, the `spec` (`name[@req]`), `noLock`
+ * @returns what was written, what changed in the lock, and the warnings to show
  * @throws {MochiError} `MANIFEST_E003`/`SEMVER_E002` bad spec; `INDEX_E002` when no configured
- *   registry has the package (naming the closest popular name); `SEMVER_E002` when no release
- *   can be picked; manifest, network and snapshot errors
+ *   registry has the package (naming the closest popular name); `PROJECT_E001` when no
+ *   published version meets the requirement; `SEMVER_E002` when no release can be picked;
+ *   `SOLVER_E002` when the project cannot be resolved with the new entry; manifest, network
+ *   and snapshot errors. Nothing is written when it throws.
  */
-export async function addDependency(
-  options: InstallOptions & { spec: string },
-): Promise<AddReport> {
+export async function addDependency(options: AddOptions): Promise<AddReport> {
   const { name, requirement: given } = parseAddSpec(options.spec);
   const project = await readProject(options.projectDir);
   const sources = openProjectSources(project, options);
@@ -90,6 +161,7 @@ export async function addDependency(
     );
   }
   let requirement = given;
+  if (requirement !== undefined) checkRequirementMet(name, requirement, records);
   if (requirement === undefined) {
     const releases = records.filter((r) => !r.yanked).map((r) => parseVersion(r.version))
       .filter((v) => v.pre.length === 0).sort(compareVersions);
@@ -112,6 +184,29 @@ export async function addDependency(
     ? undefined
     : sources.registries.find((r) => r.url === owner)?.name;
   const next = addDependencyToText(text, name, requirement, manifestPath, alternate);
+  const base = {
+    name,
+    requirement,
+    registry: owner,
+    warnings,
+    manifestPath,
+    replaced,
+    lockPath: project.lockPath,
+  };
+  if (options.noLock) {
+    await writeFileAtomic(manifestPath, new TextEncoder().encode(next));
+    return { ...base, relocked: false, lockWritten: false, changes: [] };
+  }
+  // Resolve the edited manifest before writing anything: a requirement that cannot be resolved
+  // with the rest of the project leaves mochi.toml and mochi.lock as they were.
+  const { manifest } = parseManifest(next, manifestPath);
+  const edited: Project = {
+    ...project,
+    manifest,
+    manifestHash: await computeManifestHash(manifest),
+  };
+  const relock = await relockProject(edited, options);
   await writeFileAtomic(manifestPath, new TextEncoder().encode(next));
-  return { name, requirement, registry: owner, warnings, manifestPath, replaced };
+  const lockWritten = await writeRelock(edited, relock);
+  return { ...base, relocked: true, lockWritten, changes: relock.changes };
 }

@@ -92,7 +92,13 @@ export {
   registrySourceId,
   SourceRouter,
 } from "./sources.ts";
-export { addDependency, type AddReport, parseAddSpec } from "./add.ts";
+export {
+  addDependency,
+  type AddOptions,
+  type AddReport,
+  checkRequirementMet,
+  parseAddSpec,
+} from "./add.ts";
 export {
   cachePrune,
   type CachePruneOptions,
