@@ -4,7 +4,7 @@
  *
  * This module finds the command, loads its module (`src/cli/commands/<name>.ts`, listed in
  * `src/cli/commands.ts`) and runs it; the command modules and `src/cli/output.ts` are the only
- * printers. Exit codes (decisions.md): `0` ok · `1` user or input error · `2` internal · `3`
+ * printers. Exit codes (docs/errors.md): `0` ok · `1` user or input error · `2` internal · `3`
  * network or registry unavailable · `4` integrity or security.
  *
  * @module

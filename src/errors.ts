@@ -4,14 +4,15 @@
  * Every failure mochi pkg reports carries a stable code from {@link ERROR_CATALOGUE}. The code
  * decides the process exit status (`cli.ts` is the only place that maps it):
  * `0` ok · `1` user or input error · `2` internal · `3` network or registry unavailable ·
- * `4` integrity or security failure (decisions.md §Exit codes).
+ * `4` integrity or security failure (docs/errors.md).
  *
- * Codes follow MEP-57's `<CATEGORY>_E<NNN>` shape; the category names the concern that owns it.
+ * Codes have the `<CATEGORY>_E<NNN>` shape (as rustc's `E0XXX`); the category names the concern
+ * that owns it.
  *
  * @module
  */
 
-/** Process exit status a code maps to (decisions.md §Exit codes). */
+/** Process exit status a code maps to (docs/errors.md). */
 export type ExitStatus = 0 | 1 | 2 | 3 | 4;
 
 /** One entry of the catalogue: the exit status and a one-line summary used in docs. */
@@ -260,9 +261,11 @@ export interface MochiErrorOptions {
  *
  * @example
  * ```ts
- * import { MochiError } from "./errors.ts";
- * const e = new MochiError("SEMVER_E001", 'invalid version "1.x"', { hint: "use MAJOR.MINOR.PATCH" });
- * console.assert(e.code === "SEMVER_E001");
+ * import { exitStatusOf, MochiError } from "@mochi/pkg";
+ * import assert from "node:assert/strict";
+ *
+ * const e = new MochiError("SEMVER_E001", 'invalid version "1.x"', { hint: "use MAJOR.MINOR.PATCH"
+ * }); assert.equal(e.code, "SEMVER_E001"); assert.equal(exitStatusOf(e), 1);
  * ```
  */
 export class MochiError extends Error {
@@ -300,8 +303,9 @@ export class MochiError extends Error {
 
 /**
  * Longest `message` (and `hint`) a {@link MochiError} keeps, in UTF-16 code units; longer text
- * loses its middle, replaced by a note of how much was left out (the start and the end stay). A 10 MB string in a manifest must not become a
- * 10 MB error line. The solver's report (`SOLVER_E002`) is exempt: its length is its content.
+ * loses its middle, replaced by a note of how much was left out (the start and the end stay). A 10
+ * MB string in a manifest must not become a 10 MB error line. The solver's report (`SOLVER_E002`)
+ * is exempt: its length is its content.
  */
 export const MAX_MESSAGE_CHARS = 4096;
 

@@ -1,5 +1,6 @@
 /**
- * Test assertions on top of `node:assert/strict` (decisions.md: no jsr:@std here).
+ * Test assertions on top of `node:assert/strict` (no jsr:@std: the registry it comes from is not
+ * reachable here).
  *
  * @module
  */

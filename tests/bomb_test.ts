@@ -1,5 +1,5 @@
 /**
- * reliability.md §2: decompression bombs and endless data. Caps on unpacked bytes (cargo's
+ * Decompression bombs and endless data (TUF's endless-data attack). Caps on unpacked bytes (cargo's
  * `max(512 MiB, 20 × compressed)`), entries and entry size, injectable through `MOCHI_TEST_*`
  * so these tests use kilobytes; index files and blobs that never end are cut off; the peak
  * memory of reading a 1 GiB and an 8 GiB bomb is measured in a subprocess and compared with

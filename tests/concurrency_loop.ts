@@ -1,6 +1,6 @@
 /**
  * Concurrent installs into one store, shared by `concurrency_test.ts` and `scripts/stress.ts`
- * (reliability.md §6).
+ * (cargo's and uv's cache locks).
  *
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * reliability.md §6: processes sharing one store. Installs share the store lock and never
+ * Processes sharing one store. Installs share the store lock and never
  * write a blob twice; `mochi cache prune` takes it exclusively, so it never deletes what an
  * install is using; a killed holder never blocks the next process; after 1 s of waiting mochi
  * says which pid holds the lock.

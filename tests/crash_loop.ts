@@ -1,6 +1,6 @@
 /**
- * The SIGKILL loop of reliability.md §5, shared by `crash_test.ts` (a short run in
- * `deno task test`) and `scripts/stress.ts` (≥ 200 runs in `deno task stress`).
+ * The SIGKILL loop (crash consistency of the store and the lock), shared by `crash_test.ts` (a
+ * short run in `deno task test`) and `scripts/stress.ts` (≥ 200 runs in `deno task stress`).
  *
  * Each run starts `mochi install` on a project whose manifest alternates between two
  * dependency sets (so every run changes the lock), against a fake registry adding 5–50 ms of

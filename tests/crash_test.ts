@@ -1,5 +1,5 @@
 /**
- * reliability.md §5: crashes and full disks mid-install. Every named fault point, first as a
+ * Crashes and full disks mid-install. Every named fault point, first as a
  * SIGKILL (the process dies there, no cleanup runs), then as ENOSPC (the error a full disk
  * raises); then a short random SIGKILL loop (the long one is `deno task stress`).
  */

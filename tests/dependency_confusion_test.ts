@@ -1,5 +1,5 @@
 /**
- * Dependency confusion (research/reliability.md §8): two loopback registries, "internal" with
+ * Dependency confusion (Alex Birsan, 2021): two loopback registries, "internal" with
  * `acme-utils` 1.0.0 and "public" with `acme-utils` 99.0.0. A name found on one registry is
  * never taken from another unless the manifest names it; the lock records each package's
  * registry; adding or reordering registries does not move a locked package; `--locked` fails

@@ -1,7 +1,8 @@
 /**
- * reliability.md §1 through the CLI: `mochi install` of a registry serving each hostile archive
- * of the escape table. Every one must end with a typed error naming the entry (`BLOB_E003`),
- * exit 4, the sentinel untouched, no blob, no extracted tree, no temp file and no lockfile left.
+ * Archive escapes (node-tar's and Python tarfile's CVE classes) through the CLI: `mochi install` of
+ * a registry serving each hostile archive of the escape table. Every one must end with a typed
+ * error naming the entry (`BLOB_E003`), exit 4, the sentinel untouched, no blob, no extracted tree,
+ * no temp file and no lockfile left.
  */
 import { assert, assertEquals } from "./assert.ts";
 import { runCli, snapshotTree, writeProject, writeRegistry } from "./helpers.ts";

@@ -1,5 +1,5 @@
 /**
- * A fault-injecting registry on 127.0.0.1 for the reliability suite (reliability.md "shared test
+ * A fault-injecting registry on 127.0.0.1 for the reliability suite (the "shared test
  * infrastructure": `testing/fake_registry.ts`).
  *
  * It is a raw HTTP/1.1 server on `Deno.listen` rather than `Deno.serve`, because the faults it

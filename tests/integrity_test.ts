@@ -1,5 +1,5 @@
 /**
- * reliability.md §3 (hash mismatch) and §4 (truncated or flaky downloads) through the CLI,
+ * Hash mismatches and truncated or flaky downloads through the CLI,
  * against the fault-injecting registry: exit 4 for integrity, exit 3 for the network, bounded
  * retries (request counters), bounded time, no `.part` file, no lockfile change.
  */

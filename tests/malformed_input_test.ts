@@ -1,5 +1,5 @@
 /**
- * Malformed input (reliability.md §10): byte-level mutations of a real manifest, lockfile and
+ * Malformed input: byte-level mutations of a real manifest, lockfile and
  * index file — truncation, NUL, invalid UTF-8, BOM, CRLF, 10 MB strings, 50,000-deep arrays,
  * duplicate keys, conflict markers, flipped and deleted bytes — fed through the same strict
  * UTF-8 decoding and parsers the readers use. Only a MochiError of the format's own codes may

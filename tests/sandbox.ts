@@ -1,10 +1,10 @@
 /**
  * Sandboxes for the reliability suite: each test gets its own temp root (HOME, XDG_CACHE_HOME,
  * MOCHI_HOME, TMPDIR all inside it) and a sentinel directory *outside* that root whose listing and
- * file hashes must not change (reliability.md "shared test infrastructure"). On the way out the
- * sandbox asserts that nothing was written outside its roots: the sentinel is unchanged, the
- * repository tree has no new entries, the real `~/.cache/mochi` is untouched and the system temp
- * directory holds no store temp file (`*.part`, `x-*`, `s-*.owner`, `.mochi.lock.*.tmp`).
+ * file hashes must not change. On the way out the sandbox asserts that nothing was written outside
+ * its roots: the sentinel is unchanged, the repository tree has no new entries, the real
+ * `~/.cache/mochi` is untouched and the system temp directory holds no store temp file (`*.part`,
+ * `x-*`, `s-*.owner`, `.mochi.lock.*.tmp`).
  *
  * @module
  */

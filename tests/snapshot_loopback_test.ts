@@ -1,8 +1,9 @@
 /**
- * Signed index snapshot over loopback (research/reliability.md §7): a registry directory signed
- * with `writeRegistrySnapshot`, served by `serveRegistry` on 127.0.0.1, read by `openRegistry`
- * with trust state in a temp MOCHI_HOME. Rollback, freeze (injected clock), mix-and-match,
- * tampering and key changes are refused with their codes; un-yanking is not a rollback.
+ * Signed index snapshot over loopback (TUF's rollback, freeze and mix-and-match attacks): a
+ * registry directory signed with `writeRegistrySnapshot`, served by `serveRegistry` on 127.0.0.1,
+ * read by `openRegistry` with trust state in a temp MOCHI_HOME. Rollback, freeze (injected clock),
+ * mix-and-match, tampering and key changes are refused with their codes; un-yanking is not a
+ * rollback.
  */
 import assert from "node:assert/strict";
 import { MochiError } from "../src/errors.ts";

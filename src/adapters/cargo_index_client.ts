@@ -2,7 +2,7 @@
  * Cargo sparse-index client: `config.json`, index files by cargo's path rule, `.crate`
  * downloads through the `dl` template.
  *
- * Follows cargo's sparse protocol (The Cargo Book §Registry Index, research/protocols.md §1):
+ * Follows cargo's sparse protocol (The Cargo Book §Registry Index, "Sparse protocol"):
  * every request carries `cargo-protocol: version=1`; index files are cached under
  * `$MOCHI_HOME/index` and revalidated with `If-None-Match` / `If-Modified-Since`; 404, 410 and
  * 451 mean "no such crate"; 5xx and 429 are retried with backoff or `Retry-After` (the shared

@@ -2,8 +2,8 @@
  * Registry client: reads `config.json`, index files and blobs from an http(s) registry (with an
  * ETag cache on disk and bounded retries) or from a directory (`file://…` or a plain path).
  *
- * Follows decisions.md §Registry and mep57-digest.md §6 (client: retry policy, cache layout);
- * the caching mirrors cargo's sparse protocol (research/protocols.md §1.4): one request per
+ * Follows the cargo book's "Registry Index" (client: retry policy, cache layout);
+ * the caching mirrors cargo's sparse protocol ("Sparse protocol", "Caching"): one request per
  * file per client, `If-None-Match` revalidation, 404/410/451 = no such package.
  *
  * @module
@@ -51,7 +51,10 @@ export interface RegistryClientOptions {
   offline?: boolean;
   /** The fetch to use (tests inject faults); default the global `fetch`. */
   fetch?: typeof fetch;
-  /** Attempts per file, first try included; default 6 (mep57-digest.md §6). */
+  /**
+   * Attempts per file, first try included; default 6 (cargo's `net.retry` counts retries after the
+   * first try).
+   */
   maxAttempts?: number;
   /** Backoff base: attempt n waits `min(maxDelayMs, baseDelayMs·2^(n-1))` ±25 %; default 250. */
   baseDelayMs?: number;
@@ -74,7 +77,7 @@ export interface RegistryClientOptions {
    */
   deferCacheWrites?: boolean;
   /**
-   * Signed-snapshot checks (`src/index/snapshot.ts`, research/reliability.md §7). When given,
+   * Signed-snapshot checks (`src/index/snapshot.ts`, TUF's snapshot role). When given,
    * a registry whose `config.json` names a `snapshot-key` (or whose key was pinned before, or
    * `publicKey` is given) must serve a `snapshot.json` signed by that key, not older than the
    * highest version seen (kept in `stateDir`), not expired at `nowMs()` (not checked offline),
@@ -1125,7 +1128,8 @@ function retryableStatus(res: Response, maxDelayMs: number): Attempt<never> | un
 
 /**
  * The wait before retry number `retry` (1 = the first retry): `min(maxDelayMs,
- * baseDelayMs·2^(retry-1))`, jittered by ±25 % (mep57-digest.md §6 client retry policy).
+ * baseDelayMs·2^(retry-1))`, jittered by ±25 % (cargo's `util/network/retry.rs`; AWS "Exponential
+ * backoff and jitter").
  *
  * @param retry 1-based retry number
  * @param baseDelayMs wait before the first retry, before jitter

@@ -1,8 +1,9 @@
 /**
- * Where `mochi publish` gets its OIDC identity token (mep57-digest.md §8 "OIDC providers"), in
- * order: an explicit token (`--identity-token`), GitHub Actions (`ACTIONS_ID_TOKEN_REQUEST_URL`
- * + `ACTIONS_ID_TOKEN_REQUEST_TOKEN`, audience `sigstore`), GitLab CI and other providers that
- * hand the token over directly (`SIGSTORE_ID_TOKEN`). The token is kept in memory only.
+ * Where `mochi publish` gets its OIDC identity token (the providers Sigstore's Fulcio accepts,
+ * docs.sigstore.dev "OIDC"), in order: an explicit token (`--identity-token`), GitHub Actions
+ * (`ACTIONS_ID_TOKEN_REQUEST_URL` + `ACTIONS_ID_TOKEN_REQUEST_TOKEN`, audience `sigstore`), GitLab
+ * CI and other providers that hand the token over directly (`SIGSTORE_ID_TOKEN`). The token is kept
+ * in memory only.
  *
  * @module
  */

@@ -1,7 +1,7 @@
 /**
  * `mochi pack`: walk a package directory, pick its files, run the publish preflight and write a
- * byte-reproducible `.tar.zst` (decisions.md §Store archive rules; mep57-digest.md
- * "Reproducible build"). The archive bytes depend only on the selected files' paths, contents
+ * byte-reproducible `.tar.zst` (`src/store/archive.ts` rules; reproducible-builds.org
+ * `SOURCE_DATE_EPOCH`). The archive bytes depend only on the selected files' paths, contents
  * and execute bits and on `SOURCE_DATE_EPOCH`: not on the time zone, umask, file mtimes, owner or
  * directory order.
  *
@@ -15,7 +15,7 @@ import { fileSelector, publishProblems } from "../pack/mod.ts";
 import { type ArchiveInput, type Digest, digestBytes, writeArchive } from "../store/mod.ts";
 import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
 
-/** Largest archive `mochi pack` writes, in bytes (compressed; mep57-digest.md: 50 MB). */
+/** Largest archive `mochi pack` writes, in bytes (compressed; 50 MiB). */
 export const MAX_PACKAGE_BYTES = 50 * 1024 * 1024;
 /** Largest sum of packed file sizes, in bytes, read before compressing. */
 export const MAX_PACKAGE_UNPACKED_BYTES = 512 * 1024 * 1024;

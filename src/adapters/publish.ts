@@ -1,5 +1,5 @@
 /**
- * `mochi publish`: pack, attest, sign keylessly, upload (mep57-digest.md §8 "Flow").
+ * `mochi publish`: pack, attest, sign keylessly, upload (PyPI's and npm's trusted publishing flow).
  *
  * 1. Pack the package reproducibly and run the preflight ({@link packPackage}).
  * 2. Build the in-toto statement: subject `<name>@<version>` with `{blake3, sha256}`, SLSA

@@ -1,6 +1,6 @@
 /**
  * The registry's publish API, mounted by `mochi registry serve --allow-publish` under `/api/v1/`
- * (mep57-digest.md §8 "Upload" and "Registry-side checks"; §6 "Yank"):
+ * (crates.io's publish and yank endpoints, the cargo book "Web API"):
  *
  * - `POST /api/v1/packages`, multipart `tarball` + `bundle`: the bundle is verified against the
  *   registry's trusted root (certificate chain, transparency log, DSSE signature) and must attest
@@ -53,7 +53,7 @@ import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
 import { parseTrustedRoot } from "./sigstore/trusted_root.ts";
 import { type VerifiedAttestation, verifySigstoreAttestation } from "./sigstore/verify.ts";
 
-/** Largest tarball the publish API accepts, in bytes (mep57-digest.md: 50 MB). */
+/** Largest tarball the publish API accepts, in bytes (50 MiB). */
 export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
 /** Largest accepted bundle, in bytes. */
 export const MAX_BUNDLE_BYTES = 1024 * 1024;

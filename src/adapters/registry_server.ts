@@ -1,11 +1,11 @@
 /**
  * A read-only registry server over a directory (`mochi registry serve`).
  *
- * Serves the layout of decisions.md §Registry: `config.json`, index files at their bucket path
- * and blobs at `<dl>/<blake3-hex>` (+ `.sigstore` bundles). Any other regular file under the root
- * is served too, so a cargo sparse index directory works unchanged. Headers follow
- * mep57-digest.md §6: strong ETags, `If-None-Match` → 304, `Cache-Control`, 404 for anything
- * absent, 405 for methods other than GET and HEAD.
+ * Serves the layout of cargo's sparse registries (the cargo book, "Registry Index"): `config.json`,
+ * index files at their bucket path and blobs at `<dl>/<blake3-hex>` (+ `.sigstore` bundles). Any
+ * other regular file under the root is served too, so a cargo sparse index directory works
+ * unchanged. Headers follow RFC 9110 and RFC 9111: strong ETags, `If-None-Match` → 304,
+ * `Cache-Control`, 404 for anything absent, 405 for methods other than GET and HEAD.
  *
  * @module
  */
@@ -13,7 +13,7 @@ import { createHash } from "node:crypto";
 import { resolve, sep } from "node:path";
 import { MochiError } from "../errors.ts";
 
-/** `Content-Type` of index files (mep57-digest.md §6). */
+/** `Content-Type` of index files (JSON Lines, jsonlines.org). */
 export const INDEX_CONTENT_TYPE = "application/x-mochi-index+jsonl; charset=utf-8";
 /** `Cache-Control` of index files and `config.json`. */
 export const INDEX_CACHE_CONTROL = "public, max-age=300";
@@ -43,14 +43,14 @@ export interface RegistryHandlerOptions {
  * Builds the request handler of a registry rooted at `rootDir`.
  *
  * Routing: GET/HEAD only (else 405 with `Allow`). The URL path is split into segments, each
- * percent-decoded; a segment that is empty, starts with `.`, or holds `/`, `\` or NUL is
- * refused (400), and a file whose real path (symlinks resolved) leaves the root is refused
- * (404). Files whose name is 64 lowercase hex digits (optionally `.sigstore`) are blobs:
- * `ETag: "<name>"`, immutable caching, `application/octet-stream` (bundles:
- * `application/json`). `config.json`, `snapshot.json` and `popular.json` are `application/json`; every other file is an index file
- * (`application/x-mochi-index+jsonl; charset=utf-8`). Index files and config.json get a strong
- * ETag (SHA-256 of the bytes, cached in memory by path, mtime and size) and
- * `Cache-Control: public, max-age=300`. A matching `If-None-Match` answers 304.
+ * percent-decoded; a segment that is empty, starts with `.`, or holds `/`, `\` or NUL is refused
+ * (400), and a file whose real path (symlinks resolved) leaves the root is refused (404). Files
+ * whose name is 64 lowercase hex digits (optionally `.sigstore`) are blobs: `ETag: "<name>"`,
+ * immutable caching, `application/octet-stream` (bundles: `application/json`). `config.json`,
+ * `snapshot.json` and `popular.json` are `application/json`; every other file is an index file
+ * (`application/x-mochi-index+jsonl; charset=utf-8`). Index files and config.json get a strong ETag
+ * (SHA-256 of the bytes, cached in memory by path, mtime and size) and `Cache-Control: public,
+ * max-age=300`. A matching `If-None-Match` answers 304.
  *
  * @param rootDir the registry directory (holds `config.json`); relative paths resolve against
  *   the current directory

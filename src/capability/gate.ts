@@ -1,7 +1,7 @@
 /**
  * The update gate: a lock update in which a package newly requires a capability is stopped until
  * a person accepts it (`mochi lock --accept-capabilities[=<pkg>]`), and the lock's
- * `[capabilities-seen]` records what was accepted (mep57-digest.md §9 "Lock annotation").
+ * `[capabilities-seen]` records what was accepted (README.md §Capabilities).
  *
  * @module
  */

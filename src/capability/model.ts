@@ -3,7 +3,7 @@
  * (`fs.read:/data`, `net.dial:example.com:443`, `env:HOME`, `proc.spawn:git`), and the rule
  * deciding when one entry covers another (a pin covering a requirement).
  *
- * Follows decisions.md §Capabilities and mep57-digest.md §9. Pure: no I/O.
+ * Follows README.md §Capabilities (the set is `capabilities/set.json`). Pure: no I/O.
  *
  * @module
  */
@@ -40,7 +40,10 @@ export interface CapabilityInfo {
 export interface Capability {
   /** The capability name. */
   readonly name: CapabilityName;
-  /** The scope after the first `:` (a path, `host[:port]`, a variable name, a program), or undefined. */
+  /**
+   * The scope after the first `:` (a path, `host[:port]`, a variable name, a program), or
+   * undefined.
+   */
   readonly scope?: string;
 }
 

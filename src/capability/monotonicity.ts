@@ -1,5 +1,5 @@
 /**
- * Capability monotonicity: how a release may change what it requires (mep57-digest.md §9).
+ * Capability monotonicity: how a release may change what it requires (README.md §Capabilities).
  *
  * | bump  | may add?          | may remove? |
  * |-------|-------------------|-------------|

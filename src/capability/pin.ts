@@ -2,7 +2,7 @@
  * Consumer pins: what a project lets each dependency do. A dependency entry may pin its
  * capabilities (`{ version = "^1", capabilities = ["fs.read"] }`); `[capabilities] allowed`
  * pins every dependency, direct or not. With neither, every `required` capability is accepted
- * (mep57-digest.md §9 "Pins").
+ * (README.md §Capabilities).
  *
  * @module
  */

@@ -1,6 +1,6 @@
 /**
  * `mochi why-capability <cap>`: which locked packages require a capability
- * (mep57-digest.md §4 "`why-capability <cap>`").
+ * (README.md §Commands, `mochi why-capability`).
  *
  * @module
  */

@@ -1,12 +1,12 @@
 /**
  * The one writer every line of the CLI goes through.
  *
- * Text from a registry, a lock, a manifest or an upload is hostile (decisions.md, threat model):
- * a scope, a name or a yank reason holding `ESC [ 2 K \r` would erase and overwrite the line a
- * warning was printed on. So the writer escapes every C0 and C1 control character, DEL and the
- * Unicode bidirectional overrides in everything it prints, once, here; the only escape sequences
- * that reach the terminal are the colours the writer itself adds ({@link Styled} parts), in the
- * spirit of cargo's and git's handling of untrusted text on a terminal.
+ * Text from a registry, a lock, a manifest or an upload is hostile (CWE-150, escape sequences in
+ * output): a scope, a name or a yank reason holding `ESC [ 2 K \r` would erase and overwrite the
+ * line a warning was printed on. So the writer escapes every C0 and C1 control character, DEL and
+ * the Unicode bidirectional overrides in everything it prints, once, here; the only escape
+ * sequences that reach the terminal are the colours the writer itself adds ({@link Styled} parts),
+ * in the spirit of cargo's and git's handling of untrusted text on a terminal.
  *
  * @module
  */
@@ -32,7 +32,9 @@ export class Styled {
 /** One part of a printed line: plain text or a {@link Styled} part. */
 export type Part = string | Styled;
 
-/** Maps a style name to a function adding its terminal codes; identity functions when colour is off. */
+/**
+ * Maps a style name to a function adding its terminal codes; identity functions when colour is off.
+ */
 export type Palette = Record<StyleName, (text: string) => string>;
 
 /** A palette that adds nothing (colour off). */
@@ -167,7 +169,10 @@ export class Output {
     if (!this.quiet) this.#write("stderr", parts);
   }
 
-  /** Writes one line to stderr, even with `-q` (waits the user must know about). @param parts the line */
+  /**
+   * Writes one line to stderr, even with `-q` (waits the user must know about). @param parts the
+   * line
+   */
   always(...parts: Part[]): void {
     this.#write("stderr", parts);
   }

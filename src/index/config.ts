@@ -1,6 +1,6 @@
 /**
  * The registry's root `config.json`, shaped like cargo's sparse-index config
- * (decisions.md §Registry; research/protocols.md §1.1).
+ * (the cargo book, "Registry Index", "Index configuration").
  *
  * @module
  */
@@ -37,9 +37,12 @@ export interface RegistryConfig {
  *
  * @example
  * ```ts
- * import { parseRegistryConfig } from "./config.ts";
+ * import { parseRegistryConfig } from "@mochi/pkg/registry";
+ * import assert from "node:assert/strict";
+ *
  * const c = parseRegistryConfig('{"dl":"blobs/","api":null}');
- * console.assert(c.dl === "blobs/" && c.authRequired === false);
+ * assert.equal(c.dl, "blobs/");
+ * assert.equal(c.authRequired, false);
  * ```
  */
 export function parseRegistryConfig(text: string, source?: string): RegistryConfig {

@@ -1,8 +1,8 @@
 /**
  * Package-name validation and the index path rule.
  *
- * Names follow decisions.md §Names and versions; the path follows the bucket rule of
- * mep57-digest.md §6 (settled in decisions.md §Registry).
+ * Names follow npm's scoped-package shape; the path follows cargo's index bucket rule (the cargo
+ * book, "Registry Index", "Index files"), with the scope as an extra segment.
  *
  * @module
  */
@@ -22,9 +22,11 @@ export { MAX_NAME_LENGTH, MAX_SCOPE_LENGTH };
  *
  * @example
  * ```ts
- * import { validatePackageName } from "./index_path.ts";
+ * import { validatePackageName } from "@mochi/pkg/registry";
+ * import assert from "node:assert/strict";
+ *
  * validatePackageName("@mochi/strings"); // ok
- * try { validatePackageName("@Mochi/x"); } catch (e) { console.assert((e as any).code === "MANIFEST_E003"); }
+ * assert.throws(() => validatePackageName("@Mochi/x"), { code: "MANIFEST_E003" });
  * ```
  */
 export function validatePackageName(name: string): void {
@@ -42,7 +44,7 @@ export function validatePackageName(name: string): void {
  * `<bucket>/<scope or ->/<name>`, all lowercased. The bucket comes from the bare name (without
  * scope): 4+ characters → `n[0:2]/n[2:4]`; 2–3 → `n[0:2]/n[0:2]`; 1 → `n/-`.
  *
- * Follows mep57-digest.md §6 (N07/P7/P8), settled by decisions.md §Registry.
+ * Follows cargo's index path rule (the cargo book, "Registry Index").
  *
  * @param name package name, `@scope/name` or bare; case is folded before validation
  * @returns e.g. `"st/ri/mochi/strings"` for `@mochi/strings`, `"da/ta/-/datalog"` for
@@ -51,9 +53,11 @@ export function validatePackageName(name: string): void {
  *
  * @example
  * ```ts
- * import { indexPath } from "./index_path.ts";
- * console.assert(indexPath("@mochi/strings") === "st/ri/mochi/strings");
- * console.assert(indexPath("x") === "x/-/-/x");
+ * import { indexPath } from "@mochi/pkg/registry";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(indexPath("@mochi/strings"), "st/ri/mochi/strings");
+ * assert.equal(indexPath("x"), "x/-/-/x");
  * ```
  */
 export function indexPath(name: string): string {

@@ -1,6 +1,6 @@
 /**
  * The registry index, pure: index records (JSONL with short keys), the index path rule, package
- * name validation and the registry `config.json` (decisions.md §Registry, mep57-digest.md §6).
+ * name validation and the registry `config.json` (the cargo book, "Registry Index").
  *
  * No I/O here; `src/adapters/index_client.ts` fetches and caches, and
  * `src/adapters/registry_server.ts` serves the same layout.

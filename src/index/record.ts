@@ -1,6 +1,6 @@
 /**
  * Index records: one JSONL line per published version, in the short-key wire form of
- * mep57-digest.md §6 (settled by decisions.md §Registry).
+ * cargo's index format (the cargo book, "Registry Index", "JSON schema").
  *
  * @module
  */
@@ -51,7 +51,7 @@ export interface IndexRecord {
   readonly extra: Readonly<Record<string, unknown>>;
 }
 
-/** Longest index line, in UTF-8 bytes (mep57-digest.md §6: 1 MB line limit). */
+/** Longest index line, in UTF-8 bytes (1 MB: a line is read whole, so it must stay bounded). */
 export const MAX_INDEX_LINE_BYTES = 1_000_000;
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -88,10 +88,13 @@ const KNOWN_KEYS = new Set([
  *
  * @example
  * ```ts
- * import { parseIndexFile } from "./record.ts";
+ * import { parseIndexFile } from "@mochi/pkg/registry";
+ * import assert from "node:assert/strict";
+ *
  * const h = "0".repeat(64);
  * const [r] = parseIndexFile("datalog", `{"v":"1.0.0","b3":"${h}","s2":"${h}"}\n`);
- * console.assert(r.version === "1.0.0" && r.yanked === false);
+ * assert.equal(r?.version, "1.0.0");
+ * assert.equal(r?.yanked, false);
  * ```
  */
 export function parseIndexFile(name: string, text: string, source?: string): IndexRecord[] {
@@ -253,13 +256,15 @@ function describe(v: unknown): string {
  *
  * @example
  * ```ts
- * import { formatIndexRecord } from "./record.ts";
+ * import { formatIndexRecord } from "@mochi/pkg/registry";
+ * import assert from "node:assert/strict";
+ *
  * const h = "0".repeat(64);
  * const line = formatIndexRecord({
  *   version: "1.0.0", blake3: h, sha256: h, dependencies: {}, yanked: false,
  *   capabilities: [], extra: {},
  * });
- * console.assert(line.startsWith('{"v":"1.0.0","b3":'));
+ * assert.equal(line, `{"v":"1.0.0","b3":"${h}","s2":"${h}"}`);
  * ```
  */
 export function formatIndexRecord(rec: IndexRecord): string {

@@ -1,10 +1,10 @@
 /**
- * The registry's signed `snapshot.json`: a monotonic version, an expiry and the SHA-256 and size
- * of every index file, signed with the registry's Ed25519 key (WebCrypto). It closes the TUF
- * attacks a plain sparse index leaves open (research/reliability.md §7): **rollback** (serving a
- * snapshot older than one the client saw), **freeze** (serving an old snapshot forever; it
- * expires), and **mix-and-match** (index files that never coexisted: every file must match the
- * current snapshot).
+ * The registry's signed `snapshot.json`: a monotonic version, an expiry and the SHA-256 and size of
+ * every index file, signed with the registry's Ed25519 key (WebCrypto). It closes the TUF attacks a
+ * plain sparse index leaves open (the TUF specification, theupdateframework.io, §1.5.2 "Attacks"):
+ * **rollback** (serving a snapshot older than one the client saw), **freeze** (serving an old
+ * snapshot forever; it expires), and **mix-and-match** (index files that never coexisted: every
+ * file must match the current snapshot).
  *
  * Wire form (`<index root>/snapshot.json`):
  *

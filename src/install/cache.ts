@@ -1,5 +1,5 @@
 /**
- * Cache maintenance: `mochi cache size` and `mochi cache prune` (reliability.md §6; cargo's
+ * Cache maintenance: `mochi cache size` and `mochi cache prune` (cargo's
  * global cache tracker and `cargo clean gc`, uv's `cache prune`).
  *
  * Pruning takes the store lock **exclusively**, so it waits for every running install (which

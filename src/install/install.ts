@@ -11,7 +11,8 @@
  * 4. act (`executor.ts`): in a store session, download and verify, roll back on failure,
  *    extract, touch; only then write the lockfile (temp file, fsync, rename).
  *
- * Cargo's `--locked`, `--offline` and `--frozen` meanings (decisions.md §Lockfile).
+ * Cargo's `--locked`, `--offline` and `--frozen` meanings (the cargo book, "cargo build" manifest
+ * options).
  *
  * @module
  */

@@ -1,7 +1,7 @@
 /**
- * Signature checks of the install pipeline (mep57-digest.md §8 "Consumer side"): which signer a
- * locked package must have, refusing a publisher change until it is accepted, and verifying a
- * package's Sigstore bundle before its blob enters the store.
+ * Signature checks of the install pipeline (npm's `audit signatures`, the Sigstore client spec):
+ * which signer a locked package must have, refusing a publisher change until it is accepted, and
+ * verifying a package's Sigstore bundle before its blob enters the store.
  *
  * @module
  */

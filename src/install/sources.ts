@@ -1,6 +1,6 @@
 /**
  * Which registry a package comes from, with several registries configured — the guard against
- * dependency confusion (research/reliability.md §8).
+ * dependency confusion (Alex Birsan, 2021; uv's `--index-strategy first-index`).
  *
  * The manifest configures an ordered list: `[registry] default` (else `MOCHI_REGISTRY`) first,
  * then each `[[registry.alternate]]` in file order. A package name has exactly one owner

@@ -1,7 +1,6 @@
 /**
- * The canonical `mochi.lock` writer (decisions.md §Lockfile, mep57-digest.md §5 "Canonical
- * writer"): hand-written, never a TOML library encoder, so the same lock gives the same bytes on
- * every OS, locale and time zone.
+ * The canonical `mochi.lock` writer (the role of cargo's `ops/lockfile.rs`): hand-written, never a
+ * TOML library encoder, so the same lock gives the same bytes on every OS, locale and time zone.
  *
  * @module
  */

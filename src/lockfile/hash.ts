@@ -1,5 +1,5 @@
 /**
- * The lockfile's `manifest_hash` (mep57-digest.md §5: "BLAKE3 of the CANONICAL manifest").
+ * The lockfile's `manifest_hash`: BLAKE3 of the canonical manifest (`src/manifest/digest.ts`).
  *
  * @module
  */

@@ -1,6 +1,6 @@
 /**
  * `mochi.lock`: the canonical writer, the reader with positioned errors, the manifest hash and
- * the "does the lock still satisfy the manifest" check (decisions.md §Lockfile).
+ * the "does the lock still satisfy the manifest" check (cargo's and uv's lock reuse rules).
  *
  * Writing the file to disk (temp file, fsync, rename) is `src/store/fs/fs_atomic.ts`'s job.
  *

@@ -1,5 +1,5 @@
 /**
- * The `mochi.lock` reader (decisions.md §Lockfile, mep57-digest.md §5 "Envelope").
+ * The `mochi.lock` reader (the format of README.md, shaped like cargo's `Cargo.lock` v4).
  *
  * @module
  */

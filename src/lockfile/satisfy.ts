@@ -1,6 +1,7 @@
 /**
- * "Does this lock still satisfy the manifest?" — the cheap check `install` runs before deciding
- * to re-resolve, and `--locked` runs before failing (decisions.md §Lockfile).
+ * "Does this lock still satisfy the manifest?" — the cheap check `install` runs before deciding to
+ * re-resolve, and `--locked` runs before failing (cargo's `--locked`, the cargo book "cargo
+ * build").
  *
  * @module
  */

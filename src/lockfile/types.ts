@@ -1,5 +1,5 @@
 /**
- * The parsed form of `mochi.lock` (decisions.md §Lockfile, mep57-digest.md §5 first block).
+ * The parsed form of `mochi.lock` (README.md; shaped like cargo's `Cargo.lock`).
  *
  * @module
  */

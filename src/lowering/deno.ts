@@ -4,9 +4,9 @@
  * `deno run` flags, a Worker `deno.permissions` object for per-package isolation, and a
  * merge into the project's `deno.json` that leaves the user's other keys untouched.
  *
- * The table is `capabilities/lowering-deno.json` (research/protocols.md §4.5). `clock` and
- * `random` have no Deno gate: they are recorded in {@link DenoLowering.unenforced} and never
- * turned into a flag. `sys` and `import` are always denied. Pure: no I/O.
+ * The table is `capabilities/lowering-deno.json` (docs.deno.com, "Security and permissions").
+ * `clock` and `random` have no Deno gate: they are recorded in {@link DenoLowering.unenforced} and
+ * never turned into a flag. `sys` and `import` are always denied. Pure: no I/O.
  *
  * @module
  */

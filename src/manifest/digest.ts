@@ -1,6 +1,6 @@
 /**
  * The canonical, resolution-relevant view of a manifest that the lockfile's `manifest_hash`
- * is computed over (mep57-digest.md §5: "BLAKE3 of the CANONICAL manifest").
+ * is computed over: BLAKE3 of the canonical manifest (RFC 8785-style canonical JSON).
  *
  * @module
  */

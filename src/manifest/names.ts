@@ -1,9 +1,9 @@
 /**
  * Package-name rules used by the manifest and the lockfile.
  *
- * Names follow decisions.md §Names and versions: `@scope/name` or a bare `name`, each segment
- * `[a-z][a-z0-9_-]*`, scope ≤ 39 characters, name ≤ 64. Capability names live in
- * `src/capability` (data in `capabilities/set.json`); they are re-exported here for the manifest
+ * Names follow npm's scoped-package shape (docs.npmjs.com, "scope"): `@scope/name` or a bare
+ * `name`, each segment `[a-z][a-z0-9_-]*`, scope ≤ 39 characters, name ≤ 64. Capability names live
+ * in `src/capability` (data in `capabilities/set.json`); they are re-exported here for the manifest
  * parser's callers.
  *
  * @module

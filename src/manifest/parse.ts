@@ -1,6 +1,6 @@
 /**
  * `mochi.toml` → {@link Manifest}, with a file, line, column, stable code and hint on every
- * error (decisions.md §Manifest, mep57-digest.md §2).
+ * error (README.md and the TOML 1.0 specification, toml.io).
  *
  * @module
  */
@@ -23,7 +23,10 @@ import type {
   RustDependency,
 } from "./types.ts";
 
-/** The closed set of top-level tables (decisions.md §Manifest). */
+/**
+ * The closed set of top-level tables (an unknown one is a warning, as cargo's `unused manifest
+ * key`).
+ */
 export const TOP_LEVEL_TABLES = [
   "package",
   "dependencies",

@@ -1,6 +1,6 @@
 /**
  * Package-name normalisation and collision checks: the typosquatting guard
- * (research/reliability.md §9; decisions.md §Names and versions).
+ * (PyPI's PEP 503 name normalisation; npm's and crates.io's typosquatting rules).
  *
  * {@link normalizePackageName}: NFKC, lowercase, `_` → `-`, then a confusable skeleton (UTS #39
  * style, for the letters that look Latin in Cyrillic and Greek: `lodаsh` with a Cyrillic `а` is
@@ -8,7 +8,7 @@
  *
  * {@link checkNameCollision} finds, for a candidate name:
  * - **normalised**: another existing or popular name with the same normalised form
- *   (`Serde_Json` vs `serde-json`) — decisions.md says a publish like that is refused;
+ *   (`Serde_Json` vs `serde-json`) — the registry refuses a publish like that (as crates.io does);
  * - **typo**: a popular name one edit away (Damerau–Levenshtein: omission, repetition,
  *   substitution, transposition, as typogard and crates.io's typomania), for popular names of
  *   four or more characters;
@@ -81,9 +81,11 @@ const AFFIXES = ["-js", "-rs", "-ts", "-lib", "-mochi", "-pkg", "-dev", "-sdk"];
  *
  * @example
  * ```ts
- * import { normalizePackageName } from "./similar_names.ts";
- * console.assert(normalizePackageName("Lo_Dash") === "lo-dash");
- * console.assert(normalizePackageName("lod\u0430sh") === "lodash"); // Cyrillic а
+ * import { normalizePackageName } from "@mochi/pkg/manifest";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(normalizePackageName("Lo_Dash"), "lo-dash");
+ * assert.equal(normalizePackageName("lod\u0430sh"), "lodash"); // Cyrillic а
  * ```
  */
 export function normalizePackageName(name: string): string {
@@ -147,10 +149,13 @@ export interface NameCollision {
  *
  * @example
  * ```ts
- * import { checkNameCollision } from "./similar_names.ts";
+ * import { checkNameCollision } from "@mochi/pkg/manifest";
+ * import assert from "node:assert/strict";
+ *
  * const found = checkNameCollision("lodahs", [], ["lodash"]);
- * console.assert(found[0].kind === "typo" && found[0].name === "lodash");
- * console.assert(checkNameCollision("serde_json", [], ["serde"]).length === 0);
+ * assert.equal(found[0]?.kind, "typo");
+ * assert.equal(found[0]?.name, "lodash");
+ * assert.equal(checkNameCollision("serde_json", [], ["serde"]).length, 0);
  * ```
  */
 export function checkNameCollision(

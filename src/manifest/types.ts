@@ -1,12 +1,12 @@
 /**
- * The parsed form of `mochi.toml` (decisions.md §Manifest, mep57-digest.md §2).
+ * The parsed form of `mochi.toml` (README.md; cargo's `Cargo.toml` reference for the shared keys).
  *
  * @module
  */
 
 /** The `[package]` table. */
 export interface PackageInfo {
-  /** `@scope/name` or a bare name (decisions.md §Names and versions). */
+  /** `@scope/name` or a bare name (npm's scoped-package shape). */
   name: string;
   /** SemVer 2.0.0 version text, as written. */
   version: string;
@@ -55,7 +55,9 @@ export interface Dependency {
    * (a `path`, `git` or `workspace = true` entry); see {@link Dependency.versionGiven}.
    */
   requirement: string;
-  /** False when the entry has no `version` and {@link Dependency.requirement} is the `"*"` default. */
+  /**
+   * False when the entry has no `version` and {@link Dependency.requirement} is the `"*"` default.
+   */
   versionGiven: boolean;
   /** Resolved only when a feature enables it. */
   optional: boolean;
@@ -75,7 +77,7 @@ export interface Dependency {
   workspace?: boolean;
 }
 
-/** The `[capabilities]` table (mep57-digest.md §9). */
+/** The `[capabilities]` table (README.md §Capabilities). */
 export interface Capabilities {
   /** Capabilities the package always needs. */
   required: string[];

@@ -1,6 +1,6 @@
 /**
  * Strict UTF-8 decoding with a position for the first bad byte. TOML documents (`mochi.toml`,
- * `mochi.lock`) and index files must be valid UTF-8 (TOML 1.0 §Spec; mep57-digest.md §6);
+ * `mochi.lock`) and index files must be valid UTF-8 (TOML 1.0 §Spec; RFC 8259 §8.1 for JSON lines);
  * decoding them leniently would turn a corrupt byte into U+FFFD and parse something the author
  * never wrote.
  *
@@ -23,8 +23,15 @@ const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  *
  * @example
  * ```ts
- * import { decodeUtf8Strict } from "./utf8.ts";
- * console.assert(decodeUtf8Strict(new TextEncoder().encode("a = 1"), "x.toml", "MANIFEST_E001", "") === "a = 1");
+ * import { decodeUtf8Strict } from "@mochi/pkg/manifest";
+ * import assert from "node:assert/strict";
+ *
+ * const bytes = new TextEncoder().encode("a = 1");
+ * assert.equal(decodeUtf8Strict(bytes, "x.toml", "MANIFEST_E001", ""), "a = 1");
+ * assert.throws(
+ *   () => decodeUtf8Strict(new Uint8Array([0x61, 0xff]), "x.toml", "MANIFEST_E001", ""),
+ *   { code: "MANIFEST_E001" },
+ * );
  * ```
  */
 export function decodeUtf8Strict(

@@ -1,13 +1,13 @@
 /**
  * The publish preflight: every missing or invalid `[package]` field a registry needs, found in
- * one pass and reported together, sorted (mep57-digest.md §2 "Required only for publish", P12).
+ * one pass and reported together, sorted (as `cargo publish`'s metadata checks).
  *
  * @module
  */
 import parseSpdx from "spdx-expression-parse";
 import type { Manifest } from "../manifest/mod.ts";
 
-/** Longest `description`, in characters (mep57-digest.md §2). */
+/** Longest `description`, in characters. */
 export const MAX_DESCRIPTION_CHARS = 200;
 
 /** URL schemes a `repository` may use. */

@@ -1,6 +1,6 @@
 /**
- * Which files of a package directory go into its archive (mep57-digest.md "Reproducible build":
- * default includes and excludes, `.mochiignore`).
+ * Which files of a package directory go into its archive (cargo's `package.include`/`exclude`
+ * and `.gitignore` syntax: default includes and excludes, `.mochiignore`).
  *
  * Patterns use `.gitignore` semantics through the `ignore` package: `*` stays inside one path
  * segment, `**` crosses directories, a trailing `/` matches directories only, a leading `/`

@@ -1,7 +1,7 @@
 /**
- * Publisher bindings (mep57-digest.md §8 "Identity policy", P13): the first publish of a name
- * registers who may publish it, a SAN pattern and an OIDC issuer; later publishes, yanks and
- * unyanks must be signed by a matching certificate.
+ * Publisher bindings (PyPI's trusted publishers, docs.pypi.org/trusted-publishers): the first
+ * publish of a name registers who may publish it, a SAN pattern and an OIDC issuer; later
+ * publishes, yanks and unyanks must be signed by a matching certificate.
  *
  * @module
  */

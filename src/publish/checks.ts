@@ -31,8 +31,8 @@ export interface PublishCheckContext {
 }
 
 /**
- * The form two package names are compared in for collisions (decisions.md §Names): NFKC, lower
- * case, `_` → `-`.
+ * The form two package names are compared in for collisions (as PEP 503's normalisation, plus
+ * Unicode NFKC): NFKC, lower case, `_` → `-`.
  *
  * @param name a package name
  * @returns the collision key
@@ -67,7 +67,7 @@ export const checkRegistryDependencies: PublishCheck = (ctx: PublishCheckContext
  * A new name may not be confused with an existing or popular one: the same after normalisation
  * (NFKC, case, `_`/`-`, look-alike letters; {@link collisionKey} is the simple part of it), one
  * edit from a popular name, or a popular name with a decoy affix (`checkNameCollision` of
- * `src/manifest/similar_names.ts`, research/reliability.md §9).
+ * `src/manifest/similar_names.ts`).
  */
 export const checkNameNotConfusable: PublishCheck = (ctx: PublishCheckContext): string[] => {
   const name = ctx.manifest.package.name;
@@ -80,7 +80,7 @@ export const checkNameNotConfusable: PublishCheck = (ctx: PublishCheckContext): 
 
 /**
  * A patch release may not add a capability (`checkCapabilityMonotonicity`, CAP_E002;
- * mep57-digest.md §9): consumers accept patch updates without review.
+ * README.md §Capabilities): consumers accept patch updates without review.
  */
 export const checkCapabilitiesMonotonic: PublishCheck = (ctx: PublishCheckContext): string[] => {
   const verdict = checkCapabilityMonotonicity(

@@ -1,6 +1,6 @@
 /**
  * The index record a publish writes, built from the uploaded manifest, the archive's digests and
- * the verified signer (mep57-digest.md §6 record fields; `pr` carries the bundle path, SAN and
+ * the verified signer (README.md §Trusted publishing; `pr` carries the bundle path, SAN and
  * issuer so installs can verify the signer).
  *
  * @module

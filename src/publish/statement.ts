@@ -1,7 +1,7 @@
 /**
  * The in-toto Statement v1 a publish signs: the package archive as the subject, with BLAKE3 and
- * SHA-256 digests, and a SLSA provenance v1 predicate (mep57-digest.md §8 "Flow" step 3).
- * Yank and unyank requests are signed statements too, about the same subject.
+ * SHA-256 digests, and a SLSA provenance v1 predicate (slsa.dev/spec/v1.0/provenance; in-toto
+ * Statement v1). Yank and unyank requests are signed statements too, about the same subject.
  *
  * @module
  */
@@ -12,7 +12,7 @@ export const IN_TOTO_STATEMENT_TYPE = "https://in-toto.io/Statement/v1";
 export const IN_TOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json";
 /** Predicate type of a publish: SLSA provenance v1. */
 export const SLSA_PROVENANCE_V1 = "https://slsa.dev/provenance/v1";
-/** SLSA `buildType` of a mochi pack (mep57-digest.md §8, P13 spelling). */
+/** SLSA `buildType` of a mochi pack (slsa.dev/spec/v1.0/provenance `buildDefinition.buildType`). */
 export const MOCHI_BUILD_TYPE = "https://mochi-lang.org/buildtype/v1";
 /** Predicate type of a yank or unyank request. */
 export const MOCHI_YANK_PREDICATE = "https://mochi-lang.org/yank/v1";
@@ -70,7 +70,8 @@ export interface Statement {
 }
 
 /**
- * The subject name of a package version: `<name>@<version>` (mep57-digest.md §8).
+ * The subject name of a package version: `<name>@<version>` (the in-toto
+ * `ResourceDescriptor.name`).
  *
  * @param name package name
  * @param version version text

@@ -156,8 +156,11 @@ function comparator(input: string, text: string): [Comparator, string] {
  * @throws {MochiError} SEMVER_E002 naming the text and the reason
  * @example
  * ```ts
- * import { parseRequirement } from "./requirement.ts";
- * console.assert(parseRequirement(">=1.0, <2").comparators.length === 2);
+ * import { parseRequirement } from "@mochi/pkg/semver";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(parseRequirement(">=1.0, <2").comparators.length, 2);
+ * assert.throws(() => parseRequirement(">=1.0 <2"), { code: "SEMVER_E002" });
  * ```
  */
 export function parseRequirement(text: string): Requirement {
@@ -353,10 +356,11 @@ export function comparatorAdmitsPrerelease(c: Comparator, v: Version): boolean {
  * @returns true when the version is accepted
  * @example
  * ```ts
- * import { parseRequirement, satisfies } from "./requirement.ts";
- * import { parseVersion } from "./version.ts";
- * console.assert(satisfies(parseVersion("1.9.0"), parseRequirement("^1.2")));
- * console.assert(!satisfies(parseVersion("2.0.0-rc.1"), parseRequirement("<2")));
+ * import { parseRequirement, parseVersion, satisfies } from "@mochi/pkg/semver";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(satisfies(parseVersion("1.9.0"), parseRequirement("^1.2")), true);
+ * assert.equal(satisfies(parseVersion("2.0.0-rc.1"), parseRequirement("<2")), false);
  * ```
  */
 export function satisfies(version: Version, requirement: Requirement): boolean {

@@ -79,8 +79,12 @@ function parseIdentifiers(part: string, text: string, what: string, numericRule:
  * @throws {MochiError} SEMVER_E001 naming the text and what is wrong
  * @example
  * ```ts
- * import { parseVersion } from "./version.ts";
- * console.assert(parseVersion("1.2.3-rc.1").pre[0] === "rc");
+ * import { parseVersion } from "@mochi/pkg/semver";
+ * import assert from "node:assert/strict";
+ *
+ * const v = parseVersion("1.2.3-rc.1");
+ * assert.deepEqual([v.major, v.minor, v.patch, v.pre[0]], [1, 2, 3, "rc"]);
+ * assert.throws(() => parseVersion("1.2"), { code: "SEMVER_E001" });
  * ```
  */
 export function parseVersion(text: string): Version {

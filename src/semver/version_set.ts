@@ -239,12 +239,13 @@ function preInterval(
  *
  * @example
  * ```ts
- * import { VersionSet } from "./version_set.ts";
- * import { parseRequirement } from "./requirement.ts";
- * import { parseVersion } from "./version.ts";
+ * import { parseRequirement, parseVersion, VersionSet } from "@mochi/pkg/semver";
+ * import assert from "node:assert/strict";
+ *
  * const s = VersionSet.fromRequirement(parseRequirement("^1.2"));
- * console.assert(s.contains(parseVersion("1.5.0")));
- * console.assert(s.complement().intersection(s).isEmpty());
+ * assert.equal(s.contains(parseVersion("1.5.0")), true);
+ * assert.equal(s.contains(parseVersion("2.0.0")), false);
+ * assert.equal(s.complement().intersection(s).isEmpty(), true);
  * ```
  */
 export class VersionSet {

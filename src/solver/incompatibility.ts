@@ -43,14 +43,16 @@ export type IncompatibilityCause =
 
 /**
  * A candidate excluded because it requires capabilities outside a consumer's pin
- * (decisions.md §Solver "capability pin exceeded"; mep57-digest.md §4 `CauseCapability`).
+ * (pubgrub-rs's `Kind::Custom`; README.md §Capabilities).
  */
 export interface CapabilityCause {
   /** The cause kind. */
   readonly kind: "capability";
   /** The pinning package (the root). */
   readonly consumer: string;
-  /** `"dependency"`: the dependency entry's `capabilities`; `"allowed"`: `[capabilities] allowed`. */
+  /**
+   * `"dependency"`: the dependency entry's `capabilities`; `"allowed"`: `[capabilities] allowed`.
+   */
   readonly source: "dependency" | "allowed";
   /** The pinned capabilities. */
   readonly pinned: readonly string[];

@@ -1,24 +1,25 @@
 /**
  * Deterministic `.tar.zst` archives and a strict reader for them.
  *
- * Format (decisions.md §Store): USTAR, with a PAX `path` record when a name does not fit the
- * USTAR name/prefix fields or is not ASCII; entries sorted by the UTF-8 bytes of their path, every
- * directory implied by a path emitted as its own entry before its children; uid/gid 0, empty
- * user/group names, modes 0644 (files), 0755 (executables, directories); one mtime for every
- * entry (`SOURCE_DATE_EPOCH` or 0); zstd level 19 with the content checksum on.
+ * Format (POSIX.1-2001 pax, IEEE Std 1003.1 `pax`): USTAR, with a PAX `path` record when a name
+ * does not fit the USTAR name/prefix fields or is not ASCII; entries sorted by the UTF-8 bytes of
+ * their path, every directory implied by a path emitted as its own entry before its children;
+ * uid/gid 0, empty user/group names, modes 0644 (files), 0755 (executables, directories); one mtime
+ * for every entry (`SOURCE_DATE_EPOCH` or 0); zstd level 19 with the content checksum on.
  *
  * The reader follows cargo's policy (only `Regular` and `Directory` entries,
- * `src/sources/registry/mod.rs::unpack`) and node-tar's lessons (reliability.md §1): every header
- * is checked before its body is read, and any link, device, FIFO, escaping or colliding path
- * rejects the whole archive (`BLOB_E003`). Size limits follow cargo's unpack cap
+ * `src/sources/registry/mod.rs::unpack`) and node-tar's lessons (CVE-2021-32803, CVE-2021-37701):
+ * every header is checked before its body is read, and any link, device, FIFO, escaping or
+ * colliding path rejects the whole archive (`BLOB_E003`). Size limits follow cargo's unpack cap
  * `max(512 MiB, 20 × compressed size)` (`BLOB_E004`).
  *
  * Decompression streams (`createZstdDecompress` piped into the tar parser with backpressure), and
  * {@link readArchiveStream} hands out entry bodies as streams, so peak memory is the compressed
  * blob plus stream buffers, not the unpacked size: a 1 GiB zstd bomb is refused at its header, and
- * a 256 MiB file is extracted, with a few MiB resident (`tests/bomb_test.ts` measures both). Since zstd reports neither a frame cut short nor, always,
- * trailing garbage, the reader counts the output against the cap, checks the frame's declared
- * content size when it has one, and requires the tar end-of-archive marker before it ends.
+ * a 256 MiB file is extracted, with a few MiB resident (`tests/bomb_test.ts` measures both). Since
+ * zstd reports neither a frame cut short nor, always, trailing garbage, the reader counts the
+ * output against the cap, checks the frame's declared content size when it has one, and requires
+ * the tar end-of-archive marker before it ends.
  *
  * @module
  */
@@ -58,7 +59,9 @@ export interface ArchiveEntry {
   bytes: Uint8Array;
 }
 
-/** Limits applied by {@link readArchive}; every field optional (defaults in {@link archiveLimits}). */
+/**
+ * Limits applied by {@link readArchive}; every field optional (defaults in {@link archiveLimits}).
+ */
 export interface ArchivePolicy {
   /** Size of the compressed archive in bytes; feeds the `20 ×` ratio of the unpack cap. */
   compressedSizeBytes?: number;
@@ -95,7 +98,7 @@ export const DEFAULT_MAX_ENTRIES = 100_000;
 export const MAX_SEGMENT_BYTES = 255;
 /** Longest path in UTF-8 bytes (POSIX PATH_MAX). */
 export const MAX_PATH_BYTES = 4096;
-/** Deepest path, in segments (reliability.md §1). */
+/** Deepest path, in segments (node-tar's depth limit, CVE-2024-28863). */
 export const MAX_PATH_DEPTH = 64;
 /** zstd level of {@link writeArchive}. */
 export const ZSTD_LEVEL = 19;

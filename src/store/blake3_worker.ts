@@ -1,7 +1,7 @@
 /**
- * Worker half of the parallel digest (`digest.ts`, `parallel: true`): hashes the chunks it is sent with
- * BLAKE3 (hash-wasm) while the main thread runs SHA-256 over the same chunks (decisions.md
- * §Platform: "run it in a Worker beside the SHA-256 pass").
+ * Worker half of the parallel digest (`digest.ts`, `parallel: true`): hashes the chunks it is sent
+ * with BLAKE3 (hash-wasm) while the main thread runs SHA-256 over the same chunks (the two hashes
+ * then run in parallel on two cores).
  *
  * Protocol: `{ chunk: Uint8Array }` (buffer transferred) → `{ ack: number }` (bytes hashed);
  * `{ finish: true }` → `{ blake3: string }` (lowercase hex) and the hasher restarts.

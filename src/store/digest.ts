@@ -1,10 +1,10 @@
 /**
  * One-pass BLAKE3-256 + SHA-256 digests of a byte stream.
  *
- * Every blob in the store is addressed by its BLAKE3-256 digest and checked against both BLAKE3
- * and SHA-256 before it gets its final name (decisions.md §Store; MEP-57 digest §7). Both hashes
- * are updated from the same chunk, so the bytes are read once: streamed from the network or disk,
- * never buffered whole.
+ * Every blob in the store is addressed by its BLAKE3-256 digest and checked against both BLAKE3 and
+ * SHA-256 before it gets its final name (the BLAKE3 specification; SHA-256 of FIPS 180-4). Both
+ * hashes are updated from the same chunk, so the bytes are read once: streamed from the network or
+ * disk, never buffered whole.
  *
  * BLAKE3 comes from `hash-wasm` (`createBLAKE3`), SHA-256 from `node:crypto` (`createHash`).
  * Digests are lowercase hex strings of 64 characters.
@@ -279,11 +279,14 @@ export async function digestBytes(bytes: Uint8Array): Promise<Digest> {
  *
  * @example
  * ```ts
- * import { DigestTransform } from "./digest.ts";
+ * import { DigestTransform } from "@mochi/pkg/store";
+ * import assert from "node:assert/strict";
+ *
  * const t = new DigestTransform();
  * const out = ReadableStream.from([new Uint8Array([1, 2, 3])]).pipeThrough(t);
  * for await (const _ of out) { /* write to disk *\/ }
- * console.assert(t.digest?.sizeBytes === 3);
+ * assert.equal(t.digest?.sizeBytes, 3);
+ * assert.equal(t.digest?.sha256.length, 64);
  * ```
  */
 export class DigestTransform extends TransformStream<Uint8Array, Uint8Array> {

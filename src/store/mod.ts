@@ -26,6 +26,7 @@ export {
   digestBytes,
   type DigestOptions,
   digestStream,
+  DigestTransform,
   type DualHasher,
   isHexDigest,
 } from "./digest.ts";

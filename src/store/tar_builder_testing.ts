@@ -1,7 +1,7 @@
 /**
  * Test helper: a tiny raw tar writer that can emit any header, including the hostile ones real
  * tar tools refuse to create (absolute names, `..`, backslashes, links, devices, PAX and GNU
- * long-name overrides). Used by the store's tests only (reliability.md "testing/tar_builder.ts").
+ * long-name overrides). Used by the store's tests only.
  *
  * @module
  */
@@ -257,9 +257,10 @@ export const HOSTILE_ARCHIVES: Record<string, RawEntry[]> = {
 };
 
 /**
- * The rest of reliability.md §1's escape table, by case name: every one must be rejected with
- * `BLOB_E003` (unit test in `archive_test.ts`, through `mochi install` in
- * `tests/extract_escape_test.ts`). Together with {@link HOSTILE_ARCHIVES} this is the whole table.
+ * The rest of the archive escape classes (CVE-2021-32803/32804 in node-tar, CVE-2007-4559 in
+ * Python's tarfile), by case name: every one must be rejected with `BLOB_E003` (unit test in
+ * `archive_test.ts`, through `mochi install` in `tests/extract_escape_test.ts`). Together with
+ * {@link HOSTILE_ARCHIVES} this is the whole table.
  */
 export const ESCAPE_TABLE: Record<string, RawEntry[]> = {
   "CVE-2021-32803 dir then symlink then child": [

@@ -1,8 +1,8 @@
 /**
- * Keyless Sigstore signing of an in-toto statement with `@sigstore/sign` (mep57-digest.md §8
- * "Flow"): an ephemeral ECDSA P-256 key held only in memory, a Fulcio certificate for the OIDC
- * identity token, a DSSE envelope over the statement, a Rekor entry, and a bundle v0.3. Nothing
- * is written to disk; the token is passed to Fulcio and dropped.
+ * Keyless Sigstore signing of an in-toto statement with `@sigstore/sign` (the Sigstore client spec,
+ * github.com/sigstore/architecture-docs): an ephemeral ECDSA P-256 key held only in memory, a
+ * Fulcio certificate for the OIDC identity token, a DSSE envelope over the statement, a Rekor
+ * entry, and a bundle v0.3. Nothing is written to disk; the token is passed to Fulcio and dropped.
  *
  * The Rekor entry kind is `intoto` (v0.0.2): public Rekor accepts it, and the loopback
  * `@sigstore/mock` Rekor records it as sent (its `dsse` entries lack the signatures the verifier

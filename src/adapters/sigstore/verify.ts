@@ -2,7 +2,7 @@
  * Offline Sigstore bundle verification (`mochi sigstore verify`).
  *
  * Wraps `@sigstore/verify` 4.1.3 and closes the gaps it has under Deno 2.9 and against the
- * sigstore-conformance suite (decisions.md §Sigstore):
+ * sigstore-conformance suite (github.com/sigstore/sigstore-conformance):
  *
  * 1. Deno's `node:crypto.verify(null, …)` has no default digest for EC/RSA keys; sigstore-js relies
  *    on Node's SHA-256 default for the Rekor SET, checkpoints and DSSE signatures. Fixed by

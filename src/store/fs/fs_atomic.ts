@@ -1,6 +1,6 @@
 /**
  * Crash-safe file writes: temp file in the same directory, fsync, rename over the target, fsync
- * the directory (uv `uv_fs::write_atomic`, cargo's lockfile writes; reliability.md §5). A reader
+ * the directory (uv `uv_fs::write_atomic`, cargo's lockfile writes). A reader
  * sees either the old bytes or the new bytes, never a torn file; a failed write leaves no temp
  * file behind.
  *
@@ -68,7 +68,8 @@ export async function removeIfExists(path: string): Promise<void> {
  * @param path destination; its directory must exist
  * @param bytes the whole new contents
  * @param options `mode` of the new file
- * @throws the underlying `Deno.errors.*` (e.g. `NotFound` for a missing directory, `PermissionDenied`)
+ * @throws the underlying `Deno.errors.*` (e.g. `NotFound` for a missing directory,
+ * `PermissionDenied`)
  */
 export async function writeFileAtomic(
   path: string,

@@ -1,21 +1,20 @@
 /**
- * The on-disk content-addressed store under `$MOCHI_HOME/store` (decisions.md §Store, MEP-57
- * digest §7):
+ * The on-disk content-addressed store under `$MOCHI_HOME/store` (content-addressed like
+ * pnpm's store and uv's cache; README.md §Reliability):
  *
  * ```
- * <root>/blobs/<aa>/<bb>/<blake3-hex>   verified .tar.zst blobs (aa/bb = first two byte pairs)
- * <root>/extracted/<blake3-hex>/        extracted trees
- * <root>/tmp/                           temp files and dirs (same filesystem, so renames are atomic);
- *                                       each process's in `tmp/s-<id>/` (see store_lock.ts)
- * <root>/.lock                          the store lock (shared: install; exclusive: cache prune)
- * <root>/locks/<aa>                     download locks, 256 stripes by the first digest byte
+ * <root>/blobs/<aa>/<bb>/<blake3-hex> verified .tar.zst blobs (aa/bb = first two byte pairs)
+ * <root>/extracted/<blake3-hex>/ extracted trees <root>/tmp/ temp files and dirs (same filesystem,
+ * so renames are atomic); each process's in `tmp/s-<id>/` (see store_lock.ts) <root>/.lock the
+ * store lock (shared: install; exclusive: cache prune) <root>/locks/<aa> download locks, 256
+ * stripes by the first digest byte
  * ```
  *
  * A blob gets its final name only after BLAKE3 and SHA-256, computed in one streaming pass while
  * the bytes go to a temp file, both match; an extracted tree is written into a private temp dir
  * and renamed into place, so a reader never sees half a blob or half a tree, and two processes
  * racing on the same blob both end with the same result (deno's `SiblingTempDir` extraction, uv's
- * `write_atomic`; reliability.md §5-6).
+ * `write_atomic`).
  *
  * @module
  */
@@ -39,7 +38,9 @@ export interface ExpectedDigest {
   blake3: string;
   /** SHA-256, lowercase hex. */
   sha256: string;
-  /** Declared size in bytes, when known: a shorter stream is `BLOB_E002`, a longer one `BLOB_E001`. */
+  /**
+   * Declared size in bytes, when known: a shorter stream is `BLOB_E002`, a longer one `BLOB_E001`.
+   */
   sizeBytes?: number;
   /** Cap when the size is not declared: a stream longer than this is `BLOB_E004` (endless data). */
   maxBytes?: number;
@@ -138,7 +139,7 @@ function envGet(env: EnvLike, key: string): string | undefined {
 /**
  * Resolve `$MOCHI_HOME`: the `MOCHI_HOME` variable, else `$XDG_CACHE_HOME/mochi` (only when
  * absolute, per the XDG spec), else `%LOCALAPPDATA%\mochi` on Windows, else `~/.cache/mochi`
- * (decisions.md §Store).
+ * (the XDG Base Directory specification).
  *
  * @param env `Deno.env` or a record of variables
  * @param os the platform (default `Deno.build.os`)
@@ -557,9 +558,10 @@ export class FsStore {
   /**
    * Extract a stored blob to `<root>/extracted/<b3>/` and return that directory. Idempotent: an
    * existing tree is returned as is. The blob is re-hashed before it is parsed, the archive is
-   * checked entry by entry ({@link readArchiveStream}), files are created exclusively (0644/0755) in a
-   * private temp dir under `<root>/tmp/`, and the dir is renamed into place. When another process
-   * wins the race, its tree is used and ours is discarded. On any failure nothing is left behind.
+   * checked entry by entry ({@link readArchiveStream}), files are created exclusively (0644/0755)
+   * in a private temp dir under `<root>/tmp/`, and the dir is renamed into place. When another
+   * process wins the race, its tree is used and ours is discarded. On any failure nothing is left
+   * behind.
    *
    * @param b3 BLAKE3 hex digest of a blob in the store
    * @param policy archive limits (defaults: cargo's unpack cap)

@@ -1,5 +1,5 @@
 /**
- * Store lock and per-process sessions (reliability.md §5–6; cargo `util/cache_lock.rs`, uv's
+ * Store lock and per-process sessions (cargo `util/cache_lock.rs`, uv's
  * cache `.lock`, deno's `.deno_sync_lock`).
  *
  * - `<store>/.lock` is an advisory OS lock (`Deno.FsFile.tryLock`): installs take it **shared**

@@ -1,6 +1,6 @@
 /**
  * Test hooks: named fault points and injectable limits, read from the environment and honoured
- * only when `MOCHI_TEST=1` (cargo's `__CARGO_TEST_MAX_UNPACK_SIZE` knobs; reliability.md §2, §5).
+ * only when `MOCHI_TEST=1` (cargo's `__CARGO_TEST_MAX_UNPACK_SIZE` knobs).
  *
  * - `MOCHI_TEST_FAULT=<point>[:<action>][,<point>[:<action>]…]`: at a named point, `kill` (the
  *   default) sends SIGKILL to the process itself — a real crash, no cleanup code runs — and
