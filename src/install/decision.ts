@@ -43,7 +43,7 @@ export interface LockDecisionInput {
  *
  * @example
  * ```ts
- * import { decideLock } from "@mochi/pkg";
+ * import { decideLock } from "./decision.ts";
  * import { deepEqual as assertEquals } from "node:assert/strict";
  * const d = decideLock({ lock: undefined, manifest: {} as never, manifestHash: "", pinned: new Map() });
  * assertEquals(d, { action: "resolve", reason: "mochi.lock does not exist" });

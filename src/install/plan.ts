@@ -123,7 +123,7 @@ export function lockArtifacts(lock: Lockfile): Artifact[] {
  *
  * @example
  * ```ts
- * import { planFetch } from "@mochi/pkg";
+ * import { planFetch } from "./plan.ts";
  * import { deepEqual as assertEquals } from "node:assert/strict";
  * const a = { kind: "crate", name: "cc", version: "1.0.0", label: "crate cc 1.0.0", sha256: "a".repeat(64), source: "x" } as const;
  * const plan = planFetch([a], new Map(), { offline: false, requireSignatures: false });
