@@ -119,6 +119,7 @@ export const ROOMS: Readonly<Record<string, Room>> = {
     paths: [
       "src/adapters/index_client.ts",
       "src/adapters/cargo_index_client.ts",
+      "src/adapters/registry_clients.ts",
       "src/adapters/bounded_read.ts",
     ],
     layer: "adapter",

@@ -134,7 +134,7 @@ export interface NetworkLimits {
  *
  * @example
  * ```ts
- * import { networkLimitsFromEnv } from "@mochi/pkg";
+ * import { networkLimitsFromEnv } from "@mochi/pkg/registry";
  * const limits = networkLimitsFromEnv({ MOCHI_HTTP_IDLE_TIMEOUT: "10s" });
  * if (limits.idleTimeoutMs !== 10_000 || limits.deadlineMs !== undefined) throw new Error();
  * ```

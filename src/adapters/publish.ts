@@ -14,7 +14,7 @@
  * @module
  */
 import { MochiError } from "../errors.ts";
-import { indexPath, type IndexRecord, parseIndexFile, parseRegistryConfig } from "../index/mod.ts";
+import type { IndexRecord } from "../index/mod.ts";
 import { checkCapabilityMonotonicity } from "../capability/mod.ts";
 import { parseLockfile } from "../lockfile/mod.ts";
 import { decodeUtf8Strict } from "../manifest/utf8.ts";
@@ -28,6 +28,9 @@ import {
 import { identityToken } from "./oidc.ts";
 import { type PackedPackage, packPackage } from "./pack.ts";
 import { signStatement } from "./sigstore/sign.ts";
+import type { RegistryClient } from "./index_client.ts";
+import { openRegistryClients } from "./registry_clients.ts";
+import { resolveMochiHome } from "../store/fs/fs_store.ts";
 
 /** Options of {@link publishPackage}. */
 export interface PublishOptions {
@@ -49,6 +52,11 @@ export interface PublishOptions {
   dryRun?: boolean;
   /** Injected fetch (tests). */
   fetch?: typeof fetch;
+  /**
+   * `$MOCHI_HOME`, for the registry client's cache and pinned snapshot key; default
+   * `MOCHI_HOME` or the platform's cache directory, as install uses.
+   */
+  mochiHome?: string;
 }
 
 /** What {@link publishPackage} did. */
@@ -124,25 +132,51 @@ async function lockDependencies(projectDir: string): Promise<ResolvedDependency[
 }
 
 /**
+ * The registry's client for publishing: the same one install uses (signed-snapshot checks with
+ * the pinned key, decoded-size caps, strict UTF-8, retries), so what the author signs about is
+ * what a consumer would read. Only http(s) registries take uploads.
+ */
+function publishRegistry(
+  registryUrl: string,
+  o: {
+    env: Readonly<Record<string, string | undefined>>;
+    fetch?: typeof fetch;
+    mochiHome?: string;
+  },
+): RegistryClient {
+  const base = registryUrl.endsWith("/") ? registryUrl : registryUrl + "/";
+  if (!/^https?:\/\//.test(base)) {
+    throw new MochiError(
+      "PUB_E011",
+      `cannot publish to ${base}: publishing needs an http(s) registry`,
+      {
+        hint: "set [registry] default or MOCHI_REGISTRY to the registry's URL",
+      },
+    );
+  }
+  return openRegistryClients({
+    mochiHome: o.mochiHome ?? resolveMochiHome(o.env),
+    ...(o.fetch ? { fetch: o.fetch } : {}),
+  }).client(base);
+}
+
+/**
  * The registry-side rules that need the package's history, run before anything is signed (so a
  * doomed publish leaves no transparency-log entry): a patch release may not add a capability
- * (CAP_E002). The registry runs the same check again.
+ * (CAP_E002). The registry runs the same check again. An unreachable registry is left for the
+ * upload to report; a registry that fails its snapshot checks is not.
  */
 async function preflightAgainstRegistry(
-  registryUrl: string,
+  registry: RegistryClient,
   packed: PackedPackage,
-  f: typeof fetch,
 ): Promise<void> {
-  const base = registryUrl.endsWith("/") ? registryUrl : registryUrl + "/";
   const name = packed.manifest.package.name;
   let published: IndexRecord[] = [];
   try {
-    const res = await f(new URL(indexPath(name), base), { signal: AbortSignal.timeout(30_000) });
-    if (res.status === 200) published = parseIndexFile(name, await res.text(), res.url);
-    else await res.body?.cancel();
+    published = (await registry.records(name)) ?? [];
   } catch (e) {
-    if (e instanceof MochiError) throw e;
-    return; // unreachable now: the upload reports it, and the registry checks again
+    if (!(e instanceof MochiError && UNREACHABLE.has(e.code))) throw e;
+    return;
   }
   const verdict = checkCapabilityMonotonicity(
     published.map((r) => ({ version: r.version, capabilities: r.capabilities })),
@@ -154,37 +188,20 @@ async function preflightAgainstRegistry(
   if (!verdict.ok && verdict.error) throw verdict.error;
 }
 
-async function publishApiUrl(registryUrl: string, f: typeof fetch): Promise<string> {
-  return new URL("api/v1/packages", await apiBase(registryUrl, f)).href;
-}
+const UNREACHABLE = new Set(["INDEX_E004", "INDEX_E005", "INDEX_E008"]);
 
-async function apiBase(registryUrl: string, f: typeof fetch): Promise<string> {
-  const base = registryUrl.endsWith("/") ? registryUrl : registryUrl + "/";
-  if (!/^https?:\/\//.test(base)) {
-    throw new MochiError(
-      "PUB_E011",
-      `cannot publish to ${base}: publishing needs an http(s) registry`,
-      {
-        hint: "set [registry] default or MOCHI_REGISTRY to the registry's URL",
-      },
-    );
-  }
-  let res: Response;
+/** The publish API's base URL: `config.json`'s `api`, else the index root. */
+async function apiBase(registry: RegistryClient): Promise<string> {
+  let config;
   try {
-    res = await f(new URL("config.json", base), { signal: AbortSignal.timeout(30_000) });
-  } catch (cause) {
-    throw new MochiError(
-      "PUB_E011",
-      `registry ${base} did not answer: ${(cause as Error).message}`,
-      { cause },
-    );
+    config = await registry.config();
+  } catch (e) {
+    if (!(e instanceof MochiError && UNREACHABLE.has(e.code))) throw e;
+    throw new MochiError("PUB_E011", `registry ${registry.url} did not answer: ${e.message}`, {
+      cause: e,
+    });
   }
-  const text = await res.text();
-  if (!res.ok) {
-    throw new MochiError("PUB_E011", `registry ${base}config.json answered ${res.status}`);
-  }
-  const config = parseRegistryConfig(text, `${base}config.json`);
-  const api = config.api === null ? base : new URL(config.api, base).href;
+  const api = config.api === null ? registry.url : new URL(config.api, registry.url).href;
   return api.endsWith("/") ? api : api + "/";
 }
 
@@ -215,8 +232,9 @@ export async function publishPackage(o: PublishOptions): Promise<PublishReport> 
     dependencies: await lockDependencies(o.projectDir),
   });
   if (o.dryRun) return { packed, statement, status: "dry-run" };
-  const apiUrl = await publishApiUrl(o.registryUrl, f);
-  await preflightAgainstRegistry(o.registryUrl, packed, f);
+  const registry = publishRegistry(o.registryUrl, o);
+  const apiUrl = new URL("api/v1/packages", await apiBase(registry)).href;
+  await preflightAgainstRegistry(registry, packed);
   const token = await identityToken({
     ...(o.identityToken ? { explicit: o.identityToken } : {}),
     env: o.env,
@@ -320,6 +338,8 @@ export interface YankOptions {
   rekorUrl?: string;
   /** Injected fetch (tests). */
   fetch?: typeof fetch;
+  /** `$MOCHI_HOME`, as {@link PublishOptions.mochiHome}. */
+  mochiHome?: string;
 }
 
 /**
@@ -335,18 +355,16 @@ export interface YankOptions {
  */
 export async function yankPackage(o: YankOptions): Promise<{ tokenSource: string }> {
   const f = o.fetch ?? fetch;
-  const base = o.registryUrl.endsWith("/") ? o.registryUrl : o.registryUrl + "/";
-  const api = await apiBase(base, f);
-  const indexUrl = new URL(indexPath(o.name), base);
-  const res = await f(indexUrl, { signal: AbortSignal.timeout(30_000) });
-  const text = await res.text();
-  const rec = res.ok
-    ? parseIndexFile(o.name, text, indexUrl.href).find((r) => r.version === o.version)
-    : undefined;
+  const registry = publishRegistry(o.registryUrl, o);
+  const api = await apiBase(registry);
+  // The digests signed over come from a verified read (snapshot checks, caps, strict UTF-8).
+  const rec = (await registry.records(o.name))?.find((r) => r.version === o.version);
   if (rec === undefined) {
-    throw new MochiError("INDEX_E002", `${o.name} ${o.version} is not in the registry ${base}`, {
-      hint: "check the package name and version",
-    });
+    throw new MochiError(
+      "INDEX_E002",
+      `${o.name} ${o.version} is not in the registry ${registry.url}`,
+      { hint: "check the package name and version" },
+    );
   }
   const token = await identityToken({
     ...(o.identityToken ? { explicit: o.identityToken } : {}),

@@ -17,10 +17,10 @@ import {
   mergeDenoJson,
   projectCapabilities,
 } from "../lowering/mod.ts";
-import { openRegistry } from "../adapters/index_client.ts";
+import { lockedRegistries, SourceRouter } from "./sources.ts";
 import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
 import { compileDeno, runDeno } from "../adapters/deno_runner.ts";
-import { type InstallOptions, type Project, readProject, registryUrlFor } from "./install.ts";
+import { type InstallOptions, openProjectSources, type Project, readProject } from "./install.ts";
 
 /** What `mochi audit capabilities` found. */
 export interface CapabilityAuditReport {
@@ -50,13 +50,17 @@ export async function auditCapabilities(
       hint: "run mochi lock first; the audit reads the history of every locked package",
     });
   }
-  const registry = openRegistry(registryUrlFor(project, options.registryUrl), {
-    cacheDir: `${options.mochiHome}/index`,
-    offline: options.offline || options.frozen || false,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-  });
+  // The same clients as install (snapshot trust, caps, limits) and the same owner registry
+  // per name (the lock's source, else the manifest's, else the first that has it).
+  const sources = openProjectSources(project, options);
+  const router = new SourceRouter(
+    sources.registries,
+    sources.client,
+    sources.pinned,
+    lockedRegistries(project.lock, sources.registries),
+  );
   const names = [...new Set(project.lock.packages.map((p) => p.name))].sort();
-  const histories = await Promise.all(names.map((n) => registry.records(n)));
+  const histories = await Promise.all(names.map((n) => router.records(n)));
   const findings: CapabilityAuditFinding[] = [];
   let releases = 0;
   names.forEach((name, i) => {

@@ -37,7 +37,8 @@ import {
   CapabilityPolicy,
   type NewCapability,
 } from "../capability/mod.ts";
-import { type NetworkLimits, openRegistry, type RegistryClient } from "../adapters/index_client.ts";
+import type { NetworkLimits, RegistryClient } from "../adapters/index_client.ts";
+import { openRegistryClients } from "../adapters/registry_clients.ts";
 import { FsStore } from "../store/fs/fs_store.ts";
 import { acquireStoreLock, cleanOrphanSessions, type StoreHolder } from "../store/fs/store_lock.ts";
 import { NO_TEST_HOOKS, type TestHooks } from "../store/fs/test_hooks.ts";
@@ -241,27 +242,15 @@ export function openProjectSources(
   const hooks = options.hooks ?? NO_TEST_HOOKS;
   const registries = configuredRegistries(project, options.registryUrl);
   const pinned = pinnedRegistries(project, registries);
-  const clients = new Map<string, RegistryClient>();
-  return {
-    registries,
-    pinned,
-    client(url: string): RegistryClient {
-      let c = clients.get(url);
-      if (c === undefined) {
-        c = openRegistry(url, {
-          cacheDir: `${options.mochiHome}/index`,
-          trust: { stateDir: `${options.mochiHome}/state` },
-          offline: options.offline || options.frozen || false,
-          ...(options.fetch ? { fetch: options.fetch } : {}),
-          ...(hooks.maxIndexBytes !== undefined ? { maxIndexBytes: hooks.maxIndexBytes } : {}),
-          ...(hooks.retryBaseMs !== undefined ? { baseDelayMs: hooks.retryBaseMs } : {}),
-          ...options.network,
-        });
-        clients.set(url, c);
-      }
-      return c;
-    },
-  };
+  const clients = openRegistryClients({
+    mochiHome: options.mochiHome,
+    offline: options.offline || options.frozen || false,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(hooks.maxIndexBytes !== undefined ? { maxIndexBytes: hooks.maxIndexBytes } : {}),
+    ...(hooks.retryBaseMs !== undefined ? { baseDelayMs: hooks.retryBaseMs } : {}),
+    ...(options.network ? { network: options.network } : {}),
+  });
+  return { registries, pinned, client: (url) => clients.client(url) };
 }
 
 /**

@@ -87,7 +87,6 @@ export {
   lockedRegistries,
   lockSourceProblem,
   pinnedRegistries,
-  type RecordsClient,
   type RegistrySource,
   registrySourceId,
   SourceRouter,

@@ -176,19 +176,13 @@ export function lockSourceProblem(
   return undefined;
 }
 
-/** What the router needs from a registry client. */
-export interface RecordsClient {
-  /** Index records of a package, or null when the registry does not have it. */
-  records(name: string): Promise<IndexRecord[] | null>;
-}
-
 /**
  * An {@link IndexSource} over several registries that gives each package name one owner
  * registry (see the module doc for the rules) and remembers it for the lockfile.
  */
 export class SourceRouter implements IndexSource {
   readonly #registries: readonly RegistrySource[];
-  readonly #client: (url: string) => RecordsClient;
+  readonly #client: (url: string) => IndexSource;
   readonly #pinned: ReadonlyMap<string, string>;
   readonly #locked: ReadonlyMap<string, string>;
   readonly #owners = new Map<string, Promise<{ url: string; records: IndexRecord[] | null }>>();
@@ -204,7 +198,7 @@ export class SourceRouter implements IndexSource {
    */
   constructor(
     registries: readonly RegistrySource[],
-    client: (url: string) => RecordsClient,
+    client: (url: string) => IndexSource,
     pinned: ReadonlyMap<string, string> = new Map(),
     locked: ReadonlyMap<string, string> = new Map(),
   ) {

@@ -43,12 +43,21 @@ export {
   validatePackageName,
 } from "../index/mod.ts";
 export {
+  DEFAULT_DEADLINE_MS,
+  DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_MAX_INDEX_BYTES,
+  type NetworkLimits,
+  networkLimitsFromEnv,
   openRegistry,
   type RegistryClient,
   type RegistryClientOptions,
   type RegistryClientStats,
 } from "../adapters/index_client.ts";
+export {
+  openRegistryClients,
+  type RegistryClients,
+  type RegistryClientsOptions,
+} from "../adapters/registry_clients.ts";
 export {
   type CargoIndexClient,
   CRATES_IO_SPARSE,

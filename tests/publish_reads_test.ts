@@ -1,0 +1,98 @@
+/**
+ * The author's side reads the registry through the same client as install (issue 12 item 2):
+ * `mochi yank` signs over digests from a snapshot-verified read, so an index file that does not
+ * match the registry's signed snapshot is refused before any token is asked for; `mochi audit
+ * capabilities` checks the snapshot too.
+ */
+import assert from "node:assert/strict";
+import { writeRegistrySnapshot, writeSnapshotKeyFile } from "../src/adapters/registry_snapshot.ts";
+import { indexPath } from "../src/index/mod.ts";
+import { startFakeSigstore, workflowSan } from "./fake_sigstore.ts";
+import { runCli, serveRegistrySubprocess } from "./helpers.ts";
+import { guardedTest } from "./stray.ts";
+
+const TOML = `[package]
+name = "@acme/strings"
+version = "1.0.0"
+edition = "2026"
+mochi = ">=0.7"
+description = "String helpers"
+license = "MIT"
+readme = "README.md"
+repository = "https://github.com/acme/strings"
+`;
+
+guardedTest(
+  "mochi yank and audit capabilities refuse an index file that does not match the signed snapshot",
+  async () => {
+    const tmp = await Deno.makeTempDir();
+    await using fake = await startFakeSigstore();
+    try {
+      const reg = `${tmp}/registry`;
+      await Deno.mkdir(reg);
+      await Deno.writeTextFile(`${reg}/config.json`, '{"dl": "blobs/", "api": null}');
+      await Deno.writeTextFile(`${tmp}/root.json`, fake.trustedRootJson);
+      await writeSnapshotKeyFile(`${tmp}/snapshot.key`);
+      await writeRegistrySnapshot(reg, {
+        privateKeyFile: await Deno.readTextFile(`${tmp}/snapshot.key`),
+      });
+      await using server = await serveRegistrySubprocess(reg, [
+        "--allow-publish",
+        "--trusted-root",
+        `${tmp}/root.json`,
+        "--snapshot-key",
+        `${tmp}/snapshot.key`,
+      ]);
+      const token = fake.token(workflowSan("acme/strings", "v1.0.0"));
+      const env = {
+        MOCHI_HOME: `${tmp}/home`,
+        MOCHI_REGISTRY: server.url,
+        MOCHI_FULCIO_URL: fake.url,
+        MOCHI_REKOR_URL: fake.url,
+        MOCHI_SIGSTORE_ROOT: `${tmp}/root.json`,
+        GITHUB_ACTIONS: "true",
+        GITHUB_REPOSITORY: "acme/strings",
+        ACTIONS_ID_TOKEN_REQUEST_URL: fake.oidcRequestUrl,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: fake.oidcRequestToken,
+      };
+      fake.oidcSubject = workflowSan("acme/strings", "v1.0.0");
+      const pkg = `${tmp}/pkg`;
+      await Deno.mkdir(`${pkg}/src`, { recursive: true });
+      await Deno.writeTextFile(`${pkg}/mochi.toml`, TOML);
+      await Deno.writeTextFile(`${pkg}/README.md`, "# strings\n");
+      await Deno.writeTextFile(`${pkg}/src/lib.mochi`, "// 1.0.0\n");
+      const published = await runCli(["publish"], { cwd: pkg, env });
+      assert.equal(published.code, 0, published.stderr);
+      const app = `${tmp}/app`;
+      await Deno.mkdir(app);
+      await Deno.writeTextFile(
+        `${app}/mochi.toml`,
+        '[package]\nname = "app"\nversion = "0.1.0"\nedition = "2026"\nmochi = ">=0.7"\n\n' +
+          '[dependencies]\n"@acme/strings" = "1"\n',
+      );
+      const installed = await runCli(["install"], { cwd: app, env });
+      assert.equal(installed.code, 0, installed.stderr);
+      const tokensBefore = fake.oidcRequests;
+
+      // Someone rewrites the index file behind the snapshot's back.
+      const file = `${reg}/${indexPath("@acme/strings")}`;
+      const text = await Deno.readTextFile(file);
+      await Deno.writeTextFile(file, text.replace(/}\n$/, ',"y":true}\n'));
+      assert.notEqual(await Deno.readTextFile(file), text);
+
+      const yank = await runCli(["yank", "@acme/strings@1.0.0", "--identity-token", token], {
+        cwd: tmp,
+        env,
+      });
+      assert.equal(yank.code, 4, yank.stderr);
+      assert.match(yank.stderr, /SNAPSHOT_E00/);
+      assert.equal(fake.oidcRequests, tokensBefore, "nothing was signed");
+
+      const audit = await runCli(["audit", "capabilities"], { cwd: app, env });
+      assert.equal(audit.code, 4, audit.stderr);
+      assert.match(audit.stderr, /SNAPSHOT_E00/);
+    } finally {
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
+);
