@@ -57,7 +57,6 @@ export {
   MochiError,
 } from "./src/errors.ts";
 export {
-  compareVersions,
   parseRequirement,
   parseVersion,
   type Requirement,
@@ -74,6 +73,7 @@ export { type Manifest, parseManifest } from "./src/manifest/mod.ts";
 export { formatLockfile, type Lockfile, parseLockfile } from "./src/lockfile/mod.ts";
 export {
   addDependency,
+  type AddOptions,
   type AddReport,
   install,
   type InstallOptions,
