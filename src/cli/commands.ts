@@ -30,9 +30,25 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import("./commands/install.ts"),
   },
   {
+    name: "init",
+    summary: "make the current directory a project (mochi.toml, starter source, .gitignore)",
+    load: () => import("./commands/init.ts"),
+  },
+  {
+    name: "new",
+    summary: "create a directory and make it a project",
+    load: () => import("./commands/new.ts"),
+  },
+  {
     name: "add",
     summary: "add a dependency to mochi.toml",
     load: () => import("./commands/add.ts"),
+  },
+  {
+    name: "remove",
+    summary: "remove dependencies from mochi.toml and relock",
+    aliases: ["rm"],
+    load: () => import("./commands/remove.ts"),
   },
   {
     name: "lock",
@@ -43,6 +59,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: "update",
     summary: "move locked packages to the newest versions allowed (named ones only, with names)",
     load: () => import("./commands/update.ts"),
+  },
+  {
+    name: "outdated",
+    summary: "list locked packages with newer versions (current, compatible, latest)",
+    load: () => import("./commands/outdated.ts"),
   },
   {
     name: "fetch",

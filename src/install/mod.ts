@@ -109,3 +109,14 @@ export {
 export { formatLockChange, type LockChange, lockChanges } from "./changes.ts";
 export { type Relock, relockProject, writeRelock } from "./relock.ts";
 export { nearestNameHint, updateLock, type UpdateOptions, type UpdateReport } from "./update.ts";
+export {
+  type InitOptions,
+  initProject,
+  type InitReport,
+  NEW_PROJECT_COMPILER_RANGE,
+  newManifestText,
+  newProject,
+  packageNameFromDir,
+} from "./init.ts";
+export { removeDependencies, type RemoveOptions, type RemoveReport } from "./remove.ts";
+export { type OutdatedEntry, outdatedPackages, type OutdatedReport } from "./outdated.ts";

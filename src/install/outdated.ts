@@ -1,0 +1,124 @@
+/**
+ * `mochi outdated`: for every locked package, the locked version, the newest version that is
+ * compatible with it (and, for a direct dependency, still meets the manifest's requirement), and
+ * the newest release, as `cargo outdated`'s Compat and Latest columns and `npm outdated`'s
+ * Wanted and Latest. Read-only: nothing is resolved or written. Yanked versions never count;
+ * pre-releases count only for a package locked at a pre-release.
+ *
+ * @module
+ */
+import { MochiError } from "../errors.ts";
+import {
+  compareVersions,
+  compatibilityKey,
+  formatVersion,
+  parseRequirement,
+  satisfies,
+  tryParseVersion,
+  type Version,
+} from "../semver/mod.ts";
+import { type InstallOptions, openProjectSources, readProject, sourceOptions } from "./install.ts";
+import { lockedRegistries, SourceRouter } from "./sources.ts";
+import { runPool } from "./pool.ts";
+
+/** One locked package and its newer versions. */
+export interface OutdatedEntry {
+  /** Package name. */
+  name: string;
+  /** The locked version. */
+  current: string;
+  /**
+   * The newest version compatible with `current` (same cargo compatibility range, `^current`)
+   * that a direct dependency's requirement also allows; `current` when there is none newer.
+   */
+  compatible: string;
+  /** The newest release (not yanked, not a pre-release unless `current` is one). */
+  latest: string;
+  /** Whether `mochi.toml` names it (a direct dependency). */
+  direct: boolean;
+  /** The manifest's requirement, for a direct dependency. */
+  requirement?: string;
+}
+
+/** What {@link outdatedPackages} found. */
+export interface OutdatedReport {
+  /** Locked packages with a newer compatible or latest version, by name then version. */
+  outdated: OutdatedEntry[];
+  /** Locked packages looked at. */
+  checked: number;
+}
+
+function newest(versions: readonly Version[]): Version | undefined {
+  return [...versions].sort(compareVersions).at(-1);
+}
+
+/**
+ * Compares every locked package with its registry's index: see the module doc.
+ *
+ * @param options project, home and registry options (`offline` reads the index cache only)
+ * @returns the outdated packages and how many were checked
+ * @throws {MochiError} `LOCK_E005` when there is no `mochi.lock`; registry and index errors
+ *
+ * @example
+ * ```ts
+ * import { outdatedPackages } from "./outdated.ts";
+ * if (typeof outdatedPackages !== "function") throw new Error("missing export");
+ * ```
+ */
+export async function outdatedPackages(options: InstallOptions): Promise<OutdatedReport> {
+  const project = await readProject(options.projectDir);
+  if (!project.lock) {
+    throw new MochiError("LOCK_E005", `no mochi.lock in ${project.dir}`, {
+      hint: "run mochi lock (or mochi install) first",
+    });
+  }
+  const sources = openProjectSources(project, sourceOptions(project, options));
+  const router = new SourceRouter(
+    sources.registries,
+    (url) => sources.client(url),
+    sources.pinned,
+    lockedRegistries(project.lock, sources.registries),
+  );
+  const requirements = new Map<string, string>();
+  for (const deps of [project.manifest.dependencies, project.manifest.devDependencies]) {
+    for (const [name, dep] of deps) {
+      const prev = requirements.get(name);
+      requirements.set(name, prev === undefined ? dep.requirement : `${prev}, ${dep.requirement}`);
+    }
+  }
+  const entries: OutdatedEntry[] = [];
+  await runPool(project.lock.packages, 16, async (p) => {
+    const current = tryParseVersion(p.version);
+    if (current === undefined) return;
+    const records = (await router.records(p.name)) ?? [];
+    const pre = current.pre.length > 0;
+    const candidates = records.flatMap((r) => {
+      const v = tryParseVersion(r.version);
+      return v === undefined || r.yanked || (v.pre.length > 0 && !pre) ? [] : [v];
+    });
+    const requirement = requirements.get(p.name);
+    const req = requirement === undefined ? undefined : parseRequirement(requirement);
+    const key = compatibilityKey(current);
+    const compatible = newest(
+      candidates.filter((v) =>
+        compatibilityKey(v) === key && compareVersions(v, current) >= 0 &&
+        (req === undefined || satisfies(v, req))
+      ),
+    ) ?? current;
+    const latest = newest(candidates) ?? current;
+    const newer = (v: Version) => compareVersions(v, current) > 0;
+    if (!newer(compatible) && !newer(latest)) return;
+    entries.push({
+      name: p.name,
+      current: p.version,
+      compatible: formatVersion(compatible),
+      latest: formatVersion(newer(latest) ? latest : current),
+      direct: requirement !== undefined,
+      ...(requirement !== undefined ? { requirement } : {}),
+    });
+  });
+  entries.sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : a.current < b.current ? -1 : 1
+  );
+  return { outdated: entries, checked: project.lock.packages.length };
+}
