@@ -183,9 +183,6 @@ export const ROOMS: Readonly<Record<string, Room>> = {
  */
 export const PENDING: ReadonlyMap<string, string> = new Map([
   ["cycle src/install/install.ts", "the install pipeline is being split into plan and executor"],
-  ["room-cycle capability", "capability/pin.ts reads the Manifest type from manifest/"],
-  ["public-file src/install/pool.ts", "the install pipeline is being split"],
-  ["public-file src/install/signatures.ts", "the install pipeline is being split"],
   ["public-file src/solver/partial_solution.ts", "the solver subpath gets its export list"],
   ["public-file src/store/blake3_worker.ts", "the store room is being moved"],
 ]);

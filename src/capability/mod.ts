@@ -26,6 +26,7 @@ export {
   type CapabilityDeclaration,
   type CapabilityExclusion,
   CapabilityPolicy,
+  type PolicyManifest,
   requiredWithFeatures,
 } from "./pin.ts";
 export {

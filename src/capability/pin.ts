@@ -6,8 +6,23 @@
  *
  * @module
  */
-import type { Manifest } from "../manifest/types.ts";
 import { capabilitiesNotCovered } from "./model.ts";
+
+/**
+ * The parts of a parsed manifest a policy reads (the manifest's `Manifest` has them): the
+ * capability room states the shape it needs instead of importing the manifest room, which
+ * imports it.
+ */
+export interface PolicyManifest {
+  /** `[package]`: the consumer's name. */
+  readonly package: { readonly name: string };
+  /** `[dependencies]`: each entry's consumer pin, if any. */
+  readonly dependencies: ReadonlyMap<string, { readonly capabilities?: readonly string[] }>;
+  /** `[dev-dependencies]`, the same. */
+  readonly devDependencies: ReadonlyMap<string, { readonly capabilities?: readonly string[] }>;
+  /** `[capabilities] allowed`: the pin on every dependency, if any. */
+  readonly capabilities: { readonly allowed?: readonly string[] };
+}
 
 /** A package's declared capabilities (`[capabilities]` of its manifest). */
 export interface CapabilityDeclaration {
@@ -83,7 +98,7 @@ export class CapabilityPolicy {
    *
    * @param manifest a parsed manifest
    */
-  static fromManifest(manifest: Manifest): CapabilityPolicy {
+  static fromManifest(manifest: PolicyManifest): CapabilityPolicy {
     const pins = new Map<string, string[]>();
     for (const deps of [manifest.dependencies, manifest.devDependencies]) {
       for (const [name, dep] of deps) {

@@ -120,3 +120,11 @@ export {
 } from "./init.ts";
 export { removeDependencies, type RemoveOptions, type RemoveReport } from "./remove.ts";
 export { type OutdatedEntry, outdatedPackages, type OutdatedReport } from "./outdated.ts";
+export { runPool } from "./pool.ts";
+export {
+  loadSignatureVerifier,
+  publisherChanges,
+  refusePublisherChanges,
+  signerOfRecord,
+  verifyLockedPackage,
+} from "./signatures.ts";
