@@ -181,11 +181,7 @@ export const ROOMS: Readonly<Record<string, Room>> = {
  * failing the check. Key: the finding's rule and the file or room it is about; value: why it is
  * pending. Remove an entry when its fix lands (the check then fails if the finding comes back).
  */
-export const PENDING: ReadonlyMap<string, string> = new Map([
-  ["cycle src/install/install.ts", "the install pipeline is being split into plan and executor"],
-  ["public-file src/solver/partial_solution.ts", "the solver subpath gets its export list"],
-  ["public-file src/store/blake3_worker.ts", "the store room is being moved"],
-]);
+export const PENDING: ReadonlyMap<string, string> = new Map([]);
 
 /**
  * The `node:` modules a core file may import: computation only (hashing, compression, buffers,

@@ -25,7 +25,7 @@ import {
   VersionSet,
 } from "../semver/mod.ts";
 import { type CapabilityCause, Incompatibility } from "./incompatibility.ts";
-import { PartialSolution } from "./partial_solution.ts";
+import { PartialSolution } from "./_partial_solution.ts";
 import type { DependencyProvider } from "./provider.ts";
 import { buildReport, type KeyInfo, type ReportContext } from "./report.ts";
 import type { Term } from "./term.ts";

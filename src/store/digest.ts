@@ -148,7 +148,7 @@ async function localHasher(options: DigestOptions): Promise<DualHasher> {
 function tryWorkerHasher(options: DigestOptions): DualHasher | undefined {
   let worker: Worker;
   try {
-    worker = new Worker(new URL("./blake3_worker.ts", import.meta.url), { type: "module" });
+    worker = new Worker(new URL("./_blake3_worker.ts", import.meta.url), { type: "module" });
   } catch {
     return undefined;
   }
