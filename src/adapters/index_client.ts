@@ -13,6 +13,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { MochiError } from "../errors.ts";
 import {
+  advancedTrust,
   checkIndexFile,
   checkSnapshotFreshness,
   indexPath,
@@ -23,7 +24,7 @@ import {
   type RegistryConfig,
   type Snapshot,
   SNAPSHOT_PATH,
-  snapshotDigest,
+  snapshotKeyPolicy,
   verifySnapshotSignature,
 } from "../index/mod.ts";
 import { decodeUtf8Strict } from "../manifest/utf8.ts";
@@ -311,22 +312,15 @@ export function openRegistry(url: string, options: RegistryClientOptions): Regis
       const cfg = await config();
       const state = new TrustStore(trust.stateDir, root.href);
       const pinned = await state.read();
-      const key = trust.publicKey ?? pinned?.key ?? cfg.snapshotKey;
+      const key = snapshotKeyPolicy({
+        registry: root.href,
+        ...(trust.publicKey === undefined ? {} : { publicKey: trust.publicKey }),
+        ...(pinned === undefined ? {} : { pinned }),
+        ...(cfg.snapshotKey === undefined ? {} : { configKey: cfg.snapshotKey }),
+        stateDir: trust.stateDir,
+      });
       if (key === undefined) return null; // an unsigned registry never seen signed
       const where = new URL(SNAPSHOT_PATH, root).href;
-      const keyChanged = (what: string): never => {
-        throw new MochiError("SNAPSHOT_E006", `registry ${root.href}: ${what}`, {
-          hint: "if the registry operator announced a new key, remove the pinned state file " +
-            `for this registry under ${trust.stateDir}/snapshots/; otherwise do not install ` +
-            "from it",
-        });
-      };
-      if (pinned !== undefined && pinned.key !== key) {
-        keyChanged(`the snapshot key ${key} is not the key ${pinned.key} pinned before`);
-      }
-      if (cfg.snapshotKey !== undefined && cfg.snapshotKey !== key) {
-        keyChanged(`config.json names snapshot key ${cfg.snapshotKey}, but ${key} is pinned`);
-      }
       const signed = await source.read(
         SNAPSHOT_PATH,
         (bytes) =>
@@ -336,19 +330,22 @@ export function openRegistry(url: string, options: RegistryClientOptions): Regis
           ),
       );
       if (signed === null) {
-        keyChanged(`it has a pinned snapshot key but serves no ${SNAPSHOT_PATH}`);
+        throw new MochiError(
+          "SNAPSHOT_E006",
+          `registry ${root.href}: it has a pinned snapshot key but serves no ${SNAPSHOT_PATH}`,
+          {
+            hint: "if the registry operator announced a new key, remove the pinned state file " +
+              `for this registry under ${trust.stateDir}/snapshots/; otherwise do not install ` +
+              "from it",
+          },
+        );
       }
-      await verifySnapshotSignature(signed!, key, where);
+      await verifySnapshotSignature(signed, key, where);
       const now = (trust.nowMs ?? Date.now)();
-      checkSnapshotFreshness(pinned, signed!.signed, now, where, !(options.offline ?? false));
-      const seen = { key, version: signed!.signed.version, digest: snapshotDigest(signed!.signed) };
-      if (
-        pinned === undefined || pinned.key !== seen.key || pinned.version !== seen.version ||
-        pinned.digest !== seen.digest
-      ) {
-        await state.advance(seen);
-      }
-      return signed!.signed;
+      checkSnapshotFreshness(pinned, signed.signed, now, where, !(options.offline ?? false));
+      const advanced = advancedTrust(pinned, key, signed.signed);
+      if (advanced !== undefined) await state.advance(advanced);
+      return signed.signed;
     })().catch((e) => {
       snapshotPromise = undefined;
       throw e;

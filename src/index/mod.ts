@@ -17,6 +17,7 @@ export {
 } from "./record.ts";
 export { formatRegistryConfig, parseRegistryConfig, type RegistryConfig } from "./config.ts";
 export {
+  advancedTrust,
   checkIndexFile,
   checkSnapshotFreshness,
   formatPublicKey,
@@ -30,6 +31,8 @@ export {
   SNAPSHOT_PATH,
   snapshotDigest,
   type SnapshotFile,
+  type SnapshotKeyInput,
+  snapshotKeyPolicy,
   snapshotSigningBytes,
   type TrustedSnapshot,
   verifySnapshotSignature,

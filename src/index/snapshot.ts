@@ -388,3 +388,79 @@ function fromBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
     return undefined;
   }
 }
+
+/** What {@link snapshotKeyPolicy} decides from. */
+export interface SnapshotKeyInput {
+  /** The registry's index root URL (for messages). */
+  registry: string;
+  /** A key the user pinned explicitly (`"ed25519:<base64>"`), overriding everything else. */
+  publicKey?: string;
+  /** The key and version pinned on an earlier run, if any. */
+  pinned?: TrustedSnapshot;
+  /** The `snapshot-key` the registry's `config.json` names now, if any. */
+  configKey?: string;
+  /** Where the pinned state lives (for the hint). */
+  stateDir: string;
+}
+
+/**
+ * Which key a registry's snapshot must be signed by: trust on first use, then pinned (TUF's root
+ * of trust by first contact; the same rule as SSH's known hosts). An explicit key wins; else the
+ * pinned one; else the one `config.json` names now, which the caller pins once a snapshot
+ * signed by it verifies. A registry never seen signed and naming no key is unsigned (undefined).
+ * A config naming another key than the pinned one is a key change, refused.
+ *
+ * @param input the explicit, pinned and announced keys
+ * @returns the key to verify with, or undefined for an unsigned registry
+ * @throws {MochiError} `SNAPSHOT_E006` when the pinned key and the config's or explicit key differ
+ *
+ * @example
+ * ```ts
+ * import { snapshotKeyPolicy } from "@mochi/pkg/trust";
+ * const key = "ed25519:" + "A".repeat(43) + "=";
+ * if (snapshotKeyPolicy({ registry: "r", configKey: key, stateDir: "s" }) !== key) {
+ *   throw new Error("first use trusts config.json");
+ * }
+ * if (snapshotKeyPolicy({ registry: "r", stateDir: "s" }) !== undefined) throw new Error();
+ * ```
+ */
+export function snapshotKeyPolicy(input: SnapshotKeyInput): string | undefined {
+  const { pinned, configKey } = input;
+  const key = input.publicKey ?? pinned?.key ?? configKey;
+  if (key === undefined) return undefined;
+  const changed = (what: string): never => {
+    throw new MochiError("SNAPSHOT_E006", `registry ${input.registry}: ${what}`, {
+      hint: "if the registry operator announced a new key, remove the pinned state file " +
+        `for this registry under ${input.stateDir}/snapshots/; otherwise do not install ` +
+        "from it",
+    });
+  };
+  if (pinned !== undefined && pinned.key !== key) {
+    changed(`the snapshot key ${key} is not the key ${pinned.key} pinned before`);
+  }
+  if (configKey !== undefined && configKey !== key) {
+    changed(`config.json names snapshot key ${configKey}, but ${key} is pinned`);
+  }
+  return key;
+}
+
+/**
+ * The trust state to record after a snapshot verified, or undefined when it is the one already
+ * recorded (nothing to write).
+ *
+ * @param pinned the state recorded before, if any
+ * @param key the key the snapshot verified with
+ * @param next the verified snapshot
+ * @returns the new state, or undefined when unchanged
+ */
+export function advancedTrust(
+  pinned: TrustedSnapshot | undefined,
+  key: string,
+  next: Snapshot,
+): TrustedSnapshot | undefined {
+  const seen = { key, version: next.version, digest: snapshotDigest(next) };
+  return pinned !== undefined && pinned.key === seen.key && pinned.version === seen.version &&
+      pinned.digest === seen.digest
+    ? undefined
+    : seen;
+}

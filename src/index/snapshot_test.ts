@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { MochiError } from "../errors.ts";
 import {
+  advancedTrust,
   checkIndexFile,
   checkSnapshotFreshness,
   formatPublicKey,
@@ -10,8 +11,10 @@ import {
   signSnapshot,
   type Snapshot,
   snapshotDigest,
+  snapshotKeyPolicy,
   verifySnapshotSignature,
 } from "./snapshot.ts";
+const assertEquals = (a: unknown, b: unknown, m?: string) => assert.deepEqual(a, b, m);
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const SHA_OF_ABC = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
@@ -108,4 +111,31 @@ Deno.test("snapshot: a file path named __proto__ is plain data", () => {
   assert.ok(Object.hasOwn(s.signed.files, "__proto__"));
   assert.equal(Object.getPrototypeOf(s.signed.files), Object.prototype);
   checkIndexFile(s.signed, "__proto__", enc("abc"), "u");
+});
+
+Deno.test("snapshotKeyPolicy: first use trusts config.json, then the pinned key wins; a change is SNAPSHOT_E006", () => {
+  const k1 = "ed25519:" + "A".repeat(43) + "=";
+  const k2 = "ed25519:" + "B".repeat(43) + "=";
+  const base = { registry: "http://127.0.0.1/", stateDir: "/state" };
+  assertEquals(snapshotKeyPolicy(base), undefined);
+  assertEquals(snapshotKeyPolicy({ ...base, configKey: k1 }), k1);
+  const pinned = { key: k1, version: 3, digest: "d" };
+  assertEquals(snapshotKeyPolicy({ ...base, pinned }), k1, "a dropped snapshot-key keeps the pin");
+  for (const input of [{ ...base, pinned, configKey: k2 }, { ...base, pinned, publicKey: k2 }]) {
+    let code = "";
+    try {
+      snapshotKeyPolicy(input);
+    } catch (e) {
+      code = (e as { code?: string }).code ?? "";
+    }
+    assertEquals(code, "SNAPSHOT_E006");
+  }
+});
+
+Deno.test("advancedTrust: nothing to record when the same snapshot verified again", () => {
+  const snap = { version: 2, expires: "2030-01-01T00:00:00Z", files: {} };
+  const seen = advancedTrust(undefined, "k", snap)!;
+  assertEquals(seen.version, 2);
+  assertEquals(advancedTrust(seen, "k", snap), undefined);
+  assertEquals(advancedTrust(seen, "k", { ...snap, version: 3 })?.version, 3);
 });

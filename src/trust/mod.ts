@@ -43,6 +43,7 @@ export {
 export { signStatement, type SignStatementOptions } from "../adapters/sigstore/sign.ts";
 export { TrustStore } from "../adapters/trust_state.ts";
 export {
+  advancedTrust,
   checkIndexFile,
   checkSnapshotFreshness,
   formatPublicKey,
@@ -55,6 +56,8 @@ export {
   SNAPSHOT_PATH,
   snapshotDigest,
   type SnapshotFile,
+  type SnapshotKeyInput,
+  snapshotKeyPolicy,
   type TrustedSnapshot,
   verifySnapshotSignature,
 } from "../index/snapshot.ts";
