@@ -136,13 +136,24 @@ export const ROOMS: Readonly<Record<string, Room>> = {
     about: "serves a registry directory and its publish API",
   },
   trust: {
-    paths: ["src/adapters/sigstore/", "src/adapters/trust_state.ts"],
+    paths: ["src/trust/sigstore/"],
+    layer: "core",
+    forbid: ["registry-server"],
+    about: "Sigstore bundle verification, offline against a trusted root (pure computation)",
+  },
+  "trust-state": {
+    paths: ["src/adapters/trust_state.ts"],
     layer: "adapter",
     forbid: ["registry-server"],
-    about: "Sigstore verification and signing, and the pinned snapshot keys",
+    about: "the pinned snapshot key and highest version per registry under $MOCHI_HOME/state",
   },
   "publish-client": {
-    paths: ["src/adapters/publish.ts", "src/adapters/pack.ts", "src/adapters/oidc.ts"],
+    paths: [
+      "src/adapters/publish.ts",
+      "src/adapters/pack.ts",
+      "src/adapters/oidc.ts",
+      "src/adapters/sigstore/",
+    ],
     layer: "adapter",
     forbid: ["registry-server"],
     about: "the author's side: pack, sign, upload, yank",

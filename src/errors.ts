@@ -138,7 +138,7 @@ export const ERROR_CATALOGUE = {
   // Registry server
   REGISTRY_E001: { exit: 1, summary: "the registry directory is missing or has no config.json" },
 
-  // Sigstore bundle verification (src/adapters/sigstore)
+  // Sigstore bundle verification (src/trust/sigstore)
   SIG_E001: { exit: 4, summary: "a Sigstore bundle is not valid JSON or not a valid bundle" },
   SIG_E002: { exit: 4, summary: "a Sigstore trusted root is malformed or incomplete" },
   SIG_E003: { exit: 4, summary: "the artifact does not match the bundle (digest or subject)" },

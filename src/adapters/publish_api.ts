@@ -50,8 +50,8 @@ import { compareVersions, parseVersion, tryParseVersion } from "../semver/mod.ts
 import { digestBytes, readArchiveStream } from "../store/mod.ts";
 import { createHash } from "node:crypto";
 import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
-import { parseTrustedRoot } from "./sigstore/trusted_root.ts";
-import { type VerifiedAttestation, verifySigstoreAttestation } from "./sigstore/verify.ts";
+import { parseTrustedRoot } from "../trust/sigstore/trusted_root.ts";
+import { type VerifiedAttestation, verifySigstoreAttestation } from "../trust/sigstore/verify.ts";
 
 /** Largest tarball the publish API accepts, in bytes (50 MiB). */
 export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;

@@ -11,14 +11,14 @@ import type { LockedPackage, Lockfile } from "../lockfile/mod.ts";
 import { publisherIdentity } from "../publish/binding.ts";
 import { subjectName } from "../publish/statement.ts";
 
-let verifier: typeof import("../adapters/sigstore/verify.ts") | undefined;
+let verifier: typeof import("../trust/sigstore/verify.ts") | undefined;
 
 /**
  * Loads the Sigstore verifier (on first use: commands that verify nothing do not pay for the
  * Sigstore libraries at start-up). Call it once before {@link verifyLockedPackage}.
  */
 export async function loadSignatureVerifier(): Promise<void> {
-  verifier ??= await import("../adapters/sigstore/verify.ts");
+  verifier ??= await import("../trust/sigstore/verify.ts");
 }
 
 /**

@@ -39,7 +39,16 @@ export {
   type VerifiedAttestation,
   verifySigstoreAttestation,
   verifySigstoreBundle,
-} from "../adapters/sigstore/verify.ts";
+} from "./sigstore/verify.ts";
+export {
+  type CertificateAuthorityMessage,
+  parseTrustedRoot,
+  type TimeRangeMessage,
+  type TransparencyLogMessage,
+  TRUSTED_ROOT_MEDIA_TYPE_PREFIX,
+  trustedRootFromObject,
+  type TrustedRootMessage,
+} from "./sigstore/trusted_root.ts";
 export { signStatement, type SignStatementOptions } from "../adapters/sigstore/sign.ts";
 export { TrustStore } from "../adapters/trust_state.ts";
 export {

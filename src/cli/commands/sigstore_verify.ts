@@ -4,7 +4,7 @@
  * @module
  */
 import { MochiError } from "../../errors.ts";
-import { parseArtifactDigest, verifySigstoreBundle } from "../../adapters/sigstore/verify.ts";
+import { parseArtifactDigest, verifySigstoreBundle } from "../../trust/sigstore/verify.ts";
 import { type CommandSpec, stringOption } from "../command.ts";
 
 /** `mochi sigstore verify`. */

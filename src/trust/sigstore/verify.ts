@@ -38,12 +38,12 @@ import {
   Verifier,
 } from "@sigstore/verify";
 import { type ErrorCode, MochiError } from "../../errors.ts";
-import { withSigstoreDefaultDigest } from "./default_digest_shim.ts";
-import { verifyEcdsaPrehashed } from "./ecdsa_prehashed.ts";
-import { PRODUCTION_TRUSTED_ROOT } from "./production_trusted_root.ts";
+import { withSigstoreDefaultDigest } from "./_default_digest_shim.ts";
+import { verifyEcdsaPrehashed } from "./_ecdsa_prehashed.ts";
+import { PRODUCTION_TRUSTED_ROOT } from "./_production_trusted_root.ts";
 import { parseTrustedRoot, trustedRootFromObject } from "./trusted_root.ts";
 
-export { PRODUCTION_TRUSTED_ROOT } from "./production_trusted_root.ts";
+export { PRODUCTION_TRUSTED_ROOT } from "./_production_trusted_root.ts";
 
 /** Digest algorithms an artifact digest may be given in. */
 export type ArtifactDigestAlgorithm = "sha256" | "sha512";

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { verifySigstoreBundle } from "./verify.ts";
-import { PRODUCTION_TRUSTED_ROOT_SHA256 } from "./production_trusted_root.ts";
+import { PRODUCTION_TRUSTED_ROOT_SHA256 } from "./_production_trusted_root.ts";
 
 const DATA = new URL("../../../fixtures/sigstore-conformance/", import.meta.url);
 

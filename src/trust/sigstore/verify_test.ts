@@ -5,7 +5,7 @@ import { bundleFromJSON } from "@sigstore/bundle";
 import { crypto as coreCrypto } from "@sigstore/core";
 import { toSignedEntity, toTrustMaterial, Verifier } from "@sigstore/verify";
 import { exitStatusOf, MochiError } from "../../errors.ts";
-import { nodeDefaultDigest, withSigstoreDefaultDigest } from "./default_digest_shim.ts";
+import { nodeDefaultDigest, withSigstoreDefaultDigest } from "./_default_digest_shim.ts";
 import { trustedRootFromObject } from "./trusted_root.ts";
 import {
   exactPattern,

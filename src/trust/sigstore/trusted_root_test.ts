@@ -6,7 +6,7 @@ import { parseTrustedRoot, trustedRootFromObject } from "./trusted_root.ts";
 import {
   PRODUCTION_TRUSTED_ROOT,
   PRODUCTION_TRUSTED_ROOT_SHA256,
-} from "./production_trusted_root.ts";
+} from "./_production_trusted_root.ts";
 
 const DATA = new URL("../../../fixtures/sigstore-conformance/", import.meta.url);
 

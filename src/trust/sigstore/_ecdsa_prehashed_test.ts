@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash, generateKeyPairSync, sign } from "node:crypto";
 import fc from "fast-check";
-import { CURVES, parseDerSignature, verifyEcdsaPrehashed } from "./ecdsa_prehashed.ts";
+import { CURVES, parseDerSignature, verifyEcdsaPrehashed } from "./_ecdsa_prehashed.ts";
 
 const SETUPS = [
   { curve: "P-256", hash: "sha256" },
