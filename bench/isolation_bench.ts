@@ -13,7 +13,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { PackageWorker } from "../src/adapters/package_worker.ts";
+import { PackageWorker } from "../src/sandbox/package_worker.ts";
 import { lowerToDeno } from "../src/lowering/mod.ts";
 
 const PKG_DIR = new URL("../fixtures/capabilities/isolation/a/", import.meta.url);

@@ -282,8 +282,8 @@ guardedTest(
         await Deno.copyFile(`${src}/${p}/mod.ts`, `${project}/${p}/mod.ts`);
       }
       const main = (await Deno.readTextFile(`${src}/main.ts`)).replace(
-        "../../../src/adapters/package_worker.ts",
-        new URL(`file://${ROOT}/src/adapters/package_worker.ts`).href,
+        "../../../src/sandbox/package_worker.ts",
+        new URL(`file://${ROOT}/src/sandbox/package_worker.ts`).href,
       );
       await Deno.writeTextFile(`${project}/main.ts`, main);
       const cfg = JSON.stringify({

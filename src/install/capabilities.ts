@@ -19,7 +19,7 @@ import {
 } from "../lowering/mod.ts";
 import { lockedRegistries, SourceRouter } from "./sources.ts";
 import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
-import { compileDeno, runDeno } from "../adapters/deno_runner.ts";
+import { compileDeno, runDeno } from "../sandbox/deno_runner.ts";
 import { type InstallOptions, openProjectSources, type Project, readProject } from "./install.ts";
 
 /** What `mochi audit capabilities` found. */
