@@ -127,13 +127,21 @@ export const ERROR_CATALOGUE = {
   // Capabilities (src/capability)
   CAP_E001: { exit: 1, summary: "a package requires a capability outside the consumer's pin" },
   CAP_E002: { exit: 1, summary: "a patch release adds a capability" },
-  CAP_E003: { exit: 1, summary: "unknown capability name" },
+  CAP_E003: {
+    exit: 1,
+    summary: "unknown capability name, or a scope outside its grammar (`..`, shell characters)",
+  },
   CAP_E004: { exit: 1, summary: "a target cannot honour a capability" },
   CAP_E005: { exit: 1, summary: "a capability scope cannot be expressed as a Deno permission" },
   CAP_E006: { exit: 1, summary: "the project's deno.json cannot be merged (not a JSON object)" },
   CAP_E007: { exit: 3, summary: "deno compile could not download its runtime (denort)" },
   CAP_E008: { exit: 1, summary: "deno compile failed" },
   CAP_E009: { exit: 1, summary: "unknown lowering target" },
+  CAP_E010: { exit: 1, summary: "the entry module is not one plain word for deno task" },
+  CAP_E011: {
+    exit: 1,
+    summary: "the program's module graph loads a local file outside the project and the store",
+  },
 
   // Registry server
   REGISTRY_E001: { exit: 1, summary: "the registry directory is missing or has no config.json" },

@@ -14,14 +14,17 @@ export {
   type CapabilityInfo,
   type CapabilityName,
   capabilityProblem,
+  didYouMean,
   formatCapability,
   isCapabilityName,
+  normaliseCapability,
   parseCapability,
   scopeCovers,
   type ScopeKind,
   sortCapabilities,
   SUSPICIOUS_ON_MINOR,
 } from "./model.ts";
+export { MAX_CAPABILITY_SCOPE_LENGTH, normaliseScope, pathCovers, scopeProblem } from "./scope.ts";
 export {
   type CapabilityDeclaration,
   type CapabilityExclusion,

@@ -10,6 +10,7 @@
 import SET from "../../capabilities/set.json" with { type: "json" };
 import { MochiError } from "../errors.ts";
 import { closestName } from "../edit_distance.ts";
+import { normaliseScope, pathCovers, type ScopeKind, scopeProblem } from "./scope.ts";
 
 /** A capability name from the closed set. */
 export type CapabilityName =
@@ -23,8 +24,7 @@ export type CapabilityName =
   | "random"
   | "proc.spawn";
 
-/** What the text after `:` names for a capability (`null`: the capability takes no scope). */
-export type ScopeKind = "path" | "host-port" | "variable" | "program" | null;
+export type { ScopeKind };
 
 /** One capability of the closed set, as `capabilities/set.json` describes it. */
 export interface CapabilityInfo {
@@ -81,32 +81,43 @@ export function capabilityBase(entry: string): string {
 
 /**
  * Checks one capability entry: a name from the closed set, optionally followed by `:` and a
- * non-empty scope; `clock` and `random` take no scope.
+ * scope in the grammar of the capability's scope kind (see `scope.ts`: paths without `..`,
+ * `host[:port]`, variable names, program names; no shell or control characters); `clock` and
+ * `random` take no scope. Every entry point (manifest, lock, index record, publish API) calls
+ * this before an entry is used.
  *
  * @param entry the capability text as written (`"fs.read:/data"`)
- * @returns `undefined` when valid, else `{ reason, closest }` where `closest` is the nearest valid
- *   capability name by edit distance
+ * @returns `undefined` when valid, else `{ reason, closest }`: for an unknown name, `closest` is
+ *   the nearest valid capability name by edit distance; for a bad scope it is absent
  */
 export function capabilityProblem(
   entry: string,
-): { reason: string; closest: string } | undefined {
+): { reason: string; closest?: string } | undefined {
   const base = capabilityBase(entry);
   if (!isCapabilityName(base)) {
     return {
-      reason: `unknown capability "${base}"`,
+      reason: `unknown capability ${JSON.stringify(base.slice(0, 80))}`,
       closest: closestName(base, CAPABILITY_NAMES),
     };
   }
   if (base.length < entry.length) {
     const scope = entry.slice(base.length + 1);
+    const kind = CAPABILITIES.get(base)!.scope;
     if (scope.length === 0) {
-      return { reason: `capability "${entry}" has an empty scope after ":"`, closest: base };
+      return { reason: `capability "${base}:" has an empty scope after ":"` };
     }
-    if (CAPABILITIES.get(base)!.scope === null) {
-      return { reason: `capability "${base}" takes no scope, found "${entry}"`, closest: base };
+    if (kind === null) {
+      return { reason: `capability "${base}" takes no scope` };
     }
+    const problem = scopeProblem(kind, scope);
+    if (problem !== undefined) return { reason: `capability "${base}": ${problem}` };
   }
   return undefined;
+}
+
+/** `; did you mean "x"?` for a problem that has a closest name, else nothing. */
+export function didYouMean(problem: { closest?: string }): string {
+  return problem.closest === undefined ? "" : `; did you mean "${problem.closest}"?`;
 }
 
 /**
@@ -115,12 +126,12 @@ export function capabilityProblem(
  * @param entry `name` or `name:scope`
  * @returns the parsed {@link Capability}
  * @throws {MochiError} CAP_E003 when the name is not in the closed set (the message names the
- *   closest valid name) or the scope is empty or not allowed
+ *   closest valid name) or the scope is empty, not allowed, or outside its kind's grammar
  */
 export function parseCapability(entry: string): Capability {
   const problem = capabilityProblem(entry);
   if (problem !== undefined) {
-    throw new MochiError("CAP_E003", `${problem.reason}; did you mean "${problem.closest}"?`, {
+    throw new MochiError("CAP_E003", `${problem.reason}${didYouMean(problem)}`, {
       hint: `capabilities are ${CAPABILITY_NAMES.join(", ")}, optionally scoped with ":"`,
     });
   }
@@ -140,8 +151,18 @@ export function formatCapability(cap: Capability): string {
   return cap.scope === undefined ? cap.name : `${cap.name}:${cap.scope}`;
 }
 
-function trimSlash(p: string): string {
-  return p.length > 1 && p.endsWith("/") ? p.slice(0, -1) : p;
+/**
+ * An entry in normal form: the scope through `normaliseScope` (`"fs.read:data/"` →
+ * `"fs.read:./data"`), the same grant spelled one way.
+ *
+ * @param entry a valid capability entry
+ * @returns the entry in normal form
+ * @throws {MochiError} CAP_E003 when the entry is not valid
+ */
+export function normaliseCapability(entry: string): string {
+  const cap = parseCapability(entry);
+  if (cap.scope === undefined) return cap.name;
+  return `${cap.name}:${normaliseScope(CAPABILITIES.get(cap.name)!.scope!, cap.scope)}`;
 }
 
 function splitHostPort(s: string): { host: string; port?: string } {
@@ -157,8 +178,9 @@ function splitHostPort(s: string): { host: string; port?: string } {
 }
 
 /**
- * Whether the scope `outer` covers the scope `inner` for a scope kind:
- * - `path`: equal, or `inner` lies under the directory `outer`;
+ * Whether the scope `outer` covers the scope `inner` for a scope kind, both compared in normal
+ * form (`normaliseScope`; scopes are valid, so no path holds `..`):
+ * - `path`: equal, or `inner` lies under the directory `outer`, segment by segment;
  * - `host-port`: the hosts are equal (or `outer` is `*.domain` and `inner` a subdomain) and
  *   `outer` names no port or the same port;
  * - `variable`: equal, or `outer` ends in `*` and `inner` starts with the rest (Deno's
@@ -168,14 +190,20 @@ function splitHostPort(s: string): { host: string; port?: string } {
  * @param kind the scope kind of the capability
  * @param outer the wider scope (a pin, a previous release)
  * @param inner the scope that must fit inside
+ * @returns false as well when either scope is outside its kind's grammar: nothing invalid is
+ *   ever covered, and nothing invalid covers
  */
 export function scopeCovers(kind: ScopeKind, outer: string, inner: string): boolean {
+  if (kind === null) return false;
+  if (scopeProblem(kind, outer) !== undefined || scopeProblem(kind, inner) !== undefined) {
+    return false;
+  }
   if (outer === inner) return true;
   switch (kind) {
-    case "path": {
-      const o = trimSlash(outer), i = trimSlash(inner);
-      return i === o || i.startsWith(o === "/" ? "/" : `${o}/`);
-    }
+    case "path":
+      return pathCovers(outer, inner);
+    case "program":
+      return normaliseScope(kind, outer) === normaliseScope(kind, inner);
     case "host-port": {
       const o = splitHostPort(outer), i = splitHostPort(inner);
       const hostOk = o.host === i.host ||

@@ -174,7 +174,10 @@ const recordArb: fc.Arbitrary<IndexRecord> = fc.record({
   dependencies: fc.dictionary(ident, fc.string()),
   yanked: fc.boolean(),
   yankReason: fc.string(),
-  capabilities: fc.array(fc.string(), { maxLength: 3 }),
+  capabilities: fc.array(
+    fc.constantFrom("clock", "fs.read", "fs.read:./data", "net.dial:127.0.0.1:8080", "env:HOME"),
+    { maxLength: 3 },
+  ),
   targets: fc.array(ident, { maxLength: 3 }),
   mochi: fc.string(),
   edition: fc.string(),
@@ -229,5 +232,15 @@ Deno.test("parseRegistryConfig() reads dl/api/auth-required and rejects bad shap
   ) {
     const e = throwsCode(() => parseRegistryConfig(bad, "file:///r/config.json"), "INDEX_E003");
     assert(e.message.includes("file:///r/config.json"), e.message);
+  }
+});
+
+Deno.test("a record whose capability scope leaves its grammar is refused (INDEX_E001)", () => {
+  const h = "0".repeat(64);
+  for (const c of ["fs.read:./x'$(touch pwned)'", "fs.read:./data/../..", "fs.raed", "env:A B"]) {
+    const line = JSON.stringify({ v: "1.0.0", b3: h, s2: h, c: [c] });
+    const e = assertThrows(() => parseIndexFile("evil", line + "\n"), MochiError);
+    assertEquals(e.code, "INDEX_E001", c);
+    assert(/key "c"/.test(e.message), e.message);
   }
 });

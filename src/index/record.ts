@@ -6,6 +6,7 @@
  */
 import { MochiError } from "../errors.ts";
 import { tryParseVersion } from "../semver/mod.ts";
+import { capabilityProblem } from "../capability/model.ts";
 
 /** Provenance of a version: `pr` on the wire. `sig` is the Sigstore bundle URL. */
 export interface IndexProvenance {
@@ -83,7 +84,8 @@ const KNOWN_KEYS = new Set([
  * @returns the records, in file order
  * @throws {MochiError} `INDEX_E001` naming the package, the 1-based line number and what is
  *   wrong: not JSON, not an object, over {@link MAX_INDEX_LINE_BYTES}, a missing or mistyped
- *   key (`v` not SemVer, `b3`/`s2` not 64 lowercase hex, …), or a version listed twice
+ *   key (`v` not SemVer, `b3`/`s2` not 64 lowercase hex, a `c` entry that is not a capability
+ *   with a scope in its grammar, …), or a version listed twice
  *   (ignoring build metadata)
  *
  * @example
@@ -206,6 +208,12 @@ function recordFromJson(value: unknown, fail: (what: string) => never): IndexRec
     provenance = pr as IndexProvenance;
   }
 
+  const capabilities = strArray("c") ?? [];
+  for (const entry of capabilities) {
+    const problem = capabilityProblem(entry);
+    if (problem !== undefined) fail(`key "c": ${problem.reason}`);
+  }
+
   const record: {
     -readonly [K in keyof IndexRecord]: IndexRecord[K];
   } = {
@@ -214,7 +222,7 @@ function recordFromJson(value: unknown, fail: (what: string) => never): IndexRec
     sha256,
     dependencies,
     yanked,
-    capabilities: strArray("c") ?? [],
+    capabilities,
     extra: {},
   };
   const yr = str("yr", false);

@@ -7,7 +7,7 @@
 import { parse as parseToml, TomlError } from "smol-toml";
 import { MochiError } from "../errors.ts";
 import { packageNameProblem } from "../manifest/names.ts";
-import { capabilityProblem } from "../capability/model.ts";
+import { capabilityProblem, didYouMean } from "../capability/model.ts";
 import { locateToml } from "../manifest/toml_locator.ts";
 import { tryParseVersion } from "../semver/mod.ts";
 import { type LockedCrate, type LockedPackage, type Lockfile, LOCKFILE_FORMAT } from "./types.ts";
@@ -311,7 +311,7 @@ function checkCapabilities(caps: string[], path: string[], fail: Fail, file: str
     if (problem !== undefined) {
       fail(
         [...path, String(j)],
-        `${file} ${path.join(".")}: ${problem.reason}; did you mean "${problem.closest}"?`,
+        `${file} ${path.join(".")}: ${problem.reason}${didYouMean(problem)}`,
       );
     }
   });

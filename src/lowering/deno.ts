@@ -12,7 +12,12 @@
  */
 import TABLE from "../../capabilities/lowering-deno.json" with { type: "json" };
 import { MochiError } from "../errors.ts";
-import { type CapabilityName, parseCapability, sortCapabilities } from "../capability/mod.ts";
+import {
+  type CapabilityName,
+  normaliseCapability,
+  parseCapability,
+  sortCapabilities,
+} from "../capability/mod.ts";
 
 /** The permission names of a Deno permission set, in the order deno.json lists them. */
 export const DENO_PERMISSIONS = [
@@ -53,8 +58,23 @@ interface TableEntry {
 }
 const ENTRIES = TABLE.capabilities as Record<string, TableEntry>;
 
-/** The fixed hardening flags of every run: `--no-prompt --no-remote --deny-sys --deny-import`. */
-export const DENO_RUN_FLAGS: readonly string[] = TABLE.run_flags;
+/**
+ * Files that hold the grant, relative to the project directory: `deno.json`, `mochi.lock`,
+ * `mochi.toml`. Every run denies writing them (`--deny-write`), even under a wider `fs.write`,
+ * so code run under `mochi run` cannot rewrite the lock that grants it (Deno checks a deny
+ * list before an allow list). Limit (Deno's rule): code holding unscoped `fs.read` and unscoped
+ * `fs.write` together may create a symbolic link and write through it.
+ */
+export const DENO_PROTECTED_FILES: readonly string[] = TABLE.protected_files;
+
+/**
+ * The fixed hardening flags of every run: `--no-prompt --no-remote --deny-sys --deny-import`,
+ * then `--deny-write=deno.json,mochi.lock,mochi.toml` ({@link DENO_PROTECTED_FILES}).
+ */
+export const DENO_RUN_FLAGS: readonly string[] = [
+  ...TABLE.run_flags,
+  `--deny-write=${TABLE.protected_files.join(",")}`,
+];
 
 /**
  * Lowers capabilities to a Deno permission set and flags.
@@ -62,14 +82,16 @@ export const DENO_RUN_FLAGS: readonly string[] = TABLE.run_flags;
  * An unscoped capability grants its permission entirely (`true`); scoped ones add their scopes
  * to an allow list (`net.dial:127.0.0.1:8080` → `net: ["127.0.0.1:8080"]`). `net.dial` and
  * `net.listen` share Deno's one `net` permission, kept apart only by their host:port lists.
- * Paths are passed as written: Deno reads relative paths against the working directory (flags)
- * or the config file's directory (deno.json); `mochi run` runs in the project directory, so both
- * agree.
+ * Scopes are checked against their grammar (no `..`, no shell or control characters) and passed
+ * in normal form (`data/` → `./data`): Deno reads relative paths against the working directory
+ * (flags) or the config file's directory (deno.json); `mochi run` runs in the project directory,
+ * so both agree.
  *
  * @param capabilities capability entries (from the lock and the root manifest)
  * @returns the {@link DenoLowering}
- * @throws {MochiError} CAP_E003 on an unknown capability; CAP_E005 when a scope contains a
- *   comma (Deno's flag lists are comma-separated, so it cannot be expressed)
+ * @throws {MochiError} CAP_E003 on an unknown capability or a scope outside its grammar; CAP_E005
+ *   when a scope contains a comma (Deno's flag lists are comma-separated, so it cannot be
+ *   expressed; the grammar already refuses it)
  */
 export function lowerToDeno(capabilities: readonly string[]): DenoLowering {
   const caps = sortCapabilities(capabilities);
@@ -77,7 +99,7 @@ export function lowerToDeno(capabilities: readonly string[]): DenoLowering {
   const unenforced = new Set<CapabilityName>();
   const notes = new Set<string>();
   for (const entry of caps) {
-    const cap = parseCapability(entry);
+    const cap = parseCapability(normaliseCapability(entry));
     const row = ENTRIES[cap.name];
     if (row.note) notes.add(`${cap.name}: ${row.note}`);
     if (row.permission === null) {
@@ -158,8 +180,9 @@ export interface DenoJsonMergeOptions {
 /**
  * Merges a lowering into the text of a project's `deno.json`: sets `permissions.default` (what
  * `deno run -P` loads), `compile.permissions`, and `tasks.start` (an object with `command` —
- * `deno run` with the same explicit flags — and a `description` that records the capabilities
- * Deno does not enforce). Every other key, and the other named permission sets, stay as they
+ * `deno run -P` with the fixed hardening flags ({@link DENO_RUN_FLAGS}) and the entry, so no
+ * scope or other package data ever reaches the task shell — and a `description` that records
+ * the capabilities Deno does not enforce). Every other key, and the other named permission sets, stay as they
  * were; key order is kept.
  *
  * @param existing the current file text, or undefined when there is none
@@ -167,7 +190,8 @@ export interface DenoJsonMergeOptions {
  * @param options entry module and file name
  * @returns the new file text (2-space JSON, final newline)
  * @throws {MochiError} CAP_E006 when the file is not a plain JSON object (JSONC comments
- *   included: they would be lost), or `permissions`/`compile`/`tasks` is not an object
+ *   included: they would be lost), or `permissions`/`compile`/`tasks` is not an object; CAP_E010
+ *   when the entry is not one plain word for the task shell
  */
 export function mergeDenoJson(
   existing: string | undefined,
@@ -211,7 +235,9 @@ export function mergeDenoJson(
     ? ""
     : `; declared but not enforced (Deno has no gate): ${lowering.unenforced.join(", ")}`;
   table("tasks").start = {
-    command: ["deno", "run", ...lowering.flags, entry].map(shellQuote).join(" "),
+    // No package data in the command: the grant is read from permissions.default (-P), and the
+    // rest is fixed text and the entry, which must be one plain word.
+    command: ["deno", "run", "-P", ...DENO_RUN_FLAGS, taskWord(entry, file)].join(" "),
     description: `written by mochi lower from mochi.lock: capabilities ${
       lowering.capabilities.length === 0 ? "(none)" : lowering.capabilities.join(", ")
     }${unenforced}`,
@@ -219,7 +245,20 @@ export function mergeDenoJson(
   return JSON.stringify(doc, null, 2) + "\n";
 }
 
-/** A word for `deno task`'s shell: as is when plain, else single-quoted. */
-function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_\-=.,:/@+*]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+/**
+ * A word `deno task`'s shell reads as itself: letters, digits and `_ - . / @ + =`, not starting
+ * with `-`. No quoting is attempted (the task shell has its own rules for quotes, `$`, globs
+ * and `~`); anything else is refused.
+ */
+function taskWord(word: string, file: string): string {
+  if (/^[A-Za-z0-9_./@+=][A-Za-z0-9_\-./@+=]*$/.test(word)) return word;
+  throw new MochiError(
+    "CAP_E010",
+    `the entry module ${JSON.stringify(word)} cannot be written into the deno task command`,
+    {
+      hint: "name the entry with letters, digits and _ - . / @ + = only (no spaces, quotes " +
+        "or shell characters), e.g. --entry main.ts",
+      file,
+    },
+  );
 }

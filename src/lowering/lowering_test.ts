@@ -43,6 +43,7 @@ Deno.test("deno: scoped entries become allow lists, unscoped ones grant all", ()
     "--no-remote",
     "--deny-sys",
     "--deny-import",
+    "--deny-write=deno.json,mochi.lock,mochi.toml",
   ]);
   assert.deepEqual(l.unenforced, ["clock", "random"]);
   assert.deepEqual(lowerToDeno(["proc.spawn:git", "ffi"]).flags.slice(0, 2), [
@@ -54,13 +55,16 @@ Deno.test("deno: scoped entries become allow lists, unscoped ones grant all", ()
     "--no-remote",
     "--deny-sys",
     "--deny-import",
+    "--deny-write=deno.json,mochi.lock,mochi.toml",
   ]);
-  assert.throws(() => lowerToDeno(["fs.read:/a,b"]), isCode("CAP_E005"));
+  // Scopes are lowered in normal form; a list separator never reaches a flag.
+  assert.deepEqual(lowerToDeno(["fs.read:data/./x/"]).permissions.read, ["./data/x"]);
+  assert.throws(() => lowerToDeno(["fs.read:/a,b"]), isCode("CAP_E003"));
   assert.throws(() => lowerToDeno(["fs.reed"]), isCode("CAP_E003"));
 });
 
 Deno.test("deno.json merge: permissions.default, compile.permissions, tasks.start; other keys kept", () => {
-  const l = lowerToDeno(["fs.read:./data dir", "clock"]);
+  const l = lowerToDeno(["fs.read:./data", "clock"]);
   const before = JSON.stringify({
     imports: { x: "npm:x@1" },
     tasks: { test: "deno test" },
@@ -74,9 +78,11 @@ Deno.test("deno.json merge: permissions.default, compile.permissions, tasks.star
   assert.deepEqual(doc.permissions.mine, { env: true });
   assert.deepEqual(doc.permissions.default, l.permissions);
   assert.deepEqual(doc.compile, { include: ["assets/"], permissions: l.permissions });
+  // The grant comes from permissions.default (-P): no scope is written into the task shell.
   assert.equal(
     doc.tasks.start.command,
-    "deno run '--allow-read=./data dir' --no-prompt --no-remote --deny-sys --deny-import src/main.ts",
+    "deno run -P --no-prompt --no-remote --deny-sys --deny-import " +
+      "--deny-write=deno.json,mochi.lock,mochi.toml src/main.ts",
   );
   assert.match(doc.tasks.start.description, /not enforced \(Deno has no gate\): clock/);
   // Idempotent, and a fresh file works.
@@ -88,6 +94,9 @@ Deno.test("deno.json merge: permissions.default, compile.permissions, tasks.star
   ]);
   assert.throws(() => mergeDenoJson('{ // comment\n "a": 1 }', l), isCode("CAP_E006"));
   assert.throws(() => mergeDenoJson('{"tasks": []}', l), isCode("CAP_E006"));
+  for (const entry of ["main ts", "$(touch x).ts", "'a'.ts", "-A", "~/m.ts", "a;b", "m\n.ts"]) {
+    assert.throws(() => mergeDenoJson(undefined, l, { entry }), isCode("CAP_E010"), entry);
+  }
 });
 
 Deno.test("other targets: wasm refuses what WASI cannot do; node/bun document only", () => {
@@ -135,6 +144,7 @@ Deno.test("run and compile arguments carry exactly the lowered flags", () => {
     "--no-remote",
     "--deny-sys",
     "--deny-import",
+    "--deny-write=deno.json,mochi.lock,mochi.toml",
     "main.ts",
     "--x",
     "1",
@@ -147,6 +157,7 @@ Deno.test("run and compile arguments carry exactly the lowered flags", () => {
     "--no-remote",
     "--deny-sys",
     "--deny-import",
+    "--deny-write=deno.json,mochi.lock,mochi.toml",
     "--output",
     "app",
     "main.ts",

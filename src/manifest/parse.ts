@@ -8,7 +8,12 @@
 import { parse as parseToml, TomlError } from "smol-toml";
 import { type ErrorCode, MochiError, quoteValue } from "../errors.ts";
 import { parseRequirement, parseVersion } from "../semver/mod.ts";
-import { CAPABILITY_NAMES, capabilityBase, capabilityProblem } from "../capability/model.ts";
+import {
+  CAPABILITY_NAMES,
+  capabilityBase,
+  capabilityProblem,
+  didYouMean,
+} from "../capability/model.ts";
 import { closestName } from "../edit_distance.ts";
 import { packageNameProblem } from "./names.ts";
 import { locateToml, type TomlLocator } from "./toml_locator.ts";
@@ -607,7 +612,7 @@ function checkCapabilities(ctx: Ctx, caps: string[], path: string[]): void {
       ctx.fail(
         "MANIFEST_E008",
         [...path, String(i)],
-        `${problem.reason} in ${path.join(".")}; did you mean "${problem.closest}"?`,
+        `${problem.reason} in ${path.join(".")}${didYouMean(problem)}`,
         `capabilities are ${CAPABILITY_NAMES.join(", ")}, optionally scoped with ":" ` +
           '(e.g. "fs.read:/data")',
       );

@@ -7,7 +7,7 @@
  */
 import type { IndexRecord } from "../index/mod.ts";
 import { checkNameCollision, type Manifest } from "../manifest/mod.ts";
-import { checkCapabilityMonotonicity } from "../capability/mod.ts";
+import { capabilityProblem, checkCapabilityMonotonicity } from "../capability/mod.ts";
 import { publishProblems } from "../pack/mod.ts";
 import { subjectName } from "./statement.ts";
 
@@ -79,10 +79,51 @@ export const checkNameNotConfusable: PublishCheck = (ctx: PublishCheckContext): 
 };
 
 /**
+ * Every capability entry of the uploaded manifest (`required`, `optional`, `optional_features`,
+ * `allowed` and dependency pins) names a capability of the closed set with a scope in its kind's
+ * grammar (`capabilityProblem`: no `..`, no shell or control characters). The manifest reader
+ * already refuses such entries; the registry checks again because the entries become index
+ * records that every consumer reads.
+ */
+export const checkCapabilityScopes: PublishCheck = (ctx: PublishCheckContext): string[] => {
+  const caps = ctx.manifest.capabilities;
+  const entries: [string, readonly string[]][] = [
+    ["[capabilities] required", caps.required],
+    ["[capabilities] optional", caps.optional],
+    ...Object.entries(caps.optionalFeatures).map(([f, list]): [string, string[]] => [
+      `[capabilities] optional_features.${f}`,
+      list,
+    ]),
+    ...(caps.allowed === undefined ? [] : [["[capabilities] allowed", caps.allowed] as [
+      string,
+      string[],
+    ]]),
+  ];
+  for (const deps of [ctx.manifest.dependencies, ctx.manifest.devDependencies]) {
+    for (const [name, dep] of deps) {
+      if (dep.capabilities !== undefined) entries.push([`dependency ${name}`, dep.capabilities]);
+    }
+  }
+  const out: string[] = [];
+  for (const [where, list] of entries) {
+    for (const entry of list) {
+      const problem = capabilityProblem(entry);
+      if (problem !== undefined) out.push(`${where}: ${problem.reason}`);
+    }
+  }
+  return out;
+};
+
+/**
  * A patch release may not add a capability (`checkCapabilityMonotonicity`, CAP_E002;
  * README.md §Capabilities): consumers accept patch updates without review.
  */
 export const checkCapabilitiesMonotonic: PublishCheck = (ctx: PublishCheckContext): string[] => {
+  const all = [
+    ...ctx.manifest.capabilities.required,
+    ...ctx.published.flatMap((r) => r.capabilities),
+  ];
+  if (all.some((c) => capabilityProblem(c) !== undefined)) return []; // checkCapabilityScopes says
   const verdict = checkCapabilityMonotonicity(
     ctx.published.map((r) => ({ version: r.version, capabilities: r.capabilities })),
     {
@@ -112,6 +153,7 @@ export const PUBLISH_CHECKS: PublishCheck[] = [
   checkRegistryDependencies,
   checkSubjectName,
   checkNameNotConfusable,
+  checkCapabilityScopes,
   checkCapabilitiesMonotonic,
 ];
 
