@@ -217,7 +217,8 @@ guardedTest("mochi run refuses remote imports and sys, and needs a lock", async 
     assert(out.remote !== "ok" && /remote|import/i.test(out.remote), out.remote);
     assert(
       r.stderr.includes(
-        `deno run --allow-read=${w.tmp}/data --no-prompt --no-remote --deny-sys --deny-import main.ts`,
+        `deno run --allow-read=${w.tmp}/data --no-prompt --no-remote --deny-sys --deny-import ` +
+          "--deny-write=deno.json,mochi.lock,mochi.toml main.ts",
       ),
       r.stderr,
     );
