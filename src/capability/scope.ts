@@ -52,7 +52,7 @@ type ScopeGrammar = Exclude<ScopeKind, null>;
  *
  * @example
  * ```ts
- * import { scopeProblem } from "@mochi/pkg";
+ * import { scopeProblem } from "./scope.ts";
  * import assert from "node:assert/strict";
  * assert.ok(scopeProblem("path", "./data") === undefined);
  * assert.ok(scopeProblem("path", "./data/../..") !== undefined);
@@ -141,7 +141,7 @@ function hostPortProblem(scope: string, shown: string): string | undefined {
  *
  * @example
  * ```ts
- * import { normaliseScope } from "@mochi/pkg";
+ * import { normaliseScope } from "./scope.ts";
  * import assert from "node:assert/strict";
  * assert.equal(normaliseScope("path", "data/./x/"), "./data/x");
  * assert.equal(normaliseScope("path", "/"), "/");
