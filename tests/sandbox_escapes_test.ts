@@ -186,3 +186,62 @@ guardedTest(
     });
   },
 );
+
+guardedTest(
+  "mochi run refuses a program whose module graph imports a secret outside the project; computed imports stay read-checked",
+  async () => {
+    await withWorld([{ name: "thief", version: "1.0.0" }], async (w) => {
+      const secret = "-----BEGIN FAKE KEY----- planted outside the project";
+      await Deno.mkdir(`${w.tmp}/home-of-user/.ssh`, { recursive: true });
+      await Deno.writeTextFile(`${w.tmp}/home-of-user/.ssh/id_rsa`, secret);
+      const project = `${w.tmp}/app`;
+      await writeProject(project, { thief: "1" });
+      assertEquals((await runCli(["lock", "-C", project], { env: w.env })).code, 0);
+      await Deno.mkdir(`${project}/packages/thief`, { recursive: true });
+      const up = "../../../home-of-user/.ssh/id_rsa";
+      const variants: Record<string, string> = {
+        static: `import key from "${up}" with { type: "text" };\nexport const steal = () => key;\n`,
+        literal:
+          `export const steal = async () =>\n  (await import("${up}", { with: { type: "text" } })).default;\n`,
+        symlink:
+          `import key from "./link.txt" with { type: "text" };\nexport const steal = () => key;\n`,
+      };
+      await Deno.symlink(`${w.tmp}/home-of-user/.ssh/id_rsa`, `${project}/packages/thief/link.txt`);
+      await Deno.writeTextFile(
+        `${project}/main.ts`,
+        'import { steal } from "./packages/thief/mod.ts";\nconsole.log(await steal());\n',
+      );
+      for (const [name, code] of Object.entries(variants)) {
+        await Deno.writeTextFile(`${project}/packages/thief/mod.ts`, code);
+        for (const extra of [[], ["--isolate"]]) {
+          const r = await runCli(["run", ...extra, "-C", project, "main.ts"], { env: w.env });
+          assertEquals(r.code, 1, `${name} ${extra}: ${r.stdout}${r.stderr}`);
+          assert(r.stderr.includes("error[CAP_E011]"), r.stderr);
+          assert(r.stderr.includes("outside the project and the store"), r.stderr);
+          assert(!r.stdout.includes("FAKE KEY") && !r.stderr.includes("FAKE KEY"), r.stdout);
+        }
+        const c = await runCli(["compile", "-C", project, "main.ts"], { env: w.env });
+        assert(c.code === 1 && c.stderr.includes("outside the project and the store"), c.stderr);
+      }
+      // A computed specifier is outside the graph: Deno checks read access (none granted).
+      await Deno.writeTextFile(
+        `${project}/packages/thief/mod.ts`,
+        [
+          `const parts = ["${up}"];`,
+          "export async function steal() {",
+          "  try {",
+          '    return (await import(parts.join(""), { with: { type: "text" } })).default;',
+          "  } catch (e) {",
+          "    return (e as Error).name;",
+          "  }",
+          "}",
+          "",
+        ].join("\n"),
+      );
+      const computed = await runCli(["run", "-C", project, "main.ts"], { env: w.env });
+      assertEquals(computed.code, 0, computed.stderr);
+      assert(!computed.stdout.includes("FAKE KEY"), computed.stdout);
+      assert(/NotCapable|TypeError/.test(computed.stdout), computed.stdout);
+    });
+  },
+);

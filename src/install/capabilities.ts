@@ -20,6 +20,8 @@ import {
 import { lockedRegistries, SourceRouter } from "./sources.ts";
 import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
 import { compileDeno, runDeno } from "../sandbox/deno_runner.ts";
+import { checkModuleGraph, mochiSourceRoots, safeEntry } from "../sandbox/module_graph.ts";
+import { storeRootOf } from "../store/fs/fs_store.ts";
 import { type InstallOptions, openProjectSources, type Project, readProject } from "./install.ts";
 
 /** What `mochi audit capabilities` found. */
@@ -160,44 +162,75 @@ export async function denoRunPlan(
   const lowering = lowerToDeno(caps);
   return {
     lowering,
-    args: denoRunArgs(lowering, options.entry, options.args ?? [], {
+    args: denoRunArgs(lowering, safeEntry(options.entry), options.args ?? [], {
       isolate: options.isolate === true,
     }),
   };
 }
 
+/** Where a program's module graph may load files from: the project, the store, mochi itself. */
+function moduleRoots(projectDir: string, mochiHome: string | undefined): string[] {
+  return [
+    projectDir,
+    ...(mochiHome === undefined ? [] : [storeRootOf(mochiHome)]),
+    ...mochiSourceRoots(),
+  ];
+}
+
 /**
  * `mochi run <entry>`: `deno run` in the project directory with exactly the lowered flags,
- * `--no-prompt`, no remote imports and `sys` denied; standard streams are the caller's.
+ * `--no-prompt`, no remote imports, `sys` denied and the grant files write-denied; standard
+ * streams are the caller's. First the module graph is read (`checkModuleGraph`): Deno loads it
+ * without read checks, so a program whose graph reaches a local file outside the project, the
+ * store and mochi's own sources does not run.
  *
  * @param options project directory, entry, program arguments, isolate (adds
- *   `--unstable-worker-options` for per-package Workers)
+ *   `--unstable-worker-options` for per-package Workers), `mochiHome` (its store is an allowed
+ *   root for the module graph)
  * @returns the program's exit code
- * @throws as {@link denoRunPlan}
+ * @throws {MochiError} CAP_E011 when the module graph reaches outside; as {@link denoRunPlan}
  */
 export async function runProject(
-  options: { projectDir: string; entry: string; args?: string[]; isolate?: boolean },
+  options: {
+    projectDir: string;
+    entry: string;
+    args?: string[];
+    isolate?: boolean;
+    mochiHome?: string;
+  },
 ): Promise<number> {
   const { args } = await denoRunPlan(options);
+  await checkModuleGraph({
+    entry: options.entry,
+    cwd: options.projectDir,
+    roots: moduleRoots(options.projectDir, options.mochiHome),
+  });
   return await runDeno(args, { cwd: options.projectDir });
 }
 
 /**
- * `mochi compile <entry>`: `deno compile` with the same flags baked into the executable.
+ * `mochi compile <entry>`: `deno compile` with the same flags baked into the executable. The
+ * module graph is checked first, as for {@link runProject} (a compiled binary embeds it).
  *
- * @param options project directory, entry, output path (default: the entry's base name)
+ * @param options project directory, entry, output path (default: the entry's base name),
+ *   `mochiHome` (its store is an allowed root)
  * @returns the output path and the arguments Deno was given
  * @throws {MochiError} CAP_E007 (exit 3) when Deno cannot download its runtime; CAP_E008;
- *   as {@link denoRunPlan}
+ *   CAP_E011 when the module graph reaches outside; as {@link denoRunPlan}
  */
 export async function compileProject(
-  options: { projectDir: string; entry: string; output?: string },
+  options: { projectDir: string; entry: string; output?: string; mochiHome?: string },
 ): Promise<{ output: string; args: string[] }> {
   const project = await lockedProject(options.projectDir);
   const lowering = lowerToDeno(projectCapabilities(project.manifest, project.lock));
   const base = options.entry.replace(/^.*\//, "").replace(/\.[cm]?[jt]sx?$/, "");
   const output = options.output ?? base;
-  const args = denoCompileArgs(lowering, options.entry, output);
+  const args = denoCompileArgs(lowering, safeEntry(options.entry), output);
+  await checkModuleGraph({
+    entry: options.entry,
+    cwd: options.projectDir,
+    roots: moduleRoots(options.projectDir, options.mochiHome),
+  });
   await compileDeno(args, { cwd: options.projectDir });
   return { output, args };
 }

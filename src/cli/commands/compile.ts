@@ -5,7 +5,7 @@
  */
 import { compileProject } from "../../install/capabilities.ts";
 import { type CommandSpec, stringOption } from "../command.ts";
-import { findProjectDir } from "../common.ts";
+import { findProjectDir, mochiHomeOf } from "../common.ts";
 
 /** `mochi compile`. */
 export const command: CommandSpec = {
@@ -19,6 +19,7 @@ export const command: CommandSpec = {
     const r = await compileProject({
       projectDir: await findProjectDir(ctx.cwd),
       entry: ctx.args[0],
+      mochiHome: mochiHomeOf(ctx),
       ...(output ? { output } : {}),
     });
     ctx.out.info(`Compiled ${ctx.args[0]} to ${r.output} with: deno ${r.args.join(" ")}`);

@@ -5,7 +5,7 @@
  */
 import { denoRunPlan, runProject } from "../../install/capabilities.ts";
 import { type CommandSpec, flag } from "../command.ts";
-import { findProjectDir } from "../common.ts";
+import { findProjectDir, mochiHomeOf } from "../common.ts";
 
 /** `mochi run`. */
 export const command: CommandSpec = {
@@ -23,6 +23,6 @@ export const command: CommandSpec = {
       const plan = await denoRunPlan({ projectDir, entry, args, isolate });
       ctx.out.detail(`deno ${plan.args.join(" ")}`);
     }
-    return await runProject({ projectDir, entry, args, isolate });
+    return await runProject({ projectDir, entry, args, isolate, mochiHome: mochiHomeOf(ctx) });
   },
 };
