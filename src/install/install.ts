@@ -277,7 +277,7 @@ function withCrates(lock: Lockfile, crates: LockedCrate[]): Lockfile {
 }
 
 function rootDependencies(manifest: Manifest): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = Object.create(null);
   for (const deps of [manifest.dependencies, manifest.devDependencies]) {
     for (const [name, dep] of deps) {
       if (dep.path !== undefined || dep.git !== undefined) {

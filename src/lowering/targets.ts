@@ -103,7 +103,7 @@ export function lowerToTarget(
   }
   const base = { package: pkg.name, version: pkg.version };
   if (target === "python") {
-    const hooks: Record<string, string[]> = {};
+    const hooks: Record<string, string[]> = Object.create(null);
     for (const entry of caps) hooks[entry] = rows[parseCapability(entry).name].hooks ?? [];
     return {
       target,

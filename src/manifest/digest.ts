@@ -24,7 +24,7 @@ import type { Dependency, Manifest } from "./types.ts";
  */
 export function manifestDigestInput(manifest: Manifest): string {
   const deps = (m: Map<string, Dependency>) => {
-    const out: Record<string, unknown> = {};
+    const out: Record<string, unknown> = Object.create(null);
     for (const [name, d] of m) {
       const entry: Record<string, unknown> = {
         requirement: canonicalRequirement(d.requirement),
@@ -43,9 +43,10 @@ export function manifestDigestInput(manifest: Manifest): string {
     return out;
   };
   const caps = manifest.capabilities;
-  const optionalFeatures: Record<string, unknown> = {};
+  // Null prototypes: a key "__proto__" must be hashed like any other name.
+  const optionalFeatures: Record<string, unknown> = Object.create(null);
   for (const [k, v] of Object.entries(caps.optionalFeatures)) optionalFeatures[k] = set(v);
-  const features: Record<string, unknown> = {};
+  const features: Record<string, unknown> = Object.create(null);
   for (const [k, v] of Object.entries(manifest.features)) features[k] = set(v);
   const registry: Record<string, unknown> = {};
   if (manifest.registry.default !== undefined) registry.default = manifest.registry.default;

@@ -367,13 +367,21 @@ export function parseCrateLine(
     if (typeof dep.registry === "string") entry.registry = dep.registry;
     deps.push(entry);
   }
+  // Feature names come from the index ("constructor" is a real one): own properties only,
+  // written with defineProperty so "__proto__" is data, read with Object.hasOwn.
   const features: Record<string, string[]> = {};
   for (const table of [raw.features, raw.features2]) {
     if (typeof table !== "object" || table === null) continue;
     for (const [k, v] of Object.entries(table as Record<string, unknown>)) {
       if (!Array.isArray(v)) continue;
       const list = v.filter((f): f is string => typeof f === "string");
-      features[k] = features[k] === undefined ? list : [...features[k], ...list];
+      const value = Object.hasOwn(features, k) ? [...features[k], ...list] : list;
+      Object.defineProperty(features, k, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
   }
   const cv: CrateVersion = {

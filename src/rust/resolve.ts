@@ -118,7 +118,7 @@ export async function resolveCrates(
  * @returns provider name → requirement text
  */
 export function rootDependencies(requirements: readonly RustRequirement[]): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = Object.create(null);
   const ranges = new Map<string, string[]>();
   for (const r of requirements) {
     // The n-th distinct requirement on one crate goes through proxies `crate~n`, `crate[f]~n`.
@@ -142,7 +142,8 @@ export function rootDependencies(requirements: readonly RustRequirement[]): Reco
  * touch): each crate's highest locked version, for the crate and its feature packages.
  */
 function preferred(locked: readonly LockedCrate[] | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
+  // Null prototype: crate names come from the lock ("constructor" is a valid crate name).
+  const out: Record<string, string> = Object.create(null);
   for (const c of locked ?? []) {
     const v = parseVersion(c.version);
     const prev = out[c.name];
