@@ -16,6 +16,7 @@ import {
   lowerToDeno,
   mergeDenoJson,
   projectCapabilities,
+  withReadAccess,
 } from "../lowering/mod.ts";
 import { lockedRegistries, SourceRouter } from "./sources.ts";
 import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
@@ -158,8 +159,12 @@ export async function denoRunPlan(
   const project = await lockedProject(options.projectDir);
   const caps = projectCapabilities(project.manifest, project.lock);
   // Package workers import their code, and a worker can hold no more than its parent.
-  if (options.isolate) caps.push(`fs.read:${project.dir}`);
-  const lowering = lowerToDeno(caps);
+  const lowering = options.isolate
+    ? withReadAccess(
+      lowerToDeno(caps),
+      project.dir.startsWith("/") ? project.dir : await Deno.realPath(project.dir),
+    )
+    : lowerToDeno(caps);
   return {
     lowering,
     args: denoRunArgs(lowering, safeEntry(options.entry), options.args ?? [], {

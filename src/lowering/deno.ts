@@ -125,28 +125,60 @@ export function lowerToDeno(capabilities: readonly string[]): DenoLowering {
     grant.set(perm, set);
   }
   const permissions = {} as DenoPermissionSet;
-  const flags: string[] = [];
   for (const p of DENO_PERMISSIONS) {
     const g = grant.get(p);
     if (g === undefined || (TABLE.always_denied as string[]).includes(p)) {
       permissions[p] = false;
-    } else if (g === true) {
-      permissions[p] = true;
-      flags.push(`--allow-${p}`);
     } else {
-      const list = [...g].sort();
-      permissions[p] = list;
-      flags.push(`--allow-${p}=${list.join(",")}`);
+      permissions[p] = g === true ? true : [...g].sort();
     }
   }
-  flags.push(...DENO_RUN_FLAGS);
   return {
     capabilities: caps,
     permissions,
-    flags,
+    flags: flagsOf(permissions),
     unenforced: [...unenforced].sort(),
     notes: [...notes].sort(),
   };
+}
+
+/** `--allow-*` flags for a permission set, then {@link DENO_RUN_FLAGS}. */
+function flagsOf(permissions: DenoPermissionSet): string[] {
+  const flags: string[] = [];
+  for (const p of DENO_PERMISSIONS) {
+    const g = permissions[p];
+    if (g === true) flags.push(`--allow-${p}`);
+    else if (g !== false) flags.push(`--allow-${p}=${g.join(",")}`);
+  }
+  return [...flags, ...DENO_RUN_FLAGS];
+}
+
+/**
+ * A lowering with read access to one more directory, given by mochi itself rather than by
+ * package metadata (the project directory `mochi run --isolate` lets workers import from), so
+ * it is not held to the scope grammar: any absolute path Deno can take in a flag list.
+ *
+ * @param lowering a lowering from {@link lowerToDeno}
+ * @param dir an absolute directory path
+ * @returns the lowering with `dir` in `permissions.read` and the flags rebuilt
+ * @throws {MochiError} CAP_E005 when `dir` contains a comma (Deno's flag lists are
+ *   comma-separated) or is not absolute
+ */
+export function withReadAccess(lowering: DenoLowering, dir: string): DenoLowering {
+  if (dir.includes(",") || !dir.startsWith("/")) {
+    throw new MochiError(
+      "CAP_E005",
+      `the directory ${JSON.stringify(dir)} cannot be given to Deno as a read path`,
+      { hint: "move the project to a directory whose path has no comma" },
+    );
+  }
+  const read = lowering.permissions.read;
+  if (read === true) return lowering;
+  const permissions = {
+    ...lowering.permissions,
+    read: [...new Set([...(read === false ? [] : read), dir])].sort(),
+  };
+  return { ...lowering, permissions, flags: flagsOf(permissions) };
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   mergeDenoJson,
   parseLoweringTarget,
   projectCapabilities,
+  withReadAccess,
   workerPermissions,
 } from "./mod.ts";
 import { parseManifest } from "../manifest/mod.ts";
@@ -209,4 +210,13 @@ optional_features = { disk = ["fs.write:./cache"], remote = ["net.dial"] }
     "fs.read",
     "fs.write:./cache",
   ]);
+});
+
+Deno.test("withReadAccess: mochi's own directory joins the read list, outside the scope grammar", () => {
+  const l = withReadAccess(lowerToDeno(["fs.read:./data"]), "/home/u/My Projects/app");
+  assert.deepEqual(l.permissions.read, ["./data", "/home/u/My Projects/app"]);
+  assert.equal(l.flags[0], "--allow-read=./data,/home/u/My Projects/app");
+  assert.equal(withReadAccess(lowerToDeno(["fs.read"]), "/x").permissions.read, true);
+  assert.throws(() => withReadAccess(lowerToDeno([]), "/a,b"), isCode("CAP_E005"));
+  assert.throws(() => withReadAccess(lowerToDeno([]), "rel"), isCode("CAP_E005"));
 });

@@ -20,6 +20,7 @@ export {
   type DenoPermissionSet,
   lowerToDeno,
   mergeDenoJson,
+  withReadAccess,
   workerPermissions,
 } from "./deno.ts";
 export {
