@@ -25,6 +25,7 @@ export {
   SUSPICIOUS_ON_MINOR,
 } from "./model.ts";
 export { MAX_CAPABILITY_SCOPE_LENGTH, normaliseScope, pathCovers, scopeProblem } from "./scope.ts";
+export { CapabilityCause, capabilityList } from "./cause.ts";
 export {
   type CapabilityDeclaration,
   type CapabilityExclusion,

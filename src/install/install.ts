@@ -25,12 +25,7 @@ import {
   type Lockfile,
 } from "../lockfile/mod.ts";
 import { compareVersions, formatVersion, parseVersion, type Version } from "../semver/mod.ts";
-import {
-  type Incompatibility,
-  NoSolutionError,
-  resolve,
-  type ResolvedPackage,
-} from "../solver/mod.ts";
+import { NoSolutionError, resolve, type ResolvedPackage } from "../solver/mod.ts";
 import {
   capabilityGate,
   CapabilityGateError,
@@ -43,6 +38,7 @@ import { FsStore } from "../store/fs/fs_store.ts";
 import { acquireStoreLock, cleanOrphanSessions, type StoreHolder } from "../store/fs/store_lock.ts";
 import { NO_TEST_HOOKS, type TestHooks } from "../store/fs/test_hooks.ts";
 import { RegistryProvider } from "./registry_provider.ts";
+import { isCapabilityFailure, manifestHints } from "./hints.ts";
 import { crateAddresses, diffCrates, lockCrates, rustRequirementsOf } from "./rust.ts";
 import { refusePublisherChanges, signerOfRecord } from "./signatures.ts";
 import {
@@ -361,13 +357,16 @@ export async function resolveProject(
       yanked: (name: string, v: Version) => provider.isYanked(name, v),
     });
   } catch (e) {
-    if (e instanceof NoSolutionError && hasCapabilityCause(e.incompatibility)) {
-      throw new MochiError("CAP_E001", e.report, {
-        cause: e,
+    if (!(e instanceof NoSolutionError)) throw e;
+    // The project's own fix options (mochi.toml), from the failure's one derivation walk.
+    const failure = e.with({ hints: manifestHints(e) });
+    if (isCapabilityFailure(failure)) {
+      throw new MochiError("CAP_E001", failure.report, {
+        cause: failure,
         hint: "apply one of the fix options above, then run the command again",
       });
     }
-    throw e;
+    throw failure;
   }
   const solveMs = performance.now() - t0;
   onProgress?.(`resolved ${solution.length} packages in ${solveMs.toFixed(0)} ms`);
@@ -410,20 +409,6 @@ export async function resolveProject(
     solveMs,
     accepted: gate.accepted,
   };
-}
-
-/** Whether a failure's derivation contains a capability-pin exclusion. */
-function hasCapabilityCause(root: Incompatibility): boolean {
-  const seen = new Set<Incompatibility>();
-  const stack = [root];
-  while (stack.length > 0) {
-    const inc = stack.pop()!;
-    if (seen.has(inc)) continue;
-    seen.add(inc);
-    if (inc.cause.kind === "capability") return true;
-    if (inc.cause.kind === "derived") stack.push(inc.cause.conflict, inc.cause.other);
-  }
-  return false;
 }
 
 /**

@@ -128,3 +128,4 @@ export {
   signerOfRecord,
   verifyLockedPackage,
 } from "./signatures.ts";
+export { isCapabilityFailure, manifestHints } from "./hints.ts";

@@ -12,8 +12,8 @@ import {
   type Version,
   VersionSet,
 } from "../semver/mod.ts";
-import type { CapabilityCause, DependencyProvider } from "../solver/mod.ts";
-import type { CapabilityPolicy } from "../capability/mod.ts";
+import type { DependencyProvider, RequirementRange } from "../solver/mod.ts";
+import { CapabilityCause, type CapabilityPolicy } from "../capability/mod.ts";
 import { MochiError } from "../errors.ts";
 import { packageNameProblem } from "../manifest/names.ts";
 import { capabilityProblem } from "../capability/model.ts";
@@ -47,7 +47,7 @@ export interface IndexSource {
 interface Entry {
   readonly record: IndexRecord;
   readonly version: Version;
-  deps?: Map<string, VersionSet>;
+  deps?: Map<string, RequirementRange>;
 }
 
 /**
@@ -89,7 +89,7 @@ export class RegistryProvider implements DependencyProvider {
     const rec = this.record(name, version);
     if (rec === undefined) return undefined;
     const exclusion = this.#policy.check(name, rec.capabilities);
-    return exclusion === undefined ? undefined : { kind: "capability", ...exclusion };
+    return exclusion === undefined ? undefined : new CapabilityCause(exclusion);
   }
 
   #load(name: string): Promise<Map<string, Entry>> {
@@ -148,17 +148,24 @@ export class RegistryProvider implements DependencyProvider {
    *
    * @param name package name
    * @param version one of its versions
-   * @returns dependency name → version set; also prefetches those packages' index files
+   * @returns dependency name → version set with the requirement text; also prefetches those
+   *   packages' index files
    * @throws {MochiError} INDEX_E001 when a requirement in the record does not parse
    */
-  async getDependencies(name: string, version: Version): Promise<Map<string, VersionSet>> {
+  async getDependencies(
+    name: string,
+    version: Version,
+  ): Promise<Map<string, RequirementRange>> {
     const entry = (await this.#load(name)).get(formatVersion({ ...version, build: [] }));
     if (!entry) return new Map();
     if (!entry.deps) {
-      const deps = new Map<string, VersionSet>();
+      const deps = new Map<string, RequirementRange>();
       for (const [dep, req] of Object.entries(entry.record.dependencies)) {
         try {
-          deps.set(dep, VersionSet.fromRequirement(parseRequirement(req)));
+          deps.set(dep, {
+            set: VersionSet.fromRequirement(parseRequirement(req)),
+            requirement: req,
+          });
         } catch (e) {
           throw new MochiError(
             "INDEX_E001",

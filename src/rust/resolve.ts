@@ -84,10 +84,7 @@ export async function resolveCrates(
     );
   } catch (e) {
     if (e instanceof NoSolutionError) {
-      throw new NoSolutionError(
-        suggestFeatures(rustWords(e.report), provider),
-        e.incompatibility,
-      );
+      throw e.with({ rewrite: (report) => suggestFeatures(rustWords(report), provider) });
     }
     throw e;
   }

@@ -151,7 +151,7 @@ Deno.test("a feature only newer versions have moves the pick; a missing one fail
   };
   assertEquals(await pick(files, [req("s", "1", ["derive"])]), ["s 1.1.0 [derive]"]);
   const e = await assertRejects(() => pick(files, [req("s", "1", ["nope"])]), NoSolutionError);
-  assert(e.message.includes(`s ^1.0.0 with the feature "nope"`), e.message);
+  assert(e.message.includes(`s ^1 with the feature "nope"`), e.message); // as written ("1")
 });
 
 Deno.test("one version per compatibility range; yanked skipped unless locked", async () => {

@@ -2,7 +2,7 @@
  * Incompatibilities: sets of terms that must not all be true, with the cause that produced them.
  *
  * External incompatibilities record facts (a dependency, a package without matching versions, a
- * version excluded by a Mochi check); derived ones come from conflict resolution and keep both
+ * version the provider excludes); derived ones come from conflict resolution and keep both
  * causes, forming the derivation graph the failure report is written from. Follows pub's
  * `doc/solver.md` §Incompatibility and pubgrub-rs `src/internal/incompatibility.rs`.
  *
@@ -15,12 +15,16 @@ import { Term } from "./term.ts";
 export type IncompatibilityCause =
   /** `{not root v}`: the root package must be selected. */
   | { readonly kind: "root"; readonly version: Version }
-  /** `{depender S, not dependee T}`: every version of the depender in S depends on T. */
+  /**
+   * `{depender S, not dependee T}`: every version of the depender in S depends on T, written
+   * `requirement` when the provider gave the text (reports show it as written, as pub and uv do).
+   */
   | {
     readonly kind: "dependency";
     readonly depender: string;
     readonly dependee: string;
     readonly dependeeSet: VersionSet;
+    readonly requirement?: string;
   }
   /** `{pkg S}`: no version of pkg in S exists (or none may be used; `skipped` were yanked). */
   | {
@@ -30,8 +34,8 @@ export type IncompatibilityCause =
   }
   /** `{pkg S}`: the versions in S were excluded for `reason` (target, compiler, ...). */
   | { readonly kind: "unavailable"; readonly reason: string }
-  /** `{pkg S}`: the versions in S require capabilities outside the consumer's pin. */
-  | CapabilityCause
+  /** `{pkg S}`: the versions in S were excluded for a reason the provider defines and words. */
+  | { readonly kind: "custom"; readonly custom: CustomCause }
   /** `{a S, b T}`: a version of a in S and one of b in T exclude each other (cargo `links`). */
   | { readonly kind: "conflict"; readonly reason: string }
   /** Derived by resolution from `conflict` and the satisfier's cause `other`. */
@@ -42,24 +46,26 @@ export type IncompatibilityCause =
   };
 
 /**
- * A candidate excluded because it requires capabilities outside a consumer's pin
- * (pubgrub-rs's `Kind::Custom`; README.md §Capabilities).
+ * Why a provider excludes some versions, in its own terms (pubgrub-rs `Kind::Custom`, whose
+ * metadata the reporter formats): the solver knows nothing of it but its {@link CustomCause.key}
+ * and its words. Product rules (Mochi's capability pins, `src/capability/cause.ts`) come in
+ * through it, so the solver carries no product policy.
  */
-export interface CapabilityCause {
-  /** The cause kind. */
-  readonly kind: "capability";
-  /** The pinning package (the root). */
-  readonly consumer: string;
+export interface CustomCause {
   /**
-   * `"dependency"`: the dependency entry's `capabilities`; `"allowed"`: `[capabilities] allowed`.
+   * Equal keys mean equal causes: adjacent versions excluded by causes with one key are excluded
+   * together, so the report names the range once.
    */
-  readonly source: "dependency" | "allowed";
-  /** The pinned capabilities. */
-  readonly pinned: readonly string[];
-  /** What the excluded versions require. */
-  readonly required: readonly string[];
-  /** The required entries outside the pin. */
-  readonly excess: readonly string[];
+  readonly key: string;
+  /**
+   * The clause the report shows for the excluded versions (pubgrub-rs
+   * `ReportFormatter::format_custom`).
+   *
+   * @param name the package's name as the report writes it
+   * @param subject the versions as the report words them: `json >=1.2.0`, `every version of json`
+   * @returns e.g. `app pins json with capabilities ["fs.read"], but json >=1.2.0 requires […]`
+   */
+  describe(name: string, subject: string): string;
 }
 
 /** How the partial solution relates to a whole incompatibility. */
@@ -163,6 +169,7 @@ export class Incompatibility {
    * @param dependerSet versions of the depender sharing this dependency
    * @param dependee key of the package depended on
    * @param dependeeSet versions allowed by the requirement
+   * @param requirement the requirement as written, when known (for reports)
    */
   static dependency(
     id: number,
@@ -170,10 +177,17 @@ export class Incompatibility {
     dependerSet: VersionSet,
     dependee: string,
     dependeeSet: VersionSet,
+    requirement?: string,
   ): Incompatibility {
     const terms = new Map<string, Term>([[depender, Term.pos(dependerSet)]]);
     if (!dependeeSet.isEmpty()) terms.set(dependee, Term.neg(dependeeSet));
-    return new Incompatibility(id, terms, { kind: "dependency", depender, dependee, dependeeSet });
+    return new Incompatibility(
+      id,
+      terms,
+      requirement === undefined
+        ? { kind: "dependency", depender, dependee, dependeeSet }
+        : { kind: "dependency", depender, dependee, dependeeSet, requirement },
+    );
   }
 
   /**

@@ -7,9 +7,11 @@ export {
   type DependencyProvider,
   OfflineDependencyProvider,
   type ProviderConflict,
+  type RequirementRange,
 } from "./provider.ts";
 export {
   compactReport,
+  type FailureNotes,
   NoSolutionError,
   resolve,
   type ResolvedPackage,
@@ -17,9 +19,9 @@ export {
   solve,
   type SolveOptions,
 } from "./solver.ts";
-export { type KeyInfo, type ReportContext } from "./report.ts";
+export { genericHints, type KeyInfo, type ReportContext, reportWords } from "./report.ts";
 export {
-  type CapabilityCause,
+  type CustomCause,
   Incompatibility,
   type IncompatibilityCause,
   type IncompatibilityRelation,

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { CapabilityCause } from "./incompatibility.ts";
+import type { CustomCause } from "./incompatibility.ts";
 import {
   compareVersions,
   formatVersion,
@@ -30,6 +30,18 @@ export interface ProviderConflict {
 }
 
 /**
+ * One dependency as a provider may give it: the allowed versions and the requirement as written
+ * (`"<=2.0.0"`), which failure reports show instead of the normalised range (`<2.0.1`), as pub and
+ * uv do. A provider may give a bare {@link VersionSet} instead.
+ */
+export interface RequirementRange {
+  /** The versions the requirement allows. */
+  readonly set: VersionSet;
+  /** The requirement text as written in the manifest or index. */
+  readonly requirement: string;
+}
+
+/**
  * Where the solver gets package versions and dependencies from.
  */
 export interface DependencyProvider {
@@ -41,7 +53,8 @@ export interface DependencyProvider {
    */
   listVersions(name: string): Promise<Version[]> | Version[];
   /**
-   * The dependencies of one version as name → allowed versions.
+   * The dependencies of one version as name → allowed versions (with the requirement text
+   * when known, see {@link RequirementRange}).
    *
    * @param name package name
    * @param version one of its versions
@@ -50,18 +63,20 @@ export interface DependencyProvider {
   getDependencies(
     name: string,
     version: Version,
-  ): Promise<Map<string, VersionSet>> | Map<string, VersionSet>;
+  ):
+    | Promise<Map<string, VersionSet | RequirementRange>>
+    | Map<string, VersionSet | RequirementRange>;
   /**
-   * Optional: a reason a version must not be picked (capability pin exceeded, target
-   * unsupported, compiler range not met). Return a short human cause ("needs target jvm") or a
-   * {@link CapabilityCause} to exclude it through an incompatibility with its own cause, or
-   * undefined to allow it. Adjacent versions excluded by an equal capability cause are excluded
-   * together, so the report names the range once.
+   * Optional: a reason a version must not be picked (target unsupported, compiler range not
+   * met, a product rule such as a capability pin). Return a short human cause ("needs target
+   * jvm") or a {@link CustomCause} that words itself, or undefined to allow it. Adjacent versions
+   * excluded by custom causes with one key are excluded together, so the report names the range
+   * once.
    *
    * @param name package name
    * @param version candidate version
    */
-  checkVersion?(name: string, version: Version): string | CapabilityCause | undefined;
+  checkVersion?(name: string, version: Version): string | CustomCause | undefined;
   /**
    * Optional: packages that must not be selected together with this version (cargo `links`).
    * The solver adds one incompatibility `{name version, other S}` per conflict (per
@@ -95,7 +110,7 @@ export interface DependencyProvider {
  * ```
  */
 export class OfflineDependencyProvider implements DependencyProvider {
-  readonly #packages = new Map<string, Map<string, [Version, Map<string, VersionSet>]>>();
+  readonly #packages = new Map<string, Map<string, [Version, Map<string, RequirementRange>]>>();
   readonly #sets = new Map<string, VersionSet>();
   readonly #checks = new Map<string, string>();
 
@@ -109,8 +124,10 @@ export class OfflineDependencyProvider implements DependencyProvider {
    */
   add(name: string, version: string, dependencies: Record<string, string>): void {
     const v = parseVersion(version);
-    const deps = new Map<string, VersionSet>();
-    for (const [dep, req] of Object.entries(dependencies)) deps.set(dep, this.#set(req));
+    const deps = new Map<string, RequirementRange>();
+    for (const [dep, req] of Object.entries(dependencies)) {
+      deps.set(dep, { set: this.#set(req), requirement: req });
+    }
     let versions = this.#packages.get(name);
     if (versions === undefined) this.#packages.set(name, versions = new Map());
     versions.set(formatVersion({ ...v, build: [] }), [v, deps]);
@@ -144,13 +161,13 @@ export class OfflineDependencyProvider implements DependencyProvider {
   }
 
   /**
-   * The dependencies of one added version.
+   * The dependencies of one added version, with their requirement text.
    *
    * @param name package name
    * @param version the version
    * @throws Error when the version was never added
    */
-  getDependencies(name: string, version: Version): Map<string, VersionSet> {
+  getDependencies(name: string, version: Version): Map<string, RequirementRange> {
     const entry = this.#packages.get(name)?.get(formatVersion({ ...version, build: [] }));
     if (entry === undefined) {
       throw new Error(`unknown package version ${name} ${formatVersion(version)}`);

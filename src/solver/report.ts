@@ -4,11 +4,20 @@
  * The explanation follows pub's error-reporting algorithm and wording (`doc/solver.md`
  * §Error Reporting, `lib/src/solver/failure.dart` `_Writer`, `incompatibility.dart` `toString`
  * and `andToString`): "Because A depends on B ..., version solving failed.", derived lines
- * numbered "(1)" only when referred to later. A `Fix options:` block of our own follows.
+ * numbered "(1)" only when referred to later. Dependencies show their requirement as written when
+ * the provider gave it (pub and uv do too); custom causes word themselves. The generic fix
+ * options ({@link genericHints}) name no product: a caller adds its own (`NoSolutionError.with`).
  *
  * @module
  */
-import { compatibilityKey, formatVersion, type Version, type VersionSet } from "../semver/mod.ts";
+import {
+  compatibilityKey,
+  formatRequirement,
+  formatVersion,
+  tryParseRequirement,
+  type Version,
+  type VersionSet,
+} from "../semver/mod.ts";
 import type { Incompatibility, IncompatibilityCause } from "./incompatibility.ts";
 import type { Term } from "./term.ts";
 
@@ -60,7 +69,18 @@ function isDerived(i: Incompatibility): boolean {
 
 /** Formats terms and incompatibilities in pub's words. */
 class Words {
-  constructor(readonly ctx: ReportContext) {}
+  /** Per key, the sets of the derivation's dependencies with their requirement as written. */
+  readonly #written = new Map<string, [VersionSet, string][]>();
+
+  constructor(readonly ctx: ReportContext, found: readonly Incompatibility[] = []) {
+    for (const inc of found) {
+      const c = inc.cause;
+      if (c.kind !== "dependency" || c.requirement === undefined) continue;
+      let list = this.#written.get(c.dependee);
+      if (list === undefined) this.#written.set(c.dependee, list = []);
+      list.push([c.dependeeSet, writtenRequirement(c.requirement)]);
+    }
+  }
 
   ref(key: string): string {
     const info = this.ctx.keyInfo(key);
@@ -71,6 +91,8 @@ class Words {
   /** Text of a set for `key`, or undefined when it covers every version that matters. */
   setText(key: string, set: VersionSet): string | undefined {
     if (set.isFull()) return undefined;
+    // a derived term equal to a requirement of the derivation is written as that requirement
+    for (const [s, text] of this.#written.get(key) ?? []) if (s.equals(set)) return text;
     const text = set.toString();
     if (text === "*") return undefined;
     const info = this.ctx.keyInfo(key);
@@ -145,13 +167,9 @@ class Words {
         const [key, term] = entries[0];
         return `${this.terse(key, term, true)} cannot be used: ${c.reason}`;
       }
-      case "capability": {
+      case "custom": {
         const [key, term] = entries[0];
-        const name = this.ref(key);
-        const pin = c.source === "dependency"
-          ? `${c.consumer} pins ${name} with capabilities ${capList(c.pinned)}`
-          : `${c.consumer} allows only capabilities ${capList(c.pinned)} ([capabilities] allowed)`;
-        return `${pin}, but ${this.terse(key, term, true)} requires ${capList(c.required)}`;
+        return c.custom.describe(this.ref(key), this.terse(key, term, true));
       }
       case "conflict": {
         const [[k1, t1], [k2, t2]] = entries;
@@ -199,8 +217,12 @@ class Words {
     return `one of ${negative.join(" or ")} must be true`;
   }
 
+  /** The dependee of a dependency: its requirement as written when known, else its range. */
   dependee(c: Extract<IncompatibilityCause, { kind: "dependency" }>): string {
     const info = this.ctx.keyInfo(c.dependee);
+    if (c.requirement !== undefined && info.kind !== "bucket") {
+      return `${info.name} ${writtenRequirement(c.requirement)}`;
+    }
     if (info.kind === "wide") return `${info.name} ${info.set.toString()}`;
     if (c.dependeeSet.isEmpty()) return `${info.name} with an impossible requirement`;
     return this.terse(c.dependee, { positive: true, set: c.dependeeSet } as Term);
@@ -226,9 +248,10 @@ class Words {
   }
 
   negatives(inc: Incompatibility): string {
-    return [...inc.terms].filter(([, t]) => !t.positive).map(([k, t]) => this.terse(k, t)).join(
-      " or ",
-    );
+    const c = inc.cause;
+    return [...inc.terms].filter(([, t]) => !t.positive).map(([k, t]) =>
+      c.kind === "dependency" && c.dependee === k ? this.dependee(c) : this.terse(k, t)
+    ).join(" or ");
   }
 
   /** pub `andToString`. */
@@ -305,16 +328,20 @@ class Words {
         ? "which doesn't exist"
         : `which doesn't match any versions${this.skipped(c.skipped)}`;
     } else if (c.kind === "unavailable") s += `which cannot be used: ${c.reason}`;
-    else if (c.kind === "capability") s += `which cannot be used: ${this.str(latter)}`;
+    else if (c.kind === "custom") s += `which cannot be used: ${this.str(latter)}`;
     else s += "which is forbidden";
     if (latterLine !== undefined) s += ` (${latterLine})`;
     return s;
   }
 }
 
-/** `["fs.read", "net.dial"]`: a capability list as TOML writes it. */
-function capList(caps: readonly string[]): string {
-  return `[${caps.map((c) => `"${c}"`).join(", ")}]`;
+/**
+ * A requirement as written, in cargo's display form (`1.2` → `^1.2`, `>= 1.0` → `>=1.0`): the
+ * user's comparators and bounds, never a normalised range.
+ */
+function writtenRequirement(text: string): string {
+  const r = tryParseRequirement(text);
+  return r === undefined ? text.trim() : formatRequirement(r);
 }
 
 /** pub's `_Writer`. */
@@ -462,14 +489,25 @@ class Writer {
  *
  * @param root the terminal incompatibility
  * @param ctx what the solve knows about keys and versions
+ * @param found its external incompatibilities, when already collected ({@link externals})
  * @returns the lines joined by "\n", no trailing newline
  */
-export function explain(root: Incompatibility, ctx: ReportContext): string {
-  return new Writer(root, new Words(ctx)).write();
+export function explain(
+  root: Incompatibility,
+  ctx: ReportContext,
+  found: readonly Incompatibility[] = externals(root),
+): string {
+  return new Writer(root, new Words(ctx, found)).write();
 }
 
-/** External incompatibilities of a derivation graph in depth-first order (each once). */
-function externals(root: Incompatibility): Incompatibility[] {
+/**
+ * The external incompatibilities of a derivation graph, each once, in depth-first order: the one
+ * walk a failure's hints and error-code choices read.
+ *
+ * @param root the terminal incompatibility
+ * @returns the external (not derived) incompatibilities
+ */
+export function externals(root: Incompatibility): Incompatibility[] {
   const out: Incompatibility[] = [];
   const seen = new Set<Incompatibility>();
   const stack = [root];
@@ -484,35 +522,20 @@ function externals(root: Incompatibility): Incompatibility[] {
 }
 
 /**
- * The `Fix options:` lines for a failure: widen a capability pin, relax a root requirement,
- * allow several versions of a package whose requirements fall in different compatibility
- * buckets, and what to do about missing, yanked or excluded versions.
+ * The fix options any provider's failure gets: what to do about missing, yanked or excluded
+ * versions and about packages that exclude each other. Hints about a project's manifest are the
+ * caller's (`src/install/hints.ts` for `mochi.toml`).
  *
- * @param root the terminal incompatibility
+ * @param found the derivation's external incompatibilities ({@link externals})
  * @param ctx what the solve knows about keys and versions
- * @returns suggestions, most useful first, without duplicates
+ * @returns suggestions without duplicates
  */
-export function fixOptions(root: Incompatibility, ctx: ReportContext): string[] {
-  const w = new Words(ctx);
-  const relax: string[] = [];
-  const multi: string[] = [];
+export function genericHints(found: readonly Incompatibility[], ctx: ReportContext): string[] {
+  const w = new Words(ctx, found);
   const other: string[] = [];
-  const capability: string[] = [];
-  const byName = new Map<string, { from: string; set: VersionSet }[]>();
-  for (const inc of externals(root)) {
+  for (const inc of found) {
     const c = inc.cause;
-    if (c.kind === "dependency") {
-      const info = ctx.keyInfo(c.dependee);
-      const set = info.kind === "wide" ? info.set : c.dependeeSet;
-      if (c.depender === ctx.rootKey) {
-        relax.push(
-          `relax the root requirement on ${info.name} (now ${set.toString()}) in the manifest`,
-        );
-      }
-      let list = byName.get(info.name);
-      if (list === undefined) byName.set(info.name, list = []);
-      list.push({ from: w.terse(c.depender, inc.get(c.depender)!, true), set });
-    } else if (c.kind === "noVersions") {
+    if (c.kind === "noVersions") {
       const [key, term] = [...inc.terms][0];
       const name = ctx.keyInfo(key).name;
       if (c.missing) {
@@ -539,53 +562,23 @@ export function fixOptions(root: Incompatibility, ctx: ReportContext): string[] 
     } else if (c.kind === "unavailable") {
       const [key, term] = [...inc.terms][0];
       other.push(`${w.terse(key, term)} cannot be used (${c.reason}): choose another version`);
-    } else if (c.kind === "capability") {
-      const name = ctx.keyInfo([...inc.terms.keys()][0]).name;
-      const widened = [...c.pinned, ...c.excess.filter((x) => !c.pinned.includes(x))];
-      capability.push(
-        c.source === "dependency"
-          ? `widen the capability pin of ${name} in mochi.toml to capabilities = ${
-            capList(widened)
-          } (adds ${capList(c.excess)}), after auditing why it needs them`
-          : `add ${capList(c.excess)} to [capabilities] allowed in mochi.toml (now ${
-            capList(c.pinned)
-          }), after auditing why ${name} needs them`,
-      );
     }
   }
-  for (const [name, edges] of byName) {
-    if (ctx.isMulti(name) || edges.length < 2) continue;
-    const buckets = (set: VersionSet) => {
-      const listed = ctx.listedVersions(name) ?? [];
-      return new Set(listed.filter((v) => set.contains(v)).map(compatibilityKey));
-    };
-    let found: string | undefined;
-    for (let i = 0; i < edges.length && found === undefined; i++) {
-      for (let j = i + 1; j < edges.length && found === undefined; j++) {
-        const a = edges[i], b = edges[j];
-        if (!a.set.isDisjoint(b.set)) continue;
-        const ba = buckets(a.set), bb = buckets(b.set);
-        if (ba.size === 0 || bb.size === 0 || [...ba].some((k) => bb.has(k))) continue;
-        found = `allow several versions of ${name}: add "${name}" to allow-multi-version ` +
-          `(${a.from} needs ${a.set.toString()}, ${b.from} needs ${b.set.toString()})`;
-      }
-    }
-    if (found !== undefined) multi.push(found);
-  }
-  const all = [...capability, ...multi, ...relax, ...other];
-  if (all.length === 0) all.push("relax the requirements named above");
-  return [...new Set(all)];
+  return [...new Set(other)];
 }
 
 /**
- * The full failure report: the explanation, a blank line, then `Fix options:` with one
- * `  - ` line per suggestion.
+ * The words of a derivation, for callers that write hints about it (`terse` as the report
+ * writes a package range, `dependee` as it writes a dependency).
  *
- * @param root the terminal incompatibility
  * @param ctx what the solve knows about keys and versions
- * @returns the report text (no trailing newline)
+ * @param found the derivation's external incompatibilities (ranges equal to a requirement of
+ *   theirs are written as that requirement)
+ * @returns the report's formatter
  */
-export function buildReport(root: Incompatibility, ctx: ReportContext): string {
-  const fixes = fixOptions(root, ctx).map((f) => `  - ${f}`);
-  return `${explain(root, ctx)}\n\nFix options:\n${fixes.join("\n")}`;
+export function reportWords(ctx: ReportContext, found: readonly Incompatibility[] = []): {
+  terse(key: string, term: Term, allowEvery?: boolean): string;
+  dependee(c: Extract<IncompatibilityCause, { kind: "dependency" }>): string;
+} {
+  return new Words(ctx, found);
 }

@@ -24,10 +24,10 @@ import {
   type Version,
   VersionSet,
 } from "../semver/mod.ts";
-import { type CapabilityCause, Incompatibility } from "./incompatibility.ts";
+import { type CustomCause, Incompatibility } from "./incompatibility.ts";
 import { PartialSolution } from "./_partial_solution.ts";
-import type { DependencyProvider } from "./provider.ts";
-import { buildReport, type KeyInfo, type ReportContext } from "./report.ts";
+import type { DependencyProvider, RequirementRange } from "./provider.ts";
+import { explain, externals, genericHints, type KeyInfo, type ReportContext } from "./report.ts";
 import type { Term } from "./term.ts";
 
 /** Options of {@link resolve} and {@link solve}. */
@@ -92,31 +92,105 @@ export function compactReport(report: string): string {
   ].join("\n") + rest;
 }
 
+/** What a caller adds to a {@link NoSolutionError} ({@link NoSolutionError.with}). */
+export interface FailureNotes {
+  /**
+   * Fix options of the caller's own (uv's `PubGrubHint`: the project's manifest, its policies),
+   * listed before the solver's generic ones.
+   */
+  readonly hints?: readonly string[];
+  /** A rewrite of the whole report text in the caller's terms (the Rust bridge's feature keys). */
+  readonly rewrite?: (report: string) => string;
+}
+
 /**
  * Version solving failed: no set of versions satisfies the requirements.
  *
- * {@link NoSolutionError.report} holds the full explanation in pub's wording, followed by a
- * `Fix options:` block; `message` is the same, shortened by {@link compactReport} when long.
+ * It holds the derivation (the terminal {@link NoSolutionError.incompatibility} and the
+ * {@link ReportContext} that names its keys) and its external incompatibilities, collected by
+ * one walk when the error is made. The text is built when first asked for:
+ * {@link NoSolutionError.report} is the explanation in pub's wording, then a `Fix options:` block
+ * (the caller's hints, then the solver's generic ones); `message` is the same, shortened by
+ * {@link compactReport} when long. The solver knows no product: a caller adds what it knows with
+ * {@link NoSolutionError.with}.
  */
 export class NoSolutionError extends MochiError {
-  /** The full report (same as `message`). */
-  readonly report: string;
   /** The terminal incompatibility whose derivation the report explains. */
   readonly incompatibility: Incompatibility;
+  /** What the solve knew about keys and versions (names, listed versions, buckets). */
+  readonly context: ReportContext;
+  /**
+   * The external incompatibilities of the derivation (dependencies, missing versions, custom
+   * causes, …), each once, depth first: what hints and error-code choices look at.
+   */
+  readonly externals: readonly Incompatibility[];
+  readonly #notes: FailureNotes;
+  #report: string | undefined;
 
   /**
    * Creates the error.
    *
-   * @param report the full report text
    * @param incompatibility the terminal incompatibility
+   * @param context what the solve knows about keys and versions
+   * @param notes the caller's hints and rewrite
+   * @param walked the externals when already collected (by {@link NoSolutionError.with})
    */
-  constructor(report: string, incompatibility: Incompatibility) {
-    super("SOLVER_E002", compactReport(report), {
+  constructor(
+    incompatibility: Incompatibility,
+    context: ReportContext,
+    notes: FailureNotes = {},
+    walked?: readonly Incompatibility[],
+  ) {
+    super("SOLVER_E002", "version solving failed", {
       hint: "apply one of the fix options above, then run the command again",
     });
     this.name = "NoSolutionError";
-    this.report = report;
     this.incompatibility = incompatibility;
+    this.context = context;
+    this.externals = walked ?? externals(incompatibility);
+    this.#notes = notes;
+    Object.defineProperty(this, "message", {
+      get: () => compactReport(this.report),
+      configurable: true,
+      enumerable: false,
+    });
+  }
+
+  /** The full report: the explanation, a blank line, `Fix options:` and one `  - ` line each. */
+  get report(): string {
+    if (this.#report === undefined) {
+      const hints = [
+        ...new Set([...(this.#notes.hints ?? []), ...genericHints(this.externals, this.context)]),
+      ];
+      if (hints.length === 0) hints.push("relax the requirements named above");
+      const text = `${
+        explain(this.incompatibility, this.context, this.externals)
+      }\n\nFix options:\n${hints.map((h) => `  - ${h}`).join("\n")}`;
+      this.#report = this.#notes.rewrite === undefined ? text : this.#notes.rewrite(text);
+    }
+    return this.#report;
+  }
+
+  /**
+   * The same failure with the caller's notes added: hints go before the ones already there, a
+   * rewrite runs after the one already there.
+   *
+   * @param notes hints and a rewrite
+   * @returns a new error over the same derivation (no second walk)
+   */
+  with(notes: FailureNotes): NoSolutionError {
+    const before = this.#notes.rewrite;
+    const after = notes.rewrite;
+    const rewrite = before === undefined
+      ? after
+      : after === undefined
+      ? before
+      : (t: string) => after(before(t));
+    const merged: FailureNotes = {
+      hints: [...(notes.hints ?? []), ...(this.#notes.hints ?? [])],
+      ...(rewrite === undefined ? {} : { rewrite }),
+    };
+    return new NoSolutionError(this.incompatibility, this.context, merged, this.externals);
   }
 }
 
@@ -126,7 +200,7 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 type Choice =
   | { kind: "ok"; version: Version }
   | { kind: "none"; skipped: Version[] }
-  | { kind: "excluded"; version: Version; reason: string | CapabilityCause };
+  | { kind: "excluded"; version: Version; reason: string | CustomCause };
 
 function vkey(v: Version): string {
   return formatVersion({ ...v, build: [] });
@@ -179,7 +253,10 @@ class Solver implements ReportContext {
   readonly #names = new Map<string, Version[]>();
   readonly #keyVersions = new Map<string, Version[]>();
   readonly #deps = new Map<string, Map<string, VersionSet>>();
-  readonly #checks = new Map<string, string | CapabilityCause | undefined>();
+  readonly #checks = new Map<string, string | CustomCause | undefined>();
+  /** `name@version` → dependency name → requirement text, when the provider gave it. */
+  readonly #texts = new Map<string, Map<string, string>>();
+  readonly #rootTexts = new Map<string, string>();
   readonly #wide = new Map<string, { set: VersionSet; key: string }[]>();
   readonly #counts = new WeakMap<Term, number>();
   readonly #prefetched = new Set<string>();
@@ -192,6 +269,7 @@ class Solver implements ReportContext {
     this.#rootDeps = new Map();
     for (const name of Object.keys(root.dependencies).sort()) {
       this.#rootDeps.set(name, reqSet(root.dependencies[name]));
+      this.#rootTexts.set(name, root.dependencies[name]);
     }
     for (const [name, text] of Object.entries(options.locked ?? {})) {
       this.#locked.set(name, parseVersion(text));
@@ -248,8 +326,8 @@ class Solver implements ReportContext {
             : Incompatibility.single(
               this.#nextId++,
               next,
-              await this.#sameCapabilityCause(next, choice.version, reason),
-              reason,
+              await this.#sameCustomCause(next, choice.version, reason),
+              { kind: "custom", custom: reason },
             ),
         );
         continue;
@@ -338,7 +416,7 @@ class Solver implements ReportContext {
     for (;;) {
       this.#tick(false);
       if (current.isTerminal(this.rootKey, this.rootVersion)) {
-        throw new NoSolutionError(buildReport(current, this), current);
+        throw new NoSolutionError(current, this);
       }
       const s = this.#ps.satisfierSearch(current);
       if (s.previousLevel < s.level) {
@@ -437,19 +515,19 @@ class Solver implements ReportContext {
   }
 
   /**
-   * The listed versions around `v` that the provider excludes with an equal capability cause,
-   * as one version set (contiguous in the listed versions, unbounded at either end of the list).
+   * The listed versions around `v` that the provider excludes with a custom cause of the same
+   * key, as one version set (contiguous in the listed versions, unbounded at either end).
    */
-  async #sameCapabilityCause(
+  async #sameCustomCause(
     key: string,
     v: Version,
-    cause: CapabilityCause,
+    cause: CustomCause,
   ): Promise<VersionSet> {
     const info = this.#keys.get(key)!;
     const versions = await this.#versionsOfKey(key);
     const same = (w: Version) => {
       const c = this.#check(info.name, w);
-      return typeof c === "object" && JSON.stringify(c) === JSON.stringify(cause);
+      return typeof c === "object" && c.key === cause.key;
     };
     const idx = versions.findIndex((w) => compareVersions(w, v) === 0);
     if (idx < 0) return VersionSet.singleton(v);
@@ -459,11 +537,11 @@ class Solver implements ReportContext {
     return this.#range(lo === 0 ? undefined : versions[lo], versions[hi + 1], versions);
   }
 
-  #check(name: string, v: Version): string | CapabilityCause | undefined {
+  #check(name: string, v: Version): string | CustomCause | undefined {
     if (this.#provider.checkVersion === undefined) return undefined;
     const k = `${name}@${vkey(v)}`;
     if (this.#checks.has(k)) return this.#checks.get(k);
-    let reason: string | CapabilityCause | undefined;
+    let reason: string | CustomCause | undefined;
     try {
       reason = this.#provider.checkVersion(name, v);
     } catch (e) {
@@ -524,7 +602,12 @@ class Solver implements ReportContext {
         continue;
       }
       const depSet = this.#keys.get(depKey)!.kind === "wide" ? VersionSet.full() : set;
-      out.push(Incompatibility.dependency(this.#nextId++, key, dependerSet, depKey, depSet));
+      const text = info.kind === "root"
+        ? this.#rootTexts.get(name)
+        : this.#texts.get(`${info.name}@${vkey(v)}`)?.get(name);
+      out.push(
+        Incompatibility.dependency(this.#nextId++, key, dependerSet, depKey, depSet, text),
+      );
     }
     return out;
   }
@@ -700,15 +783,24 @@ class Solver implements ReportContext {
     const k = `${name}@${vkey(v)}`;
     let deps = this.#deps.get(k);
     if (deps !== undefined) return deps;
-    let result: Map<string, VersionSet> | Promise<Map<string, VersionSet>>;
+    let result: ReturnType<DependencyProvider["getDependencies"]>;
     try {
       result = this.#provider.getDependencies(name, v);
       if (isThenable(result)) result = await result;
     } catch (e) {
       throw wrapProviderError(e, `reading the dependencies of ${name} ${vkey(v)}`);
     }
-    deps = result as Map<string, VersionSet>;
+    deps = new Map();
+    let texts: Map<string, string> | undefined;
+    for (const [dep, range] of result as Map<string, VersionSet | RequirementRange>) {
+      if (range instanceof VersionSet) deps.set(dep, range);
+      else {
+        deps.set(dep, range.set);
+        (texts ??= new Map()).set(dep, range.requirement);
+      }
+    }
     this.#deps.set(k, deps);
+    if (texts !== undefined) this.#texts.set(k, texts);
     return deps;
   }
 

@@ -49,7 +49,9 @@ Deno.test("allow-multi-version: two majors coexist, keyed name#bucket", async ()
   const deps = { left: "1", right: "1" };
   const e = await rejects(solve(provider(TWO_MAJORS), root(deps)));
   assert.equal(e.code, "SOLVER_E002");
-  assert.match(e.message, /allow several versions of log: add "log" to allow-multi-version/);
+  assert.ok(e instanceof NoSolutionError);
+  // the solver's report names no manifest option; install adds them (src/install/hints.ts)
+  assert.doesNotMatch(e.message, /allow-multi-version/);
   const got = await solve(provider(TWO_MAJORS), root(deps), { allowMultiVersion: ["log"] });
   assert.deepEqual(Object.fromEntries(got), {
     left: "1.0.0",
@@ -165,8 +167,8 @@ Deno.test("missing package: no versions of X, with a fix option", async () => {
   assert.ok(e instanceof NoSolutionError);
   assert.equal(
     e.report.split("\n\n")[0],
-    "Because every version of a depends on ghost ^1.0.0 which doesn't exist, a is forbidden.\n" +
-      "So, because app depends on a ^1.0.0, version solving failed.",
+    "Because every version of a depends on ghost ^1 which doesn't exist, a is forbidden.\n" +
+      "So, because app depends on a ^1, version solving failed.",
   );
   assert.match(e.report, /ghost is not in the registry/);
 });
