@@ -10,6 +10,7 @@ import { startFakeRegistry } from "./fake_registry.ts";
 import { assertNoTemp, withSandbox } from "./sandbox.ts";
 import { indexPath } from "../src/index/mod.ts";
 import { openRegistry, openSparseFiles } from "../src/adapters/index_client.ts";
+import { openCargoIndex } from "../src/adapters/cargo_index_client.ts";
 
 async function dripInstall(
   fault: { dripEveryMs: number },
@@ -148,5 +149,22 @@ Deno.test("an HTTP registry whose dl points at file:// or another scheme is refu
     }
     assertEquals(code, "INDEX_E003");
     assertEquals(server.count("etc"), 0);
+  });
+});
+
+Deno.test("a cargo index over http whose dl points at file:// is refused (RUST_E007)", async () => {
+  await withSandbox(async (sb) => {
+    const registry = `${sb.root}/registry`;
+    await Deno.mkdir(registry, { recursive: true });
+    await Deno.writeTextFile(`${registry}/config.json`, '{"dl": "file:///etc/{crate}"}');
+    await using server = startFakeRegistry(registry);
+    const index = openCargoIndex(`sparse+${server.url}`, { cacheDir: `${sb.root}/cache` });
+    let code = "";
+    try {
+      await index.download("serde", "1.0.0", "a".repeat(64));
+    } catch (e) {
+      code = (e as { code?: string }).code ?? String(e);
+    }
+    assertEquals(code, "RUST_E007");
   });
 });

@@ -20,10 +20,15 @@ import {
   parseCargoConfig,
 } from "../rust/mod.ts";
 import {
+  downloadUrlProblem,
   openSparseFiles,
   type RegistryClientOptions,
   type RegistryClientStats,
 } from "./index_client.ts";
+import { decodeUtf8Strict } from "../manifest/utf8.ts";
+
+const CRATE_UTF8_HINT = "the crates index serves a file that is not UTF-8; report it to its " +
+  "operator";
 
 /** The default crates.io index (cargo's own default since 1.70). */
 export const CRATES_IO_SPARSE = "sparse+https://index.crates.io/";
@@ -95,13 +100,16 @@ export function openCargoIndex(url: string, options: RegistryClientOptions): Car
     accept: "text/plain, application/json",
   });
   const label = /^(sparse\+|https?:|file:)/.test(url) ? url : files.url;
-  const decoder = new TextDecoder();
   let configPromise: Promise<CargoRegistryConfig> | undefined;
   const memo = new Map<string, Promise<CrateIndexFile | null>>();
   const config = (): Promise<CargoRegistryConfig> => {
     configPromise ??= files.read(
       "config.json",
-      (b) => parseCargoConfig(decoder.decode(b), `${files.url}config.json`),
+      (b) =>
+        parseCargoConfig(
+          decodeUtf8Strict(b, `${files.url}config.json`, "RUST_E007", CRATE_UTF8_HINT),
+          `${files.url}config.json`,
+        ),
     ).then((c) => {
       if (c === null) {
         throw new MochiError("RUST_E007", `${files.url} has no config.json`, {
@@ -127,7 +135,12 @@ export function openCargoIndex(url: string, options: RegistryClientOptions): Car
           const path = crateIndexPath(name);
           p = files.read(
             path,
-            (b) => CrateIndexFile.parse(name, decoder.decode(b), files.url + path),
+            (b) =>
+              CrateIndexFile.parse(
+                name,
+                decodeUtf8Strict(b, files.url + path, "RUST_E001", CRATE_UTF8_HINT),
+                files.url + path,
+              ),
           );
         } catch (e) {
           p = Promise.reject(e);
@@ -143,6 +156,14 @@ export function openCargoIndex(url: string, options: RegistryClientOptions): Car
     async download(crate, version, cksum) {
       const cfg = await config();
       const target = new URL(crateDownloadUrl(cfg.dl, crate, version, cksum), files.url).href;
+      const problem = downloadUrlProblem(new URL(files.url), new URL(target));
+      if (problem !== undefined) {
+        throw new MochiError(
+          "RUST_E007",
+          `${files.url}config.json: "dl" ${JSON.stringify(cfg.dl)} ${problem}`,
+          { hint: "check the crates-io index URL; no crate was downloaded from it" },
+        );
+      }
       try {
         return await files.download(target);
       } catch (e) {

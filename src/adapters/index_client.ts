@@ -520,10 +520,43 @@ function snapshotLimit(snap: Snapshot, path: string, where: string): ReadLimit {
 }
 
 /**
- * Where a registry's blobs live: `dl` resolved against the index root. An http(s) registry
- * serves blobs over http(s) only (never `file:`, `data:` or another scheme a hostile
- * `config.json` names), and an https one never over plain http; a directory registry may
- * name a directory or an http(s) server. The publish API refuses the same (`PUB_E011`).
+ * Why a registry may not download from `target`, or undefined when it may: an http(s) registry
+ * downloads over http(s) only (never `file:`, `data:` or another scheme a hostile `config.json`
+ * names), and an https one never over plain http; a directory registry may name a directory
+ * or an http(s) server. The publish API refuses the same (`PUB_E011`); cargo's `dl` follows the
+ * same rule.
+ *
+ * @param root the registry's index root
+ * @param target the download URL (after `dl` was resolved)
+ * @returns a reason naming the scheme, or undefined
+ *
+ * @example
+ * ```ts
+ * import { downloadUrlProblem } from "@mochi/pkg/registry";
+ * const root = new URL("https://127.0.0.1/");
+ * if (downloadUrlProblem(root, new URL("https://127.0.0.1/blobs/")) !== undefined) throw new Error();
+ * if (downloadUrlProblem(root, new URL("file:///etc/")) === undefined) throw new Error();
+ * ```
+ */
+export function downloadUrlProblem(root: URL, target: URL): string | undefined {
+  const web = target.protocol === "http:" || target.protocol === "https:";
+  if (root.protocol === "file:") {
+    return web || target.protocol === "file:"
+      ? undefined
+      : `uses ${target.protocol}, not http(s) or file`;
+  }
+  if (!web) {
+    return `uses ${target.protocol}; an http(s) registry serves downloads over http(s) only`;
+  }
+  if (root.protocol === "https:" && target.protocol === "http:") {
+    return "is plain http although the registry is https";
+  }
+  return undefined;
+}
+
+/**
+ * Where a registry's blobs live: `dl` resolved against the index root, checked by
+ * {@link downloadUrlProblem}.
  *
  * @throws {MochiError} `INDEX_E003` naming `dl` when it is not a URL or breaks the rule
  */
@@ -541,14 +574,8 @@ function blobBase(dl: string, root: URL, where: string): URL {
   } catch {
     return refuse("is not a URL");
   }
-  const web = base.protocol === "http:" || base.protocol === "https:";
-  if (root.protocol === "file:") {
-    if (!web && base.protocol !== "file:") refuse(`uses ${base.protocol}, not http(s) or file`);
-  } else if (!web) {
-    refuse(`uses ${base.protocol}; an http(s) registry serves blobs over http(s) only`);
-  } else if (root.protocol === "https:" && base.protocol === "http:") {
-    refuse("is plain http although the registry is https");
-  }
+  const problem = downloadUrlProblem(root, base);
+  if (problem !== undefined) refuse(problem);
   return base;
 }
 
@@ -822,6 +849,12 @@ class HttpSource implements Source {
   }
 
   async blob(url: string): Promise<ReadableStream<Uint8Array>> {
+    const problem = downloadUrlProblem(this.#root, new URL(url));
+    if (problem !== undefined) {
+      throw new MochiError("BLOB_E002", `refused to download ${url}: it ${problem}`, {
+        hint: "the registry points its downloads somewhere it may not; report it to its operator",
+      });
+    }
     if (this.#offline) {
       throw new MochiError(
         "BLOB_E007",

@@ -46,6 +46,7 @@ export {
   DEFAULT_DEADLINE_MS,
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_MAX_INDEX_BYTES,
+  downloadUrlProblem,
   type NetworkLimits,
   networkLimitsFromEnv,
   openRegistry,
