@@ -17,39 +17,23 @@
  * @module
  */
 import { MochiError } from "../errors.ts";
-import type { Manifest } from "../manifest/mod.ts";
 import {
   formatLockfile,
   type LockedCrate,
   type LockedPackage,
   type Lockfile,
 } from "../lockfile/mod.ts";
-import { compareVersions, formatVersion, parseVersion, type Version } from "../semver/mod.ts";
-import { NoSolutionError, resolve, type ResolvedPackage } from "../solver/mod.ts";
-import {
-  capabilityGate,
-  CapabilityGateError,
-  CapabilityPolicy,
-  type NewCapability,
-} from "../capability/mod.ts";
-import type { NetworkLimits, RegistryClient } from "../adapters/index_client.ts";
+import type { NewCapability } from "../capability/mod.ts";
+import type { NetworkLimits } from "../adapters/index_client.ts";
 import { openRegistryClients } from "../adapters/registry_clients.ts";
 import { FsStore } from "../store/fs/fs_store.ts";
 import { acquireStoreLock, cleanOrphanSessions, type StoreHolder } from "../store/fs/store_lock.ts";
 import { NO_TEST_HOOKS, type TestHooks } from "../store/fs/test_hooks.ts";
-import { RegistryProvider } from "./registry_provider.ts";
-import { isCapabilityFailure, manifestHints } from "./hints.ts";
 import { crateAddresses, diffCrates, lockCrates, rustRequirementsOf } from "./rust.ts";
-import { refusePublisherChanges, signerOfRecord } from "./signatures.ts";
-import {
-  configuredRegistries,
-  lockedRegistries,
-  pinnedRegistries,
-  type RegistrySource,
-  registrySourceId,
-  SourceRouter,
-} from "./sources.ts";
+import { refusePublisherChanges } from "./signatures.ts";
+import { configuredRegistries, pinnedRegistries } from "./sources.ts";
 import { type Project, readProject, writeLockfile } from "./project.ts";
+import { type ProjectSources, resolveProject } from "./resolve.ts";
 import {
   decideLock,
   lockWouldChange,
@@ -66,6 +50,7 @@ import {
 import { checkLockAgainstIndex, mochiArtifactSource } from "./mochi_source.ts";
 
 export { type Project, readProject, writeLockfile } from "./project.ts";
+export { type ProjectSources, type ResolveOptions, resolveProject } from "./resolve.ts";
 export { BLOB_STREAM_ATTEMPTS, DEFAULT_MAX_BLOB_BYTES } from "./executor.ts";
 
 /** Options of {@link install} and {@link lock}. */
@@ -208,16 +193,6 @@ export function registryUrlFor(project: Project, fallback: string | undefined): 
   return configuredRegistries(project, fallback)[0].url;
 }
 
-/** The registries of one command: configured order, manifest pins, one client per URL. */
-export interface ProjectSources {
-  /** Configured registries, default first ({@link configuredRegistries}). */
-  readonly registries: RegistrySource[];
-  /** Dependency name → registry URL named in the manifest ({@link pinnedRegistries}). */
-  readonly pinned: Map<string, string>;
-  /** The client of a registry URL, opened on first use. */
-  client(url: string): RegistryClient;
-}
-
 /**
  * Opens the registries of a project (lazily: a registry is contacted only when asked).
  *
@@ -270,145 +245,6 @@ function withCrates(lock: Lockfile, crates: LockedCrate[]): Lockfile {
   delete out.rustPackages;
   if (crates.length > 0) out.rustPackages = crates;
   return out;
-}
-
-function rootDependencies(manifest: Manifest): Record<string, string> {
-  const out: Record<string, string> = Object.create(null);
-  for (const deps of [manifest.dependencies, manifest.devDependencies]) {
-    for (const [name, dep] of deps) {
-      if (dep.path !== undefined || dep.git !== undefined) {
-        throw new MochiError(
-          "MANIFEST_E007",
-          `dependency ${name} uses a path or git source, which mochi pkg does not install yet`,
-          {
-            hint: `depend on ${name} through the registry with a version requirement`,
-          },
-        );
-      }
-      out[name] = out[name] ? `${out[name]}, ${dep.requirement}` : dep.requirement;
-    }
-  }
-  return out;
-}
-
-function lockedVersions(
-  lock: Lockfile | undefined,
-  unlock: readonly string[] = [],
-  pins: ReadonlyMap<string, string> = new Map(),
-): Record<string, string> {
-  const out: Record<string, string> = Object.create(null);
-  for (const [name, version] of pins) out[name] = version;
-  for (const p of lock?.packages ?? []) {
-    if (unlock.includes(p.name) || pins.has(p.name)) continue;
-    // With several versions of one name, prefer the highest as the solver's first pick.
-    const prev = out[p.name];
-    if (!prev || compareVersions(parseVersion(p.version), parseVersion(prev)) > 0) {
-      out[p.name] = p.version;
-    }
-  }
-  return out;
-}
-
-/**
- * Resolves a project against its registries and builds the lockfile it would get. Each package
- * name is taken from one owner registry only ({@link SourceRouter}: manifest pin, else the
- * lock's source, else the first registry that has it), and the lock records it as `source`.
- *
- * @param project the project
- * @param sources the project's registries ({@link openProjectSources})
- * @param onProgress progress callback
- * @param options `acceptCapabilities` for the update gate; `upgrade` ignores locked versions
- * @returns the lockfile, the solver time in milliseconds, and the newly required capabilities
- *   that `acceptCapabilities` let through
- * @throws {MochiError} SOLVER_E002 (unsolvable, with the report); CAP_E001 (unsolvable because
- *   of a capability pin, same report); {@link CapabilityGateError} LOCK_E006 when a package
- *   newly requires a capability nobody accepted; INDEX_*, SNAPSHOT_* and others
- */
-export async function resolveProject(
-  project: Project,
-  sources: ProjectSources,
-  onProgress?: (m: string) => void,
-  options: Pick<InstallOptions, "acceptCapabilities" | "upgrade" | "unlock" | "pins"> = {},
-): Promise<{ lock: Lockfile; solveMs: number; accepted: NewCapability[] }> {
-  const router = new SourceRouter(
-    sources.registries,
-    (url) => sources.client(url),
-    sources.pinned,
-    lockedRegistries(project.lock, sources.registries),
-  );
-  const provider = new RegistryProvider(router, CapabilityPolicy.fromManifest(project.manifest));
-  const { manifest } = project;
-  const t0 = performance.now();
-  const root = {
-    name: manifest.package.name,
-    version: manifest.package.version,
-    dependencies: rootDependencies(manifest),
-  };
-  for (const [name, version] of options.pins ?? []) {
-    const req = `=${version}`;
-    root.dependencies[name] = root.dependencies[name] ? `${root.dependencies[name]}, ${req}` : req;
-  }
-  provider.prefetch(Object.keys(root.dependencies));
-  let solution: ResolvedPackage[];
-  try {
-    solution = await resolve(provider, root, {
-      locked: options.upgrade ? {} : lockedVersions(project.lock, options.unlock, options.pins),
-      allowMultiVersion: manifest.allowMultiVersion,
-      yanked: (name: string, v: Version) => provider.isYanked(name, v),
-    });
-  } catch (e) {
-    if (!(e instanceof NoSolutionError)) throw e;
-    // The project's own fix options (mochi.toml), from the failure's one derivation walk.
-    const failure = e.with({ hints: manifestHints(e) });
-    if (isCapabilityFailure(failure)) {
-      throw new MochiError("CAP_E001", failure.report, {
-        cause: failure,
-        hint: "apply one of the fix options above, then run the command again",
-      });
-    }
-    throw failure;
-  }
-  const solveMs = performance.now() - t0;
-  onProgress?.(`resolved ${solution.length} packages in ${solveMs.toFixed(0)} ms`);
-  const packages: LockedPackage[] = solution.map((p) => {
-    const rec = provider.record(p.name, p.version);
-    if (!rec) {
-      throw new MochiError(
-        "INTERNAL_E001",
-        `solver picked ${p.name} ${formatVersion(p.version)} which the index never listed`,
-      );
-    }
-    const pkg: LockedPackage = {
-      name: p.name,
-      version: formatVersion(p.version),
-      source: registrySourceId(router.ownerOf(p.name)!),
-      blake3: rec.blake3,
-      sha256: rec.sha256,
-      capabilities: [...(rec.capabilities)].sort(),
-      dependencies: [...p.dependencies].map(([n, v]) => `${n} ${formatVersion(v)}`).sort(),
-    };
-    if (rec.yanked) pkg.yanked = true;
-    const signer = signerOfRecord(rec);
-    if (signer !== undefined) Object.assign(pkg, signer);
-    return pkg;
-  });
-  const gate = capabilityGate({
-    previousSeen: project.lock?.capabilitiesSeen,
-    packages,
-    manifestChanged: project.lock?.manifestHash !== project.manifestHash,
-    ...(options.acceptCapabilities ? { accept: options.acceptCapabilities } : {}),
-  });
-  if (gate.blocked.length > 0) throw new CapabilityGateError(gate.blocked);
-  return {
-    lock: {
-      version: 1,
-      manifestHash: project.manifestHash,
-      packages,
-      capabilitiesSeen: gate.seen,
-    },
-    solveMs,
-    accepted: gate.accepted,
-  };
 }
 
 /**

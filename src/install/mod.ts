@@ -11,18 +11,17 @@ export {
   lock,
   type LockReport,
   openProjectSources,
-  type Project,
-  type ProjectSources,
-  readProject,
   registryUrlFor,
-  resolveProject,
   sourceOptions,
 } from "./install.ts";
+export { type ProjectSources, type ResolveOptions, resolveProject } from "./resolve.ts";
 export {
   conflictSides,
   MAX_LOCK_BYTES,
   MAX_MANIFEST_BYTES,
+  type Project,
   readManifest,
+  readProject,
   type ReadProjectOptions,
   writeLockfile,
 } from "./project.ts";

@@ -1,0 +1,196 @@
+/**
+ * Resolution of a project against its registries (PubGrub over the registry index), and the
+ * lockfile it gives: each package from one owner registry, digests, capabilities and publisher
+ * copied from validated index records, newly required capabilities gated.
+ *
+ * @module
+ */
+import { MochiError } from "../errors.ts";
+import type { Manifest } from "../manifest/mod.ts";
+import type { LockedPackage, Lockfile } from "../lockfile/mod.ts";
+import { compareVersions, formatVersion, parseVersion, type Version } from "../semver/mod.ts";
+import { NoSolutionError, resolve, type ResolvedPackage } from "../solver/mod.ts";
+import {
+  capabilityGate,
+  CapabilityGateError,
+  CapabilityPolicy,
+  type NewCapability,
+} from "../capability/mod.ts";
+import { RegistryProvider } from "./registry_provider.ts";
+import { isCapabilityFailure, manifestHints } from "./hints.ts";
+import { signerOfRecord } from "./signatures.ts";
+import {
+  lockedRegistries,
+  type RegistrySource,
+  registrySourceId,
+  SourceRouter,
+} from "./sources.ts";
+import type { Project } from "./project.ts";
+import type { RegistryClient } from "../adapters/index_client.ts";
+
+/** The registries of one command: configured order, manifest pins, one client per URL. */
+export interface ProjectSources {
+  /** Configured registries, default first (`configuredRegistries`). */
+  readonly registries: RegistrySource[];
+  /** Dependency name → registry URL named in the manifest (`pinnedRegistries`). */
+  readonly pinned: Map<string, string>;
+  /** The client of a registry URL, opened on first use. */
+  client(url: string): RegistryClient;
+}
+
+/** Options of {@link resolveProject}. */
+export interface ResolveOptions {
+  /**
+   * `--accept-capabilities[=<pkg>]`: accept newly required capabilities for every package
+   * (`"all"`) or the named ones; without it an update that adds one fails with LOCK_E006.
+   */
+  acceptCapabilities?: "all" | string[];
+  /** `mochi lock --upgrade`: resolve without preferring the locked versions. */
+  upgrade?: boolean;
+  /**
+   * `mochi update <pkg>…`: these packages lose their locked-version preference; every other
+   * package keeps it, so only they and what must move with them change (cargo `update -p`).
+   */
+  unlock?: readonly string[];
+  /** `mochi update <pkg> --precise <v>`: package name → the exact version it must take. */
+  pins?: ReadonlyMap<string, string>;
+}
+
+function rootDependencies(manifest: Manifest): Record<string, string> {
+  const out: Record<string, string> = Object.create(null);
+  for (const deps of [manifest.dependencies, manifest.devDependencies]) {
+    for (const [name, dep] of deps) {
+      if (dep.path !== undefined || dep.git !== undefined) {
+        throw new MochiError(
+          "MANIFEST_E007",
+          `dependency ${name} uses a path or git source, which mochi pkg does not install yet`,
+          {
+            hint: `depend on ${name} through the registry with a version requirement`,
+          },
+        );
+      }
+      out[name] = out[name] ? `${out[name]}, ${dep.requirement}` : dep.requirement;
+    }
+  }
+  return out;
+}
+
+function lockedVersions(
+  lock: Lockfile | undefined,
+  unlock: readonly string[] = [],
+  pins: ReadonlyMap<string, string> = new Map(),
+): Record<string, string> {
+  const out: Record<string, string> = Object.create(null);
+  for (const [name, version] of pins) out[name] = version;
+  for (const p of lock?.packages ?? []) {
+    if (unlock.includes(p.name) || pins.has(p.name)) continue;
+    // With several versions of one name, prefer the highest as the solver's first pick.
+    const prev = out[p.name];
+    if (!prev || compareVersions(parseVersion(p.version), parseVersion(prev)) > 0) {
+      out[p.name] = p.version;
+    }
+  }
+  return out;
+}
+
+/**
+ * Resolves a project against its registries and builds the lockfile it would get. Each package
+ * name is taken from one owner registry only ({@link SourceRouter}: manifest pin, else the
+ * lock's source, else the first registry that has it), and the lock records it as `source`.
+ *
+ * @param project the project
+ * @param sources the project's registries (`openProjectSources`)
+ * @param onProgress progress callback
+ * @param options `acceptCapabilities` for the update gate; `upgrade` ignores locked versions
+ * @returns the lockfile, the solver time in milliseconds, and the newly required capabilities
+ *   that `acceptCapabilities` let through
+ * @throws {MochiError} SOLVER_E002 (unsolvable, with the report); CAP_E001 (unsolvable because
+ *   of a capability pin, same report); {@link CapabilityGateError} LOCK_E006 when a package
+ *   newly requires a capability nobody accepted; INDEX_*, SNAPSHOT_* and others
+ */
+export async function resolveProject(
+  project: Project,
+  sources: ProjectSources,
+  onProgress?: (m: string) => void,
+  options: ResolveOptions = {},
+): Promise<{ lock: Lockfile; solveMs: number; accepted: NewCapability[] }> {
+  const router = new SourceRouter(
+    sources.registries,
+    (url) => sources.client(url),
+    sources.pinned,
+    lockedRegistries(project.lock, sources.registries),
+  );
+  const provider = new RegistryProvider(router, CapabilityPolicy.fromManifest(project.manifest));
+  const { manifest } = project;
+  const t0 = performance.now();
+  const root = {
+    name: manifest.package.name,
+    version: manifest.package.version,
+    dependencies: rootDependencies(manifest),
+  };
+  for (const [name, version] of options.pins ?? []) {
+    const req = `=${version}`;
+    root.dependencies[name] = root.dependencies[name] ? `${root.dependencies[name]}, ${req}` : req;
+  }
+  provider.prefetch(Object.keys(root.dependencies));
+  let solution: ResolvedPackage[];
+  try {
+    solution = await resolve(provider, root, {
+      locked: options.upgrade ? {} : lockedVersions(project.lock, options.unlock, options.pins),
+      allowMultiVersion: manifest.allowMultiVersion,
+      yanked: (name: string, v: Version) => provider.isYanked(name, v),
+    });
+  } catch (e) {
+    if (!(e instanceof NoSolutionError)) throw e;
+    // The project's own fix options (mochi.toml), from the failure's one derivation walk.
+    const failure = e.with({ hints: manifestHints(e) });
+    if (isCapabilityFailure(failure)) {
+      throw new MochiError("CAP_E001", failure.report, {
+        cause: failure,
+        hint: "apply one of the fix options above, then run the command again",
+      });
+    }
+    throw failure;
+  }
+  const solveMs = performance.now() - t0;
+  onProgress?.(`resolved ${solution.length} packages in ${solveMs.toFixed(0)} ms`);
+  const packages: LockedPackage[] = solution.map((p) => {
+    const rec = provider.record(p.name, p.version);
+    if (!rec) {
+      throw new MochiError(
+        "INTERNAL_E001",
+        `solver picked ${p.name} ${formatVersion(p.version)} which the index never listed`,
+      );
+    }
+    const pkg: LockedPackage = {
+      name: p.name,
+      version: formatVersion(p.version),
+      source: registrySourceId(router.ownerOf(p.name)!),
+      blake3: rec.blake3,
+      sha256: rec.sha256,
+      capabilities: [...(rec.capabilities)].sort(),
+      dependencies: [...p.dependencies].map(([n, v]) => `${n} ${formatVersion(v)}`).sort(),
+    };
+    if (rec.yanked) pkg.yanked = true;
+    const signer = signerOfRecord(rec);
+    if (signer !== undefined) Object.assign(pkg, signer);
+    return pkg;
+  });
+  const gate = capabilityGate({
+    previousSeen: project.lock?.capabilitiesSeen,
+    packages,
+    manifestChanged: project.lock?.manifestHash !== project.manifestHash,
+    ...(options.acceptCapabilities ? { accept: options.acceptCapabilities } : {}),
+  });
+  if (gate.blocked.length > 0) throw new CapabilityGateError(gate.blocked);
+  return {
+    lock: {
+      version: 1,
+      manifestHash: project.manifestHash,
+      packages,
+      capabilitiesSeen: gate.seen,
+    },
+    solveMs,
+    accepted: gate.accepted,
+  };
+}
