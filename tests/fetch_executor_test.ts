@@ -189,6 +189,15 @@ Deno.test("fetch executor: a failed fetch removes what it added; the store is as
   });
 });
 
+async function countEntries(dir: string): Promise<number> {
+  try {
+    return (await Array.fromAsync(Deno.readDir(dir))).length;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return 0;
+    throw e;
+  }
+}
+
 Deno.test("fetch executor: mochi fetch waits for a held exclusive store lock (cache prune's), then proceeds", async () => {
   await withSandbox(async (sb) => {
     await using server = await cargoServer(`${sb.root}/index`, [{ name: "alpha" }]);
@@ -197,12 +206,38 @@ Deno.test("fetch executor: mochi fetch waits for a held exclusive store lock (ca
     // The lock first (no store needed), then the fetch against a store held exclusively.
     assertEquals((await runCli(["lock", "-C", app], { env: sb.env })).code, 0);
     const held = await acquireStoreLock(sb.store, "exclusive", { command: "cache prune" });
-    const t0 = performance.now();
-    const run = runCli(["fetch", "-C", app], { env: sb.env });
-    setTimeout(() => held.release(), 2000);
-    const r = await run;
-    assertEquals(r.code, 0, r.stderr);
-    assert(performance.now() - t0 >= 2000, "mochi fetch did not wait for the store lock");
-    assert(r.stderr.includes(`held by pid ${Deno.pid} (mochi cache prune)`), r.stderr);
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", `${ROOT}/cli.ts`, "fetch", "-C", app],
+      env: { NO_COLOR: "1", ...sb.env },
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    // Released only once the fetch says it waits for the store lock (however slow its start).
+    let stderr = "";
+    const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+    const deadline = setTimeout(() => held.release(), 60_000);
+    while (!stderr.includes("held by pid")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      stderr += value;
+    }
+    assert(
+      stderr.includes(`held by pid ${Deno.pid} (mochi cache prune)`),
+      `mochi fetch did not wait for the store lock: ${stderr}`,
+    );
+    let stored = await countEntries(`${sb.store}/blobs`);
+    assertEquals(stored, 0, "fetch wrote to the store while cache prune held it");
+    await held.release();
+    clearTimeout(deadline);
+    while (true) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      stderr += value;
+    }
+    const status = await child.status;
+    await child.stdout.cancel();
+    assertEquals(status.code, 0, stderr);
+    stored = await countEntries(`${sb.store}/blobs`);
+    assert(stored > 0, "fetch stored nothing after the lock was released");
   });
 });
