@@ -237,8 +237,22 @@ export async function main(argv: string[], sinks?: Sinks): Promise<number> {
       cwd: dir ?? Deno.cwd(),
     });
   } catch (e) {
-    return out.error(e);
+    return out.error(environmentError(e));
   }
+}
+
+/**
+ * An OS error that escaped a command as what it is: the environment refusing (a path that is a
+ * file, not writable), not a bug in mochi pkg; anything else is returned as is.
+ */
+function environmentError(e: unknown): unknown {
+  if (e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotADirectory) {
+    return new MochiError("STORE_E001", e.message, {
+      hint: "check that the path is a directory you can write to (MOCHI_HOME, the project, -C)",
+      cause: e,
+    });
+  }
+  return e;
 }
 
 if (import.meta.main) {

@@ -242,6 +242,10 @@ export const ERROR_CATALOGUE = {
   // CLI usage and internal
   CLI_E001: { exit: 1, summary: "unknown command or bad command-line arguments" },
   INTERNAL_E001: { exit: 2, summary: "an internal error (a bug in mochi pkg)" },
+  CLI_E002: {
+    exit: 1,
+    summary: "the address to serve on is in use or cannot be bound (mochi registry serve)",
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** A stable error code from {@link ERROR_CATALOGUE}, e.g. `"MANIFEST_E003"`. */

@@ -7,6 +7,9 @@
  */
 import { dirname, join, resolve } from "node:path";
 import type { InstallOptions } from "../install/install.ts";
+import { MochiError } from "../errors.ts";
+import { type ManifestWarning, parseManifest } from "../manifest/mod.ts";
+import { decodeUtf8Strict } from "../manifest/utf8.ts";
 import { resolveMochiHome } from "../store/fs/fs_store.ts";
 import type { StoreHolder } from "../store/fs/store_lock.ts";
 import { testHooksFromEnv } from "../store/fs/test_hooks.ts";
@@ -76,9 +79,60 @@ export function waitPrinter(out: Output): (holders: StoreHolder[], waitedMs: num
   };
 }
 
-/** `$MOCHI_HOME` for this run. */
+/**
+ * `$MOCHI_HOME` for this run, refused up front when it names something that is not a directory
+ * (otherwise the first `mkdir` under it fails deep inside the store with an OS error).
+ *
+ * @param ctx the command's context
+ * @returns the directory (it may not exist yet)
+ * @throws {MochiError} `STORE_E001` when it exists and is not a directory
+ */
 export function mochiHomeOf(ctx: CommandContext): string {
-  return resolveMochiHome(ctx.env);
+  const home = resolveMochiHome(ctx.env);
+  let info: Deno.FileInfo | undefined;
+  try {
+    info = Deno.statSync(home);
+  } catch {
+    // missing: the store creates it
+  }
+  if (info !== undefined && !info.isDirectory) {
+    const from = ctx.env.MOCHI_HOME ? "MOCHI_HOME" : "the cache directory";
+    throw new MochiError("STORE_E001", `${from} ${home} is not a directory`, {
+      hint: ctx.env.MOCHI_HOME
+        ? "point MOCHI_HOME at a directory (it is created if missing), or unset it"
+        : "move that file away, or set MOCHI_HOME to a directory",
+    });
+  }
+  return home;
+}
+
+const printedWarnings = new WeakSet<CommandContext>();
+
+/**
+ * The project directory of a command ({@link findProjectDir}), printing the manifest's warnings
+ * (unknown keys, with a did-you-mean) once, as cargo does before it acts; `-q` silences them.
+ * A manifest that does not parse prints nothing here: the command reports the error.
+ *
+ * @param ctx the command's context
+ * @returns the project directory
+ */
+export async function projectDirOf(ctx: CommandContext): Promise<string> {
+  const dir = await findProjectDir(ctx.cwd);
+  if (printedWarnings.has(ctx)) return dir;
+  printedWarnings.add(ctx);
+  const path = join(dir, "mochi.toml");
+  let warnings: ManifestWarning[] = [];
+  try {
+    const text = decodeUtf8Strict(await Deno.readFile(path), path, "MANIFEST_E001", "");
+    warnings = parseManifest(text, path).warnings;
+  } catch {
+    return dir;
+  }
+  for (const w of warnings) {
+    ctx.out.warn(w.message);
+    ctx.out.note(`  --> ${w.file}:${w.line}:${w.column}`);
+  }
+  return dir;
 }
 
 /**
@@ -94,7 +148,7 @@ export async function installOptions(ctx: CommandContext): Promise<InstallOption
   const accept = stringsOption(values, "accept-capabilities");
   const names = accept.flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v);
   return {
-    projectDir: await findProjectDir(ctx.cwd),
+    projectDir: await projectDirOf(ctx),
     mochiHome: mochiHomeOf(ctx),
     requireSignatures: flag(values, "require-signatures"),
     acceptPublishers: stringsOption(values, "accept-publisher"),

@@ -81,7 +81,8 @@ function render(
       path.delete(kid);
     });
   }
-  walk(start, "", 0, new Set([start]));
+  // Depth 0 is the root alone (cargo tree --depth 0).
+  if (maxDepth > 0) walk(start, "", 0, new Set([start]));
   if (repeated) lines.push("", "(*) shown above");
   return lines;
 }
@@ -90,7 +91,8 @@ function render(
  * `mochi tree`: the graph from the root, alphabetical.
  *
  * @param graph the lockfile graph
- * @param options `depth`: levels below the root to show (default unlimited)
+ * @param options `depth`: levels below the root to show (default unlimited; 0 is the root alone,
+ *   1 its direct dependencies, as `cargo tree --depth`)
  * @returns the lines to print
  */
 export function formatTree(graph: LockGraph, options: { depth?: number } = {}): string[] {

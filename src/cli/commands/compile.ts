@@ -5,7 +5,7 @@
  */
 import { compileProject } from "../../install/capabilities.ts";
 import { type CommandSpec, stringOption } from "../command.ts";
-import { findProjectDir, mochiHomeOf } from "../common.ts";
+import { mochiHomeOf, projectDirOf } from "../common.ts";
 
 /** `mochi compile`. */
 export const command: CommandSpec = {
@@ -17,7 +17,7 @@ export const command: CommandSpec = {
   async run(ctx) {
     const output = stringOption(ctx.values, "output");
     const r = await compileProject({
-      projectDir: await findProjectDir(ctx.cwd),
+      projectDir: await projectDirOf(ctx),
       entry: ctx.args[0],
       mochiHome: mochiHomeOf(ctx),
       ...(output ? { output } : {}),

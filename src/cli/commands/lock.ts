@@ -69,6 +69,16 @@ export const command: CommandSpec = {
         out.info(`mochi.lock is up to date (${r.packages} packages${andCrates(r.crates)})`);
         return 0;
       }
+      if (r.changes.length === 0) {
+        const exists = await Deno.stat(r.lockPath).then(() => true, () => false);
+        throw new MochiError(
+          "LOCK_E002",
+          exists
+            ? "mochi.lock is out of date: no package changes, but it was written for another mochi.toml"
+            : `there is no mochi.lock in ${r.lockPath.slice(0, -"/mochi.lock".length)}`,
+          { hint: exists ? "run mochi lock to update it" : "run mochi lock to create it" },
+        );
+      }
       throw new MochiError(
         "LOCK_E002",
         [

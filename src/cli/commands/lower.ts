@@ -7,7 +7,7 @@ import { lowerProject } from "../../install/capabilities.ts";
 import { DENO_PERMISSIONS } from "../../lowering/deno.ts";
 import { parseLoweringTarget } from "../../lowering/targets.ts";
 import { type CommandSpec, stringOption } from "../command.ts";
-import { findProjectDir } from "../common.ts";
+import { projectDirOf } from "../common.ts";
 
 /** `mochi lower`. */
 export const command: CommandSpec = {
@@ -27,7 +27,7 @@ export const command: CommandSpec = {
     const target = parseLoweringTarget(stringOption(ctx.values, "target") ?? "deno");
     const entry = stringOption(ctx.values, "entry");
     const r = await lowerProject({
-      projectDir: await findProjectDir(ctx.cwd),
+      projectDir: await projectDirOf(ctx),
       target,
       ...(entry ? { entry } : {}),
     });

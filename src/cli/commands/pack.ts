@@ -6,7 +6,7 @@
 import { packToDir } from "../../adapters/pack.ts";
 import { sourceDateEpoch } from "../../store/archive.ts";
 import { type CommandSpec, flag, stringOption } from "../command.ts";
-import { findProjectDir } from "../common.ts";
+import { projectDirOf } from "../common.ts";
 
 /** `mochi pack`. */
 export const command: CommandSpec = {
@@ -17,7 +17,7 @@ export const command: CommandSpec = {
   },
   async run(ctx) {
     const { out } = ctx;
-    const projectDir = await findProjectDir(ctx.cwd);
+    const projectDir = await projectDirOf(ctx);
     const r = await packToDir({
       projectDir,
       outDir: stringOption(ctx.values, "out") ?? `${projectDir}/target/package`,

@@ -7,7 +7,7 @@ import { publishPackage } from "../../adapters/publish.ts";
 import { readProject, registryUrlFor } from "../../install/install.ts";
 import { sourceDateEpoch } from "../../store/archive.ts";
 import { type CommandSpec, flag, stringOption } from "../command.ts";
-import { findProjectDir } from "../common.ts";
+import { projectDirOf } from "../common.ts";
 
 /** `mochi publish`. */
 export const command: CommandSpec = {
@@ -20,7 +20,7 @@ export const command: CommandSpec = {
   },
   async run(ctx) {
     const { out, env } = ctx;
-    const projectDir = await findProjectDir(ctx.cwd);
+    const projectDir = await projectDirOf(ctx);
     const project = await readProject(projectDir);
     const dryRun = flag(ctx.values, "dry-run");
     const token = stringOption(ctx.values, "identity-token");

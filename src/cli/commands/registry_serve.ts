@@ -49,12 +49,34 @@ export const command: CommandSpec = {
           : {}),
       })
       : undefined;
-    const server = await serveRegistry(dir, {
-      hostname: stringOption(v, "host") ?? "127.0.0.1",
-      port,
-      signal: controller.signal,
-      ...(api ? { api } : {}),
-    });
+    const hostname = stringOption(v, "host") ?? "127.0.0.1";
+    let server;
+    try {
+      server = await serveRegistry(dir, {
+        hostname,
+        port,
+        signal: controller.signal,
+        ...(api ? { api } : {}),
+      });
+    } catch (e) {
+      if (e instanceof Deno.errors.AddrInUse) {
+        throw new MochiError("CLI_E002", `port ${port} on ${hostname} is already in use`, {
+          hint: "stop what is listening there, pick another --port, or --port 0 for any free port",
+          cause: e,
+        });
+      }
+      if (e instanceof Deno.errors.AddrNotAvailable || e instanceof Deno.errors.PermissionDenied) {
+        throw new MochiError(
+          "CLI_E002",
+          `cannot listen on ${hostname} port ${port}: ${(e as Error).message}`,
+          {
+            hint: "use an address of this machine (--host 127.0.0.1) and a port above 1023",
+            cause: e,
+          },
+        );
+      }
+      throw e;
+    }
     ctx.out.data(
       `Serving registry ${dir} at ${server.url}${
         api ? ` (publish API on, trusted root ${rootPath ?? "public-good Sigstore"})` : ""

@@ -5,7 +5,7 @@
  */
 import { denoRunPlan, runProject } from "../../install/capabilities.ts";
 import { type CommandSpec, flag } from "../command.ts";
-import { findProjectDir, mochiHomeOf } from "../common.ts";
+import { mochiHomeOf, projectDirOf } from "../common.ts";
 
 /** `mochi run`. */
 export const command: CommandSpec = {
@@ -15,7 +15,7 @@ export const command: CommandSpec = {
   description: "Runs deno with the lowered flags, --no-prompt, no remote imports and sys denied.",
   options: { isolate: { type: "boolean", help: "add --unstable-worker-options" } },
   async run(ctx) {
-    const projectDir = await findProjectDir(ctx.cwd);
+    const projectDir = await projectDirOf(ctx);
     const entry = ctx.args[0];
     const args = [...ctx.args.slice(1), ...ctx.programArgs];
     const isolate = flag(ctx.values, "isolate");

@@ -7,7 +7,7 @@ import { MochiError } from "../../errors.ts";
 import { readProject } from "../../install/install.ts";
 import { formatTree, lockGraph } from "../../install/graph.ts";
 import { type CommandSpec, stringOption } from "../command.ts";
-import { findProjectDir } from "../common.ts";
+import { projectDirOf } from "../common.ts";
 
 /** `mochi tree`. */
 export const command: CommandSpec = {
@@ -19,7 +19,7 @@ export const command: CommandSpec = {
     if (depth !== undefined && !(/^\d+$/.test(text!) && Number.isSafeInteger(depth))) {
       throw new MochiError("CLI_E001", `--depth takes a whole number, got "${text}"`);
     }
-    const projectDir = await findProjectDir(ctx.cwd);
+    const projectDir = await projectDirOf(ctx);
     const project = await readProject(projectDir);
     if (!project.lock) {
       throw new MochiError("LOCK_E005", `no mochi.lock in ${projectDir}`, {

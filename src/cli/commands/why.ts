@@ -7,7 +7,7 @@ import { MochiError } from "../../errors.ts";
 import { readProject } from "../../install/install.ts";
 import { formatWhy, lockGraph } from "../../install/graph.ts";
 import type { CommandSpec } from "../command.ts";
-import { findProjectDir } from "../common.ts";
+import { projectDirOf } from "../common.ts";
 
 /** `mochi why`. */
 export const command: CommandSpec = {
@@ -16,7 +16,7 @@ export const command: CommandSpec = {
   maxArgs: 1,
   options: {},
   async run(ctx) {
-    const projectDir = await findProjectDir(ctx.cwd);
+    const projectDir = await projectDirOf(ctx);
     const project = await readProject(projectDir);
     if (!project.lock) {
       throw new MochiError("LOCK_E005", `no mochi.lock in ${projectDir}`, {

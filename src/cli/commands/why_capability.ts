@@ -7,7 +7,7 @@ import { MochiError } from "../../errors.ts";
 import { readProject } from "../../install/install.ts";
 import { formatWhyCapability, whyCapability } from "../../capability/why.ts";
 import type { CommandSpec } from "../command.ts";
-import { findProjectDir } from "../common.ts";
+import { projectDirOf } from "../common.ts";
 
 /** `mochi why-capability`. */
 export const command: CommandSpec = {
@@ -17,7 +17,7 @@ export const command: CommandSpec = {
   description: "Example: mochi why-capability net.dial",
   options: {},
   async run(ctx) {
-    const projectDir = await findProjectDir(ctx.cwd);
+    const projectDir = await projectDirOf(ctx);
     const project = await readProject(projectDir);
     if (!project.lock) {
       throw new MochiError("LOCK_E005", `no mochi.lock in ${projectDir}`, {

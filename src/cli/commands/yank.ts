@@ -7,7 +7,7 @@ import { MochiError } from "../../errors.ts";
 import { yankPackage } from "../../adapters/publish.ts";
 import { readProject, registryUrlFor } from "../../install/install.ts";
 import { type CommandSpec, flag, stringOption } from "../command.ts";
-import { findProjectDir } from "../common.ts";
+import { projectDirOf } from "../common.ts";
 
 /** `mochi yank`. */
 export const command: CommandSpec = {
@@ -32,7 +32,7 @@ export const command: CommandSpec = {
     const name = spec.slice(0, at);
     const version = spec.slice(at + 1);
     const action = flag(ctx.values, "undo") ? "unyank" : "yank";
-    const project = await readProject(await findProjectDir(ctx.cwd)).catch(() => undefined);
+    const project = await readProject(await projectDirOf(ctx)).catch(() => undefined);
     const registryUrl = project ? registryUrlFor(project, env.MOCHI_REGISTRY) : env.MOCHI_REGISTRY;
     if (!registryUrl) {
       throw new MochiError("INDEX_E007", "no registry is configured", {
