@@ -93,3 +93,9 @@ export {
 } from "./src/capability/mod.ts";
 export { digestBytes, FsStore } from "./src/store/mod.ts";
 export { openRegistry } from "./src/registry/mod.ts";
+
+// `deno run -A jsr:@mochi/pkg <command>` (or `deno run -A mod.ts <command>`) runs the CLI; importing
+// this module runs nothing and loads no CLI code.
+if (import.meta.main) {
+  import("./cli.ts").then(async ({ main }) => Deno.exit(await main(Deno.args)));
+}
