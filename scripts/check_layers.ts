@@ -16,6 +16,7 @@
  * @module
  */
 import {
+  ALLOWED_EDGES,
   CORE_NODE_MODULES,
   type ImportGraph,
   LAYER_ORDER,
@@ -128,7 +129,7 @@ export function checkLayers(
         if (!set) roomEdges.set(from, set = new Set());
         set.add(to);
       }
-      if (rank(to) > rank(from)) {
+      if (rank(to) > rank(from) && !ALLOWED_EDGES.has(`${file} ${edge.to}`)) {
         findings.push({
           level: levelOf(from, to),
           rule: "layer",
