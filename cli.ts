@@ -20,7 +20,15 @@ import {
   parseCommandArgs,
 } from "./src/cli/command.ts";
 import { type CommandEntry, commandGroups, COMMANDS, findCommand } from "./src/cli/commands.ts";
-import { Output, type Sinks } from "./src/cli/output.ts";
+import { Output, PLAIN, type Sinks } from "./src/cli/output.ts";
+import {
+  colourPalette,
+  NO_PROGRESS,
+  type Progress,
+  terminalProgress,
+  useColour,
+  wantsProgress,
+} from "./src/cli/terminal.ts";
 
 export type { Sinks };
 
@@ -160,12 +168,26 @@ export async function main(argv: string[], sinks?: Sinks): Promise<number> {
     strict: false,
     allowPositionals: true,
   }).values;
-  const out = new Output({
-    quiet: globals.quiet === true,
-    verbose: globals.verbose === true,
-    ...(sinks ? { sinks } : {}),
-  });
+  const quiet = globals.quiet === true;
+  const verbose = globals.verbose === true;
+  const env = Deno.env.toObject();
+  let out = new Output({ quiet, verbose, ...(sinks ? { sinks } : {}) });
+  let progress: Progress | undefined;
   try {
+    // Colour and progress only for a real terminal (injected sinks are not one).
+    const color = typeof globals.color === "string" ? globals.color : undefined;
+    const stderrColour = useColour(color, env, !sinks && Deno.stderr.isTerminal());
+    const stdoutColour = useColour(color, env, !sinks && Deno.stdout.isTerminal());
+    if (stderrColour || stdoutColour) {
+      const palette = await colourPalette();
+      out = new Output({
+        quiet,
+        verbose,
+        palette: stderrColour ? palette : PLAIN,
+        stdoutPalette: stdoutColour ? palette : PLAIN,
+        ...(sinks ? { sinks } : {}),
+      });
+    }
     const { words, at } = locateCommand(args);
     const rest = args.filter((_, i) => !at.includes(i));
     if (words.length === 0) {
@@ -223,21 +245,29 @@ export async function main(argv: string[], sinks?: Sinks): Promise<number> {
       for (const l of commandHelp(command)) out.data(l);
       return 0;
     }
-    const color = typeof values.color === "string" ? values.color : "auto";
-    if (!["auto", "always", "never"].includes(color)) {
-      throw new MochiError("CLI_E001", `--color takes auto, always or never, got "${color}"`);
-    }
     const dir = typeof values.dir === "string" ? values.dir : undefined;
+    const output = out;
     return await command.run({
       args: positionals,
       values,
       programArgs,
       out,
-      env: Deno.env.toObject(),
+      env,
       cwd: dir ?? Deno.cwd(),
+      progress: async () => {
+        if (progress) return progress;
+        const wanted = !sinks && wantsProgress(env, quiet, Deno.stderr.isTerminal());
+        progress = wanted
+          ? await terminalProgress(output, () => Deno.consoleSize().columns)
+          : NO_PROGRESS;
+        return progress;
+      },
     });
   } catch (e) {
+    progress?.stop();
     return out.error(environmentError(e));
+  } finally {
+    progress?.stop();
   }
 }
 

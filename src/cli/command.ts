@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import { MochiError } from "../errors.ts";
 import { closestName, editDistance } from "../edit_distance.ts";
 import type { Output } from "./output.ts";
+import type { Progress } from "./terminal.ts";
 
 /** One option of a command, as `node:util`'s `parseArgs` takes it plus its help. */
 export interface OptionSpec {
@@ -57,6 +58,11 @@ export interface CommandContext {
   env: Record<string, string>;
   /** The directory the command runs in: `-C DIR` or the working directory. */
   cwd: string;
+  /**
+   * Starts the progress line: a spinner with counts on a terminal, nothing in pipes, in CI or
+   * with `-q` (the dispatcher stops it when the command ends).
+   */
+  progress(): Promise<Progress>;
 }
 
 /**

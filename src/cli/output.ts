@@ -102,8 +102,10 @@ export interface OutputOptions {
   quiet?: boolean;
   /** `-v`: also {@link Output.detail} lines. */
   verbose?: boolean;
-  /** Colour functions; {@link PLAIN} (the default) adds none. */
+  /** Colour functions for stderr (and stdout, unless {@link OutputOptions.stdoutPalette}); {@link PLAIN} (the default) adds none. */
   palette?: Palette;
+  /** Colour functions for stdout when they differ (stdout piped, stderr a terminal). */
+  stdoutPalette?: Palette;
   /** Where text goes; default the process's stdout and stderr. */
   sinks?: Sinks;
 }
@@ -123,8 +125,10 @@ export class Output {
   readonly quiet: boolean;
   /** `-v` is on. */
   readonly verbose: boolean;
-  /** The colour functions in use. */
+  /** The colour functions of stderr. */
   readonly palette: Palette;
+  /** The colour functions of stdout. */
+  readonly stdoutPalette: Palette;
   readonly #sinks: Sinks;
   /** Called before a line is written to stderr or stdout (a progress display clears itself). */
   beforeWrite: (() => void) | undefined;
@@ -134,23 +138,20 @@ export class Output {
     this.quiet = options.quiet === true;
     this.verbose = options.verbose === true;
     this.palette = options.palette ?? PLAIN;
+    this.stdoutPalette = options.stdoutPalette ?? this.palette;
     this.#sinks = options.sinks ?? PROCESS_SINKS;
-  }
-
-  /** Whether colour is on. */
-  get colour(): boolean {
-    return this.palette !== PLAIN;
   }
 
   /**
    * Renders parts as one escaped, coloured line (no newline).
    *
    * @param parts plain strings and {@link Styled} parts
+   * @param palette the colours (default stderr's)
    * @returns the text to write
    */
-  render(parts: readonly Part[]): string {
+  render(parts: readonly Part[], palette: Palette = this.palette): string {
     return parts.map((p) =>
-      typeof p === "string" ? escapeControls(p) : this.palette[p.style](escapeControls(p.text))
+      typeof p === "string" ? escapeControls(p) : palette[p.style](escapeControls(p.text))
     ).join("");
   }
 
@@ -251,7 +252,8 @@ export class Output {
 
   #write(stream: "stdout" | "stderr", parts: readonly Part[]): void {
     this.beforeWrite?.();
-    this.#sinks[stream](this.render(parts) + "\n");
+    const palette = stream === "stdout" ? this.stdoutPalette : this.palette;
+    this.#sinks[stream](this.render(parts, palette) + "\n");
   }
 }
 
