@@ -173,6 +173,7 @@ export async function main(argv: string[], sinks?: Sinks): Promise<number> {
   const env = Deno.env.toObject();
   let out = new Output({ quiet, verbose, ...(sinks ? { sinks } : {}) });
   let progress: Progress | undefined;
+  let cwd = Deno.cwd();
   try {
     // Colour and progress only for a real terminal (injected sinks are not one).
     const color = typeof globals.color === "string" ? globals.color : undefined;
@@ -245,7 +246,7 @@ export async function main(argv: string[], sinks?: Sinks): Promise<number> {
       for (const l of commandHelp(command)) out.data(l);
       return 0;
     }
-    const dir = typeof values.dir === "string" ? values.dir : undefined;
+    if (typeof values.dir === "string") cwd = values.dir;
     const output = out;
     return await command.run({
       args: positionals,
@@ -253,21 +254,46 @@ export async function main(argv: string[], sinks?: Sinks): Promise<number> {
       programArgs,
       out,
       env,
-      cwd: dir ?? Deno.cwd(),
+      cwd,
       progress: async () => {
         if (progress) return progress;
         const wanted = !sinks && wantsProgress(env, quiet, Deno.stderr.isTerminal());
-        progress = wanted
-          ? await terminalProgress(output, () => Deno.consoleSize().columns)
-          : NO_PROGRESS;
+        progress = wanted ? await terminalProgress(output, terminalColumns) : NO_PROGRESS;
         return progress;
       },
     });
   } catch (e) {
     progress?.stop();
-    return out.error(environmentError(e));
+    return out.error(await explain(e, env, cwd));
   } finally {
     progress?.stop();
+  }
+}
+
+/**
+ * The error as the user should see it: an OS refusal as an environment error, a registry error
+ * with where the registry's URL is set (loaded only then).
+ */
+async function explain(e: unknown, env: Record<string, string>, cwd: string): Promise<unknown> {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && /^(INDEX|BLOB)_E/.test(code)) {
+    try {
+      const { withRegistryOrigin } = await import("./src/cli/registry_origin.ts");
+      const { findProjectDir } = await import("./src/cli/common.ts");
+      return await withRegistryOrigin(e, await findProjectDir(cwd), env);
+    } catch {
+      return e;
+    }
+  }
+  return environmentError(e);
+}
+
+/** The terminal's width; 80 when it does not say (some pseudo-terminals report 0). */
+function terminalColumns(): number {
+  try {
+    return Deno.consoleSize().columns || 80;
+  } catch {
+    return 80;
   }
 }
 

@@ -35,6 +35,20 @@ import { parseDuration } from "../store/duration.ts";
 const INDEX_UTF8_HINT = "the registry serves an index file that is not UTF-8; report it to the " +
   "registry operator";
 
+/** A registry request about to be tried again ({@link RegistryClientOptions.onRetry}). */
+export interface RetryNotice {
+  /** The URL requested. */
+  url: string;
+  /** Why the last attempt failed: `network error: …`, `timed out after …`, `HTTP 503 …`. */
+  reason: string;
+  /** The attempt about to start (2 for the first retry). */
+  attempt: number;
+  /** Most attempts in all. */
+  attempts: number;
+  /** The wait before it, ms. */
+  delayMs: number;
+}
+
 /** Options of {@link openRegistry}. */
 export interface RegistryClientOptions {
   /**
@@ -77,6 +91,11 @@ export interface RegistryClientOptions {
    * before exiting). Default false.
    */
   deferCacheWrites?: boolean;
+  /**
+   * Called before each retry's wait (not for the first attempt), so that a command can say
+   * `network error from <url>, retrying in 1 s (2/6)` instead of hanging silently (cargo, uv).
+   */
+  onRetry?: (notice: RetryNotice) => void;
   /**
    * Signed-snapshot checks (`src/index/snapshot.ts`, TUF's snapshot role). When given,
    * a registry whose `config.json` names a `snapshot-key` (or whose key was pinned before, or
@@ -712,6 +731,7 @@ class HttpSource implements Source {
   #offline: boolean;
   #fetch: typeof fetch;
   #maxAttempts: number;
+  #onRetry: ((notice: RetryNotice) => void) | undefined;
   #baseDelayMs: number;
   #maxDelayMs: number;
   #timeoutMs: number;
@@ -738,6 +758,7 @@ class HttpSource implements Source {
     this.#offline = options.offline ?? false;
     this.#fetch = options.fetch ?? fetch;
     this.#maxAttempts = Math.max(1, options.maxAttempts ?? 6);
+    this.#onRetry = options.onRetry;
     this.#baseDelayMs = options.baseDelayMs ?? 250;
     this.#maxDelayMs = options.maxDelayMs ?? 30_000;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
@@ -966,6 +987,13 @@ class HttpSource implements Source {
         this.#stats.retries++;
         const wait = last?.retryAfterMs ??
           backoffDelayMs(n - 1, this.#baseDelayMs, this.#maxDelayMs);
+        this.#onRetry?.({
+          url,
+          reason: last?.reason ?? "",
+          attempt: n,
+          attempts: this.#maxAttempts,
+          delayMs: wait,
+        });
         await sleep(wait);
       }
       const release = await this.#slots.acquire();

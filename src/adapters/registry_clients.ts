@@ -6,7 +6,12 @@
  *
  * @module
  */
-import { type NetworkLimits, openRegistry, type RegistryClient } from "./index_client.ts";
+import {
+  type NetworkLimits,
+  openRegistry,
+  type RegistryClient,
+  type RetryNotice,
+} from "./index_client.ts";
 
 /** Options of {@link openRegistryClients}. */
 export interface RegistryClientsOptions {
@@ -24,6 +29,8 @@ export interface RegistryClientsOptions {
   network?: NetworkLimits;
   /** The current time for snapshot expiry, epoch ms (tests); `Date.now` by default. */
   nowMs?: () => number;
+  /** Told before each retry's wait (the CLI announces it). */
+  onRetry?: (notice: RetryNotice) => void;
 }
 
 /** Registry clients opened on first use, one per URL. */
@@ -71,6 +78,7 @@ export function openRegistryClients(options: RegistryClientsOptions): RegistryCl
           ...(options.maxIndexBytes !== undefined ? { maxIndexBytes: options.maxIndexBytes } : {}),
           ...(options.baseDelayMs !== undefined ? { baseDelayMs: options.baseDelayMs } : {}),
           ...options.network,
+          ...(options.onRetry ? { onRetry: options.onRetry } : {}),
         });
         clients.set(url, c);
       }

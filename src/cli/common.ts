@@ -7,6 +7,8 @@
  */
 import { dirname, join, resolve } from "node:path";
 import type { InstallOptions } from "../install/install.ts";
+import type { InstallEvent } from "../install/events.ts";
+import type { RetryNotice } from "../adapters/index_client.ts";
 import { MochiError } from "../errors.ts";
 import { type ManifestWarning, parseManifest } from "../manifest/mod.ts";
 import { decodeUtf8Strict } from "../manifest/utf8.ts";
@@ -157,7 +159,7 @@ export async function installOptions(ctx: CommandContext): Promise<InstallOption
     frozen: flag(values, "frozen"),
     refresh: flag(values, "refresh"),
     upgrade: flag(values, "upgrade"),
-    onProgress: (l) => out.detail(l),
+    ...(await progressOptions(ctx)),
     ...(accept.length > 0 ? { acceptCapabilities: names.includes("*") ? "all" : names } : {}),
     onWait: waitPrinter(out),
     hooks: testHooksFromEnv(env),
@@ -165,6 +167,48 @@ export async function installOptions(ctx: CommandContext): Promise<InstallOption
     ...(env.MOCHI_REGISTRY ? { registryUrl: env.MOCHI_REGISTRY } : {}),
     ...(env.MOCHI_CRATES_IO_INDEX ? { cratesIoIndex: env.MOCHI_CRATES_IO_INDEX } : {}),
   };
+}
+
+/**
+ * The library's progress callbacks for a command: messages go to `-v` and to the progress line's
+ * status; phases and items to the progress line (a terminal only); each registry retry is a line
+ * on stderr (unless `-q`): `network error from <url>, retrying in 1 s (2/6)`.
+ *
+ * @param ctx the command's context
+ * @returns `onProgress` and `onEvent` for the library's options
+ */
+export async function progressOptions(
+  ctx: CommandContext,
+): Promise<{ onProgress: (message: string) => void; onEvent: (event: InstallEvent) => void }> {
+  const progress = await ctx.progress();
+  const { out } = ctx;
+  return {
+    onProgress: (m) => {
+      out.detail(m);
+      progress.status(m);
+    },
+    onEvent: (e) => {
+      if (e.kind === "phase") progress.phase(e.phase, e.total);
+      else if (e.kind === "step") {
+        progress.advance(e.phase, 1, e.sizeBytes);
+        progress.status(e.label);
+      } else out.note(retryLine(e));
+    },
+  };
+}
+
+/**
+ * The line announcing a retry: `network error from <url>, retrying in 1 s (2/6)`.
+ *
+ * @param r the retry
+ * @returns one line
+ */
+export function retryLine(r: RetryNotice): string {
+  const why = r.reason.startsWith("network error") ? "network error" : r.reason || "error";
+  const wait = r.delayMs < 1000
+    ? `${Math.round(r.delayMs)} ms`
+    : `${(r.delayMs / 1000).toFixed(r.delayMs < 10_000 ? 1 : 0).replace(/\.0$/, "")} s`;
+  return `${why} from ${r.url}, retrying in ${wait} (${r.attempt}/${r.attempts})`;
 }
 
 /** `MOCHI_SIGSTORE_ROOT`'s trusted root, read, when set. */

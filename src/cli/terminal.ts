@@ -57,10 +57,10 @@ const PHASE_WORDS: Record<ProgressPhase, string> = {
 
 /** A progress display; {@link NO_PROGRESS} does nothing. */
 export interface Progress {
-  /** Starts a phase, with the number of items when known. */
+  /** Starts a phase (phases may run side by side), with its number of items when known. */
   phase(phase: ProgressPhase, total?: number): void;
-  /** Counts items (and bytes) done in the current phase. */
-  advance(items: number, bytes?: number): void;
+  /** Counts items (and bytes) done in a phase. */
+  advance(phase: ProgressPhase, items: number, bytes?: number): void;
   /** The latest thing happening (a package name, a file), shown after the counts. */
   status(text: string): void;
   /** Removes the line and stops redrawing. */
@@ -114,10 +114,7 @@ export async function terminalProgress(out: Output, columns: () => number): Prom
   ]);
   const frames = spinners.dots.frames;
   let frame = 0;
-  let phase: ProgressPhase | undefined;
-  let total: number | undefined;
-  let done = 0;
-  let bytes = 0;
+  const phases = new Map<ProgressPhase, { total?: number; done: number; bytes: number }>();
   let status = "";
   let shown = false;
   let timer: ReturnType<typeof setInterval> | undefined;
@@ -126,10 +123,12 @@ export async function terminalProgress(out: Output, columns: () => number): Prom
     shown = false;
   };
   const draw = () => {
-    if (phase === undefined) return;
-    const counts = total !== undefined ? ` ${done}/${total}` : done > 0 ? ` ${done}` : "";
-    const size = bytes > 0 ? ` (${humanBytes(bytes)})` : "";
-    const head = `${frames[frame % frames.length]} ${PHASE_WORDS[phase]}${counts}${size}`;
+    if (phases.size === 0) return;
+    const counts = [...phases].map(([p, c]) => {
+      const n = c.total !== undefined ? ` ${c.done}/${c.total}` : c.done > 0 ? ` ${c.done}` : "";
+      return `${PHASE_WORDS[p]}${n}${c.bytes > 0 ? ` (${humanBytes(c.bytes)})` : ""}`;
+    }).join(" · ");
+    const head = `${frames[frame % frames.length]} ${counts}`;
     const room = Math.max(0, columns() - head.length - 3);
     const tail = status.length > room ? status.slice(0, Math.max(0, room - 1)) + "…" : status;
     const line = out.render([new Styled("cyan", head), tail ? `  ${tail}` : ""]);
@@ -137,27 +136,25 @@ export async function terminalProgress(out: Output, columns: () => number): Prom
     shown = true;
   };
   out.beforeWrite = clear;
-  const start = () => {
-    if (timer !== undefined) return;
-    timer = setInterval(() => {
-      frame++;
-      draw();
-    }, spinners.dots.interval);
-    Deno.unrefTimer(timer);
-  };
   return {
-    phase(p, n) {
-      phase = p;
-      total = n;
-      done = 0;
-      bytes = 0;
-      status = "";
-      start();
+    phase(p, total) {
+      // Resolving ends when downloading or verifying starts.
+      if (p !== "resolve") phases.delete("resolve");
+      phases.set(p, { ...(total !== undefined ? { total } : {}), done: 0, bytes: 0 });
+      if (timer === undefined) {
+        timer = setInterval(() => {
+          frame++;
+          draw();
+        }, spinners.dots.interval);
+        Deno.unrefTimer(timer);
+      }
       draw();
     },
-    advance(items, b = 0) {
-      done += items;
-      bytes += b;
+    advance(p, items, bytes = 0) {
+      const c = phases.get(p);
+      if (c === undefined) return;
+      c.done += items;
+      c.bytes += bytes;
     },
     status(text) {
       status = text;

@@ -23,6 +23,7 @@ import { type FsStore, readFileChunks } from "../store/fs/fs_store.ts";
 import { removeIfExists } from "../store/fs/fs_atomic.ts";
 import { runPool } from "./pool.ts";
 import type { Artifact, InstallPlan } from "./plan.ts";
+import type { InstallEvent } from "./events.ts";
 
 /** Attempts per artifact when the body is cut off mid-stream (cargo retries `partial_file`). */
 export const BLOB_STREAM_ATTEMPTS = 3;
@@ -88,6 +89,8 @@ export interface ExecuteOptions {
   addresses: AddressBook;
   /** Progress callback. */
   onProgress?: (message: string) => void;
+  /** Phases and items done, for a progress display. */
+  onEvent?: (event: InstallEvent) => void;
   /** The time recorded by `touch`, epoch ms (tests); now by default. */
   nowMs?: number;
 }
@@ -178,9 +181,11 @@ export async function executePlan(
   const verifyAll = async (): Promise<void> => {
     if (plan.toVerify.length === 0 || source.verify === undefined) return;
     const verify = source.verify.bind(source);
+    options.onEvent?.({ kind: "phase", phase: "verify", total: plan.toVerify.length });
     await runPool(plan.toVerify, options.concurrency, async (a) => {
       report.verifyMs += await verify(a);
       report.verifiedSignatures++;
+      options.onEvent?.({ kind: "step", phase: "verify", label: a.label });
     });
   };
   // Blobs this run adds: removed again if the run fails (a blob that does not match its digests
@@ -203,6 +208,7 @@ export async function executePlan(
       if (a.blake3 !== undefined && await store.hasBlob(a.blake3)) {
         used.set(a, a.blake3);
         options.onProgress?.(`fetched ${a.label} (already stored by another process)`);
+        options.onEvent?.({ kind: "step", phase: "download", label: a.label });
         return;
       }
       for (let attempt = 1;; attempt++) {
@@ -216,6 +222,12 @@ export async function executePlan(
           if (a.blake3 === undefined) learned.push([a.sha256, put.blake3]);
           report.fetched++;
           report.bytes += put.sizeBytes;
+          options.onEvent?.({
+            kind: "step",
+            phase: "download",
+            label: a.label,
+            sizeBytes: put.sizeBytes,
+          });
           options.onProgress?.(
             `fetched ${a.label}${
               put.written ? " (stored)" : " (already stored by another process)"
@@ -235,6 +247,9 @@ export async function executePlan(
     }
   };
   const fetchAll = async (): Promise<void> => {
+    if (plan.toFetch.length > 0) {
+      options.onEvent?.({ kind: "phase", phase: "download", total: plan.toFetch.length });
+    }
     await runPool(plan.toFetch, options.concurrency, fetchOne(false));
     await runPool(deferred.splice(0), options.concurrency, fetchOne(true));
   };

@@ -17,6 +17,8 @@
  * @module
  */
 import { MochiError } from "../errors.ts";
+import type { InstallEvent } from "./events.ts";
+import type { RetryNotice } from "../adapters/index_client.ts";
 import {
   formatLockfile,
   type LockedCrate,
@@ -75,6 +77,8 @@ export interface InstallOptions {
   fetch?: typeof fetch;
   /** Progress callback (the CLI prints these with --verbose). */
   onProgress?: (message: string) => void;
+  /** Phases, items done and registry retries, for a progress display ({@link InstallEvent}). */
+  onEvent?: (event: InstallEvent) => void;
   /** The crates-io index for Rust crates when the manifest names none (`MOCHI_CRATES_IO_INDEX`). */
   cratesIoIndex?: string;
   /**
@@ -207,7 +211,14 @@ export function openProjectSources(
   project: Project,
   options: Pick<
     InstallOptions,
-    "mochiHome" | "registryUrl" | "offline" | "frozen" | "fetch" | "hooks" | "network"
+    | "mochiHome"
+    | "registryUrl"
+    | "offline"
+    | "frozen"
+    | "fetch"
+    | "hooks"
+    | "network"
+    | "onEvent"
   >,
 ): ProjectSources {
   const hooks = options.hooks ?? NO_TEST_HOOKS;
@@ -220,6 +231,9 @@ export function openProjectSources(
     ...(hooks.maxIndexBytes !== undefined ? { maxIndexBytes: hooks.maxIndexBytes } : {}),
     ...(hooks.retryBaseMs !== undefined ? { baseDelayMs: hooks.retryBaseMs } : {}),
     ...(options.network ? { network: options.network } : {}),
+    ...(options.onEvent
+      ? { onRetry: (r: RetryNotice) => options.onEvent!({ kind: "retry", ...r }) }
+      : {}),
   });
   return { registries, pinned, client: (url) => clients.client(url) };
 }
@@ -276,6 +290,7 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   let unchecked: string[] = [];
   if (decision.action === "resolve") {
     if (locked) throw lockWouldChange(project.lockPath, decision.reason);
+    options.onEvent?.({ kind: "phase", phase: "resolve" });
     ({ lock, solveMs } = await resolveProject(project, sources, options.onProgress, options));
     refusePublisherChanges(project.lock, lock, new Set(options.acceptPublishers ?? []));
   } else {
@@ -339,6 +354,7 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
         maxBytes: hooks.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES,
         addresses,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.onEvent ? { onEvent: options.onEvent } : {}),
       },
     );
     hooks.fault("after-rename-before-lock-write");

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { InstallEvent } from "./events.ts";
 import { join, relative } from "node:path";
 import type { LockedCrate, Lockfile } from "../lockfile/mod.ts";
 import {
@@ -234,6 +235,8 @@ export interface FetchCratesOptions extends RustStepOptions {
   concurrency?: number;
   /** Progress callback. */
   onProgress?: (m: string) => void;
+  /** Phases and items done, for a progress display. */
+  onEvent?: (event: InstallEvent) => void;
   /** Called once when the store lock has been held by others for 1 s. */
   onWait?: (holders: StoreHolder[], waitedMs: number) => void;
   /** Fault points and injected limits (`maxBlobBytes`). */
@@ -292,6 +295,7 @@ export async function fetchCrates(
       maxBytes: hooks.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES,
       addresses,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     });
     return { ...report, fetched: done.fetched, cached: done.cached, bytes: done.bytes };
   } finally {
