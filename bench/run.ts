@@ -23,3 +23,5 @@ console.log("\n== signatures: bundle verification per package, and its cost in a
 await sigstoreBench(5);
 console.log("\n== signed index snapshot: cold resolve against a signed vs an unsigned registry ==");
 await (await import("./snapshot_bench.ts")).main(5);
+console.log("\n== start-up: mochi --version and a no-op mochi install, now vs e76f101 ==");
+await (await import("./startup_bench.ts")).main(5);

@@ -1,0 +1,89 @@
+/**
+ * Start-up of the CLI, before and after the command modules (issue 12 item 3): the wall time of
+ * `mochi --version` and of a no-op `mochi install` (lock fits, every blob stored), for this
+ * checkout and for an older commit (default `e76f101`, the last with one big `cli.ts`) extracted
+ * into a temp directory, measured alternately in the same run. Prints medians and the ratio
+ * new/old (below 1: faster).
+ *
+ * `deno run -A bench/startup_bench.ts [runs] [base-commit]`
+ *
+ * @module
+ */
+import { median, timedRun } from "./_timing.ts";
+import { writeProject, writeRegistry } from "../tests/helpers.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+
+async function checkout(commit: string, dir: string): Promise<void> {
+  const archive = new Deno.Command("git", {
+    args: ["-C", ROOT, "archive", "--format=tar", commit],
+    stdout: "piped",
+  }).spawn();
+  const tar = new Deno.Command("tar", { args: ["-x", "-C", dir], stdin: "piped" }).spawn();
+  await archive.stdout.pipeTo(tar.stdin);
+  const [a, t] = await Promise.all([archive.status, tar.status]);
+  if (!a.success || !t.success) throw new Error(`could not extract ${commit} into ${dir}`);
+}
+
+/**
+ * Runs the comparison and prints it.
+ *
+ * @param runs timed runs per command and version (after one warm-up run each)
+ * @param base the commit to compare with
+ * @returns new/old median ratios, by command
+ */
+export async function main(runs = 7, base = "e76f101"): Promise<Record<string, number>> {
+  const tmp = await Deno.makeTempDir({ prefix: "mochi-startup-" });
+  try {
+    await Deno.mkdir(`${tmp}/old`);
+    await checkout(base, `${tmp}/old`);
+    await writeRegistry(`${tmp}/registry`, [
+      { name: "app-core", version: "1.2.0", deps: { "text-util": "^0.3", "log-lite": "1" } },
+      { name: "text-util", version: "0.3.4", deps: { "log-lite": "^1.0" } },
+      { name: "log-lite", version: "1.0.0" },
+    ]);
+    const versions = { old: `${tmp}/old/cli.ts`, new: `${ROOT}/cli.ts` };
+    const envOf = (v: string) => ({
+      MOCHI_HOME: `${tmp}/home-${v}`,
+      MOCHI_REGISTRY: `${tmp}/registry`,
+      NO_COLOR: "1",
+    });
+    for (const v of Object.keys(versions) as (keyof typeof versions)[]) {
+      await writeProject(`${tmp}/project-${v}`, { "app-core": "1" });
+      // The first install resolves and fetches; the timed ones find nothing to do.
+      await timedRun(Deno.execPath(), ["run", "-A", versions[v], "install"], {
+        cwd: `${tmp}/project-${v}`,
+        env: envOf(v),
+      });
+    }
+    const commands: Record<string, string[]> = {
+      "--version": ["--version"],
+      "install (no-op)": ["install"],
+    };
+    const ratios: Record<string, number> = {};
+    for (const [name, args] of Object.entries(commands)) {
+      const samples: Record<string, number[]> = { old: [], new: [] };
+      for (let i = 0; i <= runs; i++) {
+        for (const v of Object.keys(versions) as (keyof typeof versions)[]) {
+          const ms = await timedRun(Deno.execPath(), ["run", "-A", versions[v], ...args], {
+            cwd: `${tmp}/project-${v}`,
+            env: envOf(v),
+          });
+          if (i > 0) samples[v].push(ms); // run 0 warms the module cache
+        }
+      }
+      const o = median(samples.old);
+      const n = median(samples.new);
+      ratios[name] = n / o;
+      console.log(
+        `mochi ${name.padEnd(16)} ${base}: ${o.toFixed(0)} ms · now: ${n.toFixed(0)} ms · ` +
+          `ratio now/${base} ${(n / o).toFixed(2)} (median of ${runs})`,
+      );
+    }
+    return ratios;
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+}
+
+if (import.meta.main) await main(Number(Deno.args[0] ?? "7"), Deno.args[1] ?? "e76f101");
