@@ -31,7 +31,14 @@ import { openRegistryClients } from "../adapters/registry_clients.ts";
 import { FsStore } from "../store/fs/fs_store.ts";
 import { acquireStoreLock, cleanOrphanSessions, type StoreHolder } from "../store/fs/store_lock.ts";
 import { NO_TEST_HOOKS, type TestHooks } from "../store/fs/test_hooks.ts";
-import { crateAddresses, diffCrates, lockCrates, rustRequirementsOf } from "./rust.ts";
+import {
+  crateAddresses,
+  diffCrates,
+  fetchCrates,
+  type FetchReport,
+  lockCrates,
+  rustRequirementsOf,
+} from "./rust.ts";
 import { refusePublisherChanges } from "./signatures.ts";
 import { configuredRegistries, pinnedRegistries } from "./sources.ts";
 import { type Project, readProject, writeLockfile } from "./project.ts";
@@ -500,4 +507,25 @@ export function diffLocks(before: Lockfile | undefined, after: Lockfile): string
   }
   for (const k of old.keys()) if (!now.has(k)) out.push(`- ${k}`);
   return out.sort((a, b) => (a.slice(2) < b.slice(2) ? -1 : a.slice(2) > b.slice(2) ? 1 : 0));
+}
+
+/**
+ * `mochi fetch`: bring `mochi.lock` up to date ({@link lock}), then download every locked Rust
+ * `.crate` into the store (`fetchCrates`), as `cargo fetch` updates the lock then downloads.
+ *
+ * @param options as for {@link install}; `--offline`/`--frozen` fetch nothing over the network
+ * @returns what `fetchCrates` did, and the time it all took in ms
+ * @throws {MochiError} what {@link lock} and `fetchCrates` throw
+ */
+export async function fetchProject(
+  options: InstallOptions,
+): Promise<FetchReport & { elapsedMs: number }> {
+  const t0 = performance.now();
+  await lock(options);
+  const project = await readProject(options.projectDir);
+  const report = await fetchCrates(project, project.lock!, {
+    ...options,
+    offline: options.offline || options.frozen || false,
+  });
+  return { ...report, elapsedMs: performance.now() - t0 };
 }

@@ -5,6 +5,7 @@
  */
 export {
   diffLocks,
+  fetchProject,
   install,
   type InstallOptions,
   type InstallReport,
@@ -57,6 +58,7 @@ export {
   mochiArtifactSource,
   type MochiSourceOptions,
 } from "./mochi_source.ts";
+export type { InstallEvent, InstallPhase } from "./events.ts";
 export { formatTree, formatWhy, type LockGraph, lockGraph, type NodeId } from "./graph.ts";
 export { type IndexSource, recordProblem, RegistryProvider } from "./registry_provider.ts";
 export {

@@ -3,29 +3,22 @@
  *
  * @module
  */
-import { lock, readProject } from "../../install/install.ts";
-import { fetchCrates } from "../../install/rust.ts";
+import { fetchProject } from "../../install/install.ts";
 import type { CommandSpec } from "../command.ts";
 import { installOptions, RESOLVE_OPTIONS, seconds } from "../common.ts";
 
 /** `mochi fetch`. */
 export const command: CommandSpec = {
+  description: "Updates mochi.lock first when it no longer fits mochi.toml (cargo fetch).",
   options: { ...RESOLVE_OPTIONS },
   async run(ctx) {
-    const t0 = performance.now();
-    const options = await installOptions(ctx);
-    await lock(options);
-    const project = await readProject(options.projectDir);
-    const r = await fetchCrates(project, project.lock!, {
-      ...options,
-      offline: options.offline || options.frozen,
-    });
+    const r = await fetchProject(await installOptions(ctx));
     ctx.out.info(
       `Fetched ${r.fetched} crates (${
         (r.bytes / 1e6).toFixed(1)
       } MB), checked SHA-256 against mochi.lock, stored under BLAKE3${
         r.cached ? `; ${r.cached} already in the store` : ""
-      } in ${seconds(performance.now() - t0)}`,
+      } in ${seconds(r.elapsedMs)}`,
     );
     return 0;
   },

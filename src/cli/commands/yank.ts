@@ -5,6 +5,9 @@
  */
 import { MochiError } from "../../errors.ts";
 import { yankPackage } from "../../adapters/publish.ts";
+import { parseSubjectName } from "../../publish/rules.ts";
+import { validatePackageName } from "../../index/index_path.ts";
+import { parseVersion } from "../../semver/version.ts";
 import { readProject, registryUrlFor } from "../../install/install.ts";
 import { type CommandSpec, flag, stringOption } from "../command.ts";
 import { projectDirOf } from "../common.ts";
@@ -23,14 +26,16 @@ export const command: CommandSpec = {
   async run(ctx) {
     const { env } = ctx;
     const spec = ctx.args[0];
-    const at = spec.lastIndexOf("@");
-    if (at <= 0) {
+    const target = parseSubjectName(spec);
+    if (target === undefined) {
       throw new MochiError("CLI_E001", `mochi yank needs <package>@<version>, got "${spec}"`, {
         hint: "mochi yank @scope/name@1.2.3 [--undo] [--reason R]",
       });
     }
-    const name = spec.slice(0, at);
-    const version = spec.slice(at + 1);
+    const { name, version } = target;
+    // Refuse a bad name or version here, before signing anything.
+    validatePackageName(name);
+    parseVersion(version);
     const action = flag(ctx.values, "undo") ? "unyank" : "yank";
     const project = await readProject(await projectDirOf(ctx)).catch(() => undefined);
     const registryUrl = project ? registryUrlFor(project, env.MOCHI_REGISTRY) : env.MOCHI_REGISTRY;
