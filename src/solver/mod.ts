@@ -19,7 +19,14 @@ export {
   solve,
   type SolveOptions,
 } from "./solver.ts";
-export { genericHints, type KeyInfo, type ReportContext, reportWords } from "./report.ts";
+export {
+  type Derivation,
+  genericHints,
+  type KeyInfo,
+  type ReportContext,
+  reportWords,
+  walkDerivation,
+} from "./report.ts";
 export {
   type CustomCause,
   Incompatibility,

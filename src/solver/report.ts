@@ -346,22 +346,16 @@ function writtenRequirement(text: string): string {
 
 /** pub's `_Writer`. */
 class Writer {
-  readonly #derivations = new Map<Incompatibility, number>();
+  readonly #derivations: ReadonlyMap<Incompatibility, number>;
   readonly #lines: [string, number | undefined][] = [];
   readonly #lineNumbers = new Map<Incompatibility, number>();
 
-  constructor(readonly root: Incompatibility, readonly w: Words) {
-    const stack = [root];
-    while (stack.length > 0) {
-      const inc = stack.pop()!;
-      const n = this.#derivations.get(inc);
-      if (n !== undefined) {
-        this.#derivations.set(inc, n + 1);
-        continue;
-      }
-      this.#derivations.set(inc, 1);
-      if (inc.cause.kind === "derived") stack.push(inc.cause.other, inc.cause.conflict);
-    }
+  constructor(
+    readonly root: Incompatibility,
+    readonly w: Words,
+    uses: ReadonlyMap<Incompatibility, number>,
+  ) {
+    this.#derivations = uses;
   }
 
   write(): string {
@@ -489,36 +483,50 @@ class Writer {
  *
  * @param root the terminal incompatibility
  * @param ctx what the solve knows about keys and versions
- * @param found its external incompatibilities, when already collected ({@link externals})
+ * @param derivation its walk, when already made ({@link walkDerivation})
  * @returns the lines joined by "\n", no trailing newline
  */
 export function explain(
   root: Incompatibility,
   ctx: ReportContext,
-  found: readonly Incompatibility[] = externals(root),
+  derivation: Derivation = walkDerivation(root),
 ): string {
-  return new Writer(root, new Words(ctx, found)).write();
+  return new Writer(root, new Words(ctx, derivation.externals), derivation.uses).write();
+}
+
+/** One walk of a derivation graph: what the report's text and a failure's hints read. */
+export interface Derivation {
+  /** The external (not derived) incompatibilities, each once, in depth-first order. */
+  readonly externals: readonly Incompatibility[];
+  /**
+   * How many times each incompatibility is reached from the root (pub `_Writer._derivations`:
+   * one used more than once gets a line number).
+   */
+  readonly uses: ReadonlyMap<Incompatibility, number>;
 }
 
 /**
- * The external incompatibilities of a derivation graph, each once, in depth-first order: the one
- * walk a failure's hints and error-code choices read.
+ * Walks a derivation graph once, from the terminal incompatibility down to the external facts.
  *
  * @param root the terminal incompatibility
- * @returns the external (not derived) incompatibilities
+ * @returns its externals and the use count of every incompatibility
  */
-export function externals(root: Incompatibility): Incompatibility[] {
-  const out: Incompatibility[] = [];
-  const seen = new Set<Incompatibility>();
+export function walkDerivation(root: Incompatibility): Derivation {
+  const externals: Incompatibility[] = [];
+  const uses = new Map<Incompatibility, number>();
   const stack = [root];
   while (stack.length > 0) {
     const inc = stack.pop()!;
-    if (seen.has(inc)) continue;
-    seen.add(inc);
+    const n = uses.get(inc);
+    if (n !== undefined) {
+      uses.set(inc, n + 1);
+      continue;
+    }
+    uses.set(inc, 1);
     if (inc.cause.kind === "derived") stack.push(inc.cause.other, inc.cause.conflict);
-    else out.push(inc);
+    else externals.push(inc);
   }
-  return out;
+  return { externals, uses };
 }
 
 /**
@@ -526,7 +534,7 @@ export function externals(root: Incompatibility): Incompatibility[] {
  * versions and about packages that exclude each other. Hints about a project's manifest are the
  * caller's (`src/install/hints.ts` for `mochi.toml`).
  *
- * @param found the derivation's external incompatibilities ({@link externals})
+ * @param found the derivation's external incompatibilities ({@link walkDerivation})
  * @param ctx what the solve knows about keys and versions
  * @returns suggestions without duplicates
  */

@@ -27,7 +27,14 @@ import {
 import { type CustomCause, Incompatibility } from "./incompatibility.ts";
 import { PartialSolution } from "./_partial_solution.ts";
 import type { DependencyProvider, RequirementRange } from "./provider.ts";
-import { explain, externals, genericHints, type KeyInfo, type ReportContext } from "./report.ts";
+import {
+  type Derivation,
+  explain,
+  genericHints,
+  type KeyInfo,
+  type ReportContext,
+  walkDerivation,
+} from "./report.ts";
 import type { Term } from "./term.ts";
 
 /** Options of {@link resolve} and {@link solve}. */
@@ -107,8 +114,8 @@ export interface FailureNotes {
  * Version solving failed: no set of versions satisfies the requirements.
  *
  * It holds the derivation (the terminal {@link NoSolutionError.incompatibility} and the
- * {@link ReportContext} that names its keys) and its external incompatibilities, collected by
- * one walk when the error is made. The text is built when first asked for:
+ * {@link ReportContext} that names its keys), walked once when the error is made: the report's
+ * text, the hints and a caller's choice of error code all read that one walk. The text is built when first asked for:
  * {@link NoSolutionError.report} is the explanation in pub's wording, then a `Fix options:` block
  * (the caller's hints, then the solver's generic ones); `message` is the same, shortened by
  * {@link compactReport} when long. The solver knows no product: a caller adds what it knows with
@@ -119,11 +126,8 @@ export class NoSolutionError extends MochiError {
   readonly incompatibility: Incompatibility;
   /** What the solve knew about keys and versions (names, listed versions, buckets). */
   readonly context: ReportContext;
-  /**
-   * The external incompatibilities of the derivation (dependencies, missing versions, custom
-   * causes, …), each once, depth first: what hints and error-code choices look at.
-   */
-  readonly externals: readonly Incompatibility[];
+  /** The one walk of the derivation (externals and use counts). */
+  readonly derivation: Derivation;
   readonly #notes: FailureNotes;
   #report: string | undefined;
 
@@ -133,13 +137,13 @@ export class NoSolutionError extends MochiError {
    * @param incompatibility the terminal incompatibility
    * @param context what the solve knows about keys and versions
    * @param notes the caller's hints and rewrite
-   * @param walked the externals when already collected (by {@link NoSolutionError.with})
+   * @param walked the walk when already made (by {@link NoSolutionError.with})
    */
   constructor(
     incompatibility: Incompatibility,
     context: ReportContext,
     notes: FailureNotes = {},
-    walked?: readonly Incompatibility[],
+    walked?: Derivation,
   ) {
     super("SOLVER_E002", "version solving failed", {
       hint: "apply one of the fix options above, then run the command again",
@@ -147,13 +151,21 @@ export class NoSolutionError extends MochiError {
     this.name = "NoSolutionError";
     this.incompatibility = incompatibility;
     this.context = context;
-    this.externals = walked ?? externals(incompatibility);
+    this.derivation = walked ?? walkDerivation(incompatibility);
     this.#notes = notes;
     Object.defineProperty(this, "message", {
       get: () => compactReport(this.report),
       configurable: true,
       enumerable: false,
     });
+  }
+
+  /**
+   * The external incompatibilities of the derivation (dependencies, missing versions, custom
+   * causes, …), each once, depth first: what hints and error-code choices look at.
+   */
+  get externals(): readonly Incompatibility[] {
+    return this.derivation.externals;
   }
 
   /** The full report: the explanation, a blank line, `Fix options:` and one `  - ` line each. */
@@ -164,7 +176,7 @@ export class NoSolutionError extends MochiError {
       ];
       if (hints.length === 0) hints.push("relax the requirements named above");
       const text = `${
-        explain(this.incompatibility, this.context, this.externals)
+        explain(this.incompatibility, this.context, this.derivation)
       }\n\nFix options:\n${hints.map((h) => `  - ${h}`).join("\n")}`;
       this.#report = this.#notes.rewrite === undefined ? text : this.#notes.rewrite(text);
     }
@@ -190,7 +202,7 @@ export class NoSolutionError extends MochiError {
       hints: [...(notes.hints ?? []), ...(this.#notes.hints ?? [])],
       ...(rewrite === undefined ? {} : { rewrite }),
     };
-    return new NoSolutionError(this.incompatibility, this.context, merged, this.externals);
+    return new NoSolutionError(this.incompatibility, this.context, merged, this.derivation);
   }
 }
 
