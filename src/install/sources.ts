@@ -154,8 +154,8 @@ export function lockedRegistries(
 /**
  * Why a lockfile's sources no longer fit the manifest, or undefined when they do: a dependency
  * the manifest pins to a registry must be locked from that registry. (A lock whose registry is
- * simply not configured any more stays valid: its digests pin the bytes, and blobs are fetched
- * from the registry the lock records.)
+ * configured nowhere is refused before install fetches anything: `refuseUnconfiguredSources` in
+ * `decision.ts`.)
  *
  * @param lock the lockfile
  * @param pinned from {@link pinnedRegistries}
