@@ -17,7 +17,7 @@
  *
  * @module
  */
-import type { DependencyProvider, ProviderConflict } from "../solver/mod.ts";
+import type { DependencyProvider, ProviderConflict, RequirementRange } from "../solver/mod.ts";
 import { formatVersion, parseRequirement, type Version, VersionSet } from "../semver/mod.ts";
 import type { CrateDep, CrateIndexFile, CrateVersion } from "./index_file.ts";
 
@@ -87,7 +87,7 @@ interface Loaded {
   /** The entries' own Version objects (what listVersions hands the solver) → entry index. */
   byObject: Map<Version, number>;
   /** `deps` JSON text → the crate-level dependencies it gives (shared between versions). */
-  depsCache: Map<string, Map<string, VersionSet>>;
+  depsCache: Map<string, Map<string, VersionSet | RequirementRange>>;
 }
 
 const reqCache = new Map<string, VersionSet | Error>();
@@ -353,7 +353,10 @@ export class CargoDependencyProvider implements DependencyProvider {
    * @param version the version
    * @returns provider name → version set
    */
-  async getDependencies(name: string, version: Version): Promise<Map<string, VersionSet>> {
+  async getDependencies(
+    name: string,
+    version: Version,
+  ): Promise<Map<string, VersionSet | RequirementRange>> {
     if (PROXY.test(name)) {
       return new Map([[name.replace(PROXY, ""), VersionSet.singleton(version)]]);
     }
@@ -371,15 +374,18 @@ export class CargoDependencyProvider implements DependencyProvider {
     }
     const cv = this.crateVersion(crate, version);
     if (cv === undefined) throw new Error(`unknown crate version ${crate} ${vkey(version)}`);
-    const out = new Map<string, VersionSet>();
+    // One requirement on a key keeps its text for reports; two intersected ones do not.
+    const out = new Map<string, VersionSet | RequirementRange>();
     if (depsText !== undefined) loaded!.depsCache.set(depsText, out);
-    const add = (key: string, set: VersionSet): void => {
+    const setOf = (r: VersionSet | RequirementRange) => r instanceof VersionSet ? r : r.set;
+    const add = (key: string, set: VersionSet, requirement?: string): void => {
       const prev = out.get(key);
       if (prev === undefined) {
-        out.set(key, set);
+        out.set(key, requirement === undefined ? set : { set, requirement });
         return;
       }
-      const both = prev.intersection(set);
+      const both = setOf(prev).intersection(set);
+      if (!both.isEmpty() && both.equals(setOf(prev))) return;
       if (!both.isEmpty()) {
         out.set(key, both);
         return;
@@ -390,10 +396,11 @@ export class CargoDependencyProvider implements DependencyProvider {
         const proxy = proxyName(key, n);
         const p = out.get(proxy);
         if (p === undefined) {
-          out.set(proxy, set);
+          out.set(proxy, requirement === undefined ? set : { set, requirement });
           return;
         }
-        const both2 = p.intersection(set);
+        const both2 = setOf(p).intersection(set);
+        if (!both2.isEmpty() && both2.equals(setOf(p))) return;
         if (!both2.isEmpty()) {
           out.set(proxy, both2);
           return;
@@ -403,10 +410,10 @@ export class CargoDependencyProvider implements DependencyProvider {
     const edge = (dep: CrateDep, extra: string[]): void => {
       const set = requirementSet(dep.req);
       if (set instanceof Error) return; // checkVersion already excluded this version
-      add(dep.package, set);
-      if (dep.defaultFeatures) add(featureName(dep.package, "default"), set);
+      add(dep.package, set, dep.req);
+      if (dep.defaultFeatures) add(featureName(dep.package, "default"), set, dep.req);
       for (const f of [...dep.features, ...extra]) {
-        if (f.length > 0) add(featureName(dep.package, f), set);
+        if (f.length > 0) add(featureName(dep.package, f), set, dep.req);
       }
     };
     const depsNamed = (d: string): CrateDep[] =>
