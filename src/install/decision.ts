@@ -65,11 +65,13 @@ export function decideLock(input: LockDecisionInput): LockDecision {
  *
  * @param lockPath path of `mochi.lock`
  * @param reason why it would change (one line)
+ * @param alsoHint what else the command allows (e.g. `"or --no-lock to leave the lock alone"`)
  * @returns the error to throw
  */
-export function lockWouldChange(lockPath: string, reason: string): MochiError {
+export function lockWouldChange(lockPath: string, reason: string, alsoHint?: string): MochiError {
   return new MochiError("LOCK_E002", `mochi.lock needs to be updated: ${reason}`, {
-    hint: "run mochi install (or mochi lock) without --locked/--frozen to update it",
+    hint: "run the command again without --locked/--frozen to update it" +
+      (alsoHint ? ` (${alsoHint})` : ""),
     file: lockPath,
   });
 }

@@ -9,7 +9,6 @@
  *
  * @module
  */
-import { MochiError } from "../errors.ts";
 import { formatLockfile, type Lockfile } from "../lockfile/mod.ts";
 import type { NewCapability } from "../capability/mod.ts";
 import { NO_TEST_HOOKS } from "../store/fs/test_hooks.ts";
@@ -23,7 +22,8 @@ import {
 } from "./install.ts";
 import { lockCrates, rustRequirementsOf } from "./rust.ts";
 import { refusePublisherChanges } from "./signatures.ts";
-import { type LockChange, lockChanges } from "./changes.ts";
+import { formatLockChange, type LockChange, lockChanges } from "./changes.ts";
+import { lockWouldChange, NOT_CANONICAL } from "./decision.ts";
 
 /** The lock a command would write, computed before anything is written. */
 export interface Relock {
@@ -74,10 +74,14 @@ export async function relockProject(
   const text = formatLockfile(lock);
   const changed = text !== project.lockText;
   if (changed && (options.locked || options.frozen)) {
-    throw new MochiError("LOCK_E002", "mochi.lock would change", {
-      hint: "run the command without --locked/--frozen to update it (or --no-lock to skip it)",
-      file: project.lockPath,
-    });
+    const changes = lockChanges(project.lock, lock);
+    throw lockWouldChange(
+      project.lockPath,
+      changes.length > 0
+        ? `${changes.length} change(s), first ${formatLockChange(changes[0])}`
+        : NOT_CANONICAL,
+      "or --no-lock to leave the lock alone",
+    );
   }
   return {
     lock,
