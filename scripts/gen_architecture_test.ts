@@ -21,7 +21,7 @@ Deno.test("the generated section has one line per folder, the files of moving ro
   );
   const lines = text.split("\n");
   assert(lines.some((l) => /^src\/semver\/\s+versions \[core\]$/.test(l)), text);
-  assert(lines.some((l) => /^  client\.ts\s+→ registry-client$/.test(l)), text);
+  assert(lines.some((l) => /^ {2}client\.ts\s+→ registry-client$/.test(l)), text);
   assert(
     !lines.some((l) => l.includes("other.ts")),
     "a file of the folder's own room is not listed",

@@ -192,6 +192,7 @@ export async function checkModuleGraph(options: ModuleGraphOptions): Promise<num
     return refuse(`deno info took longer than ${options.timeoutMs ?? MODULE_GRAPH_TIMEOUT_MS} ms`);
   }
   if (!out.success) {
+    // deno-lint-ignore no-control-regex -- strips the colour codes deno prints
     const line = new TextDecoder().decode(out.stderr).replace(/\x1b\[[0-9;]*m/g, "")
       .split("\n").find((l) => l.trim() !== "") ?? `exit ${out.code}`;
     return refuse(
