@@ -130,3 +130,11 @@ export {
   verifyLockedPackage,
 } from "./signatures.ts";
 export { isCapabilityFailure, manifestHints } from "./hints.ts";
+export {
+  type GraphNodeJson,
+  type TreeJson,
+  treeJson,
+  type WhyJson,
+  whyJson,
+} from "./graph_json.ts";
+export { installWithChanges } from "./install_changes.ts";

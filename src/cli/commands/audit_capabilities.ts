@@ -17,6 +17,7 @@ export const command: CommandSpec = {
   options: {
     suspicious: { type: "boolean", help: "also flag minor releases adding ffi or proc.spawn" },
     offline: { type: "boolean", help: "never touch the network" },
+    json: { type: "boolean", help: "print JSON (docs/schemas/audit-capabilities.schema.json)" },
   },
   async run(ctx) {
     const { out } = ctx;
@@ -24,6 +25,12 @@ export const command: CommandSpec = {
       ...(await installOptions(ctx)),
       suspicious: flag(ctx.values, "suspicious"),
     });
+    if (flag(ctx.values, "json")) {
+      out.data(
+        JSON.stringify({ packages: r.packages, releases: r.releases, findings: r.findings }),
+      );
+      return r.findings.length === 0 ? 0 : 1;
+    }
     for (const f of r.findings) {
       // Findings go through the catalogue like any error; the text is the library's.
       const text = formatAuditFinding(f).replace(/^(error\[[A-Z_0-9]+\]|warning): /, "");

@@ -4,16 +4,21 @@
  * @module
  */
 import { cacheSize } from "../../install/cache.ts";
-import type { CommandSpec } from "../command.ts";
+import { type CommandSpec, flag } from "../command.ts";
 import { bytes, mochiHomeOf } from "../common.ts";
 
 /** `mochi cache size`. */
 export const command: CommandSpec = {
-  options: {},
+  options: { json: { type: "boolean", help: "print JSON (docs/schemas/cache-size.schema.json)" } },
   async run(ctx) {
     const { out } = ctx;
     const home = mochiHomeOf(ctx);
     const r = await cacheSize(home);
+    if (flag(ctx.values, "json")) {
+      const totalBytes = r.blobBytes + r.treeBytes + r.tempBytes + r.indexBytes;
+      out.data(JSON.stringify({ home, ...r, totalBytes }));
+      return 0;
+    }
     out.info(`Store ${home}/store:`);
     out.info(`  blobs            ${r.blobs} (${bytes(r.blobBytes)})`);
     out.info(`  extracted trees  ${r.trees} (${bytes(r.treeBytes)})`);

@@ -3,12 +3,13 @@
  *
  * @module
  */
-import { install } from "../../install/install.ts";
-import type { CommandSpec } from "../command.ts";
+import { installWithChanges } from "../../install/install_changes.ts";
+import { type CommandSpec, flag } from "../command.ts";
 import {
   andCrates,
   installOptions,
   plural,
+  printLockChanges,
   RESOLVE_OPTIONS,
   seconds,
   TRUST_OPTIONS,
@@ -19,10 +20,36 @@ import {
 export const command: CommandSpec = {
   description: "Reuses mochi.lock when it still satisfies mochi.toml, resolves otherwise; every\n" +
     "package is checked against its BLAKE3 and SHA-256 and, when signed, its Sigstore bundle.",
-  options: { ...RESOLVE_OPTIONS, ...TRUST_OPTIONS },
+  options: {
+    ...RESOLVE_OPTIONS,
+    ...TRUST_OPTIONS,
+    json: { type: "boolean", help: "print JSON (docs/schemas/install.schema.json)" },
+  },
   async run(ctx) {
     const { out } = ctx;
-    const r = await install({ ...(await installOptions(ctx)), ...(await trustedRootOf(ctx.env)) });
+    const r = await installWithChanges({
+      ...(await installOptions(ctx)),
+      ...(await trustedRootOf(ctx.env)),
+    });
+    if (flag(ctx.values, "json")) {
+      out.data(JSON.stringify({
+        packages: r.packages,
+        crates: r.crates,
+        resolved: r.resolved,
+        fetched: r.fetched,
+        cached: r.cached,
+        lockChanged: r.lockChanged,
+        lockPath: r.lockPath,
+        storeDir: r.storeDir,
+        registry: r.registry,
+        elapsedMs: r.elapsedMs,
+        solveMs: r.solveMs,
+        verifiedSignatures: r.verifiedSignatures,
+        unsigned: r.unsigned,
+        changes: r.changes,
+      }));
+      return 0;
+    }
     if (r.unsigned.length > 0) {
       out.warn(
         `${r.unsigned.length} package(s) have no Sigstore signature: ${
@@ -72,6 +99,7 @@ export const command: CommandSpec = {
         })`,
       );
     }
+    printLockChanges(out, r.changes);
     out.info(`${r.lockChanged ? "Wrote" : "Kept"} ${r.lockPath}`);
     out.info(`Store: ${r.storeDir}`);
     out.info(`Done in ${seconds(r.elapsedMs)}`);

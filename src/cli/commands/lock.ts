@@ -28,6 +28,10 @@ export const command: CommandSpec = {
     "fails (exit 1) until accepted with --accept-capabilities.",
   options: {
     check: { type: "boolean", help: "only compare; exit 1 when mochi.lock is out of date" },
+    json: {
+      type: "boolean",
+      help: "with --check: print JSON (docs/schemas/lock-check.schema.json)",
+    },
     upgrade: { type: "boolean", help: "resolve without preferring the locked versions" },
     ...RESOLVE_OPTIONS,
     ...TRUST_OPTIONS,
@@ -64,6 +68,16 @@ export const command: CommandSpec = {
       ...(await trustedRootOf(ctx.env)),
       check,
     });
+    if (check && flag(ctx.values, "json")) {
+      out.data(JSON.stringify({
+        upToDate: r.upToDate,
+        packages: r.packages,
+        crates: r.crates,
+        lockPath: r.lockPath,
+        changes: r.changes,
+      }));
+      return r.upToDate ? 0 : 1;
+    }
     if (check) {
       if (r.upToDate) {
         out.info(`mochi.lock is up to date (${r.packages} packages${andCrates(r.crates)})`);

@@ -5,17 +5,26 @@
  */
 import { MochiError } from "../../errors.ts";
 import { FsStore } from "../../store/fs/fs_store.ts";
-import type { CommandSpec } from "../command.ts";
+import { type CommandSpec, flag } from "../command.ts";
 import { mochiHomeOf } from "../common.ts";
 
 /** `mochi verify`. */
 export const command: CommandSpec = {
   description: "Exit 4 when a blob no longer matches its BLAKE3 address (BLOB_E006).",
-  options: {},
+  options: { json: { type: "boolean", help: "print JSON (docs/schemas/verify.schema.json)" } },
   async run(ctx) {
     const { out } = ctx;
     const storeDir = `${mochiHomeOf(ctx)}/store`;
     const r = await new FsStore(storeDir).verify();
+    if (flag(ctx.values, "json")) {
+      const corrupt = r.corrupt.map((c) => ({
+        blake3: c.b3,
+        actualBlake3: c.actualBlake3,
+        path: c.path,
+      }));
+      out.data(JSON.stringify({ storeDir, checked: r.checked, corrupt }));
+      return corrupt.length === 0 ? 0 : 4;
+    }
     if (r.corrupt.length === 0) {
       out.info(`Checked ${r.checked} blobs in ${storeDir}: every one matches its address`);
       return 0;

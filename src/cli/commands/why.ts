@@ -6,7 +6,8 @@
 import { MochiError } from "../../errors.ts";
 import { readProject } from "../../install/install.ts";
 import { formatWhy, lockGraph } from "../../install/graph.ts";
-import type { CommandSpec } from "../command.ts";
+import { whyJson } from "../../install/graph_json.ts";
+import { type CommandSpec, flag } from "../command.ts";
 import { projectDirOf } from "../common.ts";
 
 /** `mochi why`. */
@@ -14,7 +15,7 @@ export const command: CommandSpec = {
   operands: "<package>",
   minArgs: 1,
   maxArgs: 1,
-  options: {},
+  options: { json: { type: "boolean", help: "print JSON (docs/schemas/why.schema.json)" } },
   async run(ctx) {
     const projectDir = await projectDirOf(ctx);
     const project = await readProject(projectDir);
@@ -24,6 +25,10 @@ export const command: CommandSpec = {
       });
     }
     const graph = lockGraph(project.manifest, project.lock);
+    if (flag(ctx.values, "json")) {
+      ctx.out.data(JSON.stringify(whyJson(graph, ctx.args[0])));
+      return 0;
+    }
     for (const l of formatWhy(graph, ctx.args[0])) ctx.out.data(l);
     return 0;
   },
