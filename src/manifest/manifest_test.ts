@@ -92,8 +92,14 @@ default = "http://127.0.0.1:4873/"
   assert.equal(opt.defaultFeatures, false);
   assert.equal(manifest.dependencies.get("wsdep")!.workspace, true);
   assert.equal(manifest.devDependencies.get("testkit")!.requirement, ">=0.1, <0.3");
-  assert.deepEqual(manifest.features, { default: ["opt"] });
-  assert.deepEqual(manifest.capabilities, {
+  // Feature tables are keyed by the author's names: null-prototype objects.
+  assert.equal(Object.getPrototypeOf(manifest.features), null);
+  assert.equal(Object.getPrototypeOf(manifest.capabilities.optionalFeatures), null);
+  assert.deepEqual({ ...manifest.features }, { default: ["opt"] });
+  assert.deepEqual({
+    ...manifest.capabilities,
+    optionalFeatures: { ...manifest.capabilities.optionalFeatures },
+  }, {
     required: ["fs.read", "net.dial:example.com:443"],
     optional: ["net.listen"],
     optionalFeatures: { server: ["net.listen"] },

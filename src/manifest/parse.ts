@@ -621,7 +621,8 @@ function checkCapabilities(ctx: Ctx, caps: string[], path: string[]): void {
 }
 
 function parseFeatures(ctx: Ctx, raw: Table | undefined): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
+  // Null prototype: feature names are the author's ("constructor", "__proto__" included).
+  const out: Record<string, string[]> = Object.create(null);
   if (raw === undefined) return out;
   for (const [name, v] of Object.entries(raw)) {
     const list = ctx.stringArray(
@@ -637,7 +638,7 @@ function parseFeatures(ctx: Ctx, raw: Table | undefined): Record<string, string[
 }
 
 function parseCapabilities(ctx: Ctx, raw: unknown): Capabilities {
-  const out: Capabilities = { required: [], optional: [], optionalFeatures: {} };
+  const out: Capabilities = { required: [], optional: [], optionalFeatures: Object.create(null) };
   if (raw === undefined) return out;
   const hint = 'write [capabilities] with required = ["fs.read", ...]';
   if (!isTable(raw)) {

@@ -367,9 +367,9 @@ export function parseCrateLine(
     if (typeof dep.registry === "string") entry.registry = dep.registry;
     deps.push(entry);
   }
-  // Feature names come from the index ("constructor" is a real one): own properties only,
+  // Feature names come from the index ("constructor" is a real one): a null-prototype object,
   // written with defineProperty so "__proto__" is data, read with Object.hasOwn.
-  const features: Record<string, string[]> = {};
+  const features: Record<string, string[]> = Object.create(null);
   for (const table of [raw.features, raw.features2]) {
     if (typeof table !== "object" || table === null) continue;
     for (const [k, v] of Object.entries(table as Record<string, unknown>)) {

@@ -94,7 +94,8 @@ Deno.test("index lines: v2 features2 merged, kind null normal, renames, links; n
   ].join("\n");
   const [v] = parseCrateIndexFile("x", text, "x");
   assertEquals(parseCrateIndexFile("x", text, "x").length, 1);
-  assertEquals(v.features, { a: [], b: ["dep:r"] });
+  assertEquals({ ...v.features }, { a: [], b: ["dep:r"] });
+  assertEquals(Object.getPrototypeOf(v.features), null); // feature names are index data
   assertEquals(v.deps[0].kind, "normal");
   assertEquals(v.deps[0].package, "real");
   assertEquals(v.deps[0].name, "r");
@@ -297,7 +298,7 @@ Deno.test("canonical index lines are read from their head and tail: yanked, newe
   assertEquals(f.entries.map((e) => `${e.vers} ${e.yanked}`), ["1.0.0 true", "1.1.0 false"]);
   assertEquals(f.get(0).links, "z");
   assertEquals(f.linking("z"), [0]);
-  assertEquals(f.get(1).features, { yanked: [], v: [] });
+  assertEquals({ ...f.get(1).features }, { yanked: [], v: [] });
 });
 
 Deno.test("a misspelt feature: the report names the closest one and offers no relaxing", async () => {
