@@ -20,7 +20,7 @@ export function capabilityList(caps: readonly string[]): string {
  *
  * @example
  * ```ts
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  * import { CapabilityCause } from "./cause.ts";
  * const c = new CapabilityCause({
  *   consumer: "app",
@@ -29,7 +29,7 @@ export function capabilityList(caps: readonly string[]): string {
  *   required: ["fs.read", "net.dial"],
  *   excess: ["net.dial"],
  * });
- * assertEquals(
+ * assert.equal(
  *   c.describe("json", "json >=1.2.0"),
  *   'app pins json with capabilities ["fs.read"], but json >=1.2.0 requires ["fs.read", "net.dial"]',
  * );
