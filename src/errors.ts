@@ -225,6 +225,10 @@ export const ERROR_CATALOGUE = {
 
   // Store lock, disk and cache maintenance (src/store/fs/store_lock.ts, mochi cache)
   STORE_E001: { exit: 1, summary: "the disk is full or the store or project is not writable" },
+  STORE_E002: {
+    exit: 4,
+    summary: "a path inside the store is a symbolic link or of the wrong kind (planted)",
+  },
 
   // Project commands: add, remove, update, init, new (src/install/add.ts, remove.ts, update.ts,
   // init.ts)

@@ -13,12 +13,14 @@ import { readArchive } from "../src/store/archive.ts";
 import { writeArchive } from "../src/store/archive.ts";
 import { zeroFileBomb } from "../src/store/tar_builder_testing.ts";
 import { digestBytes } from "../src/store/digest.ts";
-import { FsStore } from "../src/store/fs/fs_store.ts";
+import { openStoreSession } from "../src/store/fs/session.ts";
 
 const [mode, zeroArg, capArg] = Deno.args;
 if (mode === "extract") {
   const archive = zeroFileBomb(Number(zeroArg));
-  const store = new FsStore(capArg);
+  // capArg is a store root, `<mochiHome>/store`
+  const session = await openStoreSession(capArg.replace(/\/store\/?$/, ""), "shared");
+  const store = session.store;
   const d = await digestBytes(archive);
   await store.putBytes(archive, d, "zeros");
   let code = "ok";
@@ -29,6 +31,7 @@ if (mode === "extract") {
   } catch (e) {
     code = (e as { code?: string }).code ?? String(e);
   }
+  await session.release();
   const status = await Deno.readTextFile("/proc/self/status");
   const peak = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
   console.log(JSON.stringify({ code, peakRssKiB: peak, compressedBytes: archive.length }));

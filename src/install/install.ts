@@ -28,8 +28,9 @@ import {
 import type { NewCapability } from "../capability/mod.ts";
 import type { NetworkLimits } from "../adapters/index_client.ts";
 import { openRegistryClients } from "../adapters/registry_clients.ts";
-import { FsStore } from "../store/fs/fs_store.ts";
-import { acquireStoreLock, cleanOrphanSessions, type StoreHolder } from "../store/fs/store_lock.ts";
+import { mochiHomeLayout } from "../store/fs/home.ts";
+import { openStoreSession } from "../store/fs/session.ts";
+import type { StoreHolder } from "../store/fs/store_lock.ts";
 import { NO_TEST_HOOKS, type TestHooks } from "../store/fs/test_hooks.ts";
 import {
   crateAddresses,
@@ -287,7 +288,7 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   const hooks = options.hooks ?? NO_TEST_HOOKS;
   const sources = openProjectSources(project, sourceOptions(project, options));
   const registryUrl = sources.registries[0].url;
-  const storeRoot = `${options.mochiHome}/store`;
+  const storeRoot = mochiHomeLayout(options.mochiHome).store;
   const rustRequirements = await rustRequirementsOf(project);
 
   // Decide: reuse the lock or resolve (pure), then act on the decision.
@@ -328,18 +329,19 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
 
   // The store lock, shared: installs only add files, so they run side by side; `cache prune`
   // (exclusive) waits for them. Everything below writes temp files into this run's session.
-  const held = await acquireStoreLock(storeRoot, "shared", {
+  const session = await openStoreSession(options.mochiHome, "shared", {
     command: "install",
+    hooks,
     ...(options.onWait ? { onWait: options.onWait } : {}),
   });
   let outcome: ExecuteReport;
   let plan: InstallPlan;
   try {
-    const orphans = await cleanOrphanSessions(storeRoot);
+    const orphans = session.orphansRemoved;
     if (orphans > 0) options.onProgress?.(`removed ${orphans} session(s) left by killed processes`);
-    const store = new FsStore(storeRoot, { hooks, workDir: held.sessionDir });
+    const store = session.store;
     const artifacts = lockArtifacts({ ...lock, rustPackages: [] });
-    const addresses = crateAddresses(options.mochiHome);
+    const addresses = crateAddresses(store);
     plan = planFetch(artifacts, await readStoreState(artifacts, store, addresses), {
       offline,
       requireSignatures: options.requireSignatures ?? false,
@@ -369,7 +371,7 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   } catch (e) {
     throw diskError(e, `the store (${storeRoot}) or ${project.lockPath}`);
   } finally {
-    await held.release();
+    await session.release();
   }
   const fetchedUnsigned = new Set(
     plan.toFetch.filter((a) => a.signer === undefined).map((a) => a.label),

@@ -100,12 +100,16 @@ export {
   parseAddSpec,
 } from "./add.ts";
 export {
+  type CacheOptions,
   cachePrune,
   type CachePruneOptions,
   type CachePruneReport,
   type CacheSize,
   cacheSize,
   DEFAULT_PRUNE_AGE_MS,
+  verifyStore,
+  type VerifyStoreOptions,
+  type VerifyStoreReport,
 } from "./cache.ts";
 export { formatLockChange, type LockChange, lockChanges } from "./changes.ts";
 export { type Relock, relockProject, writeRelock } from "./relock.ts";

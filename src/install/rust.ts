@@ -22,8 +22,9 @@ import {
   cratesIoIndexUrl,
   openCargoIndex,
 } from "../adapters/cargo_index_client.ts";
-import { FsStore } from "../store/fs/fs_store.ts";
-import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
+import type { FsStore } from "../store/fs/fs_store.ts";
+import { mochiHomeLayout } from "../store/fs/home.ts";
+import { openStoreSession } from "../store/fs/session.ts";
 import type { Project } from "./project.ts";
 import { lockArtifacts, planFetch } from "./plan.ts";
 import {
@@ -32,10 +33,11 @@ import {
   executePlan,
   readStoreState,
 } from "./executor.ts";
-import { acquireStoreLock, cleanOrphanSessions, type StoreHolder } from "../store/fs/store_lock.ts";
+import type { StoreHolder } from "../store/fs/store_lock.ts";
 import { NO_TEST_HOOKS, type TestHooks } from "../store/fs/test_hooks.ts";
 
 const SKIP_DIRS = new Set(["node_modules", "target", "vendor"]);
+const HEX64 = /^[0-9a-f]{64}$/;
 
 /**
  * Every `import rust` line in the project's `.mochi` files (hidden directories, `node_modules`,
@@ -102,7 +104,7 @@ export function openProjectCargoIndex(
   let url = cratesIoIndexUrl(project.manifest.registry.cratesIo, options.cratesIoIndex);
   if (!/^[a-z][a-z0-9+.-]*:/i.test(url)) url = new URL(url, `file://${project.dir}/`).href;
   return openCargoIndex(url, {
-    cacheDir: `${options.mochiHome}/index`,
+    cacheDir: mochiHomeLayout(options.mochiHome).index,
     offline: options.offline ?? false,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
@@ -199,32 +201,23 @@ export interface FetchReport {
   bytes: number;
 }
 
-const HEX64 = /^[0-9a-f]{64}$/;
-
 /**
  * The SHA-256 → BLAKE3 records of `.crate` files (the cargo index and the lock pin a crate's
- * SHA-256; the store addresses blobs by BLAKE3): one file per crate,
- * `$MOCHI_HOME/crates/<sha256>` holding the BLAKE3 hex.
+ * SHA-256; the store addresses blobs by BLAKE3): the store's SHA-256 aliases
+ * (`<store>/aliases/sha256/<sha256>`, {@link FsStore.resolveAlias}), which `mochi verify` checks
+ * and `mochi cache prune` prunes with their blobs.
  *
- * @param mochiHome `$MOCHI_HOME`
+ * @param store the store, opened in this run's session
  * @returns the address book the executor reads and writes
  */
-export function crateAddresses(mochiHome: string): AddressBook {
-  const dir = `${mochiHome}/crates`;
+export function crateAddresses(store: FsStore): AddressBook {
   return {
     async get(sha256) {
       if (!HEX64.test(sha256)) return undefined;
-      try {
-        const b3 = (await Deno.readTextFile(`${dir}/${sha256}`)).trim();
-        return HEX64.test(b3) ? b3 : undefined;
-      } catch (e) {
-        if (e instanceof Deno.errors.NotFound) return undefined;
-        throw e;
-      }
+      return await store.resolveAlias(sha256);
     },
     async set(sha256, blake3) {
-      await Deno.mkdir(dir, { recursive: true });
-      await writeFileAtomic(`${dir}/${sha256}`, new TextEncoder().encode(`${blake3}\n`));
+      await store.putAlias(sha256, blake3);
     },
   };
 }
@@ -248,7 +241,7 @@ export interface FetchCratesOptions extends RustStepOptions {
  * store lock (so `mochi cache prune` and `mochi fetch` exclude each other), streamed with a cap
  * counted in bytes, SHA-256 checked against the lock (which was checked against the index
  * `cksum` when it was written) and BLAKE3 computed in the same pass, stored under its BLAKE3
- * address with the SHA-256 → BLAKE3 record ({@link crateAddresses}); every crate used is touched
+ * address with a SHA-256 alias in the store ({@link crateAddresses}); every crate used is touched
  * (so `cache prune` keeps it); a failure removes what this run added.
  *
  * @param project the project (its lock must hold the crates)
@@ -268,16 +261,15 @@ export async function fetchCrates(
   const report: FetchReport = { crates: crates.length, fetched: 0, cached: 0, bytes: 0 };
   if (crates.length === 0) return report;
   const hooks = options.hooks ?? NO_TEST_HOOKS;
-  const storeRoot = `${options.mochiHome}/store`;
   const artifacts = lockArtifacts({ ...lock, packages: [] });
-  const addresses = crateAddresses(options.mochiHome);
-  const held = await acquireStoreLock(storeRoot, "shared", {
+  const session = await openStoreSession(options.mochiHome, "shared", {
     command: "fetch",
+    hooks,
     ...(options.onWait ? { onWait: options.onWait } : {}),
   });
   try {
-    await cleanOrphanSessions(storeRoot);
-    const store = new FsStore(storeRoot, { hooks, workDir: held.sessionDir });
+    const store = session.store;
+    const addresses = crateAddresses(store);
     const plan = planFetch(artifacts, await readStoreState(artifacts, store, addresses), {
       offline: options.offline ?? false,
       requireSignatures: false,
@@ -299,6 +291,6 @@ export async function fetchCrates(
     });
     return { ...report, fetched: done.fetched, cached: done.cached, bytes: done.bytes };
   } finally {
-    await held.release();
+    await session.release();
   }
 }

@@ -31,8 +31,15 @@ export const command: CommandSpec = {
         bytes(r.blobBytes)
       }), ${r.trees} extracted trees (${
         bytes(r.treeBytes)
-      }), ${r.orphanSessions} sessions of killed processes, ${r.staleTemp} stale temp entries`,
+      }), ${r.aliases} SHA-256 aliases, ${r.orphanSessions} sessions of killed processes, ${r.staleTemp} stale temp entries`,
     );
+    for (const s of r.skipped) {
+      ctx.out.warn(
+        `left ${s.path} alone (${
+          s.kind === "symlink" ? "a symbolic link" : `a ${s.kind}`
+        } mochi never creates there; not followed)`,
+      );
+    }
     return 0;
   },
 };

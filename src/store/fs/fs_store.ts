@@ -29,13 +29,33 @@ import {
   DigestTransform,
   isHexDigest,
 } from "../digest.ts";
-import { fsyncDir, removeIfExists } from "./fs_atomic.ts";
+import { fsyncDir, removeIfExists, writeFileAtomic } from "./fs_atomic.ts";
+import { refuseLink, type StoreLock } from "./store_lock.ts";
+import {
+  lstatInStore,
+  lstatOrUndefined,
+  mkdirInStore,
+  parentsAreReal,
+  plantedPathError,
+} from "./safe_path.ts";
 import { NO_TEST_HOOKS, type TestHooks } from "./test_hooks.ts";
+
+export {
+  type EnvLike,
+  type MochiHomeLayout,
+  mochiHomeLayout,
+  resolveMochiHome,
+  storeRootOf,
+} from "./home.ts";
 
 /** The digests a blob must match, from the lockfile or index record. */
 export interface ExpectedDigest {
-  /** BLAKE3-256, lowercase hex: the address. */
-  blake3: string;
+  /**
+   * BLAKE3-256, lowercase hex: the address. Absent when only the SHA-256 is pinned (a `.crate`
+   * file, whose index gives only `cksum`): the address is then computed from the bytes and the
+   * store records a SHA-256 alias to it ({@link FsStore.resolveAlias}).
+   */
+  blake3?: string;
   /** SHA-256, lowercase hex. */
   sha256: string;
   /**
@@ -55,10 +75,11 @@ export interface FsStoreOptions {
    */
   hooks?: TestHooks;
   /**
-   * Directory for this process's temp files (its store-lock session, `<root>/tmp/s-<id>/`);
-   * default `<root>/tmp`.
+   * The store lock this process holds ({@link openStoreSession} takes it). Without it the store
+   * is read-only: every method that writes throws `INTERNAL_E001`; {@link FsStore.prune} and
+   * {@link FsStore.removeCorrupt} need it `exclusive`. Temp files go to its session directory.
    */
-  workDir?: string;
+  lock?: StoreLock;
 }
 
 /** Sizes of the store's parts, from {@link FsStore.size}. */
@@ -95,12 +116,18 @@ export interface PruneReport {
   trees: number;
   /** Bytes of those trees. */
   treeBytes: number;
+  /** SHA-256 aliases removed (of pruned blobs, or whose blob is gone). */
+  aliases: number;
+  /** Entries left alone: links (never followed) and names the store never creates. */
+  skipped: SkippedEntry[];
 }
 
 /** Where {@link FsStore.putBlob} left the blob. */
 export interface PutResult {
   /** Absolute path of the blob file. */
   path: string;
+  /** The blob's address (BLAKE3, lowercase hex): the expected one, or computed. */
+  blake3: string;
   /** Blob size in bytes. */
   sizeBytes: number;
   /** False when the blob was already in the store (the stream was cancelled unread), or another
@@ -118,58 +145,29 @@ export interface CorruptBlob {
   actualBlake3: string;
 }
 
+/** A SHA-256 alias that does not lead to a blob with that SHA-256. */
+export interface BadAlias {
+  /** The alias file's name (the SHA-256 it claims), as found on disk. */
+  sha256: string;
+  /** Path of the alias file. */
+  path: string;
+  /** Why it is bad: not a digest name, not a regular file, unreadable target, dangling, or the
+   * blob's SHA-256 differs. */
+  reason: string;
+}
+
 /** Result of {@link FsStore.verify}. */
 export interface VerifyReport {
   /** Blobs re-hashed. */
   checked: number;
   /** Blobs whose content does not match their name or bucket. */
   corrupt: CorruptBlob[];
-}
-
-/** Environment lookup accepted by {@link resolveMochiHome}: `Deno.env` or a plain record. */
-export type EnvLike = { get(key: string): string | undefined } | Record<string, string | undefined>;
-
-function envGet(env: EnvLike, key: string): string | undefined {
-  const v = typeof env.get === "function"
-    ? (env as { get(k: string): string | undefined }).get(key)
-    : (env as Record<string, string | undefined>)[key];
-  return v === undefined || v === "" ? undefined : v;
-}
-
-/**
- * Resolve `$MOCHI_HOME`: the `MOCHI_HOME` variable, else `$XDG_CACHE_HOME/mochi` (only when
- * absolute, per the XDG spec), else `%LOCALAPPDATA%\mochi` on Windows, else `~/.cache/mochi`
- * (the XDG Base Directory specification).
- *
- * @param env `Deno.env` or a record of variables
- * @param os the platform (default `Deno.build.os`)
- * @returns the directory (not created)
- * @throws {MochiError} `CLI_E001` when no home directory can be found
- */
-export function resolveMochiHome(env: EnvLike, os: string = Deno.build.os): string {
-  const explicit = envGet(env, "MOCHI_HOME");
-  if (explicit) return explicit;
-  const xdg = envGet(env, "XDG_CACHE_HOME");
-  if (xdg && (xdg.startsWith("/") || /^[A-Za-z]:[\\/]/.test(xdg))) return join(xdg, "mochi");
-  if (os === "windows") {
-    const local = envGet(env, "LOCALAPPDATA");
-    if (local) return join(local, "mochi");
-  }
-  const home = envGet(env, "HOME") ?? envGet(env, "USERPROFILE");
-  if (home) return join(home, ".cache", "mochi");
-  throw new MochiError("CLI_E001", "cannot find a directory for the mochi cache", {
-    hint: "set MOCHI_HOME (or HOME) to a writable directory",
-  });
-}
-
-/**
- * The store root inside a mochi home: `<mochiHome>/store`.
- *
- * @param mochiHome from {@link resolveMochiHome}
- * @returns the store root
- */
-export function storeRootOf(mochiHome: string): string {
-  return join(mochiHome, "store");
+  /** SHA-256 aliases checked. */
+  aliasesChecked: number;
+  /** Aliases that do not lead to a blob with their SHA-256. */
+  badAliases: BadAlias[];
+  /** Symbolic links found inside the store (mochi never creates one): not followed. */
+  planted: SkippedEntry[];
 }
 
 function checkDigest(b3: string, what = "BLAKE3 digest"): void {
@@ -184,14 +182,18 @@ function checkDigest(b3: string, what = "BLAKE3 digest"): void {
   }
 }
 
-async function exists(path: string, kind: "file" | "dir"): Promise<boolean> {
-  try {
-    const st = await Deno.stat(path);
-    return kind === "file" ? st.isFile : st.isDirectory;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
+/**
+ * Whether `path` inside the store is a `kind`, checked with `lstat` (parents too): a link, or a
+ * file where a directory belongs (or the reverse), is refused with `STORE_E002`.
+ */
+async function exists(root: string, path: string, kind: "file" | "dir"): Promise<boolean> {
+  const st = await lstatInStore(root, path);
+  if (st === undefined) return false;
+  if (st.isSymlink) throw plantedPathError(path, "a symbolic link");
+  if (kind === "file" ? !st.isFile : !st.isDirectory) {
+    throw plantedPathError(path, kind === "file" ? "not a regular file" : "not a directory");
   }
+  return true;
 }
 
 /** Chunk size for reads from disk: 1 MiB keeps hashing efficient and memory flat. */
@@ -283,18 +285,40 @@ export class FsStore {
   /** The store root, e.g. `$MOCHI_HOME/store`. */
   readonly root: string;
   #hooks: TestHooks;
-  #workDir: string | undefined;
+  #lock: StoreLock | undefined;
 
   /**
    * Open the store rooted at `rootDir`; nothing is touched on disk until the first write.
    *
    * @param rootDir the store root, e.g. `$MOCHI_HOME/store`
-   * @param options test hooks and this process's temp directory
+   * @param options test hooks and the store lock held (without one the store is read-only)
    */
   constructor(rootDir: string, options: FsStoreOptions = {}) {
     this.root = rootDir;
     this.#hooks = options.hooks ?? NO_TEST_HOOKS;
-    this.#workDir = options.workDir;
+    this.#lock = options.lock;
+  }
+
+  /** Whether this store may write, and how: `undefined` (read-only), `shared`, `exclusive`. */
+  get mode(): "shared" | "exclusive" | undefined {
+    return this.#lock?.released === false ? this.#lock.mode : undefined;
+  }
+
+  /** Throw unless this store holds the store lock (in `exclusive` mode when asked). */
+  #writable(what: string, mode: "shared" | "exclusive" = "shared"): void {
+    const lock = this.#lock;
+    if (
+      lock === undefined || lock.released || (mode === "exclusive" && lock.mode !== "exclusive")
+    ) {
+      throw new MochiError(
+        "INTERNAL_E001",
+        `${what} needs the store lock${mode === "exclusive" ? " held exclusively" : ""}, ` +
+          `but this store at ${this.root} is ${
+            lock === undefined ? "read-only" : lock.released ? "closed" : "open shared"
+          }`,
+        { hint: "open the store with openStoreSession (a bug in mochi pkg; please report it)" },
+      );
+    }
   }
 
   /** Directory of temp files and dirs. */
@@ -304,7 +328,65 @@ export class FsStore {
 
   /** Where this process writes temp files: its session dir, else {@link FsStore.tmpDir}. */
   get workDir(): string {
-    return this.#workDir ?? this.tmpDir;
+    return this.#lock?.sessionDir ?? this.tmpDir;
+  }
+
+  /** Create this process's temp dir inside the store, refusing links on the way. */
+  async #ensureWorkDir(): Promise<void> {
+    await mkdirInStore(this.root, this.workDir);
+  }
+
+  /** Directory of SHA-256 aliases: `<root>/aliases/sha256`. */
+  get aliasDir(): string {
+    return join(this.root, "aliases", "sha256");
+  }
+
+  /**
+   * Path of the SHA-256 alias of a blob: `<root>/aliases/sha256/<sha256-hex>` (a small file
+   * holding the BLAKE3 address).
+   *
+   * @param sha256 SHA-256 hex digest
+   * @returns the path (the file may not exist)
+   * @throws {MochiError} `BLOB_E008` on a malformed digest
+   */
+  aliasPath(sha256: string): string {
+    checkDigest(sha256, "SHA-256 digest");
+    return join(this.aliasDir, sha256);
+  }
+
+  /**
+   * The blob a SHA-256 names (a `.crate` file is pinned by SHA-256 only), when its alias is a
+   * regular file holding a digest and that blob is in the store. The blob's bytes are not
+   * re-hashed here: {@link FsStore.checkBlob} does that, and {@link FsStore.verify} checks the
+   * alias's SHA-256 against the blob.
+   *
+   * @param sha256 SHA-256 hex digest
+   * @returns the blob's BLAKE3 address, or undefined
+   * @throws {MochiError} `BLOB_E008` on a malformed digest
+   */
+  async resolveAlias(sha256: string): Promise<string | undefined> {
+    const path = this.aliasPath(sha256);
+    const st = await lstatOrUndefined(path);
+    if (st === undefined || !st.isFile || st.size > 256) return undefined;
+    const b3 = (await Deno.readTextFile(path)).trim();
+    if (!isHexDigest(b3) || !(await this.hasBlob(b3))) return undefined;
+    return b3;
+  }
+
+  /**
+   * Record that the blob at `b3` has SHA-256 `sha256` (atomic write, fsync). Called by
+   * {@link FsStore.putBlob} when only the SHA-256 was pinned.
+   *
+   * @param sha256 SHA-256 hex digest of the blob
+   * @param b3 its BLAKE3 address
+   * @throws {MochiError} `BLOB_E008` malformed digest; `INTERNAL_E001` without the store lock
+   */
+  async putAlias(sha256: string, b3: string): Promise<void> {
+    this.#writable("recording a SHA-256 alias");
+    checkDigest(b3);
+    const path = this.aliasPath(sha256);
+    await mkdirInStore(this.root, this.aliasDir);
+    await writeFileAtomic(path, new TextEncoder().encode(`${b3}\n`));
   }
 
   /**
@@ -348,7 +430,8 @@ export class FsStore {
   ): Promise<(() => void) | undefined> {
     checkDigest(b3);
     const dir = join(this.root, "locks");
-    await Deno.mkdir(dir, { recursive: true });
+    await mkdirInStore(this.root, dir);
+    await refuseLink(join(dir, b3.slice(0, 2)));
     const file = await Deno.open(join(dir, b3.slice(0, 2)), {
       read: true,
       write: true,
@@ -383,7 +466,7 @@ export class FsStore {
    * @throws {MochiError} `BLOB_E008` on a malformed digest
    */
   async hasBlob(b3: string): Promise<boolean> {
-    return await exists(this.blobPath(b3), "file");
+    return await exists(this.root, this.blobPath(b3), "file");
   }
 
   /**
@@ -407,14 +490,23 @@ export class FsStore {
     expected: ExpectedDigest,
     label: string,
   ): Promise<PutResult> {
-    const finalPath = this.blobPath(expected.blake3);
-    checkDigest(expected.sha256, "SHA-256 digest");
-    if (await exists(finalPath, "file")) {
-      await stream.cancel().catch(() => {});
-      return { path: finalPath, sizeBytes: (await Deno.stat(finalPath)).size, written: false };
+    this.#writable("storing a blob");
+    if (expected.blake3 !== undefined) {
+      const finalPath = this.blobPath(expected.blake3);
+      if (await exists(this.root, finalPath, "file")) {
+        await stream.cancel().catch(() => {});
+        return {
+          path: finalPath,
+          blake3: expected.blake3,
+          sizeBytes: (await Deno.stat(finalPath)).size,
+          written: false,
+        };
+      }
     }
-    await Deno.mkdir(this.workDir, { recursive: true });
-    const tmp = join(this.workDir, `${expected.blake3}.${crypto.randomUUID().slice(0, 8)}.part`);
+    checkDigest(expected.sha256, "SHA-256 digest");
+    const pinned = expected.blake3 ?? expected.sha256;
+    await this.#ensureWorkDir();
+    const tmp = join(this.workDir, `${pinned}.${crypto.randomUUID().slice(0, 8)}.part`);
     const hasher = await createDualHasher();
     const hooks = this.#hooks;
     let faultedMid = false;
@@ -453,7 +545,7 @@ export class FsStore {
           throw new MochiError(
             "BLOB_E001",
             `${label}: blob is longer than the expected ${expected.sizeBytes} bytes ` +
-              `(blake3 ${expected.blake3})`,
+              `(pinned ${pinned})`,
             { hint: "the registry served different bytes than its record; report it" },
           );
         }
@@ -464,7 +556,7 @@ export class FsStore {
           throw new MochiError(
             "BLOB_E004",
             `${label}: blob download streamed more than ${expected.maxBytes} bytes ` +
-              `(blake3 ${expected.blake3}); stopped reading`,
+              `(pinned ${pinned}); stopped reading`,
             { hint: "the registry sent more data than any blob may hold; report it" },
           );
         }
@@ -486,7 +578,7 @@ export class FsStore {
         );
       }
       const diffs: string[] = [];
-      if (digest.blake3 !== expected.blake3) {
+      if (expected.blake3 !== undefined && digest.blake3 !== expected.blake3) {
         diffs.push(`blake3 expected ${expected.blake3}, got ${digest.blake3}`);
       }
       if (digest.sha256 !== expected.sha256) {
@@ -507,13 +599,10 @@ export class FsStore {
       await file.sync();
       file.close();
       file = undefined;
-      const dir = join(
-        this.root,
-        "blobs",
-        expected.blake3.slice(0, 2),
-        expected.blake3.slice(2, 4),
-      );
-      await Deno.mkdir(dir, { recursive: true });
+      const address = digest.blake3;
+      const finalPath = this.blobPath(address);
+      const dir = join(this.root, "blobs", address.slice(0, 2), address.slice(2, 4));
+      await mkdirInStore(this.root, dir);
       hooks.fault("before-rename");
       // Create-or-accept-existing: link() never replaces a file, so when processes race on one
       // blob exactly one creates the final name and the others find it there (same bytes).
@@ -526,7 +615,8 @@ export class FsStore {
       }
       await removeIfExists(tmp);
       await fsyncDir(dir);
-      return { path: finalPath, sizeBytes: digest.sizeBytes, written };
+      if (expected.blake3 === undefined) await this.putAlias(expected.sha256, address);
+      return { path: finalPath, blake3: address, sizeBytes: digest.sizeBytes, written };
     } catch (e) {
       hasher.abort();
       await reader.cancel(e).catch(() => {});
@@ -571,22 +661,18 @@ export class FsStore {
    *   `BLOB_E008` malformed digest
    */
   async extract(b3: string, policy: ArchivePolicy = {}): Promise<string> {
+    this.#writable("extracting a blob");
     const finalDir = this.extractedPath(b3);
-    if (await exists(finalDir, "dir")) return finalDir;
+    if (await exists(this.root, finalDir, "dir")) return finalDir;
     const blob = this.blobPath(b3);
-    let size: number;
-    try {
-      size = (await Deno.stat(blob)).size;
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound) {
-        throw new MochiError("BLOB_E007", `blob ${b3} is not in the store (${blob})`, {
-          hint: "fetch it first (mochi install without --offline)",
-        });
-      }
-      throw e;
+    if (!(await exists(this.root, blob, "file"))) {
+      throw new MochiError("BLOB_E007", `blob ${b3} is not in the store (${blob})`, {
+        hint: "fetch it first (mochi install without --offline)",
+      });
     }
-    await Deno.mkdir(this.workDir, { recursive: true });
-    await Deno.mkdir(join(this.root, "extracted"), { recursive: true });
+    const size = (await Deno.lstat(blob)).size;
+    await this.#ensureWorkDir();
+    await mkdirInStore(this.root, join(this.root, "extracted"));
     const work = await Deno.makeTempDir({ dir: this.workDir, prefix: `x-${b3.slice(0, 16)}-` });
     let wroteOne = false;
     try {
@@ -638,7 +724,7 @@ export class FsStore {
       try {
         await Deno.rename(work, finalDir);
       } catch (e) {
-        if (await exists(finalDir, "dir")) {
+        if (await exists(this.root, finalDir, "dir")) {
           await removeIfExists(work);
           return finalDir; // another process finished first; its tree has the same content
         }
@@ -667,10 +753,12 @@ export class FsStore {
    *
    * @param b3 BLAKE3 hex digest
    * @returns `"ok"`, `"missing"`, or `"corrupt"` (the bytes hash to something else)
-   * @throws {MochiError} `BLOB_E008` on a malformed digest
+   * @throws {MochiError} `BLOB_E008` on a malformed digest; `STORE_E002` when the blob or a
+   *   directory above it is a link or of the wrong kind
    */
   async checkBlob(b3: string): Promise<"ok" | "missing" | "corrupt"> {
     const path = this.blobPath(b3);
+    if (!(await exists(this.root, path, "file"))) return "missing";
     try {
       return (await digestFile(path)).blake3 === b3 ? "ok" : "corrupt";
     } catch (e) {
@@ -680,25 +768,37 @@ export class FsStore {
   }
 
   /**
-   * Remove a blob and the tree extracted from it (missing ones are ignored).
+   * Remove a blob and the tree extracted from it (missing ones are ignored; a link in their
+   * place is removed as a link, never followed).
    *
    * @param b3 BLAKE3 hex digest
-   * @throws {MochiError} `BLOB_E008` on a malformed digest
+   * @throws {MochiError} `BLOB_E008` on a malformed digest; `STORE_E002` when a directory above
+   *   them is a link; `INTERNAL_E001` without the store lock
    */
   async removeBlob(b3: string): Promise<void> {
-    await removeIfExists(this.extractedPath(b3));
-    await removeIfExists(this.blobPath(b3));
+    this.#writable("removing a blob");
+    await this.#remove(this.extractedPath(b3));
+    await this.#remove(this.blobPath(b3));
+  }
+
+  /** Remove `path` inside the store (recursively; a link itself), its parents checked real. */
+  async #remove(path: string): Promise<void> {
+    if (await parentsAreReal(this.root, path)) await removeIfExists(path);
   }
 
   /**
    * Record that a blob was used now (its file's mtime is the last-use record read by
-   * {@link FsStore.prune}). Missing blobs are ignored.
+   * {@link FsStore.prune}). Missing blobs are ignored. A `.crate` is touched through its
+   * address: {@link FsStore.resolveAlias} gives it.
    *
    * @param b3 BLAKE3 hex digest
    * @param nowMs the time to record, epoch ms (default now)
+   * @throws {MochiError} `STORE_E002` when the blob or a directory above it is a link
    */
   async touch(b3: string, nowMs: number = Date.now()): Promise<void> {
+    this.#writable("recording a blob's last use");
     const t = new Date(nowMs);
+    if (!(await exists(this.root, this.blobPath(b3), "file"))) return;
     try {
       await Deno.utime(this.blobPath(b3), t, t);
     } catch (e) {
@@ -707,62 +807,140 @@ export class FsStore {
   }
 
   /**
-   * Delete blobs whose last use (see {@link FsStore.touch}) is older than `olderThanMs`, with
-   * their extracted trees, and trees whose blob is gone. The caller must hold the store lock
-   * exclusively (`mochi cache prune` does), so no install is using what is deleted.
-   *
-   * @param options age threshold, dry run, clock
-   * @returns what was (or would be) removed
+   * Every blob file in the store, walked with `lstat`: only bucket directories named by two hex
+   * digits and files named by a digest in their own bucket are taken; links and anything else
+   * go to `skipped`, never followed.
    */
-  async prune(options: PruneOptions): Promise<PruneReport> {
-    const now = options.nowMs ?? Date.now();
-    const report: PruneReport = { blobs: 0, blobBytes: 0, trees: 0, treeBytes: 0 };
-    const kept = new Set<string>();
-    const blobs = join(this.root, "blobs");
-    for (const aa of await listDir(blobs)) {
-      for (const bb of await listDir(join(blobs, aa.name))) {
-        for (const f of await listDir(join(blobs, aa.name, bb.name))) {
-          const path = join(blobs, aa.name, bb.name, f.name);
-          const st = await Deno.stat(path);
-          if (now - (st.mtime?.getTime() ?? 0) < options.olderThanMs) {
-            kept.add(f.name);
+  async #blobs(skipped: SkippedEntry[]): Promise<BlobEntry[]> {
+    const out: BlobEntry[] = [];
+    const top = join(this.root, "blobs");
+    if (!(await realDirOrSkip(top, skipped))) return out;
+    for (const aa of await listDir(top)) {
+      const aaPath = join(top, aa.name);
+      if (!BUCKET.test(aa.name) || !aa.isDirectory) {
+        skipped.push(skippedEntry(aaPath, aa));
+        continue;
+      }
+      for (const bb of await listDir(aaPath)) {
+        const bbPath = join(aaPath, bb.name);
+        if (!BUCKET.test(bb.name) || !bb.isDirectory) {
+          skipped.push(skippedEntry(bbPath, bb));
+          continue;
+        }
+        for (const f of await listDir(bbPath)) {
+          const path = join(bbPath, f.name);
+          const inPlace = isHexDigest(f.name) && f.name.startsWith(aa.name + bb.name);
+          if (!f.isFile || !inPlace) {
+            skipped.push(skippedEntry(path, f));
             continue;
           }
-          report.blobs++;
-          report.blobBytes += st.size;
-          if (!options.dryRun) await removeIfExists(path);
+          const st = await lstatOrUndefined(path);
+          if (st?.isFile) out.push({ b3: f.name, path, st });
         }
       }
     }
-    const extracted = join(this.root, "extracted");
-    for (const t of await listDir(extracted)) {
-      if (kept.has(t.name)) continue;
+    return out;
+  }
+
+  /** Extracted trees (real directories named by a digest); links and others go to `skipped`. */
+  async #trees(skipped: SkippedEntry[]): Promise<{ b3: string; path: string }[]> {
+    const out: { b3: string; path: string }[] = [];
+    const top = join(this.root, "extracted");
+    if (!(await realDirOrSkip(top, skipped))) return out;
+    for (const t of await listDir(top)) {
+      const path = join(top, t.name);
+      if (!isHexDigest(t.name) || !t.isDirectory) skipped.push(skippedEntry(path, t));
+      else out.push({ b3: t.name, path });
+    }
+    return out;
+  }
+
+  /** SHA-256 aliases (regular files named by a digest); links and others go to `skipped`. */
+  async #aliases(skipped: SkippedEntry[]): Promise<{ sha256: string; path: string }[]> {
+    const out: { sha256: string; path: string }[] = [];
+    if (!(await realDirOrSkip(join(this.root, "aliases"), skipped))) return out;
+    if (!(await realDirOrSkip(this.aliasDir, skipped))) return out;
+    for (const a of await listDir(this.aliasDir)) {
+      const path = join(this.aliasDir, a.name);
+      if (!isHexDigest(a.name) || !a.isFile) skipped.push(skippedEntry(path, a));
+      else out.push({ sha256: a.name, path });
+    }
+    return out;
+  }
+
+  /** The address an alias file holds, when it is a digest. */
+  async #aliasTarget(path: string): Promise<string | undefined> {
+    const st = await lstatOrUndefined(path);
+    if (!st?.isFile || st.size > 256) return undefined;
+    const b3 = (await Deno.readTextFile(path)).trim();
+    return isHexDigest(b3) ? b3 : undefined;
+  }
+
+  /**
+   * Delete blobs whose last use (see {@link FsStore.touch}) is older than `olderThanMs`, with
+   * their extracted trees and aliases, and trees and aliases whose blob is gone. The store is
+   * walked with `lstat`: only entries named by a digest are touched, links are never followed
+   * (they are listed in {@link PruneReport.skipped}, and a dry run reports exactly what a real
+   * run removes). The caller holds the store lock exclusively ({@link openStoreSession}), so no
+   * install is using what is deleted.
+   *
+   * @param options age threshold, dry run, clock
+   * @returns what was (or would be) removed, and what was left alone
+   * @throws {MochiError} `INTERNAL_E001` without the exclusive store lock
+   */
+  async prune(options: PruneOptions): Promise<PruneReport> {
+    this.#writable("pruning", "exclusive");
+    const now = options.nowMs ?? Date.now();
+    const skipped: SkippedEntry[] = [];
+    const report: PruneReport = {
+      blobs: 0,
+      blobBytes: 0,
+      trees: 0,
+      treeBytes: 0,
+      aliases: 0,
+      skipped,
+    };
+    const kept = new Set<string>();
+    for (const b of await this.#blobs(skipped)) {
+      if (now - (b.st.mtime?.getTime() ?? 0) < options.olderThanMs) {
+        kept.add(b.b3);
+        continue;
+      }
+      report.blobs++;
+      report.blobBytes += b.st.size;
+      if (!options.dryRun) await removeIfExists(b.path);
+    }
+    for (const t of await this.#trees(skipped)) {
+      if (kept.has(t.b3)) continue;
       report.trees++;
-      report.treeBytes += await treeBytes(join(extracted, t.name));
-      if (!options.dryRun) await removeIfExists(join(extracted, t.name));
+      report.treeBytes += await treeBytes(t.path);
+      if (!options.dryRun) await removeIfExists(t.path);
+    }
+    for (const a of await this.#aliases(skipped)) {
+      const b3 = await this.#aliasTarget(a.path);
+      if (b3 !== undefined && kept.has(b3)) continue;
+      report.aliases++;
+      if (!options.dryRun) await removeIfExists(a.path);
     }
     return report;
   }
 
   /**
-   * Count blobs, extracted trees and temp files with their sizes (`mochi cache size`).
+   * Count blobs, extracted trees and temp files with their sizes (`mochi cache size`), walking
+   * with `lstat` (links are not followed or counted).
    *
    * @returns a {@link StoreSize}
    */
   async size(): Promise<StoreSize> {
     const out: StoreSize = { blobs: 0, blobBytes: 0, trees: 0, treeBytes: 0, tempBytes: 0 };
-    const blobs = join(this.root, "blobs");
-    for (const aa of await listDir(blobs)) {
-      for (const bb of await listDir(join(blobs, aa.name))) {
-        for (const f of await listDir(join(blobs, aa.name, bb.name))) {
-          out.blobs++;
-          out.blobBytes += (await Deno.stat(join(blobs, aa.name, bb.name, f.name))).size;
-        }
-      }
+    const skipped: SkippedEntry[] = [];
+    for (const b of await this.#blobs(skipped)) {
+      out.blobs++;
+      out.blobBytes += b.st.size;
     }
-    for (const t of await listDir(join(this.root, "extracted"))) {
+    for (const t of await this.#trees(skipped)) {
       out.trees++;
-      out.treeBytes += await treeBytes(join(this.root, "extracted", t.name));
+      out.treeBytes += await treeBytes(t.path);
     }
     out.tempBytes = await treeBytes(this.tmpDir);
     return out;
@@ -770,29 +948,53 @@ export class FsStore {
 
   /**
    * Re-hash every blob (`mochi verify`) and report those whose BLAKE3 differs from their name,
-   * or that sit in the wrong bucket or have a name that is not a digest.
+   * or that sit in the wrong bucket or have a name that is not a digest; check every SHA-256
+   * alias against the SHA-256 of the blob it names; list links found inside the store.
    *
-   * @returns how many blobs were checked and which are corrupt
+   * @returns how many blobs and aliases were checked, and what is wrong
    */
   async verify(): Promise<VerifyReport> {
-    const report: VerifyReport = { checked: 0, corrupt: [] };
-    const blobs = join(this.root, "blobs");
-    for (const aa of await listDir(blobs)) {
-      if (!aa.isDirectory) continue;
-      for (const bb of await listDir(join(blobs, aa.name))) {
-        if (!bb.isDirectory) continue;
-        const dir = join(blobs, aa.name, bb.name);
-        for (const f of await listDir(dir)) {
-          if (!f.isFile) continue;
-          const path = join(dir, f.name);
-          const actual = await digestFile(path);
+    const skipped: SkippedEntry[] = [];
+    const report: VerifyReport = {
+      checked: 0,
+      corrupt: [],
+      aliasesChecked: 0,
+      badAliases: [],
+      planted: [],
+    };
+    const sha256Of = new Map<string, string>();
+    for (const b of await this.#blobs(skipped)) {
+      const actual = await digestFile(b.path);
+      report.checked++;
+      if (actual.blake3 !== b.b3) {
+        report.corrupt.push({ b3: b.b3, path: b.path, actualBlake3: actual.blake3 });
+      } else sha256Of.set(b.b3, actual.sha256);
+    }
+    for (const a of await this.#aliases(skipped)) {
+      report.aliasesChecked++;
+      const b3 = await this.#aliasTarget(a.path);
+      const reason = b3 === undefined
+        ? "it does not hold a BLAKE3 digest"
+        : !sha256Of.has(b3)
+        ? `it names blob ${b3}, which is not in the store (or is corrupt)`
+        : sha256Of.get(b3) !== a.sha256
+        ? `it names blob ${b3}, whose SHA-256 is ${sha256Of.get(b3)}`
+        : undefined;
+      if (reason !== undefined) report.badAliases.push({ sha256: a.sha256, path: a.path, reason });
+    }
+    // Regular files with a wrong name or place inside a bucket are corrupt blobs (as before);
+    // links, and anything in place of a directory, are planted.
+    for (const s of skipped) {
+      if (s.kind === "file" && s.path.startsWith(join(this.root, "blobs") + "/")) {
+        const rel = s.path.slice(this.root.length + "/blobs/".length).split("/");
+        if (rel.length === 3) {
+          const actual = await digestFile(s.path);
           report.checked++;
-          const inRightPlace = f.name.slice(0, 2) === aa.name && f.name.slice(2, 4) === bb.name;
-          if (actual.blake3 !== f.name || !inRightPlace) {
-            report.corrupt.push({ b3: f.name, path, actualBlake3: actual.blake3 });
-          }
+          report.corrupt.push({ b3: rel[2], path: s.path, actualBlake3: actual.blake3 });
+          continue;
         }
       }
+      if (s.kind === "symlink") report.planted.push(s);
     }
     report.corrupt.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     return report;
@@ -804,47 +1006,89 @@ export class FsStore {
    *
    * @param corrupt entries from {@link VerifyReport.corrupt}
    * @returns the number of blob files removed
+   * @throws {MochiError} `INTERNAL_E001` without the store lock
    */
   async removeCorrupt(corrupt: readonly Pick<CorruptBlob, "b3" | "path">[]): Promise<number> {
+    this.#writable("removing corrupt blobs");
     let removed = 0;
     const blobsRoot = join(this.root, "blobs") + "/";
     for (const c of corrupt) {
       if (!c.path.startsWith(blobsRoot)) continue; // only ever delete inside the store
+      if (!(await parentsAreReal(this.root, c.path))) continue;
       try {
         await Deno.remove(c.path);
         removed++;
       } catch (e) {
         if (!(e instanceof Deno.errors.NotFound)) throw e;
       }
-      if (isHexDigest(c.b3)) await removeIfExists(this.extractedPath(c.b3));
+      if (isHexDigest(c.b3)) await this.#remove(this.extractedPath(c.b3));
     }
     return removed;
   }
 
   /**
-   * Remove temp files and dirs left by crashed processes. Only entries older than `maxAgeMs`
-   * are touched, so a concurrent process's work in progress survives.
+   * Remove temp files and dirs left by crashed processes: entries of `<root>/tmp` older than
+   * `maxAgeMs` that are not `keep` (the caller's own session). With the store lock held
+   * exclusively no other session is live; the age rule spares a process that wrote its first
+   * temp file without a lock (none does). Entries are removed as found (a link as a link), and
+   * `tmp` itself must be a real directory.
    *
-   * @param maxAgeMs minimum age in milliseconds (default 24 h)
-   * @returns how many entries were removed
+   * @param options `maxAgeMs` (default {@link TEMP_MAX_AGE_MS}), names to `keep`, `dryRun`
+   * @returns how many entries were removed (or would be)
+   * @throws {MochiError} `INTERNAL_E001` without the exclusive store lock
    */
-  async pruneTemp(maxAgeMs = 24 * 60 * 60 * 1000): Promise<number> {
+  async pruneTemp(
+    options: { maxAgeMs?: number; keep?: readonly string[]; dryRun?: boolean } = {},
+  ): Promise<number> {
+    this.#writable("pruning temp files", "exclusive");
+    const maxAgeMs = options.maxAgeMs ?? TEMP_MAX_AGE_MS;
+    const keep = new Set(options.keep ?? []);
     let removed = 0;
     const now = Date.now();
+    if (!(await realDirOrSkip(this.tmpDir, []))) return 0;
     for (const e of await listDir(this.tmpDir)) {
+      if (keep.has(e.name)) continue;
       const path = join(this.tmpDir, e.name);
-      try {
-        const st = await Deno.lstat(path);
-        const mtime = st.mtime?.getTime() ?? 0;
-        if (now - mtime < maxAgeMs) continue;
-        await removeIfExists(path);
-        removed++;
-      } catch (err) {
-        if (!(err instanceof Deno.errors.NotFound)) throw err;
-      }
+      const st = await lstatOrUndefined(path);
+      if (st === undefined || now - (st.mtime?.getTime() ?? 0) < maxAgeMs) continue;
+      removed++;
+      if (!options.dryRun) await removeIfExists(path);
     }
     return removed;
   }
+}
+
+/** How old a temp entry must be before {@link FsStore.pruneTemp} removes it: one hour. */
+export const TEMP_MAX_AGE_MS: number = 60 * 60 * 1000;
+
+const BUCKET = /^[0-9a-f]{2}$/;
+
+interface BlobEntry {
+  b3: string;
+  path: string;
+  st: Deno.FileInfo;
+}
+
+/** An entry a store walk left alone (a link, or a name or kind the store never creates). */
+export interface SkippedEntry {
+  /** Its path. */
+  path: string;
+  /** What it is. */
+  kind: "symlink" | "file" | "directory" | "other";
+}
+
+function skippedEntry(path: string, e: Deno.DirEntry): SkippedEntry {
+  const kind = e.isSymlink ? "symlink" : e.isFile ? "file" : e.isDirectory ? "directory" : "other";
+  return { path, kind };
+}
+
+/** True when `path` is a real directory; a link or other kind in its place is listed. */
+async function realDirOrSkip(path: string, skipped: SkippedEntry[]): Promise<boolean> {
+  const st = await lstatOrUndefined(path);
+  if (st === undefined) return false;
+  if (st.isDirectory) return true;
+  skipped.push({ path, kind: st.isSymlink ? "symlink" : st.isFile ? "file" : "other" });
+  return false;
 }
 
 /** Sum of file sizes under `path` (0 when missing). */

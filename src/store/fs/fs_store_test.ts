@@ -4,7 +4,8 @@ import { MochiError } from "../../errors.ts";
 import { writeArchive } from "../archive.ts";
 import { digestBytes } from "../digest.ts";
 import { buildTarZst, HOSTILE_ARCHIVES } from "../tar_builder_testing.ts";
-import { FsStore, readFileChunks, resolveMochiHome, storeRootOf } from "./fs_store.ts";
+import { type FsStore, readFileChunks, resolveMochiHome, storeRootOf } from "./fs_store.ts";
+import { withStoreSession } from "./session.ts";
 import { guardedTest } from "../../../tests/stray.ts";
 
 const enc = new TextEncoder();
@@ -37,7 +38,7 @@ async function tree(dir: string): Promise<string[]> {
 async function withStore(fn: (store: FsStore, dir: string) => Promise<void>) {
   const dir = await Deno.makeTempDir();
   try {
-    await fn(new FsStore(join(dir, "store")), dir);
+    await withStoreSession(dir, "shared", {}, (session) => fn(session.store, dir));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -45,7 +46,9 @@ async function withStore(fn: (store: FsStore, dir: string) => Promise<void>) {
 
 /** Everything in the store except empty bookkeeping dirs. */
 async function storeFiles(store: FsStore): Promise<string[]> {
-  return (await tree(store.root)).filter((p) => !p.endsWith("/"));
+  return (await tree(store.root)).filter((p) =>
+    !p.endsWith("/") && p !== ".lock" && !p.startsWith("locks/") && !p.startsWith("tmp/s-")
+  );
 }
 
 const SAMPLE = [
@@ -70,7 +73,7 @@ guardedTest(
       );
       assert.deepEqual(await Deno.readFile(put.path), archive);
       assert.equal(await store.hasBlob(d.blake3), true);
-      assert.deepEqual(await tree(store.tmpDir), [], "no temp file left");
+      assert.deepEqual(await tree(store.workDir), [], "no temp file left");
 
       const dir = await store.extract(d.blake3);
       assert.equal(dir, join(store.root, "extracted", d.blake3));
@@ -94,7 +97,7 @@ guardedTest(
       await Deno.writeFile(join(dir, "marker"), enc.encode("kept"));
       assert.equal(await store.extract(d.blake3), dir);
       assert.ok(await Deno.stat(join(dir, "marker")));
-      assert.deepEqual(await tree(store.tmpDir), []);
+      assert.deepEqual(await tree(store.workDir), []);
     });
   },
 );
@@ -224,7 +227,7 @@ guardedTest("malformed digests are refused with BLOB_E008 before touching the di
       isCode("BLOB_E008"),
     );
     await assert.rejects(store.extract("../x"), isCode("BLOB_E008"));
-    assert.deepEqual(await tree(store.root), []);
+    assert.deepEqual(await storeFiles(store), []);
   });
 });
 
@@ -239,7 +242,7 @@ for (const [name, raw] of Object.entries(HOSTILE_ARCHIVES)) {
       await store.putBytes(archive, d, "evil 6.6.6");
       await assert.rejects(store.extract(d.blake3), isCode("BLOB_E003", /archive entry "/));
       assert.deepEqual(await tree(join(store.root, "extracted")), []);
-      assert.deepEqual(await tree(store.tmpDir), []);
+      assert.deepEqual(await tree(store.workDir), []);
       assert.deepEqual(await tree(sentinel), ["keep"]);
       const outside = (await tree(dir)).filter((p) => !p.startsWith("store/"));
       assert.deepEqual(outside, ["sentinel/", "sentinel/keep"]);
@@ -256,7 +259,7 @@ guardedTest("extract enforces injected limits with BLOB_E004 and cleans up", asy
     await assert.rejects(store.extract(d.blake3, { maxEntryBytes: 10 }), isCode("BLOB_E004"));
     await assert.rejects(store.extract(d.blake3, { maxUnpackedBytes: 50 }), isCode("BLOB_E004"));
     assert.deepEqual(await tree(join(store.root, "extracted")), []);
-    assert.deepEqual(await tree(store.tmpDir), []);
+    assert.deepEqual(await tree(store.workDir), []);
     // The same blob extracts fine with the default limits.
     assert.ok(await store.extract(d.blake3));
   });
@@ -278,7 +281,13 @@ guardedTest(
       const dO = await digestBytes(other);
       await store.putBytes(good, dg, "good 1.0.0");
       const { path } = await store.putBytes(other, dO, "other 1.0.0");
-      assert.deepEqual(await store.verify(), { checked: 2, corrupt: [] });
+      assert.deepEqual(await store.verify(), {
+        checked: 2,
+        corrupt: [],
+        aliasesChecked: 0,
+        badAliases: [],
+        planted: [],
+      });
 
       // Corrupt "other" in place, as bit rot or a bad tool would.
       const bytes = await Deno.readFile(path);
@@ -291,12 +300,18 @@ guardedTest(
 
       // A corrupt blob is never trusted because of its path.
       await assert.rejects(store.extract(dO.blake3), isCode("BLOB_E006", /no longer matches/));
-      assert.deepEqual(await tree(store.tmpDir), []);
+      assert.deepEqual(await tree(store.workDir), []);
       assert.equal(await store.hasBlob(dO.blake3), false, "extract removed the corrupt blob");
 
       assert.equal(await store.removeCorrupt(report.corrupt), 0, "already gone");
       assert.equal(await store.hasBlob(dg.blake3), true);
-      assert.deepEqual(await store.verify(), { checked: 1, corrupt: [] });
+      assert.deepEqual(await store.verify(), {
+        checked: 1,
+        corrupt: [],
+        aliasesChecked: 0,
+        badAliases: [],
+        planted: [],
+      });
     });
   },
 );
@@ -312,7 +327,7 @@ guardedTest(
       await Deno.writeFile(path, b); // a valid archive, but not the one this address names
       await assert.rejects(store.extract(da.blake3), isCode("BLOB_E006"));
       assert.deepEqual(await tree(join(store.root, "extracted")), []);
-      assert.deepEqual(await tree(store.tmpDir), []);
+      assert.deepEqual(await tree(store.workDir), []);
     });
   },
 );
@@ -326,17 +341,23 @@ guardedTest("two racing extractions both succeed with one complete tree", async 
     const archive = await writeArchive(files);
     const d = await digestBytes(archive);
     await store.putBytes(archive, d, "race 1.0.0");
-    const other = new FsStore(store.root); // a second "process" sharing the root
-    const [x, y, z] = await Promise.all([
-      store.extract(d.blake3),
-      other.extract(d.blake3),
-      store.extract(d.blake3),
-    ]);
+    // a second "process" sharing the root
+    const [x, y, z] = await withStoreSession(
+      join(store.root, ".."),
+      "shared",
+      {},
+      (other) =>
+        Promise.all([
+          store.extract(d.blake3),
+          other.store.extract(d.blake3),
+          store.extract(d.blake3),
+        ]),
+    );
     assert.equal(x, y);
     assert.equal(y, z);
     const t = (await tree(x)).filter((p) => !p.endsWith("/"));
     assert.equal(t.length, 40);
-    assert.deepEqual(await tree(store.tmpDir), []);
+    assert.deepEqual(await tree(store.workDir), []);
   });
 });
 
@@ -349,26 +370,43 @@ guardedTest("two racing putBlob calls store one valid blob", async () => {
       for (let i = 0; i < archive.length; i += n) parts.push(archive.subarray(i, i + n));
       return ReadableStream.from(parts);
     };
-    await Promise.all([
-      store.putBlob(chunks(7), d, "demo"),
-      new FsStore(store.root).putBlob(chunks(13), d, "demo"),
-    ]);
-    assert.deepEqual(await store.verify(), { checked: 1, corrupt: [] });
-    assert.deepEqual(await tree(store.tmpDir), []);
+    await withStoreSession(join(store.root, ".."), "shared", {}, (other) =>
+      Promise.all([
+        store.putBlob(chunks(7), d, "demo"),
+        other.store.putBlob(chunks(13), d, "demo"),
+      ]));
+    assert.deepEqual(await store.verify(), {
+      checked: 1,
+      corrupt: [],
+      aliasesChecked: 0,
+      badAliases: [],
+      planted: [],
+    });
+    assert.deepEqual(await tree(store.workDir), []);
   });
 });
 
-guardedTest("pruneTemp removes only old leftovers", async () => {
-  await withStore(async (store) => {
-    await Deno.mkdir(join(store.tmpDir, "x-old"), { recursive: true });
-    await Deno.writeFile(join(store.tmpDir, "old.part"), enc.encode("x"));
-    await Deno.writeFile(join(store.tmpDir, "new.part"), enc.encode("x"));
+guardedTest("pruneTemp removes only old leftovers, and only under the exclusive lock", async () => {
+  const home = await Deno.makeTempDir();
+  try {
+    const tmp = join(home, "store", "tmp");
+    await Deno.mkdir(join(tmp, "x-old"), { recursive: true });
+    await Deno.writeFile(join(tmp, "old.part"), enc.encode("x"));
+    await Deno.writeFile(join(tmp, "new.part"), enc.encode("x"));
     const past = new Date(Date.now() - 48 * 3600 * 1000);
-    await Deno.utime(join(store.tmpDir, "x-old"), past, past);
-    await Deno.utime(join(store.tmpDir, "old.part"), past, past);
-    assert.equal(await store.pruneTemp(), 2);
-    assert.deepEqual(await tree(store.tmpDir), ["new.part"]);
-  });
+    await Deno.utime(join(tmp, "x-old"), past, past);
+    await Deno.utime(join(tmp, "old.part"), past, past);
+    await withStoreSession(home, "shared", {}, async (s) => {
+      await assert.rejects(s.store.pruneTemp(), isCode("INTERNAL_E001"));
+    });
+    await withStoreSession(home, "exclusive", {}, async (s) => {
+      const own = s.sessionDir.slice(s.sessionDir.lastIndexOf("/") + 1);
+      assert.equal(await s.store.pruneTemp({ keep: [own, `${own}.owner`] }), 2);
+    });
+    assert.deepEqual(await tree(tmp), ["new.part"]);
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
 });
 
 guardedTest("readFileChunks yields the whole file in chunks of the given size", async () => {

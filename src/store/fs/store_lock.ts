@@ -19,6 +19,7 @@
  */
 import { join } from "node:path";
 import { removeIfExists } from "./fs_atomic.ts";
+import { lstatOrUndefined, mkdirInStore, plantedPathError } from "./safe_path.ts";
 
 /** Who holds (part of) the store. */
 export interface StoreHolder {
@@ -46,6 +47,8 @@ export interface StoreLock {
   readonly mode: "shared" | "exclusive";
   /** This process's session directory for temp files: `<store>/tmp/s-<id>/`. */
   readonly sessionDir: string;
+  /** True once {@link StoreLock.release} was called. */
+  readonly released: boolean;
   /** Remove the session and release the lock. Idempotent. */
   release(): Promise<void>;
 }
@@ -60,14 +63,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * @param mode `shared` to add to the store, `exclusive` to delete from it
  * @param options wait notice callback and timing, and this process's command name
  * @returns the held lock; call `release()` when done
- * @throws the underlying `Deno.errors.*` when the store root cannot be created or opened
+ * @throws {MochiError} `STORE_E002` when `tmp` or `.lock` is a link planted in the store; the
+ *   underlying `Deno.errors.*` when the store root cannot be created or opened
  */
 export async function acquireStoreLock(
   storeRoot: string,
   mode: "shared" | "exclusive",
   options: StoreLockOptions = {},
 ): Promise<StoreLock> {
-  await Deno.mkdir(join(storeRoot, "tmp"), { recursive: true });
+  await mkdirInStore(storeRoot, join(storeRoot, "tmp"));
+  await refuseLink(join(storeRoot, ".lock"));
   const file = await Deno.open(join(storeRoot, ".lock"), {
     read: true,
     write: true,
@@ -99,6 +104,9 @@ export async function acquireStoreLock(
   return {
     mode,
     sessionDir: session.dir,
+    get released() {
+      return released;
+    },
     async release() {
       if (released) return;
       released = true;
@@ -160,7 +168,22 @@ async function tryOpenSession(storeRoot: string, command: string): Promise<Sessi
   };
 }
 
+/**
+ * Refuse a symbolic link at `path` (a lock file opened with `create` would create or lock its
+ * target outside the store).
+ *
+ * @param path a file inside the store
+ * @throws {MochiError} `STORE_E002` when it is a link or not a regular file
+ */
+export async function refuseLink(path: string): Promise<void> {
+  const st = await lstatOrUndefined(path);
+  if (st === undefined || st.isFile) return;
+  throw plantedPathError(path, st.isSymlink ? "a symbolic link" : "not a regular file");
+}
+
+/** Names in `dir`, sorted; none when `dir` is missing or is not a real directory (a link). */
 async function listNames(dir: string): Promise<string[]> {
+  if (!(await lstatOrUndefined(dir))?.isDirectory) return [];
   const out: string[] = [];
   try {
     for await (const e of Deno.readDir(dir)) out.push(e.name);

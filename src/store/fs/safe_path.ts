@@ -1,0 +1,120 @@
+/**
+ * Paths inside the store that trust no link (issue: a co-user of `$MOCHI_HOME` plants symbolic
+ * links at `store/tmp`, `store/blobs/<aa>` or `store/extracted/<b3>` so that pruning deletes, or
+ * installing writes, outside the store). Every directory below the store root is checked with
+ * `lstat` before it is used: a link, or a file where a directory belongs, is refused
+ * (`STORE_E002`), never followed. The root itself may be a link (a cache moved to another disk).
+ *
+ * Like cargo's and uv's caches this guards against accidents and a hostile co-user, not against a
+ * race with one: a link swapped in between the check and the use (microseconds) is not caught;
+ * the store's own files are created exclusively and renamed within checked directories.
+ *
+ * @module
+ */
+import { isAbsolute, join, relative, sep } from "node:path";
+import { MochiError } from "../../errors.ts";
+
+/**
+ * `lstat`, or undefined when the path does not exist.
+ *
+ * @param path any path
+ * @returns its own metadata (a link is reported as a link)
+ * @throws the underlying `Deno.errors.*` other than `NotFound`
+ */
+export async function lstatOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {
+  try {
+    return await Deno.lstat(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * The error for a path inside the store that is a link or not the kind it must be.
+ *
+ * @param path the path found
+ * @param what what it is, e.g. `"a symbolic link"`
+ * @returns a `STORE_E002` error (exit 4) naming the path
+ */
+export function plantedPathError(path: string, what: string): MochiError {
+  return new MochiError(
+    "STORE_E002",
+    `${path} is ${what}; mochi never creates one there, so something else planted it`,
+    {
+      hint: "remove it (check who can write to the store: another user sharing MOCHI_HOME?) " +
+        "and run the command again; nothing was written or deleted through it",
+    },
+  );
+}
+
+function partsBelow(root: string, path: string): string[] {
+  const rel = relative(root, path);
+  if (rel === "") return [];
+  if (rel.startsWith("..") || isAbsolute(rel)) {
+    throw new MochiError("INTERNAL_E001", `${path} is not inside the store ${root}`);
+  }
+  return rel.split(sep).filter((p) => p !== "");
+}
+
+/**
+ * Check that every directory between `root` (exclusive) and `path` (exclusive) is a real
+ * directory, so using `path` cannot lead outside the store.
+ *
+ * @param root the store root
+ * @param path a path inside it
+ * @returns false when one of them does not exist (then neither does `path`)
+ * @throws {MochiError} `STORE_E002` when one is a link or not a directory
+ */
+export async function parentsAreReal(root: string, path: string): Promise<boolean> {
+  let at = root;
+  for (const part of partsBelow(root, path).slice(0, -1)) {
+    at = join(at, part);
+    const st = await lstatOrUndefined(at);
+    if (st === undefined) return false;
+    if (st.isSymlink) throw plantedPathError(at, "a symbolic link");
+    if (!st.isDirectory) throw plantedPathError(at, "not a directory");
+  }
+  return true;
+}
+
+/**
+ * What is at `path` inside the store, its parents checked by {@link parentsAreReal}.
+ *
+ * @param root the store root
+ * @param path a path inside it
+ * @returns its `lstat` metadata, or undefined when it (or a parent) does not exist
+ * @throws {MochiError} `STORE_E002` when a parent is a link or not a directory
+ */
+export async function lstatInStore(root: string, path: string): Promise<Deno.FileInfo | undefined> {
+  if (!(await parentsAreReal(root, path))) return undefined;
+  return await lstatOrUndefined(path);
+}
+
+/**
+ * Create `dir` (inside the store `root`) and its missing parents one level at a time, refusing
+ * any component below `root` that is a symbolic link or not a directory.
+ *
+ * @param root the store root (created with its parents when missing)
+ * @param dir a directory inside it
+ * @throws {MochiError} `STORE_E002` on a link or a non-directory on the way
+ */
+export async function mkdirInStore(root: string, dir: string): Promise<void> {
+  await Deno.mkdir(root, { recursive: true });
+  let path = root;
+  for (const part of partsBelow(root, dir)) {
+    path = join(path, part);
+    let st = await lstatOrUndefined(path);
+    if (st === undefined) {
+      try {
+        await Deno.mkdir(path);
+        continue;
+      } catch (e) {
+        if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+        st = await Deno.lstat(path);
+      }
+    }
+    if (st.isSymlink) throw plantedPathError(path, "a symbolic link");
+    if (!st.isDirectory) throw plantedPathError(path, "not a directory");
+  }
+}
