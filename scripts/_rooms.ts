@@ -44,7 +44,7 @@ export interface Room {
 /** Every room of the repository (the tests and scripts are outside the table and unchecked). */
 export const ROOMS: Readonly<Record<string, Room>> = {
   errors: {
-    paths: ["src/errors.ts", "src/edit_distance.ts"],
+    paths: ["src/errors.ts", "src/edit_distance.ts", "src/limits.ts"],
     layer: "core",
     about: "the error catalogue (codes, exit statuses, hints) and the did-you-mean distance",
   },

@@ -20,7 +20,7 @@ import {
 import { removeIfExists } from "../store/fs/fs_atomic.ts";
 import { openStoreSession } from "../store/fs/session.ts";
 import { cleanOrphanSessions, type StoreHolder } from "../store/fs/store_lock.ts";
-import { lstatOrUndefined } from "../store/fs/safe_path.ts";
+import { lstatOrUndefined } from "../store/fs/_safe_path.ts";
 
 /** Default age for `mochi cache prune` without `--older-than`: 30 days. */
 export const DEFAULT_PRUNE_AGE_MS: number = 30 * 86_400_000;

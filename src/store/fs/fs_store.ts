@@ -37,7 +37,7 @@ import {
   mkdirInStore,
   parentsAreReal,
   plantedPathError,
-} from "./safe_path.ts";
+} from "./_safe_path.ts";
 import { NO_TEST_HOOKS, type TestHooks } from "./test_hooks.ts";
 
 export {

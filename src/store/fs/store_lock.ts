@@ -19,7 +19,7 @@
  */
 import { join } from "node:path";
 import { removeIfExists } from "./fs_atomic.ts";
-import { lstatOrUndefined, mkdirInStore, plantedPathError } from "./safe_path.ts";
+import { lstatOrUndefined, mkdirInStore, plantedPathError } from "./_safe_path.ts";
 
 /** Who holds (part of) the store. */
 export interface StoreHolder {
