@@ -40,7 +40,7 @@ const MiB = 1024 * 1024;
  *
  * @example
  * ```ts
- * import { LIMITS } from "@mochi/pkg";
+ * import { LIMITS } from "@mochi/pkg/store";
  * import assert from "node:assert/strict";
  * assert.equal(LIMITS.packageBytes, 50 * 1024 * 1024);
  * ```

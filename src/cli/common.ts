@@ -14,7 +14,7 @@ import { type ManifestWarning, parseManifest } from "../manifest/mod.ts";
 import { decodeUtf8Strict } from "../manifest/utf8.ts";
 import { resolveMochiHome } from "../store/fs/fs_store.ts";
 import type { StoreHolder } from "../store/fs/store_lock.ts";
-import { testHooksFromEnv } from "../store/fs/test_hooks.ts";
+import { armFaultPoints, testHooksFromEnv } from "../store/fs/test_hooks.ts";
 import { networkLimitsFromEnv } from "../adapters/index_client.ts";
 import { type CommandContext, flag, type OptionTable, stringsOption } from "./command.ts";
 import { type Output, Styled } from "./output.ts";
@@ -162,7 +162,7 @@ export async function installOptions(ctx: CommandContext): Promise<InstallOption
     ...(await progressOptions(ctx)),
     ...(accept.length > 0 ? { acceptCapabilities: names.includes("*") ? "all" : names } : {}),
     onWait: waitPrinter(out),
-    hooks: testHooksFromEnv(env),
+    hooks: armFaultPoints(testHooksFromEnv(env)),
     network: networkLimitsFromEnv(env),
     ...(env.MOCHI_REGISTRY ? { registryUrl: env.MOCHI_REGISTRY } : {}),
     ...(env.MOCHI_CRATES_IO_INDEX ? { cratesIoIndex: env.MOCHI_CRATES_IO_INDEX } : {}),

@@ -331,7 +331,7 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   // (exclusive) waits for them. Everything below writes temp files into this run's session.
   const session = await openStoreSession(options.mochiHome, "shared", {
     command: "install",
-    hooks,
+    archivePolicy: hooks.archivePolicy,
     ...(options.onWait ? { onWait: options.onWait } : {}),
   });
   let outcome: ExecuteReport;

@@ -264,7 +264,7 @@ export async function fetchCrates(
   const artifacts = lockArtifacts({ ...lock, packages: [] });
   const session = await openStoreSession(options.mochiHome, "shared", {
     command: "fetch",
-    hooks,
+    archivePolicy: hooks.archivePolicy,
     ...(options.onWait ? { onWait: options.onWait } : {}),
   });
   try {

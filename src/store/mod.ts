@@ -46,19 +46,33 @@ export {
 } from "./archive.ts";
 export { parseDuration } from "./duration.ts";
 export {
+  type BadAlias,
   type CorruptBlob,
-  type EnvLike,
   type ExpectedDigest,
   FsStore,
   type FsStoreOptions,
   type PruneOptions,
   type PruneReport,
   type PutResult,
-  resolveMochiHome,
-  storeRootOf,
+  type SkippedEntry,
   type StoreSize,
+  TEMP_MAX_AGE_MS,
   type VerifyReport,
 } from "./fs/fs_store.ts";
+export {
+  type EnvLike,
+  type MochiHomeLayout,
+  mochiHomeLayout,
+  resolveMochiHome,
+  storeRootOf,
+} from "./fs/home.ts";
+export {
+  openStoreSession,
+  type StoreSession,
+  type StoreSessionOptions,
+  withStoreSession,
+} from "./fs/session.ts";
+export { LIMITS, type Limits } from "../limits.ts";
 export {
   acquireStoreLock,
   cleanOrphanSessions,
@@ -67,4 +81,10 @@ export {
   type StoreLock,
   type StoreLockOptions,
 } from "./fs/store_lock.ts";
-export { type WriteAtomicOptions, writeFileAtomic } from "./fs/fs_atomic.ts";
+export {
+  fsyncDir,
+  removeIfExists,
+  tempPathBeside,
+  type WriteAtomicOptions,
+  writeFileAtomic,
+} from "./fs/fs_atomic.ts";

@@ -38,7 +38,7 @@ import {
   parentsAreReal,
   plantedPathError,
 } from "./_safe_path.ts";
-import { NO_TEST_HOOKS, type TestHooks } from "./test_hooks.ts";
+import { faultPoint } from "./test_hooks.ts";
 
 export {
   type EnvLike,
@@ -68,12 +68,8 @@ export interface ExpectedDigest {
 
 /** Options of the {@link FsStore} constructor. */
 export interface FsStoreOptions {
-  /**
-   * Fault points and limits for tests (default: none).
-   *
-   * @ignore
-   */
-  hooks?: TestHooks;
+  /** Archive limits of {@link FsStore.extract} (default: cargo's unpack cap). */
+  archivePolicy?: ArchivePolicy;
   /**
    * The store lock this process holds ({@link openStoreSession} takes it). Without it the store
    * is read-only: every method that writes throws `INTERNAL_E001`; {@link FsStore.prune} and
@@ -284,18 +280,18 @@ export async function digestFile(
 export class FsStore {
   /** The store root, e.g. `$MOCHI_HOME/store`. */
   readonly root: string;
-  #hooks: TestHooks;
+  #archivePolicy: ArchivePolicy;
   #lock: StoreLock | undefined;
 
   /**
    * Open the store rooted at `rootDir`; nothing is touched on disk until the first write.
    *
    * @param rootDir the store root, e.g. `$MOCHI_HOME/store`
-   * @param options test hooks and the store lock held (without one the store is read-only)
+   * @param options archive limits and the store lock held (without one the store is read-only)
    */
   constructor(rootDir: string, options: FsStoreOptions = {}) {
     this.root = rootDir;
-    this.#hooks = options.hooks ?? NO_TEST_HOOKS;
+    this.#archivePolicy = options.archivePolicy ?? {};
     this.#lock = options.lock;
   }
 
@@ -508,7 +504,6 @@ export class FsStore {
     await this.#ensureWorkDir();
     const tmp = join(this.workDir, `${pinned}.${crypto.randomUUID().slice(0, 8)}.part`);
     const hasher = await createDualHasher();
-    const hooks = this.#hooks;
     let faultedMid = false;
     const reader = stream.getReader();
     let file: Deno.FsFile | undefined;
@@ -565,11 +560,11 @@ export class FsStore {
         while (off < chunk.byteLength) off += await file.write(chunk.subarray(off));
         if (!faultedMid && off > 0) {
           faultedMid = true;
-          hooks.fault("mid-download");
+          faultPoint("mid-download");
         }
       }
       digest = await hasher.finish();
-      hooks.fault("after-download-before-verify");
+      faultPoint("after-download-before-verify");
       if (expected.sizeBytes !== undefined && digest.sizeBytes < expected.sizeBytes) {
         throw new MochiError(
           "BLOB_E002",
@@ -603,7 +598,7 @@ export class FsStore {
       const finalPath = this.blobPath(address);
       const dir = join(this.root, "blobs", address.slice(0, 2), address.slice(2, 4));
       await mkdirInStore(this.root, dir);
-      hooks.fault("before-rename");
+      faultPoint("before-rename");
       // Create-or-accept-existing: link() never replaces a file, so when processes race on one
       // blob exactly one creates the final name and the others find it there (same bytes).
       let written = true;
@@ -693,7 +688,7 @@ export class FsStore {
       const { readArchiveStream } = await import("../archive.ts");
       const entries = readArchiveStream(ReadableStream.from([compressed]), {
         compressedSizeBytes: size,
-        ...this.#hooks.archivePolicy,
+        ...this.#archivePolicy,
         ...policy,
       });
       for await (const entry of entries) {
@@ -717,7 +712,7 @@ export class FsStore {
         if (Deno.build.os !== "windows") await Deno.chmod(target, mode);
         if (!wroteOne) {
           wroteOne = true;
-          this.#hooks.fault("mid-extract");
+          faultPoint("mid-extract");
         }
       }
       if (Deno.build.os !== "windows") await Deno.chmod(work, 0o755);

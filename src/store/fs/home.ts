@@ -39,7 +39,7 @@ export interface MochiHomeLayout {
  * @returns the paths of its parts
  * @example
  * ```ts
- * import { mochiHomeLayout } from "@mochi/pkg";
+ * import { mochiHomeLayout } from "@mochi/pkg/store";
  * import assert from "node:assert/strict";
  * assert.equal(mochiHomeLayout("/h").store, "/h/store");
  * ```

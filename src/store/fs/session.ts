@@ -10,7 +10,7 @@
 import { FsStore } from "./fs_store.ts";
 import { type MochiHomeLayout, mochiHomeLayout } from "./home.ts";
 import { acquireStoreLock, cleanOrphanSessions, type StoreHolder } from "./store_lock.ts";
-import { NO_TEST_HOOKS, type TestHooks } from "./test_hooks.ts";
+import type { ArchivePolicy } from "../archive.ts";
 
 /** Options of {@link openStoreSession}. */
 export interface StoreSessionOptions {
@@ -20,8 +20,8 @@ export interface StoreSessionOptions {
   onWait?: (holders: StoreHolder[], waitedMs: number) => void;
   /** When to call `onWait`, ms; default 1000. */
   noticeAfterMs?: number;
-  /** Fault points for tests (default none). */
-  hooks?: TestHooks;
+  /** Archive limits of the store's extractions (default: cargo's unpack cap). */
+  archivePolicy?: ArchivePolicy;
   /** Remove the sessions of killed processes after taking the lock (default true). */
   cleanOrphans?: boolean;
 }
@@ -47,13 +47,13 @@ export interface StoreSession extends AsyncDisposable {
  *
  * @param mochiHome `$MOCHI_HOME`
  * @param mode `shared` to add to the store, `exclusive` to delete from it
- * @param options command name, wait notice, test hooks
+ * @param options command name, wait notice, archive limits
  * @returns the open session
  * @throws {MochiError} `STORE_E002` when a link is planted at `store/tmp` or `store/.lock`; the
  *   underlying `Deno.errors.*` when the store cannot be created
  * @example
  * ```ts
- * import { openStoreSession } from "@mochi/pkg";
+ * import { openStoreSession } from "@mochi/pkg/store";
  * import assert from "node:assert/strict";
  * const home = await Deno.makeTempDir();
  * const session = await openStoreSession(home, "shared", { command: "example" });
@@ -84,7 +84,10 @@ export async function openStoreSession(
     await lock.release();
     throw e;
   }
-  const store = new FsStore(layout.store, { hooks: options.hooks ?? NO_TEST_HOOKS, lock });
+  const store = new FsStore(layout.store, {
+    ...(options.archivePolicy ? { archivePolicy: options.archivePolicy } : {}),
+    lock,
+  });
   let released = false;
   const release = async () => {
     if (released) return;

@@ -50,6 +50,30 @@ export interface TestHooks {
 /** The hooks of a normal run: no faults, default limits. */
 export const NO_TEST_HOOKS: TestHooks = { fault() {}, archivePolicy: {} };
 
+let armed: TestHooks = NO_TEST_HOOKS;
+
+/**
+ * Arm this process's fault points (the CLI does, with {@link testHooksFromEnv}; nothing else
+ * should). The store reaches its fault points through {@link faultPoint}, so no public option
+ * type carries a test hook.
+ *
+ * @param hooks the hooks whose `fault` runs at each point
+ * @returns `hooks`, for chaining
+ */
+export function armFaultPoints(hooks: TestHooks): TestHooks {
+  armed = hooks;
+  return hooks;
+}
+
+/**
+ * Reach a named fault point: nothing happens unless {@link armFaultPoints} armed it.
+ *
+ * @param point the point
+ */
+export function faultPoint(point: FaultPoint): void {
+  armed.fault(point);
+}
+
 /**
  * The error a full disk raises (`ENOSPC`, os error 28), as Deno reports it.
  *
