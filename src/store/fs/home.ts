@@ -1,5 +1,5 @@
 /**
- * The `$MOCHI_HOME` layout, in one place (decisions.md §Store; cargo's `$CARGO_HOME` and uv's
+ * The `$MOCHI_HOME` layout, in one place (README.md §Reliability; cargo's `$CARGO_HOME` and uv's
  * cache dir are laid out the same way: one root, one sub-directory per concern):
  *
  * ```
@@ -67,7 +67,7 @@ function envGet(env: EnvLike, key: string): string | undefined {
 /**
  * Resolve `$MOCHI_HOME`: the `MOCHI_HOME` variable, else `$XDG_CACHE_HOME/mochi` (only when
  * absolute, per the XDG spec), else `%LOCALAPPDATA%\mochi` on Windows, else `~/.cache/mochi`
- * (decisions.md §Store).
+ * (the XDG Base Directory specification).
  *
  * @param env `Deno.env` or a record of variables
  * @param os the platform (default `Deno.build.os`)
