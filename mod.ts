@@ -76,7 +76,9 @@ export {
   type AddOptions,
   type AddReport,
   install,
+  type InstallEvent,
   type InstallOptions,
+  type InstallPhase,
   type InstallReport,
   lock,
   type LockChange,
@@ -91,7 +93,7 @@ export {
   type NewCapability,
   parseCapability,
 } from "./src/capability/mod.ts";
-export { digestBytes, FsStore } from "./src/store/mod.ts";
+export { FsStore } from "./src/store/mod.ts";
 export { openRegistry } from "./src/registry/mod.ts";
 
 // `deno run -A jsr:@mochi/pkg <command>` (or `deno run -A mod.ts <command>`) runs the CLI; importing

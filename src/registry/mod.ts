@@ -53,6 +53,7 @@ export {
   type RegistryClient,
   type RegistryClientOptions,
   type RegistryClientStats,
+  type RetryNotice,
 } from "../adapters/index_client.ts";
 export {
   openRegistryClients,
