@@ -6,7 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { writeRegistrySnapshot, writeSnapshotKeyFile } from "../src/adapters/registry_snapshot.ts";
-import { indexPath } from "../src/index/mod.ts";
+import { formatIndexRecord, indexPath } from "../src/index/mod.ts";
+import { yankPackage } from "../src/adapters/publish.ts";
 import { startFakeSigstore, workflowSan } from "./fake_sigstore.ts";
 import { runCli, serveRegistrySubprocess } from "./helpers.ts";
 import { guardedTest } from "./stray.ts";
@@ -92,6 +93,70 @@ guardedTest(
       assert.equal(audit.code, 4, audit.stderr);
       assert.match(audit.stderr, /SNAPSHOT_E00/);
     } finally {
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
+);
+
+guardedTest(
+  "mochi yank: an endless answer from the publish API is cut off (PUB_E011)",
+  async () => {
+    const tmp = await Deno.makeTempDir();
+    await using fake = await startFakeSigstore();
+    const record = formatIndexRecord({
+      version: "1.0.0",
+      blake3: "a".repeat(64),
+      sha256: "b".repeat(64),
+      dependencies: {},
+      yanked: false,
+      capabilities: [],
+      extra: {},
+    }) + "\n";
+    const ac = new AbortController();
+    const server = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen() {} },
+      async (req) => {
+        const path = new URL(req.url).pathname;
+        if (path === "/config.json") return new Response('{"dl": "blobs/", "api": null}');
+        if (path === `/${indexPath("@acme/strings")}`) return new Response(record);
+        if (req.method === "POST") {
+          await req.body?.cancel();
+          let sent = 0;
+          return new Response(
+            new ReadableStream({
+              pull(c) {
+                sent += 65536;
+                if (sent > 64 * 1024 * 1024) c.close(); // bounded, far past the cap
+                else c.enqueue(new Uint8Array(65536).fill(32));
+              },
+            }),
+            { status: 500 },
+          );
+        }
+        return new Response("", { status: 404 });
+      },
+    );
+    try {
+      let code = "";
+      try {
+        await yankPackage({
+          name: "@acme/strings",
+          version: "1.0.0",
+          action: "yank",
+          registryUrl: `http://127.0.0.1:${server.addr.port}/`,
+          env: {},
+          identityToken: fake.token(workflowSan("acme/strings", "v1.0.0")),
+          fulcioUrl: fake.url,
+          rekorUrl: fake.url,
+          mochiHome: `${tmp}/home`,
+        });
+      } catch (e) {
+        code = (e as { code?: string }).code ?? String(e);
+      }
+      assert.equal(code, "PUB_E011");
+    } finally {
+      ac.abort();
+      await server.finished;
       await Deno.remove(tmp, { recursive: true });
     }
   },

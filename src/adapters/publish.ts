@@ -30,6 +30,7 @@ import { type PackedPackage, packPackage } from "./pack.ts";
 import { signStatement } from "./sigstore/sign.ts";
 import type { RegistryClient } from "./index_client.ts";
 import { openRegistryClients } from "./registry_clients.ts";
+import { readAtMost } from "./bounded_read.ts";
 import { resolveMochiHome } from "../store/fs/fs_store.ts";
 
 /** Options of {@link publishPackage}. */
@@ -205,6 +206,24 @@ async function apiBase(registry: RegistryClient): Promise<string> {
   return api.endsWith("/") ? api : api + "/";
 }
 
+/** Largest publish API answer read, in decoded bytes (every problem of a 422 fits easily). */
+const MAX_ANSWER_BYTES = 1024 * 1024;
+
+/** The publish API's answer body, read with a cap (a registry cannot stream without end). */
+async function answerText(res: Response, url: string): Promise<string> {
+  const bytes = await readAtMost(res.body, {
+    bytes: MAX_ANSWER_BYTES,
+    error: (received) =>
+      new MochiError(
+        "PUB_E011",
+        `${url} answered HTTP ${res.status} with more than ${MAX_ANSWER_BYTES} bytes ` +
+          `(stopped after ${received})`,
+        { hint: "the registry is misbehaving; report it to its operator" },
+      ),
+  });
+  return new TextDecoder().decode(bytes);
+}
+
 /**
  * Pack, sign and publish the package in `projectDir`.
  *
@@ -267,7 +286,7 @@ export async function publishPackage(o: PublishOptions): Promise<PublishReport> 
       { cause },
     );
   }
-  const text = await res.text();
+  const text = await answerText(res, apiUrl);
   let body: { reason?: string; problems?: string[] } = {};
   try {
     body = JSON.parse(text);
@@ -398,7 +417,12 @@ export async function yankPackage(o: YankOptions): Promise<{ tokenSource: string
       cause,
     });
   }
-  const body = await answer.json().catch(() => ({})) as { reason?: string };
+  let body: { reason?: string } = {};
+  try {
+    body = JSON.parse(await answerText(answer, url.href));
+  } catch (e) {
+    if (e instanceof MochiError) throw e;
+  }
   const reason = body.reason ?? `HTTP ${answer.status}`;
   if (answer.status === 200) return { tokenSource: token.source };
   if (answer.status === 403) {
