@@ -12,6 +12,8 @@
 import { createHash } from "node:crypto";
 import { resolve, sep } from "node:path";
 import { MochiError } from "../errors.ts";
+import { createPublishApi } from "./publish_api.ts";
+import { writeRegistrySnapshot } from "./registry_snapshot.ts";
 
 /** `Content-Type` of index files (JSON Lines, jsonlines.org). */
 export const INDEX_CONTENT_TYPE = "application/x-mochi-index+jsonl; charset=utf-8";
@@ -225,6 +227,14 @@ export interface ServeRegistryOptions {
   onResponse?: (req: Request, res: Response) => void;
   /** Handler for `/api/…` paths (see {@link RegistryHandlerOptions.api}); absent = read-only. */
   api?: (req: Request) => Promise<Response>;
+  /**
+   * Mount the publish API (`mochi registry serve --allow-publish`): signed uploads, yanks and
+   * unyanks through {@link createPublishApi}, verified against `trustedRootJson` (the
+   * public-good root when absent); with `snapshotPrivateKey` (a key file's text, see
+   * `readSnapshotKeyFile`), `snapshot.json` is re-signed after every index change. Ignored when
+   * `api` is given.
+   */
+  publish?: { trustedRootJson?: string; snapshotPrivateKey?: string };
 }
 
 /** A running registry server. */
@@ -243,9 +253,10 @@ export interface RegistryServer {
  *
  * @param rootDir the registry directory; it must hold `config.json`
  * @param options hostname (default 127.0.0.1), port (default 0 = any free port), abort signal,
- *   onListen and onResponse callbacks
+ *   onListen and onResponse callbacks, the publish API to mount
  * @returns the server's base URL, a `finished` promise and `shutdown()`
- * @throws {MochiError} `REGISTRY_E001` when `rootDir` is missing or has no `config.json`
+ * @throws {MochiError} `REGISTRY_E001` when `rootDir` is missing or has no `config.json`;
+ *   `SIG_E002` when `publish.trustedRootJson` is malformed
  *
  * @example
  * ```ts ignore
@@ -268,6 +279,7 @@ export function serveRegistry(rootDir: string, options: ServeRegistryOptions = {
     });
   }
   const hostname = options.hostname ?? "127.0.0.1";
+  const api = options.api ?? publishApiOf(root, options.publish);
   const server = Deno.serve(
     {
       hostname,
@@ -278,7 +290,7 @@ export function serveRegistry(rootDir: string, options: ServeRegistryOptions = {
       onError: () => new Response("internal error\n", { status: 500 }),
     },
     withAccessLog(
-      createRegistryHandler(root, options.api === undefined ? {} : { api: options.api }),
+      createRegistryHandler(root, api === undefined ? {} : { api }),
       options.onResponse,
     ),
   );
@@ -289,6 +301,24 @@ export function serveRegistry(rootDir: string, options: ServeRegistryOptions = {
     finished: server.finished,
     shutdown: () => server.shutdown(),
   };
+}
+
+/** The publish API a `publish` option asks for, or undefined for a read-only registry. */
+function publishApiOf(
+  root: string,
+  publish: ServeRegistryOptions["publish"],
+): ((req: Request) => Promise<Response>) | undefined {
+  if (publish === undefined) return undefined;
+  const key = publish.snapshotPrivateKey;
+  return createPublishApi({
+    rootDir: root,
+    ...(publish.trustedRootJson === undefined ? {} : { trustedRootJson: publish.trustedRootJson }),
+    ...(key === undefined ? {} : {
+      afterIndexWrite: async () => {
+        await writeRegistrySnapshot(root, { privateKeyFile: key });
+      },
+    }),
+  });
 }
 
 function withAccessLog(

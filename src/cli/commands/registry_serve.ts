@@ -5,8 +5,6 @@
  */
 import { MochiError } from "../../errors.ts";
 import { serveRegistry } from "../../adapters/registry_server.ts";
-import { createPublishApi } from "../../adapters/publish_api.ts";
-import { writeRegistrySnapshot } from "../../adapters/registry_snapshot.ts";
 import { type CommandSpec, flag, stringOption } from "../command.ts";
 
 /** `mochi registry serve`. */
@@ -36,19 +34,14 @@ export const command: CommandSpec = {
     const rootPath = stringOption(v, "trusted-root") ?? ctx.env.MOCHI_SIGSTORE_ROOT;
     const keyPath = stringOption(v, "snapshot-key");
     const snapshotKey = keyPath ? await Deno.readTextFile(keyPath) : undefined;
-    const api = flag(v, "allow-publish")
-      ? createPublishApi({
-        rootDir: dir,
-        ...(rootPath ? { trustedRootJson: await Deno.readTextFile(rootPath) } : {}),
-        ...(snapshotKey
-          ? {
-            afterIndexWrite: async () => {
-              await writeRegistrySnapshot(dir, { privateKeyFile: snapshotKey });
-            },
-          }
-          : {}),
-      })
+    const allowPublish = flag(v, "allow-publish");
+    const trustedRootJson = allowPublish && rootPath
+      ? await Deno.readTextFile(rootPath)
       : undefined;
+    const publish = {
+      ...(trustedRootJson === undefined ? {} : { trustedRootJson }),
+      ...(snapshotKey === undefined ? {} : { snapshotPrivateKey: snapshotKey }),
+    };
     const hostname = stringOption(v, "host") ?? "127.0.0.1";
     let server;
     try {
@@ -56,7 +49,7 @@ export const command: CommandSpec = {
         hostname,
         port,
         signal: controller.signal,
-        ...(api ? { api } : {}),
+        ...(allowPublish ? { publish } : {}),
       });
     } catch (e) {
       if (e instanceof Deno.errors.AddrInUse) {
@@ -79,7 +72,7 @@ export const command: CommandSpec = {
     }
     ctx.out.data(
       `Serving registry ${dir} at ${server.url}${
-        api ? ` (publish API on, trusted root ${rootPath ?? "public-good Sigstore"})` : ""
+        allowPublish ? ` (publish API on, trusted root ${rootPath ?? "public-good Sigstore"})` : ""
       }`,
     );
     const stop = () => controller.abort();
