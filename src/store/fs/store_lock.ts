@@ -147,7 +147,15 @@ async function tryOpenSession(storeRoot: string, command: string): Promise<Sessi
       return undefined;
     }
     await file.write(new TextEncoder().encode(JSON.stringify({ pid: Deno.pid, command }) + "\n"));
-    await Deno.rename(creating, owner);
+    try {
+      await Deno.rename(creating, owner);
+    } catch (e) {
+      // A cleaner locked the `.creating` file before we did and deleted it: our lock holds an
+      // unlinked file. That name is abandoned; start over with a new one.
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+      file.close();
+      return undefined;
+    }
     await Deno.mkdir(dir);
   } catch (e) {
     file.close();
