@@ -298,7 +298,6 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   let unchecked: string[] = [];
   if (decision.action === "resolve") {
     if (locked) throw lockWouldChange(project.lockPath, decision.reason);
-    options.onEvent?.({ kind: "phase", phase: "resolve" });
     ({ lock, solveMs } = await resolveProject(project, sources, options.onProgress, options));
     refusePublisherChanges(project.lock, lock, new Set(options.acceptPublishers ?? []));
   } else {

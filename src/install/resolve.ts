@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { InstallEvent } from "./events.ts";
 import { MochiError } from "../errors.ts";
 import type { Manifest } from "../manifest/mod.ts";
 import type { LockedPackage, Lockfile } from "../lockfile/mod.ts";
@@ -16,7 +17,7 @@ import {
   CapabilityPolicy,
   type NewCapability,
 } from "../capability/mod.ts";
-import { RegistryProvider } from "./registry_provider.ts";
+import { type IndexSource, RegistryProvider } from "./registry_provider.ts";
 import { isCapabilityFailure, manifestHints } from "./hints.ts";
 import { signerOfRecord } from "./signatures.ts";
 import {
@@ -54,6 +55,8 @@ export interface ResolveOptions {
   unlock?: readonly string[];
   /** `mochi update <pkg> --precise <v>`: package name → the exact version it must take. */
   pins?: ReadonlyMap<string, string>;
+  /** The resolve phase and each package whose index was read, for a progress display. */
+  onEvent?: (event: InstallEvent) => void;
 }
 
 function rootDependencies(manifest: Manifest): Record<string, string> {
@@ -120,7 +123,16 @@ export async function resolveProject(
     sources.pinned,
     lockedRegistries(project.lock, sources.registries),
   );
-  const provider = new RegistryProvider(router, CapabilityPolicy.fromManifest(project.manifest));
+  const onEvent = options.onEvent;
+  const source: IndexSource = onEvent === undefined ? router : {
+    records: (name) =>
+      router.records(name).then((records) => {
+        onEvent({ kind: "step", phase: "resolve", label: name });
+        return records;
+      }),
+  };
+  onEvent?.({ kind: "phase", phase: "resolve" });
+  const provider = new RegistryProvider(source, CapabilityPolicy.fromManifest(project.manifest));
   const { manifest } = project;
   const t0 = performance.now();
   const root = {
