@@ -1,6 +1,7 @@
 /**
  * Start-up of the CLI, before and after the command modules (issue 12 item 3): the wall time of
- * `mochi --version` and of a no-op `mochi install` (lock fits, every blob stored), for this
+ * `mochi --version` and of a no-op `mochi install` (lock fits, every blob stored; also with
+ * `--offline`, which separates start-up from the online check of the lock against the index), for this
  * checkout and for an older commit (default `e76f101`, the last with one big `cli.ts`) extracted
  * into a temp directory, measured alternately in the same run. Prints medians and the ratio
  * new/old (below 1: faster).
@@ -59,6 +60,7 @@ export async function main(runs = 7, base = "e76f101"): Promise<Record<string, n
     const commands: Record<string, string[]> = {
       "--version": ["--version"],
       "install (no-op)": ["install"],
+      "install --offline": ["install", "--offline"],
     };
     const ratios: Record<string, number> = {};
     for (const [name, args] of Object.entries(commands)) {

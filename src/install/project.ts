@@ -7,7 +7,8 @@
  * @module
  */
 import { MochiError } from "../errors.ts";
-import { type Manifest, parseManifest } from "../manifest/mod.ts";
+import { parseManifest } from "../manifest/parse.ts";
+import type { Manifest } from "../manifest/types.ts";
 import { decodeUtf8Strict } from "../manifest/utf8.ts";
 import { computeManifestHash, type Lockfile, parseLockfile } from "../lockfile/mod.ts";
 import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
