@@ -59,7 +59,7 @@ Deno.test("mochi add refuses an unmet requirement, relocks, and loses nothing on
     assert.equal(added.code, 0, added.stderr);
     assert.match(
       added.stdout,
-      /Added serde = "1\.1\.0"[^\n]*\n\+ serde 1\.1\.0\nWrote [^\n]*mochi\.lock \(1 change\)\n$/,
+      /Added serde = "1\.1\.0"[^\n]*\n\+ serde 1\.1\.0\nWrote [^\n]*mochi\.lock \(1 version changed\)\n$/,
     );
     const lock1 = await Deno.readTextFile(`${app}/mochi.lock`);
     assert.match(lock1, /name = "serde"\nversion = "1\.1\.0"/);

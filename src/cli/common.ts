@@ -256,3 +256,14 @@ export function printLockChanges(out: Output, changes: readonly LockChange[]): v
     out.info(new Styled(style, formatLockChange(c)));
   }
 }
+
+/**
+ * How many versions changed in `mochi.lock`, for a summary line: `1 version changed`,
+ * `3 versions changed`, or `no version changed` (the lock was rewritten for its manifest hash).
+ *
+ * @param n the number of {@link LockChange}s
+ * @returns the phrase
+ */
+export function versionChanges(n: number): string {
+  return n === 0 ? "no version changed" : `${plural(n, "version")} changed`;
+}

@@ -5,7 +5,7 @@
  */
 import { addDependency } from "../../install/add.ts";
 import { type CommandSpec, flag } from "../command.ts";
-import { installOptions, plural, printLockChanges, TRUST_OPTIONS } from "../common.ts";
+import { installOptions, printLockChanges, TRUST_OPTIONS, versionChanges } from "../common.ts";
 
 /** `mochi add`. */
 export const command: CommandSpec = {
@@ -45,7 +45,7 @@ export const command: CommandSpec = {
       printLockChanges(out, r.changes);
       out.info(
         r.lockWritten
-          ? `Wrote ${r.lockPath} (${plural(r.changes.length, "change")})`
+          ? `Wrote ${r.lockPath} (${versionChanges(r.changes.length)})`
           : `mochi.lock already had what ${r.name} needs`,
       );
     }

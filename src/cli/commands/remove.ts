@@ -5,7 +5,7 @@
  */
 import { removeDependencies } from "../../install/remove.ts";
 import { type CommandSpec, flag } from "../command.ts";
-import { installOptions, plural, printLockChanges } from "../common.ts";
+import { installOptions, printLockChanges, versionChanges } from "../common.ts";
 
 /** `mochi remove`. */
 export const command: CommandSpec = {
@@ -36,7 +36,7 @@ export const command: CommandSpec = {
       printLockChanges(out, r.changes);
       out.info(
         r.lockWritten
-          ? `Wrote ${r.lockPath} (${plural(r.changes.length, "change")})`
+          ? `Wrote ${r.lockPath} (${versionChanges(r.changes.length)})`
           : "mochi.lock did not change",
       );
     }

@@ -7,7 +7,14 @@
  */
 import { updateLock } from "../../install/update.ts";
 import { type CommandSpec, flag, stringOption } from "../command.ts";
-import { andCrates, installOptions, plural, printLockChanges, TRUST_OPTIONS } from "../common.ts";
+import {
+  andCrates,
+  installOptions,
+  plural,
+  printLockChanges,
+  TRUST_OPTIONS,
+  versionChanges,
+} from "../common.ts";
 
 /** `mochi update`. */
 export const command: CommandSpec = {
@@ -38,9 +45,11 @@ export const command: CommandSpec = {
     if (r.changes.length === 0) {
       out.info(`Nothing to update: ${what} locked${r.written ? `; rewrote ${r.lockPath}` : ""}`);
     } else if (r.dryRun) {
-      out.info(`Would update ${plural(r.changes.length, "change")} (dry run: nothing written)`);
+      out.info(
+        `Would write ${r.lockPath} (${versionChanges(r.changes.length)}; dry run: nothing written)`,
+      );
     } else {
-      out.info(`Updated ${plural(r.changes.length, "change")} in ${r.lockPath} (${what})`);
+      out.info(`Wrote ${r.lockPath} (${versionChanges(r.changes.length)}; ${what})`);
     }
     return 0;
   },
