@@ -8,6 +8,7 @@
  * @module
  */
 import { MochiError } from "../errors.ts";
+import { readAtMost } from "./bounded_read.ts";
 
 /** A token and where it came from (for messages; never the token itself). */
 export interface IdentityToken {
@@ -28,6 +29,9 @@ export interface IdentityTokenOptions {
   /** Timeout of the GitHub token request in milliseconds; default 10 000. */
   timeoutMs?: number;
 }
+
+/** Largest OIDC token endpoint answer read, in bytes. */
+const MAX_TOKEN_ANSWER_BYTES = 64 * 1024;
 
 /**
  * Find an OIDC identity token for Sigstore.
@@ -59,7 +63,24 @@ export async function identityToken(o: IdentityTokenOptions): Promise<IdentityTo
         { hint: "give the job `permissions: id-token: write`", cause },
       );
     }
-    const body = await res.json().catch(() => undefined) as { value?: unknown } | undefined;
+    // A token is a few KiB: 64 KiB is plenty, and a misbehaving endpoint cannot stream forever.
+    let body: { value?: unknown } | undefined;
+    try {
+      const bytes = await readAtMost(res.body, {
+        bytes: MAX_TOKEN_ANSWER_BYTES,
+        error: () =>
+          new MochiError(
+            "PUB_E010",
+            `the GitHub Actions OIDC token endpoint ${u.origin} answered with more than ` +
+              `${MAX_TOKEN_ANSWER_BYTES} bytes`,
+            { hint: "check ACTIONS_ID_TOKEN_REQUEST_URL" },
+          ),
+      });
+      body = JSON.parse(new TextDecoder().decode(bytes));
+    } catch (e) {
+      if (e instanceof MochiError) throw e;
+      body = undefined;
+    }
     if (!res.ok || typeof body?.value !== "string" || body.value === "") {
       throw new MochiError(
         "PUB_E010",

@@ -78,3 +78,27 @@ Deno.test("signStatement: an unreachable Fulcio is PUB_E010 and the message neve
   assert.equal(e.code, "PUB_E010");
   assert.doesNotMatch(e.message, new RegExp(token.replaceAll(".", "\\.")));
 });
+
+Deno.test("identityToken: an endless token answer is cut off at 64 KiB (PUB_E010)", async () => {
+  let sent = 0;
+  const fetch = (() =>
+    Promise.resolve(
+      new Response(
+        new ReadableStream({
+          pull(c) {
+            sent += 4096;
+            if (sent > 16 * 1024 * 1024) c.close();
+            else c.enqueue(new Uint8Array(4096).fill(32));
+          },
+        }),
+      ),
+    )) as unknown as typeof globalThis.fetch;
+  const env = {
+    ACTIONS_ID_TOKEN_REQUEST_URL: "http://127.0.0.1:9/token",
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: "req",
+  };
+  const e = await codeOf(identityToken({ env, fetch }));
+  assert.equal(e.code, "PUB_E010");
+  assert.match(e.message, /more than 65536 bytes/);
+  assert.ok(sent < 1024 * 1024, `read ${sent} bytes`);
+});
