@@ -9,6 +9,7 @@
 import { assert, assertEquals } from "./assert.ts";
 import { runCli, snapshotTree, writeProject, writeRegistry } from "./helpers.ts";
 import { type Sandbox, withSandbox } from "./sandbox.ts";
+import { startFakeRegistry } from "./fake_registry.ts";
 import { formatIndexRecord, indexPath, parseIndexFile } from "../src/index/mod.ts";
 import { parseLockfile } from "../src/lockfile/mod.ts";
 
@@ -248,5 +249,35 @@ Deno.test("lock trust: install --locked/--frozen never rewrite a non-canonical l
     assertEquals(l.code, 1, l.stderr);
     assert(l.stderr.includes("error[LOCK_E002]"), l.stderr);
     assertEquals(await c.lockText(), edited);
+  });
+});
+
+Deno.test("lock trust: a no-op install of an unchanged lock reads no index file; an edited lock is read and checked again", async () => {
+  await withSandbox(async (sb) => {
+    const registry = `${sb.root}/registry`;
+    await writeRegistry(registry, [
+      { name: "lib", version: "1.0.0" },
+      { name: "util", version: "2.0.0", capabilities: ["clock"] },
+    ]);
+    await using server = startFakeRegistry(registry);
+    const project = `${sb.root}/project`;
+    await writeProject(project, { lib: "1", util: "2" });
+    const env = { ...sb.env, MOCHI_REGISTRY: server.url };
+    const cli = (args: string[]) => runCli([...args, "-C", project], { env });
+    assertEquals((await cli(["install"])).code, 0);
+    const reads = () => server.count(indexPath("lib")) + server.count(indexPath("util"));
+    const first = reads();
+    const again = await cli(["install"]);
+    assertEquals(again.code, 0, again.stderr);
+    assertEquals(reads(), first, "the unchanged lock was checked when it was written");
+    // The same lock with a hand-added comment: another text, so it is checked (and then kept).
+    const text = await Deno.readTextFile(`${project}/mochi.lock`);
+    await Deno.writeTextFile(
+      `${project}/mochi.lock`,
+      text.replace("\n[[package]]", "\n# edited\n[[package]]"),
+    );
+    const edited = await cli(["install"]);
+    assertEquals(edited.code, 0, edited.stderr);
+    assert(reads() > first, "the edited lock was not checked against the index");
   });
 });

@@ -57,7 +57,13 @@ import {
   type ExecuteReport,
   readStoreState,
 } from "./executor.ts";
-import { checkLockAgainstIndex, mochiArtifactSource } from "./mochi_source.ts";
+import {
+  checkedLockPath,
+  checkLockAgainstIndex,
+  lockWasChecked,
+  mochiArtifactSource,
+  rememberLockChecked,
+} from "./mochi_source.ts";
 
 export { type Project, readProject, writeLockfile } from "./project.ts";
 export { type ProjectSources, type ResolveOptions, resolveProject } from "./resolve.ts";
@@ -307,7 +313,15 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
     if (offline) unchecked = lock.packages.map((p) => `${p.name} ${p.version}`).sort();
     else {
       refuseUnconfiguredSources(lock, sources.registries, project.lockPath);
-      unchecked = await checkLockAgainstIndex(lock, (u) => sources.client(u), project.lockPath);
+      const record = checkedLockPath(
+        mochiHomeLayout(options.mochiHome).state,
+        project.lockText!,
+        sources.registries.map((r) => r.url),
+      );
+      if (!(await lockWasChecked(record))) {
+        unchecked = await checkLockAgainstIndex(lock, (u) => sources.client(u), project.lockPath);
+        if (unchecked.length === 0) await rememberLockChecked(record);
+      }
     }
     if (unchecked.length > 0) {
       options.onProgress?.(
@@ -367,6 +381,16 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
     );
     hooks.fault("after-rename-before-lock-write");
     await writeLockfile(project, lockChanged ? newLockText : undefined, hooks);
+    // A lock resolved just now came from the index records: it needs no check next time.
+    if (packagesResolved && !offline) {
+      await rememberLockChecked(
+        checkedLockPath(
+          mochiHomeLayout(options.mochiHome).state,
+          newLockText,
+          sources.registries.map((r) => r.url),
+        ),
+      );
+    }
   } catch (e) {
     throw diskError(e, `the store (${storeRoot}) or ${project.lockPath}`);
   } finally {

@@ -5,7 +5,9 @@
  *
  * @module
  */
+import { createHash } from "node:crypto";
 import { MochiError } from "../errors.ts";
+import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
 import type { IndexRecord } from "../index/mod.ts";
 import type { LockedPackage, Lockfile } from "../lockfile/mod.ts";
 import type { RegistryClient } from "../adapters/index_client.ts";
@@ -180,4 +182,56 @@ export async function checkLockAgainstIndex(
     throw lockRecordError(found[0], lockPath);
   }
   return unchecked.sort();
+}
+
+/**
+ * Where the record "this exact lock was checked against these registries' index" lives:
+ * `<stateDir>/checked-locks/<sha256 of the lock text and the registry URLs>`. A no-op install of
+ * an unchanged lock then reads no index file (as cargo reads none for a lock it already uses);
+ * any edit to the lock (a hostile diff included) changes the name, so the edited lock is checked.
+ *
+ * @param stateDir `$MOCHI_HOME/state`
+ * @param lockText the exact text of `mochi.lock`
+ * @param registries the configured registry URLs
+ * @returns the record's path
+ */
+export function checkedLockPath(
+  stateDir: string,
+  lockText: string,
+  registries: readonly string[],
+): string {
+  const h = createHash("sha256");
+  h.update(lockText);
+  for (const url of [...registries].sort()) h.update(`\n${url}`);
+  return `${stateDir}/checked-locks/${h.digest("hex")}`;
+}
+
+/**
+ * Whether {@link checkedLockPath} records a completed check.
+ *
+ * @param path the record's path
+ * @returns true when the record is a regular file
+ */
+export async function lockWasChecked(path: string): Promise<boolean> {
+  try {
+    return (await Deno.lstat(path)).isFile;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
+}
+
+/**
+ * Records that a lock agreed with the index (every package checked), atomically; a failure to
+ * write only means the next run checks again.
+ *
+ * @param path the record's path ({@link checkedLockPath})
+ */
+export async function rememberLockChecked(path: string): Promise<void> {
+  try {
+    await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+    await writeFileAtomic(path, new TextEncoder().encode(`${new Date().toISOString()}\n`));
+  } catch {
+    // not recorded: checked again next time
+  }
 }
