@@ -93,13 +93,13 @@ const VALUE_GLOBALS = new Set(
  */
 function locateCommand(args: readonly string[]): { words: string[]; at: number[] } {
   for (let i = 0; i < args.length; i++) {
-    const a = args[i];
+    const a = args[i]!;
     if (a.startsWith("-") && a !== "-") {
-      if (VALUE_GLOBALS.has(a)) i++;
+      if (VALUE_GLOBALS.has(a!)) i++;
       continue;
     }
     const next = args[i + 1];
-    if (commandGroups().includes(a) && next !== undefined && !next.startsWith("-")) {
+    if (commandGroups().includes(a!) && next !== undefined && !next.startsWith("-")) {
       return { words: [a, next], at: [i, i + 1] };
     }
     return { words: [a], at: [i] };
@@ -110,9 +110,9 @@ function locateCommand(args: readonly string[]): { words: string[]; at: number[]
 function unknownCommand(words: readonly string[]): MochiError {
   const [first, second] = words;
   const groups = commandGroups();
-  if (groups.includes(first)) {
+  if (groups.includes(first!)) {
     const subs = COMMANDS.filter((c) => c.name.startsWith(`${first} `)).map((c) =>
-      c.name.split(" ")[1]
+      c.name.split(" ")[1]!
     );
     const near = second === undefined ? undefined : didYouMean(second, subs);
     return new MochiError(
@@ -130,10 +130,10 @@ function unknownCommand(words: readonly string[]): MochiError {
     );
   }
   const names = [
-    ...COMMANDS.flatMap((c) => [c.name.split(" ")[0], ...(c.aliases ?? [])]),
+    ...COMMANDS.flatMap((c) => [c.name.split(" ")[0]!, ...(c.aliases ?? [])]),
     "help",
   ];
-  const near = didYouMean(first, [...new Set(names)]);
+  const near = didYouMean(first!, [...new Set(names)]);
   return new MochiError("CLI_E001", `unknown command "${first}"`, {
     hint: near ? `did you mean mochi ${near}?` : "run mochi --help for the commands",
   });
@@ -214,10 +214,10 @@ export async function main(argv: string[], sinks?: Sinks): Promise<number> {
         for (const l of usage()) out.data(l);
         return 0;
       }
-      const entry = findCommand(topic.slice(0, 2).join(" ")) ?? findCommand(topic[0]);
+      const entry = findCommand(topic.slice(0, 2).join(" ")) ?? findCommand(topic[0]!);
       if (!entry) {
-        if (commandGroups().includes(topic[0]) && topic.length === 1) {
-          for (const l of groupUsage(topic[0])) out.data(l);
+        if (commandGroups().includes(topic[0]!) && topic.length === 1) {
+          for (const l of groupUsage(topic[0]!)) out.data(l);
           return 0;
         }
         throw unknownCommand(topic);
@@ -228,10 +228,10 @@ export async function main(argv: string[], sinks?: Sinks): Promise<number> {
     const entry = findCommand(words.join(" "));
     if (!entry) {
       if (
-        words.length === 1 && commandGroups().includes(words[0]) &&
+        words.length === 1 && commandGroups().includes(words[0]!) &&
         (rest.includes("--help") || rest.includes("-h"))
       ) {
-        for (const l of groupUsage(words[0])) out.data(l);
+        for (const l of groupUsage(words[0]!)) out.data(l);
         return 0;
       }
       throw unknownCommand(words);

@@ -27,7 +27,7 @@ interface Timing {
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+  return s[Math.floor(s.length / 2)]!;
 }
 
 async function makeFile(path: string, bytes: number): Promise<void> {
@@ -126,20 +126,20 @@ export async function main(argv: string[] = Deno.args): Promise<void> {
           peakRss = start;
           const t0 = performance.now();
           const d = await digestFile(path, { parallel });
-          times[v].push((performance.now() - t0) / 1000);
+          times[v]!.push((performance.now() - t0) / 1000);
           if (ours && (d.blake3 !== ours.blake3 || d.sha256 !== ours.sha256)) {
             throw new Error("the two mochi variants disagree");
           }
           ours = d;
           peakRss = Math.max(peakRss, Deno.memoryUsage().rss);
-          rssGrowth[v] = Math.max(rssGrowth[v], peakRss - start);
+          rssGrowth[v] = Math.max(rssGrowth[v]!, peakRss - start);
         }
       }
     } finally {
       clearInterval(sampler);
     }
     const digest = ours!;
-    const results: Timing[] = variants.map(([name], v) => ({ name, seconds: median(times[v]) }));
+    const results: Timing[] = variants.map(([name], v) => ({ name, seconds: median(times[v]!) }));
 
     const peers: Timing[] = [];
     const missing: string[] = [];
@@ -181,7 +181,7 @@ export async function main(argv: string[] = Deno.args): Promise<void> {
     const mib = (n: number) => (n / 1024 / 1024).toFixed(1);
     console.log(`\nmochi RSS before hashing: ${mib(rssBefore)} MiB; largest growth in one run:`);
     for (const [v, [name]] of variants.entries()) {
-      console.log(`  ${name}: +${mib(rssGrowth[v])} MiB while hashing ${mib(sizeBytes)} MiB`);
+      console.log(`  ${name}: +${mib(rssGrowth[v]!)} MiB while hashing ${mib(sizeBytes)} MiB`);
     }
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -96,7 +96,7 @@ function childRssMiB(pid: number): number {
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+  return s[Math.floor(s.length / 2)]!;
 }
 
 /**
@@ -147,7 +147,7 @@ export async function main(argv: string[] = Deno.args): Promise<void> {
     );
     await Promise.all(workers.map((w) => w.call("read", file)));
     const workerRss = (rssMiB() - rssBefore) / workers.length;
-    const w0 = workers[0];
+    const w0 = workers[0]!;
     t = performance.now();
     for (let i = 0; i < calls; i++) await w0.call("read", file);
     const workerUs = (performance.now() - t) * 1000 / calls;

@@ -78,19 +78,19 @@ export async function main(runs = 3): Promise<void> {
       const cargoEnv = { ...baseEnv, CARGO_HOME: cargoHome, CARGO_NET_RETRY: "0" };
       await Deno.remove(`${mochiProject}/mochi.lock`).catch(() => {});
       await Deno.remove(`${cargoProject}/Cargo.lock`).catch(() => {});
-      results.cargoCold.push(
+      results.cargoCold!.push(
         await timedRun("cargo", ["generate-lockfile"], { cwd: cargoProject, env: cargoEnv }),
       );
-      results.mochiCold.push(
+      results.mochiCold!.push(
         await timedRun(Deno.execPath(), mochiCli, { cwd: mochiProject, env: mochiEnv }),
       );
       for (let w = 0; w < 2; w++) {
         await Deno.remove(`${mochiProject}/mochi.lock`).catch(() => {});
         await Deno.remove(`${cargoProject}/Cargo.lock`).catch(() => {});
-        results.cargoWarm.push(
+        results.cargoWarm!.push(
           await timedRun("cargo", ["generate-lockfile"], { cwd: cargoProject, env: cargoEnv }),
         );
-        results.mochiWarm.push(
+        results.mochiWarm!.push(
           await timedRun(Deno.execPath(), mochiCli, { cwd: mochiProject, env: mochiEnv }),
         );
       }
@@ -109,14 +109,14 @@ export async function main(runs = 3): Promise<void> {
       `  packages picked: mochi ${mochiCount}, cargo ${cargoCount} (cargo also activates default features)`,
     );
     console.log(
-      `  cold: mochi ${m.mochiCold.toFixed(0)} ms, cargo ${
-        m.cargoCold.toFixed(0)
-      } ms, ratio mochi/cargo ${(m.mochiCold / m.cargoCold).toFixed(2)}`,
+      `  cold: mochi ${m.mochiCold!.toFixed(0)} ms, cargo ${
+        m.cargoCold!.toFixed(0)
+      } ms, ratio mochi/cargo ${(m.mochiCold! / m.cargoCold!).toFixed(2)}`,
     );
     console.log(
-      `  warm: mochi ${m.mochiWarm.toFixed(0)} ms, cargo ${
-        m.cargoWarm.toFixed(0)
-      } ms, ratio mochi/cargo ${(m.mochiWarm / m.cargoWarm).toFixed(2)}`,
+      `  warm: mochi ${m.mochiWarm!.toFixed(0)} ms, cargo ${
+        m.cargoWarm!.toFixed(0)
+      } ms, ratio mochi/cargo ${(m.mochiWarm! / m.cargoWarm!).toFixed(2)}`,
     );
   } finally {
     mochiServer.child.kill("SIGTERM");

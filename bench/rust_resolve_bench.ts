@@ -30,7 +30,7 @@ function picked(lockText: string, header: string): string[] {
 /** Runs the benchmark and prints its lines. */
 export async function main(runs = 3): Promise<void> {
   const deps = (await Deno.readTextFile(`${root}/fixtures/cargo-corpus/combined/Cargo.toml`))
-    .split("[dependencies]")[1].trim();
+    .split("[dependencies]")[1]!.trim();
   const r = await spawnRegistryServer(sharedIndex);
   if ("error" in r) throw new Error(`registry server did not start: ${r.error}`);
   const server: RegistryProcess = r;
@@ -71,14 +71,14 @@ export async function main(runs = 3): Promise<void> {
         await Deno.remove(`${mochiProject}/mochi.lock`).catch(() => {});
         await Deno.remove(`${cargoProject}/Cargo.lock`).catch(() => {});
         const kind = w === 0 ? "Cold" : "Warm";
-        results[`cargo${kind}`].push(
+        results[`cargo${kind}`]!.push(
           await timedRun("cargo", ["generate-lockfile"], {
             cwd: cargoProject,
             env: cargoEnv,
             clearEnv: true,
           }),
         );
-        results[`mochi${kind}`].push(
+        results[`mochi${kind}`]!.push(
           await timedRun(Deno.execPath(), mochiCli, {
             cwd: mochiProject,
             env: mochiEnv,
@@ -103,12 +103,12 @@ export async function main(runs = 3): Promise<void> {
       `  crates picked: mochi ${mochiSet.length}, cargo ${cargoSet.length}, identical: ${same}`,
     );
     console.log(
-      `  cold: mochi ${m.mochiCold.toFixed(0)} ms, cargo ${m.cargoCold.toFixed(0)} ms, ` +
-        `ratio mochi/cargo ${(m.mochiCold / m.cargoCold).toFixed(2)}`,
+      `  cold: mochi ${m.mochiCold!.toFixed(0)} ms, cargo ${m.cargoCold!.toFixed(0)} ms, ` +
+        `ratio mochi/cargo ${(m.mochiCold! / m.cargoCold!).toFixed(2)}`,
     );
     console.log(
-      `  warm: mochi ${m.mochiWarm.toFixed(0)} ms, cargo ${m.cargoWarm.toFixed(0)} ms, ` +
-        `ratio mochi/cargo ${(m.mochiWarm / m.cargoWarm).toFixed(2)}`,
+      `  warm: mochi ${m.mochiWarm!.toFixed(0)} ms, cargo ${m.cargoWarm!.toFixed(0)} ms, ` +
+        `ratio mochi/cargo ${(m.mochiWarm! / m.cargoWarm!).toFixed(2)}`,
     );
   } finally {
     server.child.kill("SIGTERM");

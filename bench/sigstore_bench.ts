@@ -42,12 +42,12 @@ const cacheDir = `${root}/.cache/sigstore-bench`;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+  return s[Math.floor(s.length / 2)]!;
 }
 
 function p95(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(s.length * 0.95))];
+  return s[Math.min(s.length - 1, Math.floor(s.length * 0.95))]!;
 }
 
 async function serve(dir: string): Promise<RegistryProcess> {
@@ -90,7 +90,7 @@ async function pool<T>(items: T[], limit: number, fn: (x: T) => Promise<void>): 
   let next = 0;
   await Promise.all(
     Array.from({ length: limit }, async () => {
-      while (next < items.length) await fn(items[next++]);
+      while (next < items.length) await fn(items[next++]!);
     }),
   );
 }

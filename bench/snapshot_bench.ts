@@ -18,7 +18,7 @@ const ROOT = new URL("..", import.meta.url).pathname;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+  return s[Math.floor(s.length / 2)]!;
 }
 
 /**

@@ -71,11 +71,11 @@ export async function main(runs = 7, base = "e76f101"): Promise<Record<string, n
             cwd: `${tmp}/project-${v}`,
             env: envOf(v),
           });
-          if (i > 0) samples[v].push(ms); // run 0 warms the module cache
+          if (i > 0) samples[v]!.push(ms); // run 0 warms the module cache
         }
       }
-      const o = median(samples.old);
-      const n = median(samples.new);
+      const o = median(samples.old!);
+      const n = median(samples.new!);
       ratios[name] = n / o;
       console.log(
         `mochi ${name.padEnd(16)} ${base}: ${o.toFixed(0)} ms · now: ${n.toFixed(0)} ms · ` +

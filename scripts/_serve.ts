@@ -41,7 +41,7 @@ export async function spawnRegistryServer(
     const m = text.match(/at (http:\/\/\S+)/);
     if (m) {
       reader.releaseLock();
-      return { url: m[1], child };
+      return { url: m[1]!, child };
     }
   }
   const error = await new Response(child.stderr).text();

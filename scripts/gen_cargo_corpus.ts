@@ -110,7 +110,7 @@ function mulberry32(seed: number): () => number {
 function dep(
   crate: string,
   req: string,
-  opts: { features?: string[]; defaultFeatures?: boolean } = {},
+  opts: { features?: string[] | undefined; defaultFeatures?: boolean | undefined } = {},
 ): string {
   const parts = [`version = "${req}"`];
   if (opts.defaultFeatures === false) parts.push("default-features = false");
@@ -135,7 +135,7 @@ function combinations(): CorpusCase[] {
     const size = 5 + Math.floor(rnd() * 8); // 5..12
     const pool = [...SEEDS];
     const picked: (readonly [string, string])[] = [];
-    for (let k = 0; k < size; k++) picked.push(pool.splice(Math.floor(rnd() * pool.length), 1)[0]);
+    for (let k = 0; k < size; k++) picked.push(pool.splice(Math.floor(rnd() * pool.length), 1)[0]!);
     picked.sort((a, b) => a[0].localeCompare(b[0]));
     const lines = picked.map(([crate, major]) => {
       const menu = FEATURE_MENU[crate];
@@ -330,7 +330,7 @@ export function corpusCases(): CorpusCase[] {
       ["reqwest", "0.11"],
     ]
   ) {
-    cases.push({ name: `oldmajor-${slug(crate)}-${req}`, dependencies: [`${crate} = "${req}"`] });
+    cases.push({ name: `oldmajor-${slug(crate!)}-${req}`, dependencies: [`${crate} = "${req}"`] });
   }
   cases.push({
     name: "links-sqlite-two-majors",

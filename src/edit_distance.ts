@@ -17,14 +17,14 @@ export function editDistance(a: string, b: string): number {
     const cur = [i];
     for (let j = 1; j <= b.length; j++) {
       cur[j] = Math.min(
-        prev[j] + 1,
-        cur[j - 1] + 1,
-        prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
+        prev[j]! + 1,
+        cur[j - 1]! + 1,
+        prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
       );
     }
     prev = cur;
   }
-  return prev[b.length];
+  return prev[b.length]!;
 }
 
 /**
@@ -35,7 +35,7 @@ export function editDistance(a: string, b: string): number {
  * @returns one of `candidates`
  */
 export function closestName(word: string, candidates: readonly string[]): string {
-  let best = candidates[0];
+  let best = candidates[0]!;
   let bestD = Infinity;
   for (const c of candidates) {
     const d = editDistance(word, c);

@@ -258,11 +258,11 @@ export type ErrorCode = keyof typeof ERROR_CATALOGUE;
 /** Optional details attached to a {@link MochiError}. */
 export interface MochiErrorOptions {
   /** What to do next, printed as `help: …` by the CLI. */
-  hint?: string;
+  hint?: string | undefined;
   /** The underlying error, kept for `--verbose`. */
   cause?: unknown;
   /** File the error is about, when there is one. */
-  file?: string;
+  file?: string | undefined;
   /** 1-based line in {@link MochiErrorOptions.file}. */
   line?: number;
   /** 1-based column in {@link MochiErrorOptions.file}. */

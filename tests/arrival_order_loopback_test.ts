@@ -32,7 +32,7 @@ function graph(): TestVersion[] {
       const deps: Record<string, string> = {};
       for (let k = 0; k < 3; k++) {
         const j = i + 1 + Math.floor(r() * 6);
-        if (j < names.length) deps[names[j]] = r() < 0.7 ? "^1" : r() < 0.5 ? "^1.1" : ">=1.2";
+        if (j < names.length) deps[names[j]!] = r() < 0.7 ? "^1" : r() < 0.5 ? "^1.1" : ">=1.2";
       }
       out.push({ name, version: v, deps });
     }

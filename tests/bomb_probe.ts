@@ -19,7 +19,7 @@ const [mode, zeroArg, capArg] = Deno.args;
 if (mode === "extract") {
   const archive = zeroFileBomb(Number(zeroArg));
   // capArg is a store root, `<mochiHome>/store`
-  const session = await openStoreSession(capArg.replace(/\/store\/?$/, ""), "shared");
+  const session = await openStoreSession(capArg!.replace(/\/store\/?$/, ""), "shared");
   const store = session.store;
   const d = await digestBytes(archive);
   await store.putBytes(archive, d, "zeros");

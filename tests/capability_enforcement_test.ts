@@ -246,7 +246,7 @@ guardedTest(
       if (r.code === 0) {
         // denort was available: the binary must enforce the baked-in grant.
         const bin = await new Deno.Command(`${project}/app`, {
-          args: [w.args.reader],
+          args: [w.args.reader!],
           stdout: "piped",
           stderr: "piped",
         }).output();

@@ -36,7 +36,7 @@ export function requirementsOf(c: CargoCorpusCase): RustRequirement[] {
   for (const list of Object.values(c.features)) {
     for (const item of list) {
       const m = /^([^/?]+)\??\/(.+)$/.exec(item);
-      if (m !== null) byName.get(m[1])?.features.push(m[2]);
+      if (m !== null) byName.get(m[1]!)?.features.push(m[2]!);
     }
   }
   return out;

@@ -98,7 +98,7 @@ guardedTest(
       const digests = await writeRegistry(`${registry}-scratch`, GRAPH);
       const b3 = digests.get("text-util@0.3.4")!;
       const blob = await Deno.readFile(`${registry}/blobs/${b3}`);
-      blob[blob.length >> 1] ^= 0x01;
+      blob[blob.length >> 1]! ^= 0x01;
       await Deno.writeFile(`${registry}/blobs/${b3}`, blob);
       const r = await runCli(["install", "-C", project], { env });
       assertEquals(r.code, 4, r.stderr);
@@ -187,7 +187,7 @@ guardedTest("mochi tree, why and verify read the lock and the store", async () =
     const files = (await snapshotTree(`${home}/store/blobs`)).map((l) => l.split(" ")[0]);
     const victim = `${home}/store/blobs/${files[0]}`;
     const bytes = await Deno.readFile(victim);
-    bytes[0] ^= 0xff;
+    bytes[0]! ^= 0xff;
     await Deno.writeFile(victim, bytes);
     const bad = await runCli(["verify"], { env });
     assertEquals(bad.code, 4, bad.stdout + bad.stderr);

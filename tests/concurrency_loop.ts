@@ -26,7 +26,7 @@ function storedCounts(outputs: string[]): Map<string, number> {
   for (const o of outputs) {
     for (const line of o.split("\n")) {
       const hit = /^fetched (\S+ \S+) \(stored\)$/.exec(line);
-      if (hit) m.set(hit[1], (m.get(hit[1]) ?? 0) + 1);
+      if (hit) m.set(hit[1]!, (m.get(hit[1]!) ?? 0) + 1);
     }
   }
   return m;

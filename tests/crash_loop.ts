@@ -147,11 +147,11 @@ export async function killLoop(
     failures: [],
     ms: 0,
   };
-  await writeProject(project, MANIFESTS[0]);
+  await writeProject(project, MANIFESTS[0]!);
   for (let i = 0; untilKilled ? report.killed < runs && i < 3 * runs : i < runs; i++) {
     const which = (i + 1) % 2;
     const old = await readOrNull(`${project}/mochi.lock`);
-    await writeProject(project, MANIFESTS[which]);
+    await writeProject(project, MANIFESTS[which]!);
     if (i % 3 === 0) await Deno.remove(`${store}/blobs`, { recursive: true }).catch(() => {});
     if (i % 3 === 0) await Deno.remove(`${store}/extracted`, { recursive: true }).catch(() => {});
     const child = new Deno.Command(Deno.execPath(), {

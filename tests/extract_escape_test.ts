@@ -58,7 +58,7 @@ Deno.test("mochi install rejects every archive of the escape table: exit 4, BLOB
     const worker = async () => {
       while (next < cases.length) {
         const i = next++;
-        const [name] = cases[i];
+        const [name] = cases[i]!;
         const home = `${sb.root}/case-${i}/home`;
         const project = `${sb.root}/case-${i}/project`;
         await writeProject(project, { [`evil-${i}`]: "1" });

@@ -96,7 +96,7 @@ export function startFakeRegistry(dir: string): FakeRegistry {
     try {
       const head = await readHead(conn);
       if (head === undefined) return;
-      const target = head.split("\r\n")[0].split(" ")[1] ?? "/";
+      const target = head.split("\r\n")[0]!.split(" ")[1] ?? "/";
       const path = decodeURIComponent(new URL(target, "http://x").pathname.replace(/^\//, ""));
       const n = (requests.get(path) ?? 0) + 1;
       requests.set(path, n);
@@ -160,7 +160,7 @@ export function startFakeRegistry(dir: string): FakeRegistry {
       if (fault.flipBitAt !== undefined && body.length > 0) {
         body = Uint8Array.from(body);
         const at = fault.flipBitAt < 0 ? body.length + fault.flipBitAt : fault.flipBitAt;
-        body[Math.min(body.length - 1, Math.max(0, at))] ^= 0x01;
+        body[Math.min(body.length - 1, Math.max(0, at))]! ^= 0x01;
       }
       if (fault.chunkedWithoutFinalChunk) {
         await writeAll(

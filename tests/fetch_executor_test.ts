@@ -63,7 +63,7 @@ async function cargoServer(
     const path = new URL(req.url).pathname;
     const dl = /^\/dl\/([^/]+)\/[^/]+\/download$/.exec(path);
     if (dl !== null) {
-      const b = bodies.get(dl[1]);
+      const b = bodies.get(dl[1]!);
       if (b === undefined) return new Response("no", { status: 404 });
       await new Promise((r) => setTimeout(r, b.delayMs));
       if (!b.endless) return new Response(b.body);

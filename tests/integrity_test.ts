@@ -153,7 +153,7 @@ Deno.test("a corrupt file already in the store under the right address: verify f
 
     // Bit rot after install: mochi verify reports it (exit 4), install fetches it again.
     const bytes = await Deno.readFile(path);
-    bytes[bytes.length >> 1] ^= 0x10;
+    bytes[bytes.length >> 1]! ^= 0x10;
     await Deno.writeFile(path, bytes);
     const v = await runCli(["verify"], { env: c.env });
     assertEquals(v.code, 4, v.stdout);

@@ -111,7 +111,7 @@ function mutate(src: Uint8Array, m: Mutation, big: boolean): Uint8Array {
     case "invalid-utf8":
       return concat(
         head,
-        new Uint8Array([[0xff], [0xc3], [0xed, 0xa0, 0x80], [0xf8, 0x88]][m.n % 4]),
+        new Uint8Array([[0xff], [0xc3], [0xed, 0xa0, 0x80], [0xf8, 0x88]][m.n % 4]!),
         tail,
       );
     case "bom":
@@ -136,7 +136,7 @@ function mutate(src: Uint8Array, m: Mutation, big: boolean): Uint8Array {
       const text = new TextDecoder().decode(src);
       const lines = text.split("\n");
       const k = m.n % lines.length;
-      lines.splice(k, 0, lines[k]);
+      lines.splice(k, 0, lines[k]!);
       return enc(lines.join("\n"));
     }
     case "conflict":
@@ -144,7 +144,7 @@ function mutate(src: Uint8Array, m: Mutation, big: boolean): Uint8Array {
     case "flip":
       return src.length === 0 ? src : (() => {
         const c = src.slice();
-        c[Math.min(i, c.length - 1)] ^= 1 << (m.n % 8);
+        c[Math.min(i, c.length - 1)]! ^= 1 << (m.n % 8);
         return c;
       })();
     case "delete":

@@ -41,14 +41,14 @@ export function screenText(raw: string): string {
   let i = 0;
   const line = () => lines[lines.length - 1];
   while (i < raw.length) {
-    const c = raw[i];
+    const c = raw[i]!;
     if (c === "\x1b" && raw[i + 1] === "[") {
       let j = i + 2;
-      while (j < raw.length && !/[@-~]/.test(raw[j])) j++;
+      while (j < raw.length && !/[@-~]/.test(raw[j]!)) j++;
       const params = raw.slice(i + 2, j);
       const final = raw[j];
       if (final === "K" && params === "2") lines[lines.length - 1] = [];
-      if (final === "K" && (params === "" || params === "0")) line().length = col;
+      if (final === "K" && (params === "" || params === "0")) line()!.length = col;
       if (final === "G") col = Math.max(0, Number(params || "1") - 1);
       i = j + 1;
       continue;
@@ -63,8 +63,8 @@ export function screenText(raw: string): string {
       col = 0;
     } else {
       const l = line();
-      while (l.length < col) l.push(" ");
-      l[col++] = c;
+      while (l!.length < col) l!.push(" ");
+      l![col++] = c;
     }
     i++;
   }

@@ -111,11 +111,11 @@ guardedTest("publish API: 201, 200 idempotent, 409, 422, 401, 403; yank and unya
     assert.equal(await Deno.readTextFile(`${reg}/blobs/${v1.blake3}.sigstore`), v1.bundle);
     const indexText = await Deno.readTextFile(`${reg}/st/ri/acme/strings`);
     const [rec] = parseIndexFile("@acme/strings", indexText);
-    assert.equal(rec.blake3, v1.blake3);
-    assert.equal(rec.sha256, v1.sha256);
-    assert.deepEqual(rec.dependencies, { "@acme/core": "^1.0" });
-    assert.equal(rec.provenance?.san, owner);
-    assert.equal(rec.provenance?.sig, `blobs/${v1.blake3}.sigstore`);
+    assert.equal(rec!.blake3, v1.blake3);
+    assert.equal(rec!.sha256, v1.sha256);
+    assert.deepEqual(rec!.dependencies, { "@acme/core": "^1.0" });
+    assert.equal(rec!.provenance?.san, owner);
+    assert.equal(rec!.provenance?.sig, `blobs/${v1.blake3}.sigstore`);
     const binding = JSON.parse(
       await Deno.readTextFile(`${reg}/.publishers/st/ri/acme/strings.json`),
     );
@@ -247,9 +247,9 @@ guardedTest("publish API: 201, 200 idempotent, 409, 422, 401, 403; yank and unya
       "@acme/strings",
       await Deno.readTextFile(`${reg}/st/ri/acme/strings`),
     );
-    assert.equal(recs[0].yanked, true);
-    assert.equal(recs[0].yankReason, "broken");
-    assert.equal(recs[1].yanked, false);
+    assert.equal(recs[0]!.yanked, true);
+    assert.equal(recs[0]!.yankReason, "broken");
+    assert.equal(recs[1]!.yanked, false);
     // A yank statement cannot be used to unyank.
     const unyankUrl = yankUrl.replace(/yank$/, "unyank");
     const y2 = await post(unyankUrl, { bundle: await signYank(owner, "yank") });
@@ -257,7 +257,7 @@ guardedTest("publish API: 201, 200 idempotent, 409, 422, 401, 403; yank and unya
     const y3 = await post(unyankUrl, { bundle: await signYank(owner, "unyank") });
     assert.equal(y3.status, 200, JSON.stringify(y3.body));
     recs = parseIndexFile("@acme/strings", await Deno.readTextFile(`${reg}/st/ri/acme/strings`));
-    assert.equal(recs[0].yanked, false);
+    assert.equal(recs[0]!.yanked, false);
   } finally {
     await server.shutdown();
     await Deno.remove(tmp, { recursive: true });

@@ -140,7 +140,7 @@ guardedTest(
       assert.equal(y2.code, 0, y2.stderr);
       assert.match(y2.stdout, /Yanked @acme\/strings 1\.0\.0/);
       const index = await Deno.readTextFile(`${reg}/st/ri/acme/strings`);
-      assert.match(index.split("\n")[0], /"y":true,"yr":"broken"/);
+      assert.match(index.split("\n")[0]!, /"y":true,"yr":"broken"/);
       const y3 = await runCli([
         "yank",
         "@acme/strings@1.0.0",

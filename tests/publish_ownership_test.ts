@@ -228,7 +228,7 @@ guardedTest("publish ownership: a yank bundle cannot be replayed after an unyank
       "@acme/strings",
       await Deno.readTextFile(`${reg}/${indexPath("@acme/strings")}`),
     );
-    assert.equal(rec.yanked, false, "the replay did not re-yank the version");
+    assert.equal(rec!.yanked, false, "the replay did not re-yank the version");
   } finally {
     await Deno.remove(tmp, { recursive: true });
   }

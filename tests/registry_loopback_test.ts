@@ -135,9 +135,9 @@ guardedTest(
         const warm = openRegistry(server.url, { cacheDir: cache, ...FAST });
         assertEquals(await warm.records("@mochi/strings"), records);
         assertEquals(seen.length, 2);
-        assertEquals(seen[1].path, "/st/ri/mochi/strings");
-        assert(seen[1].ifNoneMatch !== null && seen[1].ifNoneMatch.startsWith('"'));
-        assertEquals(seen[1].status, 304);
+        assertEquals(seen[1]!.path, "/st/ri/mochi/strings");
+        assert(seen[1]!.ifNoneMatch !== null && seen[1]!.ifNoneMatch.startsWith('"'));
+        assertEquals(seen[1]!.status, 304);
         assertEquals(warm.stats.notModified, 1);
         assertEquals(warm.stats.cacheHits, 1);
         assertEquals(warm.stats.bytes, 0);
@@ -149,7 +149,7 @@ guardedTest(
         const third = openRegistry(server.url, { cacheDir: cache, ...FAST });
         const yanked = await third.records("@mochi/strings");
         assertEquals(yanked?.map((r) => r.yanked), [true, false]);
-        assertEquals(seen[2].status, 200);
+        assertEquals(seen[2]!.status, 200);
         const offline = openRegistry(server.url, { cacheDir: cache, offline: true });
         assertEquals(await offline.records("@mochi/strings"), yanked);
         assertEquals(seen.length, 3);
@@ -171,8 +171,8 @@ guardedTest("openRegistry() http: concurrent and repeated reads share one reques
       const all = await Promise.all(
         Array.from({ length: 20 }, (_, i) => client.records(i % 2 ? "datalog" : "x")),
       );
-      assertEquals(all[0]?.[0].version, "2.0.0-rc.1");
-      assertEquals(all[1]?.[0].version, "0.1.0");
+      assertEquals(all[0]?.[0]?.version, "2.0.0-rc.1");
+      assertEquals(all[1]?.[0]?.version, "0.1.0");
       await client.records("datalog");
       await Promise.all([client.config(), client.config()]);
       assertEquals(paths.sort(), ["/config.json", "/da/ta/-/datalog", "/x/-/-/x"]);
@@ -194,17 +194,17 @@ guardedTest(
           openRegistry(pathToFileURL(dir).href, { cacheDir: cache }),
           openRegistry(dir, { cacheDir: cache }),
         ];
-        assertEquals(clients[1].url, clients[2].url);
-        assert(clients[1].url.startsWith("file:///") && clients[1].url.endsWith("/"));
+        assertEquals(clients[1]!.url, clients[2]!.url);
+        assert(clients[1]!.url.startsWith("file:///") && clients[1]!.url.endsWith("/"));
         for (const name of ["@mochi/strings", "datalog", "x"]) {
           const [a, b, c] = await Promise.all(clients.map((cl) => cl.records(name)));
-          assert(a !== null && a.length > 0, name);
+          assert(a !== null && a!.length > 0, name);
           assertEquals(b, a, name);
           assertEquals(c, a, name);
         }
-        const x = (await clients[2].records("x"))![0];
+        const x = (await clients[2]!.records("x"))![0]!;
         assertEquals(x.extra, { future: { k: 1 } });
-        assertEquals(x.dependencies, { datalog: "0.1" });
+        assertEquals(x!.dependencies, { datalog: "0.1" });
         for (const client of clients) {
           const bad = client.records("../etc/passwd");
           assert(bad instanceof Promise);
@@ -226,7 +226,7 @@ guardedTest("openRegistry() fetches blobs over http and from a directory", async
     try {
       const http = openRegistry(server.url, { cacheDir: cache, ...FAST });
       const local = openRegistry(dir, { cacheDir: cache });
-      const [b3, bytes] = [...blobs][0];
+      const [b3, bytes] = [...blobs][0]!;
       await http.config();
       await local.config();
       assertEquals(http.blobUrl(b3), `${server.url}blobs/${b3}`);
@@ -459,7 +459,7 @@ guardedTest("openRegistry() treats a damaged cache file as a miss and repairs it
       const again = await openRegistry(server.url, { cacheDir: cache, ...FAST }).records(
         "datalog",
       );
-      assertEquals(again?.[0].version, "0.1.0");
+      assertEquals(again?.[0]?.version, "0.1.0");
       assertEquals(seen, [null, null]);
       // The full answer repaired the cache: the next client revalidates again.
       await openRegistry(server.url, { cacheDir: cache, ...FAST }).records("datalog");

@@ -181,7 +181,7 @@ guardedTest(
 
       await t.step("a new version published is drift", async () => {
         await drift(
-          [...BASE, { ...BASE[1], vers: "1.2.0" }],
+          [...BASE, { ...BASE[1]!, vers: "1.2.0" }],
           ["+ crate alpha 1.2.0", "- crate alpha 1.1.0"],
         );
       });

@@ -195,8 +195,8 @@ Deno.test("every scope is refused at every entry point, or accepted everywhere w
 
       // Accepted: the lock round-trips it unchanged.
       const lock = parseLockfile(lockText(entry));
-      assertEquals(lock.packages[0].capabilities, [entry]);
-      assertEquals(parseLockfile(formatLockfile(lock)).packages[0].capabilities, [entry]);
+      assertEquals(lock.packages[0]!.capabilities, [entry]);
+      assertEquals(parseLockfile(formatLockfile(lock)).packages[0]!.capabilities, [entry]);
       // The grant is its normal form: no .., and the same place once resolved.
       const normal = normaliseScope(kind, scope);
       assert(!normal.split("/").includes(".."), normal);
@@ -205,7 +205,7 @@ Deno.test("every scope is refused at every entry point, or accepted everywhere w
         assert(resolved(kind, scope).startsWith("/project"), `${scope} leaves the project`);
       }
       const lowering = lowerToDeno([entry]);
-      assertEquals(lowering.permissions[PERMISSION[name]], [normal]);
+      assertEquals(lowering.permissions[PERMISSION[name]!], [normal]);
       // Only printable, inert characters reach a flag.
       // deno-lint-ignore no-control-regex
       for (const flag of lowering.flags) assert(!/[\s'"`$;|&<>\\\x00-\x1f\x7f]/.test(flag), flag);

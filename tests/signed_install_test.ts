@@ -152,7 +152,7 @@ guardedTest(
 
       // A flipped byte in the blob.
       const bad = goodBlob.slice();
-      bad[bad.length - 1] ^= 0x01;
+      bad[bad.length - 1]! ^= 0x01;
       await Deno.writeFile(coreBlob, bad);
       await expectRefused("blob", "BLOB_E001", /does not match its pinned digests/);
       await Deno.writeFile(coreBlob, goodBlob);

@@ -27,7 +27,7 @@ guardedTest(
     assertEquals(names.length, 17);
     let agreed = 0;
     for (const name of names) {
-      const c = cases[name];
+      const c = cases[name]!;
       await t.step(name, async () => {
         const dir = `${DATA}/${name}`;
         let artifact = `${dir}/artifact`;
@@ -44,13 +44,13 @@ guardedTest(
           "--trusted-root",
           `${dir}/trusted_root.json`,
           "--certificate-identity",
-          c.identity.san,
+          c!.identity.san,
           "--certificate-oidc-issuer",
-          c.identity.issuer,
+          c!.identity.issuer,
           artifact,
         ]);
-        assertEquals(r.code, c.expect === "pass" ? 0 : 4, `${name}: ${r.stdout}${r.stderr}`);
-        if (c.expect === "fail") assert(/error\[SIG_E\d{3}\]/.test(r.stderr), r.stderr);
+        assertEquals(r.code, c!.expect === "pass" ? 0 : 4, `${name}: ${r.stdout}${r.stderr}`);
+        if (c!.expect === "fail") assert(/error\[SIG_E\d{3}\]/.test(r.stderr), r.stderr);
         else assert(r.stdout.startsWith("OK:"), r.stdout);
         agreed++;
       });
@@ -72,9 +72,9 @@ guardedTest(
       "--bundle",
       `${dir}/bundle.sigstore.json`,
       "--certificate-identity",
-      c.identity.san,
+      c!.identity.san,
       "--certificate-oidc-issuer",
-      c.identity.issuer,
+      c!.identity.issuer,
       `${dir}/artifact`,
     ];
     const byDefault = await runCli(args);

@@ -99,7 +99,7 @@ Deno.test("snapshot: a signed registry reads normally and pins its key and versi
       e.name.endsWith(".json")
     );
     assert.equal(states.length, 1);
-    const state = JSON.parse(Deno.readTextFileSync(`${f.home}/state/snapshots/${states[0].name}`));
+    const state = JSON.parse(Deno.readTextFileSync(`${f.home}/state/snapshots/${states[0]!.name}`));
     assert.equal(state.version, 1);
     assert.equal(state.key, f.key);
   });
@@ -154,13 +154,13 @@ Deno.test("snapshot: mix-and-match — an index file that differs from the snaps
     const path = `${f.dir}/${indexPath("serde")}`;
     const [first] = parseIndexFile("serde", Deno.readTextFileSync(path));
     // An older copy of the file (one version fewer), served next to the current snapshot.
-    Deno.writeTextFileSync(path, formatIndexRecord(first) + "\n");
+    Deno.writeTextFileSync(path, formatIndexRecord(first!) + "\n");
     await rejectsCode(f.client().records("serde"), "SNAPSHOT_E005", /snapshot says/);
     // The same bytes padded to the listed size: the digest still catches it.
     const listed = JSON.parse(Deno.readTextFileSync(`${f.dir}/snapshot.json`)).signed.files[
       indexPath("serde")
     ];
-    const padded = formatIndexRecord(first) + "\n";
+    const padded = formatIndexRecord(first!) + "\n";
     Deno.writeTextFileSync(path, padded + " ".repeat(listed.size - padded.length - 1) + "\n");
     await rejectsCode(f.client().records("serde"), "SNAPSHOT_E005", /SHA-256/);
   });

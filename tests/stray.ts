@@ -47,7 +47,7 @@ export async function strayGuard(): Promise<() => Promise<void>> {
     }
     const homesAfter = await Promise.all(homes.map((h) => snapshotTree(h)));
     homes.forEach((h, i) => {
-      if (homesAfter[i].join("\n") !== homesBefore[i].join("\n")) {
+      if (homesAfter[i]!.join("\n") !== homesBefore[i]!.join("\n")) {
         throw new Error(`the default mochi home ${h} changed during the test`);
       }
     });

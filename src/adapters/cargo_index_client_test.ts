@@ -89,9 +89,9 @@ guardedTest(
           if (round === 1) assertEquals(index.stats.notModified, 2);
         }
         assert(seen.every((s) => s.protocol === "version=1"), JSON.stringify(seen));
-        const second = seen.filter((s) => s.path === "/al/ph/alpha")[1];
+        const second = seen.filter((s) => s.path === "/al/ph/alpha")[1]!;
         assertEquals(second.inm, '"v1"');
-        const bet = seen.filter((s) => s.path === "/3/b/bet")[1];
+        const bet = seen.filter((s) => s.path === "/3/b/bet")[1]!;
         assertEquals(bet.ims, "Mon, 30 Nov 2026 10:00:00 GMT");
       });
     } finally {

@@ -519,7 +519,7 @@ export function openSparseFiles(url: string, options: RegistryClientOptions): Sp
 
 /** The read limit of an index file: the size its snapshot lists (0 when not listed). */
 function snapshotLimit(snap: Snapshot, path: string, where: string): ReadLimit {
-  const listed = Object.hasOwn(snap.files, path) ? snap.files[path].size : 0;
+  const listed = Object.hasOwn(snap.files, path) ? snap.files[path]!.size : 0;
   return {
     bytes: listed,
     error: (received) =>

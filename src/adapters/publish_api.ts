@@ -573,10 +573,10 @@ export function createPublishApi(options: PublishApiOptions): (req: Request) => 
       const { path: indexFile, records } = await readRecords(name);
       const index = records.findIndex((r) => sameVersion(r.version, version));
       if (index < 0) return refuse(404, `${name} ${version} is not published here`);
-      const rec = records[index];
+      const rec = records[index]!;
       const verified = verify(new TextDecoder().decode(bundle), {
         blake3: rec.blake3,
-        sha256: rec.sha256,
+        sha256: rec!.sha256,
       });
       if (verified instanceof Response) return verified;
       const binding = await readBinding(name);
@@ -618,7 +618,7 @@ export function createPublishApi(options: PublishApiOptions): (req: Request) => 
         status: action === "yank" ? "yanked" : "unyanked",
         name,
         version,
-        blake3: rec.blake3,
+        blake3: rec!.blake3,
       });
     });
   }
@@ -636,8 +636,8 @@ export function createPublishApi(options: PublishApiOptions): (req: Request) => 
       if (path === "/api/v1/packages") return await publish(req);
       const m = /^\/api\/v1\/packages\/(.+)\/([^/]+)\/(yank|unyank)$/.exec(path);
       if (m !== null) {
-        const name = decodeURIComponent(m[1]);
-        const version = decodeURIComponent(m[2]);
+        const name = decodeURIComponent(m[1]!);
+        const version = decodeURIComponent(m[2]!);
         try {
           indexPath(name);
           parseVersion(version);

@@ -102,21 +102,21 @@ export function createRegistryHandler(
       return text(404, "not found\n");
     }
 
-    const name = segments[segments.length - 1];
+    const name = segments[segments.length - 1]!;
     const head = req.method === "HEAD";
     const ifNoneMatch = req.headers.get("if-none-match");
     const lastModified = info.mtime?.toUTCString();
 
     if (BLOB_NAME.test(name)) {
       const headers: Record<string, string> = {
-        "Content-Type": name.endsWith(".sigstore")
+        "Content-Type": name!.endsWith(".sigstore")
           ? "application/json"
           : "application/octet-stream",
         "ETag": `"${name}"`,
         "Cache-Control": BLOB_CACHE_CONTROL,
       };
       if (lastModified) headers["Last-Modified"] = lastModified;
-      if (ifNoneMatch !== null && etagMatches(ifNoneMatch, headers.ETag)) {
+      if (ifNoneMatch !== null && etagMatches(ifNoneMatch, headers.ETag!)) {
         return new Response(null, { status: 304, headers });
       }
       headers["Content-Length"] = String(info.size);
@@ -132,7 +132,7 @@ export function createRegistryHandler(
     }
 
     const headers: Record<string, string> = {
-      "Content-Type": segments.length === 1 && JSON_FILES.has(name)
+      "Content-Type": segments.length === 1 && JSON_FILES.has(name!)
         ? "application/json"
         : INDEX_CONTENT_TYPE,
       "Cache-Control": INDEX_CACHE_CONTROL,
@@ -177,7 +177,7 @@ function pathSegments(pathname: string): string[] | undefined {
   for (let i = 0; i < raw.length; i++) {
     let seg: string;
     try {
-      seg = decodeURIComponent(raw[i]);
+      seg = decodeURIComponent(raw[i]!);
     } catch {
       // Malformed percent-encoding: refuse the path (the caller answers 400).
       return undefined;
@@ -284,7 +284,7 @@ export function serveRegistry(rootDir: string, options: ServeRegistryOptions = {
     {
       hostname,
       port: options.port ?? 0,
-      signal: options.signal,
+      ...(options.signal ? { signal: options.signal } : {}),
       onListen: (addr) => options.onListen?.(addr as Deno.NetAddr),
       // Deno's default onError prints; src/ never prints, so answer a bare 500 instead.
       onError: () => new Response("internal error\n", { status: 500 }),

@@ -196,7 +196,7 @@ Deno.test("gate: a new transitive package is gated only when the manifest did no
     "proc.spawn",
     undefined,
   ]]);
-  assert.match(formatGateWarnings(update.blocked)[1], /was not in mochi.lock/);
+  assert.match(formatGateWarnings(update.blocked)[1]!, /was not in mochi.lock/);
   const edit = capabilityGate({ previousSeen, packages, manifestChanged: true });
   assert.equal(edit.blocked.length, 0);
   assert.deepEqual(edit.seen.get("helper"), ["proc.spawn"]);

@@ -110,13 +110,13 @@ export function formatGateWarnings(findings: readonly NewCapability[]): string[]
   }
   for (const [k, list] of groups) {
     for (const f of list) out.push(`warning: ${k} newly requires capability "${f.capability}"`);
-    const prev = list[0].previously;
+    const prev = list[0]!.previously;
     out.push(
       prev === undefined
-        ? `  Previously seen capabilities: none (${list[0].name} was not in mochi.lock)`
+        ? `  Previously seen capabilities: none (${list[0]!.name} was not in mochi.lock)`
         : `  Previously seen capabilities: [${prev.map((c) => `"${c}"`).join(", ")}]`,
     );
-    out.push(`  Audit and accept with: mochi lock --accept-capabilities=${list[0].name}`);
+    out.push(`  Audit and accept with: mochi lock --accept-capabilities=${list[0]!.name}`);
   }
   return out;
 }

@@ -56,7 +56,7 @@ export const CAPABILITY_NAMES: readonly CapabilityName[] = Object.keys(TABLE) as
 export const CAPABILITIES: ReadonlyMap<CapabilityName, CapabilityInfo> = new Map(
   CAPABILITY_NAMES.map((name) => [
     name,
-    { name, scope: TABLE[name].scope as ScopeKind, summary: TABLE[name].summary },
+    { name, scope: TABLE[name]!.scope as ScopeKind, summary: TABLE[name]!.summary },
   ]),
 );
 

@@ -154,12 +154,12 @@ export function auditCapabilityHistory(
   );
   const out: CapabilityAuditFinding[] = [];
   for (let i = 1; i < sorted.length; i++) {
-    const v = checkCapabilityMonotonicity(sorted.slice(0, i), sorted[i]);
+    const v = checkCapabilityMonotonicity(sorted.slice(0, i), sorted[i]!);
     if (v.previous === undefined) continue;
     if (!v.ok) {
       out.push({
         name,
-        version: sorted[i].version,
+        version: sorted[i]!.version,
         previous: v.previous,
         kind: "patch-adds",
         capabilities: v.added,
@@ -167,7 +167,7 @@ export function auditCapabilityHistory(
     } else if (options.suspicious && v.suspicious.length > 0) {
       out.push({
         name,
-        version: sorted[i].version,
+        version: sorted[i]!.version,
         previous: v.previous,
         kind: "suspicious-minor",
         capabilities: v.suspicious,

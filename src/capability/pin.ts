@@ -49,7 +49,7 @@ export function requiredWithFeatures(
   const out = new Set(decl.required);
   for (const f of features) {
     if (Object.hasOwn(decl.optionalFeatures, f)) {
-      for (const c of decl.optionalFeatures[f]) out.add(c);
+      for (const c of decl.optionalFeatures[f]!) out.add(c);
     }
   }
   return [...out].sort();

@@ -170,6 +170,6 @@ export function findCommand(name: string): CommandEntry | undefined {
 /** The group words (`cache`, `registry`, …): commands whose name has two words. */
 export function commandGroups(): string[] {
   return [
-    ...new Set(COMMANDS.filter((c) => c.name.includes(" ")).map((c) => c.name.split(" ")[0])),
+    ...new Set(COMMANDS.filter((c) => c.name.includes(" ")).map((c) => c.name.split(" ")[0]!)),
   ];
 }

@@ -212,7 +212,7 @@ export class Output {
     }
     if (e instanceof MochiError) {
       const [first, ...more] = e.message.split("\n");
-      this.#write("stderr", [new Styled("red", `error[${e.code}]`), ": ", first]);
+      this.#write("stderr", [new Styled("red", `error[${e.code}]`), ": ", first ?? ""]);
       for (const line of more) this.#write("stderr", [line]);
       if (e.file) {
         const at = e.line ? `:${e.line}${e.column ? `:${e.column}` : ""}` : "";
@@ -220,7 +220,7 @@ export class Output {
       }
       if (e.hint) {
         const [h, ...hs] = e.hint.split("\n");
-        this.#write("stderr", [new Styled("cyan", "help"), ": ", h]);
+        this.#write("stderr", [new Styled("cyan", "help"), ": ", h ?? ""]);
         for (const line of hs) this.#write("stderr", [line]);
       }
       if (this.verbose && e.cause) {
@@ -230,7 +230,7 @@ export class Output {
     } else {
       const text = e instanceof Error ? e.stack ?? e.message : String(e);
       const [first, ...more] = text.split("\n");
-      this.#write("stderr", [new Styled("red", "error[INTERNAL_E001]"), ": ", first]);
+      this.#write("stderr", [new Styled("red", "error[INTERNAL_E001]"), ": ", first ?? ""]);
       for (const line of more) this.#write("stderr", [line]);
       this.#write("stderr", [
         new Styled("cyan", "help"),

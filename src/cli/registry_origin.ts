@@ -79,7 +79,7 @@ export async function registryOrigins(
   const lock = await readText(join(projectDir, "mochi.lock"));
   for (const [i, line] of (lock ?? "").split("\n").entries()) {
     const m = /^source = "registry\+([^"]+)"/.exec(line);
-    const url = m ? resolves(m[1], projectDir) : undefined;
+    const url = m ? resolves(m[1]!, projectDir) : undefined;
     if (url && !out.has(url)) out.set(url, `${join(projectDir, "mochi.lock")}:${i + 1}`);
   }
   return out;

@@ -101,7 +101,7 @@ Deno.test("parseIndexFile() reads every short key and applies defaults", () => {
     extra: { zz: { nested: [1] } },
   });
   // Unknown keys survive a format → parse round trip.
-  assertEquals(parseIndexFile("pkg", formatIndexRecord(b))[0], b);
+  assertEquals(parseIndexFile("pkg", formatIndexRecord(b!))[0], b);
 });
 
 Deno.test("parseIndexFile() names package, line and problem for malformed lines", () => {
@@ -149,10 +149,10 @@ Deno.test("parseIndexFile() enforces the 1 MB line limit in bytes", () => {
 Deno.test("parseIndexFile() keeps a __proto__ key as plain data", () => {
   const line = `{"v":"1.0.0","b3":"${B3}","s2":"${S2}","d":{"__proto__":"^1"},"__proto__":{"a":1}}`;
   const [r] = parseIndexFile("p", line);
-  assertEquals(Object.keys(r.dependencies), ["__proto__"]);
-  assertEquals(Object.getPrototypeOf(r.dependencies), Object.prototype);
-  assertEquals(Object.keys(r.extra), ["__proto__"]);
-  assertEquals(parseIndexFile("p", formatIndexRecord(r))[0], r);
+  assertEquals(Object.keys(r!.dependencies), ["__proto__"]);
+  assertEquals(Object.getPrototypeOf(r!.dependencies), Object.prototype);
+  assertEquals(Object.keys(r!.extra), ["__proto__"]);
+  assertEquals(parseIndexFile("p", formatIndexRecord(r!))[0], r);
 });
 
 const hex64 = fc.stringMatching(/^[0-9a-f]{64}$/);

@@ -137,12 +137,12 @@ export function parseIndexFile(name: string, text: string, source?: string): Ind
       fail(`not valid JSON (${(e as Error).message})`);
     }
     const record = recordFromJson(value, fail);
-    const key = record.version.split("+", 1)[0];
+    const key = record.version.split("+", 1)[0]!;
     const previous = seen.get(key);
     if (previous !== undefined) {
       fail(`version ${record.version} is already listed on line ${previous}`);
     }
-    seen.set(key, lineNo);
+    seen.set(key!, lineNo);
     records.push(record);
   }
   return records;

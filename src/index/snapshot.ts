@@ -182,7 +182,7 @@ export function formatSnapshot(snapshot: SignedSnapshot): string {
  */
 export function parsePublicKey(key: string): Uint8Array<ArrayBuffer> {
   const m = KEY.exec(key);
-  const raw = m === null ? undefined : fromBase64(m[1]);
+  const raw = m === null ? undefined : fromBase64(m[1]!);
   if (raw === undefined || raw.length !== 32) {
     throw new MochiError(
       "SNAPSHOT_E007",

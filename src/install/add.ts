@@ -143,7 +143,7 @@ export async function addDependency(options: AddOptions): Promise<AddReport> {
     lockedRegistries(project.lock, sources.registries),
   );
   const records = await router.records(name);
-  const owner = router.ownerOf(name) ?? sources.registries[0].url;
+  const owner = router.ownerOf(name) ?? sources.registries[0]!.url;
   const popular = await sources.client(owner).popularNames();
   const warnings = checkNameCollision(name, [], popular);
   if (records === null || records.length === 0) {
@@ -153,7 +153,7 @@ export async function addDependency(options: AddOptions): Promise<AddReport> {
       `no package named ${name} in ${sources.registries.map((r) => r.url).join(", ")}`,
       {
         hint: near !== undefined && warnings.length > 0
-          ? `did you mean "${warnings[0].name}"?`
+          ? `did you mean "${warnings[0]!.name}"?`
           : near !== undefined
           ? `check the spelling (the closest popular name is "${near}")`
           : "check the spelling, or add the registry that has it under [[registry.alternate]]",
@@ -180,7 +180,7 @@ export async function addDependency(options: AddOptions): Promise<AddReport> {
   const replaced = project.manifest.dependencies.has(name);
   // A package found on an alternate registry is pinned to it by name, so that a same-named
   // upload to an earlier registry can never take its place on a fresh resolution.
-  const alternate = owner === sources.registries[0].url
+  const alternate = owner === sources.registries[0]!.url
     ? undefined
     : sources.registries.find((r) => r.url === owner)?.name;
   const next = addDependencyToText(text, name, requirement, manifestPath, alternate);

@@ -56,7 +56,7 @@ function diffEntries(
     // moving to another is a change, not a removal and an addition.
     const pairs = Math.min(was.length, is.length);
     for (let i = 0; i < pairs; i++) {
-      out.push({ kind: "changed", source, name, from: was[i], to: is[i] });
+      out.push({ kind: "changed", source, name, from: was[i]!, to: is[i]! });
     }
     for (const v of was.slice(pairs)) out.push({ kind: "removed", source, name, from: v });
     for (const v of is.slice(pairs)) out.push({ kind: "added", source, name, to: v });

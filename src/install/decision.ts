@@ -30,7 +30,7 @@ export interface LockDecisionInput {
   /** Dependency name → registry URL the manifest names (`pinnedRegistries`). */
   readonly pinned: ReadonlyMap<string, string>;
   /** `--refresh`: resolve even when the lock still satisfies the manifest. */
-  readonly refresh?: boolean;
+  readonly refresh?: boolean | undefined;
 }
 
 /**
@@ -100,10 +100,10 @@ export function refuseUnconfiguredSources(
   const bad = lock.packages.filter((p) => !allowed.has(p.source))
     .sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   if (bad.length === 0) return;
-  const p = bad[0];
+  const p = bad[0]!;
   throw new MochiError(
     "SOURCE_E002",
-    `mochi.lock takes ${p.name} ${p.version} from ${p.source}, a registry that mochi.toml ` +
+    `mochi.lock takes ${p!.name} ${p!.version} from ${p.source}, a registry that mochi.toml ` +
       `does not configure${bad.length > 1 ? ` (and ${bad.length - 1} more package(s))` : ""}`,
     {
       hint: "if you trust that registry, add it as [[registry.alternate]] in mochi.toml; " +

@@ -40,7 +40,7 @@ export function manifestHints(failure: NoSolutionError): string[] {
       list.push({ from: words.terse(c.depender, inc.get(c.depender)!, true), set, text });
     } else if (c.kind === "custom" && c.custom instanceof CapabilityCause) {
       const cause = c.custom;
-      const name = ctx.keyInfo([...inc.terms.keys()][0]).name;
+      const name = ctx.keyInfo([...inc.terms.keys()][0]!).name;
       const widened = [...cause.pinned, ...cause.excess.filter((x) => !cause.pinned.includes(x))];
       capability.push(
         cause.source === "dependency"
@@ -62,12 +62,12 @@ export function manifestHints(failure: NoSolutionError): string[] {
     let found: string | undefined;
     for (let i = 0; i < edges.length && found === undefined; i++) {
       for (let j = i + 1; j < edges.length && found === undefined; j++) {
-        const a = edges[i], b = edges[j];
-        if (!a.set.isDisjoint(b.set)) continue;
-        const ba = buckets(a.set), bb = buckets(b.set);
+        const a = edges[i], b = edges[j]!;
+        if (!a!.set.isDisjoint(b!.set)) continue;
+        const ba = buckets(a!.set), bb = buckets(b!.set);
         if (ba.size === 0 || bb.size === 0 || [...ba].some((k) => bb.has(k))) continue;
         found = `allow several versions of ${name}: add "${name}" to allow-multi-version ` +
-          `(${a.from} needs ${a.text}, ${b.from} needs ${b.text})`;
+          `(${a!.from} needs ${a!.text}, ${b!.from} needs ${b!.text})`;
       }
     }
     if (found !== undefined) multi.push(found);

@@ -117,6 +117,6 @@ Deno.test("manifestHints: allow-multi-version and relaxing the root, with requir
   );
   assert.ok(hints.includes("relax the root requirement on left (now ^1) in the manifest"));
   const report = err.with({ hints }).report;
-  const fixes = report.split("\n\nFix options:\n")[1].split("\n");
-  assert.equal(fixes[0].startsWith("  - allow several versions of log"), true, report);
+  const fixes = report.split("\n\nFix options:\n")[1]!.split("\n");
+  assert.equal(fixes[0]!.startsWith("  - allow several versions of log"), true, report);
 });

@@ -208,7 +208,7 @@ export interface InstallReport {
  * @throws {MochiError} INDEX_E007 when neither is set
  */
 export function registryUrlFor(project: Project, fallback: string | undefined): string {
-  return configuredRegistries(project, fallback)[0].url;
+  return configuredRegistries(project, fallback)[0]!.url;
 }
 
 /**
@@ -293,7 +293,7 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   const project = await readProject(options.projectDir);
   const hooks = options.hooks ?? NO_TEST_HOOKS;
   const sources = openProjectSources(project, sourceOptions(project, options));
-  const registryUrl = sources.registries[0].url;
+  const registryUrl = sources.registries[0]!.url;
   const storeRoot = mochiHomeLayout(options.mochiHome).store;
   const rustRequirements = await rustRequirementsOf(project);
 

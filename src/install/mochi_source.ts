@@ -179,7 +179,7 @@ export async function checkLockAgainstIndex(
   });
   if (found.length > 0) {
     found.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-    throw lockRecordError(found[0], lockPath);
+    throw lockRecordError(found[0]!, lockPath);
   }
   return unchecked.sort();
 }

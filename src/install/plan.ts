@@ -149,14 +149,14 @@ export function planFetch(
   const unsigned = artifacts.filter((a) => a.kind === "mochi" && a.signer === undefined)
     .map((a) => a.label).sort();
   if (flags.offline && toFetch.length > 0) {
-    const first = toFetch[0];
+    const first = toFetch[0]!;
     const what = toFetch.every((a) => a.kind === "crate") ? "crate(s)" : "package(s)";
     throw new MochiError(
       "BLOB_E007",
       `${toFetch.length} ${what} are not in the store and --offline forbids fetching them ` +
-        `(first: ${first.name} ${first.version})`,
+        `(first: ${first!.name} ${first.version})`,
       {
-        hint: first.kind === "crate"
+        hint: first!.kind === "crate"
           ? "run mochi fetch once without --offline/--frozen"
           : "run once without --offline/--frozen to fill the store",
       },

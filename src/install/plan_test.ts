@@ -22,8 +22,8 @@ function pkg(name: string, version: string, extra: Partial<LockedPackage> = {}):
     name,
     version,
     source: `registry+${REG}`,
-    blake3: h(name[0]),
-    sha256: h(name[1]),
+    blake3: h(name[0]!),
+    sha256: h(name[1]!),
     capabilities: [],
     dependencies: [],
     ...extra,
@@ -55,7 +55,7 @@ Deno.test("lockArtifacts: Mochi blobs with both digests and signer, then crates 
     ["mochi", "ab 1.0.0", h("b"), h("a"), REG],
     ["crate", "crate cc 1.0.0", h("c"), undefined, "sparse+http://127.0.0.1:1/"],
   ]);
-  assertEquals(arts[0].signer, { signer: "s", signerIssuer: "i" });
+  assertEquals(arts[0]!.signer, { signer: "s", signerIssuer: "i" });
   assertThrows(
     () => lockArtifacts(lockOf([pkg("ab", "1.0.0", { source: "path+x" })])),
     codeOf("LOCK_E005"),

@@ -22,7 +22,7 @@ export async function runPool<T>(
   let failed: unknown;
   async function worker() {
     while (failed === undefined && next < items.length) {
-      const item = items[next++];
+      const item = items[next++]!;
       try {
         await fn(item);
       } catch (e) {

@@ -134,7 +134,7 @@ export function conflictSides(text: string): [string, string] {
   for (const line of text.split("\n")) {
     const m = /^(<{7}|\|{7}|={7}|>{7})(?:[ \r]|$)/.exec(line);
     if (m !== null) {
-      const c = m[1][0];
+      const c = m[1]![0];
       state = c === "<" ? "ours" : c === "|" ? "base" : c === "=" ? "theirs" : "both";
       continue;
     }

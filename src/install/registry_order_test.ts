@@ -117,7 +117,7 @@ Deno.test("monotonic via index records: removing a dependency never breaks a sol
         for (const [v, deps] of vs) for (const d of Object.keys(deps)) edges.push([n, v, d]);
       }
       if (edges.length === 0) return;
-      const [n, v, d] = edges[pick % edges.length];
+      const [n, v, d] = edges[pick % edges.length]!;
       delete reg.get(n)!.get(v)![d];
       checked++;
       const after = await outcome(source(reg, [0], 0), root);

@@ -78,7 +78,7 @@ export async function relockProject(
     throw lockWouldChange(
       project.lockPath,
       changes.length > 0
-        ? `${changes.length} change(s), first ${formatLockChange(changes[0])}`
+        ? `${changes.length} change(s), first ${formatLockChange(changes[0]!)}`
         : NOT_CANONICAL,
       "or --no-lock to leave the lock alone",
     );

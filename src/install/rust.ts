@@ -123,7 +123,7 @@ export function openProjectCargoIndex(
 export async function lockCrates(
   project: Project,
   requirements: readonly RustRequirement[],
-  options: RustStepOptions & { fresh?: boolean },
+  options: RustStepOptions & { fresh?: boolean | undefined },
 ): Promise<{ crates: LockedCrate[]; resolved: boolean; index?: CargoIndexClient }> {
   const old = project.lock?.rustPackages ?? [];
   if (requirements.length === 0) return { crates: [], resolved: false };

@@ -240,7 +240,7 @@ export class SourceRouter implements IndexSource {
           const records = await this.#client(r.url).records(name);
           if (records !== null) return { url: r.url, records };
         }
-        return { url: this.#registries[0].url, records: null };
+        return { url: this.#registries[0]!.url, records: null };
       })();
       p.then((o) => this.#settled.set(name, o.url), () => this.#owners.delete(name));
       this.#owners.set(name, p);

@@ -119,7 +119,7 @@ export async function updateLock(options: UpdateOptions): Promise<UpdateReport> 
   const relock = await relockProject(project, {
     ...options,
     ...(names.length === 0 ? { upgrade: true, freshCrates: true } : { unlock: names }),
-    ...(options.precise !== undefined ? { pins: new Map([[names[0], options.precise]]) } : {}),
+    ...(options.precise !== undefined ? { pins: new Map([[names[0]!, options.precise]]) } : {}),
   });
   const dryRun = options.dryRun === true;
   const written = dryRun ? false : await writeRelock(project, relock);

@@ -40,12 +40,12 @@ export function formatLockfile(lock: Lockfile): string {
   ];
   const packages = sortPackages(lock.packages);
   for (let i = 1; i < packages.length; i++) {
-    const a = packages[i - 1];
-    const b = packages[i];
-    if (a.name === b.name && a.version === b.version) {
+    const a = packages[i - 1]!;
+    const b = packages[i]!;
+    if (a!.name === b!.name && a.version === b.version) {
       throw new MochiError(
         "INTERNAL_E001",
-        `the lock holds ${a.name} ${a.version} twice (sources ${a.source} and ${b.source})`,
+        `the lock holds ${a!.name} ${a!.version} twice (sources ${a!.source} and ${b!.source})`,
         { hint: "this is a bug in mochi pkg; please report it with the manifest" },
       );
     }

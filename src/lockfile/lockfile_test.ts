@@ -104,7 +104,7 @@ serde = ["env", "fs.read"]
 `;
   assert.equal(formatLockfile(lock), expected);
   // The input was not reordered in place.
-  assert.equal(lock.packages[0].name, "syn");
+  assert.equal(lock.packages[0]!.name, "syn");
 });
 
 Deno.test("formatLockfile: semver order for versions, code-unit order for names", () => {
@@ -144,7 +144,7 @@ Deno.test("formatLockfile: escapes strings as TOML basic strings", () => {
   };
   const text = formatLockfile(lock);
   assert.ok(text.includes('source = "path+we\\"ird\\\\dir\\ttab\\u0001\\u007F\u00e9"'), text);
-  assert.equal(parseLockfile(text).packages[0].source, odd);
+  assert.equal(parseLockfile(text).packages[0]!.source, odd);
 });
 
 Deno.test("formatLockfile: the same name and version twice is a bug", () => {
@@ -255,7 +255,7 @@ Deno.test("property: output bytes do not depend on the input order", () => {
       for (let i = shuffled.length - 1; i > 0; i--) {
         s = (s * 1103515245 + 12345) % 2147483648;
         const j = s % (i + 1);
-        [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+        [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
       }
       const seenReversed = new Map([...lock.capabilitiesSeen].reverse());
       const permuted = {

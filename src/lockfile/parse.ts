@@ -58,7 +58,7 @@ export function parseLockfile(text: string, file = "mochi.lock"): Lockfile {
     doc = parseToml(text) as Table;
   } catch (e) {
     if (e instanceof TomlError) {
-      const first = e.message.split("\n")[0].replace(/^Invalid TOML document: /, "");
+      const first = e.message.split("\n")[0]!.replace(/^Invalid TOML document: /, "");
       throw new MochiError("LOCK_E005", `${file} is not valid TOML: ${first}`, {
         hint: FIX_HINT,
         file,
@@ -208,7 +208,7 @@ function readCrate(raw: unknown, i: number, file: string, fail: Fail): LockedCra
   }
   crate.dependencies.forEach((dep, j) => {
     const parts = dep.split(" ");
-    if (parts.length !== 2 || !CRATE_NAME.test(parts[0]) || !tryParseVersion(parts[1])) {
+    if (parts.length !== 2 || !CRATE_NAME.test(parts[0]!) || !tryParseVersion(parts[1]!)) {
       fail(
         [...at, "dependencies", String(j)],
         `${file} ${where} (${name}) dependency "${dep}" is not "name version"`,
@@ -293,8 +293,8 @@ function readPackage(raw: unknown, i: number, file: string, fail: Fail): LockedP
   pkg.dependencies = stringList(raw.dependencies, [...at, "dependencies"], fail, file);
   pkg.dependencies.forEach((dep, j) => {
     const parts = dep.split(" ");
-    const ok = parts.length === 2 && packageNameProblem(parts[0]) === undefined &&
-      tryParseVersion(parts[1]) !== undefined;
+    const ok = parts.length === 2 && packageNameProblem(parts[0]!) === undefined &&
+      tryParseVersion(parts[1]!) !== undefined;
     if (!ok) {
       fail(
         [...at, "dependencies", String(j)],

@@ -115,7 +115,7 @@ export function enabledOptionalDependencies(manifest: Manifest): Set<string> {
   const visit = (feature: string) => {
     if (visited.has(feature) || !Object.hasOwn(features, feature)) return;
     visited.add(feature);
-    for (const entry of features[feature]) {
+    for (const entry of features[feature]!) {
       if (entry.startsWith("dep:")) {
         enabled.add(entry.slice(4));
         continue;

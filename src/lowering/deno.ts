@@ -100,13 +100,13 @@ export function lowerToDeno(capabilities: readonly string[]): DenoLowering {
   const notes = new Set<string>();
   for (const entry of caps) {
     const cap = parseCapability(normaliseCapability(entry));
-    const row = ENTRIES[cap.name];
-    if (row.note) notes.add(`${cap.name}: ${row.note}`);
-    if (row.permission === null) {
+    const row = ENTRIES[cap.name]!;
+    if (row!.note) notes.add(`${cap.name}: ${row.note}`);
+    if (row!.permission === null) {
       unenforced.add(cap.name);
       continue;
     }
-    const perm = row.permission as DenoPermission;
+    const perm = row!.permission as DenoPermission;
     if (cap.scope === undefined) {
       grant.set(perm, true);
       continue;

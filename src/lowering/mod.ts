@@ -48,7 +48,7 @@ export function projectCapabilities(manifest: Manifest, lock: Lockfile): string[
     if (enabled.has(feature)) return;
     enabled.add(feature);
     if (Object.hasOwn(manifest.features, feature)) {
-      for (const entry of manifest.features[feature]) if (!entry.includes("/")) visit(entry);
+      for (const entry of manifest.features[feature]!) if (!entry.includes("/")) visit(entry);
     }
   };
   visit("default");

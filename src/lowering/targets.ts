@@ -91,8 +91,8 @@ export function lowerToTarget(
   const rows = table.capabilities as Record<string, Row>;
   const cannot: string[] = [];
   for (const entry of caps) {
-    const row = rows[parseCapability(entry).name];
-    if (target === "wasm" && row.imports === null) cannot.push(`"${entry}" (${row.reason})`);
+    const row = rows[parseCapability(entry).name]!;
+    if (target === "wasm" && row!.imports === null) cannot.push(`"${entry}" (${row.reason})`);
   }
   if (cannot.length > 0) {
     throw new MochiError(
@@ -104,7 +104,7 @@ export function lowerToTarget(
   const base = { package: pkg.name, version: pkg.version };
   if (target === "python") {
     const hooks: Record<string, string[]> = Object.create(null);
-    for (const entry of caps) hooks[entry] = rows[parseCapability(entry).name].hooks ?? [];
+    for (const entry of caps) hooks[entry] = rows[parseCapability(entry).name]!.hooks ?? [];
     return {
       target,
       file: table.output,
@@ -115,7 +115,7 @@ export function lowerToTarget(
   if (target === "wasm") {
     const imports = new Set<string>();
     for (const entry of caps) {
-      for (const i of rows[parseCapability(entry).name].imports ?? []) imports.add(i);
+      for (const i of rows[parseCapability(entry).name]!.imports ?? []) imports.add(i);
     }
     return {
       target,

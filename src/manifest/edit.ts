@@ -311,21 +311,21 @@ function setField(
   if (whole !== undefined && whole.node.value.type === "TOMLInlineTable") {
     const t = whole.node.value;
     if (t.body.length === 0) return [{ start: t.range[0], end: t.range[1], text: `{ ${line} }` }];
-    return [{ start: t.body[0].range[0], end: t.body[0].range[0], text: `${line}, ` }];
+    return [{ start: t.body[0]!.range[0], end: t.body[0]!.range[0], text: `${line}, ` }];
   }
   const header = doc.tables.find((t) =>
     t.kind === "standard" && same(t.resolvedKey.map(String), entry)
   );
   if (header !== undefined) {
     const at = lineEnd(doc.text, header.key.range[1]);
-    const indent = header.body.length > 0 ? indentOf(doc.text, header.body[0].range[0]) : "";
+    const indent = header.body.length > 0 ? indentOf(doc.text, header.body[0]!.range[0]) : "";
     return [{ start: at, end: at, text: `${indent}${line}${doc.eol}` }];
   }
   // dotted keys only (name.path = "…"): add name.<field> before the first of them
   const dotted = doc.pairs.find((p) => startsWith(p.path, entry) && p.path.length > entry.length);
   if (dotted !== undefined) {
     const keys = dotted.node.key.keys;
-    const last = keys[entry.length - dotted.own - 1];
+    const last = keys[entry.length - dotted.own - 1]!;
     const prefix = doc.text.slice(dotted.node.key.range[0], last.range[1]);
     const start = lineStart(doc.text, dotted.node.range[0]);
     const indent = indentOf(doc.text, dotted.node.range[0]);
@@ -373,7 +373,7 @@ function addEntry(
       const at = lineEnd(doc.text, header.key.range[1]);
       return [{ start: at, end: at, text: `${line}${doc.eol}` }];
     }
-    const last = own[own.length - 1].node;
+    const last = own[own.length - 1]!.node;
     const at = lineEnd(doc.text, last.range[1]);
     const sep = at === doc.text.length && !doc.text.endsWith("\n") ? doc.eol : "";
     return [{
@@ -386,7 +386,7 @@ function addEntry(
   if (inline !== undefined && inline.node.value.type === "TOMLInlineTable") {
     const t = inline.node.value;
     if (t.body.length === 0) return [{ start: t.range[0], end: t.range[1], text: `{ ${line} }` }];
-    const end = t.body[t.body.length - 1].range[1];
+    const end = t.body[t.body.length - 1]!.range[1];
     return [{ start: end, end, text: `, ${line}` }];
   }
   // the table exists only through dotted keys (dependencies.serde = "1") in an enclosing table
@@ -395,18 +395,18 @@ function addEntry(
     p.own < table.length && p.node.parent.type !== "TOMLInlineTable"
   );
   if (direct.length > 0) {
-    const last = direct[direct.length - 1];
+    const last = direct[direct.length - 1]!;
     const keys = last.node.key.keys;
     const prefix = doc.text.slice(
-      last.node.key.range[0],
-      keys[table.length - last.own - 1].range[1],
+      last!.node.key.range[0],
+      keys[table.length - last!.own - 1]!.range[1],
     );
-    const at = lineEnd(doc.text, last.node.range[1]);
+    const at = lineEnd(doc.text, last!.node.range[1]);
     const sep = at === doc.text.length && !doc.text.endsWith("\n") ? doc.eol : "";
     return [{
       start: at,
       end: at,
-      text: `${sep}${indentOf(doc.text, last.node.range[0])}${prefix}.${line}${doc.eol}`,
+      text: `${sep}${indentOf(doc.text, last!.node.range[0])}${prefix}.${line}${doc.eol}`,
     }];
   }
   // no such table: append it
@@ -463,8 +463,8 @@ function isOutermost(doc: Doc, p: Pair, entry: Key): boolean {
 function removeFromInline(t: AST.TOMLInlineTable, kv: AST.TOMLKeyValue): Edit {
   const i = t.body.indexOf(kv);
   if (t.body.length === 1) return { start: t.range[0], end: t.range[1], text: "{}" };
-  if (i < t.body.length - 1) return { start: kv.range[0], end: t.body[i + 1].range[0], text: "" };
-  return { start: t.body[i - 1].range[1], end: kv.range[1], text: "" };
+  if (i < t.body.length - 1) return { start: kv.range[0], end: t.body[i + 1]!.range[0], text: "" };
+  return { start: t.body[i - 1]!.range[1], end: kv.range[1], text: "" };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -602,9 +602,9 @@ function pruneEmpty(doc: Record<string, unknown>, path: Key): Record<string, unk
 /** A copy of `doc` without the key at `path` (tables along the path copied, the rest shared). */
 function without(doc: Record<string, unknown>, path: Key): Record<string, unknown> {
   const [head, ...rest] = path;
-  if (!Object.hasOwn(doc, head)) return doc;
+  if (!Object.hasOwn(doc, head!)) return doc;
   const out: Record<string, unknown> = { ...doc };
-  if (rest.length === 0) delete out[head];
-  else if (isRecord(doc[head])) out[head] = without(doc[head] as Record<string, unknown>, rest);
+  if (rest.length === 0) delete out[head!];
+  else if (isRecord(doc[head!])) out[head!] = without(doc[head!] as Record<string, unknown>, rest);
   return out;
 }

@@ -316,19 +316,19 @@ Deno.test("set: property — only the requirement of the one entry changes", () 
         const text = render(entries);
         const target = useFresh && !entries.some((e) => e.name === fresh)
           ? fresh
-          : entries[pick % entries.length].name;
+          : entries[pick % entries.length]!.name;
         const out = setDependencyInText(text, target, newReq);
         const before = parseToml(text) as Record<string, Record<string, unknown>>;
         const after = parseToml(out) as Record<string, Record<string, unknown>>;
         const b = before.dependencies;
         const a = after.dependencies;
-        for (const k of Object.keys(b)) {
-          if (k !== target) assert.deepEqual(a[k], b[k], k);
+        for (const k of Object.keys(b!)) {
+          if (k !== target) assert.deepEqual(a![k], b![k], k);
         }
-        const got = a[target];
+        const got = a![target];
         assert.equal(typeof got === "string" ? got : (got as { version: string }).version, newReq);
-        if (typeof b[target] === "object") {
-          const { version: _x, ...restB } = b[target] as Record<string, unknown>;
+        if (typeof b![target] === "object") {
+          const { version: _x, ...restB } = b![target] as Record<string, unknown>;
           const { version: _y, ...restA } = got as Record<string, unknown>;
           assert.deepEqual(restA, restB);
         }
@@ -351,11 +351,11 @@ Deno.test("remove: property — only the one entry goes", () => {
   fc.assert(
     fc.property(uniqueEntries, fc.nat(), (entries, pick) => {
       const text = render(entries);
-      const target = entries[pick % entries.length].name;
+      const target = entries[pick % entries.length]!.name;
       const out = removeDependencyFromText(text, target);
       const before = parseToml(text) as Record<string, Record<string, unknown>>;
       const after = parseToml(out) as Record<string, Record<string, unknown>>;
-      delete before.dependencies[target];
+      delete before.dependencies![target];
       assert.deepEqual(after, before);
     }),
     { numRuns: 300, seed: 13 },

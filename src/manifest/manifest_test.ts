@@ -135,8 +135,8 @@ defualt = "x"
       ["registry.defualt", 12, 1, "app/mochi.toml"],
     ],
   );
-  assert.match(warnings[0].message, /did you mean "authors"/);
-  assert.match(warnings[1].message, /did you mean "features"/);
+  assert.match(warnings[0]!.message, /did you mean "authors"/);
+  assert.match(warnings[1]!.message, /did you mean "features"/);
 });
 
 /** Every error case: the manifest text, the code, the 1-based line and column, and a message pattern. */

@@ -228,7 +228,7 @@ export function parseManifest(
     doc = parseToml(text) as Table;
   } catch (e) {
     if (e instanceof TomlError) {
-      const first = e.message.split("\n")[0].replace(/^Invalid TOML document: /, "");
+      const first = e.message.split("\n")[0]!.replace(/^Invalid TOML document: /, "");
       throw new MochiError("MANIFEST_E001", `${file} is not valid TOML: ${first}`, {
         hint: "fix the TOML syntax at the position shown",
         file,
@@ -560,14 +560,14 @@ function parseDependency(ctx: Ctx, section: string, name: string, entry: unknown
   }
   if (refs.length > 0 && gitUrl === undefined) {
     conflict(
-      refs[0],
+      refs[0]!,
       `dependency "${name}" has "${refs[0]}" but no "git"`,
       `add git = "<url>", or remove "${refs[0]}"`,
     );
   }
   if (refs.length > 1) {
     conflict(
-      refs[1],
+      refs[1]!,
       `dependency "${name}" has more than one of rev, tag, branch (${refs.join(", ")})`,
       "keep exactly one of rev, tag or branch",
     );
@@ -599,7 +599,7 @@ function parseDependency(ctx: Ctx, section: string, name: string, entry: unknown
   if (workspace === true) dep.workspace = true;
   if (gitUrl !== undefined) {
     const git: GitSource = { url: gitUrl };
-    if (refs.length === 1) git[refs[0]] = refValues[0];
+    if (refs.length === 1) git[refs[0]!] = refValues[0]!;
     dep.git = git;
   }
   return dep;

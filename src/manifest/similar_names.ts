@@ -113,16 +113,16 @@ export function typoDistance(a: string, b: string): number {
     const cur = [i];
     for (let j = 1; j <= n; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let d = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+      let d = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
       if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        d = Math.min(d, prev2[j - 2] + 1);
+        d = Math.min(d, prev2[j - 2]! + 1);
       }
       cur[j] = d;
     }
     prev2 = prev;
     prev = cur;
   }
-  return prev[n];
+  return prev[n]!;
 }
 
 /** One near-collision of a candidate name with a known one. */

@@ -65,7 +65,7 @@ Deno.test("checkNameCollision: distinct real names are not flagged", () => {
       ["clap", "clap_derive"],
     ]
   ) {
-    assert.deepEqual(checkNameCollision(a, [b], [b]), [], `${a} vs ${b}`);
+    assert.deepEqual(checkNameCollision(a!, [b!], [b!]), [], `${a} vs ${b}`);
   }
   // A popular name itself, and a fresh unrelated one, are clear.
   assert.deepEqual(checkNameCollision("serde", POPULAR, POPULAR), []);

@@ -69,10 +69,10 @@ export function locateToml(text: string): TomlLocator {
     let hi = lineStarts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (lineStarts[mid] <= offset) lo = mid;
+      if (lineStarts[mid]! <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1, column: offset - lineStarts[lo] + 1 };
+    return { line: lo + 1, column: offset - lineStarts[lo]! + 1 };
   };
   const record = (path: string[], keyAt: number, valueAt?: number) => {
     const id = path.join(SEP);
@@ -107,7 +107,7 @@ export function locateToml(text: string): TomlLocator {
   };
   const skipAll = () => {
     for (;;) {
-      while (p < n && /[ \t\r\n]/.test(text[p])) p++;
+      while (p < n && /[ \t\r\n]/.test(text[p]!)) p++;
       if (text[p] === "#") {
         while (p < n && text[p] !== "\n") p++;
       } else return;
@@ -119,7 +119,7 @@ export function locateToml(text: string): TomlLocator {
     let out = "";
     while (p < n && text[p] !== '"' && text[p] !== "\n") {
       if (text[p] === "\\") {
-        const c = text[p + 1];
+        const c = text[p + 1]!;
         const simple: Record<string, string> = {
           b: "\b",
           t: "\t",
@@ -131,7 +131,7 @@ export function locateToml(text: string): TomlLocator {
           "\\": "\\",
         };
         if (c in simple) {
-          out += simple[c];
+          out += simple[c!];
           p += 2;
         } else if (c === "u" || c === "U" || c === "x") {
           const len = c === "u" ? 4 : c === "U" ? 8 : 2;
@@ -175,7 +175,7 @@ export function locateToml(text: string): TomlLocator {
       else if (text[p] === "'") keys.push(readLiteral());
       else {
         const s = p;
-        while (p < n && BARE_KEY.test(text[p])) p++;
+        while (p < n && BARE_KEY.test(text[p]!)) p++;
         if (p === s) return keys.length > 0 ? { keys, at } : undefined;
         keys.push(text.slice(s, p));
       }
@@ -240,7 +240,7 @@ export function locateToml(text: string): TomlLocator {
     else if (c === '"') readBasic();
     else if (c === "'") readLiteral();
     else {
-      while (p < n && !/[,\]}\n#]/.test(text[p])) p++;
+      while (p < n && !/[,\]}\n#]/.test(text[p]!)) p++;
     }
   };
 

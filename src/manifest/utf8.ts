@@ -47,11 +47,11 @@ export function decodeUtf8Strict(
     const prefix = new TextDecoder().decode(bytes.subarray(0, offset));
     const lines = prefix.split("\n");
     const line = lines.length;
-    const column = lines[lines.length - 1].length + 1;
+    const column = lines[lines.length - 1]!.length + 1;
     throw new MochiError(
       code,
       `${file} is not valid UTF-8: invalid byte 0x${
-        bytes[offset].toString(16).padStart(2, "0")
+        bytes[offset]!.toString(16).padStart(2, "0")
       } at byte offset ${offset} (line ${line}, column ${column})`,
       { hint, file, line, column },
     );
@@ -62,19 +62,19 @@ export function decodeUtf8Strict(
 function firstInvalidOffset(b: Uint8Array): number {
   let i = 0;
   while (i < b.length) {
-    const c = b[i];
+    const c = b[i]!;
     let need = 0;
     let lo = 0x80;
     let hi = 0xbf;
     if (c < 0x80) {
       i++;
       continue;
-    } else if (c >= 0xc2 && c <= 0xdf) need = 1;
-    else if (c >= 0xe0 && c <= 0xef) {
+    } else if (c! >= 0xc2 && c! <= 0xdf) need = 1;
+    else if (c! >= 0xe0 && c! <= 0xef) {
       need = 2;
       if (c === 0xe0) lo = 0xa0;
       if (c === 0xed) hi = 0x9f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
+    } else if (c! >= 0xf0 && c! <= 0xf4) {
       need = 3;
       if (c === 0xf0) lo = 0x90;
       if (c === 0xf4) hi = 0x8f;

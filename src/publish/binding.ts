@@ -32,7 +32,7 @@ export interface SignerIdentity {
  */
 export function publisherIdentity(san: string): string {
   const m = /^([a-z][a-z0-9+.-]*:\/\/[^@]+)@refs\/\S+$/i.exec(san);
-  return m === null ? san : m[1];
+  return m === null ? san : m[1]!;
 }
 
 function escapeRegExp(text: string): string {
@@ -93,5 +93,5 @@ export function bindingMismatch(
 export function defaultScopeBinding(signer: SignerIdentity): PublisherBinding {
   const m = /^([a-z][a-z0-9+.-]*:\/\/[^/@\s]+\/[^/@\s]+)\/./i.exec(signer.subjectAlternativeName);
   if (m === null) return defaultBinding(signer);
-  return { issuer: signer.issuer, subjectPattern: `^${escapeRegExp(m[1])}/.+$` };
+  return { issuer: signer.issuer, subjectPattern: `^${escapeRegExp(m[1]!)}/.+$` };
 }

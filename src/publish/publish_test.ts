@@ -95,7 +95,7 @@ Deno.test("checkCapabilitiesMonotonic: a patch release adding a capability is re
   });
   const refused = checkCapabilitiesMonotonic(ctx("1.2.1", ["fs.read", "net.dial"]));
   assert.equal(refused.length, 1);
-  assert.match(refused[0], /net\.dial/);
+  assert.match(refused[0]!, /net\.dial/);
   assert.deepEqual(checkCapabilitiesMonotonic(ctx("1.3.0", ["fs.read", "net.dial"])), []);
   assert.deepEqual(checkCapabilitiesMonotonic(ctx("1.2.1", ["fs.read"])), []);
 });

@@ -40,11 +40,11 @@ export function scanRustImports(text: string, file: string): RustImport[] {
   const out: RustImport[] = [];
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
-    const m = IMPORT.exec(lines[i]);
+    const m = IMPORT.exec(lines[i]!);
     if (m === null) continue;
     const [, crate, req, alias] = m;
     const where = `${file}:${i + 1}`;
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(crate)) {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(crate!)) {
       throw new MochiError("RUST_E002", `invalid crate name "${crate}" in import at ${where}`, {
         hint: 'write import rust "<crate>@<requirement>" as <alias>, e.g. "tokio@1"',
         file,
@@ -64,7 +64,7 @@ export function scanRustImports(text: string, file: string): RustImport[] {
       );
     }
     const entry: RustImport = {
-      crate,
+      crate: crate!,
       requirement,
       requirementGiven: req !== undefined && req.length > 0,
       file,

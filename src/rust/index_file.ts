@@ -211,7 +211,7 @@ export class CrateIndexFile {
   get(i: number): CrateVersion {
     let cv = this.#parsed[i];
     if (cv === undefined) {
-      cv = parseCrateLine(this.#name, this.#lines[i], this.#lineNos[i], this.#where);
+      cv = parseCrateLine(this.#name, this.#lines[i]!, this.#lineNos[i]!, this.#where);
       if (cv === undefined) {
         throw new MochiError(
           "RUST_E001",
@@ -241,11 +241,11 @@ export class CrateIndexFile {
           else {
             // `"links":"<value>"` read from the compact line (only a string value has this
             // shape: a feature called links maps to an array), parsed only if escaped.
-            const line = this.#lines[i];
+            const line = this.#lines[i]!;
             const at = line.indexOf('"links":"');
             if (at < 0) continue;
-            const end = line.indexOf('"', at + 9);
-            const raw = end < 0 ? "\\" : line.slice(at + 9, end);
+            const end = line!.indexOf('"', at + 9);
+            const raw = end < 0 ? "\\" : line!.slice(at + 9, end);
             links = raw.includes("\\") ? this.get(i).links : raw;
           }
           if (links === undefined) continue;
@@ -267,11 +267,11 @@ export class CrateIndexFile {
    * @returns the text between `"deps":` and `,"cksum":`, or undefined
    */
   depsText(i: number): string | undefined {
-    const line = this.#lines[i];
+    const line = this.#lines[i]!;
     const start = line.indexOf(',"deps":[');
     if (start < 0) return undefined;
-    const end = line.indexOf('],"cksum":"', start);
-    return end < 0 ? undefined : line.slice(start + 8, end + 1);
+    const end = line!.indexOf('],"cksum":"', start);
+    return end < 0 ? undefined : line!.slice(start + 8, end + 1);
   }
 
   /**
@@ -288,7 +288,7 @@ export class CrateIndexFile {
       const q = `"${word}"`;
       hit = false;
       for (let i = this.#lines.length - 1; i >= 0 && i >= this.#lines.length - 3; i--) {
-        if (this.#lines[i].includes(q)) {
+        if (this.#lines[i]!.includes(q)) {
           hit = true;
           break;
         }
@@ -375,7 +375,7 @@ export function parseCrateLine(
     for (const [k, v] of Object.entries(table as Record<string, unknown>)) {
       if (!Array.isArray(v)) continue;
       const list = v.filter((f): f is string => typeof f === "string");
-      const value = Object.hasOwn(features, k) ? [...features[k], ...list] : list;
+      const value = Object.hasOwn(features, k) ? [...features[k]!, ...list] : list;
       Object.defineProperty(features, k, {
         value,
         enumerable: true,

@@ -229,8 +229,8 @@ export class CargoDependencyProvider implements DependencyProvider {
    */
   #speculate(file: CrateIndexFile): void {
     for (let i = file.entries.length - 1; i >= 0; i--) {
-      const e = file.entries[i];
-      if (e.yanked || e.version.pre.length > 0) continue;
+      const e = file.entries[i]!;
+      if (e!.yanked || e.version.pre.length > 0) continue;
       // Only the `deps` array is read (not the whole line, whose features can be large).
       let deps: { name?: unknown; package?: unknown; optional?: unknown; kind?: unknown }[];
       try {
@@ -268,7 +268,7 @@ export class CargoDependencyProvider implements DependencyProvider {
       if (loaded === null) continue;
       let set: VersionSet | undefined;
       for (const i of loaded.file.linking(cv.links)) {
-        const w = loaded.file.entries[i].version;
+        const w = loaded.file.entries[i]!.version;
         if (crate === name && vkey(w) === vkey(version)) continue;
         const one = VersionSet.singleton(w);
         set = set === undefined ? one : set.union(one);
@@ -305,7 +305,7 @@ export class CargoDependencyProvider implements DependencyProvider {
     const { file } = loaded;
     const word = feature === undefined || feature === "default"
       ? undefined
-      : feature.replace(/^dep:/, "").split("/")[0].replace(/\?$/, "");
+      : feature.replace(/^dep:/, "").split("/")[0]!.replace(/\?$/, "");
     // Versions lacking the feature are excluded lazily by checkVersion, when the solver
     // considers them: filtering here would parse every line of every crate with a feature.
     if (word !== undefined && !file.mentions(word)) return [];
@@ -457,7 +457,7 @@ export class CargoDependencyProvider implements DependencyProvider {
       return out;
     }
     if (Object.hasOwn(cv.features, feature)) {
-      for (const item of cv.features[feature]) entry(item);
+      for (const item of cv.features[feature]!) entry(item);
     } else if (hasImplicitFeature(cv, feature)) activate(feature, []);
     return out;
   }

@@ -182,7 +182,7 @@ function suggestFeatures(report: string, provider: CargoDependencyProvider): str
   const missing = [...report.matchAll(/no version of (\S+) has the feature "([^"]+)"/g)];
   let out = report;
   for (const [line, crate, feature] of missing) {
-    const file = provider.loadedVersions(crate);
+    const file = provider.loadedVersions(crate!);
     const newest = file && file.entries.length > 0 ? file.get(file.entries.length - 1) : undefined;
     const names = newest
       ? [
@@ -191,12 +191,12 @@ function suggestFeatures(report: string, provider: CargoDependencyProvider): str
       ]
       : [];
     if (names.length > 0) {
-      out = out.replace(line, `${line} (did you mean "${closestName(feature, names)}"?)`);
+      out = out.replace(line, `${line} (did you mean "${closestName(feature!, names)}"?)`);
     }
     out = out.replace(
       new RegExp(
-        `\\n  - relax the root requirement on ${escapeRegExp(crate)} \\(feature "${
-          escapeRegExp(feature)
+        `\\n  - relax the root requirement on ${escapeRegExp(crate!)} \\(feature "${
+          escapeRegExp(feature!)
         }"\\)[^\\n]*`,
       ),
       "",

@@ -94,13 +94,13 @@ Deno.test("index lines: v2 features2 merged, kind null normal, renames, links; n
   ].join("\n");
   const [v] = parseCrateIndexFile("x", text, "x");
   assertEquals(parseCrateIndexFile("x", text, "x").length, 1);
-  assertEquals({ ...v.features }, { a: [], b: ["dep:r"] });
-  assertEquals(Object.getPrototypeOf(v.features), null); // feature names are index data
-  assertEquals(v.deps[0].kind, "normal");
-  assertEquals(v.deps[0].package, "real");
-  assertEquals(v.deps[0].name, "r");
-  assertEquals(v.links, "z");
-  assertEquals(v.rustVersion, "1.70");
+  assertEquals({ ...v!.features }, { a: [], b: ["dep:r"] });
+  assertEquals(Object.getPrototypeOf(v!.features), null); // feature names are index data
+  assertEquals(v!.deps[0]!.kind, "normal");
+  assertEquals(v!.deps[0]!.package, "real");
+  assertEquals(v!.deps[0]!.name, "r");
+  assertEquals(v!.links, "z");
+  assertEquals(v!.rustVersion, "1.70");
   assertThrows(() => parseCrateIndexFile("x", "{nope", "x"), MochiError, "line 1");
   assertThrows(
     () => parseCrateIndexFile("x", line({ name: "y", vers: "1.0.0" }), "x"),
@@ -268,9 +268,13 @@ Deno.test("locked versions are kept when a new requirement is added (cargo keeps
     a: [line({ name: "a", vers: "1.0.0" }), line({ name: "a", vers: "1.1.0" })],
     b: [line({ name: "b", vers: "2.0.0" })],
   };
-  const first = await resolveCrates(memoryIndex({ a: [files.a[0]], b: files.b }), [req("a", "1")], {
-    indexUrl: "i",
-  });
+  const first = await resolveCrates(
+    memoryIndex({ a: [files.a[0]!], b: files.b }),
+    [req("a", "1")],
+    {
+      indexUrl: "i",
+    },
+  );
   assertEquals(first.crates.map((c) => c.version), ["1.0.0"]);
   const kept = await resolveCrates(memoryIndex(files), [req("a", "1"), req("b", "2")], {
     indexUrl: "i",

@@ -458,7 +458,7 @@ Deno.test("semver crate test_version: test_eq, test_ne, test_display", () => {
       ["1.2.3+23", "1.2.3+42"],
     ]
   ) {
-    assert(JSON.stringify(version(a)) !== JSON.stringify(version(b)), `${a} != ${b}`);
+    assert(JSON.stringify(version(a!)) !== JSON.stringify(version(b!)), `${a} != ${b}`);
   }
 });
 
@@ -496,7 +496,7 @@ Deno.test("semver crate test_version: test_spec_order", () => {
     "1.0.0",
   ];
   for (let i = 1; i < vs.length; i++) {
-    assert(compareVersions(version(vs[i - 1]), version(vs[i])) < 0, `${vs[i - 1]} < ${vs[i]}`);
+    assert(compareVersions(version(vs[i - 1]!), version(vs[i]!)) < 0, `${vs[i - 1]} < ${vs[i]}`);
   }
 });
 

@@ -118,14 +118,14 @@ function comparator(input: string, text: string): [Comparator, string] {
   let wildcard = false;
   if (s.startsWith(".")) {
     s = s.slice(1);
-    if (WILDCARDS.has(s[0])) {
+    if (WILDCARDS.has(s[0]!)) {
       wildcard = true;
       s = s.slice(1);
     } else [minor, s] = numeric(s, text, "minor");
   }
   if (s.startsWith(".")) {
     s = s.slice(1);
-    if (WILDCARDS.has(s[0])) {
+    if (WILDCARDS.has(s[0]!)) {
       wildcard = true;
       s = s.slice(1);
     } else if (wildcard) {
@@ -166,7 +166,7 @@ function comparator(input: string, text: string): [Comparator, string] {
 export function parseRequirement(text: string): Requirement {
   if (typeof text !== "string") fail(String(text), "not a string");
   let s = skipSpaces(text);
-  if (WILDCARDS.has(s[0])) {
+  if (WILDCARDS.has(s[0]!)) {
     const rest = skipSpaces(s.slice(1));
     if (rest === "") return { comparators: [STAR] };
     if (rest.startsWith(",")) {
@@ -181,7 +181,7 @@ export function parseRequirement(text: string): Requirement {
     try {
       [c, s] = comparator(s, text);
     } catch (e) {
-      if (WILDCARDS.has(s[0]) && /^(,|$)/.test(skipSpaces(s.slice(1)))) {
+      if (WILDCARDS.has(s[0]!) && /^(,|$)/.test(skipSpaces(s.slice(1)))) {
         fail(text, `a wildcard (${s[0]}) must be the only comparator of the requirement`);
       }
       throw e;

@@ -100,7 +100,7 @@ Deno.test("compareVersions() follows semver.org §11 precedence", () => {
     "2.0.0",
   ].map(parseVersion);
   for (let i = 0; i + 1 < order.length; i++) {
-    assert(compareVersions(order[i], order[i + 1]) < 0, formatVersion(order[i]));
+    assert(compareVersions(order[i]!, order[i + 1]!) < 0, formatVersion(order[i]!));
   }
   assertEquals(compareVersions(parseVersion("1.0.0+a"), parseVersion("1.0.0+b")), 0);
   assert(

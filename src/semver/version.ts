@@ -110,9 +110,9 @@ export function parseVersion(text: string): Version {
     );
   }
   return {
-    major: parseNumericPart(parts[0], text, "major"),
-    minor: parseNumericPart(parts[1], text, "minor"),
-    patch: parseNumericPart(parts[2], text, "patch"),
+    major: parseNumericPart(parts[0]!, text, "major"),
+    minor: parseNumericPart(parts[1]!, text, "minor"),
+    patch: parseNumericPart(parts[2]!, text, "patch"),
     pre,
     build,
   };
@@ -177,7 +177,7 @@ export function compareVersions(a: Version, b: Version): number {
   }
   const n = Math.min(ap.length, bp.length);
   for (let i = 0; i < n; i++) {
-    const c = compareIdentifier(ap[i], bp[i]);
+    const c = compareIdentifier(ap[i]!, bp[i]!);
     if (c !== 0) return c;
   }
   return ap.length === bp.length ? 0 : ap.length < bp.length ? -1 : 1;

@@ -64,17 +64,17 @@ function segContains(segs: Segments, v: Version): boolean {
   let lo = 0, hi = segs.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    const s = segs[mid];
+    const s = segs[mid]!;
     if (s.lo !== null) {
-      const c = compareVersions(v, s.lo.v);
-      if (c < 0 || (c === 0 && !s.lo.inc)) {
+      const c = compareVersions(v, s!.lo.v);
+      if (c < 0 || (c === 0 && !s!.lo.inc)) {
         hi = mid - 1;
         continue;
       }
     }
-    if (s.hi !== null) {
-      const c = compareVersions(v, s.hi.v);
-      if (c > 0 || (c === 0 && !s.hi.inc)) {
+    if (s!.hi !== null) {
+      const c = compareVersions(v, s!.hi.v);
+      if (c > 0 || (c === 0 && !s!.hi.inc)) {
         lo = mid + 1;
         continue;
       }
@@ -88,10 +88,10 @@ function segIntersect(a: Segments, b: Segments): Segments {
   const out: Segment[] = [];
   let i = 0, j = 0;
   while (i < a.length && j < b.length) {
-    const x = a[i], y = b[j];
-    const lo = cmpLower(x.lo, y.lo) >= 0 ? x.lo : y.lo;
-    const hiCmp = cmpUpper(x.hi, y.hi);
-    const hi = hiCmp <= 0 ? x.hi : y.hi;
+    const x = a[i], y = b[j]!;
+    const lo = cmpLower(x!.lo, y!.lo) >= 0 ? x!.lo : y!.lo;
+    const hiCmp = cmpUpper(x!.hi, y!.hi);
+    const hi = hiCmp <= 0 ? x!.hi : y!.hi;
     if (nonEmpty(lo, hi)) out.push({ lo, hi });
     if (hiCmp <= 0) i++;
     if (hiCmp >= 0) j++;
@@ -121,7 +121,7 @@ function segUnion(a: Segments, b: Segments): Segments {
 function segEquals(a: Segments, b: Segments): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
-    if (cmpLower(a[i].lo, b[i].lo) !== 0 || cmpUpper(a[i].hi, b[i].hi) !== 0) return false;
+    if (cmpLower(a[i]!.lo, b[i]!.lo) !== 0 || cmpUpper(a[i]!.hi, b[i]!.hi) !== 0) return false;
   }
   return true;
 }
@@ -332,10 +332,10 @@ export class VersionSet {
   static compatibleWith(key: string): VersionSet {
     const parts = key.split(".").map(Number);
     let lo: Version, hi: Version;
-    if (parts.length === 1) [lo, hi] = [lowestPre(parts[0], 0, 0), lowestPre(parts[0] + 1, 0, 0)];
+    if (parts.length === 1) [lo, hi] = [lowestPre(parts[0]!, 0, 0), lowestPre(parts[0]! + 1, 0, 0)];
     else if (parts.length === 2) {
-      [lo, hi] = [lowestPre(0, parts[1], 0), lowestPre(0, parts[1] + 1, 0)];
-    } else [lo, hi] = [lowestPre(0, 0, parts[2]), lowestPre(0, 0, parts[2] + 1)];
+      [lo, hi] = [lowestPre(0, parts[1]!, 0), lowestPre(0, parts[1]! + 1, 0)];
+    } else [lo, hi] = [lowestPre(0, 0, parts[2]!), lowestPre(0, 0, parts[2]! + 1)];
     const b1: Bound = { v: lo, inc: true }, b2: Bound = { v: hi, inc: false };
     return new VersionSet(releaseSegment(b1, b2), preSegment(b1, b2));
   }
@@ -445,18 +445,18 @@ export class VersionSet {
    */
   singletonVersion(): Version | undefined {
     if (this.#pre.length === 0 && this.#release.length === 1) {
-      const s = this.#release[0];
+      const s = this.#release[0]!;
       if (s.hi) {
         // A lower bound of 0.0.0 is stored as unbounded (no release is below it).
-        const v = s.lo ? s.lo.v : makeVersion(0, 0, 0);
+        const v = s!.lo ? s!.lo.v : makeVersion(0, 0, 0);
         const next = makeVersion(v.major, v.minor, v.patch + 1);
-        if (compareVersions(s.hi.v, next) === 0) return v;
+        if (compareVersions(s!.hi.v, next) === 0) return v;
       }
     }
     if (this.#release.length === 0 && this.#pre.length === 1) {
-      const s = this.#pre[0];
-      if (s.lo && s.hi && s.lo.inc && s.hi.inc && compareVersions(s.lo.v, s.hi.v) === 0) {
-        return s.lo.v;
+      const s = this.#pre[0]!;
+      if (s!.lo && s!.hi && s!.lo.inc && s!.hi.inc && compareVersions(s!.lo.v, s.hi.v) === 0) {
+        return s!.lo.v;
       }
     }
     return undefined;

@@ -135,11 +135,11 @@ export class PartialSolution {
       } else if (pa.highestLevel > level) {
         pa.decision = undefined;
         let n = pa.derivations.length;
-        while (n > 0 && pa.derivations[n - 1].level > level) n--;
+        while (n > 0 && pa.derivations[n - 1]!.level > level) n--;
         pa.derivations.length = n;
-        const last = pa.derivations[n - 1];
+        const last = pa.derivations[n - 1]!;
         pa.highestLevel = last.level;
-        pa.intersection = last.accumulated;
+        pa.intersection = last!.accumulated;
       }
     }
   }
@@ -186,12 +186,12 @@ export class PartialSolution {
     let lo = 0, hi = ds.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (ds[mid].accumulated.isDisjoint(start)) hi = mid;
+      if (ds[mid]!.accumulated.isDisjoint(start)) hi = mid;
       else lo = mid + 1;
     }
     if (lo < ds.length) {
-      const d = ds[lo];
-      return { cause: d.cause, globalIndex: d.globalIndex, level: d.level };
+      const d = ds[lo]!;
+      return { cause: d!.cause, globalIndex: d!.globalIndex, level: d.level };
     }
     if (pa.decision === undefined) throw new Error(`internal: no satisfier for ${key}`);
     return { cause: undefined, globalIndex: pa.decision.globalIndex, level: pa.highestLevel };

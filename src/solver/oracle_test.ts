@@ -103,13 +103,13 @@ function oracle(reg: Reg, multi: boolean): boolean {
     // Drop requirements already met by a selected version.
     let i = 0;
     while (i < todo.length) {
-      const [name, req] = todo[i];
+      const [name, req] = todo[i]!;
       const met = [...selected].some(([s, v]) => s.split("#")[0] === name && sat(v, req));
       if (!met) break;
       i++;
     }
     if (i === todo.length) return true;
-    const [name, req] = todo[i];
+    const [name, req] = todo[i]!;
     const rest = todo.slice(i + 1);
     for (const [v, deps] of reg.packages.get(name) ?? []) {
       if (!sat(v, req)) continue;
@@ -216,7 +216,7 @@ Deno.test("monotonic: removing a dependency never makes a solvable registry unso
         for (const [v, deps] of vs) for (const d of deps.keys()) edges.push([n, v, d]);
       }
       if (edges.length === 0) return;
-      const [n, v, d] = edges[pick % edges.length];
+      const [n, v, d] = edges[pick % edges.length]!;
       reg.packages.get(n)!.get(v)!.delete(d);
       assert.equal(await checkSolution(reg, false), true);
     }),

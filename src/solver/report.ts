@@ -108,14 +108,14 @@ class Words {
     const runs: string[] = [];
     let i = 0;
     while (i < listed.length) {
-      if (!set.contains(listed[i])) {
+      if (!set.contains(listed[i]!)) {
         i++;
         continue;
       }
       let j = i;
-      while (j + 1 < listed.length && set.contains(listed[j + 1])) j++;
-      const lo = i === 0 ? undefined : formatVersion(listed[i]);
-      const hi = j === listed.length - 1 ? undefined : formatVersion(listed[j + 1]);
+      while (j + 1 < listed.length && set.contains(listed[j + 1]!)) j++;
+      const lo = i === 0 ? undefined : formatVersion(listed[i]!);
+      const hi = j === listed.length - 1 ? undefined : formatVersion(listed[j + 1]!);
       runs.push(
         lo && hi ? `>=${lo}, <${hi}` : lo ? `>=${lo}` : hi ? `<${hi}` : "*",
       );
@@ -158,39 +158,39 @@ class Words {
         return `${this.terse(c.depender, depender, true)} depends on ${this.dependee(c)}`;
       }
       case "noVersions": {
-        const [key, term] = entries[0];
+        const [key, term] = entries[0]!;
         if (c.missing) return `no versions of ${this.ref(key)} exist`;
         const text = this.setText(key, term.set) ?? "*";
         return `no versions of ${this.ref(key)} match ${text}${this.skipped(c.skipped)}`;
       }
       case "unavailable": {
-        const [key, term] = entries[0];
+        const [key, term] = entries[0]!;
         return `${this.terse(key, term, true)} cannot be used: ${c.reason}`;
       }
       case "custom": {
-        const [key, term] = entries[0];
+        const [key, term] = entries[0]!;
         return c.custom.describe(this.ref(key), this.terse(key, term, true));
       }
       case "conflict": {
-        const [[k1, t1], [k2, t2]] = entries;
+        const [[k1, t1], [k2, t2]] = entries as [[string, Term], [string, Term]];
         return `${this.terse(k1, t1, true)} and ${
           this.terse(k2, t2, true)
         } cannot be selected together: ${c.reason}`;
       }
       case "root":
-        return `${this.ref(entries[0][0])} is ${formatVersion(c.version)}`;
+        return `${this.ref(entries[0]![0])} is ${formatVersion(c.version)}`;
       case "derived":
         break;
     }
     if (this.isFailure(inc)) return "version solving failed";
     if (entries.length === 1) {
-      const [key, term] = entries[0];
+      const [key, term] = entries[0]!;
       const verdict = term.positive ? "forbidden" : "required";
       if (this.covers(key, term)) return `${this.ref(key)} is ${verdict}`;
       return `${this.terse(key, term)} is ${verdict}`;
     }
     if (entries.length === 2) {
-      const [[k1, t1], [k2, t2]] = entries;
+      const [[k1, t1], [k2, t2]] = entries as [[string, Term], [string, Term]];
       if (t1.positive === t2.positive) {
         if (t1.positive) {
           const p1 = this.covers(k1, t1) ? this.ref(k1) : this.terse(k1, t1);
@@ -204,7 +204,7 @@ class Words {
     const negative = entries.filter(([, t]) => !t.positive).map(([k, t]) => this.terse(k, t));
     if (positive.length > 0 && negative.length > 0) {
       if (positive.length === 1) {
-        const [k, t] = positive[0];
+        const [k, t] = positive[0]!;
         return `${this.terse(k, t, true)} requires ${negative.join(" or ")}`;
       }
       return `if ${positive.map(([k, t]) => this.terse(k, t)).join(" and ")} then ${
@@ -291,7 +291,7 @@ class Words {
     const positives = [...prior.terms].filter(([, t]) => t.positive);
     let s = positives.length > 1
       ? `if ${positives.map(([k, t]) => this.terse(k, t)).join(" or ")} then `
-      : `${this.terse(positives[0][0], positives[0][1], true)} ${this.verb(prior)} `;
+      : `${this.terse(positives[0]![0], positives[0]![1], true)} ${this.verb(prior)} `;
     s += this.priorNegText(prior, priorNeg);
     if (priorLine !== undefined) s += ` (${priorLine})`;
     s += ` which ${this.verb(latter)} ${this.negatives(latter)}`;
@@ -313,13 +313,13 @@ class Words {
       : [a, b, aLine, bLine];
     const neg = this.single(prior, false);
     if (neg === undefined) return undefined;
-    const [lk, lt] = [...latter.terms][0];
+    const [lk, lt] = [...latter.terms][0]!;
     if (neg[0] !== lk || !neg[1].negate().subsetOf(lt)) return undefined;
     const positives = [...prior.terms].filter(([, t]) => t.positive);
     if (positives.length === 0) return undefined;
     let s = positives.length > 1
       ? `if ${positives.map(([k, t]) => this.terse(k, t)).join(" or ")} then `
-      : `${this.terse(positives[0][0], positives[0][1], true)} ${this.verb(prior)} `;
+      : `${this.terse(positives[0]![0], positives[0]![1], true)} ${this.verb(prior)} `;
     s += `${this.priorNegText(prior, neg)} `;
     if (priorLine !== undefined) s += `(${priorLine}) `;
     const c = latter.cause;
@@ -544,7 +544,7 @@ export function genericHints(found: readonly Incompatibility[], ctx: ReportConte
   for (const inc of found) {
     const c = inc.cause;
     if (c.kind === "noVersions") {
-      const [key, term] = [...inc.terms][0];
+      const [key, term] = [...inc.terms][0]!;
       const name = ctx.keyInfo(key).name;
       if (c.missing) {
         other.push(`${name} is not in the registry: check the name and the configured registry`);
@@ -562,13 +562,13 @@ export function genericHints(found: readonly Incompatibility[], ctx: ReportConte
         );
       }
     } else if (c.kind === "conflict") {
-      const [[k1, t1], [k2, t2]] = [...inc.terms];
+      const [[k1, t1], [k2, t2]] = [...inc.terms] as [[string, Term], [string, Term]];
       other.push(
         `${w.terse(k1, t1)} and ${w.terse(k2, t2)} ${c.reason}: require versions that do not ` +
           "both do so, or drop one of the dependencies that pull them in",
       );
     } else if (c.kind === "unavailable") {
-      const [key, term] = [...inc.terms][0];
+      const [key, term] = [...inc.terms][0]!;
       other.push(`${w.terse(key, term)} cannot be used (${c.reason}): choose another version`);
     }
   }

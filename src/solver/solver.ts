@@ -46,7 +46,7 @@ export interface SolveOptions {
   /** Step budget of the watchdog (default 1,000,000). Exceeding it throws `SOLVER_E001`. */
   maxSteps?: number;
   /** Wall-clock budget of the watchdog in milliseconds (default 60,000); `SOLVER_E001`. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Yanked versions are skipped unless locked. */
   yanked?: (name: string, v: Version) => boolean;
 }
@@ -220,9 +220,9 @@ function vkey(v: Version): string {
 
 function bucketVersion(bucket: string): Version {
   const p = bucket.split(".").map(Number);
-  if (p.length === 1) return makeVersion(p[0], 0, 0);
-  if (p.length === 2) return makeVersion(0, p[1], 0);
-  return makeVersion(0, 0, p[2]);
+  if (p.length === 1) return makeVersion(p[0]!, 0, 0);
+  if (p.length === 2) return makeVersion(0, p[1]!, 0);
+  return makeVersion(0, 0, p[2]!);
 }
 
 function isThenable<T>(x: T | Promise<T>): x is Promise<T> {
@@ -280,8 +280,8 @@ class Solver implements ReportContext {
     this.rootVersion = parseVersion(root.version);
     this.#rootDeps = new Map();
     for (const name of Object.keys(root.dependencies).sort()) {
-      this.#rootDeps.set(name, reqSet(root.dependencies[name]));
-      this.#rootTexts.set(name, root.dependencies[name]);
+      this.#rootDeps.set(name, reqSet(root.dependencies[name]!));
+      this.#rootTexts.set(name, root.dependencies[name]!);
     }
     for (const [name, text] of Object.entries(options.locked ?? {})) {
       this.#locked.set(name, parseVersion(text));
@@ -395,19 +395,19 @@ class Solver implements ReportContext {
       const list = this.#byKey.get(current);
       if (list !== undefined) {
         for (let i = list.length - 1; i >= 0; i--) {
-          const inc = list[i];
+          const inc = list[i]!;
           if (this.#contradicted.has(inc.id)) continue;
-          const rel = inc.relation(termFor);
+          const rel = inc!.relation(termFor);
           if (rel.kind === "satisfied") {
             conflict = inc;
             break;
           }
           if (rel.kind === "almostSatisfied") {
             if (!buffer.includes(rel.key)) buffer.push(rel.key);
-            ps.addDerivation(rel.key, inc);
-            this.#contradicted.set(inc.id, ps.level);
+            ps.addDerivation(rel.key, inc!);
+            this.#contradicted.set(inc!.id, ps.level);
           } else if (rel.kind === "contradicted") {
-            this.#contradicted.set(inc.id, ps.level);
+            this.#contradicted.set(inc!.id, ps.level);
           }
         }
       }
@@ -507,8 +507,8 @@ class Solver implements ReportContext {
       }
     }
     for (let i = versions.length - 1; i >= 0; i--) {
-      const v = versions[i];
-      if (set.contains(v) && (candidates.length === 0 || v !== candidates[0])) candidates.push(v);
+      const v = versions[i]!;
+      if (set.contains(v!) && (candidates.length === 0 || v !== candidates[0])) candidates.push(v);
     }
     const skipped: Version[] = [];
     for (const v of candidates) {
@@ -544,8 +544,8 @@ class Solver implements ReportContext {
     const idx = versions.findIndex((w) => compareVersions(w, v) === 0);
     if (idx < 0) return VersionSet.singleton(v);
     let lo = idx, hi = idx;
-    while (lo > 0 && same(versions[lo - 1])) lo--;
-    while (hi + 1 < versions.length && same(versions[hi + 1])) hi++;
+    while (lo > 0 && same(versions[lo - 1]!)) lo--;
+    while (hi + 1 < versions.length && same(versions[hi + 1]!)) hi++;
     return this.#range(lo === 0 ? undefined : versions[lo], versions[hi + 1], versions);
   }
 
@@ -680,7 +680,7 @@ class Solver implements ReportContext {
     for (let i = idx + dir; i >= 0 && i < versions.length && pending.size > 0; i += dir) {
       let other: Map<string, VersionSet> | undefined;
       try {
-        other = await this.#rawDeps(name, versions[i]);
+        other = await this.#rawDeps(name, versions[i]!);
       } catch {
         other = undefined;
       }

@@ -114,7 +114,7 @@ Deno.test("allow-multi-version: a wide requirement picks one bucket per edge", a
     "1.5.0",
   ]);
   // Without the poisoned 2.0.0 the wide edge takes the newest bucket while ^1 keeps 1.x.
-  reg.log["2.0.0"] = {};
+  reg.log!["2.0.0"] = {};
   const got = await solve(provider(reg), root({ old: "1", any: "1" }), {
     allowMultiVersion: "*",
   });

@@ -213,7 +213,7 @@ function compareUtf8(a: string, b: string): number {
   const x = utf8.encode(a);
   const y = utf8.encode(b);
   const n = Math.min(x.length, y.length);
-  for (let i = 0; i < n; i++) if (x[i] !== y[i]) return x[i] - y[i];
+  for (let i = 0; i < n; i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
   return x.length - y.length;
 }
 
@@ -314,17 +314,17 @@ export async function writeArchive(
 function zstdFrameContentSize(b: Uint8Array): number | undefined | null {
   if (b.length < 5) return null;
   if (b[0] !== 0x28 || b[1] !== 0xb5 || b[2] !== 0x2f || b[3] !== 0xfd) return null;
-  const fhd = b[4];
+  const fhd = b[4]!;
   const fcsFlag = fhd >> 6;
-  const singleSegment = (fhd >> 5) & 1;
-  const dictFlag = fhd & 3;
-  let pos = 5 + (singleSegment ? 0 : 1) + [0, 1, 2, 4][dictFlag];
-  const fcsBytes = [singleSegment ? 1 : 0, 2, 4, 8][fcsFlag];
+  const singleSegment = (fhd! >> 5) & 1;
+  const dictFlag = fhd! & 3;
+  let pos = 5 + (singleSegment ? 0 : 1) + [0, 1, 2, 4][dictFlag]!;
+  const fcsBytes = [singleSegment ? 1 : 0, 2, 4, 8][fcsFlag]!;
   if (fcsBytes === 0) return undefined;
   if (b.length < pos + fcsBytes) return null;
   let v = 0;
-  for (let i = fcsBytes - 1; i >= 0; i--) v = v * 256 + b[pos + i];
-  pos += fcsBytes;
+  for (let i = fcsBytes! - 1; i >= 0; i--) v = v * 256 + b[pos + i]!;
+  pos += fcsBytes!;
   return fcsBytes === 2 ? v + 256 : v;
 }
 

@@ -159,8 +159,8 @@ Deno.test("a benign hand-built archive with PAX and GNU long names is accepted",
     ["file", long],
     ["file", "p/ünï-" + "r".repeat(120)],
   ]);
-  assert.equal(dec.decode(entries[1].bytes), "content");
-  assert.equal(dec.decode(entries[2].bytes), "pax");
+  assert.equal(dec.decode(entries[1]!.bytes), "content");
+  assert.equal(dec.decode(entries[2]!.bytes), "pax");
 });
 
 Deno.test("validateEntryPath strips a directory's trailing slash only", () => {
@@ -204,7 +204,7 @@ Deno.test("a header declaring a huge body is refused before reading it", async (
 
 Deno.test("a base-256 size field declaring 1 TiB is refused before any body is read", async () => {
   const raw = buildTar([{ name: "huge", size: 1024 ** 4, body: "tiny" }]);
-  assert.equal(raw[124] & 0x80, 0x80, "GNU base-256 size field");
+  assert.equal(raw[124]! & 0x80, 0x80, "GNU base-256 size field");
   await assert.rejects(readArchiveAll(streamOf(zstd(raw))), isCode("BLOB_E004", /"huge"/));
 });
 
@@ -228,7 +228,7 @@ Deno.test("default limits follow cargo: max(512 MiB, 20 × compressed)", () => {
 Deno.test("corrupt zstd or tar gives BLOB_E005", async () => {
   const good = await writeArchive(SAMPLE);
   const flipped = Uint8Array.from(good);
-  flipped[Math.floor(flipped.length / 2)] ^= 0xff;
+  flipped[Math.floor(flipped.length / 2)]! ^= 0xff;
   const cases: Record<string, Uint8Array> = {
     "not zstd": enc.encode("hello, this is plain text, not an archive"),
     "flipped byte": flipped,
@@ -238,7 +238,7 @@ Deno.test("corrupt zstd or tar gives BLOB_E005", async () => {
     "bad checksum": zstd(
       (() => {
         const t = buildTar([{ name: "f", body: "z" }]);
-        t[0] ^= 1;
+        t[0]! ^= 1;
         return t;
       })(),
     ),

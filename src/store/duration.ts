@@ -29,5 +29,5 @@ export function parseDuration(text: string): number {
       hint: "write a whole number and a unit: 30d, 12h, 90m, 45s, 2w (or 0)",
     });
   }
-  return Number(m[1]) * UNIT_MS[m[2]];
+  return Number(m[1]) * UNIT_MS[m[2]!]!;
 }

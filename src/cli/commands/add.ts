@@ -30,7 +30,7 @@ export const command: CommandSpec = {
     const r = await addDependency({
       ...options,
       frozen: false,
-      spec: ctx.args[0],
+      spec: ctx.args[0]!,
       noLock: flag(ctx.values, "no-lock") || flag(ctx.values, "frozen"),
     });
     for (const w of r.warnings) {

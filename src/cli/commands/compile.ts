@@ -18,7 +18,7 @@ export const command: CommandSpec = {
     const output = stringOption(ctx.values, "output");
     const r = await compileProject({
       projectDir: await projectDirOf(ctx),
-      entry: ctx.args[0],
+      entry: ctx.args[0]!,
       mochiHome: mochiHomeOf(ctx),
       ...(output ? { output } : {}),
     });

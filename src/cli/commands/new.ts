@@ -20,7 +20,7 @@ export const command: CommandSpec = {
   },
   async run(ctx) {
     const name = stringOption(ctx.values, "name");
-    const dir = resolve(ctx.cwd, ctx.args[0]);
+    const dir = resolve(ctx.cwd, ctx.args[0]!);
     const r = await newProject({
       dir,
       lib: flag(ctx.values, "lib"),

@@ -38,9 +38,9 @@ export const command: CommandSpec = {
         e.direct ? "direct" : "transitive",
       ]),
     ];
-    const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
     for (const row of rows) {
-      out.data(row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]))).join("  "));
+      out.data(row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!))).join("  "));
     }
     return 0;
   },

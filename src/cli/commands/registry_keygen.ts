@@ -13,7 +13,7 @@ export const command: CommandSpec = {
   maxArgs: 1,
   options: {},
   async run(ctx) {
-    const file = ctx.args[0];
+    const file = ctx.args[0]!;
     const publicKey = await writeSnapshotKeyFile(file);
     ctx.out.info(`Wrote the private signing key to ${file} (keep it secret)`);
     ctx.out.info(`Public key: ${publicKey}`);

@@ -24,7 +24,7 @@ export const command: CommandSpec = {
   },
   async run(ctx) {
     const v = ctx.values;
-    const dir = ctx.args[0];
+    const dir = ctx.args[0]!;
     const portText = stringOption(v, "port") ?? "0";
     const port = Number(portText);
     if (!/^\d+$/.test(portText) || port > 65535) {
@@ -45,7 +45,7 @@ export const command: CommandSpec = {
     const hostname = stringOption(v, "host") ?? "127.0.0.1";
     let server;
     try {
-      server = await serveRegistry(dir, {
+      server = await serveRegistry(dir!, {
         hostname,
         port,
         signal: controller.signal,

@@ -19,7 +19,7 @@ export const command: CommandSpec = {
     "expires-in": { type: "string", value: "DUR", help: "how long it is valid (default 7d)" },
   },
   async run(ctx) {
-    const dir = ctx.args[0];
+    const dir = ctx.args[0]!;
     const key = stringOption(ctx.values, "key");
     if (!key) {
       throw new MochiError("CLI_E001", "mochi registry snapshot needs --key <file>", {

@@ -16,7 +16,7 @@ export const command: CommandSpec = {
   options: { isolate: { type: "boolean", help: "add --unstable-worker-options" } },
   async run(ctx) {
     const projectDir = await projectDirOf(ctx);
-    const entry = ctx.args[0];
+    const entry = ctx.args[0]!;
     const args = [...ctx.args.slice(1), ...ctx.programArgs];
     const isolate = flag(ctx.values, "isolate");
     if (ctx.out.verbose) {

@@ -34,7 +34,7 @@ export const command: CommandSpec = {
         },
       );
     }
-    const artifactArg = ctx.args[0];
+    const artifactArg = ctx.args[0]!;
     const rootPath = stringOption(v, "trusted-root") ?? ctx.env.MOCHI_SIGSTORE_ROOT;
     const digest = parseArtifactDigest(artifactArg);
     const result = await verifySigstoreBundle({
@@ -42,7 +42,7 @@ export const command: CommandSpec = {
       ...(rootPath ? { trustedRootJson: await Deno.readTextFile(rootPath) } : {}),
       identity,
       issuer,
-      artifact: digest ? { digest } : { bytes: await Deno.readFile(artifactArg) },
+      artifact: digest ? { digest } : { bytes: await Deno.readFile(artifactArg!) },
     });
     if (!result.ok) {
       throw new MochiError(

@@ -51,9 +51,9 @@ export const command: CommandSpec = {
       ),
     ];
     for (const e of problems.slice(0, -1)) out.error(e);
-    const last = problems[problems.length - 1];
-    throw new MochiError(last.code, last.message, {
-      ...(last.file ? { file: last.file } : {}),
+    const last = problems[problems.length - 1]!;
+    throw new MochiError(last!.code, last.message, {
+      ...(last!.file ? { file: last!.file } : {}),
       hint: `${problems.length} problem(s) in the store (${r.checked} blobs checked); delete ` +
         "the objects named (or the whole store) and run mochi install to fetch them again",
     });

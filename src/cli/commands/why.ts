@@ -26,10 +26,10 @@ export const command: CommandSpec = {
     }
     const graph = lockGraph(project.manifest, project.lock);
     if (flag(ctx.values, "json")) {
-      ctx.out.data(JSON.stringify(whyJson(graph, ctx.args[0])));
+      ctx.out.data(JSON.stringify(whyJson(graph, ctx.args[0]!)));
       return 0;
     }
-    for (const l of formatWhy(graph, ctx.args[0])) ctx.out.data(l);
+    for (const l of formatWhy(graph, ctx.args[0]!)) ctx.out.data(l);
     return 0;
   },
 };

@@ -24,8 +24,8 @@ export const command: CommandSpec = {
         hint: "run mochi lock first",
       });
     }
-    const cap = ctx.args[0];
-    for (const l of formatWhyCapability(cap, whyCapability(project.lock.packages, cap))) {
+    const cap = ctx.args[0]!;
+    for (const l of formatWhyCapability(cap!, whyCapability(project.lock.packages, cap))) {
       ctx.out.data(l);
     }
     return 0;

@@ -25,7 +25,7 @@ export const command: CommandSpec = {
   },
   async run(ctx) {
     const { env } = ctx;
-    const spec = ctx.args[0];
+    const spec = ctx.args[0]!;
     const target = parseSubjectName(spec);
     if (target === undefined) {
       throw new MochiError("CLI_E001", `mochi yank needs <package>@<version>, got "${spec}"`, {

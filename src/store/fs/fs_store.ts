@@ -985,7 +985,7 @@ export class FsStore {
         if (rel.length === 3) {
           const actual = await digestFile(s.path);
           report.checked++;
-          report.corrupt.push({ b3: rel[2], path: s.path, actualBlake3: actual.blake3 });
+          report.corrupt.push({ b3: rel[2]!, path: s.path, actualBlake3: actual.blake3 });
           continue;
         }
       }

@@ -86,7 +86,7 @@ guardedTest(
       ]);
       assert.equal(
         dec.decode(await Deno.readFile(join(dir, "src/lib.mochi"))),
-        dec.decode(SAMPLE[1].bytes),
+        dec.decode(SAMPLE[1]!.bytes),
       );
       if (Deno.build.os !== "windows") {
         assert.equal((await Deno.stat(join(dir, "bin/tool"))).mode! & 0o7777, 0o755);
@@ -129,7 +129,7 @@ guardedTest(
       const archive = await writeArchive(SAMPLE);
       const d = await digestBytes(archive);
       const bad = Uint8Array.from(archive);
-      bad[bad.length >> 1] ^= 0x01;
+      bad[bad.length >> 1]! ^= 0x01;
       const actual = await digestBytes(bad);
       const err = await store.putBytes(bad, d, "serde 1.0.1").then(() => undefined, (e) => e);
       assert.ok(err instanceof MochiError);
@@ -291,7 +291,7 @@ guardedTest(
 
       // Corrupt "other" in place, as bit rot or a bad tool would.
       const bytes = await Deno.readFile(path);
-      bytes[bytes.length - 1] ^= 0xff;
+      bytes[bytes.length - 1]! ^= 0xff;
       await Deno.writeFile(path, bytes);
       const actual = await digestBytes(bytes);
       const report = await store.verify();

@@ -112,7 +112,7 @@ export function testHooksFromEnv(
   const armed = new Map<FaultPoint, FaultAction>();
   for (const item of (env.MOCHI_TEST_FAULT ?? "").split(",").filter((s) => s.trim() !== "")) {
     const [point, action = "kill"] = item.trim().split(":");
-    if (!(FAULT_POINTS as readonly string[]).includes(point)) {
+    if (!(FAULT_POINTS as readonly string[]).includes(point!)) {
       throw new MochiError("CLI_E001", `MOCHI_TEST_FAULT names an unknown point "${point}"`, {
         hint: `known points: ${FAULT_POINTS.join(", ")}`,
       });

@@ -181,8 +181,8 @@ export function parseDerSignature(der: Uint8Array): { r: bigint; s: bigint } | u
     if (len === undefined || len === 0 || pos + len > der.length) return undefined;
     const body = der.subarray(pos, pos + len);
     pos += len;
-    if (body[0] & 0x80) return undefined; // negative
-    if (len > 1 && body[0] === 0 && !(body[1] & 0x80)) return undefined; // not minimal
+    if (body[0]! & 0x80) return undefined; // negative
+    if (len > 1 && body[0] === 0 && !(body[1]! & 0x80)) return undefined; // not minimal
     return bigintOf(body);
   };
   if (der[pos++] !== 0x30) return undefined;

@@ -48,7 +48,7 @@ Deno.test("ecdsa prehashed: tampered signature, wrong key and bad DER are reject
   assert.equal(verifyEcdsaPrehashed(publicKey, digest, signature), true);
   assert.equal(verifyEcdsaPrehashed(other, digest, signature), false);
   const flipped = Uint8Array.from(signature);
-  flipped[flipped.length - 1] ^= 1;
+  flipped[flipped.length - 1]! ^= 1;
   assert.equal(verifyEcdsaPrehashed(publicKey, digest, flipped), false);
   assert.equal(verifyEcdsaPrehashed(publicKey, digest, signature.subarray(0, 10)), false);
   const trailing = new Uint8Array([...signature, 0]);

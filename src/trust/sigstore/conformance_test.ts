@@ -50,7 +50,7 @@ Deno.test("sigstore conformance: all cases give the expected result", async (t) 
   assert.equal(names.length, 17, "cases.json lists 17 cases");
   let agreed = 0;
   for (const name of names) {
-    const c = cases[name];
+    const c = cases[name]!;
     const ok = await t.step(name, async () => {
       const bundleJson = await readText(`${name}/bundle.sigstore.json`);
       const production = c.trusted_root.startsWith("production");
@@ -64,7 +64,7 @@ Deno.test("sigstore conformance: all cases give the expected result", async (t) 
         ? { bytes: await Deno.readFile(new URL(`${name}/artifact`, DATA)) }
         : (() => {
           // No artifact shipped (the npm tarball is code): use the subject digest from cases.json.
-          const digest = c.dsse_subject?.[0]?.digest ?? {};
+          const digest = c!.dsse_subject?.[0]?.digest ?? {};
           const algorithm = "sha512" in digest ? "sha512" : "sha256";
           assert.ok(digest[algorithm], `${name}: no artifact and no subject digest`);
           return { digest: { algorithm, hex: digest[algorithm] } } as const;
@@ -72,16 +72,16 @@ Deno.test("sigstore conformance: all cases give the expected result", async (t) 
       const result = await verifySigstoreBundle({
         bundleJson,
         ...(production ? {} : { trustedRootJson: rootText }),
-        identity: c.identity.san,
-        issuer: c.identity.issuer,
+        identity: c!.identity.san,
+        issuer: c!.identity.issuer,
         artifact,
       });
-      if (c.expect === "pass") {
+      if (c!.expect === "pass") {
         assert.ok(result.ok, `${name} should verify: ${!result.ok && result.reason}`);
-        assert.equal(result.signer.subjectAlternativeName, c.identity.san);
-        assert.equal(result.signer.issuer, c.identity.issuer);
+        assert.equal(result.signer.subjectAlternativeName, c!.identity.san);
+        assert.equal(result.signer.issuer, c!.identity.issuer);
       } else {
-        assert.ok(!result.ok, `${name} should be rejected (${c.why})`);
+        assert.ok(!result.ok, `${name} should be rejected (${c!.why})`);
         assert.equal(result.code, EXPECTED_CODE[name], `${name}: ${result.reason}`);
         assert.ok(result.reason.length > 0);
       }

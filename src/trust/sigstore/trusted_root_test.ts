@@ -37,12 +37,12 @@ Deno.test("trusted root: production root decodes into trust material", () => {
   assert.equal(trust.certificateAuthorities.length, 2);
   assert.equal(trust.timestampAuthorities.length, 1);
   // Rekor v1 key: validity start from the JSON, open end.
-  assert.equal(trust.tlogs[0].validFor.start.toISOString(), "2021-01-12T11:53:27.000Z");
-  assert.equal(trust.tlogs[0].publicKey.asymmetricKeyType, "ec");
-  assert.equal(trust.tlogs[1].publicKey.asymmetricKeyType, "ed25519");
+  assert.equal(trust.tlogs[0]!.validFor.start.toISOString(), "2021-01-12T11:53:27.000Z");
+  assert.equal(trust.tlogs[0]!.publicKey.asymmetricKeyType, "ec");
+  assert.equal(trust.tlogs[1]!.publicKey.asymmetricKeyType, "ed25519");
   // The first Fulcio CA is bounded at both ends.
   assert.equal(
-    trust.certificateAuthorities[0].validFor.end.toISOString(),
+    trust.certificateAuthorities[0]!.validFor.end.toISOString(),
     "2022-12-31T23:59:59.999Z",
   );
 });

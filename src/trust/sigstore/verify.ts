@@ -118,7 +118,7 @@ export function parseArtifactDigest(
   const match = /^(sha256|sha512):(.*)$/s.exec(text);
   if (match === null) return undefined;
   const algorithm = match[1] as ArtifactDigestAlgorithm;
-  return { algorithm, hex: checkDigestHex(algorithm, match[2]) };
+  return { algorithm, hex: checkDigestHex(algorithm, match[2]!) };
 }
 
 function checkDigestHex(algorithm: string, hex: string): string {

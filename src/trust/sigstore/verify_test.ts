@@ -102,8 +102,8 @@ Deno.test("trusted root gap: sigstore-js itself treats a missing validFor.start 
   // Why trusted_root.ts must reject it: toTrustMaterial silently fills the beginning of time.
   const root = trustedRootFromObject(PRODUCTION_TRUSTED_ROOT);
   // deno-lint-ignore no-explicit-any
-  delete (root.tlogs[0].publicKey as any).validFor.start;
-  assert.equal(toTrustMaterial(root).tlogs[0].validFor.start.getTime(), 0);
+  delete (root.tlogs[0]!.publicKey as any).validFor.start;
+  assert.equal(toTrustMaterial(root).tlogs[0]!.validFor.start.getTime(), 0);
 });
 
 Deno.test("identity: the policy is exact, not a regular expression", () => {
@@ -156,7 +156,7 @@ Deno.test("DSSE: a tampered envelope signature is rejected (the signature is rea
   const o = await options("happy-path-intoto-in-dsse-v3");
   const doc = JSON.parse(o.bundleJson);
   const sig = Buffer.from(doc.dsseEnvelope.signatures[0].sig, "base64");
-  sig[sig.length - 5] ^= 1;
+  sig[sig.length - 5]! ^= 1;
   doc.dsseEnvelope.signatures[0].sig = sig.toString("base64");
   const result = await verifySigstoreBundle({ ...o, bundleJson: JSON.stringify(doc) });
   assert.ok(!result.ok);
@@ -187,7 +187,7 @@ Deno.test("message signature: artifact given as a digest", async () => {
   const o = await options(name, { digest: { algorithm: "sha256", hex } });
   const doc = JSON.parse(o.bundleJson);
   const sig = Buffer.from(doc.messageSignature.signature, "base64");
-  sig[sig.length - 3] ^= 1;
+  sig[sig.length - 3]! ^= 1;
   doc.messageSignature.signature = sig.toString("base64");
   const tampered = await verifySigstoreBundle({ ...o, bundleJson: JSON.stringify(doc) });
   assert.ok(!tampered.ok);
