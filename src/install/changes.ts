@@ -81,7 +81,7 @@ function diffEntries(
  *   manifestHash: "",
  *   capabilitiesSeen: new Map(),
  *   packages: versions.map((v) => {
- *     const [name, version] = v.split(" ");
+ *     const [name = "", version = ""] = v.split(" ");
  *     return { name, version, source: "", capabilities: [], dependencies: [] };
  *   }),
  * });
