@@ -264,7 +264,9 @@ export async function main(argv: string[], sinks?: Sinks): Promise<number> {
     });
   } catch (e) {
     progress?.stop();
-    return out.error(await explain(e, env, cwd));
+    const shown = await explain(e, env, cwd);
+    for (const line of await gateWarnings(shown)) out.always(line);
+    return out.error(shown);
   } finally {
     progress?.stop();
   }
@@ -286,6 +288,16 @@ async function explain(e: unknown, env: Record<string, string>, cwd: string): Pr
     }
   }
   return environmentError(e);
+}
+
+/**
+ * The capability gate's warning lines (each package and capability it newly requires, what was
+ * seen before) for a `LOCK_E006` error; the gate module loads only then.
+ */
+async function gateWarnings(e: unknown): Promise<string[]> {
+  if (!(e instanceof MochiError) || e.code !== "LOCK_E006") return [];
+  const { CapabilityGateError, formatGateWarnings } = await import("./src/capability/gate.ts");
+  return e instanceof CapabilityGateError ? formatGateWarnings(e.findings) : [];
 }
 
 /** The terminal's width; 80 when it does not say (some pseudo-terminals report 0). */

@@ -11,7 +11,6 @@
  * @module
  */
 import { ERROR_CATALOGUE, exitStatusOf, MochiError } from "../errors.ts";
-import { CapabilityGateError, formatGateWarnings } from "../capability/gate.ts";
 
 /** A style the writer can give a part of a line (it adds the terminal codes, never the caller). */
 export type StyleName = "bold" | "dim" | "red" | "yellow" | "green" | "cyan";
@@ -207,9 +206,6 @@ export class Output {
    */
   error(e: unknown): number {
     const status = exitStatusOf(e);
-    if (e instanceof CapabilityGateError) {
-      for (const line of formatGateWarnings(e.findings)) this.#write("stderr", [line]);
-    }
     if (e instanceof MochiError) {
       const [first, ...more] = e.message.split("\n");
       this.#write("stderr", [new Styled("red", `error[${e.code}]`), ": ", first ?? ""]);
