@@ -133,3 +133,35 @@ rand = "0.8" # random numbers
   }
   await check();
 });
+
+Deno.test("mochi remove takes a Rust crate out of [targets.rust.ffi], keeping the rest", async () => {
+  const check = await strayGuard();
+  const tmp = await Deno.makeTempDir({ prefix: "mochi-remove-crate-" });
+  try {
+    const text = `[package]
+name = "app"
+version = "0.1.0"
+edition = "2026"
+mochi = ">=0.7"
+
+[targets.rust.ffi]
+# the error type
+anyhow = "1"
+serde = { version = "1", features = ["derive"] } # derive only
+`;
+    await Deno.writeTextFile(`${tmp}/mochi.toml`, text);
+    const r = await runCli(["remove", "anyhow", "serde"], {
+      cwd: tmp,
+      env: { MOCHI_HOME: `${tmp}/home` },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Removed anyhow from \[targets\.rust\.ffi\]/);
+    assert.equal(
+      await Deno.readTextFile(`${tmp}/mochi.toml`),
+      text.replace(/# the error type\nanyhow = "1"\nserde = [^\n]*\n/, ""),
+    );
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+  await check();
+});

@@ -1,5 +1,6 @@
 /**
- * `mochi remove <pkg>…` (alias `rm`): take dependencies out of `mochi.toml`, keeping every other
+ * `mochi remove <pkg>…` (alias `rm`): take dependencies (Mochi packages, and Rust crates of
+ * `[targets.rust.ffi]`) out of `mochi.toml`, keeping every other
  * byte of it, then resolve again and update `mochi.lock` so that what only they needed leaves
  * it (cargo `remove`, uv `remove`). Every other locked version stays. `mochi.toml` is written
  * only once the resolution succeeded, then `mochi.lock`: a failed remove changes no file.
@@ -26,7 +27,10 @@ export interface RemoveOptions extends InstallOptions {
 
 /** What {@link removeDependencies} did. */
 export interface RemoveReport {
-  /** Each removed name with the tables it left (`dependencies`, `dev-dependencies`). */
+  /**
+   * Each removed name with the tables it left (`dependencies`, `dev-dependencies`,
+   * `targets.rust.ffi`).
+   */
   removed: { name: string; tables: string[] }[];
   /** Path of the manifest written. */
   manifestPath: string;
@@ -58,12 +62,13 @@ export async function removeDependencies(options: RemoveOptions): Promise<Remove
   }
   const project = await readProject(options.projectDir);
   const manifestPath = `${project.dir}/mochi.toml`;
-  const declared = [
-    ...new Set([
-      ...project.manifest.dependencies.keys(),
-      ...project.manifest.devDependencies.keys(),
-    ]),
-  ].sort();
+  const { manifest } = project;
+  const tablesOf: [string, readonly string[], ReadonlyMap<string, unknown>][] = [
+    ["dependencies", ["dependencies"], manifest.dependencies],
+    ["dev-dependencies", ["dev-dependencies"], manifest.devDependencies],
+    ["targets.rust.ffi", ["targets", "rust", "ffi"], manifest.rustDependencies ?? new Map()],
+  ];
+  const declared = [...new Set(tablesOf.flatMap(([, , deps]) => [...deps.keys()]))].sort();
   for (const name of names) {
     if (declared.includes(name)) continue;
     throw new MochiError(
@@ -82,15 +87,10 @@ export async function removeDependencies(options: RemoveOptions): Promise<Remove
   const removed: RemoveReport["removed"] = [];
   for (const name of names) {
     const tables: string[] = [];
-    for (
-      const [table, deps] of [
-        ["dependencies", project.manifest.dependencies],
-        ["dev-dependencies", project.manifest.devDependencies],
-      ] as const
-    ) {
+    for (const [label, table, deps] of tablesOf) {
       if (!deps.has(name)) continue;
-      text = removeDependencyFromText(text, name, { file: manifestPath, table: [table] });
-      tables.push(table);
+      text = removeDependencyFromText(text, name, { file: manifestPath, table });
+      tables.push(label);
     }
     removed.push({ name, tables });
   }
@@ -99,11 +99,11 @@ export async function removeDependencies(options: RemoveOptions): Promise<Remove
     await writeFileAtomic(manifestPath, new TextEncoder().encode(text));
     return { ...base, relocked: false, lockWritten: false, changes: [] };
   }
-  const { manifest } = parseManifest(text, manifestPath);
+  const next = parseManifest(text, manifestPath).manifest;
   const edited: Project = {
     ...project,
-    manifest,
-    manifestHash: await computeManifestHash(manifest),
+    manifest: next,
+    manifestHash: await computeManifestHash(next),
   };
   const relock = await relockProject(edited, options);
   await writeFileAtomic(manifestPath, new TextEncoder().encode(text));
