@@ -29,7 +29,7 @@ export interface Limits {
   readonly unpackRatio: number;
   /** Entries (files and directories) of one archive: 100 000. */
   readonly archiveEntries: number;
-  /** Compressed bytes the store extracts at once across all blobs of one process: 256 MiB. */
+  /** Compressed bytes the store extracts at once across all blobs of one process: 128 MiB. */
   readonly extractInFlightBytes: number;
 }
 
@@ -54,5 +54,5 @@ export const LIMITS: Limits = Object.freeze({
   unpackedBytes: 512 * MiB,
   unpackRatio: 20,
   archiveEntries: 100_000,
-  extractInFlightBytes: 256 * MiB,
+  extractInFlightBytes: 128 * MiB,
 });

@@ -197,3 +197,27 @@ Deno.test("install refuses a link planted at store/extracted/<b3> and writes not
     assertEquals(ok.code, 0, ok.stderr);
   });
 });
+
+Deno.test("an edited extracted tree is caught by mochi verify (exit 4) and extracted again by mochi install", async () => {
+  await withSandbox(async (sb) => {
+    const { run, b3 } = await installed(sb);
+    assertEquals((await run()).code, 0);
+    const tree = `${sb.store}/extracted/${b3}`;
+    const file = (await snapshotTree(tree)).map((l) => l.split(" ")[0]).find((f) =>
+      !f.endsWith("/")
+    )!;
+    const original = await Deno.readTextFile(`${tree}/${file}`);
+    await Deno.writeTextFile(`${tree}/${file}`, "export const evil = true;\n");
+    const v = await runCli(["verify"], { env: sb.env });
+    assertEquals(v.code, 4, v.stdout + v.stderr);
+    assert(v.stderr.includes(`tree extracted from blob ${b3}`), v.stderr);
+    const again = await run();
+    assertEquals(again.code, 0, again.stderr);
+    assertEquals(await Deno.readTextFile(`${tree}/${file}`), original, "install kept the edit");
+    // A planted extra file is a change too.
+    await Deno.writeTextFile(`${tree}/extra.mochi`, "x\n");
+    assertEquals((await runCli(["verify"], { env: sb.env })).code, 4);
+    assertEquals((await run()).code, 0);
+    assertEquals((await runCli(["verify"], { env: sb.env })).code, 0);
+  });
+});

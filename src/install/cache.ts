@@ -115,7 +115,7 @@ export interface VerifyStoreOptions extends CacheOptions {
 export interface VerifyStoreReport extends VerifyReport {
   /** The store checked. */
   storeDir: string;
-  /** Corrupt blobs removed (with `repair`). */
+  /** Corrupt blobs and changed trees removed (with `repair`). */
   removed: number;
   /** True when nothing is wrong (no corrupt blob, bad alias or planted link). */
   ok: boolean;
@@ -137,11 +137,14 @@ export async function verifyStore(options: VerifyStoreOptions): Promise<VerifySt
     ...(options.onWait ? { onWait: options.onWait } : {}),
   });
   const r = await session.store.verify();
-  const removed = options.repair ? await session.store.removeCorrupt(r.corrupt) : 0;
+  const removed = options.repair
+    ? await session.store.removeCorrupt(r.corrupt) + await session.store.removeTrees(r.corruptTrees)
+    : 0;
   return {
     ...r,
     storeDir: session.layout.store,
     removed,
-    ok: r.corrupt.length === 0 && r.badAliases.length === 0 && r.planted.length === 0,
+    ok: r.corrupt.length === 0 && r.badAliases.length === 0 && r.planted.length === 0 &&
+      r.corruptTrees.length === 0,
   };
 }

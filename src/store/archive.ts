@@ -348,6 +348,7 @@ async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> 
     parts.push(chunk);
     n += chunk.byteLength;
   }
+  if (parts.length === 1) return parts[0]; // one chunk: no copy
   const out = new Uint8Array(n);
   let off = 0;
   for (const p of parts) {
@@ -474,7 +475,22 @@ export async function* readArchiveStream(
   stream: ReadableStream<Uint8Array>,
   policy: ArchivePolicy = {},
 ): AsyncGenerator<ArchiveStreamEntry, void, undefined> {
-  const compressed = await readAll(stream);
+  yield* readArchiveBytes(await readAll(stream), policy);
+}
+
+/**
+ * {@link readArchiveStream} for an archive already in memory: the bytes are decompressed in
+ * place, never copied (the store reads a blob into one buffer of its size and passes it here).
+ *
+ * @param compressed the compressed archive
+ * @param policy limits (see {@link archiveLimits})
+ * @returns an async generator of validated entries, in archive order
+ * @throws {MochiError} `BLOB_E003`, `BLOB_E004`, `BLOB_E005` as {@link readArchiveStream}
+ */
+export async function* readArchiveBytes(
+  compressed: Uint8Array,
+  policy: ArchivePolicy = {},
+): AsyncGenerator<ArchiveStreamEntry, void, undefined> {
   const limits = archiveLimits({ compressedSizeBytes: compressed.byteLength, ...policy });
   const extract = tar.extract();
   extract.on("error", () => {}); // surfaced through the iterator below

@@ -45,9 +45,11 @@ export {
   type WriteArchiveOptions,
 } from "./archive.ts";
 export { parseDuration } from "./duration.ts";
+export { treeDigest, type TreeEntry } from "./tree.ts";
 export {
   type BadAlias,
   type CorruptBlob,
+  type CorruptTree,
   type ExpectedDigest,
   FsStore,
   type FsStoreOptions,

@@ -29,7 +29,7 @@ export const command: CommandSpec = {
     }
     if (r.ok) {
       out.info(
-        `Checked ${r.checked} blobs and ${r.aliasesChecked} SHA-256 aliases in ${r.storeDir}: every one matches its address`,
+        `Checked ${r.checked} blobs, ${r.treesChecked} extracted trees and ${r.aliasesChecked} SHA-256 aliases in ${r.storeDir}: every one matches`,
       );
       return 0;
     }
@@ -45,6 +45,13 @@ export const command: CommandSpec = {
         new MochiError("BLOB_E006", `SHA-256 alias ${a.sha256} is wrong: ${a.reason}`, {
           file: a.path,
         })
+      ),
+      ...r.corruptTrees.map((t) =>
+        new MochiError(
+          "BLOB_E006",
+          `the tree extracted from blob ${t.b3} is not what was extracted: ${t.reason}`,
+          { file: t.path },
+        )
       ),
       ...r.planted.map((p) =>
         new MochiError("STORE_E002", `${p.path} is a symbolic link mochi never creates`)

@@ -39,6 +39,9 @@ import {
   plantedPathError,
 } from "./_safe_path.ts";
 import { faultPoint } from "./test_hooks.ts";
+import { treeDigest, type TreeEntry } from "../tree.ts";
+import { createHash } from "node:crypto";
+import { LIMITS } from "../../limits.ts";
 
 export {
   type EnvLike,
@@ -164,6 +167,20 @@ export interface VerifyReport {
   badAliases: BadAlias[];
   /** Symbolic links found inside the store (mochi never creates one): not followed. */
   planted: SkippedEntry[];
+  /** Extracted trees checked against their recorded tree digest. */
+  treesChecked: number;
+  /** Extracted trees that differ from what was extracted (edited, or no digest recorded). */
+  corruptTrees: CorruptTree[];
+}
+
+/** An extracted tree that no longer matches the tree digest recorded when it was extracted. */
+export interface CorruptTree {
+  /** The blob it was extracted from. */
+  b3: string;
+  /** The tree's directory. */
+  path: string;
+  /** What is wrong. */
+  reason: string;
 }
 
 function checkDigest(b3: string, what = "BLAKE3 digest"): void {
@@ -330,6 +347,44 @@ export class FsStore {
   /** Create this process's temp dir inside the store, refusing links on the way. */
   async #ensureWorkDir(): Promise<void> {
     await mkdirInStore(this.root, this.workDir);
+  }
+
+  /** Directory of tree digests: `<root>/trees` (one file per extracted tree). */
+  get treeRecordDir(): string {
+    return join(this.root, "trees");
+  }
+
+  /**
+   * Path of the tree digest recorded for the tree extracted from `b3`: `<root>/trees/<b3>`.
+   *
+   * @param b3 BLAKE3 hex digest
+   * @returns the path (the file may not exist)
+   * @throws {MochiError} `BLOB_E008` on a malformed digest
+   */
+  treeRecordPath(b3: string): string {
+    checkDigest(b3);
+    return join(this.treeRecordDir, b3);
+  }
+
+  /**
+   * Whether the tree extracted from `b3` is what was extracted: its digest, computed from the
+   * disk (walked with `lstat`; a link or any other kind fails), equals the one recorded.
+   *
+   * @param b3 BLAKE3 hex digest
+   * @returns `"ok"`, `"missing"` (no tree), or why it differs
+   * @throws {MochiError} `STORE_E002` when the tree or a directory above it is a link
+   */
+  async checkTree(b3: string): Promise<"ok" | "missing" | { reason: string }> {
+    const dir = this.extractedPath(b3);
+    if (!(await exists(this.root, dir, "dir"))) return "missing";
+    const record = await readSmallFile(this.root, this.treeRecordPath(b3));
+    if (record === undefined) return { reason: "no tree digest is recorded for it" };
+    const actual = await diskTreeDigest(dir);
+    if (actual === undefined) return { reason: "it holds a link or a special file" };
+    if (actual !== record) {
+      return { reason: `its files changed (tree digest ${actual}, recorded ${record})` };
+    }
+    return "ok";
   }
 
   /** Directory of SHA-256 aliases: `<root>/aliases/sha256`. */
@@ -658,7 +713,14 @@ export class FsStore {
   async extract(b3: string, policy: ArchivePolicy = {}): Promise<string> {
     this.#writable("extracting a blob");
     const finalDir = this.extractedPath(b3);
-    if (await exists(this.root, finalDir, "dir")) return finalDir;
+    // An existing tree is used only when it is still what was extracted (a co-user or a tool
+    // may have edited it); otherwise it is extracted again from the blob.
+    const state = await this.checkTree(b3);
+    if (state === "ok") return finalDir;
+    if (state !== "missing") {
+      await removeIfExists(finalDir);
+      await this.#remove(this.treeRecordPath(b3));
+    }
     const blob = this.blobPath(b3);
     if (!(await exists(this.root, blob, "file"))) {
       throw new MochiError("BLOB_E007", `blob ${b3} is not in the store (${blob})`, {
@@ -670,52 +732,80 @@ export class FsStore {
     await mkdirInStore(this.root, join(this.root, "extracted"));
     const work = await Deno.makeTempDir({ dir: this.workDir, prefix: `x-${b3.slice(0, 16)}-` });
     let wroteOne = false;
+    const treeEntries: TreeEntry[] = [];
     try {
-      // Read and re-hash the blob first (the archive reader buffers it anyway), so a blob that
-      // no longer matches its address is reported as such, never parsed.
-      const check = new DigestTransform();
-      const compressed = new Uint8Array(
-        await new Response((await readFileChunks(blob)).pipeThrough(check)).arrayBuffer(),
-      );
-      if (check.digest?.blake3 !== b3) {
-        throw new MochiError(
-          "BLOB_E006",
-          `store blob ${blob} no longer matches its address: blake3 is ${check.digest?.blake3}`,
-          { hint: "run `mochi verify` to remove corrupt blobs, then install again" },
-        );
+      // Read and re-hash the blob first, into one buffer of its exact size (the archive reader
+      // takes it without a copy), so a blob that no longer matches its address is reported as
+      // such, never parsed. The bytes of blobs being extracted at once are bounded by
+      // LIMITS.extractInFlightBytes (a larger blob waits to run alone), so eight parallel
+      // extractions of large blobs do not hold eight blobs.
+      const release = await EXTRACT_BUDGET.acquire(size);
+      let entries;
+      try {
+        const compressed = await readVerified(blob, size, b3);
+        // Loaded on first use: commands that never extract do not load the tar library.
+        const { readArchiveBytes } = await import("../archive.ts");
+        entries = readArchiveBytes(compressed, {
+          compressedSizeBytes: size,
+          ...this.#archivePolicy,
+          ...policy,
+        });
+      } catch (e) {
+        release();
+        throw e;
       }
-      // Loaded on first use: commands that never extract do not load the tar library.
-      const { readArchiveStream } = await import("../archive.ts");
-      const entries = readArchiveStream(ReadableStream.from([compressed]), {
-        compressedSizeBytes: size,
-        ...this.#archivePolicy,
-        ...policy,
-      });
-      for await (const entry of entries) {
-        const target = join(work, ...entry.path.split("/"));
-        if (entry.type === "directory") {
-          await Deno.mkdir(target, { recursive: true, mode: 0o755 });
-          continue;
-        }
-        const parent = join(work, ...entry.path.split("/").slice(0, -1));
-        if (parent !== work) await Deno.mkdir(parent, { recursive: true, mode: 0o755 });
-        const mode = entry.executable ? 0o755 : 0o644;
-        const out = await Deno.open(target, { write: true, createNew: true, mode });
-        try {
-          for await (const chunk of entry.body()) {
-            let off = 0;
-            while (off < chunk.byteLength) off += await out.write(chunk.subarray(off));
+      try {
+        for await (const entry of entries) {
+          const target = join(work, ...entry.path.split("/"));
+          if (entry.type === "directory") {
+            await Deno.mkdir(target, { recursive: true, mode: 0o755 });
+            treeEntries.push({
+              path: entry.path,
+              type: "directory",
+              executable: false,
+              sizeBytes: 0,
+              sha256: "",
+            });
+            continue;
           }
-        } finally {
-          out.close();
+          const parent = join(work, ...entry.path.split("/").slice(0, -1));
+          if (parent !== work) await Deno.mkdir(parent, { recursive: true, mode: 0o755 });
+          const mode = entry.executable ? 0o755 : 0o644;
+          const out = await Deno.open(target, { write: true, createNew: true, mode });
+          const sha = createHash("sha256");
+          try {
+            for await (const chunk of entry.body()) {
+              sha.update(chunk);
+              let off = 0;
+              while (off < chunk.byteLength) off += await out.write(chunk.subarray(off));
+            }
+          } finally {
+            out.close();
+          }
+          treeEntries.push({
+            path: entry.path,
+            type: "file",
+            executable: entry.executable && Deno.build.os !== "windows",
+            sizeBytes: entry.sizeBytes,
+            sha256: sha.digest("hex"),
+          });
+          if (Deno.build.os !== "windows") await Deno.chmod(target, mode);
+          if (!wroteOne) {
+            wroteOne = true;
+            faultPoint("mid-extract");
+          }
         }
-        if (Deno.build.os !== "windows") await Deno.chmod(target, mode);
-        if (!wroteOne) {
-          wroteOne = true;
-          faultPoint("mid-extract");
-        }
+      } finally {
+        release();
       }
       if (Deno.build.os !== "windows") await Deno.chmod(work, 0o755);
+      // The tree digest is recorded before the tree gets its name, so a named tree always has
+      // one (a tree without one is extracted again).
+      await mkdirInStore(this.root, this.treeRecordDir);
+      await writeFileAtomic(
+        this.treeRecordPath(b3),
+        new TextEncoder().encode(`${treeDigest(treeEntries)}\n`),
+      );
       try {
         await Deno.rename(work, finalDir);
       } catch (e) {
@@ -773,6 +863,7 @@ export class FsStore {
   async removeBlob(b3: string): Promise<void> {
     this.#writable("removing a blob");
     await this.#remove(this.extractedPath(b3));
+    await this.#remove(this.treeRecordPath(b3));
     await this.#remove(this.blobPath(b3));
   }
 
@@ -911,6 +1002,13 @@ export class FsStore {
       report.treeBytes += await treeBytes(t.path);
       if (!options.dryRun) await removeIfExists(t.path);
     }
+    if (await realDirOrSkip(this.treeRecordDir, skipped)) {
+      for (const r of await listDir(this.treeRecordDir)) {
+        const path = join(this.treeRecordDir, r.name);
+        if (!isHexDigest(r.name) || !r.isFile) skipped.push(skippedEntry(path, r));
+        else if (!kept.has(r.name) && !options.dryRun) await removeIfExists(path);
+      }
+    }
     for (const a of await this.#aliases(skipped)) {
       const b3 = await this.#aliasTarget(a.path);
       if (b3 !== undefined && kept.has(b3)) continue;
@@ -956,6 +1054,8 @@ export class FsStore {
       aliasesChecked: 0,
       badAliases: [],
       planted: [],
+      treesChecked: 0,
+      corruptTrees: [],
     };
     const sha256Of = new Map<string, string>();
     for (const b of await this.#blobs(skipped)) {
@@ -976,6 +1076,13 @@ export class FsStore {
         ? `it names blob ${b3}, whose SHA-256 is ${sha256Of.get(b3)}`
         : undefined;
       if (reason !== undefined) report.badAliases.push({ sha256: a.sha256, path: a.path, reason });
+    }
+    for (const t of await this.#trees(skipped)) {
+      report.treesChecked++;
+      const state = await this.checkTree(t.b3);
+      if (typeof state === "object") {
+        report.corruptTrees.push({ b3: t.b3, path: t.path, reason: state.reason });
+      }
     }
     // Regular files with a wrong name or place inside a bucket are corrupt blobs (as before);
     // links, and anything in place of a directory, are planted.
@@ -1022,6 +1129,26 @@ export class FsStore {
   }
 
   /**
+   * Remove extracted trees found changed by {@link FsStore.verify} (with their tree digests), so
+   * the next install extracts them again from their blobs.
+   *
+   * @param trees entries from {@link VerifyReport.corruptTrees}
+   * @returns the number of trees removed
+   * @throws {MochiError} `INTERNAL_E001` without the store lock
+   */
+  async removeTrees(trees: readonly Pick<CorruptTree, "b3">[]): Promise<number> {
+    this.#writable("removing changed trees");
+    let removed = 0;
+    for (const t of trees) {
+      if (!isHexDigest(t.b3)) continue;
+      await this.#remove(this.extractedPath(t.b3));
+      await this.#remove(this.treeRecordPath(t.b3));
+      removed++;
+    }
+    return removed;
+  }
+
+  /**
    * Remove temp files and dirs left by crashed processes: entries of `<root>/tmp` older than
    * `maxAgeMs` that are not `keep` (the caller's own session). With the store lock held
    * exclusively no other session is live; the age rule spares a process that wrote its first
@@ -1053,10 +1180,130 @@ export class FsStore {
   }
 }
 
+/**
+ * A byte budget shared by the extractions of one process: {@link ByteBudget.acquire} waits until
+ * `bytes` fit; a request larger than the whole budget waits until nothing else holds any.
+ */
+class ByteBudget {
+  #free: number;
+  readonly #total: number;
+  #waiters: { bytes: number; wake: () => void }[] = [];
+  constructor(totalBytes: number) {
+    this.#total = totalBytes;
+    this.#free = totalBytes;
+  }
+  async acquire(bytes: number): Promise<() => void> {
+    const take = Math.min(bytes, this.#total);
+    if (this.#waiters.length > 0 || this.#free < take) {
+      await new Promise<void>((wake) => this.#waiters.push({ bytes: take, wake }));
+    } else this.#free -= take;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.#free += take;
+      while (this.#waiters.length > 0 && this.#free >= this.#waiters[0].bytes) {
+        const w = this.#waiters.shift()!;
+        this.#free -= w.bytes;
+        w.wake();
+      }
+    };
+  }
+}
+
+const EXTRACT_BUDGET = new ByteBudget(LIMITS.extractInFlightBytes);
+
+/** Read a blob of `size` bytes into one buffer while hashing it; `BLOB_E006` on a mismatch. */
+async function readVerified(path: string, size: number, b3: string): Promise<Uint8Array> {
+  const out = new Uint8Array(size);
+  const hasher = await createDualHasher();
+  const file = await Deno.open(path, { read: true });
+  let n = 0;
+  try {
+    while (n < size) {
+      const r = await file.read(out.subarray(n, Math.min(size, n + READ_CHUNK_BYTES)));
+      if (r === null) break;
+      await hasher.update(out.subarray(n, n + r));
+      n += r;
+    }
+    const extra = n === size ? await file.read(new Uint8Array(1)) : null;
+    const digest = await hasher.finish();
+    if (n !== size || extra !== null || digest.blake3 !== b3) {
+      throw new MochiError(
+        "BLOB_E006",
+        `store blob ${path} no longer matches its address: blake3 is ${
+          n === size && extra === null ? digest.blake3 : `unknown (it changed size while read)`
+        }`,
+        { hint: "run `mochi verify` to remove corrupt blobs, then install again" },
+      );
+    }
+    return out;
+  } catch (e) {
+    hasher.abort();
+    throw e;
+  } finally {
+    file.close();
+  }
+}
+
 /** How old a temp entry must be before {@link FsStore.pruneTemp} removes it: one hour. */
 export const TEMP_MAX_AGE_MS: number = 60 * 60 * 1000;
 
 const BUCKET = /^[0-9a-f]{2}$/;
+
+/** A small regular file inside the store, trimmed; undefined when missing, a link, or big. */
+async function readSmallFile(root: string, path: string): Promise<string | undefined> {
+  const st = await lstatInStore(root, path);
+  if (st === undefined || !st.isFile || st.size > 4096) return undefined;
+  return (await Deno.readTextFile(path)).trim();
+}
+
+/**
+ * The {@link treeDigest} of a directory on disk, walked with `lstat`; undefined when it holds a
+ * link or anything but regular files and directories (an extracted tree never does).
+ */
+async function diskTreeDigest(dir: string): Promise<string | undefined> {
+  const entries: TreeEntry[] = [];
+  const walk = async (d: string, rel: string): Promise<boolean> => {
+    for (const e of await listDir(d)) {
+      const path = join(d, e.name);
+      const r = rel === "" ? e.name : `${rel}/${e.name}`;
+      if (e.isSymlink) return false;
+      if (e.isDirectory) {
+        entries.push({ path: r, type: "directory", executable: false, sizeBytes: 0, sha256: "" });
+        if (!(await walk(path, r))) return false;
+      } else if (e.isFile) {
+        const st = await Deno.lstat(path);
+        if (!st.isFile) return false;
+        entries.push({
+          path: r,
+          type: "file",
+          executable: Deno.build.os !== "windows" && ((st.mode ?? 0) & 0o111) !== 0,
+          sizeBytes: st.size,
+          sha256: await sha256File(path),
+        });
+      } else return false;
+    }
+    return true;
+  };
+  return (await walk(dir, "")) ? treeDigest(entries) : undefined;
+}
+
+async function sha256File(path: string): Promise<string> {
+  const h = createHash("sha256");
+  const file = await Deno.open(path, { read: true });
+  try {
+    const buf = new Uint8Array(READ_CHUNK_BYTES);
+    while (true) {
+      const n = await file.read(buf);
+      if (n === null) break;
+      h.update(buf.subarray(0, n));
+    }
+  } finally {
+    file.close();
+  }
+  return h.digest("hex");
+}
 
 interface BlobEntry {
   b3: string;

@@ -47,7 +47,8 @@ async function withStore(fn: (store: FsStore, dir: string) => Promise<void>) {
 /** Everything in the store except empty bookkeeping dirs. */
 async function storeFiles(store: FsStore): Promise<string[]> {
   return (await tree(store.root)).filter((p) =>
-    !p.endsWith("/") && p !== ".lock" && !p.startsWith("locks/") && !p.startsWith("tmp/s-")
+    !p.endsWith("/") && p !== ".lock" && !p.startsWith("locks/") && !p.startsWith("tmp/s-") &&
+    !p.startsWith("trees/")
   );
 }
 
@@ -93,10 +94,14 @@ guardedTest(
         assert.equal((await Deno.stat(join(dir, "mochi.toml"))).mode! & 0o7777, 0o644);
         assert.equal((await Deno.stat(dir)).mode! & 0o7777, 0o755);
       }
-      // Idempotent: a second call returns the same dir without re-extracting.
-      await Deno.writeFile(join(dir, "marker"), enc.encode("kept"));
+      // Idempotent: a second call returns the same, unchanged tree without re-extracting it.
+      const ino = (await Deno.stat(join(dir, "mochi.toml"))).ino;
       assert.equal(await store.extract(d.blake3), dir);
-      assert.ok(await Deno.stat(join(dir, "marker")));
+      assert.equal((await Deno.stat(join(dir, "mochi.toml"))).ino, ino);
+      // A tree changed since it was extracted (a file added) is extracted again.
+      await Deno.writeFile(join(dir, "marker"), enc.encode("planted"));
+      assert.equal(await store.extract(d.blake3), dir);
+      await assert.rejects(Deno.stat(join(dir, "marker")), Deno.errors.NotFound);
       assert.deepEqual(await tree(store.workDir), []);
     });
   },
@@ -287,6 +292,8 @@ guardedTest(
         aliasesChecked: 0,
         badAliases: [],
         planted: [],
+        treesChecked: 0,
+        corruptTrees: [],
       });
 
       // Corrupt "other" in place, as bit rot or a bad tool would.
@@ -311,6 +318,8 @@ guardedTest(
         aliasesChecked: 0,
         badAliases: [],
         planted: [],
+        treesChecked: 0,
+        corruptTrees: [],
       });
     });
   },
@@ -381,6 +390,8 @@ guardedTest("two racing putBlob calls store one valid blob", async () => {
       aliasesChecked: 0,
       badAliases: [],
       planted: [],
+      treesChecked: 0,
+      corruptTrees: [],
     });
     assert.deepEqual(await tree(store.workDir), []);
   });
