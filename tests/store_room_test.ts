@@ -203,8 +203,8 @@ Deno.test("an edited extracted tree is caught by mochi verify (exit 4) and extra
     const { run, b3 } = await installed(sb);
     assertEquals((await run()).code, 0);
     const tree = `${sb.store}/extracted/${b3}`;
-    const file = (await snapshotTree(tree)).map((l) => l.split(" ")[0]).find((f) =>
-      !f.endsWith("/")
+    const file = (await snapshotTree(tree)).map((l) => l.split(" ")[0] ?? "").find((f) =>
+      f !== "" && !f.endsWith("/")
     )!;
     const original = await Deno.readTextFile(`${tree}/${file}`);
     await Deno.writeTextFile(`${tree}/${file}`, "export const evil = true;\n");

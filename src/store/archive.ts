@@ -348,7 +348,7 @@ async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> 
     parts.push(chunk);
     n += chunk.byteLength;
   }
-  if (parts.length === 1) return parts[0]; // one chunk: no copy
+  if (parts.length === 1 && parts[0] !== undefined) return parts[0]; // one chunk: no copy
   const out = new Uint8Array(n);
   let off = 0;
   for (const p of parts) {

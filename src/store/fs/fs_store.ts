@@ -1202,8 +1202,12 @@ class ByteBudget {
       if (done) return;
       done = true;
       this.#free += take;
-      while (this.#waiters.length > 0 && this.#free >= this.#waiters[0].bytes) {
-        const w = this.#waiters.shift()!;
+      for (
+        let w = this.#waiters[0];
+        w !== undefined && this.#free >= w.bytes;
+        w = this.#waiters[0]
+      ) {
+        this.#waiters.shift();
         this.#free -= w.bytes;
         w.wake();
       }
