@@ -26,7 +26,6 @@ import {
   createDualHasher,
   type Digest,
   type DigestOptions,
-  DigestTransform,
   isHexDigest,
 } from "../digest.ts";
 import { fsyncDir, removeIfExists, writeFileAtomic } from "./fs_atomic.ts";
