@@ -22,12 +22,7 @@
 import { join } from "node:path";
 import { MochiError } from "../../errors.ts";
 import type { ArchivePolicy } from "../archive.ts";
-import {
-  createDualHasher,
-  type Digest,
-  type DigestOptions,
-  isHexDigest,
-} from "../digest.ts";
+import { createDualHasher, type Digest, type DigestOptions, isHexDigest } from "../digest.ts";
 import { fsyncDir, removeIfExists, writeFileAtomic } from "./fs_atomic.ts";
 import { refuseLink, type StoreLock } from "./store_lock.ts";
 import {
