@@ -15,7 +15,7 @@ export function capabilityList(caps: readonly string[]): string {
 
 /**
  * Versions excluded because they require capabilities outside the consumer's pin
- * (decisions.md §Solver "capability pin exceeded"). A custom cause for the solver: equal
+ * (README.md §Capabilities; pubgrub-rs `Kind::Custom`). A custom cause for the solver: equal
  * exclusions share a `key`, so adjacent versions excluded alike are reported as one range.
  *
  * @example
