@@ -31,6 +31,8 @@ import { decodeUtf8Strict } from "../manifest/utf8.ts";
 import { TrustStore } from "./trust_state.ts";
 import { readAtMost, type ReadLimit } from "./bounded_read.ts";
 import { parseDuration } from "../store/duration.ts";
+import { LIMITS } from "../limits.ts";
+import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
 
 const INDEX_UTF8_HINT = "the registry serves an index file that is not UTF-8; report it to the " +
   "registry operator";
@@ -188,7 +190,7 @@ export function networkLimitsFromEnv(env: Record<string, string | undefined>): N
 }
 
 /** Default {@link RegistryClientOptions.maxIndexBytes}: 64 MiB. */
-export const DEFAULT_MAX_INDEX_BYTES: number = 64 * 1024 * 1024;
+export const DEFAULT_MAX_INDEX_BYTES: number = LIMITS.indexBytes;
 
 /** Counters of one client since it was opened. Live: read them at any time. */
 export interface RegistryClientStats {
@@ -1146,15 +1148,9 @@ function capOf(limit: ReadLimit | undefined, maxBytes: number, url: string): Rea
   };
 }
 
+/** The store room's one atomic writer (temp file beside it, fsync, rename, fsync the dir). */
 async function writeAtomic(file: string, data: Uint8Array): Promise<void> {
-  const tmp = `${file}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-  try {
-    await Deno.writeFile(tmp, data);
-    await Deno.rename(tmp, file);
-  } catch (e) {
-    await Deno.remove(tmp).catch(() => {/* best effort: the temp file may not exist */});
-    throw e;
-  }
+  await writeFileAtomic(file, data);
 }
 
 function sha256Hex(bytes: Uint8Array): string {

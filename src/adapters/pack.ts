@@ -14,11 +14,12 @@ import { decodeUtf8Strict } from "../manifest/utf8.ts";
 import { fileSelector, publishProblems } from "../pack/mod.ts";
 import { type ArchiveInput, type Digest, digestBytes, writeArchive } from "../store/mod.ts";
 import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
+import { LIMITS } from "../limits.ts";
 
 /** Largest archive `mochi pack` writes, in bytes (compressed; 50 MiB). */
-export const MAX_PACKAGE_BYTES = 50 * 1024 * 1024;
+export const MAX_PACKAGE_BYTES: number = LIMITS.packageBytes;
 /** Largest sum of packed file sizes, in bytes, read before compressing. */
-export const MAX_PACKAGE_UNPACKED_BYTES = 512 * 1024 * 1024;
+export const MAX_PACKAGE_UNPACKED_BYTES: number = LIMITS.unpackedBytes;
 
 /** Options of {@link packPackage}. */
 export interface PackOptions {

@@ -52,11 +52,12 @@ import { createHash } from "node:crypto";
 import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
 import { parseTrustedRoot } from "../trust/sigstore/trusted_root.ts";
 import { type VerifiedAttestation, verifySigstoreAttestation } from "../trust/sigstore/verify.ts";
+import { LIMITS } from "../limits.ts";
 
 /** Largest tarball the publish API accepts, in bytes (50 MiB). */
-export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
+export const MAX_UPLOAD_BYTES: number = LIMITS.packageBytes;
 /** Largest accepted bundle, in bytes. */
-export const MAX_BUNDLE_BYTES = 1024 * 1024;
+export const MAX_BUNDLE_BYTES: number = LIMITS.bundleBytes;
 /** How far a yank statement's timestamp may be from the registry clock, in milliseconds. */
 export const YANK_CLOCK_SKEW_MS = 10 * 60 * 1000;
 /** Largest `mochi.toml` read from an upload, in bytes. */

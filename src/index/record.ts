@@ -7,6 +7,7 @@
 import { MochiError } from "../errors.ts";
 import { tryParseVersion } from "../semver/mod.ts";
 import { capabilityProblem } from "../capability/model.ts";
+import { LIMITS } from "../limits.ts";
 
 /** Provenance of a version: `pr` on the wire. `sig` is the Sigstore bundle URL. */
 export interface IndexProvenance {
@@ -53,7 +54,7 @@ export interface IndexRecord {
 }
 
 /** Longest index line, in UTF-8 bytes (1 MB: a line is read whole, so it must stay bounded). */
-export const MAX_INDEX_LINE_BYTES = 1_000_000;
+export const MAX_INDEX_LINE_BYTES: number = LIMITS.indexLineBytes;
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const KNOWN_KEYS = new Set([

@@ -24,12 +24,13 @@ import { removeIfExists } from "../store/fs/fs_atomic.ts";
 import { runPool } from "./pool.ts";
 import type { Artifact, InstallPlan } from "./plan.ts";
 import type { InstallEvent } from "./events.ts";
+import { LIMITS } from "../limits.ts";
 
 /** Attempts per artifact when the body is cut off mid-stream (cargo retries `partial_file`). */
 export const BLOB_STREAM_ATTEMPTS = 3;
 
 /** Default cap on one download when its size is not pinned: 1 GiB. */
-export const DEFAULT_MAX_BLOB_BYTES: number = 1024 * 1024 * 1024;
+export const DEFAULT_MAX_BLOB_BYTES: number = LIMITS.blobBytes;
 
 /**
  * Where the store address (BLAKE3) of an artifact known by its SHA-256 only is recorded (a Rust

@@ -17,9 +17,10 @@ import type { Artifact } from "./plan.ts";
 import type { ArtifactSource } from "./executor.ts";
 import { lockRecordError, lockRecordMismatch } from "./decision.ts";
 import { loadSignatureVerifier, verifyLockedPackage } from "./signatures.ts";
+import { LIMITS } from "../limits.ts";
 
 /** Largest Sigstore bundle install reads, in bytes. */
-export const MAX_BUNDLE_BYTES: number = 1024 * 1024;
+export const MAX_BUNDLE_BYTES: number = LIMITS.bundleBytes;
 
 async function readBundleText(stream: ReadableStream<Uint8Array>, label: string): Promise<string> {
   const bytes = await readAtMost(stream, {

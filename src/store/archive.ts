@@ -28,6 +28,7 @@ import { Buffer } from "node:buffer";
 import { constants as zc, createZstdDecompress, zstdCompressSync } from "node:zlib";
 import tar from "tar-stream";
 import { MochiError } from "../errors.ts";
+import { LIMITS } from "../limits.ts";
 
 /** One file to put into an archive with {@link writeArchive}. */
 export interface ArchiveInput {
@@ -89,11 +90,11 @@ export interface ArchiveLimits {
 }
 
 /** cargo's floor for the unpack cap: 512 MiB. */
-export const DEFAULT_MAX_UNPACKED_BYTES: number = 512 * 1024 * 1024;
+export const DEFAULT_MAX_UNPACKED_BYTES: number = LIMITS.unpackedBytes;
 /** cargo's ratio for the unpack cap: 20 × the compressed size. */
-export const DEFAULT_UNPACK_RATIO = 20;
+export const DEFAULT_UNPACK_RATIO: number = LIMITS.unpackRatio;
 /** Default cap on entries per archive. */
-export const DEFAULT_MAX_ENTRIES = 100_000;
+export const DEFAULT_MAX_ENTRIES: number = LIMITS.archiveEntries;
 /** Longest path segment in UTF-8 bytes (POSIX NAME_MAX). */
 export const MAX_SEGMENT_BYTES = 255;
 /** Longest path in UTF-8 bytes (POSIX PATH_MAX). */
