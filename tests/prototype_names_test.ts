@@ -145,6 +145,28 @@ guardedTest(
       noCrash(audit, "audit capabilities");
       assertEquals(audit.code, 0, audit.stderr);
 
+      // The verbs that read or edit the same names: each works, none crashes.
+      for (
+        const args of [
+          ["outdated"],
+          ["outdated", "--json"],
+          ["tree", "--json"],
+          ["update", "constructor", "--dry-run"],
+          ["update", "constructor"],
+          ["lower", "--target", "deno"],
+          ["fetch"],
+          ["verify"],
+          ["add", "prototype@1"],
+          ["remove", "prototype"],
+        ]
+      ) {
+        const r = await cli(args);
+        noCrash(r, args.join(" "));
+        assertEquals(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
+      }
+      const manifest = await Deno.readTextFile(`${app}/mochi.toml`);
+      for (const n of NAMES) assert(manifest.includes(`${JSON.stringify(n)} = []`), manifest);
+
       // Prototype names as a record's dependency and capability: refused, never a crash.
       const registry = `${root}/registry`;
       const path = `${registry}/${indexPath("prototype")}`;
