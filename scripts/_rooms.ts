@@ -44,9 +44,10 @@ export interface Room {
 /** Every room of the repository (the tests and scripts are outside the table and unchecked). */
 export const ROOMS: Readonly<Record<string, Room>> = {
   errors: {
-    paths: ["src/errors.ts", "src/edit_distance.ts", "src/limits.ts"],
+    paths: ["src/errors.ts", "src/edit_distance.ts", "src/limits.ts", "src/concurrency.ts"],
     layer: "core",
-    about: "the error catalogue (codes, exit statuses, hints) and the did-you-mean distance",
+    about:
+      "the error catalogue (codes, exit statuses, hints), the did-you-mean distance, the limits table and the one concurrency primitive",
   },
   semver: {
     paths: ["src/semver/"],

@@ -32,6 +32,7 @@ import { TrustStore } from "./trust_state.ts";
 import { readAtMost, type ReadLimit } from "./bounded_read.ts";
 import { parseDuration } from "../store/duration.ts";
 import { LIMITS } from "../limits.ts";
+import { Semaphore } from "../concurrency.ts";
 import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
 
 const INDEX_UTF8_HINT = "the registry serves an index file that is not UTF-8; report it to the " +
@@ -1244,25 +1245,4 @@ async function readWithin(
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-/** A counting semaphore: `acquire()` resolves to a release function. */
-class Semaphore {
-  #free: number;
-  #waiting: (() => void)[] = [];
-  constructor(size: number) {
-    this.#free = size;
-  }
-  async acquire(): Promise<() => void> {
-    if (this.#free > 0) this.#free--;
-    else await new Promise<void>((r) => this.#waiting.push(r));
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = this.#waiting.shift();
-      if (next !== undefined) next();
-      else this.#free++;
-    };
-  }
 }

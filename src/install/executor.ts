@@ -21,7 +21,7 @@ import { MochiError } from "../errors.ts";
 import { createDualHasher } from "../store/digest.ts";
 import { type FsStore, readFileChunks } from "../store/fs/fs_store.ts";
 import { removeIfExists } from "../store/fs/fs_atomic.ts";
-import { runPool } from "./pool.ts";
+import { runPool } from "../concurrency.ts";
 import type { Artifact, InstallPlan } from "./plan.ts";
 import type { InstallEvent } from "./events.ts";
 import { LIMITS } from "../limits.ts";

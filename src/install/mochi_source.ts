@@ -12,7 +12,7 @@ import type { IndexRecord } from "../index/mod.ts";
 import type { LockedPackage, Lockfile } from "../lockfile/mod.ts";
 import type { RegistryClient } from "../adapters/index_client.ts";
 import { readAtMost } from "../adapters/bounded_read.ts";
-import { runPool } from "./pool.ts";
+import { runPool } from "../concurrency.ts";
 import type { Artifact } from "./plan.ts";
 import type { ArtifactSource } from "./executor.ts";
 import { lockRecordError, lockRecordMismatch } from "./decision.ts";

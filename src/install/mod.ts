@@ -125,7 +125,7 @@ export {
 } from "./init.ts";
 export { removeDependencies, type RemoveOptions, type RemoveReport } from "./remove.ts";
 export { type OutdatedEntry, outdatedPackages, type OutdatedReport } from "./outdated.ts";
-export { runPool } from "./pool.ts";
+export { runPool } from "../concurrency.ts";
 export {
   loadSignatureVerifier,
   publisherChanges,

@@ -19,7 +19,7 @@ import {
 } from "../semver/mod.ts";
 import { type InstallOptions, openProjectSources, readProject, sourceOptions } from "./install.ts";
 import { lockedRegistries, SourceRouter } from "./sources.ts";
-import { runPool } from "./pool.ts";
+import { runPool } from "../concurrency.ts";
 
 /** One locked package and its newer versions. */
 export interface OutdatedEntry {
