@@ -22,7 +22,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { signStatement } from "../src/adapters/sigstore/sign.ts";
+import { signStatement } from "../src/publish/client/sign.ts";
 import {
   formatIndexRecord,
   indexPath,

@@ -10,8 +10,11 @@
  * @module
  */
 import { lock } from "../src/install/mod.ts";
-import { serveRegistry } from "../src/adapters/registry_server.ts";
-import { generateSnapshotKey, writeRegistrySnapshot } from "../src/adapters/registry_snapshot.ts";
+import { serveRegistry } from "../src/registry/server/registry_server.ts";
+import {
+  generateSnapshotKey,
+  writeRegistrySnapshot,
+} from "../src/registry/server/registry_snapshot.ts";
 import { convertCratesIndex } from "../scripts/convert_crates_index.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;

@@ -108,7 +108,7 @@ export const ERROR_CATALOGUE = {
     summary: "a download ran past its total deadline (MOCHI_HTTP_DEADLINE)",
   },
 
-  // Rust bridge (src/rust, src/adapters/cargo_index_client.ts)
+  // Rust bridge (src/rust, src/registry/client/cargo_index_client.ts)
   RUST_E001: { exit: 1, summary: "a cargo index file or line is malformed" },
   RUST_E002: {
     exit: 1,
@@ -163,7 +163,7 @@ export const ERROR_CATALOGUE = {
   },
   SIG_E009: { exit: 4, summary: "a package has no signature and --require-signatures was given" },
 
-  // Pack and publish (src/pack, src/publish, src/adapters/pack.ts, publish_api.ts, publish.ts)
+  // Pack and publish (src/pack, src/publish, src/publish/client/, src/registry/server/publish_api.ts)
   PUB_E001: { exit: 1, summary: "the package is missing or has invalid fields needed to publish" },
   PUB_E002: {
     exit: 1,

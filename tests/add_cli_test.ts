@@ -4,7 +4,7 @@
  * look-alike of a popular name is warned about, and bad input changes nothing.
  */
 import assert from "node:assert/strict";
-import { serveRegistry } from "../src/adapters/registry_server.ts";
+import { serveRegistry } from "../src/registry/server/registry_server.ts";
 import { runCli, writeRegistry } from "./helpers.ts";
 import { strayGuard } from "./stray.ts";
 

@@ -5,7 +5,7 @@
  * survive, through the real CLI against a loopback registry.
  */
 import assert from "node:assert/strict";
-import { serveRegistry } from "../src/adapters/registry_server.ts";
+import { serveRegistry } from "../src/registry/server/registry_server.ts";
 import { parseManifest } from "../src/manifest/parse.ts";
 import { runCli, writeRegistry } from "./helpers.ts";
 import { guardedTest } from "./stray.ts";

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { install } from "../src/install/mod.ts";
-import { serveRegistry } from "../src/adapters/registry_server.ts";
+import { serveRegistry } from "../src/registry/server/registry_server.ts";
 import { type TestVersion, writeProject, writeRegistry } from "./helpers.ts";
 import { strayGuard } from "./stray.ts";
 

@@ -8,7 +8,7 @@
 import { assert } from "./assert.ts";
 import { ROOT } from "./helpers.ts";
 import { type CargoCorpusCase, loadCargoCorpus } from "../scripts/_cargo_corpus.ts";
-import { openCargoIndex } from "../src/adapters/cargo_index_client.ts";
+import { openCargoIndex } from "../src/registry/client/cargo_index_client.ts";
 import { resolveCrates, type RustRequirement } from "../src/rust/mod.ts";
 import { MochiError } from "../src/errors.ts";
 import { guardedTest } from "./stray.ts";

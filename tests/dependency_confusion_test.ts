@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { install, lock } from "../src/install/mod.ts";
 import { parseLockfile } from "../src/lockfile/mod.ts";
 import { MochiError } from "../src/errors.ts";
-import { serveRegistry } from "../src/adapters/registry_server.ts";
+import { serveRegistry } from "../src/registry/server/registry_server.ts";
 import { runCli, snapshotTree, writeProject, writeRegistry } from "./helpers.ts";
 import { strayGuard } from "./stray.ts";
 

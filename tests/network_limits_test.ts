@@ -9,8 +9,8 @@ import { runCli, snapshotTree, writeProject, writeRegistry } from "./helpers.ts"
 import { startFakeRegistry } from "./fake_registry.ts";
 import { assertNoTemp, withSandbox } from "./sandbox.ts";
 import { indexPath } from "../src/index/mod.ts";
-import { openRegistry, openSparseFiles } from "../src/adapters/index_client.ts";
-import { openCargoIndex } from "../src/adapters/cargo_index_client.ts";
+import { openRegistry, openSparseFiles } from "../src/registry/client/index_client.ts";
+import { openCargoIndex } from "../src/registry/client/cargo_index_client.ts";
 
 async function dripInstall(
   fault: { dripEveryMs: number },

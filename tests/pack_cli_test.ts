@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { zstdDecompressSync } from "node:zlib";
 import tar from "tar-stream";
-import { packPackage } from "../src/adapters/pack.ts";
+import { packPackage } from "../src/publish/client/pack.ts";
 import { ROOT } from "./helpers.ts";
 import { guardedTest } from "./stray.ts";
 

@@ -4,11 +4,14 @@
  * manifest problem / 401 bad signature / 403 wrong publisher; yank and unyank.
  */
 import assert from "node:assert/strict";
-import { packPackage } from "../src/adapters/pack.ts";
-import { createPublishApi } from "../src/adapters/publish_api.ts";
-import { serveRegistry } from "../src/adapters/registry_server.ts";
-import { writeRegistrySnapshot, writeSnapshotKeyFile } from "../src/adapters/registry_snapshot.ts";
-import { signStatement } from "../src/adapters/sigstore/sign.ts";
+import { packPackage } from "../src/publish/client/pack.ts";
+import { createPublishApi } from "../src/registry/server/publish_api.ts";
+import { serveRegistry } from "../src/registry/server/registry_server.ts";
+import {
+  writeRegistrySnapshot,
+  writeSnapshotKeyFile,
+} from "../src/registry/server/registry_snapshot.ts";
+import { signStatement } from "../src/publish/client/sign.ts";
 import { parseIndexFile } from "../src/index/mod.ts";
 import { provenanceStatement, yankStatement } from "../src/publish/mod.ts";
 import { type FakeSigstore, startFakeSigstore, workflowSan } from "./fake_sigstore.ts";

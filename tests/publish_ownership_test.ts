@@ -6,8 +6,8 @@
  * read with bounded memory (peak RSS of the server process, measured).
  */
 import assert from "node:assert/strict";
-import { packPackage } from "../src/adapters/pack.ts";
-import { signStatement } from "../src/adapters/sigstore/sign.ts";
+import { packPackage } from "../src/publish/client/pack.ts";
+import { signStatement } from "../src/publish/client/sign.ts";
 import { indexPath, parseIndexFile } from "../src/index/mod.ts";
 import { provenanceStatement, yankStatement } from "../src/publish/mod.ts";
 import { digestBytes } from "../src/store/mod.ts";

@@ -5,9 +5,12 @@
  * capabilities` checks the snapshot too.
  */
 import assert from "node:assert/strict";
-import { writeRegistrySnapshot, writeSnapshotKeyFile } from "../src/adapters/registry_snapshot.ts";
+import {
+  writeRegistrySnapshot,
+  writeSnapshotKeyFile,
+} from "../src/registry/server/registry_snapshot.ts";
 import { formatIndexRecord, indexPath } from "../src/index/mod.ts";
-import { yankPackage } from "../src/adapters/publish.ts";
+import { yankPackage } from "../src/publish/client/publish.ts";
 import { startFakeSigstore, workflowSan } from "./fake_sigstore.ts";
 import { runCli, serveRegistrySubprocess } from "./helpers.ts";
 import { guardedTest } from "./stray.ts";

@@ -5,9 +5,9 @@
  * (`mochi pack` would refuse such a manifest first), then signed as a publisher would.
  */
 import assert from "node:assert/strict";
-import { createPublishApi } from "../src/adapters/publish_api.ts";
-import { serveRegistry } from "../src/adapters/registry_server.ts";
-import { signStatement } from "../src/adapters/sigstore/sign.ts";
+import { createPublishApi } from "../src/registry/server/publish_api.ts";
+import { serveRegistry } from "../src/registry/server/registry_server.ts";
+import { signStatement } from "../src/publish/client/sign.ts";
 import { provenanceStatement } from "../src/publish/mod.ts";
 import { digestBytes, writeArchive } from "../src/store/mod.ts";
 import { startFakeSigstore, workflowSan } from "./fake_sigstore.ts";

@@ -5,8 +5,8 @@
 import { createHash } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import { exitStatusOf, MochiError } from "../src/errors.ts";
-import { openRegistry, type RegistryClientOptions } from "../src/adapters/index_client.ts";
-import { serveRegistry } from "../src/adapters/registry_server.ts";
+import { openRegistry, type RegistryClientOptions } from "../src/registry/client/index_client.ts";
+import { serveRegistry } from "../src/registry/server/registry_server.ts";
 import { formatIndexRecord, indexPath, type IndexRecord } from "../src/index/mod.ts";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { guardedTest } from "./stray.ts";

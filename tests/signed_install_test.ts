@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { signStatement } from "../src/adapters/sigstore/sign.ts";
+import { signStatement } from "../src/publish/client/sign.ts";
 import { parseLockfile } from "../src/lockfile/mod.ts";
 import type { Statement } from "../src/publish/mod.ts";
 import { type FakeSigstore, startFakeSigstore, workflowSan } from "./fake_sigstore.ts";

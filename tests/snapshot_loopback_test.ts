@@ -8,9 +8,12 @@
 import assert from "node:assert/strict";
 import { MochiError } from "../src/errors.ts";
 import { formatIndexRecord, indexPath, parseIndexFile } from "../src/index/mod.ts";
-import { openRegistry, type RegistryClientOptions } from "../src/adapters/index_client.ts";
-import { createRegistryHandler, serveRegistry } from "../src/adapters/registry_server.ts";
-import { generateSnapshotKey, writeRegistrySnapshot } from "../src/adapters/registry_snapshot.ts";
+import { openRegistry, type RegistryClientOptions } from "../src/registry/client/index_client.ts";
+import { createRegistryHandler, serveRegistry } from "../src/registry/server/registry_server.ts";
+import {
+  generateSnapshotKey,
+  writeRegistrySnapshot,
+} from "../src/registry/server/registry_snapshot.ts";
 import { runCli, writeProject, writeRegistry } from "./helpers.ts";
 import { strayGuard } from "./stray.ts";
 

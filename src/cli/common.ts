@@ -8,7 +8,7 @@
 import { dirname, join, resolve } from "node:path";
 import type { InstallOptions } from "../install/install.ts";
 import type { InstallEvent } from "../install/events.ts";
-import type { RetryNotice } from "../adapters/index_client.ts";
+import type { RetryNotice } from "../registry/client/index_client.ts";
 import { MochiError } from "../errors.ts";
 import { parseManifest } from "../manifest/parse.ts";
 import type { ManifestWarning } from "../manifest/types.ts";
@@ -16,7 +16,7 @@ import { decodeUtf8Strict } from "../manifest/utf8.ts";
 import { resolveMochiHome } from "../store/fs/fs_store.ts";
 import type { StoreHolder } from "../store/fs/store_lock.ts";
 import { armFaultPoints, testHooksFromEnv } from "../store/fs/test_hooks.ts";
-import { networkLimitsFromEnv } from "../adapters/index_client.ts";
+import { networkLimitsFromEnv } from "../registry/client/index_client.ts";
 import { type CommandContext, flag, type OptionTable, stringsOption } from "./command.ts";
 import { type Output, Styled } from "./output.ts";
 import { formatLockChange, type LockChange } from "../install/changes.ts";

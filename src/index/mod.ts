@@ -2,8 +2,8 @@
  * The registry index, pure: index records (JSONL with short keys), the index path rule, package
  * name validation and the registry `config.json` (the cargo book, "Registry Index").
  *
- * No I/O here; `src/adapters/index_client.ts` fetches and caches, and
- * `src/adapters/registry_server.ts` serves the same layout.
+ * No I/O here; `src/registry/client/index_client.ts` fetches and caches, and
+ * `src/registry/server/registry_server.ts` serves the same layout.
  *
  * @module
  */

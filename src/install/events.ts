@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { RetryNotice } from "../adapters/index_client.ts";
+import type { RetryNotice } from "../registry/client/index_client.ts";
 
 /** A phase of an install. */
 export type InstallPhase = "resolve" | "download" | "verify";

@@ -18,7 +18,7 @@
  */
 import { MochiError } from "../errors.ts";
 import type { InstallEvent } from "./events.ts";
-import type { RetryNotice } from "../adapters/index_client.ts";
+import type { RetryNotice } from "../registry/client/index_client.ts";
 import {
   formatLockfile,
   type LockedCrate,
@@ -26,8 +26,8 @@ import {
   type Lockfile,
 } from "../lockfile/mod.ts";
 import type { NewCapability } from "../capability/mod.ts";
-import type { NetworkLimits } from "../adapters/index_client.ts";
-import { openRegistryClients } from "../adapters/registry_clients.ts";
+import type { NetworkLimits } from "../registry/client/index_client.ts";
+import { openRegistryClients } from "../registry/client/registry_clients.ts";
 import { mochiHomeLayout } from "../store/fs/home.ts";
 import { openStoreSession } from "../store/fs/session.ts";
 import type { StoreHolder } from "../store/fs/store_lock.ts";

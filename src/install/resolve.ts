@@ -27,7 +27,7 @@ import {
   SourceRouter,
 } from "./sources.ts";
 import type { Project } from "./project.ts";
-import type { RegistryClient } from "../adapters/index_client.ts";
+import type { RegistryClient } from "../registry/client/index_client.ts";
 
 /** The registries of one command: configured order, manifest pins, one client per URL. */
 export interface ProjectSources {

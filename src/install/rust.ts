@@ -21,7 +21,7 @@ import {
   type CargoIndexClient,
   cratesIoIndexUrl,
   openCargoIndex,
-} from "../adapters/cargo_index_client.ts";
+} from "../registry/client/cargo_index_client.ts";
 import type { FsStore } from "../store/fs/fs_store.ts";
 import { mochiHomeLayout } from "../store/fs/home.ts";
 import { openStoreSession } from "../store/fs/session.ts";

@@ -1,7 +1,7 @@
 /**
  * Packing a package for publication: which files go in ({@link fileSelector}) and the publish
  * preflight ({@link publishProblems}). The file walk and archive write are in
- * `src/adapters/pack.ts`.
+ * `src/publish/client/pack.ts`.
  *
  * @module
  */

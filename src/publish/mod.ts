@@ -81,12 +81,13 @@ export {
   packPackage,
   type PackResult,
   packToDir,
-} from "../adapters/pack.ts";
+} from "./client/pack.ts";
 export {
   type PublishOptions,
   publishPackage,
   type PublishReport,
   type YankOptions,
   yankPackage,
-} from "../adapters/publish.ts";
-export { type IdentityToken, identityToken, type IdentityTokenOptions } from "../adapters/oidc.ts";
+} from "./client/publish.ts";
+export { type IdentityToken, identityToken, type IdentityTokenOptions } from "./client/oidc.ts";
+export { signStatement, type SignStatementOptions } from "./client/sign.ts";

@@ -1,7 +1,7 @@
 /**
  * Who may publish, yank and unyank: the registry's ownership rules as pure functions over what
  * the registry holds (bindings, which names and scopes have versions) and what a verified
- * bundle says. `src/adapters/publish_api.ts` reads that state, calls these, and acts on the
+ * bundle says. `src/registry/server/publish_api.ts` reads that state, calls these, and acts on the
  * answer; nothing here touches the disk or the clock.
  *
  * The rules (README "Trusted publishing"; the PyPI "trusted publishers" model, where a project

@@ -54,31 +54,31 @@ export {
   type RegistryClientOptions,
   type RegistryClientStats,
   type RetryNotice,
-} from "../adapters/index_client.ts";
+} from "./client/index_client.ts";
 export {
   openRegistryClients,
   type RegistryClients,
   type RegistryClientsOptions,
-} from "../adapters/registry_clients.ts";
+} from "./client/registry_clients.ts";
 export {
   type CargoIndexClient,
   CRATES_IO_SPARSE,
   cratesIoIndexUrl,
   openCargoIndex,
-} from "../adapters/cargo_index_client.ts";
+} from "./client/cargo_index_client.ts";
 export {
   createRegistryHandler,
   type RegistryHandlerOptions,
   type RegistryServer,
   serveRegistry,
   type ServeRegistryOptions,
-} from "../adapters/registry_server.ts";
+} from "./server/registry_server.ts";
 export {
   createPublishApi,
   MAX_UPLOAD_BYTES,
   type PublishApiAnswer,
   type PublishApiOptions,
-} from "../adapters/publish_api.ts";
+} from "./server/publish_api.ts";
 export {
   generateSnapshotKey,
   readSnapshotKeyFile,
@@ -87,4 +87,4 @@ export {
   writeSnapshotKeyFile,
   type WriteSnapshotOptions,
   type WrittenSnapshot,
-} from "../adapters/registry_snapshot.ts";
+} from "./server/registry_snapshot.ts";

@@ -49,8 +49,8 @@ export {
   trustedRootFromObject,
   type TrustedRootMessage,
 } from "./sigstore/trusted_root.ts";
-export { signStatement, type SignStatementOptions } from "../adapters/sigstore/sign.ts";
-export { TrustStore } from "../adapters/trust_state.ts";
+export { signStatement, type SignStatementOptions } from "../publish/client/sign.ts";
+export { TrustStore } from "./trust_state.ts";
 export {
   advancedTrust,
   checkIndexFile,

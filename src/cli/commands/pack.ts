@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { packToDir } from "../../adapters/pack.ts";
+import { packToDir } from "../../publish/client/pack.ts";
 import { sourceDateEpoch } from "../../store/archive.ts";
 import { type CommandSpec, flag, stringOption } from "../command.ts";
 import { projectDirOf } from "../common.ts";

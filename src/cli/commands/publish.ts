@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { publishPackage } from "../../adapters/publish.ts";
+import { publishPackage } from "../../publish/client/publish.ts";
 import { readProject, registryUrlFor } from "../../install/install.ts";
 import { sourceDateEpoch } from "../../store/archive.ts";
 import { type CommandSpec, flag, stringOption } from "../command.ts";

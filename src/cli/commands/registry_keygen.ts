@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { writeSnapshotKeyFile } from "../../adapters/registry_snapshot.ts";
+import { writeSnapshotKeyFile } from "../../registry/server/registry_snapshot.ts";
 import type { CommandSpec } from "../command.ts";
 
 /** `mochi registry keygen`. */

@@ -4,7 +4,7 @@
  * @module
  */
 import { MochiError } from "../../errors.ts";
-import { serveRegistry } from "../../adapters/registry_server.ts";
+import { serveRegistry } from "../../registry/server/registry_server.ts";
 import { type CommandSpec, flag, stringOption } from "../command.ts";
 
 /** `mochi registry serve`. */

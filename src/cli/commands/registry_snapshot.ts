@@ -4,7 +4,10 @@
  * @module
  */
 import { MochiError } from "../../errors.ts";
-import { readSnapshotKeyFile, writeRegistrySnapshot } from "../../adapters/registry_snapshot.ts";
+import {
+  readSnapshotKeyFile,
+  writeRegistrySnapshot,
+} from "../../registry/server/registry_snapshot.ts";
 import { parseDuration } from "../../store/duration.ts";
 import { type CommandSpec, stringOption } from "../command.ts";
 

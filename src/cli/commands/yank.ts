@@ -4,7 +4,7 @@
  * @module
  */
 import { MochiError } from "../../errors.ts";
-import { yankPackage } from "../../adapters/publish.ts";
+import { yankPackage } from "../../publish/client/publish.ts";
 import { parseSubjectName } from "../../publish/rules.ts";
 import { validatePackageName } from "../../index/index_path.ts";
 import { parseVersion } from "../../semver/version.ts";

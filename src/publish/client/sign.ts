@@ -19,7 +19,7 @@ export const DEFAULT_FULCIO_URL = "https://fulcio.sigstore.dev";
 /** The public-good Rekor. */
 export const DEFAULT_REKOR_URL = "https://rekor.sigstore.dev";
 import { MochiError } from "../../errors.ts";
-import { IN_TOTO_PAYLOAD_TYPE, type Statement } from "../../publish/statement.ts";
+import { IN_TOTO_PAYLOAD_TYPE, type Statement } from "../statement.ts";
 
 /** Options of {@link signStatement}. */
 export interface SignStatementOptions {

@@ -26,33 +26,36 @@
  * @module
  */
 import { join } from "node:path";
-import { MochiError } from "../errors.ts";
+import { MochiError } from "../../errors.ts";
 import {
   formatIndexRecord,
   indexPath,
   type IndexRecord,
   parseIndexFile,
   parseRegistryConfig,
-} from "../index/mod.ts";
-import { type Manifest, parseManifest } from "../manifest/mod.ts";
-import { decodeUtf8Strict } from "../manifest/utf8.ts";
-import type { PublisherBinding } from "../publish/binding.ts";
-import { PUBLISH_CHECKS, runPublishChecks } from "../publish/checks.ts";
-import { publishedRecord } from "../publish/record.ts";
+} from "../../index/mod.ts";
+import { type Manifest, parseManifest } from "../../manifest/mod.ts";
+import { decodeUtf8Strict } from "../../manifest/utf8.ts";
+import type { PublisherBinding } from "../../publish/binding.ts";
+import { PUBLISH_CHECKS, runPublishChecks } from "../../publish/checks.ts";
+import { publishedRecord } from "../../publish/record.ts";
 import {
   type NameOwnership,
   parseSubjectName,
   publishPermission,
   scopeOf,
   yankPermission,
-} from "../publish/rules.ts";
-import { compareVersions, parseVersion, tryParseVersion } from "../semver/mod.ts";
-import { digestBytes, readArchiveStream } from "../store/mod.ts";
+} from "../../publish/rules.ts";
+import { compareVersions, parseVersion, tryParseVersion } from "../../semver/mod.ts";
+import { digestBytes, readArchiveStream } from "../../store/mod.ts";
 import { createHash } from "node:crypto";
-import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
-import { parseTrustedRoot } from "../trust/sigstore/trusted_root.ts";
-import { type VerifiedAttestation, verifySigstoreAttestation } from "../trust/sigstore/verify.ts";
-import { LIMITS } from "../limits.ts";
+import { writeFileAtomic } from "../../store/fs/fs_atomic.ts";
+import { parseTrustedRoot } from "../../trust/sigstore/trusted_root.ts";
+import {
+  type VerifiedAttestation,
+  verifySigstoreAttestation,
+} from "../../trust/sigstore/verify.ts";
+import { LIMITS } from "../../limits.ts";
 
 /** Largest tarball the publish API accepts, in bytes (50 MiB). */
 export const MAX_UPLOAD_BYTES: number = LIMITS.packageBytes;

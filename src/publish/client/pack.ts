@@ -8,13 +8,13 @@
  * @module
  */
 import { join } from "node:path";
-import { MochiError } from "../errors.ts";
-import { type Manifest, parseManifest } from "../manifest/mod.ts";
-import { decodeUtf8Strict } from "../manifest/utf8.ts";
-import { fileSelector, publishProblems } from "../pack/mod.ts";
-import { type ArchiveInput, type Digest, digestBytes, writeArchive } from "../store/mod.ts";
-import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
-import { LIMITS } from "../limits.ts";
+import { MochiError } from "../../errors.ts";
+import { type Manifest, parseManifest } from "../../manifest/mod.ts";
+import { decodeUtf8Strict } from "../../manifest/utf8.ts";
+import { fileSelector, publishProblems } from "../../pack/mod.ts";
+import { type ArchiveInput, type Digest, digestBytes, writeArchive } from "../../store/mod.ts";
+import { writeFileAtomic } from "../../store/fs/fs_atomic.ts";
+import { LIMITS } from "../../limits.ts";
 
 /** Largest archive `mochi pack` writes, in bytes (compressed; 50 MiB). */
 export const MAX_PACKAGE_BYTES: number = LIMITS.packageBytes;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { MochiError } from "../errors.ts";
+import type { MochiError } from "../../errors.ts";
 
 /** The most bytes a body may have, and the error for one that goes past it. */
 export interface ReadLimit {

@@ -11,7 +11,7 @@
 import { createHash } from "node:crypto";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { MochiError } from "../errors.ts";
+import { MochiError } from "../../errors.ts";
 import {
   advancedTrust,
   checkIndexFile,
@@ -26,14 +26,14 @@ import {
   SNAPSHOT_PATH,
   snapshotKeyPolicy,
   verifySnapshotSignature,
-} from "../index/mod.ts";
-import { decodeUtf8Strict } from "../manifest/utf8.ts";
-import { TrustStore } from "./trust_state.ts";
-import { readAtMost, type ReadLimit } from "./bounded_read.ts";
-import { parseDuration } from "../store/duration.ts";
-import { LIMITS } from "../limits.ts";
-import { Semaphore } from "../concurrency.ts";
-import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
+} from "../../index/mod.ts";
+import { decodeUtf8Strict } from "../../manifest/utf8.ts";
+import { TrustStore } from "../../trust/trust_state.ts";
+import { readAtMost, type ReadLimit } from "./_bounded_read.ts";
+import { parseDuration } from "../../store/duration.ts";
+import { LIMITS } from "../../limits.ts";
+import { writeFileAtomic } from "../../store/fs/fs_atomic.ts";
+import { Semaphore } from "../../concurrency.ts";
 
 const INDEX_UTF8_HINT = "the registry serves an index file that is not UTF-8; report it to the " +
   "registry operator";

@@ -13,25 +13,25 @@
  *
  * @module
  */
-import { MochiError } from "../errors.ts";
-import type { IndexRecord } from "../index/mod.ts";
-import { checkCapabilityMonotonicity } from "../capability/mod.ts";
-import { parseLockfile } from "../lockfile/mod.ts";
-import { decodeUtf8Strict } from "../manifest/utf8.ts";
+import { MochiError } from "../../errors.ts";
+import type { IndexRecord } from "../../index/mod.ts";
+import { checkCapabilityMonotonicity } from "../../capability/mod.ts";
+import { parseLockfile } from "../../lockfile/mod.ts";
+import { decodeUtf8Strict } from "../../manifest/utf8.ts";
 import {
   provenanceStatement,
   type ResolvedDependency,
   type Statement,
   type YankAction,
   yankStatement,
-} from "../publish/statement.ts";
+} from "../statement.ts";
 import { identityToken } from "./oidc.ts";
 import { type PackedPackage, packPackage } from "./pack.ts";
-import { signStatement } from "./sigstore/sign.ts";
-import type { RegistryClient } from "./index_client.ts";
-import { openRegistryClients } from "./registry_clients.ts";
-import { readAtMost } from "./bounded_read.ts";
-import { resolveMochiHome } from "../store/fs/fs_store.ts";
+import { signStatement } from "./sign.ts";
+import type { RegistryClient } from "../../registry/client/index_client.ts";
+import { openRegistryClients } from "../../registry/client/registry_clients.ts";
+import { readAtMost } from "../../registry/client/_bounded_read.ts";
+import { resolveMochiHome } from "../../store/fs/fs_store.ts";
 
 /** Options of {@link publishPackage}. */
 export interface PublishOptions {

@@ -1,5 +1,5 @@
-import { MochiError } from "../errors.ts";
-import { assert, assertEquals, assertThrows } from "../../tests/assert.ts";
+import { MochiError } from "../../errors.ts";
+import { assert, assertEquals, assertThrows } from "../../../tests/assert.ts";
 import {
   BLOB_CACHE_CONTROL,
   createRegistryHandler,
@@ -7,7 +7,7 @@ import {
   INDEX_CONTENT_TYPE,
   serveRegistry,
 } from "./registry_server.ts";
-import { guardedTest } from "../../tests/stray.ts";
+import { guardedTest } from "../../../tests/stray.ts";
 
 const B3 = "0123456789abcdef".repeat(4);
 const LINE = `{"v":"1.0.0","b3":"${B3}","s2":"${B3}"}\n`;
@@ -196,7 +196,7 @@ guardedTest("serveRegistry() refuses raw ../ request targets over TCP", async ()
 });
 
 guardedTest("serveRegistry() serves a cargo sparse index directory byte for byte", async () => {
-  const root = new URL("../../fixtures/crates-index/", import.meta.url);
+  const root = new URL("../../../fixtures/crates-index/", import.meta.url);
   const seen: string[] = [];
   const server = serveRegistry(root.pathname, {
     onResponse: (req, res) => seen.push(`${new URL(req.url).pathname} ${res.status}`),

@@ -1,7 +1,7 @@
-import { assert, assertEquals } from "../../tests/assert.ts";
+import { assert, assertEquals } from "../../../tests/assert.ts";
 import { openCargoIndex } from "./cargo_index_client.ts";
 import { cratesIoIndexUrl } from "./cargo_index_client.ts";
-import { guardedTest } from "../../tests/stray.ts";
+import { guardedTest } from "../../../tests/stray.ts";
 
 const CK = "c".repeat(64);
 const LINE = JSON.stringify({

@@ -11,7 +11,7 @@
  */
 import { createHash } from "node:crypto";
 import { resolve, sep } from "node:path";
-import { MochiError } from "../errors.ts";
+import { MochiError } from "../../errors.ts";
 import { createPublishApi } from "./publish_api.ts";
 import { writeRegistrySnapshot } from "./registry_snapshot.ts";
 
@@ -36,7 +36,7 @@ interface EtagEntry {
 export interface RegistryHandlerOptions {
   /**
    * Handler for every path under `/api/` (any method), e.g. the publish API of
-   * `src/adapters/publish_api.ts`; absent = the registry is read-only.
+   * `src/registry/server/publish_api.ts`; absent = the registry is read-only.
    */
   api?: (req: Request) => Promise<Response>;
 }

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import type { MochiError } from "../errors.ts";
+import type { MochiError } from "../../errors.ts";
 import { identityToken } from "./oidc.ts";
-import { signStatement } from "./sigstore/sign.ts";
-import { provenanceStatement } from "../publish/mod.ts";
+import { signStatement } from "./sign.ts";
+import { provenanceStatement } from "../mod.ts";
 
 const codeOf = async (p: Promise<unknown>) => {
   try {

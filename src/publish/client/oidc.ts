@@ -7,8 +7,8 @@
  *
  * @module
  */
-import { MochiError } from "../errors.ts";
-import { readAtMost } from "./bounded_read.ts";
+import { MochiError } from "../../errors.ts";
+import { readAtMost } from "../../registry/client/_bounded_read.ts";
 
 /** A token and where it came from (for messages; never the token itself). */
 export interface IdentityToken {

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { assert, assertEquals } from "../../tests/assert.ts";
+import { assert, assertEquals } from "../../../tests/assert.ts";
 import { backoffDelayMs, parseRetryAfter } from "./index_client.ts";
 
 Deno.test("parseRetryAfter() reads delay seconds and HTTP dates", () => {

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { MochiError } from "../errors.ts";
+import { MochiError } from "../../errors.ts";
 import {
   type CargoRegistryConfig,
   crateDownloadUrl,
@@ -18,14 +18,14 @@ import {
   crateIndexPath,
   type CrateSource,
   parseCargoConfig,
-} from "../rust/mod.ts";
+} from "../../rust/mod.ts";
 import {
   downloadUrlProblem,
   openSparseFiles,
   type RegistryClientOptions,
   type RegistryClientStats,
 } from "./index_client.ts";
-import { decodeUtf8Strict } from "../manifest/utf8.ts";
+import { decodeUtf8Strict } from "../../manifest/utf8.ts";
 
 const CRATE_UTF8_HINT = "the crates index serves a file that is not UTF-8; report it to its " +
   "operator";

@@ -9,7 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { MochiError } from "../errors.ts";
+import { MochiError } from "../../errors.ts";
 import {
   formatPublicKey,
   formatSnapshot,
@@ -19,8 +19,8 @@ import {
   signSnapshot,
   SNAPSHOT_PATH,
   type SnapshotFile,
-} from "../index/mod.ts";
-import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
+} from "../../index/mod.ts";
+import { writeFileAtomic } from "../../store/fs/fs_atomic.ts";
 
 /** A freshly generated signing key. */
 export interface SnapshotKeyPair {
