@@ -20,6 +20,10 @@ interface CargoServer extends AsyncDisposable {
   url: string;
   /** Bytes sent for endless bodies. */
   endlessBytes(): number;
+  /** Resolves when a `gated` crate's download was asked for (its body waits for `openGate`). */
+  gateReached: Promise<void>;
+  /** Lets `gated` crates' bodies go. */
+  openGate(): void;
 }
 
 /**
@@ -28,12 +32,14 @@ interface CargoServer extends AsyncDisposable {
  */
 async function cargoServer(
   dir: string,
-  crates: { name: string; endless?: boolean; wrong?: boolean; delayMs?: number }[],
+  crates: { name: string; endless?: boolean; wrong?: boolean; delayMs?: number; gated?: boolean }[],
 ): Promise<CargoServer> {
   const bodies = new Map<
     string,
-    { body: Uint8Array<ArrayBuffer>; endless: boolean; delayMs: number }
+    { body: Uint8Array<ArrayBuffer>; endless: boolean; delayMs: number; gated: boolean }
   >();
+  const reached = Promise.withResolvers<void>();
+  const gate = Promise.withResolvers<void>();
   for (const c of crates) {
     const body = new Uint8Array(gzipSync(enc.encode(`${c.name}-1.0.0 source\n`)));
     const cksum = (await digestBytes(body)).sha256;
@@ -52,6 +58,7 @@ async function cargoServer(
       body: (c.wrong ? enc.encode("other bytes") : body) as Uint8Array<ArrayBuffer>,
       endless: c.endless === true,
       delayMs: c.delayMs ?? 0,
+      gated: c.gated === true,
     });
   }
   await Deno.writeTextFile(
@@ -66,6 +73,10 @@ async function cargoServer(
       const b = bodies.get(dl[1]!);
       if (b === undefined) return new Response("no", { status: 404 });
       await new Promise((r) => setTimeout(r, b.delayMs));
+      if (b.gated) {
+        reached.resolve();
+        await gate.promise;
+      }
       if (!b.endless) return new Response(b.body);
       const chunk = new Uint8Array(64 * 1024).fill(7);
       return new Response(
@@ -86,7 +97,10 @@ async function cargoServer(
   return {
     url: `http://127.0.0.1:${server.addr.port}/`,
     endlessBytes: () => endless,
+    gateReached: reached.promise,
+    openGate: () => gate.resolve(),
     async [Symbol.asyncDispose]() {
+      gate.resolve();
       await server.shutdown();
     },
   };
@@ -239,5 +253,106 @@ Deno.test("fetch executor: mochi fetch waits for a held exclusive store lock (ca
     assertEquals(status.code, 0, stderr);
     stored = await countEntries(`${sb.store}/blobs`);
     assert(stored > 0, "fetch stored nothing after the lock was released");
+  });
+});
+
+/** A CLI subprocess whose stderr is read as it comes (to wait for a line, not a fixed time). */
+function spawnCli(args: string[], env: Record<string, string>) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${ROOT}/cli.ts`, ...args],
+    env: { NO_COLOR: "1", ...env },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let stderr = "";
+  return {
+    child,
+    stderr: () => stderr,
+    /** Reads stderr until it includes `text` (true) or ends (false). */
+    async until(text: string): Promise<boolean> {
+      while (!stderr.includes(text)) {
+        const { value, done } = await reader.read();
+        if (done) return false;
+        stderr += value;
+      }
+      return true;
+    },
+    /** Reads stderr to its end, then returns the exit code. */
+    async finish(): Promise<number> {
+      while (true) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        stderr += value;
+      }
+      await child.stdout.cancel();
+      return (await child.status).code;
+    },
+  };
+}
+
+/** Resolves once process `pid` is stopped (state `T` in /proc), polling every 10 ms; 60 s cap. */
+async function stopped(pid: number): Promise<void> {
+  for (let i = 0; i < 6000; i++) {
+    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+    if (/^\d+ \(.*\) [Tt] /.test(stat)) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`process ${pid} never reached its stop point`);
+}
+
+Deno.test("fetch executor: real mochi cache prune and real mochi fetch exclude each other, both ways", async () => {
+  await withSandbox(async (sb) => {
+    await using server = await cargoServer(`${sb.root}/index`, [
+      { name: "alpha", gated: true },
+      { name: "beta" },
+    ]);
+    const app = `${sb.root}/app`;
+    await rustProject(app, server.url, ["alpha"]);
+    assertEquals((await runCli(["lock", "-C", app], { env: sb.env })).code, 0);
+
+    // 1. A fetch holds the store (shared) while alpha's body is held back: prune waits for it.
+    const fetch = spawnCli(["fetch", "-C", app], sb.env);
+    await server.gateReached;
+    const prune = spawnCli(["cache", "prune"], sb.env);
+    assert(await prune.until("held by pid"), `cache prune did not wait: ${prune.stderr()}`);
+    assert(
+      prune.stderr().includes(`held by pid ${fetch.child.pid} (mochi fetch)`),
+      prune.stderr(),
+    );
+    server.openGate();
+    assertEquals(await fetch.finish(), 0, fetch.stderr());
+    assertEquals(await prune.finish(), 0, prune.stderr());
+    const afterFirst = await countEntries(`${sb.store}/blobs`);
+    assert(afterFirst > 0, "the first fetch stored nothing");
+
+    // 2. A real prune holds the store exclusively (paused right after it took the lock): a fetch
+    // waits for it and writes nothing until it ends.
+    await rustProject(app, server.url, ["alpha", "beta"]);
+    assertEquals((await runCli(["lock", "-C", app], { env: sb.env })).code, 0);
+    const before = await storeFiles(sb.store, sb.mochiHome);
+    const holder = spawnCli(["cache", "prune"], {
+      ...sb.env,
+      MOCHI_TEST_FAULT: "prune-locked:stop",
+    });
+    await stopped(holder.child.pid);
+    const second = spawnCli(["fetch", "-C", app], sb.env);
+    assert(await second.until("held by pid"), `mochi fetch did not wait: ${second.stderr()}`);
+    assert(
+      second.stderr().includes(`held by pid ${holder.child.pid} (mochi cache prune)`),
+      second.stderr(),
+    );
+    assertEquals(
+      await storeFiles(sb.store, sb.mochiHome),
+      before,
+      "fetch wrote to the store while cache prune held it",
+    );
+    holder.child.kill("SIGCONT");
+    assertEquals(await holder.finish(), 0, holder.stderr());
+    assertEquals(await second.finish(), 0, second.stderr());
+    assert(
+      (await storeFiles(sb.store, sb.mochiHome)).length > before.length,
+      "fetch stored nothing after cache prune ended",
+    );
   });
 });

@@ -19,6 +19,7 @@ import {
 } from "../store/fs/fs_store.ts";
 import { removeIfExists } from "../store/fs/fs_atomic.ts";
 import { openStoreSession } from "../store/fs/session.ts";
+import { faultPoint } from "../store/fs/test_hooks.ts";
 import { cleanOrphanSessions, type StoreHolder } from "../store/fs/store_lock.ts";
 import { lstatOrUndefined } from "../store/fs/_safe_path.ts";
 
@@ -90,6 +91,7 @@ export async function cachePrune(options: CachePruneOptions): Promise<CachePrune
     cleanOrphans: false,
     ...(options.onWait ? { onWait: options.onWait } : {}),
   });
+  faultPoint("prune-locked");
   const orphanSessions = await cleanOrphanSessions(session.layout.store, dryRun);
   const own = session.sessionDir.slice(session.sessionDir.lastIndexOf("/") + 1);
   const staleTemp = await session.store.pruneTemp({ keep: [own, `${own}.owner`], dryRun });

@@ -7,6 +7,7 @@ import { cachePrune } from "../../install/cache.ts";
 import { parseDuration } from "../../store/duration.ts";
 import { type CommandSpec, flag, stringOption } from "../command.ts";
 import { bytes, mochiHomeOf, waitPrinter } from "../common.ts";
+import { armFaultPoints, testHooksFromEnv } from "../../store/fs/test_hooks.ts";
 
 /** `mochi cache prune`. */
 export const command: CommandSpec = {
@@ -20,6 +21,7 @@ export const command: CommandSpec = {
   async run(ctx) {
     const dryRun = flag(ctx.values, "dry-run");
     const olderThan = stringOption(ctx.values, "older-than");
+    armFaultPoints(testHooksFromEnv(ctx.env)); // test-only pause points (MOCHI_TEST=1)
     const r = await cachePrune({
       mochiHome: mochiHomeOf(ctx),
       dryRun,

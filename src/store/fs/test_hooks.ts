@@ -4,7 +4,9 @@
  *
  * - `MOCHI_TEST_FAULT=<point>[:<action>][,<point>[:<action>]…]`: at a named point, `kill` (the
  *   default) sends SIGKILL to the process itself — a real crash, no cleanup code runs — and
- *   `enospc` throws the error a full disk raises. Points: {@link FAULT_POINTS}.
+ *   `enospc` throws the error a full disk raises, and `stop` sends SIGSTOP to the process itself
+ *   (the test resumes it with SIGCONT: a holder paused at a known place). Points:
+ *   {@link FAULT_POINTS}, {@link PRUNE_FAULT_POINTS}.
  * - `MOCHI_TEST_MAX_UNPACK_SIZE`, `MOCHI_TEST_MAX_UNPACK_RATIO`, `MOCHI_TEST_MAX_ENTRIES`,
  *   `MOCHI_TEST_MAX_ENTRY_SIZE`: archive limits (bytes, ratio, entries, bytes).
  * - `MOCHI_TEST_MAX_INDEX_BYTES`, `MOCHI_TEST_MAX_BLOB_BYTES`: download caps.
@@ -27,11 +29,17 @@ export const FAULT_POINTS = [
   "mid-lock-write",
 ] as const;
 
-/** A named place where a test can crash mochi or make the disk full. */
-export type FaultPoint = typeof FAULT_POINTS[number];
+/**
+ * Fault points outside an install: `prune-locked` is reached by `mochi cache prune` right after
+ * it took the store lock exclusively.
+ */
+export const PRUNE_FAULT_POINTS = ["prune-locked"] as const;
+
+/** A named place where a test can crash mochi, make the disk full or pause it. */
+export type FaultPoint = typeof FAULT_POINTS[number] | typeof PRUNE_FAULT_POINTS[number];
 
 /** What happens at a fault point. */
-export type FaultAction = "kill" | "enospc";
+export type FaultAction = "kill" | "enospc" | "stop";
 
 /** Hooks threaded through the store and install pipeline. */
 export interface TestHooks {
@@ -112,13 +120,17 @@ export function testHooksFromEnv(
   const armed = new Map<FaultPoint, FaultAction>();
   for (const item of (env.MOCHI_TEST_FAULT ?? "").split(",").filter((s) => s.trim() !== "")) {
     const [point, action = "kill"] = item.trim().split(":");
-    if (!(FAULT_POINTS as readonly string[]).includes(point!)) {
+    const known: readonly string[] = [...FAULT_POINTS, ...PRUNE_FAULT_POINTS];
+    if (!known.includes(point!)) {
       throw new MochiError("CLI_E001", `MOCHI_TEST_FAULT names an unknown point "${point}"`, {
-        hint: `known points: ${FAULT_POINTS.join(", ")}`,
+        hint: `known points: ${known.join(", ")}`,
       });
     }
-    if (action !== "kill" && action !== "enospc") {
-      throw new MochiError("CLI_E001", `MOCHI_TEST_FAULT action "${action}" is not kill or enospc`);
+    if (action !== "kill" && action !== "enospc" && action !== "stop") {
+      throw new MochiError(
+        "CLI_E001",
+        `MOCHI_TEST_FAULT action "${action}" is not kill, enospc or stop`,
+      );
     }
     armed.set(point as FaultPoint, action);
   }
@@ -137,6 +149,7 @@ export function testHooksFromEnv(
       const action = armed.get(point);
       if (action === "kill") kill();
       if (action === "enospc") throw enospcError(point);
+      if (action === "stop") Deno.kill(Deno.pid, "SIGSTOP");
     },
     archivePolicy,
   };
