@@ -78,7 +78,12 @@ guardedTest(
       const r = await runCli(["lock", "--check", "-C", empty], { env });
       assertEquals(r.code, 1, r.stderr);
       assert(!r.stderr.includes("0 change(s)"), r.stderr);
-      assert(r.stderr.includes(`error[LOCK_E002]: there is no mochi.lock in ${empty}`), r.stderr);
+      assert(
+        r.stderr.includes(
+          `error[LOCK_E002]: mochi.lock needs to be updated: there is no mochi.lock in ${empty}`,
+        ),
+        r.stderr,
+      );
       assert(r.stderr.includes("help: run mochi lock to create it"), r.stderr);
     });
   },

@@ -60,18 +60,25 @@ export function decideLock(input: LockDecisionInput): LockDecision {
 }
 
 /**
- * The one `LOCK_E002` error: `mochi.lock` would change but `--locked` or `--frozen` forbids it.
- * `install`, `lock` and `fetch` all build it here, so the text is the same everywhere.
+ * The one `LOCK_E002` error: `mochi.lock` would change but `--locked`, `--frozen` or
+ * `lock --check` forbids it. `install`, `lock`, `lock --check` and `fetch` all build it here, so
+ * the text is the same everywhere.
  *
  * @param lockPath path of `mochi.lock`
- * @param reason why it would change (one line)
+ * @param reason why it would change (one line, or a line and indented change lines)
  * @param alsoHint what else the command allows (e.g. `"or --no-lock to leave the lock alone"`)
+ * @param nextStep the next step, instead of the default "run the command again without
+ *   --locked/--frozen to update it" (`lock --check`: `"run mochi lock to update it"`)
  * @returns the error to throw
  */
-export function lockWouldChange(lockPath: string, reason: string, alsoHint?: string): MochiError {
+export function lockWouldChange(
+  lockPath: string,
+  reason: string,
+  alsoHint?: string,
+  nextStep = "run the command again without --locked/--frozen to update it",
+): MochiError {
   return new MochiError("LOCK_E002", `mochi.lock needs to be updated: ${reason}`, {
-    hint: "run the command again without --locked/--frozen to update it" +
-      (alsoHint ? ` (${alsoHint})` : ""),
+    hint: nextStep + (alsoHint ? ` (${alsoHint})` : ""),
     file: lockPath,
   });
 }

@@ -5,6 +5,7 @@
  */
 import { lock } from "../../install/install.ts";
 import { updateLock } from "../../install/update.ts";
+import { lockWouldChange } from "../../install/decision.ts";
 import { MochiError } from "../../errors.ts";
 import { type CommandSpec, flag } from "../command.ts";
 import {
@@ -85,22 +86,20 @@ export const command: CommandSpec = {
       }
       if (r.changes.length === 0) {
         const exists = await Deno.stat(r.lockPath).then(() => true, () => false);
-        throw new MochiError(
-          "LOCK_E002",
+        throw lockWouldChange(
+          r.lockPath,
           exists
-            ? "mochi.lock is out of date: no package changes, but it was written for another mochi.toml"
+            ? "no package changes, but it was written for another mochi.toml"
             : `there is no mochi.lock in ${r.lockPath.slice(0, -"/mochi.lock".length)}`,
-          { hint: exists ? "run mochi lock to update it" : "run mochi lock to create it" },
+          undefined,
+          exists ? "run mochi lock to update it" : "run mochi lock to create it",
         );
       }
-      throw new MochiError(
-        "LOCK_E002",
-        [
-          `mochi.lock is out of date: ${r.changes.length} change(s)`,
-          ...r.changes.map((c) => `  ${c}`),
-        ]
-          .join("\n"),
-        { hint: "run mochi lock to update it" },
+      throw lockWouldChange(
+        r.lockPath,
+        [`${r.changes.length} change(s)`, ...r.changes.map((c) => `  ${c}`)].join("\n"),
+        undefined,
+        "run mochi lock to update it",
       );
     }
     if (r.repaired !== undefined) {
