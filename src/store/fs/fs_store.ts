@@ -369,16 +369,39 @@ export class FsStore {
    * @throws {MochiError} `STORE_E002` when the tree or a directory above it is a link
    */
   async checkTree(b3: string): Promise<"ok" | "missing" | { reason: string }> {
+    return (await this.#treeState(b3, false)).state;
+  }
+
+  /**
+   * {@link checkTree}, with a fast path for install: the record's second line is a stamp of every
+   * entry's `lstat` (path, size, mode, inode, mtime, ctime). When the tree's stamp still equals it,
+   * no file is read. A change to a file's content, mode or name changes its ctime, which an
+   * unprivileged user cannot set back (git's index uses the same stat data to skip re-hashing).
+   * Entries changed within {@link RACY_STAMP_MS} of now are "racily clean" (git's term): no stamp
+   * is made, so the next check hashes again.
+   */
+  async #treeState(
+    b3: string,
+    fast: boolean,
+  ): Promise<{ state: "ok" | "missing" | { reason: string }; restamp?: string }> {
     const dir = this.extractedPath(b3);
-    if (!(await exists(this.root, dir, "dir"))) return "missing";
+    if (!(await exists(this.root, dir, "dir"))) return { state: "missing" };
     const record = await readSmallFile(this.root, this.treeRecordPath(b3));
-    if (record === undefined) return { reason: "no tree digest is recorded for it" };
-    const actual = await diskTreeDigest(dir);
-    if (actual === undefined) return { reason: "it holds a link or a special file" };
-    if (actual !== record) {
-      return { reason: `its files changed (tree digest ${actual}, recorded ${record})` };
+    if (record === undefined) return { state: { reason: "no tree digest is recorded for it" } };
+    const [recorded = "", recordedStamp] = record.split("\n");
+    const entries = await diskTreeEntries(dir);
+    if (entries === undefined) return { state: { reason: "it holds a link or a special file" } };
+    const stamp = fast ? treeStamp(entries, Date.now()) : undefined;
+    if (stamp !== undefined && stamp === recordedStamp) return { state: "ok" };
+    const actual = await diskTreeDigest(entries);
+    if (actual !== recorded) {
+      return {
+        state: { reason: `its files changed (tree digest ${actual}, recorded ${recorded})` },
+      };
     }
-    return "ok";
+    return stamp === undefined
+      ? { state: "ok" }
+      : { state: "ok", restamp: `${recorded}\n${stamp}` };
   }
 
   /** Directory of SHA-256 aliases: `<root>/aliases/sha256`. */
@@ -709,8 +732,13 @@ export class FsStore {
     const finalDir = this.extractedPath(b3);
     // An existing tree is used only when it is still what was extracted (a co-user or a tool
     // may have edited it); otherwise it is extracted again from the blob.
-    const state = await this.checkTree(b3);
-    if (state === "ok") return finalDir;
+    const { state, restamp } = await this.#treeState(b3, true);
+    if (state === "ok") {
+      if (restamp !== undefined) {
+        await writeFileAtomic(this.treeRecordPath(b3), new TextEncoder().encode(`${restamp}\n`));
+      }
+      return finalDir;
+    }
     if (state !== "missing") {
       await removeIfExists(finalDir);
       await this.#remove(this.treeRecordPath(b3));
@@ -1256,35 +1284,75 @@ async function readSmallFile(root: string, path: string): Promise<string | undef
   return (await Deno.readTextFile(path)).trim();
 }
 
+/** How recent a change makes a tree entry "racily clean" (no stamp is recorded), in ms. */
+const RACY_STAMP_MS = 3000;
+
+/** One entry of a tree on disk, with its `lstat`. */
+interface DiskTreeEntry {
+  path: string;
+  full: string;
+  type: "file" | "directory";
+  st: Deno.FileInfo;
+}
+
 /**
- * The {@link treeDigest} of a directory on disk, walked with `lstat`; undefined when it holds a
- * link or anything but regular files and directories (an extracted tree never does).
+ * The entries of a directory on disk, walked with `lstat` in name order; undefined when it holds
+ * a link or anything but regular files and directories (an extracted tree never does).
  */
-async function diskTreeDigest(dir: string): Promise<string | undefined> {
-  const entries: TreeEntry[] = [];
+async function diskTreeEntries(dir: string): Promise<DiskTreeEntry[] | undefined> {
+  const entries: DiskTreeEntry[] = [];
   const walk = async (d: string, rel: string): Promise<boolean> => {
     for (const e of await listDir(d)) {
-      const path = join(d, e.name);
-      const r = rel === "" ? e.name : `${rel}/${e.name}`;
+      const full = join(d, e.name);
+      const path = rel === "" ? e.name : `${rel}/${e.name}`;
       if (e.isSymlink) return false;
-      if (e.isDirectory) {
-        entries.push({ path: r, type: "directory", executable: false, sizeBytes: 0, sha256: "" });
-        if (!(await walk(path, r))) return false;
-      } else if (e.isFile) {
-        const st = await Deno.lstat(path);
-        if (!st.isFile) return false;
-        entries.push({
-          path: r,
-          type: "file",
-          executable: Deno.build.os !== "windows" && ((st.mode ?? 0) & 0o111) !== 0,
-          sizeBytes: st.size,
-          sha256: await sha256File(path),
-        });
+      const st = await Deno.lstat(full);
+      if (st.isDirectory) {
+        entries.push({ path, full, type: "directory", st });
+        if (!(await walk(full, path))) return false;
+      } else if (st.isFile) {
+        entries.push({ path, full, type: "file", st });
       } else return false;
     }
     return true;
   };
-  return (await walk(dir, "")) ? treeDigest(entries) : undefined;
+  return (await walk(dir, "")) ? entries : undefined;
+}
+
+/**
+ * A stamp of the entries' `lstat` data, or undefined when one changed within
+ * {@link RACY_STAMP_MS} of `nowMs` or has no ctime.
+ */
+function treeStamp(entries: readonly DiskTreeEntry[], nowMs: number): string | undefined {
+  const h = createHash("sha256");
+  for (const e of entries) {
+    const ctime = e.st.ctime?.getTime();
+    if (ctime === undefined || nowMs - ctime < RACY_STAMP_MS) return undefined;
+    h.update(
+      `${e.path}\t${e.type}\t${e.st.size}\t${e.st.mode}\t${e.st.ino}\t` +
+        `${e.st.mtime?.getTime()}\t${ctime}\n`,
+    );
+  }
+  return `stat-${h.digest("hex")}`;
+}
+
+/** The {@link treeDigest} of walked entries (every file's SHA-256 read from disk). */
+async function diskTreeDigest(entries: readonly DiskTreeEntry[]): Promise<string> {
+  const out: TreeEntry[] = [];
+  for (const e of entries) {
+    out.push(
+      e.type === "directory"
+        ? { path: e.path, type: "directory", executable: false, sizeBytes: 0, sha256: "" }
+        : {
+          path: e.path,
+          type: "file",
+          executable: Deno.build.os !== "windows" && ((e.st.mode ?? 0) & 0o111) !== 0,
+          sizeBytes: e.st.size,
+          sha256: await sha256File(e.full),
+        },
+    );
+  }
+  return treeDigest(out);
 }
 
 async function sha256File(path: string): Promise<string> {

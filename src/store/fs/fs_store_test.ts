@@ -454,3 +454,35 @@ guardedTest("resolveMochiHome: MOCHI_HOME, then absolute XDG_CACHE_HOME, then ~/
   );
   assert.throws(() => resolveMochiHome({}, "linux"), isCode("CLI_E001"));
 });
+
+guardedTest(
+  "extract's stat stamp: a settled tree is stamped, and an edit after the stamp is still caught",
+  async () => {
+    await withStore(async (store) => {
+      const archive = await writeArchive(SAMPLE);
+      const d = await digestBytes(archive);
+      await store.putBytes(archive, d, "demo 1.0.0");
+      const dir = await store.extract(d.blake3);
+      const record = join(store.root, "trees", d.blake3);
+      // Just extracted: racily clean, so no stamp yet (one line, the tree digest).
+      assert.equal((await Deno.readTextFile(record)).trim().split("\n").length, 1);
+      await new Promise((r) => setTimeout(r, 3200));
+      assert.equal(await store.extract(d.blake3), dir);
+      const stamped = (await Deno.readTextFile(record)).trim().split("\n");
+      assert.equal(stamped.length, 2);
+      assert.match(stamped[1]!, /^stat-[0-9a-f]{64}$/);
+      // Same size, same mtime restored: the ctime still moves, so the stamp no longer matches,
+      // the files are hashed, and the tree is extracted again.
+      const file = join(dir, "src/lib.mochi");
+      const before = await Deno.readFile(file);
+      const st = await Deno.lstat(file);
+      const edited = before.map((b, i) => (i === 0 ? b ^ 1 : b));
+      await Deno.writeFile(file, edited);
+      await Deno.utime(file, st.atime!, st.mtime!);
+      assert.equal(await store.extract(d.blake3), dir);
+      assert.deepEqual(await Deno.readFile(file), before);
+      // verify's full check still reads every file.
+      assert.equal(await store.checkTree(d.blake3), "ok");
+    });
+  },
+);
