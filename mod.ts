@@ -77,6 +77,7 @@ export {
   type AddReport,
   install,
   type InstallEvent,
+  type InstallLimits,
   type InstallOptions,
   type InstallPhase,
   type InstallReport,

@@ -15,7 +15,8 @@ import type { ManifestWarning } from "../manifest/types.ts";
 import { decodeUtf8Strict } from "../manifest/utf8.ts";
 import { resolveMochiHome } from "../store/fs/fs_store.ts";
 import type { StoreHolder } from "../store/fs/store_lock.ts";
-import { armFaultPoints, testHooksFromEnv } from "../store/fs/test_hooks.ts";
+import { armFaultPoints, type TestHooks, testHooksFromEnv } from "../store/fs/test_hooks.ts";
+import type { InstallLimits } from "../install/limits.ts";
 import { networkLimitsFromEnv } from "../registry/client/index_client.ts";
 import { type CommandContext, flag, type OptionTable, stringsOption } from "./command.ts";
 import { type Output, Styled } from "./output.ts";
@@ -163,11 +164,26 @@ export async function installOptions(ctx: CommandContext): Promise<InstallOption
     ...(await progressOptions(ctx)),
     ...(accept.length > 0 ? { acceptCapabilities: names.includes("*") ? "all" : names } : {}),
     onWait: waitPrinter(out),
-    hooks: armFaultPoints(testHooksFromEnv(env)),
+    limits: limitsOf(armFaultPoints(testHooksFromEnv(env))),
     network: networkLimitsFromEnv(env),
     ...(env.MOCHI_REGISTRY ? { registryUrl: env.MOCHI_REGISTRY } : {}),
     ...(env.MOCHI_CRATES_IO_INDEX ? { cratesIoIndex: env.MOCHI_CRATES_IO_INDEX } : {}),
   };
+}
+
+/**
+ * The install limits a test set through `MOCHI_TEST_MAX_*` (see `testHooksFromEnv`; nothing
+ * unless `MOCHI_TEST=1`): the fault points stay armed in the process, the limits become options.
+ *
+ * @param hooks the parsed test hooks
+ * @returns the limits for the library's options
+ */
+function limitsOf(hooks: TestHooks): InstallLimits {
+  const limits: InstallLimits = { archive: hooks.archivePolicy };
+  if (hooks.maxIndexBytes !== undefined) limits.indexBytes = hooks.maxIndexBytes;
+  if (hooks.maxBlobBytes !== undefined) limits.blobBytes = hooks.maxBlobBytes;
+  if (hooks.retryBaseMs !== undefined) limits.retryBaseMs = hooks.retryBaseMs;
+  return limits;
 }
 
 /**

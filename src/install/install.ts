@@ -31,7 +31,8 @@ import { openRegistryClients } from "../registry/client/registry_clients.ts";
 import { mochiHomeLayout } from "../store/fs/home.ts";
 import { openStoreSession } from "../store/fs/session.ts";
 import type { StoreHolder } from "../store/fs/store_lock.ts";
-import { NO_TEST_HOOKS, type TestHooks } from "../store/fs/test_hooks.ts";
+import { faultPoint } from "../store/fs/test_hooks.ts";
+import type { InstallLimits } from "./limits.ts";
 import {
   crateAddresses,
   diffCrates,
@@ -120,12 +121,8 @@ export interface InstallOptions {
    * it): who holds it and for how long we waited.
    */
   onWait?: (holders: StoreHolder[], waitedMs: number) => void;
-  /**
-   * Fault points and injected limits (tests; see `testHooksFromEnv`).
-   *
-   * @ignore
-   */
-  hooks?: TestHooks;
+  /** Archive limits and body caps overriding the defaults ({@link InstallLimits}). */
+  limits?: InstallLimits;
   /**
    * Download idle timeout and deadline (`MOCHI_HTTP_IDLE_TIMEOUT`, `MOCHI_HTTP_DEADLINE`; see
    * `networkLimitsFromEnv`); the registry client's defaults when absent.
@@ -230,20 +227,20 @@ export function openProjectSources(
     | "offline"
     | "frozen"
     | "fetch"
-    | "hooks"
+    | "limits"
     | "network"
     | "onEvent"
   >,
 ): ProjectSources {
-  const hooks = options.hooks ?? NO_TEST_HOOKS;
+  const limits = options.limits ?? {};
   const registries = configuredRegistries(project, options.registryUrl);
   const pinned = pinnedRegistries(project, registries);
   const clients = openRegistryClients({
     mochiHome: options.mochiHome,
     offline: options.offline || options.frozen || false,
     ...(options.fetch ? { fetch: options.fetch } : {}),
-    ...(hooks.maxIndexBytes !== undefined ? { maxIndexBytes: hooks.maxIndexBytes } : {}),
-    ...(hooks.retryBaseMs !== undefined ? { baseDelayMs: hooks.retryBaseMs } : {}),
+    ...(limits.indexBytes !== undefined ? { maxIndexBytes: limits.indexBytes } : {}),
+    ...(limits.retryBaseMs !== undefined ? { baseDelayMs: limits.retryBaseMs } : {}),
     ...(options.network ? { network: options.network } : {}),
     ...(options.onEvent
       ? { onRetry: (r: RetryNotice) => options.onEvent!({ kind: "retry", ...r }) }
@@ -291,7 +288,7 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   const offline = options.offline || options.frozen || false;
   const locked = options.locked || options.frozen || false;
   const project = await readProject(options.projectDir);
-  const hooks = options.hooks ?? NO_TEST_HOOKS;
+  const limits = options.limits ?? {};
   const sources = openProjectSources(project, sourceOptions(project, options));
   const registryUrl = sources.registries[0]!.url;
   const storeRoot = mochiHomeLayout(options.mochiHome).store;
@@ -344,7 +341,7 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   // (exclusive) waits for them. Everything below writes temp files into this run's session.
   const session = await openStoreSession(options.mochiHome, "shared", {
     command: "install",
-    archivePolicy: hooks.archivePolicy,
+    archivePolicy: limits.archive ?? {},
     ...(options.onWait ? { onWait: options.onWait } : {}),
   });
   let outcome: ExecuteReport;
@@ -373,14 +370,18 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
       }),
       {
         concurrency: options.concurrency ?? 16,
-        maxBytes: hooks.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES,
+        maxBytes: limits.blobBytes ?? DEFAULT_MAX_BLOB_BYTES,
         addresses,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         ...(options.onEvent ? { onEvent: options.onEvent } : {}),
       },
     );
-    hooks.fault("after-rename-before-lock-write");
-    await writeLockfile(project, lockChanged ? newLockText : undefined, hooks);
+    faultPoint("after-rename-before-lock-write");
+    await writeLockfile(
+      project,
+      lockChanged ? newLockText : undefined,
+      () => faultPoint("mid-lock-write"),
+    );
     // A lock resolved just now came from the index records: it needs no check next time.
     if (packagesResolved && !offline) {
       await rememberLockChecked(
@@ -493,7 +494,7 @@ export async function lock(options: InstallOptions & { check?: boolean }): Promi
     );
   }
   const written = !upToDate && !options.check;
-  if (written) await writeLockfile(project, text, NO_TEST_HOOKS);
+  if (written) await writeLockfile(project, text);
   return {
     upToDate,
     written,

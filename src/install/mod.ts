@@ -3,6 +3,7 @@
  *
  * @module
  */
+export type { InstallLimits } from "./limits.ts";
 export {
   diffLocks,
   fetchProject,

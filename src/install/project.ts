@@ -12,7 +12,6 @@ import type { Manifest } from "../manifest/types.ts";
 import { decodeUtf8Strict } from "../manifest/utf8.ts";
 import { computeManifestHash, type Lockfile, parseLockfile } from "../lockfile/mod.ts";
 import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
-import { NO_TEST_HOOKS, type TestHooks } from "../store/fs/test_hooks.ts";
 
 /** Largest `mochi.toml` read, in bytes (a manifest is a few kilobytes; this only stops endless input). */
 export const MAX_MANIFEST_BYTES: number = 32 * 1024 * 1024;
@@ -202,12 +201,13 @@ export async function readProject(
  *
  * @param project the project
  * @param text the new lockfile, or undefined to only clean up
- * @param hooks fault points (`mid-lock-write`)
+ * @param beforeRename called before the new lock is renamed into place (install's `mid-lock-write`
+ *   fault point)
  */
 export async function writeLockfile(
   project: Pick<Project, "dir" | "lockPath">,
   text: string | undefined,
-  hooks: TestHooks = NO_TEST_HOOKS,
+  beforeRename: () => void = () => {},
 ): Promise<void> {
   const manifest = await Deno.open(`${project.dir}/mochi.toml`, { read: true });
   try {
@@ -219,7 +219,7 @@ export async function writeLockfile(
     }
     if (text !== undefined) {
       await writeFileAtomic(project.lockPath, new TextEncoder().encode(text), {
-        beforeRename: () => hooks.fault("mid-lock-write"),
+        beforeRename,
       });
     }
   } finally {

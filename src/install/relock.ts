@@ -11,7 +11,6 @@
  */
 import { formatLockfile, type Lockfile } from "../lockfile/mod.ts";
 import type { NewCapability } from "../capability/mod.ts";
-import { NO_TEST_HOOKS } from "../store/fs/test_hooks.ts";
 import {
   type InstallOptions,
   openProjectSources,
@@ -103,6 +102,6 @@ export async function relockProject(
  */
 export async function writeRelock(project: Project, relock: Relock): Promise<boolean> {
   if (!relock.changed) return false;
-  await writeLockfile(project, relock.text, NO_TEST_HOOKS);
+  await writeLockfile(project, relock.text);
   return true;
 }

@@ -34,7 +34,7 @@ import {
   readStoreState,
 } from "./executor.ts";
 import type { StoreHolder } from "../store/fs/store_lock.ts";
-import { NO_TEST_HOOKS, type TestHooks } from "../store/fs/test_hooks.ts";
+import type { InstallLimits } from "./limits.ts";
 
 const SKIP_DIRS = new Set(["node_modules", "target", "vendor"]);
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -232,8 +232,8 @@ export interface FetchCratesOptions extends RustStepOptions {
   onEvent?: (event: InstallEvent) => void;
   /** Called once when the store lock has been held by others for 1 s. */
   onWait?: (holders: StoreHolder[], waitedMs: number) => void;
-  /** Fault points and injected limits (`maxBlobBytes`). */
-  hooks?: TestHooks;
+  /** Archive limits and body caps overriding the defaults (`blobBytes`, `archive`). */
+  limits?: InstallLimits;
 }
 
 /**
@@ -246,7 +246,7 @@ export interface FetchCratesOptions extends RustStepOptions {
  *
  * @param project the project (its lock must hold the crates)
  * @param lock the lockfile to fetch for
- * @param options home, offline, fetch, env, concurrency, wait notice, hooks
+ * @param options home, offline, fetch, env, concurrency, wait notice, limits
  * @returns counts
  * @throws {MochiError} `RUST_E004` (exit 4) on a checksum mismatch, naming the crate and both
  *   digests; `RUST_E006` download failure; `BLOB_E004` over the cap; `BLOB_E007` offline and
@@ -260,11 +260,11 @@ export async function fetchCrates(
   const crates = lock.rustPackages ?? [];
   const report: FetchReport = { crates: crates.length, fetched: 0, cached: 0, bytes: 0 };
   if (crates.length === 0) return report;
-  const hooks = options.hooks ?? NO_TEST_HOOKS;
+  const limits = options.limits ?? {};
   const artifacts = lockArtifacts({ ...lock, packages: [] });
   const session = await openStoreSession(options.mochiHome, "shared", {
     command: "fetch",
-    archivePolicy: hooks.archivePolicy,
+    archivePolicy: limits.archive ?? {},
     ...(options.onWait ? { onWait: options.onWait } : {}),
   });
   try {
@@ -284,7 +284,7 @@ export async function fetchCrates(
         ),
     }, {
       concurrency: options.concurrency ?? 16,
-      maxBytes: hooks.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES,
+      maxBytes: limits.blobBytes ?? DEFAULT_MAX_BLOB_BYTES,
       addresses,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
