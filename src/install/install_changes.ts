@@ -8,13 +8,25 @@
 import { type Lockfile, parseLockfile } from "../lockfile/mod.ts";
 import { install, type InstallOptions, type InstallReport } from "./install.ts";
 import { type LockChange, lockChanges } from "./changes.ts";
+import { MAX_LOCK_BYTES } from "./project.ts";
 
-async function readLockQuietly(path: string): Promise<Lockfile | undefined> {
+/** The lock's text, or undefined when there is none or it is over the lock cap. */
+async function readLockText(path: string): Promise<string | undefined> {
   try {
-    return parseLockfile(await Deno.readTextFile(path), path);
+    if ((await Deno.lstat(path)).size > MAX_LOCK_BYTES) return undefined;
+    return await Deno.readTextFile(path);
   } catch {
-    // No lock, or one install will replace (conflict markers, a newer format): every entry of
-    // the new lock counts as added.
+    return undefined;
+  }
+}
+
+function parseQuietly(text: string | undefined, path: string): Lockfile | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseLockfile(text, path);
+  } catch {
+    // One install replaced (conflict markers, a newer format): every entry of the new lock
+    // counts as added.
     return undefined;
   }
 }
@@ -31,9 +43,11 @@ export async function installWithChanges(
   options: InstallOptions,
 ): Promise<InstallReport & { changes: LockChange[] }> {
   const lockPath = `${options.projectDir}/mochi.lock`;
-  const before = await readLockQuietly(lockPath);
+  // Only the text is read before: a no-op install (the lock kept) parses nothing more.
+  const beforeText = await readLockText(lockPath);
   const report = await install(options);
   if (!report.lockChanged) return { ...report, changes: [] };
-  const after = await readLockQuietly(report.lockPath);
+  const before = parseQuietly(beforeText, lockPath);
+  const after = parseQuietly(await readLockText(report.lockPath), report.lockPath);
   return { ...report, changes: after === undefined ? [] : lockChanges(before, after) };
 }
