@@ -8,7 +8,7 @@
  */
 import { gzipSync } from "node:zlib";
 import { assert, assertEquals } from "./assert.ts";
-import { ROOT, runCli } from "./helpers.ts";
+import { ROOT, runCli, writeRustProject } from "./helpers.ts";
 import { hashTree, withSandbox } from "./sandbox.ts";
 import { crateIndexPath } from "../src/rust/mod.ts";
 import { digestBytes } from "../src/store/mod.ts";
@@ -106,25 +106,8 @@ async function cargoServer(
   };
 }
 
-async function rustProject(dir: string, index: string, crates: string[]): Promise<void> {
-  await Deno.mkdir(dir, { recursive: true });
-  await Deno.writeTextFile(
-    `${dir}/mochi.toml`,
-    [
-      "[package]",
-      'name = "app"',
-      'version = "0.1.0"',
-      'edition = "2026"',
-      'mochi = ">=0.7"',
-      "",
-      "[registry]",
-      `crates-io = "sparse+${index}"`,
-      "",
-      "[targets.rust.ffi]",
-      ...crates.map((c) => `${c} = "1"`),
-      "",
-    ].join("\n"),
-  );
+function rustProject(dir: string, index: string, crates: string[]): Promise<void> {
+  return writeRustProject(dir, `sparse+${index}`, crates);
 }
 
 /** Runs the CLI, killed after `ms` (a run that never ends fails the test instead of hanging). */

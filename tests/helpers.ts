@@ -188,3 +188,36 @@ export async function writeProject(
   ];
   await Deno.writeTextFile(`${dir}/mochi.toml`, lines.join("\n"));
 }
+
+/**
+ * Writes a project whose only requirements are Rust crates (`[targets.rust.ffi]`, each `"1"`),
+ * with an empty `src/`.
+ *
+ * @param dir project directory (created)
+ * @param cratesIo the `[registry] crates-io` URL (`sparse+http://…/` or `file://…/`)
+ * @param crates crate names
+ */
+export async function writeRustProject(
+  dir: string,
+  cratesIo: string,
+  crates: string[],
+): Promise<void> {
+  await Deno.mkdir(`${dir}/src`, { recursive: true });
+  await Deno.writeTextFile(
+    `${dir}/mochi.toml`,
+    [
+      "[package]",
+      'name = "app"',
+      'version = "0.1.0"',
+      'edition = "2026"',
+      'mochi = ">=0.7"',
+      "",
+      "[registry]",
+      `crates-io = "${cratesIo}"`,
+      "",
+      "[targets.rust.ffi]",
+      ...crates.map((c) => `${c} = "1"`),
+      "",
+    ].join("\n"),
+  );
+}

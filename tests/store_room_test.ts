@@ -7,7 +7,7 @@
  */
 import { gzipSync } from "node:zlib";
 import { assert, assertEquals } from "./assert.ts";
-import { runCli, snapshotTree, writeProject, writeRegistry } from "./helpers.ts";
+import { runCli, snapshotTree, writeProject, writeRegistry, writeRustProject } from "./helpers.ts";
 import { hashTree, withSandbox } from "./sandbox.ts";
 import { crateIndexPath } from "../src/rust/mod.ts";
 import { digestBytes } from "../src/store/mod.ts";
@@ -44,25 +44,8 @@ async function cargoIndex(dir: string, crates: [string, string][]): Promise<Map<
   return sums;
 }
 
-async function rustProject(dir: string, index: string, crates: string[]): Promise<void> {
-  await Deno.mkdir(`${dir}/src`, { recursive: true });
-  await Deno.writeTextFile(
-    `${dir}/mochi.toml`,
-    [
-      "[package]",
-      'name = "app"',
-      'version = "0.1.0"',
-      'edition = "2026"',
-      'mochi = ">=0.7"',
-      "",
-      "[registry]",
-      `crates-io = "file://${index}/"`,
-      "",
-      "[targets.rust.ffi]",
-      ...crates.map((c) => `${c} = "1"`),
-      "",
-    ].join("\n"),
-  );
+function rustProject(dir: string, index: string, crates: string[]): Promise<void> {
+  return writeRustProject(dir, `file://${index}/`, crates);
 }
 
 /** Set the mtime of every file under `dir` to `ms` ago (links not followed). */
