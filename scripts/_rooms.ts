@@ -94,6 +94,12 @@ export const ROOMS: Readonly<Record<string, Room>> = {
     layer: "core",
     about: "cargo's rules: index files, features as packages, crate resolution",
   },
+  go: {
+    paths: ["src/go/"],
+    layer: "core",
+    about:
+      "Go's rules from golang.org/x/mod: module paths and versions, h1 hashes, module zips, signed notes, the checksum database's log, go.mod",
+  },
   pack: {
     paths: ["src/pack/"],
     layer: "core",
@@ -215,6 +221,7 @@ export const ENTRY_POINTS: Readonly<Record<string, string>> = {
   "./publish": "src/publish/mod.ts",
   "./lowering": "src/lowering/mod.ts",
   "./rust": "src/rust/mod.ts",
+  "./go": "src/go/mod.ts",
   "./cli": "cli.ts",
 };
 

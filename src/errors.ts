@@ -250,6 +250,39 @@ export const ERROR_CATALOGUE = {
     exit: 1,
     summary: "the address to serve on is in use or cannot be bound (mochi registry serve)",
   },
+
+  // Go modules: paths, versions, hashes, zips, go.mod, the checksum database (src/go/)
+  GO_E001: {
+    exit: 1,
+    summary: "a Go module path, import path or file path breaks golang.org/x/mod/module's rules",
+  },
+  GO_E002: {
+    exit: 1,
+    summary: "a Go module version is invalid (semver, pseudo-version, escaping, major suffix)",
+  },
+  GO_E003: {
+    exit: 4,
+    summary: "a Go module zip breaks the module zip rules or a size or entry-count limit",
+  },
+  GO_E004: {
+    exit: 4,
+    summary: "a Go module's h1 hash differs from go.sum, the checksum database or mochi.lock",
+  },
+  GO_E005: { exit: 1, summary: "a checksum-database verifier or signer key is malformed" },
+  GO_E006: {
+    exit: 4,
+    summary: "a signed note is malformed, signed by no known key, or a signature does not verify",
+  },
+  GO_E007: {
+    exit: 4,
+    summary:
+      "a transparency-log proof fails: a record is not in the tree or trees are inconsistent",
+  },
+  GO_E008: {
+    exit: 4,
+    summary: "a transparency-log tree head, tile, tile path or record is malformed",
+  },
+  GO_E009: { exit: 1, summary: "a go.mod file is malformed" },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** A stable error code from {@link ERROR_CATALOGUE}, e.g. `"MANIFEST_E003"`. */
