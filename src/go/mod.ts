@@ -43,3 +43,4 @@ export {
   semverPrerelease,
   semverSort,
 } from "./semver.ts";
+export { compareUtf8, hash1, type HashFile, hashGoMod } from "./dirhash.ts";
