@@ -242,6 +242,10 @@ export const ERROR_CATALOGUE = {
     exit: 1,
     summary: "mochi init or mochi new would overwrite an existing mochi.toml or directory",
   },
+  PROJECT_E005: {
+    exit: 1,
+    summary: "a .mochi source file is larger than the cap the import scan reads",
+  },
 
   // CLI usage and internal
   CLI_E001: { exit: 1, summary: "unknown command or bad command-line arguments" },

@@ -41,6 +41,7 @@ import {
   lockCrates,
   rustRequirementsOf,
 } from "./rust.ts";
+import { scanImportLines } from "./source_scan.ts";
 import { refusePublisherChanges } from "./signatures.ts";
 import { configuredRegistries, pinnedRegistries } from "./sources.ts";
 import { type Project, readProject, writeLockfile } from "./project.ts";
@@ -292,7 +293,9 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   const sources = openProjectSources(project, sourceOptions(project, options));
   const registryUrl = sources.registries[0]!.url;
   const storeRoot = mochiHomeLayout(options.mochiHome).store;
-  const rustRequirements = await rustRequirementsOf(project);
+  // One walk of the .mochi sources; every bridge reads its import lines from it.
+  const importScan = await scanImportLines(project.dir);
+  const rustRequirements = await rustRequirementsOf(project, importScan);
 
   // Decide: reuse the lock or resolve (pure), then act on the decision.
   const decision = decideLock({ ...project, pinned: sources.pinned, refresh: options.refresh });
@@ -464,7 +467,9 @@ export async function lock(options: InstallOptions & { check?: boolean }): Promi
   const project = await readProject(options.projectDir, { repairLock: repair });
   const offline = options.offline || options.frozen || false;
   const sources = openProjectSources(project, sourceOptions(project, options));
-  const rustRequirements = await rustRequirementsOf(project);
+  // One walk of the .mochi sources; every bridge reads its import lines from it.
+  const importScan = await scanImportLines(project.dir);
+  const rustRequirements = await rustRequirementsOf(project, importScan);
   const resolvedProject = await resolveProject(
     project,
     sources,

@@ -75,6 +75,17 @@ export {
   scanProjectImports,
 } from "./rust.ts";
 export {
+  collectImportLines,
+  IMPORT_LANGUAGES,
+  type ImportLanguage,
+  type ImportLine,
+  type ImportScan,
+  type ImportScanOptions,
+  MAX_SOURCE_FILE_BYTES,
+  scanImportLines,
+  SKIPPED_SOURCE_DIRS,
+} from "./source_scan.ts";
+export {
   auditCapabilities,
   type CapabilityAuditReport,
   compileProject,

@@ -20,6 +20,7 @@ import {
   writeLockfile,
 } from "./install.ts";
 import { lockCrates, rustRequirementsOf } from "./rust.ts";
+import { scanImportLines } from "./source_scan.ts";
 import { refusePublisherChanges } from "./signatures.ts";
 import { formatLockChange, type LockChange, lockChanges } from "./changes.ts";
 import { lockWouldChange, NOT_CANONICAL } from "./decision.ts";
@@ -59,7 +60,9 @@ export async function relockProject(
 ): Promise<Relock> {
   const offline = options.offline || options.frozen || false;
   const sources = openProjectSources(project, sourceOptions(project, options));
-  const rustRequirements = await rustRequirementsOf(project);
+  // One walk of the .mochi sources; every bridge reads its import lines from it.
+  const importScan = await scanImportLines(project.dir);
+  const rustRequirements = await rustRequirementsOf(project, importScan);
   const resolved = await resolveProject(project, sources, options.onProgress, options);
   const rust = await lockCrates(project, rustRequirements, {
     ...options,

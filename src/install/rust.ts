@@ -7,16 +7,16 @@
  * @module
  */
 import type { InstallEvent } from "./events.ts";
-import { join, relative } from "node:path";
 import type { LockedCrate, Lockfile } from "../lockfile/mod.ts";
 import {
   lockedCratesSatisfy,
   mergeRustRequirements,
   resolveCrates,
   type RustImport,
+  rustImportOfLine,
   type RustRequirement,
-  scanRustImports,
 } from "../rust/mod.ts";
+import { type ImportScan, scanImportLines } from "./source_scan.ts";
 import {
   type CargoIndexClient,
   cratesIoIndexUrl,
@@ -36,7 +36,6 @@ import {
 import type { StoreHolder } from "../store/fs/store_lock.ts";
 import type { InstallLimits } from "./limits.ts";
 
-const SKIP_DIRS = new Set(["node_modules", "target", "vendor"]);
 const HEX64 = /^[0-9a-f]{64}$/;
 
 /**
@@ -44,25 +43,21 @@ const HEX64 = /^[0-9a-f]{64}$/;
  * `target` and `vendor` skipped), paths relative to the project directory, sorted.
  *
  * @param dir project directory
+ * @param sources the project's sources if already walked ({@link scanImportLines})
  * @returns the imports
- * @throws {MochiError} `RUST_E002` on an invalid import line
+ * @throws {MochiError} `RUST_E002` on an invalid import line; `PROJECT_E005` a source file over
+ *   the size cap
  */
-export async function scanProjectImports(dir: string): Promise<RustImport[]> {
+export async function scanProjectImports(
+  dir: string,
+  sources?: ImportScan,
+): Promise<RustImport[]> {
+  const walked = sources ?? await scanImportLines(dir);
   const out: RustImport[] = [];
-  const walk = async (d: string): Promise<void> => {
-    const entries: Deno.DirEntry[] = [];
-    for await (const e of Deno.readDir(d)) entries.push(e);
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const e of entries) {
-      if (e.name.startsWith(".")) continue;
-      const p = join(d, e.name);
-      if (e.isDirectory && !SKIP_DIRS.has(e.name)) await walk(p);
-      else if (e.isFile && e.name.endsWith(".mochi")) {
-        out.push(...scanRustImports(await Deno.readTextFile(p), relative(dir, p)));
-      }
-    }
-  };
-  await walk(dir);
+  for (const l of walked.imports.rust) {
+    const imp = rustImportOfLine(l.text, l.file, l.line);
+    if (imp !== undefined) out.push(imp);
+  }
   return out;
 }
 
@@ -70,11 +65,16 @@ export async function scanProjectImports(dir: string): Promise<RustImport[]> {
  * The project's Rust requirements: `[targets.rust.ffi]` merged with its sources' imports.
  *
  * @param project the project
+ * @param sources the project's sources if already walked ({@link scanImportLines}), so the
+ *   bridges share one walk
  * @returns the requirements (empty when it uses no Rust crates)
  * @throws {MochiError} `RUST_E002` bad import line; `RUST_E003` manifest and import disagree
  */
-export async function rustRequirementsOf(project: Project): Promise<RustRequirement[]> {
-  const imports = await scanProjectImports(project.dir);
+export async function rustRequirementsOf(
+  project: Project,
+  sources?: ImportScan,
+): Promise<RustRequirement[]> {
+  const imports = await scanProjectImports(project.dir, sources);
   return mergeRustRequirements("mochi.toml", project.manifest.rustDependencies, imports);
 }
 

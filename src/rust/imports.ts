@@ -40,40 +40,72 @@ export function scanRustImports(text: string, file: string): RustImport[] {
   const out: RustImport[] = [];
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
-    const m = IMPORT.exec(lines[i]!);
-    if (m === null) continue;
-    const [, crate, req, alias] = m;
-    const where = `${file}:${i + 1}`;
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(crate!)) {
-      throw new MochiError("RUST_E002", `invalid crate name "${crate}" in import at ${where}`, {
-        hint: 'write import rust "<crate>@<requirement>" as <alias>, e.g. "tokio@1"',
-        file,
-        line: i + 1,
-      });
-    }
-    const requirement = req === undefined || req.length === 0 ? "*" : req;
-    try {
-      parseRequirement(requirement);
-    } catch (e) {
-      throw new MochiError(
-        "RUST_E002",
-        `invalid requirement "${requirement}" for crate ${crate} at ${where}: ${
-          (e as Error).message
-        }`,
-        { hint: 'use cargo requirement syntax after "@": "tokio@1", "serde@^1.0.100"', file },
-      );
-    }
-    const entry: RustImport = {
-      crate: crate!,
-      requirement,
-      requirementGiven: req !== undefined && req.length > 0,
-      file,
-      line: i + 1,
-    };
-    if (alias !== undefined) entry.alias = alias;
-    out.push(entry);
+    const entry = rustImportOfLine(lines[i]!, file, i + 1);
+    if (entry !== undefined) out.push(entry);
   }
   return out;
+}
+
+/**
+ * The `import rust "<crate>@<requirement>" as <alias>` of one source line, if it is one (the
+ * per-line step of {@link scanRustImports}, for callers that hold the lines already, such as the
+ * install pipeline's one walk of a project's sources).
+ *
+ * @example
+ * ```ts
+ * import { rustImportOfLine } from "@mochi/pkg/rust";
+ * import assert from "node:assert/strict";
+ *
+ * const imp = rustImportOfLine('import rust "tokio@1" as tokio', "src/main.mochi", 7);
+ * assert.equal(imp?.crate, "tokio");
+ * assert.equal(imp?.line, 7);
+ * assert.equal(rustImportOfLine("let x = 1", "src/main.mochi", 8), undefined);
+ * ```
+ *
+ * @param text one line of a source file
+ * @param file the path reported in errors and in {@link RustImport.file}
+ * @param line the line's 1-based number
+ * @returns the import, or undefined when the line is not an `import rust` line
+ * @throws {MochiError} `RUST_E002` naming file and line when the crate name or requirement is
+ *   invalid
+ */
+export function rustImportOfLine(
+  text: string,
+  file: string,
+  line: number,
+): RustImport | undefined {
+  const m = IMPORT.exec(text);
+  if (m === null) return undefined;
+  const [, crate, req, alias] = m;
+  const where = `${file}:${line}`;
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(crate!)) {
+    throw new MochiError("RUST_E002", `invalid crate name "${crate}" in import at ${where}`, {
+      hint: 'write import rust "<crate>@<requirement>" as <alias>, e.g. "tokio@1"',
+      file,
+      line,
+    });
+  }
+  const requirement = req === undefined || req.length === 0 ? "*" : req;
+  try {
+    parseRequirement(requirement);
+  } catch (e) {
+    throw new MochiError(
+      "RUST_E002",
+      `invalid requirement "${requirement}" for crate ${crate} at ${where}: ${
+        (e as Error).message
+      }`,
+      { hint: 'use cargo requirement syntax after "@": "tokio@1", "serde@^1.0.100"', file },
+    );
+  }
+  const entry: RustImport = {
+    crate: crate!,
+    requirement,
+    requirementGiven: req !== undefined && req.length > 0,
+    file,
+    line,
+  };
+  if (alias !== undefined) entry.alias = alias;
+  return entry;
 }
 
 function canonical(req: string): string {

@@ -36,5 +36,10 @@ export {
   type RustRequirement,
   rustWords,
 } from "./resolve.ts";
-export { mergeRustRequirements, type RustImport, scanRustImports } from "./imports.ts";
+export {
+  mergeRustRequirements,
+  type RustImport,
+  rustImportOfLine,
+  scanRustImports,
+} from "./imports.ts";
 export { lockedCratesSatisfy } from "./satisfy.ts";
