@@ -11,3 +11,18 @@ export { formatLockfile, LOCKFILE_HEADER, sortCrates, sortPackages } from "./for
 export { parseLockfile } from "./parse.ts";
 export { computeManifestHash, MANIFEST_HASH_PREFIX } from "./hash.ts";
 export { enabledOptionalDependencies, type LockCheck, lockSatisfiesManifest } from "./satisfy.ts";
+export {
+  diffPythonLock,
+  formatPythonLockChange,
+  type LockedPythonPackage,
+  type LockedWheel,
+  PYTHON_CAPABILITY_TOKENS,
+  PYTHON_LOCK_SCHEMA_VERSION,
+  PYTHON_SOURCES,
+  type PythonLockChange,
+  type PythonLockSections,
+  pythonPackageKey,
+  type PythonSource,
+  sortPythonPackages,
+  sortWheels,
+} from "./python.ts";

@@ -10,6 +10,7 @@ import { packageNameProblem } from "../manifest/names.ts";
 import { capabilityProblem, didYouMean } from "../capability/model.ts";
 import { locateToml } from "../manifest/toml_locator.ts";
 import { tryParseVersion } from "../semver/mod.ts";
+import { readPythonSections } from "./python.ts";
 import { type LockedCrate, type LockedPackage, type Lockfile, LOCKFILE_FORMAT } from "./types.ts";
 
 const REFRESH_HINT =
@@ -38,8 +39,9 @@ function isTable(v: unknown): v is Table {
  * @returns the lockfile, packages in file order
  * @throws {MochiError} with `file`, `line`, `column` and `hint`: LOCK_E007 conflict markers
  *   (hint `mochi lock --refresh`) · LOCK_E004 no `version` (or `version = 0`) · LOCK_E003
- *   `version` newer than {@link LOCKFILE_FORMAT} · LOCK_E005 invalid TOML, a missing field, a
- *   field of the wrong type or shape, or the same name and version locked twice
+ *   `version` (or the Python `schema-version`) newer than this mochi reads · LOCK_E005 invalid
+ *   TOML, a missing field, a field of the wrong type or shape, the same name and version locked
+ *   twice, or a refused `[[python-package]]`/`[[python-wheel]]` entry (`readPythonSections`)
  */
 export function parseLockfile(text: string, file = "mochi.lock"): Lockfile {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -152,8 +154,11 @@ export function parseLockfile(text: string, file = "mochi.lock"): Lockfile {
     }
     crateIds.set(id, i);
   });
+  const python = readPythonSections(doc, file, fail);
   const lock: Lockfile = { version: LOCKFILE_FORMAT, manifestHash, packages, capabilitiesSeen };
   if (rustPackages.length > 0) lock.rustPackages = rustPackages;
+  if (python.packages.length > 0) lock.pythonPackages = python.packages;
+  if (python.wheels.length > 0) lock.pythonWheels = python.wheels;
   return lock;
 }
 

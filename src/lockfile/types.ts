@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { LockedPythonPackage, LockedWheel } from "./python.ts";
 
 /** The lockfile format version this mochi writes and reads. */
 export const LOCKFILE_FORMAT = 1;
@@ -68,6 +69,13 @@ export interface Lockfile {
   packages: LockedPackage[];
   /** `[[rust-package]]` entries (absent or empty when the project uses no Rust crates). */
   rustPackages?: LockedCrate[];
+  /**
+   * `[[python-package]]` entries (MEP-71 phase 9; absent or empty when the project imports no
+   * Python distribution). The file then carries `schema-version = 1`.
+   */
+  pythonPackages?: LockedPythonPackage[];
+  /** `[[python-wheel]]` entries: the wheel pinned for each resolved Python distribution. */
+  pythonWheels?: LockedWheel[];
   /** `[capabilities-seen]`: package name → capabilities accepted so far. */
   capabilitiesSeen: Map<string, string[]>;
 }
