@@ -101,3 +101,65 @@ export async function loadGoMainCases(): Promise<GoMainCase[]> {
   }
   return out;
 }
+
+/** What the oracle tests need of a go.mod: a small reader of the directives MVS uses. */
+export interface GoModLite {
+  /** `module` path. */
+  module?: string;
+  /** `go` version. */
+  goVersion?: string;
+  /** `require` lines. */
+  require: { path: string; version: string }[];
+  /** `exclude` lines. */
+  exclude: { path: string; version: string }[];
+  /** `replace` lines (`version` `""`: every version on the left, a directory on the right). */
+  replace: { old: { path: string; version: string }; new: { path: string; version: string } }[];
+}
+
+function unquote(s: string): string {
+  return s.startsWith('"') ? JSON.parse(s) as string : s;
+}
+
+/**
+ * Reads the directives MVS needs from a go.mod text (test-side; the product reader is
+ * `src/go/`'s). Comments, blocks and quoted paths as golang.org/x/mod/modfile writes them.
+ */
+export function readGoModLite(text: string): GoModLite {
+  const out: GoModLite = { require: [], exclude: [], replace: [] };
+  let block: string | undefined;
+  for (const raw of text.split("\n")) {
+    const line = raw.replace(/\/\/.*$/, "").trim();
+    if (line === "") continue;
+    if (block !== undefined) {
+      if (line === ")") {
+        block = undefined;
+        continue;
+      }
+      directive(block, line.split(/\s+/).map(unquote));
+      continue;
+    }
+    const words = line.split(/\s+/).map(unquote);
+    if (words[1] === "(" && words.length === 2) {
+      block = words[0];
+      continue;
+    }
+    directive(words[0]!, words.slice(1));
+  }
+  return out;
+
+  function directive(verb: string, args: string[]): void {
+    if (verb === "module") out.module = args[0]!;
+    else if (verb === "go") out.goVersion = args[0]!;
+    else if (verb === "require") out.require.push({ path: args[0]!, version: args[1]! });
+    else if (verb === "exclude") out.exclude.push({ path: args[0]!, version: args[1]! });
+    else if (verb === "replace") {
+      const arrow = args.indexOf("=>");
+      const left = args.slice(0, arrow);
+      const right = args.slice(arrow + 1);
+      out.replace.push({
+        old: { path: left[0]!, version: left[1] ?? "" },
+        new: { path: right[0]!, version: right[1] ?? "" },
+      });
+    }
+  }
+}

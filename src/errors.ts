@@ -287,6 +287,11 @@ export const ERROR_CATALOGUE = {
     summary: "a transparency-log tree head, tile, tile path or record is malformed",
   },
   GO_E009: { exit: 1, summary: "a go.mod file is malformed" },
+  GO_E010: {
+    exit: 1,
+    summary:
+      "the Go module graph cannot be built: a go.mod declares another module path, or the main module requires a version that is invalid or excluded",
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** A stable error code from {@link ERROR_CATALOGUE}, e.g. `"MANIFEST_E003"`. */

@@ -44,3 +44,15 @@ export {
   semverSort,
 } from "./semver.ts";
 export { compareUtf8, hash1, type HashFile, hashGoMod } from "./dirhash.ts";
+export {
+  type BuildListEntry,
+  type GoMainModule,
+  type GoModProvider,
+  type GoModSummary,
+  type GoReplace,
+  isPrunedGoVersion,
+  loadModuleGraph,
+  type LoadModuleGraphOptions,
+  type ModuleGraph,
+  replacementOf,
+} from "./mvs.ts";

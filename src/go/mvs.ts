@@ -1,0 +1,328 @@
+/**
+ * Minimal version selection over a Go module graph, as the go command builds it
+ * (cmd/go/internal/mvs and cmd/go/internal/modload: `readModGraph`, `goModSummary`,
+ * `Replacement`): the main module's `require`, `exclude` and `replace` (only the main module's
+ * `exclude` and `replace` count, as in Go), and module graph pruning for go ≥ 1.17.
+ *
+ * Pure: go.mod files come through a {@link GoModProvider} port (a module proxy client, a test's
+ * map), so the same code runs against the loopback proxy in tests and the real one at install.
+ *
+ * @module
+ */
+import { MochiError } from "../errors.ts";
+import { Semaphore } from "../concurrency.ts";
+import { compareUtf8 } from "./dirhash.ts";
+import type { ModuleVersion } from "./module.ts";
+import { semverCompare, semverIsValid } from "./semver.ts";
+
+/**
+ * What the graph needs of one go.mod (cmd/go/internal/modload `modFileSummary`): its `module`
+ * path, its `go` version and its `require` lines.
+ */
+export interface GoModSummary {
+  /** The `module` line's path; `undefined` when the file has none. */
+  module?: string | undefined;
+  /** The `go` line's version (`1.21`, `1.22.0`); `undefined` when the file has none. */
+  goVersion?: string | undefined;
+  /** The `require` lines, `// indirect` ones included. */
+  require: readonly ModuleVersion[];
+}
+
+/**
+ * One `replace` line of the main module (golang.org/x/mod/modfile `Replace`): `old.version` `""`
+ * replaces every version of `old.path`; `new.version` `""` means `new.path` is a directory (a
+ * filesystem replacement, whose go.mod the provider reads).
+ */
+export interface GoReplace {
+  /** The replaced module (`version` `""`: every version). */
+  old: ModuleVersion;
+  /** The replacement (`version` `""`: a directory). */
+  new: ModuleVersion;
+}
+
+/** The main module: the root of the graph, with the only `exclude` and `replace` that count. */
+export interface GoMainModule {
+  /** The main module's path. */
+  path: string;
+  /** Its `go` version; `undefined` (no `go` line) means an unpruned graph, as before go 1.17. */
+  goVersion?: string | undefined;
+  /** Its `require` lines: the roots of the graph. */
+  require: readonly ModuleVersion[];
+  /** Its `exclude` lines: requirements on these versions are dropped from every go.mod. */
+  exclude?: readonly ModuleVersion[] | undefined;
+  /** Its `replace` lines. */
+  replace?: readonly GoReplace[] | undefined;
+}
+
+/**
+ * The port MVS reads go.mod files through.
+ */
+export interface GoModProvider {
+  /**
+   * The go.mod summary of a module version: `m` is the module actually read, i.e. already the
+   * replacement when a `replace` applies (a directory when `m.version` is `""`).
+   *
+   * @param m the module version (or replacement directory) whose go.mod is needed
+   * @returns its summary
+   */
+  goMod(m: ModuleVersion): Promise<GoModSummary>;
+}
+
+/** One entry of the build list (one line of `go list -m all`). */
+export interface BuildListEntry {
+  /** Module path. */
+  path: string;
+  /** Selected version; `""` for the main module. */
+  version: string;
+  /** The replacement whose go.mod (and, at install, whose zip) stands for this version. */
+  replace?: ModuleVersion;
+}
+
+/** The loaded module graph. */
+export interface ModuleGraph {
+  /** The build list: the main module first, then every other selected module by path. */
+  buildList: BuildListEntry[];
+  /**
+   * The requirements (after `exclude`) of every module version whose go.mod was read, keyed
+   * `path@version`; the main module's key is `path@`.
+   */
+  requirements: Map<string, readonly ModuleVersion[]>;
+}
+
+/** Options of {@link loadModuleGraph}. */
+export interface LoadModuleGraphOptions {
+  /** Most `goMod` calls in flight at once (default 8). */
+  concurrency?: number;
+}
+
+/** The first go version whose go.mod files list every module providing a package (pruning). */
+const EXPLICIT_INDIRECT_VERSION = [1, 17];
+
+/**
+ * Whether a `go` version prunes the graph (cmd/go/internal/modload `pruningForGoVersion`): go
+ * ≥ 1.17 does; an absent or older one does not.
+ *
+ * @param goVersion the go.mod `go` version, or `undefined`
+ * @returns `true` for a pruned module
+ */
+export function isPrunedGoVersion(goVersion: string | undefined): boolean {
+  if (goVersion === undefined || goVersion === "") return false;
+  const m = /^([0-9]+)(?:\.([0-9]+))?/.exec(goVersion);
+  if (m === null) return false;
+  const major = Number(m[1]);
+  const minor = Number(m[2] ?? "0");
+  return major > EXPLICIT_INDIRECT_VERSION[0]! ||
+    (major === EXPLICIT_INDIRECT_VERSION[0]! && minor >= EXPLICIT_INDIRECT_VERSION[1]!);
+}
+
+function key(m: ModuleVersion): string {
+  return `${m.path}@${m.version}`;
+}
+
+/**
+ * The replacement of a module version (cmd/go/internal/modload `Replacement`): a `replace` naming
+ * that exact version wins over one naming the whole module.
+ *
+ * @param replace the main module's `replace` lines
+ * @param m the module version
+ * @returns the replacement, or `undefined`
+ */
+export function replacementOf(
+  replace: readonly GoReplace[],
+  m: ModuleVersion,
+): ModuleVersion | undefined {
+  let any: ModuleVersion | undefined;
+  for (const r of replace) {
+    if (r.old.path !== m.path) continue;
+    if (r.old.version === m.version) return r.new;
+    if (r.old.version === "") any = r.new;
+  }
+  return any;
+}
+
+/**
+ * Loads the module graph from the main module and selects one version per path with minimal
+ * version selection: the highest version any loaded go.mod requires.
+ *
+ * Follows cmd/go/internal/modload `readModGraph`: the main module's requirements are the roots.
+ * When the main module's `go` is ≥ 1.17 the graph is pruned: a pruned module's (go ≥ 1.17)
+ * requirements are read but not followed further; a module with an older or no `go` line has its
+ * requirements followed transitively (and everything below it is loaded unpruned). When the main
+ * module's `go` is older or absent, the whole graph is loaded. Requirements on versions the main
+ * module excludes are dropped from every go.mod (`goModSummary`); `replace` changes which go.mod
+ * is read, never the selected version. The build list is the main module, then every selected
+ * path in byte order (`gover.ModSort`), as `go list -m all` prints it.
+ *
+ * @param main the main module
+ * @param provider where go.mod files come from
+ * @param options concurrency
+ * @returns the build list and the requirements read
+ * @throws {MochiError} `GO_E010` when a go.mod declares a module path other than the one required
+ *   (or its replacement), or the main module requires a version it excludes or a version that is
+ *   not valid; whatever the provider throws
+ *
+ * @example
+ * ```ts
+ * import { loadModuleGraph } from "@mochi/pkg/go";
+ * import assert from "node:assert/strict";
+ *
+ * const mods: Record<string, string[]> = {
+ *   "example.com/a@v1.0.0": ["example.com/c@v1.1.0"],
+ *   "example.com/b@v1.2.0": ["example.com/c@v1.3.0"],
+ *   "example.com/c@v1.1.0": [],
+ *   "example.com/c@v1.3.0": [],
+ * };
+ * const graph = await loadModuleGraph(
+ *   {
+ *     path: "example.com/main",
+ *     goVersion: "1.21",
+ *     require: [
+ *       { path: "example.com/a", version: "v1.0.0" },
+ *       { path: "example.com/b", version: "v1.2.0" },
+ *     ],
+ *   },
+ *   {
+ *     goMod: (m) =>
+ *       Promise.resolve({
+ *         module: m.path,
+ *         goVersion: "1.21",
+ *         require: (mods[`${m.path}@${m.version}`] ?? []).map((s) => {
+ *           const [path, version] = s.split("@");
+ *           return { path: path!, version: version! };
+ *         }),
+ *       }),
+ *   },
+ * );
+ * assert.deepEqual(graph.buildList.map((e) => `${e.path} ${e.version}`), [
+ *   "example.com/main ",
+ *   "example.com/a v1.0.0",
+ *   "example.com/b v1.2.0",
+ *   "example.com/c v1.3.0",
+ * ]);
+ * ```
+ */
+export async function loadModuleGraph(
+  main: GoMainModule,
+  provider: GoModProvider,
+  options: LoadModuleGraphOptions = {},
+): Promise<ModuleGraph> {
+  const replace = main.replace ?? [];
+  const excluded = new Set((main.exclude ?? []).map(key));
+  for (const r of main.require) {
+    if (!semverIsValid(r.version)) {
+      throw new MochiError(
+        "GO_E010",
+        `the main module requires ${r.path} at an invalid version "${r.version}"`,
+        {
+          hint:
+            "use a semantic version such as v1.2.3 (a query like latest must be resolved first)",
+        },
+      );
+    }
+    if (excluded.has(key(r))) {
+      throw new MochiError(
+        "GO_E010",
+        `the main module requires ${r.path} ${r.version}, which it also excludes`,
+        {
+          hint: `require a version of ${r.path} that is not excluded, or drop the exclude line`,
+        },
+      );
+    }
+  }
+
+  const selected = new Map<string, string>();
+  const requirements = new Map<string, readonly ModuleVersion[]>();
+  const note = (reqs: readonly ModuleVersion[]) => {
+    for (const r of reqs) {
+      const cur = selected.get(r.path);
+      if (cur === undefined || semverCompare(r.version, cur) > 0) selected.set(r.path, r.version);
+    }
+  };
+  requirements.set(`${main.path}@`, main.require);
+  note(main.require);
+
+  const slots = new Semaphore(options.concurrency ?? 8);
+  const summaries = new Map<string, Promise<GoModSummary>>();
+  const summaryOf = (m: ModuleVersion): Promise<GoModSummary> => {
+    const k = key(m);
+    let p = summaries.get(k);
+    if (p === undefined) {
+      p = (async () => {
+        const actual = replacementOf(replace, m) ?? m;
+        const release = await slots.acquire();
+        let s: GoModSummary;
+        try {
+          s = await provider.goMod(actual);
+        } finally {
+          release();
+        }
+        if (s.module !== undefined && s.module !== m.path && s.module !== actual.path) {
+          throw new MochiError(
+            "GO_E010",
+            `the go.mod of ${m.path} ${m.version}${
+              actual === m ? "" : ` (replaced by ${actual.path} ${actual.version})`
+            } declares its path as ${s.module}`,
+            { hint: `require the module by the path its go.mod declares, or fix the replace line` },
+          );
+        }
+        const require = excluded.size === 0
+          ? s.require
+          : s.require.filter((r) => !excluded.has(key(r)));
+        const out = { module: s.module, goVersion: s.goVersion, require };
+        requirements.set(k, require);
+        note(require);
+        return out;
+      })();
+      summaries.set(k, p);
+    }
+    return p;
+  };
+
+  // readModGraph's two "loading" sets: a module may be loaded pruned, then again unpruned.
+  const loading = new Set<string>();
+  const loadingUnpruned = new Set<string>();
+  const pending: Promise<void>[] = [];
+  let failed = false;
+  const enqueue = (m: ModuleVersion, pruned: boolean): void => {
+    if (m.version === "none" || failed) return;
+    const set = pruned ? loading : loadingUnpruned;
+    if (set.has(key(m))) return;
+    set.add(key(m));
+    pending.push((async () => {
+      let s: GoModSummary;
+      try {
+        s = await summaryOf(m);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+      const depPruned = isPrunedGoVersion(s.goVersion);
+      if (!pruned || !depPruned) {
+        const next = pruned ? depPruned : false;
+        for (const r of s.require) enqueue(r, next);
+      }
+    })());
+  };
+  const mainPruned = isPrunedGoVersion(main.goVersion);
+  for (const r of main.require) enqueue(r, mainPruned);
+  // Every load is awaited (none is left to reject unhandled); after the first failure nothing new
+  // starts and the first error is thrown.
+  let failure: { reason: unknown } | undefined;
+  while (pending.length > 0) {
+    for (const r of await Promise.allSettled(pending.splice(0))) {
+      if (r.status === "rejected" && failure === undefined) failure = { reason: r.reason };
+    }
+  }
+  if (failure !== undefined) throw failure.reason;
+
+  const rest: BuildListEntry[] = [];
+  for (const [path, version] of selected) {
+    if (path === main.path || version === "none") continue;
+    const entry: BuildListEntry = { path, version };
+    const r = replacementOf(replace, { path, version });
+    if (r !== undefined) entry.replace = r;
+    rest.push(entry);
+  }
+  rest.sort((a, b) => compareUtf8(a.path, b.path));
+  return { buildList: [{ path: main.path, version: "" }, ...rest], requirements };
+}
