@@ -89,6 +89,11 @@ export const ROOMS: Readonly<Record<string, Room>> = {
     layer: "core",
     about: "capabilities lowered to each target's permission set",
   },
+  python: {
+    paths: ["src/python/"],
+    layer: "core",
+    about: "PEP 440 versions, specifiers and version sets as pypa/packaging defines them",
+  },
   rust: {
     paths: ["src/rust/"],
     layer: "core",
@@ -222,6 +227,7 @@ export const ENTRY_POINTS: Readonly<Record<string, string>> = {
   "./lowering": "src/lowering/mod.ts",
   "./rust": "src/rust/mod.ts",
   "./go": "src/go/mod.ts",
+  "./python": "src/python/mod.ts",
   "./cli": "cli.ts",
 };
 

@@ -34,6 +34,10 @@ export const ERROR_CATALOGUE = {
   SEMVER_E001: { exit: 1, summary: "a version is not valid SemVer 2.0.0" },
   SEMVER_E002: { exit: 1, summary: "a requirement is not valid cargo requirement syntax" },
 
+  // Python versions and specifiers (src/python: PEP 440 as pypa/packaging)
+  PY_E001: { exit: 1, summary: "a version is not a valid PEP 440 version" },
+  PY_E002: { exit: 1, summary: "a version specifier is not valid PEP 440 specifier syntax" },
+
   // Manifest (src/manifest)
   MANIFEST_E001: { exit: 1, summary: "mochi.toml is not valid TOML" },
   MANIFEST_E002: { exit: 1, summary: "unknown top-level table in mochi.toml" },
