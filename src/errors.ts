@@ -294,7 +294,7 @@ export const ERROR_CATALOGUE = {
   GO_E010: {
     exit: 1,
     summary:
-      "the Go module graph cannot be built: a go.mod declares another module path, or the main module requires a version that is invalid or excluded",
+      "the Go module graph cannot be built: a go.mod has no module line or declares another module path, or the main module requires an invalid version",
   },
 } as const satisfies Record<string, ErrorCodeInfo>;
 

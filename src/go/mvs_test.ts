@@ -124,15 +124,58 @@ Deno.test("mvs: exclude drops requirements on the excluded version from every go
   assertEquals(await list(m, graph), ["example.com/main", "a v1.0.0", "b v1.0.0", "c v1.0.0"]);
 });
 
-Deno.test("mvs: the main module requiring a version it excludes is GO_E010", async () => {
-  const m = main("1.21", ["a@v1.0.0"], { exclude: [mv("a@v1.0.0")] });
-  const e = await assertRejects(() => loadModuleGraph(m, provider({})), MochiError);
-  assertEquals(e.code, "GO_E010");
+Deno.test("mvs: the main module's requirement on a version it excludes is dropped and reported", async () => {
+  const graph: Graph = { "a@v1.0.0": { require: ["b@v1.0.0"] }, "b@v1.0.0": {} };
+  const m = main("1.21", ["a@v1.0.0", "b@v1.1.0"], { exclude: [mv("b@v1.1.0")] });
+  const g = await loadModuleGraph(m, provider(graph));
+  assertEquals(g.droppedRequirements, [mv("b@v1.1.0")]);
+  assertEquals(g.buildList.map((e) => `${e.path} ${e.version}`.trim()), [
+    "example.com/main",
+    "a v1.0.0",
+    "b v1.0.0",
+  ]);
+});
+
+Deno.test("mvs: a main requirement at an invalid version is GO_E010", async () => {
   const bad = await assertRejects(
     () => loadModuleGraph(main("1.21", ["a@latest"]), provider({})),
     MochiError,
   );
   assertEquals(bad.code, "GO_E010");
+});
+
+Deno.test("mvs: a pruned main raises a root to its selected version and reads the graph again", async () => {
+  // cmd/go's updatePrunedRoots: root a v1.0.0 is not selected (b requires a v1.1.0), so the graph
+  // is read again from a v1.1.0: a v1.0.0's requirement on c v1.5.0 goes, a v1.1.0's on d comes.
+  const graph: Graph = {
+    "a@v1.0.0": { go: "1.16", require: ["c@v1.5.0"] },
+    "a@v1.1.0": { go: "1.21", require: ["d@v1.0.0"] },
+    "b@v1.0.0": { go: "1.21", require: ["a@v1.1.0"] },
+    "c@v1.5.0": {},
+    "d@v1.0.0": {},
+  };
+  const pruned = await loadModuleGraph(main("1.21", ["a@v1.0.0", "b@v1.0.0"]), provider(graph));
+  assertEquals(pruned.buildList.map((e) => `${e.path} ${e.version}`.trim()), [
+    "example.com/main",
+    "a v1.1.0",
+    "b v1.0.0",
+    "d v1.0.0",
+  ]);
+  assertEquals(pruned.requirements.get("example.com/main@"), [mv("a@v1.1.0"), mv("b@v1.0.0")]);
+  // Unpruned, the first read stands: every version read counts.
+  assertEquals(await list(main("1.16", ["a@v1.0.0", "b@v1.0.0"]), graph), [
+    "example.com/main",
+    "a v1.1.0",
+    "b v1.0.0",
+    "c v1.5.0",
+    "d v1.0.0",
+  ]);
+});
+
+Deno.test("mvs: a go.mod with no module line is GO_E010", async () => {
+  const p = { goMod: () => Promise.resolve({ require: [] }) };
+  const e = await assertRejects(() => loadModuleGraph(main("1.21", ["a@v1.0.0"]), p), MochiError);
+  assertEquals(e.code, "GO_E010");
 });
 
 Deno.test("mvs: replace changes the go.mod read, not the version selected; exact version wins", async () => {
