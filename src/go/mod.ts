@@ -102,3 +102,19 @@ export {
   type Tree,
   treeHash,
 } from "./tlog.ts";
+export {
+  type CheckedFiles,
+  checkedFilesError,
+  checkFiles,
+  checkZip,
+  createModuleZip,
+  hashModuleZip,
+  MAX_GO_MOD,
+  MAX_LICENSE,
+  MAX_ZIP_FILE,
+  type ModuleTreeFile,
+  type ModuleZipFile,
+  readModuleZip,
+  type ZipFileError,
+  type ZipLimits,
+} from "./zip.ts";
