@@ -327,7 +327,7 @@ export function checkFiles(files: readonly ModuleTreeFile[]): CheckedFiles {
  * Follows golang.org/x/mod/zip CheckedFiles.Err.
  *
  * @param cf the verdict
- * @returns a `GO_E003` error, or undefined when the files are valid
+ * @returns the error's text, or undefined when the files are valid
  *
  * @example
  * ```ts
@@ -335,20 +335,17 @@ export function checkFiles(files: readonly ModuleTreeFile[]): CheckedFiles {
  * import assert from "node:assert/strict";
  *
  * assert.equal(checkedFilesError(checkFiles([{ path: "a.go", size: 1 }])), undefined);
- * assert.equal(checkedFilesError(checkFiles([{ path: "../a.go", size: 1 }]))?.code, "GO_E003");
+ * assert.equal(checkedFilesError(checkFiles([{ path: "a//b.go", size: 1 }])), "a//b.go: file path is not clean");
  * ```
  */
-export function checkedFilesError(cf: CheckedFiles): MochiError | undefined {
-  if (cf.sizeError !== undefined) {
-    return new MochiError("GO_E003", cf.sizeError, { hint: "the module is over Go's size limit" });
-  }
-  if (cf.invalid.length > 0) {
-    return new MochiError("GO_E003", cf.invalid.map((e) => `${e.path}: ${e.err}`).join("\n"), {
-      hint: "the module's files break golang.org/x/mod/zip's rules; the go command refuses it too",
-    });
-  }
+export function checkedFilesError(cf: CheckedFiles): string | undefined {
+  if (cf.sizeError !== undefined) return cf.sizeError;
+  if (cf.invalid.length > 0) return cf.invalid.map((e) => `${e.path}: ${e.err}`).join("\n");
   return undefined;
 }
+
+const ZIP_HINT =
+  "the module's files break golang.org/x/mod/zip's rules; the go command refuses it too";
 
 function checkModuleVersion(m: ModuleVersion): void {
   const vers = canonicalVersion(m.version);
@@ -511,9 +508,7 @@ export function readModuleZip(
   const cf = checkZip(m, raw, zip.length);
   const err = checkedFilesError(cf);
   if (err !== undefined) {
-    throw new MochiError("GO_E003", `${m.path}@${m.version}: ${err.message}`, {
-      hint: err.hint,
-    });
+    throw new MochiError("GO_E003", `${m.path}@${m.version}: ${err}`, { hint: ZIP_HINT });
   }
   let declared = 0;
   for (const e of raw) declared += e.size;
@@ -597,7 +592,7 @@ export function createModuleZip(
   const cf = checkFiles(files.map((f) => ({ ...f, size: f.data.length })));
   const err = checkedFilesError(cf);
   if (err !== undefined) {
-    throw new MochiError("GO_E003", `create zip: ${err.message}`, { hint: err.hint });
+    throw new MochiError("GO_E003", `create zip: ${err}`, { hint: ZIP_HINT });
   }
   const prefix = `${m.path}@${m.version}/`;
   const valid = new Set(cf.valid);

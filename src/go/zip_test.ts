@@ -124,7 +124,7 @@ Deno.test("checkFiles: x/mod zip_test.go TestCheckFiles over testdata/check_file
     const cf = checkFiles(files);
     assertEquals(formatCheckedFiles(cf), want, c.name);
     const err = checkedFilesError(cf);
-    assertEquals(err?.message ?? "", cf.invalid.map((e) => `${e.path}: ${e.err}`).join("\n"));
+    assertEquals(err ?? "", cf.invalid.map((e) => `${e.path}: ${e.err}`).join("\n"));
   }
 });
 
