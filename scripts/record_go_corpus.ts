@@ -95,6 +95,11 @@ export const MAINS: readonly MainCase[] = [
   { name: "go-toml", from: "github.com/pelletier/go-toml/v2@v2.2.2" },
   { name: "gin", from: "github.com/gin-gonic/gin@v1.10.0" },
   { name: "viper", from: "github.com/spf13/viper@v1.19.0" },
+  { name: "zap", from: "go.uber.org/zap@v1.27.0" },
+  { name: "client-golang", from: "github.com/prometheus/client_golang@v1.20.0" },
+  { name: "x-tools", from: "golang.org/x/tools@v0.24.0" },
+  { name: "client-go", from: "k8s.io/client-go@v0.31.0" },
+  { name: "go-kit", from: "github.com/go-kit/kit@v0.13.0" },
   {
     name: "synthetic-replace",
     goMod: [
