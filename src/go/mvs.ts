@@ -46,7 +46,7 @@ export interface GoMainModule {
   path: string;
   /** Its `go` version; `undefined` (no `go` line) means an unpruned graph, as before go 1.17. */
   goVersion?: string | undefined;
-  /** Its `require` lines: the roots of the graph. */
+  /** Its `require` lines: the roots of the graph (version `none`: no requirement, as in cmd/go). */
   require: readonly ModuleVersion[];
   /** Its `exclude` lines: requirements on these versions are dropped from every go.mod. */
   exclude?: readonly ModuleVersion[] | undefined;
@@ -218,7 +218,7 @@ export async function loadModuleGraph(
   const dropped: ModuleVersion[] = [];
   let roots: ModuleVersion[] = [];
   for (const r of main.require) {
-    if (!semverIsValid(r.version)) {
+    if (r.version !== "none" && !semverIsValid(r.version)) {
       throw new MochiError(
         "GO_E010",
         `the main module requires ${r.path} at an invalid version "${r.version}"`,
@@ -341,7 +341,7 @@ async function readModGraph(
   const pending: Promise<void>[] = [];
   let failed = false;
   const enqueue = (m: ModuleVersion, pruned: boolean): void => {
-    if (m.version === "none" || failed || m.path === mainPath) return;
+    if (m.version === "none" || failed) return;
     const k = `${pruned ? "p" : "u"} ${key(m)}`;
     if (loading.has(k)) return;
     loading.add(k);

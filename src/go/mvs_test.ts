@@ -233,3 +233,66 @@ Deno.test("mvs: cycles terminate; a failing provider fails the load with its err
   );
   assertEquals(e.message, "no go.mod for b@v1.0.0");
 });
+
+// The `build` scenarios of cmd/go's own MVS tests (the Go distribution's
+// src/cmd/go/internal/mvs/mvs_test.go, `tests`; copied to fixtures/go-mvs/scenarios.txt). Module
+// `B1` is path `B` at version `1`: mapped to v1.0.0 (`""` to v0.0.0, `5.hidden` to v5.0.1, which
+// keeps the test's string order). The classic algorithm is the unpruned graph (no `go` line).
+Deno.test("mvs: every build scenario of cmd/go's mvs tests", async () => {
+  const text = await Deno.readTextFile(
+    new URL("../../fixtures/go-mvs/scenarios.txt", import.meta.url),
+  );
+  const ver = (s: string) => {
+    if (s === "none") return "none";
+    const m = /^([0-9]*)(\.hidden)?$/.exec(s);
+    if (m === null) throw new Error(`version ${s}`);
+    return `v${m[1] === "" ? "0" : m[1]}.0.${m[2] ? 1 : 0}`;
+  };
+  const mod = (s: string) => ({ path: s.slice(0, 1), version: ver(s.slice(1)) });
+  let name = "";
+  let reqs = new Map<string, ModuleVersion[]>();
+  let builds = 0;
+  for (const raw of text.split("\n")) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) continue;
+    const i = line.indexOf(":");
+    const key = line.slice(0, i).trim().split(/\s+/);
+    const val = line.slice(i + 1).trim().split(/\s+/).filter((s) => s !== "");
+    if (key[0] === "name") {
+      name = val[0]!;
+      reqs = new Map();
+    } else if (key[0] === "build") {
+      const target = key[1]!;
+      const p = {
+        goMod(m: ModuleVersion): Promise<GoModSummary> {
+          const r = reqs.get(`${m.path}@${m.version}`);
+          return r === undefined
+            ? Promise.reject(new Error(`missing module: ${m.path}@${m.version}`))
+            : Promise.resolve({ module: m.path, require: r });
+        },
+      };
+      const g = await loadModuleGraph(
+        { path: target.slice(0, 1), require: reqs.get(key2(mod(target))) ?? [] },
+        p,
+      );
+      assertEquals(
+        g.buildList.slice(1).map((e) => `${e.path}${e.version}`),
+        val.slice(1).map((s) => {
+          const m = mod(s);
+          return `${m.path}${m.version}`;
+        }),
+        `${name}: ${line}`,
+      );
+      builds++;
+    } else if (key.length === 1 && /^[A-Z]/.test(key[0]!)) {
+      const rs = val.map(mod);
+      for (const r of rs) if (!reqs.has(key2(r))) reqs.set(key2(r), []);
+      reqs.set(key2(mod(key[0]!)), rs);
+    }
+  }
+  assertEquals(builds, 37);
+
+  function key2(m: ModuleVersion): string {
+    return `${m.path}@${m.version}`;
+  }
+});
