@@ -110,3 +110,42 @@ Deno.test("go oracle: recorded checksum-database answers verify offline (signatu
   assertEquals(proven, corpus.length);
   assert(tiles.read.size > 0);
 });
+
+Deno.test("go oracle: parseGoMod reads every recorded go.mod as the corpus's reader does", async () => {
+  const { loadGoMainCases, readGoModLite } = await import("../scripts/_go_corpus.ts");
+  const { parseGoMod } = await import("../src/go/mod.ts");
+  let count = 0;
+  const mods: string[] = [];
+  const walk = async (dir: string) => {
+    for await (const e of Deno.readDir(dir)) {
+      if (e.isDirectory) await walk(`${dir}/${e.name}`);
+      else if (e.name.endsWith(".mod")) mods.push(`${dir}/${e.name}`);
+    }
+  };
+  await walk(`${GO_CORPUS_DIR}/proxy`);
+  for (const file of mods) {
+    const text = await Deno.readTextFile(file);
+    const lax = parseGoMod(text, { lax: true, file });
+    const lite = readGoModLite(text);
+    assertEquals(lax.module?.path, lite.module, file);
+    assertEquals(lax.go, lite.goVersion, file);
+    assertEquals(
+      lax.require.map((r) => `${r.path}@${r.version}`),
+      lite.require.map((r) => `${r.path}@${r.version}`),
+      file,
+    );
+    count++;
+  }
+  for (const c of await loadGoMainCases()) {
+    const f = parseGoMod(c.goMod, { file: `${c.name}/go.mod` });
+    const lite = readGoModLite(c.goMod);
+    assertEquals(
+      f.require.map((r) => `${r.path}@${r.version}`),
+      lite.require.map((r) => `${r.path}@${r.version}`),
+    );
+    assertEquals(f.exclude, lite.exclude);
+    assertEquals(f.replace, lite.replace);
+    count++;
+  }
+  assert(count > 50, `${count} go.mod files`);
+});

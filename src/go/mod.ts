@@ -118,3 +118,13 @@ export {
   type ZipFileError,
   type ZipLimits,
 } from "./zip.ts";
+export {
+  type GoModFile,
+  type GoModReplace,
+  type GoModRequire,
+  type GoModRetract,
+  MAX_GO_MOD_BYTES,
+  parseGoMod,
+  type ParseGoModOptions,
+  retractionOf,
+} from "./gomod.ts";

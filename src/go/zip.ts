@@ -10,6 +10,7 @@
  */
 import { MochiError, quoteValue } from "../errors.ts";
 import { hash1 } from "./dirhash.ts";
+import { parseGoMod } from "./gomod.ts";
 import { canonicalVersion, checkFilePath, checkModule, type ModuleVersion } from "./module.ts";
 import { readZipDirectory, readZipEntry, writeZip } from "./_zipformat.ts";
 
@@ -162,18 +163,20 @@ function problemOf(f: () => void): string | undefined {
   }
 }
 
-/** The language version of a go.mod's `go` line (`go1.21`), or `""` (x/mod/zip parseGoVers). */
+/**
+ * The language version of a go.mod's `go` line (`go1.21`), or `""` when the go.mod does not parse
+ * (x/mod/zip parseGoVers: modfile.ParseLax, then go/version Lang).
+ */
 function goLangVersion(data: Uint8Array): string {
-  const text = new TextDecoder().decode(data);
-  for (const raw of text.split("\n")) {
-    const line = raw.replace(/\/\/.*$/, "").trim();
-    const m = /^go\s+(\S+)$/.exec(line);
-    if (m === null) continue;
-    const v = /^([1-9][0-9]*)\.(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))?([a-z]+[0-9]+)?$/.exec(m[1]!);
-    if (v === null) return "";
-    return `go${v[1]}.${v[2]}`;
+  let go: string | undefined;
+  try {
+    go = parseGoMod(data, { lax: true }).go;
+  } catch (e) {
+    if (e instanceof MochiError) return "";
+    throw e;
   }
-  return "";
+  const m = go === undefined ? null : /^([1-9][0-9]*)\.(0|[1-9][0-9]*)/.exec(go);
+  return m === null ? "" : `go${m[1]}.${m[2]}`;
 }
 
 function atLeastGo124(vers: string): boolean {
