@@ -128,3 +128,4 @@ export {
   type ParseGoModOptions,
   retractionOf,
 } from "./gomod.ts";
+export { type GoQuery, isCanonicalGoVersion, modulePathProblem, parseGoQuery } from "./query.ts";
