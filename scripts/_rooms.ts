@@ -89,15 +89,22 @@ export const ROOMS: Readonly<Record<string, Room>> = {
     layer: "core",
     about: "capabilities lowered to each target's permission set",
   },
-  python: {
-    paths: ["src/python/"],
-    layer: "core",
-    about: "PEP 440 versions, specifiers and version sets as pypa/packaging defines them",
-  },
   rust: {
     paths: ["src/rust/"],
     layer: "core",
     about: "cargo's rules: index files, features as packages, crate resolution",
+  },
+  python: {
+    paths: ["src/python/"],
+    layer: "core",
+    about:
+      "Python's rules: PEP 440 versions and specifiers, PEP 503 names, PEP 508 requirements and markers, wheel tags, core metadata, PEP 691 pages, resolution",
+  },
+  "python-client": {
+    paths: ["src/python/client/"],
+    layer: "adapter",
+    forbid: ["registry-server"],
+    about: "reads a PEP 691 JSON index: project pages and PEP 658 core metadata, cached and capped",
   },
   go: {
     paths: ["src/go/"],
@@ -122,13 +129,6 @@ export const ROOMS: Readonly<Record<string, Room>> = {
     ],
     layer: "adapter",
     about: "the on-disk store under $MOCHI_HOME: blobs, trees, the store lock, atomic writes",
-  },
-  "go-client": {
-    paths: ["src/go/client/"],
-    layer: "adapter",
-    forbid: ["registry-server"],
-    about:
-      "reads a Go module proxy and checksum database over http(s), with caps, and keeps the newest verified tree head",
   },
   "registry-client": {
     paths: ["src/registry/client/"],

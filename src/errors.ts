@@ -294,37 +294,23 @@ export const ERROR_CATALOGUE = {
   GO_E010: {
     exit: 1,
     summary:
-      "the Go module graph cannot be built: a go.mod has no module line or declares another module path, or the main module requires an invalid version",
+      "the Go module graph cannot be built: a go.mod declares another module path, or the main module requires a version that is invalid or excluded",
   },
-  GO_E011: {
+
+  // Python bridge: requirements, core metadata, the PEP 691 index (src/python)
+  PY_E003: { exit: 1, summary: "a Python requirement is not valid PEP 508" },
+  PY_E004: {
     exit: 1,
-    summary: "invalid Go module or version query in [targets.go.ffi] or an `import go` line",
+    summary: "a Python distribution's core metadata is malformed or larger than the cap",
   },
-  GO_E012: {
-    exit: 1,
-    summary: "[targets.go.ffi] and an `import go` line disagree about a module",
-  },
-  GO_E013: {
-    exit: 1,
-    summary: "the module proxy has no such module or version (404/410), or no version matches",
-  },
-  GO_E014: { exit: 3, summary: "the module proxy or checksum database could not be reached" },
-  GO_E015: {
-    exit: 1,
-    summary: "invalid or missing GOPROXY/GOSUMDB setting (direct and off are refused)",
-  },
-  GO_E016: {
+  PY_E005: { exit: 1, summary: "a Python index page is not valid PEP 691 JSON" },
+  PY_E006: { exit: 1, summary: "the Python index has no core metadata (PEP 658) for a file" },
+  PY_E007: {
     exit: 4,
-    summary: "a module's go.sum lines are missing from the checksum database's signed tree",
+    summary: "a core-metadata file does not match the SHA-256 its index page gives",
   },
-  GO_E017: {
-    exit: 4,
-    summary: "the checksum database's tree is not consistent with the one seen before",
-  },
-  GO_E018: {
-    exit: 4,
-    summary: "the module proxy or checksum database sent a malformed or oversized answer",
-  },
+  PY_E008: { exit: 1, summary: "no Python package index is configured" },
+  PY_E009: { exit: 1, summary: "a direct URL Python requirement (not supported; use the index)" },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** A stable error code from {@link ERROR_CATALOGUE}, e.g. `"MANIFEST_E003"`. */

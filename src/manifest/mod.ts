@@ -9,7 +9,6 @@ export type {
   Capabilities,
   Dependency,
   GitSource,
-  GoDependency,
   Manifest,
   ManifestWarning,
   PackageInfo,

@@ -1,7 +1,8 @@
 /**
- * Python packaging for the Python bridge: PEP 440 versions and specifiers exactly as
- * pypa/packaging's `packaging.version` and `packaging.specifiers`, and PEP 440 version sets for
- * the one PubGrub solver.
+ * The Python bridge's pure core: PEP 440 versions and specifiers exactly as pypa/packaging's
+ * `packaging.version` and `packaging.specifiers`, PEP 440 version sets for the one PubGrub solver,
+ * PEP 503 names, PEP 508 requirements and markers, wheel tags, core metadata, PEP 691 index pages
+ * and resolution.
  *
  * @example
  * ```ts
@@ -46,3 +47,50 @@ export {
   specifierSetContains,
   type VersionInput,
 } from "./specifiers.ts";
+export { isValidPythonName, MAX_PYTHON_NAME_LENGTH, normalizePythonName } from "./names.ts";
+export {
+  DEFAULT_MARKER_ENVIRONMENT,
+  evaluateMarker,
+  formatMarker,
+  type Marker,
+  type MarkerEnvironment,
+  type MarkerOp,
+  type MarkerValue,
+  type MarkerVariable,
+  MAX_REQUIREMENT_LENGTH,
+  parseMarker,
+  parsePythonRequirement,
+  type PythonRequirement,
+} from "./pep508.ts";
+export {
+  type CoreMetadata,
+  MAX_METADATA_BYTES,
+  MAX_METADATA_FIELDS,
+  MAX_REQUIRES_DIST,
+  parseCoreMetadata,
+} from "./metadata.ts";
+export {
+  manylinuxPlatforms,
+  parseWheelFilename,
+  supportedTags,
+  type TagTarget,
+  type WheelFilename,
+  wheelRank,
+} from "./tags.ts";
+export {
+  MAX_PAGE_FILES,
+  parseProjectPage,
+  PEP691_JSON,
+  type PythonFile,
+  type PythonProjectPage,
+} from "./index_page.ts";
+export {
+  DEFAULT_PYTHON_ENVIRONMENT,
+  type PythonEnvironment,
+  type PythonPackageSource,
+  type PythonResolution,
+  type PythonResolvedFile,
+  type ResolvedPythonPackage,
+  resolvePython,
+  type ResolvePythonOptions,
+} from "./resolve.ts";

@@ -67,6 +67,12 @@ export {
   openCargoIndex,
 } from "./client/cargo_index_client.ts";
 export {
+  openPythonIndex,
+  type PythonIndexClient,
+  type PythonIndexOptions,
+  pythonIndexUrl,
+} from "../python/client/mod.ts";
+export {
   createRegistryHandler,
   type RegistryHandlerOptions,
   type RegistryServer,

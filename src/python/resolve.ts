@@ -1,0 +1,503 @@
+/**
+ * Resolving Python requirements against a PEP 691 index with the one PubGrub solver: extras as
+ * their own solver packages (as uv models them), environment markers applied for a target,
+ * `requires-python` checked, yanked files skipped unless pinned with `==`, pre-releases only when
+ * a requirement names one (or nothing else matches, as pip's `SpecifierSet.filter` does), and the
+ * newest compatible version tried first.
+ *
+ * The solver works over cargo-style versions; each Python project's candidate versions are
+ * mapped, in PEP 440 order, onto `0.0.0`, `1.0.0`, `2.0.0`, … so a PEP 440 specifier becomes the
+ * set of candidate positions it admits (computed with pypa/packaging's rules in `specifiers.ts`).
+ * Failure reports are rewritten back to PEP 440 versions.
+ *
+ * Candidates follow pip's finder: wheels only (`--only-binary=:all:`), those whose tags the target
+ * supports (the best-ranked file of a version is kept), and whose file `requires-python` admits
+ * the target Python; the metadata's `Requires-Python` becomes a dependency on the virtual package
+ * `Python` (uv's `PubGrubPackage::Python`), so a version that needs another Python is ruled out
+ * with a reason.
+ *
+ * @module
+ */
+import { MochiError } from "../errors.ts";
+import { makeVersion, parseRequirement, type Version, VersionSet } from "../semver/mod.ts";
+import {
+  type DependencyProvider,
+  NoSolutionError,
+  type RequirementRange,
+  resolve,
+} from "../solver/mod.ts";
+import type { CoreMetadata } from "./metadata.ts";
+import type { PythonFile, PythonProjectPage } from "./index_page.ts";
+import {
+  DEFAULT_MARKER_ENVIRONMENT,
+  evaluateMarker,
+  type MarkerEnvironment,
+  parsePythonRequirement,
+  type PythonRequirement,
+} from "./pep508.ts";
+import {
+  comparePep440Versions,
+  formatPep440,
+  isPep440Prerelease,
+  type Pep440Version,
+  tryParsePep440Version,
+} from "./pep440.ts";
+import { parseSpecifierSet, type SpecifierSet } from "./specifiers.ts";
+import { manylinuxPlatforms, parseWheelFilename, supportedTags, wheelRank } from "./tags.ts";
+
+/** Where {@link resolvePython} reads projects from: a PEP 691 index client, or a test double. */
+export interface PythonPackageSource {
+  /** A project's page, or null when the index does not have it. */
+  project(name: string): Promise<PythonProjectPage | null>;
+  /** The core metadata of one file of a page (PEP 658). */
+  metadata(file: PythonFile): Promise<CoreMetadata>;
+}
+
+/** The target a resolution is for. */
+export interface PythonEnvironment {
+  /** Marker variables (PEP 508). */
+  readonly markers: MarkerEnvironment;
+  /** Supported wheel tags, most preferred first ({@link supportedTags}). */
+  readonly tags: readonly string[];
+  /** The Python version `requires-python` is checked against, e.g. `3.12.0`. */
+  readonly pythonVersion: string;
+}
+
+/**
+ * The default target: CPython 3.12 on linux x86_64 with glibc 2.17 (manylinux2014), the
+ * baseline uv assumes for `x86_64-unknown-linux-gnu`.
+ */
+export const DEFAULT_PYTHON_ENVIRONMENT: PythonEnvironment = Object.freeze({
+  markers: DEFAULT_MARKER_ENVIRONMENT,
+  tags: Object.freeze(
+    supportedTags({ pythonVersion: [3, 12], platforms: manylinuxPlatforms([2, 17], "x86_64") }),
+  ),
+  pythonVersion: "3.12.0",
+});
+
+/** Options of {@link resolvePython}. */
+export interface ResolvePythonOptions {
+  /** The index (an `openPythonIndex` client) or any {@link PythonPackageSource}. */
+  client: PythonPackageSource;
+  /** The target; default {@link DEFAULT_PYTHON_ENVIRONMENT}. */
+  environment?: PythonEnvironment;
+  /** Solver watchdog, milliseconds (default 60,000). */
+  timeoutMs?: number;
+}
+
+/** The file picked for a resolved version. */
+export interface PythonResolvedFile {
+  /** Absolute URL of the wheel. */
+  readonly url: string;
+  /** Lowercase hex SHA-256 the index gives ("" when it gave none). */
+  readonly sha256: string;
+  /** The wheel's file name. */
+  readonly filename: string;
+  /** Size in bytes, when the index gave it. */
+  readonly sizeBytes?: number;
+}
+
+/** One resolved distribution. */
+export interface ResolvedPythonPackage {
+  /** PEP 503 normalised name. */
+  readonly name: string;
+  /** The version as the index writes it in the file name (e.g. `2.32.3`). */
+  readonly version: string;
+  /** The wheel to install. */
+  readonly file: PythonResolvedFile;
+  /** The extras activated for it, sorted. */
+  readonly extras: readonly string[];
+  /** Names of the distributions it depends on in this resolution, sorted. */
+  readonly dependencies: readonly string[];
+}
+
+/** What {@link resolvePython} returns. */
+export interface PythonResolution {
+  /** Every distribution picked, sorted by name. */
+  readonly packages: readonly ResolvedPythonPackage[];
+}
+
+/** The solver key of the requirements themselves (one version, the root's only dependency). */
+const REQUIREMENTS = "(requirements)";
+/** The solver key of the target Python (uv's virtual Python package). */
+const PYTHON = "Python";
+const ZERO = makeVersion(0, 0, 0);
+const NOT_THE_TARGET = VersionSet.fromRequirement(parseRequirement(">=1.0.0"));
+
+interface Candidate {
+  readonly version: Pep440Version;
+  readonly text: string;
+  readonly file: PythonFile;
+  readonly yanked: boolean;
+}
+
+/**
+ * Resolves PEP 508 requirements to one wheel per distribution.
+ *
+ * @param requirements requirement strings (`"httpx[http2]>=0.27"`) or parsed requirements;
+ *   those whose marker does not hold for the target are left out
+ * @param options the index, the target environment, the watchdog
+ * @returns the picked distributions, sorted by name
+ * @throws NoSolutionError `SOLVER_E002` when no set of versions satisfies the requirements (a
+ *   pub-style report in PEP 440 terms)
+ * @throws {MochiError} `PY_E003` a requirement is not PEP 508; `PY_E009` a direct URL
+ *   requirement (not supported); `PY_E004`–`PY_E007` from the index; `SOLVER_E001` watchdog
+ *
+ * @example
+ * ```ts
+ * import { resolvePython } from "@mochi/pkg/python";
+ * import assert from "node:assert/strict";
+ * const wheel = "demo-1.0-py3-none-any.whl";
+ * const client = {
+ *   project: (name: string) =>
+ *     Promise.resolve(name === "demo" ? {
+ *       name: "demo",
+ *       files: [{
+ *         filename: wheel,
+ *         url: `http://127.0.0.1/files/${wheel}`,
+ *         sha256: "a".repeat(64),
+ *         requiresPython: "",
+ *         yanked: false as const,
+ *         coreMetadata: { sha256: "" },
+ *       }],
+ *     } : null),
+ *   metadata: () =>
+ *     Promise.resolve({
+ *       metadataVersion: "2.1",
+ *       name: "demo",
+ *       version: "1.0",
+ *       requiresPython: "",
+ *       requiresDist: [],
+ *       providesExtra: [],
+ *     }),
+ * };
+ * const { packages } = await resolvePython(["demo>=0.5"], { client });
+ * assert.equal(packages[0]?.version, "1.0");
+ * ```
+ */
+export async function resolvePython(
+  requirements: readonly (string | PythonRequirement)[],
+  options: ResolvePythonOptions,
+): Promise<PythonResolution> {
+  const parsed = requirements.map((r) => typeof r === "string" ? parsePythonRequirement(r) : r);
+  const provider = new PythonProvider(
+    parsed,
+    options.client,
+    options.environment ?? DEFAULT_PYTHON_ENVIRONMENT,
+  );
+  let picked;
+  try {
+    picked = await resolve(provider, {
+      name: "(root)",
+      version: "0.0.0",
+      dependencies: { [REQUIREMENTS]: "*" },
+    }, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
+  } catch (e) {
+    if (e instanceof NoSolutionError) {
+      throw e.with({ rewrite: (report) => provider.rewriteReport(report) });
+    }
+    throw e;
+  }
+  const byName = new Map<string, { c: Candidate; extras: Set<string>; deps: Set<string> }>();
+  for (const p of picked) {
+    if (p.name === REQUIREMENTS || p.name === PYTHON) continue;
+    const { base, extra } = splitKey(p.name);
+    const c = provider.candidateAt(base, p.version.major);
+    let entry = byName.get(base);
+    if (entry === undefined) byName.set(base, entry = { c, extras: new Set(), deps: new Set() });
+    if (extra !== undefined) entry.extras.add(extra);
+    for (const dep of p.dependencies.keys()) {
+      if (dep === PYTHON) continue;
+      const d = splitKey(dep).base;
+      if (d !== base) entry.deps.add(d);
+    }
+  }
+  const packages = [...byName.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map((
+    [name, { c, extras, deps }],
+  ): ResolvedPythonPackage => ({
+    name,
+    version: c.text,
+    file: {
+      url: c.file.url,
+      sha256: c.file.sha256,
+      filename: c.file.filename,
+      ...(c.file.sizeBytes === undefined ? {} : { sizeBytes: c.file.sizeBytes }),
+    },
+    extras: [...extras].sort(),
+    dependencies: [...deps].sort(),
+  }));
+  return { packages };
+}
+
+function splitKey(key: string): { base: string; extra?: string } {
+  const open = key.indexOf("[");
+  if (open < 0) return { base: key };
+  return { base: key.slice(0, open), extra: key.slice(open + 1, -1) };
+}
+
+/** The solver's view of a Python index: candidates by position, dependencies from metadata. */
+class PythonProvider implements DependencyProvider {
+  readonly #roots: readonly PythonRequirement[];
+  readonly #source: PythonPackageSource;
+  readonly #env: PythonEnvironment;
+  readonly #rank: Map<string, number>;
+  readonly #candidates = new Map<string, Promise<Candidate[]>>();
+  readonly #known = new Map<string, Candidate[]>();
+  readonly #sets = new Map<string, VersionSet>();
+  readonly #pinned = new Set<string>();
+
+  constructor(
+    roots: readonly PythonRequirement[],
+    source: PythonPackageSource,
+    env: PythonEnvironment,
+  ) {
+    this.#source = source;
+    this.#env = env;
+    this.#rank = new Map(env.tags.map((t, i) => [t, i]));
+    this.#roots = roots.filter((r) =>
+      r.marker === undefined || evaluateMarker(r.marker, env.markers)
+    );
+    for (const r of this.#roots) {
+      if (r.url !== undefined) throw directUrl(r);
+      const m = /^===?([^,*]+)$/.exec(r.specifier);
+      const v = m === null ? undefined : tryParsePep440Version(m[1]!);
+      if (v !== undefined) this.#pinned.add(`${r.normalizedName}@${formatPep440(v)}`);
+    }
+  }
+
+  /** The candidate at a solver position (after a solve, always known). */
+  candidateAt(name: string, index: number): Candidate {
+    return this.#known.get(name)![index]!;
+  }
+
+  prefetch(names: string[]): void {
+    for (const n of names) {
+      if (n === REQUIREMENTS || n === PYTHON) continue;
+      this.#candidatesOf(splitKey(n).base).catch(() => {});
+    }
+  }
+
+  async listVersions(key: string): Promise<Version[]> {
+    if (key === REQUIREMENTS || key === PYTHON) return [ZERO];
+    const name = splitKey(key).base;
+    const cands = await this.#candidatesOf(name);
+    const out: Version[] = [];
+    cands.forEach((c, i) => {
+      if (!c.yanked || this.#pinned.has(`${name}@${formatPep440(c.version)}`)) {
+        out.push(makeVersion(i, 0, 0));
+      }
+    });
+    return out;
+  }
+
+  async getDependencies(key: string, version: Version): Promise<Map<string, RequirementRange>> {
+    const deps = new Map<string, RequirementRange>();
+    if (key === PYTHON) return deps;
+    if (key === REQUIREMENTS) {
+      await this.#addAll(deps, this.#roots, undefined, undefined);
+      return deps;
+    }
+    const { base, extra } = splitKey(key);
+    const cands = await this.#candidatesOf(base);
+    const c = cands[version.major];
+    if (c === undefined) throw new Error(`unknown candidate ${key} #${version.major}`);
+    const meta = await this.#source.metadata(c.file);
+    if (meta.name !== base) {
+      throw new MochiError(
+        "PY_E004",
+        `core metadata of ${c.file.filename} names the distribution ${
+          JSON.stringify(meta.name)
+        }, ` +
+          `not ${base}`,
+        { hint: "the index serves metadata of another distribution; report it to the index" },
+      );
+    }
+    if (meta.requiresPython !== "" && !this.#pythonAdmits(meta.requiresPython)) {
+      // The target Python is the only version (0.0.0) of the virtual package: a set without it.
+      deps.set(PYTHON, { set: NOT_THE_TARGET, requirement: meta.requiresPython });
+    }
+    if (extra !== undefined) {
+      deps.set(base, { set: VersionSet.singleton(version), requirement: `==${c.text}` });
+    }
+    const wanted = meta.requiresDist.filter((r) =>
+      r.marker === undefined ||
+      evaluateMarker(r.marker, this.#env.markers, extra === undefined ? [] : [extra])
+    );
+    await this.#addAll(deps, wanted, base, version);
+    return deps;
+  }
+
+  async #addAll(
+    deps: Map<string, RequirementRange>,
+    reqs: readonly PythonRequirement[],
+    self: string | undefined,
+    selfVersion: Version | undefined,
+  ): Promise<void> {
+    // Fetch every page first, in parallel.
+    await Promise.all(reqs.map((r) => this.#candidatesOf(r.normalizedName)));
+    for (const r of reqs) {
+      if (r.url !== undefined) throw directUrl(r);
+      const name = r.normalizedName;
+      const isSelf = name === self;
+      const set = isSelf
+        ? VersionSet.singleton(selfVersion!)
+        : await this.#allowed(name, r.specifier);
+      const text = r.specifier === "" ? "*" : r.specifier;
+      const keys = [...(isSelf ? [] : [name]), ...r.extras.map((e) => `${name}[${e}]`)];
+      for (const k of keys) {
+        const prev = deps.get(k);
+        deps.set(
+          k,
+          prev === undefined
+            ? { set, requirement: text }
+            : { set: prev.set.intersection(set), requirement: `${prev.requirement},${text}` },
+        );
+      }
+    }
+  }
+
+  #pythonAdmits(requiresPython: string): boolean {
+    let spec: SpecifierSet;
+    try {
+      spec = parseSpecifierSet(requiresPython);
+    } catch {
+      return true; // pip ignores an invalid requires-python (with a warning)
+    }
+    return spec.contains(this.#env.pythonVersion, { prereleases: true });
+  }
+
+  /** The positions of `name`'s candidates a specifier admits (pip's pre-release rule). */
+  async #allowed(name: string, specifier: string): Promise<VersionSet> {
+    const id = `${name} ${specifier}`;
+    const cached = this.#sets.get(id);
+    if (cached !== undefined) return cached;
+    const cands = await this.#candidatesOf(name);
+    let spec: SpecifierSet;
+    try {
+      spec = parseSpecifierSet(specifier);
+    } catch (e) {
+      throw new MochiError("PY_E003", `invalid specifier for ${name}: ${(e as Error).message}`, {
+        hint: "fix the requirement (or pin another version of the distribution declaring it)",
+        cause: e,
+      });
+    }
+    const pre = spec.prereleases === true;
+    let picked = cands.flatMap((c, i) => spec.contains(c.version, { prereleases: pre }) ? [i] : []);
+    if (picked.length === 0 && !pre) {
+      // packaging's filter: with no final release admitted, pre-releases are.
+      picked = cands.flatMap((c, i) =>
+        isPep440Prerelease(c.version) && spec.contains(c.version, { prereleases: true }) ? [i] : []
+      );
+    }
+    if (picked.length === 0) {
+      // No candidate: a set past the last position, so the solver reports "doesn't match any
+      // versions" for the requirement as written (an empty set would say nothing).
+      const none = VersionSet.fromRequirement(parseRequirement(`>=${cands.length}.0.0`));
+      this.#sets.set(id, none);
+      return none;
+    }
+    let set = VersionSet.empty();
+    let start = -1;
+    const flush = (end: number) => {
+      if (start < 0) return;
+      set = set.union(
+        VersionSet.fromRequirement(parseRequirement(`>=${start}.0.0, <${end}.0.0`)),
+      );
+      start = -1;
+    };
+    let prev = -2;
+    for (const i of picked) {
+      if (i !== prev + 1) {
+        flush(prev + 1);
+        start = i;
+      }
+      prev = i;
+    }
+    flush(prev + 1);
+    this.#sets.set(id, set);
+    return set;
+  }
+
+  #candidatesOf(name: string): Promise<Candidate[]> {
+    let p = this.#candidates.get(name);
+    if (p === undefined) {
+      p = this.#source.project(name).then((page) => {
+        const cands = page === null ? [] : this.#fromPage(page);
+        this.#known.set(name, cands);
+        return cands;
+      });
+      this.#candidates.set(name, p);
+    }
+    return p;
+  }
+
+  /** pip's finder: compatible wheels whose requires-python admits the target, best per version. */
+  #fromPage(page: PythonProjectPage): Candidate[] {
+    const best = new Map<string, { c: Candidate; rank: number }>();
+    for (const file of page.files) {
+      const wheel = parseWheelFilename(file.filename);
+      if (wheel === undefined || wheel.name !== page.name) continue;
+      const rank = wheelRank(wheel, this.#rank);
+      if (rank === undefined) continue;
+      if (file.requiresPython !== "" && !this.#pythonAdmits(file.requiresPython)) continue;
+      const version = tryParsePep440Version(wheel.version);
+      if (version === undefined) continue;
+      const key = formatPep440(version);
+      const yanked = file.yanked !== false;
+      const prev = best.get(key);
+      const better = prev === undefined || (prev.c.yanked && !yanked) ||
+        (prev.c.yanked === yanked && rank < prev.rank);
+      if (better) best.set(key, { c: { version, text: wheel.version, file, yanked }, rank });
+    }
+    const out = [...best.values()].map((b) => b.c).sort((a, b) =>
+      comparePep440Versions(a.version, b.version)
+    );
+    // Versions equal under PEP 440 but written differently (1.0 and 1.0.0) count once.
+    return out.filter((c, i) =>
+      i === 0 || comparePep440Versions(out[i - 1]!.version, c.version) !== 0
+    );
+  }
+
+  /** Puts PEP 440 versions back into a solver report. */
+  rewriteReport(report: string): string {
+    return report.split("\n").map((line) => {
+      let current: string | undefined;
+      return line.split(" ").map((tok) => {
+        const key = tok.replace(/[,.]$/, "");
+        if (this.#known.has(splitKey(key).base)) current = splitKey(key).base;
+        const m = /^([<>=!~^]*)(\d+)\.0\.0([,.]?)$/.exec(tok);
+        if (m === null || current === undefined) return tok;
+        const cands = this.#known.get(current)!;
+        const c = cands[Number(m[2])];
+        if (c !== undefined) return `${m[1]}${c.text}${m[3]}`;
+        return Number(m[2]) === cands.length ? `${m[1]}∞${m[3]}` : tok;
+      }).join(" ");
+    }).join("\n")
+      .replaceAll(
+        `(root) depends on ${REQUIREMENTS} * which depends on`,
+        "the requirements depend on",
+      )
+      .replaceAll(`every version of ${REQUIREMENTS} depends on`, "the requirements depend on")
+      .replaceAll(`${REQUIREMENTS} 0.0.0 depends on`, "the requirements depend on")
+      .replaceAll(`${REQUIREMENTS} is forbidden`, "the requirements cannot all be met")
+      .replaceAll(`(root) depends on ${REQUIREMENTS} *`, "the requirements are needed")
+      .replaceAll(REQUIREMENTS, "the requirements")
+      .replace(
+        /Python (\S+) which doesn't match any versions/g,
+        `Python $1 but the target is Python ${this.#env.pythonVersion}`,
+      )
+      .replace(
+        /no version of Python matches (\S+): relax the requirement or publish a matching version/g,
+        `the target is Python ${this.#env.pythonVersion}, not $1: require an older version of ` +
+          "the distribution that needs it, or resolve for another Python",
+      );
+  }
+}
+
+function directUrl(r: PythonRequirement): MochiError {
+  return new MochiError(
+    "PY_E009",
+    `${r.name} @ ${r.url} is a direct URL requirement; mochi resolves from the index only`,
+    { hint: `require ${r.name} by version (e.g. "${r.name}>=1.0") from the index instead` },
+  );
+}
