@@ -130,6 +130,13 @@ export const ROOMS: Readonly<Record<string, Room>> = {
     layer: "adapter",
     about: "the on-disk store under $MOCHI_HOME: blobs, trees, the store lock, atomic writes",
   },
+  "go-client": {
+    paths: ["src/go/client/"],
+    layer: "adapter",
+    forbid: ["registry-server"],
+    about:
+      "reads a Go module proxy and checksum database over http(s), with caps, and keeps the newest verified tree head",
+  },
   "registry-client": {
     paths: ["src/registry/client/"],
     layer: "adapter",

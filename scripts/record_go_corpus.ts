@@ -17,12 +17,14 @@
  * 4. For every entry of {@link MAINS}: the main module's `go.mod` and `go.sum` (from the module's
  *    own zip, or the synthetic text below), `go list -m all` and `go mod verify` with a fresh
  *    GOPATH each (`GOFLAGS=-mod=mod`, so a go.sum that lacks a line is completed). Written to
- *    `main/<name>/`: `go.mod` and `go.sum` as the go command left them, `list.txt`
- *    (`go list -m all`), `verify.txt` (`go mod verify`'s output and exit status). The `.mod` and
- *    `.info` files that run fetched join `proxy/` (zips only for corpus modules).
+ *    `main/<name>/`: `go.mod` as given to the go command (and `go.mod.after` when the go command
+ *    rewrote it), `go.sum` as the go command left it, `list.txt` (`go list -m all`),
+ *    `list-stderr.txt` (its notices, when it printed any), `verify.txt` (`go mod verify`'s output
+ *    and exit status). The `.mod` and `.info` files that run fetched join `proxy/` (zips only for
+ *    corpus modules).
  *
- * Usage: `nice -n 10 deno run -A scripts/record_go_corpus.ts` (a few minutes; needs `go`, `curl`,
- * `unzip`).
+ * Usage: `nice -n 10 deno run -A scripts/record_go_corpus.ts [--only main1,main2]` (about 20 s;
+ * needs `go`, `curl`, `unzip`); `--only` re-records just those main modules, leaving the rest.
  *
  * @module
  */
@@ -93,6 +95,11 @@ export const MAINS: readonly MainCase[] = [
   { name: "go-toml", from: "github.com/pelletier/go-toml/v2@v2.2.2" },
   { name: "gin", from: "github.com/gin-gonic/gin@v1.10.0" },
   { name: "viper", from: "github.com/spf13/viper@v1.19.0" },
+  { name: "zap", from: "go.uber.org/zap@v1.27.0" },
+  { name: "client-golang", from: "github.com/prometheus/client_golang@v1.20.0" },
+  { name: "x-tools", from: "golang.org/x/tools@v0.24.0" },
+  { name: "client-go", from: "k8s.io/client-go@v0.31.0" },
+  { name: "go-kit", from: "github.com/go-kit/kit@v0.13.0" },
   {
     name: "synthetic-replace",
     goMod: [
@@ -126,6 +133,36 @@ export const MAINS: readonly MainCase[] = [
       "exclude github.com/stretchr/testify v1.7.0",
       "",
       "exclude github.com/davecgh/go-spew v1.1.1",
+      "",
+    ].join("\n"),
+  },
+  {
+    name: "synthetic-upgrade",
+    goMod: [
+      "module example.com/upgrade",
+      "",
+      "go 1.21",
+      "",
+      "require (",
+      "\tgithub.com/gin-gonic/gin v1.10.0",
+      "\tgithub.com/stretchr/testify v1.7.0",
+      ")",
+      "",
+    ].join("\n"),
+  },
+  {
+    name: "synthetic-exclude-root",
+    goMod: [
+      "module example.com/excluderoot",
+      "",
+      "go 1.21",
+      "",
+      "require (",
+      "\tgithub.com/spf13/cobra v1.8.1",
+      "\tgithub.com/spf13/pflag v1.0.3",
+      ")",
+      "",
+      "exclude github.com/spf13/pflag v1.0.3",
       "",
     ].join("\n"),
   },
@@ -222,6 +259,27 @@ async function main() {
   const sumdbName = (await must(await run("go", ["env", "GOSUMDB"], tmp, env0), "go env")).trim()
     .split(/[ +]/)[0]!;
   const version = (await must(await run("go", ["version"], tmp, env0), "go version")).trim();
+  const onlyArg = Deno.args.indexOf("--only");
+  const only = onlyArg >= 0 ? new Set(Deno.args[onlyArg + 1]!.split(",")) : undefined;
+  if (only === undefined) await recordCorpus(tmp, env0, proxy, sumdbName);
+  for (const m of MAINS) {
+    if (only === undefined || only.has(m.name)) await recordMain(m, tmp, env0);
+  }
+  await Deno.writeTextFile(`${OUT}/go-version.txt`, version + "\n");
+  if (only === undefined) {
+    await Deno.writeTextFile(`${OUT}/recorded.txt`, new Date().toISOString() + "\n");
+  }
+  await run("chmod", ["-R", "u+w", tmp], tmp, env0);
+  await Deno.remove(tmp, { recursive: true });
+}
+
+/** Steps 1 to 3: the corpus, its checksum-database answers and its proxy layout. */
+async function recordCorpus(
+  tmp: string,
+  env0: Record<string, string>,
+  proxy: string,
+  sumdbName: string,
+): Promise<void> {
   // The verifier key is written by hand (see fixtures/README.md) and survives a re-recording.
   const vkey = await Deno.readTextFile(`${OUT}/sumdb/vkey`).catch(() => undefined);
   await Deno.remove(OUT, { recursive: true }).catch(() => {});
@@ -272,9 +330,11 @@ async function main() {
     (r) => !r.startsWith("sumdb/") && /\/@v\/[^/]+\.(info|mod|zip)$/.test(r),
   );
   console.log(`corpus: ${corpus.length} modules, ${nProxy} proxy files, ${nSumdb} sumdb files`);
+}
 
-  // 4. Main modules.
-  for (const m of MAINS) {
+/** Step 4: one main module (its folder is rewritten; `proxy/` only gains files). */
+async function recordMain(m: MainCase, tmp: string, env0: Record<string, string>): Promise<void> {
+  {
     const dir = `${tmp}/main-${m.name}`;
     await Deno.mkdir(dir);
     const gp = `${tmp}/gpm-${m.name}`;
@@ -301,9 +361,14 @@ async function main() {
     const list = await run("go", ["list", "-m", "all"], dir, env);
     const verify = await run("go", ["mod", "verify"], dir, env);
     const mdir = `${OUT}/main/${m.name}`;
+    await Deno.remove(mdir, { recursive: true }).catch(() => {});
     await Deno.mkdir(mdir, { recursive: true });
     const goMod = await Deno.readTextFile(`${dir}/go.mod`);
-    await Deno.writeTextFile(`${mdir}/go.mod`, goMod);
+    await Deno.writeTextFile(`${mdir}/go.mod`, before);
+    if (goMod !== before) await Deno.writeTextFile(`${mdir}/go.mod.after`, goMod);
+    if (list.stderr !== "") {
+      await Deno.writeTextFile(`${mdir}/list-stderr.txt`, list.stderr.replaceAll(tmp, "<tmp>"));
+    }
     try {
       await Deno.copyFile(`${dir}/go.sum`, `${mdir}/go.sum`);
     } catch { /* no go.sum */ }
@@ -326,10 +391,6 @@ async function main() {
       }`,
     );
   }
-  await Deno.writeTextFile(`${OUT}/go-version.txt`, version + "\n");
-  await Deno.writeTextFile(`${OUT}/recorded.txt`, new Date().toISOString() + "\n");
-  await run("chmod", ["-R", "u+w", tmp], tmp, env0);
-  await Deno.remove(tmp, { recursive: true });
 }
 
 if (import.meta.main) await main();

@@ -294,7 +294,36 @@ export const ERROR_CATALOGUE = {
   GO_E010: {
     exit: 1,
     summary:
-      "the Go module graph cannot be built: a go.mod declares another module path, or the main module requires a version that is invalid or excluded",
+      "the Go module graph cannot be built: a go.mod has no module line or declares another module path, or the main module requires an invalid version",
+  },
+  GO_E011: {
+    exit: 1,
+    summary: "invalid Go module or version query in [targets.go.ffi] or an `import go` line",
+  },
+  GO_E012: {
+    exit: 1,
+    summary: "[targets.go.ffi] and an `import go` line disagree about a module",
+  },
+  GO_E013: {
+    exit: 1,
+    summary: "the module proxy has no such module or version (404/410), or no version matches",
+  },
+  GO_E014: { exit: 3, summary: "the module proxy or checksum database could not be reached" },
+  GO_E015: {
+    exit: 1,
+    summary: "invalid or missing GOPROXY/GOSUMDB setting (direct and off are refused)",
+  },
+  GO_E016: {
+    exit: 4,
+    summary: "a module's go.sum lines are missing from the checksum database's signed tree",
+  },
+  GO_E017: {
+    exit: 4,
+    summary: "the checksum database's tree is not consistent with the one seen before",
+  },
+  GO_E018: {
+    exit: 4,
+    summary: "the module proxy or checksum database sent a malformed or oversized answer",
   },
 
   // Python bridge: requirements, core metadata, the PEP 691 index (src/python)

@@ -53,7 +53,7 @@ Deno.test("go corpus: main modules list what go list -m all picked, each go.mod 
   const mains = await loadGoMainCases();
   assert(mains.length >= 10, `only ${mains.length} main modules`);
   for (const c of mains) {
-    const module = /^module\s+(\S+)/m.exec(c.goMod)?.[1];
+    const module = /^module\s+"?([^"\s]+)/m.exec(c.goMod)?.[1];
     assertEquals(c.list[0]?.path, module, c.name);
     assertEquals(c.list[0]?.version, "", c.name);
     assertEquals([c.verifyExit, c.verifyOutput.trim()], [0, "all modules verified"], c.name);

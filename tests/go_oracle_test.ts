@@ -5,18 +5,36 @@
  * - mochi's minimal version selection over the recorded proxy tree, served on 127.0.0.1 as a
  *   module proxy, equals `go list -m all` for every recorded main module;
  * - escaping round-trips every recorded module path and version, and the escaped forms are the
- *   proxy layout's own directory and file names.
+ *   proxy layout's own directory and file names;
+ * - every corpus module's checksum-database record (`/lookup`, through the loopback proxy's
+ *   `sumdb/<name>/` pass-through) is proven in the recorded signed tree head (`/latest`, verified
+ *   with the recorded verifier key, tiles from `/tile/…`), and the older tree head each lookup was
+ *   signed with is proven consistent with it.
  */
-import { assert, assertEquals } from "./assert.ts";
+import { assert, assertEquals, assertRejects, assertThrows } from "./assert.ts";
 import {
+  checkRecord,
+  checkTree,
   escapePath,
   escapeVersion,
   hashGoMod,
   loadModuleGraph,
   type ModuleVersion,
+  newVerifier,
+  openNote,
+  parseRecord,
+  parseTree,
+  proveRecord,
+  proveTree,
+  recordHash,
+  type Tile,
+  tileHashReader,
+  tilePath,
+  type Tree,
   unescapePath,
   unescapeVersion,
 } from "../src/go/mod.ts";
+import { MochiError } from "../src/errors.ts";
 import {
   GO_CORPUS_DIR,
   type GoMainCase,
@@ -26,6 +44,7 @@ import {
 } from "../scripts/_go_corpus.ts";
 
 const PROXY = `${GO_CORPUS_DIR}/proxy`;
+const SUMDB = `${GO_CORPUS_DIR}/sumdb`;
 
 /** Every `<escaped path>/@v/<escaped version>.<ext>` file of the proxy tree. */
 async function proxyFiles(): Promise<{ dir: string; file: string }[]> {
@@ -110,7 +129,10 @@ Deno.test("go oracle: escaping round-trips every recorded path and version", asy
   assert(paths.size >= 300, `only ${paths.size} paths`);
 });
 
-/** Serves the proxy tree on 127.0.0.1 (port 0) as a module proxy (files only; 404 otherwise). */
+/**
+ * Serves the corpus on 127.0.0.1 (port 0) as a module proxy: `proxy/` at the root, `sumdb/` as
+ * the proxy protocol's `sumdb/<name>/` pass-through (files only; 404 otherwise).
+ */
 function serveProxy(): {
   url: string;
   server: Deno.HttpServer<Deno.NetAddr>;
@@ -119,12 +141,15 @@ function serveProxy(): {
   let n = 0;
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
     n++;
-    const rel = decodeURIComponent(new URL(req.url).pathname).replace(/^\/+/, "");
-    if (rel.split("/").some((s) => s === ".." || s === "." || s === "")) {
+    const parts = decodeURIComponent(new URL(req.url).pathname).replace(/^\/+/, "").split("/");
+    if (parts.some((s) => s === ".." || s === "." || s === "")) {
       return new Response("bad path", { status: 400 });
     }
+    const file = parts[0] === "sumdb"
+      ? `${SUMDB}/${parts.slice(2).join("/")}`
+      : `${PROXY}/${parts.join("/")}`;
     try {
-      return new Response(await Deno.readFile(`${PROXY}/${rel}`));
+      return new Response(await Deno.readFile(file));
     } catch {
       return new Response("not found", { status: 404 });
     }
@@ -174,6 +199,128 @@ Deno.test("go oracle: MVS picks equal go list -m all for every recorded main mod
     }
     assertEquals(matched, mains.length);
     assert(requests() > 0);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+/** The checksum database's tiles of the loopback pass-through, as golang.org/x/mod/sumdb reads them. */
+function httpTileReader(base: string) {
+  const cache = new Map<string, Promise<Uint8Array>>();
+  const read = (t: Tile): Promise<Uint8Array> => {
+    let p = cache.get(tilePath(t));
+    if (p === undefined) {
+      p = fetchTile(t);
+      cache.set(tilePath(t), p);
+    }
+    return p;
+  };
+  const fetchTile = async (t: Tile): Promise<Uint8Array> => {
+    let res = await fetch(`${base}/${tilePath(t)}`);
+    if (res.status === 404 && t.w < 256) {
+      // The sumdb client falls back to the full tile and takes its prefix.
+      await res.body?.cancel();
+      res = await fetch(`${base}/${tilePath({ ...t, w: 256 })}`);
+      if (res.ok) return new Uint8Array(await res.arrayBuffer()).slice(0, t.w * 32);
+    }
+    if (!res.ok) {
+      await res.body?.cancel();
+      throw new Error(`${tilePath(t)}: ${res.status}`);
+    }
+    return new Uint8Array(await res.arrayBuffer());
+  };
+  return {
+    height: 8,
+    async readTiles(tiles: Tile[]): Promise<Uint8Array[]> {
+      return await Promise.all(tiles.map(read));
+    },
+  };
+}
+
+Deno.test("go oracle: every corpus record is proven in the recorded signed tree head, older heads consistent", async () => {
+  const { url, server } = serveProxy();
+  try {
+    const vkey = (await Deno.readTextFile(`${SUMDB}/vkey`)).trim();
+    const name = vkey.slice(0, vkey.indexOf("+"));
+    const base = `${url}/sumdb/${name}`;
+    const verifier = newVerifier(vkey);
+    const get = async (p: string) => {
+      const res = await fetch(`${base}/${p}`);
+      assert(res.ok, `${p}: ${res.status}`);
+      return new Uint8Array(await res.arrayBuffer());
+    };
+    const latestNote = openNote(await get("latest"), [verifier]);
+    assertEquals(latestNote.sigs.map((s) => s.name), [name]);
+    const latest: Tree = parseTree(latestNote.text);
+    const reader = tileHashReader(latest, httpTileReader(base));
+    const corpus = await loadGoCorpusModules();
+    const olderSizes = new Set<number>();
+    for (const m of corpus) {
+      const rec = parseRecord(
+        await get(`lookup/${escapePath(m.path)}@${escapeVersion(m.version)}`),
+      );
+      // The record is the go.sum lines the go command wrote.
+      assertEquals(
+        new TextDecoder().decode(rec.text),
+        `${m.path} ${m.version} ${m.sum}\n${m.path} ${m.version}/go.mod ${m.goModSum}\n`,
+      );
+      // Its own signed tree head (older than latest) is consistent with latest ...
+      const older = parseTree(openNote(rec.rest, [verifier]).text);
+      assert(
+        older.n <= latest.n && rec.id < older.n,
+        `${m.path}: record ${rec.id}, trees ${older.n} ${latest.n}`,
+      );
+      checkTree(
+        await proveTree(latest.n, older.n, reader),
+        latest.n,
+        latest.hash,
+        older.n,
+        older.hash,
+      );
+      olderSizes.add(older.n);
+      // ... and the record is in latest.
+      const proof = await proveRecord(latest.n, rec.id, reader);
+      checkRecord(
+        proof,
+        latest.n,
+        latest.hash,
+        rec.id,
+        recordHash(rec.text),
+      );
+      // A changed h1 is not in the tree.
+      const forged = new TextEncoder().encode(
+        `${m.path} ${m.version} h1:${
+          "A".repeat(43)
+        }=\n${m.path} ${m.version}/go.mod ${m.goModSum}\n`,
+      );
+      const e = assertThrows(
+        () => checkRecord(proof, latest.n, latest.hash, rec.id, recordHash(forged)),
+        MochiError,
+      );
+      assertEquals(e.code, "GO_E007");
+    }
+    assert(
+      corpus.length >= 30 && olderSizes.size >= 2,
+      `${corpus.length} records, ${olderSizes.size} older heads`,
+    );
+    // A tree head the log never signed: the tiles do not hash to it.
+    const fake: Tree = { n: latest.n, hash: recordHash(new Uint8Array([1])) };
+    await assertRejects(
+      async () => await tileHashReader(fake, httpTileReader(base)).readHashes([0]),
+      MochiError,
+    );
+    // A tampered signature or an unknown signer is refused.
+    const bytes = await get("latest");
+    const text = new TextDecoder().decode(bytes);
+    const sigAt = text.lastIndexOf(" ") + 5;
+    const bad = new TextEncoder().encode(
+      text.slice(0, sigAt) + (text[sigAt] === "A" ? "B" : "A") + text.slice(sigAt + 1),
+    );
+    assertEquals(assertThrows(() => openNote(bad, [verifier]), MochiError).code, "GO_E006");
+    const stranger = newVerifier(
+      "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
+    );
+    assertEquals(assertThrows(() => openNote(bytes, [stranger]), MochiError).code, "GO_E006");
   } finally {
     await server.shutdown();
   }

@@ -22,138 +22,142 @@ export interface CommandEntry {
   load(): Promise<{ command: CommandSpec }>;
 }
 
+function loadCommand(path: string): Promise<{ command: CommandSpec }> {
+  return import(new URL(path, import.meta.url).href);
+}
+
 /** Every command, in the order `mochi --help` lists them. */
 export const COMMANDS: readonly CommandEntry[] = [
   {
     name: "install",
     summary: "resolve (or reuse mochi.lock), fetch and verify every package",
-    load: () => import("./commands/install.ts"),
+    load: () => loadCommand("./commands/install.ts"),
   },
   {
     name: "init",
     summary: "make the current directory a project (mochi.toml, starter source, .gitignore)",
-    load: () => import("./commands/init.ts"),
+    load: () => loadCommand("./commands/init.ts"),
   },
   {
     name: "new",
     summary: "create a directory and make it a project",
-    load: () => import("./commands/new.ts"),
+    load: () => loadCommand("./commands/new.ts"),
   },
   {
     name: "add",
     summary: "add a dependency to mochi.toml",
-    load: () => import("./commands/add.ts"),
+    load: () => loadCommand("./commands/add.ts"),
   },
   {
     name: "remove",
     summary: "remove dependencies from mochi.toml and relock",
     aliases: ["rm"],
-    load: () => import("./commands/remove.ts"),
+    load: () => loadCommand("./commands/remove.ts"),
   },
   {
     name: "lock",
     summary: "write mochi.lock without fetching (--check only compares)",
-    load: () => import("./commands/lock.ts"),
+    load: () => loadCommand("./commands/lock.ts"),
   },
   {
     name: "update",
     summary: "move locked packages to the newest versions allowed (named ones only, with names)",
-    load: () => import("./commands/update.ts"),
+    load: () => loadCommand("./commands/update.ts"),
   },
   {
     name: "outdated",
     summary: "list locked packages with newer versions (current, compatible, latest)",
-    load: () => import("./commands/outdated.ts"),
+    load: () => loadCommand("./commands/outdated.ts"),
   },
   {
     name: "fetch",
     summary: "download every locked Rust .crate, check its SHA-256, store it",
-    load: () => import("./commands/fetch.ts"),
+    load: () => loadCommand("./commands/fetch.ts"),
   },
   {
     name: "tree",
     summary: "show the locked dependency tree",
-    load: () => import("./commands/tree.ts"),
+    load: () => loadCommand("./commands/tree.ts"),
   },
   {
     name: "why",
     summary: "show every path by which a package enters the graph",
-    load: () => import("./commands/why.ts"),
+    load: () => loadCommand("./commands/why.ts"),
   },
   {
     name: "why-capability",
     summary: "list the locked packages that require a capability",
-    load: () => import("./commands/why_capability.ts"),
+    load: () => loadCommand("./commands/why_capability.ts"),
   },
   {
     name: "lower",
     summary: "lower the locked capabilities to a runtime's permissions",
-    load: () => import("./commands/lower.ts"),
+    load: () => loadCommand("./commands/lower.ts"),
   },
   {
     name: "run",
     summary: "deno run an entry with exactly the lowered permissions",
-    load: () => import("./commands/run.ts"),
+    load: () => loadCommand("./commands/run.ts"),
   },
   {
     name: "compile",
     summary: "deno compile an entry with the lowered permissions baked in",
-    load: () => import("./commands/compile.ts"),
+    load: () => loadCommand("./commands/compile.ts"),
   },
   {
     name: "audit capabilities",
     summary: "check every locked package's registry history for added capabilities",
-    load: () => import("./commands/audit_capabilities.ts"),
+    load: () => loadCommand("./commands/audit_capabilities.ts"),
   },
   {
     name: "verify",
     summary: "re-hash every blob in the store against its address",
-    load: () => import("./commands/verify.ts"),
+    load: () => loadCommand("./commands/verify.ts"),
   },
   {
     name: "pack",
     summary: "write a reproducible .tar.zst of the package",
-    load: () => import("./commands/pack.ts"),
+    load: () => loadCommand("./commands/pack.ts"),
   },
   {
     name: "publish",
     summary: "pack, sign keylessly with Sigstore and upload",
-    load: () => import("./commands/publish.ts"),
+    load: () => loadCommand("./commands/publish.ts"),
   },
   {
     name: "yank",
     summary: "yank (or unyank) a published version, signed like a publish",
-    load: () => import("./commands/yank.ts"),
+    load: () => loadCommand("./commands/yank.ts"),
   },
   {
     name: "cache size",
     summary: "show the store's blobs, extracted trees, temp files and index cache",
-    load: () => import("./commands/cache_size.ts"),
+    load: () => loadCommand("./commands/cache_size.ts"),
   },
   {
     name: "cache prune",
     summary: "delete blobs unused for a while, their trees and what killed processes left",
-    load: () => import("./commands/cache_prune.ts"),
+    load: () => loadCommand("./commands/cache_prune.ts"),
   },
   {
     name: "registry serve",
     summary: "serve a registry directory over HTTP",
-    load: () => import("./commands/registry_serve.ts"),
+    load: () => loadCommand("./commands/registry_serve.ts"),
   },
   {
     name: "registry keygen",
     summary: "make an Ed25519 key for signing a registry's snapshot.json",
-    load: () => import("./commands/registry_keygen.ts"),
+    load: () => loadCommand("./commands/registry_keygen.ts"),
   },
   {
     name: "registry snapshot",
     summary: "sign a registry's snapshot.json",
-    load: () => import("./commands/registry_snapshot.ts"),
+    load: () => loadCommand("./commands/registry_snapshot.ts"),
   },
   {
     name: "sigstore verify",
     summary: "verify a Sigstore bundle offline",
-    load: () => import("./commands/sigstore_verify.ts"),
+    load: () => loadCommand("./commands/sigstore_verify.ts"),
   },
 ];
 

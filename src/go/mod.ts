@@ -102,3 +102,30 @@ export {
   type Tree,
   treeHash,
 } from "./tlog.ts";
+export {
+  type CheckedFiles,
+  checkedFilesError,
+  checkFiles,
+  checkZip,
+  createModuleZip,
+  hashModuleZip,
+  MAX_GO_MOD,
+  MAX_LICENSE,
+  MAX_ZIP_FILE,
+  type ModuleTreeFile,
+  type ModuleZipFile,
+  readModuleZip,
+  type ZipFileError,
+  type ZipLimits,
+} from "./zip.ts";
+export {
+  type GoModFile,
+  type GoModReplace,
+  type GoModRequire,
+  type GoModRetract,
+  MAX_GO_MOD_BYTES,
+  parseGoMod,
+  type ParseGoModOptions,
+  retractionOf,
+} from "./gomod.ts";
+export { type GoQuery, isCanonicalGoVersion, modulePathProblem, parseGoQuery } from "./query.ts";

@@ -56,6 +56,16 @@ const BAD_WINDOWS_NAMES = [
 
 const LETTER = /^\p{L}$/u;
 
+/** A character quoted as Go's `%q` quotes a rune (`'\''`, `'"'`, `'\x01'`, `'☺'`). */
+function goQuoteRune(c: string): string {
+  if (c === "'") return "'\\''";
+  if (c === "\\") return "'\\\\'";
+  const cp = c.codePointAt(0)!;
+  if (cp < 0x20 || cp === 0x7f) return `'\\x${cp.toString(16).padStart(2, "0")}'`;
+  if (!wellFormed(c)) return "'\\ufffd'";
+  return `'${c}'`;
+}
+
 function wellFormed(s: string): boolean {
   return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s);
 }
@@ -108,7 +118,7 @@ function elemProblem(elem: string, kind: PathKind): string | undefined {
       : kind === "import"
       ? importPathOK(c)
       : fileNameOK(c);
-    if (!ok) return `invalid char ${JSON.stringify(c)}`;
+    if (!ok) return `invalid char ${goQuoteRune(c)}`;
   }
   const dot = elem.indexOf(".");
   const short = dot >= 0 ? elem.slice(0, dot) : elem;
@@ -143,7 +153,7 @@ function modulePathProblem(path: string): string | undefined {
   if (!first.includes(".")) return "missing dot in first path element";
   if (path[0] === "-") return "leading dash in first path element";
   for (const c of first) {
-    if (!firstPathOK(c)) return `invalid char ${JSON.stringify(c)} in first path element`;
+    if (!firstPathOK(c)) return `invalid char ${goQuoteRune(c)} in first path element`;
   }
   if (splitPathVersion(path) === undefined) return "invalid version";
   return undefined;

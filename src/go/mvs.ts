@@ -46,7 +46,7 @@ export interface GoMainModule {
   path: string;
   /** Its `go` version; `undefined` (no `go` line) means an unpruned graph, as before go 1.17. */
   goVersion?: string | undefined;
-  /** Its `require` lines: the roots of the graph. */
+  /** Its `require` lines: the roots of the graph (version `none`: no requirement, as in cmd/go). */
   require: readonly ModuleVersion[];
   /** Its `exclude` lines: requirements on these versions are dropped from every go.mod. */
   exclude?: readonly ModuleVersion[] | undefined;
@@ -87,6 +87,8 @@ export interface ModuleGraph {
    * `path@version`; the main module's key is `path@`.
    */
   requirements: Map<string, readonly ModuleVersion[]>;
+  /** The main module's requirements on versions it excludes, dropped as the go command does. */
+  droppedRequirements: ModuleVersion[];
 }
 
 /** Options of {@link loadModuleGraph}. */
@@ -148,18 +150,23 @@ export function replacementOf(
  * When the main module's `go` is ≥ 1.17 the graph is pruned: a pruned module's (go ≥ 1.17)
  * requirements are read but not followed further; a module with an older or no `go` line has its
  * requirements followed transitively (and everything below it is loaded unpruned). When the main
- * module's `go` is older or absent, the whole graph is loaded. Requirements on versions the main
- * module excludes are dropped from every go.mod (`goModSummary`); `replace` changes which go.mod
- * is read, never the selected version. The build list is the main module, then every selected
- * path in byte order (`gover.ModSort`), as `go list -m all` prints it.
+ * module's `go` is older or absent, the whole graph is loaded. In a pruned graph a root that ends
+ * up below its path's selected version is raised to it and the graph is read again, until every
+ * root is selected (`expandGraph`, `updatePrunedRoots`; what `go list -m all` does with
+ * `-mod=mod`). Requirements on versions the main module excludes are dropped from every go.mod
+ * (`goModSummary`), the main module's own included (`rootsFromModFile`; they are reported in
+ * `droppedRequirements`); `replace` changes which go.mod is read, never the selected version. The
+ * build list is the main module, then every selected path in byte order (`gover.ModSort`), as
+ * `go list -m all` prints it. Checked against `go list -m all` of the recorded main modules of
+ * `fixtures/go/` (tests/go_oracle_test.ts).
  *
  * @param main the main module
  * @param provider where go.mod files come from
  * @param options concurrency
- * @returns the build list and the requirements read
- * @throws {MochiError} `GO_E010` when a go.mod declares a module path other than the one required
- *   (or its replacement), or the main module requires a version it excludes or a version that is
- *   not valid; whatever the provider throws
+ * @returns the build list, the requirements read and the dropped root requirements
+ * @throws {MochiError} `GO_E010` when a go.mod has no module line or declares a module path other
+ *   than the one required (or its replacement), or the main module requires an invalid version;
+ *   whatever the provider throws
  *
  * @example
  * ```ts
@@ -208,8 +215,10 @@ export async function loadModuleGraph(
 ): Promise<ModuleGraph> {
   const replace = main.replace ?? [];
   const excluded = new Set((main.exclude ?? []).map(key));
+  const dropped: ModuleVersion[] = [];
+  let roots: ModuleVersion[] = [];
   for (const r of main.require) {
-    if (!semverIsValid(r.version)) {
+    if (r.version !== "none" && !semverIsValid(r.version)) {
       throw new MochiError(
         "GO_E010",
         `the main module requires ${r.path} at an invalid version "${r.version}"`,
@@ -219,75 +228,123 @@ export async function loadModuleGraph(
         },
       );
     }
-    if (excluded.has(key(r))) {
-      throw new MochiError(
-        "GO_E010",
-        `the main module requires ${r.path} ${r.version}, which it also excludes`,
-        {
-          hint: `require a version of ${r.path} that is not excluded, or drop the exclude line`,
-        },
-      );
-    }
+    // modload rootsFromModFile: "dropping requirement on excluded version".
+    if (excluded.has(key(r))) dropped.push(r);
+    else roots.push(r);
   }
 
-  const selected = new Map<string, string>();
-  const requirements = new Map<string, readonly ModuleVersion[]>();
-  const note = (reqs: readonly ModuleVersion[]) => {
-    for (const r of reqs) {
-      const cur = selected.get(r.path);
-      if (cur === undefined || semverCompare(r.version, cur) > 0) selected.set(r.path, r.version);
-    }
-  };
-  requirements.set(`${main.path}@`, main.require);
-  note(main.require);
-
+  // One go.mod read per module version, shared by every reload of the graph.
   const slots = new Semaphore(options.concurrency ?? 8);
   const summaries = new Map<string, Promise<GoModSummary>>();
   const summaryOf = (m: ModuleVersion): Promise<GoModSummary> => {
     const k = key(m);
     let p = summaries.get(k);
     if (p === undefined) {
-      p = (async () => {
-        const actual = replacementOf(replace, m) ?? m;
-        const release = await slots.acquire();
-        let s: GoModSummary;
-        try {
-          s = await provider.goMod(actual);
-        } finally {
-          release();
-        }
-        if (s.module !== undefined && s.module !== m.path && s.module !== actual.path) {
-          throw new MochiError(
-            "GO_E010",
-            `the go.mod of ${m.path} ${m.version}${
-              actual === m ? "" : ` (replaced by ${actual.path} ${actual.version})`
-            } declares its path as ${s.module}`,
-            { hint: `require the module by the path its go.mod declares, or fix the replace line` },
-          );
-        }
-        const require = excluded.size === 0
-          ? s.require
-          : s.require.filter((r) => !excluded.has(key(r)));
-        const out = { module: s.module, goVersion: s.goVersion, require };
-        requirements.set(k, require);
-        note(require);
-        return out;
-      })();
+      p = readSummary(m);
       summaries.set(k, p);
     }
     return p;
   };
+  const readSummary = async (m: ModuleVersion): Promise<GoModSummary> => {
+    const actual = replacementOf(replace, m) ?? m;
+    const release = await slots.acquire();
+    let s: GoModSummary;
+    try {
+      s = await provider.goMod(actual);
+    } finally {
+      release();
+    }
+    const replaced = actual === m ? "" : ` (replaced by ${actual.path} ${actual.version})`.trim();
+    if (actual.version !== "" && s.module === undefined) {
+      throw new MochiError(
+        "GO_E010",
+        `the go.mod of ${m.path} ${m.version}${replaced} has no module line`,
+        {
+          hint: "the module proxy served a go.mod that is not one; check the proxy",
+        },
+      );
+    }
+    if (s.module !== undefined && s.module !== m.path && s.module !== actual.path) {
+      throw new MochiError(
+        "GO_E010",
+        `the go.mod of ${m.path} ${m.version}${replaced} declares its path as ${s.module}`,
+        { hint: `require the module by the path its go.mod declares, or fix the replace line` },
+      );
+    }
+    const require = excluded.size === 0
+      ? s.require
+      : s.require.filter((r) => !excluded.has(key(r)));
+    return { module: s.module, goVersion: s.goVersion, require };
+  };
 
-  // readModGraph's two "loading" sets: a module may be loaded pruned, then again unpruned.
+  const mainPruned = isPrunedGoVersion(main.goVersion);
+  let graph = await readModGraph(main.path, roots, mainPruned, summaryOf);
+  // modload expandGraph / updatePrunedRoots: in a pruned graph a root that is not its path's
+  // selected version is raised to it and the graph is read again from the new roots (which can
+  // bring in requirements that were pruned out), until every root is selected.
+  while (mainPruned) {
+    const seen = new Set<string>();
+    const next: ModuleVersion[] = [];
+    let upgraded = false;
+    for (const r of roots) {
+      if (seen.has(r.path) || r.path === main.path) continue;
+      seen.add(r.path);
+      const v = graph.selected.get(r.path) ?? r.version;
+      if (v !== r.version) upgraded = true;
+      next.push({ path: r.path, version: v });
+    }
+    if (!upgraded) break;
+    roots = next;
+    graph = await readModGraph(main.path, roots, mainPruned, summaryOf);
+  }
+
+  const rest: BuildListEntry[] = [];
+  for (const [path, version] of graph.selected) {
+    if (path === main.path || version === "none") continue;
+    const entry: BuildListEntry = { path, version };
+    const r = replacementOf(replace, { path, version });
+    if (r !== undefined) entry.replace = r;
+    rest.push(entry);
+  }
+  rest.sort((a, b) => compareUtf8(a.path, b.path));
+  graph.requirements.set(`${main.path}@`, roots);
+  return {
+    buildList: [{ path: main.path, version: "" }, ...rest],
+    requirements: graph.requirements,
+    droppedRequirements: dropped,
+  };
+}
+
+/**
+ * One read of the module graph from the roots (cmd/go/internal/modload `readModGraph`): the
+ * selected version of each path and the requirements of each module version read.
+ */
+async function readModGraph(
+  mainPath: string,
+  roots: readonly ModuleVersion[],
+  mainPruned: boolean,
+  summaryOf: (m: ModuleVersion) => Promise<GoModSummary>,
+): Promise<{ selected: Map<string, string>; requirements: Map<string, readonly ModuleVersion[]> }> {
+  const selected = new Map<string, string>();
+  const requirements = new Map<string, readonly ModuleVersion[]>();
+  const note = (reqs: readonly ModuleVersion[]) => {
+    for (const r of reqs) {
+      if (r.path === mainPath) continue;
+      const cur = selected.get(r.path);
+      if (cur === undefined || semverCompare(r.version, cur) > 0) selected.set(r.path, r.version);
+    }
+  };
+  note(roots);
+
+  // A module may be loaded pruned, then again unpruned (readModGraph's dedupKey{m, pruning}).
   const loading = new Set<string>();
-  const loadingUnpruned = new Set<string>();
   const pending: Promise<void>[] = [];
   let failed = false;
   const enqueue = (m: ModuleVersion, pruned: boolean): void => {
     if (m.version === "none" || failed) return;
-    const set = pruned ? loading : loadingUnpruned;
-    if (set.has(key(m))) return;
-    set.add(key(m));
+    const k = `${pruned ? "p" : "u"} ${key(m)}`;
+    if (loading.has(k)) return;
+    loading.add(k);
     pending.push((async () => {
       let s: GoModSummary;
       try {
@@ -296,15 +353,17 @@ export async function loadModuleGraph(
         failed = true;
         throw e;
       }
+      if (!requirements.has(key(m))) {
+        requirements.set(key(m), s.require);
+        note(s.require);
+      }
       const depPruned = isPrunedGoVersion(s.goVersion);
       if (!pruned || !depPruned) {
-        const next = pruned ? depPruned : false;
-        for (const r of s.require) enqueue(r, next);
+        for (const r of s.require) enqueue(r, pruned ? depPruned : false);
       }
     })());
   };
-  const mainPruned = isPrunedGoVersion(main.goVersion);
-  for (const r of main.require) enqueue(r, mainPruned);
+  for (const r of roots) enqueue(r, mainPruned);
   // Every load is awaited (none is left to reject unhandled); after the first failure nothing new
   // starts and the first error is thrown.
   let failure: { reason: unknown } | undefined;
@@ -314,15 +373,5 @@ export async function loadModuleGraph(
     }
   }
   if (failure !== undefined) throw failure.reason;
-
-  const rest: BuildListEntry[] = [];
-  for (const [path, version] of selected) {
-    if (path === main.path || version === "none") continue;
-    const entry: BuildListEntry = { path, version };
-    const r = replacementOf(replace, { path, version });
-    if (r !== undefined) entry.replace = r;
-    rest.push(entry);
-  }
-  rest.sort((a, b) => compareUtf8(a.path, b.path));
-  return { buildList: [{ path: main.path, version: "" }, ...rest], requirements };
+  return { selected, requirements };
 }

@@ -6,8 +6,21 @@
  *
  * @module
  */
-export { type LockedCrate, type LockedPackage, type Lockfile, LOCKFILE_FORMAT } from "./types.ts";
-export { formatLockfile, LOCKFILE_HEADER, sortCrates, sortPackages } from "./format.ts";
+export {
+  type GoSumdbProof,
+  type LockedCrate,
+  type LockedGoModule,
+  type LockedPackage,
+  type Lockfile,
+  LOCKFILE_FORMAT,
+} from "./types.ts";
+export {
+  formatLockfile,
+  LOCKFILE_HEADER,
+  sortCrates,
+  sortGoModules,
+  sortPackages,
+} from "./format.ts";
 export { parseLockfile } from "./parse.ts";
 export { computeManifestHash, MANIFEST_HASH_PREFIX } from "./hash.ts";
 export { enabledOptionalDependencies, type LockCheck, lockSatisfiesManifest } from "./satisfy.ts";

@@ -11,7 +11,14 @@ import { capabilityProblem, didYouMean } from "../capability/model.ts";
 import { locateToml } from "../manifest/toml_locator.ts";
 import { tryParseVersion } from "../semver/mod.ts";
 import { readPythonSections } from "./python.ts";
-import { type LockedCrate, type LockedPackage, type Lockfile, LOCKFILE_FORMAT } from "./types.ts";
+import { isCanonicalGoVersion, modulePathProblem } from "../go/query.ts";
+import {
+  type LockedCrate,
+  type LockedGoModule,
+  type LockedPackage,
+  type Lockfile,
+  LOCKFILE_FORMAT,
+} from "./types.ts";
 
 const REFRESH_HINT =
   "resolve the conflict in mochi.toml if there is one, then run `mochi lock --refresh` to " +
@@ -155,10 +162,28 @@ export function parseLockfile(text: string, file = "mochi.lock"): Lockfile {
     crateIds.set(id, i);
   });
   const python = readPythonSections(doc, file, fail);
+  const rawGo = doc["go-package"] ?? [];
+  if (!Array.isArray(rawGo)) {
+    fail(["go-package"], `${file} "go-package" must be an array of [[go-package]] tables`);
+  }
+  const goPackages = rawGo.map((raw, i) => readGoModule(raw, i, file, fail));
+  const goIds = new Map<string, number>();
+  goPackages.forEach((g, i) => {
+    const prev = goIds.get(g.module);
+    if (prev !== undefined) {
+      fail(
+        ["go-package", String(i), "module"],
+        `${file} locks Go module ${g.module} twice ([[go-package]] ${prev + 1} and ${i + 1}); ` +
+          "minimal version selection keeps one version per module",
+      );
+    }
+    goIds.set(g.module, i);
+  });
   const lock: Lockfile = { version: LOCKFILE_FORMAT, manifestHash, packages, capabilitiesSeen };
   if (rustPackages.length > 0) lock.rustPackages = rustPackages;
   if (python.packages.length > 0) lock.pythonPackages = python.packages;
   if (python.wheels.length > 0) lock.pythonWheels = python.wheels;
+  if (goPackages.length > 0) lock.goPackages = goPackages;
   return lock;
 }
 
@@ -221,6 +246,107 @@ function readCrate(raw: unknown, i: number, file: string, fail: Fail): LockedCra
     }
   });
   return crate;
+}
+
+const GO_H1 = /^h1:[A-Za-z0-9+/]{43}=$/;
+const BASE64_32 = /^[A-Za-z0-9+/]{43}=$/;
+
+/**
+ * Whether `path` has the shape of a Go module path and `version` of a canonical Go version, as
+ * `[[go-package]]` entries and their dependencies must.
+ */
+function goModuleProblem(path: string, version: string): string | undefined {
+  const problem = modulePathProblem(path);
+  if (problem !== undefined) return `"${path}" is not a Go module path (${problem})`;
+  if (!isCanonicalGoVersion(version)) return `"${version}" is not a canonical Go version`;
+  return undefined;
+}
+
+function readGoModule(raw: unknown, i: number, file: string, fail: Fail): LockedGoModule {
+  const at = ["go-package", String(i)];
+  const where = `[[go-package]] ${i + 1}`;
+  if (!isTable(raw)) fail(at, `${file} ${where} must be a table`);
+  const str = (key: string): string => {
+    const v = raw[key];
+    if (v === undefined) fail(at, `${file} ${where} has no "${key}"`);
+    if (typeof v !== "string" || v.length === 0) {
+      fail([...at, key], `${file} ${where} "${key}" must be a non-empty string, found ${show(v)}`);
+    }
+    return v;
+  };
+  const module = str("module");
+  const version = str("version");
+  const problem = goModuleProblem(module, version);
+  if (problem !== undefined) {
+    const key = problem.includes("module path") ? "module" : "version";
+    fail([...at, key], `${file} ${where}: ${problem}`);
+  }
+  const id = `${module} ${version}`;
+  const src = raw.source;
+  if (
+    !isTable(src) || src.kind !== "module-proxy" || typeof src.url !== "string" ||
+    !/^(https?|file):\/\/[^\s]+$/.test(src.url)
+  ) {
+    fail(
+      [...at, "source"],
+      `${file} ${where} (${id}) source must be { kind = "module-proxy", url = "<proxy url>" }`,
+    );
+  }
+  const h1 = (key: string): string => {
+    const v = str(key);
+    if (!GO_H1.test(v)) {
+      fail([...at, key], `${file} ${where} (${id}) ${key} must be "h1:" and 44 base64 characters`);
+    }
+    return v;
+  };
+  const zipH1 = h1("zip-h1");
+  const gomodH1 = h1("gomod-h1");
+  const zipBlake3 = str("zip-blake3");
+  if (!HEX64.test(zipBlake3)) {
+    fail([...at, "zip-blake3"], `${file} ${where} (${id}) zip-blake3 must be 64 lowercase hex`);
+  }
+  const entry: LockedGoModule = {
+    module,
+    version,
+    source: { kind: "module-proxy", url: src.url as string },
+    zipH1,
+    gomodH1,
+    zipBlake3,
+    dependencies: [],
+  };
+  const sumdb = raw.sumdb;
+  if (sumdb !== undefined) {
+    const size = isTable(sumdb) ? sumdb["tree-size"] : undefined;
+    if (
+      !isTable(sumdb) || typeof sumdb.origin !== "string" ||
+      !/^[\x21-\x7e]{1,200}$/.test(sumdb.origin) || sumdb.origin.includes("+") ||
+      typeof size !== "number" || !Number.isSafeInteger(size) || size < 1 ||
+      typeof sumdb["root-hash"] !== "string" || !BASE64_32.test(sumdb["root-hash"])
+    ) {
+      fail(
+        [...at, "sumdb"],
+        `${file} ${where} (${id}) sumdb must be { origin = "<database name>", ` +
+          `tree-size = <records>, root-hash = "<base64 of 32 bytes>" }`,
+      );
+    }
+    entry.sumdb = {
+      origin: sumdb.origin as string,
+      treeSize: size as number,
+      rootHash: sumdb["root-hash"] as string,
+    };
+  }
+  if (raw.dependencies === undefined) fail(at, `${file} ${where} (${id}) has no "dependencies"`);
+  entry.dependencies = stringList(raw.dependencies, [...at, "dependencies"], fail, file);
+  entry.dependencies.forEach((dep, j) => {
+    const parts = dep.split(" ");
+    if (parts.length !== 2 || goModuleProblem(parts[0]!, parts[1]!) !== undefined) {
+      fail(
+        [...at, "dependencies", String(j)],
+        `${file} ${where} (${id}) dependency "${dep}" is not "module version"`,
+      );
+    }
+  });
+  return entry;
 }
 
 type Fail = (path: readonly string[], message: string) => never;
@@ -323,7 +449,7 @@ function checkCapabilities(caps: string[], path: string[], fail: Fail, file: str
 }
 
 function stringList(v: unknown, path: string[], fail: Fail, file: string): string[] {
-  const label = path[0] === "package" || path[0] === "rust-package"
+  const label = path[0] === "package" || path[0] === "rust-package" || path[0] === "go-package"
     ? `[[${path[0]}]] ${Number(path[1]) + 1} "${path[2]}"`
     : `[${path[0]}] "${path[1]}"`;
   if (!Array.isArray(v)) {

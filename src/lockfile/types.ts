@@ -59,6 +59,46 @@ export interface LockedCrate {
   features: string[];
 }
 
+/**
+ * Where a `[[go-package]]` was proven: the checksum database's signed tree head that contained the
+ * module's `go.sum` lines when the entry was written (golang.org/x/mod/sumdb: a tree of
+ * `treeSize` records whose root hash is `rootHash`).
+ */
+export interface GoSumdbProof {
+  /** The checksum database's name, the name of its verifier key (`<name>+<hash>+<key>`). */
+  origin: string;
+  /** Records in the signed tree (a positive integer). */
+  treeSize: number;
+  /** The tree's root hash, standard base64 of 32 bytes, as in the signed note. */
+  rootHash: string;
+}
+
+/**
+ * One `[[go-package]]` entry: a Go module pinned by the Go bridge (issue 14 item 6), with the
+ * hashes `go.sum` would hold and the checksum-database tree head that proved them.
+ */
+export interface LockedGoModule {
+  /** Module path (`golang.org/x/mod`, `github.com/google/uuid/v2`). */
+  module: string;
+  /** Exact canonical version (`v1.6.0`, `v2.0.0+incompatible`, a pseudo-version). */
+  version: string;
+  /** Where the zip came from: a module proxy, with its URL (the first of a GOPROXY list). */
+  source: { kind: "module-proxy"; url: string };
+  /** `h1:` of the module zip's files (golang.org/x/mod/sumdb/dirhash Hash1), go.sum's first line. */
+  zipH1: string;
+  /** `h1:` of the module's go.mod file, go.sum's `/go.mod` line. */
+  gomodH1: string;
+  /** BLAKE3-256 of the zip file's bytes, 64 lowercase hex characters (the store's address). */
+  zipBlake3: string;
+  /**
+   * The signed tree head that proved both h1 lines; absent when a GONOSUMDB/GOPRIVATE pattern
+   * matched the module, on purpose (the CLI says so on every install).
+   */
+  sumdb?: GoSumdbProof;
+  /** Exact dependencies as `"module version"` (the versions MVS selected), sorted. */
+  dependencies: string[];
+}
+
 /** A parsed `mochi.lock`. */
 export interface Lockfile {
   /** Format version; always {@link LOCKFILE_FORMAT}. */
@@ -76,6 +116,8 @@ export interface Lockfile {
   pythonPackages?: LockedPythonPackage[];
   /** `[[python-wheel]]` entries: the wheel pinned for each resolved Python distribution. */
   pythonWheels?: LockedWheel[];
+  /** `[[go-package]]` entries (absent or empty when the project uses no Go modules). */
+  goPackages?: LockedGoModule[];
   /** `[capabilities-seen]`: package name → capabilities accepted so far. */
   capabilitiesSeen: Map<string, string[]>;
 }

@@ -9,6 +9,7 @@ export type {
   Capabilities,
   Dependency,
   GitSource,
+  GoDependency,
   Manifest,
   ManifestWarning,
   PackageInfo,

@@ -17,10 +17,12 @@ import {
 import { closestName } from "../edit_distance.ts";
 import { packageNameProblem } from "./names.ts";
 import { locateToml, type TomlLocator } from "./toml_locator.ts";
+import { modulePathProblem, parseGoQuery } from "../go/query.ts";
 import type {
   Capabilities,
   Dependency,
   GitSource,
+  GoDependency,
   Manifest,
   ManifestWarning,
   PackageInfo,
@@ -272,6 +274,7 @@ export function parseManifest(
   const capabilities = parseCapabilities(ctx, doc.capabilities);
   const registry = parseRegistry(ctx, doc.registry);
   const rustDependencies = parseRustDependencies(ctx, doc.targets as Table | undefined);
+  const goDependencies = parseGoDependencies(ctx, doc.targets as Table | undefined);
   const workspace = doc.workspace as Table | undefined;
   let workspaceMembers: string[] | undefined;
   if (workspace !== undefined) {
@@ -297,6 +300,7 @@ export function parseManifest(
   };
   if (workspaceMembers !== undefined) manifest.workspaceMembers = workspaceMembers;
   if (rustDependencies.size > 0) manifest.rustDependencies = rustDependencies;
+  if (goDependencies.size > 0) manifest.goDependencies = goDependencies;
   return { manifest, warnings: ctx.warnings };
 }
 
@@ -831,6 +835,70 @@ function parseRustDependencies(ctx: Ctx, targets: Table | undefined): Map<string
       optional,
       line,
     });
+  }
+  return out;
+}
+
+/** `[targets.go.ffi]`: `"<module>" = "<version or query>"` (issue 14 item 2). */
+function parseGoDependencies(ctx: Ctx, targets: Table | undefined): Map<string, GoDependency> {
+  const out = new Map<string, GoDependency>();
+  const go = targets?.go;
+  if (go === undefined) return out;
+  if (!isTable(go)) {
+    ctx.fail(
+      "MANIFEST_E013",
+      ["targets", "go"],
+      "[targets.go] must be a table",
+      "write [targets.go.ffi]",
+    );
+  }
+  const ffi = go.ffi;
+  if (ffi === undefined) return out;
+  const example = 'write [targets.go.ffi] with "github.com/google/uuid" = "v1.6.0"';
+  if (!isTable(ffi)) {
+    ctx.fail(
+      "GO_E011",
+      ["targets", "go", "ffi"],
+      `[targets.go.ffi] must be a table of "<module>" = "<version>" entries, found ${
+        describe(ffi)
+      }`,
+      example,
+    );
+  }
+  for (const [module, query] of Object.entries(ffi)) {
+    const path = ["targets", "go", "ffi", module];
+    const problem = modulePathProblem(module);
+    if (problem !== undefined) {
+      ctx.fail(
+        "GO_E011",
+        path,
+        `invalid Go module path ${quoteValue(module)} in [targets.go.ffi]: ${problem}`,
+        example,
+        "key",
+      );
+    }
+    if (typeof query !== "string") {
+      ctx.fail(
+        "GO_E011",
+        path,
+        `Go module "${module}" in [targets.go.ffi] must be a version string, found ${
+          describe(query)
+        }`,
+        `write "${module}" = "v1.2.3" (or "latest", "v1", ">=v1.2.0")`,
+      );
+    }
+    const parsed = parseGoQuery(query);
+    if (typeof parsed === "string") {
+      ctx.fail(
+        "GO_E011",
+        path,
+        `invalid version ${
+          quoteValue(query)
+        } for Go module "${module}" in [targets.go.ffi]: ${parsed}`,
+        `write "${module}" = "v1.2.3" (or "latest", "v1", ">=v1.2.0")`,
+      );
+    }
+    out.set(module, { module, query, line: ctx.line(path) });
   }
   return out;
 }

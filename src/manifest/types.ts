@@ -120,6 +120,18 @@ export interface RustDependency {
   line: number;
 }
 
+/**
+ * One Go module from `[targets.go.ffi]` (`"<module>" = "<version or query>"`).
+ */
+export interface GoDependency {
+  /** The module path (the table key). */
+  module: string;
+  /** The version query as written (`v1.6.0`, `latest`, `v1`, `>=v1.2.0`; see `parseGoQuery`). */
+  query: string;
+  /** 1-based line of the entry in mochi.toml. */
+  line: number;
+}
+
 /** A parsed `mochi.toml`. */
 export interface Manifest {
   /** The `[package]` table. */
@@ -136,6 +148,8 @@ export interface Manifest {
   registry: RegistryConfig;
   /** `[targets.rust.ffi]` crates, keyed by name, in file order (absent when none). */
   rustDependencies?: Map<string, RustDependency>;
+  /** `[targets.go.ffi]` modules, keyed by module path, in file order (absent when none). */
+  goDependencies?: Map<string, GoDependency>;
   /**
    * Packages allowed to resolve to several semver-incompatible versions at once, or `"*"` for
    * all. Empty when not given. Read from the top-level `allow-multi-version` key (primary) or

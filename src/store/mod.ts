@@ -59,6 +59,7 @@ export {
   type SkippedEntry,
   type StoreSize,
   TEMP_MAX_AGE_MS,
+  TOUCH_INTERVAL_MS,
   type VerifyReport,
 } from "./fs/fs_store.ts";
 export {

@@ -6,8 +6,11 @@
  * (`STORE_E002`), never followed. The root itself may be a link (a cache moved to another disk).
  *
  * Like cargo's and uv's caches this guards against accidents and a hostile co-user, not against a
- * race with one: a link swapped in between the check and the use (microseconds) is not caught;
- * the store's own files are created exclusively and renamed within checked directories.
+ * race with one: a link swapped in between the check and the use is not caught; the store's own
+ * files are created exclusively and renamed within checked directories. Reads may pass a
+ * {@link CheckedDirs} so that each directory above the final component is checked once per store
+ * session (a no-op install looks at hundreds of paths under the same few directories); the final
+ * component is always checked, and writes, removals and every new session check again.
  *
  * @module
  */
@@ -17,13 +20,18 @@ import { MochiError } from "../../errors.ts";
 /**
  * `lstat`, or undefined when the path does not exist.
  *
+ * The call is synchronous inside: an `lstat` of a local path takes microseconds, while the
+ * asynchronous op's hand-off to a worker thread and back costs tens of microseconds, hundreds
+ * under load; a no-op install makes a few hundred of them.
+ *
  * @param path any path
  * @returns its own metadata (a link is reported as a link)
  * @throws the underlying `Deno.errors.*` other than `NotFound`
  */
+// deno-lint-ignore require-await
 export async function lstatOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {
   try {
-    return await Deno.lstat(path);
+    return Deno.lstatSync(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return undefined;
     throw e;
@@ -58,22 +66,36 @@ function partsBelow(root: string, path: string): string[] {
 }
 
 /**
+ * Directories below a store root already found to be real directories (not links) in this
+ * session: a set of absolute paths. One per {@link FsStore} (a store session); never shared.
+ */
+export type CheckedDirs = Set<string>;
+
+/**
  * Check that every directory between `root` (exclusive) and `path` (exclusive) is a real
  * directory, so using `path` cannot lead outside the store.
  *
  * @param root the store root
  * @param path a path inside it
+ * @param checked directories already checked in this session (skipped, and added to on
+ *   success); omit it to check every one (writes and removals do)
  * @returns false when one of them does not exist (then neither does `path`)
  * @throws {MochiError} `STORE_E002` when one is a link or not a directory
  */
-export async function parentsAreReal(root: string, path: string): Promise<boolean> {
+export async function parentsAreReal(
+  root: string,
+  path: string,
+  checked?: CheckedDirs,
+): Promise<boolean> {
   let at = root;
   for (const part of partsBelow(root, path).slice(0, -1)) {
     at = join(at, part);
+    if (checked?.has(at)) continue;
     const st = await lstatOrUndefined(at);
     if (st === undefined) return false;
     if (st.isSymlink) throw plantedPathError(at, "a symbolic link");
     if (!st.isDirectory) throw plantedPathError(at, "not a directory");
+    checked?.add(at);
   }
   return true;
 }
@@ -83,11 +105,17 @@ export async function parentsAreReal(root: string, path: string): Promise<boolea
  *
  * @param root the store root
  * @param path a path inside it
- * @returns its `lstat` metadata, or undefined when it (or a parent) does not exist
+ * @param checked directories already checked in this session (see {@link parentsAreReal})
+ * @returns its `lstat` metadata (always read now), or undefined when it (or a parent) does not
+ *   exist
  * @throws {MochiError} `STORE_E002` when a parent is a link or not a directory
  */
-export async function lstatInStore(root: string, path: string): Promise<Deno.FileInfo | undefined> {
-  if (!(await parentsAreReal(root, path))) return undefined;
+export async function lstatInStore(
+  root: string,
+  path: string,
+  checked?: CheckedDirs,
+): Promise<Deno.FileInfo | undefined> {
+  if (!(await parentsAreReal(root, path, checked))) return undefined;
   return await lstatOrUndefined(path);
 }
 

@@ -26,6 +26,7 @@ import { createDualHasher, type Digest, type DigestOptions, isHexDigest } from "
 import { fsyncDir, removeIfExists, writeFileAtomic } from "./fs_atomic.ts";
 import { refuseLink, type StoreLock } from "./store_lock.ts";
 import {
+  type CheckedDirs,
   lstatInStore,
   lstatOrUndefined,
   mkdirInStore,
@@ -35,6 +36,7 @@ import {
 import { faultPoint } from "./test_hooks.ts";
 import { treeDigest, type TreeEntry } from "../tree.ts";
 import { createHash } from "node:crypto";
+import { createBLAKE3, type IHasher } from "hash-wasm";
 import { LIMITS } from "../../limits.ts";
 
 export {
@@ -190,11 +192,17 @@ function checkDigest(b3: string, what = "BLAKE3 digest"): void {
 }
 
 /**
- * Whether `path` inside the store is a `kind`, checked with `lstat` (parents too): a link, or a
- * file where a directory belongs (or the reverse), is refused with `STORE_E002`.
+ * Whether `path` inside the store is a `kind`, checked with `lstat` (parents too, or only those
+ * not in `checked`): a link, or a file where a directory belongs (or the reverse), is refused with
+ * `STORE_E002`.
  */
-async function exists(root: string, path: string, kind: "file" | "dir"): Promise<boolean> {
-  const st = await lstatInStore(root, path);
+async function exists(
+  root: string,
+  path: string,
+  kind: "file" | "dir",
+  checked?: CheckedDirs,
+): Promise<boolean> {
+  const st = await lstatInStore(root, path, checked);
   if (st === undefined) return false;
   if (st.isSymlink) throw plantedPathError(path, "a symbolic link");
   if (kind === "file" ? !st.isFile : !st.isDirectory) {
@@ -287,12 +295,67 @@ export async function digestFile(
   }
 }
 
+/** Reusable BLAKE3 hashers (a WebAssembly instance each), so checking many blobs makes few. */
+const BLAKE3_POOL: IHasher[] = [];
+
+/**
+ * Files up to this size are read by {@link blake3OfFile} into one buffer of their size, with a
+ * synchronous read (a store blob of a few kilobytes is read in microseconds; the asynchronous op's
+ * hand-off to a worker thread costs more than the read); larger ones asynchronously in
+ * {@link READ_CHUNK_BYTES} chunks.
+ */
+const SYNC_READ_BYTES = 1024 * 1024;
+
+/**
+ * The BLAKE3-256 of a file's first `sizeBytes` bytes (its size from the `lstat` just made),
+ * lowercase hex. Never reads more than `sizeBytes`, so a file that grew after the `lstat` costs no
+ * more memory (and hashes to something else unless bytes were only appended, which
+ * {@link FsStore.extract} refuses by size).
+ */
+async function blake3OfFile(path: string, sizeBytes: number): Promise<string> {
+  const hasher = BLAKE3_POOL.pop() ?? await createBLAKE3(256);
+  hasher.init();
+  if (sizeBytes <= SYNC_READ_BYTES) {
+    const file = Deno.openSync(path, { read: true });
+    try {
+      const buf = new Uint8Array(sizeBytes);
+      let n = 0;
+      while (n < sizeBytes) {
+        const r = file.readSync(buf.subarray(n));
+        if (r === null) break;
+        n += r;
+      }
+      hasher.update(buf.subarray(0, n));
+    } finally {
+      file.close();
+    }
+  } else {
+    const file = await Deno.open(path, { read: true });
+    try {
+      const buf = new Uint8Array(READ_CHUNK_BYTES);
+      let left = sizeBytes;
+      while (left > 0) {
+        const r = await file.read(buf.subarray(0, Math.min(buf.length, left)));
+        if (r === null) break;
+        hasher.update(buf.subarray(0, r));
+        left -= r;
+      }
+    } finally {
+      file.close();
+    }
+  }
+  const hex = hasher.digest("hex");
+  BLAKE3_POOL.push(hasher);
+  return hex;
+}
+
 /** The content-addressed store rooted at one directory. */
 export class FsStore {
   /** The store root, e.g. `$MOCHI_HOME/store`. */
   readonly root: string;
   #archivePolicy: ArchivePolicy;
   #lock: StoreLock | undefined;
+  #checkedDirs: CheckedDirs = new Set();
 
   /**
    * Open the store rooted at `rootDir`; nothing is touched on disk until the first write.
@@ -309,6 +372,15 @@ export class FsStore {
   /** Whether this store may write, and how: `undefined` (read-only), `shared`, `exclusive`. */
   get mode(): "shared" | "exclusive" | undefined {
     return this.#lock?.released === false ? this.#lock.mode : undefined;
+  }
+
+  /**
+   * The directories already checked in this session (reads check each directory above their
+   * path once per session, the path itself every time); undefined without a session, so a
+   * read-only store checks every directory every time.
+   */
+  get #checked(): CheckedDirs | undefined {
+    return this.#lock?.released === false ? this.#checkedDirs : undefined;
   }
 
   /** Throw unless this store holds the store lock (in `exclusive` mode when asked). */
@@ -385,11 +457,11 @@ export class FsStore {
     fast: boolean,
   ): Promise<{ state: "ok" | "missing" | { reason: string }; restamp?: string }> {
     const dir = this.extractedPath(b3);
-    if (!(await exists(this.root, dir, "dir"))) return { state: "missing" };
-    const record = await readSmallFile(this.root, this.treeRecordPath(b3));
+    if (!(await exists(this.root, dir, "dir", this.#checked))) return { state: "missing" };
+    const record = await readSmallFile(this.root, this.treeRecordPath(b3), this.#checked);
     if (record === undefined) return { state: { reason: "no tree digest is recorded for it" } };
     const [recorded = "", recordedStamp] = record.split("\n");
-    const entries = await diskTreeEntries(dir);
+    const entries = diskTreeEntries(dir);
     if (entries === undefined) return { state: { reason: "it holds a link or a special file" } };
     const stamp = fast ? treeStamp(entries, Date.now()) : undefined;
     if (stamp !== undefined && stamp === recordedStamp) return { state: "ok" };
@@ -534,7 +606,7 @@ export class FsStore {
    * @throws {MochiError} `BLOB_E008` on a malformed digest
    */
   async hasBlob(b3: string): Promise<boolean> {
-    return await exists(this.root, this.blobPath(b3), "file");
+    return await exists(this.root, this.blobPath(b3), "file", this.#checked);
   }
 
   /**
@@ -744,7 +816,7 @@ export class FsStore {
       await this.#remove(this.treeRecordPath(b3));
     }
     const blob = this.blobPath(b3);
-    if (!(await exists(this.root, blob, "file"))) {
+    if (!(await exists(this.root, blob, "file", this.#checked))) {
       throw new MochiError("BLOB_E007", `blob ${b3} is not in the store (${blob})`, {
         hint: "fetch it first (mochi install without --offline)",
       });
@@ -865,9 +937,14 @@ export class FsStore {
    */
   async checkBlob(b3: string): Promise<"ok" | "missing" | "corrupt"> {
     const path = this.blobPath(b3);
-    if (!(await exists(this.root, path, "file"))) return "missing";
+    const st = await lstatInStore(this.root, path, this.#checked);
+    if (st === undefined) return "missing";
+    if (st.isSymlink) throw plantedPathError(path, "a symbolic link");
+    if (!st.isFile) throw plantedPathError(path, "not a regular file");
     try {
-      return (await digestFile(path)).blake3 === b3 ? "ok" : "corrupt";
+      // The address is the BLAKE3: that alone is compared (the SHA-256 was checked with it when
+      // the blob was stored, and `mochi verify` computes both).
+      return (await blake3OfFile(path, st.size)) === b3 ? "ok" : "corrupt";
     } catch (e) {
       if (e instanceof Deno.errors.NotFound) return "missing";
       throw e;
@@ -897,7 +974,9 @@ export class FsStore {
   /**
    * Record that a blob was used now (its file's mtime is the last-use record read by
    * {@link FsStore.prune}). Missing blobs are ignored. A `.crate` is touched through its
-   * address: {@link FsStore.resolveAlias} gives it.
+   * address: {@link FsStore.resolveAlias} gives it. A blob whose mtime is already within
+   * {@link TOUCH_INTERVAL_MS} before `nowMs` is left as it is (like the `relatime` mount option),
+   * so a no-op install writes nothing to the store; the record is exact to within that interval.
    *
    * @param b3 BLAKE3 hex digest
    * @param nowMs the time to record, epoch ms (default now)
@@ -905,10 +984,16 @@ export class FsStore {
    */
   async touch(b3: string, nowMs: number = Date.now()): Promise<void> {
     this.#writable("recording a blob's last use");
+    const path = this.blobPath(b3);
+    const st = await lstatInStore(this.root, path, this.#checked);
+    if (st === undefined) return;
+    if (st.isSymlink) throw plantedPathError(path, "a symbolic link");
+    if (!st.isFile) throw plantedPathError(path, "not a regular file");
+    const mtime = st.mtime?.getTime();
+    if (mtime !== undefined && mtime <= nowMs && nowMs - mtime < TOUCH_INTERVAL_MS) return;
     const t = new Date(nowMs);
-    if (!(await exists(this.root, this.blobPath(b3), "file"))) return;
     try {
-      await Deno.utime(this.blobPath(b3), t, t);
+      await Deno.utime(path, t, t);
     } catch (e) {
       if (!(e instanceof Deno.errors.NotFound)) throw e;
     }
@@ -1275,13 +1360,24 @@ async function readVerified(path: string, size: number, b3: string): Promise<Uin
 /** How old a temp entry must be before {@link FsStore.pruneTemp} removes it: one hour. */
 export const TEMP_MAX_AGE_MS: number = 60 * 60 * 1000;
 
+/**
+ * How stale a blob's last-use record (its mtime) may get before {@link FsStore.touch} writes it
+ * again: 10 minutes, in milliseconds. `mochi cache prune --older-than` is exact to within this.
+ */
+export const TOUCH_INTERVAL_MS: number = 10 * 60 * 1000;
+
 const BUCKET = /^[0-9a-f]{2}$/;
 
 /** A small regular file inside the store, trimmed; undefined when missing, a link, or big. */
-async function readSmallFile(root: string, path: string): Promise<string | undefined> {
-  const st = await lstatInStore(root, path);
+async function readSmallFile(
+  root: string,
+  path: string,
+  checked?: CheckedDirs,
+): Promise<string | undefined> {
+  const st = await lstatInStore(root, path, checked);
   if (st === undefined || !st.isFile || st.size > 4096) return undefined;
-  return (await Deno.readTextFile(path)).trim();
+  // Synchronous: a few hundred bytes (see lstatOrUndefined).
+  return Deno.readTextFileSync(path).trim();
 }
 
 /** How recent a change makes a tree entry "racily clean" (no stamp is recorded), in ms. */
@@ -1299,24 +1395,26 @@ interface DiskTreeEntry {
  * The entries of a directory on disk, walked with `lstat` in name order; undefined when it holds
  * a link or anything but regular files and directories (an extracted tree never does).
  */
-async function diskTreeEntries(dir: string): Promise<DiskTreeEntry[] | undefined> {
+function diskTreeEntries(dir: string): DiskTreeEntry[] | undefined {
+  // Synchronous inside, as lstatOrUndefined: a tree of a few dozen entries is listed in
+  // microseconds, where one async op per entry waits on the worker threads.
   const entries: DiskTreeEntry[] = [];
-  const walk = async (d: string, rel: string): Promise<boolean> => {
-    for (const e of await listDir(d)) {
+  const walk = (d: string, rel: string): boolean => {
+    for (const e of listDirSync(d)) {
       const full = join(d, e.name);
       const path = rel === "" ? e.name : `${rel}/${e.name}`;
       if (e.isSymlink) return false;
-      const st = await Deno.lstat(full);
+      const st = Deno.lstatSync(full);
       if (st.isDirectory) {
         entries.push({ path, full, type: "directory", st });
-        if (!(await walk(full, path))) return false;
+        if (!walk(full, path)) return false;
       } else if (st.isFile) {
         entries.push({ path, full, type: "file", st });
       } else return false;
     }
     return true;
   };
-  return (await walk(dir, "")) ? entries : undefined;
+  return walk(dir, "") ? entries : undefined;
 }
 
 /**
@@ -1412,6 +1510,18 @@ export async function treeBytes(path: string): Promise<number> {
   let n = 0;
   for (const e of await listDir(path)) n += await treeBytes(join(path, e.name));
   return n;
+}
+
+function listDirSync(path: string): Deno.DirEntry[] {
+  const out: Deno.DirEntry[] = [];
+  try {
+    for (const e of Deno.readDirSync(path)) out.push(e);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return [];
+    throw e;
+  }
+  out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return out;
 }
 
 async function listDir(path: string): Promise<Deno.DirEntry[]> {

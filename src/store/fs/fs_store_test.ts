@@ -4,7 +4,13 @@ import { MochiError } from "../../errors.ts";
 import { writeArchive } from "../archive.ts";
 import { digestBytes } from "../digest.ts";
 import { buildTarZst, HOSTILE_ARCHIVES } from "../tar_builder_testing.ts";
-import { type FsStore, readFileChunks, resolveMochiHome, storeRootOf } from "./fs_store.ts";
+import {
+  type FsStore,
+  readFileChunks,
+  resolveMochiHome,
+  storeRootOf,
+  TOUCH_INTERVAL_MS,
+} from "./fs_store.ts";
 import { withStoreSession } from "./session.ts";
 import { guardedTest } from "../../../tests/stray.ts";
 
@@ -483,6 +489,71 @@ guardedTest(
       assert.deepEqual(await Deno.readFile(file), before);
       // verify's full check still reads every file.
       assert.equal(await store.checkTree(d.blake3), "ok");
+    });
+  },
+);
+
+guardedTest(
+  "directories checked once per session: a parent swapped for a link is refused by the next session, and the blob itself is checked every time",
+  async () => {
+    const dir = await Deno.makeTempDir();
+    const outside = await Deno.makeTempDir();
+    try {
+      const archive = await writeArchive(SAMPLE);
+      const d = await digestBytes(archive);
+      const b3 = d.blake3;
+      await withStoreSession(dir, "shared", {}, async ({ store }) => {
+        await store.putBytes(archive, d, "demo 1.0.0");
+        assert.equal(await store.checkBlob(b3), "ok");
+        // Within the session the blob's own path is still checked on every use: a link planted
+        // in its place is refused although its directories were checked before.
+        const blob = store.blobPath(b3);
+        await Deno.rename(blob, `${outside}/saved`);
+        await Deno.symlink(`${outside}/saved`, blob);
+        await assert.rejects(() => store.checkBlob(b3), isCode("STORE_E002", /symbolic link/));
+        await Deno.remove(blob);
+        await Deno.rename(`${outside}/saved`, blob);
+        assert.equal(await store.checkBlob(b3), "ok");
+      });
+      // Between sessions a co-user swaps the bucket directory for a link to a copy of it: the
+      // next session checks the directories again and refuses it, reading nothing through it.
+      const root = storeRootOf(dir);
+      const bucket = join(root, "blobs", b3.slice(0, 2));
+      await Deno.rename(bucket, `${outside}/bucket`);
+      await Deno.symlink(`${outside}/bucket`, bucket);
+      await withStoreSession(dir, "shared", {}, async ({ store }) => {
+        for (const check of [() => store.checkBlob(b3), () => store.hasBlob(b3)]) {
+          await assert.rejects(check, isCode("STORE_E002", /symbolic link/));
+        }
+        await assert.rejects(() => store.touch(b3), isCode("STORE_E002", /symbolic link/));
+      });
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+      await Deno.remove(outside, { recursive: true });
+    }
+  },
+);
+
+guardedTest(
+  "touch writes the last-use record only when it is older than TOUCH_INTERVAL_MS (or in the future)",
+  async () => {
+    await withStore(async (store) => {
+      const archive = await writeArchive(SAMPLE);
+      const d = await digestBytes(archive);
+      await store.putBytes(archive, d, "demo 1.0.0");
+      const path = store.blobPath(d.blake3);
+      const mtime = async () => (await Deno.lstat(path)).mtime!.getTime();
+      const now = Date.now();
+      const recent = new Date(now - TOUCH_INTERVAL_MS / 2);
+      await Deno.utime(path, recent, recent);
+      await store.touch(d.blake3, now);
+      assert.equal(await mtime(), recent.getTime(), "recent enough: left as it is");
+      const stale = new Date(now - TOUCH_INTERVAL_MS - 1000);
+      await Deno.utime(path, stale, stale);
+      await store.touch(d.blake3, now);
+      assert.equal(await mtime(), now, "stale: recorded again");
+      await store.touch(d.blake3, now - 40 * 86_400_000);
+      assert.equal(await mtime(), now - 40 * 86_400_000, "a time before the record is written");
     });
   },
 );
