@@ -13,6 +13,7 @@
 import { createHash } from "node:crypto";
 import { MochiError, quoteValue } from "../errors.ts";
 import { decodeBase64, encodeBase64 } from "./_base64.ts";
+import { sha256Prefixed } from "./_sha256.ts";
 
 /** Size of a hash in bytes. */
 export const HASH_SIZE = 32;
@@ -125,6 +126,7 @@ function checkSize(name: string, n: number, min: number): void {
  * ```
  */
 export function recordHash(data: Uint8Array): Uint8Array {
+  if (data.length <= 4096) return sha256Prefixed(0, data);
   return new Uint8Array(createHash("sha256").update(Uint8Array.of(0)).update(data).digest());
 }
 
@@ -147,9 +149,7 @@ export function recordHash(data: Uint8Array): Uint8Array {
  * ```
  */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return new Uint8Array(
-    createHash("sha256").update(Uint8Array.of(1)).update(left).update(right).digest(),
-  );
+  return sha256Prefixed(1, left, right);
 }
 
 /**

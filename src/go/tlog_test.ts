@@ -66,6 +66,11 @@ Deno.test("recordHash, nodeHash: RFC 6962 leaf and node hashes (SHA-256 with 0x0
   const a = recordHash(te.encode("a"));
   const b = recordHash(te.encode("b"));
   assertEquals(nodeHash(a, b), sha256(Uint8Array.of(1), a, b));
+  // Every padding boundary of SHA-256, and the large-input path.
+  for (const n of [0, 1, 31, 32, 54, 55, 56, 63, 64, 65, 119, 120, 1000, 4096, 4097, 70000]) {
+    const data = new Uint8Array(n).map((_, i) => (i * 7 + n) & 0xff);
+    assertEquals(recordHash(data), sha256(Uint8Array.of(0), data), `length ${n}`);
+  }
   // note_test.go TestFormatTree's hash of "hello world".
   assertEquals(formatHash(recordHash(d)), "TszzRgjTG6xce+z2AG31kAXYKBgQVtCSCE40HmuwBb0=");
 });
