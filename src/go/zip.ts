@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { MochiError, quoteValue } from "../errors.ts";
+import { MochiError } from "../errors.ts";
 import { hash1 } from "./dirhash.ts";
 import { parseGoMod } from "./gomod.ts";
 import { canonicalVersion, checkFilePath, checkModule, type ModuleVersion } from "./module.ts";
@@ -525,12 +525,8 @@ export function readModuleZip(
   const files: ModuleZipFile[] = [];
   const entries: { name: string; data: Uint8Array }[] = [];
   for (const e of raw) {
-    if (e.unixMode !== undefined && (e.unixMode & 0o170000) === 0o120000) {
-      throw new MochiError(
-        "GO_E003",
-        `${m.path}@${m.version}: ${quoteValue(e.name)} is a symbolic link`,
-      );
-    }
+    // Entry modes are ignored: like Go's Unzip, every file entry is data for a regular file (a
+    // symbolic-link mode never makes a link).
     const data = readZipEntry(zip, e);
     entries.push({ name: e.name, data });
     const path = e.name.slice(prefix.length);

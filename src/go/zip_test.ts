@@ -225,6 +225,16 @@ Deno.test("readModuleZip: caps on entries, zip size and decoded size; bombs refu
   assertEquals(assertThrows(() => readModuleZip(M, new Uint8Array(0)), MochiError).code, "GO_E003");
 });
 
+Deno.test("readModuleZip: a symbolic-link entry mode is data for a regular file, as in Go's Unzip", () => {
+  const zip = writeZip([{ name: `${P}link.go`, data: te.encode("../../etc/passwd") }]);
+  // Mark the entry as a symbolic link (Unix mode 0120777 in the external attributes).
+  const view = new DataView(zip.buffer);
+  const cd = view.getUint32(zip.length - 22 + 16, true);
+  view.setUint32(cd + 38, (0o120777 << 16) >>> 0, true);
+  const { files } = readModuleZip(M, zip);
+  assertEquals(files.map((f) => [f.path, td.decode(f.data)]), [["link.go", "../../etc/passwd"]]);
+});
+
 Deno.test("readModuleZip: hostile entry names are refused before anything is decoded", () => {
   for (
     const name of [
