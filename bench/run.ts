@@ -15,6 +15,10 @@ console.log("== resolve: mochi lock vs cargo generate-lockfile ==");
 await resolveBench(3);
 console.log("\n== Rust bridge: mochi lock vs cargo generate-lockfile, combined manifest ==");
 await rustResolveBench(3);
+console.log(
+  "\n== Python bridge: largest corpus set, mochi vs pip install --dry-run, same index ==",
+);
+await (await import("./python_resolve_bench.ts")).main(3);
 console.log("\n== blob verification: one pass BLAKE3 + SHA-256 vs sha256sum and b3sum ==");
 await blobVerifyBench([]);
 console.log("\n== per-package isolation: in-process vs Worker vs process per package ==");
