@@ -93,3 +93,46 @@ Deno.test("Python index client: retries a 503, refuses HTML and oversized pages"
         : undefined,
   });
 });
+
+Deno.test("Python index client: a stalled page and a stalled metadata body end at their deadlines", async () => {
+  const stalls: ReadableStreamDefaultController<Uint8Array>[] = [];
+  const stalled = () =>
+    new Response(
+      new ReadableStream<Uint8Array>({
+        start(c) {
+          c.enqueue(new TextEncoder().encode("Metadata-Version: 2.1\n"));
+          stalls.push(c); // never closed: the body drips nothing more
+        },
+      }),
+    );
+  await withIndex(async (url, cacheDir) => {
+    const index = openPythonIndex(url, {
+      cacheDir,
+      timeoutMs: 300,
+      idleTimeoutMs: 300,
+      maxAttempts: 2,
+      baseDelayMs: 1,
+    });
+    const t0 = performance.now();
+    await assert.rejects(index.project("six"), (e) => {
+      assert.ok(e instanceof MochiError && e.code === "INDEX_E004", String(e));
+      return true;
+    });
+    const wheel = (await index.project("idna"))!.files.find((f) => f.coreMetadata !== false)!;
+    await assert.rejects(index.metadata(wheel), (e) => {
+      assert.ok(e instanceof MochiError && e.code === "BLOB_E010", String(e));
+      return true;
+    });
+    assert.ok(performance.now() - t0 < 10_000);
+  }, {
+    fault: (path) =>
+      path === "/simple/six/" ? stalled() : path.endsWith(".metadata") ? stalled() : undefined,
+  });
+  for (const c of stalls) {
+    try {
+      c.close();
+    } catch {
+      // already cancelled by the client
+    }
+  }
+});
