@@ -17,11 +17,14 @@ import {
   checkTree,
   escapePath,
   escapeVersion,
+  goModSummaryOf,
   hashGoMod,
   loadModuleGraph,
+  mainModuleOf,
   type ModuleVersion,
   newVerifier,
   openNote,
+  parseGoMod,
   parseRecord,
   parseTree,
   proveRecord,
@@ -40,7 +43,6 @@ import {
   type GoMainCase,
   loadGoCorpusModules,
   loadGoMainCases,
-  readGoModLite,
 } from "../scripts/_go_corpus.ts";
 
 const PROXY = `${GO_CORPUS_DIR}/proxy`;
@@ -82,7 +84,7 @@ async function goSumLines(mains: GoMainCase[]): Promise<Map<string, string>> {
   return sums;
 }
 
-Deno.test("go oracle: h1 of every recorded go.mod equals the go command's go.sum line", async () => {
+Deno.test("go oracle: h1 of every recorded go.mod equals go.sum; each parses and names its path", async () => {
   const sums = await goSumLines(await loadGoMainCases());
   let checked = 0;
   let withoutLine = 0;
@@ -95,11 +97,10 @@ Deno.test("go oracle: h1 of every recorded go.mod equals the go command's go.sum
       withoutLine++;
       continue;
     }
-    assertEquals(
-      hashGoMod(await Deno.readFile(`${PROXY}/${dir}/@v/${file}`)),
-      want,
-      `${path} ${version}/go.mod`,
-    );
+    const data = await Deno.readFile(`${PROXY}/${dir}/@v/${file}`);
+    assertEquals(hashGoMod(data), want, `${path} ${version}/go.mod`);
+    // The go command read it (modfile.ParseLax) and found its own path in it.
+    assertEquals(parseGoMod(data, { lax: true }).module?.path, path, `${path} ${version}/go.mod`);
     checked++;
   }
   // The go command downloads a go.mod only to check it against a go.sum line or the checksum
@@ -167,25 +168,15 @@ Deno.test("go oracle: MVS picks equal go list -m all for every recorded main mod
           await res.body?.cancel();
           throw new Error(`${m.path}@${m.version}: ${res.status}`);
         }
-        const g = readGoModLite(await res.text());
-        return { module: g.module, goVersion: g.goVersion, require: g.require };
+        // A dependency's go.mod is read as modfile.ParseLax reads it.
+        return goModSummaryOf(parseGoMod(new Uint8Array(await res.arrayBuffer()), { lax: true }));
       },
     };
     const mains = await loadGoMainCases();
     assert(mains.length >= 10, `only ${mains.length} main modules`);
     let matched = 0;
     for (const c of mains) {
-      const g = readGoModLite(c.goMod);
-      const graph = await loadModuleGraph(
-        {
-          path: g.module!,
-          goVersion: g.goVersion,
-          require: g.require,
-          exclude: g.exclude,
-          replace: g.replace,
-        },
-        provider,
-      );
+      const graph = await loadModuleGraph(mainModuleOf(parseGoMod(c.goMod)), provider);
       const got = graph.buildList.map((e) =>
         [e.path, e.version, e.replace ? `=> ${e.replace.path} ${e.replace.version}`.trim() : ""]
           .join(" ").trim()

@@ -49,10 +49,12 @@ export {
   type GoMainModule,
   type GoModProvider,
   type GoModSummary,
+  goModSummaryOf,
   type GoReplace,
   isPrunedGoVersion,
   loadModuleGraph,
   type LoadModuleGraphOptions,
+  mainModuleOf,
   type ModuleGraph,
   replacementOf,
 } from "./mvs.ts";

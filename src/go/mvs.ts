@@ -12,6 +12,7 @@
 import { MochiError } from "../errors.ts";
 import { Semaphore } from "../concurrency.ts";
 import { compareUtf8 } from "./dirhash.ts";
+import type { GoModFile } from "./gomod.ts";
 import type { ModuleVersion } from "./module.ts";
 import { semverCompare, semverIsValid } from "./semver.ts";
 
@@ -99,6 +100,65 @@ export interface LoadModuleGraphOptions {
 
 /** The first go version whose go.mod files list every module providing a package (pruning). */
 const EXPLICIT_INDIRECT_VERSION = [1, 17];
+
+/**
+ * The summary MVS needs of a dependency's parsed go.mod (cmd/go/internal/modload
+ * `rawGoModSummary`: its module path, `go` version and requirements; the go command reads a
+ * dependency's go.mod with `modfile.ParseLax`, i.e. `parseGoMod(data, { lax: true })`).
+ *
+ * @param file the parsed go.mod
+ * @returns its summary
+ *
+ * @example
+ * ```ts
+ * import { goModSummaryOf, parseGoMod } from "@mochi/pkg/go";
+ * import assert from "node:assert/strict";
+ *
+ * const s = goModSummaryOf(parseGoMod("module example.com/a\ngo 1.21\nrequire example.com/b v1.0.0\n", { lax: true }));
+ * assert.deepEqual(s.require.map((r) => r.path), ["example.com/b"]);
+ * assert.equal(s.goVersion, "1.21");
+ * ```
+ */
+export function goModSummaryOf(file: GoModFile): GoModSummary {
+  return {
+    module: file.module?.path,
+    goVersion: file.go,
+    require: file.require.map((r) => ({ path: r.path, version: r.version })),
+  };
+}
+
+/**
+ * The main module of a parsed go.mod: its path, `go` version, requirements, exclusions and
+ * replacements.
+ *
+ * @param file the parsed go.mod (strict parsing, as the go command reads the main module's)
+ * @returns the main module
+ * @throws {MochiError} `GO_E010` when the file has no `module` line
+ *
+ * @example
+ * ```ts
+ * import { mainModuleOf, parseGoMod } from "@mochi/pkg/go";
+ * import assert from "node:assert/strict";
+ *
+ * const m = mainModuleOf(parseGoMod("module example.com/m\ngo 1.22\nexclude example.com/b v1.0.0\n"));
+ * assert.equal(m.path, "example.com/m");
+ * assert.deepEqual(m.exclude, [{ path: "example.com/b", version: "v1.0.0" }]);
+ * ```
+ */
+export function mainModuleOf(file: GoModFile): GoMainModule {
+  if (file.module === undefined) {
+    throw new MochiError("GO_E010", "the main module's go.mod has no module line", {
+      hint: "add a line `module <path>` at the top of the go.mod",
+    });
+  }
+  return {
+    path: file.module.path,
+    goVersion: file.go,
+    require: file.require.map((r) => ({ path: r.path, version: r.version })),
+    exclude: file.exclude.map((r) => ({ path: r.path, version: r.version })),
+    replace: file.replace.map((r) => ({ old: { ...r.old }, new: { ...r.new } })),
+  };
+}
 
 /**
  * Whether a `go` version prunes the graph (cmd/go/internal/modload `pruningForGoVersion`): go
