@@ -424,10 +424,10 @@ function pointText(p: Point): string {
 
 /**
  * Text for an interval list in specifier words: `>=1.0, <2.0`, `==1.4`, `!=1.5`, joined by
- * ` | `; `*` for every version, `∅` for none.
+ * ` or `; `*` for every version, `no versions` for none.
  */
 export function formatRanges(ranges: readonly Interval[]): string {
-  if (ranges.length === 0) return "∅";
+  if (ranges.length === 0) return "no versions";
   if (
     ranges.length === 1 && ranges[0]![0].point === undefined && ranges[0]![1].point === undefined
   ) {
@@ -465,5 +465,5 @@ export function formatRanges(ranges: readonly Interval[]): string {
       else parts.push(`<=${pointText(hi.point)}.post*`);
     }
     return parts.join(", ");
-  }).join(" | ");
+  }).join(" or ");
 }

@@ -2,7 +2,8 @@
  * The Python bridge's pure core: PEP 440 versions and specifiers exactly as pypa/packaging's
  * `packaging.version` and `packaging.specifiers`, PEP 440 version sets for the one PubGrub solver,
  * PEP 503 names, PEP 508 requirements and markers, wheel tags, core metadata, PEP 691 index pages
- * and resolution.
+ * and resolution. {@link pep440Scheme} runs the one solver over PEP 440 version sets
+ * ({@link Pep440VersionSet}): pass it to `resolveWith` of `@mochi/pkg/solver`.
  *
  * @example
  * ```ts
@@ -94,3 +95,4 @@ export {
   resolvePython,
   type ResolvePythonOptions,
 } from "./resolve.ts";
+export { pep440Scheme, Pep440VersionSet } from "./version_set.ts";

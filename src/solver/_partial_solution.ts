@@ -9,47 +9,48 @@
  *
  * @module
  */
-import type { Version } from "../semver/mod.ts";
+import type { VersionSet } from "../semver/mod.ts";
 import type { Incompatibility } from "./incompatibility.ts";
 import { Term } from "./term.ts";
+import type { AnyVersionSet, VersionOf } from "./version_scheme.ts";
 
 /** A derivation: a term implied by its cause and earlier assignments. */
-interface DatedDerivation {
+interface DatedDerivation<S extends AnyVersionSet> {
   readonly globalIndex: number;
   readonly level: number;
-  readonly cause: Incompatibility;
+  readonly cause: Incompatibility<S>;
   /** Intersection of this package's derivations up to and including this one. */
-  readonly accumulated: Term;
+  readonly accumulated: Term<S>;
 }
 
 /** All assignments about one package. */
-export interface PackageAssignments {
+export interface PackageAssignments<S extends AnyVersionSet = VersionSet> {
   /** Decision level of the first assignment. */
   smallestLevel: number;
   /** Decision level of the last assignment. */
   highestLevel: number;
   /** Derivations in order. */
-  readonly derivations: DatedDerivation[];
+  readonly derivations: DatedDerivation<S>[];
   /** The decision, once one is made. */
-  decision: { readonly globalIndex: number; readonly version: Version } | undefined;
+  decision: { readonly globalIndex: number; readonly version: VersionOf<S> } | undefined;
   /** Intersection of every assignment (the exact version once decided). */
-  intersection: Term;
+  intersection: Term<S>;
 }
 
 /** The satisfier of a conflicting incompatibility and what conflict resolution does with it. */
-export interface SatisfierSearch {
+export interface SatisfierSearch<S extends AnyVersionSet = VersionSet> {
   /** Package key of the satisfier. */
   readonly key: string;
   /** The satisfier's cause (undefined when the satisfier is a decision). */
-  readonly cause: Incompatibility | undefined;
+  readonly cause: Incompatibility<S> | undefined;
   /** Decision level of the satisfier. */
   readonly level: number;
   /** Decision level of the previous satisfier (at least 1). */
   readonly previousLevel: number;
 }
 
-interface Found {
-  readonly cause: Incompatibility | undefined;
+interface Found<S extends AnyVersionSet> {
+  readonly cause: Incompatibility<S> | undefined;
   readonly globalIndex: number;
   readonly level: number;
 }
@@ -57,10 +58,13 @@ interface Found {
 /**
  * Mutable partial solution of one solve.
  */
-export class PartialSolution {
+export class PartialSolution<S extends AnyVersionSet = VersionSet> {
   #nextGlobalIndex = 0;
   #level = 0;
-  readonly #packages = new Map<string, PackageAssignments>();
+  readonly #packages = new Map<string, PackageAssignments<S>>();
+
+  /** @param singleton the scheme's set of exactly one version */
+  constructor(readonly singleton: (v: VersionOf<S>) => S) {}
 
   /** @returns the current decision level (0 before the root decision) */
   get level(): number {
@@ -68,12 +72,12 @@ export class PartialSolution {
   }
 
   /** @returns the per-package assignments (insertion order; read-only use) */
-  get packages(): ReadonlyMap<string, PackageAssignments> {
+  get packages(): ReadonlyMap<string, PackageAssignments<S>> {
     return this.#packages;
   }
 
   /** @param key package key @returns intersection of its assignments, if any */
-  termFor(key: string): Term | undefined {
+  termFor(key: string): Term<S> | undefined {
     return this.#packages.get(key)?.intersection;
   }
 
@@ -83,7 +87,7 @@ export class PartialSolution {
    * @param key package key (must have a positive derivation and no decision)
    * @param version the chosen version
    */
-  addDecision(key: string, version: Version): void {
+  addDecision(key: string, version: VersionOf<S>): void {
     const pa = this.#packages.get(key);
     if (pa === undefined || pa.decision !== undefined) {
       throw new Error(`internal: decision on ${key} without derivation or twice`);
@@ -91,7 +95,7 @@ export class PartialSolution {
     this.#level++;
     pa.decision = { globalIndex: this.#nextGlobalIndex++, version };
     pa.highestLevel = this.#level;
-    pa.intersection = Term.exact(version);
+    pa.intersection = Term.pos(this.singleton(version));
   }
 
   /**
@@ -100,7 +104,7 @@ export class PartialSolution {
    * @param key package key
    * @param cause the almost-satisfied incompatibility
    */
-  addDerivation(key: string, cause: Incompatibility): void {
+  addDerivation(key: string, cause: Incompatibility<S>): void {
     const term = cause.get(key)!.negate();
     const globalIndex = this.#nextGlobalIndex++;
     const level = this.#level;
@@ -151,10 +155,10 @@ export class PartialSolution {
    * @param incompat an incompatibility the partial solution satisfies
    * @returns the satisfier search result
    */
-  satisfierSearch(incompat: Incompatibility): SatisfierSearch {
-    const found = new Map<string, Found>();
+  satisfierSearch(incompat: Incompatibility<S>): SatisfierSearch<S> {
+    const found = new Map<string, Found<S>>();
     let satKey = "";
-    let sat: Found | undefined;
+    let sat: Found<S> | undefined;
     for (const [key, term] of incompat.terms) {
       const f = this.#satisfier(key, term.negate());
       found.set(key, f);
@@ -167,7 +171,7 @@ export class PartialSolution {
     const satTerm = sat!.cause !== undefined ? sat!.cause.get(satKey)!.negate() : pa.intersection;
     const incTerm = incompat.get(satKey)!;
     found.set(satKey, this.#satisfier(satKey, satTerm.intersection(incTerm.negate())));
-    let prev: Found | undefined;
+    let prev: Found<S> | undefined;
     for (const f of found.values()) {
       if (prev === undefined || f.globalIndex > prev.globalIndex) prev = f;
     }
@@ -180,7 +184,7 @@ export class PartialSolution {
   }
 
   /** First assignment of `key` whose running intersection is disjoint with `start`. */
-  #satisfier(key: string, start: Term): Found {
+  #satisfier(key: string, start: Term<S>): Found<S> {
     const pa = this.#packages.get(key)!;
     const ds = pa.derivations;
     let lo = 0, hi = ds.length;
@@ -206,15 +210,19 @@ export class PartialSolution {
    * @param incompats the candidate's dependency incompatibilities
    * @returns true when none is satisfied
    */
-  canDecide(key: string, version: Version, incompats: readonly Incompatibility[]): boolean {
-    const exact = Term.exact(version);
+  canDecide(
+    key: string,
+    version: VersionOf<S>,
+    incompats: readonly Incompatibility<S>[],
+  ): boolean {
+    const exact = Term.pos(this.singleton(version));
     const lookup = (k: string) => (k === key ? exact : this.termFor(k));
     return incompats.every((i) => i.relation(lookup).kind !== "satisfied");
   }
 
   /** @returns package key → decided version, in decision order */
-  decisions(): Map<string, Version> {
-    const out: [number, string, Version][] = [];
+  decisions(): Map<string, VersionOf<S>> {
+    const out: [number, string, VersionOf<S>][] = [];
     for (const [key, pa] of this.#packages) {
       if (pa.decision) out.push([pa.decision.globalIndex, key, pa.decision.version]);
     }

@@ -8,13 +8,18 @@
  *
  * @module
  */
-import type { Version, VersionSet } from "../semver/mod.ts";
+import type { VersionSet } from "../semver/mod.ts";
 import { Term } from "./term.ts";
+import type { AnyVersionSet, VersionOf } from "./version_scheme.ts";
 
-/** Why an incompatibility holds. */
-export type IncompatibilityCause =
+/**
+ * Why an incompatibility holds.
+ *
+ * @typeParam S the scheme's version set (cargo SemVer by default)
+ */
+export type IncompatibilityCause<S extends AnyVersionSet = VersionSet> =
   /** `{not root v}`: the root package must be selected. */
-  | { readonly kind: "root"; readonly version: Version }
+  | { readonly kind: "root"; readonly version: VersionOf<S> }
   /**
    * `{depender S, not dependee T}`: every version of the depender in S depends on T, written
    * `requirement` when the provider gave the text (reports show it as written, as pub and uv do).
@@ -23,14 +28,14 @@ export type IncompatibilityCause =
     readonly kind: "dependency";
     readonly depender: string;
     readonly dependee: string;
-    readonly dependeeSet: VersionSet;
+    readonly dependeeSet: S;
     readonly requirement?: string;
   }
   /** `{pkg S}`: no version of pkg in S exists (or none may be used; `skipped` were yanked). */
   | {
     readonly kind: "noVersions";
     readonly missing: boolean;
-    readonly skipped: readonly Version[];
+    readonly skipped: readonly VersionOf<S>[];
   }
   /** `{pkg S}`: the versions in S were excluded for `reason` (target, compiler, ...). */
   | { readonly kind: "unavailable"; readonly reason: string }
@@ -41,8 +46,8 @@ export type IncompatibilityCause =
   /** Derived by resolution from `conflict` and the satisfier's cause `other`. */
   | {
     readonly kind: "derived";
-    readonly conflict: Incompatibility;
-    readonly other: Incompatibility;
+    readonly conflict: Incompatibility<S>;
+    readonly other: Incompatibility<S>;
   };
 
 /**
@@ -80,8 +85,10 @@ const INCONCLUSIVE: IncompatibilityRelation = { kind: "inconclusive" };
 
 /**
  * A set of terms (at most one per package key) that are not all allowed to be true.
+ *
+ * @typeParam S the scheme's version set (cargo SemVer by default)
  */
-export class Incompatibility {
+export class Incompatibility<S extends AnyVersionSet = VersionSet> {
   /**
    * Creates an incompatibility (use the static constructors).
    *
@@ -91,8 +98,8 @@ export class Incompatibility {
    */
   constructor(
     readonly id: number,
-    readonly terms: ReadonlyMap<string, Term>,
-    readonly cause: IncompatibilityCause,
+    readonly terms: ReadonlyMap<string, Term<S>>,
+    readonly cause: IncompatibilityCause<S>,
   ) {}
 
   /**
@@ -101,7 +108,7 @@ export class Incompatibility {
    * @param key package key
    * @returns the term, if any
    */
-  get(key: string): Term | undefined {
+  get(key: string): Term<S> | undefined {
     return this.terms.get(key);
   }
 
@@ -117,7 +124,7 @@ export class Incompatibility {
    * @param rootKey the root package key
    * @param rootVersion the root version
    */
-  isTerminal(rootKey: string, rootVersion: Version): boolean {
+  isTerminal(rootKey: string, rootVersion: VersionOf<S>): boolean {
     if (this.terms.size === 0) return true;
     if (this.terms.size > 1) return false;
     const t = this.terms.get(rootKey);
@@ -132,7 +139,7 @@ export class Incompatibility {
    * @returns satisfied / contradicted (with the key) / almost satisfied (with the key) /
    *   inconclusive
    */
-  relation(termFor: (key: string) => Term | undefined): IncompatibilityRelation {
+  relation(termFor: (key: string) => Term<S> | undefined): IncompatibilityRelation {
     let almost: string | undefined;
     for (const [key, term] of this.terms) {
       const ps = termFor(key);
@@ -151,11 +158,17 @@ export class Incompatibility {
    * @param id new id
    * @param rootKey root key
    * @param version root version
+   * @param set the set holding exactly the root version (its scheme's singleton)
    */
-  static notRoot(id: number, rootKey: string, version: Version): Incompatibility {
-    return new Incompatibility(
+  static notRoot<S extends AnyVersionSet>(
+    id: number,
+    rootKey: string,
+    version: VersionOf<S>,
+    set: S,
+  ): Incompatibility<S> {
+    return new Incompatibility<S>(
       id,
-      new Map([[rootKey, Term.exact(version).negate()]]),
+      new Map([[rootKey, Term.neg(set)]]),
       { kind: "root", version },
     );
   }
@@ -171,17 +184,17 @@ export class Incompatibility {
    * @param dependeeSet versions allowed by the requirement
    * @param requirement the requirement as written, when known (for reports)
    */
-  static dependency(
+  static dependency<S extends AnyVersionSet>(
     id: number,
     depender: string,
-    dependerSet: VersionSet,
+    dependerSet: S,
     dependee: string,
-    dependeeSet: VersionSet,
+    dependeeSet: S,
     requirement?: string,
-  ): Incompatibility {
-    const terms = new Map<string, Term>([[depender, Term.pos(dependerSet)]]);
+  ): Incompatibility<S> {
+    const terms = new Map<string, Term<S>>([[depender, Term.pos(dependerSet)]]);
     if (!dependeeSet.isEmpty()) terms.set(dependee, Term.neg(dependeeSet));
-    return new Incompatibility(
+    return new Incompatibility<S>(
       id,
       terms,
       requirement === undefined
@@ -201,15 +214,15 @@ export class Incompatibility {
    * @param bSet its versions
    * @param reason why they exclude each other, e.g. `both link the native library "ssl"`
    */
-  static conflict(
+  static conflict<S extends AnyVersionSet>(
     id: number,
     a: string,
-    aSet: VersionSet,
+    aSet: S,
     b: string,
-    bSet: VersionSet,
+    bSet: S,
     reason: string,
-  ): Incompatibility {
-    return new Incompatibility(
+  ): Incompatibility<S> {
+    return new Incompatibility<S>(
       id,
       new Map([[a, Term.pos(aSet)], [b, Term.pos(bSet)]]),
       { kind: "conflict", reason },
@@ -224,13 +237,13 @@ export class Incompatibility {
    * @param set the excluded versions
    * @param cause the cause
    */
-  static single(
+  static single<S extends AnyVersionSet>(
     id: number,
     key: string,
-    set: VersionSet,
-    cause: IncompatibilityCause,
-  ): Incompatibility {
-    return new Incompatibility(id, new Map([[key, Term.pos(set)]]), cause);
+    set: S,
+    cause: IncompatibilityCause<S>,
+  ): Incompatibility<S> {
+    return new Incompatibility<S>(id, new Map([[key, Term.pos(set)]]), cause);
   }
 
   /**
@@ -245,14 +258,14 @@ export class Incompatibility {
    * @param key the satisfier's package key
    * @param rootKey the root key
    */
-  static priorCause(
+  static priorCause<S extends AnyVersionSet>(
     id: number,
-    incompat: Incompatibility,
-    satisfierCause: Incompatibility,
+    incompat: Incompatibility<S>,
+    satisfierCause: Incompatibility<S>,
     key: string,
     rootKey: string,
-  ): Incompatibility {
-    const terms = new Map<string, Term>();
+  ): Incompatibility<S> {
+    const terms = new Map<string, Term<S>>();
     for (const [k, t] of incompat.terms) if (k !== key) terms.set(k, t);
     for (const [k, t] of satisfierCause.terms) {
       if (k === key) continue;
@@ -267,7 +280,7 @@ export class Incompatibility {
       const r = terms.get(rootKey);
       if (r !== undefined && r.positive) terms.delete(rootKey);
     }
-    return new Incompatibility(id, terms, {
+    return new Incompatibility<S>(id, terms, {
       kind: "derived",
       conflict: incompat,
       other: satisfierCause,

@@ -15,6 +15,7 @@ export {
   NoSolutionError,
   resolve,
   type ResolvedPackage,
+  resolveWith,
   type RootPackage,
   solve,
   type SolveOptions,
@@ -34,3 +35,10 @@ export {
   type IncompatibilityRelation,
 } from "./incompatibility.ts";
 export { Term, type TermRelation } from "./term.ts";
+export {
+  type AnyVersionSet,
+  semverScheme,
+  type SolverVersionSet,
+  type VersionOf,
+  type VersionScheme,
+} from "./version_scheme.ts";

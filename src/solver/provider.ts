@@ -10,21 +10,20 @@
  * @module
  */
 import type { CustomCause } from "./incompatibility.ts";
+import type { VersionSet } from "../semver/mod.ts";
 import {
-  compareVersions,
-  formatVersion,
-  parseRequirement,
-  parseVersion,
-  type Version,
-  VersionSet,
-} from "../semver/mod.ts";
+  type AnyVersionSet,
+  semverScheme,
+  type VersionOf,
+  type VersionScheme,
+} from "./version_scheme.ts";
 
 /** A package a version excludes ({@link DependencyProvider.conflicts}). */
-export interface ProviderConflict {
+export interface ProviderConflict<S extends AnyVersionSet = VersionSet> {
   /** The other package's name. */
   name: string;
   /** Its versions that conflict. */
-  set: VersionSet;
+  set: S;
   /** Why, e.g. `both link the native library "openssl"`. */
   reason: string;
 }
@@ -34,24 +33,27 @@ export interface ProviderConflict {
  * (`"<=2.0.0"`), which failure reports show instead of the normalised range (`<2.0.1`), as pub and
  * uv do. A provider may give a bare {@link VersionSet} instead.
  */
-export interface RequirementRange {
+export interface RequirementRange<S extends AnyVersionSet = VersionSet> {
   /** The versions the requirement allows. */
-  readonly set: VersionSet;
+  readonly set: S;
   /** The requirement text as written in the manifest or index. */
   readonly requirement: string;
 }
 
 /**
  * Where the solver gets package versions and dependencies from.
+ *
+ * @typeParam S the version set of the provider's scheme (cargo SemVer's `VersionSet` by
+ *   default; a PEP 440 provider gives `Pep440VersionSet`s and is solved with `resolveWith`)
  */
-export interface DependencyProvider {
+export interface DependencyProvider<S extends AnyVersionSet = VersionSet> {
   /**
    * All versions of `name` (any order); `[]` when the package has none or does not exist.
    *
    * @param name package name
    * @throws anything: a non-{@link MochiError} is wrapped in `SOLVER_E003`
    */
-  listVersions(name: string): Promise<Version[]> | Version[];
+  listVersions(name: string): Promise<VersionOf<S>[]> | VersionOf<S>[];
   /**
    * The dependencies of one version as name → allowed versions (with the requirement text
    * when known, see {@link RequirementRange}).
@@ -62,10 +64,10 @@ export interface DependencyProvider {
    */
   getDependencies(
     name: string,
-    version: Version,
+    version: VersionOf<S>,
   ):
-    | Promise<Map<string, VersionSet | RequirementRange>>
-    | Map<string, VersionSet | RequirementRange>;
+    | Promise<Map<string, S | RequirementRange<S>>>
+    | Map<string, S | RequirementRange<S>>;
   /**
    * Optional: a reason a version must not be picked (target unsupported, compiler range not
    * met, a product rule such as a capability pin). Return a short human cause ("needs target
@@ -76,7 +78,7 @@ export interface DependencyProvider {
    * @param name package name
    * @param version candidate version
    */
-  checkVersion?(name: string, version: Version): string | CustomCause | undefined;
+  checkVersion?(name: string, version: VersionOf<S>): string | CustomCause | undefined;
   /**
    * Optional: packages that must not be selected together with this version (cargo `links`).
    * The solver adds one incompatibility `{name version, other S}` per conflict (per
@@ -89,8 +91,8 @@ export interface DependencyProvider {
    */
   conflicts?(
     name: string,
-    version: Version,
-  ): ProviderConflict[] | Promise<ProviderConflict[]>;
+    version: VersionOf<S>,
+  ): ProviderConflict<S>[] | Promise<ProviderConflict<S>[]>;
   /**
    * Optional hint: the solver will soon ask about these names.
    *
@@ -102,6 +104,9 @@ export interface DependencyProvider {
 /**
  * An in-memory registry: versions and their dependencies added with {@link add}.
  *
+ * Versions and requirements are in the scheme given to the constructor (cargo SemVer by
+ * default).
+ *
  * @example
  * ```ts
  * const p = new OfflineDependencyProvider();
@@ -109,28 +114,42 @@ export interface DependencyProvider {
  * p.add("bar", "1.2.0", {});
  * ```
  */
-export class OfflineDependencyProvider implements DependencyProvider {
-  readonly #packages = new Map<string, Map<string, [Version, Map<string, RequirementRange>]>>();
-  readonly #sets = new Map<string, VersionSet>();
+export class OfflineDependencyProvider<S extends AnyVersionSet = VersionSet>
+  implements DependencyProvider<S> {
+  readonly #packages = new Map<
+    string,
+    Map<string, [VersionOf<S>, Map<string, RequirementRange<S>>]>
+  >();
   readonly #checks = new Map<string, string>();
+  readonly #scheme: VersionScheme<VersionOf<S>, S>;
+
+  /**
+   * Creates an empty provider.
+   *
+   * @param scheme the version scheme of its versions and requirements (default: cargo SemVer)
+   */
+  constructor(scheme?: VersionScheme<VersionOf<S>, S>) {
+    this.#scheme = scheme ?? (semverScheme as unknown as VersionScheme<VersionOf<S>, S>);
+  }
 
   /**
    * Adds (or replaces) one version.
    *
    * @param name package name
-   * @param version version text (SemVer 2.0.0)
-   * @param dependencies name → requirement string in cargo's grammar
-   * @throws MochiError SEMVER_E001 / SEMVER_E002 on a bad version or requirement
+   * @param version version text (SemVer 2.0.0 by default; the scheme's grammar)
+   * @param dependencies name → requirement string (cargo's grammar by default)
+   * @throws MochiError SEMVER_E001 / SEMVER_E002 (or the scheme's codes) on a bad version or
+   *   requirement
    */
   add(name: string, version: string, dependencies: Record<string, string>): void {
-    const v = parseVersion(version);
-    const deps = new Map<string, RequirementRange>();
+    const v = this.#scheme.parseVersion(version);
+    const deps = new Map<string, RequirementRange<S>>();
     for (const [dep, req] of Object.entries(dependencies)) {
-      deps.set(dep, { set: this.#set(req), requirement: req });
+      deps.set(dep, { set: this.#scheme.parseRequirement(req), requirement: req });
     }
     let versions = this.#packages.get(name);
     if (versions === undefined) this.#packages.set(name, versions = new Map());
-    versions.set(formatVersion({ ...v, build: [] }), [v, deps]);
+    versions.set(this.#scheme.key(v), [v, deps]);
   }
 
   /**
@@ -141,7 +160,7 @@ export class OfflineDependencyProvider implements DependencyProvider {
    * @param reason human cause, e.g. "requires capability net.dial outside the pin"
    */
   exclude(name: string, version: string, reason: string): void {
-    this.#checks.set(`${name}@${formatVersion({ ...parseVersion(version), build: [] })}`, reason);
+    this.#checks.set(`${name}@${this.#scheme.key(this.#scheme.parseVersion(version))}`, reason);
   }
 
   /** Every package name, sorted. */
@@ -154,10 +173,10 @@ export class OfflineDependencyProvider implements DependencyProvider {
    *
    * @param name package name
    */
-  listVersions(name: string): Version[] {
+  listVersions(name: string): VersionOf<S>[] {
     const versions = this.#packages.get(name);
     if (versions === undefined) return [];
-    return [...versions.values()].map(([v]) => v).sort(compareVersions);
+    return [...versions.values()].map(([v]) => v).sort((a, b) => this.#scheme.compare(a, b));
   }
 
   /**
@@ -167,10 +186,10 @@ export class OfflineDependencyProvider implements DependencyProvider {
    * @param version the version
    * @throws Error when the version was never added
    */
-  getDependencies(name: string, version: Version): Map<string, RequirementRange> {
-    const entry = this.#packages.get(name)?.get(formatVersion({ ...version, build: [] }));
+  getDependencies(name: string, version: VersionOf<S>): Map<string, RequirementRange<S>> {
+    const entry = this.#packages.get(name)?.get(this.#scheme.key(version));
     if (entry === undefined) {
-      throw new Error(`unknown package version ${name} ${formatVersion(version)}`);
+      throw new Error(`unknown package version ${name} ${this.#scheme.format(version)}`);
     }
     return entry[1];
   }
@@ -181,14 +200,8 @@ export class OfflineDependencyProvider implements DependencyProvider {
    * @param name package name
    * @param version the version
    */
-  checkVersion(name: string, version: Version): string | undefined {
+  checkVersion(name: string, version: VersionOf<S>): string | undefined {
     if (this.#checks.size === 0) return undefined;
-    return this.#checks.get(`${name}@${formatVersion({ ...version, build: [] })}`);
-  }
-
-  #set(req: string): VersionSet {
-    let s = this.#sets.get(req);
-    if (s === undefined) this.#sets.set(req, s = VersionSet.fromRequirement(parseRequirement(req)));
-    return s;
+    return this.#checks.get(`${name}@${this.#scheme.key(version)}`);
   }
 }

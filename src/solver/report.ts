@@ -20,9 +20,14 @@ import {
 } from "../semver/mod.ts";
 import type { Incompatibility, IncompatibilityCause } from "./incompatibility.ts";
 import type { Term } from "./term.ts";
+import type { AnyVersionSet, VersionOf } from "./version_scheme.ts";
 
-/** What a solver key stands for. */
-export type KeyInfo =
+// The writer works on any scheme: its internals see sets through the common interface.
+type Inc = Incompatibility<AnyVersionSet>;
+type AnyTerm = Term<AnyVersionSet>;
+
+/** What a solver key stands for (`S`: the scheme's version set, cargo SemVer by default). */
+export type KeyInfo<S extends AnyVersionSet = VersionSet> =
   /** The root package. */
   | { readonly kind: "root"; readonly name: string }
   /** A package with one version in the graph. */
@@ -33,12 +38,12 @@ export type KeyInfo =
   | {
     readonly kind: "wide";
     readonly name: string;
-    readonly set: VersionSet;
+    readonly set: S;
     readonly from: string;
   };
 
-/** What the report needs to know about the solve. */
-export interface ReportContext {
+/** What the report needs to know about the solve (`S`: the scheme's version set). */
+export interface ReportContext<S extends AnyVersionSet = VersionSet> {
   /** The root key. */
   readonly rootKey: string;
   /**
@@ -46,40 +51,65 @@ export interface ReportContext {
    *
    * @param key solver key
    */
-  keyInfo(key: string): KeyInfo;
+  keyInfo(key: string): KeyInfo<S>;
   /**
    * The listed versions of a key (ascending), when known.
    *
    * @param key solver key
    */
-  listedVersions(key: string): readonly Version[] | undefined;
+  listedVersions(key: string): readonly VersionOf<S>[] | undefined;
   /**
    * Whether allow-multi-version covers a package.
    *
    * @param name package name
    */
   isMulti(name: string): boolean;
+  /**
+   * Optional: the text of a version (default: SemVer's `formatVersion`).
+   *
+   * @param v a version of the scheme
+   */
+  formatVersion?(v: VersionOf<S>): string;
+  /**
+   * Optional: a requirement as the report writes it (default: cargo's grammar normalised, or
+   * the text trimmed when it does not parse).
+   *
+   * @param text the requirement as written
+   */
+  formatRequirement?(text: string): string;
 }
 
-type Derived = Extract<IncompatibilityCause, { kind: "derived" }>;
+type Derived = Extract<IncompatibilityCause<AnyVersionSet>, { kind: "derived" }>;
 
-function isDerived(i: Incompatibility): boolean {
+function isDerived(i: Inc): boolean {
   return i.cause.kind === "derived";
 }
 
 /** Formats terms and incompatibilities in pub's words. */
 class Words {
   /** Per key, the sets of the derivation's dependencies with their requirement as written. */
-  readonly #written = new Map<string, [VersionSet, string][]>();
+  readonly #written = new Map<string, [AnyVersionSet, string][]>();
 
-  constructor(readonly ctx: ReportContext, found: readonly Incompatibility[] = []) {
+  constructor(readonly ctx: ReportContext<AnyVersionSet>, found: readonly Inc[] = []) {
     for (const inc of found) {
       const c = inc.cause;
       if (c.kind !== "dependency" || c.requirement === undefined) continue;
       let list = this.#written.get(c.dependee);
       if (list === undefined) this.#written.set(c.dependee, list = []);
-      list.push([c.dependeeSet, writtenRequirement(c.requirement)]);
+      list.push([c.dependeeSet, this.requirement(c.requirement)]);
     }
+  }
+
+  version(v: unknown): string {
+    return this.ctx.formatVersion !== undefined
+      ? this.ctx.formatVersion(v)
+      : formatVersion(v as Version);
+  }
+
+  requirement(text: string): string {
+    return this.ctx.formatRequirement !== undefined
+      ? this.ctx.formatRequirement(text)
+      : writtenRequirement(text);
   }
 
   ref(key: string): string {
@@ -89,7 +119,7 @@ class Words {
   }
 
   /** Text of a set for `key`, or undefined when it covers every version that matters. */
-  setText(key: string, set: VersionSet): string | undefined {
+  setText(key: string, set: AnyVersionSet): string | undefined {
     if (set.isFull()) return undefined;
     // a derived term equal to a requirement of the derivation is written as that requirement
     for (const [s, text] of this.#written.get(key) ?? []) if (s.equals(set)) return text;
@@ -99,7 +129,7 @@ class Words {
     const listed = this.ctx.listedVersions(key);
     if (info.kind === "wide") {
       const buckets = (listed ?? []).filter((v) => set.contains(v)).map((v) =>
-        `^${compatibilityKey(v)}`
+        `^${compatibilityKey(v as Version)}`
       );
       return buckets.length > 0 ? buckets.join(" or ") : text;
     }
@@ -114,8 +144,8 @@ class Words {
       }
       let j = i;
       while (j + 1 < listed.length && set.contains(listed[j + 1]!)) j++;
-      const lo = i === 0 ? undefined : formatVersion(listed[i]!);
-      const hi = j === listed.length - 1 ? undefined : formatVersion(listed[j + 1]!);
+      const lo = i === 0 ? undefined : this.version(listed[i]!);
+      const hi = j === listed.length - 1 ? undefined : this.version(listed[j + 1]!);
       runs.push(
         lo && hi ? `>=${lo}, <${hi}` : lo ? `>=${lo}` : hi ? `<${hi}` : "*",
       );
@@ -126,7 +156,7 @@ class Words {
   }
 
   /** pub `_terse`: `foo ^1.0.0`, `every version of foo`, the root without version. */
-  terse(key: string, term: Term, allowEvery = false): string {
+  terse(key: string, term: AnyTerm, allowEvery = false): string {
     const info = this.ctx.keyInfo(key);
     if (info.kind === "root") return info.name;
     const text = this.setText(key, term.set);
@@ -139,17 +169,17 @@ class Words {
     return `${this.ref(key)} ${text}`;
   }
 
-  covers(key: string, term: Term): boolean {
+  covers(key: string, term: AnyTerm): boolean {
     return this.setText(key, term.set) === undefined;
   }
 
-  isFailure(inc: Incompatibility): boolean {
+  isFailure(inc: Inc): boolean {
     if (inc.terms.size === 0) return true;
     return inc.terms.size === 1 && inc.terms.has(this.ctx.rootKey);
   }
 
   /** pub `Incompatibility.toString`. */
-  str(inc: Incompatibility): string {
+  str(inc: Inc): string {
     const c = inc.cause;
     const entries = [...inc.terms];
     switch (c.kind) {
@@ -172,13 +202,13 @@ class Words {
         return c.custom.describe(this.ref(key), this.terse(key, term, true));
       }
       case "conflict": {
-        const [[k1, t1], [k2, t2]] = entries as [[string, Term], [string, Term]];
+        const [[k1, t1], [k2, t2]] = entries as [[string, AnyTerm], [string, AnyTerm]];
         return `${this.terse(k1, t1, true)} and ${
           this.terse(k2, t2, true)
         } cannot be selected together: ${c.reason}`;
       }
       case "root":
-        return `${this.ref(entries[0]![0])} is ${formatVersion(c.version)}`;
+        return `${this.ref(entries[0]![0])} is ${this.version(c.version)}`;
       case "derived":
         break;
     }
@@ -190,7 +220,7 @@ class Words {
       return `${this.terse(key, term)} is ${verdict}`;
     }
     if (entries.length === 2) {
-      const [[k1, t1], [k2, t2]] = entries as [[string, Term], [string, Term]];
+      const [[k1, t1], [k2, t2]] = entries as [[string, AnyTerm], [string, AnyTerm]];
       if (t1.positive === t2.positive) {
         if (t1.positive) {
           const p1 = this.covers(k1, t1) ? this.ref(k1) : this.terse(k1, t1);
@@ -218,27 +248,27 @@ class Words {
   }
 
   /** The dependee of a dependency: its requirement as written when known, else its range. */
-  dependee(c: Extract<IncompatibilityCause, { kind: "dependency" }>): string {
+  dependee(c: Extract<IncompatibilityCause<AnyVersionSet>, { kind: "dependency" }>): string {
     const info = this.ctx.keyInfo(c.dependee);
     if (c.requirement !== undefined && info.kind !== "bucket") {
-      return `${info.name} ${writtenRequirement(c.requirement)}`;
+      return `${info.name} ${this.requirement(c.requirement)}`;
     }
     if (info.kind === "wide") return `${info.name} ${info.set.toString()}`;
     if (c.dependeeSet.isEmpty()) return `${info.name} with an impossible requirement`;
-    return this.terse(c.dependee, { positive: true, set: c.dependeeSet } as Term);
+    return this.terse(c.dependee, { positive: true, set: c.dependeeSet } as AnyTerm);
   }
 
-  skipped(vs: readonly Version[]): string {
+  skipped(vs: readonly unknown[]): string {
     if (vs.length === 0) return "";
-    return ` (skipped as yanked: ${vs.map(formatVersion).join(", ")})`;
+    return ` (skipped as yanked: ${vs.map((v) => this.version(v)).join(", ")})`;
   }
 
-  verb(inc: Incompatibility): string {
+  verb(inc: Inc): string {
     return inc.cause.kind === "dependency" ? "depends on" : "requires";
   }
 
-  single(inc: Incompatibility, positive: boolean): [string, Term] | undefined {
-    let found: [string, Term] | undefined;
+  single(inc: Inc, positive: boolean): [string, AnyTerm] | undefined {
+    let found: [string, AnyTerm] | undefined;
     for (const e of inc.terms) {
       if (e[1].positive !== positive) continue;
       if (found !== undefined) return undefined;
@@ -247,7 +277,7 @@ class Words {
     return found;
   }
 
-  negatives(inc: Incompatibility): string {
+  negatives(inc: Inc): string {
     const c = inc.cause;
     return [...inc.terms].filter(([, t]) => !t.positive).map(([k, t]) =>
       c.kind === "dependency" && c.dependee === k ? this.dependee(c) : this.terse(k, t)
@@ -255,7 +285,7 @@ class Words {
   }
 
   /** pub `andToString`. */
-  and(a: Incompatibility, b: Incompatibility, aLine?: number, bLine?: number): string {
+  and(a: Inc, b: Inc, aLine?: number, bLine?: number): string {
     return this.requiresBoth(a, b, aLine, bLine) ?? this.requiresThrough(a, b, aLine, bLine) ??
       this.requiresForbidden(a, b, aLine, bLine) ??
       `${this.str(a)}${aLine !== undefined ? ` (${aLine})` : ""} and ${this.str(b)}${
@@ -263,7 +293,7 @@ class Words {
       }`;
   }
 
-  requiresBoth(a: Incompatibility, b: Incompatibility, aLine?: number, bLine?: number) {
+  requiresBoth(a: Inc, b: Inc, aLine?: number, bLine?: number) {
     if (a.terms.size === 1 || b.terms.size === 1) return undefined;
     const ap = this.single(a, true);
     const bp = this.single(b, true);
@@ -276,13 +306,13 @@ class Words {
     } and ${this.negatives(b)}${bLine !== undefined ? ` (${bLine})` : ""}`;
   }
 
-  requiresThrough(a: Incompatibility, b: Incompatibility, aLine?: number, bLine?: number) {
+  requiresThrough(a: Inc, b: Inc, aLine?: number, bLine?: number) {
     if (a.terms.size === 1 || b.terms.size === 1) return undefined;
     const an = this.single(a, false), bn = this.single(b, false);
     if (an === undefined && bn === undefined) return undefined;
     const ap = this.single(a, true), bp = this.single(b, true);
-    let prior: Incompatibility, priorNeg: [string, Term], priorLine: number | undefined;
-    let latter: Incompatibility, latterLine: number | undefined;
+    let prior: Inc, priorNeg: [string, AnyTerm], priorLine: number | undefined;
+    let latter: Inc, latterLine: number | undefined;
     if (an && bp && an[0] === bp[0] && an[1].negate().subsetOf(bp[1])) {
       [prior, priorNeg, priorLine, latter, latterLine] = [a, an, aLine, b, bLine];
     } else if (bn && ap && bn[0] === ap[0] && bn[1].negate().subsetOf(ap[1])) {
@@ -299,14 +329,14 @@ class Words {
     return s;
   }
 
-  priorNegText(prior: Incompatibility, neg: [string, Term]): string {
+  priorNegText(prior: Inc, neg: [string, AnyTerm]): string {
     if (prior.cause.kind === "dependency" && prior.cause.dependee === neg[0]) {
       return this.dependee(prior.cause);
     }
     return this.terse(neg[0], neg[1]);
   }
 
-  requiresForbidden(a: Incompatibility, b: Incompatibility, aLine?: number, bLine?: number) {
+  requiresForbidden(a: Inc, b: Inc, aLine?: number, bLine?: number) {
     if (a.terms.size !== 1 && b.terms.size !== 1) return undefined;
     const [prior, latter, priorLine, latterLine] = a.terms.size === 1
       ? [b, a, bLine, aLine]
@@ -346,14 +376,14 @@ function writtenRequirement(text: string): string {
 
 /** pub's `_Writer`. */
 class Writer {
-  readonly #derivations: ReadonlyMap<Incompatibility, number>;
+  readonly #derivations: ReadonlyMap<Inc, number>;
   readonly #lines: [string, number | undefined][] = [];
-  readonly #lineNumbers = new Map<Incompatibility, number>();
+  readonly #lineNumbers = new Map<Inc, number>();
 
   constructor(
-    readonly root: Incompatibility,
+    readonly root: Inc,
     readonly w: Words,
-    uses: ReadonlyMap<Incompatibility, number>,
+    uses: ReadonlyMap<Inc, number>,
   ) {
     this.#derivations = uses;
   }
@@ -379,7 +409,7 @@ class Writer {
     return out.join("\n");
   }
 
-  #write(inc: Incompatibility, message: string, numbered = false): void {
+  #write(inc: Inc, message: string, numbered = false): void {
     if (numbered) {
       const number = this.#lineNumbers.size + 1;
       this.#lineNumbers.set(inc, number);
@@ -387,7 +417,7 @@ class Writer {
     } else this.#lines.push([message, undefined]);
   }
 
-  #visit(inc: Incompatibility, conclusion: boolean): void {
+  #visit(inc: Inc, conclusion: boolean): void {
     const w = this.w;
     const numbered = conclusion || this.#derivations.get(inc)! > 1;
     const conjunction = conclusion || inc === this.root ? "So," : "And";
@@ -463,12 +493,12 @@ class Writer {
     }
   }
 
-  #isSingleLine(inc: Incompatibility): boolean {
+  #isSingleLine(inc: Inc): boolean {
     const c = inc.cause as Derived;
     return !isDerived(c.conflict) && !isDerived(c.other);
   }
 
-  #isCollapsible(inc: Incompatibility): boolean {
+  #isCollapsible(inc: Inc): boolean {
     if (this.#derivations.get(inc)! > 1) return false;
     const c = inc.cause as Derived;
     if (isDerived(c.conflict) && isDerived(c.other)) return false;
@@ -486,23 +516,27 @@ class Writer {
  * @param derivation its walk, when already made ({@link walkDerivation})
  * @returns the lines joined by "\n", no trailing newline
  */
-export function explain(
-  root: Incompatibility,
-  ctx: ReportContext,
-  derivation: Derivation = walkDerivation(root),
+export function explain<S extends AnyVersionSet>(
+  root: Incompatibility<S>,
+  ctx: ReportContext<S>,
+  derivation: Derivation<S> = walkDerivation(root),
 ): string {
-  return new Writer(root, new Words(ctx, derivation.externals), derivation.uses).write();
+  return new Writer(
+    root as Inc,
+    new Words(ctx as ReportContext<AnyVersionSet>, derivation.externals as readonly Inc[]),
+    derivation.uses as ReadonlyMap<Inc, number>,
+  ).write();
 }
 
 /** One walk of a derivation graph: what the report's text and a failure's hints read. */
-export interface Derivation {
+export interface Derivation<S extends AnyVersionSet = VersionSet> {
   /** The external (not derived) incompatibilities, each once, in depth-first order. */
-  readonly externals: readonly Incompatibility[];
+  readonly externals: readonly Incompatibility<S>[];
   /**
    * How many times each incompatibility is reached from the root (pub `_Writer._derivations`:
    * one used more than once gets a line number).
    */
-  readonly uses: ReadonlyMap<Incompatibility, number>;
+  readonly uses: ReadonlyMap<Incompatibility<S>, number>;
 }
 
 /**
@@ -511,9 +545,9 @@ export interface Derivation {
  * @param root the terminal incompatibility
  * @returns its externals and the use count of every incompatibility
  */
-export function walkDerivation(root: Incompatibility): Derivation {
-  const externals: Incompatibility[] = [];
-  const uses = new Map<Incompatibility, number>();
+export function walkDerivation<S extends AnyVersionSet>(root: Incompatibility<S>): Derivation<S> {
+  const externals: Incompatibility<S>[] = [];
+  const uses = new Map<Incompatibility<S>, number>();
   const stack = [root];
   while (stack.length > 0) {
     const inc = stack.pop()!;
@@ -538,10 +572,13 @@ export function walkDerivation(root: Incompatibility): Derivation {
  * @param ctx what the solve knows about keys and versions
  * @returns suggestions without duplicates
  */
-export function genericHints(found: readonly Incompatibility[], ctx: ReportContext): string[] {
-  const w = new Words(ctx, found);
+export function genericHints<S extends AnyVersionSet>(
+  found: readonly Incompatibility<S>[],
+  ctx: ReportContext<S>,
+): string[] {
+  const w = new Words(ctx as ReportContext<AnyVersionSet>, found as readonly Inc[]);
   const other: string[] = [];
-  for (const inc of found) {
+  for (const inc of found as readonly Inc[]) {
     const c = inc.cause;
     if (c.kind === "noVersions") {
       const [key, term] = [...inc.terms][0]!;
@@ -550,7 +587,7 @@ export function genericHints(found: readonly Incompatibility[], ctx: ReportConte
         other.push(`${name} is not in the registry: check the name and the configured registry`);
       } else if (c.skipped.length > 0) {
         other.push(
-          `${name} ${c.skipped.map(formatVersion).join(", ")} ${
+          `${name} ${c.skipped.map((v) => w.version(v)).join(", ")} ${
             c.skipped.length > 1 ? "are" : "is"
           } yanked: keep the locked version or relax the requirement`,
         );
@@ -562,7 +599,7 @@ export function genericHints(found: readonly Incompatibility[], ctx: ReportConte
         );
       }
     } else if (c.kind === "conflict") {
-      const [[k1, t1], [k2, t2]] = [...inc.terms] as [[string, Term], [string, Term]];
+      const [[k1, t1], [k2, t2]] = [...inc.terms] as [[string, AnyTerm], [string, AnyTerm]];
       other.push(
         `${w.terse(k1, t1)} and ${w.terse(k2, t2)} ${c.reason}: require versions that do not ` +
           "both do so, or drop one of the dependencies that pull them in",
@@ -584,9 +621,12 @@ export function genericHints(found: readonly Incompatibility[], ctx: ReportConte
  *   theirs are written as that requirement)
  * @returns the report's formatter
  */
-export function reportWords(ctx: ReportContext, found: readonly Incompatibility[] = []): {
-  terse(key: string, term: Term, allowEvery?: boolean): string;
-  dependee(c: Extract<IncompatibilityCause, { kind: "dependency" }>): string;
+export function reportWords<S extends AnyVersionSet = VersionSet>(
+  ctx: ReportContext<S>,
+  found: readonly Incompatibility<S>[] = [],
+): {
+  terse(key: string, term: Term<S>, allowEvery?: boolean): string;
+  dependee(c: Extract<IncompatibilityCause<S>, { kind: "dependency" }>): string;
 } {
-  return new Words(ctx, found);
+  return new Words(ctx as ReportContext<AnyVersionSet>, found as readonly Inc[]);
 }

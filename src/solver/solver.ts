@@ -14,16 +14,7 @@
  * @module
  */
 import { MochiError } from "../errors.ts";
-import {
-  compareVersions,
-  compatibilityKey,
-  formatVersion,
-  makeVersion,
-  parseRequirement,
-  parseVersion,
-  type Version,
-  VersionSet,
-} from "../semver/mod.ts";
+import type { VersionSet } from "../semver/mod.ts";
 import { type CustomCause, Incompatibility } from "./incompatibility.ts";
 import { PartialSolution } from "./_partial_solution.ts";
 import type { DependencyProvider, RequirementRange } from "./provider.ts";
@@ -36,29 +27,38 @@ import {
   walkDerivation,
 } from "./report.ts";
 import type { Term } from "./term.ts";
+import {
+  type AnyVersionSet,
+  semverScheme,
+  type VersionOf,
+  type VersionScheme,
+} from "./version_scheme.ts";
 
-/** Options of {@link resolve} and {@link solve}. */
-export interface SolveOptions {
+/** Options of {@link resolve} and {@link solve} (`S`: the scheme's version set). */
+export interface SolveOptions<S extends AnyVersionSet = VersionSet> {
   /** name → version to try first when the partial solution still allows it (a lockfile). */
   locked?: Record<string, string>;
-  /** Names (or `"*"` for all) whose versions may coexist, one per cargo compatibility bucket. */
+  /**
+   * Names (or `"*"` for all) whose versions may coexist, one per cargo compatibility bucket
+   * (only for a scheme with `compatibilityKey`).
+   */
   allowMultiVersion?: string[] | "*";
   /** Step budget of the watchdog (default 1,000,000). Exceeding it throws `SOLVER_E001`. */
   maxSteps?: number;
   /** Wall-clock budget of the watchdog in milliseconds (default 60,000); `SOLVER_E001`. */
   timeoutMs?: number | undefined;
   /** Yanked versions are skipped unless locked. */
-  yanked?: (name: string, v: Version) => boolean;
+  yanked?: (name: string, v: VersionOf<S>) => boolean;
 }
 
-/** One selected package version. */
-export interface ResolvedPackage {
+/** One selected package version (`S`: the scheme's version set). */
+export interface ResolvedPackage<S extends AnyVersionSet = VersionSet> {
   /** Package name. */
   name: string;
   /** Selected version. */
-  version: Version;
+  version: VersionOf<S>;
   /** Each dependency name of this version → the version selected for that edge. */
-  dependencies: Map<string, Version>;
+  dependencies: Map<string, VersionOf<S>>;
 }
 
 /** The root of a solve: the project being resolved. */
@@ -67,7 +67,7 @@ export interface RootPackage {
   name: string;
   /** Root version text. */
   version: string;
-  /** name → requirement string (cargo grammar). */
+  /** name → requirement string (the scheme's grammar: cargo's by default). */
   dependencies: Record<string, string>;
 }
 
@@ -209,87 +209,81 @@ export class NoSolutionError extends MochiError {
 const DEFAULT_MAX_STEPS = 1_000_000;
 const DEFAULT_TIMEOUT_MS = 60_000;
 
-type Choice =
-  | { kind: "ok"; version: Version }
-  | { kind: "none"; skipped: Version[] }
-  | { kind: "excluded"; version: Version; reason: string | CustomCause };
-
-function vkey(v: Version): string {
-  return formatVersion({ ...v, build: [] });
-}
-
-function bucketVersion(bucket: string): Version {
-  const p = bucket.split(".").map(Number);
-  if (p.length === 1) return makeVersion(p[0]!, 0, 0);
-  if (p.length === 2) return makeVersion(0, p[1]!, 0);
-  return makeVersion(0, 0, p[2]!);
-}
+type Choice<V> =
+  | { kind: "ok"; version: V }
+  | { kind: "none"; skipped: V[] }
+  | { kind: "excluded"; version: V; reason: string | CustomCause };
 
 function isThenable<T>(x: T | Promise<T>): x is Promise<T> {
   return typeof (x as { then?: unknown })?.then === "function";
 }
 
-const reqSetCache = new Map<string, VersionSet>();
-function reqSet(text: string): VersionSet {
-  let s = reqSetCache.get(text);
-  if (s === undefined) {
-    s = VersionSet.fromRequirement(parseRequirement(text));
-    if (reqSetCache.size > 50_000) reqSetCache.clear();
-    reqSetCache.set(text, s);
-  }
-  return s;
-}
-
 /** The state of one solve. */
-class Solver implements ReportContext {
+class Solver<S extends AnyVersionSet> implements ReportContext<S> {
   readonly rootKey: string;
-  readonly rootVersion: Version;
-  readonly #rootDeps: Map<string, VersionSet>;
-  readonly #provider: DependencyProvider;
-  readonly #locked = new Map<string, Version>();
+  readonly rootVersion: VersionOf<S>;
+  readonly #scheme: VersionScheme<VersionOf<S>, S>;
+  readonly #rootDeps: Map<string, S>;
+  readonly #provider: DependencyProvider<S>;
+  readonly #locked = new Map<string, VersionOf<S>>();
   readonly #multiAll: boolean;
   readonly #multi: Set<string>;
-  readonly #yanked: ((name: string, v: Version) => boolean) | undefined;
+  readonly #yanked: ((name: string, v: VersionOf<S>) => boolean) | undefined;
   readonly #maxSteps: number;
   readonly #timeoutMs: number;
   readonly #start = Date.now();
   #steps = 0;
 
-  readonly #ps = new PartialSolution();
+  readonly #ps: PartialSolution<S>;
   #nextId = 0;
-  readonly #byKey = new Map<string, Incompatibility[]>();
+  readonly #byKey = new Map<string, Incompatibility<S>[]>();
   readonly #contradicted = new Map<number, number>();
   readonly #depsAdded = new Set<string>();
 
-  readonly #keys = new Map<string, KeyInfo>();
-  readonly #names = new Map<string, Version[]>();
-  readonly #keyVersions = new Map<string, Version[]>();
-  readonly #deps = new Map<string, Map<string, VersionSet>>();
+  readonly #keys = new Map<string, KeyInfo<S>>();
+  readonly #names = new Map<string, VersionOf<S>[]>();
+  readonly #keyVersions = new Map<string, VersionOf<S>[]>();
+  readonly #deps = new Map<string, Map<string, S>>();
   readonly #checks = new Map<string, string | CustomCause | undefined>();
   /** `name@version` → dependency name → requirement text, when the provider gave it. */
   readonly #texts = new Map<string, Map<string, string>>();
   readonly #rootTexts = new Map<string, string>();
-  readonly #wide = new Map<string, { set: VersionSet; key: string }[]>();
-  readonly #counts = new WeakMap<Term, number>();
+  readonly #wide = new Map<string, { set: S; key: string }[]>();
+  readonly #counts = new WeakMap<Term<S>, number>();
   readonly #prefetched = new Set<string>();
-  readonly #bucketsOf = new WeakMap<VersionSet, Map<string, string[]>>();
+  readonly #bucketsOf = new WeakMap<S, Map<string, string[]>>();
 
-  constructor(provider: DependencyProvider, root: RootPackage, options: SolveOptions) {
+  constructor(
+    scheme: VersionScheme<VersionOf<S>, S>,
+    provider: DependencyProvider<S>,
+    root: RootPackage,
+    options: SolveOptions<S>,
+  ) {
+    this.#scheme = scheme;
+    this.#ps = new PartialSolution<S>((v) => scheme.singleton(v));
     this.#provider = provider;
     this.rootKey = root.name;
-    this.rootVersion = parseVersion(root.version);
+    this.rootVersion = scheme.parseVersion(root.version);
     this.#rootDeps = new Map();
     for (const name of Object.keys(root.dependencies).sort()) {
-      this.#rootDeps.set(name, reqSet(root.dependencies[name]!));
+      this.#rootDeps.set(name, scheme.parseRequirement(root.dependencies[name]!));
       this.#rootTexts.set(name, root.dependencies[name]!);
     }
     for (const [name, text] of Object.entries(options.locked ?? {})) {
-      this.#locked.set(name, parseVersion(text));
+      this.#locked.set(name, scheme.parseVersion(text));
     }
     this.#multiAll = options.allowMultiVersion === "*";
     this.#multi = new Set(
       Array.isArray(options.allowMultiVersion) ? options.allowMultiVersion : [],
     );
+    if (
+      (this.#multiAll || this.#multi.size > 0) &&
+      (scheme.compatibilityKey === undefined || scheme.bucketVersion === undefined)
+    ) {
+      throw internal(
+        `allow-multi-version needs compatibility buckets, which ${scheme.name} has not`,
+      );
+    }
     this.#yanked = options.yanked;
     this.#maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -300,10 +294,15 @@ class Solver implements ReportContext {
   // ---------------------------------------------------------------- main loop
 
   /** Runs the solver; returns key → version of every decision (root included). */
-  async run(): Promise<Map<string, Version>> {
+  async run(): Promise<Map<string, VersionOf<S>>> {
     this.#prefetch([...this.#rootDeps.keys()]);
     this.#addIncompatibility(
-      Incompatibility.notRoot(this.#nextId++, this.rootKey, this.rootVersion),
+      Incompatibility.notRoot(
+        this.#nextId++,
+        this.rootKey,
+        this.rootVersion,
+        this.#scheme.singleton(this.rootVersion),
+      ),
     );
     let next = this.rootKey;
     for (;;) {
@@ -319,7 +318,7 @@ class Solver implements ReportContext {
         const missing = info.kind !== "root" && info.kind !== "wide" &&
           (await this.#listVersions(info.name)).length === 0;
         this.#addIncompatibility(
-          Incompatibility.single(this.#nextId++, next, missing ? VersionSet.full() : set, {
+          Incompatibility.single(this.#nextId++, next, missing ? this.#scheme.full() : set, {
             kind: "noVersions",
             missing,
             skipped: choice.skipped,
@@ -331,7 +330,7 @@ class Solver implements ReportContext {
         const reason = choice.reason;
         this.#addIncompatibility(
           typeof reason === "string"
-            ? Incompatibility.single(this.#nextId++, next, VersionSet.singleton(choice.version), {
+            ? Incompatibility.single(this.#nextId++, next, this.#scheme.singleton(choice.version), {
               kind: "unavailable",
               reason,
             })
@@ -345,7 +344,7 @@ class Solver implements ReportContext {
         continue;
       }
       const v = choice.version;
-      const added = `${next}@${vkey(v)}`;
+      const added = `${next}@${this.#key(v)}`;
       if (this.#depsAdded.has(added)) {
         this.#ps.addDecision(next, v);
         continue;
@@ -376,7 +375,7 @@ class Solver implements ReportContext {
     }
   }
 
-  #addIncompatibility(inc: Incompatibility): void {
+  #addIncompatibility(inc: Incompatibility<S>): void {
     for (const key of inc.terms.keys()) {
       let list = this.#byKey.get(key);
       if (list === undefined) this.#byKey.set(key, list = []);
@@ -391,7 +390,7 @@ class Solver implements ReportContext {
     const buffer = [start];
     while (buffer.length > 0) {
       const current = buffer.pop()!;
-      let conflict: Incompatibility | undefined;
+      let conflict: Incompatibility<S> | undefined;
       const list = this.#byKey.get(current);
       if (list !== undefined) {
         for (let i = list.length - 1; i >= 0; i--) {
@@ -422,13 +421,16 @@ class Solver implements ReportContext {
   }
 
   /** pub `doc/solver.md` §Conflict Resolution; pubgrub-rs `conflict_resolution`. */
-  #conflictResolution(incompat: Incompatibility): [string, Incompatibility] {
+  #conflictResolution(incompat: Incompatibility<S>): [string, Incompatibility<S>] {
     let current = incompat;
     let changed = false;
     for (;;) {
       this.#tick(false);
       if (current.isTerminal(this.rootKey, this.rootVersion)) {
-        throw new NoSolutionError(current, this);
+        throw new NoSolutionError(
+          current as unknown as Incompatibility,
+          this as unknown as ReportContext,
+        );
       }
       const s = this.#ps.satisfierSearch(current);
       if (s.previousLevel < s.level) {
@@ -482,27 +484,37 @@ class Solver implements ReportContext {
     return best;
   }
 
-  #isYankedSkip(info: KeyInfo, v: Version): boolean {
+  #key(v: VersionOf<S>): string {
+    return this.#scheme.key(v);
+  }
+
+  #compare = (a: VersionOf<S>, b: VersionOf<S>): number => this.#scheme.compare(a, b);
+
+  #compatibilityKey(v: VersionOf<S>): string {
+    return this.#scheme.compatibilityKey!(v);
+  }
+
+  #isYankedSkip(info: KeyInfo<S>, v: VersionOf<S>): boolean {
     if (this.#yanked === undefined || info.kind === "root" || info.kind === "wide") return false;
     if (!this.#yanked(info.name, v)) return false;
     const locked = this.#locked.get(info.name);
-    return locked === undefined || compareVersions(locked, v) !== 0;
+    return locked === undefined || this.#compare(locked, v) !== 0;
   }
 
-  async #chooseVersion(key: string, set: VersionSet): Promise<Choice> {
+  async #chooseVersion(key: string, set: S): Promise<Choice<VersionOf<S>>> {
     const info = this.#keys.get(key)!;
     const versions = await this.#versionsOfKey(key);
-    const candidates: Version[] = [];
+    const candidates: VersionOf<S>[] = [];
     const locked = info.kind === "root" ? undefined : this.#locked.get(info.name);
     if (locked !== undefined) {
       if (info.kind === "wide") {
         if (info.set.contains(locked)) {
-          const b = bucketVersion(compatibilityKey(locked));
-          const found = versions.find((v) => compareVersions(v, b) === 0);
+          const b = this.#scheme.bucketVersion!(this.#compatibilityKey(locked));
+          const found = versions.find((v) => this.#compare(v, b) === 0);
           if (found && set.contains(found)) candidates.push(found);
         }
       } else {
-        const found = versions.find((v) => compareVersions(v, locked) === 0);
+        const found = versions.find((v) => this.#compare(v, locked) === 0);
         if (found && set.contains(found)) candidates.push(found);
       }
     }
@@ -510,7 +522,7 @@ class Solver implements ReportContext {
       const v = versions[i]!;
       if (set.contains(v!) && (candidates.length === 0 || v !== candidates[0])) candidates.push(v);
     }
-    const skipped: Version[] = [];
+    const skipped: VersionOf<S>[] = [];
     for (const v of candidates) {
       if (this.#isYankedSkip(info, v)) {
         skipped.push(v);
@@ -522,7 +534,7 @@ class Solver implements ReportContext {
       }
       return { kind: "ok", version: v };
     }
-    skipped.sort(compareVersions);
+    skipped.sort(this.#compare);
     return { kind: "none", skipped };
   }
 
@@ -532,32 +544,32 @@ class Solver implements ReportContext {
    */
   async #sameCustomCause(
     key: string,
-    v: Version,
+    v: VersionOf<S>,
     cause: CustomCause,
-  ): Promise<VersionSet> {
+  ): Promise<S> {
     const info = this.#keys.get(key)!;
     const versions = await this.#versionsOfKey(key);
-    const same = (w: Version) => {
+    const same = (w: VersionOf<S>) => {
       const c = this.#check(info.name, w);
       return typeof c === "object" && c.key === cause.key;
     };
-    const idx = versions.findIndex((w) => compareVersions(w, v) === 0);
-    if (idx < 0) return VersionSet.singleton(v);
+    const idx = versions.findIndex((w) => this.#compare(w, v) === 0);
+    if (idx < 0) return this.#scheme.singleton(v);
     let lo = idx, hi = idx;
     while (lo > 0 && same(versions[lo - 1]!)) lo--;
     while (hi + 1 < versions.length && same(versions[hi + 1]!)) hi++;
     return this.#range(lo === 0 ? undefined : versions[lo], versions[hi + 1], versions);
   }
 
-  #check(name: string, v: Version): string | CustomCause | undefined {
+  #check(name: string, v: VersionOf<S>): string | CustomCause | undefined {
     if (this.#provider.checkVersion === undefined) return undefined;
-    const k = `${name}@${vkey(v)}`;
+    const k = `${name}@${this.#key(v)}`;
     if (this.#checks.has(k)) return this.#checks.get(k);
     let reason: string | CustomCause | undefined;
     try {
       reason = this.#provider.checkVersion(name, v);
     } catch (e) {
-      throw wrapProviderError(e, `checking ${name} ${vkey(v)}`);
+      throw wrapProviderError(e, `checking ${name} ${this.#key(v)}`);
     }
     this.#checks.set(k, reason);
     return reason;
@@ -569,15 +581,18 @@ class Solver implements ReportContext {
    * The dependency incompatibilities of `key` at `v`, each depender range widened to the
    * adjacent versions with the same dependency (pub `package_lister.dart`).
    */
-  async #dependencyIncompatibilities(key: string, v: Version): Promise<Incompatibility[]> {
+  async #dependencyIncompatibilities(
+    key: string,
+    v: VersionOf<S>,
+  ): Promise<Incompatibility<S>[]> {
     const info = this.#keys.get(key)!;
     if (info.kind === "wide") {
-      const bucket = this.#bucketKey(info.name, compatibilityKey(v));
+      const bucket = this.#bucketKey(info.name, this.#compatibilityKey(v));
       return [
         Incompatibility.dependency(
           this.#nextId++,
           key,
-          VersionSet.singleton(v),
+          this.#scheme.singleton(v),
           bucket,
           info.set,
         ),
@@ -586,26 +601,26 @@ class Solver implements ReportContext {
     const raw = info.kind === "root" ? this.#rootDeps : await this.#rawDeps(info.name, v);
     const names = [...raw.keys()].sort();
     this.#prefetch(names);
-    const lower = new Map<string, Version | undefined>();
-    const upper = new Map<string, Version | undefined>();
+    const lower = new Map<string, VersionOf<S> | undefined>();
+    const upper = new Map<string, VersionOf<S> | undefined>();
     if (info.kind !== "root" && names.length > 0) {
       const versions = await this.#versionsOfKey(key);
-      const idx = versions.findIndex((w) => compareVersions(w, v) === 0);
+      const idx = versions.findIndex((w) => this.#compare(w, v) === 0);
       await this.#walk(info.name, raw, versions, idx, -1, lower);
       await this.#walk(info.name, raw, versions, idx, +1, upper);
     }
-    const out: Incompatibility[] = [];
+    const out: Incompatibility<S>[] = [];
     const versions = this.#keyVersions.get(key)!;
     for (const name of names) {
       const set = raw.get(name)!;
       const depKey = await this.#depKey(key, name, set);
       const dependerSet = info.kind === "root"
-        ? VersionSet.singleton(v)
+        ? this.#scheme.singleton(v)
         : this.#range(lower.get(name), upper.get(name), versions);
       if (depKey === key) {
         if (!set.contains(v)) {
           out.push(
-            Incompatibility.single(this.#nextId++, key, VersionSet.singleton(v), {
+            Incompatibility.single(this.#nextId++, key, this.#scheme.singleton(v), {
               kind: "unavailable",
               reason: `depends on itself with ${set.toString()}`,
             }),
@@ -613,10 +628,10 @@ class Solver implements ReportContext {
         }
         continue;
       }
-      const depSet = this.#keys.get(depKey)!.kind === "wide" ? VersionSet.full() : set;
+      const depSet = this.#keys.get(depKey)!.kind === "wide" ? this.#scheme.full() : set;
       const text = info.kind === "root"
         ? this.#rootTexts.get(name)
-        : this.#texts.get(`${info.name}@${vkey(v)}`)?.get(name);
+        : this.#texts.get(`${info.name}@${this.#key(v)}`)?.get(name);
       out.push(
         Incompatibility.dependency(this.#nextId++, key, dependerSet, depKey, depSet, text),
       );
@@ -625,7 +640,10 @@ class Solver implements ReportContext {
   }
 
   /** `{key v, other S}` for each conflict the provider reports (per bucket of `other`). */
-  async #conflictIncompatibilities(key: string, v: Version): Promise<Incompatibility[]> {
+  async #conflictIncompatibilities(
+    key: string,
+    v: VersionOf<S>,
+  ): Promise<Incompatibility<S>[]> {
     const info = this.#keys.get(key)!;
     if (this.#provider.conflicts === undefined || info.kind === "root" || info.kind === "wide") {
       return [];
@@ -635,15 +653,15 @@ class Solver implements ReportContext {
       list = this.#provider.conflicts(info.name, v);
       if (isThenable(list)) list = await list;
     } catch (e) {
-      throw wrapProviderError(e, `reading the conflicts of ${info.name} ${vkey(v)}`);
+      throw wrapProviderError(e, `reading the conflicts of ${info.name} ${this.#key(v)}`);
     }
-    const out: Incompatibility[] = [];
+    const out: Incompatibility<S>[] = [];
     for (const c of list) {
       const keys: string[] = [];
       if (this.#isMulti(c.name)) {
         const buckets = new Set<string>();
         for (const w of await this.#listVersions(c.name)) {
-          if (c.set.contains(w)) buckets.add(compatibilityKey(w));
+          if (c.set.contains(w)) buckets.add(this.#compatibilityKey(w));
         }
         for (const b of [...buckets].sort()) keys.push(this.#bucketKey(c.name, b));
       } else {
@@ -656,7 +674,7 @@ class Solver implements ReportContext {
           Incompatibility.conflict(
             this.#nextId++,
             key,
-            VersionSet.singleton(v),
+            this.#scheme.singleton(v),
             other,
             c.set,
             c.reason,
@@ -670,15 +688,15 @@ class Solver implements ReportContext {
   /** Walks from `idx` in `dir` until each dependency differs; records the bound per name. */
   async #walk(
     name: string,
-    raw: Map<string, VersionSet>,
-    versions: Version[],
+    raw: Map<string, S>,
+    versions: VersionOf<S>[],
     idx: number,
     dir: 1 | -1,
-    bounds: Map<string, Version | undefined>,
+    bounds: Map<string, VersionOf<S> | undefined>,
   ): Promise<void> {
     const pending = new Set(raw.keys());
     for (let i = idx + dir; i >= 0 && i < versions.length && pending.size > 0; i += dir) {
-      let other: Map<string, VersionSet> | undefined;
+      let other: Map<string, S> | undefined;
       try {
         other = await this.#rawDeps(name, versions[i]!);
       } catch {
@@ -697,22 +715,23 @@ class Solver implements ReportContext {
   }
 
   /** `[lo, hi)` over the listed versions (unbounded when undefined), exact on listed ones. */
-  #range(lo: Version | undefined, hi: Version | undefined, versions: Version[]): VersionSet {
-    if (lo === undefined && hi === undefined) return VersionSet.full();
-    const parts: string[] = [];
-    if (lo !== undefined) parts.push(`>=${vkey(lo)}`);
-    if (hi !== undefined) parts.push(`<${vkey(hi)}`);
-    let set = reqSet(parts.join(", "));
+  #range(
+    lo: VersionOf<S> | undefined,
+    hi: VersionOf<S> | undefined,
+    versions: VersionOf<S>[],
+  ): S {
+    if (lo === undefined && hi === undefined) return this.#scheme.full();
+    let set = this.#scheme.between(lo, hi);
     for (const w of versions) {
-      if (lo !== undefined && compareVersions(w, lo) < 0) continue;
-      if (hi !== undefined && compareVersions(w, hi) >= 0) break;
-      if (!set.contains(w)) set = set.union(VersionSet.singleton(w));
+      if (lo !== undefined && this.#compare(w, lo) < 0) continue;
+      if (hi !== undefined && this.#compare(w, hi) >= 0) break;
+      if (!set.contains(w)) set = set.union(this.#scheme.singleton(w));
     }
     return set;
   }
 
   /** The solver key a dependency edge `from → name S` points at. */
-  async #depKey(from: string, name: string, set: VersionSet): Promise<string> {
+  async #depKey(from: string, name: string, set: S): Promise<string> {
     if (!this.#isMulti(name) || name === this.rootKey) {
       if (!this.#keys.has(name)) this.#keys.set(name, { kind: "plain", name });
       return name;
@@ -726,7 +745,7 @@ class Solver implements ReportContext {
       buckets = [];
       for (const v of await this.#listVersions(name)) {
         if (!set.contains(v)) continue;
-        const b = compatibilityKey(v);
+        const b = this.#compatibilityKey(v);
         if (!buckets.includes(b)) buckets.push(b);
       }
       byName.set(name, buckets);
@@ -756,56 +775,57 @@ class Solver implements ReportContext {
 
   // ---------------------------------------------------------------- provider access
 
-  async #listVersions(name: string): Promise<Version[]> {
+  async #listVersions(name: string): Promise<VersionOf<S>[]> {
     let vs = this.#names.get(name);
     if (vs !== undefined) return vs;
-    let result: Version[] | Promise<Version[]>;
+    let result: VersionOf<S>[] | Promise<VersionOf<S>[]>;
     try {
       result = this.#provider.listVersions(name);
       if (isThenable(result)) result = await result;
     } catch (e) {
       throw wrapProviderError(e, `listing the versions of ${name}`);
     }
-    vs = [...(result as Version[])].sort(compareVersions);
+    vs = [...(result as VersionOf<S>[])].sort(this.#compare);
     this.#names.set(name, vs);
     return vs;
   }
 
-  async #versionsOfKey(key: string): Promise<Version[]> {
+  async #versionsOfKey(key: string): Promise<VersionOf<S>[]> {
     let vs = this.#keyVersions.get(key);
     if (vs !== undefined) return vs;
     const info = this.#keys.get(key)!;
     const all = await this.#listVersions(info.name);
     if (info.kind === "plain") vs = all;
-    else if (info.kind === "bucket") vs = all.filter((v) => compatibilityKey(v) === info.bucket);
-    else if (info.kind === "wide") {
+    else if (info.kind === "bucket") {
+      vs = all.filter((v) => this.#compatibilityKey(v) === info.bucket);
+    } else if (info.kind === "wide") {
       const buckets: string[] = [];
       for (const v of all) {
         if (!info.set.contains(v)) continue;
-        const b = compatibilityKey(v);
+        const b = this.#compatibilityKey(v);
         if (!buckets.includes(b)) buckets.push(b);
       }
-      vs = buckets.map(bucketVersion).sort(compareVersions);
+      vs = buckets.map((b) => this.#scheme.bucketVersion!(b)).sort(this.#compare);
     } else vs = [this.rootVersion];
     this.#keyVersions.set(key, vs);
     return vs;
   }
 
-  async #rawDeps(name: string, v: Version): Promise<Map<string, VersionSet>> {
-    const k = `${name}@${vkey(v)}`;
+  async #rawDeps(name: string, v: VersionOf<S>): Promise<Map<string, S>> {
+    const k = `${name}@${this.#key(v)}`;
     let deps = this.#deps.get(k);
     if (deps !== undefined) return deps;
-    let result: ReturnType<DependencyProvider["getDependencies"]>;
+    let result: ReturnType<DependencyProvider<S>["getDependencies"]>;
     try {
       result = this.#provider.getDependencies(name, v);
       if (isThenable(result)) result = await result;
     } catch (e) {
-      throw wrapProviderError(e, `reading the dependencies of ${name} ${vkey(v)}`);
+      throw wrapProviderError(e, `reading the dependencies of ${name} ${this.#key(v)}`);
     }
     deps = new Map();
     let texts: Map<string, string> | undefined;
-    for (const [dep, range] of result as Map<string, VersionSet | RequirementRange>) {
-      if (range instanceof VersionSet) deps.set(dep, range);
+    for (const [dep, range] of result as Map<string, S | RequirementRange<S>>) {
+      if (this.#scheme.isSet(range)) deps.set(dep, range);
       else {
         deps.set(dep, range.set);
         (texts ??= new Map()).set(dep, range.requirement);
@@ -831,20 +851,20 @@ class Solver implements ReportContext {
   // ---------------------------------------------------------------- results
 
   /** Builds the resolved packages from the decisions (root and virtual keys left out). */
-  async resolved(decisions: Map<string, Version>): Promise<ResolvedPackage[]> {
-    const out: ResolvedPackage[] = [];
+  async resolved(decisions: Map<string, VersionOf<S>>): Promise<ResolvedPackage<S>[]> {
+    const out: ResolvedPackage<S>[] = [];
     for (const [key, version] of decisions) {
       const info = this.#keys.get(key)!;
       if (info.kind === "root" || info.kind === "wide") continue;
       const raw = await this.#rawDeps(info.name, version);
-      const dependencies = new Map<string, Version>();
+      const dependencies = new Map<string, VersionOf<S>>();
       for (const name of [...raw.keys()].sort()) {
         let depKey = await this.#depKey(key, name, raw.get(name)!);
         const depInfo = this.#keys.get(depKey)!;
         if (depInfo.kind === "wide") {
           const b = decisions.get(depKey);
           if (b === undefined) throw internal(`no bucket decided for ${depKey}`);
-          depKey = this.#bucketKey(name, compatibilityKey(b));
+          depKey = this.#bucketKey(name, this.#compatibilityKey(b));
         }
         const picked = depKey === this.rootKey ? this.rootVersion : decisions.get(depKey);
         if (picked === undefined) throw internal(`no version decided for ${depKey}`);
@@ -853,7 +873,7 @@ class Solver implements ReportContext {
       out.push({ name: info.name, version, dependencies });
     }
     out.sort((a, b) =>
-      a.name < b.name ? -1 : a.name > b.name ? 1 : compareVersions(a.version, b.version)
+      a.name < b.name ? -1 : a.name > b.name ? 1 : this.#compare(a.version, b.version)
     );
     return out;
   }
@@ -861,18 +881,30 @@ class Solver implements ReportContext {
   // ---------------------------------------------------------------- report context
 
   /** @inheritdoc */
-  keyInfo(key: string): KeyInfo {
+  keyInfo(key: string): KeyInfo<S> {
     return this.#keys.get(key) ?? { kind: "plain", name: key };
   }
 
   /** @inheritdoc */
-  listedVersions(key: string): readonly Version[] | undefined {
+  listedVersions(key: string): readonly VersionOf<S>[] | undefined {
     return this.#keyVersions.get(key);
   }
 
   /** @inheritdoc */
   isMulti(name: string): boolean {
     return this.#isMulti(name);
+  }
+
+  /** @inheritdoc */
+  formatVersion(v: VersionOf<S>): string {
+    return this.#scheme.format(v);
+  }
+
+  /** @inheritdoc */
+  formatRequirement(text: string): string {
+    return this.#scheme.formatRequirement === undefined
+      ? text.trim()
+      : this.#scheme.formatRequirement(text);
   }
 }
 
@@ -892,7 +924,8 @@ function wrapProviderError(e: unknown, what: string): MochiError {
 }
 
 /**
- * Resolves the dependency graph of `root` with PubGrub.
+ * Resolves the dependency graph of `root` with PubGrub over cargo's SemVer (the scheme of Mochi
+ * packages and of the Rust bridge): {@link resolveWith} with `semverScheme`.
  *
  * @param provider where versions and dependencies come from
  * @param root the root package (name, version, requirements in cargo grammar)
@@ -904,16 +937,41 @@ function wrapProviderError(e: unknown, what: string): MochiError {
  * @throws MochiError `SOLVER_E003` when the provider fails (a provider MochiError is rethrown)
  * @throws MochiError `SEMVER_E001`/`SEMVER_E002` on a bad root version or requirement
  */
-export async function resolve(
+export function resolve(
   provider: DependencyProvider,
   root: RootPackage,
   options: SolveOptions = {},
 ): Promise<ResolvedPackage[]> {
-  const solver = new Solver(provider, root, options);
+  return resolveWith(semverScheme, provider, root, options);
+}
+
+/**
+ * Resolves the dependency graph of `root` with PubGrub over any version scheme: the one solver,
+ * given the scheme's versions and version sets ({@link VersionScheme}; cargo SemVer is
+ * `semverScheme`, PEP 440 is the Python bridge's `pep440Scheme`). The root's requirements and
+ * locked versions are in the scheme's grammar; `allowMultiVersion` needs a scheme with
+ * compatibility buckets.
+ *
+ * @param scheme the version scheme
+ * @param provider where versions and dependencies come from (in the scheme's sets)
+ * @param root the root package
+ * @param options locked versions, allow-multi-version, watchdog budgets, yanked filter
+ * @returns every selected package version (root excluded), sorted by name then version
+ * @throws NoSolutionError (`SOLVER_E002`) when no solution exists, with pub-style report
+ * @throws MochiError `SOLVER_E001` (watchdog), `SOLVER_E003` (provider), the scheme's codes on
+ *   a bad root version or requirement, `INTERNAL_E001` for `allowMultiVersion` on a scheme
+ *   without compatibility buckets
+ */
+export async function resolveWith<S extends AnyVersionSet>(
+  scheme: VersionScheme<VersionOf<S>, S>,
+  provider: DependencyProvider<S>,
+  root: RootPackage,
+  options: SolveOptions<S> = {},
+): Promise<ResolvedPackage<S>[]> {
+  const solver = new Solver<S>(scheme, provider, root, options);
   const decisions = await solver.run();
   return await solver.resolved(decisions);
 }
-
 /**
  * Resolves like {@link resolve} and returns name → version text. A name with several selected
  * versions (allow-multi-version) appears once per bucket as `name#<bucket>` (`serde#1`,
@@ -935,8 +993,10 @@ export async function solve(
   for (const p of packages) counts.set(p.name, (counts.get(p.name) ?? 0) + 1);
   const out = new Map<string, string>();
   for (const p of packages) {
-    const key = counts.get(p.name)! > 1 ? `${p.name}#${compatibilityKey(p.version)}` : p.name;
-    out.set(key, vkey(p.version));
+    const key = counts.get(p.name)! > 1
+      ? `${p.name}#${semverScheme.compatibilityKey!(p.version)}`
+      : p.name;
+    out.set(key, semverScheme.key(p.version));
   }
   return out;
 }

@@ -9,6 +9,7 @@
  * @module
  */
 import { type Version, VersionSet } from "../semver/mod.ts";
+import type { AnyVersionSet, VersionOf } from "./version_scheme.ts";
 
 /** How a set of terms relates to one term (pub `doc/solver.md` §Term). */
 export type TermRelation = "satisfied" | "contradicted" | "inconclusive";
@@ -18,15 +19,18 @@ export type TermRelation = "satisfied" | "contradicted" | "inconclusive";
  *
  * Immutable. Set operations follow pubgrub-rs `Term` exactly: negative terms also admit
  * "not selected", so `not foo ∅` is the term that is always true ({@link Term.isAny}).
+ *
+ * @typeParam S the version set of the scheme (cargo SemVer's {@link VersionSet} by default;
+ *   any `SolverVersionSet`)
  */
-export class Term {
+export class Term<S extends AnyVersionSet = VersionSet> {
   /**
    * Creates a term.
    *
    * @param positive true for `foo S`, false for `not foo S`
    * @param set the version set S
    */
-  constructor(readonly positive: boolean, readonly set: VersionSet) {}
+  constructor(readonly positive: boolean, readonly set: S) {}
 
   /**
    * The positive term `foo S`.
@@ -34,8 +38,8 @@ export class Term {
    * @param set S
    * @returns the term
    */
-  static pos(set: VersionSet): Term {
-    return new Term(true, set);
+  static pos<S extends AnyVersionSet>(set: S): Term<S> {
+    return new Term<S>(true, set);
   }
 
   /**
@@ -44,12 +48,13 @@ export class Term {
    * @param set S
    * @returns the term
    */
-  static neg(set: VersionSet): Term {
-    return new Term(false, set);
+  static neg<S extends AnyVersionSet>(set: S): Term<S> {
+    return new Term<S>(false, set);
   }
 
   /**
-   * The positive term of exactly one version, `foo v`.
+   * The positive term of exactly one SemVer version, `foo v` (other schemes:
+   * `Term.pos(scheme.singleton(v))`).
    *
    * @param v the version
    * @returns the term
@@ -59,8 +64,8 @@ export class Term {
   }
 
   /** The inverse term (`not t`). */
-  negate(): Term {
-    return new Term(!this.positive, this.set);
+  negate(): Term<S> {
+    return new Term<S>(!this.positive, this.set);
   }
 
   /** Whether this term is always true (`not foo ∅`). */
@@ -79,7 +84,7 @@ export class Term {
    * @param v a version
    * @returns whether selecting `v` makes this term true
    */
-  contains(v: Version): boolean {
+  contains(v: VersionOf<S>): boolean {
     return this.set.contains(v) === this.positive;
   }
 
@@ -89,13 +94,13 @@ export class Term {
    * @param o another term about the same package
    * @returns the term true exactly when both are
    */
-  intersection(o: Term): Term {
+  intersection(o: Term<S>): Term<S> {
     if (this.positive) {
-      if (o.positive) return Term.pos(this.set.intersection(o.set));
-      return Term.pos(this.set.intersection(o.set.complement()));
+      if (o.positive) return Term.pos<S>(this.set.intersection(o.set));
+      return Term.pos<S>(this.set.intersection(o.set.complement()));
     }
-    if (o.positive) return Term.pos(o.set.intersection(this.set.complement()));
-    return Term.neg(this.set.union(o.set));
+    if (o.positive) return Term.pos<S>(o.set.intersection(this.set.complement()));
+    return Term.neg<S>(this.set.union(o.set));
   }
 
   /**
@@ -104,7 +109,7 @@ export class Term {
    * @param o another term about the same package
    * @returns the term true when either is
    */
-  union(o: Term): Term {
+  union(o: Term<S>): Term<S> {
     return this.negate().intersection(o.negate()).negate();
   }
 
@@ -114,7 +119,7 @@ export class Term {
    * @param o another term about the same package
    * @returns true when this ⊆ o
    */
-  subsetOf(o: Term): boolean {
+  subsetOf(o: Term<S>): boolean {
     if (this.positive) return o.positive ? this.set.subsetOf(o.set) : this.set.isDisjoint(o.set);
     return o.positive ? false : o.set.subsetOf(this.set);
   }
@@ -125,7 +130,7 @@ export class Term {
    * @param o another term about the same package
    * @returns true when this ∩ o is empty
    */
-  isDisjoint(o: Term): boolean {
+  isDisjoint(o: Term<S>): boolean {
     if (this.positive) return o.positive ? this.set.isDisjoint(o.set) : this.set.subsetOf(o.set);
     return o.positive ? o.set.subsetOf(this.set) : false;
   }
@@ -136,7 +141,7 @@ export class Term {
    * @param ps the intersection of the partial solution's assignments for the package
    * @returns "satisfied" when ps ⊆ this, "contradicted" when disjoint, else "inconclusive"
    */
-  relationWith(ps: Term): TermRelation {
+  relationWith(ps: Term<S>): TermRelation {
     if (ps.subsetOf(this)) return "satisfied";
     if (ps.isDisjoint(this)) return "contradicted";
     return "inconclusive";
@@ -147,7 +152,7 @@ export class Term {
    *
    * @param o another term
    */
-  equals(o: Term): boolean {
+  equals(o: Term<S>): boolean {
     return this.positive === o.positive && this.set.equals(o.set);
   }
 
