@@ -22,6 +22,13 @@ export interface CommandEntry {
   load(): Promise<{ command: CommandSpec }>;
 }
 
+/**
+ * Loads a command module by a computed URL rather than a literal `import("./commands/x.ts")`:
+ * Deno reads every literal dynamic import of the main module's graph at start-up, so with literals
+ * each run read and checked the ~60 files of all 28 commands; now it reads the one it runs
+ * (`mochi --version` went from 36 to 29 ms of CPU). `deno task check` type-checks every command
+ * file directly (`deno check src/`), and `tests/cli_usage_test.ts` loads every command's `--help`.
+ */
 function loadCommand(path: string): Promise<{ command: CommandSpec }> {
   return import(new URL(path, import.meta.url).href);
 }

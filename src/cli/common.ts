@@ -10,7 +10,7 @@ import type { InstallOptions } from "../install/install.ts";
 import type { InstallEvent } from "../install/events.ts";
 import type { RetryNotice } from "../registry/client/index_client.ts";
 import { MochiError } from "../errors.ts";
-import { parseManifest } from "../manifest/parse.ts";
+import { parseManifestText } from "../install/project.ts";
 import type { ManifestWarning } from "../manifest/types.ts";
 import { decodeUtf8Strict } from "../manifest/utf8.ts";
 import { resolveMochiHome } from "../store/fs/fs_store.ts";
@@ -128,7 +128,7 @@ export async function projectDirOf(ctx: CommandContext): Promise<string> {
   let warnings: ManifestWarning[] = [];
   try {
     const text = decodeUtf8Strict(await Deno.readFile(path), path, "MANIFEST_E001", "");
-    warnings = parseManifest(text, path).warnings;
+    warnings = parseManifestText(text, path).warnings;
   } catch {
     return dir;
   }

@@ -45,7 +45,7 @@ import { scanImportLines } from "./source_scan.ts";
 import { refusePublisherChanges } from "./signatures.ts";
 import { configuredRegistries, pinnedRegistries } from "./sources.ts";
 import { type Project, readProject, writeLockfile } from "./project.ts";
-import { type ProjectSources, resolveProject } from "./resolve.ts";
+import type { ProjectSources } from "./resolve.ts";
 import {
   decideLock,
   lockWouldChange,
@@ -68,7 +68,15 @@ import {
 } from "./mochi_source.ts";
 
 export { type Project, readProject, writeLockfile } from "./project.ts";
-export { type ProjectSources, type ResolveOptions, resolveProject } from "./resolve.ts";
+export type { ProjectSources, ResolveOptions } from "./resolve.ts";
+
+/**
+ * `resolve.ts` (the solver, the capability gate, the manifest hints) loaded on first use: a run
+ * that reuses the lock never evaluates it, which is most of a no-op install's start-up.
+ */
+async function resolver(): Promise<typeof import("./resolve.ts")> {
+  return await import("./resolve.ts");
+}
 export { BLOB_STREAM_ATTEMPTS, DEFAULT_MAX_BLOB_BYTES } from "./executor.ts";
 
 /** Options of {@link install} and {@link lock}. */
@@ -304,6 +312,7 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   let unchecked: string[] = [];
   if (decision.action === "resolve") {
     if (locked) throw lockWouldChange(project.lockPath, decision.reason);
+    const { resolveProject } = await resolver();
     ({ lock, solveMs } = await resolveProject(project, sources, options.onProgress, options));
     refusePublisherChanges(project.lock, lock, new Set(options.acceptPublishers ?? []));
   } else {
@@ -470,6 +479,7 @@ export async function lock(options: InstallOptions & { check?: boolean }): Promi
   // One walk of the .mochi sources; every bridge reads its import lines from it.
   const importScan = await scanImportLines(project.dir);
   const rustRequirements = await rustRequirementsOf(project, importScan);
+  const { resolveProject } = await resolver();
   const resolvedProject = await resolveProject(
     project,
     sources,

@@ -116,7 +116,32 @@ export async function readManifest(dir: string): Promise<{ text: string; manifes
     });
   }
   const text = decodeUtf8Strict(bytes, manifestPath, "MANIFEST_E001", "save mochi.toml as UTF-8");
-  return { text, manifest: parseManifest(text, manifestPath).manifest };
+  return { text, manifest: parseManifestText(text, manifestPath).manifest };
+}
+
+/** The last manifest {@link parseManifestText} parsed: its path, exact text and result. */
+let lastParsed:
+  | { path: string; text: string; result: ReturnType<typeof parseManifest> }
+  | undefined;
+
+/**
+ * `parseManifest`, remembering the last result: a command reads `mochi.toml` once for its warnings
+ * (`projectDirOf` in the CLI) and again through {@link readProject}; when the path and the text
+ * are the same, the second read is not parsed again. The result is shared, so callers treat it as
+ * read-only (as every caller of `parseManifest` does).
+ *
+ * @param text the manifest's text
+ * @param path its path, for messages
+ * @returns what `parseManifest` returns
+ * @throws {MochiError} what `parseManifest` throws (a failed parse is not remembered)
+ */
+export function parseManifestText(text: string, path: string): ReturnType<typeof parseManifest> {
+  if (lastParsed !== undefined && lastParsed.path === path && lastParsed.text === text) {
+    return lastParsed.result;
+  }
+  const result = parseManifest(text, path);
+  lastParsed = { path, text, result };
+  return result;
 }
 
 /**

@@ -15,10 +15,10 @@ import {
   type InstallOptions,
   openProjectSources,
   type Project,
-  resolveProject,
   sourceOptions,
   writeLockfile,
 } from "./install.ts";
+import { resolveProject } from "./resolve.ts";
 import { lockCrates, rustRequirementsOf } from "./rust.ts";
 import { scanImportLines } from "./source_scan.ts";
 import { refusePublisherChanges } from "./signatures.ts";

@@ -8,14 +8,11 @@
  */
 import type { InstallEvent } from "./events.ts";
 import type { LockedCrate, Lockfile } from "../lockfile/mod.ts";
-import {
-  lockedCratesSatisfy,
-  mergeRustRequirements,
-  resolveCrates,
-  type RustImport,
-  rustImportOfLine,
-  type RustRequirement,
-} from "../rust/mod.ts";
+// The light parts of the Rust room directly; its resolver (provider, PubGrub) is loaded only
+// when crates are resolved, so an install that reuses its lock never evaluates it.
+import { mergeRustRequirements, type RustImport, rustImportOfLine } from "../rust/imports.ts";
+import { lockedCratesSatisfy } from "../rust/satisfy.ts";
+import type { RustRequirement } from "../rust/resolve.ts";
 import { type ImportScan, scanImportLines } from "./source_scan.ts";
 import {
   type CargoIndexClient,
@@ -134,6 +131,7 @@ export async function lockCrates(
     }
   }
   try {
+    const { resolveCrates } = await import("../rust/resolve.ts");
     const { crates } = await resolveCrates(index, requirements, {
       indexUrl: index.url,
       locked: options.fresh ? [] : old,

@@ -11,14 +11,15 @@
  * @module
  */
 import { MochiError } from "../../errors.ts";
+// The index file's module, not the room's mod.ts: opening an index must not load the resolver.
 import {
   type CargoRegistryConfig,
   crateDownloadUrl,
   CrateIndexFile,
   crateIndexPath,
-  type CrateSource,
   parseCargoConfig,
-} from "../../rust/mod.ts";
+} from "../../rust/index_file.ts";
+import type { CrateSource } from "../../rust/provider.ts";
 import {
   downloadUrlProblem,
   openSparseFiles,
