@@ -893,9 +893,12 @@ function tileParent(t: Tile, k: number, n: number): Tile | undefined {
 
 /**
  * A {@link HashReader} that reads the hashes of `tree` from tiles, checking every tile it uses
- * against the tree's root hash (so a reader that lies is caught) before answering.
+ * against the tree's root hash (so a reader that lies is caught) before answering. Tiles it has
+ * checked are kept for the reader's life and not read or checked again.
  *
- * Follows golang.org/x/mod/sumdb/tlog TileHashReader.
+ * Follows golang.org/x/mod/sumdb/tlog TileHashReader; one difference: x/mod checks tiles against
+ * their parents from position `len(stx)` of its tile list, which skips a tile whenever two subtree
+ * roots share a tile; every tile is checked here.
  *
  * @param tree the (verified) tree head
  * @param tr reads tiles
@@ -914,6 +917,7 @@ function tileParent(t: Tile, k: number, n: number): Tile | undefined {
  * ```
  */
 export function tileHashReader(tree: Tree, tr: TileReader): HashReader {
+  const verified = new Map<string, Uint8Array>();
   return {
     async readHashes(indexes: number[]): Promise<Uint8Array[]> {
       const h = tr.height;
@@ -960,25 +964,36 @@ export function tileHashReader(tree: Tree, tr: TileReader): HashReader {
           tiles.push(p);
         }
       }
-      const data = await tr.readTiles(tiles);
-      if (data.length !== tiles.length) {
-        throw malformed(`tile reader returned ${data.length} tiles, want ${tiles.length}`);
+      // Tiles already authenticated against this tree are not read or checked again.
+      const fresh = tiles.map((t) => !verified.has(tileKey(t)));
+      const toRead = tiles.filter((_, i) => fresh[i]);
+      const read = toRead.length === 0 ? [] : await tr.readTiles(toRead);
+      if (read.length !== toRead.length) {
+        throw malformed(`tile reader returned ${read.length} tiles, want ${toRead.length}`);
       }
+      let next = 0;
+      const data = tiles.map((t, i) => (fresh[i] ? read[next++]! : verified.get(tileKey(t))!));
       tiles.forEach((tile, i) => {
-        if (data[i]!.length !== tile.w * HASH_SIZE) {
+        if (!(data[i] instanceof Uint8Array) || data[i]!.length !== tile.w * HASH_SIZE) {
           throw malformed(
-            `tile ${tilePath(tile)} has ${data[i]!.length} bytes, want ${tile.w * HASH_SIZE}`,
+            `tile ${tilePath(tile)} has ${data[i]?.length} bytes, want ${tile.w * HASH_SIZE}`,
           );
         }
       });
-      const last = stx.length - 1;
-      let th = hashFromTile(tiles[stxTileOrder[last]!]!, data[stxTileOrder[last]!]!, stx[last]!);
-      for (let i = stx.length - 2; i >= 0; i--) {
-        const hh = hashFromTile(tiles[stxTileOrder[i]!]!, data[stxTileOrder[i]!]!, stx[i]!);
-        th = nodeHash(hh, th);
+      const stxTiles = new Set(stxTileOrder).size;
+      if (fresh.slice(0, stxTiles).some((f) => f)) {
+        const last = stx.length - 1;
+        let th = hashFromTile(tiles[stxTileOrder[last]!]!, data[stxTileOrder[last]!]!, stx[last]!);
+        for (let i = stx.length - 2; i >= 0; i--) {
+          const hh = hashFromTile(tiles[stxTileOrder[i]!]!, data[stxTileOrder[i]!]!, stx[i]!);
+          th = nodeHash(hh, th);
+        }
+        if (!equal(th, tree.hash)) throw proofFailed("downloaded inconsistent tile");
       }
-      if (!equal(th, tree.hash)) throw proofFailed("downloaded inconsistent tile");
-      for (let i = stx.length; i < tiles.length; i++) {
+      // Every other tile against its parent (parents come first). x/mod starts this loop at
+      // len(stx), which skips a tile when two subtree roots share a tile; here every one is checked.
+      for (let i = stxTiles; i < tiles.length; i++) {
+        if (!fresh[i]) continue;
         const tile = tiles[i]!;
         const p = tileParent(tile, 1, tree.n);
         const j = p === undefined ? undefined : tileOrder.get(tileKey(p));
@@ -988,7 +1003,10 @@ export function tileHashReader(tree: Tree, tr: TileReader): HashReader {
         const hh = hashFromTile(p, data[j]!, storedHashIndex(p.l * p.h, tile.n));
         if (!equal(hh, tileHashOf(data[i]!))) throw proofFailed("downloaded inconsistent tile");
       }
-      await tr.saveTiles?.(tiles, data);
+      tiles.forEach((t, i) => {
+        if (fresh[i]) verified.set(tileKey(t), data[i]!);
+      });
+      if (toRead.length > 0) await tr.saveTiles?.(toRead, read);
       return indexes.map((x, i) => {
         const j = indexTileOrder[i]!;
         return hashFromTile(tiles[j]!, data[j]!, x);

@@ -184,6 +184,42 @@ Deno.test("tileHashReader: a tile that does not match the tree is refused (tampe
   );
 });
 
+Deno.test("tileHashReader: a forged tile is refused even when two subtree roots share a tile", async () => {
+  // Tree of 7 records, height 2: the roots of [4,6) and [6,7) both lie in tile 2/0/001.p/3, so
+  // three subtree roots need two tiles. x/mod starts its parent check at len(stx) = 3 and would
+  // hand out tile 2/0/000's hashes unchecked; every tile is checked here.
+  const storage: Uint8Array[] = [];
+  const reader = storageReader(storage);
+  for (let i = 0; i < 7; i++) storage.push(...await storedHashes(i, te.encode(`r${i}`), reader));
+  const tree = { n: 7, hash: await treeHash(7, reader) };
+  const tiles = new Map<string, Uint8Array>();
+  for (const t of newTiles(2, 0, 7)) tiles.set(key(t), await readTileData(t, reader));
+  const forged = tiles.get("tile/2/0/000")!.slice();
+  forged[0]! ^= 1;
+  const thr = tileHashReader(tree, {
+    height: 2,
+    readTiles: (ts) => ts.map((t) => key(t) === "tile/2/0/000" ? forged : tiles.get(key(t))!),
+  });
+  const e = await assertRejects(
+    () => Promise.resolve(thr.readHashes([storedHashIndex(0, 0)])),
+    MochiError,
+  );
+  assertEquals(e.code, "GO_E007");
+  // Honest tiles: answered, and a second read uses the tiles already checked.
+  let reads = 0;
+  const honest = tileHashReader(tree, {
+    height: 2,
+    readTiles: (ts) => {
+      reads += ts.length;
+      return ts.map((t) => tiles.get(key(t))!);
+    },
+  });
+  assertEquals(await honest.readHashes([storedHashIndex(0, 0)]), [storage[storedHashIndex(0, 0)]]);
+  const first = reads;
+  assertEquals(await honest.readHashes([storedHashIndex(0, 1)]), [storage[storedHashIndex(0, 1)]]);
+  assertEquals(reads, first);
+});
+
 Deno.test("checkRecord, checkTree: bad inputs are GO_E008, short or long proofs GO_E007", async () => {
   const h = recordHash(te.encode("x"));
   assertEquals(assertThrows(() => checkRecord([], 1, h, 1, h), MochiError).code, "GO_E008");
