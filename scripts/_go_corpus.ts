@@ -38,8 +38,12 @@ export interface GoMainCase {
   goMod: string;
   /** Its go.sum (may be empty). */
   goSum: string;
-  /** `go list -m all`, in order (the main module first). */
+  /** `go list -m all`, in order (the main module first); empty when it failed. */
   list: GoListLine[];
+  /** `go list -m all`'s error output when the go command refused the main module. */
+  listError?: string | undefined;
+  /** The main module's directory (for its directory replacements). */
+  dir: string;
   /** `go mod verify`'s exit status. */
   verifyExit: number;
   /** `go mod verify`'s output after the status line. */
@@ -94,7 +98,9 @@ export async function loadGoMainCases(): Promise<GoMainCase[]> {
       name,
       goMod: await Deno.readTextFile(`${dir}/go.mod`),
       goSum: await Deno.readTextFile(`${dir}/go.sum`).catch(() => ""),
-      list: parseGoList(await Deno.readTextFile(`${dir}/list.txt`)),
+      list: parseGoList(await Deno.readTextFile(`${dir}/list.txt`).catch(() => "")),
+      listError: await Deno.readTextFile(`${dir}/list-error.txt`).catch(() => undefined),
+      dir,
       verifyExit: Number(verify.slice(0, nl).replace(/^exit /, "")),
       verifyOutput: verify.slice(nl + 1),
     });

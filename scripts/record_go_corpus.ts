@@ -19,7 +19,8 @@
  *    GOPATH each (`GOFLAGS=-mod=mod`, so a go.sum that lacks a line is completed). Written to
  *    `main/<name>/`: `go.mod` as given to the go command (and `go.mod.after` when the go command
  *    rewrote it), `go.sum` as the go command left it, `list.txt` (`go list -m all`),
- *    `list-stderr.txt` (its notices, when it printed any), `verify.txt` (`go mod verify`'s output
+ *    `list-stderr.txt` (its notices, when it printed any; `list-error.txt` instead of `list.txt`
+ *    for a case that expects the go command to fail), `verify.txt` (`go mod verify`'s output
  *    and exit status). The `.mod` and `.info` files that run fetched join `proxy/` (zips only for
  *    corpus modules).
  *
@@ -79,6 +80,10 @@ export interface MainCase {
   from?: string;
   /** A synthetic go.mod over real modules (replace and exclude cases). */
   goMod?: string;
+  /** More files of the main module's directory (a directory replacement's go.mod), by path. */
+  files?: Record<string, string>;
+  /** `go list -m all` is expected to fail: its stderr is kept as `list-error.txt`. */
+  expectError?: boolean;
 }
 
 /** The main modules whose `go list -m all` is recorded. */
@@ -149,6 +154,36 @@ export const MAINS: readonly MainCase[] = [
       ")",
       "",
     ].join("\n"),
+  },
+  {
+    name: "synthetic-dir-replace",
+    goMod: [
+      "module example.com/dirreplace",
+      "",
+      "go 1.21",
+      "",
+      "require github.com/spf13/cobra v1.8.1",
+      "",
+      "replace github.com/spf13/pflag => ./pflag-local",
+      "",
+    ].join("\n"),
+    // A directory replacement may declare any module path (cmd/go: "anything goes").
+    files: {
+      "pflag-local/go.mod":
+        "module example.com/anything\n\ngo 1.21\n\nrequire github.com/kr/pretty v0.3.1\n",
+    },
+  },
+  {
+    name: "synthetic-wrong-path",
+    goMod: [
+      "module example.com/wrongpath",
+      "",
+      "go 1.21",
+      "",
+      "require github.com/Sirupsen/logrus v1.9.3",
+      "",
+    ].join("\n"),
+    expectError: true,
   },
   {
     name: "synthetic-exclude-root",
@@ -357,6 +392,10 @@ async function recordMain(m: MainCase, tmp: string, env0: Record<string, string>
     } else {
       await Deno.writeTextFile(`${dir}/go.mod`, m.goMod!);
     }
+    for (const [f, text] of Object.entries(m.files ?? {})) {
+      await Deno.mkdir(`${dir}/${f.slice(0, f.lastIndexOf("/"))}`, { recursive: true });
+      await Deno.writeTextFile(`${dir}/${f}`, text);
+    }
     const before = await Deno.readTextFile(`${dir}/go.mod`);
     const list = await run("go", ["list", "-m", "all"], dir, env);
     const verify = await run("go", ["mod", "verify"], dir, env);
@@ -365,15 +404,22 @@ async function recordMain(m: MainCase, tmp: string, env0: Record<string, string>
     await Deno.mkdir(mdir, { recursive: true });
     const goMod = await Deno.readTextFile(`${dir}/go.mod`);
     await Deno.writeTextFile(`${mdir}/go.mod`, before);
+    for (const [f, text] of Object.entries(m.files ?? {})) {
+      await Deno.mkdir(`${mdir}/${f.slice(0, f.lastIndexOf("/"))}`, { recursive: true });
+      await Deno.writeTextFile(`${mdir}/${f}`, text);
+    }
     if (goMod !== before) await Deno.writeTextFile(`${mdir}/go.mod.after`, goMod);
     if (list.stderr !== "") {
-      await Deno.writeTextFile(`${mdir}/list-stderr.txt`, list.stderr.replaceAll(tmp, "<tmp>"));
+      const name = list.code === 0 ? "list-stderr.txt" : "list-error.txt";
+      await Deno.writeTextFile(`${mdir}/${name}`, list.stderr.replaceAll(tmp, "<tmp>"));
     }
     try {
       await Deno.copyFile(`${dir}/go.sum`, `${mdir}/go.sum`);
     } catch { /* no go.sum */ }
-    if (list.code !== 0) throw new Error(`go list -m all in ${m.name}: ${list.stderr}`);
-    await Deno.writeTextFile(`${mdir}/list.txt`, list.stdout);
+    if ((list.code !== 0) !== (m.expectError ?? false)) {
+      throw new Error(`go list -m all in ${m.name}: exit ${list.code}: ${list.stderr}`);
+    }
+    if (list.code === 0) await Deno.writeTextFile(`${mdir}/list.txt`, list.stdout);
     await Deno.writeTextFile(
       `${mdir}/verify.txt`,
       `exit ${verify.code}\n${verify.stdout}${verify.stderr.replaceAll(tmp, "<tmp>")}`,

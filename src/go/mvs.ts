@@ -225,8 +225,8 @@ export function replacementOf(
  * @param options concurrency
  * @returns the build list, the requirements read and the dropped root requirements
  * @throws {MochiError} `GO_E010` when a go.mod has no module line or declares a module path other
- *   than the one required (or its replacement), or the main module requires an invalid version;
- *   whatever the provider throws
+ *   than the one required (or its replacement; a directory replacement may declare any path, as
+ *   in cmd/go), or the main module requires an invalid version; whatever the provider throws
  *
  * @example
  * ```ts
@@ -314,7 +314,9 @@ export async function loadModuleGraph(
     } finally {
       release();
     }
-    const replaced = actual === m ? "" : ` (replaced by ${actual.path} ${actual.version})`.trim();
+    const replaced = actual === m
+      ? ""
+      : ` (replaced by ${actual.path}${actual.version === "" ? "" : ` ${actual.version}`})`;
     if (actual.version !== "" && s.module === undefined) {
       throw new MochiError(
         "GO_E010",
@@ -324,7 +326,11 @@ export async function loadModuleGraph(
         },
       );
     }
-    if (s.module !== undefined && s.module !== m.path && s.module !== actual.path) {
+    // A directory replacement may declare any path (modload goModSummary: "anything goes").
+    if (
+      actual.version !== "" && s.module !== undefined && s.module !== m.path &&
+      s.module !== actual.path
+    ) {
       throw new MochiError(
         "GO_E010",
         `the go.mod of ${m.path} ${m.version}${replaced} declares its path as ${s.module}`,
