@@ -123,6 +123,10 @@ function compress(h: Uint32Array, block: Uint8Array, off: number): void {
   h[7] = h[7]! + k;
 }
 
+const BLOCKS = new Uint8Array(128);
+const BLOCKS_VIEW = new DataView(BLOCKS.buffer);
+const H = new Uint32Array(8);
+
 /**
  * SHA-256 of `prefix` (one byte) followed by the given parts.
  *
@@ -134,7 +138,10 @@ export function sha256Prefixed(prefix: number, ...parts: Uint8Array[]): Uint8Arr
   let len = 1;
   for (const p of parts) len += p.length;
   const padded = Math.ceil((len + 9) / 64) * 64;
-  const msg = new Uint8Array(padded);
+  // Up to two blocks (a node hash is 65 bytes) reuse one buffer; longer messages get their own.
+  const msg = padded <= 128 ? BLOCKS : new Uint8Array(padded);
+  const view = padded <= 128 ? BLOCKS_VIEW : new DataView(msg.buffer);
+  msg.fill(0, 0, padded);
   msg[0] = prefix;
   let at = 1;
   for (const p of parts) {
@@ -143,13 +150,17 @@ export function sha256Prefixed(prefix: number, ...parts: Uint8Array[]): Uint8Arr
   }
   msg[len] = 0x80;
   const bits = len * 8;
-  const view = new DataView(msg.buffer);
   view.setUint32(padded - 8, Math.floor(bits / 0x100000000));
   view.setUint32(padded - 4, bits >>> 0);
-  const h = new Uint32Array(IV);
-  for (let off = 0; off < padded; off += 64) compress(h, msg, off);
+  H.set(IV);
+  for (let off = 0; off < padded; off += 64) compress(H, msg, off);
   const out = new Uint8Array(32);
-  const ov = new DataView(out.buffer);
-  for (let i = 0; i < 8; i++) ov.setUint32(i * 4, h[i]!);
+  for (let i = 0; i < 8; i++) {
+    const w = H[i]!;
+    out[i * 4] = w >>> 24;
+    out[i * 4 + 1] = (w >>> 16) & 0xff;
+    out[i * 4 + 2] = (w >>> 8) & 0xff;
+    out[i * 4 + 3] = w & 0xff;
+  }
   return out;
 }

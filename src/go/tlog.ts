@@ -875,6 +875,9 @@ export function parseTilePath(path: string): Tile {
   return t;
 }
 
+/** How many computed stored hashes a {@link tileHashReader} keeps (each 32 bytes). */
+const MAX_KEPT_HASHES = 1 << 16;
+
 function tileKey(t: Tile): string {
   return `${t.h}/${t.l}/${t.n}/${t.w}`;
 }
@@ -918,6 +921,7 @@ function tileParent(t: Tile, k: number, n: number): Tile | undefined {
  */
 export function tileHashReader(tree: Tree, tr: TileReader): HashReader {
   const verified = new Map<string, Uint8Array>();
+  const hashes = new Map<number, Uint8Array>();
   return {
     async readHashes(indexes: number[]): Promise<Uint8Array[]> {
       const h = tr.height;
@@ -1008,8 +1012,14 @@ export function tileHashReader(tree: Tree, tr: TileReader): HashReader {
       });
       if (toRead.length > 0) await tr.saveTiles?.(toRead, read);
       return indexes.map((x, i) => {
+        const known = hashes.get(x);
+        if (known !== undefined) return known.slice();
         const j = indexTileOrder[i]!;
-        return hashFromTile(tiles[j]!, data[j]!, x);
+        const h = hashFromTile(tiles[j]!, data[j]!, x);
+        // A stored hash has one value in the tree: keep it (bounded) for later proofs.
+        if (hashes.size >= MAX_KEPT_HASHES) hashes.clear();
+        hashes.set(x, h.slice());
+        return h;
       });
     },
   };
