@@ -22,7 +22,7 @@ import { decodeBase64, encodeBase64 } from "./_base64.ts";
 
 /** A key that checks signatures of one signer (`golang.org/x/mod/sumdb/note` Verifier). */
 export interface Verifier {
-  /** The signer's name (`sum.golang.org`). */
+  /** The signer's name (the checksum database's name, e.g. `sum.example.com`). */
   readonly name: string;
   /** The key hash, an unsigned 32-bit number. */
   readonly keyHash: number;
