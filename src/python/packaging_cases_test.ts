@@ -190,6 +190,14 @@ function run(c: Check): [unknown, unknown] {
       return [new Specifier(c.a).equals(new Specifier(c.b)), c.expected];
     case "setEq":
       return [parseSpecifierSet(c.a).equals(parseSpecifierSet(c.b)), c.expected];
+    case "setRelation": {
+      const a = set(c.a, c.pa), b = set(c.b, c.pb);
+      try {
+        return [[a.isSubset(b), a.isSuperset(b), a.isDisjoint(b)], c.expected];
+      } catch {
+        return ["error", c.expected];
+      }
+    }
     case "setAnd":
       return [parseSpecifierSet(c.a).and(parseSpecifierSet(c.b)).toString(), c.expected];
   }

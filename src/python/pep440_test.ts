@@ -47,6 +47,7 @@ Deno.test("specifierSetContains: the issue's shape, with and without a pre-relea
 });
 
 interface RandomCases {
+  relations: [string, string, boolean | null, string][];
   versions: [string, string | null][];
   sorted: string[];
   sets: {
@@ -111,6 +112,14 @@ Deno.test("random versions and specifier sets agree with pypa/packaging (recorde
     }
     checks++;
   }
+  for (const [a, b, pre, want] of data.relations) {
+    const prereleases = pre ?? undefined;
+    const [sa, sb] = [parseSpecifierSet(a, { prereleases }), parseSpecifierSet(b, { prereleases })];
+    const got = [sa.isSubset(sb), sa.isSuperset(sb), sa.isDisjoint(sb)].map((x) => x ? "t" : "f")
+      .join("");
+    if (got !== want) bad.push({ a, b, pre, got, want });
+  }
   assertEquals(bad.slice(0, 5), []);
   assert(checks > 400, `${checks} sets checked`);
+  assert(data.relations.length > 1000, `${data.relations.length} relations checked`);
 });

@@ -21,6 +21,8 @@ import {
   tryParsePep440Version,
 } from "./pep440.ts";
 import {
+  canonicalRanges,
+  complementRanges,
   FULL_RANGE,
   intersectRanges,
   type Interval,
@@ -212,6 +214,12 @@ export class Specifier {
     }
     return filterByRanges(this.ranges(), items, key, pre);
   }
+}
+
+/** Whether an interval list admits no version (no final release, when `finalsOnly`). */
+function holdsNothing(ranges: readonly Interval[], finalsOnly: boolean): boolean {
+  const r = canonicalRanges(ranges);
+  return r.length === 0 || (finalsOnly && rangesArePrereleaseOnly(r));
 }
 
 function resolvePrereleases(
@@ -453,6 +461,61 @@ export class SpecifierSet {
     if (this.#arbitraryUnsatisfiable()) return true;
     if (this.prereleases === false) return rangesArePrereleaseOnly(this.ranges());
     return false;
+  }
+
+  /**
+   * Whether every version this set admits is admitted by `o` (packaging
+   * `SpecifierSet.is_subset`): over the intervals, and over final releases only when both sets
+   * refuse pre-releases.
+   *
+   * @param o another set with the same pre-release policy
+   * @throws {MochiError} `PY_E002` when either set has a `===` specifier or the policies differ
+   */
+  isSubset(o: SpecifierSet): boolean {
+    const finalsOnly = this.#relationOperand(o);
+    return holdsNothing(
+      intersectRanges(this.ranges(), complementRanges(canonicalRanges(o.ranges()))),
+      finalsOnly,
+    );
+  }
+
+  /**
+   * Whether every version `o` admits is admitted by this set (packaging `is_superset`).
+   *
+   * @param o another set with the same pre-release policy
+   * @throws {MochiError} `PY_E002` as {@link SpecifierSet.isSubset}
+   */
+  isSuperset(o: SpecifierSet): boolean {
+    this.#relationOperand(o);
+    return o.isSubset(this);
+  }
+
+  /**
+   * Whether no version is admitted by both sets (packaging `is_disjoint`).
+   *
+   * @param o another set with the same pre-release policy
+   * @throws {MochiError} `PY_E002` as {@link SpecifierSet.isSubset}
+   */
+  isDisjoint(o: SpecifierSet): boolean {
+    const finalsOnly = this.#relationOperand(o);
+    return holdsNothing(intersectRanges(this.ranges(), o.ranges()), finalsOnly);
+  }
+
+  /** Checks a set-relation operand; returns whether only final releases count. */
+  #relationOperand(o: SpecifierSet): boolean {
+    if (this.hasArbitrary || o.hasArbitrary) {
+      throw new MochiError("PY_E002", "set relations do not support === specifiers", {
+        hint: "compare sets without arbitrary equality (===)",
+      });
+    }
+    if (this.configuredPrereleases !== o.configuredPrereleases) {
+      throw new MochiError(
+        "PY_E002",
+        "set relations need both sets to have the same pre-release policy (unset on one side counts as different)",
+        { hint: "give both sets the same prereleases setting" },
+      );
+    }
+    return this.configuredPrereleases === false;
   }
 
   #arbitraryUnsatisfiable(): boolean {
