@@ -70,6 +70,11 @@ export const CORPUS: readonly string[] = [
   "github.com/google/shlex@v0.0.0-20191202100458-e7afc7fbc510",
   "github.com/mattn/go-runewidth@v0.0.16",
   "gopkg.in/check.v1@v1.0.0-20201130134442-10cb98267c6c",
+  // So that every module of the `ffi-*` build lists (and cobra's, testify's, …) has its zip.
+  "gopkg.in/check.v1@v0.0.0-20161208181325-20d25e280405",
+  "github.com/creack/pty@v1.1.9",
+  "github.com/pkg/diff@v0.0.0-20210226163009-20ebb0f2a09e",
+  "github.com/rogpeppe/go-internal@v1.9.0",
 ];
 
 /** One recorded main module: a real module's own go.mod (`from`) or a synthetic `goMod` text. */
@@ -84,6 +89,23 @@ export interface MainCase {
   files?: Record<string, string>;
   /** `go list -m all` is expected to fail: its stderr is kept as `list-error.txt`. */
   expectError?: boolean;
+}
+
+/** A main module as mochi builds one for `[targets.go.ffi]` (go 1.21, the given requirements). */
+function ffiMain(name: string, require: string[]): MainCase {
+  return {
+    name: `ffi-${name}`,
+    goMod: [
+      `module example.com/ffi-${name}`,
+      "",
+      "go 1.21",
+      "",
+      "require (",
+      ...require.map((r) => `\t${r.replace("@", " ")}`),
+      ")",
+      "",
+    ].join("\n"),
+  };
 }
 
 /** The main modules whose `go list -m all` is recorded. */
@@ -105,6 +127,16 @@ export const MAINS: readonly MainCase[] = [
   { name: "x-tools", from: "golang.org/x/tools@v0.24.0" },
   { name: "client-go", from: "k8s.io/client-go@v0.31.0" },
   { name: "go-kit", from: "github.com/go-kit/kit@v0.13.0" },
+  ffiMain("cobra", ["github.com/spf13/cobra@v1.8.1"]),
+  ffiMain("testify", ["github.com/stretchr/testify@v1.9.0"]),
+  ffiMain("pretty", ["github.com/kr/pretty@v0.3.1"]),
+  ffiMain("mixed", [
+    "github.com/google/uuid@v1.6.0",
+    "gopkg.in/yaml.v3@v3.0.1",
+    "github.com/go-chi/chi/v5@v5.1.0",
+    "github.com/Masterminds/semver/v3@v3.3.0",
+    "github.com/golang-jwt/jwt@v3.2.2+incompatible",
+  ]),
   {
     name: "synthetic-replace",
     goMod: [
