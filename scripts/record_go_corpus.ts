@@ -12,6 +12,8 @@
  *    there: the go command then proves every `lookup` answer in that tree head and every lookup's
  *    own (older) tree head consistent with it, and its cache keeps exactly the `lookup/…` and
  *    `tile/…` answers it used. They are copied to `sumdb/` (relative layout, no host name).
+ *    Step 2b adds the tiles that prove each record in its lookup's own tree head
+ *    ({@link recordOlderTiles}).
  * 3. The module-proxy layout of that second cache (`proxy/<escaped path>/@v/<version>.info`,
  *    `.mod`, `.zip`) is copied to `proxy/`.
  * 4. For every entry of {@link MAINS}: the main module's `go.mod` and `go.sum` (from the module's
@@ -24,11 +26,23 @@
  *    and exit status). The `.mod` and `.info` files that run fetched join `proxy/` (zips only for
  *    corpus modules).
  *
- * Usage: `nice -n 10 deno run -A scripts/record_go_corpus.ts [--only main1,main2]` (about 20 s;
- * needs `go`, `curl`, `unzip`); `--only` re-records just those main modules, leaving the rest.
+ * Usage: `nice -n 10 deno run -A scripts/record_go_corpus.ts [--only main1,main2] [--older-tiles]`
+ * (about a minute; needs `go`, `curl`, `unzip`); `--only` re-records just those main modules,
+ * leaving the rest; `--older-tiles` runs only step 2b.
  *
  * @module
  */
+import {
+  checkRecord,
+  parseRecord,
+  parseTree,
+  proveRecord,
+  recordHash,
+  type Tile,
+  tileHashReader,
+  tilePath,
+  type TileReader,
+} from "../src/go/mod.ts";
 
 /** The corpus: module@version whose `.info`, `.mod`, `.zip` and go.sum lines are kept. */
 export const CORPUS: readonly string[] = [
@@ -327,8 +341,15 @@ async function main() {
     .split(/[ +]/)[0]!;
   const version = (await must(await run("go", ["version"], tmp, env0), "go version")).trim();
   const onlyArg = Deno.args.indexOf("--only");
-  const only = onlyArg >= 0 ? new Set(Deno.args[onlyArg + 1]!.split(",")) : undefined;
+  const only = onlyArg >= 0
+    ? new Set(Deno.args[onlyArg + 1]!.split(","))
+    : Deno.args.includes("--older-tiles")
+    ? new Set<string>()
+    : undefined;
   if (only === undefined) await recordCorpus(tmp, env0, proxy, sumdbName);
+  if (only === undefined || Deno.args.includes("--older-tiles")) {
+    await recordOlderTiles(tmp, env0, proxy, sumdbName);
+  }
   for (const m of MAINS) {
     if (only === undefined || only.has(m.name)) await recordMain(m, tmp, env0);
   }
@@ -397,6 +418,67 @@ async function recordCorpus(
     (r) => !r.startsWith("sumdb/") && /\/@v\/[^/]+\.(info|mod|zip)$/.test(r),
   );
   console.log(`corpus: ${corpus.length} modules, ${nProxy} proxy files, ${nSumdb} sumdb files`);
+}
+
+/**
+ * Step 2b: the tiles that prove each lookup's record in the lookup's own (older) tree head, for
+ * clients that prove a record there and the tree head consistent with the newest one (the go
+ * command proves records in the newest tree head instead, step 2). Computed with `src/go/`'s
+ * tlog over the tiles already recorded; a missing tile is fetched through the proxy's
+ * pass-through with `curl` and kept.
+ */
+async function recordOlderTiles(
+  tmp: string,
+  env0: Record<string, string>,
+  proxy: string,
+  sumdbName: string,
+): Promise<void> {
+  const dir = `${OUT}/sumdb`;
+  let fetched = 0;
+  const reader: TileReader = {
+    height: 8,
+    readTiles: (tiles: Tile[]) =>
+      Promise.all(tiles.map(async (t) => {
+        const file = `${dir}/${tilePath(t)}`;
+        try {
+          return await Deno.readFile(file);
+        } catch {
+          const r = await new Deno.Command("curl", {
+            args: ["-sSf", `${proxy}/sumdb/${sumdbName}/${tilePath(t)}`],
+            cwd: tmp,
+            env: env0,
+            stdout: "piped",
+            stderr: "piped",
+          }).output();
+          if (r.code !== 0) {
+            throw new Error(`curl ${tilePath(t)}: ${new TextDecoder().decode(r.stderr)}`);
+          }
+          await Deno.mkdir(file.slice(0, file.lastIndexOf("/")), { recursive: true });
+          await Deno.writeFile(file, r.stdout);
+          fetched++;
+          return r.stdout;
+        }
+      })),
+  };
+  const lookups: string[] = [];
+  const walk = async (rel: string): Promise<void> => {
+    for await (const e of Deno.readDir(`${dir}/${rel}`)) {
+      const r = rel === "" ? e.name : `${rel}/${e.name}`;
+      if (e.isDirectory) await walk(r);
+      else lookups.push(r);
+    }
+  };
+  await walk("lookup");
+  for (const l of lookups) {
+    const rec = parseRecord(await Deno.readFile(`${dir}/${l}`));
+    const note = new TextDecoder().decode(rec.rest);
+    const older = parseTree(note.slice(0, note.indexOf("\n\n") + 1));
+    const proof = await proveRecord(older.n, rec.id, tileHashReader(older, reader));
+    checkRecord(proof, older.n, older.hash, rec.id, recordHash(rec.text));
+  }
+  console.log(
+    `older tiles: ${lookups.length} records proven in their own tree heads, ${fetched} tiles fetched`,
+  );
 }
 
 /** Step 4: one main module (its folder is rewritten; `proxy/` only gains files). */
