@@ -5,10 +5,9 @@
  * a requirement names one (or nothing else matches, as pip's `SpecifierSet.filter` does), and the
  * newest compatible version tried first.
  *
- * The solver works over cargo-style versions; each Python project's candidate versions are
- * mapped, in PEP 440 order, onto `0.0.0`, `1.0.0`, `2.0.0`, … so a PEP 440 specifier becomes the
- * set of candidate positions it admits (computed with pypa/packaging's rules in `specifiers.ts`).
- * Failure reports are rewritten back to PEP 440 versions.
+ * The solver runs over PEP 440 versions and version sets (`pep440Scheme`). A requirement's set
+ * is made of the candidates its specifier admits under pip's pre-release rule (runs of admitted
+ * candidates become intervals), so what the solver may pick is what pip's finder would offer.
  *
  * Candidates follow pip's finder: wheels only (`--only-binary=:all:`), those whose tags the target
  * supports (the best-ranked file of a version is kept), and whose file `requires-python` admits
@@ -19,13 +18,13 @@
  * @module
  */
 import { MochiError } from "../errors.ts";
-import { makeVersion, parseRequirement, type Version, VersionSet } from "../semver/mod.ts";
 import {
   type DependencyProvider,
   NoSolutionError,
   type RequirementRange,
-  resolve,
+  resolveWith,
 } from "../solver/mod.ts";
+import { pep440Scheme, Pep440VersionSet } from "./version_set.ts";
 import type { CoreMetadata } from "./metadata.ts";
 import type { PythonFile, PythonProjectPage } from "./index_page.ts";
 import {
@@ -39,6 +38,7 @@ import {
   comparePep440Versions,
   formatPep440,
   isPep440Prerelease,
+  parsePep440Version,
   type Pep440Version,
   tryParsePep440Version,
 } from "./pep440.ts";
@@ -121,8 +121,7 @@ export interface PythonResolution {
 const REQUIREMENTS = "(requirements)";
 /** The solver key of the target Python (uv's virtual Python package). */
 const PYTHON = "Python";
-const ZERO = makeVersion(0, 0, 0);
-const NOT_THE_TARGET = VersionSet.fromRequirement(parseRequirement(">=1.0.0"));
+const ZERO = parsePep440Version("0");
 
 interface Candidate {
   readonly version: Pep440Version;
@@ -187,10 +186,10 @@ export async function resolvePython(
   );
   let picked;
   try {
-    picked = await resolve(provider, {
+    picked = await resolveWith(pep440Scheme, provider, {
       name: "(root)",
       version: "0.0.0",
-      dependencies: { [REQUIREMENTS]: "*" },
+      dependencies: { [REQUIREMENTS]: "" },
     }, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
   } catch (e) {
     if (e instanceof NoSolutionError) {
@@ -202,7 +201,7 @@ export async function resolvePython(
   for (const p of picked) {
     if (p.name === REQUIREMENTS || p.name === PYTHON) continue;
     const { base, extra } = splitKey(p.name);
-    const c = provider.candidateAt(base, p.version.major);
+    const c = provider.candidate(base, p.version);
     let entry = byName.get(base);
     if (entry === undefined) byName.set(base, entry = { c, extras: new Set(), deps: new Set() });
     if (extra !== undefined) entry.extras.add(extra);
@@ -236,14 +235,14 @@ function splitKey(key: string): { base: string; extra?: string } {
 }
 
 /** The solver's view of a Python index: candidates by position, dependencies from metadata. */
-class PythonProvider implements DependencyProvider {
+class PythonProvider implements DependencyProvider<Pep440VersionSet> {
   readonly #roots: readonly PythonRequirement[];
   readonly #source: PythonPackageSource;
   readonly #env: PythonEnvironment;
   readonly #rank: Map<string, number>;
   readonly #candidates = new Map<string, Promise<Candidate[]>>();
   readonly #known = new Map<string, Candidate[]>();
-  readonly #sets = new Map<string, VersionSet>();
+  readonly #sets = new Map<string, Pep440VersionSet>();
   readonly #pinned = new Set<string>();
 
   constructor(
@@ -265,9 +264,9 @@ class PythonProvider implements DependencyProvider {
     }
   }
 
-  /** The candidate at a solver position (after a solve, always known). */
-  candidateAt(name: string, index: number): Candidate {
-    return this.#known.get(name)![index]!;
+  /** The candidate of a picked version (after a solve, always known). */
+  candidate(name: string, version: Pep440Version): Candidate {
+    return this.#known.get(name)!.find((c) => comparePep440Versions(c.version, version) === 0)!;
   }
 
   prefetch(names: string[]): void {
@@ -277,21 +276,20 @@ class PythonProvider implements DependencyProvider {
     }
   }
 
-  async listVersions(key: string): Promise<Version[]> {
-    if (key === REQUIREMENTS || key === PYTHON) return [ZERO];
+  async listVersions(key: string): Promise<Pep440Version[]> {
+    if (key === REQUIREMENTS) return [ZERO];
+    if (key === PYTHON) return [parsePep440Version(this.#env.pythonVersion)];
     const name = splitKey(key).base;
     const cands = await this.#candidatesOf(name);
-    const out: Version[] = [];
-    cands.forEach((c, i) => {
-      if (!c.yanked || this.#pinned.has(`${name}@${formatPep440(c.version)}`)) {
-        out.push(makeVersion(i, 0, 0));
-      }
-    });
-    return out;
+    return cands.filter((c) => !c.yanked || this.#pinned.has(`${name}@${formatPep440(c.version)}`))
+      .map((c) => c.version);
   }
 
-  async getDependencies(key: string, version: Version): Promise<Map<string, RequirementRange>> {
-    const deps = new Map<string, RequirementRange>();
+  async getDependencies(
+    key: string,
+    version: Pep440Version,
+  ): Promise<Map<string, RequirementRange<Pep440VersionSet>>> {
+    const deps = new Map<string, RequirementRange<Pep440VersionSet>>();
     if (key === PYTHON) return deps;
     if (key === REQUIREMENTS) {
       await this.#addAll(deps, this.#roots, undefined, undefined);
@@ -299,8 +297,8 @@ class PythonProvider implements DependencyProvider {
     }
     const { base, extra } = splitKey(key);
     const cands = await this.#candidatesOf(base);
-    const c = cands[version.major];
-    if (c === undefined) throw new Error(`unknown candidate ${key} #${version.major}`);
+    const c = cands.find((x) => comparePep440Versions(x.version, version) === 0);
+    if (c === undefined) throw new Error(`unknown candidate ${key} ${formatPep440(version)}`);
     const meta = await this.#source.metadata(c.file);
     if (meta.name !== base) {
       throw new MochiError(
@@ -313,11 +311,14 @@ class PythonProvider implements DependencyProvider {
       );
     }
     if (meta.requiresPython !== "" && !this.#pythonAdmits(meta.requiresPython)) {
-      // The target Python is the only version (0.0.0) of the virtual package: a set without it.
-      deps.set(PYTHON, { set: NOT_THE_TARGET, requirement: meta.requiresPython });
+      // The target Python is the only version of the virtual package `Python`.
+      deps.set(PYTHON, {
+        set: Pep440VersionSet.fromSpecifierSet(parseSpecifierSet(meta.requiresPython)),
+        requirement: meta.requiresPython,
+      });
     }
     if (extra !== undefined) {
-      deps.set(base, { set: VersionSet.singleton(version), requirement: `==${c.text}` });
+      deps.set(base, { set: Pep440VersionSet.singleton(version), requirement: `==${c.text}` });
     }
     const wanted = meta.requiresDist.filter((r) =>
       r.marker === undefined ||
@@ -328,10 +329,10 @@ class PythonProvider implements DependencyProvider {
   }
 
   async #addAll(
-    deps: Map<string, RequirementRange>,
+    deps: Map<string, RequirementRange<Pep440VersionSet>>,
     reqs: readonly PythonRequirement[],
     self: string | undefined,
-    selfVersion: Version | undefined,
+    selfVersion: Pep440Version | undefined,
   ): Promise<void> {
     // Fetch every page first, in parallel.
     await Promise.all(reqs.map((r) => this.#candidatesOf(r.normalizedName)));
@@ -340,7 +341,7 @@ class PythonProvider implements DependencyProvider {
       const name = r.normalizedName;
       const isSelf = name === self;
       const set = isSelf
-        ? VersionSet.singleton(selfVersion!)
+        ? Pep440VersionSet.singleton(selfVersion!)
         : await this.#allowed(name, r.specifier);
       const text = r.specifier === "" ? "*" : r.specifier;
       const keys = [...(isSelf ? [] : [name]), ...r.extras.map((e) => `${name}[${e}]`)];
@@ -367,7 +368,7 @@ class PythonProvider implements DependencyProvider {
   }
 
   /** The positions of `name`'s candidates a specifier admits (pip's pre-release rule). */
-  async #allowed(name: string, specifier: string): Promise<VersionSet> {
+  async #allowed(name: string, specifier: string): Promise<Pep440VersionSet> {
     const id = `${name} ${specifier}`;
     const cached = this.#sets.get(id);
     if (cached !== undefined) return cached;
@@ -389,31 +390,30 @@ class PythonProvider implements DependencyProvider {
         isPep440Prerelease(c.version) && spec.contains(c.version, { prereleases: true }) ? [i] : []
       );
     }
+    let set: Pep440VersionSet;
     if (picked.length === 0) {
-      // No candidate: a set past the last position, so the solver reports "doesn't match any
-      // versions" for the requirement as written (an empty set would say nothing).
-      const none = VersionSet.fromRequirement(parseRequirement(`>=${cands.length}.0.0`));
-      this.#sets.set(id, none);
-      return none;
-    }
-    let set = VersionSet.empty();
-    let start = -1;
-    const flush = (end: number) => {
-      if (start < 0) return;
-      set = set.union(
-        VersionSet.fromRequirement(parseRequirement(`>=${start}.0.0, <${end}.0.0`)),
-      );
-      start = -1;
-    };
-    let prev = -2;
-    for (const i of picked) {
-      if (i !== prev + 1) {
-        flush(prev + 1);
-        start = i;
+      // No candidate: the specifier's own versions, so the solver reports "doesn't match any
+      // versions" for the requirement as written.
+      set = Pep440VersionSet.fromSpecifierSet(spec);
+    } else {
+      // Runs of admitted candidates become [first, next candidate) intervals.
+      set = Pep440VersionSet.empty();
+      let start = -1;
+      const flush = (end: number) => {
+        if (start < 0) return;
+        set = set.union(Pep440VersionSet.between(cands[start]!.version, cands[end]?.version));
+        start = -1;
+      };
+      let prev = -2;
+      for (const i of picked) {
+        if (i !== prev + 1) {
+          flush(prev + 1);
+          start = i;
+        }
+        prev = i;
       }
-      prev = i;
+      flush(prev + 1);
     }
-    flush(prev + 1);
     this.#sets.set(id, set);
     return set;
   }
@@ -458,28 +458,17 @@ class PythonProvider implements DependencyProvider {
     );
   }
 
-  /** Puts PEP 440 versions back into a solver report. */
+  /** Words the virtual packages of a solver report for people. */
   rewriteReport(report: string): string {
-    return report.split("\n").map((line) => {
-      let current: string | undefined;
-      return line.split(" ").map((tok) => {
-        const key = tok.replace(/[,.]$/, "");
-        if (this.#known.has(splitKey(key).base)) current = splitKey(key).base;
-        const m = /^([<>=!~^]*)(\d+)\.0\.0([,.]?)$/.exec(tok);
-        if (m === null || current === undefined) return tok;
-        const cands = this.#known.get(current)!;
-        const c = cands[Number(m[2])];
-        if (c !== undefined) return `${m[1]}${c.text}${m[3]}`;
-        return Number(m[2]) === cands.length ? `${m[1]}∞${m[3]}` : tok;
-      }).join(" ");
-    }).join("\n")
+    return report
       .replaceAll(
         `(root) depends on ${REQUIREMENTS} * which depends on`,
         "the requirements depend on",
       )
       .replaceAll(`every version of ${REQUIREMENTS} depends on`, "the requirements depend on")
-      .replaceAll(`${REQUIREMENTS} 0.0.0 depends on`, "the requirements depend on")
+      .replaceAll(`${REQUIREMENTS} 0 depends on`, "the requirements depend on")
       .replaceAll(`${REQUIREMENTS} is forbidden`, "the requirements cannot all be met")
+      .replace(/\(root\) depends on \(requirements\) \*? ?,/g, "the requirements are needed,")
       .replaceAll(`(root) depends on ${REQUIREMENTS} *`, "the requirements are needed")
       .replaceAll(REQUIREMENTS, "the requirements")
       .replace(
