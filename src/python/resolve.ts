@@ -243,7 +243,6 @@ class PythonProvider implements DependencyProvider<Pep440VersionSet> {
   readonly #candidates = new Map<string, Promise<Candidate[]>>();
   readonly #known = new Map<string, Candidate[]>();
   readonly #sets = new Map<string, Pep440VersionSet>();
-  readonly #pinned = new Set<string>();
 
   constructor(
     roots: readonly PythonRequirement[],
@@ -258,9 +257,6 @@ class PythonProvider implements DependencyProvider<Pep440VersionSet> {
     );
     for (const r of this.#roots) {
       if (r.url !== undefined) throw directUrl(r);
-      const m = /^===?([^,*]+)$/.exec(r.specifier);
-      const v = m === null ? undefined : tryParsePep440Version(m[1]!);
-      if (v !== undefined) this.#pinned.add(`${r.normalizedName}@${formatPep440(v)}`);
     }
   }
 
@@ -281,8 +277,7 @@ class PythonProvider implements DependencyProvider<Pep440VersionSet> {
     if (key === PYTHON) return [parsePep440Version(this.#env.pythonVersion)];
     const name = splitKey(key).base;
     const cands = await this.#candidatesOf(name);
-    return cands.filter((c) => !c.yanked || this.#pinned.has(`${name}@${formatPep440(c.version)}`))
-      .map((c) => c.version);
+    return cands.map((c) => c.version);
   }
 
   async getDependencies(
@@ -390,11 +385,25 @@ class PythonProvider implements DependencyProvider<Pep440VersionSet> {
         isPep440Prerelease(c.version) && spec.contains(c.version, { prereleases: true }) ? [i] : []
       );
     }
+    // PEP 592 as pip applies it: yanked files are left out unless the specifier pins a version
+    // (`==` without a wildcard, or `===`) and every candidate it admits is yanked.
+    const pinned = spec.specifiers.some((s) =>
+      s.operator === "===" || (s.operator === "==" && !s.version.endsWith(".*"))
+    );
+    if (!pinned || !picked.every((i) => cands[i]!.yanked)) {
+      picked = picked.filter((i) => !cands[i]!.yanked);
+    }
     let set: Pep440VersionSet;
     if (picked.length === 0) {
       // No candidate: the specifier's own versions, so the solver reports "doesn't match any
-      // versions" for the requirement as written.
+      // versions" for the requirement as written (without the candidates it holds but may not
+      // take: yanked ones).
       set = Pep440VersionSet.fromSpecifierSet(spec);
+      for (const c of cands) {
+        if (set.contains(c.version)) {
+          set = set.intersection(Pep440VersionSet.singleton(c.version).complement());
+        }
+      }
     } else {
       // Runs of admitted candidates become [first, next candidate) intervals.
       set = Pep440VersionSet.empty();

@@ -119,6 +119,9 @@ Deno.test("resolvePython: yanked skipped unless pinned with ==; pre-releases onl
   };
   assert.deepEqual(await picks(["a", "b"], spec), { a: "1.0", b: "1.0a2" });
   assert.deepEqual(await picks(["a==1.1"], spec), { a: "1.1" });
+  await assert.rejects(picks(["a>=1.1,<2"], spec), /a >=1.1,<2 which doesn't match any versions/);
+  spec["b"]!["1.0a3"] = { deps: ["a==1.1"] }; // a dependency's pin admits the yanked one too
+  assert.deepEqual(await picks(["b"], spec), { a: "1.1", b: "1.0a3" });
   assert.deepEqual(await picks(["a>=2.0b1"], spec), { a: "2.0b1" });
 });
 
