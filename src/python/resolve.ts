@@ -190,7 +190,10 @@ export async function resolvePython(
       name: "(root)",
       version: "0.0.0",
       dependencies: { [REQUIREMENTS]: "" },
-    }, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
+    }, {
+      knownNeighboursOnly: true,
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    });
   } catch (e) {
     if (e instanceof NoSolutionError) {
       throw e.with({ rewrite: (report) => provider.rewriteReport(report) });

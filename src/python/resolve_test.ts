@@ -174,3 +174,15 @@ Deno.test("resolvePython: failure reports name PEP 440 versions and requirements
     },
   );
 });
+
+Deno.test("resolvePython reads core metadata only for the versions it tries (one request each)", async () => {
+  const many: Spec[string] = {};
+  for (let i = 0; i < 30; i++) many[`1.${i}`] = { deps: ["dep>=1"] };
+  const src = source({ lib: many, dep: { "1.0": {}, "1.1": {} } });
+  const r = await resolvePython(["lib"], { client: src });
+  assert.deepEqual(r.packages.map((p) => `${p.name} ${p.version}`), ["dep 1.1", "lib 1.29"]);
+  assert.deepEqual(src.metadataReads.sort(), [
+    "dep-1.1-py3-none-any.whl",
+    "lib-1.29-py3-none-any.whl",
+  ]);
+});

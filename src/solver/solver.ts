@@ -49,6 +49,13 @@ export interface SolveOptions<S extends AnyVersionSet = VersionSet> {
   timeoutMs?: number | undefined;
   /** Yanked versions are skipped unless locked. */
   yanked?: (name: string, v: VersionOf<S>) => boolean;
+  /**
+   * Collapse identical dependencies of adjacent versions (pub's `package_lister.dart`) only over
+   * versions whose dependencies this solve already read, never asking the provider for more
+   * (default false: neighbours are read until their dependencies differ). For providers where
+   * each version's dependencies cost a request (a Python index's PEP 658 metadata files).
+   */
+  knownNeighboursOnly?: boolean;
 }
 
 /** One selected package version (`S`: the scheme's version set). */
@@ -229,6 +236,7 @@ class Solver<S extends AnyVersionSet> implements ReportContext<S> {
   readonly #multiAll: boolean;
   readonly #multi: Set<string>;
   readonly #yanked: ((name: string, v: VersionOf<S>) => boolean) | undefined;
+  readonly #knownNeighboursOnly: boolean;
   readonly #maxSteps: number;
   readonly #timeoutMs: number;
   readonly #start = Date.now();
@@ -285,6 +293,7 @@ class Solver<S extends AnyVersionSet> implements ReportContext<S> {
       );
     }
     this.#yanked = options.yanked;
+    this.#knownNeighboursOnly = options.knownNeighboursOnly ?? false;
     this.#maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#keys.set(this.rootKey, { kind: "root", name: root.name });
@@ -697,10 +706,14 @@ class Solver<S extends AnyVersionSet> implements ReportContext<S> {
     const pending = new Set(raw.keys());
     for (let i = idx + dir; i >= 0 && i < versions.length && pending.size > 0; i += dir) {
       let other: Map<string, S> | undefined;
-      try {
-        other = await this.#rawDeps(name, versions[i]!);
-      } catch {
-        other = undefined;
+      if (this.#knownNeighboursOnly) {
+        other = this.#deps.get(`${name}@${this.#key(versions[i]!)}`);
+      } else {
+        try {
+          other = await this.#rawDeps(name, versions[i]!);
+        } catch {
+          other = undefined;
+        }
       }
       for (const dep of [...pending]) {
         const a = raw.get(dep)!;
