@@ -71,6 +71,7 @@ export {
   parseCoreMetadata,
 } from "./metadata.ts";
 export {
+  macosPlatforms,
   manylinuxPlatforms,
   parseWheelFilename,
   supportedTags,
@@ -87,8 +88,11 @@ export {
 } from "./index_page.ts";
 export {
   DEFAULT_PYTHON_ENVIRONMENT,
+  PYTHON_PLATFORMS,
   type PythonEnvironment,
+  pythonEnvironment,
   type PythonPackageSource,
+  type PythonPlatform,
   type PythonResolution,
   type PythonResolvedFile,
   type ResolvedPythonPackage,

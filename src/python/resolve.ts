@@ -43,7 +43,13 @@ import {
   tryParsePep440Version,
 } from "./pep440.ts";
 import { parseSpecifierSet, type SpecifierSet } from "./specifiers.ts";
-import { manylinuxPlatforms, parseWheelFilename, supportedTags, wheelRank } from "./tags.ts";
+import {
+  macosPlatforms,
+  manylinuxPlatforms,
+  parseWheelFilename,
+  supportedTags,
+  wheelRank,
+} from "./tags.ts";
 
 /** Where {@link resolvePython} reads projects from: a PEP 691 index client, or a test double. */
 export interface PythonPackageSource {
@@ -74,6 +80,81 @@ export const DEFAULT_PYTHON_ENVIRONMENT: PythonEnvironment = Object.freeze({
   ),
   pythonVersion: "3.12.0",
 });
+
+/** A target platform {@link pythonEnvironment} knows. */
+export type PythonPlatform =
+  | "linux-x86_64"
+  | "linux-aarch64"
+  | "macos-arm64"
+  | "macos-x86_64"
+  | "windows-x86_64";
+
+/** The platforms {@link pythonEnvironment} knows, for messages. */
+export const PYTHON_PLATFORMS: readonly PythonPlatform[] = [
+  "linux-x86_64",
+  "linux-aarch64",
+  "macos-arm64",
+  "macos-x86_64",
+  "windows-x86_64",
+];
+
+/**
+ * A CPython target: marker values and supported wheel tags for a Python version on a platform
+ * (linux: glibc 2.17, manylinux2014; macOS arm64: 11.0; macOS x86_64: 10.12; Windows: win_amd64),
+ * the same baselines uv assumes for its `--python-platform` targets.
+ *
+ * @param options the Python version (`3.12` or `3.12.4`; default `3.12`) and the platform
+ *   (default `linux-x86_64`)
+ * @returns the environment for {@link resolvePython}
+ * @throws {MochiError} `PY_E003` when the version is not `3.N` or `3.N.M`
+ *
+ * @example
+ * ```ts
+ * import { pythonEnvironment } from "@mochi/pkg/python";
+ * import assert from "node:assert/strict";
+ * const mac = pythonEnvironment({ pythonVersion: "3.11", platform: "macos-arm64" });
+ * assert.equal(mac.markers.sys_platform, "darwin");
+ * assert.equal(mac.tags[0], "cp311-cp311-macosx_11_0_arm64");
+ * ```
+ */
+export function pythonEnvironment(
+  options: { pythonVersion?: string; platform?: PythonPlatform } = {},
+): PythonEnvironment {
+  const text = options.pythonVersion ?? "3.12";
+  const m = /^3\.(\d{1,2})(?:\.(\d{1,3}))?$/.exec(text);
+  if (m === null) {
+    throw new MochiError("PY_E003", `invalid target Python version ${JSON.stringify(text)}`, {
+      hint: 'write the target Python as "3.12" or "3.12.4"',
+    });
+  }
+  const minor = Number(m[1]);
+  const full = `3.${minor}.${m[2] ?? "0"}`;
+  const platform = options.platform ?? "linux-x86_64";
+  const [os, arch] = platform.split("-") as ["linux" | "macos" | "windows", string];
+  const machine = os === "windows" ? "AMD64" : arch;
+  const platforms = os === "linux"
+    ? manylinuxPlatforms([2, 17], arch)
+    : os === "macos"
+    ? macosPlatforms(arch === "arm64" ? [11, 0] : [10, 12], arch as "arm64" | "x86_64")
+    : ["win_amd64"];
+  return {
+    markers: {
+      implementation_name: "cpython",
+      implementation_version: full,
+      os_name: os === "windows" ? "nt" : "posix",
+      platform_machine: machine,
+      platform_release: "",
+      platform_system: os === "linux" ? "Linux" : os === "macos" ? "Darwin" : "Windows",
+      platform_version: "",
+      python_full_version: full,
+      platform_python_implementation: "CPython",
+      python_version: `3.${minor}`,
+      sys_platform: os === "linux" ? "linux" : os === "macos" ? "darwin" : "win32",
+    },
+    tags: supportedTags({ pythonVersion: [3, minor], platforms }),
+    pythonVersion: full,
+  };
+}
 
 /** Options of {@link resolvePython}. */
 export interface ResolvePythonOptions {

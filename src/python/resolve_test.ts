@@ -186,3 +186,21 @@ Deno.test("resolvePython reads core metadata only for the versions it tries (one
     "lib-1.29-py3-none-any.whl",
   ]);
 });
+
+Deno.test("pythonEnvironment: markers and tags per platform; the target decides the wheel", async () => {
+  const { pythonEnvironment } = await import("./resolve.ts");
+  const win = pythonEnvironment({ pythonVersion: "3.11.4", platform: "windows-x86_64" });
+  assert.equal(win.markers.sys_platform, "win32");
+  assert.equal(win.markers.python_full_version, "3.11.4");
+  assert.equal(win.tags[0], "cp311-cp311-win_amd64");
+  const spec: Spec = {
+    x: {
+      "1.0": { tag: "cp311-cp311-win_amd64" },
+      "2.0": { tag: "cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64" },
+    },
+  };
+  const winPick = await resolvePython(["x"], { client: source(spec), environment: win });
+  assert.equal(winPick.packages[0]!.version, "1.0");
+  assert.equal((await picks(["x"], spec)).x, "2.0");
+  assert.throws(() => pythonEnvironment({ pythonVersion: "2.7.x" }), { code: "PY_E003" });
+});

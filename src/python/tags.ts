@@ -163,3 +163,45 @@ export function wheelRank(
   }
   return best;
 }
+
+/**
+ * The platform tags of macOS on one architecture, newest first, as `packaging.tags.mac_platforms`
+ * lists them: for each macOS version from the target down (11, 12, … by major; 10.x by minor down
+ * to 10.4 on x86_64), each binary format the architecture runs (`arm64` or `x86_64`, then
+ * `universal2`, and on x86_64 also `intel`, `fat64`, `fat32`, `universal`).
+ *
+ * @param version the oldest macOS the wheels must run on, e.g. `[14, 0]` or `[10, 15]`
+ * @param arch `arm64` or `x86_64`
+ * @returns the platform tags
+ *
+ * @example
+ * ```ts
+ * import { macosPlatforms } from "@mochi/pkg/python";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(macosPlatforms([11, 0], "arm64"), ["macosx_11_0_arm64", "macosx_11_0_universal2"]);
+ * ```
+ */
+export function macosPlatforms(
+  version: readonly [number, number],
+  arch: "arm64" | "x86_64",
+): string[] {
+  const formats = (major: number, minor: number): string[] => {
+    if (arch === "arm64") return ["arm64", "universal2"];
+    if (major === 10 && minor < 4) return [];
+    return ["x86_64", "intel", "fat64", "fat32", "universal2", "universal"];
+  };
+  const out: string[] = [];
+  const [major, minor] = version;
+  for (let m = major; m >= 11; m--) {
+    for (const f of formats(m, 0)) out.push(`macosx_${m}_0_${f}`);
+  }
+  if (arch === "x86_64") {
+    for (let m = major >= 11 ? 16 : minor; m >= 4; m--) {
+      for (const f of formats(10, m)) out.push(`macosx_10_${m}_${f}`);
+    }
+  } else if (major >= 11) {
+    // macOS 11+ on arm64 also runs universal2 wheels built for 10.x.
+    for (let m = 16; m >= 4; m--) out.push(`macosx_10_${m}_universal2`);
+  }
+  return out;
+}

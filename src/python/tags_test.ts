@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { isValidPythonName, normalizePythonName } from "./names.ts";
-import { manylinuxPlatforms, parseWheelFilename, supportedTags, wheelRank } from "./tags.ts";
+import {
+  macosPlatforms,
+  manylinuxPlatforms,
+  parseWheelFilename,
+  supportedTags,
+  wheelRank,
+} from "./tags.ts";
 
 Deno.test("PEP 503 names: normalisation and the PEP 508 name rule", () => {
   // Vectors from pypa/packaging tests/test_utils.py (canonicalize_name).
@@ -81,4 +87,16 @@ Deno.test("wheel file names: compressed tag sets, build tags, and what is not a 
     "py2-none-any",
     "py3-none-any",
   ]);
+});
+
+Deno.test("macosPlatforms equals packaging's mac_platforms (pip 23.2's vendored packaging)", async () => {
+  // fixtures/python/mac_platforms.json: mac_platforms(version, arch) recorded with the corpus.
+  const want = JSON.parse(
+    await Deno.readTextFile(new URL("../../fixtures/python/mac_platforms.json", import.meta.url)),
+  ) as Record<string, string[]>;
+  for (const [key, list] of Object.entries(want)) {
+    const [arch, version] = key.split("-") as ["arm64" | "x86_64", string];
+    const [major, minor] = version.split(".").map(Number) as [number, number];
+    assert.deepEqual(macosPlatforms([major, minor], arch), list, key);
+  }
 });
