@@ -4,6 +4,8 @@
  * @module
  */
 
+// The ES module build (deno.json maps "hash-wasm" to it; its types from the package).
+// @ts-types="hash-wasm-types"
 import { blake3 } from "hash-wasm";
 import { manifestDigestInput } from "../manifest/digest.ts";
 import type { Manifest } from "../manifest/types.ts";

@@ -9,6 +9,8 @@
  * @module
  */
 
+// The ES module build (deno.json maps "hash-wasm" to it; its types from the package).
+// @ts-types="hash-wasm-types"
 import { createBLAKE3 } from "hash-wasm";
 
 const hasher = createBLAKE3(256).then((h) => {

@@ -13,6 +13,8 @@
  */
 
 import { createHash } from "node:crypto";
+// The ES module build (deno.json maps "hash-wasm" to it; its types from the package).
+// @ts-types="hash-wasm-types"
 import { createBLAKE3, type IHasher } from "hash-wasm";
 import { MochiError } from "../errors.ts";
 

@@ -36,6 +36,8 @@ import {
 import { faultPoint } from "./test_hooks.ts";
 import { treeDigest, type TreeEntry } from "../tree.ts";
 import { createHash } from "node:crypto";
+// The ES module build (deno.json maps "hash-wasm" to it; its types from the package).
+// @ts-types="hash-wasm-types"
 import { createBLAKE3, type IHasher } from "hash-wasm";
 import { LIMITS } from "../../limits.ts";
 
