@@ -204,3 +204,16 @@ Deno.test("pythonEnvironment: markers and tags per platform; the target decides 
   assert.equal((await picks(["x"], spec)).x, "2.0");
   assert.throws(() => pythonEnvironment({ pythonVersion: "2.7.x" }), { code: "PY_E003" });
 });
+
+Deno.test("resolvePython refuses metadata that names another distribution (PY_E004)", async () => {
+  const src = source({ a: { "1.0": {} } });
+  const wrong = {
+    project: src.project,
+    metadata: async (f: PythonFile) => ({ ...(await src.metadata(f)), name: "evil" }),
+  };
+  await assert.rejects(resolvePython(["a"], { client: wrong }), (e) => {
+    assert.ok(e instanceof MochiError && e.code === "PY_E004", String(e));
+    assert.match(e.message, /"evil", not a/);
+    return true;
+  });
+});
