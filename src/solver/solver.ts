@@ -127,14 +127,16 @@ export interface FailureNotes {
  * (the caller's hints, then the solver's generic ones); `message` is the same, shortened by
  * {@link compactReport} when long. The solver knows no product: a caller adds what it knows with
  * {@link NoSolutionError.with}.
+ *
+ * @typeParam S the version set of the solve's scheme (cargo SemVer by default)
  */
-export class NoSolutionError extends MochiError {
+export class NoSolutionError<S extends AnyVersionSet = VersionSet> extends MochiError {
   /** The terminal incompatibility whose derivation the report explains. */
-  readonly incompatibility: Incompatibility;
+  readonly incompatibility: Incompatibility<S>;
   /** What the solve knew about keys and versions (names, listed versions, buckets). */
-  readonly context: ReportContext;
+  readonly context: ReportContext<S>;
   /** The one walk of the derivation (externals and use counts). */
-  readonly derivation: Derivation;
+  readonly derivation: Derivation<S>;
   readonly #notes: FailureNotes;
   #report: string | undefined;
 
@@ -147,10 +149,10 @@ export class NoSolutionError extends MochiError {
    * @param walked the walk when already made (by {@link NoSolutionError.with})
    */
   constructor(
-    incompatibility: Incompatibility,
-    context: ReportContext,
+    incompatibility: Incompatibility<S>,
+    context: ReportContext<S>,
     notes: FailureNotes = {},
-    walked?: Derivation,
+    walked?: Derivation<S>,
   ) {
     super("SOLVER_E002", "version solving failed", {
       hint: "apply one of the fix options above, then run the command again",
@@ -171,7 +173,7 @@ export class NoSolutionError extends MochiError {
    * The external incompatibilities of the derivation (dependencies, missing versions, custom
    * causes, …), each once, depth first: what hints and error-code choices look at.
    */
-  get externals(): readonly Incompatibility[] {
+  get externals(): readonly Incompatibility<S>[] {
     return this.derivation.externals;
   }
 
@@ -197,7 +199,7 @@ export class NoSolutionError extends MochiError {
    * @param notes hints and a rewrite
    * @returns a new error over the same derivation (no second walk)
    */
-  with(notes: FailureNotes): NoSolutionError {
+  with(notes: FailureNotes): NoSolutionError<S> {
     const before = this.#notes.rewrite;
     const after = notes.rewrite;
     const rewrite = before === undefined
@@ -209,7 +211,7 @@ export class NoSolutionError extends MochiError {
       hints: [...(notes.hints ?? []), ...(this.#notes.hints ?? [])],
       ...(rewrite === undefined ? {} : { rewrite }),
     };
-    return new NoSolutionError(this.incompatibility, this.context, merged, this.derivation);
+    return new NoSolutionError<S>(this.incompatibility, this.context, merged, this.derivation);
   }
 }
 
@@ -436,10 +438,7 @@ class Solver<S extends AnyVersionSet> implements ReportContext<S> {
     for (;;) {
       this.#tick(false);
       if (current.isTerminal(this.rootKey, this.rootVersion)) {
-        throw new NoSolutionError(
-          current as unknown as Incompatibility,
-          this as unknown as ReportContext,
-        );
+        throw new NoSolutionError<S>(current, this);
       }
       const s = this.#ps.satisfierSearch(current);
       if (s.previousLevel < s.level) {
