@@ -13,7 +13,10 @@
 import { createHash } from "node:crypto";
 import { MochiError, quoteValue } from "../errors.ts";
 import { decodeBase64, encodeBase64 } from "./_base64.ts";
-import { sha256Prefixed } from "./_sha256.ts";
+
+/** RFC 6962 domain separators: 0x00 before a record, 0x01 before two child hashes. */
+const LEAF_PREFIX = Uint8Array.of(0);
+const NODE_PREFIX = Uint8Array.of(1);
 
 /** Size of a hash in bytes. */
 export const HASH_SIZE = 32;
@@ -126,8 +129,7 @@ function checkSize(name: string, n: number, min: number): void {
  * ```
  */
 export function recordHash(data: Uint8Array): Uint8Array {
-  if (data.length <= 4096) return sha256Prefixed(0, data);
-  return new Uint8Array(createHash("sha256").update(Uint8Array.of(0)).update(data).digest());
+  return new Uint8Array(createHash("sha256").update(LEAF_PREFIX).update(data).digest());
 }
 
 /**
@@ -149,7 +151,9 @@ export function recordHash(data: Uint8Array): Uint8Array {
  * ```
  */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return sha256Prefixed(1, left, right);
+  return new Uint8Array(
+    createHash("sha256").update(NODE_PREFIX).update(left).update(right).digest(),
+  );
 }
 
 /**
