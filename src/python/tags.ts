@@ -167,8 +167,9 @@ export function wheelRank(
 /**
  * The platform tags of macOS on one architecture, newest first, as `packaging.tags.mac_platforms`
  * lists them: for each macOS version from the target down (11, 12, … by major; 10.x by minor down
- * to 10.4 on x86_64), each binary format the architecture runs (`arm64` or `x86_64`, then
- * `universal2`, and on x86_64 also `intel`, `fat64`, `fat32`, `universal`).
+ * to 10.4 on x86_64), each binary format the architecture runs (`arm64`, `universal2`; on x86_64
+ * `x86_64`, `intel`, `fat64`, `fat32`, `universal2`, `universal`); arm64 on macOS 11+ then also
+ * takes the `universal2` wheels of 10.16 down to 10.4.
  *
  * @param version the oldest macOS the wheels must run on, e.g. `[14, 0]` or `[10, 15]`
  * @param arch `arm64` or `x86_64`
@@ -178,7 +179,12 @@ export function wheelRank(
  * ```ts
  * import { macosPlatforms } from "@mochi/pkg/python";
  * import assert from "node:assert/strict";
- * assert.deepEqual(macosPlatforms([11, 0], "arm64"), ["macosx_11_0_arm64", "macosx_11_0_universal2"]);
+ * const tags = macosPlatforms([11, 0], "arm64");
+ * assert.deepEqual(tags.slice(0, 3), [
+ *   "macosx_11_0_arm64",
+ *   "macosx_11_0_universal2",
+ *   "macosx_10_16_universal2",
+ * ]);
  * ```
  */
 export function macosPlatforms(
