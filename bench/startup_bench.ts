@@ -3,8 +3,10 @@
  * `mochi --version` and of a no-op `mochi install` (lock fits, every blob stored; also with
  * `--offline`, which separates start-up from the online check of the lock against the index), for this
  * checkout and for an older commit (default `e76f101`, the last with one big `cli.ts`) extracted
- * into a temp directory, measured alternately in the same run. Prints medians and the ratio
- * new/old (below 1: faster).
+ * into a temp directory, measured alternately in the same run. Prints medians with the middle half
+ * of the samples (p25–p75) and the ratio new/old (below 1: faster), and on Linux the mean CPU
+ * time of a run (user + system, from `/proc/self/stat`'s children times): on a shared machine
+ * the wall time follows the load, the CPU time much less.
  *
  * `deno run -A bench/startup_bench.ts [runs] [base-commit]`
  *
@@ -14,6 +16,23 @@ import { median, timedRun } from "./_timing.ts";
 import { writeProject, writeRegistry } from "../tests/helpers.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+
+/** CPU time used by this process's waited-for children so far, ms; undefined off Linux. */
+function childrenCpuMs(): number | undefined {
+  try {
+    // Fields after the command name (which may hold spaces): cutime and cstime are 14th and 15th.
+    const stat = Deno.readTextFileSync("/proc/self/stat");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[13]) + Number(fields[14])) * 10; // clock ticks of 10 ms (USER_HZ 100)
+  } catch {
+    return undefined;
+  }
+}
+
+function quartiles(xs: number[]): [number, number] {
+  const s = [...xs].sort((a, b) => a - b);
+  return [s[Math.floor((s.length - 1) / 4)]!, s[Math.ceil((s.length - 1) * 3 / 4)]!];
+}
 
 async function checkout(commit: string, dir: string): Promise<void> {
   const archive = new Deno.Command("git", {
@@ -65,21 +84,36 @@ export async function main(runs = 7, base = "e76f101"): Promise<Record<string, n
     const ratios: Record<string, number> = {};
     for (const [name, args] of Object.entries(commands)) {
       const samples: Record<string, number[]> = { old: [], new: [] };
+      const cpu: Record<string, number> = { old: 0, new: 0 };
       for (let i = 0; i <= runs; i++) {
         for (const v of Object.keys(versions) as (keyof typeof versions)[]) {
+          const before = childrenCpuMs();
           const ms = await timedRun(Deno.execPath(), ["run", "-A", versions[v], ...args], {
             cwd: `${tmp}/project-${v}`,
             env: envOf(v),
           });
-          if (i > 0) samples[v]!.push(ms); // run 0 warms the module cache
+          const after = childrenCpuMs();
+          if (i > 0) { // run 0 warms the module cache
+            samples[v]!.push(ms);
+            if (before !== undefined && after !== undefined) cpu[v]! += after - before;
+          }
         }
       }
       const o = median(samples.old!);
       const n = median(samples.new!);
       ratios[name] = n / o;
+      const [o1, o3] = quartiles(samples.old!);
+      const [n1, n3] = quartiles(samples.new!);
+      const cpuText = childrenCpuMs() === undefined
+        ? ""
+        : ` · CPU ${(cpu.old! / runs).toFixed(0)} → ${(cpu.new! / runs).toFixed(0)} ms, ratio ${
+          (cpu.new! / cpu.old!).toFixed(2)
+        }`;
       console.log(
-        `mochi ${name.padEnd(16)} ${base}: ${o.toFixed(0)} ms · now: ${n.toFixed(0)} ms · ` +
-          `ratio now/${base} ${(n / o).toFixed(2)} (median of ${runs})`,
+        `mochi ${name.padEnd(17)} ${base}: ${o.toFixed(0)} ms [${o1.toFixed(0)}–${
+          o3.toFixed(0)
+        }] · now: ${n.toFixed(0)} ms [${n1.toFixed(0)}–${n3.toFixed(0)}] · ` +
+          `ratio now/${base} ${(n / o).toFixed(2)} (median of ${runs})${cpuText}`,
       );
     }
     return ratios;

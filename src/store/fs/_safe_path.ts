@@ -20,9 +20,7 @@ import { MochiError } from "../../errors.ts";
 /**
  * `lstat`, or undefined when the path does not exist.
  *
- * The call is synchronous inside: an `lstat` of a local path takes microseconds, while the
- * asynchronous op's hand-off to a worker thread and back costs tens of microseconds, hundreds
- * under load; a no-op install makes a few hundred of them.
+ * The call is synchronous inside ({@link lstatOrUndefinedSync}).
  *
  * @param path any path
  * @returns its own metadata (a link is reported as a link)
@@ -30,6 +28,19 @@ import { MochiError } from "../../errors.ts";
  */
 // deno-lint-ignore require-await
 export async function lstatOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {
+  return lstatOrUndefinedSync(path);
+}
+
+/**
+ * `lstat`, or undefined when the path does not exist, synchronously: an `lstat` of a local path
+ * takes microseconds, while an asynchronous op's hand-off to a worker thread and back costs tens
+ * of microseconds, hundreds under load; a no-op install makes a few hundred of them.
+ *
+ * @param path any path
+ * @returns its own metadata (a link is reported as a link)
+ * @throws the underlying `Deno.errors.*` other than `NotFound`
+ */
+export function lstatOrUndefinedSync(path: string): Deno.FileInfo | undefined {
   try {
     return Deno.lstatSync(path);
   } catch (e) {
@@ -82,16 +93,18 @@ export type CheckedDirs = Set<string>;
  * @returns false when one of them does not exist (then neither does `path`)
  * @throws {MochiError} `STORE_E002` when one is a link or not a directory
  */
+// deno-lint-ignore require-await
 export async function parentsAreReal(
   root: string,
   path: string,
   checked?: CheckedDirs,
 ): Promise<boolean> {
+  // Synchronous inside, so checks running side by side do not each lstat the same directory.
   let at = root;
   for (const part of partsBelow(root, path).slice(0, -1)) {
     at = join(at, part);
     if (checked?.has(at)) continue;
-    const st = await lstatOrUndefined(at);
+    const st = lstatOrUndefinedSync(at);
     if (st === undefined) return false;
     if (st.isSymlink) throw plantedPathError(at, "a symbolic link");
     if (!st.isDirectory) throw plantedPathError(at, "not a directory");
