@@ -241,6 +241,7 @@ export const ENTRY_POINTS: Readonly<Record<string, string>> = {
   "./lowering": "src/lowering/mod.ts",
   "./rust": "src/rust/mod.ts",
   "./go": "src/go/mod.ts",
+  "./go/client": "src/go/client/mod.ts",
   "./python": "src/python/mod.ts",
   "./cli": "cli.ts",
 };

@@ -18,6 +18,7 @@ import type { StoreHolder } from "../store/fs/store_lock.ts";
 import { armFaultPoints, type TestHooks, testHooksFromEnv } from "../store/fs/test_hooks.ts";
 import type { InstallLimits } from "../install/limits.ts";
 import { networkLimitsFromEnv } from "../registry/client/index_client.ts";
+import { goEnvOf } from "../install/go.ts";
 import { type CommandContext, flag, type OptionTable, stringsOption } from "./command.ts";
 import { type Output, Styled } from "./output.ts";
 import { formatLockChange, type LockChange } from "../install/changes.ts";
@@ -168,6 +169,7 @@ export async function installOptions(ctx: CommandContext): Promise<InstallOption
     network: networkLimitsFromEnv(env),
     ...(env.MOCHI_REGISTRY ? { registryUrl: env.MOCHI_REGISTRY } : {}),
     ...(env.MOCHI_CRATES_IO_INDEX ? { cratesIoIndex: env.MOCHI_CRATES_IO_INDEX } : {}),
+    goEnv: goEnvOf(env),
   };
 }
 
@@ -257,6 +259,22 @@ export function bytes(n: number): string {
 /** ` and N Rust crates`, or nothing for none. */
 export function andCrates(n: number): string {
   return n > 0 ? ` and ${plural(n, "Rust crate")}` : "";
+}
+
+/**
+ * Warns about Go modules that were not checked in a checksum database (on purpose: GONOSUMDB,
+ * GOPRIVATE or GOSUMDB=off), so skipping it is never silent.
+ *
+ * @param out the printer
+ * @param unverified `module@version (why)` lines
+ */
+export function warnGoUnverified(out: Output, unverified: readonly string[]): void {
+  if (unverified.length === 0) return;
+  out.warn(
+    `${unverified.length} Go module(s) not checked in a checksum database: ${
+      unverified.slice(0, 10).join(", ")
+    }${unverified.length > 10 ? ", …" : ""}`,
+  );
 }
 
 /**

@@ -130,4 +130,16 @@ export {
   type ParseGoModOptions,
   retractionOf,
 } from "./gomod.ts";
-export { type GoQuery, isCanonicalGoVersion, modulePathProblem, parseGoQuery } from "./query.ts";
+export {
+  type GoQuery,
+  isCanonicalGoVersion,
+  modulePathProblem,
+  parseGoQuery,
+  selectGoVersion,
+} from "./query.ts";
+export {
+  type GoImport,
+  goImportOfLine,
+  type GoRequirement,
+  mergeGoRequirements,
+} from "./imports.ts";

@@ -10,6 +10,7 @@
  */
 import { MochiError } from "../errors.ts";
 import { checkPath } from "./module.ts";
+import { semverCompare, semverPrerelease } from "./semver.ts";
 
 /** A parsed version query. */
 export type GoQuery =
@@ -96,4 +97,53 @@ export function modulePathProblem(path: string): string | undefined {
     if (e instanceof MochiError) return e.message;
     throw e;
   }
+}
+
+/**
+ * The version a query selects from a module's versions, as cmd/go's `modload.Query` does for
+ * tagged versions: `latest` is the highest release that is not retracted, else the highest
+ * pre-release; a prefix `v1`/`v1.2` the highest such release (pre-releases when there is none);
+ * `<`/`<=` the highest matching, `>`/`>=` the lowest matching release (pre-releases only when no
+ * release matches); an exact version itself, listed or not (the proxy is asked for it).
+ *
+ * @param query a parsed query
+ * @param versions the module's versions (any order; `+incompatible` ones included)
+ * @param retracted whether a version is retracted (skipped by every query but an exact one)
+ * @returns the version, or undefined when none matches
+ * @example
+ * ```ts
+ * import { parseGoQuery, selectGoVersion } from "@mochi/pkg/go";
+ * const q = parseGoQuery("v1");
+ * if (typeof q === "string") throw new Error(q);
+ * if (selectGoVersion(q, ["v1.0.0", "v1.2.0", "v2.0.0"]) !== "v1.2.0") throw new Error();
+ * ```
+ */
+export function selectGoVersion(
+  query: GoQuery,
+  versions: readonly string[],
+  retracted: (v: string) => boolean = () => false,
+): string | undefined {
+  if (query.kind === "exact") return query.version;
+  const ok = versions.filter((v) => isCanonicalGoVersion(v) && !retracted(v));
+  const matches = ok.filter((v) => {
+    if (query.kind === "latest") return true;
+    if (query.kind === "prefix") {
+      return v === query.prefix || v.startsWith(`${query.prefix}.`) ||
+        v.startsWith(`${query.prefix}-`);
+    }
+    const c = semverCompare(v, query.version);
+    return query.op === "<"
+      ? c < 0
+      : query.op === "<="
+      ? c <= 0
+      : query.op === ">"
+      ? c > 0
+      : c >= 0;
+  });
+  const releases = matches.filter((v) => semverPrerelease(v) === "");
+  const pool = releases.length > 0 ? releases : matches;
+  if (pool.length === 0) return undefined;
+  const sorted = [...pool].sort(semverCompare);
+  const lowest = query.kind === "compare" && (query.op === ">" || query.op === ">=");
+  return lowest ? sorted[0] : sorted[sorted.length - 1];
 }

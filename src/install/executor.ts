@@ -291,7 +291,7 @@ async function putArtifact(
   stream: ReadableStream<Uint8Array>,
   maxBytes: number,
 ): Promise<{ blake3: string; sizeBytes: number; written: boolean }> {
-  if (a.blake3 !== undefined) {
+  if (a.blake3 !== undefined && a.kind !== "go-zip") {
     const put = await store.putBlob(
       stream,
       { blake3: a.blake3, sha256: a.sha256, maxBytes },
@@ -336,7 +336,21 @@ async function putArtifact(
     file.close();
     file = undefined;
     const digest = await hasher.finish();
-    if (digest.sha256 !== a.sha256) {
+    if (a.kind === "go-zip") {
+      // The lock pins the zip's BLAKE3 (computed from the bytes whose h1 the checksum database
+      // proved when the entry was written); that is the check.
+      if (digest.blake3 !== a.blake3) {
+        throw new MochiError(
+          "GO_E004",
+          `${a.name}@${a.version}: the downloaded module zip has BLAKE3 ${digest.blake3}, but ` +
+            `mochi.lock (zip-blake3) says ${a.blake3}; it was not stored`,
+          {
+            hint: "the module proxy served other bytes than the ones locked; do not trust it. " +
+              "mochi lock --check shows what the proxy and checksum database say now",
+          },
+        );
+      }
+    } else if (digest.sha256 !== a.sha256) {
       throw new MochiError(
         "RUST_E004",
         `${a.name} ${a.version}: the downloaded .crate has SHA-256 ${digest.sha256}, but ` +

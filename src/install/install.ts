@@ -22,6 +22,7 @@ import type { RetryNotice } from "../registry/client/index_client.ts";
 import {
   formatLockfile,
   type LockedCrate,
+  type LockedGoModule,
   type LockedPackage,
   type Lockfile,
 } from "../lockfile/mod.ts";
@@ -42,6 +43,7 @@ import {
   rustRequirementsOf,
 } from "./rust.ts";
 import { scanImportLines } from "./source_scan.ts";
+import { diffGoModules, type GoEnv, goRequirementsOf, goZipSource, lockGoModules } from "./go.ts";
 import { refusePublisherChanges } from "./signatures.ts";
 import { configuredRegistries, pinnedRegistries } from "./sources.ts";
 import { type Project, readProject, writeLockfile } from "./project.ts";
@@ -52,7 +54,7 @@ import {
   NOT_CANONICAL,
   refuseUnconfiguredSources,
 } from "./decision.ts";
-import { type InstallPlan, lockArtifacts, planFetch } from "./plan.ts";
+import { type Artifact, type InstallPlan, lockArtifacts, planFetch } from "./plan.ts";
 import {
   DEFAULT_MAX_BLOB_BYTES,
   executePlan,
@@ -137,6 +139,8 @@ export interface InstallOptions {
    * `networkLimitsFromEnv`); the registry client's defaults when absent.
    */
   network?: NetworkLimits;
+  /** The Go settings (`MOCHI_GOPROXY`/`GOPROXY`, `GOSUMDB`, `GONOSUMDB`, `GOPRIVATE`). */
+  goEnv?: GoEnv;
 }
 
 /**
@@ -171,6 +175,10 @@ export interface InstallReport {
   cratesResolved: boolean;
   /** The cargo index the crates come from, when the project has any. */
   cratesIndex?: string;
+  /** `[[go-package]]` entries in the lock. */
+  goModules: number;
+  /** Go modules not checked in a checksum database, with why (GONOSUMDB, GOSUMDB=off). */
+  goUnverified: string[];
   /** Whether the solver ran (false: the lockfile was reused). */
   resolved: boolean;
   /** Blobs downloaded and verified this run. */
@@ -273,6 +281,14 @@ export function sourceOptions(project: Project, options: InstallOptions): Instal
   return { ...options, registryUrl: new URL(`file://${project.dir}/`).href };
 }
 
+/** The lock with its `[[go-package]]` entries replaced (absent when there are none). */
+function withGoModules(lock: Lockfile, modules: LockedGoModule[]): Lockfile {
+  const out: Lockfile = { ...lock };
+  delete out.goPackages;
+  if (modules.length > 0) out.goPackages = modules;
+  return out;
+}
+
 /** The lock with its `[[rust-package]]` entries replaced (absent when there are none). */
 function withCrates(lock: Lockfile, crates: LockedCrate[]): Lockfile {
   const out: Lockfile = { ...lock };
@@ -304,6 +320,7 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   // One walk of the .mochi sources; every bridge reads its import lines from it.
   const importScan = await scanImportLines(project.dir);
   const rustRequirements = await rustRequirementsOf(project, importScan);
+  const goRequirements = await goRequirementsOf(project, importScan);
 
   // Decide: reuse the lock or resolve (pure), then act on the decision.
   const decision = decideLock({ ...project, pinned: sources.pinned, refresh: options.refresh });
@@ -345,6 +362,11 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
     throw lockWouldChange(project.lockPath, "its Rust crates changed");
   }
   lock = withCrates(lock, rust.crates);
+  const go = await lockGoModules(project, goRequirements, { ...options, offline });
+  if (go.resolved && locked) {
+    throw lockWouldChange(project.lockPath, "its Go modules changed");
+  }
+  lock = withGoModules(lock, go.modules);
   const newLockText = formatLockfile(lock);
   const lockChanged = newLockText !== project.lockText;
   if (lockChanged && locked) throw lockWouldChange(project.lockPath, NOT_CANONICAL);
@@ -368,18 +390,30 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
       offline,
       requireSignatures: options.requireSignatures ?? false,
     });
+    const mochiSource = mochiArtifactSource({
+      client: (url) => sources.client(url),
+      lock,
+      lockReused: !packagesResolved,
+      ...(options.trustedRootJson !== undefined
+        ? { trustedRootJson: options.trustedRootJson }
+        : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    const goSource = goZipSource({ ...options, offline }, go.zips);
+    const { verify, explain } = mochiSource;
     outcome = await executePlan(
       plan,
       store,
-      mochiArtifactSource({
-        client: (url) => sources.client(url),
-        lock,
-        lockReused: !packagesResolved,
-        ...(options.trustedRootJson !== undefined
-          ? { trustedRootJson: options.trustedRootJson }
+      {
+        open: (a) => a.kind === "go-zip" ? goSource.open(a) : mochiSource.open(a),
+        ...(verify ? { verify: (a: Artifact) => verify.call(mochiSource, a) } : {}),
+        ...(explain
+          ? {
+            explain: (e: unknown, a: Artifact) =>
+              a.kind === "go-zip" ? Promise.resolve(e) : explain.call(mochiSource, e, a),
+          }
           : {}),
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      }),
+      },
       {
         concurrency: options.concurrency ?? 16,
         maxBytes: limits.blobBytes ?? DEFAULT_MAX_BLOB_BYTES,
@@ -415,7 +449,9 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   return {
     packages: lock.packages.length,
     crates: lock.rustPackages?.length ?? 0,
-    resolved: packagesResolved || rust.resolved,
+    goModules: lock.goPackages?.length ?? 0,
+    goUnverified: go.unverified,
+    resolved: packagesResolved || rust.resolved || go.resolved,
     packagesResolved,
     cratesResolved: rust.resolved,
     ...(rust.index ? { cratesIndex: rust.index.url } : {}),
@@ -447,6 +483,10 @@ export interface LockReport {
   packages: number;
   /** `[[rust-package]]` entries in the new lockfile. */
   crates: number;
+  /** `[[go-package]]` entries in the new lockfile. */
+  goModules: number;
+  /** Go modules not checked in a checksum database, with why (GONOSUMDB, GOSUMDB=off). */
+  goUnverified: string[];
   /** Path of `mochi.lock`. */
   lockPath: string;
   /** Solver time in milliseconds. */
@@ -480,6 +520,7 @@ export async function lock(options: InstallOptions & { check?: boolean }): Promi
   const importScan = await scanImportLines(project.dir);
   const rustRequirements = await rustRequirementsOf(project, importScan);
   const { resolveProject } = await resolver();
+  const goRequirements = await goRequirementsOf(project, importScan);
   const resolvedProject = await resolveProject(
     project,
     sources,
@@ -492,15 +533,26 @@ export async function lock(options: InstallOptions & { check?: boolean }): Promi
     offline,
     fresh: options.check || options.refresh,
   });
-  const next = withCrates(resolvedProject.lock, rust.crates);
+  const go = await lockGoModules(project, goRequirements, {
+    ...options,
+    offline,
+    fresh: options.check || options.refresh,
+  });
+  const next = withGoModules(withCrates(resolvedProject.lock, rust.crates), go.modules);
   if (!options.check) {
     refusePublisherChanges(project.lock, next, new Set(options.acceptPublishers ?? []));
   }
   const text = formatLockfile(next);
-  const upToDate = text === project.lockText;
+  const retracted = go.retracted.map((r) =>
+    `~ go ${r.replace(/: /, " (retracted: ")}` +
+    (r.includes(": ") ? ")" : " (retracted)")
+  );
+  const upToDate = text === project.lockText && retracted.length === 0;
   const changes = [
     ...diffLocks(project.lock, next),
     ...diffCrates(project.lock?.rustPackages ?? [], next.rustPackages ?? []),
+    ...diffGoModules(project.lock?.goPackages ?? [], next.goPackages ?? []),
+    ...retracted,
   ];
   if (!upToDate && !options.check && (options.locked || options.frozen)) {
     throw lockWouldChange(
@@ -515,6 +567,8 @@ export async function lock(options: InstallOptions & { check?: boolean }): Promi
     written,
     changes,
     crates: next.rustPackages?.length ?? 0,
+    goModules: next.goPackages?.length ?? 0,
+    goUnverified: go.unverified,
     packages: next.packages.length,
     lockPath: project.lockPath,
     solveMs,

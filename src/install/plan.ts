@@ -11,17 +11,27 @@
 import { MochiError } from "../errors.ts";
 import type { Lockfile } from "../lockfile/mod.ts";
 
-/** One downloadable artifact of a lock: a Mochi package blob or a Rust `.crate` file. */
+/**
+ * One downloadable artifact of a lock: a Mochi package blob, a Rust `.crate` file or a Go module
+ * zip.
+ */
 export interface Artifact {
-  /** `"mochi"` (a `[[package]]` blob) or `"crate"` (a `[[rust-package]]` `.crate` file). */
-  readonly kind: "mochi" | "crate";
+  /**
+   * `"mochi"` (a `[[package]]` blob), `"crate"` (a `[[rust-package]]` `.crate` file) or
+   * `"go-zip"` (a `[[go-package]]` module zip).
+   */
+  readonly kind: "mochi" | "crate" | "go-zip";
   /** Package or crate name. */
   readonly name: string;
   /** Exact version. */
   readonly version: string;
   /** What it is in messages: `"name version"` or `"crate name version"`. */
   readonly label: string;
-  /** SHA-256 of the bytes, lowercase hex; the key of {@link StoreState}. */
+  /**
+   * SHA-256 of the bytes, lowercase hex; the key of {@link StoreState}. A Go module zip, whose
+   * lock entry pins its `h1:` and BLAKE3 but no SHA-256, carries its BLAKE3 here as the key (the
+   * executor then checks the BLAKE3 only).
+   */
   readonly sha256: string;
   /** BLAKE3 of the bytes (the store address) when the lock pins it (Mochi blobs). */
   readonly blake3?: string;
@@ -57,7 +67,8 @@ export interface InstallPlan {
 }
 
 /**
- * Every artifact a lock pins: its `[[package]]` blobs, then its `[[rust-package]]` crates.
+ * Every artifact a lock pins: its `[[package]]` blobs, then its `[[rust-package]]` crates, then
+ * its `[[go-package]]` zips.
  *
  * @param lock the lockfile
  * @returns the artifacts, lock order
@@ -102,6 +113,17 @@ export function lockArtifacts(lock: Lockfile): Artifact[] {
       label: `crate ${c.name} ${c.version}`,
       sha256: c.checksumSha256,
       source: c.source.index,
+    });
+  }
+  for (const g of lock.goPackages ?? []) {
+    out.push({
+      kind: "go-zip",
+      name: g.module,
+      version: g.version,
+      label: `go ${g.module} ${g.version}`,
+      sha256: g.zipBlake3,
+      blake3: g.zipBlake3,
+      source: g.source.url,
     });
   }
   return out;

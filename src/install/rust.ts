@@ -259,7 +259,7 @@ export async function fetchCrates(
   const report: FetchReport = { crates: crates.length, fetched: 0, cached: 0, bytes: 0 };
   if (crates.length === 0) return report;
   const limits = options.limits ?? {};
-  const artifacts = lockArtifacts({ ...lock, packages: [] });
+  const artifacts = lockArtifacts({ ...lock, packages: [], goPackages: [] });
   const session = await openStoreSession(options.mochiHome, "shared", {
     command: "fetch",
     archivePolicy: limits.archive ?? {},

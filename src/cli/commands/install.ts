@@ -14,6 +14,7 @@ import {
   seconds,
   TRUST_OPTIONS,
   trustedRootOf,
+  warnGoUnverified,
 } from "../common.ts";
 
 /** `mochi install`. */
@@ -58,6 +59,7 @@ export const command: CommandSpec = {
       );
       out.note("  (pass --require-signatures to refuse unsigned packages)");
     }
+    warnGoUnverified(out, r.goUnverified);
     if (r.unchecked.length > 0) {
       out.note(
         `note: ${r.unchecked.length} locked package(s) could not be checked against the registry index (offline or unreachable): ${

@@ -15,6 +15,7 @@ import {
   RESOLVE_OPTIONS,
   TRUST_OPTIONS,
   trustedRootOf,
+  warnGoUnverified,
 } from "../common.ts";
 
 /** `mochi lock`. */
@@ -102,6 +103,7 @@ export const command: CommandSpec = {
         "run mochi lock to update it",
       );
     }
+    warnGoUnverified(out, r.goUnverified);
     if (r.repaired !== undefined) {
       out.info(`Rewrote mochi.lock, which could not be read: ${r.repaired}`);
     }

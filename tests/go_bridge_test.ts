@@ -1,0 +1,98 @@
+/**
+ * The Go bridge end to end (issue 14 "Done when" 3–4): real CLI subprocesses against a loopback
+ * module proxy and checksum database (`tests/go_loopback.ts`), modules zipped in the test.
+ */
+import assert from "node:assert/strict";
+import { parseLockfile } from "../src/lockfile/mod.ts";
+import { runCli } from "./helpers.ts";
+import { guardedTest } from "./stray.ts";
+import {
+  type GoLoopback,
+  type GoTestModule,
+  startGoLoopback,
+  writeGoProject,
+} from "./go_loopback.ts";
+
+const MODULES: GoTestModule[] = [
+  {
+    path: "example.com/app/lib",
+    version: "v1.2.0",
+    goMod: "module example.com/app/lib\n\ngo 1.21\n\nrequire example.com/dep v1.0.0\n",
+  },
+  { path: "example.com/app/lib", version: "v1.1.0" },
+  { path: "example.com/dep", version: "v1.0.0" },
+  { path: "example.com/dep", version: "v1.1.0" },
+  {
+    path: "github.com/Upper/Case",
+    version: "v2.0.0+incompatible",
+    goMod: "module github.com/Upper/Case\n",
+  },
+];
+
+async function withGo(
+  fn: (go: GoLoopback, dir: string, env: Record<string, string>) => Promise<void>,
+  modules: GoTestModule[] = MODULES,
+): Promise<void> {
+  const go = await startGoLoopback(modules);
+  const dir = await Deno.makeTempDir({ prefix: "mochi-go-" });
+  try {
+    const env = {
+      MOCHI_HOME: `${dir}/home`,
+      MOCHI_GOPROXY: go.url,
+      MOCHI_GOSUMDB: go.gosumdb(),
+    };
+    await fn(go, dir, env);
+  } finally {
+    await go.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+guardedTest(
+  "go: install resolves with MVS, verifies h1 in the checksum database, locks and stores the zips",
+  async () => {
+    await withGo(async (go, dir, env) => {
+      const app = `${dir}/app`;
+      await writeGoProject(app, { "example.com/app/lib": "latest", "example.com/dep": "v1.0.0" }, [
+        'import go "github.com/Upper/Case@v2.0.0+incompatible" as upper',
+      ]);
+      const r = await runCli(["install"], { cwd: app, env });
+      assert.equal(r.code, 0, r.stderr);
+      const lockText = await Deno.readTextFile(`${app}/mochi.lock`);
+      const lock = parseLockfile(lockText);
+      const mods = lock.goPackages!.map((m) => `${m.module} ${m.version}`);
+      assert.deepEqual(mods, [
+        "example.com/app/lib v1.2.0",
+        "example.com/dep v1.0.0",
+        "github.com/Upper/Case v2.0.0+incompatible",
+      ]);
+      const lib = lock.goPackages![0]!;
+      const served = go.modules.get("example.com/app/lib@v1.2.0")!;
+      assert.equal(lib.zipH1, served.zipH1);
+      assert.equal(lib.gomodH1, served.modH1);
+      assert.deepEqual(lib.source, { kind: "module-proxy", url: go.url });
+      assert.deepEqual(lib.dependencies, ["example.com/dep v1.0.0"]);
+      const tree = await go.db.tree();
+      assert.equal(lib.sumdb?.origin, "sum.test.example");
+      assert.equal(lib.sumdb?.treeSize, tree.n);
+      // The escaped path was asked for (!upper/!case), and the zips are in the store.
+      assert.ok(go.requests.some((p) => p.startsWith("/github.com/!upper/!case/@v/")));
+      const blobs: string[] = [];
+      for await (const e of Deno.readDir(`${env.MOCHI_HOME}/store/blobs`)) blobs.push(e.name);
+      assert.ok(blobs.length > 0);
+      // The newest verified tree head is kept.
+      const kept = await Deno.readTextFile(
+        `${env.MOCHI_HOME}/state/go-sumdb/sum.test.example/latest`,
+      );
+      assert.match(kept, /^go\.sum database tree\n/);
+      // A second run resolves nothing and fetches nothing; the lock keeps its bytes.
+      const again = await runCli(["install"], { cwd: app, env });
+      assert.equal(again.code, 0, again.stderr);
+      assert.match(again.stdout + again.stderr, /Up to date/);
+      assert.equal(await Deno.readTextFile(`${app}/mochi.lock`), lockText);
+      // lock --check agrees.
+      const check = await runCli(["lock", "--check"], { cwd: app, env });
+      assert.equal(check.code, 0, check.stderr + check.stdout);
+    });
+  },
+);
