@@ -96,3 +96,68 @@ guardedTest(
     });
   },
 );
+
+guardedTest(
+  "go: GONOSUMDB skips the checksum database visibly; lock --check catches a changed h1 (exit 1)",
+  async () => {
+    const priv: GoTestModule = { path: "corp.example/private", version: "v0.1.0" };
+    const go = await startGoLoopback([priv], { register: false });
+    const dir = await Deno.makeTempDir({ prefix: "mochi-go-" });
+    try {
+      const env = {
+        MOCHI_HOME: `${dir}/home`,
+        MOCHI_GOPROXY: go.url,
+        MOCHI_GOSUMDB: go.gosumdb(),
+        GONOSUMDB: "corp.example",
+      };
+      const app = `${dir}/app`;
+      await writeGoProject(app, { [priv.path]: priv.version });
+      const r = await runCli(["install"], { cwd: app, env });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(
+        r.stderr,
+        /1 Go module\(s\) not checked in a checksum database: corp\.example\/private@v0\.1\.0 \(GONOSUMDB\)/,
+      );
+      const lockText = await Deno.readTextFile(`${app}/mochi.lock`);
+      const entry = parseLockfile(lockText).goPackages![0]!;
+      assert.equal(entry.sumdb, undefined);
+      assert.ok(!go.requests.some((p) => p.startsWith("/sumdb/")), "the database was not asked");
+      // The private proxy now serves other bytes for the same version.
+      await go.add([{ ...priv, files: { "private.go": "package private // changed\n" } }], {
+        register: false,
+      });
+      const check = await runCli(["lock", "--check"], { cwd: app, env });
+      assert.equal(check.code, 1, check.stdout + check.stderr);
+      assert.match(
+        check.stderr,
+        new RegExp(
+          `~ go corp\\.example/private v0\\.1\\.0 \\(zip-h1 ${
+            entry.zipH1.replace(/[+/]/g, ".")
+          } → h1:`,
+        ),
+      );
+      assert.equal(await Deno.readTextFile(`${app}/mochi.lock`), lockText, "nothing written");
+    } finally {
+      await go.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+guardedTest("go: lock --check reports a locked version its module retracted (exit 1)", async () => {
+  await withGo(async (go, dir, env) => {
+    const app = `${dir}/app`;
+    await writeGoProject(app, { "example.com/dep": "v1.0.0" });
+    assert.equal((await runCli(["lock"], { cwd: app, env })).code, 0);
+    const check = await runCli(["lock", "--check"], { cwd: app, env });
+    assert.equal(check.code, 0, check.stderr);
+    await go.add([{
+      path: "example.com/dep",
+      version: "v1.2.0",
+      goMod: "module example.com/dep\n\ngo 1.21\n\nretract v1.0.0 // data loss on close\n",
+    }]);
+    const after = await runCli(["lock", "--check"], { cwd: app, env });
+    assert.equal(after.code, 1, after.stdout + after.stderr);
+    assert.match(after.stderr, /~ go example\.com\/dep v1\.0\.0 \(retracted: data loss on close\)/);
+  });
+});

@@ -57,7 +57,7 @@ export interface GoLoopback extends AsyncDisposable {
   /** Served modules by `path@version`. */
   modules: Map<string, ServedModule>;
   /** Called first for every request path; a Response answers it. */
-  hook?: (path: string) => Response | Promise<Response> | undefined;
+  hook?: (path: string) => Response | undefined | Promise<Response | undefined>;
   /** Every path requested, in order. */
   requests: string[];
   /** Adds (and registers in the database) more modules. */

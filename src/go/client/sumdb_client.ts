@@ -39,11 +39,13 @@ import {
 import { writeFileAtomic } from "../../store/fs/fs_atomic.ts";
 
 /**
- * The public Go checksum database's verifier key (cmd/go's default GOSUMDB). A key name only: its
- * database is reached through the module proxy's `sumdb/<name>/` pass-through, never directly.
+ * The public Go checksum database's verifier key (cmd/go's default GOSUMDB, as
+ * cmd/go/internal/modfetch/key.go spells it; its key hash checks out, which `newVerifier`
+ * verifies). A key only: its database is reached through the module proxy's `sumdb/<name>/`
+ * pass-through, never directly.
  */
 export const DEFAULT_GO_SUMDB_KEY =
-  "sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ry18zTFRm1eqzgS7";
+  "sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8";
 
 /** The tile height of Go checksum databases. */
 export const GO_SUMDB_TILE_HEIGHT = 8;
