@@ -43,7 +43,7 @@ import {
   rustRequirementsOf,
 } from "./rust.ts";
 import { scanImportLines } from "./source_scan.ts";
-import { diffGoModules, type GoEnv, goRequirementsOf, goZipSource, lockGoModules } from "./go.ts";
+import { diffGoModules, goRequirementsOf, goZipSource, lockGoModules } from "./go.ts";
 import { refusePublisherChanges } from "./signatures.ts";
 import { configuredRegistries, pinnedRegistries } from "./sources.ts";
 import { type Project, readProject, writeLockfile } from "./project.ts";
@@ -139,8 +139,17 @@ export interface InstallOptions {
    * `networkLimitsFromEnv`); the registry client's defaults when absent.
    */
   network?: NetworkLimits;
-  /** The Go settings (`MOCHI_GOPROXY`/`GOPROXY`, `GOSUMDB`, `GONOSUMDB`, `GOPRIVATE`). */
-  goEnv?: GoEnv;
+  /**
+   * The Go settings: the module proxy list (`MOCHI_GOPROXY`, else `GOPROXY`), the checksum
+   * database (`MOCHI_GOSUMDB`, else `GOSUMDB`, or `off`), and the patterns that skip it
+   * (`GONOSUMDB`, else `GOPRIVATE`).
+   */
+  goEnv?: {
+    GOPROXY?: string | undefined;
+    GOSUMDB?: string | undefined;
+    GONOSUMDB?: string | undefined;
+    GOPRIVATE?: string | undefined;
+  };
 }
 
 /**

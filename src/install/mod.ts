@@ -75,6 +75,18 @@ export {
   scanProjectImports,
 } from "./rust.ts";
 export {
+  diffGoModules,
+  type GoEnv,
+  goEnvOf,
+  type GoLockResult,
+  goRequirementsOf,
+  type GoStepOptions,
+  goZipSource,
+  lockedGoSatisfies,
+  lockGoModules,
+  scanGoImports,
+} from "./go.ts";
+export {
   collectImportLines,
   IMPORT_LANGUAGES,
   type ImportLanguage,

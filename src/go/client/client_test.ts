@@ -61,7 +61,7 @@ Deno.test("sumdbSkippedBy: GONOSUMDB wins over GOPRIVATE; prefix patterns", () =
 });
 
 /** Two loopback proxies: the first answers `status` for everything, the second serves a list. */
-async function twoProxies(status: number) {
+function twoProxies(status: number) {
   const hits: string[] = [];
   const first = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
     hits.push(`1 ${new URL(req.url).pathname}`);
@@ -95,7 +95,7 @@ Deno.test("openGoProxy: , falls back on 404/410 only; | on any error; 410 is not
   const cacheDir = await Deno.makeTempDir();
   try {
     {
-      await using s = await twoProxies(404);
+      await using s = twoProxies(404);
       const p = openGoProxy(s.urls.join(","), { cacheDir, maxAttempts: 1 });
       const list = await p.list("example.com/Big");
       assert.deepEqual(list.value, ["v1.0.0", "v1.1.0"]);
@@ -115,7 +115,7 @@ Deno.test("openGoProxy: , falls back on 404/410 only; | on any error; 410 is not
       );
     }
     {
-      await using s = await twoProxies(500);
+      await using s = twoProxies(500);
       const comma = openGoProxy(s.urls.join(","), { cacheDir, maxAttempts: 1, baseDelayMs: 1 });
       await assert.rejects(
         comma.list("example.com/Big"),
