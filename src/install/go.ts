@@ -338,6 +338,7 @@ export async function lockGoModules(
     return { modules, resolved: true, unverified, retracted, zips, proxy };
   } finally {
     await proxy.flush();
+    await sumdb?.flush();
   }
 }
 

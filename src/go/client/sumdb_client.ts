@@ -21,12 +21,15 @@ import {
   checkRecord,
   checkTree,
   formatHash,
+  hashFromTile,
+  type HashReader,
   parseRecord,
   parseTree,
   proveRecord,
   proveTree,
   recordHash,
   type Tile,
+  tileForIndex,
   tileHashReader,
   tilePath,
   type Tree,
@@ -170,6 +173,8 @@ export interface GoSumdbClient {
   lookup(module: string, version: string): Promise<GoSumdbLookup>;
   /** The newest verified tree head kept on this machine, if any. */
   knownTree(): Promise<Tree | undefined>;
+  /** Waits for cache writes still in flight. */
+  flush(): Promise<void>;
 }
 
 /** Options of {@link openGoSumdb}. */
@@ -191,6 +196,7 @@ export function openGoSumdb(config: GoSumdbConfig, options: GoSumdbOptions): GoS
     ...options,
     maxIndexBytes: MAX_SUMDB_ANSWER_BYTES,
     accept: "*/*",
+    deferCacheWrites: true,
   });
   const stateFile = join(options.stateDir, "go-sumdb", encodeURIComponent(config.name), "latest");
   const where = `checksum database ${config.name} (${config.url})`;
@@ -228,11 +234,42 @@ export function openGoSumdb(config: GoSumdbConfig, options: GoSumdbOptions): GoS
       throw e;
     }
   };
-  const readerFor = (tree: Tree) =>
-    tileHashReader(tree, {
+  // Tiles that tileHashReader has checked against a tree, kept per tree: later lookups in the
+  // same tree read their hashes from them instead of re-checking every tile each time (the
+  // check hashes whole tiles; a lock of many modules would pay it once per module).
+  const verifiedByTree = new Map<string, Map<string, { tile: Tile; data: Uint8Array }>>();
+  const readerFor = (tree: Tree): HashReader => {
+    const treeKey = `${tree.n} ${formatHash(tree.hash)}`;
+    let verified = verifiedByTree.get(treeKey);
+    if (verified === undefined) {
+      verified = new Map();
+      verifiedByTree.set(treeKey, verified);
+    }
+    const saved = verified;
+    const checking = tileHashReader(tree, {
       height: GO_SUMDB_TILE_HEIGHT,
       readTiles: (ts) => Promise.all(ts.map(readTile)),
+      saveTiles(ts, data) {
+        ts.forEach((t, i) => {
+          const k = `${t.l}/${t.n}`;
+          const prev = saved.get(k);
+          if (prev === undefined || prev.tile.w < t.w) saved.set(k, { tile: t, data: data[i]! });
+        });
+      },
     });
+    return {
+      readHashes(indexes) {
+        const out: Uint8Array[] = [];
+        for (const x of indexes) {
+          const want = tileForIndex(GO_SUMDB_TILE_HEIGHT, x);
+          const have = saved.get(`${want.l}/${want.n}`);
+          if (have === undefined || have.tile.w < want.w) return checking.readHashes(indexes);
+          out.push(hashFromTile(have.tile, have.data, x));
+        }
+        return out;
+      },
+    };
+  };
 
   let known: Promise<Tree | undefined> | undefined;
   const knownTree = (): Promise<Tree | undefined> => {
@@ -291,6 +328,7 @@ export function openGoSumdb(config: GoSumdbConfig, options: GoSumdbOptions): GoS
     config,
     stats: files.stats,
     knownTree,
+    flush: () => files.flush(),
     async lookup(module, version) {
       const path = `lookup/${escapePath(module)}@${escapeVersion(version)}`;
       const body = await read(path, (b) => b);
