@@ -18,7 +18,6 @@ import type { StoreHolder } from "../store/fs/store_lock.ts";
 import { armFaultPoints, type TestHooks, testHooksFromEnv } from "../store/fs/test_hooks.ts";
 import type { InstallLimits } from "../install/limits.ts";
 import { networkLimitsFromEnv } from "../registry/client/index_client.ts";
-import { goEnvOf } from "../install/go.ts";
 import { type CommandContext, flag, type OptionTable, stringsOption } from "./command.ts";
 import { type Output, Styled } from "./output.ts";
 import { formatLockChange, type LockChange } from "../install/changes.ts";
@@ -169,7 +168,13 @@ export async function installOptions(ctx: CommandContext): Promise<InstallOption
     network: networkLimitsFromEnv(env),
     ...(env.MOCHI_REGISTRY ? { registryUrl: env.MOCHI_REGISTRY } : {}),
     ...(env.MOCHI_CRATES_IO_INDEX ? { cratesIoIndex: env.MOCHI_CRATES_IO_INDEX } : {}),
-    goEnv: goEnvOf(env),
+    // The Go bridge's settings, read here so a project without Go modules loads none of it.
+    goEnv: {
+      GOPROXY: env.MOCHI_GOPROXY || env.GOPROXY,
+      GOSUMDB: env.MOCHI_GOSUMDB || env.GOSUMDB,
+      GONOSUMDB: env.GONOSUMDB,
+      GOPRIVATE: env.GOPRIVATE,
+    },
   };
 }
 

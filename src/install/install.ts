@@ -42,8 +42,8 @@ import {
   lockCrates,
   rustRequirementsOf,
 } from "./rust.ts";
-import { scanImportLines } from "./source_scan.ts";
-import { diffGoModules, goRequirementsOf, goZipSource, lockGoModules } from "./go.ts";
+import { type ImportScan, scanImportLines } from "./source_scan.ts";
+import type { GoLockResult, GoStepOptions } from "./go.ts";
 import { refusePublisherChanges } from "./signatures.ts";
 import { configuredRegistries, pinnedRegistries } from "./sources.ts";
 import { type Project, readProject, writeLockfile } from "./project.ts";
@@ -290,6 +290,24 @@ export function sourceOptions(project: Project, options: InstallOptions): Instal
   return { ...options, registryUrl: new URL(`file://${project.dir}/`).href };
 }
 
+/**
+ * The Go step (`lockGoModules`), loaded only for a project that uses Go modules (its manifest,
+ * its sources or its lock), so a project without them loads none of the Go bridge.
+ */
+async function lockGo(
+  project: Project,
+  importScan: ImportScan,
+  options: GoStepOptions & { fresh?: boolean | undefined },
+): Promise<GoLockResult> {
+  const uses = project.manifest.goDependencies !== undefined ||
+    importScan.imports.go.length > 0 || (project.lock?.goPackages?.length ?? 0) > 0;
+  if (!uses) {
+    return { modules: [], resolved: false, unverified: [], retracted: [], zips: new Map() };
+  }
+  const go = await import("./go.ts");
+  return await go.lockGoModules(project, await go.goRequirementsOf(project, importScan), options);
+}
+
 /** The lock with its `[[go-package]]` entries replaced (absent when there are none). */
 function withGoModules(lock: Lockfile, modules: LockedGoModule[]): Lockfile {
   const out: Lockfile = { ...lock };
@@ -329,7 +347,6 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   // One walk of the .mochi sources; every bridge reads its import lines from it.
   const importScan = await scanImportLines(project.dir);
   const rustRequirements = await rustRequirementsOf(project, importScan);
-  const goRequirements = await goRequirementsOf(project, importScan);
 
   // Decide: reuse the lock or resolve (pure), then act on the decision.
   const decision = decideLock({ ...project, pinned: sources.pinned, refresh: options.refresh });
@@ -371,7 +388,7 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
     throw lockWouldChange(project.lockPath, "its Rust crates changed");
   }
   lock = withCrates(lock, rust.crates);
-  const go = await lockGoModules(project, goRequirements, { ...options, offline });
+  const go = await lockGo(project, importScan, { ...options, offline });
   if (go.resolved && locked) {
     throw lockWouldChange(project.lockPath, "its Go modules changed");
   }
@@ -408,13 +425,15 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
         : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
-    const goSource = goZipSource({ ...options, offline }, go.zips);
+    const goSource = go.modules.length > 0
+      ? (await import("./go.ts")).goZipSource({ ...options, offline }, go.zips)
+      : undefined;
     const { verify, explain } = mochiSource;
     outcome = await executePlan(
       plan,
       store,
       {
-        open: (a) => a.kind === "go-zip" ? goSource.open(a) : mochiSource.open(a),
+        open: (a) => a.kind === "go-zip" ? goSource!.open(a) : mochiSource.open(a),
         ...(verify ? { verify: (a: Artifact) => verify.call(mochiSource, a) } : {}),
         ...(explain
           ? {
@@ -529,7 +548,6 @@ export async function lock(options: InstallOptions & { check?: boolean }): Promi
   const importScan = await scanImportLines(project.dir);
   const rustRequirements = await rustRequirementsOf(project, importScan);
   const { resolveProject } = await resolver();
-  const goRequirements = await goRequirementsOf(project, importScan);
   const resolvedProject = await resolveProject(
     project,
     sources,
@@ -542,7 +560,7 @@ export async function lock(options: InstallOptions & { check?: boolean }): Promi
     offline,
     fresh: options.check || options.refresh,
   });
-  const go = await lockGoModules(project, goRequirements, {
+  const go = await lockGo(project, importScan, {
     ...options,
     offline,
     fresh: options.check || options.refresh,
@@ -560,7 +578,12 @@ export async function lock(options: InstallOptions & { check?: boolean }): Promi
   const changes = [
     ...diffLocks(project.lock, next),
     ...diffCrates(project.lock?.rustPackages ?? [], next.rustPackages ?? []),
-    ...diffGoModules(project.lock?.goPackages ?? [], next.goPackages ?? []),
+    ...(project.lock?.goPackages ?? next.goPackages ?? []).length > 0
+      ? (await import("./go.ts")).diffGoModules(
+        project.lock?.goPackages ?? [],
+        next.goPackages ?? [],
+      )
+      : [],
     ...retracted,
   ];
   if (!upToDate && !options.check && (options.locked || options.frozen)) {
