@@ -126,6 +126,29 @@ Deno.test("resolveWith(pep440Scheme): a conflict gives a readable pub-style repo
   );
 });
 
+Deno.test("resolveWith(pep440Scheme): a bare name (every version) reads as the name alone", async () => {
+  const p = new OfflineDependencyProvider(pep440Scheme);
+  for (const v of ["1.0", "1.4", "1.5", "1.5.1", "1.6", "2.0"]) p.add("lib", v, {});
+  p.add("other", "1.0", { lib: "!=1.5.*, <1.6" });
+  const e = await assertRejects(
+    () =>
+      resolveWith(pep440Scheme, p, {
+        name: "app",
+        version: "0",
+        dependencies: { lib: ">=1.5", other: "" },
+      }),
+    NoSolutionError,
+  );
+  assertEquals(
+    e.report.split("\n\nFix options:")[0],
+    [
+      "Because every version of other depends on lib !=1.5.*, <1.6 and app depends on lib >=1.5, " +
+      "other is forbidden.",
+      "So, because app depends on other, version solving failed.",
+    ].join("\n"),
+  );
+});
+
 Deno.test("resolveWith(pep440Scheme): allowMultiVersion is cargo's and is refused", async () => {
   await assertRejects(
     () =>

@@ -251,7 +251,9 @@ class Words {
   dependee(c: Extract<IncompatibilityCause<AnyVersionSet>, { kind: "dependency" }>): string {
     const info = this.ctx.keyInfo(c.dependee);
     if (c.requirement !== undefined && info.kind !== "bucket") {
-      return `${info.name} ${this.requirement(c.requirement)}`;
+      const text = this.requirement(c.requirement);
+      // An empty requirement (PEP 508 `name` alone) admits every version: the name says it.
+      return text === "" ? info.name : `${info.name} ${text}`;
     }
     if (info.kind === "wide") return `${info.name} ${info.set.toString()}`;
     if (c.dependeeSet.isEmpty()) return `${info.name} with an impossible requirement`;
