@@ -554,14 +554,19 @@ class PythonProvider implements DependencyProvider<Pep440VersionSet> {
   /** Words the virtual packages of a solver report for people. */
   rewriteReport(report: string): string {
     return report
-      .replaceAll(
-        `(root) depends on ${REQUIREMENTS} * which depends on`,
+      .replace(
+        /\(root\) depends on \(requirements\)(?: \*)? which depends on/g,
         "the requirements depend on",
       )
       .replaceAll(`every version of ${REQUIREMENTS} depends on`, "the requirements depend on")
       .replaceAll(`${REQUIREMENTS} 0 depends on`, "the requirements depend on")
       .replaceAll(`${REQUIREMENTS} is forbidden`, "the requirements cannot all be met")
-      .replace(/\(root\) depends on \(requirements\) \*? ?,/g, "the requirements are needed,")
+      .replace(/So, because \(root\) depends on \(requirements\)(?: \*)? ?,/g, "So,")
+      .replace(/\(root\) depends on \(requirements\)(?: \*)? ?,/g, "the requirements are needed,")
+      .replaceAll(
+        "check the name and the configured registry",
+        "check the name and the Python index ([registry] pypi or MOCHI_PYPI_INDEX)",
+      )
       .replaceAll(`(root) depends on ${REQUIREMENTS} *`, "the requirements are needed")
       .replaceAll(REQUIREMENTS, "the requirements")
       .replace(
