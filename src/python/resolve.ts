@@ -43,6 +43,7 @@ import {
   tryParsePep440Version,
 } from "./pep440.ts";
 import { parseSpecifierSet, type SpecifierSet } from "./specifiers.ts";
+import { normalizePythonName } from "./names.ts";
 import {
   macosPlatforms,
   manylinuxPlatforms,
@@ -164,6 +165,12 @@ export interface ResolvePythonOptions {
   environment?: PythonEnvironment;
   /** Solver watchdog, milliseconds (default 60,000). */
   timeoutMs?: number;
+  /**
+   * Versions to keep when they still fit (a lock's picks): name → version. Each is tried first
+   * for its name, and a locked version stays available even if it was yanked since (cargo's
+   * and uv's rule for locked versions).
+   */
+  locked?: Readonly<Record<string, string>>;
 }
 
 /** The file picked for a resolved version. */
@@ -260,10 +267,16 @@ export async function resolvePython(
   options: ResolvePythonOptions,
 ): Promise<PythonResolution> {
   const parsed = requirements.map((r) => typeof r === "string" ? parsePythonRequirement(r) : r);
+  const locked: Record<string, string> = Object.create(null);
+  for (const [name, version] of Object.entries(options.locked ?? {})) {
+    const v = tryParsePep440Version(version);
+    if (v !== undefined) locked[normalizePythonName(name)] = formatPep440(v);
+  }
   const provider = new PythonProvider(
     parsed,
     options.client,
     options.environment ?? DEFAULT_PYTHON_ENVIRONMENT,
+    locked,
   );
   let picked;
   try {
@@ -273,6 +286,7 @@ export async function resolvePython(
       dependencies: { [REQUIREMENTS]: "" },
     }, {
       knownNeighboursOnly: true,
+      locked,
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     });
   } catch (e) {
@@ -327,12 +341,15 @@ class PythonProvider implements DependencyProvider<Pep440VersionSet> {
   readonly #candidates = new Map<string, Promise<Candidate[]>>();
   readonly #known = new Map<string, Candidate[]>();
   readonly #sets = new Map<string, Pep440VersionSet>();
+  readonly #locked: Readonly<Record<string, string>>;
 
   constructor(
     roots: readonly PythonRequirement[],
     source: PythonPackageSource,
     env: PythonEnvironment,
+    locked: Readonly<Record<string, string>>,
   ) {
+    this.#locked = locked;
     this.#source = source;
     this.#env = env;
     this.#rank = new Map(env.tags.map((t, i) => [t, i]));
@@ -474,9 +491,10 @@ class PythonProvider implements DependencyProvider<Pep440VersionSet> {
     const pinned = spec.specifiers.some((s) =>
       s.operator === "===" || (s.operator === "==" && !s.version.endsWith(".*"))
     );
-    if (!pinned || !picked.every((i) => cands[i]!.yanked)) {
-      picked = picked.filter((i) => !cands[i]!.yanked);
-    }
+    // A locked version stays available even if it was yanked since.
+    const yanked = (i: number) =>
+      cands[i]!.yanked && this.#locked[name] !== formatPep440(cands[i]!.version);
+    if (!pinned || !picked.every(yanked)) picked = picked.filter((i) => !yanked(i));
     let set: Pep440VersionSet;
     if (picked.length === 0) {
       // No candidate: the specifier's own versions, so the solver reports "doesn't match any

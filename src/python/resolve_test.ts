@@ -218,3 +218,21 @@ Deno.test("resolvePython refuses metadata that names another distribution (PY_E0
     return true;
   });
 });
+
+Deno.test("resolvePython keeps locked versions that still fit, yanked ones included", async () => {
+  const spec: Spec = {
+    a: { "1.0": {}, "1.1": { yanked: true }, "2.0": {} },
+    b: { "1.0": { deps: ["a<2"] } },
+  };
+  const pick = async (reqs: string[], locked: Record<string, string>) =>
+    Object.fromEntries(
+      (await resolvePython(reqs, { client: source(spec), locked })).packages.map((
+        p,
+      ) => [p.name, p.version]),
+    );
+  assert.deepEqual(await pick(["A"], { a: "1.0" }), { a: "1.0" });
+  assert.deepEqual(await pick(["a"], { A: "1.1" }), { a: "1.1" }); // yanked since it was locked
+  assert.deepEqual(await pick(["a"], {}), { a: "2.0" });
+  assert.deepEqual(await pick(["a>=2"], { a: "1.0" }), { a: "2.0" }); // no longer fits
+  assert.deepEqual(await pick(["b"], {}), { a: "1.0", b: "1.0" }); // yanked 1.1 skipped
+});
