@@ -342,6 +342,7 @@ class PythonProvider implements DependencyProvider<Pep440VersionSet> {
   readonly #known = new Map<string, Candidate[]>();
   readonly #sets = new Map<string, Pep440VersionSet>();
   readonly #locked: Readonly<Record<string, string>>;
+  readonly #explicitPre = new Set<string>();
 
   constructor(
     roots: readonly PythonRequirement[],
@@ -358,6 +359,16 @@ class PythonProvider implements DependencyProvider<Pep440VersionSet> {
     );
     for (const r of this.#roots) {
       if (r.url !== undefined) throw directUrl(r);
+      // pip merges every specifier on a name before its pre-release rule (uv's
+      // "if-necessary-or-explicit" does the same for the project's own requirements): one
+      // requirement naming a pre-release lets pre-releases into every requirement on that name.
+      let explicit = false;
+      try {
+        explicit = parseSpecifierSet(r.specifier).prereleases === true;
+      } catch {
+        // reported when the requirement's set is made
+      }
+      if (explicit) this.#explicitPre.add(r.normalizedName);
     }
   }
 
@@ -478,7 +489,7 @@ class PythonProvider implements DependencyProvider<Pep440VersionSet> {
         cause: e,
       });
     }
-    const pre = spec.prereleases === true;
+    const pre = spec.prereleases === true || this.#explicitPre.has(name);
     let picked = cands.flatMap((c, i) => spec.contains(c.version, { prereleases: pre }) ? [i] : []);
     if (picked.length === 0 && !pre) {
       // packaging's filter: with no final release admitted, pre-releases are.

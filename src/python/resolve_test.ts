@@ -123,6 +123,12 @@ Deno.test("resolvePython: yanked skipped unless pinned with ==; pre-releases onl
   spec["b"]!["1.0a3"] = { deps: ["a==1.1"] }; // a dependency's pin admits the yanked one too
   assert.deepEqual(await picks(["b"], spec), { a: "1.1", b: "1.0a3" });
   assert.deepEqual(await picks(["a>=2.0b1"], spec), { a: "2.0b1" });
+  // One requirement naming a pre-release lets pre-releases into the others on that name (pip
+  // merges the specifiers of a name first; pip 23.2.1 picks the same for these two on a loopback
+  // index with exactly these projects).
+  spec["c"] = { "1.0": { deps: ["a"] } };
+  assert.deepEqual(await picks(["a>=1.0rc1", "c"], spec), { a: "2.0b1", c: "1.0" });
+  assert.deepEqual(await picks(["a>=1.0", "c"], spec), { a: "1.0", c: "1.0" });
 });
 
 Deno.test("resolvePython: requires-python and wheel tags decide the candidates", async () => {
