@@ -90,6 +90,12 @@ Deno.test("resolvePython: newest compatible versions, transitive, markers applie
     "typing-ext": { "4.0": {}, "4.1": {} },
   };
   assert.deepEqual(await picks(["App"], spec), { app: "2.0", lib: "2.5", "typing-ext": "4.1" });
+  // A requirement of the project whose marker does not hold for the target is left out.
+  assert.deepEqual(await picks(["App", "winonly; sys_platform == 'win32'"], spec), {
+    app: "2.0",
+    lib: "2.5",
+    "typing-ext": "4.1",
+  });
 });
 
 Deno.test("resolvePython: extras are their own packages, pinned to the base version", async () => {
