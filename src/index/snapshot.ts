@@ -16,11 +16,11 @@
  *
  * The signature covers the canonical JSON of `signed` (keys sorted, no whitespace). The public
  * key is `"ed25519:<base64 of the 32 raw bytes>"`, published as `snapshot-key` in `config.json`
- * and pinned by the client on first use. Pure: WebCrypto and `node:crypto` hashing only.
+ * and pinned by the client on first use. Pure: WebCrypto and hash-wasm hashing only.
  *
  * @module
  */
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../store/digest.ts";
 import { MochiError } from "../errors.ts";
 import { canonicalJson } from "../manifest/digest.ts";
 
@@ -84,7 +84,7 @@ export function snapshotSigningBytes(snapshot: Snapshot): Uint8Array<ArrayBuffer
  * @returns 64 lowercase hex digits
  */
 export function snapshotDigest(snapshot: Snapshot): string {
-  return createHash("sha256").update(snapshotSigningBytes(snapshot)).digest("hex");
+  return sha256Hex(snapshotSigningBytes(snapshot));
 }
 
 /**
@@ -213,7 +213,7 @@ export function formatPublicKey(raw: Uint8Array): string {
  * @throws {MochiError} `SNAPSHOT_E007` on a malformed key
  */
 export function publicKeyId(key: string): string {
-  return createHash("sha256").update(parsePublicKey(key)).digest("hex").slice(0, 16);
+  return sha256Hex(parsePublicKey(key)).slice(0, 16);
 }
 
 /**
@@ -366,7 +366,7 @@ export function checkIndexFile(
   if (bytes.length !== listed!.size) {
     fail(`is ${bytes.length} bytes; the snapshot says ${listed!.size}`);
   }
-  const actual = createHash("sha256").update(bytes).digest("hex");
+  const actual = sha256Hex(bytes);
   if (actual !== listed!.sha256) {
     fail(`has SHA-256 ${actual}; the snapshot says ${listed!.sha256}`);
   }

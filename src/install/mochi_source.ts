@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../store/digest.ts";
 import { MochiError } from "../errors.ts";
 import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
 import type { IndexRecord } from "../index/mod.ts";
@@ -201,10 +201,9 @@ export function checkedLockPath(
   lockText: string,
   registries: readonly string[],
 ): string {
-  const h = createHash("sha256");
-  h.update(lockText);
-  for (const url of [...registries].sort()) h.update(`\n${url}`);
-  return `${stateDir}/checked-locks/${h.digest("hex")}`;
+  let text = lockText;
+  for (const url of [...registries].sort()) text += `\n${url}`;
+  return `${stateDir}/checked-locks/${sha256Hex(text)}`;
 }
 
 /**

@@ -6,16 +6,16 @@
  * hashes are updated from the same chunk, so the bytes are read once: streamed from the network or
  * disk, never buffered whole.
  *
- * BLAKE3 comes from `hash-wasm` (`createBLAKE3`), SHA-256 from `node:crypto` (`createHash`).
+ * BLAKE3 comes from `hash-wasm` (`createBLAKE3`); streamed SHA-256 from `node:crypto` (`createHash`,
+ * loaded on first use), small synchronous SHA-256 from `hash-wasm` ({@link sha256Hex}).
  * Digests are lowercase hex strings of 64 characters.
  *
  * @module
  */
 
-import { createHash } from "node:crypto";
 // The ES module build (deno.json maps "hash-wasm" to it; its types from the package).
 // @ts-types="hash-wasm-types"
-import { createBLAKE3, type IHasher } from "hash-wasm";
+import { createBLAKE3, createSHA256, type IHasher } from "hash-wasm";
 import { MochiError } from "../errors.ts";
 
 /** The two digests of a byte sequence and its length. */
@@ -43,6 +43,50 @@ export interface DigestOptions {
    * only on an idle machine with data already in memory did the Worker win (~590 vs ~450 MB/s).
    */
   parallel?: boolean;
+}
+
+// One SHA-256 instance of hash-wasm, made when this module loads, for the small digests that
+// commands compute synchronously (record names, stamps, key ids): node:crypto is loaded only to
+// stream many bytes, where its native SHA-256 is faster, because loading it costs every command
+// ~14 ms of CPU at start-up.
+const SHA256_SMALL: IHasher = await createSHA256();
+
+/**
+ * The SHA-256 of some bytes or a string (as UTF-8), lowercase hex, synchronously (hash-wasm; the
+ * same digest as `node:crypto`'s). Meant for small inputs (records, keys, names), not blobs.
+ *
+ * @example
+ * ```ts
+ * import { sha256Hex } from "@mochi/pkg/store";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(
+ *   sha256Hex("abc"),
+ *   "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+ * );
+ * assert.equal(sha256Hex(new TextEncoder().encode("abc")), sha256Hex("abc"));
+ * ```
+ *
+ * @param data the bytes, or a string hashed as its UTF-8 bytes
+ * @returns 64 lowercase hex digits
+ */
+export function sha256Hex(data: Uint8Array | string): string {
+  SHA256_SMALL.init();
+  SHA256_SMALL.update(data);
+  return SHA256_SMALL.digest("hex");
+}
+
+let nodeCrypto: typeof import("node:crypto") | undefined;
+
+/**
+ * A streaming SHA-256 from `node:crypto` (native, fast on large inputs), loaded on first use so
+ * that commands which stream nothing never load `node:crypto`.
+ *
+ * @returns a fresh `node:crypto` `Hash`
+ */
+export async function createStreamingSha256(): Promise<import("node:crypto").Hash> {
+  nodeCrypto ??= await import("node:crypto");
+  return nodeCrypto.createHash("sha256");
 }
 
 /** A lowercase 64-hex-digit digest (BLAKE3-256 or SHA-256). */
@@ -106,7 +150,7 @@ function tooBig(max: number, size: number): MochiError {
  */
 export async function createDualHasher(options: DigestOptions = {}): Promise<DualHasher> {
   if (options.parallel === true) {
-    const h = tryWorkerHasher(options);
+    const h = await tryWorkerHasher(options);
     if (h) return h;
   }
   return await localHasher(options);
@@ -115,7 +159,7 @@ export async function createDualHasher(options: DigestOptions = {}): Promise<Dua
 async function localHasher(options: DigestOptions): Promise<DualHasher> {
   const b3: IHasher = await createBLAKE3(256);
   b3.init();
-  const sha = createHash("sha256");
+  const sha = await createStreamingSha256();
   const max = options.maxSizeBytes ?? Number.POSITIVE_INFINITY;
   let size = 0;
   let done = false;
@@ -147,14 +191,14 @@ async function localHasher(options: DigestOptions): Promise<DualHasher> {
   };
 }
 
-function tryWorkerHasher(options: DigestOptions): DualHasher | undefined {
+async function tryWorkerHasher(options: DigestOptions): Promise<DualHasher | undefined> {
+  const sha = await createStreamingSha256();
   let worker: Worker;
   try {
     worker = new Worker(new URL("./_blake3_worker.ts", import.meta.url), { type: "module" });
   } catch {
     return undefined;
   }
-  const sha = createHash("sha256");
   const max = options.maxSizeBytes ?? Number.POSITIVE_INFINITY;
   let size = 0;
   let inFlight = 0;

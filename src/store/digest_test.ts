@@ -7,6 +7,7 @@ import {
   digestStream,
   DigestTransform,
   isHexDigest,
+  sha256Hex,
 } from "./digest.ts";
 
 const enc = new TextEncoder();
@@ -107,4 +108,19 @@ Deno.test("DigestTransform errors the stream past maxSizeBytes", async () => {
     (e: unknown) => e instanceof MochiError && e.code === "BLOB_E004",
   );
   assert.equal(t.digest, undefined);
+});
+
+Deno.test("sha256Hex equals node:crypto's SHA-256 on bytes and on UTF-8 strings of every size class", () => {
+  const node = (d: Uint8Array | string) => createHash("sha256").update(d).digest("hex");
+  for (const n of [0, 1, 55, 56, 63, 64, 65, 1000, 1 << 20]) {
+    const bytes = new Uint8Array(n).map((_, i) => (i * 31 + n) & 0xff);
+    assert.equal(sha256Hex(bytes), node(bytes), `${n} bytes`);
+  }
+  for (const s of ["", "abc", "é\u{1F600}\n", "x".repeat(100_000)]) {
+    assert.equal(sha256Hex(s), node(s), JSON.stringify(s.slice(0, 10)));
+  }
+  assert.equal(
+    sha256Hex("abc"),
+    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", // FIPS 180-4 example
+  );
 });

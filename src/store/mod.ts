@@ -22,6 +22,7 @@
 
 export {
   createDualHasher,
+  createStreamingSha256,
   type Digest,
   digestBytes,
   type DigestOptions,
@@ -29,6 +30,7 @@ export {
   DigestTransform,
   type DualHasher,
   isHexDigest,
+  sha256Hex,
 } from "./digest.ts";
 export {
   type ArchiveEntry,

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
+import { sha256Hex } from "./digest.ts";
 
 /** One entry of a tree, as an archive holds it or the disk shows it. */
 export interface TreeEntry {
@@ -58,7 +58,7 @@ export function treeDigest(entries: readonly TreeEntry[]): string {
       );
     }
   }
-  const h = createHash("sha256");
-  for (const path of [...lines.keys()].sort()) h.update(lines.get(path)! + "\n");
-  return `sha256:${h.digest("hex")}`;
+  let text = "";
+  for (const path of [...lines.keys()].sort()) text += lines.get(path)! + "\n";
+  return `sha256:${sha256Hex(text)}`;
 }

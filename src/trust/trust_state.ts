@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../store/digest.ts";
 import { join } from "node:path";
 import type { TrustedSnapshot } from "../index/mod.ts";
 import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
@@ -28,7 +28,7 @@ export class TrustStore {
   constructor(stateDir: string, url: string) {
     this.#dir = join(stateDir, "snapshots");
     this.#url = url;
-    const id = createHash("sha256").update(url).digest("hex").slice(0, 32);
+    const id = sha256Hex(url).slice(0, 32);
     this.#file = join(this.#dir, `${id}.json`);
   }
 

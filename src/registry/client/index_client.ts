@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
+import { sha256Hex as sha256OfBytes } from "../../store/digest.ts";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { MochiError } from "../../errors.ts";
@@ -1155,7 +1155,7 @@ async function writeAtomic(file: string, data: Uint8Array): Promise<void> {
 }
 
 function sha256Hex(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
+  return sha256OfBytes(bytes);
 }
 
 /** `<host>_<port>`, plus `-<hash>` when the index root is not `/`. Safe as one path segment. */

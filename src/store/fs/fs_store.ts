@@ -22,7 +22,14 @@
 import { join } from "node:path";
 import { MochiError } from "../../errors.ts";
 import type { ArchivePolicy } from "../archive.ts";
-import { createDualHasher, type Digest, type DigestOptions, isHexDigest } from "../digest.ts";
+import {
+  createDualHasher,
+  createStreamingSha256,
+  type Digest,
+  type DigestOptions,
+  isHexDigest,
+  sha256Hex,
+} from "../digest.ts";
 import { fsyncDir, removeIfExists, writeFileAtomic } from "./fs_atomic.ts";
 import { refuseLink, type StoreLock } from "./store_lock.ts";
 import {
@@ -35,7 +42,6 @@ import {
 } from "./_safe_path.ts";
 import { faultPoint } from "./test_hooks.ts";
 import { treeDigest, type TreeEntry } from "../tree.ts";
-import { createHash } from "node:crypto";
 // The ES module build (deno.json maps "hash-wasm" to it; its types from the package).
 // @ts-types="hash-wasm-types"
 import { createBLAKE3, type IHasher } from "hash-wasm";
@@ -868,7 +874,7 @@ export class FsStore {
           if (parent !== work) await Deno.mkdir(parent, { recursive: true, mode: 0o755 });
           const mode = entry.executable ? 0o755 : 0o644;
           const out = await Deno.open(target, { write: true, createNew: true, mode });
-          const sha = createHash("sha256");
+          const sha = await createStreamingSha256();
           try {
             for await (const chunk of entry.body()) {
               sha.update(chunk);
@@ -1424,16 +1430,14 @@ function diskTreeEntries(dir: string): DiskTreeEntry[] | undefined {
  * {@link RACY_STAMP_MS} of `nowMs` or has no ctime.
  */
 function treeStamp(entries: readonly DiskTreeEntry[], nowMs: number): string | undefined {
-  const h = createHash("sha256");
+  let text = "";
   for (const e of entries) {
     const ctime = e.st.ctime?.getTime();
     if (ctime === undefined || nowMs - ctime < RACY_STAMP_MS) return undefined;
-    h.update(
-      `${e.path}\t${e.type}\t${e.st.size}\t${e.st.mode}\t${e.st.ino}\t` +
-        `${e.st.mtime?.getTime()}\t${ctime}\n`,
-    );
+    text += `${e.path}\t${e.type}\t${e.st.size}\t${e.st.mode}\t${e.st.ino}\t` +
+      `${e.st.mtime?.getTime()}\t${ctime}\n`;
   }
-  return `stat-${h.digest("hex")}`;
+  return `stat-${sha256Hex(text)}`;
 }
 
 /** The {@link treeDigest} of walked entries (every file's SHA-256 read from disk). */
@@ -1456,7 +1460,7 @@ async function diskTreeDigest(entries: readonly DiskTreeEntry[]): Promise<string
 }
 
 async function sha256File(path: string): Promise<string> {
-  const h = createHash("sha256");
+  const h = await createStreamingSha256();
   const file = await Deno.open(path, { read: true });
   try {
     const buf = new Uint8Array(READ_CHUNK_BYTES);
