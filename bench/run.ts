@@ -29,3 +29,7 @@ console.log("\n== signed index snapshot: cold resolve against a signed vs an uns
 await (await import("./snapshot_bench.ts")).main(5);
 console.log("\n== start-up: mochi --version and a no-op mochi install, now vs e76f101 ==");
 await (await import("./startup_bench.ts")).main(5);
+console.log("\n== Go bridge: 1,000 inclusion proofs against one checksum-database tree head ==");
+await (await import("./go_sumdb_bench.ts")).main(3);
+console.log("\n== Go bridge: mochi lock vs go mod download all + go list -m all, same proxy ==");
+await (await import("./go_lock_bench.ts")).main(3);

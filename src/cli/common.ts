@@ -267,6 +267,16 @@ export function andCrates(n: number): string {
 }
 
 /**
+ * ` and N Go module(s)` for summary lines, or nothing when there are none.
+ *
+ * @param n the number of Go modules
+ * @returns the phrase
+ */
+export function andGoModules(n: number): string {
+  return n > 0 ? ` and ${plural(n, "Go module")}` : "";
+}
+
+/**
  * Warns about Go modules that were not checked in a checksum database (on purpose: GONOSUMDB,
  * GOPRIVATE or GOSUMDB=off), so skipping it is never silent.
  *

@@ -207,15 +207,19 @@ export async function lockGoModules(
     ? undefined
     : openGoSumdb(sumdbConfig, { ...clientOptions, stateDir: layout.state });
 
-  const mods = new Map<string, Promise<{ bytes: Uint8Array; summary: GoModSummary }>>();
+  const mods = new Map<
+    string,
+    Promise<{ bytes: Uint8Array; proxy: string; summary: GoModSummary }>
+  >();
   const goModOf = (path: string, version: string) => {
     const k = `${path}@${version}`;
     let p = mods.get(k);
     if (p === undefined) {
-      p = proxy.mod(path, version).then(({ value }) => {
+      p = proxy.mod(path, version).then(({ value, proxy: from }) => {
         const f = parseGoMod(value, { lax: true, file: `${path}@${version}/go.mod` });
         return {
           bytes: value,
+          proxy: from,
           summary: { module: f.module?.path, goVersion: f.go, require: f.require },
           file: f,
         };
@@ -268,9 +272,8 @@ export async function lockGoModules(
     const modules: LockedGoModule[] = [];
     await runPool(graph.buildList.slice(1), options.concurrency ?? 8, async (e) => {
       const m = { path: e.path, version: e.version };
-      const gomod = (await goModOf(m.path, m.version)).bytes;
+      const { bytes: gomod, proxy: zipFrom } = await goModOf(m.path, m.version);
       const gomodH1 = hashGoMod(gomod);
-      const zipFrom = (await proxy.info(m.path, m.version)).proxy;
       const zip = await readCapped(
         await proxy.zip(zipFrom, m.path, m.version),
         MAX_GO_ZIP_BYTES,

@@ -186,6 +186,10 @@ export interface InstallReport {
   cratesIndex?: string;
   /** `[[go-package]]` entries in the lock. */
   goModules: number;
+  /** Whether the Go modules were resolved and verified now (false: the lock's were kept). */
+  goResolved: boolean;
+  /** The module proxy the Go modules were resolved through, when they were. */
+  goProxy?: string;
   /** Go modules not checked in a checksum database, with why (GONOSUMDB, GOSUMDB=off). */
   goUnverified: string[];
   /** Whether the solver ran (false: the lockfile was reused). */
@@ -478,6 +482,8 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
     packages: lock.packages.length,
     crates: lock.rustPackages?.length ?? 0,
     goModules: lock.goPackages?.length ?? 0,
+    goResolved: go.resolved,
+    ...(go.proxy ? { goProxy: go.proxy.entries.map((e) => e.url).join(",") } : {}),
     goUnverified: go.unverified,
     resolved: packagesResolved || rust.resolved || go.resolved,
     packagesResolved,

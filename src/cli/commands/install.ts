@@ -7,6 +7,7 @@ import { installWithChanges } from "../../install/install_changes.ts";
 import { type CommandSpec, flag } from "../command.ts";
 import {
   andCrates,
+  andGoModules,
   installOptions,
   plural,
   printLockChanges,
@@ -69,27 +70,44 @@ export const command: CommandSpec = {
     }
     if (!r.resolved && r.fetched === 0 && !r.lockChanged) {
       out.info(
-        `Up to date: ${r.packages} packages${
-          andCrates(r.crates)
+        `Up to date: ${r.packages} packages${andCrates(r.crates)}${
+          andGoModules(r.goModules)
         } locked in mochi.lock, all in the store (nothing resolved, nothing fetched) in ${
           seconds(r.elapsedMs)
         }`,
       );
       return 0;
     }
-    const mochiPackages = r.packages > 0 || r.crates === 0;
+    const mochiPackages = r.packages > 0 || (r.crates === 0 && r.goModules === 0);
     if (r.packagesResolved && mochiPackages) {
       out.info(`Resolved ${r.packages} packages in ${seconds(r.solveMs)} from ${r.registry}`);
     }
     if (r.cratesResolved) {
       out.info(`Resolved ${plural(r.crates, "Rust crate")} from ${r.cratesIndex}`);
     }
-    if (!r.packagesResolved && !r.cratesResolved) {
-      out.info(`Using mochi.lock: ${r.packages} packages${andCrates(r.crates)}`);
+    if (r.goResolved) {
+      const proven = r.goModules - r.goUnverified.length;
+      out.info(
+        `Resolved ${plural(r.goModules, "Go module")} from ${r.goProxy}; h1 of each zip and ` +
+          `go.mod computed, ${proven} proven in the checksum database`,
+      );
+    }
+    if (!r.packagesResolved && !r.cratesResolved && !r.goResolved) {
+      out.info(
+        `Using mochi.lock: ${r.packages} packages${andCrates(r.crates)}${
+          andGoModules(r.goModules)
+        }`,
+      );
     }
     if (mochiPackages) {
       out.info(
         `Fetched ${r.fetched} packages, verified BLAKE3 and SHA-256 of each${
+          r.cached ? `; ${r.cached} already in the store` : ""
+        }`,
+      );
+    } else if (r.goModules > 0) {
+      out.info(
+        `Stored ${r.fetched} Go module zip(s) under their BLAKE3${
           r.cached ? `; ${r.cached} already in the store` : ""
         }`,
       );

@@ -10,6 +10,7 @@ import { MochiError } from "../../errors.ts";
 import { type CommandSpec, flag } from "../command.ts";
 import {
   andCrates,
+  andGoModules,
   installOptions,
   printLockChanges,
   RESOLVE_OPTIONS,
@@ -59,9 +60,11 @@ export const command: CommandSpec = {
       out.info(
         r.written
           ? `Wrote ${r.lockPath} (${r.packages} packages${
-            andCrates(r.crates)
+            andCrates(r.crates) + andGoModules(r.goModules ?? 0)
           }, ${r.changes.length} change(s))`
-          : `mochi.lock is up to date (${r.packages} packages${andCrates(r.crates)})`,
+          : `mochi.lock is up to date (${r.packages} packages${
+            andCrates(r.crates) + andGoModules(r.goModules ?? 0)
+          })`,
       );
       return 0;
     }
@@ -82,7 +85,11 @@ export const command: CommandSpec = {
     }
     if (check) {
       if (r.upToDate) {
-        out.info(`mochi.lock is up to date (${r.packages} packages${andCrates(r.crates)})`);
+        out.info(
+          `mochi.lock is up to date (${r.packages} packages${
+            andCrates(r.crates) + andGoModules(r.goModules ?? 0)
+          })`,
+        );
         return 0;
       }
       if (r.changes.length === 0) {
@@ -113,9 +120,11 @@ export const command: CommandSpec = {
     out.info(
       r.written
         ? `Wrote ${r.lockPath} (${r.packages} packages${
-          andCrates(r.crates)
+          andCrates(r.crates) + andGoModules(r.goModules ?? 0)
         }, ${r.changes.length} change(s))`
-        : `mochi.lock is up to date (${r.packages} packages${andCrates(r.crates)})`,
+        : `mochi.lock is up to date (${r.packages} packages${
+          andCrates(r.crates) + andGoModules(r.goModules ?? 0)
+        })`,
     );
     for (const c of r.changes) out.detail(`  ${c}`);
     return 0;
