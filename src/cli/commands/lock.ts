@@ -60,11 +60,9 @@ export const command: CommandSpec = {
       out.info(
         r.written
           ? `Wrote ${r.lockPath} (${r.packages} packages${
-            andCrates(r.crates) + andGoModules(r.goModules ?? 0)
+            andCrates(r.crates)
           }, ${r.changes.length} change(s))`
-          : `mochi.lock is up to date (${r.packages} packages${
-            andCrates(r.crates) + andGoModules(r.goModules ?? 0)
-          })`,
+          : `mochi.lock is up to date (${r.packages} packages${andCrates(r.crates)})`,
       );
       return 0;
     }
@@ -87,7 +85,7 @@ export const command: CommandSpec = {
       if (r.upToDate) {
         out.info(
           `mochi.lock is up to date (${r.packages} packages${
-            andCrates(r.crates) + andGoModules(r.goModules ?? 0)
+            andCrates(r.crates) + andGoModules(r.goModules)
           })`,
         );
         return 0;
@@ -120,10 +118,10 @@ export const command: CommandSpec = {
     out.info(
       r.written
         ? `Wrote ${r.lockPath} (${r.packages} packages${
-          andCrates(r.crates) + andGoModules(r.goModules ?? 0)
+          andCrates(r.crates) + andGoModules(r.goModules)
         }, ${r.changes.length} change(s))`
         : `mochi.lock is up to date (${r.packages} packages${
-          andCrates(r.crates) + andGoModules(r.goModules ?? 0)
+          andCrates(r.crates) + andGoModules(r.goModules)
         })`,
     );
     for (const c of r.changes) out.detail(`  ${c}`);
