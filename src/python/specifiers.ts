@@ -133,7 +133,11 @@ export class Specifier {
     return isPep440Prerelease(v);
   }
 
-  /** The intervals this specifier admits (`===` admits every version; its string test is separate). */
+  /**
+   * The intervals this specifier admits (`===` admits every version; its string test is separate).
+   *
+   * @ignore internal to the PEP 440 version sets
+   */
   ranges(): readonly Interval[] {
     if (this.#ranges === undefined) {
       if (this.operator === "===") this.#ranges = [...FULL_RANGE];
@@ -196,6 +200,12 @@ export class Specifier {
    * @param options the pre-release policy and a key function
    */
   filter<T extends VersionInput>(items: Iterable<T>, options?: PrereleaseOptions): T[];
+  /**
+   * The items whose `key` this admits, in order (packaging's `filter(iterable, key=…)`).
+   *
+   * @param items anything, read through `options.key`
+   * @param options the pre-release policy and the key function
+   */
   filter<T>(
     items: Iterable<T>,
     options: PrereleaseOptions & { key: (item: T) => VersionInput },
@@ -334,7 +344,11 @@ export class SpecifierSet {
     return this.specifiers.some((s) => s.prereleases) ? true : undefined;
   }
 
-  /** The intersection of every specifier's intervals (every version when empty). */
+  /**
+   * The intersection of every specifier's intervals (every version when empty).
+   *
+   * @ignore internal to the PEP 440 version sets
+   */
   ranges(): readonly Interval[] {
     if (this.#ranges === undefined) {
       let r: readonly Interval[] = FULL_RANGE;
@@ -429,6 +443,12 @@ export class SpecifierSet {
    * @param options the pre-release policy and a key function
    */
   filter<T extends VersionInput>(items: Iterable<T>, options?: PrereleaseOptions): T[];
+  /**
+   * The items whose `key` this admits, in order (packaging's `filter(iterable, key=…)`).
+   *
+   * @param items anything, read through `options.key`
+   * @param options the pre-release policy and the key function
+   */
   filter<T>(
     items: Iterable<T>,
     options: PrereleaseOptions & { key: (item: T) => VersionInput },
