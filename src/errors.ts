@@ -340,6 +340,25 @@ export const ERROR_CATALOGUE = {
   },
   PY_E008: { exit: 1, summary: "no Python package index is configured" },
   PY_E009: { exit: 1, summary: "a direct URL Python requirement (not supported; use the index)" },
+
+  // Python bridge: declaring, locking and fetching distributions (src/python, src/install)
+  PY_E010: {
+    exit: 1,
+    summary: "an import python line or a [targets.python.ffi] entry is invalid",
+  },
+  PY_E011: {
+    exit: 1,
+    summary: "one Python distribution is required in two ways that disagree",
+  },
+  PY_E012: {
+    exit: 4,
+    summary: "a wheel does not match the SHA-256 its index published (pinned in mochi.lock)",
+  },
+  PY_E013: {
+    exit: 1,
+    summary:
+      "the index does not serve a locked or picked wheel properly (not listed, no SHA-256, or a URL it may not send downloads to)",
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** A stable error code from {@link ERROR_CATALOGUE}, e.g. `"MANIFEST_E003"`. */

@@ -131,8 +131,14 @@ export function servePythonIndex(
   });
 }
 
-/** A wheel (a stored zip) holding only `<name>-<version>.dist-info/{METADATA,WHEEL,RECORD}`. */
-function stubWheel(filename: string, metadata: Uint8Array): Uint8Array {
+/**
+ * A wheel (a stored zip) holding only `<name>-<version>.dist-info/{METADATA,WHEEL,RECORD}`.
+ *
+ * @param filename the wheel's file name
+ * @param metadata the METADATA bytes
+ * @returns the wheel's bytes
+ */
+export function stubWheel(filename: string, metadata: Uint8Array): Uint8Array {
   const [name, version] = filename.split("-") as [string, string];
   const info = `${name}-${version}.dist-info`;
   const wheel = enc.encode(

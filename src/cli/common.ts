@@ -175,6 +175,7 @@ export async function installOptions(ctx: CommandContext): Promise<InstallOption
       GONOSUMDB: env.GONOSUMDB,
       GOPRIVATE: env.GOPRIVATE,
     },
+    ...(env.MOCHI_PYPI_INDEX ? { pythonIndex: env.MOCHI_PYPI_INDEX } : {}),
   };
 }
 

@@ -159,7 +159,7 @@ export async function readStoreState(
  * @param source how to get bytes and verify signatures
  * @param options concurrency, cap, address book, progress
  * @returns counts
- * @throws {MochiError} `BLOB_E001` (or `RUST_E004` for a crate) when bytes do not match the
+ * @throws {MochiError} `BLOB_E001` (`RUST_E004` for a crate, `PY_E012` for a wheel) when bytes do not match the
  *   pinned digests; `BLOB_E004` over the cap; `BLOB_E002` cut off after
  *   {@link BLOB_STREAM_ATTEMPTS} attempts; whatever `source.verify` throws; archive errors from
  *   extraction. Blobs added by this run are removed before the error is thrown.
@@ -336,6 +336,17 @@ async function putArtifact(
     file.close();
     file = undefined;
     const digest = await hasher.finish();
+    if (digest.sha256 !== a.sha256 && a.kind === "wheel") {
+      throw new MochiError(
+        "PY_E012",
+        `${a.name} ${a.version}: the downloaded wheel has SHA-256 ${digest.sha256}, but ` +
+          `mochi.lock (from the index's sha256) says ${a.sha256}; it was not stored`,
+        {
+          hint: "the index or a proxy served other bytes; do not trust this mirror. If the " +
+            "file was legitimately re-uploaded, run mochi lock --check to see the change",
+        },
+      );
+    }
     if (a.kind === "go-zip") {
       // The lock pins the zip's BLAKE3 (computed from the bytes whose h1 the checksum database
       // proved when the entry was written); that is the check.

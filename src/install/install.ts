@@ -55,6 +55,8 @@ import {
   refuseUnconfiguredSources,
 } from "./decision.ts";
 import { type Artifact, type InstallPlan, lockArtifacts, planFetch } from "./plan.ts";
+import type { PythonLockResult, PythonStepOptions } from "./python.ts";
+import { diffPythonLock, formatPythonLockChange } from "../lockfile/mod.ts";
 import {
   DEFAULT_MAX_BLOB_BYTES,
   executePlan,
@@ -107,6 +109,8 @@ export interface InstallOptions {
   onEvent?: (event: InstallEvent) => void;
   /** The crates-io index for Rust crates when the manifest names none (`MOCHI_CRATES_IO_INDEX`). */
   cratesIoIndex?: string;
+  /** The PEP 691 index for Python distributions when the manifest names none (`MOCHI_PYPI_INDEX`). */
+  pythonIndex?: string;
   /**
    * `--accept-capabilities[=<pkg>]`: accept newly required capabilities for every package
    * (`"all"`) or the named ones; without it an update that adds one fails with LOCK_E006.
@@ -178,6 +182,12 @@ export interface InstallReport {
   packages: number;
   /** `[[rust-package]]` entries in the lockfile. */
   crates: number;
+  /** `[[python-wheel]]` entries in the lockfile (each fetched into the store). */
+  wheels: number;
+  /** Whether the Python distributions were resolved (false: the lock's were kept, or none). */
+  pythonResolved: boolean;
+  /** The Python index the wheels come from, when the project has any. */
+  pythonIndex?: string;
   /** Whether the Mochi packages were resolved (false: the lock's were kept). */
   packagesResolved: boolean;
   /** Whether the Rust crates were resolved (false: the lock's were kept, or there are none). */
@@ -312,6 +322,49 @@ async function lockGo(
   return await go.lockGoModules(project, await go.goRequirementsOf(project, importScan), options);
 }
 
+/**
+ * The Python step (`lockPython` in `python.ts`), loaded only for a project that uses Python
+ * distributions (its manifest, its sources or its lock), so a project without them loads none of
+ * the Python bridge (its index client, its resolver) at start-up.
+ *
+ * @param project the project
+ * @param importScan the one walk of its sources
+ * @param options home, offline, fetch, env index; `fresh` re-resolves (lock --check)
+ * @returns the Python entries and whether the resolver ran
+ * @throws {MochiError} what `pythonRequirementsOf` and `lockPython` throw (`PY_E008`–`PY_E013`)
+ */
+export async function lockPythonStep(
+  project: Project,
+  importScan: ImportScan,
+  options: PythonStepOptions & { fresh?: boolean | undefined },
+): Promise<PythonLockResult> {
+  const uses = project.manifest.pythonDependencies !== undefined ||
+    importScan.imports.python.length > 0 || (project.lock?.pythonPackages?.length ?? 0) > 0 ||
+    (project.lock?.pythonWheels?.length ?? 0) > 0;
+  if (!uses) return { packages: [], wheels: [], resolved: false };
+  const py = await import("./python.ts");
+  return await py.lockPython(project, await py.pythonRequirementsOf(project, importScan), options);
+}
+
+/**
+ * The lock with its Python entries replaced (absent when there are none).
+ *
+ * @param lock the lock
+ * @param python the entries
+ * @returns a new lock object
+ */
+export function withPython(
+  lock: Lockfile,
+  python: Pick<PythonLockResult, "packages" | "wheels">,
+): Lockfile {
+  const out: Lockfile = { ...lock };
+  delete out.pythonPackages;
+  delete out.pythonWheels;
+  if (python.packages.length > 0) out.pythonPackages = python.packages;
+  if (python.wheels.length > 0) out.pythonWheels = python.wheels;
+  return out;
+}
+
 /** The lock with its `[[go-package]]` entries replaced (absent when there are none). */
 function withGoModules(lock: Lockfile, modules: LockedGoModule[]): Lockfile {
   const out: Lockfile = { ...lock };
@@ -397,6 +450,11 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
     throw lockWouldChange(project.lockPath, "its Go modules changed");
   }
   lock = withGoModules(lock, go.modules);
+  const python = await lockPythonStep(project, importScan, { ...options, offline });
+  if (python.resolved && locked) {
+    throw lockWouldChange(project.lockPath, "its Python distributions changed");
+  }
+  lock = withPython(lock, python);
   const newLockText = formatLockfile(lock);
   const lockChanged = newLockText !== project.lockText;
   if (lockChanged && locked) throw lockWouldChange(project.lockPath, NOT_CANONICAL);
@@ -414,6 +472,7 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
     const orphans = session.orphansRemoved;
     if (orphans > 0) options.onProgress?.(`removed ${orphans} session(s) left by killed processes`);
     const store = session.store;
+    // Mochi blobs and Python wheels (crates are fetched by mochi fetch, as cargo fetch does).
     const artifacts = lockArtifacts({ ...lock, rustPackages: [] });
     const addresses = crateAddresses(store);
     plan = planFetch(artifacts, await readStoreState(artifacts, store, addresses), {
@@ -432,17 +491,25 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
     const goSource = go.modules.length > 0
       ? (await import("./go.ts")).goZipSource({ ...options, offline }, go.zips)
       : undefined;
+    const wheelSource = (lock.pythonWheels?.length ?? 0) > 0
+      ? (await import("./python.ts")).wheelArtifactSource(lock, { ...options, offline })
+      : undefined;
     const { verify, explain } = mochiSource;
     outcome = await executePlan(
       plan,
       store,
       {
-        open: (a) => a.kind === "go-zip" ? goSource!.open(a) : mochiSource.open(a),
+        open: (a) =>
+          a.kind === "go-zip"
+            ? goSource!.open(a)
+            : a.kind === "wheel"
+            ? wheelSource!.open(a)
+            : mochiSource.open(a),
         ...(verify ? { verify: (a: Artifact) => verify.call(mochiSource, a) } : {}),
         ...(explain
           ? {
             explain: (e: unknown, a: Artifact) =>
-              a.kind === "go-zip" ? Promise.resolve(e) : explain.call(mochiSource, e, a),
+              a.kind === "mochi" ? explain.call(mochiSource, e, a) : Promise.resolve(e),
           }
           : {}),
       },
@@ -485,7 +552,10 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
     goResolved: go.resolved,
     ...(go.proxy ? { goProxy: go.proxy.entries.map((e) => e.url).join(",") } : {}),
     goUnverified: go.unverified,
-    resolved: packagesResolved || rust.resolved || go.resolved,
+    wheels: lock.pythonWheels?.length ?? 0,
+    pythonResolved: python.resolved,
+    ...(python.indexUrl ? { pythonIndex: python.indexUrl } : {}),
+    resolved: packagesResolved || rust.resolved || go.resolved || python.resolved,
     packagesResolved,
     cratesResolved: rust.resolved,
     ...(rust.index ? { cratesIndex: rust.index.url } : {}),
@@ -521,6 +591,8 @@ export interface LockReport {
   goModules: number;
   /** Go modules not checked in a checksum database, with why (GONOSUMDB, GOSUMDB=off). */
   goUnverified: string[];
+  /** `[[python-package]]` entries in the new lockfile. */
+  pythonPackages: number;
   /** Path of `mochi.lock`. */
   lockPath: string;
   /** Solver time in milliseconds. */
@@ -571,7 +643,15 @@ export async function lock(options: InstallOptions & { check?: boolean }): Promi
     offline,
     fresh: options.check || options.refresh,
   });
-  const next = withGoModules(withCrates(resolvedProject.lock, rust.crates), go.modules);
+  const python = await lockPythonStep(project, importScan, {
+    ...options,
+    offline,
+    fresh: options.check || options.refresh,
+  });
+  const next = withPython(
+    withGoModules(withCrates(resolvedProject.lock, rust.crates), go.modules),
+    python,
+  );
   if (!options.check) {
     refusePublisherChanges(project.lock, next, new Set(options.acceptPublishers ?? []));
   }
@@ -591,6 +671,10 @@ export async function lock(options: InstallOptions & { check?: boolean }): Promi
       )
       : [],
     ...retracted,
+    ...diffPythonLock(
+      { packages: project.lock?.pythonPackages ?? [], wheels: project.lock?.pythonWheels ?? [] },
+      { packages: next.pythonPackages ?? [], wheels: next.pythonWheels ?? [] },
+    ).map(formatPythonLockChange),
   ];
   if (!upToDate && !options.check && (options.locked || options.frozen)) {
     throw lockWouldChange(
@@ -607,6 +691,7 @@ export async function lock(options: InstallOptions & { check?: boolean }): Promi
     crates: next.rustPackages?.length ?? 0,
     goModules: next.goPackages?.length ?? 0,
     goUnverified: go.unverified,
+    pythonPackages: next.pythonPackages?.length ?? 0,
     packages: next.packages.length,
     lockPath: project.lockPath,
     solveMs,
@@ -644,7 +729,8 @@ export function diffLocks(before: Lockfile | undefined, after: Lockfile): string
 
 /**
  * `mochi fetch`: bring `mochi.lock` up to date ({@link lock}), then download every locked Rust
- * `.crate` into the store (`fetchCrates`), as `cargo fetch` updates the lock then downloads.
+ * `.crate` (`fetchCrates`) and Python wheel (`fetchWheels`) into the store, as `cargo fetch`
+ * updates the lock then downloads.
  *
  * @param options as for {@link install}; `--offline`/`--frozen` fetch nothing over the network
  * @returns what `fetchCrates` did, and the time it all took in ms
@@ -652,13 +738,21 @@ export function diffLocks(before: Lockfile | undefined, after: Lockfile): string
  */
 export async function fetchProject(
   options: InstallOptions,
-): Promise<FetchReport & { elapsedMs: number }> {
+): Promise<FetchReport & { wheels: number; elapsedMs: number }> {
   const t0 = performance.now();
   await lock(options);
   const project = await readProject(options.projectDir);
-  const report = await fetchCrates(project, project.lock!, {
-    ...options,
-    offline: options.offline || options.frozen || false,
-  });
-  return { ...report, elapsedMs: performance.now() - t0 };
+  const offline = options.offline || options.frozen || false;
+  const report = await fetchCrates(project, project.lock!, { ...options, offline });
+  const wheels = (project.lock?.pythonWheels?.length ?? 0) > 0
+    ? await (await import("./python.ts")).fetchWheels(project.lock!, { ...options, offline })
+    : { crates: 0, fetched: 0, cached: 0, bytes: 0 };
+  return {
+    ...report,
+    wheels: wheels.crates,
+    fetched: report.fetched + wheels.fetched,
+    cached: report.cached + wheels.cached,
+    bytes: report.bytes + wheels.bytes,
+    elapsedMs: performance.now() - t0,
+  };
 }

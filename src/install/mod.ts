@@ -98,6 +98,20 @@ export {
   SKIPPED_SOURCE_DIRS,
 } from "./source_scan.ts";
 export {
+  declaredPythonDependencies,
+  diffPythonLines,
+  fetchWheels,
+  type FetchWheelsOptions,
+  lockedPythonSatisfies,
+  lockPython,
+  projectPythonIndexUrl,
+  type PythonLockResult,
+  pythonRequirementsOf,
+  type PythonStepOptions,
+  scanProjectPythonImports,
+  wheelArtifactSource,
+} from "./python.ts";
+export {
   auditCapabilities,
   type CapabilityAuditReport,
   compileProject,

@@ -12,15 +12,15 @@ import { MochiError } from "../errors.ts";
 import type { Lockfile } from "../lockfile/mod.ts";
 
 /**
- * One downloadable artifact of a lock: a Mochi package blob, a Rust `.crate` file or a Go module
- * zip.
+ * One downloadable artifact of a lock: a Mochi package blob, a Rust `.crate` file, a Go module
+ * zip or a Python wheel.
  */
 export interface Artifact {
   /**
-   * `"mochi"` (a `[[package]]` blob), `"crate"` (a `[[rust-package]]` `.crate` file) or
-   * `"go-zip"` (a `[[go-package]]` module zip).
+   * `"mochi"` (a `[[package]]` blob), `"crate"` (a `[[rust-package]]` `.crate` file),
+   * `"go-zip"` (a `[[go-package]]` module zip) or `"wheel"` (a `[[python-wheel]]` file).
    */
-  readonly kind: "mochi" | "crate" | "go-zip";
+  readonly kind: "mochi" | "crate" | "go-zip" | "wheel";
   /** Package or crate name. */
   readonly name: string;
   /** Exact version. */
@@ -67,8 +67,8 @@ export interface InstallPlan {
 }
 
 /**
- * Every artifact a lock pins: its `[[package]]` blobs, then its `[[rust-package]]` crates, then
- * its `[[go-package]]` zips.
+ * Every artifact a lock pins: its `[[package]]` blobs, then its `[[rust-package]]` crates, its
+ * `[[go-package]]` zips, then its `[[python-wheel]]` wheels.
  *
  * @param lock the lockfile
  * @returns the artifacts, lock order
@@ -126,6 +126,16 @@ export function lockArtifacts(lock: Lockfile): Artifact[] {
       source: g.source.url,
     });
   }
+  for (const w of lock.pythonWheels ?? []) {
+    out.push({
+      kind: "wheel",
+      name: w.name,
+      version: w.version,
+      label: `python ${w.name} ${w.version}`,
+      sha256: w.sha256,
+      source: w.index,
+    });
+  }
   return out;
 }
 
@@ -172,13 +182,17 @@ export function planFetch(
     .map((a) => a.label).sort();
   if (flags.offline && toFetch.length > 0) {
     const first = toFetch[0]!;
-    const what = toFetch.every((a) => a.kind === "crate") ? "crate(s)" : "package(s)";
+    const what = toFetch.every((a) => a.kind === "crate")
+      ? "crate(s)"
+      : toFetch.every((a) => a.kind === "wheel")
+      ? "wheel(s)"
+      : "package(s)";
     throw new MochiError(
       "BLOB_E007",
       `${toFetch.length} ${what} are not in the store and --offline forbids fetching them ` +
         `(first: ${first!.name} ${first.version})`,
       {
-        hint: first!.kind === "crate"
+        hint: first!.kind !== "mochi"
           ? "run mochi fetch once without --offline/--frozen"
           : "run once without --offline/--frozen to fill the store",
       },

@@ -13,9 +13,11 @@ import { formatLockfile, type Lockfile } from "../lockfile/mod.ts";
 import type { NewCapability } from "../capability/mod.ts";
 import {
   type InstallOptions,
+  lockPythonStep,
   openProjectSources,
   type Project,
   sourceOptions,
+  withPython,
   writeLockfile,
 } from "./install.ts";
 import { resolveProject } from "./resolve.ts";
@@ -69,7 +71,8 @@ export async function relockProject(
     offline,
     fresh: options.freshCrates === true,
   });
-  const lock: Lockfile = { ...resolved.lock };
+  const python = await lockPythonStep(project, importScan, { ...options, offline });
+  const lock: Lockfile = withPython({ ...resolved.lock }, python);
   delete lock.rustPackages;
   if (rust.crates.length > 0) lock.rustPackages = rust.crates;
   refusePublisherChanges(project.lock, lock, new Set(options.acceptPublishers ?? []));

@@ -12,6 +12,7 @@
  * @module
  */
 import { closestName } from "../edit_distance.ts";
+import { formatPep440, tryParsePep440Version } from "../python/pep440.ts";
 
 /** The `schema-version` of the `[[python-package]]` shape this mochi reads and writes. */
 export const PYTHON_LOCK_SCHEMA_VERSION = 1;
@@ -549,8 +550,8 @@ export function wheelFilenameProblem(
   }
   const dist = parts[0]!.toLowerCase().replace(/[-_.]+/g, "-");
   if (dist !== name) return `${show(filename)} is a wheel of ${show(dist)}, not ${show(name)}`;
-  const v = parts[1]!.toLowerCase().replace(/_/g, "-");
-  if (v !== version && parts[1] !== version) {
+  const v = tryParsePep440Version(parts[1]!);
+  if (v === undefined || formatPep440(v) !== version) {
     return `${show(filename)} is a wheel of version ${show(parts[1])}, not ${show(version)}`;
   }
   return undefined;

@@ -13,6 +13,7 @@ export type {
   Manifest,
   ManifestWarning,
   PackageInfo,
+  PythonDependency,
   RegistryConfig,
   RustDependency,
 } from "./types.ts";

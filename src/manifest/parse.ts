@@ -26,6 +26,7 @@ import type {
   Manifest,
   ManifestWarning,
   PackageInfo,
+  PythonDependency,
   RegistryConfig,
   RustDependency,
 } from "./types.ts";
@@ -87,7 +88,7 @@ const DEPENDENCY_KEYS = [
   "targets",
 ];
 const CAPABILITY_KEYS = ["required", "optional", "optional_features", "allowed"];
-const REGISTRY_KEYS = ["default", "alternate", "crates-io"];
+const REGISTRY_KEYS = ["default", "alternate", "crates-io", "pypi"];
 const WORKSPACE_KEYS = [
   "members",
   "exclude",
@@ -275,6 +276,7 @@ export function parseManifest(
   const registry = parseRegistry(ctx, doc.registry);
   const rustDependencies = parseRustDependencies(ctx, doc.targets as Table | undefined);
   const goDependencies = parseGoDependencies(ctx, doc.targets as Table | undefined);
+  const pythonDependencies = parsePythonDependencies(ctx, doc.targets as Table | undefined);
   const workspace = doc.workspace as Table | undefined;
   let workspaceMembers: string[] | undefined;
   if (workspace !== undefined) {
@@ -301,6 +303,7 @@ export function parseManifest(
   if (workspaceMembers !== undefined) manifest.workspaceMembers = workspaceMembers;
   if (rustDependencies.size > 0) manifest.rustDependencies = rustDependencies;
   if (goDependencies.size > 0) manifest.goDependencies = goDependencies;
+  if (pythonDependencies.size > 0) manifest.pythonDependencies = pythonDependencies;
   return { manifest, warnings: ctx.warnings };
 }
 
@@ -903,6 +906,138 @@ function parseGoDependencies(ctx: Ctx, targets: Table | undefined): Map<string, 
   return out;
 }
 
+const PYTHON_DEPENDENCY_KEYS = ["version", "extras", "index", "git", "rev", "path"];
+
+/**
+ * `[targets.python.ffi]`: MEP-71's `[python-dependencies]` shapes, string or table; each entry
+ * becomes the requirement text an import line would hold, so both follow one grammar, checked
+ * by the Python bridge (`parsePythonImportSpec`) with this entry's position.
+ */
+function parsePythonDependencies(
+  ctx: Ctx,
+  targets: Table | undefined,
+): Map<string, PythonDependency> {
+  const out = new Map<string, PythonDependency>();
+  const python = targets?.python;
+  if (python === undefined) return out;
+  if (!isTable(python)) {
+    ctx.fail(
+      "MANIFEST_E013",
+      ["targets", "python"],
+      "[targets.python] must be a table",
+      "write [targets.python.ffi]",
+    );
+  }
+  const ffi = python.ffi;
+  if (ffi === undefined) return out;
+  if (!isTable(ffi)) {
+    ctx.fail(
+      "PY_E010",
+      ["targets", "python", "ffi"],
+      `[targets.python.ffi] must be a table of name = "specifier" entries, found ${describe(ffi)}`,
+      'write [targets.python.ffi] with httpx = ">=0.27"',
+    );
+  }
+  for (const [name, entry] of Object.entries(ffi)) {
+    const path = ["targets", "python", "ffi", name];
+    const where = `distribution ${quoteValue(name)} in [targets.python.ffi]`;
+    if (!/^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,198}[A-Za-z0-9])?$/.test(name)) {
+      ctx.fail(
+        "PY_E010",
+        path,
+        `invalid distribution name ${quoteValue(name)} in [targets.python.ffi]`,
+        "a distribution name is ASCII letters, digits, - _ and ., starting and ending with a " +
+          "letter or digit",
+        "key",
+      );
+    }
+    // The alias: the key with every run of - _ . made _ (pythonAliasOf in src/python/imports.ts).
+    const aliasText = name.replace(/[-_.]+/g, "_");
+    const alias = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(aliasText) ? aliasText : undefined;
+    if (alias === undefined) {
+      ctx.fail(
+        "PY_E010",
+        path,
+        `${where} gives no Mochi alias (${quoteValue(name)} starts with a digit)`,
+        `import it from the source instead: import python "${name}" as <alias>`,
+        "key",
+      );
+    }
+    let text: string;
+    let at = path;
+    if (typeof entry === "string") {
+      text = entry.trim() === "*" ? name : `${name}${entry}`;
+    } else if (isTable(entry)) {
+      ctx.unknownKeys(entry, path, PYTHON_DEPENDENCY_KEYS, where);
+      const str = (key: string): string | undefined => {
+        const v = entry[key];
+        if (v === undefined) return undefined;
+        if (typeof v !== "string" || v.length === 0) {
+          ctx.fail(
+            "PY_E010",
+            [...path, key],
+            `"${key}" of ${where} must be a non-empty string, found ${describe(v)}`,
+            `write ${key} = "…"`,
+          );
+        }
+        return v;
+      };
+      const version = str("version");
+      const index = str("index");
+      const git = str("git");
+      const rev = str("rev");
+      const dir = str("path");
+      const extras = ctx.stringArray(
+        entry.extras,
+        [...path, "extras"],
+        "PY_E010",
+        `"extras" of ${where}`,
+        'write extras = ["http2"]',
+      ) ?? [];
+      const sources = [index, git, dir].filter((v) => v !== undefined).length;
+      if (sources > 1 || (sources === 1 && version !== undefined) || (rev && git === undefined)) {
+        ctx.fail(
+          "PY_E010",
+          path,
+          `${where} mixes sources: give version (with an optional index), git (with rev), or ` +
+            "path",
+          `write ${name} = { version = ">=1" }, { git = "https://…", rev = "…" } or ` +
+            '{ path = "../dir" }',
+        );
+      }
+      const ex = extras.length > 0 ? `[${extras.join(",")}]` : "";
+      text = git !== undefined
+        ? `${name}${ex}@git+${git}${rev !== undefined ? `#${rev}` : ""}`
+        : dir !== undefined
+        ? `${name}${ex}@path+${dir}`
+        : index !== undefined
+        ? `${name}${ex}@index+${index}`
+        : `${name}${ex}${version === undefined || version.trim() === "*" ? "" : version}`;
+      at = [...path, git !== undefined ? "git" : dir !== undefined ? "path" : "version"];
+      if (entry[at[at.length - 1]!] === undefined) at = path;
+    } else {
+      ctx.fail(
+        "PY_E010",
+        path,
+        `${where} must be a specifier string or a table, found ${describe(entry)}`,
+        `write ${name} = ">=1" or ${name} = { version = ">=1", extras = [...] }`,
+      );
+    }
+    if (text.length > 8192) {
+      ctx.fail("PY_E010", at, `${where} is longer than 8192 characters`, "shorten it");
+    }
+    const pos = ctx.loc.value(at);
+    out.set(name, {
+      name,
+      alias: alias!,
+      requirement: text,
+      line: ctx.line(path),
+      column: pos.column,
+    });
+  }
+  return out;
+}
+
 function parseRegistry(ctx: Ctx, raw: unknown): RegistryConfig {
   const out: RegistryConfig = { alternates: [] };
   if (raw === undefined) return out;
@@ -939,6 +1074,20 @@ function parseRegistry(ctx: Ctx, raw: unknown): RegistryConfig {
       );
     }
     out.cratesIo = crates;
+  }
+  const pypi = raw.pypi;
+  if (pypi !== undefined) {
+    if (typeof pypi !== "string" || !/^(https?|file):\/\/[^\s]+$/.test(pypi)) {
+      ctx.fail(
+        "MANIFEST_E009",
+        ["registry", "pypi"],
+        `[registry] pypi must be a PEP 691 simple index URL (http, https or file), found ${
+          typeof pypi === "string" ? quoteValue(pypi) : describe(pypi)
+        }`,
+        'write pypi = "https://<index host>/simple/"',
+      );
+    }
+    out.pypi = pypi;
   }
   const alt = raw.alternate;
   if (alt !== undefined) {

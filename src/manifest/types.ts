@@ -95,6 +95,8 @@ export interface RegistryConfig {
   default?: string;
   /** The cargo index for Rust crates (`crates-io = "sparse+http://…"`). */
   cratesIo?: string;
+  /** The PEP 691 simple index for Python distributions (`pypi = "https://…/simple/"`). */
+  pypi?: string;
   /** `[[registry.alternate]]` entries, in file order. */
   alternates: { name: string; url: string }[];
 }
@@ -132,6 +134,29 @@ export interface GoDependency {
   line: number;
 }
 
+/**
+ * One Python distribution from `[targets.python.ffi]` (MEP-71's `[python-dependencies]` shapes:
+ * `httpx = ">=0.27"` or `httpx = { version = ">=0.27", extras = ["http2"] }`, `{ index = "…" }`,
+ * `{ git = "…", rev = "…" }`, `{ path = "…" }`). The key is the distribution name; the alias the
+ * Mochi code uses is the key with `-` and `.` made `_`.
+ */
+export interface PythonDependency {
+  /** The key as written (the distribution name). */
+  name: string;
+  /** The Mochi alias (`typing-extensions` → `typing_extensions`). */
+  alias: string;
+  /**
+   * The requirement as an import line would write it (`httpx>=0.27`, `rich[jupyter]>=13`,
+   * `mylib@git+https://…#v1`, `local@path+../local`, `torch@index+https://…`); its grammar is
+   * checked where it is parsed (`parsePythonImportSpec`, `PY_E010` at {@link line}).
+   */
+  requirement: string;
+  /** 1-based line of the entry in mochi.toml. */
+  line: number;
+  /** 1-based column of the entry's value. */
+  column: number;
+}
+
 /** A parsed `mochi.toml`. */
 export interface Manifest {
   /** The `[package]` table. */
@@ -150,6 +175,8 @@ export interface Manifest {
   rustDependencies?: Map<string, RustDependency>;
   /** `[targets.go.ffi]` modules, keyed by module path, in file order (absent when none). */
   goDependencies?: Map<string, GoDependency>;
+  /** `[targets.python.ffi]` distributions, keyed by the key as written, in file order. */
+  pythonDependencies?: Map<string, PythonDependency>;
   /**
    * Packages allowed to resolve to several semver-incompatible versions at once, or `"*"` for
    * all. Empty when not given. Read from the top-level `allow-multi-version` key (primary) or

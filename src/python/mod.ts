@@ -100,3 +100,17 @@ export {
   type ResolvePythonOptions,
 } from "./resolve.ts";
 export { pep440Scheme, Pep440VersionSet } from "./version_set.ts";
+export {
+  type DeclaredPythonDependency,
+  MAX_PYTHON_REQUIREMENT_LENGTH,
+  mergePythonRequirements,
+  parsePythonImportSpec,
+  pep440SpecifierProblem,
+  pythonAliasOf,
+  type PythonImport,
+  pythonImportOfLine,
+  type PythonImportRequirement,
+  type PythonImportSource,
+  type PythonImportSpec,
+  scanPythonImports,
+} from "./imports.ts";

@@ -1,5 +1,5 @@
 /**
- * `mochi fetch`: download every locked Rust `.crate`, check its SHA-256, store it.
+ * `mochi fetch`: download every locked Rust `.crate` and Python wheel, check its SHA-256, store it.
  *
  * @module
  */
@@ -14,7 +14,7 @@ export const command: CommandSpec = {
   async run(ctx) {
     const r = await fetchProject(await installOptions(ctx));
     ctx.out.info(
-      `Fetched ${r.fetched} crates (${
+      `Fetched ${r.fetched} ${r.wheels > 0 ? "crates and wheels" : "crates"} (${
         (r.bytes / 1e6).toFixed(1)
       } MB), checked SHA-256 against mochi.lock, stored under BLAKE3${
         r.cached ? `; ${r.cached} already in the store` : ""

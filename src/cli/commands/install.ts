@@ -78,7 +78,8 @@ export const command: CommandSpec = {
       );
       return 0;
     }
-    const mochiPackages = r.packages > 0 || (r.crates === 0 && r.goModules === 0);
+    const mochiPackages = r.packages > 0 ||
+      (r.crates === 0 && r.goModules === 0 && r.wheels === 0);
     if (r.packagesResolved && mochiPackages) {
       out.info(`Resolved ${r.packages} packages in ${seconds(r.solveMs)} from ${r.registry}`);
     }
@@ -92,12 +93,29 @@ export const command: CommandSpec = {
           `go.mod computed, ${proven} proven in the checksum database`,
       );
     }
-    if (!r.packagesResolved && !r.cratesResolved && !r.goResolved) {
+    if (r.pythonResolved) {
+      out.info(`Resolved ${plural(r.wheels, "Python distribution")} from ${r.pythonIndex}`);
+    }
+    if (!r.packagesResolved && !r.cratesResolved && !r.goResolved && !r.pythonResolved) {
       out.info(
         `Using mochi.lock: ${r.packages} packages${andCrates(r.crates)}${
           andGoModules(r.goModules)
         }`,
       );
+    }
+    if (r.wheels > 0) {
+      out.info(
+        `Python: ${
+          plural(r.wheels, "wheel")
+        } in mochi.lock, each in the store with the SHA-256 its index published`,
+      );
+      if (!mochiPackages) {
+        out.info(
+          `Fetched ${r.fetched} wheels, checked SHA-256 against mochi.lock, stored under BLAKE3${
+            r.cached ? `; ${r.cached} already in the store` : ""
+          }`,
+        );
+      }
     }
     if (mochiPackages) {
       out.info(

@@ -76,6 +76,7 @@ export const command: CommandSpec = {
         upToDate: r.upToDate,
         packages: r.packages,
         crates: r.crates,
+        pythonPackages: r.pythonPackages,
         lockPath: r.lockPath,
         changes: r.changes,
       }));
