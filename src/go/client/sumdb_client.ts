@@ -324,12 +324,35 @@ export function openGoSumdb(config: GoSumdbConfig, options: GoSumdbOptions): GoS
     return step;
   };
 
+  // The database's newest signed tree head, read once per client before the first lookup (as
+  // golang.org/x/mod/sumdb's Client merges `/latest`): each lookup's tree, usually older, is then
+  // proven inside it with its tiles.
+  let latest: Promise<void> | undefined;
+  const readLatest = (): Promise<void> => {
+    latest ??= (async () => {
+      const note = await read("latest", (b) => b);
+      if (note === null) throw malformed(`${where}: there is no signed tree head at latest`);
+      let tree: Tree;
+      try {
+        tree = parseTree(openNote(note, [verifier]).text);
+      } catch (e) {
+        throw signedOrMalformed(e, where, config.vkey, "the latest tree head");
+      }
+      await advance(tree, note);
+    })();
+    latest.catch(() => {
+      latest = undefined;
+    });
+    return latest;
+  };
+
   return {
     config,
     stats: files.stats,
     knownTree,
     flush: () => files.flush(),
     async lookup(module, version) {
+      await readLatest();
       const path = `lookup/${escapePath(module)}@${escapeVersion(version)}`;
       const body = await read(path, (b) => b);
       if (body === null) {
@@ -354,20 +377,7 @@ export function openGoSumdb(config: GoSumdbConfig, options: GoSumdbOptions): GoS
       try {
         tree = parseTree(openNote(rest, [verifier]).text);
       } catch (e) {
-        if (e instanceof MochiError && e.code === "GO_E006") {
-          throw new MochiError(
-            "GO_E006",
-            `${where}: the tree head is not signed by the trusted key ${
-              config.vkey.split("+").slice(0, 2).join("+")
-            }: ${e.message}`,
-            {
-              hint: "the answer did not come from the configured checksum database; check " +
-                "MOCHI_GOSUMDB (or GOSUMDB) and the proxy, and report it",
-              cause: e,
-            },
-          );
-        }
-        throw malformed(`${where}: the tree head for ${module}@${version} is malformed`, e);
+        throw signedOrMalformed(e, where, config.vkey, `the tree head for ${module}@${version}`);
       }
       const lines = new TextDecoder().decode(text).split("\n");
       const zip = lines[0]?.split(" ");
@@ -403,6 +413,24 @@ export function openGoSumdb(config: GoSumdbConfig, options: GoSumdbOptions): GoS
       return { zipH1: zip[2]!, gomodH1: mod[2]!, recordId: id, tree };
     },
   };
+}
+
+/** A note that does not open: GO_E006 when no trusted key signed it, else malformed. */
+function signedOrMalformed(e: unknown, where: string, vkey: string, what: string): MochiError {
+  if (e instanceof MochiError && e.code === "GO_E006") {
+    return new MochiError(
+      "GO_E006",
+      `${where}: ${what} is not signed by the trusted key ${
+        vkey.split("+").slice(0, 2).join("+")
+      }: ${e.message}`,
+      {
+        hint: "the answer did not come from the configured checksum database; check " +
+          "MOCHI_GOSUMDB (or GOSUMDB) and the proxy, and report it",
+        cause: e,
+      },
+    );
+  }
+  return malformed(`${where}: ${what} is malformed`, e);
 }
 
 function notProven(
