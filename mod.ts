@@ -1,10 +1,9 @@
 /**
  * mochi pkg: the package manager of the Mochi language, as a Deno library.
  *
- * The root exports what a program driving mochi pkg needs first: versions and requirements in
- * cargo's grammar, the PubGrub solver, the manifest and the lockfile, the install pipeline
- * (`mochi install`, `mochi lock`, `mochi add`, `mochi update` as functions), capabilities, the
- * store and the registry client. Each part has its own entry point with the rest of its API;
+ * The root exports what a program driving mochi pkg needs first: the manifest and the lockfile,
+ * the install pipeline (`mochi install`, `mochi lock`, `mochi add`, `mochi update` as functions),
+ * capabilities, the store, the registry client and the error catalogue. Each part has its own entry point with the rest of its API;
  * importing one loads only what it needs (`@mochi/pkg/semver` does not load the archive or
  * Sigstore libraries):
  *
@@ -20,14 +19,27 @@
  * | `@mochi/pkg/publish`      | pack, sign, upload, yank; the registry's publish rules            |
  * | `@mochi/pkg/lowering`     | capabilities lowered to Deno permissions and other targets        |
  * | `@mochi/pkg/rust`         | cargo's rules: crate index files, features, crate resolution      |
+ * | `@mochi/pkg/go`           | Go's module rules, h1 hashes, signed notes, the checksum log, MVS |
+ * | `@mochi/pkg/python`       | PEP 440, Python requirements, index pages, resolution             |
  * | `@mochi/pkg/cli`          | the `mochi` command line                                          |
  *
  * Errors are {@link MochiError}s with a stable code from one catalogue (docs/errors.md) and an
  * exit status ({@link exitStatusOf}).
  *
- * @example Resolve a dependency graph
+ * @example Read a manifest
  * ```ts
- * import { OfflineDependencyProvider, solve } from "@mochi/pkg";
+ * import { parseManifest } from "@mochi/pkg";
+ * import assert from "node:assert/strict";
+ *
+ * const { manifest } = parseManifest(
+ *   '[package]\nname = "app"\nversion = "0.1.0"\nedition = "2026"\nmochi = ">=0.7"\n',
+ * );
+ * assert.equal(manifest.package.name, "app");
+ * ```
+ *
+ * @example Resolve a dependency graph (the solver's own entry point)
+ * ```ts
+ * import { OfflineDependencyProvider, solve } from "@mochi/pkg/solver";
  * import assert from "node:assert/strict";
  *
  * const p = new OfflineDependencyProvider();
@@ -38,9 +50,9 @@
  * assert.equal(picked.get("b"), "1.2.0");
  * ```
  *
- * @example Versions and requirements in cargo's grammar
+ * @example Versions and requirements in cargo's grammar (the semver entry point)
  * ```ts
- * import { parseRequirement, parseVersion, satisfies } from "@mochi/pkg";
+ * import { parseRequirement, parseVersion, satisfies } from "@mochi/pkg/semver";
  * import assert from "node:assert/strict";
  *
  * assert.equal(satisfies(parseVersion("1.4.2"), parseRequirement("^1.2")), true);
@@ -56,19 +68,6 @@ export {
   exitStatusOf,
   MochiError,
 } from "./src/errors.ts";
-export {
-  parseRequirement,
-  parseVersion,
-  type Requirement,
-  satisfies,
-  type Version,
-} from "./src/semver/mod.ts";
-export {
-  type DependencyProvider,
-  NoSolutionError,
-  OfflineDependencyProvider,
-  solve,
-} from "./src/solver/mod.ts";
 export { type Manifest, parseManifest } from "./src/manifest/mod.ts";
 export { formatLockfile, type Lockfile, parseLockfile } from "./src/lockfile/mod.ts";
 export {
