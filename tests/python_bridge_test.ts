@@ -241,6 +241,20 @@ guardedTest(
       );
 
       await t.step(
+        "mochi lock keeps the locked versions it can (only changed entries move)",
+        async () => {
+          const r = await runCli(["lock", "-C", app], { env });
+          assertEquals(r.code, 0, r.stdout + r.stderr);
+          const lock = parseLockfile(await Deno.readTextFile(`${app}/mochi.lock`));
+          assertEquals(
+            lock.pythonPackages?.map((p) => `${p.name}:${p.alias} ${p.version}`),
+            ["certifi:certs 2024.7.4", "httpx:httpx 0.27.2", "httpx:web 0.27.2"],
+          );
+          await Deno.writeTextFile(`${app}/mochi.lock`, locked);
+        },
+      );
+
+      await t.step(
         "a wheel whose published SHA-256 changed is drift, and install refuses it (exit 4)",
         async () => {
           await writeIndex(index, BASE);
