@@ -161,3 +161,37 @@ guardedTest("go: lock --check reports a locked version its module retracted (exi
     assert.match(after.stderr, /~ go example\.com\/dep v1\.0\.0 \(retracted: data loss on close\)/);
   });
 });
+
+guardedTest(
+  "go: --locked refuses a Go change; --offline installs from the lock and the store; a retraction rationale is printed escaped",
+  async () => {
+    await withGo(async (go, dir, env) => {
+      const app = `${dir}/app`;
+      await writeGoProject(app, { "example.com/dep": "v1.0.0" });
+      assert.equal((await runCli(["install"], { cwd: app, env })).code, 0);
+      const lockText = await Deno.readTextFile(`${app}/mochi.lock`);
+      // Offline, with the proxy gone: the lock and the store are enough.
+      const served = go.requests.length;
+      const offline = await runCli(["install", "--offline"], { cwd: app, env });
+      assert.equal(offline.code, 0, offline.stderr);
+      assert.equal(go.requests.length, served, "nothing was asked of the proxy");
+      // A new requirement: --locked refuses, nothing written.
+      await writeGoProject(app, { "example.com/dep": "v1.1.0" });
+      const locked = await runCli(["install", "--locked"], { cwd: app, env });
+      assert.equal(locked.code, 1, locked.stderr);
+      assert.match(locked.stderr, /LOCK_E002/);
+      assert.equal(await Deno.readTextFile(`${app}/mochi.lock`), lockText);
+      // A hostile rationale reaches the terminal escaped.
+      await writeGoProject(app, { "example.com/dep": "v1.0.0" });
+      await go.add([{
+        path: "example.com/dep",
+        version: "v1.3.0",
+        goMod: "module example.com/dep\n\ngo 1.21\n\nretract v1.0.0 // bad\x1b[2Jnews\n",
+      }]);
+      const check = await runCli(["lock", "--check"], { cwd: app, env });
+      assert.equal(check.code, 1, check.stderr);
+      assert.ok(!check.stderr.includes("\x1b"), "no raw escape reaches the terminal");
+      assert.match(check.stderr, /retracted: bad\\x1b\[2Jnews/);
+    });
+  },
+);

@@ -328,7 +328,7 @@ export async function lockGoModules(
         const why = (await retractionsOf(m.path, listed))(m.version);
         if (why !== undefined) {
           retracted.push(
-            `${m.path} ${m.version}${why.rationale ? `: ${why.rationale}` : ""}`,
+            `${m.path} ${m.version}${why.rationale ? `: ${printable(why.rationale)}` : ""}`,
           );
         }
       }
@@ -343,6 +343,18 @@ export async function lockGoModules(
     await proxy.flush();
     await sumdb?.flush();
   }
+}
+
+/**
+ * A retraction rationale as it may be printed: it comes from a module's go.mod, so control
+ * characters are shown escaped (`\x1b`) and it is cut at 200 characters.
+ */
+function printable(text: string): string {
+  const shown = text.replace(
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
+  return shown.length > 200 ? `${shown.slice(0, 200)}…` : shown;
 }
 
 /** Reads a stream into memory, refusing more than `cap` bytes. */
