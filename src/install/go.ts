@@ -351,6 +351,7 @@ export async function lockGoModules(
  */
 function printable(text: string): string {
   const shown = text.replace(
+    // deno-lint-ignore no-control-regex -- finds the control characters to escape
     /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
     (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
   );
