@@ -178,6 +178,17 @@ guardedTest(
         assert(text.includes("\nschema-version = 1\n"), text);
         const check = await runCli(["lock", "--check", "-C", app], { env });
         assertEquals(check.code, 0, check.stdout + check.stderr);
+        // What a wrapper synthesiser records for an entry stays while its version does.
+        const withWrapper = text.replace(
+          'alias = "httpx"\nsource = "registry"\nversion = "0.27.2"\nspecifier = ">=0.27"\n',
+          'alias = "httpx"\nsource = "registry"\nversion = "0.27.2"\nspecifier = ">=0.27"\n' +
+            `wrapper-sha256 = "${"c".repeat(64)}"\ncapabilities = ["async", "callable"]\n`,
+        );
+        assert(withWrapper !== text, text);
+        await Deno.writeTextFile(`${app}/mochi.lock`, withWrapper);
+        const kept = await runCli(["lock", "--check", "-C", app], { env });
+        assertEquals(kept.code, 0, kept.stdout + kept.stderr);
+        await Deno.writeTextFile(`${app}/mochi.lock`, text);
       });
 
       await t.step(
@@ -301,6 +312,24 @@ guardedTest(
           assertEquals(await Deno.readTextFile(`${app}/mochi.lock`), locked, "lock untouched");
         },
       );
+
+      await t.step("a page that points a locked wheel outside the index is refused", async () => {
+        await writeIndex(index, BASE);
+        const pagePath = `${index}/simple/idna/index.json`;
+        const page = await Deno.readTextFile(pagePath);
+        await Deno.writeTextFile(
+          pagePath,
+          page.replace("../../files/idna-3.7-py3-none-any.whl", "file:///etc/hostname"),
+        );
+        const r = await runCli(["install", "-C", app], {
+          env: { ...env, MOCHI_HOME: `${root}/home4` },
+        });
+        assertEquals(r.code, 1, r.stdout + r.stderr);
+        // The page reader refuses it before any download (the executor source checks again).
+        assert(r.stderr.includes("PY_E005") && r.stderr.includes("scheme file:"), r.stderr);
+        assertEquals(await snapshotTree(`${root}/home4/store/blobs`), [], "nothing stored");
+        await Deno.writeTextFile(pagePath, page);
+      });
 
       await t.step("a hostile [[python-package]] source is refused with LOCK_E005", async () => {
         await Deno.writeTextFile(

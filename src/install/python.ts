@@ -301,6 +301,7 @@ export async function lockPython(
       index: indexUrl,
     });
   }
+  const oldByKey = new Map(old.packages.map((p) => [`${p.name}:${p.alias}`, p]));
   const packages: LockedPythonPackage[] = requirements.map((r) => {
     const entry: LockedPythonPackage = {
       name: r.spec.normalizedName,
@@ -311,6 +312,13 @@ export async function lockPython(
     if (v !== undefined) entry.version = v;
     const s = specifierOf(r);
     if (s !== undefined) entry.specifier = s;
+    // What the wrapper synthesiser recorded (MEP-71's wrapper-sha256 and capabilities) belongs
+    // to the version: kept while the entry resolves to the same one, dropped when it moves.
+    const before = oldByKey.get(`${entry.name}:${entry.alias}`);
+    if (before !== undefined && before.version === entry.version) {
+      if (before.wrapperSha256 !== undefined) entry.wrapperSha256 = before.wrapperSha256;
+      if (before.capabilities !== undefined) entry.capabilities = [...before.capabilities];
+    }
     return entry;
   });
   return { packages, wheels, resolved: true, indexUrl };
