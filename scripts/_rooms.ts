@@ -106,6 +106,12 @@ export const ROOMS: Readonly<Record<string, Room>> = {
     forbid: ["registry-server"],
     about: "reads a PEP 691 JSON index: project pages and PEP 658 core metadata, cached and capped",
   },
+  sbom: {
+    paths: ["src/sbom/"],
+    layer: "core",
+    about:
+      "software bills of materials from mochi.lock: CycloneDX 1.6 JSON and SPDX 3.0.1 JSON-LD, package URLs, byte-reproducible",
+  },
   go: {
     paths: ["src/go/"],
     layer: "core",
@@ -243,6 +249,7 @@ export const ENTRY_POINTS: Readonly<Record<string, string>> = {
   "./go": "src/go/mod.ts",
   "./go/client": "src/go/client/mod.ts",
   "./python": "src/python/mod.ts",
+  "./sbom": "src/sbom/mod.ts",
   "./cli": "cli.ts",
 };
 

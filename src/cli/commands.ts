@@ -112,6 +112,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => loadCommand("./commands/compile.ts"),
   },
   {
+    name: "sbom",
+    summary: "write the SBOM of mochi.lock (CycloneDX 1.6 or SPDX 3.0.1 JSON)",
+    load: () => loadCommand("./commands/sbom.ts"),
+  },
+  {
     name: "audit capabilities",
     summary: "check every locked package's registry history for added capabilities",
     load: () => loadCommand("./commands/audit_capabilities.ts"),
