@@ -106,6 +106,18 @@ export const ROOMS: Readonly<Record<string, Room>> = {
     forbid: ["registry-server"],
     about: "reads a PEP 691 JSON index: project pages and PEP 658 core metadata, cached and capped",
   },
+  audit: {
+    paths: ["src/audit/"],
+    layer: "core",
+    about:
+      "advisories: OSV records read as hostile input, OSV range evaluation, CVSS scores, matching a lock",
+  },
+  "audit-client": {
+    paths: ["src/audit/client/"],
+    layer: "adapter",
+    forbid: ["registry-server"],
+    about: "reads an OSV advisory database: a directory of JSON files or an http(s) URL, capped",
+  },
   sbom: {
     paths: ["src/sbom/"],
     layer: "core",
@@ -250,6 +262,7 @@ export const ENTRY_POINTS: Readonly<Record<string, string>> = {
   "./go/client": "src/go/client/mod.ts",
   "./python": "src/python/mod.ts",
   "./sbom": "src/sbom/mod.ts",
+  "./audit": "src/audit/mod.ts",
   "./cli": "cli.ts",
 };
 

@@ -359,6 +359,22 @@ export const ERROR_CATALOGUE = {
     summary:
       "the index does not serve a locked or picked wheel properly (not listed, no SHA-256, or a URL it may not send downloads to)",
   },
+
+  // Supply-chain reports: advisories and mochi audit (src/audit)
+  AUDIT_E001: { exit: 1, summary: "an advisory is not a valid OSV record" },
+  AUDIT_E002: {
+    exit: 1,
+    summary: "the advisory database is missing, unreadable or not configured",
+  },
+  AUDIT_E003: {
+    exit: 3,
+    summary: "the advisory database URL cannot be reached or answers an error",
+  },
+  AUDIT_E004: { exit: 1, summary: "the advisory database is larger than a cap" },
+  AUDIT_E005: {
+    exit: 1,
+    summary: "mochi audit fix: no version the requirements allow is fixed",
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** A stable error code from {@link ERROR_CATALOGUE}, e.g. `"MANIFEST_E003"`. */

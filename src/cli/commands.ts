@@ -117,6 +117,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => loadCommand("./commands/sbom.ts"),
   },
   {
+    name: "audit",
+    summary: "match every locked package and crate against OSV advisories",
+    load: () => loadCommand("./commands/audit.ts"),
+  },
+  {
     name: "audit capabilities",
     summary: "check every locked package's registry history for added capabilities",
     load: () => loadCommand("./commands/audit_capabilities.ts"),

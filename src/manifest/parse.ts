@@ -45,6 +45,7 @@ export const TOP_LEVEL_TABLES = [
   "provenance",
   "workspace",
   "registry",
+  "audit",
 ] as const;
 
 /** The one top-level key that is not a table: `allow-multi-version = [..] | "*"`. */
@@ -257,7 +258,7 @@ export function parseManifest(
       "key",
     );
   }
-  for (const key of ["features", "targets", "provenance", "workspace"]) {
+  for (const key of ["features", "targets", "provenance", "workspace", "audit"]) {
     if (doc[key] !== undefined && !isTable(doc[key])) {
       ctx.fail(
         "MANIFEST_E013",
@@ -304,6 +305,21 @@ export function parseManifest(
   if (rustDependencies.size > 0) manifest.rustDependencies = rustDependencies;
   if (goDependencies.size > 0) manifest.goDependencies = goDependencies;
   if (pythonDependencies.size > 0) manifest.pythonDependencies = pythonDependencies;
+  const audit = doc.audit as Table | undefined;
+  if (audit !== undefined) {
+    ctx.unknownKeys(audit, ["audit"], ["database"], "[audit]");
+    if (audit.database !== undefined) {
+      if (typeof audit.database !== "string" || audit.database.length === 0) {
+        ctx.fail(
+          "MANIFEST_E013",
+          ["audit", "database"],
+          `[audit] database must be a non-empty string, found ${describe(audit.database)}`,
+          'write database = "path/to/osv-dir" (or an http(s) URL)',
+        );
+      }
+      manifest.auditDatabase = audit.database as string;
+    }
+  }
   return { manifest, warnings: ctx.warnings };
 }
 

@@ -185,6 +185,11 @@ export interface Manifest {
   allowMultiVersion: string[] | "*";
   /** `[workspace] members` globs, when the file has a `[workspace]` table. */
   workspaceMembers?: string[];
+  /**
+   * `[audit] database`: where `mochi audit` reads OSV advisories (a directory, relative to the
+   * manifest's directory, or an `http(s)` URL); absent when not given.
+   */
+  auditDatabase?: string;
 }
 
 /** A non-fatal finding while parsing a manifest (an unknown key inside a known table). */

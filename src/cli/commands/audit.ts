@@ -1,0 +1,162 @@
+/**
+ * `mochi audit [--severity LEVEL] [--json] [--database DIR|URL]`: match every locked package and
+ * crate against OSV advisories and print each finding with its id, severity, affected and fixed
+ * versions and the paths that bring the package in.
+ *
+ * @module
+ */
+import { MochiError } from "../../errors.ts";
+import { readProject } from "../../install/install.ts";
+import { lockGraph } from "../../install/graph.ts";
+import { type AuditFinding, auditLock, type AuditReport } from "../../audit/audit.ts";
+import { meetsThreshold, SEVERITY_LEVELS } from "../../audit/severity.ts";
+import { loadAdvisories } from "../../audit/client/advisory_db.ts";
+import { type CommandContext, type CommandSpec, flag, stringOption } from "../command.ts";
+import { projectDirOf } from "../common.ts";
+
+/** `--severity`'s value. */
+export type Threshold = (typeof SEVERITY_LEVELS)[number];
+
+/** The `--json` document of `mochi audit` (docs/schemas/audit.schema.json). */
+export interface AuditJson {
+  /** Where the advisories came from. */
+  database: string;
+  /** Advisories read. */
+  advisories: number;
+  /** Withdrawn advisories skipped. */
+  withdrawn: string[];
+  /** The `--severity` threshold. */
+  severity: Threshold;
+  /** Whether a finding is at or above the threshold (the exit status is then 1). */
+  failed: boolean;
+  /** The findings. */
+  findings: (AuditFinding & { atOrAboveThreshold: boolean })[];
+  /** Ranges that could not be evaluated. */
+  problems: string[];
+}
+
+/**
+ * Reads the project, its lock and the advisory database, and audits: shared by `mochi audit`
+ * and `mochi audit fix`.
+ *
+ * @param ctx the command's context (`--database`, `MOCHI_ADVISORY_DB`, `[audit] database`)
+ * @returns the project directory, the database location and the report
+ * @throws {MochiError} `LOCK_E005` without a lock; `AUDIT_E002` without a database; the errors of
+ *   `loadAdvisories`
+ */
+export async function runAudit(
+  ctx: CommandContext,
+): Promise<{ projectDir: string; database: string; report: AuditReport }> {
+  const projectDir = await projectDirOf(ctx);
+  const project = await readProject(projectDir);
+  if (!project.lock) {
+    throw new MochiError("LOCK_E005", `no mochi.lock in ${projectDir}`, {
+      hint: "run mochi lock first",
+    });
+  }
+  const given = stringOption(ctx.values, "database") ?? ctx.env.MOCHI_ADVISORY_DB ??
+    project.manifest.auditDatabase;
+  if (given === undefined || given === "") {
+    throw new MochiError("AUDIT_E002", "no advisory database is configured", {
+      hint: 'set [audit] database = "<dir of OSV JSON files or URL>" in mochi.toml, ' +
+        "MOCHI_ADVISORY_DB, or pass --database",
+    });
+  }
+  const fromManifest = stringOption(ctx.values, "database") === undefined &&
+    ctx.env.MOCHI_ADVISORY_DB === undefined;
+  const database = /^https?:\/\//i.test(given) || given.startsWith("/") ||
+      given.startsWith("file://")
+    ? given
+    : `${fromManifest ? projectDir : ctx.cwd}/${given}`;
+  const db = await loadAdvisories(database);
+  const report = auditLock(project.lock, db.records, lockGraph(project.manifest, project.lock));
+  return { projectDir, database: given, report };
+}
+
+/** The `--severity` value, checked. */
+export function thresholdOf(ctx: CommandContext): Threshold {
+  const t = stringOption(ctx.values, "severity") ?? "low";
+  if (!(SEVERITY_LEVELS as readonly string[]).includes(t)) {
+    throw new MochiError("CLI_E001", `--severity takes ${SEVERITY_LEVELS.join(", ")}, got "${t}"`);
+  }
+  return t as Threshold;
+}
+
+/** One finding as text lines. */
+export function findingLines(f: AuditFinding): string[] {
+  const score = f.severity.score !== undefined ? ` ${f.severity.score.toFixed(1)}` : "";
+  const lines = [
+    `${f.id}  ${f.severity.level}${score}  ${f.name} ${f.version} (${f.ecosystem})`,
+  ];
+  if (f.summary) lines.push(`  ${f.summary}`);
+  if (f.aliases.length > 0) lines.push(`  aliases: ${f.aliases.join(", ")}`);
+  if (f.fixed.length > 0) lines.push(`  fixed in: ${f.fixed.join(", ")}`);
+  else if (f.lastAffected.length > 0) {
+    lines.push(`  no fixed version; last affected: ${f.lastAffected.join(", ")}`);
+  } else lines.push("  no fixed version");
+  for (const p of f.paths) lines.push(`  path: ${p.join(" → ")}`);
+  return lines;
+}
+
+/** `mochi audit`. */
+export const command: CommandSpec = {
+  description: [
+    "Advisories are OSV JSON: a directory of files or an http(s) URL serving a JSON array,",
+    "from --database, else MOCHI_ADVISORY_DB, else [audit] database in mochi.toml.",
+    "Mochi packages match ecosystem Mochi, crates crates.io, Go modules Go, wheels PyPI.",
+    "Exit 1 when a finding is at or above --severity (an unknown severity always counts).",
+    "Example: mochi audit --severity high",
+  ].join("\n"),
+  options: {
+    severity: {
+      type: "string",
+      value: "LEVEL",
+      help: "fail (exit 1) at or above low (default), medium, high or critical",
+    },
+    database: { type: "string", value: "DIR|URL", help: "where the OSV advisories are" },
+    json: { type: "boolean", help: "print JSON (docs/schemas/audit.schema.json)" },
+  },
+  async run(ctx) {
+    const threshold = thresholdOf(ctx);
+    const { database, report } = await runAudit(ctx);
+    const failing = report.findings.filter((f) => meetsThreshold(f.severity.level, threshold));
+    if (flag(ctx.values, "json")) {
+      const doc: AuditJson = {
+        database,
+        advisories: report.advisories,
+        withdrawn: report.withdrawn,
+        severity: threshold,
+        failed: failing.length > 0,
+        findings: report.findings.map((f) => ({
+          ...f,
+          atOrAboveThreshold: meetsThreshold(f.severity.level, threshold),
+        })),
+        problems: report.problems,
+      };
+      ctx.out.data(JSON.stringify(doc));
+      return failing.length > 0 ? 1 : 0;
+    }
+    for (const f of report.findings) {
+      for (const l of findingLines(f)) ctx.out.data(l);
+      ctx.out.data("");
+    }
+    for (const p of report.problems) ctx.out.note(`warning: ${p}`);
+    const counts = new Map<string, number>();
+    for (const f of report.findings) {
+      counts.set(f.severity.level, (counts.get(f.severity.level) ?? 0) + 1);
+    }
+    const parts = ["critical", "high", "medium", "low", "none", "unknown"].flatMap((l) =>
+      counts.has(l) ? [`${counts.get(l)} ${l}`] : []
+    );
+    const withdrawn = report.withdrawn.length > 0
+      ? `, ${report.withdrawn.length} withdrawn skipped`
+      : "";
+    ctx.out.data(
+      `${report.findings.length} finding${report.findings.length === 1 ? "" : "s"}` +
+        (parts.length > 0 ? ` (${parts.join(", ")})` : "") +
+        ` from ${report.advisories} advisories${withdrawn}; ` +
+        `${failing.length} at or above ${threshold}`,
+    );
+    return failing.length > 0 ? 1 : 0;
+  },
+};
