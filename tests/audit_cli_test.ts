@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { Ajv } from "ajv";
-import { ROOT, runCli } from "./helpers.ts";
+import { ROOT, runCli, serveRegistrySubprocess, writeProject, writeRegistry } from "./helpers.ts";
 import { guardedTest } from "./stray.ts";
 
 const APP = `${ROOT}/fixtures/supply/app`;
@@ -132,3 +132,79 @@ guardedTest("mochi audit: [audit] database, a loopback URL, and no database at a
     await Deno.remove(tmp, { recursive: true });
   }
 });
+
+guardedTest(
+  "mochi audit fix: the lowest allowed fixed version through the solver; refused when none is allowed",
+  async () => {
+    const tmp = await Deno.makeTempDir({ prefix: "mochi-audit-fix-" });
+    try {
+      const reg = `${tmp}/registry`;
+      await writeRegistry(reg, [
+        { name: "core", version: "1.0.0" },
+        { name: "core", version: "1.0.1" },
+        { name: "core", version: "1.0.2" },
+        { name: "core", version: "1.1.0" },
+        { name: "rand", version: "0.8.0", deps: { core: "1" } },
+        { name: "rand", version: "0.8.1", deps: { core: "1" } },
+      ]);
+      await using server = await serveRegistrySubprocess(reg);
+      const app = `${tmp}/app`;
+      await writeProject(
+        app,
+        { core: "1.0", rand: "=0.8.0" },
+        `[registry]\ndefault = "${server.url}"\n`,
+      );
+      const db = `${tmp}/db`;
+      await Deno.mkdir(db);
+      const osv = (id: string, name: string, events: Record<string, string>[]) =>
+        Deno.writeTextFile(
+          `${db}/${id}.json`,
+          JSON.stringify({
+            id,
+            modified: "2026-11-01T00:00:00Z",
+            summary: `made up: ${name}`,
+            affected: [{
+              package: { ecosystem: "Mochi", name },
+              ranges: [{ type: "SEMVER", events }],
+            }],
+          }),
+        );
+      // core: fixed in 1.0.1 by one advisory but 1.0.1 has another, so the lowest clean fix is 1.0.2.
+      await osv("MOCHI-9-1", "core", [{ introduced: "0" }, { fixed: "1.0.1" }]);
+      await osv("MOCHI-9-2", "core", [{ introduced: "1.0.1" }, { fixed: "1.0.2" }]);
+      await osv("MOCHI-9-3", "rand", [{ introduced: "0" }, { fixed: "0.8.1" }]);
+      const env = { MOCHI_HOME: `${tmp}/home`, MOCHI_ADVISORY_DB: db };
+      assert.equal((await runCli(["lock"], { cwd: app, env })).code, 0);
+      const pin = await runCli(["update", "core", "--precise", "1.0.0"], { cwd: app, env });
+      assert.equal(pin.code, 0, pin.stderr);
+      const before = await runCli(["audit"], { cwd: app, env });
+      assert.equal(before.code, 1);
+      assert.match(before.stdout, /^2 findings/m);
+
+      const dry = await runCli(["audit", "fix", "--dry-run"], { cwd: app, env });
+      assert.match(dry.stdout, /~ core 1\.0\.0 → 1\.0\.2/);
+      assert.match(
+        await Deno.readTextFile(`${app}/mochi.lock`),
+        /name = "core"\nversion = "1\.0\.0"/,
+      );
+
+      const fix = await runCli(["audit", "fix"], { cwd: app, env });
+      assert.equal(fix.code, 1, fix.stderr);
+      assert.match(fix.stdout, /~ core 1\.0\.0 → 1\.0\.2/);
+      assert.match(fix.stderr, /AUDIT_E005/);
+      assert.match(
+        fix.stderr,
+        /rand 0\.8\.0: no fixed version the requirements allow \(tried 0\.8\.1: /,
+      );
+      const lock = await Deno.readTextFile(`${app}/mochi.lock`);
+      assert.match(lock, /name = "core"\nversion = "1\.0\.2"/);
+      assert.match(lock, /name = "rand"\nversion = "0\.8\.0"/);
+      const after = await runCli(["audit", "--json"], { cwd: app, env });
+      assert.deepEqual(JSON.parse(after.stdout).findings.map((f: { id: string }) => f.id), [
+        "MOCHI-9-3",
+      ]);
+    } finally {
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
+);

@@ -122,6 +122,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => loadCommand("./commands/audit.ts"),
   },
   {
+    name: "audit fix",
+    summary: "move affected packages to the lowest fixed version the requirements allow",
+    load: () => loadCommand("./commands/audit_fix.ts"),
+  },
+  {
     name: "audit capabilities",
     summary: "check every locked package's registry history for added capabilities",
     load: () => loadCommand("./commands/audit_capabilities.ts"),

@@ -10,6 +10,7 @@ import { readProject } from "../../install/install.ts";
 import { lockGraph } from "../../install/graph.ts";
 import { type AuditFinding, auditLock, type AuditReport } from "../../audit/audit.ts";
 import { meetsThreshold, SEVERITY_LEVELS } from "../../audit/severity.ts";
+import type { OsvRecord } from "../../audit/osv.ts";
 import { loadAdvisories } from "../../audit/client/advisory_db.ts";
 import { type CommandContext, type CommandSpec, flag, stringOption } from "../command.ts";
 import { projectDirOf } from "../common.ts";
@@ -40,13 +41,13 @@ export interface AuditJson {
  * and `mochi audit fix`.
  *
  * @param ctx the command's context (`--database`, `MOCHI_ADVISORY_DB`, `[audit] database`)
- * @returns the project directory, the database location and the report
+ * @returns the project directory, the database location, the report and the advisories
  * @throws {MochiError} `LOCK_E005` without a lock; `AUDIT_E002` without a database; the errors of
  *   `loadAdvisories`
  */
 export async function runAudit(
   ctx: CommandContext,
-): Promise<{ projectDir: string; database: string; report: AuditReport }> {
+): Promise<{ projectDir: string; database: string; report: AuditReport; records: OsvRecord[] }> {
   const projectDir = await projectDirOf(ctx);
   const project = await readProject(projectDir);
   if (!project.lock) {
@@ -70,7 +71,7 @@ export async function runAudit(
     : `${fromManifest ? projectDir : ctx.cwd}/${given}`;
   const db = await loadAdvisories(database);
   const report = auditLock(project.lock, db.records, lockGraph(project.manifest, project.lock));
-  return { projectDir, database: given, report };
+  return { projectDir, database: given, report, records: db.records };
 }
 
 /** The `--severity` value, checked. */
