@@ -127,6 +127,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => loadCommand("./commands/audit_fix.ts"),
   },
   {
+    name: "provenance",
+    summary: "verify and show a locked package's SLSA provenance (builder, source, commit)",
+    load: () => loadCommand("./commands/provenance.ts"),
+  },
+  {
     name: "audit capabilities",
     summary: "check every locked package's registry history for added capabilities",
     load: () => loadCommand("./commands/audit_capabilities.ts"),

@@ -1,0 +1,111 @@
+/**
+ * `mochi provenance` through the real CLI: a package published from a (simulated) GitHub Actions
+ * run to a loopback registry, signed by a loopback Sigstore; its provenance verifies and shows the
+ * builder, repository, ref, commit and run; a flipped bundle byte is exit 4.
+ */
+import assert from "node:assert/strict";
+import { Ajv } from "ajv";
+import { startFakeSigstore, workflowSan } from "./fake_sigstore.ts";
+import { runCli, serveRegistrySubprocess, writeProject } from "./helpers.ts";
+import { guardedTest } from "./stray.ts";
+
+guardedTest(
+  "mochi provenance: verified SLSA provenance of a locked package; tampering is exit 4",
+  async () => {
+    const tmp = await Deno.makeTempDir();
+    await using fake = await startFakeSigstore();
+    try {
+      const reg = `${tmp}/registry`;
+      await Deno.mkdir(reg);
+      await Deno.writeTextFile(`${reg}/config.json`, '{"dl": "blobs/", "api": null}');
+      const rootFile = `${tmp}/trusted_root.json`;
+      await Deno.writeTextFile(rootFile, fake.trustedRootJson);
+      await using server = await serveRegistrySubprocess(reg, [
+        "--allow-publish",
+        "--trusted-root",
+        rootFile,
+      ]);
+      const pkg = `${tmp}/core`;
+      await Deno.mkdir(`${pkg}/src`, { recursive: true });
+      await Deno.writeTextFile(
+        `${pkg}/mochi.toml`,
+        '[package]\nname = "@acme/core"\nversion = "1.0.0"\nedition = "2026"\nmochi = ">=0.7"\n' +
+          'description = "core"\nlicense = "MIT"\nreadme = "README.md"\n' +
+          'repository = "https://github.com/acme/core"\n',
+      );
+      await Deno.writeTextFile(`${pkg}/README.md`, "# core\n");
+      await Deno.writeTextFile(`${pkg}/src/lib.mochi`, "// core\n");
+      const commit = "0123456789abcdef0123456789abcdef01234567";
+      const pub = await runCli([
+        "publish",
+        "--identity-token",
+        fake.token(workflowSan("acme/core", "v1.0.0")),
+      ], {
+        cwd: pkg,
+        env: {
+          MOCHI_HOME: `${tmp}/publisher-home`,
+          MOCHI_REGISTRY: server.url,
+          MOCHI_FULCIO_URL: fake.url,
+          MOCHI_REKOR_URL: fake.url,
+          GITHUB_ACTIONS: "true",
+          GITHUB_REPOSITORY: "acme/core",
+          GITHUB_SHA: commit,
+          GITHUB_REF: "refs/tags/v1.0.0",
+          GITHUB_RUN_ID: "42",
+        },
+      });
+      assert.equal(pub.code, 0, pub.stderr);
+
+      const app = `${tmp}/app`;
+      await writeProject(app, { [`"@acme/core"`]: "^1.0" });
+      const env = {
+        MOCHI_HOME: `${tmp}/home`,
+        MOCHI_REGISTRY: server.url,
+        MOCHI_SIGSTORE_ROOT: rootFile,
+      };
+      const lock = await runCli(["lock"], { cwd: app, env });
+      assert.equal(lock.code, 0, lock.stderr);
+
+      const text = await runCli(["provenance", "@acme/core"], { cwd: app, env });
+      assert.equal(text.code, 0, text.stderr);
+      assert.match(text.stdout, /@acme\/core 1\.0\.0: provenance verified/);
+      assert.match(text.stdout, /builder: +https:\/\/github\.com\/actions\/runner\/github-hosted/);
+      assert.match(text.stdout, /repository: +https:\/\/github\.com\/acme\/core/);
+      assert.match(text.stdout, /ref: +refs\/tags\/v1\.0\.0/);
+      assert.match(text.stdout, new RegExp(`commit: +${commit}`));
+      assert.match(
+        text.stdout,
+        /run: +https:\/\/github\.com\/acme\/core\/actions\/runs\/42\/attempts\/1/,
+      );
+      const json = await runCli(["provenance", "@acme/core@1.0.0", "--json"], { cwd: app, env });
+      const doc = JSON.parse(json.stdout);
+      const schema = JSON.parse(
+        await Deno.readTextFile(new URL("../docs/schemas/provenance.schema.json", import.meta.url)),
+      );
+      const ajv = new Ajv({ strict: true, allErrors: true });
+      const validate = ajv.compile(schema);
+      assert(validate(doc as unknown), ajv.errorsText(validate.errors));
+      assert.equal(doc.signer, workflowSan("acme/core", "v1.0.0"));
+      assert.equal(doc.predicateType, "https://slsa.dev/provenance/v1");
+      assert.equal(doc.commit, commit);
+
+      const missing = await runCli(["provenance", "@acme/nope"], { cwd: app, env });
+      assert.equal(missing.code, 1);
+
+      // A flipped byte in the DSSE signature: exit 4.
+      const lockText = await Deno.readTextFile(`${app}/mochi.lock`);
+      const b3 = lockText.match(/blake3 = "([0-9a-f]{64})"/)![1]!;
+      const bundlePath = `${reg}/blobs/${b3}.sigstore`;
+      const bundle = JSON.parse(await Deno.readTextFile(bundlePath));
+      const sig: string = bundle.dsseEnvelope.signatures[0].sig;
+      bundle.dsseEnvelope.signatures[0].sig = sig.slice(0, 10) + (sig[10] === "A" ? "B" : "A") +
+        sig.slice(11);
+      await Deno.writeTextFile(bundlePath, JSON.stringify(bundle));
+      const bad = await runCli(["provenance", "@acme/core"], { cwd: app, env });
+      assert.equal(bad.code, 4, bad.stderr);
+      assert.match(bad.stderr, /SIG_E004/);
+    } finally {
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
+);
