@@ -1,0 +1,97 @@
+/**
+ * `mochi audit fix` on Rust crates, with the real RustSec advisories of fixtures/supply: a crate
+ * whose requirement allows a fixed version moves to it; one pinned to an affected version is
+ * refused with the fixed versions and the requirement to raise (AUDIT_E005).
+ */
+import assert from "node:assert/strict";
+import { gzipSync } from "node:zlib";
+import { crateIndexPath } from "../src/rust/mod.ts";
+import { digestBytes } from "../src/store/mod.ts";
+import { ROOT, runCli, serveRegistrySubprocess } from "./helpers.ts";
+import { guardedTest } from "./stray.ts";
+
+/** A cargo sparse index of `.crate` files with no dependencies (as tests/rust_bridge_test.ts). */
+async function writeCargoIndex(
+  dir: string,
+  crates: { name: string; vers: string }[],
+): Promise<void> {
+  await Deno.writeTextFile(
+    `${dir}/config.json`,
+    JSON.stringify({ dl: "dl/{crate}/{version}/download", api: null }),
+  );
+  const lines = new Map<string, string[]>();
+  for (const c of crates) {
+    const body = new Uint8Array(gzipSync(new TextEncoder().encode(`${c.name}-${c.vers}\n`)));
+    await Deno.mkdir(`${dir}/dl/${c.name}/${c.vers}`, { recursive: true });
+    await Deno.writeFile(`${dir}/dl/${c.name}/${c.vers}/download`, body);
+    const line = JSON.stringify({
+      name: c.name,
+      vers: c.vers,
+      deps: [],
+      cksum: (await digestBytes(body)).sha256,
+      features: {},
+      yanked: false,
+    });
+    const p = crateIndexPath(c.name);
+    lines.set(p, [...(lines.get(p) ?? []), line]);
+  }
+  for (const [p, ls] of lines) {
+    await Deno.mkdir(`${dir}/${p.split("/").slice(0, -1).join("/")}`, { recursive: true });
+    await Deno.writeTextFile(`${dir}/${p}`, ls.join("\n") + "\n");
+  }
+}
+
+guardedTest(
+  "mochi audit fix: crates move within their requirements; a pinned affected crate is refused",
+  async () => {
+    const root = await Deno.makeTempDir({ prefix: "mochi-audit-crates-" });
+    try {
+      const index = `${root}/index`;
+      await Deno.mkdir(index);
+      await writeCargoIndex(index, [{ name: "smallvec", vers: "1.6.0" }, {
+        name: "regex",
+        vers: "1.5.4",
+      }]);
+      await using served = await serveRegistrySubprocess(index);
+      const app = `${root}/app`;
+      await Deno.mkdir(app);
+      await Deno.writeTextFile(
+        `${app}/mochi.toml`,
+        '[package]\nname = "app"\nversion = "0.1.0"\nedition = "2026"\nmochi = ">=0.7"\n\n' +
+          `[registry]\ncrates-io = "sparse+${served.url}"\n\n` +
+          '[targets.rust.ffi]\nsmallvec = "1"\nregex = "=1.5.4"\n',
+      );
+      const env = {
+        MOCHI_HOME: `${root}/home`,
+        MOCHI_ADVISORY_DB: `${ROOT}/fixtures/supply/advisories/crates`,
+      };
+      const lock = await runCli(["lock", "-C", app], { env });
+      assert.equal(lock.code, 0, lock.stderr);
+      // The fixed releases appear later.
+      await writeCargoIndex(index, [
+        { name: "smallvec", vers: "1.6.0" },
+        { name: "smallvec", vers: "1.6.1" },
+        { name: "regex", vers: "1.5.4" },
+        { name: "regex", vers: "1.5.5" },
+      ]);
+      const before = await runCli(["audit", "-C", app], { env });
+      assert.equal(before.code, 1, before.stderr);
+      assert.match(before.stdout, /^2 findings \(1 critical, 1 high\)/m);
+
+      const fix = await runCli(["audit", "fix", "-C", app], { env });
+      assert.equal(fix.code, 1, fix.stderr);
+      assert.match(fix.stdout, /~ smallvec 1\.6\.0 → 1\.6\.1/);
+      assert.match(fix.stderr, /AUDIT_E005/);
+      assert.match(
+        fix.stderr,
+        /regex 1\.5\.4 \(crates\.io\): RUSTSEC-2022-0013 still affects .*fixed in 1\.5\.5; raise \[targets\.rust\.ffi\] regex/,
+      );
+      const after = await runCli(["audit", "--json", "-C", app], { env });
+      assert.deepEqual(JSON.parse(after.stdout).findings.map((f: { id: string }) => f.id), [
+        "RUSTSEC-2022-0013",
+      ]);
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+);
