@@ -1,7 +1,8 @@
 /**
  * `mochi provenance` through the real CLI: a package published from a (simulated) GitHub Actions
  * run to a loopback registry, signed by a loopback Sigstore; its provenance verifies and shows the
- * builder, repository, ref, commit and run; a flipped bundle byte is exit 4.
+ * builder, repository, ref, commit and run; `install --require-provenance-from` refuses a package
+ * signed from another repository before fetching anything; a flipped bundle byte is exit 4.
  */
 import assert from "node:assert/strict";
 import { Ajv } from "ajv";
@@ -91,6 +92,27 @@ guardedTest(
 
       const missing = await runCli(["provenance", "@acme/nope"], { cwd: app, env });
       assert.equal(missing.code, 1);
+
+      // install --require-provenance-from: checked on the planned lock before anything is fetched.
+      const lockBefore = await Deno.readTextFile(`${app}/mochi.lock`);
+      const other = await runCli(
+        ["install", "--require-provenance-from", "https://github.com/other/*"],
+        { cwd: app, env: { ...env, MOCHI_HOME: `${tmp}/home-refused` } },
+      );
+      assert.equal(other.code, 4, other.stderr);
+      assert.match(other.stderr, /SIG_E005/);
+      assert.match(
+        other.stderr,
+        /@acme\/core 1\.0\.0: signed from https:\/\/github\.com\/acme\/core/,
+      );
+      await assert.rejects(Deno.stat(`${tmp}/home-refused/store/blobs`));
+      assert.equal(await Deno.readTextFile(`${app}/mochi.lock`), lockBefore);
+      const ours = await runCli(["install", "--require-provenance-from", "github.com/acme/*"], {
+        cwd: app,
+        env,
+      });
+      assert.equal(ours.code, 0, ours.stderr);
+    await Deno.stat(`${tmp}/home/store/blobs`); // where the refused install stored nothing
 
       // A flipped byte in the DSSE signature: exit 4.
       const lockText = await Deno.readTextFile(`${app}/mochi.lock`);
