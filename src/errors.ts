@@ -375,6 +375,14 @@ export const ERROR_CATALOGUE = {
     exit: 1,
     summary: "mochi audit fix: no version the requirements allow is fixed",
   },
+  REBUILD_E001: {
+    exit: 4,
+    summary: "the published archive is not what its source packs to (mochi rebuild)",
+  },
+  REBUILD_E002: {
+    exit: 1,
+    summary: "the source for mochi rebuild cannot be cloned or checked out",
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** A stable error code from {@link ERROR_CATALOGUE}, e.g. `"MANIFEST_E003"`. */

@@ -132,6 +132,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => loadCommand("./commands/provenance.ts"),
   },
   {
+    name: "rebuild",
+    summary: "pack a package's source at a commit and compare with the published archive",
+    load: () => loadCommand("./commands/rebuild.ts"),
+  },
+  {
     name: "audit capabilities",
     summary: "check every locked package's registry history for added capabilities",
     load: () => loadCommand("./commands/audit_capabilities.ts"),
