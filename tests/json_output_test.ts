@@ -34,6 +34,9 @@ export const SCHEMAS = [
   "cache-size",
   "audit-capabilities",
   "verify",
+  // Validated against the real output in tests/audit_cli_test.ts and tests/provenance_cli_test.ts.
+  "audit",
+  "provenance",
 ] as const;
 
 async function validators(): Promise<Map<string, (data: unknown) => string | undefined>> {
