@@ -5,7 +5,6 @@
  */
 import { installWithChanges } from "../../install/install_changes.ts";
 import { readProject } from "../../install/install.ts";
-import { relockProject } from "../../install/relock.ts";
 import { MochiError } from "../../errors.ts";
 import { type CommandSpec, flag, stringOption } from "../command.ts";
 import {
@@ -42,6 +41,8 @@ export const command: CommandSpec = {
     if (from !== undefined) {
       // Decide first: the lock this install would use, checked before anything is fetched or
       // written; install then verifies each bundle against the lock's signer as always.
+      // Loaded only with the flag: a plain install evaluates no resolver before it needs one.
+      const { relockProject } = await import("../../install/relock.ts");
       const planned = await relockProject(await readProject(options.projectDir), options);
       const refused = provenanceRefusals(planned.lock.packages, from);
       if (refused.length > 0) {
