@@ -112,7 +112,7 @@ guardedTest(
         env,
       });
       assert.equal(ours.code, 0, ours.stderr);
-    await Deno.stat(`${tmp}/home/store/blobs`); // where the refused install stored nothing
+      await Deno.stat(`${tmp}/home/store/blobs`); // where the refused install stored nothing
 
       // A flipped byte in the DSSE signature: exit 4.
       const lockText = await Deno.readTextFile(`${app}/mochi.lock`);
