@@ -128,6 +128,16 @@ function pep503(name: string): string {
   return name.toLowerCase().replace(/[-_.]+/g, "-");
 }
 
+/** The key two spellings of one package share (PEP 503 for PyPI, `_` as `-` for crates). */
+function packageKey(ecosystem: string, name: string): string {
+  const n = ecosystem === "PyPI"
+    ? pep503(name)
+    : ecosystem === "crates.io"
+    ? name.replace(/_/g, "-")
+    : name;
+  return `${ecosystem}\u0000${n}`;
+}
+
 function sameName(ecosystem: AuditEcosystem, a: string, b: string): boolean {
   if (ecosystem === "PyPI") return pep503(a) === pep503(b);
   if (ecosystem === "crates.io") return a.replace(/_/g, "-") === b.replace(/_/g, "-");
@@ -237,10 +247,21 @@ export function auditLock(
   const live = records.filter((r) => r.withdrawn === undefined);
   const problems = new Set<string>();
   const findings: AuditFinding[] = [];
+  // The advisories by package, so each target reads only its own (an OSV export of a whole
+  // ecosystem has tens of thousands of records).
+  const byPackage = new Map<string, OsvRecord[]>();
+  for (const rec of live) {
+    const keys = new Set(rec.affected.map((a) => packageKey(a.ecosystem, a.name)));
+    for (const k of keys) {
+      const list = byPackage.get(k);
+      if (list) list.push(rec);
+      else byPackage.set(k, [rec]);
+    }
+  }
   for (const t of auditTargets(lock)) {
     const order = ECOSYSTEM_ORDER[t.ecosystem];
     const hits: { rec: OsvRecord; aff: OsvAffected }[] = [];
-    for (const rec of live) {
+    for (const rec of byPackage.get(packageKey(t.ecosystem, t.name)) ?? []) {
       for (const aff of rec.affected) {
         if (aff.ecosystem !== t.ecosystem || !sameName(t.ecosystem, aff.name, t.name)) continue;
         let hit = false;
