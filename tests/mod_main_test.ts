@@ -51,7 +51,7 @@ guardedTest("deno run -A mod.ts install installs a project from a loopback regis
 Deno.test("importing mod.ts runs nothing", async () => {
   const r = await deno([
     "eval",
-    `import * as m from "${ROOT}/mod.ts"; console.log(typeof m.parseVersion);`,
+    `import * as m from "${ROOT}/mod.ts"; console.log(typeof m.parseManifest);`,
   ]);
   assertEquals([r.code, r.stdout, r.stderr], [0, "function\n", ""]);
 });
