@@ -6,9 +6,14 @@
  * hashes are updated from the same chunk, so the bytes are read once: streamed from the network or
  * disk, never buffered whole.
  *
- * BLAKE3 comes from `hash-wasm` (`createBLAKE3`); streamed SHA-256 from `node:crypto` (`createHash`,
- * loaded on first use), small synchronous SHA-256 from `hash-wasm` ({@link sha256Hex}).
- * Digests are lowercase hex strings of 64 characters.
+ * Streamed SHA-256 comes from `node:crypto` (`createHash`, loaded on first use), small synchronous
+ * SHA-256 from `hash-wasm` ({@link sha256Hex}). BLAKE3 comes from a native implementation when
+ * one was provided ({@link provideNativeBlake3}: the store's I/O half provides
+ * `@napi-rs/blake-hash`, a Node-API build of the reference Rust crate, where it loads), else from
+ * `hash-wasm` (`createBLAKE3`, WebAssembly). Both give the same digests (checked against the
+ * official BLAKE3 test vectors and random data); the native one is several times faster than
+ * SHA-256, so a one-pass digest then costs about what SHA-256 alone does. Digests are lowercase
+ * hex strings of 64 characters.
  *
  * @module
  */
@@ -28,8 +33,86 @@ export interface Digest {
   sizeBytes: number;
 }
 
+/** Which BLAKE3 implementation hashes: `native` (Node-API) or `wasm` (hash-wasm). */
+export type Blake3Engine = "native" | "wasm";
+
+/** One incremental native BLAKE3-256 state (the shape of `@napi-rs/blake-hash`'s `Blake3Hasher`). */
+export interface NativeBlake3Hasher {
+  /** Hash more bytes. */
+  update(chunk: Uint8Array): unknown;
+  /** The 32-byte digest as lowercase hex. */
+  digest(format: "hex"): string;
+}
+
+/**
+ * Loads a native BLAKE3: resolves to a constructor of fresh hashers, or `undefined` when none
+ * can be loaded here (no build for this platform, or no permission to load one).
+ */
+export type NativeBlake3Loader = () => Promise<(() => NativeBlake3Hasher) | undefined>;
+
+let nativeLoader: NativeBlake3Loader | undefined;
+let nativeFactory: Promise<(() => NativeBlake3Hasher) | undefined> | undefined;
+
+/**
+ * Make a native BLAKE3 available to every later hasher whose {@link DigestOptions.blake3} is
+ * `auto` or `native`. The loader runs once, on the first such hasher (so a command that hashes
+ * nothing never loads it); a loader that throws or resolves to `undefined` leaves `wasm` in use.
+ * The store's I/O half (`src/store/fs/native_blake3.ts`) provides `@napi-rs/blake-hash`.
+ *
+ * @param loader the loader, or `undefined` to go back to WebAssembly only
+ *
+ * @example
+ * ```ts
+ * import { blake3Engine, createDualHasher, loadNapiBlake3, provideNativeBlake3 } from "@mochi/pkg/store";
+ * import assert from "node:assert/strict";
+ *
+ * provideNativeBlake3(undefined); // WebAssembly only
+ * assert.equal(await blake3Engine(), "wasm");
+ * assert.equal((await createDualHasher()).engine, "wasm");
+ * provideNativeBlake3(loadNapiBlake3); // back to the store's default
+ * ```
+ */
+export function provideNativeBlake3(loader: NativeBlake3Loader | undefined): void {
+  nativeLoader = loader;
+  nativeFactory = undefined;
+}
+
+function loadNative(): Promise<(() => NativeBlake3Hasher) | undefined> {
+  if (nativeLoader === undefined) return Promise.resolve(undefined);
+  nativeFactory ??= nativeLoader().catch(() => undefined);
+  return nativeFactory;
+}
+
+/**
+ * Which BLAKE3 an `auto` hasher uses here: `native` when one was provided and loads, else `wasm`.
+ * Loads the native one if it has not been loaded yet.
+ *
+ * @returns the engine `createDualHasher()` picks by default
+ *
+ * @example
+ * ```ts
+ * import { blake3Engine, digestBytes } from "@mochi/pkg/store";
+ * import assert from "node:assert/strict";
+ *
+ * const engine = await blake3Engine(); // "native" where @napi-rs/blake-hash loads
+ * assert.ok(engine === "native" || engine === "wasm");
+ * const abc = new TextEncoder().encode("abc");
+ * assert.deepEqual(await digestBytes(abc), await digestBytes(abc, { blake3: "wasm" }));
+ * ```
+ */
+export async function blake3Engine(): Promise<Blake3Engine> {
+  return (await loadNative()) === undefined ? "wasm" : "native";
+}
+
 /** Options for {@link digestStream}, {@link createDualHasher} and {@link DigestTransform}. */
 export interface DigestOptions {
+  /**
+   * Which BLAKE3 hashes on the calling thread: `auto` (default) the native one when provided and
+   * loadable ({@link provideNativeBlake3}), else WebAssembly; `wasm` always WebAssembly; `native`
+   * the native one or `INTERNAL_E001` when there is none. The Worker path
+   * ({@link DigestOptions.parallel}) always runs WebAssembly.
+   */
+  blake3?: "auto" | Blake3Engine;
   /**
    * Stop with `BLOB_E004` as soon as more than this many bytes arrive (endless-data guard, TUF
    * "endless data attack"). Unlimited when omitted.
@@ -128,6 +211,8 @@ export interface DualHasher {
   readonly sizeBytes: number;
   /** Whether BLAKE3 runs in a Worker. */
   readonly parallel: boolean;
+  /** Which BLAKE3 implementation runs (`wasm` in the Worker). */
+  readonly engine: Blake3Engine;
 }
 
 /** Chunks the Worker path lets queue before {@link DualHasher.update} waits. */
@@ -142,11 +227,13 @@ function tooBig(max: number, size: number): MochiError {
 }
 
 /**
- * Create a {@link DualHasher} (BLAKE3 via hash-wasm, SHA-256 via node:crypto), with BLAKE3 in a
- * Worker when `options.parallel` says so (see {@link DigestOptions.parallel}).
+ * Create a {@link DualHasher} (BLAKE3 native or via hash-wasm as `options.blake3` says, SHA-256
+ * via node:crypto), with BLAKE3 in a Worker when `options.parallel` says so (see
+ * {@link DigestOptions.parallel}).
  *
- * @param options `maxSizeBytes` cap, `parallel`
+ * @param options `maxSizeBytes` cap, `parallel`, `blake3` engine
  * @returns a fresh hasher
+ * @throws {MochiError} `INTERNAL_E001` when `blake3: "native"` is asked for and none loads
  */
 export async function createDualHasher(options: DigestOptions = {}): Promise<DualHasher> {
   if (options.parallel === true) {
@@ -156,15 +243,51 @@ export async function createDualHasher(options: DigestOptions = {}): Promise<Dua
   return await localHasher(options);
 }
 
+/** Reusable WebAssembly BLAKE3 states (an instance each), handed back by finished hashers. */
+const WASM_POOL: IHasher[] = [];
+
+interface Blake3State {
+  engine: Blake3Engine;
+  update(chunk: Uint8Array): void;
+  /** Lowercase hex; the state is not used again. */
+  finish(): string;
+}
+
+async function blake3State(want: "auto" | Blake3Engine): Promise<Blake3State> {
+  if (want !== "wasm") {
+    const make = await loadNative();
+    if (make !== undefined) {
+      const h = make();
+      return { engine: "native", update: (c) => void h.update(c), finish: () => h.digest("hex") };
+    }
+    if (want === "native") {
+      throw new MochiError("INTERNAL_E001", "no native BLAKE3 could be loaded here", {
+        hint: "leave the BLAKE3 engine on auto (WebAssembly is used where no native build loads)",
+      });
+    }
+  }
+  const h = WASM_POOL.pop() ?? await createBLAKE3(256);
+  h.init();
+  return {
+    engine: "wasm",
+    update: (c) => void h.update(c),
+    finish: () => {
+      const hex = h.digest("hex");
+      WASM_POOL.push(h);
+      return hex;
+    },
+  };
+}
+
 async function localHasher(options: DigestOptions): Promise<DualHasher> {
-  const b3: IHasher = await createBLAKE3(256);
-  b3.init();
+  const b3 = await blake3State(options.blake3 ?? "auto");
   const sha = await createStreamingSha256();
   const max = options.maxSizeBytes ?? Number.POSITIVE_INFINITY;
   let size = 0;
   let done = false;
   return {
     parallel: false,
+    engine: b3.engine,
     get sizeBytes() {
       return size;
     },
@@ -180,7 +303,7 @@ async function localHasher(options: DigestOptions): Promise<DualHasher> {
       if (done) return Promise.reject(new MochiError("INTERNAL_E001", "digest finished twice"));
       done = true;
       return Promise.resolve({
-        blake3: b3.digest("hex"),
+        blake3: b3.finish(),
         sha256: sha.digest("hex"),
         sizeBytes: size,
       });
@@ -237,6 +360,7 @@ async function tryWorkerHasher(options: DigestOptions): Promise<DualHasher | und
   const waitWake = () => new Promise<void>((resolve) => (wake = resolve));
   return {
     parallel: true,
+    engine: "wasm",
     get sizeBytes() {
       return size;
     },
@@ -311,10 +435,14 @@ export async function digestStream(
  * Digest bytes already in memory.
  *
  * @param bytes the bytes
+ * @param options `blake3` engine (default `auto`)
  * @returns `{ blake3, sha256, sizeBytes }`, lowercase hex
  */
-export async function digestBytes(bytes: Uint8Array): Promise<Digest> {
-  const hasher = await createDualHasher({ parallel: false });
+export async function digestBytes(
+  bytes: Uint8Array,
+  options: Pick<DigestOptions, "blake3"> = {},
+): Promise<Digest> {
+  const hasher = await createDualHasher({ ...options, parallel: false });
   await hasher.update(bytes);
   return await hasher.finish();
 }

@@ -21,6 +21,8 @@
  */
 
 export {
+  type Blake3Engine,
+  blake3Engine,
   createDualHasher,
   createStreamingSha256,
   type Digest,
@@ -30,8 +32,12 @@ export {
   DigestTransform,
   type DualHasher,
   isHexDigest,
+  type NativeBlake3Hasher,
+  type NativeBlake3Loader,
+  provideNativeBlake3,
   sha256Hex,
 } from "./digest.ts";
+export { loadNapiBlake3 } from "./fs/native_blake3.ts";
 export {
   type ArchiveEntry,
   type ArchiveInput,

@@ -41,6 +41,7 @@ import {
   plantedPathError,
 } from "./_safe_path.ts";
 import { faultPoint } from "./test_hooks.ts";
+import "./native_blake3.ts"; // provides the native BLAKE3 to the digests, loaded on first use
 import { treeDigest, type TreeEntry } from "../tree.ts";
 // The ES module build (deno.json maps "hash-wasm" to it; its types from the package).
 // @ts-types="hash-wasm-types"
