@@ -44,7 +44,7 @@ import {
 } from "./rust.ts";
 import { type ImportScan, scanImportLines } from "./source_scan.ts";
 import type { GoLockResult, GoStepOptions } from "./go.ts";
-import { refusePublisherChanges } from "./signatures.ts";
+import { deferVerifiedRecords, refusePublisherChanges } from "./signatures.ts";
 import { configuredRegistries, pinnedRegistries } from "./sources.ts";
 import { type Project, readProject, writeLockfile } from "./project.ts";
 import type { ProjectSources } from "./resolve.ts";
@@ -479,10 +479,14 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
       offline,
       requireSignatures: options.requireSignatures ?? false,
     });
+    // Bundles verified before are not verified again; this run's records are written only once
+    // every artifact is in (a refused install leaves the store as it was).
+    const verified = deferVerifiedRecords(store);
     const mochiSource = mochiArtifactSource({
       client: (url) => sources.client(url),
       lock,
       lockReused: !packagesResolved,
+      verified,
       ...(options.trustedRootJson !== undefined
         ? { trustedRootJson: options.trustedRootJson }
         : {}),
@@ -521,6 +525,7 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
         ...(options.onEvent ? { onEvent: options.onEvent } : {}),
       },
     );
+    await verified.flush();
     faultPoint("after-rename-before-lock-write");
     await writeLockfile(
       project,

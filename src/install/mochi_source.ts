@@ -16,7 +16,12 @@ import { runPool } from "../concurrency.ts";
 import type { Artifact } from "./plan.ts";
 import type { ArtifactSource } from "./executor.ts";
 import { lockRecordError, lockRecordMismatch } from "./decision.ts";
-import { loadSignatureVerifier, verifyLockedPackage } from "./signatures.ts";
+import {
+  loadSignatureVerifier,
+  type VerifiedRecords,
+  verifyLockedPackage,
+  verifyLockedPackageOnce,
+} from "./signatures.ts";
 import { LIMITS } from "../limits.ts";
 
 /** Largest Sigstore bundle install reads, in bytes. */
@@ -48,6 +53,11 @@ export interface MochiSourceOptions {
   lockReused: boolean;
   /** Trusted root JSON; the public-good root when undefined. */
   trustedRootJson?: string;
+  /**
+   * The store's records of verified bundles: a bundle verified before (same bundle, blob,
+   * publisher and trusted root) is not verified again. Every bundle is verified when omitted.
+   */
+  verified?: VerifiedRecords;
   /** Progress callback. */
   onProgress?: (message: string) => void;
 }
@@ -85,9 +95,20 @@ export function mochiArtifactSource(o: MochiSourceOptions): ArtifactSource {
       }
       const bundleJson = await readBundleText(stream, a.label);
       const t = performance.now();
-      verifyLockedPackage(locked(a), bundleJson, o.trustedRootJson);
+      let how: "verified" | "recorded" = "verified";
+      if (o.verified === undefined) verifyLockedPackage(locked(a), bundleJson, o.trustedRootJson);
+      else {how = await verifyLockedPackageOnce(
+          locked(a),
+          bundleJson,
+          o.trustedRootJson,
+          o.verified,
+        );}
       const ms = performance.now() - t;
-      o.onProgress?.(`verified the signature of ${a.label} (${a.signer?.signer})`);
+      o.onProgress?.(
+        how === "verified"
+          ? `verified the signature of ${a.label} (${a.signer?.signer})`
+          : `signature of ${a.label} (${a.signer?.signer}) verified before (store record)`,
+      );
       return ms;
     },
     async explain(e, a) {

@@ -165,11 +165,16 @@ export { removeDependencies, type RemoveOptions, type RemoveReport } from "./rem
 export { type OutdatedEntry, outdatedPackages, type OutdatedReport } from "./outdated.ts";
 export { runPool } from "../concurrency.ts";
 export {
+  type DeferredVerifiedRecords,
+  deferVerifiedRecords,
   loadSignatureVerifier,
   publisherChanges,
   refusePublisherChanges,
   signerOfRecord,
+  type VerifiedRecords,
+  verifiedSignatureKey,
   verifyLockedPackage,
+  verifyLockedPackageOnce,
 } from "./signatures.ts";
 export { isCapabilityFailure, manifestHints } from "./hints.ts";
 export {

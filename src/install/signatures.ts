@@ -10,6 +10,7 @@ import type { IndexRecord } from "../index/mod.ts";
 import type { LockedPackage, Lockfile } from "../lockfile/mod.ts";
 import { publisherIdentity } from "../publish/binding.ts";
 import { subjectName } from "../publish/statement.ts";
+import { sha256Hex } from "../store/digest.ts";
 
 let verifier: typeof import("../trust/sigstore/verify.ts") | undefined;
 
@@ -164,4 +165,127 @@ export function verifyLockedPackage(
       },
     );
   }
+}
+
+/** Tag of the verified-signature key's layout and of the checks behind it: bumped when either changes. */
+const VERIFIED_KEY_TAG = "mochi verified sigstore bundle v1";
+
+let productionRootDigest: string | undefined;
+
+/**
+ * The key of a verified bundle in the store's records: SHA-256 over everything the verdict of
+ * {@link verifyLockedPackage} depends on — the bundle's bytes (SHA-256), the blob it must be
+ * about (`name@version`, BLAKE3 and SHA-256), the expected publisher (signer and issuer), the
+ * trusted root (SHA-256 of its text, or of the public-good root's content) and the version of
+ * these checks. Change any one and the key changes, so a record never stands for another
+ * verification.
+ *
+ * @param p the locked package (`name`, `version`, `blake3`, `sha256`, `signer`, `signerIssuer`)
+ * @param bundleJson the bundle text as fetched
+ * @param trustedRootJson trusted root text; the public-good root when undefined
+ * @returns 64 lowercase hex digits
+ * @throws {MochiError} `INTERNAL_E001` for the public-good root before
+ *   {@link loadSignatureVerifier}
+ */
+export function verifiedSignatureKey(
+  p: LockedPackage,
+  bundleJson: string,
+  trustedRootJson: string | undefined,
+): string {
+  let root: string;
+  if (trustedRootJson !== undefined) root = `given ${sha256Hex(trustedRootJson)}`;
+  else {
+    if (verifier === undefined) {
+      throw new MochiError("INTERNAL_E001", "verifiedSignatureKey before loadSignatureVerifier", {
+        hint: "this is a bug in mochi pkg; please report it",
+      });
+    }
+    productionRootDigest ??= sha256Hex(JSON.stringify(verifier.PRODUCTION_TRUSTED_ROOT));
+    root = `public-good ${productionRootDigest}`;
+  }
+  return sha256Hex(JSON.stringify([
+    VERIFIED_KEY_TAG,
+    sha256Hex(bundleJson),
+    p.name,
+    p.version,
+    p.blake3 ?? "",
+    p.sha256 ?? "",
+    p.signer ?? "",
+    p.signerIssuer ?? "",
+    root,
+  ]));
+}
+
+/** Where verified bundles are recorded: the store (`FsStore.hasVerified`, `FsStore.putVerified`). */
+export interface VerifiedRecords {
+  /**
+   * Whether a verification with this key passed before.
+   *
+   * @param key from {@link verifiedSignatureKey}
+   */
+  hasVerified(key: string): Promise<boolean>;
+  /**
+   * Record a passed verification.
+   *
+   * @param key from {@link verifiedSignatureKey}
+   * @param about one line saying what was verified
+   */
+  putVerified(key: string, about: string): Promise<void>;
+}
+
+/**
+ * {@link verifyLockedPackage}, at most once per (bundle, blob, publisher, trusted root): when the
+ * store records that the same verification passed, nothing is verified again; otherwise the
+ * bundle is verified in full and, only once it passed, recorded.
+ *
+ * @param p the locked package
+ * @param bundleJson the bundle text fetched from `<dl>/<b3>.sigstore`
+ * @param trustedRootJson trusted root text; the public-good root when undefined
+ * @param records the store's records
+ * @returns `"verified"` when it was verified now, `"recorded"` when a record said it passed
+ * @throws {MochiError} as {@link verifyLockedPackage} (then nothing is recorded)
+ */
+export async function verifyLockedPackageOnce(
+  p: LockedPackage,
+  bundleJson: string,
+  trustedRootJson: string | undefined,
+  records: VerifiedRecords,
+): Promise<"verified" | "recorded"> {
+  const key = verifiedSignatureKey(p, bundleJson, trustedRootJson);
+  if (await records.hasVerified(key)) return "recorded";
+  verifyLockedPackage(p, bundleJson, trustedRootJson);
+  await records.putVerified(
+    key,
+    `${p.name} ${p.version} blake3:${p.blake3} signed by ${p.signer} (issuer ${p.signerIssuer})`,
+  );
+  return "verified";
+}
+
+/**
+ * Records that reach `target` only on {@link DeferredVerifiedRecords.flush}: an install writes
+ * the records of the bundles it verified once every artifact is in, so a refused install leaves
+ * the store as it was (records read before then still come from `target`, plus this run's).
+ *
+ * @param target the store's records
+ * @returns records to verify with, and `flush` to write what they gathered
+ */
+export function deferVerifiedRecords(target: VerifiedRecords): DeferredVerifiedRecords {
+  const pending = new Map<string, string>();
+  return {
+    hasVerified: async (key) => pending.has(key) || await target.hasVerified(key),
+    putVerified: (key, about) => {
+      pending.set(key, about);
+      return Promise.resolve();
+    },
+    async flush() {
+      for (const [key, about] of pending) await target.putVerified(key, about);
+      pending.clear();
+    },
+  };
+}
+
+/** {@link VerifiedRecords} held back until {@link DeferredVerifiedRecords.flush}. */
+export interface DeferredVerifiedRecords extends VerifiedRecords {
+  /** Write every record gathered so far to the target. */
+  flush(): Promise<void>;
 }

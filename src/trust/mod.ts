@@ -79,9 +79,14 @@ export {
   type SignerIdentity,
 } from "../publish/binding.ts";
 export {
+  type DeferredVerifiedRecords,
+  deferVerifiedRecords,
   loadSignatureVerifier,
   publisherChanges,
   refusePublisherChanges,
   signerOfRecord,
+  type VerifiedRecords,
+  verifiedSignatureKey,
   verifyLockedPackage,
+  verifyLockedPackageOnce,
 } from "../install/signatures.ts";

@@ -30,7 +30,7 @@ import {
   isHexDigest,
   sha256Hex,
 } from "../digest.ts";
-import { fsyncDir, removeIfExists, writeFileAtomic } from "./fs_atomic.ts";
+import { fsyncDir, removeIfExists, tempPathBeside, writeFileAtomic } from "./fs_atomic.ts";
 import { refuseLink, type StoreLock } from "./store_lock.ts";
 import {
   type CheckedDirs,
@@ -304,6 +304,9 @@ export async function digestFile(
   }
 }
 
+/** Largest verified-signature record {@link FsStore.hasVerified} reads. */
+const VERIFIED_RECORD_MAX_BYTES = 4096;
+
 /** Reusable BLAKE3 hashers (a WebAssembly instance each), so checking many blobs makes few. */
 const BLAKE3_POOL: IHasher[] = [];
 
@@ -536,6 +539,52 @@ export class FsStore {
     const path = this.aliasPath(sha256);
     await mkdirInStore(this.root, this.aliasDir);
     await writeFileAtomic(path, new TextEncoder().encode(`${b3}\n`));
+  }
+
+  /**
+   * Whether a Sigstore verification with this key passed before in this store: its record
+   * (`<root>/verified/<aa>/<key>`, written by {@link FsStore.putVerified}) is a regular file
+   * whose first line is the key itself (an empty or torn file left by a crash does not count).
+   * What the key covers is the caller's (`verifiedSignatureKey` in `src/install/signatures.ts`).
+   *
+   * @param key 64 lowercase hex digits
+   * @returns true when the record is there and whole
+   * @throws {MochiError} `BLOB_E008` on a malformed key
+   */
+  async hasVerified(key: string): Promise<boolean> {
+    checkDigest(key, "verification key");
+    const path = join(this.root, "verified", key.slice(0, 2), key);
+    const st = await lstatOrUndefined(path);
+    if (st === undefined || !st.isFile || st.size > VERIFIED_RECORD_MAX_BYTES) return false;
+    if (!(await parentsAreReal(this.root, path))) return false;
+    const text = await Deno.readTextFile(path).catch(() => "");
+    return text.startsWith(`${key}\n`);
+  }
+
+  /**
+   * Record that the Sigstore verification named by `key` passed (call only after a full
+   * verification). Written to a temp file and renamed, not synced: a record lost to a crash only
+   * means verifying again.
+   *
+   * @param key 64 lowercase hex digits
+   * @param about what was verified, for a reader (one line, kept under 4 KiB)
+   * @throws {MochiError} `BLOB_E008` malformed key; `INTERNAL_E001` without the store lock
+   */
+  async putVerified(key: string, about: string): Promise<void> {
+    this.#writable("recording a verified signature");
+    checkDigest(key, "verification key");
+    const dir = join(this.root, "verified", key.slice(0, 2));
+    await mkdirInStore(this.root, dir);
+    const path = join(dir, key);
+    const text = `${key}\n${about.replace(/[\r\n]/g, " ")}\n`.slice(0, VERIFIED_RECORD_MAX_BYTES);
+    const tmp = tempPathBeside(path);
+    try {
+      await Deno.writeTextFile(tmp, text, { createNew: true });
+      await Deno.rename(tmp, path);
+    } catch (e) {
+      await Deno.remove(tmp).catch(() => {});
+      throw e;
+    }
   }
 
   /**
