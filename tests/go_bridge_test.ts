@@ -195,3 +195,18 @@ guardedTest(
     });
   },
 );
+
+guardedTest(
+  "go: mochi update keeps the [[go-package]] entries (they used to be dropped by a relock)",
+  async () => {
+    await withGo(async (_go, dir, env) => {
+      const app = `${dir}/app`;
+      await writeGoProject(app, { "example.com/dep": "v1.0.0" });
+      assert.equal((await runCli(["install"], { cwd: app, env })).code, 0);
+      const before = await Deno.readTextFile(`${app}/mochi.lock`);
+      const r = await runCli(["update"], { cwd: app, env });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.equal(await Deno.readTextFile(`${app}/mochi.lock`), before);
+    });
+  },
+);

@@ -307,8 +307,14 @@ export function sourceOptions(project: Project, options: InstallOptions): Instal
 /**
  * The Go step (`lockGoModules`), loaded only for a project that uses Go modules (its manifest,
  * its sources or its lock), so a project without them loads none of the Go bridge.
+ *
+ * @param project the project
+ * @param importScan the one walk of its sources
+ * @param options home, offline, fetch, Go settings; `fresh` re-resolves regardless
+ * @returns what `lockGoModules` decided (nothing when the project uses no Go modules)
+ * @throws {MochiError} what `lockGoModules` throws
  */
-async function lockGo(
+export async function lockGoStep(
   project: Project,
   importScan: ImportScan,
   options: GoStepOptions & { fresh?: boolean | undefined },
@@ -445,7 +451,7 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
     throw lockWouldChange(project.lockPath, "its Rust crates changed");
   }
   lock = withCrates(lock, rust.crates);
-  const go = await lockGo(project, importScan, { ...options, offline });
+  const go = await lockGoStep(project, importScan, { ...options, offline });
   if (go.resolved && locked) {
     throw lockWouldChange(project.lockPath, "its Go modules changed");
   }
@@ -643,7 +649,7 @@ export async function lock(options: InstallOptions & { check?: boolean }): Promi
     offline,
     fresh: options.check || options.refresh,
   });
-  const go = await lockGo(project, importScan, {
+  const go = await lockGoStep(project, importScan, {
     ...options,
     offline,
     fresh: options.check || options.refresh,

@@ -13,6 +13,7 @@ import { formatLockfile, type Lockfile } from "../lockfile/mod.ts";
 import type { NewCapability } from "../capability/mod.ts";
 import {
   type InstallOptions,
+  lockGoStep,
   lockPythonStep,
   openProjectSources,
   type Project,
@@ -72,9 +73,12 @@ export async function relockProject(
     fresh: options.freshCrates === true,
   });
   const python = await lockPythonStep(project, importScan, { ...options, offline });
+  const go = await lockGoStep(project, importScan, { ...options, offline });
   const lock: Lockfile = withPython({ ...resolved.lock }, python);
   delete lock.rustPackages;
   if (rust.crates.length > 0) lock.rustPackages = rust.crates;
+  delete lock.goPackages;
+  if (go.modules.length > 0) lock.goPackages = go.modules;
   refusePublisherChanges(project.lock, lock, new Set(options.acceptPublishers ?? []));
   const text = formatLockfile(lock);
   const changed = text !== project.lockText;
