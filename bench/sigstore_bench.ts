@@ -229,6 +229,7 @@ export async function main(runs = 5): Promise<void> {
     await cli(["lock"], signed, signedEnv);
     const fetchTimes = { signed: [] as number[], unsigned: [] as number[] };
     const warmTimes = { signed: [] as number[], unsigned: [] as number[] };
+    const refetchTimes = { signed: [] as number[], unsigned: [] as number[] };
     let verifiedLine = "";
     for (let i = 0; i < runs; i++) {
       for (
@@ -245,6 +246,11 @@ export async function main(runs = 5): Promise<void> {
           verifiedLine = fetched.stdout.split("\n").find((l) => l.startsWith("Verified")) ?? "";
         }
         warmTimes[kind].push((await cli(["install"], dir, env)).ms);
+        // The blobs gone again, the store's verified-bundle records kept (store/verified/).
+        for (const part of ["blobs", "extracted"]) {
+          await Deno.remove(`${env.MOCHI_HOME}/store/${part}`, { recursive: true }).catch(() => {});
+        }
+        refetchTimes[kind].push((await cli(["install"], dir, env)).ms);
       }
     }
     console.log(
@@ -261,6 +267,8 @@ export async function main(runs = 5): Promise<void> {
       );
     row("fetch (empty store)", fetchTimes);
     row("warm (store full)  ", warmTimes);
+    row("refetch (records kept)", refetchTimes);
+    console.log(`load average at the end: ${Deno.loadavg().map((x) => x.toFixed(1)).join(" ")}`);
   } finally {
     if (signedServer) await stop(signedServer);
     if (unsignedServer) await stop(unsignedServer);

@@ -18,6 +18,10 @@
  * sigstore-conformance client protocol allows). A digest-only message-signature bundle is checked
  * with {@link verifyEcdsaPrehashed} (Fulcio signing keys are ECDSA).
  *
+ * 5. Work repeated per bundle on the trusted root's own certificates (their DER re-encoded for
+ *    every comparison, the CA chain's signatures checked again for every leaf) is done once per
+ *    process ({@link withTrustedCertMemo}); a bundle's own certificates are always checked.
+ *
  * Trust material is built only from trusted-root JSON ({@link PRODUCTION_TRUSTED_ROOT} by
  * default); nothing is fetched (no TUF).
  *
@@ -39,6 +43,7 @@ import {
 } from "@sigstore/verify";
 import { type ErrorCode, MochiError } from "../../errors.ts";
 import { withSigstoreDefaultDigest } from "./_default_digest_shim.ts";
+import { markTrustedCertificates, withTrustedCertMemo } from "./_trusted_cert_memo.ts";
 import { verifyEcdsaPrehashed } from "./_ecdsa_prehashed.ts";
 import { PRODUCTION_TRUSTED_ROOT } from "./_production_trusted_root.ts";
 import { parseTrustedRoot, trustedRootFromObject } from "./trusted_root.ts";
@@ -172,7 +177,9 @@ function buildTrustMaterial(trustedRootJson: string | undefined): TrustMaterial 
     ? trustedRootFromObject(PRODUCTION_TRUSTED_ROOT)
     : parseTrustedRoot(trustedRootJson);
   try {
-    return toTrustMaterial(root);
+    const material = toTrustMaterial(root);
+    markTrustedCertificates(material);
+    return material;
   } catch (cause) {
     fail(
       "SIG_E002",
@@ -321,9 +328,11 @@ function runVerifier(
 ): Signer {
   try {
     return withSigstoreDefaultDigest(() =>
-      identity === undefined
-        ? new Verifier(trust).verify(entity)
-        : new Verifier(trust).verify(entity, { subjectAlternativeName: exactPattern(identity) })
+      withTrustedCertMemo(() =>
+        identity === undefined
+          ? new Verifier(trust).verify(entity)
+          : new Verifier(trust).verify(entity, { subjectAlternativeName: exactPattern(identity) })
+      )
     );
   } catch (cause) {
     if (cause instanceof MochiError) throw cause;
