@@ -261,6 +261,15 @@ guardedTest(
             lock.pythonPackages?.map((p) => `${p.name}:${p.alias} ${p.version}`),
             ["certifi:certs 2024.7.4", "httpx:httpx 0.27.2", "httpx:web 0.27.2"],
           );
+          // --upgrade lets them move.
+          const up = await runCli(["lock", "--upgrade", "-C", app], { env });
+          assertEquals(up.code, 0, up.stdout + up.stderr);
+          const upgraded = parseLockfile(await Deno.readTextFile(`${app}/mochi.lock`));
+          assertEquals(
+            upgraded.pythonPackages?.map((p) => `${p.name}:${p.alias} ${p.version}`),
+            ["certifi:certs 2024.7.4", "httpx:httpx 0.27.3", "httpx:web 0.27.3"],
+          );
+          assert(upgraded.pythonWheels?.some((w) => w.name === "sniffio"));
           await Deno.writeTextFile(`${app}/mochi.lock`, locked);
         },
       );

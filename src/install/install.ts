@@ -335,14 +335,15 @@ export async function lockGoStep(
  *
  * @param project the project
  * @param importScan the one walk of its sources
- * @param options home, offline, fetch, env index; `fresh` re-resolves (lock --check)
+ * @param options home, offline, fetch, env index; `fresh` re-resolves, `unlocked` without
+ *   preferring the locked versions (as `lockPython`)
  * @returns the Python entries and whether the resolver ran
  * @throws {MochiError} what `pythonRequirementsOf` and `lockPython` throw (`PY_E008`–`PY_E013`)
  */
 export async function lockPythonStep(
   project: Project,
   importScan: ImportScan,
-  options: PythonStepOptions & { fresh?: boolean | undefined },
+  options: PythonStepOptions & { fresh?: boolean | undefined; unlocked?: boolean | undefined },
 ): Promise<PythonLockResult> {
   const uses = project.manifest.pythonDependencies !== undefined ||
     importScan.imports.python.length > 0 || (project.lock?.pythonPackages?.length ?? 0) > 0 ||
@@ -657,7 +658,8 @@ export async function lock(options: InstallOptions & { check?: boolean }): Promi
   const python = await lockPythonStep(project, importScan, {
     ...options,
     offline,
-    fresh: options.check || options.refresh,
+    fresh: options.check || options.refresh || options.upgrade,
+    unlocked: options.check || options.upgrade,
   });
   const next = withPython(
     withGoModules(withCrates(resolvedProject.lock, rust.crates), go.modules),

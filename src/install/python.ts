@@ -223,7 +223,8 @@ export function lockedPythonSatisfies(
  *
  * @param project the project
  * @param requirements its Python requirements ({@link pythonRequirementsOf})
- * @param options home, offline, fetch, env index; `fresh` re-resolves regardless (lock --check)
+ * @param options home, offline, fetch, env index; `fresh` re-resolves regardless (`--refresh`),
+ *   preferring the locked versions unless `unlocked` (`--check`, `--upgrade`)
  * @returns the entries and whether the resolver ran
  * @throws {MochiError} `PY_E008` no index configured; `PY_E009` a git, path or other-index
  *   source (not resolved yet); `PY_E013` a picked wheel without a SHA-256 on its page;
@@ -232,7 +233,7 @@ export function lockedPythonSatisfies(
 export async function lockPython(
   project: Project,
   requirements: readonly PythonImportRequirement[],
-  options: PythonStepOptions & { fresh?: boolean | undefined },
+  options: PythonStepOptions & { fresh?: boolean | undefined; unlocked?: boolean | undefined },
 ): Promise<PythonLockResult> {
   if (requirements.length === 0) return { packages: [], wheels: [], resolved: false };
   for (const r of requirements) {
@@ -270,7 +271,7 @@ export async function lockPython(
         client,
         // Without `fresh`, the lock's versions are tried first (cargo's and uv's rule), so a
         // changed requirement moves only what it must.
-        ...(options.fresh
+        ...(options.unlocked
           ? {}
           : { locked: Object.fromEntries(old.wheels.map((w) => [w.name, w.version])) }),
       },
