@@ -272,7 +272,7 @@ export async function lockGoModules(
     const modules: LockedGoModule[] = [];
     await runPool(graph.buildList.slice(1), options.concurrency ?? 8, async (e) => {
       const m = { path: e.path, version: e.version };
-      const { bytes: gomod, proxy: zipFrom } = await goModOf(m.path, m.version);
+      const { bytes: gomod, proxy: zipFrom, summary } = await goModOf(m.path, m.version);
       const gomodH1 = hashGoMod(gomod);
       const zip = await readCapped(
         await proxy.zip(zipFrom, m.path, m.version),
@@ -319,9 +319,14 @@ export async function lockGoModules(
           rootHash: formatHash(proven.tree.hash),
         };
       }
-      const reqs = graph.requirements.get(`${m.path}@${m.version}`) ?? [];
+      // Its go.mod's requirements at the versions selected (a pruned graph does not follow a
+      // module's requirements, but its go.mod was read here all the same); a requirement the
+      // build list does not hold is not a dependency of this build.
+      const reqs = graph.requirements.get(`${m.path}@${m.version}`) ?? summary.require;
       entry.dependencies = [
-        ...new Set(reqs.map((r) => `${r.path} ${selected.get(r.path) ?? r.version}`)),
+        ...new Set(
+          reqs.filter((r) => selected.has(r.path)).map((r) => `${r.path} ${selected.get(r.path)}`),
+        ),
       ];
       if (options.fresh) {
         const listed = await proxy.list(m.path).then((l) => l.value, () => [] as string[]);
