@@ -118,6 +118,14 @@ export function parsePep440Version(text: string): Pep440Version {
  *
  * @param text the version text
  * @returns the version, or undefined when invalid
+ *
+ * @example
+ * ```ts
+ * import { tryParsePep440Version } from "@mochi/pkg/python";
+ * import assert from "node:assert/strict";
+ * assert.equal(tryParsePep440Version("not a version"), undefined);
+ * assert.equal(tryParsePep440Version("1.0-1")?.post, 1);
+ * ```
  */
 export function tryParsePep440Version(text: string): Pep440Version | undefined {
   if (typeof text !== "string" || text.length > MAX_PEP440_VERSION_LENGTH) return undefined;
@@ -185,6 +193,16 @@ function make(
  * @returns the version
  * @throws {MochiError} `PY_E001` when a part is out of range (negative, not an integer,
  *   empty release, a local part that is not `[a-z0-9]+`)
+ *
+ * @example
+ * ```ts
+ * import { formatPep440, makePep440Version } from "@mochi/pkg/python";
+ * import assert from "node:assert/strict";
+ * const v = makePep440Version({ epoch: 1, release: [2, 0], pre: ["rc", 1], local: ["abc", 5] });
+ * assert.equal(v.post, undefined);
+ * assert.equal(formatPep440(v), "1!2.0rc1+abc.5");
+ * assert.throws(() => makePep440Version({ release: [] }));
+ * ```
  */
 export function makePep440Version(parts: {
   epoch?: number;
@@ -225,6 +243,13 @@ export function makePep440Version(parts: {
  *
  * @param v the version
  * @returns e.g. `1!2.0rc1.post3.dev4+ubuntu.1`
+ *
+ * @example
+ * ```ts
+ * import { formatPep440, parsePep440Version } from "@mochi/pkg/python";
+ * import assert from "node:assert/strict";
+ * assert.equal(formatPep440(parsePep440Version("1!2.0-RC1_post3-dev4+Ubuntu-1")), "1!2.0rc1.post3.dev4+ubuntu.1");
+ * ```
  */
 export function formatPep440(v: Pep440Version): string {
   let s = v.release.join(".");
@@ -253,18 +278,47 @@ export function normalizePep440(text: string): string {
   return formatPep440(parsePep440Version(text));
 }
 
-/** The public part of a version (no local label): `1.0+abc` → `1.0`. */
+/**
+ * The public part of a version (no local label): `1.0+abc` → `1.0`.
+ *
+ * @example
+ * ```ts
+ * import { parsePep440Version, publicPep440 } from "@mochi/pkg/python";
+ * import assert from "node:assert/strict";
+ * assert.equal(publicPep440(parsePep440Version("1.0+abc.5")), "1.0");
+ * ```
+ */
 export function publicPep440(v: Pep440Version): string {
   return formatPep440({ ...v, local: undefined });
 }
 
-/** The base version: epoch and release only (`1!1.2.3.dev1+abc` → `1!1.2.3`). */
+/**
+ * The base version: epoch and release only (`1!1.2.3.dev1+abc` → `1!1.2.3`).
+ *
+ * @example
+ * ```ts
+ * import { baseVersionPep440, parsePep440Version } from "@mochi/pkg/python";
+ * import assert from "node:assert/strict";
+ * assert.equal(baseVersionPep440(parsePep440Version("1!1.2.3rc1.dev1+abc")), "1!1.2.3");
+ * ```
+ */
 export function baseVersionPep440(v: Pep440Version): string {
   const s = v.release.join(".");
   return v.epoch !== 0 ? `${v.epoch}!${s}` : s;
 }
 
-/** Whether the version is a pre-release: it has a pre-release or a dev segment. */
+/**
+ * Whether the version is a pre-release: it has a pre-release or a dev segment.
+ *
+ * @example
+ * ```ts
+ * import { isPep440Prerelease, parsePep440Version } from "@mochi/pkg/python";
+ * import assert from "node:assert/strict";
+ * assert.equal(isPep440Prerelease(parsePep440Version("1.0.dev0")), true);
+ * assert.equal(isPep440Prerelease(parsePep440Version("1.0b2")), true);
+ * assert.equal(isPep440Prerelease(parsePep440Version("1.0.post1")), false);
+ * ```
+ */
 export function isPep440Prerelease(v: Pep440Version): boolean {
   return v.dev !== undefined || v.pre !== undefined;
 }
@@ -344,6 +398,16 @@ export function compareLocal(
  * (trailing zeros ignored), dev-only < a < b < rc < final, post, dev, then the local label.
  *
  * @returns negative, zero or positive
+ *
+ * @example
+ * ```ts
+ * import { comparePep440Versions, parsePep440Version } from "@mochi/pkg/python";
+ * import assert from "node:assert/strict";
+ * const v = parsePep440Version;
+ * assert(comparePep440Versions(v("1.0.dev0"), v("1.0a1")) < 0);
+ * assert(comparePep440Versions(v("1.0rc1"), v("1.0")) < 0);
+ * assert.equal(comparePep440Versions(v("1.0"), v("1.0.0")), 0);
+ * ```
  */
 export function comparePep440Versions(a: Pep440Version, b: Pep440Version): number {
   if (a.epoch !== b.epoch) return a.epoch < b.epoch ? -1 : 1;
