@@ -139,3 +139,186 @@ Deno.test("openGoProxy: , falls back on 404/410 only; | on any error; 410 is not
     await Deno.remove(cacheDir, { recursive: true });
   }
 });
+
+/** Every file under `dir`, relative, sorted. */
+async function filesUnder(dir: string, prefix = ""): Promise<string[]> {
+  const out: string[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    if (e.isDirectory) out.push(...await filesUnder(`${dir}/${e.name}`, `${prefix}${e.name}/`));
+    else out.push(`${prefix}${e.name}`);
+  }
+  return out.sort();
+}
+
+Deno.test("openGoProxy: .info/.mod answered 503 once are retried; 404/410 are not", async () => {
+  const cacheDir = await Deno.makeTempDir();
+  const hits = new Map<string, number>();
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
+    const p = new URL(req.url).pathname;
+    const n = (hits.get(p) ?? 0) + 1;
+    hits.set(p, n);
+    if (p.startsWith("/example.com/gone/")) return new Response("gone", { status: 410 });
+    if (p.startsWith("/example.com/missing/")) return new Response("no", { status: 404 });
+    if (n === 1) return new Response("busy", { status: 503 });
+    if (p === "/example.com/flaky/@v/v1.2.3.info") {
+      return new Response(JSON.stringify({ Version: "v1.2.3" }));
+    }
+    if (p === "/example.com/flaky/@v/v1.2.3.mod") {
+      return new Response("module example.com/flaky\n");
+    }
+    return new Response("no", { status: 404 });
+  });
+  try {
+    const p = openGoProxy(`http://127.0.0.1:${server.addr.port}`, {
+      cacheDir,
+      maxAttempts: 3,
+      baseDelayMs: 1,
+      maxDelayMs: 5,
+    });
+    assert.equal((await p.info("example.com/flaky", "v1.2.3")).value.version, "v1.2.3");
+    assert.equal(
+      new TextDecoder().decode((await p.mod("example.com/flaky", "v1.2.3")).value),
+      "module example.com/flaky\n",
+    );
+    assert.equal(hits.get("/example.com/flaky/@v/v1.2.3.info"), 2);
+    assert.equal(hits.get("/example.com/flaky/@v/v1.2.3.mod"), 2);
+    assert.equal(p.stats.retries, 2);
+    for (const module of ["example.com/gone", "example.com/missing"]) {
+      await assert.rejects(
+        p.mod(module, "v1.0.0"),
+        (e) => e instanceof MochiError && e.code === "GO_E013",
+      );
+      await assert.rejects(
+        p.info(module, "v1.0.0"),
+        (e) => e instanceof MochiError && e.code === "GO_E013",
+      );
+      assert.equal(hits.get(`/${module}/@v/v1.0.0.mod`), 1, `${module} .mod asked once`);
+      assert.equal(hits.get(`/${module}/@v/v1.0.0.info`), 1, `${module} .info asked once`);
+    }
+    assert.equal(p.stats.retries, 2, "no retry for 404/410");
+    await p.flush();
+  } finally {
+    await server.shutdown();
+    await Deno.remove(cacheDir, { recursive: true });
+  }
+});
+
+Deno.test("openGoProxy: a .mod over the cap in decoded bytes is refused and not cached", async () => {
+  const cacheDir = await Deno.makeTempDir();
+  // 64 KiB of go.mod text that gzip shrinks to well under the 1 KiB cap on the wire.
+  const plain = new TextEncoder().encode(`module example.com/bomb\n// ${"x".repeat(64 << 10)}\n`);
+  const gz = new Uint8Array(
+    await new Response(new Blob([plain]).stream().pipeThrough(new CompressionStream("gzip")))
+      .arrayBuffer(),
+  );
+  assert.ok(gz.length < 1024, `gzip body is ${gz.length} bytes`);
+  let hits = 0;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, () => {
+    hits++;
+    return new Response(gz, {
+      headers: { "content-encoding": "gzip", "content-length": String(gz.length) },
+    });
+  });
+  try {
+    const p = openGoProxy(`http://127.0.0.1:${server.addr.port}`, {
+      cacheDir,
+      maxAttempts: 1,
+      maxIndexBytes: 1024,
+    });
+    await assert.rejects(
+      p.mod("example.com/bomb", "v1.0.0"),
+      (e) => e instanceof MochiError && e.code === "GO_E018",
+    );
+    await p.flush();
+    assert.deepEqual((await filesUnder(cacheDir)).filter((f) => f.includes("bomb")), []);
+    // Asked again: refused again from the network, not served from a cache.
+    await assert.rejects(
+      p.mod("example.com/bomb", "v1.0.0"),
+      (e) => e instanceof MochiError && e.code === "GO_E018",
+    );
+    assert.equal(hits, 2);
+  } finally {
+    await server.shutdown();
+    await Deno.remove(cacheDir, { recursive: true });
+  }
+});
+
+Deno.test("openGoProxy: a .zip that stalls mid-way ends within the idle timeout (BLOB_E010)", async () => {
+  const cacheDir = await Deno.makeTempDir();
+  let stalled: ReadableStreamDefaultController<Uint8Array> | undefined;
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          start(c) {
+            stalled = c;
+            c.enqueue(new Uint8Array(4096)); // then nothing more
+          },
+        }),
+      ),
+  );
+  try {
+    const url = `http://127.0.0.1:${server.addr.port}`;
+    const p = openGoProxy(url, { cacheDir, maxAttempts: 1, idleTimeoutMs: 200 });
+    const started = performance.now();
+    const stream = await p.zip(`${url}/`, "example.com/slow", "v1.0.0");
+    let received = 0;
+    await assert.rejects(
+      (async () => {
+        for await (const chunk of stream) received += chunk.length;
+      })(),
+      (e) => e instanceof MochiError && e.code === "BLOB_E010",
+    );
+    const tookMs = performance.now() - started;
+    assert.equal(received, 4096);
+    assert.ok(tookMs < 3000, `ended after ${tookMs} ms`);
+  } finally {
+    try {
+      stalled?.close();
+    } catch { /* already cancelled */ }
+    await server.shutdown();
+    await Deno.remove(cacheDir, { recursive: true });
+  }
+});
+
+Deno.test("openGoProxy: a second .mod/.info of a version comes from the cache without a request", async () => {
+  const cacheDir = await Deno.makeTempDir();
+  const hits: string[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
+    const p = new URL(req.url).pathname;
+    hits.push(p);
+    if (p.endsWith(".info")) return new Response(JSON.stringify({ Version: "v1.0.0" }));
+    if (p.endsWith(".mod")) return new Response("module example.com/m\n");
+    if (p.endsWith("/list")) return new Response("v1.0.0\n");
+    return new Response("no", { status: 404 });
+  });
+  try {
+    const url = `http://127.0.0.1:${server.addr.port}`;
+    const first = openGoProxy(url, { cacheDir, maxAttempts: 1 });
+    await first.mod("example.com/m", "v1.0.0");
+    await first.info("example.com/m", "v1.0.0");
+    await first.list("example.com/m");
+    await first.flush();
+    assert.equal(hits.length, 3);
+    // Same client and a fresh one (a later command): a version's .mod and .info never change,
+    // so they are not asked again; @v/list may change and is asked again.
+    for (const p of [first, openGoProxy(url, { cacheDir, maxAttempts: 1 })]) {
+      assert.equal(
+        new TextDecoder().decode((await p.mod("example.com/m", "v1.0.0")).value),
+        "module example.com/m\n",
+      );
+      assert.equal((await p.info("example.com/m", "v1.0.0")).value.version, "v1.0.0");
+      assert.ok(p.stats.cacheHits >= 2, `cache hits ${p.stats.cacheHits}`);
+    }
+    assert.deepEqual(hits.filter((h) => !h.endsWith("/list")), [
+      "/example.com/m/@v/v1.0.0.mod",
+      "/example.com/m/@v/v1.0.0.info",
+    ]);
+    assert.equal((await first.list("example.com/m")).value[0], "v1.0.0");
+    assert.equal(hits.filter((h) => h.endsWith("/list")).length, 2);
+  } finally {
+    await server.shutdown();
+    await Deno.remove(cacheDir, { recursive: true });
+  }
+});

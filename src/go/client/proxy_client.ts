@@ -7,8 +7,9 @@
  * proxy only when one answers 404 or 410; entries separated by `|` fall back on any error.
  * `direct` (a version control checkout) and `off` are refused: mochi talks to module proxies
  * only. Module paths and versions are escaped (`!` before upper-case letters) with
- * golang.org/x/mod/module's rules. Answers are cached under `$MOCHI_HOME/index` and revalidated,
- * retried on 5xx/429 with backoff, and read with a cap on the decoded bytes and a deadline (the
+ * golang.org/x/mod/module's rules. Answers are cached under `$MOCHI_HOME/index`: a version's
+ * `.info` and `.mod` (immutable, as in cmd/go's module cache) are then read from the cache
+ * without a request, `@v/list` and `@latest` are revalidated. Requests are retried on 5xx/429 with backoff, and read with a cap on the decoded bytes and a deadline (the
  * shared policy of the registry client, {@link openSparseFiles}).
  *
  * @module
@@ -197,22 +198,58 @@ export function openGoProxy(list: string, options: RegistryClientOptions): GoPro
       ...options,
     })
   );
+  // A version's `.info` and `.mod` never change (cmd/go keeps them in its module cache for
+  // good, and go.sum / the checksum database check the go.mod): once cached they are read
+  // without asking the proxy again. The twins read the same cache files, offline.
+  const cacheOnly = entries.map((e) =>
+    openSparseFiles(e.url, {
+      maxIndexBytes: MAX_GO_METADATA_BYTES,
+      accept: "*/*",
+      ...options,
+      offline: true,
+    })
+  );
+  // Answers read this run (their cache writes may still be deferred), by proxy and path.
+  const seen = new Map<string, Uint8Array>();
   const sum = () => {
     for (const k of Object.keys(stats) as (keyof RegistryClientStats)[]) {
-      stats[k] = clients.reduce((n, c) => n + c.stats[k], 0);
+      stats[k] = clients.reduce((n, c) => n + c.stats[k], 0) +
+        cacheOnly.reduce((n, c) => n + c.stats[k], 0) + (k === "cacheHits" ? memoryHits : 0);
     }
   };
+  let memoryHits = 0;
   /** Reads `path` through the list with cmd/go's fallback rules; null when all said 404/410. */
   const read = async <T>(
     path: string,
     parse: (bytes: Uint8Array, url: string) => T,
+    immutable = false,
   ): Promise<FromProxy<T> | null> => {
     try {
       for (let i = 0; i < entries.length; i++) {
         const client = clients[i]!;
         const last = i === entries.length - 1;
+        if (immutable) {
+          const known = seen.get(client.url + path);
+          if (known !== undefined) {
+            memoryHits++;
+            return { value: parse(known, client.url + path), proxy: entries[i]!.url };
+          }
+          if (options.offline !== true) {
+            try {
+              const value = await cacheOnly[i]!.read(path, (b) => parse(b, client.url + path));
+              if (value !== null) return { value, proxy: entries[i]!.url };
+            } catch (e) {
+              // Not cached yet (INDEX_E006) or a damaged copy: ask the proxy, which rewrites it.
+              if (!(e instanceof MochiError)) throw e;
+            }
+          }
+        }
         try {
-          const value = await client.read(path, (b) => parse(b, client.url + path));
+          const value = await client.read(path, (b) => {
+            const v = parse(b, client.url + path);
+            if (immutable) seen.set(client.url + path, b);
+            return v;
+          });
           if (value !== null) return { value, proxy: entries[i]!.url };
           if (last) return null;
         } catch (e) {
@@ -257,12 +294,13 @@ export function openGoProxy(list: string, options: RegistryClientOptions): GoPro
       const got = await read(
         `${base(module)}${escapeVersion(version)}.info`,
         (b, url) => parseInfo(b, url, version),
+        true,
       );
       if (got === null) throw notFound(`${module}@${version}`);
       return got;
     },
     async mod(module, version) {
-      const got = await read(`${base(module)}${escapeVersion(version)}.mod`, (b) => b);
+      const got = await read(`${base(module)}${escapeVersion(version)}.mod`, (b) => b, true);
       if (got === null) throw notFound(`${module}@${version} (go.mod)`);
       return got;
     },
