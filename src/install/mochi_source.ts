@@ -76,8 +76,11 @@ export function mochiArtifactSource(o: MochiSourceOptions): ArtifactSource {
   return {
     open: (a) => o.client(a.source).fetchBlob(a.blake3!),
     async verify(a) {
-      loaded ??= loadSignatureVerifier();
-      await loaded;
+      // With the store's records, the verifier loads only for a bundle not verified before.
+      if (o.verified === undefined) {
+        loaded ??= loadSignatureVerifier();
+        await loaded;
+      }
       let stream: ReadableStream<Uint8Array>;
       try {
         stream = await o.client(a.source).fetchBundle(a.blake3!);

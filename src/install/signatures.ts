@@ -184,23 +184,18 @@ let productionRootDigest: string | undefined;
  * @param bundleJson the bundle text as fetched
  * @param trustedRootJson trusted root text; the public-good root when undefined
  * @returns 64 lowercase hex digits
- * @throws {MochiError} `INTERNAL_E001` for the public-good root before
- *   {@link loadSignatureVerifier}
  */
-export function verifiedSignatureKey(
+export async function verifiedSignatureKey(
   p: LockedPackage,
   bundleJson: string,
   trustedRootJson: string | undefined,
-): string {
+): Promise<string> {
   let root: string;
   if (trustedRootJson !== undefined) root = `given ${sha256Hex(trustedRootJson)}`;
   else {
-    if (verifier === undefined) {
-      throw new MochiError("INTERNAL_E001", "verifiedSignatureKey before loadSignatureVerifier", {
-        hint: "this is a bug in mochi pkg; please report it",
-      });
-    }
-    productionRootDigest ??= sha256Hex(JSON.stringify(verifier.PRODUCTION_TRUSTED_ROOT));
+    // The shipped root's file digest (trusted_root_test.ts checks it), without loading Sigstore.
+    productionRootDigest ??= (await import("../trust/sigstore/_production_trusted_root.ts"))
+      .PRODUCTION_TRUSTED_ROOT_SHA256;
     root = `public-good ${productionRootDigest}`;
   }
   return sha256Hex(JSON.stringify([
@@ -236,7 +231,8 @@ export interface VerifiedRecords {
 /**
  * {@link verifyLockedPackage}, at most once per (bundle, blob, publisher, trusted root): when the
  * store records that the same verification passed, nothing is verified again; otherwise the
- * bundle is verified in full and, only once it passed, recorded.
+ * bundle is verified in full and, only once it passed, recorded. The Sigstore libraries load
+ * only when a bundle has to be verified.
  *
  * @param p the locked package
  * @param bundleJson the bundle text fetched from `<dl>/<b3>.sigstore`
@@ -251,8 +247,9 @@ export async function verifyLockedPackageOnce(
   trustedRootJson: string | undefined,
   records: VerifiedRecords,
 ): Promise<"verified" | "recorded"> {
-  const key = verifiedSignatureKey(p, bundleJson, trustedRootJson);
+  const key = await verifiedSignatureKey(p, bundleJson, trustedRootJson);
   if (await records.hasVerified(key)) return "recorded";
+  await loadSignatureVerifier();
   verifyLockedPackage(p, bundleJson, trustedRootJson);
   await records.putVerified(
     key,

@@ -51,20 +51,19 @@ function memoryRecords(): VerifiedRecords & { keys: Set<string>; writes: number 
 }
 
 Deno.test("verifiedSignatureKey changes with every input the verdict depends on", async () => {
-  await loadSignatureVerifier();
-  const base = verifiedSignatureKey(locked(), "{bundle}", "{root}");
+  const base = await verifiedSignatureKey(locked(), "{bundle}", "{root}");
   assert.match(base, /^[0-9a-f]{64}$/);
-  assert.equal(verifiedSignatureKey(locked(), "{bundle}", "{root}"), base);
+  assert.equal(await verifiedSignatureKey(locked(), "{bundle}", "{root}"), base);
   const others = [
-    verifiedSignatureKey(locked(), "{bundle }", "{root}"),
-    verifiedSignatureKey(locked(), "{bundle}", "{root }"),
-    verifiedSignatureKey(locked(), "{bundle}", undefined),
-    verifiedSignatureKey(locked({ name: "pkh" }), "{bundle}", "{root}"),
-    verifiedSignatureKey(locked({ version: "1.0.1" }), "{bundle}", "{root}"),
-    verifiedSignatureKey(locked({ blake3: "d".repeat(64) }), "{bundle}", "{root}"),
-    verifiedSignatureKey(locked({ sha256: "d".repeat(64) }), "{bundle}", "{root}"),
-    verifiedSignatureKey(locked({ signer: `${SIGNER}x` }), "{bundle}", "{root}"),
-    verifiedSignatureKey(locked({ signerIssuer: "https://other" }), "{bundle}", "{root}"),
+    await verifiedSignatureKey(locked(), "{bundle }", "{root}"),
+    await verifiedSignatureKey(locked(), "{bundle}", "{root }"),
+    await verifiedSignatureKey(locked(), "{bundle}", undefined),
+    await verifiedSignatureKey(locked({ name: "pkh" }), "{bundle}", "{root}"),
+    await verifiedSignatureKey(locked({ version: "1.0.1" }), "{bundle}", "{root}"),
+    await verifiedSignatureKey(locked({ blake3: "d".repeat(64) }), "{bundle}", "{root}"),
+    await verifiedSignatureKey(locked({ sha256: "d".repeat(64) }), "{bundle}", "{root}"),
+    await verifiedSignatureKey(locked({ signer: `${SIGNER}x` }), "{bundle}", "{root}"),
+    await verifiedSignatureKey(locked({ signerIssuer: "https://other" }), "{bundle}", "{root}"),
   ];
   assert.equal(new Set([base, ...others]).size, others.length + 1);
 });
