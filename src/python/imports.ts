@@ -71,6 +71,15 @@ const HINT =
  *
  * @param name the key
  * @returns the alias, or undefined when the result is not a Mochi identifier (a leading digit)
+ *
+ * @example
+ * ```ts
+ * import { pythonAliasOf } from "@mochi/pkg/python";
+ * import assert from "node:assert/strict";
+ * assert.equal(pythonAliasOf("typing-extensions"), "typing_extensions");
+ * assert.equal(pythonAliasOf("zope.interface"), "zope_interface");
+ * assert.equal(pythonAliasOf("2to3"), undefined);
+ * ```
  */
 export function pythonAliasOf(name: string): string | undefined {
   const alias = name.replace(/[-_.]+/g, "_");
@@ -83,6 +92,15 @@ export function pythonAliasOf(name: string): string | undefined {
  *
  * @param text the specifiers, `""` for any version
  * @returns a reason, or undefined
+ *
+ * @example
+ * ```ts
+ * import { pep440SpecifierProblem } from "@mochi/pkg/python";
+ * import assert from "node:assert/strict";
+ * assert.equal(pep440SpecifierProblem(">=0.27, <1"), undefined);
+ * assert.equal(pep440SpecifierProblem(""), undefined);
+ * assert.equal(typeof pep440SpecifierProblem("~=1"), "string"); // ~= needs two release parts
+ * ```
  */
 export function pep440SpecifierProblem(text: string): string | undefined {
   if (text.trim() === "") return undefined;
@@ -273,6 +291,19 @@ export function pythonImportOfLine(
  * @param file the path reported in errors
  * @returns the imports in line order
  * @throws {MochiError} `PY_E010` as {@link pythonImportOfLine}
+ *
+ * @example
+ * ```ts
+ * import { scanPythonImports } from "@mochi/pkg/python";
+ * import assert from "node:assert/strict";
+ * const text = 'import python "httpx>=0.27" as httpx\nlet x = 1\nimport python "PyYAML" as yaml\n';
+ * const found = scanPythonImports(text, "src/main.mochi");
+ * assert.deepEqual(found.map((i) => [i.alias, i.spec.normalizedName, i.line]), [
+ *   ["httpx", "httpx", 1],
+ *   ["yaml", "pyyaml", 3],
+ * ]);
+ * assert.throws(() => scanPythonImports('import python "httpx" as 9x', "src/main.mochi"));
+ * ```
  */
 export function scanPythonImports(text: string, file: string): PythonImport[] {
   const out: PythonImport[] = [];
@@ -340,6 +371,23 @@ function describeSpec(s: PythonImportSpec): string {
  * @returns the requirements sorted by name, then alias
  * @throws {MochiError} `PY_E011` naming both places when two declarations of one `(name, alias)`
  *   differ, or one distribution is required from two sources
+ *
+ * @example
+ * ```ts
+ * import { mergePythonRequirements, scanPythonImports } from "@mochi/pkg/python";
+ * import assert from "node:assert/strict";
+ * const imports = scanPythonImports(
+ *   'import python "httpx" as httpx\nimport python "httpx>=0.27" as httpx\nimport python "httpx" as h2\n',
+ *   "src/main.mochi",
+ * );
+ * const merged = mergePythonRequirements("mochi.toml", [], imports);
+ * assert.deepEqual(merged.map((r) => [r.alias, r.spec.specifier]), [["h2", ""], ["httpx", ">=0.27"]]);
+ * const clash = scanPythonImports(
+ *   'import python "httpx>=0.27" as httpx\nimport python "httpx<0.20" as httpx\n',
+ *   "src/main.mochi",
+ * );
+ * assert.throws(() => mergePythonRequirements("mochi.toml", [], clash));
+ * ```
  */
 export function mergePythonRequirements(
   manifestPath: string,

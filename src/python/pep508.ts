@@ -245,6 +245,15 @@ export function parsePythonRequirement(text: string): PythonRequirement {
  * @param text e.g. `python_version < "3.11" and extra == "test"`
  * @returns the marker
  * @throws {MochiError} `PY_E003` naming the text and the character where it goes wrong
+ *
+ * @example
+ * ```ts
+ * import { formatMarker, parseMarker } from "@mochi/pkg/python";
+ * import assert from "node:assert/strict";
+ * const m = parseMarker("python_version<'3.11' and extra=='test'");
+ * assert.equal(formatMarker(m), 'python_version < "3.11" and extra == "test"');
+ * assert.throws(() => parseMarker("python_version <"));
+ * ```
  */
 export function parseMarker(text: string): Marker {
   if (text.length > MAX_REQUIREMENT_LENGTH) {
@@ -399,6 +408,17 @@ function compare(
  *
  * @param marker the marker
  * @returns the text, e.g. `python_version >= "3.8" and extra == "test"`
+ *
+ * @example
+ * ```ts
+ * import { formatMarker, parseMarker } from "@mochi/pkg/python";
+ * import assert from "node:assert/strict";
+ * const m = parseMarker("(os_name=='nt' or os_name=='posix') and python_version>='3.8'");
+ * assert.equal(
+ *   formatMarker(m),
+ *   '(os_name == "nt" or os_name == "posix") and python_version >= "3.8"',
+ * );
+ * ```
  */
 export function formatMarker(marker: Marker): string {
   const side = (v: MarkerValue) => "literal" in v ? JSON.stringify(v.literal) : v.variable;

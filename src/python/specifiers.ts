@@ -77,7 +77,23 @@ export interface PrereleaseOptions {
   prereleases?: boolean | undefined;
 }
 
-/** One specifier (packaging's `Specifier`). Immutable. */
+/**
+ * One specifier (packaging's `Specifier`). Immutable.
+ *
+ * @example
+ * ```ts
+ * import { Specifier } from "@mochi/pkg/python";
+ * import assert from "node:assert/strict";
+ * const s = new Specifier(">= 1.0");
+ * assert.equal(String(s), ">=1.0");
+ * assert.equal(s.contains("1.5"), true);
+ * assert.equal(s.contains("2.0rc1", { prereleases: false }), false);
+ * assert.equal(s.contains("0.9"), false);
+ * assert.equal(new Specifier("==1.4.*").contains("1.4.9"), true);
+ * assert.equal(new Specifier("~=2.0").equals(new Specifier("~=2.0.0")), false);
+ * assert.throws(() => new Specifier("=> 1.0"));
+ * ```
+ */
 export class Specifier {
   /** The operator. */
   readonly operator: SpecifierOperator;
@@ -310,7 +326,21 @@ export interface ContainsOptions extends PrereleaseOptions {
   installed?: boolean | undefined;
 }
 
-/** A set of specifiers, all of which must hold (packaging's `SpecifierSet`). Immutable. */
+/**
+ * A set of specifiers, all of which must hold (packaging's `SpecifierSet`). Immutable.
+ *
+ * @example
+ * ```ts
+ * import { Specifier, SpecifierSet } from "@mochi/pkg/python";
+ * import assert from "node:assert/strict";
+ * const set = new SpecifierSet([new Specifier(">=1.0"), new Specifier("!=1.3"), new Specifier("<2")]);
+ * assert.equal(String(set), "!=1.3,<2,>=1.0");
+ * assert.equal(set.contains("1.2"), true);
+ * assert.equal(set.contains("1.3"), false);
+ * assert.equal(set.contains("2.0"), false);
+ * assert.equal(new SpecifierSet([]).contains("0.1"), true);
+ * ```
+ */
 export class SpecifierSet {
   /** The specifiers in the order written. */
   readonly specifiers: readonly Specifier[];

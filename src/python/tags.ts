@@ -151,6 +151,16 @@ export function manylinuxPlatforms(glibc: readonly [number, number], arch: strin
  * @param wheel a parsed wheel file name
  * @param rank tag → position in the supported list (build it once per target)
  * @returns the best position, or undefined when the wheel cannot be installed
+ *
+ * @example
+ * ```ts
+ * import { parseWheelFilename, wheelRank } from "@mochi/pkg/python";
+ * import assert from "node:assert/strict";
+ * const rank = new Map(["cp312-cp312-manylinux_2_17_x86_64", "py3-none-any"].map((t, i) => [t, i]));
+ * assert.equal(wheelRank(parseWheelFilename("idna-3.7-py3-none-any.whl")!, rank), 1);
+ * const win = parseWheelFilename("numpy-2.1.0-cp312-cp312-win_amd64.whl")!;
+ * assert.equal(wheelRank(win, rank), undefined);
+ * ```
  */
 export function wheelRank(
   wheel: WheelFilename,
