@@ -1,9 +1,11 @@
 /**
  * mochi pkg: the package manager of the Mochi language, as a Deno library.
  *
- * The root exports what a program driving mochi pkg needs first: the manifest and the lockfile,
- * the install pipeline (`mochi install`, `mochi lock`, `mochi add`, `mochi update` as functions),
- * capabilities, the store, the registry client and the error catalogue. Each part has its own entry point with the rest of its API;
+ * The root exports what a program driving mochi pkg needs first: the install pipeline
+ * (`mochi install`, `mochi lock`, `mochi add`, `mochi update` as functions, loaded on first call),
+ * capabilities and the error catalogue, with the types of the manifest and the lockfile. Reading
+ * and writing those files is in `@mochi/pkg/manifest` and `@mochi/pkg/lockfile`. The root loads
+ * little, because `deno run -A jsr:@mochi/pkg <command>` enters the CLI through it. Each part has its own entry point with the rest of its API;
  * importing one loads only what it needs (`@mochi/pkg/semver` does not load the archive or
  * Sigstore libraries):
  *
@@ -26,15 +28,21 @@
  * Errors are {@link MochiError}s with a stable code from one catalogue (docs/errors.md) and an
  * exit status ({@link exitStatusOf}).
  *
- * @example Read a manifest
+ * @example Capabilities: what a consumer's pin covers
  * ```ts
- * import { parseManifest } from "@mochi/pkg";
+ * import { capabilityCovers, exitStatusOf, MochiError } from "@mochi/pkg";
  * import assert from "node:assert/strict";
  *
- * const { manifest } = parseManifest(
- *   '[package]\nname = "app"\nversion = "0.1.0"\nedition = "2026"\nmochi = ">=0.7"\n',
- * );
- * assert.equal(manifest.package.name, "app");
+ * assert.equal(capabilityCovers("fs.read", "fs.read:/data"), true);
+ * assert.equal(capabilityCovers("fs.read:/data", "fs.read"), false);
+ * try {
+ *   capabilityCovers("fs.read", "not a capability");
+ *   assert.fail("expected CAP_E003");
+ * } catch (e) {
+ *   assert.ok(e instanceof MochiError);
+ *   assert.equal(e.code, "CAP_E003");
+ *   assert.equal(typeof exitStatusOf(e), "number");
+ * }
  * ```
  *
  * @example Resolve a dependency graph (the solver's own entry point)
@@ -61,6 +69,16 @@
  *
  * @module
  */
+import type {
+  AddOptions,
+  AddReport,
+  InstallOptions,
+  InstallReport,
+  LockReport,
+  UpdateOptions,
+  UpdateReport,
+} from "./src/install/mod.ts";
+
 export {
   ERROR_CATALOGUE,
   type ErrorCode,
@@ -68,33 +86,90 @@ export {
   exitStatusOf,
   MochiError,
 } from "./src/errors.ts";
-export { type Manifest, parseManifest } from "./src/manifest/mod.ts";
-export { formatLockfile, type Lockfile, parseLockfile } from "./src/lockfile/mod.ts";
-export {
-  addDependency,
-  type AddOptions,
-  type AddReport,
-  install,
-  type InstallEvent,
-  type InstallLimits,
-  type InstallOptions,
-  type InstallPhase,
-  type InstallReport,
-  lock,
-  type LockChange,
-  type LockReport,
-  updateLock,
-  type UpdateOptions,
-  type UpdateReport,
-} from "./src/install/mod.ts";
+export type { Manifest } from "./src/manifest/mod.ts";
+export type { Lockfile } from "./src/lockfile/mod.ts";
 export {
   type Capability,
   capabilityCovers,
   type NewCapability,
   parseCapability,
 } from "./src/capability/mod.ts";
-export { FsStore } from "./src/store/mod.ts";
-export { openRegistry } from "./src/registry/mod.ts";
+export type {
+  AddOptions,
+  AddReport,
+  InstallEvent,
+  InstallLimits,
+  InstallOptions,
+  InstallPhase,
+  InstallReport,
+  LockChange,
+  LockReport,
+  UpdateOptions,
+  UpdateReport,
+} from "./src/install/mod.ts";
+
+// The install pipeline, the store and the registry clients load on the first call, not when the
+// root is imported: `deno run -A jsr:@mochi/pkg <command>` goes through this module, so its static
+// graph stays as small as `cli.ts`'s (tests/startup_graph_test.ts).
+const pipeline = () => import("./src/install/mod.ts");
+
+/**
+ * Installs a project (`mochi install`): reads `mochi.toml` and `mochi.lock`, decides a plan
+ * (resolve only when the lock no longer satisfies the manifest), fetches and verifies every blob
+ * into the store, extracts, and writes the lock. Loads the install pipeline on first use.
+ *
+ * @param options project, home, registry and cargo-style flags (`locked`, `offline`, `frozen`)
+ * @returns what happened ({@link InstallReport})
+ * @throws {MochiError} LOCK_E002 when `locked`/`frozen` and the lockfile would change;
+ *   SOURCE_E002, BLOB_E009, LOCK_E008 when a reused lock disagrees with the configuration or the
+ *   index; BLOB_E001 (exit 4) when a blob does not match its digests; BLOB_E007 offline and
+ *   missing; INDEX_*, SOLVER_*, MANIFEST_* otherwise (docs/errors.md)
+ */
+export async function install(options: InstallOptions): Promise<InstallReport> {
+  return (await pipeline()).install(options);
+}
+
+/**
+ * Resolves and writes `mochi.lock` without fetching blobs (`mochi lock`), or, with `check`,
+ * compares what resolution gives with the lock on disk and writes nothing
+ * (`mochi lock --check`). Loads the install pipeline on first use.
+ *
+ * @param options project, home, registry and flags; `check` compares only
+ * @returns a {@link LockReport}
+ * @throws {MochiError} LOCK_E002 when `locked` and the lockfile would change
+ */
+export async function lock(options: InstallOptions & { check?: boolean }): Promise<LockReport> {
+  return (await pipeline()).lock(options);
+}
+
+/**
+ * Adds a dependency to `mochi.toml` and the lock (`mochi add`), editing the manifest in place
+ * (comments and order kept) only after resolution succeeds. Loads the install pipeline on first
+ * use.
+ *
+ * @param options the spec (`name`, `name@requirement`), the project and flags
+ * @returns the {@link AddReport}
+ * @throws {MochiError} MANIFEST_E003/SEMVER_E002 a bad spec; INDEX_E002 no configured registry
+ *   has the package; PROJECT_E001 no published version meets the requirement; SOLVER_E002 the
+ *   project cannot be resolved with the new entry. Nothing is written when it throws.
+ */
+export async function addDependency(options: AddOptions): Promise<AddReport> {
+  return (await pipeline()).addDependency(options);
+}
+
+/**
+ * Moves locked packages to newer versions their requirements allow (`mochi update`), all of them
+ * or the named ones and what must move with them. Loads the install pipeline on first use.
+ *
+ * @param options the project, the packages to move, `precise`, flags
+ * @returns the {@link UpdateReport}
+ * @throws {MochiError} PROJECT_E003 a named package is not in mochi.lock; CLI_E001 `precise`
+ *   without exactly one package; SOLVER_E002 when the requirements (or `precise`) cannot be met;
+ *   LOCK_E002 with `locked`/`frozen`
+ */
+export async function updateLock(options: UpdateOptions): Promise<UpdateReport> {
+  return (await pipeline()).updateLock(options);
+}
 
 // `deno run -A jsr:@mochi/pkg <command>` (or `deno run -A mod.ts <command>`) runs the CLI; importing
 // this module runs nothing and loads no CLI code.

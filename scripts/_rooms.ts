@@ -267,7 +267,7 @@ export const ENTRY_POINTS: Readonly<Record<string, string>> = {
 };
 
 /** The most names the root facade (`mod.ts`) may export; the rest live in the subpaths. */
-export const ROOT_FACADE_MAX = 32;
+export const ROOT_FACADE_MAX = 30;
 
 /**
  * Files that exist only for tests (fault points, builders of hostile inputs): no public entry

@@ -51,7 +51,7 @@ guardedTest("deno run -A mod.ts install installs a project from a loopback regis
 Deno.test("importing mod.ts runs nothing", async () => {
   const r = await deno([
     "eval",
-    `import * as m from "${ROOT}/mod.ts"; console.log(typeof m.parseManifest);`,
+    `import * as m from "${ROOT}/mod.ts"; console.log(typeof m.install);`,
   ]);
   assertEquals([r.code, r.stdout, r.stderr], [0, "function\n", ""]);
 });
@@ -101,4 +101,14 @@ Deno.test("cli.ts and the everyday commands load no Sigstore, tar or SPDX librar
     );
     assertEquals(bad, [], `${root} loads ${bad.join(", ")} at start-up`);
   }
+});
+
+Deno.test("the root facade loads no install pipeline, store, registry, TOML or lock code at start-up", async () => {
+  // `deno run -A jsr:@mochi/pkg <command>` enters the CLI through mod.ts: what it loads statically
+  // is paid on every command, before cli.ts decides what the command needs.
+  const loaded = await staticImports(`${ROOT}/mod.ts`);
+  const heavy =
+    /\/src\/(install|store|registry|lockfile|manifest|trust|sandbox)\/|smol-toml|toml-eslint|hash-wasm|@sigstore|tar-stream/;
+  const bad = loaded.filter((s) => heavy.test(s));
+  assertEquals(bad, [], `mod.ts loads ${bad.join(", ")} at start-up`);
 });
