@@ -86,6 +86,19 @@ export const ECOSYSTEM_ORDER: Readonly<Record<AuditEcosystem, VersionOrder>> = {
  *
  * @param lock the parsed lock
  * @returns the targets, in lock order
+ *
+ * @example
+ * ```ts
+ * import { auditTargets } from "@mochi/pkg/audit";
+ * import assert from "node:assert/strict";
+ * import { parseLockfile } from "@mochi/pkg/lockfile";
+ * const lockText = 'version = 1\nmanifest_hash = "blake3-256:' + "0".repeat(64) + '"\n\n' +
+ *   '[[package]]\nname = "left-pad"\nversion = "1.0.0"\nsource = "path+vendor/left-pad"\n' +
+ *   "capabilities = []\ndependencies = []\n";
+ * assert.deepEqual(auditTargets(parseLockfile(lockText)), [
+ *   { ecosystem: "Mochi", name: "left-pad", version: "1.0.0", node: "left-pad 1.0.0" },
+ * ]);
+ * ```
  */
 export function auditTargets(lock: Lockfile): AuditTarget[] {
   const out: AuditTarget[] = [];
@@ -152,6 +165,19 @@ function sameName(ecosystem: AuditEcosystem, a: string, b: string): boolean {
  * @param node the package's node
  * @param max most paths returned (default 10)
  * @returns the paths
+ *
+ * @example
+ * ```ts
+ * import { pathsTo } from "@mochi/pkg/audit";
+ * import assert from "node:assert/strict";
+ * const edges = new Map([["app", ["a", "b"]], ["a", ["c"]], ["b", ["a", "c"]]]);
+ * assert.deepEqual(pathsTo({ root: "app", edges }, "c"), [
+ *   ["app", "a", "c"],
+ *   ["app", "b", "c"],
+ *   ["app", "b", "a", "c"],
+ * ]);
+ * assert.deepEqual(pathsTo({ root: "app", edges }, "c", 1), [["app", "a", "c"]]);
+ * ```
  */
 export function pathsTo(
   graph: { root: string; edges: ReadonlyMap<string, readonly string[]> },

@@ -223,7 +223,19 @@ export function readOsv(value: unknown, source: string): OsvRecord {
  */
 export type VersionOrder = (a: string, b: string) => number;
 
-/** The version of an event, whatever its kind. */
+/**
+ * The version of an event, whatever its kind.
+ *
+ * @example
+ * ```ts
+ * import { eventVersion } from "@mochi/pkg/audit";
+ * import assert from "node:assert/strict";
+ * assert.equal(eventVersion({ introduced: "0" }), "0");
+ * assert.equal(eventVersion({ fixed: "1.0.1" }), "1.0.1");
+ * assert.equal(eventVersion({ last_affected: "0.9.0" }), "0.9.0");
+ * assert.equal(eventVersion({ limit: "*" }), "*");
+ * ```
+ */
 export function eventVersion(e: OsvEvent): string {
   return "introduced" in e
     ? e.introduced
@@ -254,6 +266,21 @@ function compareEventVersions(a: string, b: string, order: VersionOrder): number
  * @param order the ecosystem's version order
  * @returns true when affected
  * @throws whatever `order` throws for a string it cannot read
+ *
+ * @example
+ * ```ts
+ * import { rangeIncludes, semverOrder } from "@mochi/pkg/audit";
+ * import assert from "node:assert/strict";
+ * const range = {
+ *   type: "SEMVER" as const,
+ *   events: [{ introduced: "1.0.0" }, { fixed: "1.2.0" }, { introduced: "2.0.0" }, { last_affected: "2.1.0" }],
+ * };
+ * assert.equal(rangeIncludes(range, "0.9.0", semverOrder), false);
+ * assert.equal(rangeIncludes(range, "1.1.5", semverOrder), true);
+ * assert.equal(rangeIncludes(range, "1.2.0", semverOrder), false);
+ * assert.equal(rangeIncludes(range, "2.1.0", semverOrder), true); // last_affected is included
+ * assert.equal(rangeIncludes(range, "2.1.1", semverOrder), false);
+ * ```
  */
 export function rangeIncludes(range: OsvRange, version: string, order: VersionOrder): boolean {
   const limits = range.events.filter((e): e is { limit: string } => "limit" in e);
@@ -288,13 +315,49 @@ export function rangeIncludes(range: OsvRange, version: string, order: VersionOr
  * @param order the ecosystem's version order
  * @returns true when affected
  * @throws whatever `order` throws for a string it cannot read
+ *
+ * @example
+ * ```ts
+ * import { isAffected, semverOrder } from "@mochi/pkg/audit";
+ * import assert from "node:assert/strict";
+ * const affected = {
+ *   ecosystem: "crates.io",
+ *   name: "demo",
+ *   ranges: [{ type: "SEMVER" as const, events: [{ introduced: "0" }, { fixed: "0.3.0" }] }],
+ *   versions: ["1.0.0"],
+ *   severity: [],
+ * };
+ * assert.equal(isAffected(affected, "0.2.9", semverOrder), true);
+ * assert.equal(isAffected(affected, "0.3.0", semverOrder), false);
+ * assert.equal(isAffected(affected, "1.0.0", semverOrder), true); // listed one by one
+ * ```
  */
 export function isAffected(affected: OsvAffected, version: string, order: VersionOrder): boolean {
   if (affected.versions.includes(version)) return true;
   return affected.ranges.some((r) => r.type !== "GIT" && rangeIncludes(r, version, order));
 }
 
-/** The fixed versions an entry names, in the record's order, without repeats. */
+/**
+ * The fixed versions an entry names, in the record's order, without repeats.
+ *
+ * @example
+ * ```ts
+ * import { fixedVersions } from "@mochi/pkg/audit";
+ * import assert from "node:assert/strict";
+ * const affected = {
+ *   ecosystem: "Mochi",
+ *   name: "demo",
+ *   ranges: [
+ *     { type: "SEMVER" as const, events: [{ introduced: "0" }, { fixed: "1.0.1" }] },
+ *     { type: "ECOSYSTEM" as const, events: [{ introduced: "2.0.0" }, { fixed: "2.0.3" }] },
+ *     { type: "GIT" as const, events: [{ introduced: "0" }, { fixed: "abc123" }] },
+ *   ],
+ *   versions: [],
+ *   severity: [],
+ * };
+ * assert.deepEqual(fixedVersions(affected), ["1.0.1", "2.0.3"]);
+ * ```
+ */
 export function fixedVersions(affected: OsvAffected): string[] {
   const out: string[] = [];
   for (const r of affected.ranges) {
@@ -304,7 +367,23 @@ export function fixedVersions(affected: OsvAffected): string[] {
   return out;
 }
 
-/** The last-affected versions an entry names, in the record's order, without repeats. */
+/**
+ * The last-affected versions an entry names, in the record's order, without repeats.
+ *
+ * @example
+ * ```ts
+ * import { lastAffectedVersions } from "@mochi/pkg/audit";
+ * import assert from "node:assert/strict";
+ * const affected = {
+ *   ecosystem: "Mochi",
+ *   name: "demo",
+ *   ranges: [{ type: "SEMVER" as const, events: [{ introduced: "0" }, { last_affected: "1.4.2" }] }],
+ *   versions: [],
+ *   severity: [],
+ * };
+ * assert.deepEqual(lastAffectedVersions(affected), ["1.4.2"]);
+ * ```
+ */
 export function lastAffectedVersions(affected: OsvAffected): string[] {
   const out: string[] = [];
   for (const r of affected.ranges) {
@@ -324,6 +403,15 @@ export function lastAffectedVersions(affected: OsvAffected): string[] {
  * @param b another
  * @returns negative, zero or positive
  * @throws {MochiError} `SEMVER_E001` when either is not a SemVer version
+ *
+ * @example
+ * ```ts
+ * import { semverOrder } from "@mochi/pkg/audit";
+ * import assert from "node:assert/strict";
+ * assert(semverOrder("1.0.0-rc.1", "1.0.0") < 0);
+ * assert.equal(semverOrder("1.0.0+build.5", "1.0.0"), 0);
+ * assert.throws(() => semverOrder("1.0", "1.0.0"));
+ * ```
  */
 export function semverOrder(a: string, b: string): number {
   return compareVersions(parseVersion(a), parseVersion(b));

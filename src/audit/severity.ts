@@ -84,6 +84,16 @@ export function cvssBaseScore(entry: OsvSeverity): number | undefined {
  *
  * @param score 0.0–10.0
  * @returns the level
+ *
+ * @example
+ * ```ts
+ * import { ratingOf } from "@mochi/pkg/audit";
+ * import assert from "node:assert/strict";
+ * assert.equal(ratingOf(0), "none");
+ * assert.equal(ratingOf(3.9), "low");
+ * assert.equal(ratingOf(7.0), "high");
+ * assert.equal(ratingOf(9.8), "critical");
+ * ```
  */
 export function ratingOf(score: number): SeverityLevel {
   if (score === 0) return "none";
@@ -116,6 +126,21 @@ function fromWord(word: string | undefined): SeverityLevel | undefined {
  * @param record the advisory
  * @param affected the entry that matched
  * @returns the severity
+ *
+ * @example
+ * ```ts
+ * import { readOsv, severityOf } from "@mochi/pkg/audit";
+ * import assert from "node:assert/strict";
+ * const rec = readOsv({
+ *   id: "MOCHI-2026-0001",
+ *   modified: "2026-01-01T00:00:00Z",
+ *   severity: [{ type: "CVSS_V3", score: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H" }],
+ *   affected: [{ package: { ecosystem: "Mochi", name: "left-pad" }, versions: ["1.0.0"] }],
+ * }, "example.json");
+ * const s = severityOf(rec, rec.affected[0]!);
+ * assert.equal(s.level, "critical");
+ * assert.equal(s.score, 9.8);
+ * ```
  */
 export function severityOf(record: OsvRecord, affected: OsvAffected): Severity {
   const entries = affected.severity.length > 0 ? affected.severity : record.severity;
@@ -138,6 +163,16 @@ export function severityOf(record: OsvRecord, affected: OsvAffected): Severity {
  * @param level the finding's level
  * @param threshold `low`, `medium`, `high` or `critical`
  * @returns true when the finding should fail the audit
+ *
+ * @example
+ * ```ts
+ * import { meetsThreshold } from "@mochi/pkg/audit";
+ * import assert from "node:assert/strict";
+ * assert.equal(meetsThreshold("high", "medium"), true);
+ * assert.equal(meetsThreshold("low", "medium"), false);
+ * assert.equal(meetsThreshold("unknown", "critical"), true); // cannot be ranked: not waved through
+ * assert.equal(meetsThreshold("none", "low"), false);
+ * ```
  */
 export function meetsThreshold(
   level: SeverityLevel,

@@ -53,6 +53,25 @@ function component(c: SbomComponent, type: "library" | "application"): Record<st
  * @param model the SBOM model
  * @param tool what wrote it (`metadata.tools.components`)
  * @returns the JSON text, two-space indented, with a final newline
+ *
+ * @example
+ * ```ts
+ * import { sbomModel, toCycloneDx } from "@mochi/pkg/sbom";
+ * import assert from "node:assert/strict";
+ * import { parseLockfile } from "@mochi/pkg/lockfile";
+ * import { parseManifest } from "@mochi/pkg/manifest";
+ * const manifest = parseManifest(
+ *   '[package]\nname = "app"\nversion = "1.0.0"\nedition = "2026"\nmochi = "*"\n',
+ * ).manifest;
+ * const lockText = 'version = 1\nmanifest_hash = "blake3-256:' + "0".repeat(64) + '"\n';
+ * const model = sbomModel(manifest, parseLockfile(lockText), lockText);
+ * const text = toCycloneDx(model, { name: "mochi pkg", version: "0.1.0" });
+ * assert.equal(text, toCycloneDx(model, { name: "mochi pkg", version: "0.1.0" })); // reproducible
+ * const bom = JSON.parse(text);
+ * assert.equal(bom.bomFormat, "CycloneDX");
+ * assert.equal(bom.specVersion, "1.6");
+ * assert.equal(bom.metadata.component.purl, "pkg:mochi/app@1.0.0");
+ * ```
  */
 export function toCycloneDx(model: SbomModel, tool: SbomTool): string {
   const serial = uuidV5(UUID_NAMESPACE_URL, `mochi-sbom:${model.lockSha256}`);

@@ -133,6 +133,24 @@ function byPurl(a: SbomComponent, b: SbomComponent): number {
  * @param licenses licence expressions known from elsewhere (the store's copy of each package's
  *   manifest), keyed by `"name version"` of a Mochi package
  * @returns the model, components sorted by purl
+ *
+ * @example
+ * ```ts
+ * import { sbomModel } from "@mochi/pkg/sbom";
+ * import assert from "node:assert/strict";
+ * import { parseLockfile } from "@mochi/pkg/lockfile";
+ * import { parseManifest } from "@mochi/pkg/manifest";
+ * const manifest = parseManifest(
+ *   '[package]\nname = "app"\nversion = "1.0.0"\nedition = "2026"\nmochi = "*"\n',
+ * ).manifest;
+ * const lockText = 'version = 1\nmanifest_hash = "blake3-256:' + "0".repeat(64) + '"\n\n' +
+ *   '[[package]]\nname = "left-pad"\nversion = "1.0.0"\nsource = "path+vendor/left-pad"\n' +
+ *   "capabilities = []\ndependencies = []\n";
+ * const model = sbomModel(manifest, parseLockfile(lockText), lockText);
+ * assert.equal(model.root.purl, "pkg:mochi/app@1.0.0");
+ * assert.deepEqual(model.components.map((c) => c.purl), ["pkg:mochi/left-pad@1.0.0"]);
+ * assert.equal(model.lockSha256.length, 64);
+ * ```
  */
 export function sbomModel(
   manifest: Manifest,
@@ -276,6 +294,16 @@ export function sbomModel(
  * @param namespace a UUID in its text form
  * @param name the name
  * @returns the UUID text (lowercase)
+ *
+ * @example
+ * ```ts
+ * import { UUID_NAMESPACE_URL, uuidV5 } from "@mochi/pkg/sbom";
+ * import assert from "node:assert/strict";
+ * // RFC 9562's DNS namespace and name of its appendix example (Python's uuid.uuid5 agrees).
+ * const dns = "6ba7b810-9dad-11d1-80b4-00c04fd430c8";
+ * assert.equal(uuidV5(dns, "www.example.com"), "2ed6657d-e927-568b-95e1-2665a8aea6a2");
+ * assert.equal(uuidV5(UUID_NAMESPACE_URL, "https://example.com/"), "dd2c1780-811a-5296-81c5-178a0ef488bc");
+ * ```
  */
 export function uuidV5(namespace: string, name: string): string {
   const ns = Uint8Array.from(

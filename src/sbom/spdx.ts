@@ -29,6 +29,23 @@ function short(s: string): string {
  * @param created the creation time, `YYYY-MM-DDTHH:MM:SSZ` (SPDX requires one; pass a time
  *   derived from `SOURCE_DATE_EPOCH` or `1970-01-01T00:00:00Z` for byte-reproducible output)
  * @returns the JSON text, two-space indented, with a final newline
+ *
+ * @example
+ * ```ts
+ * import { sbomModel, SPDX_CONTEXT, toSpdx } from "@mochi/pkg/sbom";
+ * import assert from "node:assert/strict";
+ * import { parseLockfile } from "@mochi/pkg/lockfile";
+ * import { parseManifest } from "@mochi/pkg/manifest";
+ * const manifest = parseManifest(
+ *   '[package]\nname = "app"\nversion = "1.0.0"\nedition = "2026"\nmochi = "*"\n',
+ * ).manifest;
+ * const lockText = 'version = 1\nmanifest_hash = "blake3-256:' + "0".repeat(64) + '"\n';
+ * const model = sbomModel(manifest, parseLockfile(lockText), lockText);
+ * const text = toSpdx(model, { name: "mochi pkg", version: "0.1.0" }, "1970-01-01T00:00:00Z");
+ * assert.equal(text, toSpdx(model, { name: "mochi pkg", version: "0.1.0" }, "1970-01-01T00:00:00Z"));
+ * assert.equal(JSON.parse(text)["@context"], SPDX_CONTEXT);
+ * assert(text.includes("pkg:mochi/app@1.0.0"));
+ * ```
  */
 export function toSpdx(model: SbomModel, tool: SbomTool, created: string): string {
   const base = `urn:mochi-sbom:${model.lockSha256}:`;
