@@ -166,6 +166,16 @@ export function mainModuleOf(file: GoModFile): GoMainModule {
  *
  * @param goVersion the go.mod `go` version, or `undefined`
  * @returns `true` for a pruned module
+ *
+ * @example
+ * ```ts
+ * import { isPrunedGoVersion } from "@mochi/pkg/go";
+ * import assert from "node:assert/strict";
+ * assert.equal(isPrunedGoVersion("1.21"), true);
+ * assert.equal(isPrunedGoVersion("1.17"), true);
+ * assert.equal(isPrunedGoVersion("1.16"), false);
+ * assert.equal(isPrunedGoVersion(undefined), false);
+ * ```
  */
 export function isPrunedGoVersion(goVersion: string | undefined): boolean {
   if (goVersion === undefined || goVersion === "") return false;
@@ -188,6 +198,22 @@ function key(m: ModuleVersion): string {
  * @param replace the main module's `replace` lines
  * @param m the module version
  * @returns the replacement, or `undefined`
+ *
+ * @example
+ * ```ts
+ * import { replacementOf } from "@mochi/pkg/go";
+ * import assert from "node:assert/strict";
+ * const replace = [
+ *   { old: { path: "example.com/a", version: "" }, new: { path: "../a", version: "" } },
+ *   { old: { path: "example.com/a", version: "v1.2.0" }, new: { path: "example.com/fork", version: "v1.2.1" } },
+ * ];
+ * assert.deepEqual(replacementOf(replace, { path: "example.com/a", version: "v1.2.0" }), {
+ *   path: "example.com/fork",
+ *   version: "v1.2.1",
+ * });
+ * assert.deepEqual(replacementOf(replace, { path: "example.com/a", version: "v1.0.0" }), { path: "../a", version: "" });
+ * assert.equal(replacementOf(replace, { path: "example.com/b", version: "v1.0.0" }), undefined);
+ * ```
  */
 export function replacementOf(
   replace: readonly GoReplace[],

@@ -179,6 +179,19 @@ export interface GoProxyClient {
  *   client's; `maxIndexBytes` defaults to {@link MAX_GO_METADATA_BYTES})
  * @returns the client
  * @throws {MochiError} `GO_E015` on a bad list
+ *
+ * @example
+ * ```ts
+ * import { openGoProxy } from "@mochi/pkg/go/client";
+ * import assert from "node:assert/strict";
+ * const cacheDir = await Deno.makeTempDir();
+ * const proxy = openGoProxy("http://127.0.0.1:9,http://127.0.0.1:10", { cacheDir, offline: true });
+ * assert.deepEqual(proxy.entries.map((e) => e.url), ["http://127.0.0.1:9/", "http://127.0.0.1:10/"]);
+ * assert.equal(proxy.zipUrl(proxy.entries[0]!.url, "example.com/Demo", "v1.0.0"), "http://127.0.0.1:9/example.com/!demo/@v/v1.0.0.zip");
+ * // `direct` and `off` are refused: mochi never fetches from version control.
+ * assert.throws(() => openGoProxy("direct", { cacheDir }), { code: "GO_E015" });
+ * await Deno.remove(cacheDir, { recursive: true });
+ * ```
  */
 export function openGoProxy(list: string, options: RegistryClientOptions): GoProxyClient {
   const entries = parseGoProxyList(list);

@@ -129,6 +129,18 @@ export function parseGoSumdb(
  * @param module module path
  * @param env GONOSUMDB and GOPRIVATE values
  * @returns the variable that matched, or undefined
+ *
+ * @example
+ * ```ts
+ * import { sumdbSkippedBy } from "@mochi/pkg/go/client";
+ * import assert from "node:assert/strict";
+ * const env = { GOPRIVATE: "*.corp.example,example.com/private" };
+ * assert.equal(sumdbSkippedBy("git.corp.example/team/lib", env), "GOPRIVATE");
+ * assert.equal(sumdbSkippedBy("example.com/private/sub", env), "GOPRIVATE");
+ * assert.equal(sumdbSkippedBy("example.com/public", env), undefined);
+ * // GONOSUMDB, when set, replaces GOPRIVATE.
+ * assert.equal(sumdbSkippedBy("git.corp.example/x", { ...env, GONOSUMDB: "example.org" }), undefined);
+ * ```
  */
 export function sumdbSkippedBy(
   module: string,
@@ -189,6 +201,24 @@ export interface GoSumdbOptions extends RegistryClientOptions {
  * @param config from {@link parseGoSumdb}
  * @param options the HTTP client's options and the state directory
  * @returns the client
+ *
+ * @example
+ * ```ts
+ * import { openGoSumdb, parseGoSumdb } from "@mochi/pkg/go/client";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * const config = parseGoSumdb(undefined, "http://127.0.0.1:9/");
+ * assert(config !== "off");
+ * const db = openGoSumdb(config, { cacheDir: dir, stateDir: dir, offline: true });
+ * assert.equal(db.config.url, "http://127.0.0.1:9/sumdb/" + config.name + "/");
+ * assert.equal(await db.knownTree(), undefined); // nothing verified on this machine yet
+ * // A key that is not a verifier key is refused before any request.
+ * assert.throws(
+ *   () => openGoSumdb({ ...config, vkey: "not-a-key" }, { cacheDir: dir, stateDir: dir }),
+ *   { code: "GO_E005" },
+ * );
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export function openGoSumdb(config: GoSumdbConfig, options: GoSumdbOptions): GoSumdbClient {
   const verifier: Verifier = newVerifier(config.vkey);
