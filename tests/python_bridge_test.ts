@@ -18,6 +18,8 @@ interface Dist {
   name: string;
   version: string;
   requires?: string[];
+  /** `Provides-Extra` names. */
+  extras?: string[];
 }
 
 const enc = new TextEncoder();
@@ -46,6 +48,7 @@ async function writeIndex(dir: string, dists: Dist[]): Promise<Map<string, strin
           `Name: ${d.name}`,
           `Version: ${d.version}`,
           "Requires-Python: >=3.8",
+          ...(d.extras ?? []).map((e) => `Provides-Extra: ${e}`),
           ...(d.requires ?? []).map((r) => `Requires-Dist: ${r}`),
           "",
         ].join("\n"),
@@ -75,8 +78,12 @@ async function writeIndex(dir: string, dists: Dist[]): Promise<Map<string, strin
 }
 
 /** A loopback index serving `dir` as it is on disk at each request (so a test can drift it). */
-function serveIndex(dir: string): { url: string; close: () => Promise<void> } {
+function serveIndex(
+  dir: string,
+): { url: string; requests: () => number; close: () => Promise<void> } {
+  let requests = 0;
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
+    requests++;
     const path = decodeURIComponent(new URL(req.url).pathname);
     const page = /^\/simple\/([a-z0-9-]+)\/$/.exec(path);
     try {
@@ -98,6 +105,7 @@ function serveIndex(dir: string): { url: string; close: () => Promise<void> } {
   });
   return {
     url: `http://127.0.0.1:${server.addr.port}/simple/`,
+    requests: () => requests,
     close: () => server.shutdown(),
   };
 }
@@ -349,6 +357,66 @@ guardedTest(
         assertEquals(r.code, 1, r.stderr);
         assert(r.stderr.includes("LOCK_E005") && r.stderr.includes('source "pypi"'), r.stderr);
       });
+    } finally {
+      await served.close();
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+);
+
+guardedTest(
+  "Python bridge: a requirement with extras keeps its lock (install --locked passes, no index requests)",
+  async () => {
+    const root = await Deno.makeTempDir({ prefix: "mochi-python-extras-" });
+    const index = `${root}/index`;
+    const app = `${root}/app`;
+    const served = serveIndex(index);
+    const env = { MOCHI_HOME: `${root}/home`, MOCHI_PYPI_INDEX: served.url };
+    try {
+      await writeIndex(index, [
+        {
+          name: "httpx",
+          version: "0.27.2",
+          extras: ["http2"],
+          requires: ['h2>=3; extra == "http2"', "idna"],
+        },
+        { name: "h2", version: "4.1.0", requires: ["hpack>=4"] },
+        { name: "hpack", version: "4.0.0" },
+        { name: "idna", version: "3.7" },
+      ]);
+      await writeApp(app, ['import python "httpx[http2]" as web']);
+      const r = await runCli(["lock", "-C", app], { env });
+      assertEquals(r.code, 0, r.stdout + r.stderr);
+      const text = await Deno.readTextFile(`${app}/mochi.lock`);
+      assertEquals(parseLockfile(text).pythonWheels?.map((w) => `${w.name} ${w.version}`), [
+        "h2 4.1.0",
+        "hpack 4.0.0",
+        "httpx 0.27.2",
+        "idna 3.7",
+      ]);
+      const locked = await runCli(["install", "--locked", "-C", app], { env });
+      assertEquals(locked.code, 0, locked.stdout + locked.stderr);
+      assertEquals(await Deno.readTextFile(`${app}/mochi.lock`), text);
+      const before = served.requests();
+      const again = await runCli(["install", "-C", app], { env });
+      assertEquals(again.code, 0, again.stdout + again.stderr);
+      assert(again.stdout.includes("Up to date"), again.stdout);
+      assertEquals(served.requests() - before, 0, "a no-op install asked the index");
+      // A fresh home (nothing cached) checks the lock against the index and keeps it.
+      const fresh = await runCli(["install", "--locked", "-C", app], {
+        env: { ...env, MOCHI_HOME: `${root}/home2` },
+      });
+      assertEquals(fresh.code, 0, fresh.stdout + fresh.stderr);
+      // A lock that lacks what the extra brings in is not kept.
+      const lock = parseLockfile(text);
+      const h2 = lock.pythonWheels!.find((w) => w.name === "h2")!;
+      const start = text.indexOf('[[python-wheel]]\nname = "h2"');
+      assert(start >= 0 && h2 !== undefined, text);
+      const end = text.indexOf("[[python-wheel]]", start + 1);
+      await Deno.writeTextFile(`${app}/mochi.lock`, text.slice(0, start) + text.slice(end));
+      const stale = await runCli(["install", "--locked", "-C", app], { env });
+      assertEquals(stale.code, 1, stale.stdout + stale.stderr);
+      assert(stale.stderr.includes("LOCK_E002"), stale.stderr);
     } finally {
       await served.close();
       await Deno.remove(root, { recursive: true });

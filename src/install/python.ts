@@ -184,7 +184,9 @@ function specifierOf(r: PythonImportRequirement): string | undefined {
  * Whether the lock's Python entries still answer the requirements (uv's and cargo's reuse
  * rule): the same `(name, alias)` set with the same source and specifier, every version inside
  * every specifier of its name, one wheel per locked name from the same index, and no extras
- * (extras may pull in distributions the lock cannot show, so they always re-resolve).
+ * (what an extra pulls in is not written in the lock: {@link lockPython} checks such a lock by
+ * resolving again preferring its versions, from the cached index pages first, and keeps it when
+ * the result is the locked wheels).
  *
  * @param lock the lock's entries
  * @param requirements the project's requirements
@@ -196,24 +198,85 @@ export function lockedPythonSatisfies(
   requirements: readonly PythonImportRequirement[],
   indexUrl: string,
 ): boolean {
-  if (lock.packages.length !== requirements.length) return false;
+  return lockedPythonVerdict(lock, requirements, indexUrl) === "kept";
+}
+
+/**
+ * {@link lockedPythonSatisfies} with one more answer: `"extras"` when everything holds but some
+ * requirement asks for extras, whose distributions only a resolution can show.
+ */
+function lockedPythonVerdict(
+  lock: { packages: readonly LockedPythonPackage[]; wheels: readonly LockedWheel[] },
+  requirements: readonly PythonImportRequirement[],
+  indexUrl: string,
+): "kept" | "extras" | "changed" {
+  let extras = false;
+  if (lock.packages.length !== requirements.length) return "changed";
   const byKey = new Map(lock.packages.map((p) => [`${p.name}:${p.alias}`, p]));
   const wheels = new Map(lock.wheels.map((w) => [w.name, w]));
   for (const r of requirements) {
     const p = byKey.get(`${r.spec.normalizedName}:${r.alias}`);
-    if (p === undefined || p.source !== r.spec.source || r.spec.extras.length > 0) return false;
-    if (p.specifier !== specifierOf(r)) return false;
+    if (p === undefined || p.source !== r.spec.source) return "changed";
+    if (r.spec.extras.length > 0) extras = true;
+    if (p.specifier !== specifierOf(r)) return "changed";
     const w = wheels.get(p.name);
-    if (w === undefined || w.index !== indexUrl || p.version !== w.version) return false;
+    if (w === undefined || w.index !== indexUrl || p.version !== w.version) return "changed";
     if (r.spec.specifier !== "") {
       try {
-        if (!specifierSetContains(parseSpecifierSet(r.spec.specifier), w.version)) return false;
+        if (!specifierSetContains(parseSpecifierSet(r.spec.specifier), w.version)) {
+          return "changed";
+        }
       } catch {
-        return false;
+        return "changed";
       }
     }
   }
-  return [...wheels.values()].every((w) => w.index === indexUrl);
+  if (![...wheels.values()].every((w) => w.index === indexUrl)) return "changed";
+  return extras ? "extras" : "kept";
+}
+
+function requirementStrings(requirements: readonly PythonImportRequirement[]): string[] {
+  return requirements.map((r) =>
+    `${r.spec.normalizedName}${
+      r.spec.extras.length > 0 ? `[${r.spec.extras.join(",")}]` : ""
+    }${r.spec.specifier}`
+  );
+}
+
+/**
+ * Whether a resolution preferring the locked versions picks exactly the locked wheels (same
+ * names, versions, files and SHA-256). Tried from the cached index pages first (no request);
+ * when they are not cached, from the index unless offline. Any failure means "no".
+ */
+async function lockedWheelsStillResolve(
+  wheels: readonly LockedWheel[],
+  requirements: readonly PythonImportRequirement[],
+  indexUrl: string,
+  options: PythonStepOptions,
+): Promise<boolean> {
+  const { resolvePython } = await import("../python/resolve.ts");
+  const want = new Map(wheels.map((w) => [w.name, w]));
+  const locked = Object.fromEntries(wheels.map((w) => [w.name, w.version]));
+  for (const offline of options.offline ? [true] : [true, false]) {
+    const client = openIndex(indexUrl, { ...options, offline });
+    try {
+      const resolution = await resolvePython(requirementStrings(requirements), {
+        client,
+        locked,
+      });
+      if (resolution.packages.length !== want.size) return false;
+      return resolution.packages.every((p) => {
+        const w = want.get(p.name);
+        return w !== undefined && w.version === normalizePep440(p.version) &&
+          w.filename === p.file.filename && w.sha256 === p.file.sha256;
+      });
+    } catch {
+      // Not cached (offline) or not resolvable: try the index, or re-resolve for real.
+    } finally {
+      await client.flush().catch(() => {});
+    }
+  }
+  return false;
 }
 
 /**
@@ -252,8 +315,15 @@ export async function lockPython(
     packages: project.lock?.pythonPackages ?? [],
     wheels: project.lock?.pythonWheels ?? [],
   };
-  if (!options.fresh && lockedPythonSatisfies(old, requirements, indexUrl)) {
-    return { packages: [...old.packages], wheels: [...old.wheels], resolved: false, indexUrl };
+  if (!options.fresh) {
+    const verdict = lockedPythonVerdict(old, requirements, indexUrl);
+    if (
+      verdict === "kept" ||
+      (verdict === "extras" &&
+        await lockedWheelsStillResolve(old.wheels, requirements, indexUrl, options))
+    ) {
+      return { packages: [...old.packages], wheels: [...old.wheels], resolved: false, indexUrl };
+    }
   }
   const client = openIndex(indexUrl, options);
   let resolution;
@@ -262,11 +332,7 @@ export async function lockPython(
     // the solver (start-up, issue 12).
     const { resolvePython } = await import("../python/resolve.ts");
     resolution = await resolvePython(
-      requirements.map((r) =>
-        `${r.spec.normalizedName}${
-          r.spec.extras.length > 0 ? `[${r.spec.extras.join(",")}]` : ""
-        }${r.spec.specifier}`
-      ),
+      requirementStrings(requirements),
       {
         client,
         // Without `fresh`, the lock's versions are tried first (cargo's and uv's rule), so a
