@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import assert from "node:assert/strict";
 import { MochiError } from "../errors.ts";
 import type { LockedPackage } from "../lockfile/mod.ts";
@@ -129,7 +130,11 @@ Deno.test("the store keeps verified records; an empty or foreign record does not
       assert.equal(await store.hasVerified(key), false);
       await store.putVerified(key, "pkg 1.0.0\\nsecond line");
       assert.equal(await store.hasVerified(key), true);
-      const path = `${dir}/verified/ee/${key}`;
+      const secret = await Deno.readFile(`${dir}/verified/secret`);
+      assert.equal(secret.length, 32);
+      assert.equal((await Deno.lstat(`${dir}/verified/secret`)).mode! & 0o777, 0o600);
+      const name = createHmac("sha256", secret).update(key).digest("hex");
+      const path = `${dir}/verified/${name.slice(0, 2)}/${name}`;
       assert.match(await Deno.readTextFile(path), /^e{64}\npkg 1\.0\.0\\nsecond line\n$/);
       await Deno.writeTextFile(path, ""); // torn by a crash
       assert.equal(await store.hasVerified(key), false);
@@ -139,6 +144,39 @@ Deno.test("the store keeps verified records; an empty or foreign record does not
         store.hasVerified("../x"),
         (e: unknown) => e instanceof MochiError && e.code === "BLOB_E008",
       );
+    } finally {
+      await lock.release();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a record named without this user's secret does not count; nor does a secret others can read", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mochi-verified-" });
+  try {
+    const lock = await acquireStoreLock(dir, "shared");
+    try {
+      const store = new FsStore(dir, { lock });
+      const key = "d".repeat(64);
+      await store.putVerified("c".repeat(64), "another package"); // creates the secret
+      // A co-user who can write the store knows the key (it is computed from public data) but
+      // not the secret: a record planted under the key itself, as records were named before,
+      // or under a name keyed with a guessed secret, does not count.
+      for (
+        const name of [key, createHmac("sha256", new Uint8Array(32)).update(key).digest("hex")]
+      ) {
+        await Deno.mkdir(`${dir}/verified/${name.slice(0, 2)}`, { recursive: true });
+        await Deno.writeTextFile(`${dir}/verified/${name.slice(0, 2)}/${name}`, `${key}\nforged\n`);
+      }
+      assert.equal(await store.hasVerified(key), false);
+      // A secret others can read (or that was swapped for one they wrote) is not used at all.
+      await store.putVerified(key, "pkg 1.0.0");
+      assert.equal(await store.hasVerified(key), true);
+      await Deno.chmod(`${dir}/verified/secret`, 0o644);
+      assert.equal(await store.hasVerified(key), false);
+      await store.putVerified("b".repeat(64), "pkg 2.0.0");
+      assert.equal(await store.hasVerified("b".repeat(64)), false);
     } finally {
       await lock.release();
     }

@@ -307,6 +307,15 @@ export async function digestFile(
 /** Largest verified-signature record {@link FsStore.hasVerified} reads. */
 const VERIFIED_RECORD_MAX_BYTES = 4096;
 
+/** Marks a record secret that is there but must not be used. */
+const INVALID_SECRET = new Uint8Array(0);
+
+/** HMAC-SHA256 (RFC 2104) of a verification key under the record secret, as 64 hex digits. */
+async function recordName(secret: Uint8Array, key: string): Promise<string> {
+  const { createHmac } = await import("node:crypto");
+  return createHmac("sha256", secret).update(key).digest("hex");
+}
+
 /** Reusable BLAKE3 hashers (a WebAssembly instance each), so checking many blobs makes few. */
 const BLAKE3_POOL: IHasher[] = [];
 
@@ -542,9 +551,14 @@ export class FsStore {
   }
 
   /**
-   * Whether a Sigstore verification with this key passed before in this store: its record
-   * (`<root>/verified/<aa>/<key>`, written by {@link FsStore.putVerified}) is a regular file
-   * whose first line is the key itself (an empty or torn file left by a crash does not count).
+   * Whether a Sigstore verification with this key passed before in this store: its record is a
+   * regular file whose first line is the key itself (an empty or torn file left by a crash does
+   * not count), at `<root>/verified/<aa>/<name>` where `name` is HMAC-SHA256 of the key under
+   * this user's secret ({@link FsStore.putVerified}). The key is computed from public data, so
+   * without the secret a co-user who can write the store could plant a record for a forged
+   * bundle; with it they cannot name one. No usable secret (missing, not a regular file, not
+   * owned by this user, readable by others, not 32 bytes, or no owner ids on this platform)
+   * means no record counts and every bundle is verified.
    * What the key covers is the caller's (`verifiedSignatureKey` in `src/install/signatures.ts`).
    *
    * @param key 64 lowercase hex digits
@@ -553,7 +567,10 @@ export class FsStore {
    */
   async hasVerified(key: string): Promise<boolean> {
     checkDigest(key, "verification key");
-    const path = join(this.root, "verified", key.slice(0, 2), key);
+    const secret = await this.#verifiedSecret(false);
+    if (secret === undefined) return false;
+    const name = await recordName(secret, key);
+    const path = join(this.root, "verified", name.slice(0, 2), name);
     const st = await lstatOrUndefined(path);
     if (st === undefined || !st.isFile || st.size > VERIFIED_RECORD_MAX_BYTES) return false;
     if (!(await parentsAreReal(this.root, path))) return false;
@@ -563,8 +580,10 @@ export class FsStore {
 
   /**
    * Record that the Sigstore verification named by `key` passed (call only after a full
-   * verification). Written to a temp file and renamed, not synced: a record lost to a crash only
-   * means verifying again.
+   * verification), under the name {@link FsStore.hasVerified} looks for; creates this user's
+   * secret (`<root>/verified/secret`, 32 random bytes, mode 0600) on first use, and records
+   * nothing when a secret is there but unusable. Written to a temp file and renamed, not synced:
+   * a record lost to a crash only means verifying again.
    *
    * @param key 64 lowercase hex digits
    * @param about what was verified, for a reader (one line, kept under 4 KiB)
@@ -573,9 +592,12 @@ export class FsStore {
   async putVerified(key: string, about: string): Promise<void> {
     this.#writable("recording a verified signature");
     checkDigest(key, "verification key");
-    const dir = join(this.root, "verified", key.slice(0, 2));
+    const secret = await this.#verifiedSecret(true);
+    if (secret === undefined) return;
+    const name = await recordName(secret, key);
+    const dir = join(this.root, "verified", name.slice(0, 2));
     await mkdirInStore(this.root, dir);
-    const path = join(dir, key);
+    const path = join(dir, name);
     const text = `${key}\n${about.replace(/[\r\n]/g, " ")}\n`.slice(0, VERIFIED_RECORD_MAX_BYTES);
     const tmp = tempPathBeside(path);
     try {
@@ -585,6 +607,45 @@ export class FsStore {
       await Deno.remove(tmp).catch(() => {});
       throw e;
     }
+  }
+
+  /** This user's record secret, or undefined when there is none usable (see hasVerified). */
+  async #verifiedSecret(create: boolean): Promise<Uint8Array | undefined> {
+    let uid: number | null;
+    try {
+      uid = Deno.uid(); // needs --allow-sys=uid; without it, no record counts
+    } catch {
+      return undefined;
+    }
+    if (uid === null) return undefined;
+    const dir = join(this.root, "verified");
+    const path = join(dir, "secret");
+    const read = async (): Promise<Uint8Array | undefined> => {
+      const st = await lstatOrUndefined(path);
+      if (st === undefined) return undefined;
+      if (
+        !st.isFile || st.uid !== uid || st.mode === null || (st.mode & 0o077) !== 0 ||
+        st.size !== 32 || !(await parentsAreReal(this.root, path))
+      ) return INVALID_SECRET;
+      const bytes = await Deno.readFile(path).catch(() => INVALID_SECRET);
+      return bytes.length === 32 ? bytes : INVALID_SECRET;
+    };
+    let secret = await read();
+    if (secret === undefined && create) {
+      await mkdirInStore(this.root, dir);
+      try {
+        const f = await Deno.open(path, { write: true, createNew: true, mode: 0o600 });
+        try {
+          await f.write(crypto.getRandomValues(new Uint8Array(32)));
+        } finally {
+          f.close();
+        }
+      } catch (e) {
+        if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+      }
+      secret = await read();
+    }
+    return secret === undefined || secret === INVALID_SECRET ? undefined : secret;
   }
 
   /**
