@@ -116,7 +116,16 @@ export interface GoStepOptions {
   goEnv?: GoEnv;
   /** Parallel module downloads (default 8). */
   concurrency?: number;
+  /**
+   * Most zip bytes kept in memory for the executor after locking (default
+   * {@link MAX_KEPT_GO_ZIP_BYTES}); zips past it are dropped once hashed, and the executor
+   * downloads them again (checked against the BLAKE3 the lock pins).
+   */
+  maxKeptZipBytes?: number;
 }
+
+/** Default {@link GoStepOptions.maxKeptZipBytes}: 256 MiB. */
+export const MAX_KEPT_GO_ZIP_BYTES = 256 << 20;
 
 /** What {@link lockGoModules} decided. */
 export interface GoLockResult {
@@ -128,7 +137,10 @@ export interface GoLockResult {
   unverified: string[];
   /** Locked versions the module's newest go.mod retracts (`module version: rationale`). */
   retracted: string[];
-  /** Zip bytes downloaded while locking, by BLAKE3, for the executor to store. */
+  /**
+   * Zip bytes downloaded while locking, by BLAKE3, for the executor to store: at most
+   * {@link GoStepOptions.maxKeptZipBytes} in total (the rest are downloaded again).
+   */
   zips: Map<string, Uint8Array>;
   /** The proxy client, when one was opened. */
   proxy?: GoProxyClient;
@@ -269,6 +281,9 @@ export async function lockGoModules(
     const unverified: string[] = [];
     const retracted: string[] = [];
     const zips = new Map<string, Uint8Array>();
+    // Each zip may be up to MAX_GO_ZIP_BYTES: keep only a bounded total for the executor.
+    const keepBudget = options.maxKeptZipBytes ?? MAX_KEPT_GO_ZIP_BYTES;
+    let kept = 0;
     const modules: LockedGoModule[] = [];
     await runPool(graph.buildList.slice(1), options.concurrency ?? 8, async (e) => {
       const m = { path: e.path, version: e.version };
@@ -337,7 +352,10 @@ export async function lockGoModules(
           );
         }
       }
-      zips.set(entry.zipBlake3, zip);
+      if (kept + zip.length <= keepBudget) {
+        kept += zip.length;
+        zips.set(entry.zipBlake3, zip);
+      }
       modules.push(entry);
     });
     modules.sort((a, b) => (a.module < b.module ? -1 : a.module > b.module ? 1 : 0));
