@@ -13,6 +13,7 @@
  */
 import { closestName } from "../edit_distance.ts";
 import { formatPep440, tryParsePep440Version } from "../python/pep440.ts";
+import { pythonUrlProblem } from "../python/imports.ts";
 
 /** The `schema-version` of the `[[python-package]]` shape this mochi reads and writes. */
 export const PYTHON_LOCK_SCHEMA_VERSION = 1;
@@ -133,7 +134,6 @@ const SPECIFIER = /^[A-Za-z0-9 .,*!=<>~+_-]{1,500}$/;
 const GIT_REV = /^[A-Za-z0-9._/][A-Za-z0-9._/+-]{0,199}$/;
 const WHEEL_FILENAME = /^[A-Za-z0-9._+!-]{1,250}\.whl$/;
 const MAX_NAME = 200;
-const MAX_URL = 2000;
 
 const PACKAGE_KEYS = [
   "name",
@@ -157,31 +157,6 @@ const SOURCE_KEYS: Record<PythonSource, readonly string[]> = {
   path: ["local-path"],
 };
 const LOCATION_KEYS = ["index-url", "git-url", "git-rev", "local-path"];
-
-/**
- * The problem with a URL from a lock or a manifest, or undefined when it is acceptable: an
- * absolute URL of one of `schemes`, at most 2,000 characters, with no credentials, no
- * whitespace and no control characters.
- *
- * @param url the text
- * @param schemes the schemes allowed, without `:`
- * @returns a reason, or undefined
- */
-export function pythonUrlProblem(url: string, schemes: readonly string[]): string | undefined {
-  if (url.length === 0 || url.length > MAX_URL) return `must be 1 to ${MAX_URL} characters`;
-  // deno-lint-ignore no-control-regex
-  if (/[\s\u0000-\u001f\u007f]/.test(url)) return "contains whitespace or a control character";
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return "is not an absolute URL";
-  }
-  const scheme = u.protocol.slice(0, -1);
-  if (!schemes.includes(scheme)) return `has scheme "${scheme}", not ${schemes.join(", ")}`;
-  if (u.username !== "" || u.password !== "") return "carries credentials (user:password@)";
-  return undefined;
-}
 
 function show(v: unknown): string {
   if (typeof v === "string") return JSON.stringify(v.length > 80 ? v.slice(0, 80) + "…" : v);

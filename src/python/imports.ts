@@ -119,7 +119,31 @@ function problem(text: string, what: string): MochiError {
   });
 }
 
-function urlProblem(url: string, schemes: readonly string[]): string | undefined {
+/** Longest URL accepted in a requirement, a manifest or a lock, in characters. */
+const MAX_URL = 2000;
+
+/**
+ * The problem with a URL from an import line, a manifest or a lock, or undefined when it is
+ * acceptable: an absolute URL of one of `schemes`, 1 to 2,000 characters, with no credentials,
+ * no white space and no control characters. The one check both the requirement reader and the
+ * lock reader (`src/lockfile/python.ts`) apply.
+ *
+ * @param url the text
+ * @param schemes the schemes allowed, without `:`
+ * @returns a reason, or undefined
+ *
+ * @example
+ * ```ts
+ * import { pythonUrlProblem } from "./imports.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(pythonUrlProblem("https://git.example/r.git", ["https"]), undefined);
+ * assert.equal(pythonUrlProblem("https://u:p@git.example/r", ["https"]), "carries credentials (user:password@)");
+ * assert.equal(pythonUrlProblem("ftp://git.example/r", ["https", "http"]), 'has scheme "ftp", not https, http');
+ * assert.equal(pythonUrlProblem("r.git", ["https"]), "is not an absolute URL");
+ * ```
+ */
+export function pythonUrlProblem(url: string, schemes: readonly string[]): string | undefined {
+  if (url.length === 0 || url.length > MAX_URL) return `must be 1 to ${MAX_URL} characters`;
   // deno-lint-ignore no-control-regex
   if (/[\s\u0000-\u001f\u007f]/.test(url)) return "contains white space or a control character";
   let u: URL;
@@ -131,7 +155,6 @@ function urlProblem(url: string, schemes: readonly string[]): string | undefined
   const scheme = u.protocol.slice(0, -1);
   if (!schemes.includes(scheme)) return `has scheme "${scheme}", not ${schemes.join(", ")}`;
   if (u.username !== "" || u.password !== "") return "carries credentials (user:password@)";
-  if (url.length > 2000) return "is longer than 2000 characters";
   return undefined;
 }
 
@@ -184,7 +207,7 @@ export function parsePythonImportSpec(text: string): PythonImportSpec {
     if (q.startsWith("git+")) {
       const hash = q.indexOf("#");
       const url = hash < 0 ? q.slice(4) : q.slice(4, hash);
-      const bad = urlProblem(url, ["https", "http", "ssh", "git", "file"]);
+      const bad = pythonUrlProblem(url, ["https", "http", "ssh", "git", "file"]);
       if (bad !== undefined) throw problem(text, `the git URL ${bad}`);
       spec.source = "git";
       spec.gitUrl = url;
@@ -211,7 +234,7 @@ export function parsePythonImportSpec(text: string): PythonImportSpec {
     }
     if (q.startsWith("index+")) {
       const url = q.slice(6);
-      const bad = urlProblem(url, ["https", "http", "file"]);
+      const bad = pythonUrlProblem(url, ["https", "http", "file"]);
       if (bad !== undefined) throw problem(text, `the index URL ${bad}`);
       spec.source = "index";
       spec.indexUrl = url;
