@@ -423,3 +423,38 @@ guardedTest(
     }
   },
 );
+
+guardedTest(
+  'Python bridge: [targets.python] python = "3.10" resolves for that CPython',
+  async () => {
+    const root = await Deno.makeTempDir({ prefix: "mochi-python-target-" });
+    const served = serveIndex(`${root}/index`);
+    const env = { MOCHI_HOME: `${root}/home`, MOCHI_PYPI_INDEX: served.url };
+    try {
+      await writeIndex(`${root}/index`, BASE);
+      await writeApp(`${root}/app`, []);
+      const manifest = `${root}/app/mochi.toml`;
+      await Deno.writeTextFile(
+        manifest,
+        (await Deno.readTextFile(manifest)).replace(
+          "[targets.python.ffi]",
+          '[targets.python]\npython = "3.10"\nplatform = "linux-aarch64"\n\n[targets.python.ffi]',
+        ),
+      );
+      const r = await runCli(["lock", "-C", `${root}/app`], { env });
+      assertEquals(r.code, 0, r.stdout + r.stderr);
+      const lock = parseLockfile(await Deno.readTextFile(`${root}/app/mochi.lock`));
+      // anyio needs exceptiongroup below CPython 3.11 (not locked for the default 3.12).
+      assertEquals(lock.pythonWheels?.map((w) => w.name), [
+        "anyio",
+        "certifi",
+        "exceptiongroup",
+        "httpx",
+        "idna",
+      ]);
+    } finally {
+      await served.close();
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+);

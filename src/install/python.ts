@@ -26,6 +26,7 @@ import {
   type PythonImportRequirement,
 } from "../python/imports.ts";
 import { normalizePep440 } from "../python/pep440.ts";
+import type { PythonPlatform } from "../python/resolve.ts";
 import { parseSpecifierSet, specifierSetContains } from "../python/specifiers.ts";
 import {
   openPythonIndex,
@@ -235,6 +236,21 @@ function lockedPythonVerdict(
   return extras ? "extras" : "kept";
 }
 
+/** `[targets.python]`'s environment for `resolvePython` (nothing: the resolver's default). */
+function environmentOf(
+  project: Project,
+  pythonEnvironment: typeof import("../python/resolve.ts").pythonEnvironment,
+): { environment?: ReturnType<typeof pythonEnvironment> } {
+  const t = project.manifest.pythonTarget;
+  if (t === undefined) return {};
+  return {
+    environment: pythonEnvironment({
+      ...(t.python !== undefined ? { pythonVersion: t.python } : {}),
+      ...(t.platform !== undefined ? { platform: t.platform as PythonPlatform } : {}),
+    }),
+  };
+}
+
 function requirementStrings(requirements: readonly PythonImportRequirement[]): string[] {
   return requirements.map((r) =>
     `${r.spec.normalizedName}${
@@ -249,12 +265,13 @@ function requirementStrings(requirements: readonly PythonImportRequirement[]): s
  * when they are not cached, from the index unless offline. Any failure means "no".
  */
 async function lockedWheelsStillResolve(
+  project: Project,
   wheels: readonly LockedWheel[],
   requirements: readonly PythonImportRequirement[],
   indexUrl: string,
   options: PythonStepOptions,
 ): Promise<boolean> {
-  const { resolvePython } = await import("../python/resolve.ts");
+  const { resolvePython, pythonEnvironment } = await import("../python/resolve.ts");
   const want = new Map(wheels.map((w) => [w.name, w]));
   const locked = Object.fromEntries(wheels.map((w) => [w.name, w.version]));
   for (const offline of options.offline ? [true] : [true, false]) {
@@ -263,6 +280,7 @@ async function lockedWheelsStillResolve(
       const resolution = await resolvePython(requirementStrings(requirements), {
         client,
         locked,
+        ...environmentOf(project, pythonEnvironment),
       });
       if (resolution.packages.length !== want.size) return false;
       return resolution.packages.every((p) => {
@@ -320,7 +338,7 @@ export async function lockPython(
     if (
       verdict === "kept" ||
       (verdict === "extras" &&
-        await lockedWheelsStillResolve(old.wheels, requirements, indexUrl, options))
+        await lockedWheelsStillResolve(project, old.wheels, requirements, indexUrl, options))
     ) {
       return { packages: [...old.packages], wheels: [...old.wheels], resolved: false, indexUrl };
     }
@@ -330,11 +348,12 @@ export async function lockPython(
   try {
     // Loaded on first use, as the Mochi resolver is: a run that keeps the lock never evaluates
     // the solver (start-up, issue 12).
-    const { resolvePython } = await import("../python/resolve.ts");
+    const { resolvePython, pythonEnvironment } = await import("../python/resolve.ts");
     resolution = await resolvePython(
       requirementStrings(requirements),
       {
         client,
+        ...environmentOf(project, pythonEnvironment),
         // Without `fresh`, the lock's versions are tried first (cargo's and uv's rule), so a
         // changed requirement moves only what it must.
         ...(options.unlocked

@@ -14,6 +14,7 @@ export type {
   ManifestWarning,
   PackageInfo,
   PythonDependency,
+  PythonTarget,
   RegistryConfig,
   RustDependency,
 } from "./types.ts";

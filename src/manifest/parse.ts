@@ -27,6 +27,7 @@ import type {
   ManifestWarning,
   PackageInfo,
   PythonDependency,
+  PythonTarget,
   RegistryConfig,
   RustDependency,
 } from "./types.ts";
@@ -305,6 +306,8 @@ export function parseManifest(
   if (rustDependencies.size > 0) manifest.rustDependencies = rustDependencies;
   if (goDependencies.size > 0) manifest.goDependencies = goDependencies;
   if (pythonDependencies.size > 0) manifest.pythonDependencies = pythonDependencies;
+  const pythonTarget = parsePythonTarget(ctx, doc.targets as Table | undefined);
+  if (pythonTarget !== undefined) manifest.pythonTarget = pythonTarget;
   const audit = doc.audit as Table | undefined;
   if (audit !== undefined) {
     ctx.unknownKeys(audit, ["audit"], ["database"], "[audit]");
@@ -923,6 +926,52 @@ function parseGoDependencies(ctx: Ctx, targets: Table | undefined): Map<string, 
 }
 
 const PYTHON_DEPENDENCY_KEYS = ["version", "extras", "index", "git", "rev", "path"];
+
+/** The platforms `pythonEnvironment` (src/python/resolve.ts) knows. */
+const PYTHON_TARGET_PLATFORMS = [
+  "linux-x86_64",
+  "linux-aarch64",
+  "macos-arm64",
+  "macos-x86_64",
+  "windows-x86_64",
+];
+
+/** `[targets.python]` `python = "3.12"` and `platform = "linux-x86_64"`, strictly. */
+function parsePythonTarget(ctx: Ctx, targets: Table | undefined): PythonTarget | undefined {
+  const python = targets?.python;
+  if (!isTable(python)) return undefined;
+  ctx.unknownKeys(python, ["targets", "python"], ["ffi", "python", "platform"], "[targets.python]");
+  const out: PythonTarget = {};
+  if (python.python !== undefined) {
+    const v = python.python;
+    if (typeof v !== "string" || !/^3\.\d{1,2}(?:\.\d{1,3})?$/.test(v)) {
+      ctx.fail(
+        "MANIFEST_E013",
+        ["targets", "python", "python"],
+        `[targets.python] python must be a CPython version such as "3.12", found ${
+          typeof v === "string" ? quoteValue(v) : describe(v)
+        }`,
+        'write python = "3.12" (or "3.12.4")',
+      );
+    }
+    out.python = v as string;
+  }
+  if (python.platform !== undefined) {
+    const v = python.platform;
+    if (typeof v !== "string" || !PYTHON_TARGET_PLATFORMS.includes(v)) {
+      ctx.fail(
+        "MANIFEST_E013",
+        ["targets", "python", "platform"],
+        `[targets.python] platform must be one of ${PYTHON_TARGET_PLATFORMS.join(", ")}, found ${
+          typeof v === "string" ? quoteValue(v) : describe(v)
+        }`,
+        'write platform = "linux-x86_64"',
+      );
+    }
+    out.platform = v as string;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
 
 /**
  * `[targets.python.ffi]`: MEP-71's `[python-dependencies]` shapes, string or table; each entry

@@ -75,3 +75,27 @@ Deno.test("[targets.python.ffi] and [registry] pypi: bad entries are refused at 
     assert.match(e.message, want, body);
   }
 });
+
+Deno.test("[targets.python] python and platform: the target environment, strictly", () => {
+  const { manifest, warnings } = parseManifest(
+    HEAD +
+      '\n[targets.python]\npython = "3.11"\nplatform = "macos-arm64"\npython-version = "3.9"\n',
+    "mochi.toml",
+  );
+  assert.deepEqual(manifest.pythonTarget, { python: "3.11", platform: "macos-arm64" });
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0]!.message, /unknown key "python-version" in \[targets\.python\]/);
+  assert.equal(parseManifest(HEAD, "mochi.toml").manifest.pythonTarget, undefined);
+  const cases: [string, RegExp][] = [
+    ['python = "3"', /python must be a CPython version such as "3.12", found "3"/],
+    ["python = 3.12", /python must be a CPython version/],
+    ['python = "2.7"', /python must be a CPython version/],
+    ['platform = "linux"', /platform must be one of linux-x86_64, .*found "linux"/],
+    ['platform = "manylinux2014_x86_64"', /platform must be one of/],
+  ];
+  for (const [line, message] of cases) {
+    const e = errorOf(`${HEAD}\n[targets.python]\n${line}\n`);
+    assert.equal(e.code, "MANIFEST_E013", line);
+    assert.match(e.message, message, line);
+  }
+});

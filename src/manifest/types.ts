@@ -178,6 +178,11 @@ export interface Manifest {
   /** `[targets.python.ffi]` distributions, keyed by the key as written, in file order. */
   pythonDependencies?: Map<string, PythonDependency>;
   /**
+   * `[targets.python]` `python` and `platform`: the environment Python requirements resolve
+   * for (absent keys: CPython 3.12 on `linux-x86_64`, the resolver's defaults).
+   */
+  pythonTarget?: PythonTarget;
+  /**
    * Packages allowed to resolve to several semver-incompatible versions at once, or `"*"` for
    * all. Empty when not given. Read from the top-level `allow-multi-version` key (primary) or
    * `[workspace] allow-multi-version`.
@@ -206,4 +211,12 @@ export interface ManifestWarning {
   column: number;
   /** Key path from the root, e.g. `["package", "autor"]`. */
   path: string[];
+}
+
+/** `[targets.python]`'s target environment (uv's `--python-version` / `--python-platform`). */
+export interface PythonTarget {
+  /** The CPython version, `3.N` or `3.N.M` (e.g. `3.12`). */
+  python?: string;
+  /** One of `linux-x86_64`, `linux-aarch64`, `macos-arm64`, `macos-x86_64`, `windows-x86_64`. */
+  platform?: string;
 }
