@@ -2,10 +2,11 @@
  * mochi pkg: the package manager of the Mochi language, as a Deno library.
  *
  * The root exports what a program driving mochi pkg needs first: the install pipeline
- * (`mochi install`, `mochi lock`, `mochi add`, `mochi update` as functions, loaded on first call),
- * capabilities and the error catalogue, with the types of the manifest and the lockfile. Reading
- * and writing those files is in `@mochi/pkg/manifest` and `@mochi/pkg/lockfile`. The root loads
- * little, because `deno run -A jsr:@mochi/pkg <command>` enters the CLI through it. Each part has its own entry point with the rest of its API;
+ * (`mochi install`, `mochi lock`, `mochi add`, `mochi update` as functions, loaded on first call)
+ * and the error catalogue, with the types of the manifest, the lockfile and capabilities. Reading
+ * and writing those files is in `@mochi/pkg/manifest` and `@mochi/pkg/lockfile`, capabilities in
+ * `@mochi/pkg/capability`. The root loads little, because `deno run -A jsr:@mochi/pkg <command>`
+ * enters the CLI through it. Each part has its own entry point with the rest of its API;
  * importing one loads only what it needs (`@mochi/pkg/semver` does not load the archive or
  * Sigstore libraries):
  *
@@ -19,6 +20,7 @@
  * | `@mochi/pkg/store`        | digests, archives, the on-disk store and its lock                 |
  * | `@mochi/pkg/trust`        | Sigstore verification, signed snapshots, publisher bindings       |
  * | `@mochi/pkg/publish`      | pack, sign, upload, yank; the registry's publish rules            |
+ * | `@mochi/pkg/capability`   | the closed capability set, scopes, pins and the update gate       |
  * | `@mochi/pkg/lowering`     | capabilities lowered to Deno permissions and other targets        |
  * | `@mochi/pkg/rust`         | cargo's rules: crate index files, features, crate resolution      |
  * | `@mochi/pkg/go`           | Go's module rules, h1 hashes, signed notes, the checksum log, MVS |
@@ -28,9 +30,10 @@
  * Errors are {@link MochiError}s with a stable code from one catalogue (docs/errors.md) and an
  * exit status ({@link exitStatusOf}).
  *
- * @example Capabilities: what a consumer's pin covers
+ * @example Errors carry a catalogue code and an exit status (capabilities from their entry point)
  * ```ts
- * import { capabilityCovers, exitStatusOf, MochiError } from "@mochi/pkg";
+ * import { exitStatusOf, MochiError } from "@mochi/pkg";
+ * import { capabilityCovers } from "@mochi/pkg/capability";
  * import assert from "node:assert/strict";
  *
  * assert.equal(capabilityCovers("fs.read", "fs.read:/data"), true);
@@ -88,12 +91,7 @@ export {
 } from "./src/errors.ts";
 export type { Manifest } from "./src/manifest/mod.ts";
 export type { Lockfile } from "./src/lockfile/mod.ts";
-export {
-  type Capability,
-  capabilityCovers,
-  type NewCapability,
-  parseCapability,
-} from "./src/capability/mod.ts";
+export type { Capability, NewCapability } from "./src/capability/mod.ts";
 export type {
   AddOptions,
   AddReport,

@@ -108,7 +108,7 @@ Deno.test("the root facade loads no install pipeline, store, registry, TOML or l
   // is paid on every command, before cli.ts decides what the command needs.
   const loaded = await staticImports(`${ROOT}/mod.ts`);
   const heavy =
-    /\/src\/(install|store|registry|lockfile|manifest|trust|sandbox)\/|smol-toml|toml-eslint|hash-wasm|@sigstore|tar-stream/;
+    /\/src\/(install|store|registry|lockfile|manifest|trust|sandbox|capability)\/|smol-toml|toml-eslint|hash-wasm|@sigstore|tar-stream/;
   const bad = loaded.filter((s) => heavy.test(s));
   assertEquals(bad, [], `mod.ts loads ${bad.join(", ")} at start-up`);
 });

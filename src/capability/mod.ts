@@ -24,7 +24,13 @@ export {
   sortCapabilities,
   SUSPICIOUS_ON_MINOR,
 } from "./model.ts";
-export { MAX_CAPABILITY_SCOPE_LENGTH, normaliseScope, pathCovers, scopeProblem } from "./scope.ts";
+export {
+  MAX_CAPABILITY_SCOPE_LENGTH,
+  normaliseScope,
+  pathCovers,
+  type ScopeGrammar,
+  scopeProblem,
+} from "./scope.ts";
 export { CapabilityCause, capabilityList } from "./cause.ts";
 export {
   type CapabilityDeclaration,

@@ -41,7 +41,7 @@ const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]{0,254}\*?$/;
 const PROGRAM = /^[A-Za-z0-9_][A-Za-z0-9._+-]{0,254}$/;
 
 /** A scope kind that takes a scope (the non-null values of the `scope` column of `set.json`). */
-type ScopeGrammar = Exclude<ScopeKind, null>;
+export type ScopeGrammar = Exclude<ScopeKind, null>;
 
 /**
  * What is wrong with a scope for a kind, or `undefined` when it is valid.
