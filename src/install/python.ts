@@ -40,17 +40,11 @@ import {
   type SparseFileClient,
 } from "../registry/client/index_client.ts";
 import { mochiHomeLayout } from "../store/fs/home.ts";
-import { openStoreSession } from "../store/fs/session.ts";
 import type { StoreHolder } from "../store/fs/store_lock.ts";
 import type { Project } from "./project.ts";
-import { type Artifact, lockArtifacts, planFetch } from "./plan.ts";
-import {
-  type ArtifactSource,
-  DEFAULT_MAX_BLOB_BYTES,
-  executePlan,
-  readStoreState,
-} from "./executor.ts";
-import { crateAddresses, type FetchReport } from "./rust.ts";
+import type { Artifact } from "./plan.ts";
+import type { ArtifactSource } from "./executor.ts";
+import { fetchLockedArtifacts, type FetchReport } from "./rust.ts";
 import { type ImportScan, scanImportLines } from "./source_scan.ts";
 import type { InstallLimits } from "./limits.ts";
 
@@ -529,32 +523,5 @@ export async function fetchWheels(
   lock: Lockfile,
   options: FetchWheelsOptions,
 ): Promise<FetchReport> {
-  const wheels = lock.pythonWheels ?? [];
-  const report: FetchReport = { crates: wheels.length, fetched: 0, cached: 0, bytes: 0 };
-  if (wheels.length === 0) return report;
-  const limits = options.limits ?? {};
-  const artifacts = lockArtifacts({ ...lock, packages: [], rustPackages: [] });
-  const session = await openStoreSession(options.mochiHome, "shared", {
-    command: "fetch",
-    archivePolicy: limits.archive ?? {},
-    ...(options.onWait ? { onWait: options.onWait } : {}),
-  });
-  try {
-    const store = session.store;
-    const addresses = crateAddresses(store);
-    const plan = planFetch(artifacts, await readStoreState(artifacts, store, addresses), {
-      offline: options.offline ?? false,
-      requireSignatures: false,
-    });
-    const done = await executePlan(plan, store, wheelArtifactSource(lock, options), {
-      concurrency: options.concurrency ?? 16,
-      maxBytes: limits.blobBytes ?? DEFAULT_MAX_BLOB_BYTES,
-      addresses,
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-    });
-    return { ...report, fetched: done.fetched, cached: done.cached, bytes: done.bytes };
-  } finally {
-    await session.release();
-  }
+  return await fetchLockedArtifacts(lock, "wheel", wheelArtifactSource(lock, options), options);
 }

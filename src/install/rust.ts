@@ -23,9 +23,10 @@ import type { FsStore } from "../store/fs/fs_store.ts";
 import { mochiHomeLayout } from "../store/fs/home.ts";
 import { openStoreSession } from "../store/fs/session.ts";
 import type { Project } from "./project.ts";
-import { lockArtifacts, planFetch } from "./plan.ts";
+import { type Artifact, lockArtifacts, planFetch } from "./plan.ts";
 import {
   type AddressBook,
+  type ArtifactSource,
   DEFAULT_MAX_BLOB_BYTES,
   executePlan,
   readStoreState,
@@ -255,11 +256,37 @@ export async function fetchCrates(
   lock: Lockfile,
   options: FetchCratesOptions,
 ): Promise<FetchReport> {
-  const crates = lock.rustPackages ?? [];
-  const report: FetchReport = { crates: crates.length, fetched: 0, cached: 0, bytes: 0 };
-  if (crates.length === 0) return report;
+  let index: CargoIndexClient | undefined;
+  return await fetchLockedArtifacts(lock, "crate", {
+    open: (a) =>
+      (index ??= openProjectCargoIndex(project, options)).download(a.name, a.version, a.sha256),
+  }, options);
+}
+
+/**
+ * The bridges' shared fetch (`.crate` files, wheels): every artifact of one kind in the lock,
+ * planned against the store and run through the one executor under the shared store lock, with
+ * a SHA-256 alias per blob ({@link crateAddresses}). Only that kind is planned, so a project that
+ * also locks Go zips or wheels never asks this source for them.
+ *
+ * @param lock the lockfile
+ * @param kind the artifact kind to fetch
+ * @param source opens an artifact's bytes
+ * @param options home, offline, concurrency, progress, wait notice, limits
+ * @returns counts (`crates` holds the number of artifacts of that kind)
+ * @throws {MochiError} what the source and the executor throw (`BLOB_E004` over the cap,
+ *   `BLOB_E007` offline and missing, a digest mismatch)
+ */
+export async function fetchLockedArtifacts(
+  lock: Lockfile,
+  kind: Artifact["kind"],
+  source: ArtifactSource,
+  options: Omit<FetchCratesOptions, "cratesIoIndex" | "fetch">,
+): Promise<FetchReport> {
+  const artifacts = lockArtifacts({ ...lock, packages: [] }).filter((a) => a.kind === kind);
+  const report: FetchReport = { crates: artifacts.length, fetched: 0, cached: 0, bytes: 0 };
+  if (artifacts.length === 0) return report;
   const limits = options.limits ?? {};
-  const artifacts = lockArtifacts({ ...lock, packages: [], goPackages: [] });
   const session = await openStoreSession(options.mochiHome, "shared", {
     command: "fetch",
     archivePolicy: limits.archive ?? {},
@@ -272,15 +299,7 @@ export async function fetchCrates(
       offline: options.offline ?? false,
       requireSignatures: false,
     });
-    let index: CargoIndexClient | undefined;
-    const done = await executePlan(plan, store, {
-      open: (a) =>
-        (index ??= openProjectCargoIndex(project, options)).download(
-          a.name,
-          a.version,
-          a.sha256,
-        ),
-    }, {
+    const done = await executePlan(plan, store, source, {
       concurrency: options.concurrency ?? 16,
       maxBytes: limits.blobBytes ?? DEFAULT_MAX_BLOB_BYTES,
       addresses,
