@@ -130,6 +130,18 @@ export const ROOMS: Readonly<Record<string, Room>> = {
     about:
       "Go's rules from golang.org/x/mod: module paths and versions, h1 hashes, module zips, signed notes, the checksum database's log, go.mod",
   },
+  fanout: {
+    paths: ["src/fanout/"],
+    layer: "core",
+    about:
+      "polyglot fan-out: target tables, version and range mapping, byte-reproducible archives and one packer per ecosystem",
+  },
+  "fanout-client": {
+    paths: ["src/fanout/client/"],
+    layer: "adapter",
+    forbid: ["registry-server"],
+    about: "uploads fan-out artifacts with each target registry's own protocol",
+  },
   pack: {
     paths: ["src/pack/"],
     layer: "core",
@@ -264,6 +276,8 @@ export const ENTRY_POINTS: Readonly<Record<string, string>> = {
   "./python": "src/python/mod.ts",
   "./sbom": "src/sbom/mod.ts",
   "./audit": "src/audit/mod.ts",
+  "./fanout": "src/fanout/mod.ts",
+  "./fanout/client": "src/fanout/client/mod.ts",
   "./cli": "cli.ts",
 };
 

@@ -383,6 +383,46 @@ export const ERROR_CATALOGUE = {
     exit: 1,
     summary: "the source for mochi rebuild cannot be cloned or checked out",
   },
+
+  // Polyglot fan-out (src/fanout)
+  FANOUT_E001: {
+    exit: 1,
+    summary: "a file path for a fan-out artifact is not a safe relative POSIX path, or repeats",
+  },
+  FANOUT_E002: {
+    exit: 1,
+    summary: "a Mochi version cannot be mapped to a target ecosystem's version scheme",
+  },
+  FANOUT_E003: {
+    exit: 1,
+    summary: "a dependency requirement cannot be mapped to a target ecosystem's range syntax",
+  },
+  FANOUT_E004: { exit: 1, summary: "a package name is not valid in a target ecosystem" },
+  FANOUT_E005: {
+    exit: 1,
+    summary: "a Mochi dependency does not opt into the target being packed",
+  },
+  FANOUT_E006: {
+    exit: 1,
+    summary: "a declared capability cannot be honoured by a target ecosystem",
+  },
+  FANOUT_E007: {
+    exit: 1,
+    summary: "a target's compiler output (`out`) or an override is missing or unreadable",
+  },
+  FANOUT_E008: {
+    exit: 1,
+    summary: "a target's extra metadata is invalid for its ecosystem's packer",
+  },
+  FANOUT_E009: {
+    exit: 3,
+    summary: "a target registry cannot be reached, timed out, or answered a server error",
+  },
+  FANOUT_E010: { exit: 1, summary: "a target registry refused an upload" },
+  FANOUT_E011: {
+    exit: 1,
+    summary: "an unknown target or ecosystem name, or a target that is not opted into",
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** A stable error code from {@link ERROR_CATALOGUE}, e.g. `"MANIFEST_E003"`. */

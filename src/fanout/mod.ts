@@ -1,0 +1,35 @@
+/**
+ * Polyglot fan-out: one Mochi package packed as each target ecosystem's native artifact. The
+ * contract (`FanoutPackage`, `Artifact`, `Packer`, `Uploader`), the byte-reproducible archive
+ * writers, and the packer table.
+ *
+ * @module
+ */
+
+export {
+  type Artifact,
+  type Ecosystem,
+  ECOSYSTEMS,
+  type FanoutDependency,
+  type FanoutFile,
+  type FanoutPackage,
+  type Packer,
+  type Uploader,
+  type UploadReceipt,
+  type UploadTarget,
+} from "./types.ts";
+export {
+  type ArchiveFile,
+  type ArchiveOptions,
+  checkArchivePath,
+  compareUtf8,
+  gzip,
+  type HashAlgorithm,
+  hashHex,
+  makeArtifact,
+  sha256Hex,
+  tar,
+  tarGz,
+  zip,
+} from "./archive.ts";
+export { PACKERS } from "./packers.ts";
