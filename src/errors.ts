@@ -149,6 +149,22 @@ export const ERROR_CATALOGUE = {
 
   // Registry server
   REGISTRY_E001: { exit: 1, summary: "the registry directory is missing or has no config.json" },
+  REGISTRY_E002: {
+    exit: 1,
+    summary: "a registry storage URL is not a directory or s3://bucket/prefix, or lacks settings",
+  },
+  REGISTRY_E003: {
+    exit: 3,
+    summary: "the registry's object storage failed, refused the request or did not answer in time",
+  },
+  REGISTRY_E004: {
+    exit: 3,
+    summary: "a compare-and-swap write to the registry storage kept conflicting; try again",
+  },
+  MIRROR_E001: {
+    exit: 4,
+    summary: "a mirror diverges from the primary registry's signed snapshot",
+  },
 
   // Sigstore bundle verification (src/trust/sigstore)
   SIG_E001: { exit: 4, summary: "a Sigstore bundle is not valid JSON or not a valid bundle" },

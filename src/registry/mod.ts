@@ -94,3 +94,14 @@ export {
   type WriteSnapshotOptions,
   type WrittenSnapshot,
 } from "./server/registry_snapshot.ts";
+export { DirectoryStorage, openStorage, type OpenStorageOptions } from "./server/storage.ts";
+export {
+  checkStorageKey,
+  type ObjectInfo,
+  type OpenedObject,
+  type PutCondition,
+  type PutOptions,
+  type RegistryStorage,
+  type S3Settings,
+  type StoredObject,
+} from "./server/storage_types.ts";
