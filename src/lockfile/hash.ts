@@ -4,9 +4,7 @@
  * @module
  */
 
-// The ES module build (deno.json maps "hash-wasm" to it; its types from the package).
-// @ts-types="hash-wasm-types"
-import { blake3 } from "hash-wasm";
+import { smallBlake3Hex } from "../store/_small_digests.ts";
 import { manifestDigestInput } from "../manifest/digest.ts";
 import type { Manifest } from "../manifest/types.ts";
 
@@ -18,12 +16,14 @@ export const MANIFEST_HASH_PREFIX = "blake3-256:";
  * {@link manifestDigestInput}, so it changes only when something that can change the resolution
  * changes (not comments, formatting, key order or `description`).
  *
- * Asynchronous because `hash-wasm` instantiates its WebAssembly module on first use.
+ * Asynchronous for its callers' sake (it was computed by a WebAssembly hasher, instantiated on
+ * first use); the digest is now computed synchronously by `@noble/hashes`, which costs less to
+ * load than a WebAssembly instance costs to make.
  *
  * @param manifest a manifest from `parseManifest`
  * @returns `"blake3-256:<64 lowercase hex>"`
  */
 export async function computeManifestHash(manifest: Manifest): Promise<string> {
   const bytes = new TextEncoder().encode(manifestDigestInput(manifest));
-  return MANIFEST_HASH_PREFIX + await blake3(bytes, 256);
+  return await Promise.resolve(MANIFEST_HASH_PREFIX + smallBlake3Hex(bytes));
 }

@@ -7,10 +7,10 @@
  * disk, never buffered whole.
  *
  * Streamed SHA-256 comes from `node:crypto` (`createHash`, loaded on first use), small synchronous
- * SHA-256 from `hash-wasm` ({@link sha256Hex}). BLAKE3 comes from a native implementation when
+ * SHA-256 from `@noble/hashes` ({@link sha256Hex}). BLAKE3 comes from a native implementation when
  * one was provided ({@link provideNativeBlake3}: the store's I/O half provides
  * `@napi-rs/blake-hash`, a Node-API build of the reference Rust crate, where it loads), else from
- * `hash-wasm` (`createBLAKE3`, WebAssembly). Both give the same digests (checked against the
+ * `hash-wasm` (`createBLAKE3`, WebAssembly, loaded on first use). Both give the same digests (checked against the
  * official BLAKE3 test vectors and random data); the native one is several times faster than
  * SHA-256, so a one-pass digest then costs about what SHA-256 alone does. Digests are lowercase
  * hex strings of 64 characters.
@@ -18,9 +18,8 @@
  * @module
  */
 
-// The ES module build (deno.json maps "hash-wasm" to it; its types from the package).
-// @ts-types="hash-wasm-types"
-import { createBLAKE3, createSHA256, type IHasher } from "hash-wasm";
+import type { IHasher } from "./_wasm_hashers.ts";
+import { smallSha256Hex } from "./_small_digests.ts";
 import { MochiError } from "../errors.ts";
 
 /** The two digests of a byte sequence and its length. */
@@ -128,15 +127,11 @@ export interface DigestOptions {
   parallel?: boolean;
 }
 
-// One SHA-256 instance of hash-wasm, made when this module loads, for the small digests that
-// commands compute synchronously (record names, stamps, key ids): node:crypto is loaded only to
-// stream many bytes, where its native SHA-256 is faster, because loading it costs every command
-// ~14 ms of CPU at start-up.
-const SHA256_SMALL: IHasher = await createSHA256();
-
 /**
- * The SHA-256 of some bytes or a string (as UTF-8), lowercase hex, synchronously (hash-wasm; the
- * same digest as `node:crypto`'s). Meant for small inputs (records, keys, names), not blobs.
+ * The SHA-256 of some bytes or a string (as UTF-8), lowercase hex, synchronously (pure
+ * TypeScript from `@noble/hashes`: cheap to load, so commands that hash only records, names and
+ * stamps load neither WebAssembly nor `node:crypto`; the same digest as `node:crypto`'s). Meant
+ * for small inputs (records, keys, names), not blobs.
  *
  * @example
  * ```ts
@@ -154,9 +149,7 @@ const SHA256_SMALL: IHasher = await createSHA256();
  * @returns 64 lowercase hex digits
  */
 export function sha256Hex(data: Uint8Array | string): string {
-  SHA256_SMALL.init();
-  SHA256_SMALL.update(data);
-  return SHA256_SMALL.digest("hex");
+  return smallSha256Hex(data);
 }
 
 let nodeCrypto: typeof import("node:crypto") | undefined;
@@ -266,7 +259,7 @@ async function blake3State(want: "auto" | Blake3Engine): Promise<Blake3State> {
       });
     }
   }
-  const h = WASM_POOL.pop() ?? await createBLAKE3(256);
+  const h = WASM_POOL.pop() ?? await (await import("./_wasm_hashers.ts")).createBLAKE3(256);
   h.init();
   return {
     engine: "wasm",

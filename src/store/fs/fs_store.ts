@@ -43,9 +43,8 @@ import {
 import { faultPoint } from "./test_hooks.ts";
 import "./native_blake3.ts"; // provides the native BLAKE3 to the digests, loaded on first use
 import { treeDigest, type TreeEntry } from "../tree.ts";
-// The ES module build (deno.json maps "hash-wasm" to it; its types from the package).
-// @ts-types="hash-wasm-types"
-import { createBLAKE3, type IHasher } from "hash-wasm";
+import type { IHasher } from "../_wasm_hashers.ts";
+import { smallBlake3Hex, smallSha256Hex } from "../_small_digests.ts";
 import { LIMITS } from "../../limits.ts";
 
 export {
@@ -316,6 +315,30 @@ async function recordName(secret: Uint8Array, key: string): Promise<string> {
   return createHmac("sha256", secret).update(key).digest("hex");
 }
 
+/**
+ * Bytes of store files this process may still hash with the small (pure TypeScript) digests
+ * before it loads the WebAssembly or native ones: the small ones cost nothing to start and the
+ * others ~45 MB/s less per byte, so a few hundred KiB is where the two meet.
+ */
+let smallHashBudget = 512 * 1024;
+
+/** The first `sizeBytes` bytes of a file (fewer when it is shorter), read synchronously. */
+function readFileSyncUpTo(path: string, sizeBytes: number): Uint8Array {
+  const file = Deno.openSync(path, { read: true });
+  try {
+    const buf = new Uint8Array(sizeBytes);
+    let n = 0;
+    while (n < sizeBytes) {
+      const r = file.readSync(buf.subarray(n));
+      if (r === null) break;
+      n += r;
+    }
+    return buf.subarray(0, n);
+  } finally {
+    file.close();
+  }
+}
+
 /** Reusable BLAKE3 hashers (a WebAssembly instance each), so checking many blobs makes few. */
 const BLAKE3_POOL: IHasher[] = [];
 
@@ -334,22 +357,17 @@ const SYNC_READ_BYTES = 1024 * 1024;
  * {@link FsStore.extract} refuses by size).
  */
 async function blake3OfFile(path: string, sizeBytes: number): Promise<string> {
-  const hasher = BLAKE3_POOL.pop() ?? await createBLAKE3(256);
+  if (sizeBytes <= SYNC_READ_BYTES && smallHashBudget >= sizeBytes) {
+    // A no-op install re-hashes a few small blobs: the pure-TypeScript BLAKE3 loads in a few
+    // milliseconds where a WebAssembly instance takes 15-25; past the budget, the faster one.
+    smallHashBudget -= sizeBytes;
+    return smallBlake3Hex(readFileSyncUpTo(path, sizeBytes));
+  }
+  const hasher = BLAKE3_POOL.pop() ??
+    await (await import("../_wasm_hashers.ts")).createBLAKE3(256);
   hasher.init();
   if (sizeBytes <= SYNC_READ_BYTES) {
-    const file = Deno.openSync(path, { read: true });
-    try {
-      const buf = new Uint8Array(sizeBytes);
-      let n = 0;
-      while (n < sizeBytes) {
-        const r = file.readSync(buf.subarray(n));
-        if (r === null) break;
-        n += r;
-      }
-      hasher.update(buf.subarray(0, n));
-    } finally {
-      file.close();
-    }
+    hasher.update(readFileSyncUpTo(path, sizeBytes));
   } else {
     const file = await Deno.open(path, { read: true });
     try {
@@ -1563,14 +1581,20 @@ async function diskTreeDigest(entries: readonly DiskTreeEntry[]): Promise<string
           type: "file",
           executable: Deno.build.os !== "windows" && ((e.st.mode ?? 0) & 0o111) !== 0,
           sizeBytes: e.st.size,
-          sha256: await sha256File(e.full),
+          sha256: await sha256File(e.full, e.st.size),
         },
     );
   }
   return treeDigest(out);
 }
 
-async function sha256File(path: string): Promise<string> {
+async function sha256File(path: string, sizeBytes: number): Promise<string> {
+  if (sizeBytes <= SYNC_READ_BYTES && smallHashBudget >= sizeBytes) {
+    // As in blake3OfFile: a few small files are hashed without loading node:crypto. A file that
+    // grew since its lstat hashes to something else than the recorded tree (its size is in it).
+    smallHashBudget -= sizeBytes;
+    return smallSha256Hex(readFileSyncUpTo(path, sizeBytes + 1));
+  }
   const h = await createStreamingSha256();
   const file = await Deno.open(path, { read: true });
   try {
