@@ -32,4 +32,12 @@ export {
   tarGz,
   zip,
 } from "./archive.ts";
+export type { Version } from "../semver/mod.ts";
 export { PACKERS } from "./packers.ts";
+export {
+  type Bound,
+  mapRange,
+  mapVersion,
+  requirementInterval,
+  type VersionInterval,
+} from "./versions.ts";
