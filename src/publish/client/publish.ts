@@ -74,7 +74,22 @@ export interface PublishReport {
   apiUrl?: string;
 }
 
-function ciContext(env: PublishOptions["env"], manifestRepo: string | undefined) {
+/**
+ * The build context a publish's provenance names, from the CI's environment: GitHub Actions
+ * (`GITHUB_*`, `RUNNER_ENVIRONMENT`), GitLab CI (`CI_*`), else a local build with the manifest's
+ * repository.
+ *
+ * @param env the environment
+ * @param manifestRepo `[package] repository`
+ * @returns builder id, source repository, commit, ref and run id (each when known)
+ */
+export function ciContext(env: PublishOptions["env"], manifestRepo: string | undefined): {
+  builderId: string;
+  repository: string | undefined;
+  commit: string | undefined;
+  ref: string | undefined;
+  invocationId: string | undefined;
+} {
   if (env.GITHUB_ACTIONS === "true") {
     const server = env.GITHUB_SERVER_URL ?? "https://github.com";
     const repo = env.GITHUB_REPOSITORY ? `${server}/${env.GITHUB_REPOSITORY}` : manifestRepo;
