@@ -22,8 +22,11 @@ export interface PlannedTarget {
   tokenVariable: string;
   /** Whether that variable is set (the token itself is not part of the plan). */
   hasToken: boolean;
-  /** Why this target cannot be published (checked before any signing), if it cannot. */
-  problem?: MochiError;
+  /**
+   * Why this target cannot be published (checked before any signing), if it cannot: a
+   * `MochiError` with code `FANOUT_E010` or `FANOUT_E011`.
+   */
+  problem?: Error;
 }
 
 /** The Mochi manifest target of an ecosystem (`npm` and `jsr` → `typescript`, …). */

@@ -157,7 +157,7 @@ export async function publishFanout(o: FanoutPublishOptions): Promise<FanoutPubl
       const problem = plan[i]!.problem;
       if (t.status === "packed" && problem !== undefined) {
         if (o.strict) fail(t, problem);
-        else t.error = problem;
+        else t.error = asMochiError(problem);
       }
     }
     return { targets };
