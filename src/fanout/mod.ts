@@ -41,3 +41,22 @@ export {
   requirementInterval,
   type VersionInterval,
 } from "./versions.ts";
+export type { Statement } from "../publish/statement.ts";
+export { NPM_TARBALL_MTIME_SECONDS, npmPackageJson, npmTarballName, packNpm } from "./npm.ts";
+export { jsrArchiveName, jsrConfig, packJsr } from "./jsr.ts";
+export {
+  artifactSubjectName,
+  bundleFileName,
+  type FanoutBuild,
+  fanoutStatement,
+  MOCHI_FANOUT_BUILD_TYPE,
+  needsBundle,
+  SIGSTORE_BUNDLE_MEDIA_TYPE,
+} from "./provenance.ts";
+export {
+  ecosystemVariable,
+  type FanoutPublishInput,
+  planFanoutPublish,
+  type PlannedTarget,
+  TARGET_OF_ECOSYSTEM,
+} from "./publish_plan.ts";

@@ -7,11 +7,13 @@
  */
 
 import type { Ecosystem, Packer } from "./types.ts";
+import { packJsr } from "./jsr.ts";
+import { packNpm } from "./npm.ts";
 
 /** Ecosystem → its packer; an ecosystem missing here cannot be packed yet. */
 export const PACKERS: Readonly<Partial<Record<Ecosystem, Packer>>> = {
-  // npm: packNpm,
-  // jsr: packJsr,
+  npm: packNpm,
+  jsr: packJsr,
   // pypi: packPypi,
   // maven: packMaven,
   // nuget: packNuget,

@@ -6,3 +6,12 @@
  */
 
 export { UPLOADERS } from "./uploaders.ts";
+export { npmEscapedName, npmPublishDocument, uploadNpm } from "./npm.ts";
+export { JSR_PROCESSING_LIMIT_MS, uploadJsr } from "./jsr.ts";
+export { signArtifacts, type SignArtifactsOptions } from "./sign.ts";
+export {
+  type FanoutPublishOptions,
+  type FanoutPublishReport,
+  type FanoutTargetReport,
+  publishFanout,
+} from "./publish.ts";

@@ -7,11 +7,13 @@
  */
 
 import type { Ecosystem, Uploader } from "../types.ts";
+import { uploadJsr } from "./jsr.ts";
+import { uploadNpm } from "./npm.ts";
 
 /** Ecosystem → its uploader; an ecosystem missing here cannot be published yet. */
 export const UPLOADERS: Readonly<Partial<Record<Ecosystem, Uploader>>> = {
-  // npm: uploadNpm,
-  // jsr: uploadJsr,
+  npm: uploadNpm,
+  jsr: uploadJsr,
   // pypi: uploadPypi,
   // maven: uploadMaven,
   // nuget: uploadNuget,
