@@ -58,5 +58,6 @@ export {
   type FanoutPublishInput,
   planFanoutPublish,
   type PlannedTarget,
+  selectEcosystems,
   TARGET_OF_ECOSYSTEM,
 } from "./publish_plan.ts";
