@@ -439,6 +439,33 @@ export const ERROR_CATALOGUE = {
     exit: 1,
     summary: "an unknown target or ecosystem name, or a target that is not opted into",
   },
+  // Path and git sources (src/install/local_sources.ts, src/install/git_fetch.ts)
+  GIT_E001: {
+    exit: 3,
+    summary: "git could not fetch a git source (unreachable, refused, timed out, or no git)",
+  },
+  GIT_E002: {
+    exit: 1,
+    summary: "a git source's branch, tag or rev does not exist in its repository",
+  },
+  GIT_E003: {
+    exit: 4,
+    summary: "a git source's locked commit packs to other bytes than mochi.lock pins",
+  },
+  SOURCE_E003: {
+    exit: 1,
+    summary:
+      "a path or git dependency is not the package it names (no mochi.toml, another name, a version outside the requirement)",
+  },
+  // Vendoring and offline installs (src/install/vendor.ts)
+  VENDOR_E001: {
+    exit: 1,
+    summary: "the vendor directory is missing, unreadable or does not hold a locked package",
+  },
+  VENDOR_E002: {
+    exit: 4,
+    summary: "a vendored file does not match the digest mochi.lock pins",
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** A stable error code from {@link ERROR_CATALOGUE}, e.g. `"MANIFEST_E003"`. */

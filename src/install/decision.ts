@@ -104,7 +104,9 @@ export function refuseUnconfiguredSources(
   lockPath: string,
 ): void {
   const allowed = new Set(registries.map((r) => registrySourceId(r.url)));
-  const bad = lock.packages.filter((p) => !allowed.has(p.source))
+  const bad = lock.packages.filter((p) =>
+    p.source.startsWith("registry+") && !allowed.has(p.source)
+  )
     .sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   if (bad.length === 0) return;
   const p = bad[0]!;

@@ -55,6 +55,14 @@ import {
   refuseUnconfiguredSources,
 } from "./decision.ts";
 import { type Artifact, type InstallPlan, lockArtifacts, planFetch } from "./plan.ts";
+import {
+  gitArtifactSource,
+  isLocalDependency,
+  loadLocalPackages,
+  type LocalPackage,
+  pathLockProblem,
+} from "./local_sources.ts";
+import type { LockedPackage as LockedMochiPackage } from "../lockfile/mod.ts";
 import type { PythonLockResult, PythonStepOptions } from "./python.ts";
 import { diffPythonLock, formatPythonLockChange } from "../lockfile/mod.ts";
 import {
@@ -299,7 +307,8 @@ export function openProjectSources(
  */
 export function sourceOptions(project: Project, options: InstallOptions): InstallOptions {
   const { manifest } = project;
-  const needed = manifest.dependencies.size + manifest.devDependencies.size > 0;
+  const needed = [...manifest.dependencies.values(), ...manifest.devDependencies.values()]
+    .some((d) => !isLocalDependency(d));
   if (needed || manifest.registry.default !== undefined || options.registryUrl) return options;
   return { ...options, registryUrl: new URL(`file://${project.dir}/`).href };
 }
@@ -372,6 +381,37 @@ export function withPython(
   return out;
 }
 
+/** Whether the manifest takes any Mochi package from a path or a git repository. */
+function hasLocalDependencies(project: Project): boolean {
+  const m = project.manifest;
+  return [...m.dependencies.values(), ...m.devDependencies.values()].some(isLocalDependency);
+}
+
+/**
+ * The store's archive of a locked git commit, read straight from its blob file and trusted only
+ * when both its digests equal the lock's (the store is re-checked, never trusted by name).
+ *
+ * @param storeRoot the store root
+ * @returns the lookup `loadLocalPackages` takes
+ */
+export function storedGitArchive(
+  storeRoot: string,
+): (p: LockedMochiPackage) => Promise<Uint8Array | undefined> {
+  return async (p) => {
+    if (p.blake3 === undefined || p.sha256 === undefined) return undefined;
+    const { FsStore } = await import("../store/fs/fs_store.ts");
+    let bytes: Uint8Array;
+    try {
+      bytes = await Deno.readFile(new FsStore(storeRoot).blobPath(p.blake3));
+    } catch {
+      return undefined;
+    }
+    const { digestBytes } = await import("../store/digest.ts");
+    const d = await digestBytes(bytes);
+    return d.blake3 === p.blake3 && d.sha256 === p.sha256 ? bytes : undefined;
+  };
+}
+
 /** The lock with its `[[go-package]]` entries replaced (absent when there are none). */
 function withGoModules(lock: Lockfile, modules: LockedGoModule[]): Lockfile {
   const out: Lockfile = { ...lock };
@@ -413,21 +453,36 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   const rustRequirements = await rustRequirementsOf(project, importScan);
 
   // Decide: reuse the lock or resolve (pure), then act on the decision.
-  const decision = decideLock({ ...project, pinned: sources.pinned, refresh: options.refresh });
+  let decision = decideLock({ ...project, pinned: sources.pinned, refresh: options.refresh });
+  if (decision.action === "reuse" && project.lock !== undefined && hasLocalDependencies(project)) {
+    // Path packages are read again on every install (cargo does): a changed one re-resolves.
+    const paths = await loadLocalPackages(project.dir, project.manifest, project.lock, {
+      pathsOnly: true,
+    });
+    const reason = pathLockProblem(paths, project.lock);
+    if (reason !== undefined) decision = { action: "resolve", reason };
+  }
   let lock: Lockfile;
   let solveMs = 0;
   let unchecked: string[] = [];
+  let local: ReadonlyMap<string, LocalPackage> = new Map();
   if (decision.action === "resolve") {
     if (locked) throw lockWouldChange(project.lockPath, decision.reason);
     const { resolveProject } = await resolver();
-    ({ lock, solveMs } = await resolveProject(project, sources, options.onProgress, options));
+    ({ lock, solveMs, local } = await resolveProject(project, sources, options.onProgress, {
+      ...options,
+      offline,
+      cachedArchive: storedGitArchive(storeRoot),
+    }));
     refusePublisherChanges(project.lock, lock, new Set(options.acceptPublishers ?? []));
   } else {
     lock = project.lock!;
     // Offline nothing is contacted, so nothing can be checked (the CLI says so); online the lock
     // may name configured registries only, and must agree with their index records.
-    if (offline) unchecked = lock.packages.map((p) => `${p.name} ${p.version}`).sort();
-    else {
+    if (offline) {
+      unchecked = lock.packages.filter((p) => p.source.startsWith("registry+"))
+        .map((p) => `${p.name} ${p.version}`).sort();
+    } else {
       refuseUnconfiguredSources(lock, sources.registries, project.lockPath);
       const record = checkedLockPath(
         mochiHomeLayout(options.mochiHome).state,
@@ -505,6 +560,11 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
     const wheelSource = (lock.pythonWheels?.length ?? 0) > 0
       ? (await import("./python.ts")).wheelArtifactSource(lock, { ...options, offline })
       : undefined;
+    const packedGit = new Map<string, Uint8Array>();
+    for (const l of local.values()) {
+      if (l.archive !== undefined) packedGit.set(l.record.blake3, l.archive);
+    }
+    const gitSource = gitArtifactSource({ packed: packedGit });
     const { verify, explain } = mochiSource;
     outcome = await executePlan(
       plan,
@@ -515,12 +575,16 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
             ? goSource!.open(a)
             : a.kind === "wheel"
             ? wheelSource!.open(a)
+            : a.source.startsWith("git+")
+            ? gitSource.open(a)
             : mochiSource.open(a),
         ...(verify ? { verify: (a: Artifact) => verify.call(mochiSource, a) } : {}),
         ...(explain
           ? {
             explain: (e: unknown, a: Artifact) =>
-              a.kind === "mochi" ? explain.call(mochiSource, e, a) : Promise.resolve(e),
+              a.kind === "mochi" && !a.source.startsWith("git+")
+                ? explain.call(mochiSource, e, a)
+                : Promise.resolve(e),
           }
           : {}),
       },
@@ -638,12 +702,11 @@ export async function lock(options: InstallOptions & { check?: boolean }): Promi
   const importScan = await scanImportLines(project.dir);
   const rustRequirements = await rustRequirementsOf(project, importScan);
   const { resolveProject } = await resolver();
-  const resolvedProject = await resolveProject(
-    project,
-    sources,
-    options.onProgress,
-    options,
-  );
+  const resolvedProject = await resolveProject(project, sources, options.onProgress, {
+    ...options,
+    offline,
+    cachedArchive: storedGitArchive(mochiHomeLayout(options.mochiHome).store),
+  });
   const { solveMs, accepted } = resolvedProject;
   const rust = await lockCrates(project, rustRequirements, {
     ...options,

@@ -177,6 +177,8 @@ export async function checkLockAgainstIndex(
 ): Promise<string[]> {
   const byName = new Map<string, LockedPackage[]>();
   for (const p of lock.packages) {
+    // Path and git packages have no index record: their checks are local_sources.ts's.
+    if (!p.source.startsWith("registry+")) continue;
     const list = byName.get(p.name) ?? [];
     list.push(p);
     byName.set(p.name, list);

@@ -185,3 +185,19 @@ export {
   whyJson,
 } from "./graph_json.ts";
 export { installWithChanges } from "./install_changes.ts";
+export {
+  fetchGitSource,
+  GIT_TIMEOUT_MS,
+  type GitCheckout,
+  type GitFetchRequest,
+} from "./git_fetch.ts";
+export {
+  gitArtifactSource,
+  isLocalDependency,
+  loadLocalPackages,
+  type LocalPackage,
+  type LocalSourceOptions,
+  packGitSource,
+  pathLockProblem,
+  pathSourceId,
+} from "./local_sources.ts";

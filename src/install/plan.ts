@@ -78,11 +78,14 @@ export function lockArtifacts(lock: Lockfile): Artifact[] {
   const out: Artifact[] = [];
   for (const p of lock.packages) {
     const label = `${p.name} ${p.version}`;
-    if (!p.source.startsWith("registry+")) {
+    // A path package is used where it is: nothing to fetch (local_sources.ts).
+    if (p.source.startsWith("path+")) continue;
+    const git = p.source.startsWith("git+");
+    if (!p.source.startsWith("registry+") && !git) {
       throw new MochiError(
         "LOCK_E005",
-        `mochi.lock gives ${label} the source ${p.source}, not a registry`,
-        { hint: "only registry packages can be installed; run mochi lock --refresh" },
+        `mochi.lock gives ${label} the source ${p.source}, not a registry, path or git source`,
+        { hint: "run mochi lock --refresh to rewrite mochi.lock from mochi.toml" },
       );
     }
     if (!p.blake3 || !p.sha256) {
@@ -99,7 +102,8 @@ export function lockArtifacts(lock: Lockfile): Artifact[] {
       label,
       sha256: p.sha256,
       blake3: p.blake3,
-      source: p.source.slice("registry+".length),
+      // Registry packages: the index URL; git packages: the whole `git+…#<commit>` source.
+      source: git ? p.source : p.source.slice("registry+".length),
       ...(p.signer !== undefined
         ? { signer: { signer: p.signer, signerIssuer: p.signerIssuer ?? "" } }
         : {}),
@@ -178,7 +182,9 @@ export function planFetch(
       if (state === "corrupt") corrupt.push(a);
     }
   }
-  const unsigned = artifacts.filter((a) => a.kind === "mochi" && a.signer === undefined)
+  const unsigned = artifacts.filter((a) =>
+    a.kind === "mochi" && a.signer === undefined && !a.source.startsWith("git+")
+  )
     .map((a) => a.label).sort();
   if (flags.offline && toFetch.length > 0) {
     const first = toFetch[0]!;

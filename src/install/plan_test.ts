@@ -57,8 +57,19 @@ Deno.test("lockArtifacts: Mochi blobs with both digests and signer, then crates 
   ]);
   assertEquals(arts[0]!.signer, { signer: "s", signerIssuer: "i" });
   assertThrows(
-    () => lockArtifacts(lockOf([pkg("ab", "1.0.0", { source: "path+x" })])),
+    () => lockArtifacts(lockOf([pkg("ab", "1.0.0", { source: "workspace+x" })])),
     codeOf("LOCK_E005"),
+  );
+  // A path package is used where it is (nothing to fetch); a git package is its packed commit,
+  // fetched from the whole git source and never listed as unsigned.
+  const git = `git+file:///srv/ab.git?branch=main#${"0".repeat(40)}`;
+  const mixed = lockArtifacts(
+    lockOf([pkg("ab", "1.0.0", { source: "path+../ab" }), pkg("gg", "1.0.0", { source: git })]),
+  ).filter((a) => a.kind === "mochi");
+  assertEquals(mixed.map((a) => [a.label, a.source]), [["gg 1.0.0", git]]);
+  assertEquals(
+    planFetch(mixed, new Map(), { offline: false, requireSignatures: true }).unsigned,
+    [],
   );
 });
 

@@ -18,9 +18,11 @@ import {
   openProjectSources,
   type Project,
   sourceOptions,
+  storedGitArchive,
   withPython,
   writeLockfile,
 } from "./install.ts";
+import { mochiHomeLayout } from "../store/fs/home.ts";
 import { resolveProject } from "./resolve.ts";
 import { lockCrates, rustRequirementsOf } from "./rust.ts";
 import { scanImportLines } from "./source_scan.ts";
@@ -66,7 +68,11 @@ export async function relockProject(
   // One walk of the .mochi sources; every bridge reads its import lines from it.
   const importScan = await scanImportLines(project.dir);
   const rustRequirements = await rustRequirementsOf(project, importScan);
-  const resolved = await resolveProject(project, sources, options.onProgress, options);
+  const resolved = await resolveProject(project, sources, options.onProgress, {
+    ...options,
+    offline,
+    cachedArchive: storedGitArchive(mochiHomeLayout(options.mochiHome).store),
+  });
   const rust = await lockCrates(project, rustRequirements, {
     ...options,
     offline,

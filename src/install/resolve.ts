@@ -28,6 +28,7 @@ import {
 } from "./sources.ts";
 import type { Project } from "./project.ts";
 import type { RegistryClient } from "../registry/client/index_client.ts";
+import { loadLocalPackages, type LocalPackage, type LocalSourceOptions } from "./local_sources.ts";
 
 /** The registries of one command: configured order, manifest pins, one client per URL. */
 export interface ProjectSources {
@@ -57,21 +58,16 @@ export interface ResolveOptions {
   pins?: ReadonlyMap<string, string>;
   /** The resolve phase and each package whose index was read, for a progress display. */
   onEvent?: (event: InstallEvent) => void;
+  /** `--offline`/`--frozen`: a git source not in the store is refused (`BLOB_E007`). */
+  offline?: boolean | undefined;
+  /** The store's archive of a locked git commit, when it holds it (`loadLocalPackages`). */
+  cachedArchive?: LocalSourceOptions["cachedArchive"];
 }
 
 function rootDependencies(manifest: Manifest): Record<string, string> {
   const out: Record<string, string> = Object.create(null);
   for (const deps of [manifest.dependencies, manifest.devDependencies]) {
     for (const [name, dep] of deps) {
-      if (dep.path !== undefined || dep.git !== undefined) {
-        throw new MochiError(
-          "MANIFEST_E007",
-          `dependency ${name} uses a path or git source, which mochi pkg does not install yet`,
-          {
-            hint: `depend on ${name} through the registry with a version requirement`,
-          },
-        );
-      }
       out[name] = out[name] ? `${out[name]}, ${dep.requirement}` : dep.requirement;
     }
   }
@@ -116,7 +112,21 @@ export async function resolveProject(
   sources: ProjectSources,
   onProgress?: (m: string) => void,
   options: ResolveOptions = {},
-): Promise<{ lock: Lockfile; solveMs: number; accepted: NewCapability[] }> {
+): Promise<
+  {
+    lock: Lockfile;
+    solveMs: number;
+    accepted: NewCapability[];
+    local: ReadonlyMap<string, LocalPackage>;
+  }
+> {
+  // Path and git packages first: each is the one candidate of its name (local_sources.ts).
+  const local = await loadLocalPackages(project.dir, project.manifest, project.lock, {
+    unlock: options.unlock,
+    upgrade: options.upgrade,
+    offline: options.offline,
+    ...(options.cachedArchive ? { cachedArchive: options.cachedArchive } : {}),
+  });
   const router = new SourceRouter(
     sources.registries,
     (url) => sources.client(url),
@@ -124,9 +134,15 @@ export async function resolveProject(
     lockedRegistries(project.lock, sources.registries),
   );
   const onEvent = options.onEvent;
-  const source: IndexSource = onEvent === undefined ? router : {
+  const routed: IndexSource = local.size === 0 ? router : {
+    records: (name) => {
+      const l = local.get(name);
+      return l !== undefined ? Promise.resolve([l.record]) : router.records(name);
+    },
+  };
+  const source: IndexSource = onEvent === undefined ? routed : {
     records: (name) =>
-      router.records(name).then((records) => {
+      routed.records(name).then((records) => {
         onEvent({ kind: "step", phase: "resolve", label: name });
         return records;
       }),
@@ -174,15 +190,21 @@ export async function resolveProject(
         `solver picked ${p.name} ${formatVersion(p.version)} which the index never listed`,
       );
     }
+    const l = local.get(p.name);
     const pkg: LockedPackage = {
       name: p.name,
       version: formatVersion(p.version),
-      source: registrySourceId(router.ownerOf(p.name)!),
+      source: l !== undefined ? l.source : registrySourceId(router.ownerOf(p.name)!),
       blake3: rec.blake3,
       sha256: rec.sha256,
       capabilities: [...(rec.capabilities)].sort(),
       dependencies: [...p.dependencies].map(([n, v]) => `${n} ${formatVersion(v)}`).sort(),
     };
+    if (l?.dir !== undefined) {
+      // A path package is used where it is: no archive, no digests (cargo's path sources).
+      delete pkg.blake3;
+      delete pkg.sha256;
+    }
     if (rec.yanked) pkg.yanked = true;
     const signer = signerOfRecord(rec);
     if (signer !== undefined) Object.assign(pkg, signer);
@@ -204,5 +226,6 @@ export async function resolveProject(
     },
     solveMs,
     accepted: gate.accepted,
+    local,
   };
 }

@@ -12,6 +12,7 @@ import { locateToml } from "../manifest/toml_locator.ts";
 import { tryParseVersion } from "../semver/mod.ts";
 import { readPythonSections } from "./python.ts";
 import { isCanonicalGoVersion, modulePathProblem } from "../go/query.ts";
+import { parseGitSourceId } from "../manifest/git_source.ts";
 import {
   type LockedCrate,
   type LockedGoModule,
@@ -382,12 +383,23 @@ function readPackage(raw: unknown, i: number, file: string, fail: Fail): LockedP
     fail([...at, "version"], `${file} ${where} (${name}) has an invalid version "${version}"`);
   }
   const source = str("source");
+  if (source.startsWith("git+")) {
+    const id = parseGitSourceId(source);
+    if (typeof id === "string") {
+      fail([...at, "source"], `${file} ${where} (${name} ${version}) git source is refused: ${id}`);
+    }
+  } else if (source.startsWith("path+")) {
+    if (raw.blake3 !== undefined || raw.sha256 !== undefined) {
+      fail(at, `${file} ${where} (${name} ${version}) comes from a path but has digests`);
+    }
+  }
   const pkg: LockedPackage = { name, version, source, capabilities: [], dependencies: [] };
   for (const key of ["blake3", "sha256"] as const) {
     const v = raw[key];
     if (v === undefined) {
-      if (source.startsWith("registry+")) {
-        fail(at, `${file} ${where} (${name} ${version}) comes from a registry but has no ${key}`);
+      if (source.startsWith("registry+") || source.startsWith("git+")) {
+        const from = source.startsWith("git+") ? "git" : "a registry";
+        fail(at, `${file} ${where} (${name} ${version}) comes from ${from} but has no ${key}`);
       }
       continue;
     }

@@ -16,7 +16,9 @@ export interface LockedPackage {
   version: string;
   /**
    * Where it came from: `"registry+<index url>"`, `"path+<relative path>"`,
-   * `"git+<url>#<rev>"` or `"workspace"`. Registry sources need {@link blake3} and {@link sha256}.
+   * `"git+<url>?<rev|tag|branch>=<ref>#<full commit id>"` or `"workspace"`. Registry and git
+   * sources need {@link blake3} and {@link sha256} (a git package's: of its packed commit); path
+   * sources have neither.
    */
   source: string;
   /** BLAKE3-256 of the archive, 64 lowercase hex characters (registry sources). */

@@ -42,3 +42,14 @@ export {
   setDependencyInText,
 } from "./edit.ts";
 export { decodeUtf8Strict } from "./utf8.ts";
+export {
+  formatGitSourceId,
+  GIT_URL_SCHEMES,
+  type GitRefKind,
+  gitRefProblem,
+  type GitSourceId,
+  gitUrlProblem,
+  isCommitId,
+  MAX_GIT_TEXT,
+  parseGitSourceId,
+} from "./git_source.ts";

@@ -18,6 +18,7 @@ import { closestName } from "../edit_distance.ts";
 import { packageNameProblem } from "./names.ts";
 import { locateToml, type TomlLocator } from "./toml_locator.ts";
 import { modulePathProblem, parseGoQuery } from "../go/query.ts";
+import { gitRefProblem, gitUrlProblem } from "./git_source.ts";
 import type {
   Capabilities,
   Dependency,
@@ -596,6 +597,38 @@ function parseDependency(ctx: Ctx, section: string, name: string, entry: unknown
       refs[1]!,
       `dependency "${name}" has more than one of rev, tag, branch (${refs.join(", ")})`,
       "keep exactly one of rev, tag or branch",
+    );
+  }
+  if (gitUrl !== undefined) {
+    const problem = gitUrlProblem(gitUrl);
+    if (problem !== undefined) {
+      ctx.fail(
+        "MANIFEST_E007",
+        [...path, "git"],
+        `git URL ${quoteValue(gitUrl)} of dependency "${name}" is refused: ${problem}`,
+        'write git = "https://host/owner/repo.git" (https, http, file, ssh or git URLs only)',
+      );
+    }
+  }
+  refs.forEach((k, i) => {
+    const problem = gitRefProblem(k, refValues[i]!);
+    if (problem !== undefined) {
+      ctx.fail(
+        "MANIFEST_E007",
+        [...path, k],
+        `${k} ${quoteValue(refValues[i]!)} of dependency "${name}" is refused: ${problem}`,
+        k === "rev"
+          ? 'write rev = "<commit id>" (hex) or a ref name'
+          : `write ${k} = "<name>" as git names it (e.g. "main", "v1.2.0")`,
+      );
+    }
+  });
+  if (localPath !== undefined && (localPath.length === 0 || localPath.includes("\0"))) {
+    ctx.fail(
+      "MANIFEST_E007",
+      [...path, "path"],
+      `path of dependency "${name}" must be a non-empty directory path`,
+      'write path = "../other-package"',
     );
   }
   if (

@@ -19,7 +19,8 @@ export const REPOSITORY_SCHEMES: readonly string[] = ["https:", "git+https:", "s
  * Checks: `description` present, one line, at most {@link MAX_DESCRIPTION_CHARS} characters;
  * `license` present and a valid SPDX expression (ids from the SPDX license list, `AND`/`OR`/
  * `WITH`, `LicenseRef-…`); `readme` present and the file is in the package; `repository`
- * present and an `https://`, `git+https://` or `ssh://` URL.
+ * present and an `https://`, `git+https://` or `ssh://` URL; no `[dependencies]` entry with a
+ * `git` or `path` source.
  *
  * @param manifest the parsed manifest
  * @param packedFiles the paths that go into the archive (to check the readme is among them)
@@ -74,6 +75,21 @@ export function publishProblems(manifest: Manifest, packedFiles: ReadonlySet<str
         `[package] repository ${
           JSON.stringify(p.repository)
         } must be an https://, git+https:// or ssh:// URL`,
+      );
+    }
+  }
+  for (const [name, dep] of manifest.dependencies) {
+    // Consumers resolve from a registry only: a git or path source cannot travel with the
+    // package (cargo refuses git dependencies on publish the same way).
+    if (dep.git !== undefined) {
+      out.push(
+        `[dependencies] ${name} comes from git (${dep.git.url}); a published package depends ` +
+          "on registry versions only: publish it to the registry and depend on a version",
+      );
+    } else if (dep.path !== undefined) {
+      out.push(
+        `[dependencies] ${name} comes from the path ${JSON.stringify(dep.path)}; a published ` +
+          "package depends on registry versions only: publish it first and depend on a version",
       );
     }
   }
