@@ -61,3 +61,17 @@ export {
   selectEcosystems,
   TARGET_OF_ECOSYSTEM,
 } from "./publish_plan.ts";
+export {
+  packPypi,
+  PYPI_EXTRA_KEYS,
+  type PypiCoreMetadata,
+  pypiCoreMetadata,
+  pypiFileNamePart,
+} from "./pypi.ts";
+export {
+  isJavaModuleName,
+  MAVEN_CHECKSUMS,
+  MAVEN_EXTRA_KEYS,
+  mavenVersionDir,
+  packMaven,
+} from "./maven.ts";

@@ -8,14 +8,16 @@
 
 import type { Ecosystem, Packer } from "./types.ts";
 import { packJsr } from "./jsr.ts";
+import { packMaven } from "./maven.ts";
 import { packNpm } from "./npm.ts";
+import { packPypi } from "./pypi.ts";
 
 /** Ecosystem → its packer; an ecosystem missing here cannot be packed yet. */
 export const PACKERS: Readonly<Partial<Record<Ecosystem, Packer>>> = {
   npm: packNpm,
   jsr: packJsr,
-  // pypi: packPypi,
-  // maven: packMaven,
+  pypi: packPypi,
+  maven: packMaven,
   // nuget: packNuget,
   // crates: packCrates,
   // hex: packHex,
