@@ -15,3 +15,5 @@ export {
   type FanoutTargetReport,
   publishFanout,
 } from "./publish.ts";
+export { pypiUploadFields, uploadPypi } from "./pypi.ts";
+export { mergeMavenMetadata, uploadMaven } from "./maven.ts";

@@ -8,14 +8,16 @@
 
 import type { Ecosystem, Uploader } from "../types.ts";
 import { uploadJsr } from "./jsr.ts";
+import { uploadMaven } from "./maven.ts";
 import { uploadNpm } from "./npm.ts";
+import { uploadPypi } from "./pypi.ts";
 
 /** Ecosystem → its uploader; an ecosystem missing here cannot be published yet. */
 export const UPLOADERS: Readonly<Partial<Record<Ecosystem, Uploader>>> = {
   npm: uploadNpm,
   jsr: uploadJsr,
-  // pypi: uploadPypi,
-  // maven: uploadMaven,
+  pypi: uploadPypi,
+  maven: uploadMaven,
   // nuget: uploadNuget,
   // crates: uploadCrates,
   // hex: uploadHex,
