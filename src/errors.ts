@@ -439,6 +439,12 @@ export const ERROR_CATALOGUE = {
     exit: 1,
     summary: "an unknown target or ecosystem name, or a target that is not opted into",
   },
+  FANOUT_E012: {
+    exit: 1,
+    summary:
+      "a target registry URL cannot take an upload (not http(s), credentials in it, or a token over plain http)",
+  },
+
   // Path and git sources (src/install/local_sources.ts, src/install/git_fetch.ts)
   GIT_E001: {
     exit: 3,

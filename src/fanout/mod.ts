@@ -75,3 +75,7 @@ export {
   mavenVersionDir,
   packMaven,
 } from "./maven.ts";
+export { packCrates, tomlString } from "./crates.ts";
+export { erlangBinary, type ErlangTerm, formatErlangTerm, packHex } from "./hex.ts";
+export { NUSPEC_NAMESPACE, packNuget, relationshipId } from "./nuget.ts";
+export { packSwiftpm, splitSwiftIdentifier } from "./swiftpm.ts";

@@ -11,6 +11,10 @@ import { packJsr } from "./jsr.ts";
 import { packMaven } from "./maven.ts";
 import { packNpm } from "./npm.ts";
 import { packPypi } from "./pypi.ts";
+import { packCrates } from "./crates.ts";
+import { packHex } from "./hex.ts";
+import { packNuget } from "./nuget.ts";
+import { packSwiftpm } from "./swiftpm.ts";
 
 /** Ecosystem → its packer; an ecosystem missing here cannot be packed yet. */
 export const PACKERS: Readonly<Partial<Record<Ecosystem, Packer>>> = {
@@ -18,8 +22,8 @@ export const PACKERS: Readonly<Partial<Record<Ecosystem, Packer>>> = {
   jsr: packJsr,
   pypi: packPypi,
   maven: packMaven,
-  // nuget: packNuget,
-  // crates: packCrates,
-  // hex: packHex,
-  // swiftpm: packSwiftpm,
+  nuget: packNuget,
+  crates: packCrates,
+  hex: packHex,
+  swiftpm: packSwiftpm,
 };

@@ -17,3 +17,7 @@ export {
 } from "./publish.ts";
 export { pypiUploadFields, uploadPypi } from "./pypi.ts";
 export { mergeMavenMetadata, uploadMaven } from "./maven.ts";
+export { newCrateMetadata, uploadCrates } from "./crates.ts";
+export { uploadHex } from "./hex.ts";
+export { uploadNuget } from "./nuget.ts";
+export { uploadSwiftpm } from "./swiftpm.ts";

@@ -11,6 +11,10 @@ import { uploadJsr } from "./jsr.ts";
 import { uploadMaven } from "./maven.ts";
 import { uploadNpm } from "./npm.ts";
 import { uploadPypi } from "./pypi.ts";
+import { uploadCrates } from "./crates.ts";
+import { uploadHex } from "./hex.ts";
+import { uploadNuget } from "./nuget.ts";
+import { uploadSwiftpm } from "./swiftpm.ts";
 
 /** Ecosystem → its uploader; an ecosystem missing here cannot be published yet. */
 export const UPLOADERS: Readonly<Partial<Record<Ecosystem, Uploader>>> = {
@@ -18,8 +22,8 @@ export const UPLOADERS: Readonly<Partial<Record<Ecosystem, Uploader>>> = {
   jsr: uploadJsr,
   pypi: uploadPypi,
   maven: uploadMaven,
-  // nuget: uploadNuget,
-  // crates: uploadCrates,
-  // hex: uploadHex,
-  // swiftpm: uploadSwiftpm,
+  nuget: uploadNuget,
+  crates: uploadCrates,
+  hex: uploadHex,
+  swiftpm: uploadSwiftpm,
 };
