@@ -48,7 +48,7 @@ export function readExtra(
   pkg: FanoutPackage,
   keys: Readonly<Record<string, ExtraKey>>,
 ): Record<string, string | string[] | boolean> {
-  const table = `[targets.${TARGET_TABLE[pkg.ecosystem]}]`;
+  const table = `[targets.${TARGET_TABLE[pkg.ecosystem]}.metadata]`;
   const out: Record<string, string | string[] | boolean> = Object.create(null);
   const known = Object.keys(keys);
   for (const [key, value] of Object.entries(pkg.extra)) {

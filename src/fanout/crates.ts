@@ -18,7 +18,7 @@ import { type ArchiveFile, makeArtifact, tarGz } from "./archive.ts";
 import { readExtra, utf8 } from "./_native.ts";
 import type { Artifact, FanoutPackage, Packer } from "./types.ts";
 
-/** The extra `[targets.rust]` keys the crates packer takes. */
+/** The `[targets.rust.metadata]` keys the crates packer takes. */
 const CRATES_EXTRA = {
   edition: {
     kind: "string",
@@ -180,7 +180,7 @@ function normalisedManifest(pkg: FanoutPackage, m: CrateManifest): string {
  * (normalised as `cargo package` writes it), `Cargo.toml.orig`, the readme, the lowered
  * capability files and the compiler output (which must hold `src/lib.rs`).
  *
- * Extra `[targets.rust]` keys: `edition` (default `2021`), `rust-version`, `categories` (≤ 5
+ * Extra `[targets.rust.metadata]` keys: `edition` (default `2021`), `rust-version`, `categories` (≤ 5
  * slugs), `documentation` (URL).
  *
  * @example

@@ -151,7 +151,7 @@ const HEX_EPOCH = 946684800;
  * BEAM-language output (Erlang or Elixir sources with their `rebar.config`/`mix.exs`, as Hex
  * packages carry sources), the readme and the lowered capability files in `contents.tar.gz`.
  *
- * Extra `[targets.beam]` keys: `app` (OTP application name, default the package name),
+ * Extra `[targets.beam.metadata]` keys: `app` (OTP application name, default the package name),
  * `build-tools` (default guessed from `mix.exs`/`rebar.config`/`Makefile` at the root, else
  * `rebar3`), `elixir` (a requirement on Elixir).
  *

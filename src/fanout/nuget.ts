@@ -136,7 +136,7 @@ function nuspec(pkg: FanoutPackage, tfms: string[], extra: Record<string, unknow
  * dependency (dev dependencies are not published). The readme goes at its path with
  * `<readme>`, capability files at theirs.
  *
- * Extra `[targets.dotnet]` keys: `target-framework`, `require-license-acceptance`, `copyright`,
+ * Extra `[targets.dotnet.metadata]` keys: `target-framework`, `require-license-acceptance`, `copyright`,
  * `title`.
  *
  * @example

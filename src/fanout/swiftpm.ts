@@ -145,7 +145,7 @@ function releaseMetadata(pkg: FanoutPackage, licenseUrl: string | undefined): st
  * `Package.swift`, one is written with a library product over every `Sources/<Target>/` and the
  * runtime dependencies as registry dependencies (`.package(id:, <range>)`).
  *
- * Extra `[targets.swift]` keys: `tools-version` (default `5.7`, used only for a generated
+ * Extra `[targets.swift.metadata]` keys: `tools-version` (default `5.7`, used only for a generated
  * manifest), `license-url` (the metadata's `licenseURL`).
  *
  * @example
