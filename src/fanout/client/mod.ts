@@ -15,7 +15,7 @@ export {
   type FanoutTargetReport,
   publishFanout,
 } from "./publish.ts";
-export { pypiUploadFields, uploadPypi } from "./pypi.ts";
+export { pep740Attestation, pypiUploadFields, uploadPypi } from "./pypi.ts";
 export { mergeMavenMetadata, uploadMaven } from "./maven.ts";
 export { newCrateMetadata, uploadCrates } from "./crates.ts";
 export { uploadHex } from "./hex.ts";

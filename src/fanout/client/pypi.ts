@@ -5,7 +5,8 @@
  * `version`, `summary`, `description`, `keywords` joined by `", "`, `author`, `author_email`,
  * `license_expression`, repeated `classifiers`, `requires_dist`, `provides_extra` and
  * `project_urls` as `"label, url"`, …), then `pyversion` (`py3`, or `source` for an sdist),
- * `filetype` (`bdist_wheel` or `sdist`), `sha256_digest`, `blake2_256_digest`,
+ * `filetype` (`bdist_wheel` or `sdist`), `sha256_digest`, `attestations` (when the file has a
+ * `<file>.sigstore.json` bundle: a PEP 740 attestation made from it), `blake2_256_digest`,
  * `:action=file_upload`, `protocol_version=1`, and the file as `content`
  * (`application/octet-stream`). Authentication is HTTP Basic with the user `__token__` and the
  * API token as password, as PyPI's tokens are used.
@@ -47,6 +48,7 @@ const FORM_NAMES: ReadonlyMap<string, string> = new Map([
  *
  * @param pkg the package the file was packed from
  * @param artifact the wheel or sdist
+ * @param bundle its Sigstore bundle (`<file>.sigstore.json`), sent as a PEP 740 attestation
  * @returns `[field, value]` pairs; fields repeat
  * @throws {MochiError} FANOUT_E010 for a file that is neither a wheel nor an sdist; the codes of
  *   {@link pypiCoreMetadata}
@@ -74,6 +76,7 @@ const FORM_NAMES: ReadonlyMap<string, string> = new Map([
 export async function pypiUploadFields(
   pkg: FanoutPackage,
   artifact: Artifact,
+  bundle?: Artifact,
 ): Promise<[string, string][]> {
   const kind = fileKind(artifact.fileName);
   const meta = pypiCoreMetadata(pkg);
@@ -93,6 +96,9 @@ export async function pypiUploadFields(
   if (meta.description !== "") out.push(["description", meta.description]);
   out.push(["pyversion", kind.pyversion], ["filetype", kind.filetype]);
   out.push(["sha256_digest", sha256Hex(artifact.bytes)]);
+  if (bundle !== undefined) {
+    out.push(["attestations", JSON.stringify([pep740Attestation(artifact, bundle)])]);
+  }
   out.push(["blake2_256_digest", await blake2b(artifact.bytes, 256)]);
   out.push([":action", "file_upload"], ["protocol_version", "1"]);
   return out;
@@ -144,6 +150,96 @@ function multipart(
     off += p.byteLength;
   }
   return { body, contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+/**
+ * A PEP 740 attestation made from a DSSE Sigstore bundle, as `pypi-attestations`'
+ * `Attestation.from_bundle` makes it for twine: `version` 1, the signing certificate (DER,
+ * base64) and the bundle's transparency log entry as `verification_material`, the DSSE payload
+ * (the in-toto statement) and signature as `envelope`. The statement must name this file and its
+ * SHA-256, as the index checks.
+ *
+ * @param dist the wheel or sdist
+ * @param bundle its bundle
+ * @returns the attestation object
+ * @throws {MochiError} FANOUT_E010 when the bundle is not a DSSE bundle with one signature, a
+ *   certificate and a log entry, or its statement is for another file or digest
+ *
+ * @example
+ * ```ts
+ * import { pep740Attestation } from "@mochi/pkg/fanout/client";
+ * import { makeArtifact } from "@mochi/pkg/fanout";
+ * import assert from "node:assert/strict";
+ * const dist = makeArtifact("pypi", "x-1.0.tar.gz", new Uint8Array([1]), "application/gzip");
+ * const statement = btoa(JSON.stringify({
+ *   _type: "https://in-toto.io/Statement/v1",
+ *   subject: [{ name: "x-1.0.tar.gz", digest: { sha256: dist.sha256 } }],
+ * }));
+ * const bundle = makeArtifact("pypi", "x-1.0.tar.gz.sigstore.json", new TextEncoder().encode(
+ *   JSON.stringify({
+ *     verificationMaterial: { certificate: { rawBytes: "MIIB" }, tlogEntries: [{ logIndex: "7" }] },
+ *     dsseEnvelope: {
+ *       payload: statement, payloadType: "application/vnd.in-toto+json",
+ *       signatures: [{ sig: "MEUC", keyid: "" }],
+ *     },
+ *   }),
+ * ), "application/json", "companion");
+ * assert.deepEqual(pep740Attestation(dist, bundle), {
+ *   version: 1,
+ *   verification_material: { certificate: "MIIB", transparency_entries: [{ logIndex: "7" }] },
+ *   envelope: { statement, signature: "MEUC" },
+ * });
+ * ```
+ */
+export function pep740Attestation(dist: Artifact, bundle: Artifact): Record<string, unknown> {
+  const bad = (why: string) =>
+    new MochiError("FANOUT_E010", `the bundle ${JSON.stringify(bundle.fileName)} ${why}`, {
+      hint: "sign the artifacts again (mochi publish --target pypi signs them)",
+    });
+  let b: {
+    verificationMaterial?: {
+      certificate?: { rawBytes?: unknown };
+      x509CertificateChain?: { certificates?: { rawBytes?: unknown }[] };
+      tlogEntries?: unknown[];
+    };
+    dsseEnvelope?: { payload?: unknown; payloadType?: unknown; signatures?: { sig?: unknown }[] };
+  };
+  try {
+    b = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bundle.bytes));
+  } catch {
+    throw bad("is not JSON");
+  }
+  const vm = b?.verificationMaterial;
+  const cert = vm?.certificate?.rawBytes ?? vm?.x509CertificateChain?.certificates?.[0]?.rawBytes;
+  const entry = vm?.tlogEntries?.[0];
+  const env = b?.dsseEnvelope;
+  const sig = env?.signatures?.[0]?.sig;
+  if (
+    typeof cert !== "string" || typeof entry !== "object" || entry === null ||
+    typeof env?.payload !== "string" || env.payloadType !== "application/vnd.in-toto+json" ||
+    env.signatures?.length !== 1 || typeof sig !== "string"
+  ) {
+    throw bad("is not a DSSE bundle with one signature, a certificate and a log entry");
+  }
+  let subjects: { name?: unknown; digest?: { sha256?: unknown } }[] = [];
+  try {
+    const statement = JSON.parse(
+      new TextDecoder("utf-8", { fatal: true }).decode(
+        Uint8Array.from(atob(env.payload), (c) => c.charCodeAt(0)),
+      ),
+    );
+    subjects = Array.isArray(statement?.subject) ? statement.subject : [];
+  } catch {
+    throw bad("has a payload that is not a base64 in-toto statement");
+  }
+  if (!subjects.some((s) => s?.name === dist.fileName && s?.digest?.sha256 === dist.sha256)) {
+    throw bad(`does not attest ${dist.fileName} with its SHA-256`);
+  }
+  return {
+    version: 1,
+    verification_material: { certificate: cert, transparency_entries: [entry] },
+    envelope: { statement: env.payload, signature: sig },
+  };
 }
 
 function fileKind(fileName: string): { filetype: string; pyversion: string } {
@@ -233,7 +329,10 @@ export const uploadPypi: Uploader = async (
         { hint: "pack again; nothing was uploaded for this file" },
       );
     }
-    const fields = await pypiUploadFields(pkg, a);
+    const bundle = artifacts.find((b) =>
+      b.ecosystem === "pypi" && b.fileName === `${a.fileName}.sigstore.json`
+    );
+    const fields = await pypiUploadFields(pkg, a, bundle);
     const what = `${a.fileName}`;
     const { body, contentType } = multipart(fields, a);
     const answer = await exchange(to, url, () => ({

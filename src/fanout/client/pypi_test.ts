@@ -3,10 +3,12 @@ import { createHash } from "node:crypto";
 import { blake2b } from "hash-wasm";
 import { MochiError } from "../../errors.ts";
 import { packPypi } from "../pypi.ts";
-import type { FanoutPackage } from "../types.ts";
+import { makeArtifact } from "../archive.ts";
+import type { Artifact, FanoutPackage } from "../types.ts";
 import { uploadPypi } from "./pypi.ts";
 
 const enc = new TextEncoder();
+const dec = new TextDecoder();
 
 function pkg(): FanoutPackage {
   return {
@@ -227,4 +229,78 @@ Deno.test("pypi upload: a stalled index times out (FANOUT_E009); tampered bytes 
     (e: unknown) => e instanceof MochiError && /no longer matches/.test(e.message),
   );
   await new Promise((r) => setTimeout(r, 1500));
+});
+
+function bundleFor(dist: Artifact, name = dist.fileName, sha256 = dist.sha256): Artifact {
+  const statement = btoa(JSON.stringify({
+    _type: "https://in-toto.io/Statement/v1",
+    subject: [{ name, digest: { sha256, sha512: "00" } }],
+    predicateType: "https://slsa.dev/provenance/v1",
+    predicate: {},
+  }));
+  return makeArtifact(
+    "pypi",
+    `${dist.fileName}.sigstore.json`,
+    enc.encode(JSON.stringify({
+      mediaType: "application/vnd.dev.sigstore.bundle.v0.3+json",
+      verificationMaterial: {
+        certificate: { rawBytes: "MIIBcert" },
+        tlogEntries: [{ logIndex: "42", kindVersion: { kind: "intoto", version: "0.0.2" } }],
+      },
+      dsseEnvelope: {
+        payload: statement,
+        payloadType: "application/vnd.in-toto+json",
+        signatures: [{ sig: "MEUCsig", keyid: "" }],
+      },
+    })),
+    "application/json",
+    "companion",
+  );
+}
+
+Deno.test("pypi upload: a file's Sigstore bundle goes as its PEP 740 attestation, checked first", async () => {
+  await using idx = fakeIndex();
+  const p = pkg();
+  const [wheel, sdist] = await packPypi(p);
+  const bundle = bundleFor(wheel!);
+  await uploadPypi(p, [wheel!, sdist!, bundle], { url: idx.url, timeoutMs: 5000 });
+  const att = idx.seen[0]!.fields.filter(([k]) => k === "attestations");
+  assert.equal(att.length, 1);
+  const parsed = JSON.parse(att[0]![1]);
+  const b = JSON.parse(dec.decode(bundle.bytes));
+  assert.deepEqual(parsed, [{
+    version: 1,
+    verification_material: {
+      certificate: "MIIBcert",
+      transparency_entries: [b.verificationMaterial.tlogEntries[0]],
+    },
+    envelope: { statement: b.dsseEnvelope.payload, signature: "MEUCsig" },
+  }]);
+  // twine's order: sha256_digest, attestations, blake2_256_digest.
+  const keys = idx.seen[0]!.fields.map(([k]) => k);
+  assert.equal(keys.indexOf("attestations"), keys.indexOf("sha256_digest") + 1);
+  assert.equal(idx.seen[1]!.fields.filter(([k]) => k === "attestations").length, 0);
+
+  const before = idx.seen.length;
+  for (
+    const wrong of [bundleFor(wheel!, sdist!.fileName), bundleFor(wheel!, wheel!.fileName, "ab")]
+  ) {
+    await assert.rejects(
+      () => uploadPypi(p, [wheel!, wrong], { url: idx.url, timeoutMs: 5000 }),
+      (e: unknown) =>
+        e instanceof MochiError && e.code === "FANOUT_E010" && /does not attest/.test(e.message),
+    );
+  }
+  const broken = makeArtifact(
+    "pypi",
+    `${wheel!.fileName}.sigstore.json`,
+    enc.encode("{}"),
+    "application/json",
+    "companion",
+  );
+  await assert.rejects(
+    () => uploadPypi(p, [wheel!, broken], { url: idx.url, timeoutMs: 5000 }),
+    (e: unknown) => e instanceof MochiError && /not a DSSE bundle/.test(e.message),
+  );
+  assert.equal(idx.seen.length, before);
 });
