@@ -9,7 +9,7 @@
  */
 import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { guardedTest } from "./stray.ts";
-import { digest, fixturePackage } from "./fanout_native_fixture.ts";
+import { digest, fixturePackage, hasTool } from "./fanout_native_fixture.ts";
 import { packCrates } from "../src/fanout/crates.ts";
 import { packNuget } from "../src/fanout/nuget.ts";
 import { packHex } from "../src/fanout/hex.ts";
@@ -29,7 +29,13 @@ function serve(
     { hostname: "127.0.0.1", port: 0, onListen() {} },
     async (req) => {
       const body = new Uint8Array(await req.arrayBuffer());
-      const copy = () => new Request(req.url, { method: req.method, headers: req.headers, body });
+      const bodyless = req.method === "GET" || req.method === "HEAD";
+      const copy = () =>
+        new Request(req.url, {
+          method: req.method,
+          headers: req.headers,
+          ...(bodyless ? {} : { body }),
+        });
       seen.push(copy());
       return await handler(copy(), body);
     },
@@ -346,3 +352,92 @@ guardedTest(
     assertEquals(e9.code, "FANOUT_E010");
   },
 );
+
+guardedTest({
+  name: "cargo publish and uploadCrates send the same NewCrate JSON to a loopback sparse registry",
+  ignore: !(await hasTool("cargo")),
+  async fn() {
+    const pkg = await fixturePackage("crates", {
+      extra: {
+        categories: ["text-processing"],
+        "rust-version": "1.70",
+        documentation: "https://example.com/docs",
+      },
+    });
+    const artifacts = await packCrates(pkg);
+    const sent: { who: string; json: unknown; headers: Headers }[] = [];
+    let indexLine: string | null = null;
+    let who = "cargo";
+    await using reg = serve((req, body) => {
+      const u = new URL(req.url);
+      if (u.pathname === "/index/config.json") {
+        return json(200, { dl: `${reg.url}/dl`, api: reg.url, "auth-required": false });
+      }
+      if (u.pathname.startsWith("/index/")) {
+        // cargo waits until the new version is in the index before it says "Published".
+        return indexLine !== null && u.pathname.endsWith("/mochi-greet")
+          ? new Response(indexLine)
+          : new Response("", { status: 404 });
+      }
+      if (req.method === "PUT" && u.pathname === "/api/v1/crates/new") {
+        const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+        const n = view.getUint32(0, true);
+        const meta = JSON.parse(new TextDecoder().decode(body.subarray(4, 4 + n)));
+        const crate = body.subarray(8 + n);
+        assertEquals(view.getUint32(4 + n, true), crate.length);
+        sent.push({ who, json: meta, headers: req.headers });
+        indexLine = JSON.stringify({
+          name: meta.name,
+          vers: meta.vers,
+          deps: [],
+          cksum: digest("sha256", crate),
+          features: {},
+          yanked: false,
+        }) + "\n";
+        return json(200, { warnings: { invalid_categories: [], invalid_badges: [], other: [] } });
+      }
+      return new Response("", { status: 404 });
+    });
+    const dir = await Deno.makeTempDir();
+    try {
+      // The author's crate: our Cargo.toml.orig as Cargo.toml, beside the packed sources.
+      await Deno.writeFile(`${dir}/c.crate`, artifacts[0]!.bytes);
+      const x = await new Deno.Command("tar", { args: ["xzf", `${dir}/c.crate`, "-C", dir] })
+        .output();
+      assert(x.success);
+      const root = `${dir}/mochi-greet-0.3.1`;
+      await Deno.rename(`${root}/Cargo.toml.orig`, `${root}/Cargo.toml`);
+      await Deno.mkdir(`${root}/.cargo`);
+      await Deno.writeTextFile(
+        `${root}/.cargo/config.toml`,
+        `[registries.fake]\nindex = "sparse+${reg.url}/index/"\n`,
+      );
+      const out = await new Deno.Command("cargo", {
+        args: ["publish", "--registry", "fake", "--no-verify", "--allow-dirty"],
+        cwd: root,
+        env: {
+          CARGO_REGISTRIES_FAKE_TOKEN: "cargo-token",
+          CARGO_TARGET_DIR: `${dir}/target`,
+          CARGO_HOME: `${dir}/cargo-home`,
+          CARGO_TERM_COLOR: "never",
+        },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert(out.success, new TextDecoder().decode(out.stderr));
+      who = "mochi";
+      indexLine = null;
+      await uploadCrates(pkg, artifacts, { url: reg.url, token: "cargo-token", timeoutMs: 5000 });
+      assertEquals(sent.map((s) => s.who), ["cargo", "mochi"]);
+      assertEquals(sent[1]!.json, sent[0]!.json, "the same NewCrate JSON, field for field");
+      assertEquals(
+        Object.keys(sent[1]!.json as object),
+        Object.keys(sent[0]!.json as object),
+        "in cargo's field order",
+      );
+      for (const s of sent) assertEquals(s.headers.get("authorization"), "cargo-token");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
