@@ -30,14 +30,24 @@ async function serve(dir: string): Promise<RegistryProcess> {
   return r;
 }
 
-/** Runs the benchmark and prints its table. */
-export async function main(runs = 3): Promise<void> {
+/**
+ * The crates subset converted into a mochi registry (converted once, then cached).
+ *
+ * @returns the registry directory
+ */
+export async function benchRegistryDir(): Promise<string> {
   const stamp = `${registryDir}/.inputs`;
   if ((await Deno.readTextFile(stamp).catch(() => "")) !== sharedIndex) {
     console.log(`converting ${sharedIndex} into a mochi registry (cached afterwards)…`);
     await convertCratesIndex(sharedIndex, registryDir);
     await Deno.writeTextFile(stamp, sharedIndex);
   }
+  return registryDir;
+}
+
+/** Runs the benchmark and prints its table. */
+export async function main(runs = 3): Promise<void> {
+  await benchRegistryDir();
   const mochiServer = await serve(registryDir);
   const cargoServer = await serve(sharedIndex);
   const tmp = await Deno.makeTempDir({ prefix: "mochi-bench-" });

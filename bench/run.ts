@@ -29,6 +29,8 @@ console.log("\n== signed index snapshot: cold resolve against a signed vs an uns
 await (await import("./snapshot_bench.ts")).main(5);
 console.log("\n== start-up: mochi --version and a no-op mochi install, now vs e76f101 ==");
 await (await import("./startup_bench.ts")).main(5);
+console.log("\n== registry serve vs nginx (wrk, loopback), index files, 304s and blobs ==");
+await (await import("./registry_serve_bench.ts")).main(3, 3, 16);
 console.log("\n== Go bridge: 1,000 inclusion proofs against one checksum-database tree head ==");
 await (await import("./go_sumdb_bench.ts")).main(3);
 console.log("\n== Go bridge: mochi lock vs go mod download all + go list -m all, same proxy ==");

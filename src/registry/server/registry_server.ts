@@ -23,6 +23,8 @@ export const INDEX_CACHE_CONTROL = "public, max-age=300";
 export const BLOB_CACHE_CONTROL = "public, max-age=31536000, immutable";
 
 const BLOB_NAME = /^[0-9a-f]{64}(\.sigstore)?$/;
+/** Files up to this size are read with one synchronous read (index files, most blobs). */
+const SYNC_READ_BYTES = 1024 * 1024;
 /** Files at the index root served as `application/json`. */
 const JSON_FILES = new Set(["config.json", "snapshot.json", "popular.json"]);
 
@@ -64,7 +66,7 @@ export function createRegistryHandler(
   options: RegistryHandlerOptions = {},
 ): (req: Request) => Promise<Response> {
   const root = resolve(rootDir);
-  let realRoot: Promise<string> | undefined;
+  let realRoot: string | undefined;
   const etags = new Map<string, EtagEntry>();
 
   return async function handle(req: Request): Promise<Response> {
@@ -83,21 +85,20 @@ export function createRegistryHandler(
 
     let info: Deno.FileInfo;
     let real: string;
+    let rr: string;
     try {
-      realRoot ??= Deno.realPath(root).catch((e) => {
-        realRoot = undefined; // the root may appear later; do not cache the failure
-        throw e;
-      });
-      const [r, i] = await Promise.all([Deno.realPath(file), Deno.stat(file)]);
-      real = r;
-      info = i;
+      // Synchronous: on a local disk a stat or realpath takes microseconds, while handing an
+      // async op to a worker thread and back costs more than that (bench/registry_serve_bench.ts).
+      // The root's real path is found once it exists (a failure is not kept: it may appear later).
+      rr = realRoot ??= Deno.realPathSync(root);
+      real = Deno.realPathSync(file);
+      info = Deno.statSync(file);
     } catch (e) {
       if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
         return text(404, "not found\n");
       }
       throw e;
     }
-    const rr = await realRoot;
     if (!info.isFile || !real.startsWith(rr.endsWith(sep) ? rr : rr + sep)) {
       return text(404, "not found\n");
     }
@@ -121,6 +122,19 @@ export function createRegistryHandler(
       }
       headers["Content-Length"] = String(info.size);
       if (head) return new Response(null, { status: 200, headers });
+      if (info.size <= SYNC_READ_BYTES) {
+        let bytes: Uint8Array<ArrayBuffer>;
+        try {
+          bytes = Deno.readFileSync(file);
+        } catch (e) {
+          if (e instanceof Deno.errors.NotFound) return text(404, "not found\n");
+          throw e;
+        }
+        // A blob is never rewritten in place (its name is its digest): a size that moved means
+        // it was replaced between the stat and the read; answer with what was read.
+        headers["Content-Length"] = String(bytes.length);
+        return new Response(bytes, { status: 200, headers });
+      }
       let f: Deno.FsFile;
       try {
         f = await Deno.open(file, { read: true });
@@ -149,7 +163,7 @@ export function createRegistryHandler(
     }
     let bytes: Uint8Array<ArrayBuffer>;
     try {
-      bytes = await Deno.readFile(file);
+      bytes = info.size <= SYNC_READ_BYTES ? Deno.readFileSync(file) : await Deno.readFile(file);
     } catch (e) {
       if (e instanceof Deno.errors.NotFound) return text(404, "not found\n");
       throw e;

@@ -68,6 +68,13 @@ export function plantedPathError(path: string, what: string): MochiError {
 }
 
 function partsBelow(root: string, path: string): string[] {
+  // The usual case without node:path's relative() (it resolves both paths against the working
+  // directory on every call, and a no-op install asks hundreds of times): `path` spelled as
+  // `root`, a separator, then plain names.
+  if (path.length > root.length + 1 && path.startsWith(root) && path[root.length] === sep) {
+    const parts = path.slice(root.length + 1).split(sep);
+    if (parts.every((p) => p !== "" && p !== "." && p !== ".." && !p.includes("/"))) return parts;
+  }
   const rel = relative(root, path);
   if (rel === "") return [];
   if (rel.startsWith("..") || isAbsolute(rel)) {
