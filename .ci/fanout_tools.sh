@@ -1,7 +1,8 @@
 # Sourced by .ci/run: the tools the fan-out validators use (tests/fanout_pyjvm_tools_test.ts),
 # installed once per machine from the package registries; the tests themselves stay offline and
 # skip a validator, saying so, when its tool is still absent.
-# - twine, in its own venv, for `twine check` of the wheel and sdist (MOCHI_TWINE);
+# - twine, in its own venv, for `twine check` of the wheel and sdist and the upload comparison
+#   (MOCHI_TWINE); pypiserver 2.4.2, a real index server for the upload test (MOCHI_PYPISERVER);
 # - the Maven install and dependency plugins in ~/.m2, which the offline Maven run reads as a
 #   file:// mirror: warmed by installing a throwaway jar and resolving it once, then removed.
 TOOLS="${HOME}/.cache/mochi-tools"
@@ -11,6 +12,14 @@ if command -v python3 >/dev/null 2>&1; then
       echo "fanout tools: twine did not install; twine check will be skipped"
   fi
   if [ -x "${TOOLS}/twine/bin/twine" ]; then export MOCHI_TWINE="${TOOLS}/twine/bin/twine"; fi
+  if [ ! -x "${TOOLS}/pypiserver/bin/pypi-server" ]; then
+    python3 -m venv "${TOOLS}/pypiserver" &&
+      "${TOOLS}/pypiserver/bin/pip" install -q 'pypiserver==2.4.2' ||
+      echo "fanout tools: pypiserver did not install; its upload test will be skipped"
+  fi
+  if [ -x "${TOOLS}/pypiserver/bin/pypi-server" ]; then
+    export MOCHI_PYPISERVER="${TOOLS}/pypiserver/bin/pypi-server"
+  fi
 fi
 M2="${HOME}/.m2/repository/org/apache/maven/plugins"
 if command -v mvn >/dev/null 2>&1 && command -v jar >/dev/null 2>&1 &&
