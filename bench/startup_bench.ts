@@ -6,7 +6,9 @@
  * into a temp directory, measured alternately in the same run. Prints medians with the middle half
  * of the samples (p25–p75) and the ratio new/old (below 1: faster), and on Linux the mean CPU
  * time of a run (user + system, from `/proc/self/stat`'s children times): on a shared machine
- * the wall time follows the load, the CPU time much less.
+ * the wall time follows the load, the CPU time much less. Also `mochi lock --check --offline`,
+ * and a last line for issue 17 goal 4: the no-op install and `lock --check --offline` under
+ * 50 ms of wall time, met or not.
  *
  * `deno run -A bench/startup_bench.ts [runs] [base-commit]`
  *
@@ -80,6 +82,7 @@ export async function main(runs = 7, base = "e76f101"): Promise<Record<string, n
       "--version": ["--version"],
       "install (no-op)": ["install"],
       "install --offline": ["install", "--offline"],
+      "lock --check --offline": ["lock", "--check", "--offline"],
       // `deno run -A jsr:@mochi/pkg <command>` enters through the root module, mod.ts: timed
       // against the old one-file CLI, which was the only way to run a command then.
       "--version (mod.ts)": ["--version"],
@@ -88,6 +91,7 @@ export async function main(runs = 7, base = "e76f101"): Promise<Record<string, n
     const entryOf = (name: string, v: keyof typeof versions) =>
       v === "new" && name.endsWith("(mod.ts)") ? `${ROOT}/mod.ts` : versions[v];
     const ratios: Record<string, number> = {};
+    const nowMedians: Record<string, number> = {};
     for (const [name, args] of Object.entries(commands)) {
       const samples: Record<string, number[]> = { old: [], new: [] };
       const cpu: Record<string, number> = { old: 0, new: 0 };
@@ -108,6 +112,7 @@ export async function main(runs = 7, base = "e76f101"): Promise<Record<string, n
       const o = median(samples.old!);
       const n = median(samples.new!);
       ratios[name] = n / o;
+      nowMedians[name] = n;
       const [o1, o3] = quartiles(samples.old!);
       const [n1, n3] = quartiles(samples.new!);
       const cpuText = childrenCpuMs() === undefined
@@ -116,12 +121,20 @@ export async function main(runs = 7, base = "e76f101"): Promise<Record<string, n
           (cpu.new! / cpu.old!).toFixed(2)
         }`;
       console.log(
-        `mochi ${name.padEnd(17)} ${base}: ${o.toFixed(0)} ms [${o1.toFixed(0)}–${
+        `mochi ${name.padEnd(22)} ${base}: ${o.toFixed(0)} ms [${o1.toFixed(0)}–${
           o3.toFixed(0)
         }] · now: ${n.toFixed(0)} ms [${n1.toFixed(0)}–${n3.toFixed(0)}] · ` +
           `ratio now/${base} ${(n / o).toFixed(2)} (median of ${runs})${cpuText}`,
       );
     }
+    // Issue 17 goal 4: the no-op paths under 50 ms of wall time, whatever the old commit did.
+    const goal = (name: string) =>
+      `${name} ${nowMedians[name]!.toFixed(0)} ms (${nowMedians[name]! < 50 ? "met" : "not met"})`;
+    console.log(
+      `goal 4, no-op paths < 50 ms: ${goal("install (no-op)")}, ${
+        goal("lock --check --offline")
+      }; load average ${Deno.loadavg().map((x) => x.toFixed(1)).join(" ")}`,
+    );
     return ratios;
   } finally {
     await Deno.remove(tmp, { recursive: true });
