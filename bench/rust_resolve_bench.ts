@@ -12,6 +12,7 @@
  */
 import { type RegistryProcess, spawnRegistryServer } from "../scripts/_serve.ts";
 import { median, timedRun } from "./_timing.ts";
+import { budgetLines, profiledBudget } from "./_phase_budget.ts";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const sharedIndex = Deno.env.get("MOCHI_BENCH_CRATES_INDEX") ??
@@ -108,8 +109,20 @@ export async function main(runs = 3): Promise<void> {
     );
     console.log(
       `  warm: mochi ${m.mochiWarm!.toFixed(0)} ms, cargo ${m.cargoWarm!.toFixed(0)} ms, ` +
-        `ratio mochi/cargo ${(m.mochiWarm! / m.cargoWarm!).toFixed(2)}`,
+        `ratio mochi/cargo ${(m.mochiWarm! / m.cargoWarm!).toFixed(2)} (goal ≤ 0.5 both)`,
     );
+    // Where mochi's time goes (issue 17 goal 1): one cold and one warm run under --cpu-prof.
+    const profHome = `${tmp}/mochi-home-profile`;
+    for (const kind of ["cold", "warm"]) {
+      await Deno.remove(`${mochiProject}/mochi.lock`).catch(() => {});
+      const b = await profiledBudget([`${root}/cli.ts`, "lock", "-C", mochiProject], {
+        cwd: mochiProject,
+        env: { ...baseEnv, MOCHI_HOME: profHome },
+        clearEnv: true,
+      });
+      for (const line of budgetLines(`mochi lock ${kind}`, b)) console.log(line);
+    }
+    console.log(`  load average ${Deno.loadavg().map((x) => x.toFixed(1)).join(" ")}`);
   } finally {
     server.child.kill("SIGTERM");
     await server.child.status;
