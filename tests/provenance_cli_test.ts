@@ -114,6 +114,55 @@ guardedTest(
       assert.equal(ours.code, 0, ours.stderr);
       await Deno.stat(`${tmp}/home/store/blobs`); // where the refused install stored nothing
 
+      // Signed by acme/extra's workflow, but its SLSA provenance names another source
+      // repository: the signer passes the pattern, the predicate does not.
+      const extra = `${tmp}/extra`;
+      await Deno.mkdir(`${extra}/src`, { recursive: true });
+      await Deno.writeTextFile(
+        `${extra}/mochi.toml`,
+        '[package]\nname = "@acme/extra"\nversion = "1.0.0"\nedition = "2026"\nmochi = ">=0.7"\n' +
+          'description = "extra"\nlicense = "MIT"\nreadme = "README.md"\n' +
+          'repository = "https://github.com/acme/extra"\n',
+      );
+      await Deno.writeTextFile(`${extra}/README.md`, "# extra\n");
+      await Deno.writeTextFile(`${extra}/src/lib.mochi`, "// extra\n");
+      const pubExtra = await runCli([
+        "publish",
+        "--identity-token",
+        fake.token(workflowSan("acme/extra", "v1.0.0")),
+      ], {
+        cwd: extra,
+        env: {
+          MOCHI_HOME: `${tmp}/publisher-home`,
+          MOCHI_REGISTRY: server.url,
+          MOCHI_FULCIO_URL: fake.url,
+          MOCHI_REKOR_URL: fake.url,
+          GITHUB_ACTIONS: "true",
+          GITHUB_REPOSITORY: "mallory/extra",
+          GITHUB_SHA: commit,
+          GITHUB_REF: "refs/tags/v1.0.0",
+          GITHUB_RUN_ID: "43",
+        },
+      });
+      assert.equal(pubExtra.code, 0, pubExtra.stderr);
+      const app2 = `${tmp}/app2`;
+      await writeProject(app2, { [`"@acme/core"`]: "^1.0", [`"@acme/extra"`]: "^1.0" });
+      assert.equal((await runCli(["lock"], { cwd: app2, env })).code, 0);
+      const lock2 = await Deno.readTextFile(`${app2}/mochi.lock`);
+      const forged = await runCli(["install", "--require-provenance-from", "github.com/acme/*"], {
+        cwd: app2,
+        env: { ...env, MOCHI_HOME: `${tmp}/home-forged` },
+      });
+      assert.equal(forged.code, 4, forged.stderr);
+      assert.match(forged.stderr, /SIG_E005/);
+      assert.match(
+        forged.stderr,
+        /@acme\/extra 1\.0\.0: its SLSA provenance names the source "https:\/\/github\.com\/mallory\/extra"/,
+      );
+      assert.doesNotMatch(forged.stderr, /@acme\/core/);
+      await assert.rejects(Deno.stat(`${tmp}/home-forged/store/blobs`));
+      assert.equal(await Deno.readTextFile(`${app2}/mochi.lock`), lock2);
+
       // A flipped byte in the DSSE signature: exit 4.
       const lockText = await Deno.readTextFile(`${app}/mochi.lock`);
       const b3 = lockText.match(/blake3 = "([0-9a-f]{64})"/)![1]!;

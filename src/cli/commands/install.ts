@@ -30,7 +30,8 @@ export const command: CommandSpec = {
     "require-provenance-from": {
       type: "string",
       value: "REPO",
-      help: "refuse packages not signed from a repository matching REPO (* is one path segment)",
+      help:
+        "refuse packages not signed from, or whose SLSA provenance names a source other than, a repository matching REPO (* is one path segment)",
     },
     json: { type: "boolean", help: "print JSON (docs/schemas/install.schema.json)" },
   },
@@ -44,7 +45,14 @@ export const command: CommandSpec = {
       // Loaded only with the flag: a plain install evaluates no resolver before it needs one.
       const { relockProject } = await import("../../install/relock.ts");
       const planned = await relockProject(await readProject(options.projectDir), options);
-      const refused = provenanceRefusals(planned.lock.packages, from);
+      const { provenanceRefusals } = await import("../../install/provenance.ts");
+      const refused = await provenanceRefusals(planned.lock.packages, from, {
+        mochiHome: options.mochiHome,
+        env: ctx.env,
+        ...(options.trustedRootJson === undefined
+          ? {}
+          : { trustedRootJson: options.trustedRootJson }),
+      });
       if (refused.length > 0) {
         throw new MochiError(
           refused.some((r) => r.unsigned) ? "SIG_E009" : "SIG_E005",
@@ -170,60 +178,3 @@ export const command: CommandSpec = {
     return 0;
   },
 };
-
-/**
- * The repository a Sigstore signer identity names: the part before `/.github/workflows/`
- * (GitHub Actions) or before `//` (GitLab CI's `<project>//<file>`), else the identity itself.
- *
- * @param signer the lock's `signer` (a workflow URL)
- * @returns e.g. `https://github.com/acme/core`
- */
-export function signerRepository(signer: string): string {
-  const gh = signer.indexOf("/.github/workflows/");
-  if (gh > 0) return signer.slice(0, gh);
-  const scheme = signer.indexOf("://");
-  const dbl = signer.indexOf("//", scheme < 0 ? 0 : scheme + 3);
-  return dbl > 0 ? signer.slice(0, dbl) : signer;
-}
-
-/**
- * Whether a repository matches a `--require-provenance-from` pattern: `*` is any run of
- * characters within one path segment, `**` any run across segments; a pattern without a scheme
- * matches the repository without its scheme.
- *
- * @param repository e.g. `https://github.com/acme/core`
- * @param pattern e.g. `https://github.com/acme/*` or `github.com/acme/*`
- * @returns true when it matches
- */
-export function repositoryMatches(repository: string, pattern: string): boolean {
-  const subject = pattern.includes("://")
-    ? repository
-    : repository.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "");
-  const re = new RegExp(
-    "^" +
-      pattern.replace(/\/+$/, "").split("**").map((part) =>
-        part.split("*").map((t) => t.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[^/]*")
-      ).join(".*") + "/?$",
-  );
-  return re.test(subject);
-}
-
-/** Each locked registry package that is unsigned or signed from another repository. */
-function provenanceRefusals(
-  packages: readonly { name: string; version: string; source: string; signer?: string }[],
-  pattern: string,
-): { line: string; unsigned: boolean }[] {
-  const out: { line: string; unsigned: boolean }[] = [];
-  for (const p of packages) {
-    if (!p.source.startsWith("registry+")) continue;
-    if (p.signer === undefined) {
-      out.push({ line: `${p.name} ${p.version}: unsigned (no provenance)`, unsigned: true });
-      continue;
-    }
-    const repo = signerRepository(p.signer);
-    if (!repositoryMatches(repo, pattern)) {
-      out.push({ line: `${p.name} ${p.version}: signed from ${repo}`, unsigned: false });
-    }
-  }
-  return out;
-}
