@@ -42,16 +42,17 @@ async function writeCargoIndex(
 }
 
 guardedTest(
-  "mochi audit fix: crates move within their requirements; a pinned affected crate is refused",
+  "mochi audit fix: a crate moves to the lowest fixed version allowed, the others keep theirs; a pinned affected crate is refused",
   async () => {
     const root = await Deno.makeTempDir({ prefix: "mochi-audit-crates-" });
     try {
       const index = `${root}/index`;
       await Deno.mkdir(index);
-      await writeCargoIndex(index, [{ name: "smallvec", vers: "1.6.0" }, {
-        name: "regex",
-        vers: "1.5.4",
-      }]);
+      await writeCargoIndex(index, [
+        { name: "smallvec", vers: "1.6.0" },
+        { name: "regex", vers: "1.5.4" },
+        { name: "itoa", vers: "1.0.0" },
+      ]);
       await using served = await serveRegistrySubprocess(index);
       const app = `${root}/app`;
       await Deno.mkdir(app);
@@ -59,7 +60,7 @@ guardedTest(
         `${app}/mochi.toml`,
         '[package]\nname = "app"\nversion = "0.1.0"\nedition = "2026"\nmochi = ">=0.7"\n\n' +
           `[registry]\ncrates-io = "sparse+${served.url}"\n\n` +
-          '[targets.rust.ffi]\nsmallvec = "1"\nregex = "=1.5.4"\n',
+          '[targets.rust.ffi]\nsmallvec = "1"\nregex = "=1.5.4"\nitoa = "1"\n',
       );
       const env = {
         MOCHI_HOME: `${root}/home`,
@@ -71,8 +72,11 @@ guardedTest(
       await writeCargoIndex(index, [
         { name: "smallvec", vers: "1.6.0" },
         { name: "smallvec", vers: "1.6.1" },
+        { name: "smallvec", vers: "1.13.2" },
         { name: "regex", vers: "1.5.4" },
         { name: "regex", vers: "1.5.5" },
+        { name: "itoa", vers: "1.0.0" },
+        { name: "itoa", vers: "1.0.11" },
       ]);
       const before = await runCli(["audit", "-C", app], { env });
       assert.equal(before.code, 1, before.stderr);
@@ -80,7 +84,12 @@ guardedTest(
 
       const fix = await runCli(["audit", "fix", "-C", app], { env });
       assert.equal(fix.code, 1, fix.stderr);
+      // The lowest fixed version (RUSTSEC-2021-0003 fixes 1.x in 1.6.1), not the newest 1.13.2;
+      // itoa, not affected, keeps 1.0.0 although 1.0.11 is out.
       assert.match(fix.stdout, /~ smallvec 1\.6\.0 → 1\.6\.1/);
+      assert.doesNotMatch(fix.stdout, /itoa/);
+      const fixedLock = await Deno.readTextFile(`${app}/mochi.lock`);
+      assert.match(fixedLock, /name = "itoa"\nversion = "1\.0\.0"/);
       assert.match(fix.stderr, /AUDIT_E005/);
       assert.match(
         fix.stderr,

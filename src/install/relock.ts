@@ -53,7 +53,8 @@ export interface Relock {
  * @param project the project; its `manifest` and `manifestHash` may be the edited ones, its
  *   `lock` is the lock on disk
  * @param options the command's options; `unlock`/`pins` say which packages may move
- *   (`upgrade` lets every one move); `freshCrates` re-resolves the Rust crates too
+ *   (`upgrade` lets every one move); `freshCrates` re-resolves the Rust crates too;
+ *   `cratePreferences` re-resolves them trying these versions first (crate name → version)
  * @returns the {@link Relock}
  * @throws {MochiError} `SOLVER_E002`/`CAP_E001` unsolvable (with the report); `LOCK_E006`
  *   ({@link CapabilityGateError}); `SIG_E008` a publisher changed; `LOCK_E002` when
@@ -61,7 +62,10 @@ export interface Relock {
  */
 export async function relockProject(
   project: Project,
-  options: InstallOptions & { freshCrates?: boolean },
+  options: InstallOptions & {
+    freshCrates?: boolean;
+    cratePreferences?: ReadonlyMap<string, string>;
+  },
 ): Promise<Relock> {
   const offline = options.offline || options.frozen || false;
   const sources = openProjectSources(project, sourceOptions(project, options));
@@ -77,6 +81,7 @@ export async function relockProject(
     ...options,
     offline,
     fresh: options.freshCrates === true,
+    prefer: options.cratePreferences,
   });
   const python = await lockPythonStep(project, importScan, { ...options, offline });
   const go = await lockGoStep(project, importScan, { ...options, offline });

@@ -114,19 +114,24 @@ export function openProjectCargoIndex(
  *
  * @param project the project
  * @param requirements its Rust requirements
- * @param options home, offline, fetch, env; `fresh` re-resolves regardless (lock --check)
+ * @param options home, offline, fetch, env; `fresh` re-resolves regardless (lock --check);
+ *   `prefer` re-resolves trying these crate versions first (the others keep their locked ones)
  * @returns the entries and whether the solver ran
  * @throws NoSolutionError `SOLVER_E002`; `RUST_E005`; index client errors
  */
 export async function lockCrates(
   project: Project,
   requirements: readonly RustRequirement[],
-  options: RustStepOptions & { fresh?: boolean | undefined },
+  options: RustStepOptions & {
+    fresh?: boolean | undefined;
+    prefer?: ReadonlyMap<string, string> | undefined;
+  },
 ): Promise<{ crates: LockedCrate[]; resolved: boolean; index?: CargoIndexClient }> {
   const old = project.lock?.rustPackages ?? [];
   if (requirements.length === 0) return { crates: [], resolved: false };
   const index = openProjectCargoIndex(project, options);
-  if (!options.fresh && old.length > 0) {
+  const prefer = options.prefer ?? new Map<string, string>();
+  if (!options.fresh && old.length > 0 && prefer.size === 0) {
     if (lockedCratesSatisfy(old, requirements, index.url).ok) {
       return { crates: [...old], resolved: false, index };
     }
@@ -136,6 +141,7 @@ export async function lockCrates(
     const { crates } = await resolveCrates(index, requirements, {
       indexUrl: index.url,
       locked: options.fresh ? [] : old,
+      ...(prefer.size > 0 ? { prefer } : {}),
     });
     return { crates, resolved: true, index };
   } finally {

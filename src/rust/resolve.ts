@@ -41,6 +41,12 @@ export interface ResolveCratesOptions {
   locked?: readonly LockedCrate[];
   /** Solver watchdog: wall-clock budget in milliseconds (default 60,000). */
   timeoutMs?: number;
+  /**
+   * Versions to try first for some crates, over their locked ones (crate name → version), as
+   * `cargo update --precise` asks without requiring it: the solver still picks another version
+   * when this one cannot be part of a solution. Yanked versions stay unavailable.
+   */
+  prefer?: ReadonlyMap<string, string>;
 }
 
 /** The outcome of {@link resolveCrates}. */
@@ -80,7 +86,11 @@ export async function resolveCrates(
     resolved = await resolve(
       provider,
       { name: "(root)", version: "0.0.0", dependencies: root },
-      { allowMultiVersion: "*", timeoutMs: options.timeoutMs, locked: preferred(options.locked) },
+      {
+        allowMultiVersion: "*",
+        timeoutMs: options.timeoutMs,
+        locked: preferred(options.locked, options.prefer),
+      },
     );
   } catch (e) {
     if (e instanceof NoSolutionError) {
@@ -138,16 +148,27 @@ export function rootDependencies(requirements: readonly RustRequirement[]): Reco
  * The locked versions the solver tries first (cargo keeps Cargo.lock entries a change does not
  * touch): each crate's highest locked version, for the crate and its feature packages.
  */
-function preferred(locked: readonly LockedCrate[] | undefined): Record<string, string> {
+function preferred(
+  locked: readonly LockedCrate[] | undefined,
+  prefer: ReadonlyMap<string, string> = new Map(),
+): Record<string, string> {
   // Null prototype: crate names come from the lock ("constructor" is a valid crate name).
   const out: Record<string, string> = Object.create(null);
+  const features = new Map<string, Set<string>>();
   for (const c of locked ?? []) {
+    const set = features.get(c.name) ?? new Set(["default"]);
+    c.features.forEach((f) => set.add(f));
+    features.set(c.name, set);
     const v = parseVersion(c.version);
     const prev = out[c.name];
     if (prev !== undefined && compareVersions(parseVersion(prev), v) >= 0) continue;
     for (const key of [c.name, ...["default", ...c.features].map((f) => featureName(c.name, f))]) {
       out[key] = c.version;
     }
+  }
+  for (const [name, version] of prefer) {
+    for (const f of features.get(name) ?? ["default"]) out[featureName(name, f)] = version;
+    out[name] = version;
   }
   return out;
 }
