@@ -74,3 +74,27 @@ Deno.test("provenanceFields: strings only, commit from resolvedDependencies when
     commit: "abc123",
   });
 });
+
+Deno.test("parseFromSource: commit hex, git transports only, no options or helpers", async () => {
+  const { parseFromSource } = await import("./rebuild.ts");
+  assert.deepEqual(parseFromSource("https://example.org/a/b.git@0123abc"), {
+    url: "https://example.org/a/b.git",
+    commit: "0123abc",
+  });
+  assert.equal(parseFromSource("/srv/git/a@0123abc").url, "/srv/git/a");
+  assert.equal(parseFromSource("git@example.org:a/b@0123abc").url, "git@example.org:a/b");
+  for (
+    const bad of [
+      undefined,
+      "https://example.org/a",
+      "https://example.org/a@main",
+      "-uploadpack=touch /tmp/x@0123abc",
+      "ext::sh -c touch% /tmp/x@0123abc",
+      "fd::3@0123abc",
+      "ftp://example.org/a@0123abc",
+      "https://example.org/a\nb@0123abc",
+    ]
+  ) {
+    assert.throws(() => parseFromSource(bad), /CLI_E001|--from-source/, String(bad));
+  }
+});

@@ -1,0 +1,125 @@
+/**
+ * `mochi rebuild`, done: fetch the published blob of a locked package (checked against the
+ * lock's digests), clone the source at the commit with `git` (transports limited by
+ * `GIT_ALLOW_PROTOCOL`, no prompts, no system config, the URL after `--`), pack it the way
+ * `mochi publish` packs, and compare byte for byte, then file by file.
+ *
+ * @module
+ */
+import { MochiError } from "../errors.ts";
+import { LIMITS } from "../limits.ts";
+import { packPackage } from "../publish/client/pack.ts";
+import { archiveDifferences, GIT_PROTOCOLS, type RebuildDifference } from "../publish/rebuild.ts";
+import { readAtMost } from "../registry/client/_bounded_read.ts";
+import { networkLimitsFromEnv, openRegistry } from "../registry/client/index_client.ts";
+import { readArchiveAll, sourceDateEpoch } from "../store/archive.ts";
+import { digestBytes } from "../store/digest.ts";
+import { mochiHomeLayout } from "../store/fs/home.ts";
+import type { Project } from "./project.ts";
+
+/** What {@link rebuildFromSource} found. */
+export interface RebuildResult {
+  /** True when the source packs to the published bytes. */
+  reproducible: boolean;
+  /** The published blob's BLAKE3. */
+  blake3: string;
+  /** The file-level differences (empty when reproducible, or when only archive metadata differs). */
+  differences: RebuildDifference[];
+}
+
+async function git(args: string[], cwd?: string): Promise<void> {
+  const r = await new Deno.Command("git", {
+    args,
+    ...(cwd ? { cwd } : {}),
+    env: {
+      GIT_TERMINAL_PROMPT: "0",
+      GIT_CONFIG_NOSYSTEM: "1",
+      GIT_ALLOW_PROTOCOL: GIT_PROTOCOLS.join(":"),
+    },
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (!r.success) {
+    const why = new TextDecoder().decode(r.stderr).trim().split("\n").slice(-1)[0] ?? "";
+    throw new MochiError(
+      "REBUILD_E002",
+      `git ${args[0]} failed: ${why.replace(/[\0-\x1f\x7f]/g, "?").slice(0, 300)}`,
+      { hint: "check the repository URL and that the commit exists in it" },
+    );
+  }
+}
+
+/**
+ * Rebuilds a locked registry package from its source and compares it with the published blob.
+ *
+ * @param project the project whose lock names the package
+ * @param spec the package, its version, and the source (from `parseFromSource`)
+ * @param options `$MOCHI_HOME` and the environment (`SOURCE_DATE_EPOCH`, network limits)
+ * @returns the {@link RebuildResult}
+ * @throws {MochiError} `CLI_E001` not a registry package in the lock; `BLOB_E004` the blob is
+ *   over `LIMITS.packageBytes`; `BLOB_E001` the registry's blob does not match the lock;
+ *   `REBUILD_E002` git failed; `REBUILD_E001` the source is another package or version
+ */
+export async function rebuildFromSource(
+  project: Project,
+  spec: { name: string; version: string; url: string; commit: string },
+  options: { mochiHome: string; env: Record<string, string | undefined> },
+): Promise<RebuildResult> {
+  const { name, version, url, commit } = spec;
+  const p = project.lock?.packages.find((q) => q.name === name && q.version === version);
+  if (
+    !p || p.blake3 === undefined || p.sha256 === undefined || !p.source.startsWith("registry+")
+  ) {
+    throw new MochiError("CLI_E001", `${name} ${version} is not a registry package in mochi.lock`, {
+      hint: "mochi tree lists the locked packages",
+    });
+  }
+  const client = openRegistry(p.source.slice("registry+".length), {
+    cacheDir: mochiHomeLayout(options.mochiHome).index,
+    ...networkLimitsFromEnv(options.env),
+  });
+  const published = await readAtMost(await client.fetchBlob(p.blake3), {
+    bytes: LIMITS.packageBytes,
+    error: () =>
+      new MochiError(
+        "BLOB_E004",
+        `${name} ${version}'s blob is larger than ${LIMITS.packageBytes} bytes`,
+      ),
+  });
+  const digest = await digestBytes(published);
+  if (digest.blake3 !== p.blake3 || digest.sha256 !== p.sha256) {
+    throw new MochiError(
+      "BLOB_E001",
+      `${name} ${version}: the registry's blob does not match mochi.lock's digests`,
+    );
+  }
+  const tmp = await Deno.makeTempDir({ prefix: "mochi-rebuild-" });
+  try {
+    const src = `${tmp}/src`;
+    await git(["clone", "--quiet", "--no-checkout", "--", url, src]);
+    await git(["-c", "advice.detachedHead=false", "checkout", "--quiet", commit, "--"], src);
+    const packed = await packPackage({
+      projectDir: src,
+      mtimeSeconds: sourceDateEpoch(options.env.SOURCE_DATE_EPOCH),
+      skipPreflight: true,
+    });
+    if (packed.manifest.package.name !== name || packed.manifest.package.version !== version) {
+      throw new MochiError(
+        "REBUILD_E001",
+        `the source at ${commit} is ${packed.manifest.package.name} ${packed.manifest.package.version}, not ${name} ${version}`,
+        { hint: "name the commit the version was published from" },
+      );
+    }
+    if (packed.digest.blake3 === p.blake3) {
+      return { reproducible: true, blake3: p.blake3, differences: [] };
+    }
+    const differences = archiveDifferences(
+      await readArchiveAll(ReadableStream.from([published])),
+      await readArchiveAll(ReadableStream.from([packed.archive])),
+    );
+    return { reproducible: false, blake3: p.blake3, differences };
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * `mochi rebuild`'s rules: reading `--from-source <git-url>@<commit>` and comparing a published
+ * package archive with the one its source packs to, file by file. Pure; the clone, pack and
+ * fetch are `src/install/rebuild.ts`.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+import { MochiError } from "../errors.ts";
+import type { ArchiveEntry } from "../store/archive.ts";
+
+/** One difference between the published archive and the rebuilt one. */
+export interface RebuildDifference {
+  /** The entry's path. */
+  path: string;
+  /** `published-only`, `source-only`, `content` or `mode`. */
+  kind: "published-only" | "source-only" | "content" | "mode";
+}
+
+/** The git transports a source URL may use (git's `GIT_ALLOW_PROTOCOL` is set to the same). */
+export const GIT_PROTOCOLS: readonly string[] = ["https", "http", "ssh", "git", "file"];
+
+/**
+ * Reads `--from-source <git-url>@<commit>`: the commit is 7–64 lowercase hex digits; the URL
+ * is an absolute local path, `scp`-like `host:path`, or uses one of {@link GIT_PROTOCOLS}; a
+ * URL starting with `-` (an option to git) or naming a transport helper (`ext::`, `fd::`) is
+ * refused.
+ *
+ * @param value the option's value
+ * @returns the URL and the commit
+ * @throws {MochiError} `CLI_E001` naming what is wrong
+ */
+export function parseFromSource(value: string | undefined): { url: string; commit: string } {
+  const usage = {
+    hint: "mochi rebuild @acme/log@0.3.1 --from-source <repo URL>@<full commit hash>",
+  };
+  const at = value?.lastIndexOf("@") ?? -1;
+  if (value === undefined || at <= 0) {
+    throw new MochiError("CLI_E001", "--from-source takes <git-url>@<commit hex>", usage);
+  }
+  const url = value.slice(0, at);
+  const commit = value.slice(at + 1);
+  if (!/^[0-9a-f]{7,64}$/.test(commit)) {
+    throw new MochiError(
+      "CLI_E001",
+      `--from-source: ${JSON.stringify(commit)} is not a commit id (7–64 hex digits)`,
+      usage,
+    );
+  }
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
+  if (
+    url.startsWith("-") || url.includes("::") || /[\0-\x1f\x7f]/.test(url) ||
+    (scheme !== undefined && !GIT_PROTOCOLS.includes(scheme))
+  ) {
+    throw new MochiError(
+      "CLI_E001",
+      `--from-source: ${JSON.stringify(url)} is not a git URL mochi pkg clones from`,
+      { hint: `use a path or a ${GIT_PROTOCOLS.join(", ")} URL` },
+    );
+  }
+  return { url, commit };
+}
+
+function entriesOf(list: readonly ArchiveEntry[]): Map<string, ArchiveEntry> {
+  const m = new Map<string, ArchiveEntry>();
+  for (const e of list) if (e.type === "file") m.set(e.path, e);
+  return m;
+}
+
+function sha(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/**
+ * The file-level differences of two package archives' entries, sorted by path.
+ *
+ * @param published the published archive's entries
+ * @param rebuilt the rebuilt archive's entries
+ * @returns the differences (empty when every file is the same)
+ */
+export function archiveDifferences(
+  published: readonly ArchiveEntry[],
+  rebuilt: readonly ArchiveEntry[],
+): RebuildDifference[] {
+  const a = entriesOf(published);
+  const b = entriesOf(rebuilt);
+  const out: RebuildDifference[] = [];
+  for (const [path, e] of a) {
+    const f = b.get(path);
+    if (!f) out.push({ path, kind: "published-only" });
+    else if (e.sizeBytes !== f.sizeBytes || sha(e.bytes) !== sha(f.bytes)) {
+      out.push({ path, kind: "content" });
+    } else if (e.executable !== f.executable) out.push({ path, kind: "mode" });
+  }
+  for (const path of b.keys()) if (!a.has(path)) out.push({ path, kind: "source-only" });
+  return out.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
+}
