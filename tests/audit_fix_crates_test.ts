@@ -4,42 +4,9 @@
  * refused with the fixed versions and the requirement to raise (AUDIT_E005).
  */
 import assert from "node:assert/strict";
-import { gzipSync } from "node:zlib";
-import { crateIndexPath } from "../src/rust/mod.ts";
-import { digestBytes } from "../src/store/mod.ts";
+import { writeCargoIndex } from "./cargo_index_testing.ts";
 import { ROOT, runCli, serveRegistrySubprocess } from "./helpers.ts";
 import { guardedTest } from "./stray.ts";
-
-/** A cargo sparse index of `.crate` files with no dependencies (as tests/rust_bridge_test.ts). */
-async function writeCargoIndex(
-  dir: string,
-  crates: { name: string; vers: string }[],
-): Promise<void> {
-  await Deno.writeTextFile(
-    `${dir}/config.json`,
-    JSON.stringify({ dl: "dl/{crate}/{version}/download", api: null }),
-  );
-  const lines = new Map<string, string[]>();
-  for (const c of crates) {
-    const body = new Uint8Array(gzipSync(new TextEncoder().encode(`${c.name}-${c.vers}\n`)));
-    await Deno.mkdir(`${dir}/dl/${c.name}/${c.vers}`, { recursive: true });
-    await Deno.writeFile(`${dir}/dl/${c.name}/${c.vers}/download`, body);
-    const line = JSON.stringify({
-      name: c.name,
-      vers: c.vers,
-      deps: [],
-      cksum: (await digestBytes(body)).sha256,
-      features: {},
-      yanked: false,
-    });
-    const p = crateIndexPath(c.name);
-    lines.set(p, [...(lines.get(p) ?? []), line]);
-  }
-  for (const [p, ls] of lines) {
-    await Deno.mkdir(`${dir}/${p.split("/").slice(0, -1).join("/")}`, { recursive: true });
-    await Deno.writeTextFile(`${dir}/${p}`, ls.join("\n") + "\n");
-  }
-}
 
 guardedTest(
   "mochi audit fix: a crate moves to the lowest fixed version allowed, the others keep theirs; a pinned affected crate is refused",

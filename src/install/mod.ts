@@ -201,3 +201,12 @@ export {
   pathLockProblem,
   pathSourceId,
 } from "./local_sources.ts";
+export { type AuditFixPlan, fixCandidates, planAuditFix } from "./audit_fix.ts";
+export {
+  pickLockedPackage,
+  type ProvenanceOptions,
+  provenanceRefusals,
+  verifiedProvenance,
+} from "./provenance.ts";
+export { rebuildFromSource, type RebuildResult } from "./rebuild.ts";
+export { storeLicenses } from "./sbom_licenses.ts";

@@ -44,7 +44,7 @@ async function git(args: string[], cwd?: string): Promise<void> {
     const why = new TextDecoder().decode(r.stderr).trim().split("\n").slice(-1)[0] ?? "";
     throw new MochiError(
       "REBUILD_E002",
-      `git ${args[0]} failed: ${why.replace(/[\0-\x1f\x7f]/g, "?").slice(0, 300)}`,
+      `git ${args[0]} failed: ${why.replace(/\p{Cc}/gu, "?").slice(0, 300)}`,
       { hint: "check the repository URL and that the commit exists in it" },
     );
   }

@@ -91,3 +91,18 @@ export {
 } from "./client/publish.ts";
 export { type IdentityToken, identityToken, type IdentityTokenOptions } from "./client/oidc.ts";
 export { signStatement, type SignStatementOptions } from "./client/sign.ts";
+export {
+  type ProvenanceFields,
+  provenanceFields,
+  type ProvenanceJson,
+  type ProvenanceRefusal,
+  provenanceRefusal,
+  repositoryMatches,
+  signerRepository,
+} from "./provenance.ts";
+export {
+  archiveDifferences,
+  GIT_PROTOCOLS,
+  parseFromSource,
+  type RebuildDifference,
+} from "./rebuild.ts";

@@ -56,6 +56,17 @@ function obj(v: unknown): Record<string, unknown> {
  *
  * @param predicate the statement's predicate
  * @returns the fields found
+ *
+ * @example
+ * ```ts
+ * import { provenanceFields } from "@mochi/pkg/publish";
+ * import assert from "node:assert/strict";
+ * const f = provenanceFields({
+ *   buildDefinition: { externalParameters: { source: { repository: "https://github.com/acme/core" } } },
+ *   runDetails: { builder: { id: 42 } },
+ * });
+ * assert.deepEqual(f, { repository: "https://github.com/acme/core" });
+ * ```
  */
 export function provenanceFields(predicate: unknown): ProvenanceFields {
   const p = obj(predicate);
@@ -92,6 +103,16 @@ export function provenanceFields(predicate: unknown): ProvenanceFields {
  *
  * @param signer the lock's `signer` (a workflow URL)
  * @returns e.g. `https://github.com/acme/core`
+ *
+ * @example
+ * ```ts
+ * import { signerRepository } from "@mochi/pkg/publish";
+ * import assert from "node:assert/strict";
+ * assert.equal(
+ *   signerRepository("https://github.com/acme/core/.github/workflows/release.yml@refs/tags/v1"),
+ *   "https://github.com/acme/core",
+ * );
+ * ```
  */
 export function signerRepository(signer: string): string {
   const gh = signer.indexOf("/.github/workflows/");
@@ -110,6 +131,14 @@ export function signerRepository(signer: string): string {
  * @param repository e.g. `https://github.com/acme/core`
  * @param pattern e.g. `https://github.com/acme/*` or `github.com/acme/*`
  * @returns true when it matches
+ *
+ * @example
+ * ```ts
+ * import { repositoryMatches } from "@mochi/pkg/publish";
+ * import assert from "node:assert/strict";
+ * assert(repositoryMatches("git+https://github.com/acme/core.git", "github.com/acme/*"));
+ * assert(!repositoryMatches("https://github.com/acme/core/x", "github.com/acme/*"));
+ * ```
  */
 export function repositoryMatches(repository: string, pattern: string): boolean {
   const plain = repository.replace(/^git\+/, "").replace(/\.git\/?$/, "");
@@ -142,6 +171,14 @@ export interface ProvenanceRefusal {
  * @param provenance its verified provenance, or undefined to check the signer alone (before
  *   the bundle is fetched)
  * @returns the refusal, or undefined when it passes
+ *
+ * @example
+ * ```ts
+ * import { provenanceRefusal } from "@mochi/pkg/publish";
+ * import assert from "node:assert/strict";
+ * const p = { name: "@acme/core", version: "1.0.0" };
+ * assert.equal(provenanceRefusal(p, "github.com/acme/*")?.unsigned, true);
+ * ```
  */
 export function provenanceRefusal(
   p: { name: string; version: string; signer?: string | undefined },

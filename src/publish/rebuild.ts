@@ -29,6 +29,14 @@ export const GIT_PROTOCOLS: readonly string[] = ["https", "http", "ssh", "git", 
  * @param value the option's value
  * @returns the URL and the commit
  * @throws {MochiError} `CLI_E001` naming what is wrong
+ *
+ * @example
+ * ```ts
+ * import { parseFromSource } from "@mochi/pkg/publish";
+ * import assert from "node:assert/strict";
+ * assert.equal(parseFromSource("https://example.org/a.git@0123abc").commit, "0123abc");
+ * assert.throws(() => parseFromSource("ext::sh -c id@0123abc"));
+ * ```
  */
 export function parseFromSource(value: string | undefined): { url: string; commit: string } {
   const usage = {
@@ -49,7 +57,7 @@ export function parseFromSource(value: string | undefined): { url: string; commi
   }
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
   if (
-    url.startsWith("-") || url.includes("::") || /[\0-\x1f\x7f]/.test(url) ||
+    url.startsWith("-") || url.includes("::") || /\p{Cc}/u.test(url) ||
     (scheme !== undefined && !GIT_PROTOCOLS.includes(scheme))
   ) {
     throw new MochiError(
@@ -77,6 +85,20 @@ function sha(bytes: Uint8Array): string {
  * @param published the published archive's entries
  * @param rebuilt the rebuilt archive's entries
  * @returns the differences (empty when every file is the same)
+ *
+ * @example
+ * ```ts
+ * import { archiveDifferences } from "@mochi/pkg/publish";
+ * import assert from "node:assert/strict";
+ * const file = (path: string, text: string) => {
+ *   const bytes = new TextEncoder().encode(text);
+ *   return { path, type: "file" as const, executable: false, sizeBytes: bytes.length, bytes };
+ * };
+ * assert.deepEqual(archiveDifferences([file("a", "1"), file("b", "x")], [file("a", "2")]), [
+ *   { path: "a", kind: "content" },
+ *   { path: "b", kind: "published-only" },
+ * ]);
+ * ```
  */
 export function archiveDifferences(
   published: readonly ArchiveEntry[],

@@ -43,3 +43,9 @@ export {
   scanRustImports,
 } from "./imports.ts";
 export { lockedCratesSatisfy } from "./satisfy.ts";
+export {
+  CARGO_TOML_CAP_BYTES,
+  cargoLicenseExpression,
+  CRATE_UNPACKED_CAP_BYTES,
+  crateLicense,
+} from "./crate_file.ts";

@@ -130,8 +130,9 @@ function byPurl(a: SbomComponent, b: SbomComponent): number {
  * @param manifest the project's manifest (the root component; its `license`)
  * @param lock the parsed lock
  * @param lockText the lock's exact text (its SHA-256 seeds the documents' identifiers)
- * @param licenses licence expressions known from elsewhere (the store's copy of each package's
- *   manifest), keyed by `"name version"` of a Mochi package
+ * @param licenses licence expressions (SPDX) known from elsewhere (a Mochi package's own
+ *   `mochi.toml`, a crate's `Cargo.toml` in the store), keyed by the component's package URL
+ *   ({@link packageUrl})
  * @returns the model, components sorted by purl
  *
  * @example
@@ -190,8 +191,6 @@ export function sbomModel(
       properties: sortedProps(props),
       dependsOn: edgesOf(p.dependencies, mochiPurl),
     };
-    const lic = licenses.get(`${p.name} ${p.version}`);
-    if (lic !== undefined) c.license = lic;
     if (p.signer !== undefined) c.signer = p.signer;
     if (p.signerIssuer !== undefined) c.signerIssuer = p.signerIssuer;
     components.push(c);
@@ -280,6 +279,10 @@ export function sbomModel(
     dependsOn: [...new Set(rootDeps)].sort(),
   };
   if (manifest.package.license !== undefined) root.license = manifest.package.license;
+  for (const c of components) {
+    const lic = licenses.get(c.purl);
+    if (lic !== undefined) c.license = lic;
+  }
   return {
     root,
     components: components.sort(byPurl),

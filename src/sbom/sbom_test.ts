@@ -38,7 +38,7 @@ async function spdxValidator(): Promise<(doc: unknown) => string | undefined> {
 
 Deno.test("CycloneDX 1.6: the fixture lock's SBOM passes the CycloneDX library's strict validator", async () => {
   const text = toCycloneDx(
-    await fixtureModel(new Map([["@acme/log 0.3.1", "MIT OR Apache-2.0"]])),
+    await fixtureModel(new Map([[packageUrl("mochi", "@acme/log", "0.3.1"), "MIT OR Apache-2.0"]])),
     TOOL,
   );
   const validator = new CDX.Validation.JsonStrictValidator(CDX.Spec.Version.v1dot6);
@@ -78,7 +78,7 @@ Deno.test("CycloneDX 1.6: the fixture lock's SBOM passes the CycloneDX library's
 Deno.test("SPDX 3.0.1: the fixture lock's SBOM validates against the SPDX JSON Schema", async () => {
   const validate = await spdxValidator();
   const text = toSpdx(
-    await fixtureModel(new Map([["@acme/log 0.3.1", "MIT"]])),
+    await fixtureModel(new Map([[packageUrl("mochi", "@acme/log", "0.3.1"), "MIT"]])),
     TOOL,
     spdxCreated(undefined),
   );

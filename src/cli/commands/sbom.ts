@@ -6,62 +6,21 @@
  */
 import { MochiError } from "../../errors.ts";
 import { readProject } from "../../install/install.ts";
-import { parseManifestText } from "../../install/project.ts";
+import { storeLicenses } from "../../install/sbom_licenses.ts";
 import { toCycloneDx } from "../../sbom/cyclonedx.ts";
 import { sbomModel } from "../../sbom/model.ts";
 import { spdxCreated, toSpdx } from "../../sbom/spdx.ts";
-import { FsStore } from "../../store/fs/fs_store.ts";
 import { writeFileAtomic } from "../../store/fs/fs_atomic.ts";
 // The package's own version (cli.ts's VERSION is not importable here: cli.ts loads this module).
 import config from "../../../deno.json" with { type: "json" };
 import { type CommandSpec, stringOption } from "../command.ts";
 import { mochiHomeOf, projectDirOf } from "../common.ts";
 
-/** Largest `mochi.toml` read from the store for a package's licence, in bytes. */
-const MANIFEST_CAP_BYTES = 1024 * 1024;
-
-/**
- * The licence each locked Mochi package declares in its own `mochi.toml`, read from the store's
- * extracted tree of its blob, and only when that tree still matches its recorded tree digest
- * (a package not extracted, changed or unreadable simply has no known licence).
- */
-async function storeLicenses(
-  home: string,
-  packages: readonly { name: string; version: string; blake3?: string }[],
-): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  let store: FsStore;
-  try {
-    store = new FsStore(home);
-  } catch {
-    return out;
-  }
-  for (const p of packages) {
-    if (p.blake3 === undefined) continue;
-    try {
-      if (await store.checkTree(p.blake3) !== "ok") continue;
-      const path = `${store.extractedPath(p.blake3)}/mochi.toml`;
-      const info = await Deno.lstat(path);
-      if (!info.isFile || info.size > MANIFEST_CAP_BYTES) continue;
-      const { manifest } = parseManifestText(await Deno.readTextFile(path), path);
-      if (
-        manifest.package.name === p.name && manifest.package.version === p.version &&
-        manifest.package.license !== undefined
-      ) {
-        out.set(`${p.name} ${p.version}`, manifest.package.license);
-      }
-    } catch {
-      // no licence known for this one
-    }
-  }
-  return out;
-}
-
 /** `mochi sbom`. */
 export const command: CommandSpec = {
   description: [
     "Writes every locked package, crate, Go module and Python wheel with its version, package URL,",
-    "digests, licence (when the store holds its manifest), publisher identity, capabilities and",
+    "digests, licence (Mochi packages and crates the store holds), publisher identity, capabilities and",
     "dependency edges. The same mochi.lock gives the same bytes: identifiers derive from the",
     "lock's SHA-256; SPDX's required creation time is SOURCE_DATE_EPOCH, else 1970-01-01.",
     "Example: mochi sbom --format spdx --output sbom.spdx.json",
@@ -88,7 +47,7 @@ export const command: CommandSpec = {
         hint: "run mochi lock first",
       });
     }
-    const licenses = await storeLicenses(mochiHomeOf(ctx), project.lock.packages);
+    const licenses = await storeLicenses(mochiHomeOf(ctx), project.lock);
     const model = sbomModel(project.manifest, project.lock, project.lockText, licenses);
     const tool = { name: "mochi pkg", version: config.version };
     const text = format === "cyclonedx"
