@@ -33,6 +33,16 @@ export {
   zip,
 } from "./archive.ts";
 export type { Version } from "../semver/mod.ts";
+export { buildFanoutPackage, type FanoutProject, targetTableFor } from "./build.ts";
+export { type CapabilityFile, lowerCapabilitiesFor, UNHONOURED } from "./capabilities.ts";
+export {
+  type EcosystemName,
+  ecosystemName,
+  ecosystemNameProblem,
+  pep503,
+  TARGET_ECOSYSTEMS,
+  targetOf,
+} from "./names.ts";
 export { PACKERS } from "./packers.ts";
 export {
   type Bound,

@@ -8,8 +8,11 @@
 export type {
   Capabilities,
   Dependency,
+  FanoutTarget,
+  FanoutTargetName,
   GitSource,
   GoDependency,
+  KeyPosition,
   Manifest,
   ManifestWarning,
   PackageInfo,
@@ -20,6 +23,7 @@ export type {
 } from "./types.ts";
 export { ALLOW_MULTI_VERSION_KEY, EDITION, parseManifest, TOP_LEVEL_TABLES } from "./parse.ts";
 export { canonicalJson, manifestDigestInput } from "./digest.ts";
+export { FANOUT_TARGET_NAMES } from "./fanout_targets.ts";
 export {
   closestName,
   editDistance,

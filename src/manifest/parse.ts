@@ -17,6 +17,7 @@ import {
 import { closestName } from "../edit_distance.ts";
 import { packageNameProblem } from "./names.ts";
 import { locateToml, type TomlLocator } from "./toml_locator.ts";
+import { parseFanoutTargets } from "./fanout_targets.ts";
 import { modulePathProblem, parseGoQuery } from "../go/query.ts";
 import { gitRefProblem, gitUrlProblem } from "./git_source.ts";
 import type {
@@ -309,6 +310,8 @@ export function parseManifest(
   if (pythonDependencies.size > 0) manifest.pythonDependencies = pythonDependencies;
   const pythonTarget = parsePythonTarget(ctx, doc.targets as Table | undefined);
   if (pythonTarget !== undefined) manifest.pythonTarget = pythonTarget;
+  const fanoutTargets = parseFanoutTargets(ctx, doc.targets as Table | undefined);
+  if (fanoutTargets.size > 0) manifest.fanoutTargets = fanoutTargets;
   const audit = doc.audit as Table | undefined;
   if (audit !== undefined) {
     ctx.unknownKeys(audit, ["audit"], ["database"], "[audit]");
@@ -973,7 +976,7 @@ const PYTHON_TARGET_PLATFORMS = [
 function parsePythonTarget(ctx: Ctx, targets: Table | undefined): PythonTarget | undefined {
   const python = targets?.python;
   if (!isTable(python)) return undefined;
-  ctx.unknownKeys(python, ["targets", "python"], ["ffi", "python", "platform"], "[targets.python]");
+  // Unknown keys of [targets.python] are reported once, by parseFanoutTargets.
   const out: PythonTarget = {};
   if (python.python !== undefined) {
     const v = python.python;

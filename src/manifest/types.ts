@@ -190,6 +190,8 @@ export interface Manifest {
   allowMultiVersion: string[] | "*";
   /** `[workspace] members` globs, when the file has a `[workspace]` table. */
   workspaceMembers?: string[];
+  /** The fan-out target tables the project opts into, in file order (absent when none). */
+  fanoutTargets?: Map<FanoutTargetName, FanoutTarget>;
   /**
    * `[audit] database`: where `mochi audit` reads OSV advisories (a directory, relative to the
    * manifest's directory, or an `http(s)` URL); absent when not given.
@@ -219,4 +221,58 @@ export interface PythonTarget {
   python?: string;
   /** One of `linux-x86_64`, `linux-aarch64`, `macos-arm64`, `macos-x86_64`, `windows-x86_64`. */
   platform?: string;
+}
+
+/**
+ * A fan-out target table's name (`[targets.<name>]`): the Mochi target names. `typescript` packs
+ * for npm and JSR, `python` for PyPI, `jvm` for Maven, `dotnet` for NuGet, `rust` for crates,
+ * `beam` for Hex, `swift` for SwiftPM.
+ */
+export type FanoutTargetName =
+  | "typescript"
+  | "python"
+  | "jvm"
+  | "dotnet"
+  | "rust"
+  | "beam"
+  | "swift";
+
+/** Where a key of a fan-out target table sits in mochi.toml (1-based). */
+export interface KeyPosition {
+  /** 1-based line. */
+  line: number;
+  /** 1-based column. */
+  column: number;
+}
+
+/**
+ * One fan-out target table (`[targets.<t>]` with any of `out`, `scope`, `name`, `group`,
+ * `overrides`, `dependencies`, `registry`, `metadata`): the project opts into packing for it.
+ */
+export interface FanoutTarget {
+  /** The table's name. */
+  target: FanoutTargetName;
+  /** The compiler's output folder for this target, relative to the project (default `target/<t>`). */
+  out: string;
+  /** Scope for the ecosystem name when the Mochi name has none, or to replace it. */
+  scope?: string;
+  /** The full ecosystem name, replacing the default rule (Maven: the artifactId). */
+  name?: string;
+  /** Maven groupId (`[targets.jvm]` only; required there). */
+  group?: string;
+  /**
+   * Path → path substitutions at the source layer: the file at `path` in the output is replaced
+   * by (or added from) the project file `from`; in file order.
+   */
+  overrides: { path: string; from: string; line: number }[];
+  /** The target's own dependencies (`@types/node`, `numpy`), ranges in the ecosystem's syntax. */
+  dependencies: { name: string; range: string; kind: "normal" | "dev"; line: number }[];
+  /** Upload URL for `mochi publish --target`, when given. */
+  registry?: string;
+  /** `[targets.<t>.metadata]`: extra keys handed to the packer as is (it validates them). */
+  metadata: Record<string, unknown>;
+  /** Positions of the keys given, for errors raised after parsing (name checks, …). */
+  positions: Partial<
+    Record<"table" | "out" | "scope" | "name" | "group" | "registry", KeyPosition>
+  >;
 }
