@@ -92,7 +92,7 @@ guardedTest({
       keywords: [],
       dependencies: [],
       files,
-      capabilities: [{ path: "META-INF/mochi/capabilities.json", bytes: enc.encode("{}\n") }],
+      capabilities: [{ path: "mochi.caps.json", bytes: enc.encode("{}\n") }],
       extra: {},
     };
     const artifacts = await packMaven(pkg);

@@ -101,7 +101,7 @@ guardedTest({
       name: "mochi-greet",
       version: "0.1.0",
       files: await readTree(`${LIB}/target/python`),
-      capabilities: [{ path: "mochi_greet/mochi_caps.json", bytes: enc.encode('{"version":1}\n') }],
+      capabilities: [{ path: "mochi_caps.json", bytes: enc.encode('{"version":1}\n') }],
     };
     const [wheel, sdist] = await packPypi(pkg);
     const dir = await Deno.makeTempDir({ prefix: "mochi-pypi-tools-" });
@@ -123,10 +123,10 @@ guardedTest({
         ]);
         const said = await run(`${dir}/${venv}/bin/python`, [
           "-c",
-          "import json, importlib.metadata as m, importlib.resources as r, mochi_greet; " +
+          "import json, importlib.metadata as m, mochi_greet; " +
           "print(mochi_greet.greet('pip')); print(m.version('mochi-greet')); " +
           "print(m.metadata('mochi-greet')['License-Expression']); " +
-          "print(json.loads(r.files('mochi_greet').joinpath('mochi_caps.json').read_text()))",
+          "print(json.loads(m.distribution('mochi-greet').read_text('mochi_caps.json')))",
         ]);
         assert.equal(said, "Hello, pip!\n0.1.0\nMIT\n{'version': 1}\n", file.fileName);
       }
@@ -190,7 +190,7 @@ guardedTest({
       group: "dev.mochi",
       version: "0.1.0",
       files: await readTree(`${LIB}/target/jvm`),
-      capabilities: [{ path: "META-INF/mochi/capabilities.json", bytes: enc.encode("{}\n") }],
+      capabilities: [{ path: "mochi.caps.json", bytes: enc.encode("{}\n") }],
     };
     const artifacts = await packMaven(pkg);
     const dir = await Deno.makeTempDir({ prefix: "mochi-maven-tools-" });
@@ -250,11 +250,12 @@ guardedTest({
         `${dir}/consumer/src/Main.java`,
         "import dev.mochi.greet.Greet;\n" +
           "public class Main { public static void main(String[] a) { " +
-          'System.out.println(Greet.greet("maven")); } }\n',
+          'System.out.println(Greet.greet("maven")); System.out.println(Greet.class.getResource(' +
+          '"/META-INF/mochi/dev.mochi/greet/mochi.caps.json") != null); } }\n',
       );
       await run("javac", ["-cp", cp, "-d", `${dir}/consumer/out`, `${dir}/consumer/src/Main.java`]);
       const said = await run("java", ["-cp", `${dir}/consumer/out:${cp}`, "Main"]);
-      assert.equal(said, "Hello, maven!\n");
+      assert.equal(said, "Hello, maven!\ntrue\n");
       // The automatic module name in the manifest is what the module system sees.
       const described = await run("jar", [
         "--describe-module",

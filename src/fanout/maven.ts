@@ -8,7 +8,8 @@
  *   `developers` (from `Name <email>` authors), `scm` (from the repository URL), `dependencies`
  *   (`group:artifact` names with Maven version ranges; `dev` ones in `test` scope).
  * - The jar: `META-INF/MANIFEST.MF` first (as `java.util.jar.JarInputStream` needs), the compiler
- *   output but `.java` sources, the capability files, and `META-INF/maven/<g>/<a>/pom.xml` and
+ *   output but `.java` sources, the capability files (under `META-INF/mochi/<g>/<a>/`), and
+ *   `META-INF/maven/<g>/<a>/pom.xml` and
  *   `pom.properties` as Maven's own jars carry them.
  * - `-sources.jar`: the manifest and every output file but `.class` files.
  * - `-javadoc.jar`: the manifest and a README saying that no API documentation was generated
@@ -336,7 +337,13 @@ function packMavenSync(pkg: FanoutPackage): Artifact[] {
     bytes: f.bytes,
     executable: f.executable,
   }));
-  const caps: ArchiveFile[] = pkg.capabilities.map((c) => ({ path: c.path, bytes: c.bytes }));
+  // Capability files under META-INF/mochi/<g>/<a>/ (as Maven keeps the pom under
+  // META-INF/maven/<g>/<a>/): at the jar root two libraries' files would shadow each other on a
+  // class path and collide in a shaded jar.
+  const caps: ArchiveFile[] = pkg.capabilities.map((c) => ({
+    path: `META-INF/mochi/${plan.group}/${plan.artifact}/${c.path}`,
+    bytes: c.bytes,
+  }));
   const pomBytes = enc.encode(plan.pom);
   const mavenDir = `META-INF/maven/${plan.group}/${plan.artifact}`;
   const jar = jarOf(plan.manifest, [

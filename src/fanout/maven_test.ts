@@ -41,7 +41,7 @@ function pkg(over: Partial<FanoutPackage> = {}): FanoutPackage {
         executable: false,
       },
     ],
-    capabilities: [{ path: "META-INF/mochi/capabilities.json", bytes: enc.encode("{}\n") }],
+    capabilities: [{ path: "mochi.caps.json", bytes: enc.encode("{}\n") }],
     extra: {},
     ...over,
   };
@@ -73,7 +73,7 @@ Deno.test("maven: the jar starts with META-INF/ and MANIFEST.MF; classes in, sou
   assert.deepEqual(names.slice(0, 2), ["META-INF/", "META-INF/MANIFEST.MF"]);
   assert.ok(names.includes("dev/mochi/greet/Greet.class"));
   assert.ok(names.includes("dev/mochi/greet/messages.properties"));
-  assert.ok(names.includes("META-INF/mochi/capabilities.json"));
+  assert.ok(names.includes("META-INF/mochi/dev.mochi/greet/mochi.caps.json"));
   assert.ok(names.includes("META-INF/maven/dev.mochi/greet/pom.xml"));
   assert.ok(!names.includes("dev/mochi/greet/Greet.java"));
   const manifest = dec.decode(unzipSync(jar.bytes)["META-INF/MANIFEST.MF"]);

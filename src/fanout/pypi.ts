@@ -4,14 +4,17 @@
  * `pyproject.toml`), both carrying Core Metadata 2.4 (`License-Expression`, PEP 639).
  *
  * The wheel holds the compiler output at its root (purelib) and
- * `<name>-<version>.dist-info/` with `METADATA`, `WHEEL` and `RECORD` (every file's
+ * `<name>-<version>.dist-info/` with `METADATA`, `WHEEL`, the lowered capability file
+ * (`mochi_caps.json`: per distribution, read with `importlib.metadata`; at the root of
+ * site-packages two packages' files would overwrite each other) and `RECORD` (every file's
  * `sha256=<urlsafe base64, no padding>` and size; `RECORD` itself `,,`), placed last as the
  * specification recommends. Its tag is `py3-none-any` unless the output holds native code
  * (`.so`, `.pyd`, `.dylib`, `.dll`), which needs an explicit `wheel-tag` and is not purelib.
  *
  * The sdist is `<name>-<version>.tar.gz` with one top folder `<name>-<version>/` holding
- * `PKG-INFO` (the same metadata), `pyproject.toml`, the readme, the compiler output under `src/`
- * and a small in-tree PEP 517 build backend (`_mochi_build/mochi_build.py`, standard library
+ * `PKG-INFO` (the same metadata), `pyproject.toml`, the readme, the compiler output under `src/`,
+ * the capability file under `_mochi_build/dist-info/`, and a small in-tree PEP 517 build backend
+ * (`_mochi_build/mochi_build.py`, standard library
  * only, `requires = []`), so `pip install <sdist>` builds the same wheel with no network and no
  * build tool to fetch.
  *
@@ -29,7 +32,7 @@ import { isValidPythonName, normalizePythonName } from "../python/names.ts";
 import { normalizePep440 } from "../python/pep440.ts";
 import { parsePythonRequirement } from "../python/pep508.ts";
 import { parseSpecifierSet } from "../python/specifiers.ts";
-import { type ArchiveFile, makeArtifact, tarGz, zip } from "./archive.ts";
+import { type ArchiveFile, compareUtf8, makeArtifact, tarGz, zip } from "./archive.ts";
 import {
   checkExtraKeys,
   extraString,
@@ -54,6 +57,19 @@ const NATIVE_RE = /\.(so(\.\d+)*|pyd|dylib|dll)$/i;
 
 const enc = new TextEncoder();
 
+/** Files of `.dist-info` that the wheel writes or an installer adds. */
+const DIST_INFO_OWN = new Set([
+  "METADATA",
+  "WHEEL",
+  "RECORD",
+  "INSTALLER",
+  "REQUESTED",
+  "direct_url.json",
+  "entry_points.txt",
+  "licenses",
+  "sboms",
+]);
+
 /** What the packer derived from a {@link FanoutPackage}, shared by the wheel and the sdist. */
 interface PypiPlan {
   /** The name as written (`Name:`) and its file-name form (`scope_name`). */
@@ -69,6 +85,8 @@ interface PypiPlan {
   tags: string[];
   purelib: boolean;
   files: ArchiveFile[];
+  /** Capability files, paths relative to the `.dist-info` folder. */
+  caps: ArchiveFile[];
   pyproject: string;
 }
 
@@ -258,11 +276,24 @@ function planPypi(pkg: FanoutPackage): PypiPlan {
     return [line.slice(0, at), line.slice(at + 2)];
   });
 
-  // Files: compiler output plus capability files; nothing may land in the wheel's own folders.
-  const files: ArchiveFile[] = [
-    ...pkg.files.map((f) => ({ path: f.path, bytes: f.bytes, executable: f.executable })),
-    ...pkg.capabilities.map((c) => ({ path: c.path, bytes: c.bytes, executable: false })),
-  ];
+  // Files: the compiler output; nothing may land in the wheel's own folders. Capability files go
+  // into .dist-info (one per distribution: at the root of site-packages two packages' files
+  // would overwrite each other).
+  const files: ArchiveFile[] = pkg.files.map((f) => ({
+    path: f.path,
+    bytes: f.bytes,
+    executable: f.executable,
+  }));
+  const caps: ArchiveFile[] = pkg.capabilities.map((c) => ({ path: c.path, bytes: c.bytes }));
+  for (const c of caps) {
+    if (DIST_INFO_OWN.has(c.path.split("/")[0]!)) {
+      throw new MochiError(
+        "FANOUT_E001",
+        `capability file ${JSON.stringify(c.path)} would replace the wheel's own ${c.path}`,
+        { hint: "report this: the lowering should not name a wheel metadata file" },
+      );
+    }
+  }
   for (const f of files) {
     const top = f.path.split("/")[0]!;
     if (top.endsWith(".dist-info") || top.endsWith(".data")) {
@@ -333,6 +364,7 @@ function planPypi(pkg: FanoutPackage): PypiPlan {
     tags,
     purelib: native === undefined,
     files,
+    caps,
     pyproject,
   };
 }
@@ -383,10 +415,14 @@ function buildWheel(p: PypiPlan): Artifact {
     `Root-Is-Purelib: ${p.purelib ? "true" : "false"}`,
     ...p.tags.map((t) => `Tag: ${t}`),
   ].join("\n") + "\n";
-  const sorted = [...p.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const sorted = [...p.files].sort((a, b) => compareUtf8(a.path, b.path));
   const meta: ArchiveFile[] = [
     { path: `${distInfo}/METADATA`, bytes: enc.encode(p.metadata) },
     { path: `${distInfo}/WHEEL`, bytes: enc.encode(wheelText) },
+    ...[...p.caps].sort((a, b) => compareUtf8(a.path, b.path)).map((c) => ({
+      path: `${distInfo}/${c.path}`,
+      bytes: c.bytes,
+    })),
   ];
   const record = [...sorted, ...meta].map((f) =>
     `${csvField(f.path)},${recordHash(f.bytes)},${f.bytes.byteLength}`
@@ -459,6 +495,8 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     ) + "".join("Tag: %s\\n" % t for t in TAGS)
     entries.append((dist_info + "/METADATA", _read(os.path.join(ROOT, "PKG-INFO")), False))
     entries.append((dist_info + "/WHEEL", wheel.encode(), False))
+    for rel, full in _walk(os.path.join(ROOT, "_mochi_build", "dist-info")):
+        entries.append((dist_info + "/" + rel, _read(full), False))
     record = io.StringIO()
     writer = csv.writer(record, lineterminator="\\n")
     for rel, data, _ in entries:
@@ -540,6 +578,7 @@ async function buildSdist(p: PypiPlan, readme: FanoutPackage["readme"]): Promise
       bytes: f.bytes,
       executable: f.executable === true,
     })),
+    ...p.caps.map((c) => ({ path: `${top}/_mochi_build/dist-info/${c.path}`, bytes: c.bytes })),
   ];
   if (readme !== undefined) {
     const head = readme.path.split("/")[0];

@@ -37,7 +37,7 @@ function pkg(over: Partial<FanoutPackage> = {}): FanoutPackage {
         executable: true,
       },
     ],
-    capabilities: [{ path: "mochi_greet/mochi_caps.json", bytes: enc.encode('{"net":[]}\n') }],
+    capabilities: [{ path: "mochi_caps.json", bytes: enc.encode('{"net":[]}\n') }],
     extra: { "requires-python": ">=3.9", classifiers: ["Programming Language :: Python :: 3"] },
     ...over,
   };
@@ -74,10 +74,10 @@ Deno.test("wheel: PEP 427 layout, RECORD hashes recomputed, dist-info last, RECO
   const di = "mochi_greet-1.2.0rc1.dist-info";
   assert.deepEqual(names, [
     "mochi_greet/__init__.py",
-    "mochi_greet/mochi_caps.json",
     "mochi_greet/tool.py",
     `${di}/METADATA`,
     `${di}/WHEEL`,
+    `${di}/mochi_caps.json`,
     `${di}/RECORD`,
   ]);
   const files = unzipSync(wheel!.bytes);
@@ -150,7 +150,7 @@ Deno.test("sdist: PEP 625 name, one top folder, PKG-INFO = METADATA, pyproject, 
   assert.ok(byName.has(`${top}_mochi_build/mochi_build.py`));
   assert.equal(byName.get(`${top}src/mochi_greet/tool.py`)!.mode, 0o755);
   assert.equal(byName.get(`${top}src/mochi_greet/__init__.py`)!.mode, 0o644);
-  assert.ok(byName.has(`${top}src/mochi_greet/mochi_caps.json`));
+  assert.ok(byName.has(`${top}_mochi_build/dist-info/mochi_caps.json`));
   const pyproject = dec.decode(byName.get(`${top}pyproject.toml`)!.bytes);
   assert.match(pyproject, /build-backend = "mochi_build"/);
   assert.match(pyproject, /requires = \[\]/);
@@ -232,4 +232,12 @@ Deno.test("output inside the wheel's own folders is refused", async () => {
 
 Deno.test("file-name escaping follows PEP 503 then - to _", () => {
   assert.equal(pypiFileNamePart("Mochi.Greet__lib"), "mochi_greet_lib");
+});
+
+Deno.test("a capability file cannot replace the wheel's own metadata files", async () => {
+  await refused(
+    { capabilities: [{ path: "RECORD", bytes: new Uint8Array() }] },
+    "FANOUT_E001",
+    /wheel's own RECORD/,
+  );
 });
