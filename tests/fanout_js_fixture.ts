@@ -6,11 +6,16 @@
  */
 import type { FanoutPackage } from "../src/fanout/types.ts";
 import { ROOT } from "./helpers.ts";
+import { lowerToDeno, mergeDenoJson } from "../src/lowering/deno.ts";
+import { lowerToTarget } from "../src/lowering/targets.ts";
 
 /** The typescript target's compiler output of the fixture library. */
 export const TS_OUT = `${ROOT}/fixtures/fanout/lib/target/typescript`;
 
 const enc = new TextEncoder();
+
+/** The fixture's capabilities. */
+export const CAPS = ["env", "net.dial:api.example.com:443"];
 
 /**
  * The fixture package for npm or JSR, with a readme and a lowered `deno.json`.
@@ -47,10 +52,17 @@ export async function tsFixturePackage(
     readme: { path: "README.md", bytes: enc.encode("# greet\n\nSays hello.\n") },
     dependencies: [],
     files,
-    capabilities: [{
-      path: "deno.json",
-      bytes: enc.encode(JSON.stringify({ permissions: { default: { env: true } } })),
-    }],
+    // The lowered capabilities as the fan-out build makes them: deno.json (permissions) for
+    // JSR, mochi.caps.json (documented) for npm.
+    capabilities: ecosystem === "jsr"
+      ? [{ path: "deno.json", bytes: enc.encode(mergeDenoJson(undefined, lowerToDeno(CAPS))) }]
+      : [{
+        path: lowerToTarget("node", { name: "@acme/greet", version }, CAPS).file,
+        bytes: enc.encode(
+          JSON.stringify(lowerToTarget("node", { name: "@acme/greet", version }, CAPS).content) +
+            "\n",
+        ),
+      }],
     extra: {},
   };
 }
