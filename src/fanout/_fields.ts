@@ -182,7 +182,11 @@ export interface Person {
 export function parsePerson(eco: Ecosystem, text: string): Person {
   oneLine(eco, "author", text);
   const m = /^(.*?)\s*<([^<>]*)>$/.exec(text.trim());
-  const name = (m ? m[1]! : text).trim();
+  let name = (m ? m[1]! : text).trim();
+  // `"Last, First" <email>`: the quotes belong to the address syntax, not to the name.
+  if (name.length >= 2 && name.startsWith('"') && name.endsWith('"')) {
+    name = name.slice(1, -1).replace(/\\(["\\])/g, "$1");
+  }
   const email = m ? m[2]!.trim() : undefined;
   if (/[<>]/.test(name) || (email !== undefined && !/^[^\s@",<>]+@[^\s@",<>]+$/.test(email))) {
     throw new MochiError(

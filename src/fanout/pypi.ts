@@ -30,7 +30,7 @@ import { stringify as tomlStringify } from "smol-toml";
 import { MochiError } from "../errors.ts";
 import { isValidPythonName, normalizePythonName } from "../python/names.ts";
 import { normalizePep440 } from "../python/pep440.ts";
-import { parsePythonRequirement } from "../python/pep508.ts";
+import { formatMarker, parsePythonRequirement } from "../python/pep508.ts";
 import { parseSpecifierSet } from "../python/specifiers.ts";
 import { type ArchiveFile, compareUtf8, makeArtifact, tarGz, zip } from "./archive.ts";
 import {
@@ -225,13 +225,14 @@ function planPypi(pkg: FanoutPackage): PypiPlan {
   }
   for (const [label, url] of urls) h.push(`Project-URL: ${label}, ${url}`);
 
-  const runtime: string[] = [];
-  const dev: string[] = [];
+  const runtime: { req: string; marker?: string }[] = [];
+  const dev: { req: string; marker?: string }[] = [];
   for (const d of pkg.dependencies) {
     const text = `${d.name}${d.range}`;
+    oneLine(eco, "dependency", text);
     let parsed;
     try {
-      parsed = parsePythonRequirement(oneLine(eco, "dependency", text));
+      parsed = parsePythonRequirement(text);
     } catch (cause) {
       throw new MochiError(
         "FANOUT_E003",
@@ -239,20 +240,36 @@ function planPypi(pkg: FanoutPackage): PypiPlan {
         { hint: 'write python dependencies as name = ">=1.2,<2"', cause },
       );
     }
-    if (parsed.url !== undefined || parsed.marker !== undefined) {
+    if (parsed.url !== undefined) {
       throw new MochiError(
         "FANOUT_E003",
-        `dependency ${JSON.stringify(text)} has a URL or marker`,
-        { hint: "give a name and a version range only; PyPI refuses direct URLs" },
+        `dependency ${JSON.stringify(text)} is a direct URL`,
+        { hint: "give a name and a version range; PyPI refuses direct URL dependencies" },
+      );
+    }
+    const marker = parsed.marker === undefined ? undefined : formatMarker(parsed.marker);
+    if (marker !== undefined && /\bextra\b/.test(marker)) {
+      throw new MochiError(
+        "FANOUT_E003",
+        `dependency ${JSON.stringify(text)} has an extra marker`,
+        { hint: 'list development dependencies with kind "dev" instead of an extra marker' },
       );
     }
     const req = `${parsed.name}${parsed.extras.length > 0 ? `[${parsed.extras.join(",")}]` : ""}${
       parsed.specifier === "" ? "" : parsed.specifier
     }`;
-    (d.kind === "dev" ? dev : runtime).push(req);
+    (d.kind === "dev" ? dev : runtime).push(marker === undefined ? { req } : { req, marker });
   }
-  for (const r of runtime) h.push(`Requires-Dist: ${r}`);
-  for (const r of dev) h.push(`Requires-Dist: ${r}; extra == "dev"`);
+  for (const r of runtime) {
+    h.push(`Requires-Dist: ${r.req}${r.marker === undefined ? "" : `; ${r.marker}`}`);
+  }
+  for (const r of dev) {
+    h.push(
+      `Requires-Dist: ${r.req}; ${
+        r.marker === undefined ? "" : `(${r.marker}) and `
+      }extra == "dev"`,
+    );
+  }
   if (dev.length > 0) h.push("Provides-Extra: dev");
 
   let description = "";
@@ -339,8 +356,10 @@ function planPypi(pkg: FanoutPackage): PypiPlan {
   }
   if (pkg.keywords.length > 0) project.keywords = pkg.keywords;
   if (classifiers.length > 0) project.classifiers = classifiers;
-  project.dependencies = runtime;
-  if (dev.length > 0) project["optional-dependencies"] = { dev };
+  const pep508 = (r: { req: string; marker?: string }) =>
+    r.marker === undefined ? r.req : `${r.req}; ${r.marker}`;
+  project.dependencies = runtime.map(pep508);
+  if (dev.length > 0) project["optional-dependencies"] = { dev: dev.map(pep508) };
   if (urls.size > 0) project.urls = Object.fromEntries(urls);
   const pyproject = "# Written by mochi pkg from mochi.toml; the wheel is built by the in-tree\n" +
     "# backend below (standard library only), so installing needs no build tool.\n" +

@@ -173,14 +173,19 @@ Deno.test("hostile metadata is refused, never written as extra header lines", as
   await refused({ license: "MIT\nX: y" }, "FANOUT_E008", /line break/);
   await refused({ repository: "javascript:alert(1)" }, "FANOUT_E008", /http\(s\) URL/);
   await refused(
-    { dependencies: [{ name: "idna", range: ">=3; os_name=='nt'", kind: "normal" }] },
+    { dependencies: [{ name: "idna", range: ">=3; extra=='x'", kind: "normal" }] },
     "FANOUT_E003",
-    /URL or marker/,
+    /extra marker/,
   );
   await refused(
     { dependencies: [{ name: "idna", range: " @ https://x/y.whl", kind: "normal" }] },
     "FANOUT_E003",
-    /URL or marker/,
+    /direct URL/,
+  );
+  await refused(
+    { dependencies: [{ name: "idna", range: ">=3; os_name=='nt'\nX: y", kind: "normal" }] },
+    "FANOUT_E008",
+    /line break/,
   );
   await refused({ name: "-bad-" }, "FANOUT_E004", /PyPI project name/);
   await refused({ version: "1.2.0-alpha.1+x y" }, "FANOUT_E002", /PEP 440/);
@@ -240,4 +245,37 @@ Deno.test("a capability file cannot replace the wheel's own metadata files", asy
     "FANOUT_E001",
     /wheel's own RECORD/,
   );
+});
+
+Deno.test("environment markers are kept, and joined with the dev extra", async () => {
+  const [wheel, sdist] = await packPypi(pkg({
+    dependencies: [
+      { name: "tomli", range: ">=1; python_version<'3.11'", kind: "normal" },
+      { name: "rich[jupyter]", range: ">=13", kind: "normal" },
+      { name: "pytest", range: ">=7; os_name == 'posix'", kind: "dev" },
+    ],
+  }));
+  const meta = dec.decode(unzipSync(wheel!.bytes)["mochi_greet-1.2.0rc1.dist-info/METADATA"]);
+  const reqs = meta.split("\n").filter((l) => l.startsWith("Requires-Dist: "));
+  assert.deepEqual(reqs, [
+    'Requires-Dist: tomli>=1; python_version < "3.11"',
+    "Requires-Dist: rich[jupyter]>=13",
+    'Requires-Dist: pytest>=7; (os_name == "posix") and extra == "dev"',
+  ]);
+  const parsed = parseCoreMetadata(enc.encode(meta), "wheel");
+  assert.equal(parsed.requiresDist.length, 3);
+  const pyproject = dec.decode(
+    tarEntries(gunzipSync(sdist!.bytes)).find((e) => e.name.endsWith("pyproject.toml"))!.bytes,
+  );
+  assert.match(
+    pyproject,
+    /dependencies = \[ "tomli>=1; python_version < \\"3.11\\"", "rich\[jupyter\]>=13" \]/,
+  );
+  assert.match(pyproject, /dev = \[ "pytest>=7; os_name == \\"posix\\"" \]/);
+});
+
+Deno.test("authors: a quoted display name is unquoted, then quoted once where the header needs it", async () => {
+  const [wheel] = await packPypi(pkg({ authors: ['"Lovelace, Ada" <ada@example.org>'] }));
+  const meta = dec.decode(unzipSync(wheel!.bytes)["mochi_greet-1.2.0rc1.dist-info/METADATA"]);
+  assert.match(meta, /\nAuthor-email: "Lovelace, Ada" <ada@example.org>\n/);
 });
