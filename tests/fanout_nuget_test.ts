@@ -251,3 +251,64 @@ guardedTest({
     }
   },
 });
+
+guardedTest({
+  name:
+    "nuget: NuGet's own client installs the package and resolves its dependency range from a folder source",
+  // `nuget help` never exits under Mono once its output is read, so probe the PATH instead.
+  ignore: !(await hasTool("sh", ["-c", "command -v nuget"])),
+  async fn() {
+    const greet = await fixturePackage("nuget", {
+      dependencies: [{ name: "Mochi.Strings", range: "[0.2.0, 0.3.0)", kind: "normal" }],
+    });
+    // A stand-in for the dependency, packed by the same packer: 0.2.5 is in the range, 0.3.0 not.
+    const strings = (version: string) =>
+      fixturePackage("nuget", {
+        name: "Mochi.Strings",
+        version,
+        files: [{
+          path: "lib/net45/Mochi.Strings.xml",
+          bytes: new TextEncoder().encode(`<doc>${version}</doc>\n`),
+          executable: false,
+        }],
+      });
+    const dir = await Deno.makeTempDir();
+    try {
+      await Deno.mkdir(`${dir}/source`);
+      for (const p of [greet, await strings("0.2.5"), await strings("0.3.0")]) {
+        const [a] = await packNuget(p);
+        await Deno.writeFile(`${dir}/source/${a!.fileName}`, a!.bytes);
+      }
+      const r = await run("nuget", [
+        "install",
+        "Mochi.Greet",
+        "-Version",
+        "0.3.1",
+        "-Source",
+        `${dir}/source`,
+        "-OutputDirectory",
+        `${dir}/out`,
+        "-NonInteractive",
+      ], { cwd: dir, env: { HOME: `${dir}/home` } });
+      assertEquals(r.code, 0, r.stdout + r.stderr);
+      const installed = await listFiles(`${dir}/out`);
+      for (
+        const f of [
+          "Mochi.Greet.0.3.1/lib/net45/Mochi.Greet.dll",
+          "Mochi.Greet.0.3.1/README.md",
+          "Mochi.Strings.0.2.5/lib/net45/Mochi.Strings.xml",
+        ]
+      ) assert(installed.includes(f), `${f} in ${installed.join(", ")}`);
+      assert(
+        !installed.some((f) => f.startsWith("Mochi.Strings.0.3.0/")),
+        "0.3.0 is outside the range",
+      );
+      assertEquals(
+        await Deno.readFile(`${dir}/out/Mochi.Greet.0.3.1/lib/net45/Mochi.Greet.dll`),
+        greet.files.find((f) => f.path.endsWith(".dll"))!.bytes,
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
