@@ -1149,9 +1149,14 @@ function capOf(limit: ReadLimit | undefined, maxBytes: number, url: string): Rea
   };
 }
 
-/** The store room's one atomic writer (temp file beside it, fsync, rename, fsync the dir). */
+/**
+ * The store room's one atomic writer (temp file beside it, rename), without the fsyncs: an index
+ * cache file is checked when read (magic, header, body size; a damaged one is a miss and is
+ * fetched again) and is never the only copy, so it is written as cargo writes its index cache.
+ * The fsyncs were a quarter of a cold `mochi lock`'s time (bench/rust_resolve_bench.ts's budget).
+ */
 async function writeAtomic(file: string, data: Uint8Array): Promise<void> {
-  await writeFileAtomic(file, data);
+  await writeFileAtomic(file, data, { durable: false });
 }
 
 function sha256Hex(bytes: Uint8Array): string {

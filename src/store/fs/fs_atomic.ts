@@ -15,6 +15,12 @@ export interface WriteAtomicOptions {
   mode?: number;
   /** Called after the temp file is written and synced, just before the rename (fault tests). */
   beforeRename?: () => void;
+  /**
+   * `false` skips both fsyncs: the rename still makes the new file appear whole to readers, but
+   * a power cut may leave it empty or short. Only for caches that are checked when read and can
+   * be fetched again (the index cache, as cargo writes its own). Default `true`.
+   */
+  durable?: boolean;
 }
 
 /**
@@ -67,7 +73,7 @@ export async function removeIfExists(path: string): Promise<void> {
  *
  * @param path destination; its directory must exist
  * @param bytes the whole new contents
- * @param options `mode` of the new file
+ * @param options `mode` of the new file; `durable: false` skips the fsyncs (caches only)
  * @throws the underlying `Deno.errors.*` (e.g. `NotFound` for a missing directory,
  * `PermissionDenied`)
  */
@@ -82,7 +88,7 @@ export async function writeFileAtomic(
     file = await Deno.open(tmp, { write: true, createNew: true, mode: options.mode ?? 0o644 });
     let off = 0;
     while (off < bytes.length) off += await file.write(bytes.subarray(off));
-    await file.sync();
+    if (options.durable !== false) await file.sync();
     file.close();
     file = undefined;
     options.beforeRename?.();
@@ -96,5 +102,5 @@ export async function writeFileAtomic(
     await removeIfExists(tmp).catch(() => {});
     throw e;
   }
-  await fsyncDir(dirname(path));
+  if (options.durable !== false) await fsyncDir(dirname(path));
 }
