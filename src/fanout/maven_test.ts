@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { unzipSync } from "fflate";
 import { MochiError } from "../errors.ts";
+import { parseManifest } from "../manifest/parse.ts";
+import { buildFanoutPackage } from "./build.ts";
 import { isJavaModuleName, MAVEN_CHECKSUMS, mavenVersionDir, packMaven } from "./maven.ts";
 import type { FanoutPackage } from "./types.ts";
 
@@ -168,4 +170,47 @@ Deno.test("maven: layout path and module names", () => {
   assert.throws(() => mavenVersionDir("dev.mochi", "..", "1.0.0"), /artifactId/);
   assert.ok(isJavaModuleName("dev.mochi.greet"));
   assert.ok(!isJavaModuleName("dev.mochi.greet-lib"));
+});
+
+Deno.test("from mochi.toml: buildFanoutPackage's jvm package packs, metadata keys included", async () => {
+  const { manifest } = parseManifest(`[package]
+name = "@acme/greet"
+version = "2.0.0-beta.3"
+edition = "2026"
+mochi = ">=0.7"
+description = "Greets"
+license = "Apache-2.0"
+
+[targets.jvm]
+out = "target/jvm"
+group = "org.acme"
+[targets.jvm.dependencies]
+"org.slf4j:slf4j-api" = "[2.0,3)"
+[targets.jvm.metadata]
+automatic-module-name = "org.acme.greeting"
+main-class = "org.acme.greet.Main"
+`);
+  const built = buildFanoutPackage({
+    manifest,
+    capabilities: [],
+    outputs: new Map([["jvm", [{
+      path: "org/acme/greet/Main.class",
+      bytes: new Uint8Array([0xca, 0xfe, 0xba, 0xbe]),
+      executable: false,
+    }]]]),
+    overrideFiles: new Map(),
+    dependencyManifests: new Map(),
+  }, "maven");
+  const out = await packMaven(built);
+  const jar = out.find((a) =>
+    a.fileName.endsWith(".jar") && !a.fileName.includes("-s") &&
+    !a.fileName.includes("-j")
+  )!;
+  assert.match(jar.fileName, /^greet-2\.0\.0[-.]/);
+  const manifestMf = dec.decode(unzipSync(jar.bytes)["META-INF/MANIFEST.MF"]);
+  assert.match(manifestMf, /Automatic-Module-Name: org\.acme\.greeting\r\n/);
+  assert.match(manifestMf, /Main-Class: org\.acme\.greet\.Main\r\n/);
+  const pom = dec.decode(out.find((a) => a.fileName.endsWith(".pom"))!.bytes);
+  assert.match(pom, /<groupId>org\.acme<\/groupId>\n  <artifactId>greet<\/artifactId>/);
+  assert.match(pom, /<artifactId>slf4j-api<\/artifactId>\n\s+<version>\[2\.0,3\)<\/version>/);
 });

@@ -3,6 +3,8 @@ import { createHash } from "node:crypto";
 import { gunzipSync, unzipSync } from "fflate";
 import { parseCoreMetadata } from "../python/metadata.ts";
 import { MochiError } from "../errors.ts";
+import { parseManifest } from "../manifest/parse.ts";
+import { buildFanoutPackage } from "./build.ts";
 import { packPypi, pypiFileNamePart } from "./pypi.ts";
 import type { FanoutPackage } from "./types.ts";
 
@@ -278,4 +280,58 @@ Deno.test("authors: a quoted display name is unquoted, then quoted once where th
   const [wheel] = await packPypi(pkg({ authors: ['"Lovelace, Ada" <ada@example.org>'] }));
   const meta = dec.decode(unzipSync(wheel!.bytes)["mochi_greet-1.2.0rc1.dist-info/METADATA"]);
   assert.match(meta, /\nAuthor-email: "Lovelace, Ada" <ada@example.org>\n/);
+});
+
+Deno.test("from mochi.toml: buildFanoutPackage's python package packs, metadata keys included", async () => {
+  const { manifest } = parseManifest(`[package]
+name = "@acme/greet"
+version = "2.0.0-beta.3"
+edition = "2026"
+mochi = ">=0.7"
+description = "Greets"
+license = "Apache-2.0"
+authors = ["Ada <ada@example.org>"]
+repository = "https://example.org/acme/greet"
+
+[capabilities]
+required = ["env"]
+
+[targets.python]
+out = "target/python"
+[targets.python.ffi]
+"rich" = { version = ">=13", extras = ["jupyter"] }
+[targets.python.metadata]
+requires-python = ">=3.10"
+classifiers = ["Typing :: Typed"]
+urls = { Documentation = "https://example.org/acme/greet/docs" }
+`);
+  const built = buildFanoutPackage({
+    manifest,
+    capabilities: ["env"],
+    outputs: new Map([["python", [{
+      path: "acme_greet/__init__.py",
+      bytes: enc.encode("X = 1\n"),
+      executable: false,
+    }]]]),
+    overrideFiles: new Map(),
+    dependencyManifests: new Map(),
+  }, "pypi");
+  const [wheel, sdist] = await packPypi(built);
+  assert.equal(wheel!.fileName, "acme_greet-2.0.0b3-py3-none-any.whl");
+  assert.equal(sdist!.fileName, "acme_greet-2.0.0b3.tar.gz");
+  const files = unzipSync(wheel!.bytes);
+  const meta = dec.decode(files["acme_greet-2.0.0b3.dist-info/METADATA"]);
+  for (
+    const line of [
+      "Name: acme-greet",
+      "Version: 2.0.0b3",
+      "Requires-Python: >=3.10",
+      "Classifier: Typing :: Typed",
+      "Project-URL: Documentation, https://example.org/acme/greet/docs",
+      "Requires-Dist: rich[jupyter]>=13",
+      "License-Expression: Apache-2.0",
+    ]
+  ) assert.ok(meta.split("\n").includes(line), `${line}\n---\n${meta}`);
+  const caps = JSON.parse(dec.decode(files["acme_greet-2.0.0b3.dist-info/mochi_caps.json"]));
+  assert.deepEqual(caps.capabilities, ["env"]);
 });
