@@ -8,12 +8,13 @@ import {
   readSnapshotKeyFile,
   writeRegistrySnapshot,
 } from "../../registry/server/registry_snapshot.ts";
+import { openStorage } from "../../registry/server/storage.ts";
 import { parseDuration } from "../../store/duration.ts";
 import { type CommandSpec, stringOption } from "../command.ts";
 
 /** `mochi registry snapshot`. */
 export const command: CommandSpec = {
-  operands: "<dir>",
+  operands: "<dir|s3://bucket/prefix>",
   minArgs: 1,
   maxArgs: 1,
   description: "snapshot.json holds a version, an expiry and the digest of every index file.",
@@ -32,7 +33,8 @@ export const command: CommandSpec = {
     const expiresIn = stringOption(ctx.values, "expires-in");
     const expiresInMs = expiresIn === undefined ? undefined : parseDuration(expiresIn);
     const privateKeyFile = await readSnapshotKeyFile(key);
-    const w = await writeRegistrySnapshot(dir, {
+    const storage = dir.startsWith("s3://") ? await openStorage(dir, { env: ctx.env }) : dir;
+    const w = await writeRegistrySnapshot(storage, {
       privateKeyFile,
       ...(expiresInMs === undefined ? {} : { expiresInMs }),
     });

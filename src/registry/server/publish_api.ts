@@ -21,11 +21,16 @@
  *
  * Bindings live in `<root>/.publishers/<index path>.json`, scope bindings in
  * `<root>/.publishers/@<scope>.json`; the server never serves dot paths.
- * Writes are serialised per package in the process and across processes by a file lock.
+ *
+ * The registry may live in a directory or an S3 bucket ({@link RegistryStorage}), shared by
+ * several servers: every write of a shared file is a compare-and-swap (`If-Match` on the etag
+ * read, `If-None-Match: *` for a new file) and a lost race reads again and re-decides, so two
+ * servers never both accept one version and never lose each other's lines. Blobs are written
+ * once by their digest before the index line that names them: a server killed mid-publish
+ * leaves at worst an unreferenced blob, never a line without its blob.
  *
  * @module
  */
-import { join } from "node:path";
 import { MochiError } from "../../errors.ts";
 import {
   formatIndexRecord,
@@ -49,7 +54,8 @@ import {
 import { compareVersions, parseVersion, tryParseVersion } from "../../semver/mod.ts";
 import { digestBytes, readArchiveStream } from "../../store/mod.ts";
 import { createHash } from "node:crypto";
-import { writeFileAtomic } from "../../store/fs/fs_atomic.ts";
+import { DirectoryStorage } from "./storage.ts";
+import type { PutCondition, RegistryStorage } from "./storage_types.ts";
 import { parseTrustedRoot } from "../../trust/sigstore/trusted_root.ts";
 import {
   type VerifiedAttestation,
@@ -68,10 +74,20 @@ export const MAX_UPLOAD_MANIFEST_BYTES = 1024 * 1024;
 /** Largest sum of the entry paths of an upload, in UTF-8 bytes (what the server keeps of it). */
 export const MAX_UPLOAD_PATH_BYTES = 4 * 1024 * 1024;
 
+/** Largest index file, binding or replay file the publish API reads, in bytes. */
+const MAX_SHARED_FILE_BYTES = 64 * 1024 * 1024;
+/** How many times a write that lost a compare-and-swap race is decided again. */
+const CAS_ATTEMPTS = 200;
+
 /** Options of {@link createPublishApi}. */
 export interface PublishApiOptions {
-  /** The registry directory (holds `config.json`; `dl` must be a relative path). */
-  rootDir: string;
+  /**
+   * The registry directory (holds `config.json`; `dl` must be a relative path); ignored when
+   * `storage` is given.
+   */
+  rootDir?: string;
+  /** The registry's storage (a directory or an S3 bucket, see `openStorage`). */
+  storage?: RegistryStorage;
   /** Text of the trusted root bundles are verified against; the public-good root when absent. */
   trustedRootJson?: string;
   /** Largest tarball in bytes; default {@link MAX_UPLOAD_BYTES}. */
@@ -79,7 +95,8 @@ export interface PublishApiOptions {
   /** Clock (tests); default `() => new Date()`. */
   now?: () => Date;
   /**
-   * Runs after every index file change (publish, yank, unyank), one at a time across packages:
+   * Runs after every index file change (publish, yank, unyank), one at a time across packages
+   * (changes that land while it runs share its next run, which starts after them):
    * `mochi registry serve --snapshot-key F` re-signs `snapshot.json` here, so clients that pin
    * the registry's key see the new line at once.
    */
@@ -135,14 +152,58 @@ class Mutex {
   }
 }
 
-async function readTextOrUndefined(path: string): Promise<string | undefined> {
-  try {
-    return await Deno.readTextFile(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
-      return undefined;
+/** A lost compare-and-swap race: the caller reads again and decides again. */
+class Conflict extends Error {}
+
+/** A shared file's text and the etag it was read at (undefined: absent). */
+interface Read {
+  text: string | undefined;
+  etag: string | undefined;
+}
+
+async function readShared(storage: RegistryStorage, key: string): Promise<Read> {
+  const got = await storage.get(key, MAX_SHARED_FILE_BYTES);
+  return got === undefined
+    ? { text: undefined, etag: undefined }
+    : { text: new TextDecoder().decode(got.bytes), etag: got.etag };
+}
+
+/** The condition that replaces exactly what was read. */
+function sameAsRead(read: Read): PutCondition {
+  return read.etag === undefined ? { ifNoneMatch: "*" } : { ifMatch: read.etag };
+}
+
+/** Writes `text` at `key` only if it is still as read; a lost race throws {@link Conflict}. */
+async function swap(
+  storage: RegistryStorage,
+  key: string,
+  read: Read,
+  text: string,
+  contentType = "application/octet-stream",
+): Promise<void> {
+  const etag = await storage.put(key, new TextEncoder().encode(text), {
+    condition: sameAsRead(read),
+    contentType,
+  });
+  if (etag === undefined) throw new Conflict();
+}
+
+/** Runs `fn` again while it loses compare-and-swap races, with a short jittered pause. */
+async function untilSwapped<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 0;; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!(e instanceof Conflict)) throw e;
+      if (attempt + 1 >= CAS_ATTEMPTS) {
+        throw new MochiError(
+          "REGISTRY_E004",
+          `a registry file kept changing under this write (${CAS_ATTEMPTS} attempts)`,
+          { hint: "too many servers are writing the same package at once; try again" },
+        );
+      }
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * (attempt + 1))));
     }
-    throw e;
   }
 }
 
@@ -160,41 +221,28 @@ async function partBytes(
 }
 
 /**
- * Every package name with an index file in the registry: files at `<b1>/<b2>/<scope>/<name>`
- * (scope `-` = a bare name), skipping dot entries, the blob directory and `config.json`.
+ * Every package name with an index file in the registry: keys `<b1>/<b2>/<scope>/<name>`
+ * (scope `-` = a bare name), skipping dot entries and the blob directory.
  */
-async function packageNames(root: string, dl: string): Promise<string[]> {
+async function packageNames(storage: RegistryStorage, dl: string): Promise<string[]> {
   const skip = dl.replace(/\/$/, "").split("/")[0];
   const names: string[] = [];
-  async function walk(dir: string, depth: number, parts: string[]): Promise<void> {
-    let entries: Deno.DirEntry[];
-    try {
-      entries = await Array.fromAsync(Deno.readDir(dir));
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound) return;
-      throw e;
-    }
-    for (const e of entries) {
-      if (
-        e.name.startsWith(".") || (depth === 0 && (e.name === skip || e.name === "config.json"))
-      ) {
-        continue;
-      }
-      if (depth < 3 && e.isDirectory) await walk(join(dir, e.name), depth + 1, [...parts, e.name]);
-      else if (depth === 3 && e.isFile) {
-        names.push(parts[2] === "-" ? e.name : `@${parts[2]}/${e.name}`);
-      }
-    }
+  for await (const o of storage.list("")) {
+    const parts = o.key.split("/");
+    if (parts.length !== 4 || parts[0] === skip || parts.some((p) => p.startsWith("."))) continue;
+    names.push(parts[2] === "-" ? parts[3]! : `@${parts[2]}/${parts[3]}`);
   }
-  await walk(root, 0, []);
   return names;
 }
 
 class TooLarge extends Error {}
 
 /** A publisher binding file, or undefined when absent; a malformed one is an operator error. */
-async function readBindingFile(path: string): Promise<PublisherBinding | undefined> {
-  const text = await readTextOrUndefined(path);
+async function readBindingFile(
+  storage: RegistryStorage,
+  path: string,
+): Promise<PublisherBinding | undefined> {
+  const { text } = await readShared(storage, path);
   if (text === undefined) return undefined;
   let raw: unknown;
   try {
@@ -304,17 +352,39 @@ function sameVersion(a: string, b: string): boolean {
  */
 export function createPublishApi(options: PublishApiOptions): (req: Request) => Promise<Response> {
   if (options.trustedRootJson !== undefined) parseTrustedRoot(options.trustedRootJson);
-  const root = options.rootDir;
+  if (options.storage === undefined && options.rootDir === undefined) {
+    throw new MochiError("REGISTRY_E001", "createPublishApi needs a storage or a rootDir");
+  }
+  const storage = options.storage ?? new DirectoryStorage(options.rootDir!);
   const maxUpload = options.maxUploadBytes ?? MAX_UPLOAD_BYTES;
   const now = options.now ?? (() => new Date());
   const mutex = new Mutex();
-  const afterIndexWrite = (): Promise<void> =>
-    options.afterIndexWrite === undefined
-      ? Promise.resolve()
-      : mutex.run("\0after-index-write", options.afterIndexWrite);
+  // One run at a time; the callers that arrive while one runs share the next run (it starts
+  // after their index writes, so it sees them): 200 publishes need far fewer re-signs.
+  let afterRunning: Promise<void> = Promise.resolve();
+  let afterQueued: Promise<void> | undefined;
+  const afterIndexWrite = (): Promise<void> => {
+    const hook = options.afterIndexWrite;
+    if (hook === undefined) return Promise.resolve();
+    if (afterQueued !== undefined) return afterQueued;
+    const run: Promise<void> = afterRunning.catch(() => {}).then(() => {
+      afterQueued = undefined;
+      return hook();
+    });
+    afterQueued = run;
+    afterRunning = run;
+    return run;
+  };
 
-  async function dlDir(): Promise<{ dl: string; dir: string }> {
-    const config = parseRegistryConfig(await Deno.readTextFile(join(root, "config.json")));
+  async function dlDir(): Promise<{ dl: string }> {
+    const { text } = await readShared(storage, "config.json");
+    if (text === undefined) {
+      throw new MochiError(
+        "REGISTRY_E001",
+        `no registry at ${storage.url}: config.json is missing`,
+      );
+    }
+    const config = parseRegistryConfig(text);
     if (/^[a-z][a-z0-9+.-]*:/i.test(config.dl) || config.dl.startsWith("/")) {
       throw new MochiError(
         "PUB_E011",
@@ -322,80 +392,81 @@ export function createPublishApi(options: PublishApiOptions): (req: Request) => 
       );
     }
     const dl = config.dl.endsWith("/") ? config.dl : config.dl + "/";
-    return { dl, dir: join(root, dl) };
+    return { dl };
   }
 
   /**
-   * Serialise writes: per package in this process, and across processes with an exclusive
-   * `flock` on `<root>/.publishers/.lock` (released by the kernel if the process dies).
+   * Serialise writes per package in this process (fewer lost races), and across processes and
+   * servers by compare-and-swap: `fn` runs again whenever one of its writes lost a race.
    */
   function exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    return mutex.run(name, async () => {
-      await Deno.mkdir(join(root, ".publishers"), { recursive: true });
-      const file = await Deno.open(join(root, ".publishers", ".lock"), {
-        create: true,
-        write: true,
-      });
-      try {
-        await file.lock(true);
-        return await fn();
-      } finally {
-        file.close();
-      }
-    });
+    return mutex.run(name, () => untilSwapped(fn));
   }
 
   function bindingPath(name: string): string {
-    return join(root, ".publishers", `${indexPath(name)}.json`);
+    return `.publishers/${indexPath(name)}.json`;
   }
 
   /** `<root>/.publishers/@<scope>.json`: who may add new names to a scope. */
   function scopeBindingPath(scope: string): string {
-    return join(root, ".publishers", `@${scope}.json`);
+    return `.publishers/@${scope}.json`;
   }
 
   async function readBinding(name: string): Promise<PublisherBinding | undefined> {
-    return await readBindingFile(bindingPath(name));
+    return await readBindingFile(storage, bindingPath(name));
   }
 
   async function readScopeBinding(scope: string): Promise<PublisherBinding | undefined> {
-    return await readBindingFile(scopeBindingPath(scope));
+    return await readBindingFile(storage, scopeBindingPath(scope));
   }
 
-  async function writeJson(path: string, value: unknown): Promise<void> {
-    await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
-    await writeFileAtomic(path, new TextEncoder().encode(JSON.stringify(value) + "\n"));
+  /** Registers a binding: create-only, so a racing registration makes this attempt start over. */
+  async function createJson(path: string, value: unknown): Promise<void> {
+    await swap(storage, path, { text: undefined, etag: undefined }, JSON.stringify(value) + "\n");
+  }
+
+  /** Writes a content-addressed file unless it is there already. */
+  async function writeOnce(key: string, bytes: Uint8Array): Promise<void> {
+    if (await storage.head(key) !== undefined) return;
+    await storage.put(key, bytes, { condition: { ifNoneMatch: "*" } });
   }
 
   /** `<root>/.publishers/<index path>.seen.json`: replay keys of accepted yank statements. */
   function seenPath(name: string): string {
-    return join(root, ".publishers", `${indexPath(name)}.seen.json`);
+    return `.publishers/${indexPath(name)}.seen.json`;
   }
 
-  async function readSeen(name: string): Promise<Map<string, number>> {
-    const text = await readTextOrUndefined(seenPath(name));
+  async function readSeen(name: string): Promise<{ seen: Map<string, number>; read: Read }> {
+    const read = await readShared(storage, seenPath(name));
+    const text = read.text;
     const seen = new Map<string, number>();
-    if (text === undefined) return seen;
+    if (text === undefined) return { seen, read };
     const raw = JSON.parse(text) as unknown;
     if (typeof raw === "object" && raw !== null && !Array.isArray(raw)) {
       for (const [k, v] of Object.entries(raw)) if (typeof v === "number") seen.set(k, v);
     }
-    return seen;
+    return { seen, read };
   }
 
   /** Keeps the keys whose statements are still inside the clock window; older ones expire. */
-  async function writeSeen(name: string, seen: Map<string, number>, nowMs: number): Promise<void> {
+  async function writeSeen(
+    name: string,
+    seen: Map<string, number>,
+    read: Read,
+    nowMs: number,
+  ): Promise<void> {
     const keep = Object.create(null) as Record<string, number>;
     for (const [k, at] of seen) if (at >= nowMs - 2 * YANK_CLOCK_SKEW_MS) keep[k] = at;
-    await writeJson(seenPath(name), keep);
+    await swap(storage, seenPath(name), read, JSON.stringify(keep) + "\n", "application/json");
   }
 
   async function readRecords(
     name: string,
-  ): Promise<{ path: string; text: string; records: IndexRecord[] }> {
-    const path = join(root, indexPath(name));
-    const text = (await readTextOrUndefined(path)) ?? "";
-    return { path, text, records: parseIndexFile(name, text, path) };
+  ): Promise<{ path: string; text: string; read: Read; records: IndexRecord[] }> {
+    const path = indexPath(name);
+    const read = await readShared(storage, path);
+    const text = read.text ?? "";
+    return { path, text, read, records: parseIndexFile(name, text, path) };
   }
 
   function verify(
@@ -436,7 +507,7 @@ export function createPublishApi(options: PublishApiOptions): (req: Request) => 
     const scopeBinding = await readScopeBinding(scope);
     if (scopeBinding !== undefined) return { ...state, scopeBinding };
     const prefix = `@${scope}/`;
-    const others = await packageNames(root, dl);
+    const others = await packageNames(storage, dl);
     return { ...state, scopeHasPackages: others.some((n) => n.startsWith(prefix) && n !== name) };
   }
 
@@ -477,7 +548,7 @@ export function createPublishApi(options: PublishApiOptions): (req: Request) => 
       if (e instanceof MochiError) return refuse(422, `the signed subject: ${e.message}`);
       throw e;
     }
-    const { dl, dir } = await dlDir();
+    const { dl } = await dlDir();
     const early = publishPermission(await ownership(subject.name, dl), signer);
     if (!early.allowed) {
       return refuse(403, early.reason, { name: subject.name, version: subject.version });
@@ -492,11 +563,14 @@ export function createPublishApi(options: PublishApiOptions): (req: Request) => 
     return await exclusive(name, async () => {
       const permission = publishPermission(await ownership(name, dl), signer);
       if (!permission.allowed) return refuse(403, permission.reason, { name, version });
-      const { path: indexFile, text, records } = await readRecords(name);
+      const { path: indexFile, text, read: indexRead, records } = await readRecords(name);
       const existing = records.find((r) => sameVersion(r.version, version));
       const blob = `${dl}${digest.blake3}`;
       if (existing !== undefined) {
         if (existing.blake3 === digest.blake3) {
+          // A retry after a server died between its index write and its re-sign: re-sign
+          // now, so the snapshot covers the line.
+          await afterIndexWrite();
           return answer(200, {
             status: "unchanged",
             name,
@@ -517,8 +591,8 @@ export function createPublishApi(options: PublishApiOptions): (req: Request) => 
         files,
         subjectName: verified.subject.name,
         published: records,
-        otherNames: records.length === 0 ? await packageNames(root, dl) : [],
-        popularNames: records.length === 0 ? await popularNames(root) : [],
+        otherNames: records.length === 0 ? await packageNames(storage, dl) : [],
+        popularNames: records.length === 0 ? await popularNames(storage) : [],
       }, PUBLISH_CHECKS);
       if (problems.length > 0) {
         return refuse(422, `${name} ${version} was rejected: ${problems.length} problem(s)`, {
@@ -528,21 +602,18 @@ export function createPublishApi(options: PublishApiOptions): (req: Request) => 
         });
       }
       const record = publishedRecord(manifest, digest, signer, `${blob}.sigstore`, now());
-      await Deno.mkdir(dir, { recursive: true });
-      await writeFileAtomic(join(dir, digest.blake3), tarball);
-      await writeFileAtomic(join(dir, `${digest.blake3}.sigstore`), bundle);
+      // Blobs first, once by digest (a racing writer of the same digest wrote the same bytes),
+      // so no index line ever names a blob that is not there.
+      await writeOnce(`${blob}`, tarball);
+      await writeOnce(`${blob}.sigstore`, bundle);
       if (permission.registerScopeBinding !== undefined) {
-        await writeJson(scopeBindingPath(scopeOf(name)!), permission.registerScopeBinding);
+        await createJson(scopeBindingPath(scopeOf(name)!), permission.registerScopeBinding);
       }
       if (permission.registerBinding !== undefined) {
-        await writeJson(bindingPath(name), permission.registerBinding);
+        await createJson(bindingPath(name), permission.registerBinding);
       }
-      await Deno.mkdir(indexFile.slice(0, indexFile.lastIndexOf("/")), { recursive: true });
       const base = text === "" || text.endsWith("\n") ? text : text + "\n";
-      await writeFileAtomic(
-        indexFile,
-        new TextEncoder().encode(base + formatIndexRecord(record) + "\n"),
-      );
+      await swap(storage, indexFile, indexRead, base + formatIndexRecord(record) + "\n");
       await afterIndexWrite();
       return answer(201, {
         status: "published",
@@ -573,8 +644,11 @@ export function createPublishApi(options: PublishApiOptions): (req: Request) => 
     if (bundle === undefined) {
       return refuse(401, `the multipart part bundle is missing: a ${action} must be signed`);
     }
+    // Set once this request has spent its statement: an attempt repeated after a lost race
+    // must not take its own replay key for someone else's.
+    let spentAtMs: number | undefined;
     return await exclusive(name, async () => {
-      const { path: indexFile, records } = await readRecords(name);
+      const { path: indexFile, read: indexRead, records } = await readRecords(name);
       const index = records.findIndex((r) => sameVersion(r.version, version));
       if (index < 0) return refuse(404, `${name} ${version} is not published here`);
       const rec = records[index]!;
@@ -586,7 +660,7 @@ export function createPublishApi(options: PublishApiOptions): (req: Request) => 
       const binding = await readBinding(name);
       const replayKey = statementKey(verified.statement);
       const nowMs = now().getTime();
-      const seen = await readSeen(name);
+      const { seen, read: seenRead } = await readSeen(name);
       const permission = yankPermission({
         name,
         action,
@@ -596,7 +670,7 @@ export function createPublishApi(options: PublishApiOptions): (req: Request) => 
         predicate: verified.statement.predicate,
         nowMs,
         clockSkewMs: YANK_CLOCK_SKEW_MS,
-        seenBefore: seen.has(replayKey),
+        seenBefore: seen.has(replayKey) && seen.get(replayKey) !== spentAtMs,
       });
       if (!permission.allowed) {
         return refuse(
@@ -608,7 +682,10 @@ export function createPublishApi(options: PublishApiOptions): (req: Request) => 
       // The statement is spent before the index changes: a crash in between loses the request
       // (sign a new one), never lets the same bundle apply twice.
       seen.set(replayKey, permission.atMs);
-      await writeSeen(name, seen, nowMs);
+      if (spentAtMs === undefined) {
+        await writeSeen(name, seen, seenRead, nowMs);
+        spentAtMs = permission.atMs;
+      }
       const { yankReason: _old, ...rest } = rec;
       const updated: IndexRecord = action === "yank"
         ? { ...rest, yanked: true, ...(permission.reason ? { yankReason: permission.reason } : {}) }
@@ -616,7 +693,7 @@ export function createPublishApi(options: PublishApiOptions): (req: Request) => 
       const next = records.map((r, i) => formatIndexRecord(i === index ? updated : r) + "\n").join(
         "",
       );
-      await writeFileAtomic(indexFile, new TextEncoder().encode(next));
+      await swap(storage, indexFile, indexRead, next);
       await afterIndexWrite();
       return answer(200, {
         status: action === "yank" ? "yanked" : "unyanked",
@@ -659,9 +736,11 @@ export function createPublishApi(options: PublishApiOptions): (req: Request) => 
 }
 
 /** The registry's `popular.json` (a JSON array of names), or none when absent or malformed. */
-async function popularNames(root: string): Promise<string[]> {
+async function popularNames(storage: RegistryStorage): Promise<string[]> {
   try {
-    const raw = JSON.parse(await Deno.readTextFile(join(root, "popular.json")));
+    const { text } = await readShared(storage, "popular.json");
+    if (text === undefined) return [];
+    const raw = JSON.parse(text);
     return Array.isArray(raw) ? raw.filter((n): n is string => typeof n === "string") : [];
   } catch {
     return [];

@@ -14,6 +14,8 @@ import { resolve, sep } from "node:path";
 import { MochiError } from "../../errors.ts";
 import { createPublishApi } from "./publish_api.ts";
 import { writeRegistrySnapshot } from "./registry_snapshot.ts";
+import { DirectoryStorage } from "./storage.ts";
+import type { RegistryStorage } from "./storage_types.ts";
 
 /** `Content-Type` of index files (JSON Lines, jsonlines.org). */
 export const INDEX_CONTENT_TYPE = "application/x-mochi-index+jsonl; charset=utf-8";
@@ -41,10 +43,22 @@ export interface RegistryHandlerOptions {
    * `src/registry/server/publish_api.ts`; absent = the registry is read-only.
    */
   api?: (req: Request) => Promise<Response>;
+  /**
+   * Answer blob and bundle downloads with `302 Found` to where the storage serves them, so blob
+   * bytes never pass through this server: `publicBaseUrl` (the bucket's or a CDN's public URL;
+   * the blob's key is appended), else a presigned URL valid for `expiresInS` seconds (default
+   * 3600; S3 storage only — a directory is served directly).
+   */
+  redirectBlobs?: { publicBaseUrl?: string; expiresInS?: number };
 }
 
+/** Largest index file served from object storage, in bytes. */
+const MAX_SERVED_INDEX_BYTES = 64 * 1024 * 1024;
+
 /**
- * Builds the request handler of a registry rooted at `rootDir`.
+ * Builds the request handler of a registry rooted at `rootDir` (a directory path or a
+ * {@link RegistryStorage}; an S3 bucket is read through the storage with its ETags, the same
+ * routing and headers).
  *
  * Routing: GET/HEAD only (else 405 with `Allow`). The URL path is split into segments, each
  * percent-decoded; a segment that is empty, starts with `.`, or holds `/`, `\` or NUL is refused
@@ -62,10 +76,13 @@ export interface RegistryHandlerOptions {
  * @returns a `Deno.serve`-compatible handler; it needs read permission on `rootDir`
  */
 export function createRegistryHandler(
-  rootDir: string,
+  rootDir: string | RegistryStorage,
   options: RegistryHandlerOptions = {},
 ): (req: Request) => Promise<Response> {
-  const root = resolve(rootDir);
+  if (typeof rootDir !== "string" && rootDir.kind !== "directory") {
+    return storageHandler(rootDir, options);
+  }
+  const root = resolve(typeof rootDir === "string" ? rootDir : rootDir.url);
   let realRoot: string | undefined;
   const etags = new Map<string, EtagEntry>();
 
@@ -109,6 +126,8 @@ export function createRegistryHandler(
     const lastModified = info.mtime?.toUTCString();
 
     if (BLOB_NAME.test(name)) {
+      const redirect = options.redirectBlobs?.publicBaseUrl;
+      if (redirect !== undefined) return blobRedirect(redirect + segments.join("/"));
       const headers: Record<string, string> = {
         "Content-Type": name!.endsWith(".sigstore")
           ? "application/json"
@@ -184,6 +203,84 @@ export function createRegistryHandler(
   };
 }
 
+/** A redirect of a blob download; cacheable for a short while only (presigned URLs expire). */
+function blobRedirect(location: string): Response {
+  return new Response(null, {
+    status: 302,
+    headers: { Location: location, "Cache-Control": "public, max-age=60" },
+  });
+}
+
+/** The handler over object storage (S3): the same routes and headers as the directory one. */
+function storageHandler(
+  storage: RegistryStorage,
+  options: RegistryHandlerOptions,
+): (req: Request) => Promise<Response> {
+  return async function handle(req: Request): Promise<Response> {
+    if (options.api !== undefined && new URL(req.url).pathname.startsWith("/api/")) {
+      return await options.api(req);
+    }
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      return text(405, "method not allowed: the registry is read-only\n", {
+        Allow: "GET, HEAD",
+      });
+    }
+    const segments = pathSegments(new URL(req.url).pathname);
+    if (segments === undefined) return text(400, "bad path\n");
+    if (segments.length === 0) return text(404, "not found\n");
+    const key = segments.join("/");
+    const name = segments[segments.length - 1]!;
+    const head = req.method === "HEAD";
+    const ifNoneMatch = req.headers.get("if-none-match");
+    if (BLOB_NAME.test(name)) {
+      const r = options.redirectBlobs;
+      if (r !== undefined) {
+        if (r.publicBaseUrl !== undefined) return blobRedirect(r.publicBaseUrl + key);
+        if (await storage.head(key) === undefined) return text(404, "not found\n");
+        const url = await storage.directUrl(key, r.expiresInS ?? 3600);
+        if (url !== undefined) return blobRedirect(url);
+      }
+      const headers: Record<string, string> = {
+        "Content-Type": name.endsWith(".sigstore")
+          ? "application/json"
+          : "application/octet-stream",
+        "ETag": `"${name}"`,
+        "Cache-Control": BLOB_CACHE_CONTROL,
+      };
+      if (ifNoneMatch !== null && etagMatches(ifNoneMatch, headers.ETag!)) {
+        return new Response(null, { status: 304, headers });
+      }
+      const info = head ? await storage.head(key) : undefined;
+      if (head) {
+        if (info === undefined) return text(404, "not found\n");
+        headers["Content-Length"] = String(info.sizeBytes);
+        return new Response(null, { status: 200, headers });
+      }
+      const opened = await storage.open(key);
+      if (opened === undefined) return text(404, "not found\n");
+      headers["Content-Length"] = String(opened.sizeBytes);
+      return new Response(opened.body, { status: 200, headers });
+    }
+    const got = await storage.get(key, MAX_SERVED_INDEX_BYTES);
+    if (got === undefined) return text(404, "not found\n");
+    const etag = got.etag !== "" && got.etag.startsWith('"')
+      ? got.etag
+      : `"${createHash("sha256").update(got.bytes).digest("base64url")}"`;
+    const headers: Record<string, string> = {
+      "Content-Type": segments.length === 1 && JSON_FILES.has(name)
+        ? "application/json"
+        : INDEX_CONTENT_TYPE,
+      "Cache-Control": INDEX_CACHE_CONTROL,
+      "ETag": etag,
+    };
+    if (ifNoneMatch !== null && etagMatches(ifNoneMatch, etag)) {
+      return new Response(null, { status: 304, headers });
+    }
+    headers["Content-Length"] = String(got.bytes.length);
+    return new Response(head ? null : got.bytes, { status: 200, headers });
+  };
+}
+
 /** Splits and decodes a URL path; undefined when a segment is unsafe or undecodable. */
 function pathSegments(pathname: string): string[] | undefined {
   const raw = pathname.split("/").slice(1);
@@ -249,6 +346,8 @@ export interface ServeRegistryOptions {
    * `api` is given.
    */
   publish?: { trustedRootJson?: string; snapshotPrivateKey?: string };
+  /** See {@link RegistryHandlerOptions.redirectBlobs}. */
+  redirectBlobs?: { publicBaseUrl?: string; expiresInS?: number };
 }
 
 /** A running registry server. */
@@ -280,8 +379,15 @@ export interface RegistryServer {
  * await server.shutdown();
  * ```
  */
-export function serveRegistry(rootDir: string, options: ServeRegistryOptions = {}): RegistryServer {
-  const root = resolve(rootDir);
+export function serveRegistry(
+  rootDir: string | RegistryStorage,
+  options: ServeRegistryOptions = {},
+): RegistryServer {
+  if (typeof rootDir !== "string" && rootDir.kind !== "directory") {
+    // Object storage: config.json is checked by the caller (openStorage is asynchronous).
+    return listen(rootDir, rootDir, options);
+  }
+  const root = resolve(typeof rootDir === "string" ? rootDir : rootDir.url);
   try {
     if (!Deno.statSync(resolve(root, "config.json")).isFile) throw new Deno.errors.NotFound();
   } catch (e) {
@@ -292,8 +398,16 @@ export function serveRegistry(rootDir: string, options: ServeRegistryOptions = {
       cause: e,
     });
   }
+  return listen(root, new DirectoryStorage(root), options);
+}
+
+function listen(
+  root: string | RegistryStorage,
+  storage: RegistryStorage,
+  options: ServeRegistryOptions,
+): RegistryServer {
   const hostname = options.hostname ?? "127.0.0.1";
-  const api = options.api ?? publishApiOf(root, options.publish);
+  const api = options.api ?? publishApiOf(storage, options.publish);
   const server = Deno.serve(
     {
       hostname,
@@ -304,7 +418,10 @@ export function serveRegistry(rootDir: string, options: ServeRegistryOptions = {
       onError: () => new Response("internal error\n", { status: 500 }),
     },
     withAccessLog(
-      createRegistryHandler(root, api === undefined ? {} : { api }),
+      createRegistryHandler(root, {
+        ...(api === undefined ? {} : { api }),
+        ...(options.redirectBlobs === undefined ? {} : { redirectBlobs: options.redirectBlobs }),
+      }),
       options.onResponse,
     ),
   );
@@ -319,17 +436,17 @@ export function serveRegistry(rootDir: string, options: ServeRegistryOptions = {
 
 /** The publish API a `publish` option asks for, or undefined for a read-only registry. */
 function publishApiOf(
-  root: string,
+  storage: RegistryStorage,
   publish: ServeRegistryOptions["publish"],
 ): ((req: Request) => Promise<Response>) | undefined {
   if (publish === undefined) return undefined;
   const key = publish.snapshotPrivateKey;
   return createPublishApi({
-    rootDir: root,
+    storage,
     ...(publish.trustedRootJson === undefined ? {} : { trustedRootJson: publish.trustedRootJson }),
     ...(key === undefined ? {} : {
       afterIndexWrite: async () => {
-        await writeRegistrySnapshot(root, { privateKeyFile: key });
+        await writeRegistrySnapshot(storage, { privateKeyFile: key });
       },
     }),
   });

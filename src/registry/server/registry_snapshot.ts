@@ -8,19 +8,18 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { join } from "node:path";
 import { MochiError } from "../../errors.ts";
 import {
   formatPublicKey,
   formatSnapshot,
   parseRegistryConfig,
   parseSnapshot,
-  type SignedSnapshot,
   signSnapshot,
   SNAPSHOT_PATH,
   type SnapshotFile,
 } from "../../index/mod.ts";
-import { writeFileAtomic } from "../../store/fs/fs_atomic.ts";
+import { DirectoryStorage } from "./storage.ts";
+import type { RegistryStorage } from "./storage_types.ts";
 
 /** A freshly generated signing key. */
 export interface SnapshotKeyPair {
@@ -156,85 +155,178 @@ export interface WrittenSnapshot {
 }
 
 const BLOB_NAME = /^[0-9a-f]{64}(\.sigstore)?$/;
+/** Largest `config.json`, `snapshot.json` or index file hashed into a snapshot, in bytes. */
+const MAX_SNAPSHOT_INPUT_BYTES = 64 * 1024 * 1024;
+/** Digests of index files by storage etag, so a snapshot re-hashes only what changed. */
+const DIGEST_CACHE_KEY = ".snapshot-digests.json";
+/** How many times a snapshot that lost a compare-and-swap race is made again. */
+const SNAPSHOT_ATTEMPTS = 200;
+
+interface CachedDigest {
+  etag: string;
+  sha256: string;
+  size: number;
+}
 
 /**
- * Writes a signed `snapshot.json` for the registry directory `dir`, listing every index file
- * (every regular file except `config.json`, `snapshot.json`, dot files, blobs and the blob
- * directory named by `dl`), and sets `snapshot-key` in `config.json` when it differs. Both files
- * are replaced atomically (temp file, fsync, rename).
+ * Writes a signed `snapshot.json` for a registry (a directory path or a {@link RegistryStorage},
+ * e.g. an S3 bucket shared by several servers), listing every index file (every object except
+ * `config.json`, `snapshot.json`, dot entries, blobs and the blob folder named by `dl`), and sets
+ * `snapshot-key` in `config.json` when it differs.
  *
- * @param dir the registry directory (holds `config.json`)
+ * Safe with several writers: the snapshot is read first, then the listing and the files that
+ * changed since their digest was cached (by storage etag, in `.snapshot-digests.json`), and the
+ * new snapshot replaces exactly the version read (compare-and-swap); a writer that lost the race
+ * starts over, so a snapshot never drops another writer's change and its version only goes up.
+ *
+ * @param dir the registry directory (holds `config.json`) or its storage
  * @param options the key, expiry, clock and version
  * @returns the version, expiry, file count and public key
  * @throws {MochiError} `REGISTRY_E001` no config.json; `INDEX_E003` invalid config.json;
- *   `SNAPSHOT_E007` bad key; `SNAPSHOT_E003` when `version` is not above the existing one
+ *   `SNAPSHOT_E007` bad key; `SNAPSHOT_E003` when `version` is not above the existing one;
+ *   `REGISTRY_E004` when the snapshot kept changing under the write
  */
 export async function writeRegistrySnapshot(
-  dir: string,
+  dir: string | RegistryStorage,
   options: WriteSnapshotOptions,
 ): Promise<WrittenSnapshot> {
+  const storage = typeof dir === "string" ? new DirectoryStorage(dir) : dir;
   const { privateKey, publicKey } = await readSnapshotKey(options.privateKeyFile, "signing key");
-  const configPath = join(dir, "config.json");
-  let configText: string;
-  try {
-    configText = await Deno.readTextFile(configPath);
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-    throw new MochiError("REGISTRY_E001", `no registry at ${dir}: config.json is missing`, {
-      hint: "pass the registry directory (the one holding config.json)",
-    });
-  }
-  const config = parseRegistryConfig(configText, configPath);
-  const dl = /^[a-z][a-z0-9+.-]*:/i.test(config.dl) ? undefined : config.dl.replace(/\/+$/, "");
-
-  let previous: SignedSnapshot | undefined;
-  try {
-    previous = parseSnapshot(await Deno.readTextFile(join(dir, SNAPSHOT_PATH)), SNAPSHOT_PATH);
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
-  const version = options.version ?? (previous?.signed.version ?? 0) + 1;
-  if (previous !== undefined && version <= previous.signed.version) {
-    throw new MochiError(
-      "SNAPSHOT_E003",
-      `snapshot version ${version} is not above the published version ${previous.signed.version}`,
-      { hint: "leave out the version to take the next one" },
-    );
-  }
-
-  const files: Record<string, SnapshotFile> = {};
-  const walk = async (abs: string, rel: string): Promise<void> => {
-    const entries: Deno.DirEntry[] = [];
-    for await (const e of Deno.readDir(abs)) entries.push(e);
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const e of entries) {
-      const path = rel === "" ? e.name : `${rel}/${e.name}`;
-      if (e.name.startsWith(".")) continue;
-      if (e.isDirectory) {
-        if (path !== dl) await walk(join(abs, e.name), path);
-        continue;
-      }
-      if (!e.isFile || BLOB_NAME.test(e.name)) continue;
-      if (rel === "" && (e.name === "config.json" || e.name === SNAPSHOT_PATH)) continue;
-      const bytes = await Deno.readFile(join(abs, e.name));
-      files[path] = {
-        sha256: createHash("sha256").update(bytes).digest("hex"),
-        size: bytes.length,
-      };
-    }
-  };
-  await walk(dir, "");
-
-  const nowMs = options.nowMs ?? Date.now();
-  const expires = new Date(nowMs + (options.expiresInMs ?? 7 * 24 * 3600 * 1000)).toISOString()
-    .replace(/\.\d+Z$/, "Z");
-  const signed = await signSnapshot({ version, expires, files }, privateKey, publicKey);
+  const dec = new TextDecoder();
   const enc = new TextEncoder();
-  if (config.snapshotKey !== publicKey) {
-    const raw = JSON.parse(configText) as Record<string, unknown>;
-    raw["snapshot-key"] = publicKey;
-    await writeFileAtomic(configPath, enc.encode(JSON.stringify(raw) + "\n"));
+  for (let attempt = 0; attempt < SNAPSHOT_ATTEMPTS; attempt++) {
+    const previousObject = await storage.get(SNAPSHOT_PATH, MAX_SNAPSHOT_INPUT_BYTES);
+    const configObject = await storage.get("config.json", MAX_SNAPSHOT_INPUT_BYTES);
+    if (configObject === undefined) {
+      throw new MochiError(
+        "REGISTRY_E001",
+        `no registry at ${storage.url}: config.json is missing`,
+        {
+          hint: "pass the registry directory (the one holding config.json)",
+        },
+      );
+    }
+    const configText = dec.decode(configObject.bytes);
+    const config = parseRegistryConfig(configText, "config.json");
+    const dl = /^[a-z][a-z0-9+.-]*:/i.test(config.dl) ? undefined : config.dl.replace(/\/+$/, "");
+    const previous = previousObject === undefined
+      ? undefined
+      : parseSnapshot(dec.decode(previousObject.bytes), SNAPSHOT_PATH);
+    const version = options.version ?? (previous?.signed.version ?? 0) + 1;
+    if (previous !== undefined && version <= previous.signed.version) {
+      throw new MochiError(
+        "SNAPSHOT_E003",
+        `snapshot version ${version} is not above the published version ${previous.signed.version}`,
+        { hint: "leave out the version to take the next one" },
+      );
+    }
+
+    const cache = await readDigestCache(storage);
+    const keys: { key: string; etag: string }[] = [];
+    for await (const o of storage.list("")) {
+      const parts = o.key.split("/");
+      const name = parts[parts.length - 1]!;
+      if (parts.some((p) => p.startsWith(".")) || BLOB_NAME.test(name)) continue;
+      if (dl !== undefined && (o.key === dl || o.key.startsWith(`${dl}/`))) continue;
+      if (o.key === "config.json" || o.key === SNAPSHOT_PATH) continue;
+      keys.push({ key: o.key, etag: o.etag });
+    }
+    keys.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const files: Record<string, SnapshotFile> = {};
+    const nextCache = new Map<string, CachedDigest>();
+    let changed = false;
+    await forEachLimited(keys, 8, async ({ key, etag }) => {
+      const hit = cache.get(key);
+      if (hit !== undefined && hit.etag === etag && etag !== "") {
+        nextCache.set(key, hit);
+        return;
+      }
+      const got = await storage.get(key, MAX_SNAPSHOT_INPUT_BYTES);
+      if (got === undefined) return; // removed since the listing
+      changed = true;
+      nextCache.set(key, {
+        etag: got.etag,
+        sha256: createHash("sha256").update(got.bytes).digest("hex"),
+        size: got.bytes.length,
+      });
+    });
+    for (const { key } of keys) {
+      const d = nextCache.get(key);
+      if (d !== undefined) files[key] = { sha256: d.sha256, size: d.size };
+    }
+
+    const nowMs = options.nowMs ?? Date.now();
+    const expires = new Date(nowMs + (options.expiresInMs ?? 7 * 24 * 3600 * 1000)).toISOString()
+      .replace(/\.\d+Z$/, "Z");
+    const signed = await signSnapshot({ version, expires, files }, privateKey, publicKey);
+    if (config.snapshotKey !== publicKey) {
+      const raw = JSON.parse(configText) as Record<string, unknown>;
+      raw["snapshot-key"] = publicKey;
+      const ok = await storage.put("config.json", enc.encode(JSON.stringify(raw) + "\n"), {
+        condition: { ifMatch: configObject.etag },
+        contentType: "application/json",
+      });
+      if (ok === undefined) continue;
+    }
+    const written = await storage.put(SNAPSHOT_PATH, enc.encode(formatSnapshot(signed)), {
+      condition: previousObject === undefined
+        ? { ifNoneMatch: "*" }
+        : { ifMatch: previousObject.etag },
+      contentType: "application/json",
+    });
+    if (written === undefined) {
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * (attempt + 1))));
+      continue;
+    }
+    if (changed || nextCache.size !== cache.size) await writeDigestCache(storage, nextCache);
+    return { version, expires, files: Object.keys(files).length, publicKey };
   }
-  await writeFileAtomic(join(dir, SNAPSHOT_PATH), enc.encode(formatSnapshot(signed)));
-  return { version, expires, files: Object.keys(files).length, publicKey };
+  throw new MochiError(
+    "REGISTRY_E004",
+    `${SNAPSHOT_PATH} in ${storage.url} kept changing under this write (${SNAPSHOT_ATTEMPTS} attempts)`,
+    { hint: "too many servers are re-signing at once; run mochi registry snapshot again" },
+  );
+}
+
+async function readDigestCache(storage: RegistryStorage): Promise<Map<string, CachedDigest>> {
+  const out = new Map<string, CachedDigest>();
+  const got = await storage.get(DIGEST_CACHE_KEY, MAX_SNAPSHOT_INPUT_BYTES).catch(() => undefined);
+  if (got === undefined) return out;
+  try {
+    const raw = JSON.parse(new TextDecoder().decode(got.bytes)) as unknown;
+    if (typeof raw !== "object" || raw === null) return out;
+    for (const [k, v] of Object.entries(raw)) {
+      const d = v as Partial<CachedDigest>;
+      if (
+        typeof d.etag === "string" && typeof d.sha256 === "string" &&
+        /^[0-9a-f]{64}$/.test(d.sha256) && typeof d.size === "number"
+      ) out.set(k, { etag: d.etag, sha256: d.sha256, size: d.size });
+    }
+  } catch {
+    // A damaged cache only costs a re-hash.
+  }
+  return out;
+}
+
+async function writeDigestCache(
+  storage: RegistryStorage,
+  cache: Map<string, CachedDigest>,
+): Promise<void> {
+  const obj = Object.create(null) as Record<string, CachedDigest>;
+  for (const [k, v] of [...cache].sort((a, b) => (a[0] < b[0] ? -1 : 1))) obj[k] = v;
+  // Best effort: the cache is only a shortcut, checked by etag on every use.
+  await storage.put(DIGEST_CACHE_KEY, new TextEncoder().encode(JSON.stringify(obj)), {
+    contentType: "application/json",
+  }).catch(() => {});
+}
+
+async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  }));
 }
