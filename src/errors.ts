@@ -165,6 +165,10 @@ export const ERROR_CATALOGUE = {
     exit: 4,
     summary: "a mirror diverges from the primary registry's signed snapshot",
   },
+  MIRROR_E002: {
+    exit: 1,
+    summary: "a registry cannot be mirrored: no snapshot key or snapshot, or it rolled back",
+  },
 
   // Sigstore bundle verification (src/trust/sigstore)
   SIG_E001: { exit: 4, summary: "a Sigstore bundle is not valid JSON or not a valid bundle" },

@@ -187,6 +187,16 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => loadCommand("./commands/registry_snapshot.ts"),
   },
   {
+    name: "mirror sync",
+    summary: "copy a signed registry into a directory or an s3:// bucket, incrementally",
+    load: () => loadCommand("./commands/mirror_sync.ts"),
+  },
+  {
+    name: "mirror audit",
+    summary: "name every way a mirror differs from its primary registry",
+    load: () => loadCommand("./commands/mirror_audit.ts"),
+  },
+  {
     name: "sigstore verify",
     summary: "verify a Sigstore bundle offline",
     load: () => loadCommand("./commands/sigstore_verify.ts"),

@@ -167,6 +167,9 @@ export async function installOptions(ctx: CommandContext): Promise<InstallOption
     limits: limitsOf(armFaultPoints(testHooksFromEnv(env))),
     network: networkLimitsFromEnv(env),
     ...(env.MOCHI_REGISTRY ? { registryUrl: env.MOCHI_REGISTRY } : {}),
+    ...(env.MOCHI_MIRRORS
+      ? { mirrors: env.MOCHI_MIRRORS.split(/[\s,]+/).filter((m) => m !== "") }
+      : {}),
     ...(env.MOCHI_CRATES_IO_INDEX ? { cratesIoIndex: env.MOCHI_CRATES_IO_INDEX } : {}),
     // The Go bridge's settings, read here so a project without Go modules loads none of it.
     goEnv: {

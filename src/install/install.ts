@@ -45,7 +45,7 @@ import {
 import { type ImportScan, scanImportLines } from "./source_scan.ts";
 import type { GoLockResult, GoStepOptions } from "./go.ts";
 import { deferVerifiedRecords, refusePublisherChanges } from "./signatures.ts";
-import { configuredRegistries, pinnedRegistries } from "./sources.ts";
+import { absoluteRegistryUrl, configuredRegistries, pinnedRegistries } from "./sources.ts";
 import { type Project, readProject, writeLockfile } from "./project.ts";
 import type { ProjectSources } from "./resolve.ts";
 import {
@@ -99,6 +99,11 @@ export interface InstallOptions {
   mochiHome: string;
   /** Registry URL used when the manifest has no `[registry] default` (`MOCHI_REGISTRY`). */
   registryUrl?: string;
+  /**
+   * Mirrors of the default registry used when the manifest has no `[registry] mirrors`
+   * (`MOCHI_MIRRORS`, URLs separated by commas or spaces).
+   */
+  mirrors?: string[];
   /** Never touch the network (cargo `--offline`). */
   offline?: boolean;
   /** Fail if the lockfile would change (cargo `--locked`). */
@@ -272,6 +277,7 @@ export function openProjectSources(
     InstallOptions,
     | "mochiHome"
     | "registryUrl"
+    | "mirrors"
     | "offline"
     | "frozen"
     | "fetch"
@@ -283,7 +289,11 @@ export function openProjectSources(
   const limits = options.limits ?? {};
   const registries = configuredRegistries(project, options.registryUrl);
   const pinned = pinnedRegistries(project, registries);
+  const mirrorUrls = (project.manifest.registry.mirrors ?? options.mirrors ?? []).map((m) =>
+    absoluteRegistryUrl(m, project.dir)
+  );
   const clients = openRegistryClients({
+    ...(mirrorUrls.length > 0 ? { mirrors: new Map([[registries[0]!.url, mirrorUrls]]) } : {}),
     mochiHome: options.mochiHome,
     offline: options.offline || options.frozen || false,
     ...(options.fetch ? { fetch: options.fetch } : {}),

@@ -92,7 +92,7 @@ const DEPENDENCY_KEYS = [
   "targets",
 ];
 const CAPABILITY_KEYS = ["required", "optional", "optional_features", "allowed"];
-const REGISTRY_KEYS = ["default", "alternate", "crates-io", "pypi"];
+const REGISTRY_KEYS = ["default", "alternate", "crates-io", "pypi", "mirrors"];
 const WORKSPACE_KEYS = [
   "members",
   "exclude",
@@ -1212,6 +1212,21 @@ function parseRegistry(ctx: Ctx, raw: unknown): RegistryConfig {
       }
       out.alternates.push({ name: a.name, url: a.url });
     });
+  }
+  const mirrors = raw.mirrors;
+  if (mirrors !== undefined) {
+    if (
+      !Array.isArray(mirrors) ||
+      mirrors.some((m) => typeof m !== "string" || !/^https?:\/\/[^\s]+$/.test(m))
+    ) {
+      ctx.fail(
+        "MANIFEST_E009",
+        ["registry", "mirrors"],
+        `[registry] mirrors must be an array of http(s) URLs, found ${describe(mirrors)}`,
+        'write mirrors = ["https://mirror.example/index/"]',
+      );
+    }
+    out.mirrors = mirrors as string[];
   }
   return out;
 }

@@ -99,6 +99,12 @@ export interface RegistryConfig {
   pypi?: string;
   /** `[[registry.alternate]]` entries, in file order. */
   alternates: { name: string; url: string }[];
+  /**
+   * `mirrors = ["http://…", …]`: mirrors of the default registry, asked in order when it does
+   * not answer (everything they serve is checked against the default registry's signed
+   * snapshot).
+   */
+  mirrors?: string[];
 }
 
 /**

@@ -55,6 +55,7 @@ export {
   type RegistryClientStats,
   type RetryNotice,
 } from "./client/index_client.ts";
+export { failoverFetch, type FailoverOptions } from "./client/mirror_fetch.ts";
 export {
   openRegistryClients,
   type RegistryClients,
@@ -94,6 +95,14 @@ export {
   type WriteSnapshotOptions,
   type WrittenSnapshot,
 } from "./server/registry_snapshot.ts";
+export {
+  auditMirror,
+  type MirrorAudit,
+  type MirrorDivergence,
+  type MirrorOptions,
+  type MirrorSyncResult,
+  syncMirror,
+} from "./server/mirror.ts";
 export { DirectoryStorage, openStorage, type OpenStorageOptions } from "./server/storage.ts";
 export {
   checkStorageKey,

@@ -113,6 +113,11 @@ export interface RegistryClientOptions {
     nowMs?: () => number;
     /** Pin this key (`"ed25519:<base64>"`) instead of trusting `config.json` on first use. */
     publicKey?: string;
+    /**
+     * Refuse a registry without a snapshot key (`SNAPSHOT_E006`): set when mirrors may answer,
+     * since only the primary's signed snapshot makes a mirror's files trustworthy.
+     */
+    requireKey?: boolean;
   };
   /**
    * Cap on one index file, `config.json`, `snapshot.json` or cargo index body, in decoded bytes
@@ -341,6 +346,16 @@ export function openRegistry(url: string, options: RegistryClientOptions): Regis
         ...(cfg.snapshotKey === undefined ? {} : { configKey: cfg.snapshotKey }),
         stateDir: trust.stateDir,
       });
+      if (key === undefined && trust.requireKey === true) {
+        throw new MochiError(
+          "SNAPSHOT_E006",
+          `registry ${root.href} has mirrors but no snapshot key: nothing a mirror serves could be checked`,
+          {
+            hint: "install once from the primary (its key is pinned then), or remove the " +
+              "mirrors; the registry operator must sign snapshot.json (mochi registry keygen)",
+          },
+        );
+      }
       if (key === undefined) return null; // an unsigned registry never seen signed
       const where = new URL(SNAPSHOT_PATH, root).href;
       const signed = await source.read(

@@ -12,6 +12,8 @@ import {
   type RegistryClient,
   type RetryNotice,
 } from "./index_client.ts";
+import { failoverFetch } from "./mirror_fetch.ts";
+import { TrustStore } from "../../trust/trust_state.ts";
 
 /** Options of {@link openRegistryClients}. */
 export interface RegistryClientsOptions {
@@ -31,6 +33,13 @@ export interface RegistryClientsOptions {
   nowMs?: () => number;
   /** Told before each retry's wait (the CLI announces it). */
   onRetry?: (notice: RetryNotice) => void;
+  /**
+   * Mirrors by primary registry URL (`[registry] mirrors`, `MOCHI_MIRRORS`): an http(s)
+   * registry listed here is read through {@link failoverFetch}, and must have a snapshot key.
+   */
+  mirrors?: ReadonlyMap<string, readonly string[]>;
+  /** Told when a request goes to a mirror. */
+  onFailover?: (notice: { url: string; mirror: string; reason: string }) => void;
 }
 
 /** Registry clients opened on first use, one per URL. */
@@ -67,14 +76,24 @@ export function openRegistryClients(options: RegistryClientsOptions): RegistryCl
     client(url: string): RegistryClient {
       let c = clients.get(url);
       if (c === undefined) {
+        const mirrors = /^https?:\/\//.test(url) ? options.mirrors?.get(url) ?? [] : [];
+        const fetchFn = mirrors.length === 0 ? options.fetch : failoverFetch(url, mirrors, {
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+          ...(options.onFailover ? { onFailover: options.onFailover } : {}),
+          // The key comes from the primary's config.json on first use, never from a mirror.
+          primaryOnly: async (rel) =>
+            rel === "config.json" &&
+            await new TrustStore(`${options.mochiHome}/state`, url).read() === undefined,
+        });
         c = openRegistry(url, {
           cacheDir: `${options.mochiHome}/index`,
           trust: {
             stateDir: `${options.mochiHome}/state`,
             ...(options.nowMs ? { nowMs: options.nowMs } : {}),
+            ...(mirrors.length > 0 ? { requireKey: true } : {}),
           },
           offline: options.offline ?? false,
-          ...(options.fetch ? { fetch: options.fetch } : {}),
+          ...(fetchFn ? { fetch: fetchFn } : {}),
           ...(options.maxIndexBytes !== undefined ? { maxIndexBytes: options.maxIndexBytes } : {}),
           ...(options.baseDelayMs !== undefined ? { baseDelayMs: options.baseDelayMs } : {}),
           ...options.network,
