@@ -35,3 +35,7 @@ console.log("\n== Go bridge: 1,000 inclusion proofs against one checksum-databas
 await (await import("./go_sumdb_bench.ts")).main(3);
 console.log("\n== Go bridge: mochi lock vs go mod download all + go list -m all, same proxy ==");
 await (await import("./go_lock_bench.ts")).main(3);
+console.log(
+  "\n== registry on object storage: publish with 1 and 2 servers, GET bucket vs directory ==",
+);
+await (await import("./registry_scale_bench.ts")).main(40, 400);

@@ -7,6 +7,12 @@
 import assert from "node:assert/strict";
 import { serveRegistry } from "../src/registry/server/registry_server.ts";
 import { openStorage } from "../src/registry/server/storage.ts";
+import { syncMirror } from "../src/registry/server/mirror.ts";
+import {
+  writeRegistrySnapshot,
+  writeSnapshotKeyFile,
+} from "../src/registry/server/registry_snapshot.ts";
+import { writeRegistry } from "./helpers.ts";
 import { s3ServerMissing, startS3Server } from "./s3_server.ts";
 
 const enc = new TextEncoder();
@@ -111,4 +117,47 @@ Deno.test("a directory registry redirects blobs only to a public base URL", asyn
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test({
+  name: "mochi mirror sync into an S3 bucket, served from it; a second sync copies nothing",
+  ignore: s3ServerMissing() !== undefined,
+  async fn() {
+    const tmp = await Deno.makeTempDir();
+    await using s3 = await startS3Server();
+    try {
+      await s3.createBucket("mirror");
+      await writeRegistry(`${tmp}/primary`, [
+        { name: "serde", version: "1.0.0" },
+        { name: "rand", version: "0.8.5", deps: { serde: "^1" } },
+      ]);
+      await writeSnapshotKeyFile(`${tmp}/k`);
+      await writeRegistrySnapshot(`${tmp}/primary`, {
+        privateKeyFile: await Deno.readTextFile(`${tmp}/k`),
+      });
+      const primary = serveRegistry(`${tmp}/primary`);
+      const dest = await openStorage("s3://mirror/m", { env: s3.env });
+      try {
+        const first = await syncMirror(primary.url, dest);
+        assert.deepEqual([first.upToDate, first.indexFiles, first.blobs], [false, 2, 2]);
+        const second = await syncMirror(primary.url, dest);
+        assert.equal(second.upToDate, true);
+        const mirror = serveRegistry(dest);
+        try {
+          const a = await fetch(`${primary.url}se/rd/-/serde`);
+          const b = await fetch(`${mirror.url}se/rd/-/serde`);
+          assert.equal(await b.text(), await a.text());
+          const snapA = await (await fetch(`${primary.url}snapshot.json`)).text();
+          const snapB = await (await fetch(`${mirror.url}snapshot.json`)).text();
+          assert.equal(snapB, snapA, "the mirror serves the primary's signed snapshot unchanged");
+        } finally {
+          await mirror.shutdown();
+        }
+      } finally {
+        await primary.shutdown();
+      }
+    } finally {
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
 });

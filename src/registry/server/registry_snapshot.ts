@@ -166,6 +166,20 @@ interface CachedDigest {
   etag: string;
   sha256: string;
   size: number;
+  /** When the digest was taken, epoch ms. */
+  at: number;
+}
+
+/**
+ * Whether a cached digest still holds for an object listed with `etag`. A directory's etag holds
+ * the file's mtime in milliseconds, so a file rewritten in place within the same millisecond
+ * would keep its etag: as git does for "racily clean" entries, a digest taken less than a second
+ * after the file's mtime is not trusted (S3 etags are content digests and always are).
+ */
+function cacheHolds(hit: CachedDigest | undefined, etag: string): hit is CachedDigest {
+  if (hit === undefined || etag === "" || hit.etag !== etag) return false;
+  const m = /^"[0-9a-f]+-(\d+)-\d+"$/.exec(etag);
+  return m === null || Number(m[1]) + 1000 < hit.at;
 }
 
 /**
@@ -237,7 +251,7 @@ export async function writeRegistrySnapshot(
     let changed = false;
     await forEachLimited(keys, 8, async ({ key, etag }) => {
       const hit = cache.get(key);
-      if (hit !== undefined && hit.etag === etag && etag !== "") {
+      if (cacheHolds(hit, etag)) {
         nextCache.set(key, hit);
         return;
       }
@@ -245,6 +259,7 @@ export async function writeRegistrySnapshot(
       if (got === undefined) return; // removed since the listing
       changed = true;
       nextCache.set(key, {
+        at: Date.now(),
         etag: got.etag,
         sha256: createHash("sha256").update(got.bytes).digest("hex"),
         size: got.bytes.length,
@@ -299,8 +314,9 @@ async function readDigestCache(storage: RegistryStorage): Promise<Map<string, Ca
       const d = v as Partial<CachedDigest>;
       if (
         typeof d.etag === "string" && typeof d.sha256 === "string" &&
-        /^[0-9a-f]{64}$/.test(d.sha256) && typeof d.size === "number"
-      ) out.set(k, { etag: d.etag, sha256: d.sha256, size: d.size });
+        /^[0-9a-f]{64}$/.test(d.sha256) && typeof d.size === "number" &&
+        typeof d.at === "number"
+      ) out.set(k, { etag: d.etag, sha256: d.sha256, size: d.size, at: d.at });
     }
   } catch {
     // A damaged cache only costs a re-hash.
