@@ -69,7 +69,10 @@ Deno.test("sub-commands: a misspelt one gets a did-you-mean, a bare group lists 
   assert(bare.stderr.includes("mochi cache needs a command: size, prune"), bare.stderr);
   const serve = await run(["registry", "serve"]);
   assertEquals(serve.code, 1);
-  assert(serve.stderr.includes("mochi registry serve needs <dir|s3://bucket/prefix>"), serve.stderr);
+  assert(
+    serve.stderr.includes("mochi registry serve needs <dir|s3://bucket/prefix>"),
+    serve.stderr,
+  );
   assert(!serve.stderr.includes("unknown registry command"), serve.stderr);
 });
 
