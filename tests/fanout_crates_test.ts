@@ -107,6 +107,14 @@ guardedTest("crates: dependencies in both manifests, extra keys, refusals", asyn
   }];
   const e4 = await assertRejects(() => packCrates({ ...pkg, files: withToml }), MochiError);
   assertEquals(e4.code, "FANOUT_E001");
+  // A dependency name reaches a TOML table header: only cargo's name characters pass.
+  for (const name of ["serde]\n[evil", 'a"b', "x.y"]) {
+    const e5 = await assertRejects(
+      () => packCrates({ ...pkg, dependencies: [{ name, range: "^1", kind: "normal" }] }),
+      MochiError,
+    );
+    assertEquals(e5.code, "FANOUT_E004", name);
+  }
 });
 
 /**

@@ -213,6 +213,11 @@ guardedTest("hex: refusals name the value", async () => {
   const { description: _, ...noDescription } = pkg;
   const e2 = await assertRejects(() => packHex(noDescription), MochiError);
   assertEquals(e2.code, "FANOUT_E008");
+  const e5 = await assertRejects(
+    () => packHex({ ...pkg, dependencies: [{ name: "Jason", range: "~> 1.4", kind: "normal" }] }),
+    MochiError,
+  );
+  assertEquals(e5.code, "FANOUT_E004");
   const e3 = await assertRejects(() => packHex({ ...pkg, extra: { ap: "x" } }), MochiError);
   assertEquals(e3.code, "FANOUT_E008");
   assert(e3.hint?.includes('"app"'), e3.hint);

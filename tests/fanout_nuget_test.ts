@@ -204,6 +204,12 @@ guardedTest("nuget: refusals, escaping and files without an extension", async ()
     MochiError,
   );
   assertEquals(e4.code, "FANOUT_E008");
+  const e6 = await assertRejects(
+    () =>
+      packNuget({ ...pkg, dependencies: [{ name: "a b", range: "[1.0.0, )", kind: "normal" }] }),
+    MochiError,
+  );
+  assertEquals(e6.code, "FANOUT_E004");
   const e5 = await assertRejects(() => packNuget({ ...pkg, extra: { copyrite: "x" } }), MochiError);
   assert(e5.hint?.includes('"copyright"'), e5.hint);
 

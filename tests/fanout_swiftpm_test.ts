@@ -110,6 +110,16 @@ guardedTest("swiftpm: a Package.swift is written when the output has none", asyn
     MochiError,
   );
   assertEquals(e.code, "FANOUT_E003");
+  // A range reaches Package.swift: nothing but version literals may pass (no `\(…)` code).
+  for (
+    const range of ['"1.0.0\\(evil())"..<"2.0.0"', '"1.0.0"', '"1.0.0"..<"2.0.0"), .x("', "from: 1"]
+  ) {
+    const bad = await assertRejects(
+      () => packSwiftpm({ ...pkg, dependencies: [{ name: "a.b", range, kind: "normal" }] }),
+      MochiError,
+    );
+    assertEquals(bad.code, "FANOUT_E003", range);
+  }
 });
 
 guardedTest("swiftpm: identifiers follow SE-0292 3.6; other refusals", async () => {

@@ -98,7 +98,17 @@ interface CrateManifest {
   readmePath?: string;
 }
 
+/** cargo's package name characters (a name reaches a TOML table header unquoted). */
+const CRATE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
 function dependencyLines(pkg: FanoutPackage, kind: "normal" | "dev"): [string, string][] {
+  for (const d of pkg.dependencies) {
+    if (!CRATE_NAME.test(d.name)) {
+      throw new MochiError("FANOUT_E004", `${quoteValue(d.name)} is not a crate name`, {
+        hint: "crate names are ASCII letters, digits, - and _, at most 64 characters",
+      });
+    }
+  }
   return pkg.dependencies.filter((d) => d.kind === kind).map((d) =>
     [d.name, d.range] as [
       string,

@@ -185,6 +185,13 @@ export const packHex: Packer = async (pkg: FanoutPackage): Promise<Artifact[]> =
       hint: "set [package] description in mochi.toml",
     });
   }
+  for (const d of pkg.dependencies) {
+    if (!HEX_NAME.test(d.name)) {
+      throw new MochiError("FANOUT_E004", `${quoteValue(d.name)} is not a Hex package name`, {
+        hint: "Hex names are lowercase letters, digits and _, starting with a letter",
+      });
+    }
+  }
   const extra = readExtra(pkg, HEX_EXTRA);
   const contents: ArchiveFile[] = pkg.files.map((f) => ({ ...f }));
   for (const c of pkg.capabilities) contents.push({ path: c.path, bytes: c.bytes });

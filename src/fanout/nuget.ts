@@ -182,6 +182,13 @@ function packNugetNow(pkg: FanoutPackage): Artifact[] {
       hint: "set [package] authors in mochi.toml",
     });
   }
+  for (const d of pkg.dependencies) {
+    if (!NUGET_ID.test(d.name) || d.name.length > 100) {
+      throw new MochiError("FANOUT_E004", `${quoteValue(d.name)} is not a NuGet package id`, {
+        hint: "NuGet ids are words of letters, digits and _ joined by . or -",
+      });
+    }
+  }
   const extra = readExtra(pkg, NUGET_EXTRA);
   const files: ArchiveFile[] = [];
   for (const f of pkg.files) {

@@ -24,6 +24,15 @@ import type { Artifact, FanoutPackage, Packer } from "./types.ts";
 const SCOPE = /^[a-zA-Z0-9](?:[a-zA-Z0-9]|-(?=[a-zA-Z0-9])){0,38}$/;
 /** SE-0292 §3.6.2: a package name. */
 const NAME = /^[a-zA-Z0-9](?:[a-zA-Z0-9]|[-_](?=[a-zA-Z0-9])){0,99}$/;
+/**
+ * A requirement as fan-out maps it for SwiftPM: version literals only (`"1.2.0"..<"2.0.0"`,
+ * `"1.2.4"..."1.4.0"`, `from: "1.2.0"`, `exact: "1.2.3"`); it is written into Package.swift, where
+ * anything else in a string literal (a `\(…)` interpolation) would run as code.
+ */
+const SWIFT_REQUIREMENT = (() => {
+  const v = '"\\d[0-9A-Za-z.+-]*"';
+  return new RegExp(`^(?:${v}(?:\\.\\.<|\\.\\.\\.)${v}|exact: ${v}|from: ${v})$`);
+})();
 /** A Swift identifier for the generated manifest's product and targets. */
 const SWIFT_IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -86,11 +95,7 @@ function generatedManifest(
     lines.push("    dependencies: [");
     for (const d of deps) {
       splitSwiftIdentifier(d.name);
-      if (
-        !/^"\d[^"]*"(\.\.<"\d[^"]*"|\.\.\."\d[^"]*")?$|^exact: "\d[^"]*"$|^from: "\d[^"]*"$/.test(
-          d.range,
-        )
-      ) {
+      if (!SWIFT_REQUIREMENT.test(d.range)) {
         throw new MochiError(
           "FANOUT_E003",
           `the swift requirement ${quoteValue(d.range)} on ${
