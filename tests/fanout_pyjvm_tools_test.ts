@@ -147,6 +147,24 @@ guardedTest({
       const ours = unzipSync(wheel!.bytes);
       assert.deepEqual(Object.keys(built), Object.keys(ours));
       for (const [k, v] of Object.entries(ours)) assert.deepEqual(built[k], v, k);
+      // The backend's other PEP 517 hook: build_sdist, run in the unpacked sdist, gives back the
+      // same files (pip only calls build_wheel).
+      await run("tar", ["-xzf", `${dir}/${sdist!.fileName}`, "-C", dir]);
+      const top = sdist!.fileName.replace(/\.tar\.gz$/, "");
+      await Deno.mkdir(`${dir}/resdist`);
+      const name = (await run("python3", [
+        "-B",
+        "-c",
+        "import sys; sys.path.insert(0, '_mochi_build'); import mochi_build; " +
+        `print(mochi_build.build_sdist(${JSON.stringify(`${dir}/resdist`)}))`,
+      ], { cwd: `${dir}/${top}` })).trim();
+      assert.equal(name, sdist!.fileName);
+      const listing = async (file: string) =>
+        (await run("tar", ["-tzvf", file])).split("\n").filter((l) => l.startsWith("-"))
+          .map((l) => l.replace(/^(\S+)\s+\S+\s+(\d+)\s+\S+\s+\S+\s+/, "$1 $2 ")).sort();
+      const ourListing = await listing(`${dir}/${sdist!.fileName}`);
+      assert.ok(ourListing.some((l) => /^-rw-r--r-- \d+ mochi_greet-0\.1\.0\/PKG-INFO$/.test(l)));
+      assert.deepEqual(await listing(`${dir}/resdist/${name}`), ourListing);
       if (hasTwine) {
         const out = await run(twine, [
           "check",
