@@ -82,6 +82,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => loadCommand("./commands/fetch.ts"),
   },
   {
+    name: "vendor",
+    summary: "copy every locked package and crate into a directory, with their digests",
+    load: () => loadCommand("./commands/vendor.ts"),
+  },
+  {
     name: "tree",
     summary: "show the locked dependency tree",
     load: () => loadCommand("./commands/tree.ts"),

@@ -38,6 +38,7 @@ import {
   crateAddresses,
   diffCrates,
   fetchCrates,
+  fetchLockedArtifacts,
   type FetchReport,
   lockCrates,
   rustRequirementsOf,
@@ -140,6 +141,11 @@ export interface InstallOptions {
   pins?: ReadonlyMap<string, string>;
   /** Trusted root JSON bundles are verified against; the public-good root when absent. */
   trustedRootJson?: string;
+  /**
+   * Take locked packages and crates from the manifest's `[registry] vendor` directory (default
+   * true; `mochi vendor` itself sets false, as it fills that directory from the network).
+   */
+  useVendor?: boolean;
   /** Fail on an unsigned package instead of warning (`--require-signatures`). */
   requireSignatures?: boolean;
   /** Packages whose new publisher is accepted (`--accept-publisher <pkg>`). */
@@ -391,6 +397,25 @@ export function withPython(
   return out;
 }
 
+/**
+ * The project's vendor directory as an artifact source, when `[registry] vendor` is set (and
+ * `useVendor` is not false); loaded only then.
+ *
+ * @param project the project
+ * @param options the command's options
+ * @returns the source, or undefined
+ * @throws {MochiError} `VENDOR_E001` when the directory or its `vendor.json` is missing or bad
+ */
+async function vendorSourceOf(
+  project: Project,
+  options: Pick<InstallOptions, "useVendor">,
+): Promise<Awaited<ReturnType<typeof import("./vendor.ts").openVendorSource>> | undefined> {
+  const dir = project.manifest.registry.vendor;
+  if (dir === undefined || options.useVendor === false) return undefined;
+  const v = await import("./vendor.ts");
+  return await v.openVendorSource(v.vendorDirOf(project.dir, dir));
+}
+
 /** Whether the manifest takes any Mochi package from a path or a git repository. */
 function hasLocalDependencies(project: Project): boolean {
   const m = project.manifest;
@@ -531,6 +556,13 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   const lockChanged = newLockText !== project.lockText;
   if (lockChanged && locked) throw lockWouldChange(project.lockPath, NOT_CANONICAL);
 
+  // A vendor directory replaces every source of locked packages and crates (source
+  // replacement): the files are checked against the lock while they are stored.
+  const vendor = await vendorSourceOf(project, options);
+  if (vendor !== undefined && (lock.rustPackages?.length ?? 0) > 0) {
+    await fetchLockedArtifacts(lock, "crate", vendor, { ...options, offline: false });
+  }
+
   // The store lock, shared: installs only add files, so they run side by side; `cache prune`
   // (exclusive) waits for them. Everything below writes temp files into this run's session.
   const session = await openStoreSession(options.mochiHome, "shared", {
@@ -548,9 +580,13 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
     const artifacts = lockArtifacts({ ...lock, rustPackages: [] });
     const addresses = crateAddresses(store);
     plan = planFetch(artifacts, await readStoreState(artifacts, store, addresses), {
-      offline,
+      // Nothing is fetched from the network when a vendor directory supplies the bytes.
+      offline: offline && vendor === undefined,
       requireSignatures: options.requireSignatures ?? false,
     });
+    // Vendored blobs are checked against the lock's digests; their bundles were verified when
+    // the vendoring machine installed them (cargo vendor trusts its checksums the same way).
+    if (vendor !== undefined) plan = { ...plan, toVerify: [] };
     // Bundles verified before are not verified again; this run's records are written only once
     // every artifact is in (a refused install leaves the store as it was).
     const verified = deferVerifiedRecords(store);
@@ -585,11 +621,15 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
             ? goSource!.open(a)
             : a.kind === "wheel"
             ? wheelSource!.open(a)
+            : vendor !== undefined
+            ? vendor.open(a)
             : a.source.startsWith("git+")
             ? gitSource.open(a)
             : mochiSource.open(a),
         ...(verify ? { verify: (a: Artifact) => verify.call(mochiSource, a) } : {}),
-        ...(explain
+        ...(vendor !== undefined
+          ? { explain: (e: unknown, a: Artifact) => vendor.explain!(e, a) }
+          : explain
           ? {
             explain: (e: unknown, a: Artifact) =>
               a.kind === "mochi" && !a.source.startsWith("git+")
@@ -829,7 +869,10 @@ export async function fetchProject(
   await lock(options);
   const project = await readProject(options.projectDir);
   const offline = options.offline || options.frozen || false;
-  const report = await fetchCrates(project, project.lock!, { ...options, offline });
+  const vendor = await vendorSourceOf(project, options);
+  const report = vendor !== undefined
+    ? await fetchLockedArtifacts(project.lock!, "crate", vendor, { ...options, offline: false })
+    : await fetchCrates(project, project.lock!, { ...options, offline });
   const wheels = (project.lock?.pythonWheels?.length ?? 0) > 0
     ? await (await import("./python.ts")).fetchWheels(project.lock!, { ...options, offline })
     : { crates: 0, fetched: 0, cached: 0, bytes: 0 };
@@ -841,4 +884,34 @@ export async function fetchProject(
     bytes: report.bytes + wheels.bytes,
     elapsedMs: performance.now() - t0,
   };
+}
+
+/**
+ * `mochi vendor [DIR]` (cargo vendor): installs the project from its registries and git
+ * repositories (never from an existing vendor directory), fetches every locked crate, then
+ * copies every locked Mochi package and crate from the store into `DIR` with a `vendor.json` of
+ * digests (`writeVendorDir`).
+ *
+ * @param options as for {@link install}; `dir` the vendor directory (default `vendor`, relative
+ *   to the project directory)
+ * @returns what was copied, and the directory relative to the project (for the manifest snippet)
+ * @throws {MochiError} what {@link install} and `fetchCrates` throw; `VENDOR_E001`/`VENDOR_E002`
+ *   from `writeVendorDir`
+ */
+export async function vendorProject(
+  options: InstallOptions & { dir?: string | undefined },
+): Promise<import("./vendor.ts").VendorReport & { relativeDir: string }> {
+  const base: InstallOptions = { ...options, useVendor: false };
+  await install(base);
+  const project = await readProject(options.projectDir);
+  const offline = options.offline || options.frozen || false;
+  if ((project.lock?.rustPackages?.length ?? 0) > 0) {
+    await fetchCrates(project, project.lock!, { ...base, offline });
+  }
+  const v = await import("./vendor.ts");
+  const dir = v.vendorDirOf(project.dir, options.dir ?? "vendor");
+  const report = await v.writeVendorDir(project.lock!, project.lockText!, options.mochiHome, dir);
+  const { relative } = await import("node:path");
+  const rel = relative(project.dir, dir).split("\\").join("/");
+  return { ...report, relativeDir: rel === "" ? "." : rel };
 }

@@ -15,6 +15,8 @@ export {
   openProjectSources,
   registryUrlFor,
   sourceOptions,
+  storedGitArchive,
+  vendorProject,
 } from "./install.ts";
 export { type ProjectSources, type ResolveOptions, resolveProject } from "./resolve.ts";
 export {
@@ -210,3 +212,14 @@ export {
 } from "./provenance.ts";
 export { rebuildFromSource, type RebuildResult } from "./rebuild.ts";
 export { storeLicenses } from "./sbom_licenses.ts";
+export {
+  MAX_VENDOR_MANIFEST_BYTES,
+  openVendorSource,
+  parseVendorManifest,
+  VENDOR_MANIFEST,
+  vendorDirOf,
+  type VendorEntry,
+  type VendorManifest,
+  type VendorReport,
+  writeVendorDir,
+} from "./vendor.ts";

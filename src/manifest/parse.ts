@@ -92,7 +92,7 @@ const DEPENDENCY_KEYS = [
   "targets",
 ];
 const CAPABILITY_KEYS = ["required", "optional", "optional_features", "allowed"];
-const REGISTRY_KEYS = ["default", "alternate", "crates-io", "pypi", "mirrors"];
+const REGISTRY_KEYS = ["default", "alternate", "crates-io", "pypi", "mirrors", "vendor"];
 const WORKSPACE_KEYS = [
   "members",
   "exclude",
@@ -1189,6 +1189,20 @@ function parseRegistry(ctx: Ctx, raw: unknown): RegistryConfig {
       );
     }
     out.pypi = pypi;
+  }
+  const vendor = raw.vendor;
+  if (vendor !== undefined) {
+    if (typeof vendor !== "string" || vendor.length === 0 || vendor.includes("\0")) {
+      ctx.fail(
+        "MANIFEST_E009",
+        ["registry", "vendor"],
+        `[registry] vendor must be a directory path, found ${
+          typeof vendor === "string" ? quoteValue(vendor) : describe(vendor)
+        }`,
+        'write vendor = "vendor" (the directory `mochi vendor` wrote)',
+      );
+    }
+    out.vendor = vendor;
   }
   const alt = raw.alternate;
   if (alt !== undefined) {

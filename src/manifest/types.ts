@@ -97,6 +97,12 @@ export interface RegistryConfig {
   cratesIo?: string;
   /** The PEP 691 simple index for Python distributions (`pypi = "https://…/simple/"`). */
   pypi?: string;
+  /**
+   * `[registry] vendor`: the directory `mochi vendor` wrote (relative to the manifest's
+   * directory); locked packages and crates are taken from it instead of the network (cargo's
+   * source replacement). Not part of the manifest hash: it moves no locked version.
+   */
+  vendor?: string;
   /** `[[registry.alternate]]` entries, in file order. */
   alternates: { name: string; url: string }[];
   /**
