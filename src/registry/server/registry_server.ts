@@ -33,8 +33,16 @@ const JSON_FILES = new Set(["config.json", "snapshot.json", "popular.json"]);
 interface EtagEntry {
   mtimeMs: number;
   size: number;
+  ino: number | null;
   etag: string;
+  /** The file's bytes when small ({@link CACHED_FILE_BYTES}), served while the stat matches. */
+  bytes?: Uint8Array<ArrayBuffer>;
 }
+
+/** Index files up to this size are kept in memory with their ETag. */
+const CACHED_FILE_BYTES = 256 * 1024;
+/** All kept index files together: past it the memory cache starts over. */
+const CACHED_TOTAL_BYTES = 64 * 1024 * 1024;
 
 /** Options of {@link createRegistryHandler}. */
 export interface RegistryHandlerOptions {
@@ -85,6 +93,7 @@ export function createRegistryHandler(
   const root = resolve(typeof rootDir === "string" ? rootDir : rootDir.url);
   let realRoot: string | undefined;
   const etags = new Map<string, EtagEntry>();
+  let cachedBytes = 0;
 
   return async function handle(req: Request): Promise<Response> {
     if (options.api !== undefined && new URL(req.url).pathname.startsWith("/api/")) {
@@ -173,26 +182,44 @@ export function createRegistryHandler(
     if (lastModified) headers["Last-Modified"] = lastModified;
     const mtimeMs = info.mtime?.getTime() ?? -1;
     const cached = etags.get(file);
-    const known = cached !== undefined && cached.mtimeMs === mtimeMs && cached.size === info.size
-      ? cached.etag
-      : undefined;
+    const fresh = cached !== undefined && cached.mtimeMs === mtimeMs &&
+      cached.size === info.size && cached.ino === info.ino;
+    const known = fresh ? cached.etag : undefined;
     if (known !== undefined && ifNoneMatch !== null && etagMatches(ifNoneMatch, known)) {
       headers.ETag = known;
       return new Response(null, { status: 304, headers });
     }
     let bytes: Uint8Array<ArrayBuffer>;
-    try {
-      bytes = info.size <= SYNC_READ_BYTES ? Deno.readFileSync(file) : await Deno.readFile(file);
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound) return text(404, "not found\n");
-      throw e;
+    if (fresh && cached.bytes !== undefined) bytes = cached.bytes;
+    else {
+      try {
+        bytes = info.size <= SYNC_READ_BYTES ? Deno.readFileSync(file) : await Deno.readFile(file);
+      } catch (e) {
+        if (e instanceof Deno.errors.NotFound) return text(404, "not found\n");
+        throw e;
+      }
     }
     let etag = known;
     if (etag === undefined || bytes.length !== info.size) {
       etag = `"${createHash("sha256").update(bytes).digest("base64url")}"`;
-      // Key by the stat taken before the read: a write racing the read changes mtime or size,
-      // so the next request recomputes.
-      if (bytes.length === info.size) etags.set(file, { mtimeMs, size: info.size, etag });
+      // Key by the stat taken before the read: a write racing the read changes mtime, size or
+      // inode (the publish API renames a new file into place), so the next request reads again.
+      if (bytes.length === info.size) {
+        const keep = bytes.length <= CACHED_FILE_BYTES;
+        if (keep && cachedBytes + bytes.length > CACHED_TOTAL_BYTES) {
+          for (const e of etags.values()) delete e.bytes;
+          cachedBytes = 0;
+        }
+        if (cached?.bytes !== undefined) cachedBytes -= cached.bytes.length;
+        etags.set(file, {
+          mtimeMs,
+          size: info.size,
+          ino: info.ino,
+          etag,
+          ...(keep ? { bytes } : {}),
+        });
+        if (keep) cachedBytes += bytes.length;
+      }
     }
     headers.ETag = etag;
     if (ifNoneMatch !== null && etagMatches(ifNoneMatch, etag)) {
