@@ -322,6 +322,14 @@ export const uploadPypi: Uploader = async (
   }
   let status = 0;
   for (const a of dists) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._+!-]*$/.test(a.fileName) || a.fileName.length > 255) {
+      // It goes into a multipart header: a quote or line break would forge form fields.
+      throw new MochiError(
+        "FANOUT_E010",
+        `${JSON.stringify(a.fileName.slice(0, 200))} is not a distribution file name`,
+        { hint: "upload the files packPypi made" },
+      );
+    }
     if (sha256Hex(a.bytes) !== a.sha256 || a.bytes.byteLength !== a.sizeBytes) {
       throw new MochiError(
         "FANOUT_E010",

@@ -304,3 +304,19 @@ Deno.test("pypi upload: a file's Sigstore bundle goes as its PEP 740 attestation
   );
   assert.equal(idx.seen.length, before);
 });
+
+Deno.test("pypi upload: a file name that would forge multipart headers is refused", async () => {
+  await using idx = fakeIndex();
+  const p = pkg();
+  const [wheel] = await packPypi(p);
+  const evil = {
+    ...wheel!,
+    fileName:
+      'x.whl"\r\nContent-Disposition: form-data; name="name"\r\n\r\nevil-1.0-py3-none-any.whl',
+  };
+  await assert.rejects(
+    () => uploadPypi(p, [evil], { url: idx.url, timeoutMs: 5000 }),
+    (e: unknown) => e instanceof MochiError && /not a distribution file name/.test(e.message),
+  );
+  assert.equal(idx.count(), 0);
+});
