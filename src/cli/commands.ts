@@ -102,6 +102,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => loadCommand("./commands/why_capability.ts"),
   },
   {
+    name: "targets",
+    summary: "list what each fan-out target (npm, pypi, maven, …) will produce",
+    load: () => loadCommand("./commands/targets.ts"),
+  },
+  {
     name: "lower",
     summary: "lower the locked capabilities to a runtime's permissions",
     load: () => loadCommand("./commands/lower.ts"),

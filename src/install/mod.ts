@@ -223,3 +223,13 @@ export {
   type VendorReport,
   writeVendorDir,
 } from "./vendor.ts";
+export {
+  executeFanoutPack,
+  type FanoutPackEntry,
+  type FanoutPackPlan,
+  type FanoutReadLimits,
+  planFanoutPack,
+  readFanoutProject,
+  type ReadFanoutOptions,
+  selectEcosystems,
+} from "./fanout.ts";

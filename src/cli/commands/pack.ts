@@ -1,23 +1,36 @@
 /**
- * `mochi pack`: write a reproducible `.tar.zst` of the package.
+ * `mochi pack`: write a reproducible `.tar.zst` of the package; with `--target`, the fan-out
+ * artifacts of each selected ecosystem into `target/fanout/<ecosystem>/` (decided in memory
+ * first, then each folder replaced whole).
  *
  * @module
  */
 import { packToDir } from "../../publish/client/pack.ts";
 import { sourceDateEpoch } from "../../store/archive.ts";
-import { type CommandSpec, flag, stringOption } from "../command.ts";
-import { projectDirOf } from "../common.ts";
+import { type CommandSpec, flag, stringOption, stringsOption } from "../command.ts";
+import { mochiHomeOf, projectDirOf } from "../common.ts";
+import type { CommandContext } from "../command.ts";
 
 /** `mochi pack`. */
 export const command: CommandSpec = {
-  description: "The archive's mtime is SOURCE_DATE_EPOCH (default 0).",
+  description: "The archive's mtime is SOURCE_DATE_EPOCH (default 0).\n" +
+    "--target npm|jsr|pypi|maven|nuget|crates|hex|swiftpm|all (repeatable) packs the compiler's\n" +
+    "output for each ecosystem instead, into target/fanout/<ecosystem>/.",
   options: {
+    target: {
+      type: "string",
+      multiple: true,
+      value: "ECOSYSTEM",
+      help: "pack for an ecosystem (npm, jsr, pypi, maven, nuget, crates, hex, swiftpm or all)",
+    },
     out: { type: "string", value: "DIR", help: "where to write it (default target/package/)" },
     "verify-reproducible": { type: "boolean", help: "pack twice and compare the bytes" },
   },
   async run(ctx) {
     const { out } = ctx;
     const projectDir = await projectDirOf(ctx);
+    const targets = stringsOption(ctx.values, "target");
+    if (targets.length > 0) return await packTargets(ctx, projectDir, targets);
     const r = await packToDir({
       projectDir,
       outDir: stringOption(ctx.values, "out") ?? `${projectDir}/target/package`,
@@ -36,3 +49,41 @@ export const command: CommandSpec = {
     return 0;
   },
 };
+
+async function packTargets(
+  ctx: CommandContext,
+  projectDir: string,
+  targets: string[],
+): Promise<number> {
+  const { out } = ctx;
+  const fanout = await import("../../install/fanout.ts");
+  const { manifest } = await (await import("../../install/project.ts")).readManifest(projectDir);
+  const ecosystems = fanout.selectEcosystems(targets, manifest);
+  const { targetOf } = await import("../../fanout/names.ts");
+  const project = await fanout.readFanoutProject(projectDir, {
+    mochiHome: mochiHomeOf(ctx),
+    targets: [...new Set(ecosystems.map(targetOf))],
+  });
+  const plan = await fanout.planFanoutPack(projectDir, project, ecosystems);
+  const explicit = !targets.includes("all");
+  if (explicit && plan.missingPackers.length > 0) {
+    const { MochiError } = await import("../../errors.ts");
+    throw new MochiError(
+      "FANOUT_E011",
+      `this mochi has no packer for ${plan.missingPackers.join(", ")} yet`,
+      { hint: "pack the other targets, or use --target all to skip those without a packer" },
+    );
+  }
+  await fanout.executeFanoutPack(plan);
+  for (const e of plan.entries) {
+    const id = e.pkg.group === undefined ? e.pkg.name : `${e.pkg.group}:${e.pkg.name}`;
+    out.info(`Packed ${e.ecosystem} ${id} ${e.pkg.version} into target/fanout/${e.ecosystem}/`);
+    for (const a of e.artifacts) {
+      out.info(`  ${a.fileName} ${a.sizeBytes} bytes sha256:${a.sha256}`);
+    }
+  }
+  for (const m of plan.missingPackers) {
+    out.warn(`skipped ${m}: this mochi has no packer for it yet`);
+  }
+  return 0;
+}
