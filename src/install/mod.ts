@@ -229,7 +229,7 @@ export {
   type FanoutPackPlan,
   type FanoutReadLimits,
   planFanoutPack,
-  readFanoutProject,
   type ReadFanoutOptions,
+  readFanoutProject,
   selectEcosystems,
 } from "./fanout.ts";
