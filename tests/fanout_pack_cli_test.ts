@@ -159,3 +159,67 @@ guardedTest(
     }
   },
 );
+
+/** Entry names of an archive, listed by the system's tar or Python's zipfile (not our readers). */
+async function entries(path: string): Promise<string[]> {
+  const zipLike = /\.(whl|jar|nupkg|zip)$/.test(path);
+  const args = zipLike
+    ? [
+      "python3",
+      "-c",
+      "import sys,zipfile;print('\\n'.join(zipfile.ZipFile(sys.argv[1]).namelist()))",
+      path,
+    ]
+    : ["tar", /\.(tgz|tar\.gz|crate)$/.test(path) ? "-tzf" : "-tf", path];
+  const out = await new Deno.Command(args[0]!, { args: args.slice(1), stdout: "piped" }).output();
+  assert.ok(out.success, path);
+  return new TextDecoder().decode(out.stdout).trim().split("\n");
+}
+
+guardedTest("every artifact carries its target's lowering of the locked capabilities", async () => {
+  const dir = await libCopy();
+  try {
+    const r = await runCli(["pack", "--target", "all"], {
+      cwd: dir,
+      env: { MOCHI_HOME: `${dir}/.home` },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const fan = `${dir}/target/fanout`;
+    const want: [string, string][] = [
+      ["npm/mochi-greet-0.3.1.tgz", "package/mochi.caps.json"],
+      ["jsr/mochi-greet-0.3.1.jsr.tgz", "deno.json"],
+      ["pypi/mochi_greet-0.3.1-py3-none-any.whl", "mochi_caps.json"],
+      ["maven/greet-0.3.1.jar", "mochi.caps.json"],
+      ["nuget/Mochi.Greet.0.3.1.nupkg", "mochi.caps.json"],
+      ["crates/mochi-greet-0.3.1.crate", "mochi.caps.json"],
+      ["swiftpm/greet-0.3.1.zip", "mochi.caps.json"],
+    ];
+    for (const [file, cap] of want) {
+      const names = await entries(`${fan}/${file}`);
+      assert.ok(
+        names.some((n) => n === cap || n.endsWith(`/${cap}`)),
+        `${cap} in ${file}: ${names}`,
+      );
+    }
+    // Hex: the capability file is inside the outer tar's contents.tar.gz.
+    const x = `${dir}/hex-x`;
+    await Deno.mkdir(x);
+    const untar = await new Deno.Command("tar", {
+      args: ["-xf", `${fan}/hex/mochi_greet-0.3.1.tar`, "-C", x],
+    }).output();
+    assert.ok(untar.success);
+    assert.ok((await entries(`${x}/contents.tar.gz`)).includes("mochi.caps.json"));
+    // The file says what it lowers: the fixture's `env`.
+    const py = await new Deno.Command("python3", {
+      args: [
+        "-c",
+        "import sys,zipfile,json;z=zipfile.ZipFile(sys.argv[1]);n=[n for n in z.namelist() if n.endswith('/mochi_caps.json')][0];print(json.dumps(json.loads(z.read(n))['capabilities']))",
+        `${fan}/pypi/mochi_greet-0.3.1-py3-none-any.whl`,
+      ],
+      stdout: "piped",
+    }).output();
+    assert.equal(new TextDecoder().decode(py.stdout).trim(), '["env"]');
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
