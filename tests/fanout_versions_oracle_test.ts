@@ -21,9 +21,10 @@ class LineOracle implements AsyncDisposable {
   #buffer = "";
   #dec = new TextDecoder();
 
-  constructor(cmd: string, args: string[]) {
+  constructor(cmd: string, args: string[], env: Record<string, string> = {}) {
     this.#child = new Deno.Command(cmd, {
       args,
+      env,
       cwd: ROOT,
       stdin: "piped",
       stdout: "piped",
@@ -64,8 +65,25 @@ async function has(cmd: string, args: string[]): Promise<boolean> {
 
 const hasPackaging = await has("python3", ["-c", "import packaging.version"]);
 const hasJava = await has("java", ["-version"]);
+/** node-semver as npm ships it (`npm root -g`/npm/node_modules/semver). */
+const npmSemver = await (async () => {
+  try {
+    const out = await new Deno.Command("npm", {
+      args: ["root", "-g"],
+      stdout: "piped",
+      stderr: "null",
+    })
+      .output();
+    const dir = `${new TextDecoder().decode(out.stdout).trim()}/npm/node_modules/semver`;
+    await Deno.stat(`${dir}/package.json`);
+    return (await has("node", ["--version"])) ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+})();
 if (!hasPackaging) console.warn("skipped: python3 with packaging is absent");
 if (!hasJava) console.warn("skipped: java is absent");
+if (npmSemver === undefined) console.warn("skipped: node with npm's semver is absent");
 
 /** Mochi versions that PEP 440 and Maven can carry: X.Y.Z[-alpha|beta|rc.N]. */
 const mappableVersion = fc.record({
@@ -177,5 +195,72 @@ Deno.test({
     ]);
     assert.equal(await mvn.ask(["sort", "1.0.0-x.1", "1.0.0"]), "1");
     assert.equal(await mvn.ask(["sort", "1.0.0-alpha.1", "1.0.0"]), "-1");
+  },
+});
+
+/** Any SemVer pre-release: the mappable ones and others node-semver must order the same. */
+const anyVersion = fc.tuple(
+  fc.nat(3),
+  fc.nat(3),
+  fc.nat(3),
+  fc.option(
+    fc.array(fc.oneof(fc.constantFrom("alpha", "beta", "rc", "x", "0a"), fc.nat(12).map(String)), {
+      minLength: 1,
+      maxLength: 3,
+    }),
+    { nil: undefined },
+  ),
+).map(([a, b, c, pre]) => `${a}.${b}.${c}${pre === undefined ? "" : `-${pre.join(".")}`}`);
+
+const preComparator = fc.tuple(
+  fc.constantFrom("=", ">", ">=", "<", "<=", "~", "^"),
+  anyVersion,
+).map(([op, v]) => `${op}${v}`);
+
+Deno.test({
+  name:
+    "npm/JSR: node-semver orders the versions as SemVer and admits what cargo's rules admit, pre-releases too",
+  ignore: npmSemver === undefined,
+  async fn() {
+    await using oracle = new LineOracle("node", ["tests/oracles/npm_semver_oracle.cjs"], {
+      NPM_SEMVER: npmSemver!,
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(anyVersion, { minLength: 2, maxLength: 24 }), async (vs) => {
+        const sorted = vs.map(parseVersion).sort(compareVersions);
+        const mapped = sorted.map((v) => mapVersion("npm", v));
+        const signs = (await oracle.ask(["sort", ...mapped])).split(" ").map(Number);
+        sorted.slice(1).forEach((v, i) => {
+          assert.equal(signs[i], Math.sign(compareVersions(sorted[i]!, v)), mapped.join(" "));
+        });
+      }),
+      { numRuns: 300 },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          requirement,
+          preComparator,
+          fc.tuple(preComparator, comparator).map(([a, b]) => `${a}, ${b}`),
+        ),
+        fc.array(anyVersion, { minLength: 1, maxLength: 16 }),
+        async (req, vs) => {
+          let range: string;
+          try {
+            range = mapRange("npm", req);
+          } catch (e) {
+            fc.pre(!String(e).includes("admits no version"));
+            throw e;
+          }
+          const flags = (await oracle.ask(["range", range, ...vs])).split(" ");
+          const parsed = parseRequirement(req);
+          vs.forEach((v, i) => {
+            const want = satisfies(parseVersion(v), parsed) ? "1" : "0";
+            assert.equal(flags[i], want, `${v} in ${req} → npm ${range}`);
+          });
+        },
+      ),
+      { numRuns: 500 },
+    );
   },
 });
