@@ -171,12 +171,14 @@ export const ROOMS: Readonly<Record<string, Room>> = {
     paths: ["src/registry/client/"],
     layer: "adapter",
     forbid: ["registry-server"],
-    about: "reads a registry (file:// or http(s)): index files, blobs, crates, with caps",
+    about:
+      "reads a registry (file:// or http(s)): index files, blobs, crates, with caps; fails over to mirrors",
   },
   "registry-server": {
     paths: ["src/registry/server/"],
     layer: "adapter",
-    about: "serves a registry directory and its publish API",
+    about:
+      "serves a registry (a directory or an S3 bucket) and its publish API; syncs and audits mirrors",
   },
   trust: {
     paths: ["src/trust/sigstore/"],

@@ -12,7 +12,8 @@ import {
   writeSnapshotKeyFile,
 } from "../src/registry/server/registry_snapshot.ts";
 import { parseIndexFile } from "../src/index/mod.ts";
-import { runCli, writeProject, writeRegistry } from "./helpers.ts";
+import { runCli, serveRegistrySubprocess, writeProject, writeRegistry } from "./helpers.ts";
+import { startFakeSigstore, workflowSan } from "./fake_sigstore.ts";
 import { guardedTest } from "./stray.ts";
 
 async function copyDir(from: string, to: string): Promise<void> {
@@ -166,6 +167,113 @@ guardedTest(
       assert.match(a3.stdout, /stale-snapshot\tsnapshot\.json\t.*version 1, the primary's 2/);
     } finally {
       for (const s of stop) await s().catch(() => {});
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
+);
+
+guardedTest(
+  "mirrors: signed packages install through a mirror with --require-signatures; an altered bundle is refused",
+  async () => {
+    const tmp = await Deno.makeTempDir();
+    await using fake = await startFakeSigstore();
+    try {
+      const reg = `${tmp}/registry`;
+      await Deno.mkdir(reg);
+      await Deno.writeTextFile(`${reg}/config.json`, '{"dl": "blobs/", "api": null}');
+      const rootFile = `${tmp}/trusted_root.json`;
+      await Deno.writeTextFile(rootFile, fake.trustedRootJson);
+      const keyPath = `${tmp}/snap.key`;
+      await writeSnapshotKeyFile(keyPath);
+      await writeRegistrySnapshot(reg, { privateKeyFile: await Deno.readTextFile(keyPath) });
+      const server = await serveRegistrySubprocess(reg, [
+        "--allow-publish",
+        "--trusted-root",
+        rootFile,
+        "--snapshot-key",
+        keyPath,
+      ]);
+      const primaryUrl = server.url;
+      let primaryUp = true;
+      try {
+        const pkg = `${tmp}/core`;
+        await Deno.mkdir(`${pkg}/src`, { recursive: true });
+        await Deno.writeTextFile(
+          `${pkg}/mochi.toml`,
+          `[package]\nname = "@acme/core"\nversion = "1.0.0"\nedition = "2026"\nmochi = ">=0.7"\n` +
+            `description = "core"\nlicense = "MIT"\nreadme = "README.md"\n` +
+            `repository = "https://github.com/acme/core"\n`,
+        );
+        await Deno.writeTextFile(`${pkg}/README.md`, "# core\n");
+        await Deno.writeTextFile(`${pkg}/src/lib.mochi`, "// core\n");
+        const pub = await runCli(
+          ["publish", "--identity-token", fake.token(workflowSan("acme/core"))],
+          {
+            cwd: pkg,
+            env: {
+              MOCHI_HOME: `${tmp}/publisher-home`,
+              MOCHI_REGISTRY: primaryUrl,
+              MOCHI_FULCIO_URL: fake.url,
+              MOCHI_REKOR_URL: fake.url,
+            },
+          },
+        );
+        assert.equal(pub.code, 0, pub.stderr);
+        const sync = await runCli(["mirror", "sync", primaryUrl, `${tmp}/mirror`]);
+        assert.equal(sync.code, 0, sync.stderr);
+        await copyDir(`${tmp}/mirror`, `${tmp}/mirror-bad`);
+        const mirror = served(`${tmp}/mirror`);
+        const bad = served(`${tmp}/mirror-bad`);
+        try {
+          const app = `${tmp}/app`;
+          await writeProject(app, { [`"@acme/core"`]: "^1.0" });
+          const env = (home: string, m: string) => ({
+            MOCHI_HOME: home,
+            MOCHI_REGISTRY: primaryUrl,
+            MOCHI_MIRRORS: m,
+            MOCHI_SIGSTORE_ROOT: rootFile,
+          });
+          const first = await runCli(["install", "--require-signatures"], {
+            cwd: app,
+            env: env(`${tmp}/home`, mirror.url),
+          });
+          assert.equal(first.code, 0, first.stderr);
+          await server[Symbol.asyncDispose]();
+          primaryUp = false;
+          for (const h of ["h1", "h2"]) await copyDir(`${tmp}/home/state`, `${tmp}/${h}/state`);
+          const viaMirror = await runCli(["install", "--require-signatures"], {
+            cwd: app,
+            env: env(`${tmp}/h1`, mirror.url),
+          });
+          assert.equal(viaMirror.code, 0, viaMirror.stderr);
+          assert.match(viaMirror.stdout, /Verified 1 Sigstore signature/);
+          // The bad mirror serves the bundle with one byte of its signature changed: refused.
+          const rec = parseIndexFile(
+            "@acme/core",
+            await Deno.readTextFile(`${tmp}/mirror/co/re/acme/core`),
+          )[0]!;
+          const bundlePath = `${tmp}/mirror-bad/blobs/${rec.blake3}.sigstore`;
+          const text = await Deno.readTextFile(bundlePath);
+          const sig = /"sig"\s*:\s*"/.exec(text);
+          assert.ok(sig !== null, "the bundle has a DSSE signature");
+          const at = sig.index + sig[0].length + 10;
+          await Deno.writeTextFile(
+            bundlePath,
+            text.slice(0, at) + (text[at] === "A" ? "B" : "A") + text.slice(at + 1),
+          );
+          const refused = await runCli(["install", "--require-signatures"], {
+            cwd: app,
+            env: env(`${tmp}/h2`, bad.url),
+          });
+          assert.equal(refused.code, 4, refused.stderr);
+          assert.match(refused.stderr, /SIG_E00\d/);
+        } finally {
+          await Promise.all([mirror.shutdown(), bad.shutdown()]);
+        }
+      } finally {
+        if (primaryUp) await server[Symbol.asyncDispose]();
+      }
+    } finally {
       await Deno.remove(tmp, { recursive: true });
     }
   },

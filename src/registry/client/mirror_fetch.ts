@@ -1,5 +1,6 @@
 /**
- * Registry mirrors on the client side (MEP-57 P11): a `fetch` that asks the primary registry
+ * Registry mirrors on the client side (after the mirror lists of pip and cargo's source
+ * replacement, but checked as TUF clients check mirrors): a `fetch` that asks the primary registry
  * first and, on a connection error, a 5xx answer or no answer within the header timeout, asks
  * the same path on each mirror in order. Everything still goes through the registry client's
  * checks under the primary's URL: the primary's pinned snapshot key, its highest snapshot

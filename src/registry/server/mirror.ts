@@ -1,5 +1,5 @@
 /**
- * Registry mirrors (MEP-57 P11), the operator's side: `mochi mirror sync <upstream> <dest>`
+ * Registry mirrors, the operator's side: `mochi mirror sync <upstream> <dest>`
  * copies a registry that signs its snapshot into a directory or an S3 bucket, incrementally, and
  * `mochi mirror audit <mirror>` compares a mirror with its primary and names every divergence.
  *

@@ -110,7 +110,11 @@ export class DirectoryStorage implements RegistryStorage {
   readonly kind = "directory" as const;
   #mutex = new Mutex();
 
-  /** @param root the registry directory (created on the first write) */
+  /**
+   * Opens a directory as a registry's storage; nothing is read or created until the first call.
+   *
+   * @param root the registry directory (created on the first write)
+   */
   constructor(root: string) {
     this.url = resolve(root);
   }
