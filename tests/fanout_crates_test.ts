@@ -39,6 +39,7 @@ guardedTest("crates: the .crate's layout, modes, digest and both manifests", asy
       "mochi-greet-0.3.1/Cargo.toml",
       "mochi-greet-0.3.1/Cargo.toml.orig",
       "mochi-greet-0.3.1/README.md",
+      "mochi-greet-0.3.1/mochi.caps.json",
       "mochi-greet-0.3.1/src/format.rs",
       "mochi-greet-0.3.1/src/lib.rs",
     ]);

@@ -180,6 +180,7 @@ guardedTest(
       const inside = await listFiles(`${dir}/contents`);
       assertEquals(inside, [
         "README.md",
+        "mochi.caps.json",
         "rebar.config",
         "src/greet.erl",
         "src/greet_format.erl",
@@ -248,7 +249,7 @@ guardedTest({
         `io:format("~s ~s ~p~n", [maps:get(<<"name">>, M), maps:get(<<"version">>, M), length(maps:get(<<"files">>, M))]), halt().`,
       ]);
       assertEquals(consult.code, 0, consult.stderr);
-      assertEquals(consult.stdout, "mochi_greet 0.3.1 5\n");
+      assertEquals(consult.stdout, "mochi_greet 0.3.1 6\n");
       await Deno.mkdir(`${dir}/c/ebin`, { recursive: true });
       assertEquals((await run("tar", ["xzf", `${dir}/contents.tar.gz`, "-C", `${dir}/c`])).code, 0);
       const erlc = await run("erlc", [

@@ -8,7 +8,9 @@
  */
 import { createHash } from "node:crypto";
 import { ROOT } from "./helpers.ts";
-import type { Ecosystem, FanoutFile, FanoutPackage } from "../src/fanout/types.ts";
+import type { FanoutFile, FanoutPackage } from "../src/fanout/types.ts";
+import { buildFanoutPackage } from "../src/fanout/build.ts";
+import { readFanoutProject } from "../src/install/fanout.ts";
 
 /** Where the fixture library lives. */
 export const FIXTURE_LIB = `${ROOT}/fixtures/fanout/lib`;
@@ -25,43 +27,19 @@ async function walk(dir: string, base = ""): Promise<FanoutFile[]> {
   return out;
 }
 
-const NAMES: Partial<Record<Ecosystem, [string, string]>> = {
-  crates: ["rust", "mochi-greet"],
-  nuget: ["dotnet", "Mochi.Greet"],
-  hex: ["beam", "mochi_greet"],
-  swiftpm: ["swift", "mochi.greet"],
-};
+const TARGETS = { crates: "rust", nuget: "dotnet", hex: "beam", swiftpm: "swift" } as const;
 
-/** The fixture's package for one native ecosystem, as fan-core's builder maps it. */
+/**
+ * The fixture's package for one native ecosystem, built the way `mochi pack` builds it: the
+ * project read by `readFanoutProject` (its `mochi.toml`, `out` folder, readme, capabilities) and
+ * mapped by `buildFanoutPackage`; `over` replaces fields for a test's variant.
+ */
 export async function fixturePackage(
   ecosystem: "crates" | "nuget" | "hex" | "swiftpm",
   over: Partial<FanoutPackage> = {},
 ): Promise<FanoutPackage> {
-  const [dir, name] = NAMES[ecosystem]!;
-  const files = (await walk(`${FIXTURE_LIB}/target/${dir}`)).sort((a, b) =>
-    a.path < b.path ? -1 : a.path > b.path ? 1 : 0
-  );
-  return {
-    ecosystem,
-    name,
-    version: "0.3.1",
-    mochi: { name: "@mochi/greet", version: "0.3.1" },
-    description: 'Greets people by name ("Hello, Ada!")',
-    license: "Apache-2.0 OR MIT",
-    authors: ["Ada Lovelace <ada@example.com>", "Mochi Authors"],
-    repository: "https://example.com/mochi/greet",
-    homepage: "https://example.com/greet",
-    keywords: ["greeting", "hello"],
-    readme: {
-      path: "README.md",
-      bytes: new TextEncoder().encode("# greet\n\nGreets people by name.\n"),
-    },
-    dependencies: [],
-    files,
-    capabilities: [],
-    extra: {},
-    ...over,
-  };
+  const project = await readFanoutProject(FIXTURE_LIB, { targets: [TARGETS[ecosystem]] });
+  return { ...buildFanoutPackage(project, ecosystem), ...over };
 }
 
 /** Runs a command; returns its status and outputs as text. */

@@ -66,6 +66,7 @@ guardedTest(
         "README.md",
         "lib/net45/Mochi.Greet.dll",
         "lib/net45/Mochi.Greet.xml",
+        "mochi.caps.json",
       ];
       // The psmdcp name: the first 32 hex digits of SHA-512 over every package file's bytes, in
       // order (PackageBuilder.CalcPsmdcpName, deterministic mode).

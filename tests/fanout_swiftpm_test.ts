@@ -55,6 +55,7 @@ guardedTest("swiftpm: the source archive's layout, checksum and release metadata
       "greet/README.md",
       "greet/Sources/Greet/Format.swift",
       "greet/Sources/Greet/Greet.swift",
+      "greet/mochi.caps.json",
     ]);
     const sha = await run("sha256sum", [`${dir}/a.zip`]);
     assertEquals(sha.stdout.split(" ")[0], archive!.sha256);
