@@ -151,6 +151,13 @@ export function buildFanoutPackage(project: FanoutProject, ecosystem: Ecosystem)
   const dependencies: FanoutDependency[] = [];
   for (const dep of manifest.dependencies.values()) {
     if (dep.optional) continue;
+    if (!dep.versionGiven) {
+      throw new MochiError(
+        "FANOUT_E003",
+        `dependency ${dep.name} has no version requirement, so ${ecosystem} consumers could not resolve it`,
+        { hint: `add version = "^x.y" beside its path or git source` },
+      );
+    }
     dependencies.push(mochiDependency(ecosystem, project, dep.name, dep.requirement));
   }
   for (const d of table.dependencies) {
