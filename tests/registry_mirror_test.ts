@@ -8,11 +8,21 @@
 import assert from "node:assert/strict";
 import { serveRegistry } from "../src/registry/server/registry_server.ts";
 import {
+  generateSnapshotKey,
+  readSnapshotKey,
   writeRegistrySnapshot,
   writeSnapshotKeyFile,
 } from "../src/registry/server/registry_snapshot.ts";
-import { parseIndexFile } from "../src/index/mod.ts";
-import { runCli, serveRegistrySubprocess, writeProject, writeRegistry } from "./helpers.ts";
+import { formatSnapshot, parseIndexFile, signSnapshot } from "../src/index/mod.ts";
+import { syncMirror } from "../src/registry/server/mirror.ts";
+import { openStorage } from "../src/registry/server/storage.ts";
+import {
+  runCli,
+  serveRegistrySubprocess,
+  snapshotTree,
+  writeProject,
+  writeRegistry,
+} from "./helpers.ts";
 import { startFakeSigstore, workflowSan } from "./fake_sigstore.ts";
 import { guardedTest } from "./stray.ts";
 
@@ -278,3 +288,40 @@ guardedTest(
     }
   },
 );
+
+Deno.test("mirror sync refuses a signed snapshot listing a dot path, and writes nothing", async () => {
+  const tmp = await Deno.makeTempDir();
+  try {
+    const up = `${tmp}/up`;
+    await Deno.mkdir(`${up}/.publishers`, { recursive: true });
+    await Deno.writeTextFile(`${up}/.publishers/evil`, "x");
+    const { privateKeyFile, publicKey } = await generateSnapshotKey();
+    const { privateKey } = await readSnapshotKey(privateKeyFile, "key");
+    await Deno.writeTextFile(
+      `${up}/config.json`,
+      JSON.stringify({ dl: "blobs/", api: null, "snapshot-key": publicKey }),
+    );
+    const signed = await signSnapshot(
+      {
+        version: 1,
+        expires: "2999-01-01T00:00:00Z",
+        files: { ".publishers/evil": { sha256: "0".repeat(64), size: 1 } },
+      },
+      privateKey,
+      publicKey,
+    );
+    await Deno.writeTextFile(`${up}/snapshot.json`, formatSnapshot(signed));
+    const server = serveRegistry(up);
+    try {
+      await assert.rejects(
+        async () => await syncMirror(server.url, await openStorage(`${tmp}/mirror`)),
+        { code: "MIRROR_E002", message: /\.publishers\/evil/ },
+      );
+      assert.deepEqual(await snapshotTree(`${tmp}/mirror`), []);
+    } finally {
+      await server.shutdown();
+    }
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});

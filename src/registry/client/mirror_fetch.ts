@@ -38,7 +38,8 @@ function base(url: string): string {
 
 /**
  * Wraps `fetch` so that requests under `primary` fail over to `mirrors` (same relative path).
- * Requests for other URLs pass through unchanged. A 4xx answer (e.g. 404) is final and never
+ * Requests for other URLs, and requests other than GET and HEAD, pass through unchanged. A 4xx
+ * answer (e.g. 404) is final and never
  * retried on a mirror: only the primary's absence is covered, not its answers.
  *
  * @param primary the primary registry's base URL (http or https)
@@ -103,7 +104,12 @@ export function failoverFetch(
     init?: RequestInit,
   ): Promise<Response> {
     const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
-    if (!url.startsWith(root) || bases.length === 0) return await inner(input, init);
+    const method = (init?.method ?? (input instanceof Request ? input.method : "GET"))
+      .toUpperCase();
+    // Only reads fail over: a publish or yank goes to the primary alone.
+    if (!url.startsWith(root) || bases.length === 0 || (method !== "GET" && method !== "HEAD")) {
+      return await inner(input, init);
+    }
     const rel = url.slice(root.length);
     const only = await options.primaryOnly?.(rel) ?? false;
     const targets = only

@@ -89,3 +89,13 @@ Deno.test("[registry] mirrors: a list of http(s) URLs, anything else MANIFEST_E0
     );
   }
 });
+
+Deno.test("failoverFetch: a POST (publish, yank) goes to the primary alone", async () => {
+  const { f, seen } = fake({ [P]: "503" });
+  const res = await failoverFetch(P, [M1], { fetch: f })(`${P}api/v1/packages`, {
+    method: "POST",
+    body: "x",
+  });
+  assert.equal(res.status, 503);
+  assert.deepEqual(seen, [`${P}api/v1/packages`]);
+});

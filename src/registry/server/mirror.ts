@@ -26,7 +26,7 @@ import {
 } from "../../index/mod.ts";
 import { LIMITS } from "../../limits.ts";
 import { digestBytes } from "../../store/mod.ts";
-import type { RegistryStorage } from "./storage_types.ts";
+import { checkStorageKey, type RegistryStorage } from "./storage_types.ts";
 
 const MAX_CONFIG_BYTES = 1024 * 1024;
 const STATE_KEY = ".mirror-state.json";
@@ -120,6 +120,26 @@ async function getCapped(
     off += c.length;
   }
   return { status: res.status, bytes, etag: res.headers.get("etag") ?? undefined };
+}
+
+/** A snapshot path as a URL path: each segment percent-encoded. */
+function urlPath(path: string): string {
+  return path.split("/").map(encodeURIComponent).join("/");
+}
+
+/**
+ * Whether a path listed by a snapshot is one a registry serves: plain segments, none empty or
+ * starting with `.` (a hostile upstream must not write the mirror's dot files), not the files
+ * the mirror writes itself.
+ */
+function servedPath(path: string): boolean {
+  if (path === "config.json" || path === SNAPSHOT_PATH) return false;
+  try {
+    checkStorageKey(path);
+  } catch {
+    return false;
+  }
+  return path.split("/").every((p) => !p.startsWith("."));
 }
 
 function sha256Hex(bytes: Uint8Array): string {
@@ -262,6 +282,14 @@ export async function syncMirror(
   let indexFiles = 0;
   let blobs = 0;
   const paths = Object.keys(snap.files).sort();
+  const unsafe = paths.find((p) => !servedPath(p));
+  if (unsafe !== undefined) {
+    throw new MochiError(
+      "MIRROR_E002",
+      `${root}'s snapshot lists ${JSON.stringify(unsafe.slice(0, 200))}, a path no registry serves`,
+      { hint: "the upstream's snapshot is hostile or broken; do not mirror it" },
+    );
+  }
   const listed = new Set(paths);
   let next = 0;
   const work = async () => {
@@ -274,7 +302,7 @@ export async function syncMirror(
         await dest.head(path) !== undefined
       ) continue;
       const got = await getCapped(
-        `${root}${path}`,
+        `${root}${urlPath(path)}`,
         Math.min(want.size, LIMITS.indexBytes),
         options,
       );
@@ -494,12 +522,16 @@ export async function auditMirror(
   let blobsChecked = 0;
   for (const path of Object.keys(psnap.files).sort()) {
     const want = psnap.files[path]!;
+    if (!servedPath(path)) {
+      add("bad-snapshot", SNAPSHOT_PATH, "the primary's snapshot lists an unsafe path");
+      continue;
+    }
     const pget = await getCapped(
-      `${proot}${path}`,
+      `${proot}${urlPath(path)}`,
       Math.min(want.size, LIMITS.indexBytes),
       options,
     );
-    const mget = await getCapped(`${mroot}${path}`, LIMITS.indexBytes, options);
+    const mget = await getCapped(`${mroot}${urlPath(path)}`, LIMITS.indexBytes, options);
     if (mget.status !== 200) {
       add("missing-file", path, "the mirror does not serve this index file");
     } else if (sha256Hex(mget.bytes) !== want.sha256) {
