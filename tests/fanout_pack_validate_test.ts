@@ -2,7 +2,9 @@
  * The artifacts `mochi pack --target …` writes for the fixture library (`fixtures/fanout/lib`,
  * its mochi.toml through the builder, not a hand-made package) are accepted by the ecosystems' own
  * tools, offline: `pip install --no-index` of the wheel then `import`, `npm install
- * --offline` of the tarball then `node` imports it, `javac`/`java` against the jar. A validator
+ * --offline` of the tarball then `node` imports it, `javac`/`java` against the jar, `cargo
+ * package --list` and a consumer crate's `cargo run` on the unpacked crate, `deno publish
+ * --dry-run` on the unpacked JSR archive. A validator
  * whose tool is absent is skipped and says so.
  *
  * @module
@@ -36,6 +38,7 @@ const tools = {
   python: await has("python3", ["-m", "venv", "--help"]),
   npm: await has("npm", ["--version"]) && await has("node", ["--version"]),
   java: await has("javac", ["-version"]) && await has("java", ["-version"]),
+  cargo: await has("cargo", ["--version"]),
 };
 for (const [tool, ok] of Object.entries(tools)) {
   if (!ok) console.warn(`skipped: the ${tool} validator (its tool is absent)`);
@@ -150,4 +153,73 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test({
+  name: "cargo lists the unpacked crate and a consumer crate builds and runs against it",
+  ignore: !tools.cargo,
+  async fn() {
+    const dir = await packed(["crates"]);
+    try {
+      const crate = `${dir}/target/fanout/crates/mochi-greet-0.3.1.crate`;
+      assert.equal((await run("tar", ["-xzf", crate], dir)).code, 0);
+      const root = `${dir}/mochi-greet-0.3.1`;
+      const env = {
+        PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+        HOME: Deno.env.get("HOME") ?? dir,
+        CARGO_TARGET_DIR: `${dir}/cargo-target`,
+        CARGO_TERM_COLOR: "never",
+      };
+      // cargo refuses a source holding Cargo.toml.orig (it writes that file itself).
+      await Deno.rename(`${root}/Cargo.toml.orig`, `${dir}/Cargo.toml.orig`);
+      const list = await run(
+        "cargo",
+        ["package", "--list", "--allow-dirty", "--offline"],
+        root,
+        env,
+      );
+      assert.equal(list.code, 0, list.out);
+      assert.match(list.out, /^src\/lib\.rs$/m);
+      await Deno.mkdir(`${dir}/app/src`, { recursive: true });
+      await Deno.writeTextFile(
+        `${dir}/app/Cargo.toml`,
+        '[package]\nname = "app"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n' +
+          'mochi-greet = { path = "../mochi-greet-0.3.1" }\n',
+      );
+      await Deno.writeTextFile(
+        `${dir}/app/src/main.rs`,
+        'fn main() { println!("{}", mochi_greet::greet("Ada")); }\n',
+      );
+      const ran = await run("cargo", ["run", "--offline", "--quiet"], `${dir}/app`, env);
+      assert.equal(ran.code, 0, ran.out);
+      assert.equal(ran.out.trim(), "Hello, Ada!");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("deno publish --dry-run accepts the unpacked JSR archive", async () => {
+  const dir = await packed(["jsr"]);
+  try {
+    const x = `${dir}/jsr-x`;
+    await Deno.mkdir(x);
+    const untar = await run("tar", [
+      "-xzf",
+      `${dir}/target/fanout/jsr/mochi-greet-0.3.1.jsr.tgz`,
+      "-C",
+      x,
+    ], dir);
+    assert.equal(untar.code, 0, untar.out);
+    const r = await run(Deno.execPath(), ["publish", "--dry-run", "--allow-dirty"], x, {
+      DENO_NO_UPDATE_CHECK: "1",
+      NO_COLOR: "1",
+      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+      HOME: Deno.env.get("HOME") ?? dir,
+    });
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /Simulating publish of @mochi\/greet@0\.3\.1/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
