@@ -274,3 +274,49 @@ guardedTest({
     }
   },
 });
+
+guardedTest({
+  name:
+    "hex: rebar3 builds the unpacked package as a consumer's dependency, offline (where rebar3 is installed)",
+  ignore: !(await hasTool("sh", ["-c", "command -v rebar3 && command -v erl"])),
+  async fn() {
+    const [a] = await packHex(await fixturePackage("hex"));
+    const dir = await Deno.makeTempDir();
+    try {
+      await unpack(a!.bytes, dir);
+      // The consumer: an OTP application depending on mochi_greet, found in _checkouts/ (rebar3's
+      // local override of a dependency), built with no network.
+      const app = `${dir}/app`;
+      await Deno.mkdir(`${app}/src`, { recursive: true });
+      await Deno.mkdir(`${app}/_checkouts/mochi_greet`, { recursive: true });
+      const x = await run("tar", [
+        "xzf",
+        `${dir}/contents.tar.gz`,
+        "-C",
+        `${app}/_checkouts/mochi_greet`,
+      ]);
+      assertEquals(x.code, 0, x.stderr);
+      await Deno.writeTextFile(`${app}/rebar.config`, "{deps, [mochi_greet]}.\n");
+      await Deno.writeTextFile(
+        `${app}/src/app.app.src`,
+        '{application, app, [{description, "consumer"}, {vsn, "0.1.0"}, {applications, [kernel, stdlib, mochi_greet]}]}.\n',
+      );
+      await Deno.writeTextFile(
+        `${app}/src/app_main.erl`,
+        '-module(app_main).\n-export([main/0]).\nmain() -> io:format("~s~n~s~n", [greet:greet(" Ada "), greet:greet("")]).\n',
+      );
+      const built = await run("rebar3", ["compile"], {
+        cwd: app,
+        env: { HOME: `${dir}/home`, REBAR_OFFLINE: "1", PATH: Deno.env.get("PATH") ?? "" },
+      });
+      assertEquals(built.code, 0, built.stdout + built.stderr);
+      const ran = await run("sh", [
+        "-c",
+        "erl -noshell -pa _build/default/lib/*/ebin _build/default/checkouts/*/ebin -eval 'app_main:main(), halt().'",
+      ], { cwd: app });
+      assertEquals(ran.stdout, "Hello, Ada!\nHello, world!\n", ran.stderr);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
