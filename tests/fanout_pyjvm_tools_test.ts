@@ -1,5 +1,7 @@
 /**
- * The PyPI and Maven artifacts of the fixture library accepted by the ecosystems' own tools:
+ * The PyPI and Maven artifacts of the fixture library (`fixtures/fanout/lib`, read by
+ * `readFanoutProject` and mapped by `buildFanoutPackage`, as `mochi pack` does) accepted by the
+ * ecosystems' own tools:
  * `pip install` of the wheel and of the sdist into fresh venvs (offline: `--no-index`), an
  * import that runs the code, the wheel pip builds from the sdist matching ours file for file,
  * `twine check --strict` (when twine is installed: `MOCHI_TWINE` or `twine` on PATH);
@@ -14,46 +16,24 @@ import assert from "node:assert/strict";
 import { unzipSync } from "fflate";
 import { packMaven } from "../src/fanout/maven.ts";
 import { packPypi } from "../src/fanout/pypi.ts";
+import { buildFanoutPackage } from "../src/fanout/build.ts";
+import { readFanoutProject } from "../src/install/fanout.ts";
 import type { Artifact, FanoutPackage } from "../src/fanout/types.ts";
 import { ROOT } from "./helpers.ts";
 import { guardedTest } from "./stray.ts";
 
-const enc = new TextEncoder();
 const dec = new TextDecoder();
 const LIB = `${ROOT}/fixtures/fanout/lib`;
 
-async function readTree(dir: string, prefix = ""): Promise<FanoutPackage["files"]> {
-  const out: FanoutPackage["files"] = [];
-  for await (const e of Deno.readDir(dir)) {
-    const rel = prefix === "" ? e.name : `${prefix}/${e.name}`;
-    if (e.isDirectory) out.push(...await readTree(`${dir}/${e.name}`, rel));
-    else if (e.isFile) {
-      const st = await Deno.stat(`${dir}/${e.name}`);
-      out.push({
-        path: rel,
-        bytes: await Deno.readFile(`${dir}/${e.name}`),
-        executable: ((st.mode ?? 0) & 0o111) !== 0,
-      });
-    }
-  }
-  return out.sort((a, b) => (a.path < b.path ? -1 : 1));
-}
-
-function common(): Omit<
-  FanoutPackage,
-  "ecosystem" | "name" | "version" | "files" | "capabilities"
-> {
-  return {
-    mochi: { name: "@mochi/greet", version: "0.1.0" },
-    description: "Greets people, from one Mochi library",
-    license: "MIT",
-    authors: ["Mochi Authors <authors@example.org>"],
-    repository: "https://example.org/mochi/greet",
-    keywords: ["greeting"],
-    readme: { path: "README.md", bytes: enc.encode("# greet\n\nSays hello.\n") },
-    dependencies: [],
-    extra: {},
-  };
+/**
+ * The fixture library's package for one ecosystem, built the way `mochi pack` builds it: the
+ * project read by `readFanoutProject` (its `mochi.toml`, `out` folder, readme, capabilities) and
+ * mapped by `buildFanoutPackage`.
+ */
+async function fixturePackage(ecosystem: "pypi" | "maven"): Promise<FanoutPackage> {
+  const target = ecosystem === "pypi" ? "python" : "jvm";
+  const project = await readFanoutProject(LIB, { targets: [target] });
+  return buildFanoutPackage(project, ecosystem);
 }
 
 async function run(
@@ -95,14 +75,8 @@ guardedTest({
   name: "pypi: pip installs the wheel and the sdist offline, the code runs; twine check passes",
   ignore: !hasPip,
   async fn() {
-    const pkg: FanoutPackage = {
-      ...common(),
-      ecosystem: "pypi",
-      name: "mochi-greet",
-      version: "0.1.0",
-      files: await readTree(`${LIB}/target/python`),
-      capabilities: [{ path: "mochi_caps.json", bytes: enc.encode('{"version":1}\n') }],
-    };
+    const pkg = await fixturePackage("pypi");
+    assert.equal(pkg.name, "mochi-greet");
     const [wheel, sdist] = await packPypi(pkg);
     const dir = await Deno.makeTempDir({ prefix: "mochi-pypi-tools-" });
     try {
@@ -126,9 +100,9 @@ guardedTest({
           "import json, importlib.metadata as m, mochi_greet; " +
           "print(mochi_greet.greet('pip')); print(m.version('mochi-greet')); " +
           "print(m.metadata('mochi-greet')['License-Expression']); " +
-          "print(json.loads(m.distribution('mochi-greet').read_text('mochi_caps.json')))",
+          "print(json.loads(m.distribution('mochi-greet').read_text('mochi_caps.json'))['capabilities'])",
         ]);
-        assert.equal(said, "Hello, pip!\n0.1.0\nMIT\n{'version': 1}\n", file.fileName);
+        assert.equal(said, "Hello, pip!\n0.3.1\nApache-2.0 OR MIT\n['env']\n", file.fileName);
       }
       // The wheel pip builds from our sdist holds the same files, byte for byte.
       await run("python3", [
@@ -163,7 +137,7 @@ guardedTest({
         (await run("tar", ["-tzvf", file])).split("\n").filter((l) => l.startsWith("-"))
           .map((l) => l.replace(/^(\S+)\s+\S+\s+(\d+)\s+\S+\s+\S+\s+/, "$1 $2 ")).sort();
       const ourListing = await listing(`${dir}/${sdist!.fileName}`);
-      assert.ok(ourListing.some((l) => /^-rw-r--r-- \d+ mochi_greet-0\.1\.0\/PKG-INFO$/.test(l)));
+      assert.ok(ourListing.some((l) => /^-rw-r--r-- \d+ mochi_greet-0\.3\.1\/PKG-INFO$/.test(l)));
       assert.deepEqual(await listing(`${dir}/resdist/${name}`), ourListing);
       if (hasTwine) {
         const out = await run(twine, [
@@ -201,15 +175,8 @@ guardedTest({
   name: "maven: install-file, a consumer pom resolves the range offline, javac and java run",
   ignore: !warm,
   async fn() {
-    const pkg: FanoutPackage = {
-      ...common(),
-      ecosystem: "maven",
-      name: "greet",
-      group: "dev.mochi",
-      version: "0.1.0",
-      files: await readTree(`${LIB}/target/jvm`),
-      capabilities: [{ path: "mochi.caps.json", bytes: enc.encode("{}\n") }],
-    };
+    const pkg = await fixturePackage("maven");
+    assert.equal(`${pkg.group}:${pkg.name}`, "dev.mochi:greet");
     const artifacts = await packMaven(pkg);
     const dir = await Deno.makeTempDir({ prefix: "mochi-maven-tools-" });
     try {
@@ -231,17 +198,17 @@ guardedTest({
       await run("mvn", [
         ...mvn,
         "org.apache.maven.plugins:maven-install-plugin:2.4:install-file",
-        `-Dfile=${dir}/greet-0.1.0.jar`,
-        `-DpomFile=${dir}/greet-0.1.0.pom`,
-        `-Dsources=${dir}/greet-0.1.0-sources.jar`,
-        `-Djavadoc=${dir}/greet-0.1.0-javadoc.jar`,
+        `-Dfile=${dir}/greet-0.3.1.jar`,
+        `-DpomFile=${dir}/greet-0.3.1.pom`,
+        `-Dsources=${dir}/greet-0.3.1-sources.jar`,
+        `-Djavadoc=${dir}/greet-0.3.1-javadoc.jar`,
       ], { cwd: dir });
-      const installed = `${dir}/repo/dev/mochi/greet/0.1.0`;
+      const installed = `${dir}/repo/dev/mochi/greet/0.3.1`;
       assert.deepEqual(
-        await Deno.readFile(`${installed}/greet-0.1.0.jar`),
-        artifacts.find((a) => a.fileName === "greet-0.1.0.jar")!.bytes,
+        await Deno.readFile(`${installed}/greet-0.3.1.jar`),
+        artifacts.find((a) => a.fileName === "greet-0.3.1.jar")!.bytes,
       );
-      await Deno.stat(`${installed}/greet-0.1.0-sources.jar`);
+      await Deno.stat(`${installed}/greet-0.3.1-sources.jar`);
       await Deno.mkdir(`${dir}/consumer/src`, { recursive: true });
       await Deno.writeTextFile(
         `${dir}/consumer/pom.xml`,
@@ -252,7 +219,7 @@ guardedTest({
   <artifactId>consumer</artifactId>
   <version>1</version>
   <dependencies>
-    <dependency><groupId>dev.mochi</groupId><artifactId>greet</artifactId><version>[0.1,1)</version></dependency>
+    <dependency><groupId>dev.mochi</groupId><artifactId>greet</artifactId><version>[0.3,1)</version></dependency>
   </dependencies>
 </project>
 `,
@@ -263,7 +230,7 @@ guardedTest({
         `-Dmdep.outputFile=${dir}/cp.txt`,
       ], { cwd: `${dir}/consumer` });
       const cp = (await Deno.readTextFile(`${dir}/cp.txt`)).trim();
-      assert.equal(cp, `${installed}/greet-0.1.0.jar`);
+      assert.equal(cp, `${installed}/greet-0.3.1.jar`);
       await Deno.writeTextFile(
         `${dir}/consumer/src/Main.java`,
         "import dev.mochi.greet.Greet;\n" +
@@ -278,9 +245,9 @@ guardedTest({
       const described = await run("jar", [
         "--describe-module",
         "--file",
-        `${installed}/greet-0.1.0.jar`,
+        `${installed}/greet-0.3.1.jar`,
       ]);
-      assert.match(described, /dev\.mochi\.greet@0\.1\.0 automatic/);
+      assert.match(described, /dev\.mochi\.greet@0\.3\.1 automatic/);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
