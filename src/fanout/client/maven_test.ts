@@ -230,3 +230,36 @@ Deno.test("maven metadata: versions kept, hostile entries dropped, other coordin
     /other coordinates/,
   );
 });
+
+Deno.test("maven deploy: an endless maven-metadata.xml answer is cut at the cap (FANOUT_E009)", async () => {
+  let served = 0;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    await req.arrayBuffer();
+    if (req.method === "PUT") return new Response(null, { status: 201 });
+    const chunk = new Uint8Array(64 * 1024).fill(0x41);
+    const body = new ReadableStream<Uint8Array>({
+      pull(c) {
+        served += chunk.byteLength;
+        if (served > 64 * 1024 * 1024) c.close(); // a bound for the test itself
+        else c.enqueue(chunk);
+      },
+    });
+    return new Response(body, { headers: { "content-type": "application/xml" } });
+  });
+  try {
+    const p = pkg();
+    await assert.rejects(
+      async () =>
+        uploadMaven(p, await packMaven(p), {
+          url: `http://127.0.0.1:${server.addr.port}/r/`,
+          timeoutMs: 10_000,
+        }),
+      (e: unknown) =>
+        e instanceof MochiError && e.code === "FANOUT_E009" &&
+        /larger than 1048576/.test(e.message),
+    );
+    assert.ok(served < 8 * 1024 * 1024, `read ${served} bytes`);
+  } finally {
+    await server.shutdown();
+  }
+});
