@@ -68,6 +68,7 @@ async function writeAll(dir: string, artifacts: Artifact[]): Promise<void> {
 }
 
 const hasPip = await has("python3", ["-m", "pip", "--version"]);
+if (!hasPip) console.log("pip validator skipped: python3 -m pip is not available");
 const twine = Deno.env.get("MOCHI_TWINE") ?? "twine";
 const hasTwine = await has(twine, ["--version"]);
 
@@ -167,6 +168,7 @@ const PLUGINS = [
 const warm = hasMaven &&
   (await Promise.all(PLUGINS.map((p) => Deno.stat(`${SEED}/${p}`).then(() => true, () => false))))
     .every(Boolean);
+if (!hasMaven) console.log("maven validator skipped: mvn or javac is not installed");
 if (hasMaven && !warm) {
   console.log(`maven validator skipped: ${SEED} lacks the install/dependency plugins (.ci/run)`);
 }
