@@ -68,8 +68,6 @@ export {
   type FanoutPublishInput,
   planFanoutPublish,
   type PlannedTarget,
-  selectEcosystems,
-  TARGET_OF_ECOSYSTEM,
 } from "./publish_plan.ts";
 export {
   packPypi,

@@ -8,7 +8,7 @@
  * @module
  */
 import { MochiError } from "../errors.ts";
-import { closestName, editDistance } from "../edit_distance.ts";
+import { targetOf } from "./names.ts";
 import type { Ecosystem } from "./types.ts";
 
 /** One target of a fan-out publish, as planned. */
@@ -29,18 +29,6 @@ export interface PlannedTarget {
    */
   problem?: Error;
 }
-
-/** The Mochi manifest target of an ecosystem (`npm` and `jsr` → `typescript`, …). */
-export const TARGET_OF_ECOSYSTEM: Readonly<Record<Ecosystem, string>> = {
-  npm: "typescript",
-  jsr: "typescript",
-  pypi: "python",
-  maven: "jvm",
-  nuget: "dotnet",
-  crates: "rust",
-  hex: "beam",
-  swiftpm: "swift",
-};
 
 /** `MOCHI_<ECO>_REGISTRY` / `MOCHI_<ECO>_TOKEN` variable name of an ecosystem. */
 export function ecosystemVariable(ecosystem: Ecosystem, what: "REGISTRY" | "TOKEN"): string {
@@ -87,7 +75,7 @@ export interface FanoutPublishInput {
  */
 export function planFanoutPublish(input: FanoutPublishInput): PlannedTarget[] {
   return input.ecosystems.map((ecosystem) => {
-    const target = TARGET_OF_ECOSYSTEM[ecosystem];
+    const target = targetOf(ecosystem);
     const regVar = ecosystemVariable(ecosystem, "REGISTRY");
     const tokenVariable = ecosystemVariable(ecosystem, "TOKEN");
     const fromEnv = input.env[regVar];
@@ -124,61 +112,4 @@ export function planFanoutPublish(input: FanoutPublishInput): PlannedTarget[] {
     }
     return planned;
   });
-}
-
-/**
- * The ecosystems `--target` values name, in `mochi targets` order: `all` is every ecosystem the
- * project opts into; a name repeated counts once.
- *
- * @example
- * ```ts
- * import { selectEcosystems } from "@mochi/pkg/fanout";
- * import assert from "node:assert/strict";
- * assert.deepEqual(selectEcosystems(["all"], ["npm", "jsr", "pypi"]), ["npm", "jsr", "pypi"]);
- * assert.deepEqual(selectEcosystems(["jsr", "npm", "jsr"], ["npm", "jsr"]), ["npm", "jsr"]);
- * ```
- *
- * @param requested the `--target` values
- * @param optedIn the ecosystems the project's target tables pack for, in order
- * @returns the ecosystems to publish
- * @throws {MochiError} `FANOUT_E011` for a value that is no ecosystem (with a did-you-mean) or an
- *   ecosystem the project does not opt into
- */
-export function selectEcosystems(
-  requested: readonly string[],
-  optedIn: readonly Ecosystem[],
-): Ecosystem[] {
-  const all = Object.keys(TARGET_OF_ECOSYSTEM) as Ecosystem[];
-  const chosen = new Set<Ecosystem>();
-  for (const r of requested) {
-    if (r === "all") {
-      for (const e of optedIn) chosen.add(e);
-      continue;
-    }
-    if (!(all as string[]).includes(r)) {
-      const best = closestName(r.toLowerCase(), [...all, "all"]);
-      const near = editDistance(r.toLowerCase(), best) <= Math.max(1, Math.floor(r.length / 3))
-        ? best
-        : undefined;
-      throw new MochiError("FANOUT_E011", `unknown target ${JSON.stringify(r)}`, {
-        hint: `${near ? `did you mean ${near}? ` : ""}targets: ${all.join(", ")} or all`,
-      });
-    }
-    const e = r as Ecosystem;
-    if (!optedIn.includes(e)) {
-      const t = TARGET_OF_ECOSYSTEM[e];
-      throw new MochiError("FANOUT_E011", `the project does not target ${e}`, {
-        hint:
-          `add [targets.${t}] with out = "target/${t}" (the compiler's output folder) to mochi.toml`,
-      });
-    }
-    chosen.add(e);
-  }
-  if (chosen.size === 0) {
-    throw new MochiError("FANOUT_E011", "the project opts into no fan-out target", {
-      hint:
-        'add a [targets.<t>] table with out = "…" (typescript, python, jvm, dotnet, rust, beam, swift)',
-    });
-  }
-  return all.filter((e) => chosen.has(e));
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { MochiError } from "../errors.ts";
-import { planFanoutPublish, selectEcosystems } from "./publish_plan.ts";
+import { planFanoutPublish } from "./publish_plan.ts";
 
 const both = new Set(["npm", "jsr"] as const);
 
@@ -40,22 +40,4 @@ Deno.test("planFanoutPublish: environment over manifest, and every refusal befor
     (none[0]!.problem as MochiError).hint ?? "",
     /MOCHI_NPM_REGISTRY[\s\S]*\[targets\.typescript\]/,
   );
-});
-
-Deno.test("selectEcosystems: all, order, duplicates, typos, targets not opted into", () => {
-  assert.deepEqual(selectEcosystems(["jsr", "all"], ["npm", "jsr"]), ["npm", "jsr"]);
-  const hint = (f: () => unknown) => {
-    try {
-      f();
-    } catch (e) {
-      assert.ok(e instanceof MochiError);
-      assert.equal(e.code, "FANOUT_E011");
-      return e.hint ?? "";
-    }
-    assert.fail("expected FANOUT_E011");
-  };
-  assert.match(hint(() => selectEcosystems(["npn"], ["npm"])), /did you mean npm/);
-  assert.match(hint(() => selectEcosystems(["hex"], ["npm"])), /\[targets\.beam\]/);
-  assert.throws(() => selectEcosystems(["all"], []), /opts into no fan-out target/);
-  assert.throws(() => selectEcosystems(["hex"], ["npm"]), /does not target hex/);
 });

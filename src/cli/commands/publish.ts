@@ -6,20 +6,50 @@
 import { publishPackage } from "../../publish/client/publish.ts";
 import { readProject, registryUrlFor } from "../../install/install.ts";
 import { sourceDateEpoch } from "../../store/archive.ts";
-import { type CommandSpec, flag, stringOption } from "../command.ts";
-import { projectDirOf } from "../common.ts";
+import {
+  type CommandContext,
+  type CommandSpec,
+  flag,
+  stringOption,
+  stringsOption,
+} from "../command.ts";
+import { mochiHomeOf, projectDirOf } from "../common.ts";
+import { MochiError } from "../../errors.ts";
 
 /** `mochi publish`. */
 export const command: CommandSpec = {
   description:
     "The OIDC token comes from --identity-token, GitHub Actions (ACTIONS_ID_TOKEN_REQUEST_URL\n" +
-    "and _TOKEN) or SIGSTORE_ID_TOKEN; MOCHI_FULCIO_URL and MOCHI_REKOR_URL pick the instance.",
+    "and _TOKEN) or SIGSTORE_ID_TOKEN; MOCHI_FULCIO_URL and MOCHI_REKOR_URL pick the instance.\n" +
+    "With --target, each target's artifacts go to MOCHI_<ECOSYSTEM>_REGISTRY (else\n" +
+    "[targets.<t>] registry) with MOCHI_<ECOSYSTEM>_TOKEN, one Sigstore bundle per artifact.",
   options: {
     "identity-token": { type: "string", value: "T", help: "the OIDC token to sign with" },
-    "dry-run": { type: "boolean", help: "pack and show the statement; sign and upload nothing" },
+    "dry-run": {
+      type: "boolean",
+      help: "pack and show what would go where; sign and upload nothing",
+    },
+    target: {
+      type: "string",
+      multiple: true,
+      value: "ECO",
+      help:
+        "publish to a target registry: npm, jsr, pypi, maven, nuget, crates, hex, swiftpm or all",
+    },
+    strict: {
+      type: "boolean",
+      help: "with --target: every target ready or none signed; stop at the first failed upload",
+    },
   },
   async run(ctx) {
     const { out, env } = ctx;
+    const targets = stringsOption(ctx.values, "target");
+    if (targets.length > 0) return await publishTargets(ctx, targets);
+    if (flag(ctx.values, "strict")) {
+      throw new MochiError("CLI_E001", "--strict is for publishing with --target", {
+        hint: "mochi publish --target all --strict",
+      });
+    }
     const projectDir = await projectDirOf(ctx);
     const project = await readProject(projectDir);
     const dryRun = flag(ctx.values, "dry-run");
@@ -52,3 +82,75 @@ export const command: CommandSpec = {
     return 0;
   },
 };
+
+/** `mochi publish --target …`: pack, (sign, upload) and report every target. */
+async function publishTargets(ctx: CommandContext, requested: string[]): Promise<number> {
+  const { out, env } = ctx;
+  const projectDir = await projectDirOf(ctx);
+  // Loaded only here: a plain publish pays for none of the fan-out code.
+  const { readFanoutProject, selectEcosystems } = await import("../../install/fanout.ts");
+  const { buildFanoutPackage, needsBundle, targetOf, targetTableFor } = await import(
+    "../../fanout/mod.ts"
+  );
+  const { publishFanout } = await import("../../fanout/client/publish.ts");
+  const { manifest } = await (await import("../../install/project.ts")).readManifest(projectDir);
+  const ecosystems = selectEcosystems(requested, manifest);
+  const project = await readFanoutProject(projectDir, {
+    mochiHome: mochiHomeOf(ctx),
+    targets: [...new Set(ecosystems.map(targetOf))],
+  });
+  const packages = ecosystems.map((e) => buildFanoutPackage(project, e));
+  const manifestRegistries: Record<string, string> = {};
+  for (const e of ecosystems) {
+    // [targets.typescript] packs for npm and JSR; its one registry key is npm's.
+    if (e === "jsr") continue;
+    const registry = targetTableFor(manifest, e).registry;
+    if (registry !== undefined) manifestRegistries[e] = registry;
+  }
+  const dryRun = flag(ctx.values, "dry-run");
+  const token = stringOption(ctx.values, "identity-token");
+  const r = await publishFanout({
+    packages,
+    manifestRegistries,
+    env,
+    dryRun,
+    strict: flag(ctx.values, "strict"),
+    ...(token ? { identityToken: token } : {}),
+    ...(env.MOCHI_FULCIO_URL ? { fulcioUrl: env.MOCHI_FULCIO_URL } : {}),
+    ...(env.MOCHI_REKOR_URL ? { rekorUrl: env.MOCHI_REKOR_URL } : {}),
+    outDir: `${projectDir}/target/fanout`,
+  });
+  if (dryRun) out.info("Dry run: nothing was signed or uploaded. What would be published:");
+  else if (r.tokenSource) {
+    out.info(`Signed with an ephemeral key (OIDC token from ${r.tokenSource})`);
+  }
+  let status = 0;
+  for (const t of r.targets) {
+    const where = t.destination === undefined
+      ? "(no registry configured)"
+      : `${t.destination} (${t.destinationSource})`;
+    const verb = {
+      packed: dryRun ? "Would publish" : "Packed",
+      published: "Published",
+      failed: "Failed",
+      skipped: "Skipped",
+    }[t.status];
+    const id = t.group === undefined ? t.name : `${t.group}:${t.name}`;
+    out.info(`${verb} ${t.ecosystem} ${id} ${t.version} → ${where}`);
+    for (const a of t.artifacts) {
+      out.info(`  ${a.fileName}  ${a.sizeBytes} bytes  sha256 ${a.sha256}`);
+    }
+    if (dryRun && t.status === "packed") {
+      for (const a of t.artifacts.filter(needsBundle)) {
+        out.info(`  ${a.fileName}.sigstore.json  (Sigstore bundle, made when publishing)`);
+      }
+    }
+    if (t.receipt) out.info(`  → ${t.receipt.location} (HTTP ${t.receipt.status})`);
+    if (t.error && t.status !== "failed") {
+      out.warn(`${t.ecosystem} cannot be published: ${t.error.message}`);
+    }
+    if (t.status === "failed" && t.error) status = Math.max(status, out.error(t.error));
+  }
+  if (status === 0 && r.targets.some((t) => t.status === "skipped")) status = 1;
+  return status;
+}

@@ -65,6 +65,8 @@ export interface FanoutTargetReport {
   ecosystem: Ecosystem;
   /** The package name there. */
   name: string;
+  /** Maven groupId (jvm only). */
+  group?: string;
   /** The mapped version. */
   version: string;
   /** Where it goes (registry URL), when configured. */
@@ -122,6 +124,7 @@ export async function publishFanout(o: FanoutPublishOptions): Promise<FanoutPubl
     return {
       ecosystem: pkg.ecosystem,
       name: pkg.name,
+      ...(pkg.group === undefined ? {} : { group: pkg.group }),
       version: pkg.version,
       ...(p.destination === undefined ? {} : { destination: p.destination }),
       ...(p.destinationSource === undefined ? {} : { destinationSource: p.destinationSource }),
