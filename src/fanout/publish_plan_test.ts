@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { MochiError } from "../errors.ts";
+import type { MochiError } from "../errors.ts";
 import { planFanoutPublish } from "./publish_plan.ts";
 
 const both = new Set(["npm", "jsr"] as const);
