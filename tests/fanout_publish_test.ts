@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { publishFanout } from "../src/fanout/client/publish.ts";
+import type { MochiError } from "../src/errors.ts";
 import { verifySigstoreAttestation } from "../src/trust/sigstore/verify.ts";
 import { startFakeSigstore, workflowSan } from "./fake_sigstore.ts";
 import { startFakeJsr } from "./fake_jsr.ts";
@@ -64,8 +65,8 @@ guardedTest("publishFanout: npm + JSR signed and uploaded; dry run; strict and n
       strict: true,
     });
     assert.deepEqual(noJsr.targets.map((t) => t.status), ["skipped", "failed"]);
-    assert.equal(noJsr.targets[1]!.error!.code, "FANOUT_E010");
-    assert.match(noJsr.targets[1]!.error!.hint ?? "", /MOCHI_JSR_REGISTRY/);
+    assert.equal((noJsr.targets[1]!.error as MochiError).code, "FANOUT_E010");
+    assert.match((noJsr.targets[1]!.error as MochiError).hint ?? "", /MOCHI_JSR_REGISTRY/);
     assert.equal(sig.oidcRequests, 0, "strict: no token asked for");
     assert.equal(npm.puts, 0);
 
@@ -106,7 +107,7 @@ guardedTest("publishFanout: npm + JSR signed and uploaded; dry run; strict and n
       strict: false,
     });
     assert.deepEqual(loose.targets.map((t) => t.status), ["failed", "published"]);
-    assert.equal(loose.targets[0]!.error!.code, "FANOUT_E010");
+    assert.equal((loose.targets[0]!.error as MochiError).code, "FANOUT_E010");
     const later = [await tsFixturePackage("npm", "1.4.0"), await tsFixturePackage("jsr", "1.4.0")];
     const strict = await publishFanout({
       ...base,

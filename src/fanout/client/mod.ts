@@ -5,6 +5,18 @@
  * @module
  */
 
+export type {
+  Artifact,
+  Ecosystem,
+  FanoutDependency,
+  FanoutFile,
+  FanoutPackage,
+  Packer,
+  Uploader,
+  UploadReceipt,
+  UploadTarget,
+} from "../types.ts";
+export type { FanoutBuild } from "../provenance.ts";
 export { UPLOADERS } from "./uploaders.ts";
 export { npmEscapedName, npmPublishDocument, uploadNpm } from "./npm.ts";
 export { JSR_PROCESSING_LIMIT_MS, uploadJsr } from "./jsr.ts";

@@ -82,8 +82,11 @@ export interface FanoutTargetReport {
   status: "packed" | "published" | "failed" | "skipped";
   /** The registry's receipt, when uploaded. */
   receipt?: UploadReceipt;
-  /** Why it failed, or (dry run) why it could not be published. */
-  error?: MochiError;
+  /**
+   * Why it failed, or (dry run) why it could not be published: a `MochiError` (its `code` says
+   * which, e.g. `FANOUT_E010`).
+   */
+  error?: Error;
 }
 
 /** What {@link publishFanout} did. */
