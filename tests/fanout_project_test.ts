@@ -103,3 +103,40 @@ guardedTest("a missing out folder and a dependency without a version are refused
     await Deno.remove(root, { recursive: true });
   }
 });
+
+guardedTest(
+  "an out folder or override reached through a symlink outside the project is refused",
+  async () => {
+    const root = await Deno.makeTempDir({ prefix: "mochi-fanout-deps-" });
+    try {
+      await write(`${root}/outside/ts/index.js`, "export {};\n");
+      await write(`${root}/outside/secret.txt`, "secret\n");
+      await write(
+        `${root}/app/mochi.toml`,
+        PKG("@acme/greet", "1.0.0") + '[targets.typescript]\nout = "build/ts"\n',
+      );
+      await Deno.symlink(`${root}/outside`, `${root}/app/build`);
+      await assert.rejects(
+        readFanoutProject(`${root}/app`),
+        (e: unknown) =>
+          e instanceof MochiError && e.code === "FANOUT_E007" &&
+          /outside the project/.test(e.message),
+      );
+      await Deno.remove(`${root}/app/build`);
+      await write(`${root}/app/build/ts/index.js`, "export {};\n");
+      await Deno.symlink(`${root}/outside`, `${root}/app/ov`);
+      await write(
+        `${root}/app/mochi.toml`,
+        PKG("@acme/greet", "1.0.0") +
+          '[targets.typescript]\nout = "build/ts"\n[targets.typescript.overrides]\n"a.txt" = "ov/secret.txt"\n',
+      );
+      await assert.rejects(
+        readFanoutProject(`${root}/app`),
+        (e: unknown) =>
+          e instanceof MochiError && e.code === "FANOUT_E007" && /override source/.test(e.message),
+      );
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+);

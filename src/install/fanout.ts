@@ -81,6 +81,25 @@ async function readCapped(path: string, maxBytes: number, what: string): Promise
   return bytes;
 }
 
+/**
+ * Refuses a path that resolves outside the project (through a symlinked folder or `..`): what
+ * goes into an artifact comes from the project only.
+ */
+async function insideProject(projectDir: string, path: string, what: string): Promise<void> {
+  const base = await Deno.realPath(projectDir);
+  let real: string;
+  try {
+    real = await Deno.realPath(path);
+  } catch {
+    return; // missing: the read that follows says so
+  }
+  if (real !== base && !real.startsWith(`${base}/`)) {
+    throw new MochiError("FANOUT_E007", `${what} ${path} resolves outside the project (${real})`, {
+      hint: "keep compiler output, overrides and the readme inside the project folder",
+    });
+  }
+}
+
 /** Reads a target's output folder: regular files only, no symlinks, capped. */
 async function readOut(
   root: string,
@@ -196,9 +215,11 @@ export async function readFanoutProject(
   const overrideFiles = new Map<string, Uint8Array>();
   for (const [t, table] of manifest.fanoutTargets ?? []) {
     if (options.targets !== undefined && !options.targets.includes(t)) continue;
+    await insideProject(dir, join(dir, table.out), `[targets.${t}] out`);
     outputs.set(t, await readOut(join(dir, table.out), t, limits));
     for (const o of table.overrides) {
       if (!overrideFiles.has(o.from)) {
+        await insideProject(dir, join(dir, o.from), "override source");
         overrideFiles.set(
           o.from,
           await readCapped(join(dir, o.from), limits.maxFileBytes, "override source"),
@@ -226,6 +247,7 @@ export async function readFanoutProject(
   };
   const readme = manifest.package.readme;
   if (readme !== undefined) {
+    await insideProject(dir, join(dir, readme), "readme");
     out.readme = {
       path: readme,
       bytes: await readCapped(join(dir, readme), limits.maxFileBytes, "readme"),
