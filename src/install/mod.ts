@@ -233,3 +233,11 @@ export {
   readFanoutProject,
   selectEcosystems,
 } from "./fanout.ts";
+export {
+  cargoTomlIndexLine,
+  loadLocalCrate,
+  type LocalCrate,
+  localSourceOf,
+  type RustLocalSource,
+  withLocalCrates,
+} from "./rust_local.ts";

@@ -110,6 +110,9 @@ export function lockArtifacts(lock: Lockfile): Artifact[] {
     });
   }
   for (const c of lock.rustPackages ?? []) {
+    // Git and path crates are built from their locked commit or directory by cargo itself;
+    // only registry `.crate` files are downloaded.
+    if (c.source.kind !== "registry") continue;
     out.push({
       kind: "crate",
       name: c.name,

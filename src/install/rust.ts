@@ -8,6 +8,7 @@
  */
 import type { InstallEvent } from "./events.ts";
 import type { LockedCrate, Lockfile } from "../lockfile/mod.ts";
+import { crateSourceKey } from "../lockfile/format.ts";
 // The light parts of the Rust room directly; its resolver (provider, PubGrub) is loaded only
 // when crates are resolved, so an install that reuses its lock never evaluates it.
 import { mergeRustRequirements, type RustImport, rustImportOfLine } from "../rust/imports.ts";
@@ -137,13 +138,41 @@ export async function lockCrates(
     }
   }
   try {
+    // Path and git crates: each the one version of its name (rust_local.ts), read from its
+    // directory or its locked commit (a fresh resolution fetches the ref again).
+    const local = new Map<string, import("./rust_local.ts").LocalCrate>();
+    const localReqs = requirements.filter((r) => r.local !== undefined);
+    let source: import("../rust/provider.ts").CrateSource = index;
+    if (localReqs.length > 0) {
+      const rl = await import("./rust_local.ts");
+      const { crateSourceFits } = await import("../rust/satisfy.ts");
+      for (const r of localReqs) {
+        if (local.has(r.package)) continue;
+        const kept = options.fresh
+          ? undefined
+          : old.find((c) => c.name === r.package && crateSourceFits(c, r));
+        local.set(
+          r.package,
+          await rl.loadLocalCrate(project.dir, r.package, rl.localSourceOf(r.local!), kept, {
+            offline: options.offline,
+          }),
+        );
+      }
+      source = rl.withLocalCrates(index, local);
+    }
     const { resolveCrates } = await import("../rust/resolve.ts");
-    const { crates } = await resolveCrates(index, requirements, {
+    const { crates } = await resolveCrates(source, requirements, {
       indexUrl: index.url,
       locked: options.fresh ? [] : old,
       ...(prefer.size > 0 ? { prefer } : {}),
     });
-    return { crates, resolved: true, index };
+    const out = crates.map((c) => {
+      const l = local.get(c.name);
+      return l !== undefined && l.version === c.version
+        ? { ...c, source: l.source, checksumSha256: l.checksumSha256 }
+        : c;
+    });
+    return { crates: out, resolved: true, index };
   } finally {
     await index.flush();
   }
@@ -181,8 +210,8 @@ export function diffCrates(
       out.push(`~ crate ${k} (dependencies changed)`);
     } else if (o.features.join() !== c.features.join()) {
       out.push(`~ crate ${k} (features [${o.features.join(", ")}] → [${c.features.join(", ")}])`);
-    } else if (o.source.index !== c.source.index) {
-      out.push(`~ crate ${k} (index ${o.source.index} → ${c.source.index})`);
+    } else if (crateSourceKey(o.source) !== crateSourceKey(c.source)) {
+      out.push(`~ crate ${k} (source ${crateSourceKey(o.source)} → ${crateSourceKey(c.source)})`);
     }
   }
   for (const [k, o] of old) {

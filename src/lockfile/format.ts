@@ -79,10 +79,15 @@ export function formatLockfile(lock: Lockfile): string {
     out.push("", "[[rust-package]]");
     out.push(`name = ${tomlString(c.name)}`);
     out.push(`version = ${tomlString(c.version)}`);
+    const s = c.source;
     out.push(
-      `source = { kind = ${tomlString(c.source.kind)}, index = ${tomlString(c.source.index)} }`,
+      s.kind === "registry"
+        ? `source = { kind = "registry", index = ${tomlString(s.index)} }`
+        : s.kind === "git"
+        ? `source = { kind = "git", id = ${tomlString(s.id)} }`
+        : `source = { kind = "path", path = ${tomlString(s.path)} }`,
     );
-    out.push(`checksum-sha256 = ${tomlString(c.checksumSha256)}`);
+    if (c.checksumSha256 !== "") out.push(`checksum-sha256 = ${tomlString(c.checksumSha256)}`);
     if (c.yanked === true) out.push("yanked = true");
     out.push(`dependencies = ${tomlArray(c.dependencies)}`);
     out.push(`features = ${tomlArray(c.features)}`);
@@ -152,8 +157,23 @@ function compareNameVersion(
  */
 export function sortCrates(crates: readonly LockedCrate[]): LockedCrate[] {
   return [...crates].sort((a, b) =>
-    compareNameVersion(a, b) || compareText(a.source.index, b.source.index)
+    compareNameVersion(a, b) || compareText(crateSourceKey(a.source), crateSourceKey(b.source))
   );
+}
+
+/**
+ * One text for a `[[rust-package]]` source, to sort and compare by: the index URL, the git
+ * source id, or `path+<dir>`.
+ *
+ * @param source the entry's source
+ * @returns the text
+ */
+export function crateSourceKey(source: LockedCrate["source"]): string {
+  return source.kind === "registry"
+    ? source.index
+    : source.kind === "git"
+    ? source.id
+    : `path+${source.path}`;
 }
 
 /**

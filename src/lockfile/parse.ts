@@ -209,20 +209,40 @@ function readCrate(raw: unknown, i: number, file: string, fail: Fail): LockedCra
     fail([...at, "version"], `${file} ${where} (${name}) has an invalid version "${version}"`);
   }
   const src = raw.source;
-  if (!isTable(src) || src.kind !== "registry" || typeof src.index !== "string") {
+  let source: LockedCrate["source"] | undefined;
+  if (isTable(src) && src.kind === "registry" && typeof src.index === "string") {
+    source = { kind: "registry", index: src.index };
+  } else if (isTable(src) && src.kind === "git" && typeof src.id === "string") {
+    const id = parseGitSourceId(src.id);
+    if (typeof id === "string") {
+      fail([...at, "source"], `${file} ${where} (${name} ${version}) git source is refused: ${id}`);
+    }
+    source = { kind: "git", id: src.id };
+  } else if (
+    isTable(src) && src.kind === "path" && typeof src.path === "string" && src.path.length > 0 &&
+    // deno-lint-ignore no-control-regex
+    !/[\x00-\x1f]/.test(src.path)
+  ) {
+    source = { kind: "path", path: src.path };
+  }
+  if (source === undefined) {
     fail(
       [...at, "source"],
-      `${file} ${where} (${name} ${version}) source must be { kind = "registry", index = "<url>" }`,
+      `${file} ${where} (${name} ${version}) source must be { kind = "registry", index = "<url>" }` +
+        ', { kind = "git", id = "git+<url>#<commit>" } or { kind = "path", path = "<dir>" }',
     );
   }
-  const checksum = str("checksum-sha256");
-  if (!HEX64.test(checksum)) {
-    fail([...at, "checksum-sha256"], `${file} ${where} checksum-sha256 must be 64 lowercase hex`);
+  let checksum = "";
+  if (source.kind !== "path" || raw["checksum-sha256"] !== undefined) {
+    checksum = str("checksum-sha256");
+    if (!HEX64.test(checksum)) {
+      fail([...at, "checksum-sha256"], `${file} ${where} checksum-sha256 must be 64 lowercase hex`);
+    }
   }
   const crate: LockedCrate = {
     name,
     version,
-    source: { kind: "registry", index: src.index as string },
+    source,
     checksumSha256: checksum,
     dependencies: [],
     features: [],

@@ -49,9 +49,20 @@ export interface LockedCrate {
   name: string;
   /** Exact version. */
   version: string;
-  /** Where it came from: always a cargo registry, with its index URL (`sparse+http…`). */
-  source: { kind: "registry"; index: string };
-  /** SHA-256 of the `.crate` file (the index's `cksum`), 64 lowercase hex characters. */
+  /**
+   * Where it came from: a cargo registry with its index URL (`sparse+http…`), a git repository
+   * (`id` is `git+<url>?<rev|tag|branch>=<ref>#<full commit id>`), or a directory relative to
+   * the project (`[targets.rust.ffi]` `git` and `path` entries).
+   */
+  source: { kind: "registry"; index: string } | { kind: "git"; id: string } | {
+    kind: "path";
+    path: string;
+  };
+  /**
+   * SHA-256 of the `.crate` file (the index's `cksum`), 64 lowercase hex characters; for a git
+   * crate, of its files at the commit packed as a byte-reproducible archive; `""` for a path
+   * crate (written without the key).
+   */
   checksumSha256: string;
   /** True when the locked version is yanked; written only when true. */
   yanked?: boolean;

@@ -771,6 +771,11 @@ const RUST_DEPENDENCY_KEYS = [
   "default_features",
   "package",
   "optional",
+  "path",
+  "git",
+  "rev",
+  "tag",
+  "branch",
 ];
 
 /** `[targets.rust.ffi]`: cargo's dependency syntax, string or table. */
@@ -884,6 +889,7 @@ function parseRustDependencies(ctx: Ctx, targets: Table | undefined): Map<string
         'write package = "real-crate-name"',
       );
     }
+    const source = rustSource(ctx, entry, path, where);
     out.set(name, {
       name,
       package: pkg,
@@ -891,10 +897,89 @@ function parseRustDependencies(ctx: Ctx, targets: Table | undefined): Map<string
       features,
       defaultFeatures: df,
       optional,
+      ...source,
       line,
     });
   }
   return out;
+}
+
+/** A `[targets.rust.ffi]` entry's `path` or `git` + `rev|tag|branch`, checked as cargo does. */
+function rustSource(
+  ctx: Ctx,
+  entry: Table,
+  path: string[],
+  where: string,
+): { path?: string; git?: GitSource } {
+  const str = (key: string): string | undefined => {
+    const v = entry[key];
+    if (v === undefined) return undefined;
+    if (typeof v !== "string" || v.length === 0 || v.includes("\0")) {
+      ctx.fail(
+        "RUST_E002",
+        [...path, key],
+        `"${key}" of ${where} must be a non-empty string`,
+        `write ${key} = "…"`,
+      );
+    }
+    return v;
+  };
+  const dir = str("path");
+  const url = str("git");
+  const refs = (["rev", "tag", "branch"] as const).filter((k) => entry[k] !== undefined);
+  if (dir !== undefined && url !== undefined) {
+    ctx.fail(
+      "RUST_E002",
+      [...path, "git"],
+      `${where} has both "path" and "git"`,
+      "keep one source: path for a local crate, git for a repository",
+      "key",
+    );
+  }
+  if (refs.length > 0 && url === undefined) {
+    ctx.fail(
+      "RUST_E002",
+      [...path, refs[0]!],
+      `${where} has "${refs[0]}" but no "git"`,
+      `add git = "<url>", or remove "${refs[0]}"`,
+      "key",
+    );
+  }
+  if (refs.length > 1) {
+    ctx.fail(
+      "RUST_E002",
+      [...path, refs[1]!],
+      `${where} has more than one of rev, tag, branch (${refs.join(", ")})`,
+      "keep exactly one of rev, tag or branch",
+      "key",
+    );
+  }
+  if (dir !== undefined) return { path: dir };
+  if (url === undefined) return {};
+  const problem = gitUrlProblem(url);
+  if (problem !== undefined) {
+    ctx.fail(
+      "RUST_E002",
+      [...path, "git"],
+      `git URL ${quoteValue(url)} of ${where} is refused: ${problem}`,
+      'write git = "https://host/owner/repo.git" (https, http, file, ssh or git URLs only)',
+    );
+  }
+  const git: GitSource = { url };
+  for (const k of refs) {
+    const value = str(k)!;
+    const p = gitRefProblem(k, value);
+    if (p !== undefined) {
+      ctx.fail(
+        "RUST_E002",
+        [...path, k],
+        `${k} ${quoteValue(value)} of ${where} is refused: ${p}`,
+        `write ${k} = "<name>" as git names it`,
+      );
+    }
+    git[k] = value;
+  }
+  return { git };
 }
 
 /** `[targets.go.ffi]`: `"<module>" = "<version or query>"` (issue 14 item 2). */

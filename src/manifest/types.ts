@@ -130,6 +130,10 @@ export interface RustDependency {
   defaultFeatures: boolean;
   /** `optional = true`: recorded; the lock resolves it anyway, as Cargo.lock does. */
   optional: boolean;
+  /** `path = "../x"`: the crate's directory, relative to the project. */
+  path?: string;
+  /** `git = "…"` with at most one of `rev`, `tag`, `branch`. */
+  git?: GitSource;
   /** 1-based line of the entry in mochi.toml. */
   line: number;
 }

@@ -141,6 +141,11 @@ export function mergeRustRequirements(
       requirement: d.requirement,
       features: [...d.features],
       defaultFeatures: d.defaultFeatures,
+      ...(d.path !== undefined
+        ? { local: { path: d.path } }
+        : d.git !== undefined
+        ? { local: { git: { ...d.git } } }
+        : {}),
     });
     byCrate.set(d.package, {
       req: d.requirement,

@@ -31,6 +31,8 @@ export interface RustRequirement {
   features: string[];
   /** Whether the `default` feature is enabled. */
   defaultFeatures: boolean;
+  /** A `[targets.rust.ffi]` `path` or `git` source instead of the registry. */
+  local?: { path: string } | { git: { url: string; rev?: string; tag?: string; branch?: string } };
 }
 
 /** Options of {@link resolveCrates}. */

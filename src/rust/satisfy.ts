@@ -8,6 +8,37 @@
 import type { LockedCrate } from "../lockfile/mod.ts";
 import { parseRequirement, parseVersion, satisfies } from "../semver/mod.ts";
 import type { RustRequirement } from "./resolve.ts";
+import { posix } from "node:path";
+import { parseGitSourceId } from "../manifest/git_source.ts";
+
+/**
+ * Whether a locked crate comes from the source a requirement names: the registry, the same
+ * directory, or the same git URL and ref (any commit: the lock pins which).
+ *
+ * @param c the locked crate
+ * @param r the requirement
+ * @returns whether they agree
+ */
+export function crateSourceFits(c: LockedCrate, r: RustRequirement): boolean {
+  const local = r.local;
+  if (local === undefined) return c.source.kind === "registry";
+  if ("path" in local) {
+    return c.source.kind === "path" &&
+      posix.normalize(c.source.path) === posix.normalize(local.path.split("\\").join("/"));
+  }
+  if (c.source.kind !== "git") return false;
+  const id = parseGitSourceId(c.source.id);
+  if (typeof id === "string") return false;
+  const g = local.git;
+  const ref = g.rev !== undefined
+    ? ["rev", g.rev]
+    : g.tag !== undefined
+    ? ["tag", g.tag]
+    : g.branch !== undefined
+    ? ["branch", g.branch]
+    : undefined;
+  return id.url === g.url && id.ref?.kind === ref?.[0] && id.ref?.value === ref?.[1];
+}
 
 /**
  * Checks the locked crates against the requirements: every requirement has a locked crate of
@@ -30,7 +61,7 @@ export function lockedCratesSatisfy(
   for (const r of requirements) {
     const req = parseRequirement(r.requirement);
     const hit = locked.find((c) =>
-      c.name === r.package && satisfies(parseVersion(c.version), req) &&
+      c.name === r.package && crateSourceFits(c, r) && satisfies(parseVersion(c.version), req) &&
       r.features.every((f) => c.features.includes(f))
     );
     if (hit === undefined) {
@@ -49,7 +80,7 @@ export function lockedCratesSatisfy(
     const id = `${c.name} ${c.version}`;
     if (reached.has(id)) continue;
     reached.add(id);
-    if (c.source.index !== indexUrl) {
+    if (c.source.kind === "registry" && c.source.index !== indexUrl) {
       return { ok: false, reason: `${id} is locked from ${c.source.index}, not ${indexUrl}` };
     }
     for (const dep of c.dependencies) {

@@ -12,6 +12,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Lockfile } from "../lockfile/mod.ts";
+import { crateSourceKey } from "../lockfile/format.ts";
 import type { Manifest } from "../manifest/mod.ts";
 import { compareVersions, parseRequirement, parseVersion, satisfies } from "../semver/mod.ts";
 
@@ -196,7 +197,7 @@ export function sbomModel(
     components.push(c);
   }
   for (const k of lock.rustPackages ?? []) {
-    const props: [string, string][] = [["mochi:source", k.source.index]];
+    const props: [string, string][] = [["mochi:source", crateSourceKey(k.source)]];
     for (const f of k.features) props.push(["cargo:feature", f]);
     if (k.yanked) props.push(["mochi:yanked", "true"]);
     components.push({
