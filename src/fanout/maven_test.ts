@@ -211,6 +211,6 @@ main-class = "org.acme.greet.Main"
   assert.match(manifestMf, /Automatic-Module-Name: org\.acme\.greeting\r\n/);
   assert.match(manifestMf, /Main-Class: org\.acme\.greet\.Main\r\n/);
   const pom = dec.decode(out.find((a) => a.fileName.endsWith(".pom"))!.bytes);
-  assert.match(pom, /<groupId>org\.acme<\/groupId>\n  <artifactId>greet<\/artifactId>/);
+  assert.match(pom, /<groupId>org\.acme<\/groupId>\n {2}<artifactId>greet<\/artifactId>/);
   assert.match(pom, /<artifactId>slf4j-api<\/artifactId>\n\s+<version>\[2\.0,3\)<\/version>/);
 });
