@@ -1,6 +1,6 @@
 /**
  * `mochi vendor [DIR]` and installs from a vendor directory (cargo's `cargo vendor` with source
- * replacement, the cargo book "Source Replacement"; MEP-57 P18).
+ * replacement, the cargo book "Source Replacement").
  *
  * `mochi vendor` brings the lock up to date and every locked Mochi package (registry and git
  * sources) and Rust crate into the store, then copies each blob into `DIR` (default `vendor`)
