@@ -70,6 +70,10 @@ guardedTest("path and git (file://) sources: locked, installed, re-checked, upda
     const again = await runCli(["install", "--locked"], { cwd: app, env });
     assert.equal(again.code, 0, again.stderr);
     assert.equal(await Deno.readTextFile(`${app}/mochi.lock`), lockText);
+    // Re-resolving offline takes the git package from the store (re-hashed), not from git.
+    const relock = await runCli(["lock", "--offline", "--refresh"], { cwd: app, env });
+    assert.equal(relock.code, 0, relock.stderr);
+    assert.equal(await Deno.readTextFile(`${app}/mochi.lock`), lockText);
     await Deno.rename(`${repo.bare}.away`, repo.bare);
 
     // Every install re-checks the store's copy: a damaged blob is fetched again from git.

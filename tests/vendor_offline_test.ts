@@ -105,6 +105,13 @@ guardedTest(
       for (const p of lock.packages) assert.equal(await store.checkBlob(p.blake3!), "ok", p.name);
       const crate = lock.rustPackages![0]!;
       assert.ok(await store.resolveAlias(crate.checksumSha256), "the crate came from the vendor");
+      // mochi fetch --offline on yet another empty home takes the crate from the vendor too.
+      const fetched = await runCli(["fetch", "--offline"], {
+        cwd: app,
+        env: { MOCHI_HOME: `${tmp}/home7`, MOCHI_REGISTRY: mochiServer.url },
+      });
+      assert.equal(fetched.code, 0, fetched.stderr);
+      assert.match(fetched.stdout, /Fetched 1 crates/);
       // Again, now from the store: nothing to take.
       const again = await runCli(["install", "--offline", "--locked"], { cwd: app, env: away });
       assert.equal(again.code, 0, again.stderr);

@@ -866,9 +866,15 @@ export async function fetchProject(
   options: InstallOptions,
 ): Promise<FetchReport & { wheels: number; elapsedMs: number }> {
   const t0 = performance.now();
-  await lock(options);
-  const project = await readProject(options.projectDir);
   const offline = options.offline || options.frozen || false;
+  const before = await readProject(options.projectDir);
+  // From a vendor directory offline, a lock that still fits is used as it is (the index the
+  // re-lock would read is not vendored): cargo fetch --offline with vendored sources.
+  const vendored = offline && options.useVendor !== false &&
+    before.manifest.registry.vendor !== undefined && before.lock !== undefined &&
+    decideLock({ ...before, pinned: new Map() }).action === "reuse";
+  if (!vendored) await lock(options);
+  const project = vendored ? before : await readProject(options.projectDir);
   const vendor = await vendorSourceOf(project, options);
   const report = vendor !== undefined
     ? await fetchLockedArtifacts(project.lock!, "crate", vendor, { ...options, offline: false })
