@@ -9,7 +9,8 @@
 import { MochiError } from "../errors.ts";
 import { LIMITS } from "../limits.ts";
 import { packPackage } from "../publish/client/pack.ts";
-import { archiveDifferences, GIT_PROTOCOLS, type RebuildDifference } from "../publish/rebuild.ts";
+import { GIT_URL_SCHEMES } from "../manifest/git_source.ts";
+import { archiveDifferences, type RebuildDifference } from "../publish/rebuild.ts";
 import { readAtMost } from "../registry/client/_bounded_read.ts";
 import { networkLimitsFromEnv, openRegistry } from "../registry/client/index_client.ts";
 import { readArchiveAll, sourceDateEpoch } from "../store/archive.ts";
@@ -34,7 +35,7 @@ async function git(args: string[], cwd?: string): Promise<void> {
     env: {
       GIT_TERMINAL_PROMPT: "0",
       GIT_CONFIG_NOSYSTEM: "1",
-      GIT_ALLOW_PROTOCOL: GIT_PROTOCOLS.join(":"),
+      GIT_ALLOW_PROTOCOL: GIT_URL_SCHEMES.join(":"),
     },
     stdin: "null",
     stdout: "null",

@@ -100,9 +100,4 @@ export {
   repositoryMatches,
   signerRepository,
 } from "./provenance.ts";
-export {
-  archiveDifferences,
-  GIT_PROTOCOLS,
-  parseFromSource,
-  type RebuildDifference,
-} from "./rebuild.ts";
+export { archiveDifferences, parseFromSource, type RebuildDifference } from "./rebuild.ts";

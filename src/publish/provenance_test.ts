@@ -82,7 +82,10 @@ Deno.test("parseFromSource: commit hex, git transports only, no options or helpe
     commit: "0123abc",
   });
   assert.equal(parseFromSource("/srv/git/a@0123abc").url, "/srv/git/a");
-  assert.equal(parseFromSource("git@example.org:a/b@0123abc").url, "git@example.org:a/b");
+  assert.equal(
+    parseFromSource("ssh://git@example.org/a/b@0123abc").url,
+    "ssh://git@example.org/a/b",
+  );
   for (
     const bad of [
       undefined,
@@ -93,6 +96,8 @@ Deno.test("parseFromSource: commit hex, git transports only, no options or helpe
       "fd::3@0123abc",
       "ftp://example.org/a@0123abc",
       "https://example.org/a\nb@0123abc",
+      "git@example.org:a/b@0123abc",
+      "relative/path@0123abc",
     ]
   ) {
     assert.throws(() => parseFromSource(bad), /CLI_E001|--from-source/, String(bad));

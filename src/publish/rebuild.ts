@@ -7,6 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import { MochiError } from "../errors.ts";
+import { GIT_URL_SCHEMES, gitUrlProblem } from "../manifest/git_source.ts";
 import type { ArchiveEntry } from "../store/archive.ts";
 
 /** One difference between the published archive and the rebuilt one. */
@@ -17,14 +18,11 @@ export interface RebuildDifference {
   kind: "published-only" | "source-only" | "content" | "mode";
 }
 
-/** The git transports a source URL may use (git's `GIT_ALLOW_PROTOCOL` is set to the same). */
-export const GIT_PROTOCOLS: readonly string[] = ["https", "http", "ssh", "git", "file"];
-
 /**
  * Reads `--from-source <git-url>@<commit>`: the commit is 7–64 lowercase hex digits; the URL
- * is an absolute local path, `scp`-like `host:path`, or uses one of {@link GIT_PROTOCOLS}; a
- * URL starting with `-` (an option to git) or naming a transport helper (`ext::`, `fd::`) is
- * refused.
+ * is an absolute local path or a URL git sources accept in `mochi.toml` (`gitUrlProblem`: an
+ * https, http, ssh, git or file URL; nothing starting with `-`, no `ext::`/`fd::` transport, no
+ * whitespace or control characters).
  *
  * @param value the option's value
  * @returns the URL and the commit
@@ -55,15 +53,12 @@ export function parseFromSource(value: string | undefined): { url: string; commi
       usage,
     );
   }
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
-  if (
-    url.startsWith("-") || url.includes("::") || /\p{Cc}/u.test(url) ||
-    (scheme !== undefined && !GIT_PROTOCOLS.includes(scheme))
-  ) {
+  const problem = gitUrlProblem(url.startsWith("/") ? `file://${url}` : url);
+  if (problem !== undefined) {
     throw new MochiError(
       "CLI_E001",
-      `--from-source: ${JSON.stringify(url)} is not a git URL mochi pkg clones from`,
-      { hint: `use a path or a ${GIT_PROTOCOLS.join(", ")} URL` },
+      `--from-source: ${JSON.stringify(url)} is not a git URL mochi pkg clones from: ${problem}`,
+      { hint: `use an absolute path or a ${GIT_URL_SCHEMES.join(", ")} URL` },
     );
   }
   return { url, commit };
