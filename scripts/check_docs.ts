@@ -28,7 +28,7 @@ export async function sourceFiles(root: string): Promise<string[]> {
 
 /** Citations of documents that live outside the repository. */
 const OUTSIDE =
-  /\.\.\/shared\/|\bdecisions\.md\b|\bmep57[\w-]*\.md\b|\bMEP-57\b|\bresearch\/\w+\.md\b|\breliability\.md\b|\bprotocols\.md\b/;
+  /\.\.\/shared\/|\bdecisions\.md\b|\bmep\d+[\w-]*\.md\b|\bMEP-\d+\b|\bresearch\/\w+\.md\b|\breliability\.md\b|\bprotocols\.md\b/;
 
 /**
  * The lines of a text that cite a document outside the repository.

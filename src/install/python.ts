@@ -316,7 +316,7 @@ export async function lockPython(
       throw new MochiError(
         "PY_E009",
         `python ${r.spec.normalizedName}:${r.alias} (${r.where}) comes from a ${r.spec.source} ` +
-          "source; mochi pkg locks such entries (MEP-71 phase 9) but resolves only from the " +
+          "source; mochi pkg locks such entries but resolves only from the " +
           "project's index so far",
         { hint: "depend on a version from the index ([registry] pypi or MOCHI_PYPI_INDEX)" },
       );
@@ -392,7 +392,7 @@ export async function lockPython(
     if (v !== undefined) entry.version = v;
     const s = specifierOf(r);
     if (s !== undefined) entry.specifier = s;
-    // What the wrapper synthesiser recorded (MEP-71's wrapper-sha256 and capabilities) belongs
+    // What the wrapper synthesiser recorded (`wrapper-sha256` and `capabilities`) belongs
     // to the version: kept while the entry resolves to the same one, dropped when it moves.
     const before = oldByKey.get(`${entry.name}:${entry.alias}`);
     if (before !== undefined && before.version === entry.version) {

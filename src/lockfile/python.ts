@@ -1,10 +1,9 @@
 /**
- * The Python part of `mochi.lock`: `[[python-package]]` entries exactly as MEP-71 phase 9 defines
- * them (keyed on `(name, alias)`, `source` one of `registry index git path`, a required and known
- * top-level `schema-version`, capability tokens from a closed vocabulary), and the
- * `[[python-wheel]]` entries mochi pkg adds beside them to pin each resolved distribution's wheel
- * by the SHA-256 its index published (MEP-71 §3 records a `wheel-sha256`; phase 9 has no field for
- * it, so it lives in its own table and the phase 9 fields stay exact). README.md §Python
+ * The Python part of `mochi.lock`: the `[[python-package]]` entries (keyed on `(name, alias)`,
+ * `source` one of `registry index git path`, a required and known top-level `schema-version`,
+ * capability tokens from a closed vocabulary), and the `[[python-wheel]]` entries beside them
+ * that pin each resolved distribution's wheel by the SHA-256 its index published (PEP 691; kept
+ * in their own table so the `[[python-package]]` fields stay fixed). README.md §Python
  * distributions describes both.
  *
  * Pure: reading, writing and comparing entries; no I/O.
@@ -18,15 +17,16 @@ import { pythonUrlProblem } from "../python/imports.ts";
 /** The `schema-version` of the `[[python-package]]` shape this mochi reads and writes. */
 export const PYTHON_LOCK_SCHEMA_VERSION = 1;
 
-/** The sources a `[[python-package]]` may name (MEP-71 phase 9), and nothing else. */
+/** The sources a `[[python-package]]` may name (README §Python distributions), nothing else. */
 export const PYTHON_SOURCES = ["registry", "index", "git", "path"] as const;
 
 /** One of {@link PYTHON_SOURCES}. */
 export type PythonSource = typeof PYTHON_SOURCES[number];
 
 /**
- * The closed vocabulary of `[[python-package]]` `capabilities` tokens (MEP-71 phase 9: the shapes
- * of the wrapped Python surface, not the permission capabilities of `[[package]]`).
+ * The closed vocabulary of `[[python-package]]` `capabilities` tokens (README §Python
+ * distributions): the shapes of the wrapped Python surface, not the permission capabilities of
+ * `[[package]]`.
  */
 export const PYTHON_CAPABILITY_TOKENS = [
   "async",
@@ -45,7 +45,8 @@ export const PYTHON_CAPABILITY_TOKENS = [
 ] as const;
 
 /**
- * One `[[python-package]]` entry (MEP-71 phase 9): a Python distribution imported under an alias.
+ * One `[[python-package]]` entry (README §Python distributions): a Python distribution imported
+ * under an alias.
  * The same distribution under two aliases is two entries.
  */
 export interface LockedPythonPackage {
@@ -74,7 +75,7 @@ export interface LockedPythonPackage {
 }
 
 /**
- * One `[[python-wheel]]` entry (mochi pkg's addition beside MEP-71 phase 9): the wheel chosen for
+ * One `[[python-wheel]]` entry (beside the `[[python-package]]` entries): the wheel chosen for
  * one resolved distribution, direct or transitive, pinned by the SHA-256 its index published.
  */
 export interface LockedWheel {
@@ -548,7 +549,7 @@ export function pythonPackageKey(p: { name: string; alias: string }): string {
 }
 
 /**
- * The `[[python-package]]` entries in lockfile order: by name, then alias (MEP-71 phase 9).
+ * The `[[python-package]]` entries in lockfile order: by name, then alias.
  *
  * @param packages any order
  * @returns a new sorted array
@@ -571,7 +572,7 @@ export function sortWheels(wheels: readonly LockedWheel[]): LockedWheel[] {
 
 /**
  * The lines of the Python sections, canonical: `[[python-package]]` tables sorted by name then
- * alias, keys in MEP-71 phase 9's order (`name alias source version specifier index-url git-url
+ * alias, keys in the format's order (`name alias source version specifier index-url git-url
  * git-rev local-path wrapper-sha256 capabilities`, empty optional ones omitted, capabilities
  * sorted and de-duplicated), then `[[python-wheel]]` tables sorted by name (`name version
  * filename sha256 index`). The caller writes `schema-version` at the top of the file.
@@ -686,7 +687,7 @@ function diffBy<T>(
 }
 
 /**
- * Compares the Python entries of two locks entry by entry (MEP-71 phase 9's `--check`):
+ * Compares the Python entries of two locks entry by entry (for `mochi lock --check`):
  * `[[python-package]]` keyed `<name>:<alias>`, then `[[python-wheel]]` keyed by name, each
  * reported as added, removed, or changed with the set of fields that differ.
  *

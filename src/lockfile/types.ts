@@ -123,8 +123,8 @@ export interface Lockfile {
   /** `[[rust-package]]` entries (absent or empty when the project uses no Rust crates). */
   rustPackages?: LockedCrate[];
   /**
-   * `[[python-package]]` entries (MEP-71 phase 9; absent or empty when the project imports no
-   * Python distribution). The file then carries `schema-version = 1`.
+   * `[[python-package]]` entries (README §Python distributions; absent or empty when the project
+   * imports no Python distribution). The file then carries `schema-version = 1`.
    */
   pythonPackages?: LockedPythonPackage[];
   /** `[[python-wheel]]` entries: the wheel pinned for each resolved Python distribution. */

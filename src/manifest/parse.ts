@@ -1095,7 +1095,7 @@ function parsePythonTarget(ctx: Ctx, targets: Table | undefined): PythonTarget |
 }
 
 /**
- * `[targets.python.ffi]`: MEP-71's `[python-dependencies]` shapes, string or table; each entry
+ * `[targets.python.ffi]` (README §Python distributions): a string or a table per entry; each entry
  * becomes the requirement text an import line would hold, so both follow one grammar, checked
  * by the Python bridge (`parsePythonImportSpec`) with this entry's position.
  */

@@ -19,7 +19,7 @@ function errorOf(text: string): MochiError {
   assert.fail("expected parseManifest to throw");
 }
 
-Deno.test("[targets.python.ffi]: strings and MEP-71 tables; the key is the name, the alias its identifier", () => {
+Deno.test("[targets.python.ffi]: strings and tables; the key is the name, the alias its identifier", () => {
   const { manifest, warnings } = parseManifest(
     HEAD + `
 [registry]

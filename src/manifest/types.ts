@@ -151,9 +151,9 @@ export interface GoDependency {
 }
 
 /**
- * One Python distribution from `[targets.python.ffi]` (MEP-71's `[python-dependencies]` shapes:
- * `httpx = ">=0.27"` or `httpx = { version = ">=0.27", extras = ["http2"] }`, `{ index = "…" }`,
- * `{ git = "…", rev = "…" }`, `{ path = "…" }`). The key is the distribution name; the alias the
+ * One Python distribution from `[targets.python.ffi]` (README §Python distributions; the shapes
+ * are `httpx = ">=0.27"` or `httpx = { version = ">=0.27", extras = ["http2"] }`,
+ * `{ index = "…" }`, `{ git = "…", rev = "…" }`, `{ path = "…" }`). The key is the distribution name; the alias the
  * Mochi code uses is the key with `-` and `.` made `_`.
  */
 export interface PythonDependency {

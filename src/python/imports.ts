@@ -1,11 +1,11 @@
 /**
  * Python requirements from Mochi sources (`import python "<requirement>" as <alias>`) and from
- * `[targets.python.ffi]`, and their reconciliation into the `(name, alias)` entries MEP-71
- * phase 9 locks. Pure: the install pipeline hands in the lines its one walk of the project found
- * (`src/install/source_scan.ts`).
+ * `[targets.python.ffi]`, and their reconciliation into the `(name, alias)` entries of
+ * `mochi.lock`'s `[[python-package]]` table (README §Python distributions). Pure: the install
+ * pipeline hands in the lines its one walk of the project found (`src/install/source_scan.ts`).
  *
  * The requirement is PEP 508's name, extras and version specifiers (`httpx[http2]>=0.27,<1`),
- * or a name with one of MEP-71 §4's source qualifiers after `@`: `name@git+<url>#<rev>`,
+ * or a name with one of these source qualifiers after `@`: `name@git+<url>#<rev>`,
  * `name@path+<relative dir>`, `name@index+<simple-index url>`; `name@<specifiers>` is the same
  * as `name<specifiers>`.
  *
@@ -15,7 +15,7 @@ import { MochiError } from "../errors.ts";
 import { parseSpecifierSet } from "./specifiers.ts";
 import { normalizePythonName } from "./names.ts";
 
-/** Where a Python requirement is resolved from (MEP-71 phase 9's `source`). */
+/** Where a Python requirement is resolved from (the `source` of a `[[python-package]]`). */
 export type PythonImportSource = "registry" | "index" | "git" | "path";
 
 /** A parsed Python requirement as an import line or `[targets.python.ffi]` writes it. */
@@ -292,7 +292,7 @@ export function pythonImportOfLine(
   if (alias === undefined) {
     throw new MochiError(
       "PY_E010",
-      `import python "${body.slice(0, 120)}" at ${where} has no alias; MEP-71 writes it ` +
+      `import python "${body.slice(0, 120)}" at ${where} has no alias; write it ` +
         `import python "<requirement>" as <alias>`,
       { hint: `add as <alias>, e.g. as ${pythonAliasOf(spec.name) ?? "lib"}`, file, line },
     );
@@ -385,8 +385,8 @@ function describeSpec(s: PythonImportSpec): string {
 /**
  * Merges `[targets.python.ffi]` with the `import python` lines into the `(name, alias)`
  * requirements to resolve and lock. The same distribution under two aliases is two requirements
- * (MEP-71 phase 9); the same `(name, alias)` twice must say the same thing, and one distribution
- * must come from one source.
+ * (two `[[python-package]]` entries); the same `(name, alias)` twice must say the same thing, and
+ * one distribution must come from one source.
  *
  * @param manifestPath path of mochi.toml, for messages
  * @param declared `[targets.python.ffi]` entries

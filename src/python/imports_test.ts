@@ -18,7 +18,7 @@ function codeOf(f: () => unknown): MochiError {
   assert.fail("expected a MochiError");
 }
 
-Deno.test("parsePythonImportSpec: PEP 508 names, extras and specifiers; MEP-71 source qualifiers", () => {
+Deno.test("parsePythonImportSpec: PEP 508 names, extras and specifiers; @ source qualifiers", () => {
   const s = parsePythonImportSpec("HTTPX[HTTP2, cli] >= 0.27 , < 1");
   assert.equal(s.name, "HTTPX");
   assert.equal(s.normalizedName, "httpx");
