@@ -134,6 +134,35 @@ guardedTest("mochi audit: [audit] database, a loopback URL, and no database at a
 });
 
 guardedTest(
+  "mochi audit: an advisory range that cannot be evaluated fails closed (exit 1, naming it)",
+  async () => {
+    const home = await Deno.makeTempDir({ prefix: "mochi-audit-" });
+    try {
+      const env = {
+        MOCHI_HOME: home,
+        MOCHI_ADVISORY_DB: `${ROOT}/fixtures/supply/advisories-unreadable`,
+      };
+      const r = await runCli(["audit", "-C", APP], { env });
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(
+        r.stderr,
+        /MOCHI-2026-0099: a SEMVER range for Mochi left-pad has a version Mochi's order cannot read: .*"one\.two"/,
+      );
+      assert.match(r.stdout, /^0 findings from 1 advisories; 0 at or above low; 1 advisory range/m);
+      const json = await runCli(["audit", "--json", "--severity", "critical", "-C", APP], { env });
+      assert.equal(json.code, 1, json.stderr);
+      const doc = JSON.parse(json.stdout);
+      assert.equal(doc.failed, true);
+      assert.deepEqual(doc.findings, []);
+      assert.equal(doc.problems.length, 1);
+      assert.match(doc.problems[0], /^MOCHI-2026-0099: /);
+    } finally {
+      await Deno.remove(home, { recursive: true });
+    }
+  },
+);
+
+guardedTest(
   "mochi audit fix: the lowest allowed fixed version through the solver; refused when none is allowed",
   async () => {
     const tmp = await Deno.makeTempDir({ prefix: "mochi-audit-fix-" });

@@ -68,7 +68,10 @@ export interface AuditReport {
   advisories: number;
   /** Ids of the withdrawn advisories skipped, sorted. */
   withdrawn: string[];
-  /** Ranges that could not be evaluated (a version string the ecosystem cannot read). */
+  /**
+   * Ranges that could not be evaluated (a version string the ecosystem cannot read), each naming
+   * the advisory and why; `mochi audit` fails closed on any (exit 1).
+   */
   problems: string[];
 }
 
@@ -297,10 +300,11 @@ export function auditLock(
             if (r.type === "GIT") continue;
             try {
               if (isAffected({ ...aff, versions: [], ranges: [r] }, t.version, order)) hit = true;
-            } catch {
+            } catch (e) {
+              const why = e instanceof Error ? `: ${e.message}` : "";
               problems.add(
                 `${rec.id}: a ${r.type} range for ${t.ecosystem} ${t.name} has a version ` +
-                  `${t.ecosystem}'s order cannot read; that range was not evaluated`,
+                  `${t.ecosystem}'s order cannot read${why}; that range was not evaluated`,
               );
             }
           }

@@ -28,7 +28,10 @@ export interface AuditJson {
   withdrawn: string[];
   /** The `--severity` threshold. */
   severity: Threshold;
-  /** Whether a finding is at or above the threshold (the exit status is then 1). */
+  /**
+   * Whether a finding is at or above the threshold or a range could not be evaluated (the exit
+   * status is then 1: an advisory that cannot be read fails closed).
+   */
   failed: boolean;
   /** The findings. */
   findings: (AuditFinding & { atOrAboveThreshold: boolean })[];
@@ -105,7 +108,8 @@ export const command: CommandSpec = {
     "Advisories are OSV JSON: a directory of files or an http(s) URL serving a JSON array,",
     "from --database, else MOCHI_ADVISORY_DB, else [audit] database in mochi.toml.",
     "Mochi packages match ecosystem Mochi, crates crates.io, Go modules Go, wheels PyPI.",
-    "Exit 1 when a finding is at or above --severity (an unknown severity always counts).",
+    "Exit 1 when a finding is at or above --severity (an unknown severity always counts) or",
+    "when an advisory's range cannot be evaluated (fail closed).",
     "Example: mochi audit --severity high",
   ].join("\n"),
   options: {
@@ -121,13 +125,15 @@ export const command: CommandSpec = {
     const threshold = thresholdOf(ctx);
     const { database, report } = await runAudit(ctx);
     const failing = report.findings.filter((f) => meetsThreshold(f.severity.level, threshold));
+    // A range that cannot be evaluated may hide a finding: fail closed, like a finding.
+    const failed = failing.length > 0 || report.problems.length > 0;
     if (flag(ctx.values, "json")) {
       const doc: AuditJson = {
         database,
         advisories: report.advisories,
         withdrawn: report.withdrawn,
         severity: threshold,
-        failed: failing.length > 0,
+        failed,
         findings: report.findings.map((f) => ({
           ...f,
           atOrAboveThreshold: meetsThreshold(f.severity.level, threshold),
@@ -135,13 +141,13 @@ export const command: CommandSpec = {
         problems: report.problems,
       };
       ctx.out.data(JSON.stringify(doc));
-      return failing.length > 0 ? 1 : 0;
+      return failed ? 1 : 0;
     }
     for (const f of report.findings) {
       for (const l of findingLines(f)) ctx.out.data(l);
       ctx.out.data("");
     }
-    for (const p of report.problems) ctx.out.note(`warning: ${p}`);
+    for (const p of report.problems) ctx.out.note(`error: ${p}`);
     const counts = new Map<string, number>();
     for (const f of report.findings) {
       counts.set(f.severity.level, (counts.get(f.severity.level) ?? 0) + 1);
@@ -156,8 +162,13 @@ export const command: CommandSpec = {
       `${report.findings.length} finding${report.findings.length === 1 ? "" : "s"}` +
         (parts.length > 0 ? ` (${parts.join(", ")})` : "") +
         ` from ${report.advisories} advisories${withdrawn}; ` +
-        `${failing.length} at or above ${threshold}`,
+        `${failing.length} at or above ${threshold}` +
+        (report.problems.length > 0
+          ? `; ${report.problems.length} advisory range${
+            report.problems.length === 1 ? "" : "s"
+          } could not be evaluated (exit 1: fix or remove the advisory, or its database)`
+          : ""),
     );
-    return failing.length > 0 ? 1 : 0;
+    return failed ? 1 : 0;
   },
 };
