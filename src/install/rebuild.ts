@@ -1,15 +1,15 @@
 /**
  * `mochi rebuild`, done: fetch the published blob of a locked package (checked against the
- * lock's digests), clone the source at the commit with `git` (transports limited by
- * `GIT_ALLOW_PROTOCOL`, no prompts, no system config, the URL after `--`), pack it the way
- * `mochi publish` packs, and compare byte for byte, then file by file.
+ * lock's digests), fetch the source at the commit with the git runner of git sources
+ * (`fetchGitSource`: transports limited, no hooks or prompts, a deadline per git command), pack
+ * it the way `mochi publish` packs, and compare byte for byte, then file by file.
  *
  * @module
  */
 import { MochiError } from "../errors.ts";
 import { LIMITS } from "../limits.ts";
 import { packPackage } from "../publish/client/pack.ts";
-import { GIT_URL_SCHEMES } from "../manifest/git_source.ts";
+import { fetchGitSource } from "./git_fetch.ts";
 import { archiveDifferences, type RebuildDifference } from "../publish/rebuild.ts";
 import { readAtMost } from "../registry/client/_bounded_read.ts";
 import { networkLimitsFromEnv, openRegistry } from "../registry/client/index_client.ts";
@@ -28,44 +28,24 @@ export interface RebuildResult {
   differences: RebuildDifference[];
 }
 
-async function git(args: string[], cwd?: string): Promise<void> {
-  const r = await new Deno.Command("git", {
-    args,
-    ...(cwd ? { cwd } : {}),
-    env: {
-      GIT_TERMINAL_PROMPT: "0",
-      GIT_CONFIG_NOSYSTEM: "1",
-      GIT_ALLOW_PROTOCOL: GIT_URL_SCHEMES.join(":"),
-    },
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  if (!r.success) {
-    const why = new TextDecoder().decode(r.stderr).trim().split("\n").slice(-1)[0] ?? "";
-    throw new MochiError(
-      "REBUILD_E002",
-      `git ${args[0]} failed: ${why.replace(/\p{Cc}/gu, "?").slice(0, 300)}`,
-      { hint: "check the repository URL and that the commit exists in it" },
-    );
-  }
-}
-
 /**
  * Rebuilds a locked registry package from its source and compares it with the published blob.
  *
  * @param project the project whose lock names the package
  * @param spec the package, its version, and the source (from `parseFromSource`)
- * @param options `$MOCHI_HOME` and the environment (`SOURCE_DATE_EPOCH`, network limits)
+ * @param options `$MOCHI_HOME`, the environment (`SOURCE_DATE_EPOCH`, network limits) and the
+ *   deadline of each git command (`timeoutMs`, default `GIT_TIMEOUT_MS`)
  * @returns the {@link RebuildResult}
  * @throws {MochiError} `CLI_E001` not a registry package in the lock; `BLOB_E004` the blob is
  *   over `LIMITS.packageBytes`; `BLOB_E001` the registry's blob does not match the lock;
- *   `REBUILD_E002` git failed; `REBUILD_E001` the source is another package or version
+ *   `REBUILD_E002` the commit is not in the repository; `GIT_E001` git is missing, failed or
+ *   ran past its deadline; `SOURCE_E003` a refused URL; `REBUILD_E001` the source is another
+ *   package or version
  */
 export async function rebuildFromSource(
   project: Project,
   spec: { name: string; version: string; url: string; commit: string },
-  options: { mochiHome: string; env: Record<string, string | undefined> },
+  options: { mochiHome: string; env: Record<string, string | undefined>; timeoutMs?: number },
 ): Promise<RebuildResult> {
   const { name, version, url, commit } = spec;
   const p = project.lock?.packages.find((q) => q.name === name && q.version === version);
@@ -95,32 +75,43 @@ export async function rebuildFromSource(
       `${name} ${version}: the registry's blob does not match mochi.lock's digests`,
     );
   }
-  const tmp = await Deno.makeTempDir({ prefix: "mochi-rebuild-" });
+  // The one git runner of git sources: URL and rev checked again, transports limited, no hooks,
+  // no prompt, a deadline on every git command, the commit fetched into a private repository.
+  let checkout;
   try {
-    const src = `${tmp}/src`;
-    await git(["clone", "--quiet", "--no-checkout", "--", url, src]);
-    await git(["-c", "advice.detachedHead=false", "checkout", "--quiet", commit, "--"], src);
-    const packed = await packPackage({
-      projectDir: src,
-      mtimeSeconds: sourceDateEpoch(options.env.SOURCE_DATE_EPOCH),
-      skipPreflight: true,
+    checkout = await fetchGitSource({
+      url: url.startsWith("/") ? `file://${url}` : url,
+      ref: { kind: "rev", value: commit },
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     });
-    if (packed.manifest.package.name !== name || packed.manifest.package.version !== version) {
-      throw new MochiError(
-        "REBUILD_E001",
-        `the source at ${commit} is ${packed.manifest.package.name} ${packed.manifest.package.version}, not ${name} ${version}`,
-        { hint: "name the commit the version was published from" },
-      );
+  } catch (e) {
+    if (e instanceof MochiError && e.code === "GIT_E002") {
+      throw new MochiError("REBUILD_E002", `${url} has no commit ${commit}: ${e.message}`, {
+        hint: "check the repository URL and that the commit exists in it",
+        cause: e,
+      });
     }
-    if (packed.digest.blake3 === p.blake3) {
-      return { reproducible: true, blake3: p.blake3, differences: [] };
-    }
-    const differences = archiveDifferences(
-      await readArchiveAll(ReadableStream.from([published])),
-      await readArchiveAll(ReadableStream.from([packed.archive])),
-    );
-    return { reproducible: false, blake3: p.blake3, differences };
-  } finally {
-    await Deno.remove(tmp, { recursive: true });
+    throw e;
   }
+  await using source = checkout;
+  const packed = await packPackage({
+    projectDir: source.dir,
+    mtimeSeconds: sourceDateEpoch(options.env.SOURCE_DATE_EPOCH),
+    skipPreflight: true,
+  });
+  if (packed.manifest.package.name !== name || packed.manifest.package.version !== version) {
+    throw new MochiError(
+      "REBUILD_E001",
+      `the source at ${commit} is ${packed.manifest.package.name} ${packed.manifest.package.version}, not ${name} ${version}`,
+      { hint: "name the commit the version was published from" },
+    );
+  }
+  if (packed.digest.blake3 === p.blake3) {
+    return { reproducible: true, blake3: p.blake3, differences: [] };
+  }
+  const differences = archiveDifferences(
+    await readArchiveAll(ReadableStream.from([published])),
+    await readArchiveAll(ReadableStream.from([packed.archive])),
+  );
+  return { reproducible: false, blake3: p.blake3, differences };
 }
