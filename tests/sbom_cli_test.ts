@@ -120,8 +120,16 @@ guardedTest(
       const app = `${root}/app`;
       await writeProject(app, { [`"@acme/lic"`]: "^1.0" });
       const env = { MOCHI_HOME: `${root}/home`, MOCHI_REGISTRY: served.url };
+      assert.equal((await runCli(["lock"], { cwd: app, env })).code, 0);
+      const serial = async () =>
+        JSON.parse((await runCli(["sbom"], { cwd: app, env })).stdout).serialNumber;
+      const before = await serial(); // nothing in the store yet: no licence known
       const install = await runCli(["install"], { cwd: app, env });
       assert.equal(install.code, 0, install.stderr);
+      // The licence now known changes the bytes, so it changes the serial number too.
+      const after = await serial();
+      assert.notEqual(after, before);
+      assert.equal(await serial(), after);
       const r = await runCli(["sbom", "--format", "spdx"], { cwd: app, env });
       assert.equal(r.code, 0, r.stderr);
       const exprs = JSON.parse(r.stdout)["@graph"].flatMap((n: Record<string, unknown>) =>

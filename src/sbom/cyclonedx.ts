@@ -74,7 +74,7 @@ function component(c: SbomComponent, type: "library" | "application"): Record<st
  * ```
  */
 export function toCycloneDx(model: SbomModel, tool: SbomTool): string {
-  const serial = uuidV5(UUID_NAMESPACE_URL, `mochi-sbom:${model.lockSha256}`);
+  const serial = uuidV5(UUID_NAMESPACE_URL, `mochi-sbom:${model.contentSha256}`);
   const doc = {
     $schema: "http://cyclonedx.org/schema/bom-1.6.schema.json",
     bomFormat: "CycloneDX",

@@ -59,8 +59,14 @@ export interface SbomModel {
   root: SbomComponent;
   /** Every locked component, sorted by purl. */
   components: SbomComponent[];
-  /** SHA-256 (hex) of the lock's text: the seed of every identifier the documents carry. */
+  /** SHA-256 (hex) of the lock's text. */
   lockSha256: string;
+  /**
+   * SHA-256 (hex) over the lock's text and every licence the model carries: the seed of every
+   * identifier the documents carry, so two SBOMs with the same identifiers have the same bytes
+   * (the licences read from the store can differ for one lock, before and after an install).
+   */
+  contentSha256: string;
 }
 
 const PURL_KEEP = /[A-Za-z0-9.\-_~]/;
@@ -284,10 +290,17 @@ export function sbomModel(
     const lic = licenses.get(c.purl);
     if (lic !== undefined) c.license = lic;
   }
+  const lockSha256 = createHash("sha256").update(lockText).digest("hex");
+  const licensed = [root, ...components].flatMap((c) =>
+    c.license === undefined ? [] : [[c.purl, c.license]]
+  ).sort((a, b) => (a[0]! < b[0]! ? -1 : a[0]! > b[0]! ? 1 : 0));
   return {
     root,
     components: components.sort(byPurl),
-    lockSha256: createHash("sha256").update(lockText).digest("hex"),
+    lockSha256,
+    contentSha256: createHash("sha256").update(JSON.stringify([lockSha256, licensed])).digest(
+      "hex",
+    ),
   };
 }
 

@@ -110,17 +110,30 @@ Deno.test("SPDX 3.0.1: the fixture lock's SBOM validates against the SPDX JSON S
   assert.notEqual(validate(bad2), undefined);
 });
 
-Deno.test("SBOMs are byte-stable and derive their identifiers from the lock", async () => {
+Deno.test("SBOMs are byte-stable and derive their identifiers from the lock and licences", async () => {
   const a = await fixtureModel();
   const b = await fixtureModel();
   assert.equal(toCycloneDx(a, TOOL), toCycloneDx(b, TOOL));
   assert.equal(toSpdx(a, TOOL, spdxCreated("0")), toSpdx(b, TOOL, spdxCreated(undefined)));
-  // A different lock gives a different serial number.
-  const other = { ...a, lockSha256: "0".repeat(64) };
-  assert.notEqual(
-    JSON.parse(toCycloneDx(other, TOOL)).serialNumber,
-    JSON.parse(toCycloneDx(a, TOOL)).serialNumber,
+  const serial = (m: typeof a) => JSON.parse(toCycloneDx(m, TOOL)).serialNumber;
+  // Another lock text gives another serial number.
+  const manifest = parseManifest(await Deno.readTextFile(`${APP}/mochi.toml`)).manifest;
+  const lockText = await Deno.readTextFile(`${APP}/mochi.lock`);
+  const relocked = sbomModel(manifest, parseLockfile(lockText), lockText + "\n");
+  assert.notEqual(serial(relocked), serial(a));
+  // One lock with a licence now known (read from the store after an install) is other bytes,
+  // so it gets another serial number and other SPDX identifiers.
+  const licensed = await fixtureModel(
+    new Map([[packageUrl("mochi", "@acme/log", "0.3.1"), "MIT"]]),
   );
+  assert.equal(licensed.lockSha256, a.lockSha256);
+  assert.notEqual(serial(licensed), serial(a));
+  const firstId = (m: typeof a) =>
+    JSON.parse(toSpdx(m, TOOL, spdxCreated("0")))["@graph"].find((e: { spdxId?: string }) =>
+      e.spdxId !== undefined
+    ).spdxId;
+  assert.match(firstId(a), /^urn:mochi-sbom:[0-9a-f]{64}:/);
+  assert.notEqual(firstId(licensed), firstId(a));
 });
 
 Deno.test("uuidV5 is RFC 9562's name-based UUID (its appendix example)", () => {

@@ -48,7 +48,7 @@ function short(s: string): string {
  * ```
  */
 export function toSpdx(model: SbomModel, tool: SbomTool, created: string): string {
-  const base = `urn:mochi-sbom:${model.lockSha256}:`;
+  const base = `urn:mochi-sbom:${model.contentSha256}:`;
   const pkgId = (c: SbomComponent) => `${base}package:${encodeURIComponent(c.purl)}`;
   const toolId = `${base}agent:mochi-pkg`;
   const all = [model.root, ...model.components];

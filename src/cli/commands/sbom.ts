@@ -21,8 +21,9 @@ export const command: CommandSpec = {
   description: [
     "Writes every locked package, crate, Go module and Python wheel with its version, package URL,",
     "digests, licence (Mochi packages and crates the store holds), publisher identity, capabilities and",
-    "dependency edges. The same mochi.lock gives the same bytes: identifiers derive from the",
-    "lock's SHA-256; SPDX's required creation time is SOURCE_DATE_EPOCH, else 1970-01-01.",
+    "dependency edges. The same mochi.lock and licences give the same bytes: identifiers derive",
+    "from the lock's SHA-256 and the licences (so a licence found after mochi install or mochi",
+    "fetch gives a new serial number); SPDX's creation time is SOURCE_DATE_EPOCH, else 1970-01-01.",
     "Example: mochi sbom --format spdx --output sbom.spdx.json",
   ].join("\n"),
   options: {
