@@ -5,6 +5,12 @@
  */
 export type { InstallLimits } from "./limits.ts";
 export {
+  advisoryDatabaseOf,
+  auditProject,
+  type AuditProjectOptions,
+  type ProjectAudit,
+} from "./audit.ts";
+export {
   diffLocks,
   fetchProject,
   install,

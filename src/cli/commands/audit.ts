@@ -6,12 +6,9 @@
  * @module
  */
 import { MochiError } from "../../errors.ts";
-import { readProject } from "../../install/install.ts";
-import { lockGraph } from "../../install/graph.ts";
-import { type AuditFinding, auditLock, type AuditReport } from "../../audit/audit.ts";
+import { auditProject } from "../../install/audit.ts";
+import type { AuditFinding } from "../../audit/audit.ts";
 import { meetsThreshold, SEVERITY_LEVELS } from "../../audit/severity.ts";
-import type { OsvRecord } from "../../audit/osv.ts";
-import { loadAdvisories } from "../../audit/client/advisory_db.ts";
 import { type CommandContext, type CommandSpec, flag, stringOption } from "../command.ts";
 import { projectDirOf } from "../common.ts";
 
@@ -37,44 +34,6 @@ export interface AuditJson {
   findings: (AuditFinding & { atOrAboveThreshold: boolean })[];
   /** Ranges that could not be evaluated. */
   problems: string[];
-}
-
-/**
- * Reads the project, its lock and the advisory database, and audits: shared by `mochi audit`
- * and `mochi audit fix`.
- *
- * @param ctx the command's context (`--database`, `MOCHI_ADVISORY_DB`, `[audit] database`)
- * @returns the project directory, the database location, the report and the advisories
- * @throws {MochiError} `LOCK_E005` without a lock; `AUDIT_E002` without a database; the errors of
- *   `loadAdvisories`
- */
-export async function runAudit(
-  ctx: CommandContext,
-): Promise<{ projectDir: string; database: string; report: AuditReport; records: OsvRecord[] }> {
-  const projectDir = await projectDirOf(ctx);
-  const project = await readProject(projectDir);
-  if (!project.lock) {
-    throw new MochiError("LOCK_E005", `no mochi.lock in ${projectDir}`, {
-      hint: "run mochi lock first",
-    });
-  }
-  const given = stringOption(ctx.values, "database") ?? ctx.env.MOCHI_ADVISORY_DB ??
-    project.manifest.auditDatabase;
-  if (given === undefined || given === "") {
-    throw new MochiError("AUDIT_E002", "no advisory database is configured", {
-      hint: 'set [audit] database = "<dir of OSV JSON files or URL>" in mochi.toml, ' +
-        "MOCHI_ADVISORY_DB, or pass --database",
-    });
-  }
-  const fromManifest = stringOption(ctx.values, "database") === undefined &&
-    ctx.env.MOCHI_ADVISORY_DB === undefined;
-  const database = /^https?:\/\//i.test(given) || given.startsWith("/") ||
-      given.startsWith("file://")
-    ? given
-    : `${fromManifest ? projectDir : ctx.cwd}/${given}`;
-  const db = await loadAdvisories(database);
-  const report = auditLock(project.lock, db.records, lockGraph(project.manifest, project.lock));
-  return { projectDir, database: given, report, records: db.records };
 }
 
 /** The `--severity` value, checked. */
@@ -123,7 +82,11 @@ export const command: CommandSpec = {
   },
   async run(ctx) {
     const threshold = thresholdOf(ctx);
-    const { database, report } = await runAudit(ctx);
+    const { database, report } = await auditProject(await projectDirOf(ctx), {
+      database: stringOption(ctx.values, "database"),
+      env: ctx.env,
+      cwd: ctx.cwd,
+    });
     const failing = report.findings.filter((f) => meetsThreshold(f.severity.level, threshold));
     // A range that cannot be evaluated may hide a finding: fail closed, like a finding.
     const failed = failing.length > 0 || report.problems.length > 0;

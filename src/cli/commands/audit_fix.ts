@@ -7,12 +7,11 @@
  * @module
  */
 import { MochiError } from "../../errors.ts";
-import { readProject } from "../../install/install.ts";
+import { auditProject } from "../../install/audit.ts";
 import { writeRelock } from "../../install/relock.ts";
 import { planAuditFix } from "../../install/audit_fix.ts";
-import { type CommandSpec, flag } from "../command.ts";
-import { installOptions } from "../common.ts";
-import { runAudit } from "./audit.ts";
+import { type CommandSpec, flag, stringOption } from "../command.ts";
+import { installOptions, projectDirOf } from "../common.ts";
 
 /** `mochi audit fix`. */
 export const command: CommandSpec = {
@@ -27,12 +26,15 @@ export const command: CommandSpec = {
     database: { type: "string", value: "DIR|URL", help: "where the OSV advisories are" },
   },
   async run(ctx) {
-    const { projectDir, report, records } = await runAudit(ctx);
+    const { project, report, records } = await auditProject(await projectDirOf(ctx), {
+      database: stringOption(ctx.values, "database"),
+      env: ctx.env,
+      cwd: ctx.cwd,
+    });
     if (report.findings.length === 0) {
       ctx.out.info("no findings: nothing to fix");
       return 0;
     }
-    const project = await readProject(projectDir);
     const plan = await planAuditFix(project, report, records, await installOptions(ctx));
     if (plan.relock !== undefined) {
       for (const c of plan.relock.changes) {
