@@ -224,7 +224,7 @@ Deno.test("lock trust: lock --refresh repairs git conflict markers, keeping the 
     );
     assert(conflicted !== text);
     await Deno.writeTextFile(`${c.project}/mochi.lock`, conflicted);
-    const refused = await c.cli(["install"]);
+    const refused = await c.cli(["install", "--locked"]);
     assertEquals(refused.code, 1, refused.stderr);
     assert(refused.stderr.includes("LOCK_E007") && refused.stderr.includes("mochi lock --refresh"));
     const repaired = await c.cli(["lock", "--refresh"]);

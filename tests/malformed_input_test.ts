@@ -337,7 +337,8 @@ Deno.test("malformed through the CLI: exit 1 with a code and a position, never a
       `${app}/mochi.lock`,
       mutate(lock, { kind: "conflict", at: 0.6, n: 0 }, false),
     );
-    const r = await runCli(["install", "-C", app], { env });
+    // (install without --locked merges a conflicted lock: tests/lock_merge_test.ts)
+    const r = await runCli(["install", "--locked", "-C", app], { env });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /LOCK_E007[\s\S]*--> .*mochi\.lock:\d+:1/);
     // A registry index file with a bad byte: INDEX_E001 with its line, exit 1.

@@ -297,6 +297,25 @@ export function warnGoUnverified(out: Output, unverified: readonly string[]): vo
 }
 
 /**
+ * Prints what the merge of a conflicted `mochi.lock` chose: one summary line, then one line per
+ * package where the sides differed or the manifest moved it (`describeLockMerge`).
+ *
+ * @param out the printer
+ * @param merge the lines and the count of versions both sides agreed on
+ */
+export function printLockMerge(
+  out: Output,
+  merge: { lines: readonly string[]; agreed: number } | undefined,
+): void {
+  if (merge === undefined) return;
+  out.info(
+    `Merged the two sides of the conflicted mochi.lock and re-resolved: kept ${merge.agreed} ` +
+      `version(s) both sides agreed on${merge.lines.length > 0 ? "; chose:" : ""}`,
+  );
+  for (const line of merge.lines) out.info(`  ${line}`);
+}
+
+/**
  * Prints what a command changed in `mochi.lock`, one uv-style line each (`+ name version`,
  * `- name version`, `~ name old → new`), added in green, removed in red, changed in yellow.
  *

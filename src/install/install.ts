@@ -51,6 +51,7 @@ import { type Project, readProject, writeLockfile } from "./project.ts";
 import type { ProjectSources } from "./resolve.ts";
 import {
   decideLock,
+  type LockDecision,
   lockWouldChange,
   NOT_CANONICAL,
   refuseUnconfiguredSources,
@@ -65,7 +66,7 @@ import {
 } from "./local_sources.ts";
 import type { LockedPackage as LockedMochiPackage } from "../lockfile/mod.ts";
 import type { PythonLockResult, PythonStepOptions } from "./python.ts";
-import { diffPythonLock, formatPythonLockChange } from "../lockfile/mod.ts";
+import { describeLockMerge, diffPythonLock, formatPythonLockChange } from "../lockfile/mod.ts";
 import {
   DEFAULT_MAX_BLOB_BYTES,
   executePlan,
@@ -252,6 +253,11 @@ export interface InstallReport {
   unchecked: string[];
   /** CPU time spent verifying bundles (sum over packages), in milliseconds. */
   verifyMs: number;
+  /**
+   * When `mochi.lock` had git conflict markers: what the re-resolution chose where the sides
+   * differed, and how many versions both sides agreed on and were kept (`describeLockMerge`).
+   */
+  merge?: { lines: string[]; agreed: number };
 }
 
 /**
@@ -478,7 +484,9 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   const t0 = performance.now();
   const offline = options.offline || options.frozen || false;
   const locked = options.locked || options.frozen || false;
-  const project = await readProject(options.projectDir);
+  // A lock with git conflict markers is merged and re-resolved (not with --locked/--frozen).
+  const project = await readProject(options.projectDir, { mergeConflicts: !locked });
+  const merging = project.conflict !== undefined;
   const limits = options.limits ?? {};
   const sources = openProjectSources(project, sourceOptions(project, options));
   const registryUrl = sources.registries[0]!.url;
@@ -488,7 +496,9 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   const rustRequirements = await rustRequirementsOf(project, importScan);
 
   // Decide: reuse the lock or resolve (pure), then act on the decision.
-  let decision = decideLock({ ...project, pinned: sources.pinned, refresh: options.refresh });
+  let decision: LockDecision = merging
+    ? { action: "resolve", reason: "mochi.lock has git conflict markers: both sides re-resolved" }
+    : decideLock({ ...project, pinned: sources.pinned, refresh: options.refresh });
   if (decision.action === "reuse" && project.lock !== undefined && hasLocalDependencies(project)) {
     // Path packages are read again on every install (cargo does): a changed one re-resolves.
     const paths = await loadLocalPackages(project.dir, project.manifest, project.lock, {
@@ -537,17 +547,18 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
     }
   }
   const packagesResolved = decision.action === "resolve";
-  const rust = await lockCrates(project, rustRequirements, { ...options, offline });
+  const repair = merging ? { fresh: true, keepLocked: true } : {};
+  const rust = await lockCrates(project, rustRequirements, { ...options, offline, ...repair });
   if (rust.resolved && locked) {
     throw lockWouldChange(project.lockPath, "its Rust crates changed");
   }
   lock = withCrates(lock, rust.crates);
-  const go = await lockGoStep(project, importScan, { ...options, offline });
+  const go = await lockGoStep(project, importScan, { ...options, offline, ...repair });
   if (go.resolved && locked) {
     throw lockWouldChange(project.lockPath, "its Go modules changed");
   }
   lock = withGoModules(lock, go.modules);
-  const python = await lockPythonStep(project, importScan, { ...options, offline });
+  const python = await lockPythonStep(project, importScan, { ...options, offline, ...repair });
   if (python.resolved && locked) {
     throw lockWouldChange(project.lockPath, "its Python distributions changed");
   }
@@ -698,6 +709,9 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
     unsigned: plan.unsigned.filter((l) => fetchedUnsigned.has(l)),
     unchecked,
     verifyMs: outcome.verifyMs,
+    ...(merging
+      ? { merge: describeLockMerge(project.conflict!.ours, project.conflict!.theirs, lock) }
+      : {}),
   };
 }
 
@@ -730,6 +744,8 @@ export interface LockReport {
    * markers, a malformed entry); undefined otherwise.
    */
   repaired?: string;
+  /** When `mochi.lock` had git conflict markers: what the merge chose (see {@link InstallReport.merge}). */
+  merge?: { lines: string[]; agreed: number };
 }
 
 /**
@@ -744,8 +760,12 @@ export interface LockReport {
  * @throws {MochiError} LOCK_E002 when `--locked` and the lockfile would change
  */
 export async function lock(options: InstallOptions & { check?: boolean }): Promise<LockReport> {
-  const repair = options.refresh === true && !options.check && !options.locked && !options.frozen;
-  const project = await readProject(options.projectDir, { repairLock: repair });
+  const writes = !options.check && !options.locked && !options.frozen;
+  const project = await readProject(options.projectDir, {
+    repairLock: options.refresh === true && writes,
+    mergeConflicts: writes,
+  });
+  const merging = project.conflict !== undefined;
   const offline = options.offline || options.frozen || false;
   const sources = openProjectSources(project, sourceOptions(project, options));
   // One walk of the .mochi sources; every bridge reads its import lines from it.
@@ -761,17 +781,18 @@ export async function lock(options: InstallOptions & { check?: boolean }): Promi
   const rust = await lockCrates(project, rustRequirements, {
     ...options,
     offline,
-    fresh: options.check || options.refresh,
+    fresh: options.check || options.refresh || merging,
+    keepLocked: merging && !options.upgrade,
   });
   const go = await lockGoStep(project, importScan, {
     ...options,
     offline,
-    fresh: options.check || options.refresh,
+    fresh: options.check || options.refresh || merging,
   });
   const python = await lockPythonStep(project, importScan, {
     ...options,
     offline,
-    fresh: options.check || options.refresh || options.upgrade,
+    fresh: options.check || options.refresh || options.upgrade || merging,
     unlocked: options.check || options.upgrade,
   });
   const next = withPython(
@@ -787,18 +808,20 @@ export async function lock(options: InstallOptions & { check?: boolean }): Promi
     (r.includes(": ") ? ")" : " (retracted)")
   );
   const upToDate = text === project.lockText && retracted.length === 0;
+  // A merged conflict's changes are counted from the side merged into ("ours").
+  const before = merging ? project.conflict!.ours : project.lock;
   const changes = [
-    ...diffLocks(project.lock, next),
-    ...diffCrates(project.lock?.rustPackages ?? [], next.rustPackages ?? []),
-    ...(project.lock?.goPackages ?? next.goPackages ?? []).length > 0
+    ...diffLocks(before, next),
+    ...diffCrates(before?.rustPackages ?? [], next.rustPackages ?? []),
+    ...(before?.goPackages ?? next.goPackages ?? []).length > 0
       ? (await import("./go.ts")).diffGoModules(
-        project.lock?.goPackages ?? [],
+        before?.goPackages ?? [],
         next.goPackages ?? [],
       )
       : [],
     ...retracted,
     ...diffPythonLock(
-      { packages: project.lock?.pythonPackages ?? [], wheels: project.lock?.pythonWheels ?? [] },
+      { packages: before?.pythonPackages ?? [], wheels: before?.pythonWheels ?? [] },
       { packages: next.pythonPackages ?? [], wheels: next.pythonWheels ?? [] },
     ).map(formatPythonLockChange),
   ];
@@ -823,6 +846,9 @@ export async function lock(options: InstallOptions & { check?: boolean }): Promi
     solveMs,
     accepted,
     ...(project.lockProblem ? { repaired: project.lockProblem.message } : {}),
+    ...(merging
+      ? { merge: describeLockMerge(project.conflict!.ours, project.conflict!.theirs, next) }
+      : {}),
   };
 }
 

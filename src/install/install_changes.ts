@@ -46,7 +46,8 @@ export async function installWithChanges(
   // Only the text is read before: a no-op install (the lock kept) parses nothing more.
   const beforeText = await readLockText(lockPath);
   const report = await install(options);
-  if (!report.lockChanged) return { ...report, changes: [] };
+  // A merged conflict reports its own choices (`report.merge`).
+  if (!report.lockChanged || report.merge !== undefined) return { ...report, changes: [] };
   const before = parseQuietly(beforeText, lockPath);
   const after = parseQuietly(await readLockText(report.lockPath), report.lockPath);
   return { ...report, changes: after === undefined ? [] : lockChanges(before, after) };

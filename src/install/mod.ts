@@ -26,7 +26,6 @@ export {
 } from "./install.ts";
 export { type ProjectSources, type ResolveOptions, resolveProject } from "./resolve.ts";
 export {
-  conflictSides,
   MAX_LOCK_BYTES,
   MAX_MANIFEST_BYTES,
   type Project,

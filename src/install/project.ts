@@ -10,7 +10,13 @@ import { MochiError } from "../errors.ts";
 import { parseManifest } from "../manifest/parse.ts";
 import type { Manifest } from "../manifest/types.ts";
 import { decodeUtf8Strict } from "../manifest/utf8.ts";
-import { computeManifestHash, type Lockfile, parseLockfile } from "../lockfile/mod.ts";
+import {
+  computeManifestHash,
+  type ConflictedLock,
+  type Lockfile,
+  parseLockfile,
+  readConflictedLock,
+} from "../lockfile/mod.ts";
 import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
 
 /** Largest `mochi.toml` read, in bytes (a manifest is a few kilobytes; this only stops endless input). */
@@ -36,9 +42,14 @@ export interface Project {
   /**
    * Only with `{ repairLock: true }`: why the `mochi.lock` on disk could not be read (conflict
    * markers, malformed, a field this mochi refuses). `lock` then holds what could be salvaged
-   * (the side of a merge conflict that parses), or undefined.
+   * (both sides of a merge conflict taken together, see {@link Project.conflict}), or undefined.
    */
   lockProblem?: MochiError;
+  /**
+   * Only with `{ repairLock: true }` and a lock with git conflict markers: its two sides; `lock`
+   * then holds their union, the preferences of the re-resolution (`readConflictedLock`).
+   */
+  conflict?: ConflictedLock;
 }
 
 /** Options of {@link readProject}. */
@@ -49,6 +60,12 @@ export interface ReadProjectOptions {
    * be salvaged of it.
    */
   repairLock?: boolean;
+  /**
+   * Read a `mochi.lock` with git conflict markers as its two sides ({@link Project.conflict})
+   * instead of an error (`install` and `lock` without `--locked`, as pnpm and deno merge a
+   * conflicted lockfile); other problems still throw unless {@link repairLock}.
+   */
+  mergeConflicts?: boolean;
 }
 
 async function readCapped(
@@ -145,37 +162,15 @@ export function parseManifestText(text: string, path: string): ReturnType<typeof
 }
 
 /**
- * The sides of a git merge conflict in a lockfile, each as a whole file: "ours" (the lines
- * outside conflicts plus the first side of each) and "theirs" (plus the second side).
- *
- * @param text lockfile text with `<<<<<<<` / `|||||||` / `=======` / `>>>>>>>` lines
- * @returns both sides, ours first
- */
-export function conflictSides(text: string): [string, string] {
-  const ours: string[] = [];
-  const theirs: string[] = [];
-  let state: "both" | "ours" | "base" | "theirs" = "both";
-  for (const line of text.split("\n")) {
-    const m = /^(<{7}|\|{7}|={7}|>{7})(?:[ \r]|$)/.exec(line);
-    if (m !== null) {
-      const c = m[1]![0];
-      state = c === "<" ? "ours" : c === "|" ? "base" : c === "=" ? "theirs" : "both";
-      continue;
-    }
-    if (state === "both" || state === "ours") ours.push(line);
-    if (state === "both" || state === "theirs") theirs.push(line);
-  }
-  return [ours.join("\n"), theirs.join("\n")];
-}
-
-/**
  * Reads `mochi.toml` and `mochi.lock` of a project, both as strict UTF-8 with a size cap.
  *
  * @param dir project directory
- * @param options `repairLock` keeps an unreadable lock as {@link Project.lockProblem}
+ * @param options `repairLock` keeps an unreadable lock as {@link Project.lockProblem};
+ *   `mergeConflicts` does so for git conflict markers only
  * @returns the {@link Project}
  * @throws {MochiError} MANIFEST_E011 when there is no `mochi.toml`; manifest and lockfile codes
- *   (LOCK_E003–LOCK_E005, LOCK_E007; with `repairLock` only LOCK_E003, a lock from a newer mochi)
+ *   (LOCK_E003–LOCK_E005, LOCK_E007; with `repairLock` only LOCK_E003, a lock from a newer mochi;
+ *   with `mergeConflicts` not LOCK_E007)
  */
 export async function readProject(
   dir: string,
@@ -203,17 +198,12 @@ export async function readProject(
     project.lock = parseLockfile(project.lockText, lockPath);
   } catch (e) {
     const repairable = e instanceof MochiError && e.code !== "LOCK_E003";
-    if (!options.repairLock || !repairable) throw e;
+    const merge = options.mergeConflicts && e instanceof MochiError && e.code === "LOCK_E007";
+    if (!(options.repairLock || merge) || !repairable) throw e;
     project.lockProblem = e;
     if (e.code === "LOCK_E007" && project.lockText !== undefined) {
-      for (const side of conflictSides(project.lockText)) {
-        try {
-          project.lock = parseLockfile(side, lockPath);
-          break;
-        } catch {
-          // try the other side
-        }
-      }
+      project.conflict = readConflictedLock(project.lockText, lockPath);
+      project.lock = project.conflict.merged;
     }
   }
   return project;

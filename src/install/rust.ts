@@ -116,7 +116,9 @@ export function openProjectCargoIndex(
  * @param project the project
  * @param requirements its Rust requirements
  * @param options home, offline, fetch, env; `fresh` re-resolves regardless (lock --check);
- *   `prefer` re-resolves trying these crate versions first (the others keep their locked ones)
+ *   `prefer` re-resolves trying these crate versions first (the others keep their locked ones);
+ *   `keepLocked` keeps the locked versions preferred even with `fresh` (the repair of a
+ *   conflicted lock)
  * @returns the entries and whether the solver ran
  * @throws NoSolutionError `SOLVER_E002`; `RUST_E005`; index client errors
  */
@@ -126,6 +128,7 @@ export async function lockCrates(
   options: RustStepOptions & {
     fresh?: boolean | undefined;
     prefer?: ReadonlyMap<string, string> | undefined;
+    keepLocked?: boolean | undefined;
   },
 ): Promise<{ crates: LockedCrate[]; resolved: boolean; index?: CargoIndexClient }> {
   const old = project.lock?.rustPackages ?? [];
@@ -163,7 +166,7 @@ export async function lockCrates(
     const { resolveCrates } = await import("../rust/resolve.ts");
     const { crates } = await resolveCrates(source, requirements, {
       indexUrl: index.url,
-      locked: options.fresh ? [] : old,
+      locked: options.fresh && !options.keepLocked ? [] : old,
       ...(prefer.size > 0 ? { prefer } : {}),
     });
     const out = crates.map((c) => {

@@ -22,6 +22,13 @@ export {
   sortPackages,
 } from "./format.ts";
 export { parseLockfile } from "./parse.ts";
+export {
+  type ConflictedLock,
+  conflictSides,
+  describeLockMerge,
+  mergeLockSides,
+  readConflictedLock,
+} from "./merge.ts";
 export { computeManifestHash, MANIFEST_HASH_PREFIX } from "./hash.ts";
 export { enabledOptionalDependencies, type LockCheck, lockSatisfiesManifest } from "./satisfy.ts";
 export {

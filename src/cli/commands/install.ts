@@ -13,6 +13,7 @@ import {
   installOptions,
   plural,
   printLockChanges,
+  printLockMerge,
   RESOLVE_OPTIONS,
   seconds,
   TRUST_OPTIONS,
@@ -102,6 +103,7 @@ export const command: CommandSpec = {
         }${r.unchecked.length > 10 ? ", …" : ""}`,
       );
     }
+    printLockMerge(out, r.merge);
     if (!r.resolved && r.fetched === 0 && !r.lockChanged) {
       out.info(
         `Up to date: ${r.packages} packages${andCrates(r.crates)}${

@@ -13,6 +13,7 @@ import {
   andGoModules,
   installOptions,
   printLockChanges,
+  printLockMerge,
   RESOLVE_OPTIONS,
   TRUST_OPTIONS,
   trustedRootOf,
@@ -110,7 +111,8 @@ export const command: CommandSpec = {
       );
     }
     warnGoUnverified(out, r.goUnverified);
-    if (r.repaired !== undefined) {
+    if (r.merge !== undefined) printLockMerge(out, r.merge);
+    else if (r.repaired !== undefined) {
       out.info(`Rewrote mochi.lock, which could not be read: ${r.repaired}`);
     }
     for (const a of r.accepted) {
