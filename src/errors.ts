@@ -476,6 +476,25 @@ export const ERROR_CATALOGUE = {
     exit: 4,
     summary: "a vendored file does not match the digest mochi.lock pins",
   },
+  // Workspaces (src/manifest/workspace.ts, src/install/workspace.ts)
+  WORKSPACE_E001: {
+    exit: 1,
+    summary:
+      "a key inherited with workspace = true is not defined in the workspace root, or the package is in no workspace",
+  },
+  WORKSPACE_E002: {
+    exit: 1,
+    summary:
+      "invalid workspace: a member without mochi.toml, a member outside the root, two members with one name, a default member that is not a member, or a package the root does not list",
+  },
+  WORKSPACE_E003: {
+    exit: 1,
+    summary: "-p/--package names no member of the workspace",
+  },
+  WORKSPACE_E004: {
+    exit: 1,
+    summary: "a workspace member cannot be published (a path-only dependency, or a cycle)",
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** A stable error code from {@link ERROR_CATALOGUE}, e.g. `"MANIFEST_E003"`. */

@@ -12,6 +12,7 @@ export type {
   FanoutTargetName,
   GitSource,
   GoDependency,
+  InheritablePackage,
   KeyPosition,
   Manifest,
   ManifestWarning,
@@ -20,8 +21,26 @@ export type {
   PythonTarget,
   RegistryConfig,
   RustDependency,
+  WorkspaceConfig,
+  WorkspaceContext,
 } from "./types.ts";
-export { ALLOW_MULTI_VERSION_KEY, EDITION, parseManifest, TOP_LEVEL_TABLES } from "./parse.ts";
+export {
+  ALLOW_MULTI_VERSION_KEY,
+  EDITION,
+  parseManifest,
+  type ParseManifestOptions,
+  TOP_LEVEL_TABLES,
+} from "./parse.ts";
+export {
+  globSegmentMatches,
+  INHERITABLE_PACKAGE_KEYS,
+  inheritDependency,
+  isGlobSegment,
+  memberPatternMatches,
+  memberPatternProblem,
+  WORKSPACE_DEPENDENCY_OVERRIDES,
+  WORKSPACE_KEYS,
+} from "./workspace.ts";
 export { canonicalJson, manifestDigestInput } from "./digest.ts";
 export { FANOUT_TARGET_NAMES } from "./fanout_targets.ts";
 export {

@@ -20,6 +20,13 @@ import { locateToml, type TomlLocator } from "./toml_locator.ts";
 import { parseFanoutTargets } from "./fanout_targets.ts";
 import { modulePathProblem, parseGoQuery } from "../go/query.ts";
 import { gitRefProblem, gitUrlProblem } from "./git_source.ts";
+import {
+  INHERITABLE_PACKAGE_KEYS,
+  inheritDependency,
+  memberPatternProblem,
+  WORKSPACE_DEPENDENCY_OVERRIDES,
+  WORKSPACE_KEYS,
+} from "./workspace.ts";
 import type {
   Capabilities,
   Dependency,
@@ -32,6 +39,8 @@ import type {
   PythonTarget,
   RegistryConfig,
   RustDependency,
+  WorkspaceConfig,
+  WorkspaceContext,
 } from "./types.ts";
 
 /**
@@ -93,16 +102,6 @@ const DEPENDENCY_KEYS = [
 ];
 const CAPABILITY_KEYS = ["required", "optional", "optional_features", "allowed"];
 const REGISTRY_KEYS = ["default", "alternate", "crates-io", "pypi", "mirrors", "vendor"];
-const WORKSPACE_KEYS = [
-  "members",
-  "exclude",
-  "resolver",
-  "default-target",
-  "allow-multi-version",
-  "dependencies",
-  "targets",
-  "audit",
-];
 
 type Table = Record<string, unknown>;
 
@@ -121,7 +120,11 @@ function describe(v: unknown): string {
 /** Shared state of one parse: the file name, the locator and the warnings collected. */
 class Ctx {
   readonly warnings: ManifestWarning[] = [];
-  constructor(readonly file: string, readonly loc: TomlLocator) {}
+  constructor(
+    readonly file: string,
+    readonly loc: TomlLocator,
+    readonly workspace?: WorkspaceContext,
+  ) {}
 
   /** Throws a MochiError positioned at the key (`at: "key"`) or value of `path`. */
   fail(
@@ -215,7 +218,13 @@ class Ctx {
  * workspace) or from `[workspace] allow-multi-version`; giving both is an error.
  *
  * @param text the file's contents
+ * A `[workspace]` root may have no `[package]` (a virtual manifest, {@link Manifest.virtual}). A
+ * member's `key.workspace = true` in `[package]` and `name = { workspace = true }` in its
+ * dependency tables take the root's `[workspace.package]` and `[workspace.dependencies]` values
+ * from `options.workspace` (cargo's inheritance).
+ *
  * @param file the path reported in errors and warnings (default `"mochi.toml"`)
+ * @param options `workspace`: the root this file is a member of, when it is one
  * @returns the manifest and the warnings, in source order
  * @throws {MochiError} with `file`, `line`, `column` (1-based) and `hint`:
  *   MANIFEST_E001 invalid TOML · E002 unknown top-level table or key (names the closest valid
@@ -223,11 +232,15 @@ class Ctx {
  *   wrong type · E005 invalid `version` · E006 invalid requirement (shows it and the parse
  *   reason) · E007 invalid dependency entry · E008 unknown or invalid capability (names the
  *   closest) · E009 invalid `[registry]` · E010 invalid `allow-multi-version` · E012 invalid
- *   edition · E013 a known table or key has the wrong type
+ *   edition · E013 a known table or key has the wrong type · WORKSPACE_E001 an inherited key the
+ *   root does not define (names the closest), or `key.workspace = true` in `[package]` with no
+ *   root given (a dependency's `workspace = true` is then kept as written) ·
+ *   WORKSPACE_E002 an invalid `members`, `exclude` or `default-members` entry
  */
 export function parseManifest(
   text: string,
   file = "mochi.toml",
+  options: ParseManifestOptions = {},
 ): { manifest: Manifest; warnings: ManifestWarning[] } {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let doc: Table;
@@ -246,7 +259,7 @@ export function parseManifest(
     }
     throw e;
   }
-  const ctx = new Ctx(file, locateToml(text));
+  const ctx = new Ctx(file, locateToml(text), options.workspace);
 
   for (const key of Object.keys(doc)) {
     if ((TOP_LEVEL_TABLES as readonly string[]).includes(key)) continue;
@@ -272,7 +285,24 @@ export function parseManifest(
     }
   }
 
-  const pkg = parsePackage(ctx, doc.package);
+  const workspace = doc.workspace as Table | undefined;
+  const workspaceConfig = workspace === undefined ? undefined : parseWorkspace(ctx, workspace);
+  const virtual = doc.package === undefined && workspace !== undefined;
+  const pkg = virtual ? { ...VIRTUAL_PACKAGE } : parsePackage(ctx, doc.package);
+  if (virtual) {
+    for (const key of ["dependencies", "dev-dependencies"]) {
+      if (doc[key] === undefined) continue;
+      ctx.fail(
+        "WORKSPACE_E002",
+        [key],
+        `this virtual manifest (a [workspace] without [package]) has a [${key}] table, which ` +
+          "is not allowed",
+        "move the dependencies into the members' manifests, or into [workspace.dependencies] " +
+          "for the members to inherit",
+        "key",
+      );
+    }
+  }
   const dependencies = parseDependencies(ctx, doc.dependencies, "dependencies");
   const devDependencies = parseDependencies(ctx, doc["dev-dependencies"], "dev-dependencies");
   const features = parseFeatures(ctx, doc.features as Table | undefined);
@@ -281,18 +311,6 @@ export function parseManifest(
   const rustDependencies = parseRustDependencies(ctx, doc.targets as Table | undefined);
   const goDependencies = parseGoDependencies(ctx, doc.targets as Table | undefined);
   const pythonDependencies = parsePythonDependencies(ctx, doc.targets as Table | undefined);
-  const workspace = doc.workspace as Table | undefined;
-  let workspaceMembers: string[] | undefined;
-  if (workspace !== undefined) {
-    ctx.unknownKeys(workspace, ["workspace"], WORKSPACE_KEYS, "[workspace]");
-    workspaceMembers = ctx.stringArray(
-      workspace.members,
-      ["workspace", "members"],
-      "MANIFEST_E013",
-      "[workspace] members",
-      'write members = ["path/or/glob", ...]',
-    ) ?? [];
-  }
   const allowMultiVersion = parseAllowMultiVersion(ctx, doc, workspace);
 
   const manifest: Manifest = {
@@ -304,7 +322,11 @@ export function parseManifest(
     registry,
     allowMultiVersion,
   };
-  if (workspaceMembers !== undefined) manifest.workspaceMembers = workspaceMembers;
+  if (workspaceConfig !== undefined) {
+    manifest.workspace = workspaceConfig;
+    manifest.workspaceMembers = workspaceConfig.members;
+  }
+  if (virtual) manifest.virtual = true;
   if (rustDependencies.size > 0) manifest.rustDependencies = rustDependencies;
   if (goDependencies.size > 0) manifest.goDependencies = goDependencies;
   if (pythonDependencies.size > 0) manifest.pythonDependencies = pythonDependencies;
@@ -330,7 +352,9 @@ export function parseManifest(
   return { manifest, warnings: ctx.warnings };
 }
 
-function parsePackage(ctx: Ctx, raw: unknown): PackageInfo {
+function parsePackage(ctx: Ctx, given: unknown): PackageInfo {
+  if (isTable(given)) given = inheritPackageKeys(ctx, given);
+  const raw = given;
   if (raw === undefined) {
     ctx.fail(
       "MANIFEST_E004",
@@ -468,13 +492,257 @@ function parseDependencies(
     );
   }
   for (const [name, entry] of Object.entries(raw)) {
-    out.set(name, parseDependency(ctx, section, name, entry));
+    const dep = parseDependency(ctx, section, name, entry);
+    out.set(name, dep.workspace === true ? inheritedDependency(ctx, section, dep, entry) : dep);
   }
   return out;
 }
 
+/** A member's `name = { workspace = true, … }` merged with `[workspace.dependencies]`. */
+function inheritedDependency(
+  ctx: Ctx,
+  section: string,
+  dep: Dependency,
+  entry: unknown,
+): Dependency {
+  const at = [section, dep.name];
+  const ws = ctx.workspace;
+  // Read on its own (no root given), the entry stays `workspace = true`: the project reader
+  // finds the root, or refuses the entry (WORKSPACE_E001).
+  if (ws === undefined) return dep;
+  const inherited = ws.config.dependencies.get(dep.name);
+  if (inherited === undefined) {
+    const known = [...ws.config.dependencies.keys()];
+    const near = known.length > 0 ? `; did you mean "${closestName(dep.name, known)}"?` : "";
+    ctx.fail(
+      "WORKSPACE_E001",
+      [...at, "workspace"],
+      `error inheriting "${dep.name}" from the workspace root manifest's ` +
+        `[workspace.dependencies] (${ws.rootFile}): "${dep.name}" is not defined there${near}`,
+      `add "${dep.name}" = "<requirement>" to [workspace.dependencies] in ${ws.rootFile}, or ` +
+        "give the entry its own version here",
+      "key",
+    );
+  }
+  if (isTable(entry)) {
+    ctx.unknownKeys(
+      Object.fromEntries(
+        Object.entries(entry).filter(([k]) => DEPENDENCY_KEYS.includes(k)),
+      ),
+      at,
+      WORKSPACE_DEPENDENCY_OVERRIDES,
+      `dependency "${dep.name}" (inherited from [workspace.dependencies])`,
+    );
+  }
+  return inheritDependency(dep, inherited, ws.memberToRoot);
+}
+
+/** The placeholders of a virtual manifest's {@link Manifest.package}. */
+const VIRTUAL_PACKAGE: PackageInfo = Object.freeze({
+  name: "",
+  version: "0.0.0",
+  edition: EDITION,
+  mochi: "*",
+}) as PackageInfo;
+
+/** `[workspace]`: members, exclude, default-members, package, dependencies (cargo's keys). */
+function parseWorkspace(ctx: Ctx, ws: Table): WorkspaceConfig {
+  ctx.unknownKeys(ws, ["workspace"], WORKSPACE_KEYS, "[workspace]");
+  const globs = (key: string): string[] | undefined => {
+    const list = ctx.stringArray(
+      ws[key],
+      ["workspace", key],
+      "MANIFEST_E013",
+      `[workspace] ${key}`,
+      `write ${key} = ["path/or/glob", ...]`,
+    );
+    list?.forEach((pattern, i) => {
+      const problem = memberPatternProblem(pattern);
+      if (problem !== undefined) {
+        ctx.fail(
+          "WORKSPACE_E002",
+          ["workspace", key, String(i)],
+          `[workspace] ${key} entry ${quoteValue(pattern)} is refused: ${problem}`,
+          'write a directory below the workspace root, e.g. "packages/*" or "tools/cli"',
+        );
+      }
+    });
+    return list;
+  };
+  const config: WorkspaceConfig = {
+    members: globs("members") ?? [],
+    exclude: globs("exclude") ?? [],
+    package: parseWorkspacePackage(ctx, ws.package),
+    dependencies: new Map(),
+  };
+  const defaults = globs("default-members");
+  if (defaults !== undefined) config.defaultMembers = defaults;
+  const deps = ws.dependencies;
+  if (deps !== undefined) {
+    if (!isTable(deps)) {
+      ctx.fail(
+        "MANIFEST_E013",
+        ["workspace", "dependencies"],
+        `[workspace.dependencies] must be a table, found ${describe(deps)}`,
+        'write [workspace.dependencies] with name = "requirement" entries',
+      );
+    }
+    const section = "workspace.dependencies";
+    for (const [name, entry] of Object.entries(deps)) {
+      const dep = parseDependency(ctx, section, name, entry);
+      for (const key of ["workspace", "optional"] as const) {
+        if (isTable(entry) && entry[key] !== undefined) {
+          ctx.fail(
+            "WORKSPACE_E002",
+            ["workspace", "dependencies", name, key],
+            `"${name}" in [workspace.dependencies] has "${key}"; a workspace dependency ` +
+              `cannot be ${key === "workspace" ? "inherited again" : "optional"}`,
+            `remove "${key}" here; a member writes ${name} = { workspace = true${
+              key === "optional" ? ", optional = true" : ""
+            } }`,
+            "key",
+          );
+        }
+      }
+      config.dependencies.set(name, dep);
+    }
+  }
+  return config;
+}
+
+/**
+ * `[workspace.package]`: the inheritable `[package]` keys, each checked here as `[package]`
+ * checks it, so a member inherits only values that are valid.
+ */
+function parseWorkspacePackage(ctx: Ctx, raw: unknown): WorkspaceConfig["package"] {
+  const out: WorkspaceConfig["package"] = {};
+  if (raw === undefined) return out;
+  const where = ["workspace", "package"];
+  if (!isTable(raw)) {
+    ctx.fail(
+      "MANIFEST_E013",
+      where,
+      `[workspace.package] must be a table, found ${describe(raw)}`,
+      'write [workspace.package] with version = "0.1.0", license = "…", …',
+    );
+  }
+  ctx.unknownKeys(raw, where, INHERITABLE_PACKAGE_KEYS, "[workspace.package]");
+  for (const key of INHERITABLE_PACKAGE_KEYS) {
+    const v = raw[key];
+    if (v === undefined) continue;
+    const at = [...where, key];
+    if (["authors", "keywords", "categories", "include", "exclude"].includes(key)) {
+      const list = ctx.stringArray(
+        v,
+        at,
+        "MANIFEST_E013",
+        `[workspace.package] ${key}`,
+        `write ${key} = ["…"]`,
+      );
+      Object.assign(out, { [key]: list });
+      continue;
+    }
+    if (typeof v !== "string") {
+      ctx.fail(
+        "MANIFEST_E013",
+        at,
+        `[workspace.package] ${key} must be a string, found ${describe(v)}`,
+        `write ${key} = "…"`,
+      );
+    }
+    if (key === "version") {
+      try {
+        parseVersion(v);
+      } catch (e) {
+        ctx.fail(
+          "MANIFEST_E005",
+          at,
+          `invalid [workspace.package] version ${quoteValue(v)}: ${reasonOf(e)}`,
+          'use a SemVer 2.0.0 version such as "1.2.3"',
+        );
+      }
+    }
+    if (key === "edition" && v !== EDITION) {
+      ctx.fail(
+        "MANIFEST_E012",
+        at,
+        `invalid edition ${quoteValue(v)} in [workspace.package]; the only edition is "${EDITION}"`,
+        `write edition = "${EDITION}"`,
+      );
+    }
+    if (key === "mochi") {
+      ctx.requirement(v, at, "MANIFEST_E006", "[workspace.package] mochi", 'e.g. ">=0.7, <1.0"');
+    }
+    Object.assign(out, { [key]: v });
+  }
+  return out;
+}
+
+/**
+ * `[package]` with every `key.workspace = true` replaced by the root's `[workspace.package]`
+ * value (cargo: "error inheriting `key` from workspace root manifest's `workspace.package.key`").
+ */
+function inheritPackageKeys(ctx: Ctx, raw: Table): Table {
+  const out: Table = { ...raw };
+  for (const [key, v] of Object.entries(raw)) {
+    if (!isTable(v) || !("workspace" in v)) continue;
+    const at = ["package", key];
+    if (v.workspace !== true || Object.keys(v).length !== 1) {
+      ctx.fail(
+        "WORKSPACE_E001",
+        at,
+        `[package] ${key} is a table; the only table form is ${key}.workspace = true`,
+        `write ${key}.workspace = true to inherit it, or give the value itself`,
+      );
+    }
+    if (!(INHERITABLE_PACKAGE_KEYS as readonly string[]).includes(key)) {
+      ctx.fail(
+        "WORKSPACE_E001",
+        at,
+        `[package] ${key} cannot be inherited from the workspace; inheritable keys are ` +
+          INHERITABLE_PACKAGE_KEYS.join(", "),
+        `write ${key} = "…" in this member`,
+        "key",
+      );
+    }
+    const ws = ctx.workspace;
+    if (ws === undefined) {
+      ctx.fail(
+        "WORKSPACE_E001",
+        at,
+        `[package] ${key}.workspace = true, but ${ctx.file} is not a member of a workspace`,
+        `list this package in the members of a [workspace] root above it, or write ${key} = …`,
+        "key",
+      );
+    }
+    const value = (ws.config.package as Record<string, unknown>)[key];
+    if (value === undefined) {
+      const defined = Object.keys(ws.config.package);
+      const near = defined.length > 0
+        ? `; it defines ${defined.map((k) => `"${k}"`).join(", ")}`
+        : "; it has no [workspace.package] table";
+      ctx.fail(
+        "WORKSPACE_E001",
+        at,
+        `error inheriting "${key}" from the workspace root manifest's [workspace.package] ` +
+          `(${ws.rootFile}): "workspace.package.${key}" is not defined${near}`,
+        `add ${key} = … to [workspace.package] in ${ws.rootFile}, or write it here`,
+        "key",
+      );
+    }
+    out[key] = Array.isArray(value) ? [...value] : value;
+  }
+  return out;
+}
+
+/** Options of {@link parseManifest}. */
+export interface ParseManifestOptions {
+  /** The workspace root the manifest is a member of (for `key.workspace = true`). */
+  workspace?: WorkspaceContext;
+}
+
 function parseDependency(ctx: Ctx, section: string, name: string, entry: unknown): Dependency {
-  const path = [section, name];
+  const path = [...section.split("."), name];
   const problem = packageNameProblem(name);
   if (problem !== undefined) {
     ctx.fail(

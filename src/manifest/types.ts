@@ -208,6 +208,13 @@ export interface Manifest {
   workspaceMembers?: string[];
   /** The fan-out target tables the project opts into, in file order (absent when none). */
   fanoutTargets?: Map<FanoutTargetName, FanoutTarget>;
+  /** The `[workspace]` table, when the file has one (it is then a workspace root). */
+  workspace?: WorkspaceConfig;
+  /**
+   * True for a virtual manifest: a `[workspace]` root with no `[package]` (cargo's virtual
+   * manifest). {@link Manifest.package} then holds placeholders (`name` is `""`).
+   */
+  virtual?: boolean;
   /**
    * `[audit] database`: where `mochi audit` reads OSV advisories (a directory, relative to the
    * manifest's directory, or an `http(s)` URL); absent when not given.
@@ -291,4 +298,37 @@ export interface FanoutTarget {
   positions: Partial<
     Record<"table" | "out" | "scope" | "name" | "group" | "registry", KeyPosition>
   >;
+}
+
+/**
+ * The `[workspace]` table of a workspace root (the cargo book, "Workspaces"): which directories
+ * are members, and what members may inherit with `key.workspace = true`.
+ */
+export interface WorkspaceConfig {
+  /** `members`: directories relative to the root, with `*`, `?`, `[…]` and `**` globs. */
+  members: string[];
+  /** `exclude`: directories (or globs) that are never members, even when `members` matches. */
+  exclude: string[];
+  /** `default-members`: the members a command acts on when none is selected; absent = all. */
+  defaultMembers?: string[];
+  /** `[workspace.package]`: values a member's `[package]` can inherit (already checked). */
+  package: InheritablePackage;
+  /** `[workspace.dependencies]`: entries a member's `x.workspace = true` inherits. */
+  dependencies: Map<string, Dependency>;
+}
+
+/** The `[package]` keys a member can inherit from `[workspace.package]` (cargo's set, mochi's keys). */
+export type InheritablePackage = Partial<Omit<PackageInfo, "name">> & { categories?: string[] };
+
+/** What {@link parseManifest}'s member inherits from: its workspace root. */
+export interface WorkspaceContext {
+  /** The root's `[workspace]` table. */
+  config: WorkspaceConfig;
+  /** The root's `mochi.toml`, as named in errors. */
+  rootFile: string;
+  /**
+   * The root directory relative to the member's (`"../.."`, `"."` for the root itself): a
+   * `path` in `[workspace.dependencies]` is relative to the root and is rebased on this.
+   */
+  memberToRoot: string;
 }
