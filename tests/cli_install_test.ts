@@ -227,7 +227,7 @@ guardedTest(
 );
 
 guardedTest(
-  "a lock from a newer mochi or with conflict markers is refused and left as it is",
+  "a lock from a newer mochi, or with conflict markers under --locked, is refused and left as it is",
   async () => {
     await withFixture(async ({ project, env }) => {
       assertEquals((await runCli(["install", "-C", project], { env })).code, 0);
@@ -244,7 +244,8 @@ guardedTest(
         '<<<<<<< ours\nversion = "1.2.0"\n=======\nversion = "1.0.0"\n>>>>>>> theirs',
       );
       await Deno.writeTextFile(`${project}/mochi.lock`, conflicted);
-      const r2 = await runCli(["install", "-C", project], { env });
+      // (without --locked, install merges the two sides: tests/lock_merge_test.ts)
+      const r2 = await runCli(["install", "--locked", "-C", project], { env });
       assertEquals(r2.code, 1, r2.stderr);
       assert(r2.stderr.includes("LOCK_E007") && r2.stderr.includes("--refresh"), r2.stderr);
       assertEquals(await Deno.readTextFile(`${project}/mochi.lock`), conflicted);

@@ -10,6 +10,8 @@ import type { InstallOptions } from "../install/install.ts";
 import type { InstallEvent } from "../install/events.ts";
 import type { RetryNotice } from "../registry/client/index_client.ts";
 import { MochiError } from "../errors.ts";
+import { selectMembers } from "../install/workspace.ts";
+import type { Project } from "../install/project.ts";
 import { parseManifestText } from "../install/project.ts";
 import type { ManifestWarning } from "../manifest/types.ts";
 import { decodeUtf8Strict } from "../manifest/utf8.ts";
@@ -294,6 +296,51 @@ export function warnGoUnverified(out: Output, unverified: readonly string[]): vo
       unverified.slice(0, 10).join(", ")
     }${unverified.length > 10 ? ", …" : ""}`,
   );
+}
+
+/** `-p/--package <member>` (repeatable) and `--workspace` (cargo's member selection). */
+export const WORKSPACE_OPTIONS = {
+  package: {
+    type: "string",
+    short: "p",
+    multiple: true,
+    value: "MEMBER",
+    help: "a workspace member to act on (repeatable; default: the member of this directory)",
+  },
+  workspace: { type: "boolean", help: "act on every workspace member" },
+} as const;
+
+/**
+ * The workspace members a command acts on, from `-p`, `--workspace` and the directory it runs in
+ * (`selectMembers`); outside a workspace, `-p` may only name the project's own package.
+ *
+ * @param ctx the command's context
+ * @param project the project read (with its workspace, if any)
+ * @param projectDir the directory of the nearest `mochi.toml`
+ * @returns the members' lock ids (`"name version"`), or undefined outside a workspace
+ * @throws {MochiError} WORKSPACE_E003 a `-p` name that is no member
+ */
+export function selectedMemberIds(
+  ctx: CommandContext,
+  project: Project,
+  projectDir: string,
+): string[] | undefined {
+  const packages = stringsOption(ctx.values, "package");
+  const all = flag(ctx.values, "workspace");
+  const ws = project.workspace;
+  if (ws === undefined) {
+    const own = project.manifest.package.name;
+    const other = packages.find((p) => p !== own);
+    if (other !== undefined) {
+      throw new MochiError(
+        "WORKSPACE_E003",
+        `package "${other}" is not this project (${own}), and ${project.dir} is in no workspace`,
+        { hint: `leave out -p, or run in a workspace that has "${other}" as a member` },
+      );
+    }
+    return undefined;
+  }
+  return selectMembers(ws, { packages, all, cwd: projectDir }).map((m) => `${m.name} ${m.version}`);
 }
 
 /**

@@ -20,6 +20,11 @@ export interface LockGraph {
   root: NodeId;
   /** Node id → dependency node ids, sorted. */
   edges: Map<NodeId, NodeId[]>;
+  /**
+   * What is printed for a node when it is more than its id: a path package (a workspace member)
+   * with its directory, `app 0.4.0 (packages/app)`, as cargo tree marks path packages.
+   */
+  labels?: Map<NodeId, string>;
 }
 
 /**
@@ -34,7 +39,12 @@ export interface LockGraph {
 export function lockGraph(manifest: Manifest, lock: Lockfile): LockGraph {
   const root = `${manifest.package.name} ${manifest.package.version}`;
   const edges = new Map<NodeId, NodeId[]>();
-  for (const p of lock.packages) edges.set(`${p.name} ${p.version}`, [...p.dependencies].sort());
+  const labels = new Map<NodeId, string>();
+  for (const p of lock.packages) {
+    const id = `${p.name} ${p.version}`;
+    edges.set(id, [...p.dependencies].sort());
+    if (p.source.startsWith("path+")) labels.set(id, `${id} (${p.source.slice("path+".length)})`);
+  }
   const rootDeps: NodeId[] = [];
   for (const deps of [manifest.dependencies, manifest.devDependencies]) {
     for (const [name, dep] of deps) {
@@ -55,7 +65,26 @@ export function lockGraph(manifest: Manifest, lock: Lockfile): LockGraph {
     if (!depended.has(id)) rootDeps.push(id);
   }
   edges.set(root, [...new Set(rootDeps)].sort());
-  return { root, edges };
+  return labels.size > 0 ? { root, edges, labels } : { root, edges };
+}
+
+/**
+ * The graph seen from some members of a workspace (`-p`, `--workspace`, the member of the
+ * working directory): one member is the root itself; several hang off the workspace root. The
+ * workspace root's edges are the chosen members only, so `why` ends its paths at them.
+ *
+ * @param graph the workspace lock's graph ({@link lockGraph} of `workspaceManifest`)
+ * @param members the chosen members' ids (`"name version"`)
+ * @returns the graph rooted at the member, or at the workspace root over the chosen members
+ */
+export function memberGraph(graph: LockGraph, members: readonly NodeId[]): LockGraph {
+  const edges = new Map(graph.edges);
+  if (members.length === 1) {
+    edges.delete(graph.root);
+    return { ...graph, root: members[0]!, edges };
+  }
+  edges.set(graph.root, [...members].sort());
+  return { ...graph, edges };
 }
 
 function render(
@@ -99,7 +128,7 @@ export function formatTree(graph: LockGraph, options: { depth?: number } = {}): 
   return render(
     graph.root,
     (id) => graph.edges.get(id) ?? [],
-    (id) => id,
+    (id) => graph.labels?.get(id) ?? id,
     options.depth ?? Infinity,
   );
 }
@@ -127,7 +156,8 @@ export function formatWhy(graph: LockGraph, name: string): string[] {
       hint: "run mochi tree to see the locked packages",
     });
   }
-  const label = (id: NodeId) => (id === graph.root ? `${id} (your manifest)` : id);
+  const label = (id: NodeId) =>
+    id === graph.root ? `${id} (your manifest)` : graph.labels?.get(id) ?? id;
   const out: string[] = [];
   for (const t of targets) {
     if (out.length > 0) out.push("");

@@ -329,8 +329,14 @@ export function openProjectSources(
  */
 export function sourceOptions(project: Project, options: InstallOptions): InstallOptions {
   const { manifest } = project;
-  const needed = [...manifest.dependencies.values(), ...manifest.devDependencies.values()]
-    .some((d) => !isLocalDependency(d));
+  const ws = project.workspace;
+  const needed = ws !== undefined
+    ? ws.members.some((m) =>
+      [...m.manifest.dependencies.values(), ...m.manifest.devDependencies.values()]
+        .some((d) => !isLocalDependency(d))
+    )
+    : [...manifest.dependencies.values(), ...manifest.devDependencies.values()]
+      .some((d) => !isLocalDependency(d));
   if (needed || manifest.registry.default !== undefined || options.registryUrl) return options;
   return { ...options, registryUrl: new URL(`file://${project.dir}/`).href };
 }

@@ -28,12 +28,27 @@ export { type ProjectSources, type ResolveOptions, resolveProject } from "./reso
 export {
   MAX_LOCK_BYTES,
   MAX_MANIFEST_BYTES,
+  openWorkspace,
   type Project,
   readManifest,
   readProject,
   type ReadProjectOptions,
   writeLockfile,
 } from "./project.ts";
+export {
+  expandMembers,
+  findWorkspaceRoot,
+  loadWorkspace,
+  MAX_WORKSPACE_MEMBERS,
+  memberRecords,
+  type MemberSelection,
+  memberSource,
+  selectMembers,
+  type Workspace,
+  WORKSPACE_ROOT_NAME,
+  workspaceManifest,
+  type WorkspaceMember,
+} from "./workspace.ts";
 export {
   decideLock,
   type LockDecision,
@@ -67,7 +82,14 @@ export {
   type MochiSourceOptions,
 } from "./mochi_source.ts";
 export type { InstallEvent, InstallPhase } from "./events.ts";
-export { formatTree, formatWhy, type LockGraph, lockGraph, type NodeId } from "./graph.ts";
+export {
+  formatTree,
+  formatWhy,
+  type LockGraph,
+  lockGraph,
+  memberGraph,
+  type NodeId,
+} from "./graph.ts";
 export { type IndexSource, recordProblem, RegistryProvider } from "./registry_provider.ts";
 export {
   crateAddresses,

@@ -20,6 +20,7 @@ import {
 import { type InstallOptions, openProjectSources, readProject, sourceOptions } from "./install.ts";
 import { lockedRegistries, SourceRouter } from "./sources.ts";
 import { runPool } from "../concurrency.ts";
+import { type MemberSelection, selectMembers } from "./workspace.ts";
 
 /** One locked package and its newer versions. */
 export interface OutdatedEntry {
@@ -38,6 +39,11 @@ export interface OutdatedEntry {
   direct: boolean;
   /** The manifest's requirement, for a direct dependency. */
   requirement?: string;
+  /**
+   * In a workspace: the chosen members whose graph holds it (by name, sorted); a direct
+   * dependency of any of them is `direct`, with their requirements joined.
+   */
+  members?: string[];
 }
 
 /** What {@link outdatedPackages} found. */
@@ -65,7 +71,9 @@ function newest(versions: readonly Version[]): Version | undefined {
  * if (typeof outdatedPackages !== "function") throw new Error("missing export");
  * ```
  */
-export async function outdatedPackages(options: InstallOptions): Promise<OutdatedReport> {
+export async function outdatedPackages(
+  options: InstallOptions & { members?: MemberSelection },
+): Promise<OutdatedReport> {
   const project = await readProject(options.projectDir);
   if (!project.lock) {
     throw new MochiError("LOCK_E005", `no mochi.lock in ${project.dir}`, {
@@ -80,14 +88,48 @@ export async function outdatedPackages(options: InstallOptions): Promise<Outdate
     lockedRegistries(project.lock, sources.registries),
   );
   const requirements = new Map<string, string>();
-  for (const deps of [project.manifest.dependencies, project.manifest.devDependencies]) {
-    for (const [name, dep] of deps) {
-      const prev = requirements.get(name);
-      requirements.set(name, prev === undefined ? dep.requirement : `${prev}, ${dep.requirement}`);
+  const ws = project.workspace;
+  // In a workspace: the chosen members' own manifests, and which of them reach each package.
+  const chosen = ws === undefined ? undefined : selectMembers(ws, {
+    ...options.members,
+    cwd: options.members?.cwd ?? options.projectDir,
+  });
+  const manifests = chosen === undefined ? [project.manifest] : chosen.map((m) => m.manifest);
+  for (const manifest of manifests) {
+    for (const deps of [manifest.dependencies, manifest.devDependencies]) {
+      for (const [name, dep] of deps) {
+        if (dep.path !== undefined) continue; // another member
+        const prev = requirements.get(name);
+        requirements.set(
+          name,
+          prev === undefined || prev === dep.requirement
+            ? dep.requirement
+            : `${prev}, ${dep.requirement}`,
+        );
+      }
+    }
+  }
+  const reachedBy = new Map<string, string[]>();
+  if (chosen !== undefined) {
+    const edges = new Map(project.lock.packages.map((p) => [`${p.name} ${p.version}`, p]));
+    for (const m of chosen) {
+      const seen = new Set<string>();
+      const stack = [`${m.name} ${m.version}`];
+      while (stack.length > 0) {
+        const id = stack.pop()!;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        stack.push(...(edges.get(id)?.dependencies ?? []));
+      }
+      for (const id of seen) reachedBy.set(id, [...(reachedBy.get(id) ?? []), m.name]);
     }
   }
   const entries: OutdatedEntry[] = [];
-  await runPool(project.lock.packages, 16, async (p) => {
+  const looked = project.lock.packages.filter((p) =>
+    !p.source.startsWith("path+") &&
+    (chosen === undefined || reachedBy.has(`${p.name} ${p.version}`))
+  );
+  await runPool(looked, 16, async (p) => {
     const current = tryParseVersion(p.version);
     if (current === undefined) return;
     const records = (await router.records(p.name)) ?? [];
@@ -115,10 +157,13 @@ export async function outdatedPackages(options: InstallOptions): Promise<Outdate
       latest: formatVersion(newer(latest) ? latest : current),
       direct: requirement !== undefined,
       ...(requirement !== undefined ? { requirement } : {}),
+      ...(chosen !== undefined
+        ? { members: [...reachedBy.get(`${p.name} ${p.version}`)!].sort() }
+        : {}),
     });
   });
   entries.sort((a, b) =>
     a.name < b.name ? -1 : a.name > b.name ? 1 : a.current < b.current ? -1 : 1
   );
-  return { outdated: entries, checked: project.lock.packages.length };
+  return { outdated: entries, checked: looked.length };
 }

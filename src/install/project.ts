@@ -6,18 +6,27 @@
  *
  * @module
  */
+import { join, resolve } from "node:path";
 import { MochiError } from "../errors.ts";
 import { parseManifest } from "../manifest/parse.ts";
 import type { Manifest } from "../manifest/types.ts";
 import { decodeUtf8Strict } from "../manifest/utf8.ts";
+import { locateToml } from "../manifest/toml_locator.ts";
 import {
   computeManifestHash,
+  computeWorkspaceHash,
   type ConflictedLock,
   type Lockfile,
   parseLockfile,
   readConflictedLock,
 } from "../lockfile/mod.ts";
 import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
+import {
+  findWorkspaceRoot,
+  loadWorkspace,
+  type Workspace,
+  workspaceManifest,
+} from "./workspace.ts";
 
 /** Largest `mochi.toml` read, in bytes (a manifest is a few kilobytes; this only stops endless input). */
 export const MAX_MANIFEST_BYTES: number = 32 * 1024 * 1024;
@@ -50,6 +59,13 @@ export interface Project {
    * then holds their union, the preferences of the re-resolution (`readConflictedLock`).
    */
   conflict?: ConflictedLock;
+  /**
+   * The workspace, when the directory is a workspace root or one of its members: `dir`,
+   * `lockPath` and the lock are then the root's (one `mochi.lock` for every member, cargo's
+   * rule), `manifest` is `workspaceManifest` (a root depending on each member) and
+   * `manifestHash` covers every member (`computeWorkspaceHash`).
+   */
+  workspace?: Workspace;
 }
 
 /** Options of {@link readProject}. */
@@ -122,10 +138,19 @@ async function readCapped(
  * @param dir project directory
  * @returns the manifest text and the parsed manifest
  * @throws {MochiError} `MANIFEST_E011` no `mochi.toml`; `MANIFEST_E001` invalid UTF-8, too large
- *   or invalid TOML; other manifest codes
+ *   or invalid TOML; other manifest codes; `WORKSPACE_E001`/`E002` (see {@link openWorkspace})
  */
 export async function readManifest(dir: string): Promise<{ text: string; manifest: Manifest }> {
   const manifestPath = `${dir}/mochi.toml`;
+  // A workspace member's manifest is read with its root (what it inherits).
+  const ws = await openWorkspace(dir);
+  if (ws !== undefined) {
+    const member = ws.members.find((m) => m.dir === resolve(dir));
+    if (member !== undefined) {
+      const text = await Deno.readTextFile(join(member.dir, "mochi.toml"));
+      return { text, manifest: member.manifest };
+    }
+  }
   const bytes = await readCapped(manifestPath, MAX_MANIFEST_BYTES, "MANIFEST_E001");
   if (bytes === undefined) {
     throw new MochiError("MANIFEST_E011", `could not find mochi.toml in ${dir}`, {
@@ -133,7 +158,36 @@ export async function readManifest(dir: string): Promise<{ text: string; manifes
     });
   }
   const text = decodeUtf8Strict(bytes, manifestPath, "MANIFEST_E001", "save mochi.toml as UTF-8");
-  return { text, manifest: parseManifestText(text, manifestPath).manifest };
+  const manifest = parseManifestText(text, manifestPath).manifest;
+  refuseOrphanInheritance(manifest, text, manifestPath);
+  return { text, manifest };
+}
+
+/** `name = { workspace = true }` in a manifest that no workspace root lists: WORKSPACE_E001. */
+function refuseOrphanInheritance(manifest: Manifest, text: string, path: string): void {
+  for (
+    const [section, deps] of [
+      ["dependencies", manifest.dependencies],
+      ["dev-dependencies", manifest.devDependencies],
+    ] as const
+  ) {
+    for (const d of deps.values()) {
+      if (d.workspace !== true) continue;
+      const pos = locateToml(text).key([section, d.name, "workspace"]);
+      throw new MochiError(
+        "WORKSPACE_E001",
+        `dependency "${d.name}" in [${section}] has workspace = true, but ${path} is not a ` +
+          "member of a workspace",
+        {
+          hint: `list this directory in the members of a [workspace] root above it, or give ` +
+            `"${d.name}" a version here (version = "…")`,
+          file: path,
+          line: pos.line,
+          column: pos.column,
+        },
+      );
+    }
+  }
 }
 
 /** The last manifest {@link parseManifestText} parsed: its path, exact text and result. */
@@ -162,6 +216,22 @@ export function parseManifestText(text: string, path: string): ReturnType<typeof
 }
 
 /**
+ * The workspace a project directory belongs to (`findWorkspaceRoot`, then `loadWorkspace`), or
+ * undefined when it is in none. A manifest outside every workspace that still writes
+ * `name = { workspace = true }` is refused.
+ *
+ * @param dir the project directory
+ * @returns the workspace, or undefined
+ * @throws {MochiError} WORKSPACE_E001 `workspace = true` outside a workspace; WORKSPACE_E002 and
+ *   manifest codes from reading the workspace
+ */
+export async function openWorkspace(dir: string): Promise<Workspace | undefined> {
+  const found = await findWorkspaceRoot(dir);
+  if (found !== undefined) return await loadWorkspace(found.root, found.manifest);
+  return undefined;
+}
+
+/**
  * Reads `mochi.toml` and `mochi.lock` of a project, both as strict UTF-8 with a size cap.
  *
  * @param dir project directory
@@ -176,17 +246,22 @@ export async function readProject(
   dir: string,
   options: ReadProjectOptions = {},
 ): Promise<Project> {
-  const { manifest } = await readManifest(dir);
+  const ws = await openWorkspace(dir);
+  if (ws !== undefined) dir = ws.root;
+  const manifest = ws !== undefined ? workspaceManifest(ws) : (await readManifest(dir)).manifest;
   const lockPath = `${dir}/mochi.lock`;
   const lockBytes = await readCapped(lockPath, MAX_LOCK_BYTES, "LOCK_E005");
   const project: Project = {
     dir,
     manifest,
-    manifestHash: await computeManifestHash(manifest),
+    manifestHash: ws !== undefined
+      ? await computeWorkspaceHash(ws.rootManifest, ws.members)
+      : await computeManifestHash(manifest),
     lockPath,
     lockText: undefined,
     lock: undefined,
   };
+  if (ws !== undefined) project.workspace = ws;
   if (lockBytes === undefined) return project;
   try {
     project.lockText = decodeUtf8Strict(

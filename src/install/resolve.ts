@@ -29,6 +29,8 @@ import {
 import type { Project } from "./project.ts";
 import type { RegistryClient } from "../registry/client/index_client.ts";
 import { loadLocalPackages, type LocalPackage, type LocalSourceOptions } from "./local_sources.ts";
+import type { IndexRecord } from "../index/mod.ts";
+import { memberRecords, memberSource } from "./workspace.ts";
 
 /** The registries of one command: configured order, manifest pins, one client per URL. */
 export interface ProjectSources {
@@ -134,10 +136,14 @@ export async function resolveProject(
     lockedRegistries(project.lock, sources.registries),
   );
   const onEvent = options.onEvent;
-  const routed: IndexSource = local.size === 0 ? router : {
+  // A workspace's members are each the one candidate of their name (workspace.ts).
+  const members = project.workspace !== undefined
+    ? memberRecords(project.workspace)
+    : new Map<string, IndexRecord>();
+  const routed: IndexSource = local.size + members.size === 0 ? router : {
     records: (name) => {
-      const l = local.get(name);
-      return l !== undefined ? Promise.resolve([l.record]) : router.records(name);
+      const m = members.get(name) ?? local.get(name)?.record;
+      return m !== undefined ? Promise.resolve([m]) : router.records(name);
     },
   };
   const source: IndexSource = onEvent === undefined ? routed : {
@@ -191,17 +197,25 @@ export async function resolveProject(
       );
     }
     const l = local.get(p.name);
+    const member = members.has(p.name)
+      ? project.workspace!.members.find((m) => m.name === p.name)
+      : undefined;
     const pkg: LockedPackage = {
       name: p.name,
       version: formatVersion(p.version),
-      source: l !== undefined ? l.source : registrySourceId(router.ownerOf(p.name)!),
+      source: member !== undefined
+        ? memberSource(member)
+        : l !== undefined
+        ? l.source
+        : registrySourceId(router.ownerOf(p.name)!),
       blake3: rec.blake3,
       sha256: rec.sha256,
       capabilities: [...(rec.capabilities)].sort(),
       dependencies: [...p.dependencies].map(([n, v]) => `${n} ${formatVersion(v)}`).sort(),
     };
-    if (l?.dir !== undefined) {
-      // A path package is used where it is: no archive, no digests (cargo's path sources).
+    if (member !== undefined || l?.dir !== undefined) {
+      // A member or path package is used where it is: no archive, no digests (cargo's path
+      // sources).
       delete pkg.blake3;
       delete pkg.sha256;
     }
@@ -212,7 +226,8 @@ export async function resolveProject(
   });
   const gate = capabilityGate({
     previousSeen: project.lock?.capabilitiesSeen,
-    packages,
+    // The workspace's own members declare their capabilities; the gate is for dependencies.
+    packages: packages.filter((p) => !members.has(p.name)),
     manifestChanged: project.lock?.manifestHash !== project.manifestHash,
     ...(options.acceptCapabilities ? { accept: options.acceptCapabilities } : {}),
   });

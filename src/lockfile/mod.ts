@@ -29,7 +29,7 @@ export {
   mergeLockSides,
   readConflictedLock,
 } from "./merge.ts";
-export { computeManifestHash, MANIFEST_HASH_PREFIX } from "./hash.ts";
+export { computeManifestHash, computeWorkspaceHash, MANIFEST_HASH_PREFIX } from "./hash.ts";
 export { enabledOptionalDependencies, type LockCheck, lockSatisfiesManifest } from "./satisfy.ts";
 export {
   diffPythonLock,

@@ -5,8 +5,8 @@
  * @module
  */
 import { outdatedPackages } from "../../install/outdated.ts";
-import { type CommandSpec, flag } from "../command.ts";
-import { installOptions, plural } from "../common.ts";
+import { type CommandSpec, flag, stringsOption } from "../command.ts";
+import { installOptions, plural, WORKSPACE_OPTIONS } from "../common.ts";
 
 /** `mochi outdated`. */
 export const command: CommandSpec = {
@@ -16,10 +16,17 @@ export const command: CommandSpec = {
   options: {
     json: { type: "boolean", help: "print JSON (docs/schemas/outdated.schema.json)" },
     offline: { type: "boolean", help: "use the index cache only" },
+    ...WORKSPACE_OPTIONS,
   },
   async run(ctx) {
     const { out } = ctx;
-    const r = await outdatedPackages(await installOptions(ctx));
+    const r = await outdatedPackages({
+      ...(await installOptions(ctx)),
+      members: {
+        packages: stringsOption(ctx.values, "package"),
+        all: flag(ctx.values, "workspace"),
+      },
+    });
     if (flag(ctx.values, "json")) {
       out.data(JSON.stringify({ outdated: r.outdated, checked: r.checked }));
       return 0;
@@ -28,14 +35,16 @@ export const command: CommandSpec = {
       out.info(`All ${plural(r.checked, "locked package")} are up to date`);
       return 0;
     }
+    const inWorkspace = r.outdated.some((e) => e.members !== undefined);
     const rows = [
-      ["Name", "Current", "Compat", "Latest", "Kind"],
+      ["Name", "Current", "Compat", "Latest", "Kind", ...(inWorkspace ? ["Members"] : [])],
       ...r.outdated.map((e) => [
         e.name,
         e.current,
         e.compatible === e.current ? "-" : e.compatible,
         e.latest === e.current ? "-" : e.latest,
         e.direct ? "direct" : "transitive",
+        ...(inWorkspace ? [(e.members ?? []).join(", ")] : []),
       ]),
     ];
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));

@@ -5,15 +5,19 @@
  */
 import { MochiError } from "../../errors.ts";
 import { readProject } from "../../install/install.ts";
-import { formatTree, lockGraph } from "../../install/graph.ts";
+import { formatTree, lockGraph, memberGraph } from "../../install/graph.ts";
 import { treeJson } from "../../install/graph_json.ts";
 import { type CommandSpec, flag, stringOption } from "../command.ts";
-import { projectDirOf } from "../common.ts";
+import { projectDirOf, selectedMemberIds, WORKSPACE_OPTIONS } from "../common.ts";
 
 /** `mochi tree`. */
 export const command: CommandSpec = {
-  description: "--depth 0 prints the project only, 1 its direct dependencies, and so on (cargo).",
+  description:
+    "--depth 0 prints the project only, 1 its direct dependencies, and so on (cargo).\n" +
+    "In a workspace: the member of this directory (else default-members), -p <member>, or\n" +
+    "--workspace; members are marked with their directory.",
   options: {
+    ...WORKSPACE_OPTIONS,
     depth: { type: "string", value: "N", help: "print N levels below the project" },
     json: { type: "boolean", help: "print JSON (docs/schemas/tree.schema.json)" },
   },
@@ -30,12 +34,21 @@ export const command: CommandSpec = {
         hint: "run mochi install first",
       });
     }
-    const graph = lockGraph(project.manifest, project.lock);
+    const full = lockGraph(project.manifest, project.lock);
+    const members = selectedMemberIds(ctx, project, projectDir);
+    const graph = members === undefined ? full : memberGraph(full, members);
     if (flag(ctx.values, "json")) {
       ctx.out.data(JSON.stringify(treeJson(graph, depth ?? Infinity)));
       return 0;
     }
-    for (const l of formatTree(graph, depth === undefined ? {} : { depth })) ctx.out.data(l);
+    // Several members: one tree each, as cargo tree prints a workspace.
+    const roots = members === undefined || members.length === 1
+      ? [graph]
+      : members.map((m) => memberGraph(full, [m]));
+    roots.forEach((g, i) => {
+      if (i > 0) ctx.out.data("");
+      for (const l of formatTree(g, depth === undefined ? {} : { depth })) ctx.out.data(l);
+    });
     return 0;
   },
 };

@@ -1,0 +1,564 @@
+/**
+ * Workspaces on disk (the cargo book, "Workspaces"; cargo's `core/workspace.rs` rules): find the
+ * root a package belongs to, expand `members` (globs) minus `exclude`, read every member's
+ * `mochi.toml` with the root's `[workspace.package]` and `[workspace.dependencies]` to inherit
+ * from, and pick the members a command acts on (`-p <member>`, `--workspace`,
+ * `default-members`).
+ *
+ * Every directory read stays below the root: globs follow no symbolic link, and a member whose
+ * real path leaves the root is refused.
+ *
+ * @module
+ */
+import { join, relative, resolve } from "node:path";
+import { MochiError, quoteValue } from "../errors.ts";
+import { closestName } from "../edit_distance.ts";
+import type {
+  Dependency,
+  GoDependency,
+  Manifest,
+  PythonDependency,
+  RustDependency,
+  WorkspaceContext,
+} from "../manifest/types.ts";
+import type { IndexRecord } from "../index/mod.ts";
+import { parseManifest } from "../manifest/parse.ts";
+import { decodeUtf8Strict } from "../manifest/utf8.ts";
+import { globSegmentMatches, isGlobSegment, memberPatternMatches } from "../manifest/workspace.ts";
+
+/** Largest member `mochi.toml` read, in bytes (`MAX_MANIFEST_BYTES` of project.ts). */
+const MAX_MEMBER_MANIFEST_BYTES = 32 * 1024 * 1024;
+/** Most members a workspace may have (a glob over a huge tree stops here). */
+export const MAX_WORKSPACE_MEMBERS = 1000;
+/** Deepest directory a `**` glob descends to, below where it starts. */
+const MAX_GLOB_DEPTH = 12;
+/** Directories a `**` glob never enters (build output, dependencies, VCS data). */
+const GLOB_SKIP = new Set(["target", "node_modules", ".git"]);
+
+/** One member of a workspace. */
+export interface WorkspaceMember {
+  /** Its package name. */
+  name: string;
+  /** Its version. */
+  version: string;
+  /** Absolute directory. */
+  dir: string;
+  /** Directory relative to the root, `/` separators, `"."` for the root package. */
+  relDir: string;
+  /** Its manifest, with what it inherits from the root filled in. */
+  manifest: Manifest;
+}
+
+/** A workspace read from disk. */
+export interface Workspace {
+  /** Absolute root directory (where `mochi.lock` lives). */
+  root: string;
+  /** The root's manifest (`virtual` when it has no `[package]`). */
+  rootManifest: Manifest;
+  /** Every member, sorted by {@link WorkspaceMember.relDir}. */
+  members: WorkspaceMember[];
+  /** `default-members` (every member when the root gives none), sorted by `relDir`. */
+  defaultMembers: WorkspaceMember[];
+}
+
+async function readText(path: string): Promise<string | undefined> {
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path, { read: true });
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
+      return undefined;
+    }
+    throw e;
+  }
+  try {
+    const st = await file.stat();
+    if (!st.isFile) return undefined;
+    if (st.size > MAX_MEMBER_MANIFEST_BYTES) {
+      throw new MochiError(
+        "MANIFEST_E001",
+        `${path} is larger than ${MAX_MEMBER_MANIFEST_BYTES} bytes`,
+        {
+          hint: "a mochi.toml is a few kilobytes; check that it is the right file",
+          file: path,
+        },
+      );
+    }
+    const bytes = new Uint8Array(await new Response(file.readable).arrayBuffer());
+    return decodeUtf8Strict(bytes, path, "MANIFEST_E001", "save mochi.toml as UTF-8");
+  } finally {
+    try {
+      file.close();
+    } catch {
+      // closed by the stream
+    }
+  }
+}
+
+/** `[workspace]` present in a manifest text, without a full parse (most files have none). */
+function mentionsWorkspace(text: string): boolean {
+  return /^\s*\[\s*workspace\s*[\].]/m.test(text) || /^\s*workspace\s*[.=]/m.test(text);
+}
+
+/**
+ * The workspace root a project directory belongs to: the directory itself when its manifest has
+ * `[workspace]`, else the nearest directory above whose `mochi.toml` has one and lists this
+ * directory as a member (cargo's search; a root that does not list it is not its root).
+ *
+ * @param dir the project directory (holding `mochi.toml`)
+ * @returns the root directory and its manifest, or undefined when the project is in no workspace
+ * @throws {MochiError} what reading and parsing an ancestor's `mochi.toml` throws
+ */
+export async function findWorkspaceRoot(
+  dir: string,
+): Promise<{ root: string; manifest: Manifest } | undefined> {
+  const start = resolve(dir);
+  for (let d = start;;) {
+    const path = join(d, "mochi.toml");
+    const text = await readText(path);
+    if (text !== undefined && mentionsWorkspace(text)) {
+      const { manifest } = parseManifest(text, path);
+      if (manifest.workspace !== undefined) {
+        if (d === start) return { root: d, manifest };
+        const rel = relative(d, start).split("\\").join("/");
+        const ws = manifest.workspace;
+        const excluded = ws.exclude.some((p) => isUnder(p, rel));
+        if (!excluded && ws.members.some((p) => memberPatternMatches(p, rel))) {
+          return { root: d, manifest };
+        }
+      }
+    }
+    const up = resolve(d, "..");
+    if (up === d) return undefined;
+    d = up;
+  }
+}
+
+/** cargo's `exclude`: a path excludes itself and everything below it; globs match whole paths. */
+function isUnder(pattern: string, rel: string): boolean {
+  const p = pattern.replace(/\/$/, "").replace(/^\.\//, "");
+  return memberPatternMatches(p, rel) || rel.startsWith(`${p}/`);
+}
+
+/**
+ * The member directories `members` names below `root` (relative, `/` separators, sorted),
+ * minus `exclude`: a glob segment matches directory names (no symbolic links, no dot
+ * directories unless the pattern starts with `.`); `**` descends up to 12 levels and never into
+ * `target`, `node_modules` or `.git`, and keeps only directories holding a `mochi.toml`; a
+ * literal path must exist.
+ *
+ * @param root the root directory
+ * @param members the `members` patterns
+ * @param exclude the `exclude` patterns
+ * @param rootFile the root's `mochi.toml`, for errors
+ * @returns the member directories
+ * @throws {MochiError} WORKSPACE_E002 a literal member that is not a directory, or more than
+ *   {@link MAX_WORKSPACE_MEMBERS}
+ */
+export async function expandMembers(
+  root: string,
+  members: readonly string[],
+  exclude: readonly string[],
+  rootFile: string,
+): Promise<string[]> {
+  const found = new Set<string>();
+  for (const pattern of members) {
+    const segments = pattern.replace(/\/$/, "").split("/").filter((s) => s !== ".");
+    let current = [""];
+    for (const seg of segments) {
+      const next: string[] = [];
+      for (const rel of current) {
+        if (seg === "**") next.push(rel, ...await descendants(root, rel, MAX_GLOB_DEPTH));
+        else if (isGlobSegment(seg)) {
+          for (const name of await subdirectories(root, rel)) {
+            if (globSegmentMatches(seg, name)) next.push(rel ? `${rel}/${name}` : name);
+          }
+        } else next.push(rel ? `${rel}/${seg}` : seg);
+      }
+      current = [...new Set(next)];
+    }
+    const literal = !segments.some((s) => s === "**" || isGlobSegment(s));
+    // `**` matches every directory on the way down: only those holding a mochi.toml count.
+    const deep = segments.includes("**");
+    for (const rel of current) {
+      if (rel === "") continue;
+      if (deep && (await readText(join(root, rel, "mochi.toml"))) === undefined) continue;
+      if (literal && !(await isRealDirectory(join(root, rel)))) {
+        throw new MochiError(
+          "WORKSPACE_E002",
+          `workspace member ${quoteValue(rel)} (from members in ${rootFile}) is not a directory`,
+          {
+            hint: `create ${rel}/mochi.toml, or remove ${
+              quoteValue(pattern)
+            } from [workspace] members`,
+            file: rootFile,
+          },
+        );
+      }
+      if (!exclude.some((p) => isUnder(p, rel))) found.add(rel);
+      if (found.size > MAX_WORKSPACE_MEMBERS) {
+        throw new MochiError(
+          "WORKSPACE_E002",
+          `[workspace] members in ${rootFile} match more than ${MAX_WORKSPACE_MEMBERS} directories`,
+          { hint: "narrow the globs, or list the excluded directories in exclude", file: rootFile },
+        );
+      }
+    }
+  }
+  return [...found].sort();
+}
+
+async function isRealDirectory(path: string): Promise<boolean> {
+  try {
+    return (await Deno.lstat(path)).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+async function subdirectories(root: string, rel: string): Promise<string[]> {
+  const out: string[] = [];
+  try {
+    for await (const e of Deno.readDir(join(root, rel))) {
+      if (e.isDirectory && !e.isSymlink) out.push(e.name);
+    }
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return [];
+    throw e;
+  }
+  return out.sort();
+}
+
+async function descendants(root: string, rel: string, depth: number): Promise<string[]> {
+  if (depth === 0) return [];
+  const out: string[] = [];
+  for (const name of await subdirectories(root, rel)) {
+    if (name.startsWith(".") || GLOB_SKIP.has(name)) continue;
+    const child = rel ? `${rel}/${name}` : name;
+    out.push(child, ...await descendants(root, child, depth - 1));
+  }
+  return out;
+}
+
+/**
+ * Reads a whole workspace: every member's manifest with the root's values to inherit, the root
+ * package a member when the root has one (cargo's rule).
+ *
+ * @param root the root directory
+ * @param rootManifest the root's parsed manifest (it has `[workspace]`)
+ * @returns the {@link Workspace}
+ * @throws {MochiError} WORKSPACE_E002 a member without `mochi.toml`, one that is itself a
+ *   workspace root, one whose real path leaves the root, two members with the same name, a
+ *   `default-members` entry that is no member; WORKSPACE_E001 and the manifest codes of a
+ *   member's `mochi.toml`
+ */
+export async function loadWorkspace(root: string, rootManifest: Manifest): Promise<Workspace> {
+  root = resolve(root);
+  const ws = rootManifest.workspace!;
+  const rootFile = join(root, "mochi.toml");
+  const realRoot = await Deno.realPath(root);
+  const rels = await expandMembers(root, ws.members, ws.exclude, rootFile);
+  const members: WorkspaceMember[] = [];
+  if (!rootManifest.virtual) {
+    members.push({
+      name: rootManifest.package.name,
+      version: rootManifest.package.version,
+      dir: root,
+      relDir: ".",
+      manifest: rootManifest,
+    });
+  }
+  for (const rel of rels) {
+    const dir = join(root, rel);
+    const real = await Deno.realPath(dir);
+    if (real !== realRoot && !real.startsWith(realRoot + "/")) {
+      throw new MochiError(
+        "WORKSPACE_E002",
+        `workspace member ${quoteValue(rel)} resolves to ${real}, outside the workspace root`,
+        { hint: "members must be directories below the root; remove the link", file: rootFile },
+      );
+    }
+    const path = join(dir, "mochi.toml");
+    const text = await readText(path);
+    if (text === undefined) {
+      throw new MochiError(
+        "WORKSPACE_E002",
+        `failed to load the manifest of workspace member ${
+          quoteValue(rel)
+        }: ${path} does not exist`,
+        {
+          hint: `add a mochi.toml there, or list ${
+            quoteValue(rel)
+          } in [workspace] exclude in ${rootFile}`,
+          file: rootFile,
+        },
+      );
+    }
+    const context: WorkspaceContext = {
+      config: ws,
+      rootFile,
+      memberToRoot: relative(dir, root).split("\\").join("/") || ".",
+    };
+    const { manifest } = parseManifest(text, path, { workspace: context });
+    if (manifest.workspace !== undefined) {
+      throw new MochiError(
+        "WORKSPACE_E002",
+        `workspace member ${quoteValue(rel)} has its own [workspace] table: nested workspaces ` +
+          "are not supported",
+        {
+          hint: `remove [workspace] from ${path}, or list ${
+            quoteValue(rel)
+          } in [workspace] exclude`,
+          file: path,
+        },
+      );
+    }
+    members.push({
+      name: manifest.package.name,
+      version: manifest.package.version,
+      dir,
+      relDir: rel,
+      manifest,
+    });
+  }
+  members.sort((a, b) => (a.relDir < b.relDir ? -1 : a.relDir > b.relDir ? 1 : 0));
+  const byName = new Map<string, WorkspaceMember>();
+  for (const m of members) {
+    const other = byName.get(m.name);
+    if (other !== undefined) {
+      throw new MochiError(
+        "WORKSPACE_E002",
+        `two packages named ${quoteValue(m.name)} in this workspace: ${other.relDir}/mochi.toml ` +
+          `and ${m.relDir}/mochi.toml`,
+        { hint: "rename one of them, or exclude one from [workspace] members", file: rootFile },
+      );
+    }
+    byName.set(m.name, m);
+  }
+  let defaultMembers = members;
+  if (ws.defaultMembers !== undefined) {
+    const byDir = new Map(members.map((m) => [m.relDir, m]));
+    const chosen = new Set<WorkspaceMember>();
+    for (const pattern of ws.defaultMembers) {
+      const p = pattern.replace(/\/$/, "").replace(/^\.\//, "") || ".";
+      const matched = members.filter((m) => memberPatternMatches(p, m.relDir) || m.relDir === p);
+      if (matched.length === 0) {
+        const near = closestName(p, [...byDir.keys()]);
+        throw new MochiError(
+          "WORKSPACE_E002",
+          `${quoteValue(pattern)} is listed in default-members but is not a member of the ` +
+            `workspace at ${root}${byDir.size > 0 ? `; did you mean ${quoteValue(near)}?` : ""}`,
+          { hint: "default-members must name member directories", file: rootFile },
+        );
+      }
+      for (const m of matched) chosen.add(m);
+    }
+    defaultMembers = members.filter((m) => chosen.has(m));
+  }
+  return { root, rootManifest, members, defaultMembers };
+}
+
+/** What a command selects: `-p <member>` (repeatable) and `--workspace`. */
+export interface MemberSelection {
+  /** `-p`/`--package` names. */
+  packages?: readonly string[];
+  /** `--workspace`: every member. */
+  all?: boolean;
+  /** The directory the command runs in (its member is the default, as cargo does). */
+  cwd?: string;
+}
+
+/**
+ * The members a command acts on: `--workspace` all; `-p` the named ones (a name that is no
+ * member is refused with the closest); otherwise the member whose directory holds `cwd`, else
+ * `default-members` (cargo's rule at a virtual root).
+ *
+ * @param ws the workspace
+ * @param selection `-p`, `--workspace`, the working directory
+ * @returns the members, in `relDir` order
+ * @throws {MochiError} WORKSPACE_E003 a `-p` name that is no member
+ */
+export function selectMembers(ws: Workspace, selection: MemberSelection): WorkspaceMember[] {
+  if (selection.all) return ws.members;
+  const names = selection.packages ?? [];
+  if (names.length > 0) {
+    const known = ws.members.map((m) => m.name);
+    const out = new Set<WorkspaceMember>();
+    for (const name of names) {
+      const m = ws.members.find((x) => x.name === name);
+      if (m === undefined) {
+        throw new MochiError(
+          "WORKSPACE_E003",
+          `package ${quoteValue(name)} is not a member of the workspace at ${ws.root}; did you ` +
+            `mean ${quoteValue(closestName(name, known))}?`,
+          { hint: `the members are ${known.join(", ")}` },
+        );
+      }
+      out.add(m);
+    }
+    return ws.members.filter((m) => out.has(m));
+  }
+  if (selection.cwd !== undefined) {
+    const cwd = resolve(selection.cwd);
+    const inside = ws.members
+      .filter((m) => m.relDir !== "." && (cwd === m.dir || cwd.startsWith(m.dir + "/")))
+      .sort((a, b) => b.dir.length - a.dir.length);
+    if (inside.length > 0) return [inside[0]!];
+    const rootMember = ws.members.find((m) => m.relDir === ".");
+    if (rootMember !== undefined && cwd === ws.root) return [rootMember];
+  }
+  return ws.defaultMembers;
+}
+
+/** The solver's name for a workspace's root (never a valid package name, so never a member's). */
+export const WORKSPACE_ROOT_NAME = "(workspace)";
+
+/**
+ * The manifest a workspace resolves as (one lock for every member, cargo's rule): a root named
+ * {@link WORKSPACE_ROOT_NAME} that depends on each member at its exact version; the root's
+ * `[registry]`, `[capabilities]`, `allow-multi-version` and `[audit]`; the members'
+ * `[targets.rust.ffi]`, `[targets.go.ffi]` and `[targets.python.ffi]` entries taken together (a
+ * crate two members name gets both requirements and both feature lists).
+ *
+ * @param ws the workspace
+ * @returns a manifest whose dependencies are the members
+ */
+export function workspaceManifest(ws: Workspace): Manifest {
+  const root = ws.rootManifest;
+  const dependencies = new Map<string, Dependency>();
+  for (const m of ws.members) {
+    dependencies.set(m.name, {
+      name: m.name,
+      requirement: `=${m.version}`,
+      versionGiven: true,
+      optional: false,
+      features: [],
+      defaultFeatures: true,
+    });
+  }
+  const out: Manifest = {
+    package: { ...root.package, name: WORKSPACE_ROOT_NAME, version: "0.0.0" },
+    dependencies,
+    devDependencies: new Map(),
+    features: Object.create(null),
+    capabilities: root.capabilities,
+    registry: root.registry,
+    allowMultiVersion: root.allowMultiVersion,
+  };
+  if (root.workspace !== undefined) out.workspace = root.workspace;
+  if (root.virtual) out.virtual = true;
+  if (root.auditDatabase !== undefined) out.auditDatabase = root.auditDatabase;
+  const rust = new Map<string, RustDependency>();
+  const go = new Map<string, GoDependency>();
+  const python = new Map<string, PythonDependency>();
+  for (const m of ws.members) {
+    for (const [name, c] of m.manifest.rustDependencies ?? []) {
+      const had = rust.get(name);
+      rust.set(
+        name,
+        had === undefined ? { ...c } : {
+          ...had,
+          requirement: had.requirement === c.requirement
+            ? had.requirement
+            : `${had.requirement}, ${c.requirement}`,
+          features: [...new Set([...had.features, ...c.features])],
+          defaultFeatures: had.defaultFeatures || c.defaultFeatures,
+        },
+      );
+    }
+    for (const [k, g] of m.manifest.goDependencies ?? []) if (!go.has(k)) go.set(k, g);
+    for (const [k, p] of m.manifest.pythonDependencies ?? []) if (!python.has(k)) python.set(k, p);
+    if (out.pythonTarget === undefined && m.manifest.pythonTarget !== undefined) {
+      out.pythonTarget = m.manifest.pythonTarget;
+    }
+  }
+  if (rust.size > 0) out.rustDependencies = rust;
+  if (go.size > 0) out.goDependencies = go;
+  if (python.size > 0) out.pythonDependencies = python;
+  return out;
+}
+
+/**
+ * The lock `source` of a member: `path+<directory relative to the root>` (a path package, used
+ * where it is; no archive, no digests).
+ *
+ * @param m the member
+ * @returns the source text
+ */
+export function memberSource(m: WorkspaceMember): string {
+  return `path+${m.relDir}`;
+}
+
+/**
+ * Each member as the solver sees it: one version, its `[dependencies]` and `[dev-dependencies]`
+ * (a requirement on another member where it names one by path or by inheriting a path; `"*"`
+ * when the entry gives no version), and the capabilities it requires.
+ *
+ * @param ws the workspace
+ * @returns member name → its index record
+ * @throws {MochiError} WORKSPACE_E002 a dependency on another member that names it without its
+ *   path, or a path or git dependency that is no member (not supported inside a workspace yet)
+ */
+export function memberRecords(ws: Workspace): Map<string, IndexRecord> {
+  const byDir = new Map(ws.members.map((m) => [m.dir, m]));
+  const byName = new Map(ws.members.map((m) => [m.name, m]));
+  const out = new Map<string, IndexRecord>();
+  for (const m of ws.members) {
+    const deps: Record<string, string> = Object.create(null);
+    const file = join(m.dir, "mochi.toml");
+    for (const table of [m.manifest.dependencies, m.manifest.devDependencies]) {
+      for (const [name, d] of table) {
+        const target = d.path === undefined ? undefined : byDir.get(resolve(m.dir, d.path));
+        if (d.path !== undefined && target === undefined) {
+          throw new MochiError(
+            "WORKSPACE_E002",
+            `${m.name}'s dependency "${name}" has path ${quoteValue(d.path)}, which is no ` +
+              "member of the workspace",
+            { hint: `add that directory to [workspace] members in ${ws.root}/mochi.toml`, file },
+          );
+        }
+        if (d.git !== undefined) {
+          throw new MochiError(
+            "WORKSPACE_E002",
+            `${m.name}'s dependency "${name}" comes from git, which a workspace member cannot ` +
+              "use yet",
+            { hint: `depend on ${name} through the registry with a version requirement`, file },
+          );
+        }
+        const member = byName.get(name);
+        if (target !== undefined && target.name !== name) {
+          throw new MochiError(
+            "WORKSPACE_E002",
+            `${m.name}'s dependency "${name}" points at ${target.relDir}, which is the member ` +
+              `"${target.name}"`,
+            { hint: `name the dependency "${target.name}"`, file },
+          );
+        }
+        if (member !== undefined && target === undefined) {
+          throw new MochiError(
+            "WORKSPACE_E002",
+            `${m.name}'s dependency "${name}" names the workspace member "${name}" without its ` +
+              "path",
+            {
+              hint: `write ${name} = { path = "${relative(m.dir, member.dir) || "."}", version = ` +
+                `"${member.version}" }, or inherit it with ${name}.workspace = true`,
+              file,
+            },
+          );
+        }
+        const req = d.versionGiven ? d.requirement : "*";
+        deps[name] = deps[name] ? `${deps[name]}, ${req}` : req;
+      }
+    }
+    out.set(m.name, {
+      version: m.version,
+      blake3: "",
+      sha256: "",
+      dependencies: deps,
+      yanked: false,
+      capabilities: [...m.manifest.capabilities.required].sort(),
+      extra: {},
+    });
+  }
+  return out;
+}

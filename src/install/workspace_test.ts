@@ -1,0 +1,148 @@
+/**
+ * Workspaces on disk (issue 18 item 1): member globs and exclude, inheritance through the loader,
+ * the root found from a member, `-p`/`--workspace`/default-members, and cargo's errors.
+ */
+import { assert, assertEquals, assertRejects, assertThrows } from "../../tests/assert.ts";
+import { MochiError } from "../errors.ts";
+import { findWorkspaceRoot, loadWorkspace, selectMembers } from "./workspace.ts";
+
+const pkg = (name: string, extra = "") =>
+  `[package]\nname = "${name}"\nversion.workspace = true\nedition = "2026"\nmochi = ">=0.7"\n${extra}`;
+
+async function tree(files: Record<string, string>): Promise<string> {
+  const root = await Deno.makeTempDir({ prefix: "mochi-ws-" });
+  for (const [path, text] of Object.entries(files)) {
+    const full = `${root}/${path}`;
+    await Deno.mkdir(full.slice(0, full.lastIndexOf("/")), { recursive: true });
+    await Deno.writeTextFile(full, text);
+  }
+  return root;
+}
+
+const ROOT = `[workspace]
+members = ["packages/*", "tools/cli"]
+exclude = ["packages/scratch"]
+default-members = ["packages/app"]
+
+[workspace.package]
+version = "2.1.0"
+
+[workspace.dependencies]
+json = "^1.2"
+`;
+
+Deno.test("workspace loader: globs minus exclude, inheritance, default-members, the root found from a member", async () => {
+  const root = await tree({
+    "mochi.toml": ROOT,
+    "packages/app/mochi.toml": pkg(
+      "app",
+      '\n[dependencies]\njson.workspace = true\ncore = { path = "../core", version = "2.1.0" }\n',
+    ),
+    "packages/core/mochi.toml": pkg("core"),
+    "packages/scratch/notes.txt": "no manifest here, but excluded",
+    "packages/.hidden/mochi.toml": pkg("hidden"),
+    "tools/cli/mochi.toml": pkg("cli"),
+    "tools/other/mochi.toml": pkg("other"),
+  });
+  try {
+    const found = await findWorkspaceRoot(`${root}/packages/app`);
+    assertEquals(found?.root, root);
+    assertEquals(await findWorkspaceRoot(`${root}/tools/other`), undefined);
+    const ws = await loadWorkspace(root, found!.manifest);
+    assertEquals(ws.members.map((m) => `${m.relDir} ${m.name} ${m.version}`), [
+      "packages/app app 2.1.0",
+      "packages/core core 2.1.0",
+      "tools/cli cli 2.1.0",
+    ]);
+    const app = ws.members[0]!;
+    assertEquals(app.manifest.dependencies.get("json")!.requirement, "^1.2");
+    assertEquals(ws.defaultMembers.map((m) => m.name), ["app"]);
+    assertEquals(selectMembers(ws, {}).map((m) => m.name), ["app"]);
+    assertEquals(selectMembers(ws, { all: true }).length, 3);
+    assertEquals(selectMembers(ws, { cwd: `${root}/tools/cli` }).map((m) => m.name), ["cli"]);
+    assertEquals(selectMembers(ws, { packages: ["cli", "core"] }).map((m) => m.name), [
+      "core",
+      "cli",
+    ]);
+    const e = assertThrows(() => selectMembers(ws, { packages: ["cor"] }), MochiError);
+    assertEquals(e.code, "WORKSPACE_E003");
+    assert(e.message.includes('did you mean "core"?'), e.message);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("workspace loader: a member without mochi.toml, two members with one name, a bad default member, a link out of the root", async () => {
+  const cases: [Record<string, string>, RegExp][] = [
+    [
+      { "mochi.toml": ROOT, "packages/app/x.txt": "", "tools/cli/mochi.toml": pkg("cli") },
+      /failed to load the manifest of workspace member "packages\/app"/,
+    ],
+    [
+      {
+        "mochi.toml": ROOT,
+        "packages/a/mochi.toml": pkg("same"),
+        "packages/b/mochi.toml": pkg("same"),
+        "tools/cli/mochi.toml": pkg("cli"),
+      },
+      /two packages named "same" in this workspace: packages\/a\/mochi.toml and packages\/b/,
+    ],
+    [
+      {
+        "mochi.toml": ROOT.replace('["packages/app"]', '["packages/ap"]'),
+        "packages/app/mochi.toml": pkg("app"),
+        "tools/cli/mochi.toml": pkg("cli"),
+      },
+      /"packages\/ap" is listed in default-members but is not a member.*did you mean "packages\/app"\?/,
+    ],
+    [{ "mochi.toml": ROOT }, /workspace member "tools\/cli" .* is not a directory/],
+  ];
+  for (const [files, re] of cases) {
+    const root = await tree(files);
+    try {
+      const { manifest } = (await findWorkspaceRoot(root))!;
+      const e = await assertRejects(() => loadWorkspace(root, manifest), MochiError);
+      assertEquals(e.code, "WORKSPACE_E002");
+      assert(re.test(e.message), e.message);
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  }
+  // A literal member that is a symbolic link to a directory outside the root.
+  const outside = await tree({ "mochi.toml": pkg("evil") });
+  const root = await tree({ "mochi.toml": '[workspace]\nmembers = ["link"]\n' });
+  try {
+    await Deno.symlink(outside, `${root}/link`);
+    const { manifest } = (await findWorkspaceRoot(root))!;
+    const e = await assertRejects(() => loadWorkspace(root, manifest), MochiError);
+    assertEquals(e.code, "WORKSPACE_E002");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+    await Deno.remove(outside, { recursive: true });
+  }
+});
+
+Deno.test("workspace loader: a root with its own [package] is a member; ** finds nested members", async () => {
+  const root = await tree({
+    "mochi.toml":
+      `[package]\nname = "top"\nversion = "0.3.0"\nedition = "2026"\nmochi = ">=0.7"\n\n` +
+      `[workspace]\nmembers = ["libs/**"]\n\n[workspace.package]\nversion = "0.3.0"\n`,
+    "libs/a/mochi.toml": pkg("a"),
+    "libs/group/b/mochi.toml": pkg("b"),
+    "libs/group/mochi.toml": pkg("group"),
+    "libs/target/mochi.toml": pkg("never"),
+  });
+  try {
+    const { manifest } = (await findWorkspaceRoot(`${root}/libs/group/b`))!;
+    const ws = await loadWorkspace(root, manifest);
+    assertEquals(ws.members.map((m) => `${m.relDir} ${m.name}`), [
+      ". top",
+      "libs/a a",
+      "libs/group group",
+      "libs/group/b b",
+    ]);
+    assertEquals(selectMembers(ws, { cwd: root }).map((m) => m.name), ["top"]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
