@@ -495,6 +495,11 @@ export const ERROR_CATALOGUE = {
     exit: 1,
     summary: "a workspace member cannot be published (a path-only dependency, or a cycle)",
   },
+  // Platform-specific dependencies (src/manifest/platform.ts)
+  TARGET_E001: {
+    exit: 1,
+    summary: "a [target.'cfg(…)'] key is not a valid platform expression",
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** A stable error code from {@link ERROR_CATALOGUE}, e.g. `"MANIFEST_E003"`. */

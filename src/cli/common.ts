@@ -11,6 +11,7 @@ import type { InstallEvent } from "../install/events.ts";
 import type { RetryNotice } from "../registry/client/index_client.ts";
 import { MochiError } from "../errors.ts";
 import { selectMembers } from "../install/workspace.ts";
+import { type Platform, PLATFORMS } from "../manifest/platform.ts";
 import type { Project } from "../install/project.ts";
 import { parseManifestText } from "../install/project.ts";
 import type { ManifestWarning } from "../manifest/types.ts";
@@ -172,6 +173,7 @@ export async function installOptions(ctx: CommandContext): Promise<InstallOption
     ...(env.MOCHI_MIRRORS
       ? { mirrors: env.MOCHI_MIRRORS.split(/[\s,]+/).filter((m) => m !== "") }
       : {}),
+    ...(env.MOCHI_PLATFORM ? { platform: platformFromEnv(env.MOCHI_PLATFORM) } : {}),
     ...(env.MOCHI_CRATES_IO_INDEX ? { cratesIoIndex: env.MOCHI_CRATES_IO_INDEX } : {}),
     // The Go bridge's settings, read here so a project without Go modules loads none of it.
     goEnv: {
@@ -296,6 +298,20 @@ export function warnGoUnverified(out: Output, unverified: readonly string[]): vo
       unverified.slice(0, 10).join(", ")
     }${unverified.length > 10 ? ", …" : ""}`,
   );
+}
+
+/**
+ * `MOCHI_PLATFORM`: the platform `install` installs for (a simulated other platform).
+ *
+ * @param value `<os>-<arch>`, one of `PLATFORMS`
+ * @returns the platform
+ * @throws {MochiError} CLI_E001 naming the valid values
+ */
+export function platformFromEnv(value: string): Platform {
+  if ((PLATFORMS as readonly string[]).includes(value)) return value as Platform;
+  throw new MochiError("CLI_E001", `MOCHI_PLATFORM=${JSON.stringify(value)} is not a platform`, {
+    hint: `use one of ${PLATFORMS.join(", ")}, or unset it for this machine's`,
+  });
 }
 
 /** `-p/--package <member>` (repeatable) and `--workspace` (cargo's member selection). */

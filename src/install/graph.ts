@@ -46,7 +46,12 @@ export function lockGraph(manifest: Manifest, lock: Lockfile): LockGraph {
     if (p.source.startsWith("path+")) labels.set(id, `${id} (${p.source.slice("path+".length)})`);
   }
   const rootDeps: NodeId[] = [];
-  for (const deps of [manifest.dependencies, manifest.devDependencies]) {
+  // Every platform's tables too: the lock is universal (entries carry their markers).
+  const platform = (manifest.platformDependencies ?? []).flatMap((t) => [
+    t.dependencies,
+    t.devDependencies,
+  ]);
+  for (const deps of [manifest.dependencies, manifest.devDependencies, ...platform]) {
     for (const [name, dep] of deps) {
       const req = parseRequirement(dep.requirement);
       const match = lock.packages

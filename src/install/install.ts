@@ -66,7 +66,13 @@ import {
 } from "./local_sources.ts";
 import type { LockedPackage as LockedMochiPackage } from "../lockfile/mod.ts";
 import type { PythonLockResult, PythonStepOptions } from "./python.ts";
-import { describeLockMerge, diffPythonLock, formatPythonLockChange } from "../lockfile/mod.ts";
+import {
+  describeLockMerge,
+  diffPythonLock,
+  formatPythonLockChange,
+  markerHolds,
+} from "../lockfile/mod.ts";
+import { type Platform, platformOf } from "../manifest/platform.ts";
 import {
   DEFAULT_MAX_BLOB_BYTES,
   executePlan,
@@ -156,6 +162,11 @@ export interface InstallOptions {
    * it): who holds it and for how long we waited.
    */
   onWait?: (holders: StoreHolder[], waitedMs: number) => void;
+  /**
+   * The platform to install for (`MOCHI_PLATFORM`): the lock's entries whose marker excludes it
+   * are not fetched. Default: this machine's (`Deno.build`). Resolution never depends on it.
+   */
+  platform?: Platform;
   /** Archive limits and body caps overriding the defaults ({@link InstallLimits}). */
   limits?: InstallLimits;
   /**
@@ -258,6 +269,10 @@ export interface InstallReport {
    * differed, and how many versions both sides agreed on and were kept (`describeLockMerge`).
    */
   merge?: { lines: string[]; agreed: number };
+  /** The platform installed for (`options.platform`, else this machine's). */
+  platform?: Platform;
+  /** Locked packages (`name version`) whose marker excludes this platform: not installed. */
+  otherPlatforms: string[];
 }
 
 /**
@@ -572,6 +587,12 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   const newLockText = formatLockfile(lock);
   const lockChanged = newLockText !== project.lockText;
   if (lockChanged && locked) throw lockWouldChange(project.lockPath, NOT_CANONICAL);
+  const platform = options.platform ?? platformOf(Deno.build.os, Deno.build.arch);
+  const neededHere = platform === undefined
+    ? lock.packages
+    : lock.packages.filter((p) => markerHolds(p.marker, platform));
+  const otherPlatforms = lock.packages.filter((p) => !neededHere.includes(p))
+    .map((p) => `${p.name} ${p.version}`).sort();
 
   // A vendor directory replaces every source of locked packages and crates (source
   // replacement): the files are checked against the lock while they are stored.
@@ -594,7 +615,8 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
     if (orphans > 0) options.onProgress?.(`removed ${orphans} session(s) left by killed processes`);
     const store = session.store;
     // Mochi blobs and Python wheels (crates are fetched by mochi fetch, as cargo fetch does).
-    const artifacts = lockArtifacts({ ...lock, rustPackages: [] });
+    // A universal lock: only the entries this platform needs (their marker holds here).
+    const artifacts = lockArtifacts({ ...lock, packages: neededHere, rustPackages: [] });
     const addresses = crateAddresses(store);
     plan = planFetch(artifacts, await readStoreState(artifacts, store, addresses), {
       // Nothing is fetched from the network when a vendor directory supplies the bytes.
@@ -715,6 +737,8 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
     unsigned: plan.unsigned.filter((l) => fetchedUnsigned.has(l)),
     unchecked,
     verifyMs: outcome.verifyMs,
+    ...(platform !== undefined ? { platform } : {}),
+    otherPlatforms,
     ...(merging
       ? { merge: describeLockMerge(project.conflict!.ours, project.conflict!.theirs, lock) }
       : {}),

@@ -8,7 +8,8 @@
 import type { InstallEvent } from "./events.ts";
 import { MochiError } from "../errors.ts";
 import type { Manifest } from "../manifest/mod.ts";
-import type { LockedPackage, Lockfile } from "../lockfile/mod.ts";
+import { type LockedPackage, type Lockfile, markPlatforms } from "../lockfile/mod.ts";
+import type { Platform } from "../manifest/platform.ts";
 import { compareVersions, formatVersion, parseVersion, type Version } from "../semver/mod.ts";
 import { NoSolutionError, resolve, type ResolvedPackage } from "../solver/mod.ts";
 import {
@@ -68,12 +69,36 @@ export interface ResolveOptions {
 
 function rootDependencies(manifest: Manifest): Record<string, string> {
   const out: Record<string, string> = Object.create(null);
-  for (const deps of [manifest.dependencies, manifest.devDependencies]) {
+  // Every platform's tables too: one universal resolution (markers are set afterwards).
+  const platform = (manifest.platformDependencies ?? []).flatMap((t) => [
+    t.dependencies,
+    t.devDependencies,
+  ]);
+  for (const deps of [manifest.dependencies, manifest.devDependencies, ...platform]) {
     for (const [name, dep] of deps) {
       out[name] = out[name] ? `${out[name]}, ${dep.requirement}` : dep.requirement;
     }
   }
   return out;
+}
+
+/**
+ * The dependencies a manifest has only in `[target.'cfg(…)']` tables: name → the platforms
+ * needing it (a name also in `[dependencies]` or `[dev-dependencies]` holds everywhere).
+ */
+function conditionalDependencies(manifest: Manifest): Map<string, Platform[]> {
+  const out = new Map<string, Set<Platform>>();
+  for (const t of manifest.platformDependencies ?? []) {
+    for (const name of [...t.dependencies.keys(), ...t.devDependencies.keys()]) {
+      const set = out.get(name) ?? new Set<Platform>();
+      for (const p of t.platforms) set.add(p);
+      out.set(name, set);
+    }
+  }
+  for (const name of [...manifest.dependencies.keys(), ...manifest.devDependencies.keys()]) {
+    out.delete(name);
+  }
+  return new Map([...out].map(([k, v]) => [k, [...v]]));
 }
 
 function lockedVersions(
@@ -188,7 +213,7 @@ export async function resolveProject(
   }
   const solveMs = performance.now() - t0;
   onProgress?.(`resolved ${solution.length} packages in ${solveMs.toFixed(0)} ms`);
-  const packages: LockedPackage[] = solution.map((p) => {
+  let packages: LockedPackage[] = solution.map((p) => {
     const rec = provider.record(p.name, p.version);
     if (!rec) {
       throw new MochiError(
@@ -224,6 +249,20 @@ export async function resolveProject(
     if (signer !== undefined) Object.assign(pkg, signer);
     return pkg;
   });
+  // Platform markers, when a manifest (the root's or a member's) has platform tables.
+  const conditional = new Map<string, Map<string, Platform[]>>();
+  const rootOnly = conditionalDependencies(manifest);
+  if (rootOnly.size > 0) conditional.set("", rootOnly);
+  for (const m of project.workspace?.members ?? []) {
+    const only = conditionalDependencies(m.manifest);
+    if (only.size > 0) conditional.set(`${m.name} ${m.version}`, only);
+  }
+  if (conditional.size > 0) {
+    const rootIds = Object.keys(root.dependencies).flatMap((name) =>
+      packages.filter((p) => p.name === name).map((p) => `${p.name} ${p.version}`)
+    );
+    packages = markPlatforms(packages, rootIds, conditional);
+  }
   const gate = capabilityGate({
     previousSeen: project.lock?.capabilitiesSeen,
     // The workspace's own members declare their capabilities; the gate is for dependencies.

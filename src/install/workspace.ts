@@ -506,7 +506,11 @@ export function memberRecords(ws: Workspace): Map<string, IndexRecord> {
   for (const m of ws.members) {
     const deps: Record<string, string> = Object.create(null);
     const file = join(m.dir, "mochi.toml");
-    for (const table of [m.manifest.dependencies, m.manifest.devDependencies]) {
+    const platformTables = (m.manifest.platformDependencies ?? []).flatMap((t) => [
+      t.dependencies,
+      t.devDependencies,
+    ]);
+    for (const table of [m.manifest.dependencies, m.manifest.devDependencies, ...platformTables]) {
       for (const [name, d] of table) {
         const target = d.path === undefined ? undefined : byDir.get(resolve(m.dir, d.path));
         if (d.path !== undefined && target === undefined) {

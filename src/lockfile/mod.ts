@@ -22,6 +22,7 @@ export {
   sortPackages,
 } from "./format.ts";
 export { parseLockfile } from "./parse.ts";
+export { markerHolds, markPlatforms } from "./markers.ts";
 export {
   type ConflictedLock,
   conflictSides,

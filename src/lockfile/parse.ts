@@ -10,6 +10,7 @@ import { packageNameProblem } from "../manifest/names.ts";
 import { capabilityProblem, didYouMean } from "../capability/model.ts";
 import { locateToml } from "../manifest/toml_locator.ts";
 import { tryParseVersion } from "../semver/mod.ts";
+import { formatMarker, parseCfg } from "../manifest/platform.ts";
 import { readPythonSections } from "./python.ts";
 import { isCanonicalGoVersion, modulePathProblem } from "../go/query.ts";
 import { parseGitSourceId } from "../manifest/git_source.ts";
@@ -414,6 +415,21 @@ function readPackage(raw: unknown, i: number, file: string, fail: Fail): LockedP
     }
   }
   const pkg: LockedPackage = { name, version, source, capabilities: [], dependencies: [] };
+  if (raw.marker !== undefined) {
+    const marker = str("marker");
+    const parsed = parseCfg(marker);
+    const canonical = "error" in parsed || parsed.platforms.length === 0
+      ? undefined
+      : formatMarker(parsed.platforms);
+    if (canonical !== marker) {
+      fail(
+        [...at, "marker"],
+        `${file} ${where} (${name} ${version}) marker ${JSON.stringify(marker)} is not a ` +
+          `canonical platform marker${"error" in parsed ? `: ${parsed.error}` : ""}`,
+      );
+    }
+    pkg.marker = marker;
+  }
   for (const key of ["blake3", "sha256"] as const) {
     const v = raw[key];
     if (v === undefined) {

@@ -28,6 +28,12 @@ export interface LockedPackage {
   /** True when the locked version is yanked; written only when true. */
   yanked?: boolean;
   /**
+   * The platforms that need it, as a canonical `cfg(…)` marker (`formatMarker`); absent when
+   * every platform does. A universal lock holds every platform's packages, and install takes the
+   * entries whose marker holds on the platform it runs on (uv's markers on lock entries).
+   */
+  marker?: string;
+  /**
    * Who published it: the Sigstore certificate SAN without its `@refs/…` suffix (see
    * `publisherIdentity`); absent for unsigned packages. Install checks every bundle against it.
    */

@@ -12,7 +12,7 @@ import type { Dependency, Manifest } from "./types.ts";
  * Canonical JSON of the parts of a manifest that can change the resolution: package name and
  * version, `[dependencies]` and `[dev-dependencies]` (requirement in canonical form, optional,
  * features, default-features, capability pin, registry, path, git, workspace), `[features]`,
- * `[capabilities]`, `[registry]` and `allow-multi-version`.
+ * `[capabilities]`, `[registry]`, `allow-multi-version` and the `[target.'cfg(…)']` tables.
  *
  * Whitespace, comments, key order, table style, `description`/`license`/… and the spelling of an
  * equivalent requirement (`"1.2"` vs `"^1.2"`) do not change the output. Object keys are sorted
@@ -72,6 +72,20 @@ export function manifestDigestInput(manifest: Manifest): string {
     registry,
     allowMultiVersion: manifest.allowMultiVersion === "*" ? "*" : set(manifest.allowMultiVersion),
   };
+  // Platform tables: keyed by the platforms they hold on (two spellings of one cfg hash alike);
+  // absent when there are none, so the hash of every other manifest is what it was.
+  if ((manifest.platformDependencies ?? []).length > 0) {
+    const target: Record<string, unknown> = Object.create(null);
+    for (const t of manifest.platformDependencies!) {
+      const key = t.platforms.join(",");
+      const prev = (target[key] ?? []) as unknown[];
+      target[key] = [...prev, {
+        dependencies: deps(t.dependencies),
+        devDependencies: deps(t.devDependencies),
+      }];
+    }
+    (view as Record<string, unknown>).target = target;
+  }
   return canonicalJson(view);
 }
 

@@ -17,6 +17,7 @@ export type {
   Manifest,
   ManifestWarning,
   PackageInfo,
+  PlatformDependencies,
   PythonDependency,
   PythonTarget,
   RegistryConfig,
@@ -31,6 +32,15 @@ export {
   type ParseManifestOptions,
   TOP_LEVEL_TABLES,
 } from "./parse.ts";
+export {
+  formatMarker,
+  parseCfg,
+  type Platform,
+  PLATFORM_ARCHES,
+  PLATFORM_OSES,
+  platformOf,
+  PLATFORMS,
+} from "./platform.ts";
 export {
   globSegmentMatches,
   INHERITABLE_PACKAGE_KEYS,

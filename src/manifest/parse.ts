@@ -27,6 +27,7 @@ import {
   WORKSPACE_DEPENDENCY_OVERRIDES,
   WORKSPACE_KEYS,
 } from "./workspace.ts";
+import { parseCfg, PLATFORM_ARCHES, PLATFORM_OSES } from "./platform.ts";
 import type {
   Capabilities,
   Dependency,
@@ -35,6 +36,7 @@ import type {
   Manifest,
   ManifestWarning,
   PackageInfo,
+  PlatformDependencies,
   PythonDependency,
   PythonTarget,
   RegistryConfig,
@@ -58,6 +60,7 @@ export const TOP_LEVEL_TABLES = [
   "workspace",
   "registry",
   "audit",
+  "target",
 ] as const;
 
 /** The one top-level key that is not a table: `allow-multi-version = [..] | "*"`. */
@@ -274,7 +277,7 @@ export function parseManifest(
       "key",
     );
   }
-  for (const key of ["features", "targets", "provenance", "workspace", "audit"]) {
+  for (const key of ["features", "targets", "provenance", "workspace", "audit", "target"]) {
     if (doc[key] !== undefined && !isTable(doc[key])) {
       ctx.fail(
         "MANIFEST_E013",
@@ -322,6 +325,8 @@ export function parseManifest(
     registry,
     allowMultiVersion,
   };
+  const platformDependencies = parsePlatformDependencies(ctx, doc.target as Table | undefined);
+  if (platformDependencies.length > 0) manifest.platformDependencies = platformDependencies;
   if (workspaceConfig !== undefined) {
     manifest.workspace = workspaceConfig;
     manifest.workspaceMembers = workspaceConfig.members;
@@ -479,14 +484,14 @@ function parsePackage(ctx: Ctx, given: unknown): PackageInfo {
 function parseDependencies(
   ctx: Ctx,
   raw: unknown,
-  section: "dependencies" | "dev-dependencies",
+  section: string,
 ): Map<string, Dependency> {
   const out = new Map<string, Dependency>();
   if (raw === undefined) return out;
   if (!isTable(raw)) {
     ctx.fail(
       "MANIFEST_E007",
-      [section],
+      section.split("."),
       `"${section}" must be a table, found ${describe(raw)}`,
       `write it as a [${section}] table of name = "requirement" entries`,
     );
@@ -505,7 +510,7 @@ function inheritedDependency(
   dep: Dependency,
   entry: unknown,
 ): Dependency {
-  const at = [section, dep.name];
+  const at = [...section.split("."), dep.name];
   const ws = ctx.workspace;
   // Read on its own (no root given), the entry stays `workspace = true`: the project reader
   // finds the root, or refuses the entry (WORKSPACE_E001).
@@ -535,6 +540,49 @@ function inheritedDependency(
     );
   }
   return inheritDependency(dep, inherited, ws.memberToRoot);
+}
+
+/**
+ * `[target.'cfg(…)'.dependencies]` / `dev-dependencies`: each key a `cfg` expression
+ * (`parseCfg`), each table's dependencies read as `[dependencies]` is.
+ */
+function parsePlatformDependencies(ctx: Ctx, raw: Table | undefined): PlatformDependencies[] {
+  const out: PlatformDependencies[] = [];
+  if (raw === undefined) return out;
+  for (const [cfg, table] of Object.entries(raw)) {
+    const at = ["target", cfg];
+    const parsed = parseCfg(cfg);
+    if ("error" in parsed) {
+      ctx.fail(
+        "TARGET_E001",
+        at,
+        `invalid platform ${quoteValue(cfg)} in [target]: ${parsed.error}`,
+        `write [target.'cfg(os = "linux")'.dependencies] (os: ${PLATFORM_OSES.join(", ")}; ` +
+          `arch: ${PLATFORM_ARCHES.join(", ")}; all(…), any(…), not(…))`,
+        "key",
+      );
+    }
+    if (!isTable(table)) {
+      ctx.fail(
+        "MANIFEST_E013",
+        at,
+        `[target.'${cfg}'] must be a table, found ${describe(table)}`,
+        `write [target.'${cfg}'.dependencies]`,
+      );
+    }
+    ctx.unknownKeys(table, at, ["dependencies", "dev-dependencies"], `[target.'${cfg}']`);
+    out.push({
+      cfg,
+      platforms: parsed.platforms,
+      dependencies: parseDependencies(ctx, table.dependencies, `target.${cfg}.dependencies`),
+      devDependencies: parseDependencies(
+        ctx,
+        table["dev-dependencies"],
+        `target.${cfg}.dev-dependencies`,
+      ),
+    });
+  }
+  return out;
 }
 
 /** The placeholders of a virtual manifest's {@link Manifest.package}. */

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { Platform } from "./platform.ts";
 
 /** The `[package]` table. */
 export interface PackageInfo {
@@ -208,6 +209,11 @@ export interface Manifest {
   workspaceMembers?: string[];
   /** The fan-out target tables the project opts into, in file order (absent when none). */
   fanoutTargets?: Map<FanoutTargetName, FanoutTarget>;
+  /**
+   * `[target.'cfg(…)'.dependencies]` and `dev-dependencies` tables, in file order (absent when
+   * none): dependencies only some platforms need, resolved once for every platform.
+   */
+  platformDependencies?: PlatformDependencies[];
   /** The `[workspace]` table, when the file has one (it is then a workspace root). */
   workspace?: WorkspaceConfig;
   /**
@@ -331,4 +337,16 @@ export interface WorkspaceContext {
    * `path` in `[workspace.dependencies]` is relative to the root and is rebased on this.
    */
   memberToRoot: string;
+}
+
+/** One `[target.'cfg(…)']` table (cargo's platform-specific dependencies). */
+export interface PlatformDependencies {
+  /** The `cfg(…)` key as written. */
+  cfg: string;
+  /** The platforms it holds on (`parseCfg`), canonical order. */
+  platforms: Platform[];
+  /** Its `dependencies`, keyed by package name, in file order. */
+  dependencies: Map<string, Dependency>;
+  /** Its `dev-dependencies`, keyed by package name, in file order. */
+  devDependencies: Map<string, Dependency>;
 }

@@ -104,6 +104,12 @@ export const command: CommandSpec = {
       );
     }
     printLockMerge(out, r.merge);
+    if (r.otherPlatforms.length > 0) {
+      out.info(
+        `Skipped ${plural(r.otherPlatforms.length, "package")} only other platforms need ` +
+          `(installing for ${r.platform}): ${r.otherPlatforms.join(", ")}`,
+      );
+    }
     if (!r.resolved && r.fetched === 0 && !r.lockChanged) {
       out.info(
         `Up to date: ${r.packages} packages${andCrates(r.crates)}${
