@@ -416,7 +416,9 @@ export const WORKSPACE_ROOT_NAME = "(workspace)";
 /**
  * The manifest a workspace resolves as (one lock for every member, cargo's rule): a root named
  * {@link WORKSPACE_ROOT_NAME} that depends on each member at its exact version; the root's
- * `[registry]`, `[capabilities]`, `allow-multi-version` and `[audit]`; the members'
+ * `[registry]`, `[capabilities]`, `allow-multi-version` and `[audit]`; every member's path
+ * dependency outside the workspace (its path rebased to the root) and git dependency, without a
+ * requirement (the members' own requirements apply through their records); the members'
  * `[targets.rust.ffi]`, `[targets.go.ffi]` and `[targets.python.ffi]` entries taken together (a
  * crate two members name gets both requirements and both feature lists).
  *
@@ -435,6 +437,37 @@ export function workspaceManifest(ws: Workspace): Manifest {
       features: [],
       defaultFeatures: true,
     });
+  }
+  // The members' path (outside the workspace) and git dependencies, for the one reader of
+  // path and git packages (local_sources.ts): a path rebased to the root.
+  const memberDirs = new Set(ws.members.map((m) => m.dir));
+  for (const m of ws.members) {
+    const tables = [
+      m.manifest.dependencies,
+      m.manifest.devDependencies,
+      ...(m.manifest.platformDependencies ?? []).flatMap((
+        t,
+      ) => [t.dependencies, t.devDependencies]),
+    ];
+    for (const table of tables) {
+      for (const d of table.values()) {
+        const dir = d.path === undefined ? undefined : resolve(m.dir, d.path);
+        if ((dir === undefined || memberDirs.has(dir)) && d.git === undefined) continue;
+        const entry: Dependency = { ...d, requirement: "*", versionGiven: false, features: [] };
+        delete entry.workspace;
+        if (dir !== undefined) entry.path = relative(ws.root, dir).split("\\").join("/") || ".";
+        const had = dependencies.get(d.name);
+        if (had !== undefined && sourceKey(had) !== sourceKey(entry)) {
+          throw new MochiError(
+            "WORKSPACE_E002",
+            `two members take ${quoteValue(d.name)} from different sources: ${sourceKey(had)} ` +
+              `and ${sourceKey(entry)} (in ${m.relDir}/mochi.toml)`,
+            { hint: "point every member at the same path or git source (or inherit it)" },
+          );
+        }
+        dependencies.set(d.name, entry);
+      }
+    }
   }
   const out: Manifest = {
     package: { ...root.package, name: WORKSPACE_ROOT_NAME, version: "0.0.0" },
@@ -478,6 +511,13 @@ export function workspaceManifest(ws: Workspace): Manifest {
   return out;
 }
 
+/** A path or git dependency's source, for comparing two members' entries. */
+function sourceKey(d: Dependency): string {
+  if (d.path !== undefined) return `path ${d.path}`;
+  const g = d.git!;
+  return `git ${g.url} ${g.rev ?? ""} ${g.tag ?? ""} ${g.branch ?? ""}`;
+}
+
 /**
  * The lock `source` of a member: `path+<directory relative to the root>` (a path package, used
  * where it is; no archive, no digests).
@@ -492,12 +532,13 @@ export function memberSource(m: WorkspaceMember): string {
 /**
  * Each member as the solver sees it: one version, its `[dependencies]` and `[dev-dependencies]`
  * (a requirement on another member where it names one by path or by inheriting a path; `"*"`
- * when the entry gives no version), and the capabilities it requires.
+ * when the entry gives no version; a path or git package outside the workspace is read by
+ * local_sources.ts from {@link workspaceManifest}'s entries), and the capabilities it requires.
  *
  * @param ws the workspace
  * @returns member name → its index record
  * @throws {MochiError} WORKSPACE_E002 a dependency on another member that names it without its
- *   path, or a path or git dependency that is no member (not supported inside a workspace yet)
+ *   path, or by a path that is another member's
  */
 export function memberRecords(ws: Workspace): Map<string, IndexRecord> {
   const byDir = new Map(ws.members.map((m) => [m.dir, m]));
@@ -513,22 +554,6 @@ export function memberRecords(ws: Workspace): Map<string, IndexRecord> {
     for (const table of [m.manifest.dependencies, m.manifest.devDependencies, ...platformTables]) {
       for (const [name, d] of table) {
         const target = d.path === undefined ? undefined : byDir.get(resolve(m.dir, d.path));
-        if (d.path !== undefined && target === undefined) {
-          throw new MochiError(
-            "WORKSPACE_E002",
-            `${m.name}'s dependency "${name}" has path ${quoteValue(d.path)}, which is no ` +
-              "member of the workspace",
-            { hint: `add that directory to [workspace] members in ${ws.root}/mochi.toml`, file },
-          );
-        }
-        if (d.git !== undefined) {
-          throw new MochiError(
-            "WORKSPACE_E002",
-            `${m.name}'s dependency "${name}" comes from git, which a workspace member cannot ` +
-              "use yet",
-            { hint: `depend on ${name} through the registry with a version requirement`, file },
-          );
-        }
         const member = byName.get(name);
         if (target !== undefined && target.name !== name) {
           throw new MochiError(
