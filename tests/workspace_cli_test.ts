@@ -128,6 +128,11 @@ Deno.test("workspace CLI: one root lock for every member, byte-stable; install f
     assert(/log\s+2\.1\.0\s+2\.2\.0/.test(outdated.stdout), outdated.stdout);
     assert(outdated.stdout.includes("core"), outdated.stdout);
 
+    // publish: the member graph's order (core before app), and nothing is uploaded.
+    const order = await cli(root, "publish", "--workspace", "--dry-run");
+    assertEquals(order.code, 0, order.stderr);
+    assert(order.stdout.includes("Publish order: cli 0.4.0, core 0.4.0, app 0.4.0"), order.stdout);
+
     // A member's manifest change is seen from the root: the lock is re-resolved.
     await Deno.writeTextFile(
       `${root}/tools/cli/mochi.toml`,

@@ -591,3 +591,75 @@ export function memberRecords(ws: Workspace): Map<string, IndexRecord> {
   }
   return out;
 }
+
+/**
+ * The order to publish workspace members in (cargo's `publish --workspace`): every member after
+ * the members it depends on, ties by name. A member that depends on anything by path without a
+ * `version`, or on a git package, cannot be published (a registry package names its
+ * dependencies by version): refused, as a dependency cycle between the chosen members is.
+ *
+ * @param ws the workspace
+ * @param chosen the members to publish (`selectMembers`)
+ * @returns the chosen members in publish order
+ * @throws {MochiError} WORKSPACE_E004 naming the member and the dependency, or the cycle
+ */
+export function publishOrder(ws: Workspace, chosen: readonly WorkspaceMember[]): WorkspaceMember[] {
+  const byDir = new Map(ws.members.map((m) => [m.dir, m]));
+  const picked = new Set(chosen);
+  const needs = new Map<WorkspaceMember, Set<WorkspaceMember>>();
+  for (const m of chosen) {
+    const file = join(m.dir, "mochi.toml");
+    const set = new Set<WorkspaceMember>();
+    const tables = [
+      ["dependencies", m.manifest.dependencies],
+      ...(m.manifest.platformDependencies ?? []).map((t) =>
+        [`target.'${t.cfg}'.dependencies`, t.dependencies] as const
+      ),
+    ] as const;
+    for (const [section, table] of tables) {
+      for (const d of table.values()) {
+        if (d.git !== undefined) {
+          throw new MochiError(
+            "WORKSPACE_E004",
+            `${m.name} cannot be published: [${section}] ${d.name} comes from git`,
+            { hint: `depend on a published version of ${d.name} (version = "…")`, file },
+          );
+        }
+        if (d.path !== undefined && !d.versionGiven) {
+          throw new MochiError(
+            "WORKSPACE_E004",
+            `${m.name} cannot be published: [${section}] ${d.name} has a path and no version ` +
+              "(a published package names its dependencies by version)",
+            {
+              hint: `write ${d.name} = { path = "${d.path}", version = "<requirement>" }`,
+              file,
+            },
+          );
+        }
+        const target = d.path === undefined ? undefined : byDir.get(resolve(m.dir, d.path));
+        if (target !== undefined && picked.has(target)) set.add(target);
+      }
+    }
+    needs.set(m, set);
+  }
+  const out: WorkspaceMember[] = [];
+  const done = new Set<WorkspaceMember>();
+  while (out.length < chosen.length) {
+    const ready = chosen.filter((m) => !done.has(m) && [...needs.get(m)!].every((d) => done.has(d)))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    if (ready.length === 0) {
+      const cycle = chosen.filter((m) => !done.has(m)).map((m) => m.name).sort();
+      throw new MochiError(
+        "WORKSPACE_E004",
+        `the members ${cycle.join(", ")} depend on each other in a cycle; none can be published ` +
+          "before the others",
+        { hint: "break the cycle (a dev-dependency does not count)" },
+      );
+    }
+    for (const m of ready) {
+      out.push(m);
+      done.add(m);
+    }
+  }
+  return out;
+}

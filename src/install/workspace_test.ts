@@ -4,7 +4,7 @@
  */
 import { assert, assertEquals, assertRejects, assertThrows } from "../../tests/assert.ts";
 import { MochiError } from "../errors.ts";
-import { findWorkspaceRoot, loadWorkspace, selectMembers } from "./workspace.ts";
+import { findWorkspaceRoot, loadWorkspace, publishOrder, selectMembers } from "./workspace.ts";
 
 const pkg = (name: string, extra = "") =>
   `[package]\nname = "${name}"\nversion.workspace = true\nedition = "2026"\nmochi = ">=0.7"\n${extra}`;
@@ -142,6 +142,42 @@ Deno.test("workspace loader: a root with its own [package] is a member; ** finds
       "libs/group/b b",
     ]);
     assertEquals(selectMembers(ws, { cwd: root }).map((m) => m.name), ["top"]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("publish order: members after what they depend on; path-only, git and cycles refused (WORKSPACE_E004)", async () => {
+  const lib = (name: string, deps = "") =>
+    `[package]\nname = "${name}"\nversion = "1.0.0"\nedition = "2026"\nmochi = ">=0.7"\n\n[dependencies]\n${deps}`;
+  const root = await tree({
+    "mochi.toml": '[workspace]\nmembers = ["*"]\n',
+    "app/mochi.toml": lib("app", 'mid = { path = "../mid", version = "1" }\n'),
+    "mid/mochi.toml": lib("mid", 'base = { path = "../base", version = "1" }\n'),
+    "base/mochi.toml": lib("base"),
+    "tool/mochi.toml": lib("tool"),
+  });
+  try {
+    const ws = await loadWorkspace(root, (await findWorkspaceRoot(root))!.manifest);
+    assertEquals(publishOrder(ws, ws.members).map((m) => m.name), ["base", "tool", "mid", "app"]);
+    assertEquals(publishOrder(ws, selectMembers(ws, { packages: ["app"] })).map((m) => m.name), [
+      "app",
+    ]);
+    await Deno.writeTextFile(`${root}/app/mochi.toml`, lib("app", 'mid = { path = "../mid" }\n'));
+    const pathOnly = await loadWorkspace(root, (await findWorkspaceRoot(root))!.manifest);
+    const e = assertThrows(() => publishOrder(pathOnly, pathOnly.members), MochiError);
+    assertEquals(e.code, "WORKSPACE_E004");
+    assert(
+      e.message.includes("app cannot be published: [dependencies] mid has a path and no version"),
+    );
+    await Deno.writeTextFile(`${root}/app/mochi.toml`, lib("app"));
+    await Deno.writeTextFile(
+      `${root}/base/mochi.toml`,
+      lib("base", 'mid = { path = "../mid", version = "1" }\n'),
+    );
+    const cyclic = await loadWorkspace(root, (await findWorkspaceRoot(root))!.manifest);
+    const c = assertThrows(() => publishOrder(cyclic, cyclic.members), MochiError);
+    assert(c.message.includes("base, mid depend on each other in a cycle"), c.message);
   } finally {
     await Deno.remove(root, { recursive: true });
   }

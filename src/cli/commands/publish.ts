@@ -13,7 +13,8 @@ import {
   stringOption,
   stringsOption,
 } from "../command.ts";
-import { mochiHomeOf, projectDirOf } from "../common.ts";
+import { mochiHomeOf, projectDirOf, WORKSPACE_OPTIONS } from "../common.ts";
+import { publishOrder, selectMembers } from "../../install/workspace.ts";
 import { MochiError } from "../../errors.ts";
 
 /** `mochi publish`. */
@@ -40,6 +41,7 @@ export const command: CommandSpec = {
       type: "boolean",
       help: "with --target: every target ready or none signed; stop at the first failed upload",
     },
+    ...WORKSPACE_OPTIONS,
   },
   async run(ctx) {
     const { out, env } = ctx;
@@ -53,6 +55,29 @@ export const command: CommandSpec = {
     const projectDir = await projectDirOf(ctx);
     const project = await readProject(projectDir);
     const dryRun = flag(ctx.values, "dry-run");
+    if (project.workspace !== undefined) {
+      // The member graph decides the order; path-only and git dependencies are refused first.
+      const ws = project.workspace;
+      const order = publishOrder(
+        ws,
+        selectMembers(ws, {
+          packages: stringsOption(ctx.values, "package"),
+          all: flag(ctx.values, "workspace"),
+          cwd: projectDir,
+        }),
+      );
+      out.info(`Publish order: ${order.map((m) => `${m.name} ${m.version}`).join(", ")}`);
+      if (dryRun) return 0;
+      throw new MochiError(
+        "WORKSPACE_E004",
+        "publishing workspace members is not supported yet: a member's archive would need its " +
+          "inherited keys written out and its dependencies taken from the root's mochi.lock",
+        {
+          hint:
+            "mochi publish --dry-run shows the order; publish from a package outside a workspace",
+        },
+      );
+    }
     const token = stringOption(ctx.values, "identity-token");
     const r = await publishPackage({
       projectDir,
