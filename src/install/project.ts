@@ -141,7 +141,6 @@ async function readCapped(
  *   or invalid TOML; other manifest codes; `WORKSPACE_E001`/`E002` (see {@link openWorkspace})
  */
 export async function readManifest(dir: string): Promise<{ text: string; manifest: Manifest }> {
-  const manifestPath = `${dir}/mochi.toml`;
   // A workspace member's manifest is read with its root (what it inherits).
   const ws = await openWorkspace(dir);
   if (ws !== undefined) {
@@ -151,6 +150,12 @@ export async function readManifest(dir: string): Promise<{ text: string; manifes
       return { text, manifest: member.manifest };
     }
   }
+  return await readOwnManifest(dir);
+}
+
+/** `mochi.toml` of `dir` read on its own (no workspace root looked for). */
+async function readOwnManifest(dir: string): Promise<{ text: string; manifest: Manifest }> {
+  const manifestPath = `${dir}/mochi.toml`;
   const bytes = await readCapped(manifestPath, MAX_MANIFEST_BYTES, "MANIFEST_E001");
   if (bytes === undefined) {
     throw new MochiError("MANIFEST_E011", `could not find mochi.toml in ${dir}`, {
@@ -248,7 +253,7 @@ export async function readProject(
 ): Promise<Project> {
   const ws = await openWorkspace(dir);
   if (ws !== undefined) dir = ws.root;
-  const manifest = ws !== undefined ? workspaceManifest(ws) : (await readManifest(dir)).manifest;
+  const manifest = ws !== undefined ? workspaceManifest(ws) : (await readOwnManifest(dir)).manifest;
   const lockPath = `${dir}/mochi.lock`;
   const lockBytes = await readCapped(lockPath, MAX_LOCK_BYTES, "LOCK_E005");
   const project: Project = {
