@@ -23,8 +23,9 @@ import {
 } from "./types.ts";
 
 const REFRESH_HINT =
-  "resolve the conflict in mochi.toml if there is one, then run `mochi lock --refresh` to " +
-  "re-resolve and rewrite mochi.lock";
+  "resolve the conflict in mochi.toml if there is one, then run `mochi lock` (or `mochi lock " +
+  "--refresh`, or `mochi install` without --locked/--frozen): both sides are merged and " +
+  "re-resolved";
 const FIX_HINT = "run `mochi lock --refresh` to rewrite mochi.lock from mochi.toml";
 const HEX64 = /^[0-9a-f]{64}$/;
 const MANIFEST_HASH = /^blake3-256:[0-9a-f]{64}$/;
