@@ -128,6 +128,25 @@ Deno.test("workspace CLI: one root lock for every member, byte-stable; install f
     assert(/log\s+2\.1\.0\s+2\.2\.0/.test(outdated.stdout), outdated.stdout);
     assert(outdated.stdout.includes("core"), outdated.stdout);
 
+    // add/remove edit the member of the directory (never the virtual root) and relock the root.
+    const rootText = await Deno.readTextFile(`${root}/mochi.toml`);
+    const added = await cli(`${root}/packages/app`, "add", "log@2");
+    assertEquals(added.code, 0, added.stdout + added.stderr);
+    assert((await Deno.readTextFile(`${root}/packages/app/mochi.toml`)).includes('log = "2"'));
+    assertEquals(await Deno.readTextFile(`${root}/mochi.toml`), rootText);
+    const relocked = parseLockfile(await Deno.readTextFile(`${root}/mochi.lock`));
+    assertEquals(relocked.packages.find((p) => p.name === "app")!.dependencies, [
+      "core 0.4.0",
+      "json 1.3.0",
+      "log 2.1.0",
+    ]);
+    const removed = await cli(`${root}/packages/app`, "remove", "log");
+    assertEquals(removed.code, 0, removed.stdout + removed.stderr);
+    assertEquals(await Deno.readTextFile(`${root}/mochi.lock`), text);
+    const atRoot = await cli(root, "add", "log@2");
+    assertEquals(atRoot.code, 1);
+    assert(atRoot.stderr.includes("WORKSPACE_E003"), atRoot.stderr);
+
     // publish: the member graph's order (core before app), and nothing is uploaded.
     const order = await cli(root, "publish", "--workspace", "--dry-run");
     assertEquals(order.code, 0, order.stderr);

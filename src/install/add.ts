@@ -17,8 +17,6 @@ import { validatePackageName } from "../index/mod.ts";
 import { addDependencyToText } from "../manifest/edit.ts";
 import { checkNameCollision, type NameCollision } from "../manifest/similar_names.ts";
 import { closestName } from "../manifest/names.ts";
-import { parseManifest } from "../manifest/mod.ts";
-import { computeManifestHash } from "../lockfile/mod.ts";
 import {
   compareVersions,
   formatVersion,
@@ -30,6 +28,7 @@ import {
 import type { IndexRecord } from "../index/mod.ts";
 import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
 import { type InstallOptions, openProjectSources, type Project, readProject } from "./install.ts";
+import { editedManifestOf, withEditedManifest } from "./project.ts";
 import type { LockChange } from "./changes.ts";
 import { relockProject, writeRelock } from "./relock.ts";
 import { lockedRegistries, SourceRouter } from "./sources.ts";
@@ -175,15 +174,19 @@ export async function addDependency(options: AddOptions): Promise<AddReport> {
     }
     requirement = `${best.major}.${best.minor}.${best.patch}`;
   }
-  const manifestPath = `${project.dir}/mochi.toml`;
+  // In a workspace: the member of the directory the command runs in.
+  const { manifestPath, manifest: current, workspace } = editedManifestOf(
+    project,
+    options.projectDir,
+  );
   const text = await Deno.readTextFile(manifestPath);
-  const replaced = project.manifest.dependencies.has(name);
+  const replaced = current.dependencies.has(name);
   // A package found on an alternate registry is pinned to it by name, so that a same-named
   // upload to an earlier registry can never take its place on a fresh resolution.
   const alternate = owner === sources.registries[0]!.url
     ? undefined
     : sources.registries.find((r) => r.url === owner)?.name;
-  const next = addDependencyToText(text, name, requirement, manifestPath, alternate);
+  const next = addDependencyToText(text, name, requirement, manifestPath, alternate, workspace);
   const base = {
     name,
     requirement,
@@ -199,12 +202,7 @@ export async function addDependency(options: AddOptions): Promise<AddReport> {
   }
   // Resolve the edited manifest before writing anything: a requirement that cannot be resolved
   // with the rest of the project leaves mochi.toml and mochi.lock as they were.
-  const { manifest } = parseManifest(next, manifestPath);
-  const edited: Project = {
-    ...project,
-    manifest,
-    manifestHash: await computeManifestHash(manifest),
-  };
+  const edited: Project = await withEditedManifest(project, manifestPath, next);
   const relock = await relockProject(edited, options);
   await writeFileAtomic(manifestPath, new TextEncoder().encode(next));
   const lockWritten = await writeRelock(edited, relock);

@@ -43,6 +43,8 @@ export {
   memberRecords,
   type MemberSelection,
   memberSource,
+  publishOrder,
+  reparseMember,
   selectMembers,
   type Workspace,
   WORKSPACE_ROOT_NAME,

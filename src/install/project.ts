@@ -6,10 +6,10 @@
  *
  * @module
  */
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { MochiError } from "../errors.ts";
 import { parseManifest } from "../manifest/parse.ts";
-import type { Manifest } from "../manifest/types.ts";
+import type { Manifest, WorkspaceContext } from "../manifest/types.ts";
 import { decodeUtf8Strict } from "../manifest/utf8.ts";
 import { locateToml } from "../manifest/toml_locator.ts";
 import {
@@ -24,6 +24,7 @@ import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
 import {
   findWorkspaceRoot,
   loadWorkspace,
+  reparseMember,
   type Workspace,
   workspaceManifest,
 } from "./workspace.ts";
@@ -320,4 +321,80 @@ export async function writeLockfile(
   } finally {
     manifest.close();
   }
+}
+
+/**
+ * The `mochi.toml` a command that edits the manifest (`add`, `remove`) works on: the project's
+ * own, or in a workspace the member whose directory holds `dir` (cargo's rule; a virtual root
+ * has no dependencies of its own).
+ *
+ * @param project the project read from `dir`
+ * @param dir the directory the command runs in
+ * @returns the manifest's path and parsed form, and for a member the root it inherits from
+ * @throws {MochiError} WORKSPACE_E003 at a workspace root that is no member
+ */
+export function editedManifestOf(
+  project: Project,
+  dir: string,
+): { manifestPath: string; manifest: Manifest; workspace?: WorkspaceContext } {
+  const ws = project.workspace;
+  if (ws === undefined) {
+    return { manifestPath: `${project.dir}/mochi.toml`, manifest: project.manifest };
+  }
+  const here = resolve(dir);
+  const member = ws.members
+    .filter((m) => here === m.dir || here.startsWith(m.dir + "/"))
+    .sort((a, b) => b.dir.length - a.dir.length)[0];
+  if (member === undefined) {
+    throw new MochiError(
+      "WORKSPACE_E003",
+      `${here} is the root of a workspace with no package of its own: name the member to edit`,
+      {
+        hint: `run the command in a member's directory (${
+          ws.members.map((m) => m.relDir).join(", ")
+        })`,
+      },
+    );
+  }
+  const manifestPath = join(member.dir, "mochi.toml");
+  if (member.relDir === ".") return { manifestPath, manifest: member.manifest };
+  return {
+    manifestPath,
+    manifest: member.manifest,
+    workspace: {
+      config: ws.rootManifest.workspace!,
+      rootFile: join(ws.root, "mochi.toml"),
+      memberToRoot: relative(member.dir, ws.root) || ".",
+    },
+  };
+}
+
+/**
+ * The project as it would be with `manifestPath` holding `text` (nothing is written): the
+ * manifest re-parsed (a member with what it inherits), the workspace's manifest and hash
+ * recomputed.
+ *
+ * @param project the project
+ * @param manifestPath the edited `mochi.toml` (the project's, or a member's)
+ * @param text its new text
+ * @returns the edited project
+ * @throws {MochiError} the manifest codes of the new text
+ */
+export async function withEditedManifest(
+  project: Project,
+  manifestPath: string,
+  text: string,
+): Promise<Project> {
+  const ws = project.workspace;
+  if (ws === undefined) {
+    const { manifest } = parseManifest(text, manifestPath);
+    return { ...project, manifest, manifestHash: await computeManifestHash(manifest) };
+  }
+  const next = reparseMember(ws, manifestPath, text);
+  return {
+    ...project,
+    workspace: next,
+    manifest: workspaceManifest(next),
+    manifestHash: await computeWorkspaceHash(next.rootManifest, next.members),
+  };
 }

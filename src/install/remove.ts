@@ -8,11 +8,10 @@
  * @module
  */
 import { MochiError } from "../errors.ts";
-import { parseManifest } from "../manifest/mod.ts";
 import { removeDependencyFromText } from "../manifest/edit.ts";
-import { computeManifestHash } from "../lockfile/mod.ts";
 import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
 import { type InstallOptions, type Project, readProject } from "./install.ts";
+import { editedManifestOf, withEditedManifest } from "./project.ts";
 import type { LockChange } from "./changes.ts";
 import { relockProject, writeRelock } from "./relock.ts";
 import { nearestNameHint } from "./update.ts";
@@ -61,8 +60,8 @@ export async function removeDependencies(options: RemoveOptions): Promise<Remove
     });
   }
   const project = await readProject(options.projectDir);
-  const manifestPath = `${project.dir}/mochi.toml`;
-  const { manifest } = project;
+  // In a workspace: the member of the directory the command runs in.
+  const { manifestPath, manifest, workspace } = editedManifestOf(project, options.projectDir);
   const tablesOf: [string, readonly string[], ReadonlyMap<string, unknown>][] = [
     ["dependencies", ["dependencies"], manifest.dependencies],
     ["dev-dependencies", ["dev-dependencies"], manifest.devDependencies],
@@ -89,7 +88,11 @@ export async function removeDependencies(options: RemoveOptions): Promise<Remove
     const tables: string[] = [];
     for (const [label, table, deps] of tablesOf) {
       if (!deps.has(name)) continue;
-      text = removeDependencyFromText(text, name, { file: manifestPath, table });
+      text = removeDependencyFromText(text, name, {
+        file: manifestPath,
+        table,
+        ...(workspace !== undefined ? { workspace } : {}),
+      });
       tables.push(label);
     }
     removed.push({ name, tables });
@@ -99,12 +102,7 @@ export async function removeDependencies(options: RemoveOptions): Promise<Remove
     await writeFileAtomic(manifestPath, new TextEncoder().encode(text));
     return { ...base, relocked: false, lockWritten: false, changes: [] };
   }
-  const next = parseManifest(text, manifestPath).manifest;
-  const edited: Project = {
-    ...project,
-    manifest: next,
-    manifestHash: await computeManifestHash(next),
-  };
+  const edited: Project = await withEditedManifest(project, manifestPath, text);
   const relock = await relockProject(edited, options);
   await writeFileAtomic(manifestPath, new TextEncoder().encode(text));
   const lockWritten = await writeRelock(edited, relock);

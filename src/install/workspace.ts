@@ -663,3 +663,44 @@ export function publishOrder(ws: Workspace, chosen: readonly WorkspaceMember[]):
   }
   return out;
 }
+
+/**
+ * The workspace with one member's `mochi.toml` replaced by `text` (parsed with what it inherits;
+ * nothing is written).
+ *
+ * @param ws the workspace
+ * @param manifestPath the member's `mochi.toml`
+ * @param text its new text
+ * @returns a new workspace value
+ * @throws {MochiError} the manifest codes of the new text; WORKSPACE_E002 when the path is no
+ *   member's
+ */
+export function reparseMember(ws: Workspace, manifestPath: string, text: string): Workspace {
+  const dir = resolve(manifestPath, "..");
+  const at = ws.members.findIndex((m) => m.dir === dir);
+  if (at < 0) {
+    throw new MochiError("WORKSPACE_E002", `${manifestPath} is no member of ${ws.root}`, {
+      hint: "edit a member's mochi.toml",
+    });
+  }
+  const old = ws.members[at]!;
+  const rootFile = join(ws.root, "mochi.toml");
+  const { manifest } = old.relDir === "."
+    ? parseManifest(text, manifestPath)
+    : parseManifest(text, manifestPath, {
+      workspace: {
+        config: ws.rootManifest.workspace!,
+        rootFile,
+        memberToRoot: relative(dir, ws.root).split("\\").join("/") || ".",
+      },
+    });
+  const member: WorkspaceMember = { ...old, manifest, version: manifest.package.version };
+  const members = ws.members.map((m, i) => (i === at ? member : m));
+  const defaults = new Set(ws.defaultMembers.map((m) => m.dir));
+  return {
+    ...ws,
+    ...(old.relDir === "." ? { rootManifest: manifest } : {}),
+    members,
+    defaultMembers: members.filter((m) => defaults.has(m.dir)),
+  };
+}

@@ -18,6 +18,7 @@ import { parse as parseToml } from "smol-toml";
 import { type AST, parseTOML } from "toml-eslint-parser";
 import { MochiError } from "../errors.ts";
 import { parseManifest } from "./parse.ts";
+import type { WorkspaceContext } from "./types.ts";
 
 /** Where and how {@link setDependencyInText} and {@link removeDependencyFromText} edit. */
 export interface DependencyEditOptions {
@@ -33,6 +34,8 @@ export interface DependencyEditOptions {
    * an existing `registry` key is kept as it is and none is added.
    */
   registry?: string;
+  /** The workspace root a member's manifest inherits from (so it parses before and after). */
+  workspace?: WorkspaceContext;
 }
 
 type Key = readonly string[];
@@ -102,7 +105,8 @@ export function setDependencyInText(
   const file = options.file ?? "mochi.toml";
   const table = options.table ?? ["dependencies"];
   const registry = options.registry;
-  parseManifest(text, file); // refuse to edit a manifest that does not parse
+  const ws = options.workspace ? { workspace: options.workspace } : {};
+  parseManifest(text, file, ws); // refuse to edit a manifest that does not parse
   const before = parseToml(stripBom(text)) as Record<string, unknown>;
   const oldEntry = lookup(before, [...table, name]);
   let next = text;
@@ -128,7 +132,7 @@ export function setDependencyInText(
       next = apply(next, (doc) => setField(doc, [...table, name], "registry", registry));
     }
   }
-  parseManifest(next, file);
+  parseManifest(next, file, ws);
   checkOnlyEntryChanged(before, parseToml(stripBom(next)) as Record<string, unknown>, table, name, {
     requirement,
     registry,
@@ -146,6 +150,7 @@ export function setDependencyInText(
  * @param requirement a cargo requirement, e.g. `"1.0.200"` or `"^2"`
  * @param file the manifest path, for errors
  * @param registry when given, the entry is pinned to this alternate registry
+ * @param workspace the root a workspace member's manifest inherits from
  * @returns the new text; everything but the requirement (and the pin) is unchanged
  * @throws {MochiError} as {@link setDependencyInText}
  *
@@ -163,13 +168,13 @@ export function addDependencyToText(
   requirement: string,
   file = "mochi.toml",
   registry?: string,
+  workspace?: WorkspaceContext,
 ): string {
-  return setDependencyInText(
-    text,
-    name,
-    requirement,
-    registry === undefined ? { file } : { file, registry },
-  );
+  return setDependencyInText(text, name, requirement, {
+    file,
+    ...(registry !== undefined ? { registry } : {}),
+    ...(workspace !== undefined ? { workspace } : {}),
+  });
 }
 
 /**
@@ -204,7 +209,8 @@ export function removeDependencyFromText(
 ): string {
   const file = options.file ?? "mochi.toml";
   const table = options.table ?? ["dependencies"];
-  parseManifest(text, file);
+  const ws = options.workspace ? { workspace: options.workspace } : {};
+  parseManifest(text, file, ws);
   const before = parseToml(stripBom(text)) as Record<string, unknown>;
   if (lookup(before, [...table, name]) === undefined) {
     throw new MochiError(
@@ -214,7 +220,7 @@ export function removeDependencyFromText(
     );
   }
   const next = apply(text, (doc) => removeEntry(doc, [...table, name]));
-  parseManifest(next, file);
+  parseManifest(next, file, ws);
   const after = parseToml(stripBom(next)) as Record<string, unknown>;
   if (!deepEqual(pruneEmpty(without(before, [...table, name]), table), pruneEmpty(after, table))) {
     throw new MochiError(
