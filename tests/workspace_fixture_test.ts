@@ -2,8 +2,8 @@
  * Issue 18's "Done when" workspace (`fixtures/workspace/`): four members, one depending on
  * another by path, one with a Rust crate, one with a git dependency, one with a platform-specific
  * dependency. It locks to one byte-stable lock (the same bytes on every simulated platform),
- * installs, fetches its crate, and installs again offline with the registries and the git
- * repository gone.
+ * installs, fetches its crate, vendors, and installs again offline from the vendor directory
+ * with an empty cache and the registries, the cargo index and the git repository gone.
  */
 import { gzipSync } from "node:zlib";
 import { assert, assertEquals } from "./assert.ts";
@@ -51,7 +51,7 @@ async function copyTree(from: string, to: string, fill: Record<string, string>):
   }
 }
 
-Deno.test("workspace fixture: 4 members lock to one byte-stable lock, install, and install again offline", async () => {
+Deno.test("workspace fixture: 4 members lock to one byte-stable lock, install, vendor, and install again offline from the vendor directory", async () => {
   await withSandbox(async (sb) => {
     const registry = `${sb.root}/registry`;
     await writeRegistry(registry, [
@@ -113,12 +113,35 @@ Deno.test("workspace fixture: 4 members lock to one byte-stable lock, install, a
     assertEquals(fetched.code, 0, fetched.stdout + fetched.stderr);
     assertEquals(await Deno.readTextFile(`${ws}/mochi.lock`), text);
 
-    // The network gone: no registry, no cargo index, no git repository.
+    // Vendor every platform's packages and the crate; path members are not copied.
+    const vendored = await run(ws, "linux-x86_64", "vendor");
+    assertEquals(vendored.code, 0, vendored.stdout + vendored.stderr);
+    assert(vendored.stdout.includes('vendor = "vendor"'), vendored.stdout);
+    assert(vendored.stdout.includes("app 0.2.0"), vendored.stdout);
+    const manifest = JSON.parse(await Deno.readTextFile(`${ws}/vendor/vendor.json`));
+    assertEquals(
+      (manifest.packages as { name: string }[]).map((p) => p.name).sort(),
+      ["alpha", "gitpkg", "json", "log", "macfs", "winapi"],
+    );
+    await Deno.writeTextFile(
+      `${ws}/mochi.toml`,
+      (await Deno.readTextFile(`${ws}/mochi.toml`)).replace(
+        "[registry]\n",
+        '[registry]\nvendor = "vendor"\n',
+      ),
+    );
+
+    // The network gone (no registry, no cargo index, no git repository) and an empty cache:
+    // installs offline from the vendor directory, for this platform and for another.
     await Deno.rename(registry, `${registry}.gone`);
     await Deno.rename(index, `${index}.gone`);
     await Deno.rename(repo.bare, `${repo.bare}.gone`);
-    const offline = await run(ws, "linux-x86_64", "install", "--frozen");
+    await Deno.remove(sb.mochiHome, { recursive: true });
+    const offline = await run(ws, "linux-x86_64", "install", "--offline");
     assertEquals(offline.code, 0, offline.stdout + offline.stderr);
+    assertEquals(await Deno.readTextFile(`${ws}/mochi.lock`), text);
+    const windows = await run(ws, "windows-x86_64", "install", "--frozen");
+    assertEquals(windows.code, 0, windows.stdout + windows.stderr);
     assertEquals(await Deno.readTextFile(`${ws}/mochi.lock`), text);
     const tree = await run(ws, "linux-x86_64", "tree", "--workspace", "--depth", "1");
     assertEquals(tree.code, 0, tree.stderr);

@@ -167,6 +167,8 @@ export interface InstallOptions {
    * are not fetched. Default: this machine's (`Deno.build`). Resolution never depends on it.
    */
   platform?: Platform;
+  /** Install every platform's entries of the lock (`mochi vendor`: a universal vendor directory). */
+  allPlatforms?: boolean;
   /** Archive limits and body caps overriding the defaults ({@link InstallLimits}). */
   limits?: InstallLimits;
   /**
@@ -588,7 +590,7 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
   const lockChanged = newLockText !== project.lockText;
   if (lockChanged && locked) throw lockWouldChange(project.lockPath, NOT_CANONICAL);
   const platform = options.platform ?? platformOf(Deno.build.os, Deno.build.arch);
-  const neededHere = platform === undefined
+  const neededHere = platform === undefined || options.allPlatforms
     ? lock.packages
     : lock.packages.filter((p) => markerHolds(p.marker, platform));
   const otherPlatforms = lock.packages.filter((p) => !neededHere.includes(p))
@@ -964,7 +966,8 @@ export async function vendorProject(
   options: InstallOptions & { dir?: string | undefined },
 ): Promise<import("./vendor.ts").VendorReport & { relativeDir: string }> {
   const base: InstallOptions = { ...options, useVendor: false };
-  await install(base);
+  // The lock is universal, so the vendor directory is too: every platform's packages.
+  await install({ ...base, allPlatforms: true });
   const project = await readProject(options.projectDir);
   const offline = options.offline || options.frozen || false;
   if ((project.lock?.rustPackages?.length ?? 0) > 0) {
