@@ -1,5 +1,5 @@
 /**
- * Platforms and `cfg(…)` expressions (MEP-57 §3: three OS classes × two architecture classes;
+ * Platforms and `cfg(…)` expressions (three OS classes × two architecture classes;
  * cargo's `[target.'cfg(…)'.dependencies]` grammar, the cargo book "Platform specific
  * dependencies"): a `cfg` parses to the set of platforms it holds on, and a set of platforms
  * formats back to one canonical `cfg` text, the marker a universal lock writes on an entry that
