@@ -162,6 +162,16 @@ guardedTest(
       assert.doesNotMatch(forged.stderr, /@acme\/core/);
       await assert.rejects(Deno.stat(`${tmp}/home-forged/store/blobs`));
       assert.equal(await Deno.readTextFile(`${app2}/mochi.lock`), lock2);
+      // With no lock, the install resolves once, then refuses before writing one.
+      await Deno.remove(`${app2}/mochi.lock`);
+      const fresh = await runCli(["install", "--require-provenance-from", "github.com/acme/*"], {
+        cwd: app2,
+        env: { ...env, MOCHI_HOME: `${tmp}/home-fresh` },
+      });
+      assert.equal(fresh.code, 4, fresh.stderr);
+      assert.match(fresh.stderr, /@acme\/extra 1\.0\.0: its SLSA provenance names the source/);
+      await assert.rejects(Deno.stat(`${app2}/mochi.lock`));
+      await assert.rejects(Deno.stat(`${tmp}/home-fresh/store/blobs`));
 
       // A flipped byte in the DSSE signature: exit 4.
       const lockText = await Deno.readTextFile(`${app}/mochi.lock`);

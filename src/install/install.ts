@@ -155,6 +155,12 @@ export interface InstallOptions {
   useVendor?: boolean;
   /** Fail on an unsigned package instead of warning (`--require-signatures`). */
   requireSignatures?: boolean;
+  /**
+   * `--require-provenance-from <pattern>`: refuse, before anything is fetched or written, a
+   * registry package that is unsigned or whose signer or SLSA source repository does not match
+   * (`*` one path segment, `**` any; see `provenanceRefusals`).
+   */
+  requireProvenanceFrom?: string;
   /** Packages whose new publisher is accepted (`--accept-publisher <pkg>`). */
   acceptPublishers?: readonly string[];
   /**
@@ -595,6 +601,19 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
     : lock.packages.filter((p) => markerHolds(p.marker, platform));
   const otherPlatforms = lock.packages.filter((p) => !neededHere.includes(p))
     .map((p) => `${p.name} ${p.version}`).sort();
+
+  // Decided on the planned lock, before anything is fetched or written.
+  if (options.requireProvenanceFrom !== undefined) {
+    const { refuseWithoutProvenance } = await import("./provenance.ts");
+    await refuseWithoutProvenance(lock.packages, options.requireProvenanceFrom, {
+      mochiHome: options.mochiHome,
+      ...(options.network ? { network: options.network } : {}),
+      ...(options.trustedRootJson !== undefined
+        ? { trustedRootJson: options.trustedRootJson }
+        : {}),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+  }
 
   // A vendor directory replaces every source of locked packages and crates (source
   // replacement): the files are checked against the lock while they are stored.

@@ -19,15 +19,21 @@ import {
 } from "../publish/provenance.ts";
 import { SLSA_PROVENANCE_V1, subjectName } from "../publish/statement.ts";
 import { readAtMost } from "../registry/client/_bounded_read.ts";
-import { networkLimitsFromEnv, openRegistry } from "../registry/client/index_client.ts";
+import {
+  type NetworkLimits,
+  networkLimitsFromEnv,
+  openRegistry,
+} from "../registry/client/index_client.ts";
 import { mochiHomeLayout } from "../store/fs/home.ts";
 
 /** Where provenance comes from and what it is verified against. */
 export interface ProvenanceOptions {
   /** `$MOCHI_HOME` (the index cache lives under it). */
   mochiHome: string;
-  /** Environment for the network limits (`MOCHI_HTTP_TIMEOUT`, …). */
+  /** Environment for the network limits (`MOCHI_HTTP_TIMEOUT`, …) when `network` is absent. */
   env?: Record<string, string | undefined>;
+  /** Network limits (deadlines, sizes); from `env` when absent. */
+  network?: NetworkLimits;
   /** Trusted root text; the public-good root when absent. */
   trustedRootJson?: string;
   /** `fetch` to use (tests). */
@@ -93,7 +99,7 @@ export async function verifiedProvenance(
   }
   const client = openRegistry(p.source.slice("registry+".length), {
     cacheDir: mochiHomeLayout(options.mochiHome).index,
-    ...networkLimitsFromEnv(options.env ?? {}),
+    ...(options.network ?? networkLimitsFromEnv(options.env ?? {})),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   const bytes = await readAtMost(await client.fetchBundle(p.blake3), {
@@ -173,4 +179,34 @@ export async function provenanceRefusals(
     if (late !== undefined) out.push(late);
   }
   return out;
+}
+
+/**
+ * Refuses an install whose planned lock has a registry package failing
+ * `--require-provenance-from <pattern>` ({@link provenanceRefusals}); called by `install` once
+ * the lock is decided and before anything is fetched or written.
+ *
+ * @param packages the planned lock's packages
+ * @param pattern the pattern
+ * @param options home, environment, trusted root
+ * @throws {MochiError} `SIG_E009` (exit 1) when a package is unsigned, else `SIG_E005` (exit 4),
+ *   listing every refused package; what {@link verifiedProvenance} throws
+ */
+export async function refuseWithoutProvenance(
+  packages: readonly LockedPackage[],
+  pattern: string,
+  options: ProvenanceOptions,
+): Promise<void> {
+  const refused = await provenanceRefusals(packages, pattern, options);
+  if (refused.length === 0) return;
+  throw new MochiError(
+    refused.some((r) => r.unsigned) ? "SIG_E009" : "SIG_E005",
+    `--require-provenance-from ${pattern}: ${refused.length} package(s) refused:\n${
+      refused.map((r) => `  ${r.line}`).join("\n")
+    }`,
+    {
+      hint:
+        "nothing was fetched or written; check the packages' publishers (mochi provenance <pkg>)",
+    },
+  );
 }

@@ -4,8 +4,6 @@
  * @module
  */
 import { installWithChanges } from "../../install/install_changes.ts";
-import { readProject } from "../../install/install.ts";
-import { MochiError } from "../../errors.ts";
 import { type CommandSpec, flag, stringOption } from "../command.ts";
 import {
   andCrates,
@@ -40,33 +38,7 @@ export const command: CommandSpec = {
     const { out } = ctx;
     const options = { ...(await installOptions(ctx)), ...(await trustedRootOf(ctx.env)) };
     const from = stringOption(ctx.values, "require-provenance-from");
-    if (from !== undefined) {
-      // Decide first: the lock this install would use, checked before anything is fetched or
-      // written; install then verifies each bundle against the lock's signer as always.
-      // Loaded only with the flag: a plain install evaluates no resolver before it needs one.
-      const { relockProject } = await import("../../install/relock.ts");
-      const planned = await relockProject(await readProject(options.projectDir), options);
-      const { provenanceRefusals } = await import("../../install/provenance.ts");
-      const refused = await provenanceRefusals(planned.lock.packages, from, {
-        mochiHome: options.mochiHome,
-        env: ctx.env,
-        ...(options.trustedRootJson === undefined
-          ? {}
-          : { trustedRootJson: options.trustedRootJson }),
-      });
-      if (refused.length > 0) {
-        throw new MochiError(
-          refused.some((r) => r.unsigned) ? "SIG_E009" : "SIG_E005",
-          `--require-provenance-from ${from}: ${refused.length} package(s) refused:\n${
-            refused.map((r) => `  ${r.line}`).join("\n")
-          }`,
-          {
-            hint:
-              "nothing was fetched or written; check the packages' publishers (mochi provenance <pkg>)",
-          },
-        );
-      }
-    }
+    if (from !== undefined) options.requireProvenanceFrom = from;
     const r = await installWithChanges(options);
     if (flag(ctx.values, "json")) {
       out.data(JSON.stringify({
