@@ -37,7 +37,12 @@ export const command: CommandSpec = {
     validatePackageName(name);
     parseVersion(version);
     const action = flag(ctx.values, "undo") ? "unyank" : "yank";
-    const project = await readProject(await projectDirOf(ctx)).catch(() => undefined);
+    // Outside a project the registry comes from MOCHI_REGISTRY; a project whose mochi.toml is
+    // broken is an error, not a silent fall-back to another registry.
+    const project = await readProject(await projectDirOf(ctx)).catch((e) => {
+      if (e instanceof MochiError && e.code === "MANIFEST_E011") return undefined;
+      throw e;
+    });
     const registryUrl = project ? registryUrlFor(project, env.MOCHI_REGISTRY) : env.MOCHI_REGISTRY;
     if (!registryUrl) {
       throw new MochiError("INDEX_E007", "no registry is configured", {
