@@ -51,7 +51,7 @@ export interface LockDecisionInput {
  */
 export function decideLock(input: LockDecisionInput): LockDecision {
   const { lock } = input;
-  if (lock === undefined) return { action: "resolve", reason: "mochi.lock does not exist" };
+  if (lock === undefined) return { action: "resolve", reason: NO_LOCK };
   if (input.refresh) return { action: "resolve", reason: "a refresh was requested (--refresh)" };
   const moved = lockSourceProblem(lock, input.pinned);
   if (moved !== undefined) return { action: "resolve", reason: moved };
@@ -81,6 +81,52 @@ export function lockWouldChange(
     hint: nextStep + (alsoHint ? ` (${alsoHint})` : ""),
     file: lockPath,
   });
+}
+
+/** Reason given when there is no `mochi.lock` ({@link decideLock}, `lock --check`). */
+export const NO_LOCK = "mochi.lock does not exist";
+
+/**
+ * The `LOCK_E002` of `mochi lock --check` when the lock on disk is not what resolution gives:
+ * the changes, else (no package changes) that there is no lock, or that it was written for
+ * another mochi.toml. Built with {@link lockWouldChange}, so the text is the one of `--locked`.
+ *
+ * @param lockPath path of `mochi.lock`
+ * @param lockExists whether a `mochi.lock` file exists
+ * @param changes the change lines (`LockReport.changes`)
+ * @returns the error to throw
+ *
+ * @example
+ * ```ts
+ * import { lockCheckError } from "./decision.ts";
+ * import { equal } from "node:assert/strict";
+ * equal(
+ *   lockCheckError("/p/mochi.lock", false, []).message,
+ *   "mochi.lock needs to be updated: mochi.lock does not exist",
+ * );
+ * ```
+ */
+export function lockCheckError(
+  lockPath: string,
+  lockExists: boolean,
+  changes: readonly string[],
+): MochiError {
+  if (changes.length > 0) {
+    return lockWouldChange(
+      lockPath,
+      [`${changes.length} change(s)`, ...changes.map((c) => `  ${c}`)].join("\n"),
+      undefined,
+      "run mochi lock to update it",
+    );
+  }
+  return lockExists
+    ? lockWouldChange(
+      lockPath,
+      "no package changes, but it was written for another mochi.toml",
+      undefined,
+      "run mochi lock to update it",
+    )
+    : lockWouldChange(lockPath, NO_LOCK, undefined, "run mochi lock to create it");
 }
 
 /** Reason given when the lock's bytes differ from the canonical form of the same lock. */

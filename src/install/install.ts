@@ -786,6 +786,8 @@ export interface LockReport {
   pythonPackages: number;
   /** Path of `mochi.lock`. */
   lockPath: string;
+  /** Whether a `mochi.lock` file existed before (for `lockCheckError`). */
+  lockExists: boolean;
   /** Solver time in milliseconds. */
   solveMs: number;
   /** Newly required capabilities accepted with `--accept-capabilities`. */
@@ -894,6 +896,7 @@ export async function lock(options: InstallOptions & { check?: boolean }): Promi
     pythonPackages: next.pythonPackages?.length ?? 0,
     packages: next.packages.length,
     lockPath: project.lockPath,
+    lockExists: project.lockText !== undefined || project.lockProblem !== undefined,
     solveMs,
     accepted,
     ...(project.lockProblem ? { repaired: project.lockProblem.message } : {}),

@@ -53,11 +53,13 @@ export {
 } from "./workspace.ts";
 export {
   decideLock,
+  lockCheckError,
   type LockDecision,
   type LockDecisionInput,
   lockRecordError,
   lockRecordMismatch,
   lockWouldChange,
+  NO_LOCK,
   NOT_CANONICAL,
   refuseUnconfiguredSources,
 } from "./decision.ts";

@@ -8,8 +8,10 @@ import { computeManifestHash, type LockedPackage, type Lockfile } from "../lockf
 import { type Artifact, lockArtifacts, planFetch } from "./plan.ts";
 import {
   decideLock,
+  lockCheckError,
   lockRecordMismatch,
   lockWouldChange,
+  NO_LOCK,
   refuseUnconfiguredSources,
 } from "./decision.ts";
 import type { IndexRecord } from "../index/mod.ts";
@@ -202,4 +204,21 @@ Deno.test("lockRecordMismatch: digests, listing, capabilities and publisher agai
     },
   };
   assertEquals(lockRecordMismatch(p, signed)?.code, "LOCK_E008");
+});
+
+Deno.test("lockCheckError: the changes, else no lock or a lock for another mochi.toml; one LOCK_E002 text", () => {
+  const none = lockCheckError("/p/mochi.lock", false, []);
+  assertEquals(none.code, "LOCK_E002");
+  assertEquals(none.message, lockWouldChange("/p/mochi.lock", NO_LOCK).message);
+  assertEquals(none.hint, "run mochi lock to create it");
+  const other = lockCheckError("/p/mochi.lock", true, []);
+  assertEquals(
+    other.message,
+    "mochi.lock needs to be updated: no package changes, but it was written for another mochi.toml",
+  );
+  assertEquals(other.hint, "run mochi lock to update it");
+  assertEquals(
+    lockCheckError("/p/mochi.lock", true, ["+ a 1.0.0"]).message,
+    "mochi.lock needs to be updated: 1 change(s)\n  + a 1.0.0",
+  );
 });

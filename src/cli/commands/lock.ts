@@ -5,7 +5,7 @@
  */
 import { lock } from "../../install/install.ts";
 import { updateLock } from "../../install/update.ts";
-import { lockWouldChange } from "../../install/decision.ts";
+import { lockCheckError } from "../../install/decision.ts";
 import { MochiError } from "../../errors.ts";
 import { type CommandSpec, flag } from "../command.ts";
 import {
@@ -92,23 +92,7 @@ export const command: CommandSpec = {
         );
         return 0;
       }
-      if (r.changes.length === 0) {
-        const exists = await Deno.stat(r.lockPath).then(() => true, () => false);
-        throw lockWouldChange(
-          r.lockPath,
-          exists
-            ? "no package changes, but it was written for another mochi.toml"
-            : `there is no mochi.lock in ${r.lockPath.slice(0, -"/mochi.lock".length)}`,
-          undefined,
-          exists ? "run mochi lock to update it" : "run mochi lock to create it",
-        );
-      }
-      throw lockWouldChange(
-        r.lockPath,
-        [`${r.changes.length} change(s)`, ...r.changes.map((c) => `  ${c}`)].join("\n"),
-        undefined,
-        "run mochi lock to update it",
-      );
+      throw lockCheckError(r.lockPath, r.lockExists, r.changes);
     }
     warnGoUnverified(out, r.goUnverified);
     if (r.merge !== undefined) printLockMerge(out, r.merge);
