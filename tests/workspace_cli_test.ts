@@ -161,3 +161,33 @@ Deno.test("workspace CLI: one root lock for every member, byte-stable; install f
     assertEquals(check.code, 1, check.stdout);
   });
 });
+
+Deno.test("workspace CLI: a member's capability pin on a dependency holds for the whole workspace (CAP_E001)", async () => {
+  await withSandbox(async (sb) => {
+    const registry = `${sb.root}/registry`;
+    await writeRegistry(registry, [{ name: "util", version: "1.0.0", capabilities: ["clock"] }]);
+    const root = `${sb.root}/ws`;
+    const files: Record<string, string> = {
+      "mochi.toml": '[workspace]\nmembers = ["a", "b"]\n',
+      "a/mochi.toml":
+        '[package]\nname = "a"\nversion = "0.1.0"\nedition = "2026"\nmochi = ">=0.7"\n\n[dependencies]\nutil = { version = "1", capabilities = [] }\n',
+      "b/mochi.toml":
+        '[package]\nname = "b"\nversion = "0.1.0"\nedition = "2026"\nmochi = ">=0.7"\n\n[dependencies]\nutil = "1"\n',
+    };
+    for (const [path, text] of Object.entries(files)) {
+      await Deno.mkdir(`${root}/${path}`.replace(/\/[^/]+$/, ""), { recursive: true });
+      await Deno.writeTextFile(`${root}/${path}`, text);
+    }
+    const env = { ...sb.env, MOCHI_REGISTRY: registry };
+    const refused = await runCli(["lock"], { cwd: root, env });
+    assertEquals(refused.code, 1, refused.stdout + refused.stderr);
+    assert(refused.stderr.includes("CAP_E001"), refused.stderr);
+    // Widened in the member, it resolves.
+    await Deno.writeTextFile(
+      `${root}/a/mochi.toml`,
+      files["a/mochi.toml"]!.replace("capabilities = []", 'capabilities = ["clock"]'),
+    );
+    const ok = await runCli(["lock"], { cwd: root, env });
+    assertEquals(ok.code, 0, ok.stdout + ok.stderr);
+  });
+});

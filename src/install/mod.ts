@@ -50,6 +50,7 @@ export {
   WORKSPACE_ROOT_NAME,
   workspaceManifest,
   type WorkspaceMember,
+  workspacePolicyManifest,
 } from "./workspace.ts";
 export {
   decideLock,

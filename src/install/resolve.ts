@@ -31,7 +31,7 @@ import type { Project } from "./project.ts";
 import type { RegistryClient } from "../registry/client/index_client.ts";
 import { loadLocalPackages, type LocalPackage, type LocalSourceOptions } from "./local_sources.ts";
 import type { IndexRecord } from "../index/mod.ts";
-import { memberRecords, memberSource } from "./workspace.ts";
+import { memberRecords, memberSource, workspacePolicyManifest } from "./workspace.ts";
 
 /** The registries of one command: configured order, manifest pins, one client per URL. */
 export interface ProjectSources {
@@ -179,7 +179,11 @@ export async function resolveProject(
       }),
   };
   onEvent?.({ kind: "phase", phase: "resolve" });
-  const provider = new RegistryProvider(source, CapabilityPolicy.fromManifest(project.manifest));
+  // In a workspace, the members' pins on their dependencies (and the root's allowed).
+  const policy = CapabilityPolicy.fromManifest(
+    project.workspace !== undefined ? workspacePolicyManifest(project.workspace) : project.manifest,
+  );
+  const provider = new RegistryProvider(source, policy);
   const { manifest } = project;
   const t0 = performance.now();
   const root = {

@@ -22,6 +22,8 @@ import type {
   WorkspaceContext,
 } from "../manifest/types.ts";
 import type { IndexRecord } from "../index/mod.ts";
+import type { PolicyManifest } from "../capability/pin.ts";
+import { capabilitiesNotCovered } from "../capability/model.ts";
 import { parseManifest } from "../manifest/parse.ts";
 import { decodeUtf8Strict } from "../manifest/utf8.ts";
 import { globSegmentMatches, isGlobSegment, memberPatternMatches } from "../manifest/workspace.ts";
@@ -702,5 +704,43 @@ export function reparseMember(ws: Workspace, manifestPath: string, text: string)
     ...(old.relDir === "." ? { rootManifest: manifest } : {}),
     members,
     defaultMembers: members.filter((m) => defaults.has(m.dir)),
+  };
+}
+
+/**
+ * The capability pins of a workspace for the solver (`CapabilityPolicy.fromManifest`): every
+ * member's `capabilities = [...]` on a dependency (a name pinned by several members keeps only
+ * what every pin allows), and the root's `[capabilities] allowed`.
+ *
+ * @param ws the workspace
+ * @returns the view `CapabilityPolicy.fromManifest` reads
+ */
+export function workspacePolicyManifest(ws: Workspace): PolicyManifest {
+  const pins = new Map<string, { capabilities: string[] }>();
+  for (const m of ws.members) {
+    const tables = [
+      m.manifest.dependencies,
+      m.manifest.devDependencies,
+      ...(m.manifest.platformDependencies ?? []).flatMap((
+        t,
+      ) => [t.dependencies, t.devDependencies]),
+    ];
+    for (const table of tables) {
+      for (const [name, d] of table) {
+        if (d.capabilities === undefined) continue;
+        const prev = pins.get(name)?.capabilities;
+        pins.set(name, {
+          capabilities: prev === undefined
+            ? [...d.capabilities]
+            : prev.filter((c) => capabilitiesNotCovered([c], d.capabilities!).length === 0),
+        });
+      }
+    }
+  }
+  return {
+    package: { name: WORKSPACE_ROOT_NAME },
+    dependencies: pins,
+    devDependencies: new Map(),
+    capabilities: ws.rootManifest.capabilities,
   };
 }
