@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import { MochiError } from "../src/errors.ts";
 import { buildFanoutPackage } from "../src/fanout/build.ts";
 import { readFanoutProject } from "../src/install/fanout.ts";
-import { runCli } from "./helpers.ts";
+import { writeArchive } from "../src/store/archive.ts";
+import { runCli, serveRegistrySubprocess, writeRegistry } from "./helpers.ts";
 import { guardedTest } from "./stray.ts";
 
 const PKG = (name: string, version: string) =>
@@ -134,6 +135,59 @@ guardedTest(
         readFanoutProject(`${root}/app`),
         (e: unknown) =>
           e instanceof MochiError && e.code === "FANOUT_E007" && /override source/.test(e.message),
+      );
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+);
+
+guardedTest(
+  "a registry dependency is named from its store copy only while the copy is intact",
+  async () => {
+    const root = await Deno.makeTempDir({ prefix: "mochi-fanout-store-" });
+    try {
+      const archive = await writeArchive([{
+        path: "mochi.toml",
+        bytes: new TextEncoder().encode(
+          PKG("@acme/words", "0.3.1") + '[targets.python]\nname = "acme-wordlist"\n',
+        ),
+      }]);
+      await writeRegistry(`${root}/reg`, [{ name: "@acme/words", version: "0.3.1", archive }]);
+      await using served = await serveRegistrySubprocess(`${root}/reg`);
+      await write(
+        `${root}/app/mochi.toml`,
+        PKG("@acme/greet", "1.0.0") + '[dependencies]\n"@acme/words" = "^0.3"\n' +
+          '[targets.python]\nout = "out/py"\n',
+      );
+      await write(`${root}/app/out/py/acme_greet/__init__.py`, "");
+      const home = `${root}/home`;
+      const install = await runCli(["install"], {
+        cwd: `${root}/app`,
+        env: { MOCHI_HOME: home, MOCHI_REGISTRY: served.url },
+      });
+      assert.equal(install.code, 0, install.stderr);
+      const project = await readFanoutProject(`${root}/app`, { mochiHome: home });
+      assert.deepEqual(buildFanoutPackage(project, "pypi").dependencies, [
+        { name: "acme-wordlist", range: ">=0.3.0,<0.4.0", kind: "normal" },
+      ]);
+      // Someone edits the extracted copy: it no longer matches its recorded tree digest, so it
+      // names nothing and the pack is refused rather than trusting it.
+      const extracted = `${home}/store/extracted`;
+      for await (const e of Deno.readDir(extracted)) {
+        if (!e.isDirectory) continue;
+        const file = `${extracted}/${e.name}/mochi.toml`;
+        await Deno.chmod(`${extracted}/${e.name}`, 0o755);
+        await Deno.chmod(file, 0o644);
+        await Deno.writeTextFile(
+          file,
+          PKG("@acme/words", "0.3.1") + '[targets.python]\nname = "evil-wordlist"\n',
+        );
+      }
+      const tampered = await readFanoutProject(`${root}/app`, { mochiHome: home });
+      assert.throws(
+        () => buildFanoutPackage(tampered, "pypi"),
+        (e: unknown) => e instanceof MochiError && e.code === "FANOUT_E005",
       );
     } finally {
       await Deno.remove(root, { recursive: true });

@@ -27,6 +27,9 @@ import {
 } from "../fanout/types.ts";
 import { closestName } from "../edit_distance.ts";
 import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
+import { FsStore } from "../store/fs/fs_store.ts";
+import { mochiHomeLayout } from "../store/fs/home.ts";
+import { LIMITS } from "../limits.ts";
 import { readProject } from "./project.ts";
 
 /** Caps on what {@link readFanoutProject} reads from one target's `out` folder. */
@@ -173,7 +176,15 @@ async function dependencyManifest(
     if (p.name !== name) continue;
     if (p.source.startsWith("path+")) candidates.push(join(dir, p.source.slice(5), "mochi.toml"));
     if (p.blake3 !== undefined && /^[0-9a-f]{64}$/.test(p.blake3) && mochiHome !== undefined) {
-      candidates.push(join(mochiHome, "store", "extracted", p.blake3, "mochi.toml"));
+      // The store's copy counts only while its tree still matches its recorded digest.
+      try {
+        const store = new FsStore(mochiHomeLayout(mochiHome).store);
+        if (await store.checkTree(p.blake3) === "ok") {
+          candidates.push(join(store.extractedPath(p.blake3), "mochi.toml"));
+        }
+      } catch {
+        // not in the store
+      }
     }
   }
   for (const path of candidates) {
@@ -181,7 +192,8 @@ async function dependencyManifest(
       const text = new TextDecoder("utf-8", { fatal: true }).decode(
         await readCapped(path, 1024 * 1024, "dependency manifest"),
       );
-      return parseManifest(text, path).manifest;
+      const found = parseManifest(text, path).manifest;
+      if (found.package.name === name) return found;
     } catch {
       // next candidate; none: undefined, and the builder refuses with FANOUT_E005
     }
@@ -206,7 +218,7 @@ export async function readFanoutProject(
   const limits: Required<FanoutReadLimits> = {
     maxFiles: options.maxFiles ?? 50_000,
     maxFileBytes: options.maxFileBytes ?? 64 * 1024 * 1024,
-    maxTotalBytes: options.maxTotalBytes ?? 512 * 1024 * 1024,
+    maxTotalBytes: options.maxTotalBytes ?? LIMITS.unpackedBytes,
   };
   const project = await readProject(dir);
   const { manifest, lock } = project;
