@@ -26,36 +26,40 @@ guardedTest(
         "--trusted-root",
         rootFile,
       ]);
-      const pkg = `${tmp}/core`;
-      await Deno.mkdir(`${pkg}/src`, { recursive: true });
-      await Deno.writeTextFile(
-        `${pkg}/mochi.toml`,
-        '[package]\nname = "@acme/core"\nversion = "1.0.0"\nedition = "2026"\nmochi = ">=0.7"\n' +
-          'description = "core"\nlicense = "MIT"\nreadme = "README.md"\n' +
-          'repository = "https://github.com/acme/core"\n',
-      );
-      await Deno.writeTextFile(`${pkg}/README.md`, "# core\n");
-      await Deno.writeTextFile(`${pkg}/src/lib.mochi`, "// core\n");
       const commit = "0123456789abcdef0123456789abcdef01234567";
-      const pub = await runCli([
-        "publish",
-        "--identity-token",
-        fake.token(workflowSan("acme/core", "v1.0.0")),
-      ], {
-        cwd: pkg,
-        env: {
-          MOCHI_HOME: `${tmp}/publisher-home`,
-          MOCHI_REGISTRY: server.url,
-          MOCHI_FULCIO_URL: fake.url,
-          MOCHI_REKOR_URL: fake.url,
-          GITHUB_ACTIONS: "true",
-          GITHUB_REPOSITORY: "acme/core",
-          GITHUB_SHA: commit,
-          GITHUB_REF: "refs/tags/v1.0.0",
-          GITHUB_RUN_ID: "42",
-        },
-      });
-      assert.equal(pub.code, 0, pub.stderr);
+      /** Publishes @acme/<short> 1.0.0 signed by acme/<short>'s workflow, the CI naming `ciRepo`. */
+      const publishSigned = async (short: string, ciRepo: string, runId: string) => {
+        const pkg = `${tmp}/${short}`;
+        await Deno.mkdir(`${pkg}/src`, { recursive: true });
+        await Deno.writeTextFile(
+          `${pkg}/mochi.toml`,
+          `[package]\nname = "@acme/${short}"\nversion = "1.0.0"\nedition = "2026"\n` +
+            `mochi = ">=0.7"\ndescription = "${short}"\nlicense = "MIT"\nreadme = "README.md"\n` +
+            `repository = "https://github.com/acme/${short}"\n`,
+        );
+        await Deno.writeTextFile(`${pkg}/README.md`, `# ${short}\n`);
+        await Deno.writeTextFile(`${pkg}/src/lib.mochi`, `// ${short}\n`);
+        const pub = await runCli([
+          "publish",
+          "--identity-token",
+          fake.token(workflowSan(`acme/${short}`, "v1.0.0")),
+        ], {
+          cwd: pkg,
+          env: {
+            MOCHI_HOME: `${tmp}/publisher-home`,
+            MOCHI_REGISTRY: server.url,
+            MOCHI_FULCIO_URL: fake.url,
+            MOCHI_REKOR_URL: fake.url,
+            GITHUB_ACTIONS: "true",
+            GITHUB_REPOSITORY: ciRepo,
+            GITHUB_SHA: commit,
+            GITHUB_REF: "refs/tags/v1.0.0",
+            GITHUB_RUN_ID: runId,
+          },
+        });
+        assert.equal(pub.code, 0, pub.stderr);
+      };
+      await publishSigned("core", "acme/core", "42");
 
       const app = `${tmp}/app`;
       await writeProject(app, { [`"@acme/core"`]: "^1.0" });
@@ -116,35 +120,7 @@ guardedTest(
 
       // Signed by acme/extra's workflow, but its SLSA provenance names another source
       // repository: the signer passes the pattern, the predicate does not.
-      const extra = `${tmp}/extra`;
-      await Deno.mkdir(`${extra}/src`, { recursive: true });
-      await Deno.writeTextFile(
-        `${extra}/mochi.toml`,
-        '[package]\nname = "@acme/extra"\nversion = "1.0.0"\nedition = "2026"\nmochi = ">=0.7"\n' +
-          'description = "extra"\nlicense = "MIT"\nreadme = "README.md"\n' +
-          'repository = "https://github.com/acme/extra"\n',
-      );
-      await Deno.writeTextFile(`${extra}/README.md`, "# extra\n");
-      await Deno.writeTextFile(`${extra}/src/lib.mochi`, "// extra\n");
-      const pubExtra = await runCli([
-        "publish",
-        "--identity-token",
-        fake.token(workflowSan("acme/extra", "v1.0.0")),
-      ], {
-        cwd: extra,
-        env: {
-          MOCHI_HOME: `${tmp}/publisher-home`,
-          MOCHI_REGISTRY: server.url,
-          MOCHI_FULCIO_URL: fake.url,
-          MOCHI_REKOR_URL: fake.url,
-          GITHUB_ACTIONS: "true",
-          GITHUB_REPOSITORY: "mallory/extra",
-          GITHUB_SHA: commit,
-          GITHUB_REF: "refs/tags/v1.0.0",
-          GITHUB_RUN_ID: "43",
-        },
-      });
-      assert.equal(pubExtra.code, 0, pubExtra.stderr);
+      await publishSigned("extra", "mallory/extra", "43");
       const app2 = `${tmp}/app2`;
       await writeProject(app2, { [`"@acme/core"`]: "^1.0", [`"@acme/extra"`]: "^1.0" });
       assert.equal((await runCli(["lock"], { cwd: app2, env })).code, 0);
