@@ -85,6 +85,22 @@ export interface RegistryClientOptions {
   timeoutMs?: number;
   /** Most HTTP requests in flight at once (per client); default 32. */
   parallelism?: number;
+  /**
+   * Most HTTP requests in flight at once to one origin (scheme, host, port), shared by every
+   * client of the process; default {@link DEFAULT_CONNECTIONS_PER_HOST}. With keep-alive each
+   * request in flight is one connection, so this bounds the connections a server sees: a plain
+   * threaded server (a listen queue of 5) drops the SYNs past its queue, and each drop stalls
+   * ~1 s in the kernel's SYN retransmission. Cargo likewise keeps a couple of connections per
+   * host (curl's `max_host_connections`).
+   */
+  connectionsPerHost?: number;
+  /**
+   * Backoff base of a retry after a network error (refused, reset, closed before the answer),
+   * ms: attempt n waits `min(maxDelayMs, connectRetryDelayMs·2^(n-1))` ±25 %; default
+   * {@link DEFAULT_CONNECT_RETRY_DELAY_MS}. A server that dropped one connection usually takes
+   * the next, so the first retries come quickly; each request waits on its own, holding no slot.
+   */
+  connectRetryDelayMs?: number;
   /** Extra headers on every index request (cargo's `cargo-protocol: version=1`). */
   headers?: Record<string, string>;
   /** The `Accept` header of index requests; default `application/x-mochi-index+jsonl`. */
@@ -137,6 +153,20 @@ export interface RegistryClientOptions {
    * never trips the idle timeout). Default {@link DEFAULT_DEADLINE_MS}.
    */
   deadlineMs?: number;
+}
+
+/** Default {@link RegistryClientOptions.connectionsPerHost}: 6 (a browser's per-host bound). */
+export const DEFAULT_CONNECTIONS_PER_HOST = 6;
+/** Default {@link RegistryClientOptions.connectRetryDelayMs}: 50 ms. */
+export const DEFAULT_CONNECT_RETRY_DELAY_MS = 50;
+
+/** The per-origin request bounds of this process (one per origin and bound). */
+const hostSlots = new Map<string, Semaphore>();
+function hostSemaphore(origin: string, size: number): Semaphore {
+  const key = `${size} ${origin}`;
+  let s = hostSlots.get(key);
+  if (s === undefined) hostSlots.set(key, s = new Semaphore(size));
+  return s;
 }
 
 /** Default {@link RegistryClientOptions.idleTimeoutMs}: 30 s. */
@@ -741,7 +771,14 @@ type IndexAnswer =
 /** One attempt's outcome inside {@link HttpSource.#withRetries}. */
 type Attempt<T> =
   | { done: true; value: T }
-  | { done: false; reason: string; rateLimited: boolean; retryAfterMs?: number };
+  | {
+    done: false;
+    reason: string;
+    rateLimited: boolean;
+    retryAfterMs?: number;
+    /** The connection failed (refused, reset, closed early): retried on the quick backoff. */
+    network?: boolean;
+  };
 
 class HttpSource implements Source {
   #root: URL;
@@ -758,6 +795,8 @@ class HttpSource implements Source {
   #deadlineMs: number;
   #stats: RegistryClientStats;
   #slots: Semaphore;
+  #hostBound: number;
+  #connectRetryDelayMs: number;
   #madeDirs = new Map<string, Promise<void>>();
   #cacheExists: Promise<boolean> | undefined;
   #headers: Record<string, string>;
@@ -785,6 +824,8 @@ class HttpSource implements Source {
     this.#deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
     this.#stats = stats;
     this.#slots = new Semaphore(Math.max(1, options.parallelism ?? 32));
+    this.#hostBound = Math.max(1, options.connectionsPerHost ?? DEFAULT_CONNECTIONS_PER_HOST);
+    this.#connectRetryDelayMs = options.connectRetryDelayMs ?? DEFAULT_CONNECT_RETRY_DELAY_MS;
     this.#headers = options.headers ?? {};
     this.#accept = options.accept ?? "application/x-mochi-index+jsonl";
     this.#deferWrites = options.deferCacheWrites ?? false;
@@ -989,10 +1030,11 @@ class HttpSource implements Source {
   }
 
   /**
-   * Runs `attempt` up to maxAttempts times. Each attempt holds one parallelism slot and gets a
-   * timeout signal (for blobs the timer stops once `attempt` returns, i.e. after headers).
-   * Network errors and timeouts count as retryable. Waits between attempts follow the backoff,
-   * or `Retry-After` when the answer had one.
+   * Runs `attempt` up to maxAttempts times. Each attempt holds one slot of the client's
+   * parallelism and one of its origin's connection bound, and gets a timeout signal (for blobs the timer stops once `attempt` returns, i.e. after headers).
+   * Network errors and timeouts count as retryable. Waits between attempts follow the backoff
+   * (the quick one after a network error), or `Retry-After` when the answer had one; a request
+   * waits holding no slot, so one request's backoff never holds up the others.
    */
   async #withRetries<T>(
     url: string,
@@ -1000,11 +1042,16 @@ class HttpSource implements Source {
     attempt: (signal: AbortSignal, n: number) => Promise<Attempt<T>>,
   ): Promise<T> {
     let last: Extract<Attempt<T>, { done: false }> | undefined;
+    const origin = new URL(url).origin;
     for (let n = 1; n <= this.#maxAttempts; n++) {
       if (n > 1) {
         this.#stats.retries++;
         const wait = last?.retryAfterMs ??
-          backoffDelayMs(n - 1, this.#baseDelayMs, this.#maxDelayMs);
+          backoffDelayMs(
+            n - 1,
+            last?.network === true ? this.#connectRetryDelayMs : this.#baseDelayMs,
+            this.#maxDelayMs,
+          );
         this.#onRetry?.({
           url,
           reason: last?.reason ?? "",
@@ -1014,7 +1061,9 @@ class HttpSource implements Source {
         });
         await sleep(wait);
       }
+      // Both bounds: this client's requests in flight, and every client's to this origin.
       const release = await this.#slots.acquire();
+      const releaseHost = await hostSemaphore(origin, this.#hostBound).acquire();
       const ctrl = new AbortController();
       const timer = setTimeout(
         () => ctrl.abort(new DOMException(`timed out after ${this.#timeoutMs} ms`, "TimeoutError")),
@@ -1028,9 +1077,10 @@ class HttpSource implements Source {
         const reason = ctrl.signal.aborted
           ? `timed out after ${this.#timeoutMs} ms`
           : `network error: ${(e as Error)?.message ?? String(e)}`;
-        outcome = { done: false, reason, rateLimited: false };
+        outcome = { done: false, reason, rateLimited: false, network: !ctrl.signal.aborted };
       } finally {
         clearTimeout(timer);
+        releaseHost();
         release();
       }
       if (outcome.done) return outcome.value;

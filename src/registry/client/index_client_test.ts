@@ -1,6 +1,13 @@
 import fc from "fast-check";
 import { assert, assertEquals } from "../../../tests/assert.ts";
-import { backoffDelayMs, parseRetryAfter } from "./index_client.ts";
+import {
+  backoffDelayMs,
+  openSparseFiles,
+  parseRetryAfter,
+  type RetryNotice,
+} from "./index_client.ts";
+
+const utf8 = new TextDecoder();
 
 Deno.test("parseRetryAfter() reads delay seconds and HTTP dates", () => {
   const now = Date.parse("Wed, 21 Oct 2026 07:28:00 GMT");
@@ -29,4 +36,90 @@ Deno.test("backoffDelayMs() doubles from the base, caps, and jitters by ±25 %",
       },
     ),
   );
+});
+
+Deno.test("requests to one origin stay within the per-host bound and reuse their connections", async () => {
+  // A loopback server that holds each request until more than the bound are in flight (or
+  // 300 ms pass): the old client sent up to 32 at once, each on its own connection.
+  const bound = 4;
+  let inFlight = 0;
+  let peak = 0;
+  const ports = new Set<number>();
+  const waiters: (() => void)[] = [];
+  await using server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    async (req, info) => {
+      ports.add(info.remoteAddr.port);
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      if (inFlight > bound) waiters.splice(0).forEach((w) => w());
+      else await new Promise<void>((r) => (waiters.push(r), setTimeout(r, 300)));
+      inFlight--;
+      return new Response(new URL(req.url).pathname);
+    },
+  );
+  const dir = await Deno.makeTempDir();
+  try {
+    const files = openSparseFiles(`http://127.0.0.1:${server.addr.port}/`, {
+      cacheDir: dir,
+      connectionsPerHost: bound,
+    });
+    const names = Array.from({ length: 24 }, (_, i) => `f${i}`);
+    const got = await Promise.all(names.map((n) => files.read(n, (b) => utf8.decode(b))));
+    assertEquals(got, names.map((n) => `/${n}`));
+    assert(peak <= bound, `${peak} requests in flight at once, bound ${bound}`);
+    assert(ports.size <= bound, `${ports.size} connections for 24 requests, bound ${bound}`);
+    await files.flush();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a connection the server drops is retried on the quick backoff", async () => {
+  // A raw HTTP/1.1 server on 127.0.0.1 that closes its first two connections unanswered.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  let accepted = 0;
+  const serving = (async () => {
+    for await (const conn of listener) {
+      if (++accepted <= 2) {
+        conn.close();
+        continue;
+      }
+      (async () => {
+        const buf = new Uint8Array(4096);
+        let head = "";
+        while (!head.includes("\r\n\r\n")) {
+          const n = await conn.read(buf);
+          if (n === null) break;
+          head += utf8.decode(buf.subarray(0, n));
+        }
+        await conn.write(
+          new TextEncoder().encode(
+            "HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok",
+          ),
+        );
+        conn.close();
+      })().catch(() => {});
+    }
+  })().catch(() => {});
+  const dir = await Deno.makeTempDir();
+  const notices: RetryNotice[] = [];
+  try {
+    const port = (listener.addr as Deno.NetAddr).port;
+    const files = openSparseFiles(`http://127.0.0.1:${port}/`, {
+      cacheDir: dir,
+      onRetry: (n) => notices.push(n),
+    });
+    assertEquals(await files.read("a", (b) => utf8.decode(b)), "ok");
+    await files.flush();
+    assertEquals(notices.length, 2);
+    assert(notices.every((n) => n.reason.startsWith("network error")), notices[0]?.reason);
+    // 50 ms, then 100 ms, ±25 %: far below the 250 ms base of a 5xx answer's backoff.
+    assert(notices[0]!.delayMs <= 62.5, `first retry after ${notices[0]!.delayMs} ms`);
+    assert(notices[1]!.delayMs <= 125, `second retry after ${notices[1]!.delayMs} ms`);
+  } finally {
+    listener.close();
+    await serving;
+    await Deno.remove(dir, { recursive: true });
+  }
 });
