@@ -7,6 +7,7 @@
  */
 
 import { parse } from "smol-toml";
+import type { RustRequirement } from "../src/rust/mod.ts";
 
 /** A package cargo put in `Cargo.lock` (registry packages only; the root is left out). */
 export interface CargoLockedPackage {
@@ -105,6 +106,40 @@ export async function loadCargoCorpus(dir: string): Promise<CargoCorpusCase[]> {
       features: (manifest.features ?? {}) as Record<string, string[]>,
       expected,
     });
+  }
+  return out;
+}
+
+/**
+ * A case's `Cargo.toml` tables as mochi requirements: `[dependencies]` and `[build-dependencies]`,
+ * with the root's features all on, as in `Cargo.lock` (`x/feat` and `x?/feat` of `[features]`
+ * add `feat` to `x`).
+ *
+ * @param c a recorded case
+ * @returns one requirement per entry, in table order
+ */
+export function requirementsOf(c: CargoCorpusCase): RustRequirement[] {
+  const out: RustRequirement[] = [];
+  const byName = new Map<string, RustRequirement>();
+  for (const table of [c.dependencies, c.buildDependencies]) {
+    for (const [name, entry] of Object.entries(table)) {
+      const t = typeof entry === "string" ? { version: entry } : entry;
+      const r: RustRequirement = {
+        name,
+        package: typeof t.package === "string" ? t.package : name,
+        requirement: typeof t.version === "string" ? t.version : "*",
+        features: Array.isArray(t.features) ? [...t.features as string[]] : [],
+        defaultFeatures: t["default-features"] !== false && t.default_features !== false,
+      };
+      out.push(r);
+      if (!byName.has(name)) byName.set(name, r);
+    }
+  }
+  for (const list of Object.values(c.features)) {
+    for (const item of list) {
+      const m = /^([^/?]+)\??\/(.+)$/.exec(item);
+      if (m !== null) byName.get(m[1]!)?.features.push(m[2]!);
+    }
   }
   return out;
 }

@@ -7,40 +7,13 @@
  */
 import { assert } from "./assert.ts";
 import { ROOT } from "./helpers.ts";
-import { type CargoCorpusCase, loadCargoCorpus } from "../scripts/_cargo_corpus.ts";
+import { loadCargoCorpus, requirementsOf } from "../scripts/_cargo_corpus.ts";
 import { openCargoIndex } from "../src/registry/client/cargo_index_client.ts";
-import { resolveCrates, type RustRequirement } from "../src/rust/mod.ts";
+import { resolveCrates } from "../src/rust/mod.ts";
 import { MochiError } from "../src/errors.ts";
 import { guardedTest } from "./stray.ts";
 
 const INDEX = `${ROOT}/fixtures/cargo-corpus-index`;
-
-/** Cargo.toml's tables as mochi requirements: the root's features are all on, as in Cargo.lock. */
-export function requirementsOf(c: CargoCorpusCase): RustRequirement[] {
-  const out: RustRequirement[] = [];
-  const byName = new Map<string, RustRequirement>();
-  for (const table of [c.dependencies, c.buildDependencies]) {
-    for (const [name, entry] of Object.entries(table)) {
-      const t = typeof entry === "string" ? { version: entry } : entry;
-      const r: RustRequirement = {
-        name,
-        package: typeof t.package === "string" ? t.package : name,
-        requirement: typeof t.version === "string" ? t.version : "*",
-        features: Array.isArray(t.features) ? [...t.features as string[]] : [],
-        defaultFeatures: t["default-features"] !== false && t.default_features !== false,
-      };
-      out.push(r);
-      if (!byName.has(name)) byName.set(name, r);
-    }
-  }
-  for (const list of Object.values(c.features)) {
-    for (const item of list) {
-      const m = /^([^/?]+)\??\/(.+)$/.exec(item);
-      if (m !== null) byName.get(m[1]!)?.features.push(m[2]!);
-    }
-  }
-  return out;
-}
 
 guardedTest("mochi pkg picks what cargo picks on the recorded corpus (>= 95 %)", async () => {
   const cases = await loadCargoCorpus(`${ROOT}/fixtures/cargo-corpus`);
