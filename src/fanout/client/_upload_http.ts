@@ -1,21 +1,28 @@
 /**
- * One HTTP exchange with a target registry, for the PyPI and Maven uploaders (the npm and JSR
- * uploaders use `_http.ts`): a deadline per
- * request (`timeoutMs`, combined with the caller's signal), no redirects followed (a redirect
- * could carry the credential to another host; it is reported instead), a cap on the answer's
- * decoded bytes, bounded retries of 5xx answers with backoff (as twine retries them), and the
- * registry's words cleaned of control characters and cut short before they reach a message.
+ * The HTTP edge every fan-out uploader shares (npm, JSR, PyPI, Maven, cargo, NuGet, Hex,
+ * SwiftPM): checking the registry URL, building a multipart body, and one exchange with a
+ * deadline per request (`timeoutMs`, combined with the caller's signal), no redirects followed (a
+ * redirect could carry the credential to another host; it is reported instead) and a cap on the
+ * answer's decoded bytes. PyPI and Maven retry 5xx answers with backoff (as twine retries them);
+ * the other uploaders do not retry (a publish that timed out may have landed, and a second one
+ * would be refused as a duplicate: cargo, npm and NuGet do not retry a push either). The
+ * registry's words are cleaned of control characters and cut short before they reach a message.
  *
  * @module
  */
 
-import { MochiError } from "../../errors.ts";
-import type { UploadTarget } from "../types.ts";
+import { type ErrorCode, MochiError, quoteValue } from "../../errors.ts";
+import { readAtMost } from "../../registry/client/_bounded_read.ts";
+import type { Ecosystem, UploadTarget } from "../types.ts";
 
-/** Most bytes of an answer read (error pages, `maven-metadata.xml`). */
+/** Most bytes of an answer read by default (error pages, packuments, `maven-metadata.xml`). */
 export const MAX_ANSWER_BYTES = 1024 * 1024;
-/** Attempts for an answer in the 5xx range (the first plus retries). */
+/** Most bytes of a native uploader's (cargo, NuGet, Hex, SwiftPM) answer read; the rest is dropped. */
+export const MAX_NATIVE_ANSWER_BYTES = 64 * 1024;
+/** Attempts for an answer in the 5xx range (the first plus retries), when retrying. */
 export const MAX_ATTEMPTS = 3;
+
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
 /** What came back. */
 export interface Answer {
@@ -24,107 +31,222 @@ export interface Answer {
   body: Uint8Array;
 }
 
-/** The registry's text made safe for a message: printable, one line, at most `max` characters. */
-export function registryWords(bytes: Uint8Array, max = 300): string {
-  const text = new TextDecoder().decode(bytes.subarray(0, 4 * max))
-    // deno-lint-ignore no-control-regex
-    .replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, "")
-    // deno-lint-ignore no-control-regex
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g, " ")
-    .replace(/<[^>]{0,200}>/g, " ")
-    .replace(/\s+/g, " ")
-    .trim();
+/** An answer's body as text (invalid UTF-8 replaced). */
+export function textOf(answer: Answer): string {
+  return new TextDecoder().decode(answer.body);
+}
+
+/**
+ * The registry's text made safe for a message: escape sequences, control and bidirectional
+ * characters and markup tags removed, one line, at most `max` characters.
+ */
+export function registryWords(words: Uint8Array | string, max = 300): string {
+  const text =
+    (typeof words === "string"
+      ? words.slice(0, 4 * max)
+      : new TextDecoder().decode(words.subarray(0, 4 * max)))
+      // deno-lint-ignore no-control-regex
+      .replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, "")
+      // deno-lint-ignore no-control-regex
+      .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g, " ")
+      .replace(/<[^>]{0,200}>/g, " ")
+      .replace(/\s+/g, " ")
+      .trim();
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 /**
- * Refuses a registry URL that is not http(s), has credentials in it, or is plain http to a host
- * other than loopback while a token would be sent.
- *
- * @returns the parsed URL
- * @throws {MochiError} FANOUT_E010
+ * A short, quoted excerpt of a registry's answer for an error message: its `error`, `message` or
+ * `reason` when it is JSON, at most 300 characters, control characters escaped (JSON quoting), so
+ * nothing from the registry reaches a terminal raw.
  */
-export function checkRegistryUrl(eco: string, to: UploadTarget): URL {
-  let u: URL;
+export function excerpt(text: string): string {
+  let reason = text.trim();
   try {
-    u = new URL(to.url);
+    const j = JSON.parse(reason);
+    const m = j?.error ?? j?.message ?? j?.reason;
+    if (typeof m === "string") reason = m;
+  } catch {
+    // not JSON: keep the text
+  }
+  return JSON.stringify(reason.length > 300 ? reason.slice(0, 300) + "…" : reason);
+}
+
+/**
+ * Parses and checks a registry URL: `http:` or `https:`, no credentials in it, and no token over
+ * plain `http:` except to a loopback host.
+ *
+ * @param code the error's code: `FANOUT_E012` (the catalogue's for a URL that cannot take an
+ *   upload); the PyPI and Maven uploaders answer `FANOUT_E010`
+ * @returns the parsed URL
+ * @throws {MochiError} `code`, naming the URL
+ */
+export function checkRegistryUrl(
+  ecosystem: Ecosystem,
+  to: UploadTarget,
+  code: ErrorCode = "FANOUT_E012",
+): URL {
+  let url: URL;
+  try {
+    url = new URL(to.url);
   } catch {
     throw new MochiError(
-      "FANOUT_E010",
-      `the ${eco} registry URL ${JSON.stringify(to.url)} is not a URL`,
+      code,
+      `the ${ecosystem} registry URL ${quoteValue(to.url)} is not a URL`,
       {
         hint:
-          `set registry = "https://…" in the target table or MOCHI_${eco.toUpperCase()}_REGISTRY`,
+          `set [targets.<t>] registry or MOCHI_${ecosystem.toUpperCase()}_REGISTRY to an https URL`,
       },
     );
   }
-  if (u.protocol !== "https:" && u.protocol !== "http:") {
-    throw new MochiError("FANOUT_E010", `the ${eco} registry URL ${u.protocol} is not http(s)`, {
-      hint: "give an https:// URL",
-    });
-  }
-  if (u.username !== "" || u.password !== "") {
-    throw new MochiError("FANOUT_E010", `the ${eco} registry URL has credentials in it`, {
-      hint: `put the credential in MOCHI_${eco.toUpperCase()}_TOKEN, not in the URL`,
-    });
-  }
-  const loopback = u.hostname === "127.0.0.1" || u.hostname === "localhost" ||
-    u.hostname === "[::1]";
-  if (u.protocol === "http:" && !loopback && to.token !== undefined) {
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
     throw new MochiError(
-      "FANOUT_E010",
-      `refusing to send the ${eco} token over plain http to ${u.host}`,
-      { hint: "use the registry's https:// URL" },
+      code,
+      `the ${ecosystem} registry URL ${quoteValue(to.url)} is not http(s)`,
+      { hint: "uploads go to an https URL" },
     );
   }
+  if (url.username !== "" || url.password !== "") {
+    throw new MochiError(
+      code,
+      `the ${ecosystem} registry URL has credentials in it`,
+      { hint: `pass the credential in MOCHI_${ecosystem.toUpperCase()}_TOKEN instead` },
+    );
+  }
+  if (to.token !== undefined && url.protocol === "http:" && !LOOPBACK.has(url.hostname)) {
+    throw new MochiError(
+      code,
+      `refusing to send the ${ecosystem} token over plain http to ${quoteValue(url.host)}`,
+      { hint: "use the registry's https URL" },
+    );
+  }
+  return url;
+}
+
+/** A registry URL with exactly one trailing slash. */
+export function withSlash(url: string): string {
+  return url.endsWith("/") ? url : url + "/";
+}
+
+/** Joins path segments to a base URL, each segment percent-encoded. */
+export function joinUrl(base: URL, ...segments: string[]): URL {
+  const u = new URL(base.href);
+  const path = u.pathname.replace(/\/+$/, "");
+  u.pathname = `${path}/${segments.map(encodeURIComponent).join("/")}`;
   return u;
 }
 
-async function readCapped(body: ReadableStream<Uint8Array> | null): Promise<Uint8Array> {
+/** One part of a multipart/form-data body (RFC 7578). */
+export interface FormPart {
+  name: string;
+  filename?: string;
+  /** The part's `Content-Type`; a plain form value has none. */
+  contentType?: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * A multipart/form-data body as requests-toolbelt's `MultipartEncoder` (for twine) and
+ * `curl -F` write it: values sent as they are (a `FormData` would turn every LF into CRLF), with
+ * a random boundary that occurs in no part.
+ *
+ * @returns the body and its `Content-Type` header value
+ */
+export function multipart(
+  parts: readonly FormPart[],
+): { body: Uint8Array<ArrayBuffer>; contentType: string } {
+  const enc = new TextEncoder();
+  let boundary = "";
+  const contains = (hay: Uint8Array, needle: Uint8Array) => {
+    outer: for (let i = 0; i + needle.length <= hay.length; i++) {
+      for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
+      return true;
+    }
+    return false;
+  };
+  do {
+    boundary = crypto.randomUUID().replaceAll("-", "");
+  } while (parts.some((p) => contains(p.bytes, enc.encode(boundary))));
+  const chunks: Uint8Array[] = [];
+  for (const p of parts) {
+    const disposition = `form-data; name="${p.name}"${
+      p.filename === undefined ? "" : `; filename="${p.filename}"`
+    }`;
+    const type = p.contentType === undefined ? "" : `Content-Type: ${p.contentType}\r\n`;
+    chunks.push(
+      enc.encode(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${type}\r\n`),
+      p.bytes,
+      enc.encode("\r\n"),
+    );
+  }
+  chunks.push(enc.encode(`--${boundary}--\r\n`));
+  const body = new Uint8Array(chunks.reduce((s, c) => s + c.length, 0));
+  let off = 0;
+  for (const c of chunks) {
+    body.set(c, off);
+    off += c.length;
+  }
+  return { body, contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+/** The first `maxBytes` of a body; the rest is dropped and the stream cancelled. */
+async function readPrefix(
+  body: ReadableStream<Uint8Array> | null,
+  maxBytes: number,
+): Promise<Uint8Array> {
   if (body === null) return new Uint8Array(0);
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let n = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    n += value.byteLength;
-    if (n > MAX_ANSWER_BYTES) {
-      await reader.cancel().catch(() => {});
-      throw new MochiError(
-        "FANOUT_E009",
-        `the registry's answer is larger than ${MAX_ANSWER_BYTES} bytes`,
-        { hint: "check the registry URL" },
-      );
+  try {
+    while (n < maxBytes) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value.subarray(0, maxBytes - n));
+      n += Math.min(value.length, maxBytes - n);
     }
-    chunks.push(value);
+  } finally {
+    await reader.cancel().catch(() => {});
   }
-  const out = new Uint8Array(n);
+  const all = new Uint8Array(n);
   let off = 0;
   for (const c of chunks) {
-    out.set(c, off);
-    off += c.byteLength;
+    all.set(c, off);
+    off += c.length;
   }
-  return out;
+  return all;
+}
+
+/** How {@link exchange} treats an answer. */
+export interface ExchangeOptions {
+  /** Retry answers in the 5xx range up to {@link MAX_ATTEMPTS} times (default true). */
+  retry?: boolean;
+  /** Most decoded bytes of the answer read (default {@link MAX_ANSWER_BYTES}). */
+  maxBytes?: number;
+  /** Drop what goes past `maxBytes` instead of refusing the answer (default false). */
+  truncate?: boolean;
 }
 
 /**
- * Sends one request; retries answers in the 5xx range up to {@link MAX_ATTEMPTS} times. Returns
- * every other answer (2xx, 3xx, 4xx) for the caller to judge.
+ * Sends one request and reads its answer with a cap; when retrying, answers in the 5xx range are
+ * sent again up to {@link MAX_ATTEMPTS} times. Returns every other answer (2xx, 3xx, 4xx; and 5xx
+ * when not retrying) for the caller to judge.
  *
  * @param to the target (deadline, signal, injected fetch)
  * @param url the absolute URL
  * @param init method, headers, body (rebuilt per attempt by the caller's function)
  * @param what what is being sent, for messages (`the wheel greet-1.0-py3-none-any.whl`)
- * @throws {MochiError} FANOUT_E009 when the registry cannot be reached, times out, answers too
- *   much, or still answers 5xx after the last attempt
+ * @throws {MochiError} FANOUT_E009 when the registry cannot be reached, times out, answers more
+ *   than the cap (unless truncating), or still answers 5xx after the last attempt
  */
 export async function exchange(
   to: UploadTarget,
   url: string,
   init: () => RequestInit,
   what: string,
+  options: ExchangeOptions = {},
 ): Promise<Answer> {
+  const { retry = true, maxBytes = MAX_ANSWER_BYTES, truncate = false } = options;
   const doFetch = to.fetch ?? fetch;
   for (let attempt = 1;; attempt++) {
     const deadline = AbortSignal.timeout(to.timeoutMs);
@@ -133,21 +255,29 @@ export async function exchange(
     let body: Uint8Array;
     try {
       res = await doFetch(url, { ...init(), redirect: "manual", signal });
-      body = await readCapped(res.body);
+      const status = res.status;
+      body = truncate ? await readPrefix(res.body, maxBytes) : await readAtMost(res.body, {
+        bytes: maxBytes,
+        error: (received) =>
+          new MochiError(
+            "FANOUT_E009",
+            `${url} answered HTTP ${status} with more than ${maxBytes} bytes (stopped after ${received}): an answer larger than ${maxBytes} bytes is not read`,
+            { hint: "the registry is misbehaving; report it to its operator" },
+          ),
+      });
     } catch (cause) {
       if (cause instanceof MochiError) throw cause;
-      const timedOut = deadline.aborted;
       throw new MochiError(
         "FANOUT_E009",
-        timedOut
-          ? `sending ${what} to ${url} timed out after ${to.timeoutMs} ms`
-          : `sending ${what} to ${url} failed: ${
-            registryWords(new TextEncoder().encode(String(cause)))
+        deadline.aborted
+          ? `${what}: ${url} timed out: it did not answer within ${to.timeoutMs} ms`
+          : `${what}: ${url} could not be reached: ${
+            registryWords(cause instanceof Error ? cause.message : String(cause))
           }`,
         { hint: "check the registry URL and the network, then publish again", cause },
       );
     }
-    if (res.status >= 500 && res.status <= 599) {
+    if (retry && res.status >= 500 && res.status <= 599) {
       if (attempt < MAX_ATTEMPTS) {
         await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
         continue;
@@ -163,7 +293,8 @@ export async function exchange(
 }
 
 /**
- * The error for an answer that is neither success nor retryable: a redirect or a 4xx.
+ * The PyPI and Maven uploaders' error for an answer that is neither success nor retryable: a
+ * redirect or a 4xx.
  *
  * @returns FANOUT_E010 naming the status and the registry's (cleaned) words
  */
@@ -172,9 +303,7 @@ export function refusal(url: string, what: string, a: Answer): MochiError {
     const to = a.headers.get("location") ?? "";
     return new MochiError(
       "FANOUT_E010",
-      `${url} redirected ${what} (${a.status}) to ${
-        JSON.stringify(registryWords(new TextEncoder().encode(to), 200))
-      }`,
+      `${url} redirected ${what} (${a.status}) to ${JSON.stringify(registryWords(to, 200))}`,
       { hint: "give the registry's final upload URL; redirects are not followed with a token" },
     );
   }
@@ -188,4 +317,85 @@ export function refusal(url: string, what: string, a: Answer): MochiError {
     `${url} refused ${what} (${a.status}): ${registryWords(a.body) || "(no reason given)"}`,
     { hint },
   );
+}
+
+/**
+ * The npm and JSR uploaders' error for a status that is not success: 5xx and 429 are
+ * `FANOUT_E009` (exit 3: try again later), others `FANOUT_E010` (exit 1: the registry refused).
+ */
+export function refused(
+  what: string,
+  url: string,
+  status: number,
+  body: string,
+  hint: string,
+): MochiError {
+  const code = status >= 500 || status === 429 ? "FANOUT_E009" : "FANOUT_E010";
+  return new MochiError(
+    code,
+    `${what}: ${url} answered HTTP ${status}: ${excerpt(body)}`,
+    { hint: code === "FANOUT_E009" ? "the registry is having trouble; try again later" : hint },
+  );
+}
+
+/**
+ * One native upload (cargo, NuGet, Hex, SwiftPM), not retried: the answer read up to
+ * {@link MAX_NATIVE_ANSWER_BYTES}, anything but 2xx an error.
+ *
+ * @param describe the registry's reason in its answer, when it has its own error format
+ * @throws {MochiError} `FANOUT_E009` when the registry cannot be reached, times out or answers
+ *   5xx; `FANOUT_E010` when it answers 3xx or 4xx (the message carries its words, made safe)
+ */
+export async function send(
+  ecosystem: Ecosystem,
+  to: UploadTarget,
+  url: URL,
+  init: { method: string; headers: Record<string, string>; body: Uint8Array },
+  describe: (answer: Answer) => string | undefined = () => undefined,
+): Promise<Answer> {
+  const answer = await exchange(
+    to,
+    url.href,
+    () => ({
+      method: init.method,
+      headers: { "User-Agent": "mochi-pkg (fan-out)", ...init.headers },
+      body: init.body as Uint8Array<ArrayBuffer>,
+    }),
+    `publishing to the ${ecosystem} registry`,
+    { retry: false, maxBytes: MAX_NATIVE_ANSWER_BYTES, truncate: true },
+  );
+  const status = answer.status;
+  if (status >= 500) {
+    throw new MochiError(
+      "FANOUT_E009",
+      `the ${ecosystem} registry at ${url.origin} failed with HTTP ${status}${
+        said(answer, describe)
+      }`,
+      { hint: "the registry had an error; publish again later" },
+    );
+  }
+  if (status >= 300) {
+    const auth = status === 401 || status === 403;
+    throw new MochiError(
+      "FANOUT_E010",
+      `the ${ecosystem} registry refused ${url.pathname} with HTTP ${status}${
+        said(answer, describe)
+      }`,
+      {
+        hint: auth
+          ? `check MOCHI_${ecosystem.toUpperCase()}_TOKEN: the registry did not accept it`
+          : status < 400
+          ? "the registry redirected the upload; set the registry URL it redirects to"
+          : status === 409
+          ? "this version is already published; bump the version in mochi.toml"
+          : "fix what the registry names, then publish again",
+      },
+    );
+  }
+  return answer;
+}
+
+function said(answer: Answer, describe: (answer: Answer) => string | undefined): string {
+  const t = registryWords(describe(answer) ?? textOf(answer));
+  return t === "" ? "" : `: ${t}`;
 }

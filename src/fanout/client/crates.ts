@@ -14,11 +14,18 @@
 
 import { MochiError, quoteValue } from "../../errors.ts";
 import type { Artifact, FanoutPackage, UploadReceipt, UploadTarget } from "../types.ts";
-import { type Answer, joinUrl, registryUrl, safeText, send } from "./_upload.ts";
+import {
+  type Answer,
+  checkRegistryUrl,
+  joinUrl,
+  registryWords,
+  send,
+  textOf,
+} from "./_upload_http.ts";
 
 function errorsOf(answer: Answer): string | undefined {
   try {
-    const body = JSON.parse(answer.text) as { errors?: { detail?: unknown }[] };
+    const body = JSON.parse(textOf(answer)) as { errors?: { detail?: unknown }[] };
     if (!Array.isArray(body.errors) || body.errors.length === 0) return undefined;
     return body.errors.map((e) => String(e?.detail ?? "")).join("; ");
   } catch {
@@ -89,7 +96,7 @@ export async function uploadCrates(
       hint: "pack the crates target first",
     });
   }
-  const base = registryUrl("crates", to);
+  const base = checkRegistryUrl("crates", to);
   const url = joinUrl(base, "api", "v1", "crates", "new");
   const json = new TextEncoder().encode(JSON.stringify(newCrateMetadata(pkg)));
   const body = new Uint8Array(8 + json.length + crate.bytes.length);
@@ -107,7 +114,7 @@ export async function uploadCrates(
   if (refused !== undefined) {
     throw new MochiError(
       "FANOUT_E010",
-      `the crates registry refused ${pkg.name} ${pkg.version}: ${safeText(refused)}`,
+      `the crates registry refused ${pkg.name} ${pkg.version}: ${registryWords(refused)}`,
       { hint: "fix what the registry names, then publish again" },
     );
   }

@@ -11,11 +11,11 @@
 
 import { MochiError, quoteValue } from "../../errors.ts";
 import type { Artifact, FanoutPackage, UploadReceipt, UploadTarget } from "../types.ts";
-import { type Answer, joinUrl, registryUrl, send } from "./_upload.ts";
+import { type Answer, checkRegistryUrl, joinUrl, send, textOf } from "./_upload_http.ts";
 
 function explain(answer: Answer): string | undefined {
   try {
-    const body = JSON.parse(answer.text) as { message?: unknown; errors?: unknown };
+    const body = JSON.parse(textOf(answer)) as { message?: unknown; errors?: unknown };
     const parts: string[] = [];
     if (typeof body.message === "string") parts.push(body.message);
     if (body.errors !== undefined) parts.push(JSON.stringify(body.errors));
@@ -46,7 +46,7 @@ export async function uploadHex(
       hint: "pack the hex target first",
     });
   }
-  const url = joinUrl(registryUrl("hex", to), "packages", pkg.name, "releases");
+  const url = joinUrl(checkRegistryUrl("hex", to), "packages", pkg.name, "releases");
   url.search = "replace=false";
   const headers: Record<string, string> = {
     Accept: "application/json",
@@ -62,7 +62,7 @@ export async function uploadHex(
   );
   let location = answer.headers.get("location") ?? url.href;
   try {
-    const body = JSON.parse(answer.text) as { html_url?: unknown; url?: unknown };
+    const body = JSON.parse(textOf(answer)) as { html_url?: unknown; url?: unknown };
     if (typeof body.url === "string" && /^https?:\/\//.test(body.url)) location = body.url;
   } catch {
     // an answer without JSON keeps the request URL

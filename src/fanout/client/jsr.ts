@@ -16,7 +16,7 @@
  */
 import { MochiError } from "../../errors.ts";
 import type { Artifact, FanoutPackage, Uploader, UploadReceipt, UploadTarget } from "../types.ts";
-import { answerText, excerpt, refused, send, withSlash } from "./_http.ts";
+import { excerpt, exchange, refused, textOf, withSlash } from "./_upload_http.ts";
 
 /** How long the uploader waits for JSR to process a publish, at most, in milliseconds. */
 export const JSR_PROCESSING_LIMIT_MS = 120_000;
@@ -94,8 +94,10 @@ export const uploadJsr: Uploader = async (
     status,
   });
 
-  const existing = await send(to, versionUrl, { method: "GET" }, what);
-  const existingText = await answerText(existing, versionUrl);
+  const existing = await exchange(to, versionUrl, () => ({ method: "GET" }), what, {
+    retry: false,
+  });
+  const existingText = textOf(existing);
   if (existing.status === 200) return receipt(200);
   if (existing.status !== 404) {
     throw refused(what, versionUrl, existing.status, existingText, "check the JSR API URL");
@@ -106,8 +108,10 @@ export const uploadJsr: Uploader = async (
     });
   }
   const packageUrl = new URL(`scopes/${scope}/packages/${name}`, api).href;
-  const pkgRes = await send(to, packageUrl, { method: "GET", headers: auth }, what);
-  const pkgText = await answerText(pkgRes, packageUrl);
+  const pkgRes = await exchange(to, packageUrl, () => ({ method: "GET", headers: auth }), what, {
+    retry: false,
+  });
+  const pkgText = textOf(pkgRes);
   if (pkgRes.status === 404) {
     throw new MochiError(
       "FANOUT_E010",
@@ -122,12 +126,18 @@ export const uploadJsr: Uploader = async (
   // packJsr puts a deno.json in when the capabilities hold one; deno publish then names it.
   const config = pkg.capabilities.some((c) => c.path === "deno.json") ? "/deno.json" : "/jsr.json";
   const publishUrl = `${versionUrl}?config=${encodeURIComponent(config)}`;
-  const res = await send(to, publishUrl, {
-    method: "POST",
-    headers: { ...auth, "content-encoding": "gzip" },
-    body: archive.bytes as BodyInit,
-  }, what);
-  const text = await answerText(res, publishUrl);
+  const res = await exchange(
+    to,
+    publishUrl,
+    () => ({
+      method: "POST",
+      headers: { ...auth, "content-encoding": "gzip" },
+      body: archive.bytes as BodyInit,
+    }),
+    what,
+    { retry: false },
+  );
+  const text = textOf(res);
   if (res.status !== 200) {
     let code = "";
     try {
@@ -161,8 +171,10 @@ export const uploadJsr: Uploader = async (
     await new Promise((r) => setTimeout(r, pause));
     pause = Math.min(pause * 2, 2_000);
     const statusUrl = new URL(`publish_status/${task.id}`, api).href;
-    const s = await send(to, statusUrl, { method: "GET", headers: auth }, what);
-    const sText = await answerText(s, statusUrl);
+    const s = await exchange(to, statusUrl, () => ({ method: "GET", headers: auth }), what, {
+      retry: false,
+    });
+    const sText = textOf(s);
     if (s.status !== 200) throw refused(what, statusUrl, s.status, sText, "publish again");
     task = parseTask(sText, statusUrl, what);
   }

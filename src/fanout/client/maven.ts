@@ -161,7 +161,7 @@ export const uploadMaven: Uploader = async (
   artifacts: Artifact[],
   to: UploadTarget,
 ): Promise<UploadReceipt> => {
-  const base = checkRegistryUrl("maven", to);
+  const base = checkRegistryUrl("maven", to, "FANOUT_E010");
   const root = base.href.endsWith("/") ? base.href : `${base.href}/`;
   if (pkg.group === undefined) {
     throw new MochiError("FANOUT_E004", "the maven target has no groupId", {

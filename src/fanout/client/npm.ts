@@ -19,7 +19,7 @@ import { createHash } from "node:crypto";
 import { MochiError } from "../../errors.ts";
 import { npmPackageJson } from "../npm.ts";
 import type { Artifact, FanoutPackage, Uploader, UploadReceipt, UploadTarget } from "../types.ts";
-import { answerText, refused, send, withSlash } from "./_http.ts";
+import { exchange, refused, textOf, withSlash } from "./_upload_http.ts";
 
 /** npm's escaped name for a URL path: `@scope/name` → `@scope%2fname` (npm-package-arg). */
 export function npmEscapedName(name: string): string {
@@ -94,8 +94,11 @@ async function publishedIntegrity(
 ): Promise<string | undefined> {
   const headers: Record<string, string> = { accept: "application/json" };
   if (to.token !== undefined) headers.authorization = `Bearer ${to.token}`;
-  const res = await send(to, url, { method: "GET", headers }, what);
-  const text = await answerText(res, url, MAX_PACKUMENT_BYTES);
+  const res = await exchange(to, url, () => ({ method: "GET", headers }), what, {
+    retry: false,
+    maxBytes: MAX_PACKUMENT_BYTES,
+  });
+  const text = textOf(res);
   if (res.status !== 200) return undefined;
   try {
     const doc = JSON.parse(text);
@@ -140,8 +143,10 @@ export const uploadNpm: Uploader = async (
     accept: "application/json",
   };
   if (to.token !== undefined) headers.authorization = `Bearer ${to.token}`;
-  const res = await send(to, url, { method: "PUT", headers, body }, what);
-  const text = await answerText(res, url);
+  const res = await exchange(to, url, () => ({ method: "PUT", headers, body }), what, {
+    retry: false,
+  });
+  const text = textOf(res);
   if (res.status >= 200 && res.status < 300) {
     return {
       ecosystem: "npm",

@@ -13,7 +13,7 @@
 
 import { MochiError, quoteValue } from "../../errors.ts";
 import type { Artifact, FanoutPackage, UploadReceipt, UploadTarget } from "../types.ts";
-import { multipart, registryUrl, send } from "./_upload.ts";
+import { checkRegistryUrl, multipart, send } from "./_upload_http.ts";
 
 /**
  * Pushes a packed `.nupkg` with NuGet's v2 push protocol.
@@ -36,7 +36,7 @@ export async function uploadNuget(
       hint: "pack the nuget target first",
     });
   }
-  const url = registryUrl("nuget", to);
+  const url = checkRegistryUrl("nuget", to);
   if (url.pathname === "/" || url.pathname === "") url.pathname = "/api/v2/package/";
   const { body, contentType } = multipart([
     {

@@ -23,7 +23,7 @@ import { MochiError } from "../../errors.ts";
 import { sha256Hex } from "../archive.ts";
 import { pypiCoreMetadata } from "../pypi.ts";
 import type { Artifact, FanoutPackage, Uploader, UploadReceipt, UploadTarget } from "../types.ts";
-import { checkRegistryUrl, exchange, refusal } from "./_upload_http.ts";
+import { checkRegistryUrl, exchange, multipart, refusal } from "./_upload_http.ts";
 
 /** Core Metadata field → the form field twine sends it as (`_RAW_TO_PACKAGE_METADATA`). */
 const FORM_NAMES: ReadonlyMap<string, string> = new Map([
@@ -102,54 +102,6 @@ export async function pypiUploadFields(
   out.push(["blake2_256_digest", await blake2b(artifact.bytes, 256)]);
   out.push([":action", "file_upload"], ["protocol_version", "1"]);
   return out;
-}
-
-/**
- * The `multipart/form-data` body as requests-toolbelt's `MultipartEncoder` writes it for twine:
- * values sent as they are (a `FormData` would turn every LF into CRLF), the file last.
- */
-function multipart(
-  fields: [string, string][],
-  file: Artifact,
-): { body: Uint8Array<ArrayBuffer>; contentType: string } {
-  const enc = new TextEncoder();
-  const values = fields.map(([k, v]) => [k, enc.encode(v)] as const);
-  let boundary = "";
-  const contains = (hay: Uint8Array, needle: Uint8Array) => {
-    outer: for (let i = 0; i + needle.length <= hay.length; i++) {
-      for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
-      return true;
-    }
-    return false;
-  };
-  do {
-    boundary = crypto.randomUUID().replaceAll("-", "");
-  } while (
-    values.some(([, v]) => contains(v, enc.encode(boundary))) ||
-    contains(file.bytes, enc.encode(boundary))
-  );
-  const parts: Uint8Array[] = [];
-  for (const [k, v] of values) {
-    parts.push(enc.encode(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n`));
-    parts.push(v, enc.encode("\r\n"));
-  }
-  parts.push(
-    enc.encode(
-      `--${boundary}\r\nContent-Disposition: form-data; name="content"; filename="${file.fileName}"\r\n` +
-        "Content-Type: application/octet-stream\r\n\r\n",
-    ),
-    file.bytes,
-    enc.encode(`\r\n--${boundary}--\r\n`),
-  );
-  let n = 0;
-  for (const p of parts) n += p.byteLength;
-  const body = new Uint8Array(n);
-  let off = 0;
-  for (const p of parts) {
-    body.set(p, off);
-    off += p.byteLength;
-  }
-  return { body, contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
 /**
@@ -302,7 +254,7 @@ export const uploadPypi: Uploader = async (
   artifacts: Artifact[],
   to: UploadTarget,
 ): Promise<UploadReceipt> => {
-  const url = checkRegistryUrl("pypi", to).href;
+  const url = checkRegistryUrl("pypi", to, "FANOUT_E010").href;
   const dists = artifacts.filter((a) =>
     a.ecosystem === "pypi" && a.role === "primary" &&
     (a.fileName.endsWith(".whl") || a.fileName.endsWith(".tar.gz"))
@@ -342,7 +294,16 @@ export const uploadPypi: Uploader = async (
     );
     const fields = await pypiUploadFields(pkg, a, bundle);
     const what = `${a.fileName}`;
-    const { body, contentType } = multipart(fields, a);
+    // The values as they are, the file last, as requests-toolbelt writes them for twine.
+    const { body, contentType } = multipart([
+      ...fields.map(([name, value]) => ({ name, bytes: new TextEncoder().encode(value) })),
+      {
+        name: "content",
+        filename: a.fileName,
+        contentType: "application/octet-stream",
+        bytes: a.bytes,
+      },
+    ]);
     const answer = await exchange(to, url, () => ({
       method: "POST",
       headers: { ...headers, "content-type": contentType },

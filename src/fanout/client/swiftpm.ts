@@ -14,11 +14,11 @@
 import { MochiError, quoteValue } from "../../errors.ts";
 import type { Artifact, FanoutPackage, UploadReceipt, UploadTarget } from "../types.ts";
 import { splitSwiftIdentifier } from "../swiftpm.ts";
-import { type Answer, joinUrl, multipart, registryUrl, send } from "./_upload.ts";
+import { type Answer, checkRegistryUrl, joinUrl, multipart, send, textOf } from "./_upload_http.ts";
 
 function problem(answer: Answer): string | undefined {
   try {
-    const body = JSON.parse(answer.text) as { detail?: unknown };
+    const body = JSON.parse(textOf(answer)) as { detail?: unknown };
     return typeof body.detail === "string" ? body.detail : undefined;
   } catch {
     return undefined;
@@ -53,7 +53,7 @@ export async function uploadSwiftpm(
   }
   const metadata = artifacts.find((a) => a.fileName.endsWith(".metadata.json"));
   const { scope, name } = splitSwiftIdentifier(pkg.name);
-  const url = joinUrl(registryUrl("swiftpm", to), scope, name, pkg.version);
+  const url = joinUrl(checkRegistryUrl("swiftpm", to), scope, name, pkg.version);
   const { body, contentType } = multipart([
     // A file name as `curl -F source-archive=@<file>` sends it: servers read the part as a file.
     {
