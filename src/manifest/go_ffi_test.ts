@@ -1,23 +1,6 @@
 import assert from "node:assert/strict";
-import { MochiError } from "../errors.ts";
 import { parseManifest } from "./parse.ts";
-
-const HEAD = `[package]
-name = "app"
-version = "1.0.0"
-edition = "2026"
-mochi = ">=0.7, <1.0"
-`;
-
-function errorOf(text: string): MochiError {
-  try {
-    parseManifest(text, "mochi.toml");
-  } catch (e) {
-    assert.ok(e instanceof MochiError, `expected MochiError, got ${e}`);
-    return e;
-  }
-  assert.fail("expected parseManifest to throw");
-}
+import { errorOf, HEAD } from "./ffi_testing.ts";
 
 Deno.test("[targets.go.ffi]: module = version or query, in file order, with lines", () => {
   const { manifest, warnings } = parseManifest(
