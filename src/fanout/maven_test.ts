@@ -1,11 +1,9 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { unzipSync } from "fflate";
-import { MochiError } from "../errors.ts";
-import { parseManifest } from "../manifest/parse.ts";
-import { buildFanoutPackage } from "./build.ts";
 import { isJavaModuleName, MAVEN_CHECKSUMS, mavenVersionDir, packMaven } from "./maven.ts";
 import type { FanoutPackage } from "./types.ts";
+import { ACME_PACKAGE, assertRefused, builtFromManifest } from "./pack_testing.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -129,13 +127,8 @@ Deno.test("maven: byte-identical across runs and input orders", async () => {
   assert.deepEqual(a.map((x) => x.sha256), b.map((x) => x.sha256));
 });
 
-async function refused(over: Partial<FanoutPackage>, code: string, re: RegExp): Promise<void> {
-  await assert.rejects(() => packMaven(pkg(over)), (e: unknown) => {
-    assert.ok(e instanceof MochiError, String(e));
-    assert.equal(e.code, code);
-    assert.match(`${e.message} ${e.hint ?? ""}`, re);
-    return true;
-  });
+function refused(over: Partial<FanoutPackage>, code: string, re: RegExp): Promise<void> {
+  return assertRefused(() => packMaven(pkg(over)), code, re);
 }
 
 Deno.test("maven: hostile coordinates, values and output are refused", async () => {
@@ -173,14 +166,7 @@ Deno.test("maven: layout path and module names", () => {
 });
 
 Deno.test("from mochi.toml: buildFanoutPackage's jvm package packs, metadata keys included", async () => {
-  const { manifest } = parseManifest(`[package]
-name = "@acme/greet"
-version = "2.0.0-beta.3"
-edition = "2026"
-mochi = ">=0.7"
-description = "Greets"
-license = "Apache-2.0"
-
+  const manifest = ACME_PACKAGE + `
 [targets.jvm]
 out = "target/jvm"
 group = "org.acme"
@@ -189,18 +175,12 @@ group = "org.acme"
 [targets.jvm.metadata]
 automatic-module-name = "org.acme.greeting"
 main-class = "org.acme.greet.Main"
-`);
-  const built = buildFanoutPackage({
-    manifest,
-    capabilities: [],
-    outputs: new Map([["jvm", [{
-      path: "org/acme/greet/Main.class",
-      bytes: new Uint8Array([0xca, 0xfe, 0xba, 0xbe]),
-      executable: false,
-    }]]]),
-    overrideFiles: new Map(),
-    dependencyManifests: new Map(),
-  }, "maven");
+`;
+  const built = builtFromManifest(manifest, "maven", "jvm", [{
+    path: "org/acme/greet/Main.class",
+    bytes: new Uint8Array([0xca, 0xfe, 0xba, 0xbe]),
+    executable: false,
+  }]);
   const out = await packMaven(built);
   const jar = out.find((a) =>
     a.fileName.endsWith(".jar") && !a.fileName.includes("-s") &&

@@ -2,11 +2,9 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { gunzipSync, unzipSync } from "fflate";
 import { parseCoreMetadata } from "../python/metadata.ts";
-import { MochiError } from "../errors.ts";
-import { parseManifest } from "../manifest/parse.ts";
-import { buildFanoutPackage } from "./build.ts";
 import { packPypi, pypiFileNamePart } from "./pypi.ts";
 import type { FanoutPackage } from "./types.ts";
+import { ACME_PACKAGE, assertRefused, builtFromManifest } from "./pack_testing.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -160,13 +158,8 @@ Deno.test("sdist: PEP 625 name, one top folder, PKG-INFO = METADATA, pyproject, 
   assert.match(pyproject, /dependencies = \[ "idna>=3.4,<4" \]/);
 });
 
-async function refused(over: Partial<FanoutPackage>, code: string, re: RegExp): Promise<void> {
-  await assert.rejects(() => packPypi(pkg(over)), (e: unknown) => {
-    assert.ok(e instanceof MochiError);
-    assert.equal(e.code, code);
-    assert.match(`${e.message} ${e.hint ?? ""}`, re);
-    return true;
-  });
+function refused(over: Partial<FanoutPackage>, code: string, re: RegExp): Promise<void> {
+  return assertRefused(() => packPypi(pkg(over)), code, re);
 }
 
 Deno.test("hostile metadata is refused, never written as extra header lines", async () => {
@@ -283,14 +276,7 @@ Deno.test("authors: a quoted display name is unquoted, then quoted once where th
 });
 
 Deno.test("from mochi.toml: buildFanoutPackage's python package packs, metadata keys included", async () => {
-  const { manifest } = parseManifest(`[package]
-name = "@acme/greet"
-version = "2.0.0-beta.3"
-edition = "2026"
-mochi = ">=0.7"
-description = "Greets"
-license = "Apache-2.0"
-authors = ["Ada <ada@example.org>"]
+  const manifest = ACME_PACKAGE + `authors = ["Ada <ada@example.org>"]
 repository = "https://example.org/acme/greet"
 
 [capabilities]
@@ -304,18 +290,12 @@ out = "target/python"
 requires-python = ">=3.10"
 classifiers = ["Typing :: Typed"]
 urls = { Documentation = "https://example.org/acme/greet/docs" }
-`);
-  const built = buildFanoutPackage({
-    manifest,
-    capabilities: ["env"],
-    outputs: new Map([["python", [{
-      path: "acme_greet/__init__.py",
-      bytes: enc.encode("X = 1\n"),
-      executable: false,
-    }]]]),
-    overrideFiles: new Map(),
-    dependencyManifests: new Map(),
-  }, "pypi");
+`;
+  const built = builtFromManifest(manifest, "pypi", "python", [{
+    path: "acme_greet/__init__.py",
+    bytes: enc.encode("X = 1\n"),
+    executable: false,
+  }], ["env"]);
   const [wheel, sdist] = await packPypi(built);
   assert.equal(wheel!.fileName, "acme_greet-2.0.0b3-py3-none-any.whl");
   assert.equal(sdist!.fileName, "acme_greet-2.0.0b3.tar.gz");
