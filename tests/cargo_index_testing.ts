@@ -23,6 +23,7 @@ export interface TestCrate {
  * @param crates every version the index lists
  */
 export async function writeCargoIndex(dir: string, crates: readonly TestCrate[]): Promise<void> {
+  await Deno.mkdir(dir, { recursive: true });
   await Deno.writeTextFile(
     `${dir}/config.json`,
     JSON.stringify({ dl: "dl/{crate}/{version}/download", api: null }),

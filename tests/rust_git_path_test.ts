@@ -6,30 +6,11 @@
  * registry crate; a branch that moves upstream stays locked until `mochi update`.
  */
 import assert from "node:assert/strict";
-import { gzipSync } from "node:zlib";
-import { crateIndexPath } from "../src/rust/mod.ts";
-import { digestBytes } from "../src/store/mod.ts";
 import { formatLockfile, parseLockfile } from "../src/lockfile/mod.ts";
 import { runCli } from "./helpers.ts";
 import { git } from "./git_server.ts";
 import { guardedTest } from "./stray.ts";
-
-async function cargoIndex(dir: string, name: string, vers: string): Promise<void> {
-  await Deno.mkdir(`${dir}/dl/${name}/${vers}`, { recursive: true });
-  await Deno.writeTextFile(
-    `${dir}/config.json`,
-    JSON.stringify({ dl: "dl/{crate}/{version}/download", api: null }),
-  );
-  const body = new Uint8Array(gzipSync(new TextEncoder().encode(`${name}-${vers} source\n`)));
-  await Deno.writeFile(`${dir}/dl/${name}/${vers}/download`, body);
-  const cksum = (await digestBytes(body)).sha256;
-  const p = `${dir}/${crateIndexPath(name)}`;
-  await Deno.mkdir(p.slice(0, p.lastIndexOf("/")), { recursive: true });
-  await Deno.writeTextFile(
-    p,
-    JSON.stringify({ name, vers, deps: [], cksum, features: {}, yanked: false }) + "\n",
-  );
-}
+import { writeCargoIndex } from "./cargo_index_testing.ts";
 
 function cargoToml(name: string, version: string): string {
   return `[package]\nname = "${name}"\nversion = "${version}"\nedition = "2021"\n\n` +
@@ -42,7 +23,7 @@ guardedTest(
   async () => {
     const tmp = await Deno.makeTempDir({ prefix: "mochi-rust-src-" });
     try {
-      await cargoIndex(`${tmp}/cargo`, "alpha", "1.0.0");
+      await writeCargoIndex(`${tmp}/cargo`, [{ name: "alpha", vers: "1.0.0" }]);
       await Deno.mkdir(`${tmp}/pathy/src`, { recursive: true });
       await Deno.writeTextFile(`${tmp}/pathy/Cargo.toml`, cargoToml("pathy", "0.1.0"));
       await Deno.writeTextFile(`${tmp}/pathy/src/lib.rs`, "pub fn f() {}\n");

@@ -7,32 +7,13 @@
  * and `--offline` with an empty cache and no vendor directory names the first missing package.
  */
 import assert from "node:assert/strict";
-import { gzipSync } from "node:zlib";
-import { crateIndexPath } from "../src/rust/mod.ts";
-import { digestBytes } from "../src/store/mod.ts";
 import { parseLockfile } from "../src/lockfile/mod.ts";
 import { FsStore } from "../src/store/fs/fs_store.ts";
 import { serveRegistry } from "../src/registry/server/registry_server.ts";
 import { runCli, writeRegistry } from "./helpers.ts";
 import { makePackageRepo } from "./git_server.ts";
 import { guardedTest } from "./stray.ts";
-
-async function cargoIndex(dir: string, name: string, vers: string): Promise<void> {
-  await Deno.mkdir(`${dir}/dl/${name}/${vers}`, { recursive: true });
-  await Deno.writeTextFile(
-    `${dir}/config.json`,
-    JSON.stringify({ dl: "dl/{crate}/{version}/download", api: null }),
-  );
-  const body = new Uint8Array(gzipSync(new TextEncoder().encode(`${name}-${vers} source\n`)));
-  await Deno.writeFile(`${dir}/dl/${name}/${vers}/download`, body);
-  const cksum = (await digestBytes(body)).sha256;
-  const p = `${dir}/${crateIndexPath(name)}`;
-  await Deno.mkdir(p.slice(0, p.lastIndexOf("/")), { recursive: true });
-  await Deno.writeTextFile(
-    p,
-    JSON.stringify({ name, vers, deps: [], cksum, features: {}, yanked: false }) + "\n",
-  );
-}
+import { writeCargoIndex } from "./cargo_index_testing.ts";
 
 guardedTest(
   "mochi vendor, then install --offline from it with every source pointing nowhere",
@@ -44,7 +25,7 @@ guardedTest(
         { name: "leaf", version: "1.0.0" },
         { name: "@acme/mid", version: "2.1.0", deps: { leaf: "^1" } },
       ]);
-      await cargoIndex(`${tmp}/cargo`, "alpha", "1.0.0");
+      await writeCargoIndex(`${tmp}/cargo`, [{ name: "alpha", vers: "1.0.0" }]);
       // Both registries on loopback for the vendoring run only; stopped before the offline runs,
       // so every URL in the lock and the environment then points at a closed port.
       const mochiServer = serveRegistry(reg, { port: 0 });
