@@ -1,10 +1,10 @@
 /**
  * Test helper for the fan-out packers' tests (Maven, PyPI): a refusal assertion, and a package
- * built from a `mochi.toml` text and one target's compiler output.
+ * built from a `mochi.toml` text and one target's compiler output. Plain throws, not `node:assert`:
+ * a `_testing.ts` file lives in its core room, which imports nothing that does I/O.
  *
  * @module
  */
-import assert from "node:assert/strict";
 import { MochiError } from "../errors.ts";
 import { parseManifest } from "../manifest/parse.ts";
 import type { FanoutTargetName } from "../manifest/types.ts";
@@ -17,12 +17,16 @@ export async function assertRefused(
   code: string,
   re: RegExp,
 ): Promise<void> {
-  await assert.rejects(pack, (e: unknown) => {
-    assert.ok(e instanceof MochiError, String(e));
-    assert.equal(e.code, code);
-    assert.match(`${e.message} ${e.hint ?? ""}`, re);
-    return true;
-  });
+  try {
+    await pack();
+  } catch (e) {
+    if (!(e instanceof MochiError)) throw new Error(String(e), { cause: e });
+    const said = `${e.message} ${e.hint ?? ""}`;
+    if (e.code !== code) throw new Error(`expected ${code}, got ${e.code}: ${said}`);
+    if (!re.test(said)) throw new Error(`expected ${said} to match ${re}`);
+    return;
+  }
+  throw new Error(`expected packing to be refused with ${code}`);
 }
 
 /** The `[package]` table the "from mochi.toml" tests start with (`@acme/greet 2.0.0-beta.3`). */

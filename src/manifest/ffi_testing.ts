@@ -1,10 +1,10 @@
 /**
  * Test helper for the `[targets.<lang>.ffi]` manifest tests (Go, Python): a valid `[package]`
- * head to append tables to, and the error a manifest text is refused with.
+ * head to append tables to, and the error a manifest text is refused with. Plain throws, not
+ * `node:assert`: a `_testing.ts` file lives in its core room, which imports nothing that does I/O.
  *
  * @module
  */
-import assert from "node:assert/strict";
 import { MochiError } from "../errors.ts";
 import { parseManifest } from "./parse.ts";
 
@@ -24,8 +24,8 @@ export function errorOf(text: string): MochiError {
   try {
     parseManifest(text, "mochi.toml");
   } catch (e) {
-    assert.ok(e instanceof MochiError, `expected MochiError, got ${e}`);
-    return e;
+    if (e instanceof MochiError) return e;
+    throw new Error(`expected MochiError, got ${e}`, { cause: e });
   }
-  assert.fail("expected parseManifest to throw");
+  throw new Error("expected parseManifest to throw");
 }
