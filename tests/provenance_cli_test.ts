@@ -9,6 +9,7 @@ import { Ajv } from "ajv";
 import { startFakeSigstore, workflowSan } from "./fake_sigstore.ts";
 import { runCli, serveRegistrySubprocess, writeProject } from "./helpers.ts";
 import { guardedTest } from "./stray.ts";
+import { publisherEnv, writeSignedRegistry } from "./signed_registry.ts";
 
 guardedTest(
   "mochi provenance: verified SLSA provenance of a locked package; tampering is exit 4",
@@ -16,16 +17,8 @@ guardedTest(
     const tmp = await Deno.makeTempDir();
     await using fake = await startFakeSigstore();
     try {
-      const reg = `${tmp}/registry`;
-      await Deno.mkdir(reg);
-      await Deno.writeTextFile(`${reg}/config.json`, '{"dl": "blobs/", "api": null}');
-      const rootFile = `${tmp}/trusted_root.json`;
-      await Deno.writeTextFile(rootFile, fake.trustedRootJson);
-      await using server = await serveRegistrySubprocess(reg, [
-        "--allow-publish",
-        "--trusted-root",
-        rootFile,
-      ]);
+      const { reg, rootFile, serveArgs } = await writeSignedRegistry(tmp, fake);
+      await using server = await serveRegistrySubprocess(reg, serveArgs);
       const commit = "0123456789abcdef0123456789abcdef01234567";
       /** Publishes @acme/<short> 1.0.0 signed by acme/<short>'s workflow, the CI naming `ciRepo`. */
       const publishSigned = async (short: string, ciRepo: string, runId: string) => {
@@ -46,10 +39,7 @@ guardedTest(
         ], {
           cwd: pkg,
           env: {
-            MOCHI_HOME: `${tmp}/publisher-home`,
-            MOCHI_REGISTRY: server.url,
-            MOCHI_FULCIO_URL: fake.url,
-            MOCHI_REKOR_URL: fake.url,
+            ...publisherEnv(`${tmp}/publisher-home`, server.url, fake),
             GITHUB_ACTIONS: "true",
             GITHUB_REPOSITORY: ciRepo,
             GITHUB_SHA: commit,

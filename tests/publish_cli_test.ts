@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { FAKE_ISSUER, startFakeSigstore, workflowSan } from "./fake_sigstore.ts";
 import { runCli, serveRegistrySubprocess } from "./helpers.ts";
+import { publisherEnv, writeSignedRegistry } from "./signed_registry.ts";
 import { guardedTest } from "./stray.ts";
 
 const TOML = (version: string) =>
@@ -47,22 +48,10 @@ guardedTest(
     const tmp = await Deno.makeTempDir();
     await using fake = await startFakeSigstore();
     try {
-      const reg = `${tmp}/registry`;
-      await Deno.mkdir(reg);
-      await Deno.writeTextFile(`${reg}/config.json`, '{"dl": "blobs/", "api": null}');
-      await Deno.writeTextFile(`${tmp}/trusted_root.json`, fake.trustedRootJson);
-      await using server = await serveRegistrySubprocess(reg, [
-        "--allow-publish",
-        "--trusted-root",
-        `${tmp}/trusted_root.json`,
-      ]);
+      const { reg, serveArgs } = await writeSignedRegistry(tmp, fake);
+      await using server = await serveRegistrySubprocess(reg, serveArgs);
       const home = `${tmp}/home`;
-      const base = {
-        MOCHI_HOME: home,
-        MOCHI_REGISTRY: server.url,
-        MOCHI_FULCIO_URL: fake.url,
-        MOCHI_REKOR_URL: fake.url,
-      };
+      const base = publisherEnv(home, server.url, fake);
       const owner = workflowSan("acme/strings", "v1.0.0");
       fake.oidcSubject = owner;
       const gha = {

@@ -16,6 +16,7 @@ import { spawnRegistryServer } from "../scripts/_serve.ts";
 import { type FakeSigstore, startFakeSigstore, workflowSan } from "./fake_sigstore.ts";
 import { snapshotTree, writeRegistry } from "./helpers.ts";
 import { guardedTest } from "./stray.ts";
+import { writeSignedRegistry } from "./signed_registry.ts";
 
 function manifest(name: string, version: string): string {
   return `[package]
@@ -157,11 +158,8 @@ guardedTest("publish ownership: a scope belongs to its first publisher", async (
   const tmp = await Deno.makeTempDir();
   await using fake = await startFakeSigstore();
   try {
-    const reg = `${tmp}/registry`;
-    await Deno.mkdir(reg);
-    await Deno.writeTextFile(`${reg}/config.json`, '{"dl": "blobs/", "api": null}');
-    await Deno.writeTextFile(`${tmp}/root.json`, fake.trustedRootJson);
-    await using server = await serve(reg, `${tmp}/root.json`);
+    const { reg, rootFile } = await writeSignedRegistry(tmp, fake);
+    await using server = await serve(reg, rootFile);
 
     const first = await packAndSign(fake, `${tmp}/a`, "@acme/strings", "1.0.0", OWNER);
     assert.equal(
@@ -203,11 +201,8 @@ guardedTest("publish ownership: a yank bundle cannot be replayed after an unyank
   const tmp = await Deno.makeTempDir();
   await using fake = await startFakeSigstore();
   try {
-    const reg = `${tmp}/registry`;
-    await Deno.mkdir(reg);
-    await Deno.writeTextFile(`${reg}/config.json`, '{"dl": "blobs/", "api": null}');
-    await Deno.writeTextFile(`${tmp}/root.json`, fake.trustedRootJson);
-    await using server = await serve(reg, `${tmp}/root.json`);
+    const { reg, rootFile } = await writeSignedRegistry(tmp, fake);
+    await using server = await serve(reg, rootFile);
     const v1 = await packAndSign(fake, `${tmp}/a`, "@acme/strings", "1.0.0", OWNER);
     assert.equal((await post(server.api, { tarball: v1.tarball, bundle: v1.bundle })).status, 201);
     const signed = (action: "yank" | "unyank") =>
@@ -240,11 +235,8 @@ guardedTest(
     const tmp = await Deno.makeTempDir();
     await using fake = await startFakeSigstore();
     try {
-      const reg = `${tmp}/registry`;
-      await Deno.mkdir(reg);
-      await Deno.writeTextFile(`${reg}/config.json`, '{"dl": "blobs/", "api": null}');
-      await Deno.writeTextFile(`${tmp}/root.json`, fake.trustedRootJson);
-      await using server = await serve(reg, `${tmp}/root.json`);
+      const { reg, rootFile } = await writeSignedRegistry(tmp, fake);
+      await using server = await serve(reg, rootFile);
       const v1 = await packAndSign(fake, `${tmp}/a`, "@acme/strings", "1.0.0", OWNER);
       assert.equal(
         (await post(server.api, { tarball: v1.tarball, bundle: v1.bundle })).status,

@@ -5,14 +5,11 @@
  * capabilities` checks the snapshot too.
  */
 import assert from "node:assert/strict";
-import {
-  writeRegistrySnapshot,
-  writeSnapshotKeyFile,
-} from "../src/registry/server/registry_snapshot.ts";
 import { formatIndexRecord, indexPath } from "../src/index/mod.ts";
 import { yankPackage } from "../src/publish/client/publish.ts";
 import { startFakeSigstore, workflowSan } from "./fake_sigstore.ts";
 import { runCli, serveRegistrySubprocess } from "./helpers.ts";
+import { publisherEnv, writeSignedRegistry } from "./signed_registry.ts";
 import { guardedTest } from "./stray.ts";
 
 const TOML = `[package]
@@ -32,28 +29,12 @@ guardedTest(
     const tmp = await Deno.makeTempDir();
     await using fake = await startFakeSigstore();
     try {
-      const reg = `${tmp}/registry`;
-      await Deno.mkdir(reg);
-      await Deno.writeTextFile(`${reg}/config.json`, '{"dl": "blobs/", "api": null}');
-      await Deno.writeTextFile(`${tmp}/root.json`, fake.trustedRootJson);
-      await writeSnapshotKeyFile(`${tmp}/snapshot.key`);
-      await writeRegistrySnapshot(reg, {
-        privateKeyFile: await Deno.readTextFile(`${tmp}/snapshot.key`),
-      });
-      await using server = await serveRegistrySubprocess(reg, [
-        "--allow-publish",
-        "--trusted-root",
-        `${tmp}/root.json`,
-        "--snapshot-key",
-        `${tmp}/snapshot.key`,
-      ]);
+      const { reg, rootFile, serveArgs } = await writeSignedRegistry(tmp, fake, { snapshot: true });
+      await using server = await serveRegistrySubprocess(reg, serveArgs);
       const token = fake.token(workflowSan("acme/strings", "v1.0.0"));
       const env = {
-        MOCHI_HOME: `${tmp}/home`,
-        MOCHI_REGISTRY: server.url,
-        MOCHI_FULCIO_URL: fake.url,
-        MOCHI_REKOR_URL: fake.url,
-        MOCHI_SIGSTORE_ROOT: `${tmp}/root.json`,
+        ...publisherEnv(`${tmp}/home`, server.url, fake),
+        MOCHI_SIGSTORE_ROOT: rootFile,
         GITHUB_ACTIONS: "true",
         GITHUB_REPOSITORY: "acme/strings",
         ACTIONS_ID_TOKEN_REQUEST_URL: fake.oidcRequestUrl,

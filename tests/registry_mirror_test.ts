@@ -25,6 +25,7 @@ import {
 } from "./helpers.ts";
 import { startFakeSigstore, workflowSan } from "./fake_sigstore.ts";
 import { guardedTest } from "./stray.ts";
+import { publisherEnv, writeSignedRegistry } from "./signed_registry.ts";
 
 async function copyDir(from: string, to: string): Promise<void> {
   await Deno.mkdir(to, { recursive: true });
@@ -188,21 +189,8 @@ guardedTest(
     const tmp = await Deno.makeTempDir();
     await using fake = await startFakeSigstore();
     try {
-      const reg = `${tmp}/registry`;
-      await Deno.mkdir(reg);
-      await Deno.writeTextFile(`${reg}/config.json`, '{"dl": "blobs/", "api": null}');
-      const rootFile = `${tmp}/trusted_root.json`;
-      await Deno.writeTextFile(rootFile, fake.trustedRootJson);
-      const keyPath = `${tmp}/snap.key`;
-      await writeSnapshotKeyFile(keyPath);
-      await writeRegistrySnapshot(reg, { privateKeyFile: await Deno.readTextFile(keyPath) });
-      const server = await serveRegistrySubprocess(reg, [
-        "--allow-publish",
-        "--trusted-root",
-        rootFile,
-        "--snapshot-key",
-        keyPath,
-      ]);
+      const { reg, rootFile, serveArgs } = await writeSignedRegistry(tmp, fake, { snapshot: true });
+      const server = await serveRegistrySubprocess(reg, serveArgs);
       const primaryUrl = server.url;
       let primaryUp = true;
       try {
@@ -220,12 +208,7 @@ guardedTest(
           ["publish", "--identity-token", fake.token(workflowSan("acme/core"))],
           {
             cwd: pkg,
-            env: {
-              MOCHI_HOME: `${tmp}/publisher-home`,
-              MOCHI_REGISTRY: primaryUrl,
-              MOCHI_FULCIO_URL: fake.url,
-              MOCHI_REKOR_URL: fake.url,
-            },
+            env: publisherEnv(`${tmp}/publisher-home`, primaryUrl, fake),
           },
         );
         assert.equal(pub.code, 0, pub.stderr);

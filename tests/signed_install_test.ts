@@ -20,6 +20,7 @@ import {
   writeRegistry,
 } from "./helpers.ts";
 import { guardedTest } from "./stray.ts";
+import { publisherEnv, writeSignedRegistry } from "./signed_registry.ts";
 
 function toml(name: string, version: string, deps: Record<string, string> = {}): string {
   return `[package]
@@ -71,22 +72,9 @@ guardedTest(
     const tmp = await Deno.makeTempDir();
     await using fake = await startFakeSigstore();
     try {
-      const reg = `${tmp}/registry`;
-      await Deno.mkdir(reg);
-      await Deno.writeTextFile(`${reg}/config.json`, '{"dl": "blobs/", "api": null}');
-      const rootFile = `${tmp}/trusted_root.json`;
-      await Deno.writeTextFile(rootFile, fake.trustedRootJson);
-      await using server = await serveRegistrySubprocess(reg, [
-        "--allow-publish",
-        "--trusted-root",
-        rootFile,
-      ]);
-      const pubEnv = {
-        MOCHI_HOME: `${tmp}/publisher-home`,
-        MOCHI_REGISTRY: server.url,
-        MOCHI_FULCIO_URL: fake.url,
-        MOCHI_REKOR_URL: fake.url,
-      };
+      const { reg, rootFile, serveArgs } = await writeSignedRegistry(tmp, fake);
+      await using server = await serveRegistrySubprocess(reg, serveArgs);
+      const pubEnv = publisherEnv(`${tmp}/publisher-home`, server.url, fake);
       const coreSan = workflowSan("acme/core", "v1.0.0");
       await publish(fake, pubEnv, `${tmp}/core`, "@acme/core", "1.0.0", coreSan);
       await publish(
