@@ -16,6 +16,14 @@ await resolveBench(3);
 console.log("\n== Rust bridge: mochi lock vs cargo generate-lockfile, combined manifest ==");
 await rustResolveBench(3);
 console.log(
+  "\n== Rust bridge: the same against Python's threaded http.server (goal ≤ 1.2× cargo) ==",
+);
+await (await import("./rust_threaded_server_bench.ts")).main(3);
+console.log(
+  "\n== Rust bridge: the same through a loopback proxy adding 50 ms and 200 ms per request ==",
+);
+await (await import("./rust_latency_bench.ts")).main(1, [50, 200]);
+console.log(
   "\n== Python bridge: largest corpus set, mochi vs pip install --dry-run, same index ==",
 );
 await (await import("./python_resolve_bench.ts")).main(3);

@@ -109,6 +109,20 @@ function vkey(v: Version): string {
   return formatVersion({ ...v, build: [] });
 }
 
+/** The newest release (not yanked, not a pre-release) of a file, or undefined. */
+function newestRelease(file: CrateIndexFile): CrateVersion | undefined {
+  for (let i = file.entries.length - 1; i >= 0; i--) {
+    const e = file.entries[i]!;
+    if (e.yanked || e.version.pre.length > 0) continue;
+    try {
+      return file.get(i);
+    } catch {
+      return undefined; // a malformed line surfaces when the solver really needs it
+    }
+  }
+  return undefined;
+}
+
 /** Whether `d` has an implicit feature of its own name in this version (no `dep:d` anywhere). */
 function hasImplicitFeature(cv: CrateVersion, dep: string): boolean {
   if (!cv.deps.some((d) => d.optional && d.name === dep && d.kind !== "dev")) return false;
@@ -161,6 +175,8 @@ export class CargoDependencyProvider implements DependencyProvider {
   readonly #pinned: ReadonlySet<string>;
   readonly #loaded = new Map<string, Promise<Loaded | null>>();
   readonly #sync = new Map<string, Loaded | null>();
+  /** Crate → features asked of it so far (by dependencies or the solver), for speculation. */
+  readonly #wanted = new Map<string, Set<string>>();
 
   /**
    * Creates the provider.
@@ -213,7 +229,7 @@ export class CargoDependencyProvider implements DependencyProvider {
         });
         const loaded = { file, byVersion, byObject, depsCache: new Map() };
         this.#sync.set(crate, loaded);
-        if (speculate) this.#speculate(file);
+        if (speculate) this.#speculate(crate, file);
         return loaded;
       });
       p.catch(() => this.#loaded.delete(crate));
@@ -223,31 +239,76 @@ export class CargoDependencyProvider implements DependencyProvider {
   }
 
   /**
-   * Starts loading the non-optional dependencies of the newest release of a crate just loaded,
-   * before the solver asks: cargo fetches index files in parallel while it resolves, and so do
-   * we. A guess only; a crate never asked for costs one request.
+   * Follows the newest release of a crate just loaded before the solver asks (cargo fetches
+   * index files in parallel while it resolves, and so do we): its non-optional normal and build
+   * dependencies, and what each feature asked of the crate so far turns on (optional
+   * dependencies and their features), are loaded at once, so the requests go out a level of the
+   * graph at a time instead of one solver step at a time. A guess only: a crate never asked for
+   * costs one request.
    */
-  #speculate(file: CrateIndexFile): void {
-    for (let i = file.entries.length - 1; i >= 0; i--) {
-      const e = file.entries[i]!;
-      if (e!.yanked || e.version.pre.length > 0) continue;
-      // Only the `deps` array is read (not the whole line, whose features can be large).
-      let deps: { name?: unknown; package?: unknown; optional?: unknown; kind?: unknown }[];
-      try {
-        const text = file.depsText(i);
-        deps = text !== undefined ? JSON.parse(text) : file.get(i).deps;
-      } catch {
-        return; // a malformed line surfaces when the solver really needs it
-      }
-      for (const d of deps) {
-        const pkg = typeof d.package === "string" ? d.package : d.name;
-        if (typeof pkg !== "string" || d.kind === "dev" || d.optional === true) continue;
-        // Optional dependencies are left to the solver: features turn on only some of them,
-        // and fetching all (73 more files for the combined manifest) costs more than it saves.
-        if (!this.#loaded.has(pkg)) this.#load(pkg).catch(() => {});
-      }
+  #speculate(crate: string, file: CrateIndexFile): void {
+    const cv = newestRelease(file);
+    if (cv === undefined) return;
+    for (const d of cv.deps) {
+      if (d.kind !== "dev" && !d.optional) this.#wantDep(d, []);
+    }
+    for (const f of this.#wanted.get(crate) ?? []) this.#speculateFeature(crate, cv, f);
+  }
+
+  /** Marks a crate (and a feature of it) as needed and starts loading it. */
+  #want(crate: string, feature?: string): void {
+    let set = this.#wanted.get(crate);
+    if (set === undefined) this.#wanted.set(crate, set = new Set());
+    if (feature === undefined || set.has(feature)) {
+      this.#hint(crate);
       return;
     }
+    set.add(feature);
+    const loaded = this.#sync.get(crate);
+    if (loaded === undefined) {
+      // Not loaded yet: #speculate follows the feature once the file is in.
+      this.#hint(crate);
+      return;
+    }
+    if (loaded === null) return;
+    const cv = newestRelease(loaded.file);
+    if (cv !== undefined) this.#speculateFeature(crate, cv, feature);
+  }
+
+  /** Starts loading a crate, if not started; a hint: failures surface when it is needed. */
+  #hint(crate: string): void {
+    if (this.#loaded.has(crate)) return;
+    try {
+      this.#load(crate).catch(() => {});
+    } catch {
+      // as above
+    }
+  }
+
+  #wantDep(d: CrateDep, extra: readonly string[]): void {
+    this.#want(d.package);
+    if (d.defaultFeatures) this.#want(d.package, "default");
+    for (const f of d.features) if (f.length > 0) this.#want(d.package, f);
+    for (const f of extra) if (f.length > 0) this.#want(d.package, f);
+  }
+
+  /** What feature `feature` of `cv` turns on, by the rules of {@link getDependencies}. */
+  #speculateFeature(crate: string, cv: CrateVersion, feature: string): void {
+    const activate = (name: string, extra: string[]) => {
+      for (const d of cv.deps) if (d.name === name && d.kind !== "dev") this.#wantDep(d, extra);
+    };
+    const entry = (item: string) => {
+      if (item.startsWith("dep:")) return activate(item.slice(4), []);
+      const slash = item.indexOf("/");
+      if (slash >= 0) {
+        return activate(item.slice(0, slash).replace(/\?$/, ""), [item.slice(slash + 1)]);
+      }
+      if (Object.hasOwn(cv.features, item) || hasImplicitFeature(cv, item)) this.#want(crate, item);
+    };
+    if (feature.includes("/") || feature.startsWith("dep:")) return entry(feature);
+    if (Object.hasOwn(cv.features, feature)) {
+      for (const item of cv.features[feature]!) entry(item);
+    } else if (feature !== "default" && hasImplicitFeature(cv, feature)) activate(feature, []);
   }
 
   /**
@@ -286,7 +347,14 @@ export class CargoDependencyProvider implements DependencyProvider {
    * @param names provider package names
    */
   prefetch(names: string[]): void {
-    for (const n of names) this.#load(splitFeatureName(n).crate).catch(() => {});
+    for (const n of names) {
+      const { crate, feature } = splitFeatureName(n);
+      try {
+        this.#want(crate, feature);
+      } catch {
+        // A hint only: a malformed line surfaces when the solver really needs it.
+      }
+    }
   }
 
   /**

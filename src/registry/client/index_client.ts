@@ -83,17 +83,24 @@ export interface RegistryClientOptions {
    * response headers for blobs; default 30 000.
    */
   timeoutMs?: number;
-  /** Most HTTP requests in flight at once (per client); default 32. */
+  /** Most HTTP requests in flight at once (per client); default 64. */
   parallelism?: number;
   /**
-   * Most HTTP requests in flight at once to one origin (scheme, host, port), shared by every
-   * client of the process; default {@link DEFAULT_CONNECTIONS_PER_HOST}. With keep-alive each
-   * request in flight is one connection, so this bounds the connections a server sees: a plain
-   * threaded server (a listen queue of 5) drops the SYNs past its queue, and each drop stalls
-   * ~1 s in the kernel's SYN retransmission. Cargo likewise keeps a couple of connections per
-   * host (curl's `max_host_connections`).
+   * Most HTTP requests in flight at once to one origin (scheme, host, port) while its round
+   * trips are short, shared by every client of the process; default
+   * {@link DEFAULT_CONNECTIONS_PER_HOST}. Over HTTP/1.1 each request in flight is one
+   * connection, so this bounds the connections a server sees: a plain threaded server (a listen
+   * queue of 5) drops the SYNs past its queue, and each drop stalls ~1 s in the kernel's SYN
+   * retransmission. Cargo likewise keeps a couple of connections per host.
    */
   connectionsPerHost?: number;
+  /**
+   * The bound an origin with long round trips may grow to; default
+   * {@link DEFAULT_MAX_CONNECTIONS_PER_HOST}. See {@link HostLimiter}: the bound follows the
+   * shortest round trip seen, so a distant registry gets the requests in flight its latency
+   * needs while a loopback server keeps {@link RegistryClientOptions.connectionsPerHost}.
+   */
+  maxConnectionsPerHost?: number;
   /**
    * Backoff base of a retry after a network error (refused, reset, closed before the answer),
    * ms: attempt n waits `min(maxDelayMs, connectRetryDelayMs·2^(n-1))` ±25 %; default
@@ -157,15 +164,88 @@ export interface RegistryClientOptions {
 
 /** Default {@link RegistryClientOptions.connectionsPerHost}: 6 (a browser's per-host bound). */
 export const DEFAULT_CONNECTIONS_PER_HOST = 6;
+/** Default {@link RegistryClientOptions.maxConnectionsPerHost}: 48. */
+export const DEFAULT_MAX_CONNECTIONS_PER_HOST = 48;
+/** Round-trip milliseconds per request in flight past the initial bound ({@link HostLimiter}). */
+export const RTT_MS_PER_CONNECTION = 4;
 /** Default {@link RegistryClientOptions.connectRetryDelayMs}: 50 ms. */
 export const DEFAULT_CONNECT_RETRY_DELAY_MS = 50;
 
-/** The per-origin request bounds of this process (one per origin and bound). */
-const hostSlots = new Map<string, Semaphore>();
-function hostSemaphore(origin: string, size: number): Semaphore {
-  const key = `${size} ${origin}`;
-  let s = hostSlots.get(key);
-  if (s === undefined) hostSlots.set(key, s = new Semaphore(size));
+/** Answers a {@link HostLimiter} sees before it lets its bound grow. */
+export const HOST_LIMITER_SAMPLES = 16;
+
+/**
+ * The bound on one origin's requests in flight, which follows its latency: it starts at
+ * `initial` and, once {@link HOST_LIMITER_SAMPLES} answers came, after each one may grow by one
+ * (slow start) toward
+ * `ceil(shortest round trip seen / RTT_MS_PER_CONNECTION)`, never past `max` nor below
+ * `initial`. Little's law: the requests in flight a client needs for a given rate grow with the
+ * round trip; a loopback or LAN server (round trips of a few ms) keeps `initial`, a registry
+ * 50 ms away gets 13, 200 ms away `max`. Only the shortest round trip counts, so a server slowed
+ * by load (whose short answers still come) never earns more connections, and not before 16
+ * answers: a loaded threaded server's first answers (while it starts its threads) are slow. Waiters are served
+ * first come, first served.
+ */
+export class HostLimiter {
+  #limit: number;
+  #inFlight = 0;
+  #minRttMs = Infinity;
+  #answers = 0;
+  #waiting: (() => void)[] = [];
+  readonly #initial: number;
+  readonly #max: number;
+  /**
+   * @param initial the bound while round trips are short (at least 1 is used)
+   * @param max the most it grows to (at least `initial` is used)
+   */
+  constructor(initial: number, max: number) {
+    this.#initial = Math.max(1, initial);
+    this.#max = Math.max(this.#initial, max);
+    this.#limit = this.#initial;
+  }
+  /** The current bound. */
+  get limit(): number {
+    return this.#limit;
+  }
+  /**
+   * Waits for a slot.
+   *
+   * @returns the release of the slot: pass the exchange's round trip in ms when it completed
+   *   (an answer came), nothing when it failed; calling it again does nothing
+   */
+  async acquire(): Promise<(rttMs?: number) => void> {
+    if (this.#inFlight < this.#limit) this.#inFlight++;
+    else await new Promise<void>((r) => this.#waiting.push(r)); // the releaser counted us in
+    let released = false;
+    return (rttMs?: number) => {
+      if (released) return;
+      released = true;
+      if (rttMs !== undefined && rttMs >= 0) {
+        this.#minRttMs = Math.min(this.#minRttMs, rttMs);
+        this.#answers++;
+      }
+      if (rttMs !== undefined && rttMs >= 0 && this.#answers >= HOST_LIMITER_SAMPLES) {
+        const target = Math.min(
+          this.#max,
+          Math.max(this.#initial, Math.ceil(this.#minRttMs / RTT_MS_PER_CONNECTION)),
+        );
+        this.#limit = target < this.#limit ? target : Math.min(target, this.#limit + 1);
+      }
+      this.#inFlight--;
+      while (this.#inFlight < this.#limit && this.#waiting.length > 0) {
+        this.#inFlight++;
+        this.#waiting.shift()!();
+      }
+    };
+  }
+}
+
+/** The per-origin limiters of this process (one per origin and bounds). */
+const hostLimiters = new Map<string, HostLimiter>();
+function hostLimiter(origin: string, initial: number, max: number): HostLimiter {
+  const key = `${initial} ${max} ${origin}`;
+  let s = hostLimiters.get(key);
+  if (s === undefined) hostLimiters.set(key, s = new HostLimiter(initial, max));
   return s;
 }
 
@@ -796,6 +876,7 @@ class HttpSource implements Source {
   #stats: RegistryClientStats;
   #slots: Semaphore;
   #hostBound: number;
+  #hostMax: number;
   #connectRetryDelayMs: number;
   #madeDirs = new Map<string, Promise<void>>();
   #cacheExists: Promise<boolean> | undefined;
@@ -823,8 +904,9 @@ class HttpSource implements Source {
     this.#idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     this.#deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
     this.#stats = stats;
-    this.#slots = new Semaphore(Math.max(1, options.parallelism ?? 32));
+    this.#slots = new Semaphore(Math.max(1, options.parallelism ?? 64));
     this.#hostBound = Math.max(1, options.connectionsPerHost ?? DEFAULT_CONNECTIONS_PER_HOST);
+    this.#hostMax = options.maxConnectionsPerHost ?? DEFAULT_MAX_CONNECTIONS_PER_HOST;
     this.#connectRetryDelayMs = options.connectRetryDelayMs ?? DEFAULT_CONNECT_RETRY_DELAY_MS;
     this.#headers = options.headers ?? {};
     this.#accept = options.accept ?? "application/x-mochi-index+jsonl";
@@ -1031,7 +1113,9 @@ class HttpSource implements Source {
 
   /**
    * Runs `attempt` up to maxAttempts times. Each attempt holds one slot of the client's
-   * parallelism and one of its origin's connection bound, and gets a timeout signal (for blobs the timer stops once `attempt` returns, i.e. after headers).
+   * parallelism and one of its origin's {@link HostLimiter} (told the round trip when an answer
+   * came), and gets a timeout signal (for blobs the timer stops once `attempt` returns, i.e.
+   * after headers).
    * Network errors and timeouts count as retryable. Waits between attempts follow the backoff
    * (the quick one after a network error), or `Retry-After` when the answer had one; a request
    * waits holding no slot, so one request's backoff never holds up the others.
@@ -1063,15 +1147,18 @@ class HttpSource implements Source {
       }
       // Both bounds: this client's requests in flight, and every client's to this origin.
       const release = await this.#slots.acquire();
-      const releaseHost = await hostSemaphore(origin, this.#hostBound).acquire();
+      const releaseHost = await hostLimiter(origin, this.#hostBound, this.#hostMax).acquire();
+      const startedMs = performance.now();
       const ctrl = new AbortController();
       const timer = setTimeout(
         () => ctrl.abort(new DOMException(`timed out after ${this.#timeoutMs} ms`, "TimeoutError")),
         this.#timeoutMs,
       );
       let outcome: Attempt<T>;
+      let answeredMs: number | undefined; // the round trip, when an answer came
       try {
         outcome = await attempt(ctrl.signal, n);
+        answeredMs = performance.now() - startedMs;
       } catch (e) {
         if (e instanceof MochiError) throw e;
         const reason = ctrl.signal.aborted
@@ -1080,7 +1167,7 @@ class HttpSource implements Source {
         outcome = { done: false, reason, rateLimited: false, network: !ctrl.signal.aborted };
       } finally {
         clearTimeout(timer);
-        releaseHost();
+        releaseHost(answeredMs);
         release();
       }
       if (outcome.done) return outcome.value;

@@ -2,6 +2,8 @@ import fc from "fast-check";
 import { assert, assertEquals } from "../../../tests/assert.ts";
 import {
   backoffDelayMs,
+  HOST_LIMITER_SAMPLES,
+  HostLimiter,
   openSparseFiles,
   parseRetryAfter,
   type RetryNotice,
@@ -63,6 +65,7 @@ Deno.test("requests to one origin stay within the per-host bound and reuse their
     const files = openSparseFiles(`http://127.0.0.1:${server.addr.port}/`, {
       cacheDir: dir,
       connectionsPerHost: bound,
+      maxConnectionsPerHost: bound,
     });
     const names = Array.from({ length: 24 }, (_, i) => `f${i}`);
     const got = await Promise.all(names.map((n) => files.read(n, (b) => utf8.decode(b))));
@@ -122,4 +125,34 @@ Deno.test("a connection the server drops is retried on the quick backoff", async
     await serving;
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("HostLimiter keeps its initial bound for short round trips and grows one step per answer toward round trip / 4 ms for long ones, after 16 answers", async () => {
+  const near = new HostLimiter(6, 48);
+  for (let i = 0; i < 20; i++) (await near.acquire())(3);
+  assertEquals(near.limit, 6);
+  const far = new HostLimiter(6, 48);
+  for (let i = 0; i < HOST_LIMITER_SAMPLES - 1; i++) (await far.acquire())(50);
+  assertEquals(far.limit, 6); // not before 16 answers
+  const held = await Promise.all(Array.from({ length: 6 }, () => far.acquire()));
+  let seventh = false;
+  const waiting = far.acquire().then((r) => (seventh = true, r));
+  await Promise.resolve();
+  assertEquals(seventh, false); // the bound holds
+  held[0]!(50); // the 16th answer, 50 ms away: one more slot (slow start), toward ceil(50 / 4) = 13
+  assertEquals(far.limit, 7);
+  assertEquals(await waiting.then(() => seventh), true);
+  (await waiting)(50);
+  for (let i = 0; i < 20; i++) (await far.acquire())(50);
+  assertEquals(far.limit, 13);
+  for (let i = 0; i < 60; i++) (await far.acquire())(200);
+  assertEquals(far.limit, 13); // only the shortest round trip counts
+  (await far.acquire())(1); // a short one: back to the initial bound at once
+  assertEquals(far.limit, 6);
+  (await far.acquire())(); // a failed exchange tells nothing
+  assertEquals(far.limit, 6);
+  held.slice(1).forEach((r) => r());
+  const distant = new HostLimiter(6, 48);
+  for (let i = 0; i < 60; i++) (await distant.acquire())(200);
+  assertEquals(distant.limit, 48);
 });
