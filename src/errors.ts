@@ -500,6 +500,10 @@ export const ERROR_CATALOGUE = {
     exit: 1,
     summary: "a [target.'cfg(…)'] key is not a valid platform expression",
   },
+  TARGET_E002: {
+    exit: 1,
+    summary: "a [target.'cfg(…)'] table declares Rust, Go or Python dependencies",
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** A stable error code from {@link ERROR_CATALOGUE}, e.g. `"MANIFEST_E003"`. */

@@ -186,7 +186,18 @@ export async function loadLocalPackages(
   const out = new Map<string, LocalPackage>();
   const origin = new Map<string, string>();
   const visit = async (fromDir: string | undefined, m: Manifest, where: string, dev: boolean) => {
-    const entries = [...m.dependencies.values(), ...(dev ? m.devDependencies.values() : [])];
+    // The project's own `[target.'cfg(…)']` tables too (the lock is universal).
+    const platform = dev
+      ? (m.platformDependencies ?? []).flatMap((t) => [
+        ...t.dependencies.values(),
+        ...t.devDependencies.values(),
+      ])
+      : [];
+    const entries = [
+      ...m.dependencies.values(),
+      ...(dev ? m.devDependencies.values() : []),
+      ...platform,
+    ];
     for (const dep of entries) {
       if (!isLocalDependency(dep)) continue;
       let pkg: LocalPackage;

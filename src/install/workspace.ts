@@ -22,6 +22,7 @@ import type {
   WorkspaceContext,
 } from "../manifest/types.ts";
 import type { IndexRecord } from "../index/mod.ts";
+import type { Platform } from "../manifest/platform.ts";
 import type { PolicyManifest } from "../capability/pin.ts";
 import { capabilitiesNotCovered } from "../capability/model.ts";
 import { parseManifest } from "../manifest/parse.ts";
@@ -538,21 +539,22 @@ export function memberSource(m: WorkspaceMember): string {
  * local_sources.ts from {@link workspaceManifest}'s entries), and the capabilities it requires.
  *
  * @param ws the workspace
+ * @param platform with it, only the `[target.'cfg(…)']` tables holding there (one fork of a
+ *   forked resolution, resolve.ts); without it every table (the universal resolution)
  * @returns member name → its index record
  * @throws {MochiError} WORKSPACE_E002 a dependency on another member that names it without its
  *   path, or by a path that is another member's
  */
-export function memberRecords(ws: Workspace): Map<string, IndexRecord> {
+export function memberRecords(ws: Workspace, platform?: Platform): Map<string, IndexRecord> {
   const byDir = new Map(ws.members.map((m) => [m.dir, m]));
   const byName = new Map(ws.members.map((m) => [m.name, m]));
   const out = new Map<string, IndexRecord>();
   for (const m of ws.members) {
     const deps: Record<string, string> = Object.create(null);
     const file = join(m.dir, "mochi.toml");
-    const platformTables = (m.manifest.platformDependencies ?? []).flatMap((t) => [
-      t.dependencies,
-      t.devDependencies,
-    ]);
+    const platformTables = (m.manifest.platformDependencies ?? [])
+      .filter((t) => platform === undefined || t.platforms.includes(platform))
+      .flatMap((t) => [t.dependencies, t.devDependencies]);
     for (const table of [m.manifest.dependencies, m.manifest.devDependencies, ...platformTables]) {
       for (const [name, d] of table) {
         const target = d.path === undefined ? undefined : byDir.get(resolve(m.dir, d.path));

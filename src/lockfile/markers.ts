@@ -41,9 +41,29 @@ export function markPlatforms(
   rootIds: readonly string[],
   conditional: ReadonlyMap<string, ReadonlyMap<string, readonly Platform[]>>,
 ): LockedPackage[] {
+  const reached = platformsReaching(packages, rootIds, conditional, PLATFORMS);
+  return packages.map((p) => withMarker(p, reached.get(`${p.name} ${p.version}`)));
+}
+
+/**
+ * The platforms (of `platforms`) on which each locked package is reached from the root: the walk
+ * of {@link markPlatforms}, one per platform, without writing markers.
+ *
+ * @param packages the locked packages
+ * @param rootIds the ids (`"name version"`) the root depends on
+ * @param conditional as in {@link markPlatforms}
+ * @param platforms the platforms to walk for (a fork's; every platform by default)
+ * @returns id (`"name version"`) → the platforms reaching it; an id no platform reaches is absent
+ */
+export function platformsReaching(
+  packages: readonly LockedPackage[],
+  rootIds: readonly string[],
+  conditional: ReadonlyMap<string, ReadonlyMap<string, readonly Platform[]>>,
+  platforms: readonly Platform[] = PLATFORMS,
+): Map<string, Set<Platform>> {
   const byId = new Map(packages.map((p) => [`${p.name} ${p.version}`, p]));
   const reached = new Map<string, Set<Platform>>();
-  for (const platform of PLATFORMS) {
+  for (const platform of platforms) {
     const holds = (from: string, to: string): boolean => {
       const only = conditional.get(from)?.get(to.slice(0, to.lastIndexOf(" ")));
       return only === undefined || only.includes(platform);
@@ -62,14 +82,79 @@ export function markPlatforms(
       reached.set(id, set);
     }
   }
-  return packages.map((p) => {
-    const out: LockedPackage = { ...p };
-    delete out.marker;
-    const set = reached.get(`${p.name} ${p.version}`);
-    const marker = set === undefined || set.size === 0 ? undefined : formatMarker(set);
-    if (marker !== undefined) out.marker = marker;
-    return out;
-  });
+  return reached;
+}
+
+function withMarker(p: LockedPackage, platforms: ReadonlySet<Platform> | undefined): LockedPackage {
+  const out: LockedPackage = { ...p };
+  delete out.marker;
+  const marker = platforms === undefined || platforms.size === 0
+    ? undefined
+    : formatMarker(platforms);
+  if (marker !== undefined) out.marker = marker;
+  return out;
+}
+
+/** One fork of a forked universal resolution: its platforms and what it locked. */
+export interface PlatformFork {
+  /** The fork's platforms (disjoint from every other fork's). */
+  readonly platforms: readonly Platform[];
+  /** The packages its resolution locked (markers ignored). */
+  readonly packages: readonly LockedPackage[];
+  /** id (`"name version"`) → the fork's platforms reaching it ({@link platformsReaching}). */
+  readonly reached: ReadonlyMap<string, ReadonlySet<Platform>>;
+}
+
+/**
+ * The one universal package list of a forked resolution (uv's fork merge): an entry several
+ * forks locked at the same version is written once with the union of their platforms as its
+ * marker and the union of their dependency edges (the forks prefer each other's versions, so
+ * the edges rarely differ); a name locked at different versions in different forks gets one
+ * entry per version, whose markers are disjoint because the forks' platforms are. The result
+ * depends only on the forks' contents, not on the order they are given in or on the machine.
+ *
+ * @param forks the forks, each resolved and walked for its own platforms
+ * @returns the merged packages, sorted by name then version text, with canonical markers
+ *
+ * @example
+ * ```ts
+ * import { mergePlatformForks } from "@mochi/pkg/lockfile";
+ * import { deepEqual as assertEquals } from "node:assert/strict";
+ * const pkg = (name: string, version: string) => ({
+ *   name, version, source: "registry+file:///r/", capabilities: [], dependencies: [],
+ * });
+ * const win = ["windows-x86_64", "windows-aarch64"] as const;
+ * const lin = ["linux-x86_64", "linux-aarch64"] as const;
+ * const out = mergePlatformForks([
+ *   { platforms: win, packages: [pkg("foo", "1.0.0")], reached: new Map([["foo 1.0.0", new Set(win)]]) },
+ *   { platforms: lin, packages: [pkg("foo", "2.0.0")], reached: new Map([["foo 2.0.0", new Set(lin)]]) },
+ * ]);
+ * assertEquals(out.map((p) => `${p.name} ${p.version} ${p.marker}`), [
+ *   'foo 1.0.0 cfg(os = "windows")',
+ *   'foo 2.0.0 cfg(os = "linux")',
+ * ]);
+ * ```
+ */
+export function mergePlatformForks(forks: readonly PlatformFork[]): LockedPackage[] {
+  const merged = new Map<string, { pkg: LockedPackage; deps: Set<string>; on: Set<Platform> }>();
+  for (const fork of forks) {
+    for (const p of fork.packages) {
+      const id = `${p.name} ${p.version}`;
+      const had = merged.get(id) ?? { pkg: p, deps: new Set<string>(), on: new Set<Platform>() };
+      for (const d of p.dependencies) had.deps.add(d);
+      for (const platform of fork.reached.get(id) ?? []) had.on.add(platform);
+      merged.set(id, had);
+    }
+  }
+  return [...merged.values()]
+    .map(({ pkg, deps, on }) =>
+      withMarker({ ...pkg, dependencies: [...deps].sort(byText) }, on.size === 0 ? undefined : on)
+    )
+    .sort((a, b) => byText(a.name, b.name) || byText(a.version, b.version));
+}
+
+function byText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**

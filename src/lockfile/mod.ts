@@ -22,7 +22,13 @@ export {
   sortPackages,
 } from "./format.ts";
 export { parseLockfile } from "./parse.ts";
-export { markerHolds, markPlatforms } from "./markers.ts";
+export {
+  markerHolds,
+  markPlatforms,
+  mergePlatformForks,
+  type PlatformFork,
+  platformsReaching,
+} from "./markers.ts";
 export {
   type ConflictedLock,
   conflictSides,

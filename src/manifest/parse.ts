@@ -570,6 +570,20 @@ function parsePlatformDependencies(ctx: Ctx, raw: Table | undefined): PlatformDe
         `write [target.'${cfg}'.dependencies]`,
       );
     }
+    if (table.targets !== undefined) {
+      // A platform-only crate, Go module or Python distribution would be locked without a
+      // marker and fetched everywhere (or, ignored, missing where it is needed): refused.
+      ctx.fail(
+        "TARGET_E002",
+        [...at, "targets"],
+        `[target.'${cfg}'.targets] is refused: Rust crates, Go modules and Python ` +
+          "distributions cannot be platform-specific (only Mochi [dependencies] can)",
+        "declare them in [targets.rust.ffi], [targets.go.ffi] or [targets.python.ffi]: crates " +
+          "and Go modules are locked for every platform, as Cargo.lock and go.sum are, and " +
+          "Python distributions for [targets.python] platform",
+        "key",
+      );
+    }
     ctx.unknownKeys(table, at, ["dependencies", "dev-dependencies"], `[target.'${cfg}']`);
     out.push({
       cfg,
