@@ -1,20 +1,23 @@
 /**
- * Resolve benchmark: `mochi lock` on the demo manifest, cold (empty index cache) and warm (cache
- * revalidated with ETags), next to `cargo generate-lockfile` with the same requirements on the
- * same crates served the same way (`mochi registry serve` on 127.0.0.1), measured in the same
- * run. Both sides are timed as whole subprocesses, start-up included. Prints medians and the
- * ratio mochi / cargo (below 1 means mochi is faster).
+ * Resolve benchmark, like for like (issue 17 goal 1, "the Mochi demo"): `mochi lock` on the demo
+ * manifest, cold (empty index cache) and warm (cache revalidated with ETags), next to
+ * `cargo generate-lockfile` with the same requirements on the same crates served the same way
+ * (`mochi registry serve` on 127.0.0.1), measured in the same run. Both sides are timed as whole
+ * subprocesses, start-up included. Prints medians, the ratio mochi / cargo (below 1 means mochi is
+ * faster) and whether both locked the same `(name, version)` set.
  *
- * Data: `fixtures/cargo-corpus-index` (295 crates; see `fixtures/README.md`) for cargo; the same
- * index converted by `scripts/convert_crates_index.ts` (cached in `.cache/bench-registry`) for mochi.
- * Cargo resolves features too (default features), mochi has none yet: cargo's graph is the one
- * with optional dependencies activated by default features.
+ * Data: `fixtures/cargo-corpus-index` (295 crates; see `fixtures/README.md`) converted by
+ * `scripts/convert_crates_index.ts` (cached in `.cache/bench-registry`) for mochi, and the same
+ * conversion written back as a cargo sparse index by `scripts/demo_cargo_index.ts` (cached in
+ * `.cache/bench-cargo-index`) for cargo: no features, optional, dev or target-only dependencies, no
+ * `links`, so cargo resolves exactly the graph mochi resolves (the same 104 crates).
  *
  * Usage: `deno run -A bench/resolve_bench.ts [--runs N]`
  *
  * @module
  */
 import { convertCratesIndex } from "../scripts/convert_crates_index.ts";
+import { writeDemoCargoIndex } from "../scripts/demo_cargo_index.ts";
 import { DEMO_ROOTS } from "../scripts/select_fixture_crates.ts";
 import { type RegistryProcess, spawnRegistryServer } from "../scripts/_serve.ts";
 import { median, timedRun } from "./_timing.ts";
@@ -23,6 +26,7 @@ const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const sharedIndex = Deno.env.get("MOCHI_BENCH_CRATES_INDEX") ??
   `${root}/fixtures/cargo-corpus-index`;
 const registryDir = `${root}/.cache/bench-registry`;
+const cargoIndexDir = `${root}/.cache/bench-cargo-index`;
 
 async function serve(dir: string): Promise<RegistryProcess> {
   const r = await spawnRegistryServer(dir);
@@ -45,11 +49,37 @@ export async function benchRegistryDir(): Promise<string> {
   return registryDir;
 }
 
+/**
+ * The same crates as {@link benchRegistryDir} as a cargo index of the same content (written once,
+ * then cached).
+ *
+ * @returns the cargo index directory
+ */
+export async function benchCargoIndexDir(): Promise<string> {
+  const stamp = `${cargoIndexDir}/.inputs`;
+  if ((await Deno.readTextFile(stamp).catch(() => "")) !== sharedIndex) {
+    await writeDemoCargoIndex(sharedIndex, cargoIndexDir);
+    await Deno.writeTextFile(stamp, sharedIndex);
+  }
+  return cargoIndexDir;
+}
+
+function picked(lockText: string): string[] {
+  const out: string[] = [];
+  for (const block of lockText.split("[[package]]").slice(1)) {
+    const name = /^name = "([^"]+)"/m.exec(block)?.[1];
+    const version = /^version = "([^"]+)"/m.exec(block)?.[1];
+    if (name && version && /^source = /m.test(block)) out.push(`${name} ${version}`);
+  }
+  return out.sort();
+}
+
 /** Runs the benchmark and prints its table. */
 export async function main(runs = 3): Promise<void> {
   await benchRegistryDir();
+  await benchCargoIndexDir();
   const mochiServer = await serve(registryDir);
-  const cargoServer = await serve(sharedIndex);
+  const cargoServer = await serve(cargoIndexDir);
   const tmp = await Deno.makeTempDir({ prefix: "mochi-bench-" });
   try {
     // mochi project
@@ -105,10 +135,8 @@ export async function main(runs = 3): Promise<void> {
         );
       }
     }
-    const cargoLock = await Deno.readTextFile(`${cargoProject}/Cargo.lock`);
-    const mochiLock = await Deno.readTextFile(`${mochiProject}/mochi.lock`);
-    const cargoCount = (cargoLock.match(/^\[\[package\]\]/gm) ?? []).length - 1;
-    const mochiCount = (mochiLock.match(/^\[\[package\]\]/gm) ?? []).length;
+    const cargoSet = picked(await Deno.readTextFile(`${cargoProject}/Cargo.lock`));
+    const mochiSet = picked(await Deno.readTextFile(`${mochiProject}/mochi.lock`));
     const m = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)]));
     console.log(
       `resolve the demo manifest (${
@@ -116,7 +144,9 @@ export async function main(runs = 3): Promise<void> {
       } direct dependencies), median of ${runs} cold / ${runs * 2} warm runs`,
     );
     console.log(
-      `  packages picked: mochi ${mochiCount}, cargo ${cargoCount} (cargo also activates default features)`,
+      `  packages picked: mochi ${mochiSet.length}, cargo ${cargoSet.length}, identical: ${
+        mochiSet.join("\n") === cargoSet.join("\n")
+      }`,
     );
     console.log(
       `  cold: mochi ${m.mochiCold!.toFixed(0)} ms, cargo ${
@@ -126,8 +156,9 @@ export async function main(runs = 3): Promise<void> {
     console.log(
       `  warm: mochi ${m.mochiWarm!.toFixed(0)} ms, cargo ${
         m.cargoWarm!.toFixed(0)
-      } ms, ratio mochi/cargo ${(m.mochiWarm! / m.cargoWarm!).toFixed(2)}`,
+      } ms, ratio mochi/cargo ${(m.mochiWarm! / m.cargoWarm!).toFixed(2)} (goal ≤ 0.5 both)`,
     );
+    console.log(`  load average ${Deno.loadavg().map((x) => x.toFixed(1)).join(" ")}`);
   } finally {
     mochiServer.child.kill("SIGTERM");
     cargoServer.child.kill("SIGTERM");

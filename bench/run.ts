@@ -11,7 +11,9 @@ import { main as blobVerifyBench } from "./blob_verify_bench.ts";
 import { main as isolationBench } from "./isolation_bench.ts";
 import { main as sigstoreBench } from "./sigstore_bench.ts";
 
-console.log("== resolve: mochi lock vs cargo generate-lockfile ==");
+console.log(
+  "== resolve the demo: mochi lock vs cargo generate-lockfile, same crates, same picks ==",
+);
 await resolveBench(3);
 console.log("\n== Rust bridge: mochi lock vs cargo generate-lockfile, combined manifest ==");
 await rustResolveBench(3);
@@ -23,6 +25,10 @@ console.log(
   "\n== Rust bridge: the same through a loopback proxy adding 50 ms and 200 ms per request ==",
 );
 await (await import("./rust_latency_bench.ts")).main(1, [50, 200]);
+console.log(
+  "\n== Rust bridge: 23 real projects' dependency lists, mochi lock vs cargo, geometric mean ==",
+);
+await (await import("./rust_corpus_bench.ts")).main(Infinity, 1);
 console.log(
   "\n== Python bridge: largest corpus set, mochi vs pip install --dry-run, same index ==",
 );
