@@ -44,6 +44,7 @@ import {
 import { type ErrorCode, MochiError } from "../../errors.ts";
 import { withSigstoreDefaultDigest } from "./_default_digest_shim.ts";
 import { markTrustedCertificates, withTrustedCertMemo } from "./_trusted_cert_memo.ts";
+import { withFastDer } from "./_fast_der.ts";
 import { verifyEcdsaPrehashed } from "./_ecdsa_prehashed.ts";
 import { PRODUCTION_TRUSTED_ROOT } from "./_production_trusted_root.ts";
 import { parseTrustedRoot, trustedRootFromObject } from "./trusted_root.ts";
@@ -328,10 +329,12 @@ function runVerifier(
 ): Signer {
   try {
     return withSigstoreDefaultDigest(() =>
-      withTrustedCertMemo(() =>
-        identity === undefined
-          ? new Verifier(trust).verify(entity)
-          : new Verifier(trust).verify(entity, { subjectAlternativeName: exactPattern(identity) })
+      withFastDer(() =>
+        withTrustedCertMemo(() =>
+          identity === undefined
+            ? new Verifier(trust).verify(entity)
+            : new Verifier(trust).verify(entity, { subjectAlternativeName: exactPattern(identity) })
+        )
       )
     );
   } catch (cause) {
