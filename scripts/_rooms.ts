@@ -192,6 +192,13 @@ export const ROOMS: Readonly<Record<string, Room>> = {
     forbid: ["registry-server"],
     about: "the pinned snapshot key and highest version per registry under $MOCHI_HOME/state",
   },
+  "trust-native": {
+    paths: ["src/trust/_openssl_ecdsa.ts"],
+    layer: "adapter",
+    forbid: ["registry-server"],
+    about:
+      "OpenSSL's ECDSA verification for the Sigstore verifier, where the system's libcrypto loads",
+  },
   "publish-client": {
     paths: ["src/publish/client/"],
     layer: "adapter",

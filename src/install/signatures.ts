@@ -19,7 +19,10 @@ let verifier: typeof import("../trust/sigstore/verify.ts") | undefined;
  * Sigstore libraries at start-up). Call it once before {@link verifyLockedPackage}.
  */
 export async function loadSignatureVerifier(): Promise<void> {
-  verifier ??= await import("../trust/sigstore/verify.ts");
+  if (verifier !== undefined) return;
+  // OpenSSL's ECDSA where the system's libcrypto loads (provided on import, loaded on first use).
+  await import("../trust/_openssl_ecdsa.ts");
+  verifier = await import("../trust/sigstore/verify.ts");
 }
 
 /**

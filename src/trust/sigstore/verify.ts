@@ -22,6 +22,10 @@
  *    every comparison, the CA chain's signatures checked again for every leaf) is done once per
  *    process ({@link withTrustedCertMemo}); a bundle's own certificates are always checked.
  *
+ * 6. Where the system's OpenSSL loads (`src/trust/_openssl_ecdsa.ts`), EC signatures are verified
+ *    by it instead of Deno's slower `node:crypto` ({@link withNativeEcdsa}), and the library's DER
+ *    encoder is replaced by one that writes the same bytes in one allocation ({@link withFastDer}).
+ *
  * Trust material is built only from trusted-root JSON ({@link PRODUCTION_TRUSTED_ROOT} by
  * default); nothing is fetched (no TUF).
  *
@@ -45,6 +49,7 @@ import { type ErrorCode, MochiError } from "../../errors.ts";
 import { withSigstoreDefaultDigest } from "./_default_digest_shim.ts";
 import { markTrustedCertificates, withTrustedCertMemo } from "./_trusted_cert_memo.ts";
 import { withFastDer } from "./_fast_der.ts";
+import { withNativeEcdsa } from "./_native_ecdsa.ts";
 import { verifyEcdsaPrehashed } from "./_ecdsa_prehashed.ts";
 import { PRODUCTION_TRUSTED_ROOT } from "./_production_trusted_root.ts";
 import { parseTrustedRoot, trustedRootFromObject } from "./trusted_root.ts";
@@ -329,11 +334,15 @@ function runVerifier(
 ): Signer {
   try {
     return withSigstoreDefaultDigest(() =>
-      withFastDer(() =>
-        withTrustedCertMemo(() =>
-          identity === undefined
-            ? new Verifier(trust).verify(entity)
-            : new Verifier(trust).verify(entity, { subjectAlternativeName: exactPattern(identity) })
+      withNativeEcdsa(() =>
+        withFastDer(() =>
+          withTrustedCertMemo(() =>
+            identity === undefined
+              ? new Verifier(trust).verify(entity)
+              : new Verifier(trust).verify(entity, {
+                subjectAlternativeName: exactPattern(identity),
+              })
+          )
         )
       )
     );
