@@ -39,6 +39,7 @@ import type { GoSumdbClient } from "../go/client/mod.ts";
 import { mochiHomeLayout } from "../store/fs/home.ts";
 import { digestBytes } from "../store/digest.ts";
 import { runPool } from "../concurrency.ts";
+import { readAtMost } from "../registry/client/_bounded_read.ts";
 import type { Project } from "./project.ts";
 import { type ImportScan, scanImportLines } from "./source_scan.ts";
 import type { Artifact } from "./plan.ts";
@@ -289,11 +290,15 @@ export async function lockGoModules(
       const m = { path: e.path, version: e.version };
       const { bytes: gomod, proxy: zipFrom, summary } = await goModOf(m.path, m.version);
       const gomodH1 = hashGoMod(gomod);
-      const zip = await readCapped(
-        await proxy.zip(zipFrom, m.path, m.version),
-        MAX_GO_ZIP_BYTES,
-        `${m.path}@${m.version}.zip`,
-      );
+      const zip = await readAtMost(await proxy.zip(zipFrom, m.path, m.version), {
+        bytes: MAX_GO_ZIP_BYTES,
+        error: () =>
+          new MochiError(
+            "GO_E018",
+            `${m.path}@${m.version}.zip is larger than ${MAX_GO_ZIP_BYTES} bytes; stopped reading`,
+            { hint: "a module zip is at most 500 MiB (golang.org/x/mod/zip); report the proxy" },
+          ),
+      });
       const zipH1 = hashModuleZip(m, zip);
       const entry: LockedGoModule = {
         module: m.path,
@@ -379,33 +384,6 @@ function printable(text: string): string {
     (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
   );
   return shown.length > 200 ? `${shown.slice(0, 200)}…` : shown;
-}
-
-/** Reads a stream into memory, refusing more than `cap` bytes. */
-async function readCapped(
-  stream: ReadableStream<Uint8Array>,
-  cap: number,
-  what: string,
-): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  let n = 0;
-  for await (const chunk of stream) {
-    n += chunk.length;
-    if (n > cap) {
-      await stream.cancel().catch(() => {});
-      throw new MochiError("GO_E018", `${what} is larger than ${cap} bytes; stopped reading`, {
-        hint: "a module zip is at most 500 MiB (golang.org/x/mod/zip); report the proxy",
-      });
-    }
-    parts.push(chunk);
-  }
-  const out = new Uint8Array(n);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
 }
 
 /**

@@ -7,6 +7,7 @@
  * @module
  */
 import { MochiError, quoteValue } from "../../errors.ts";
+import { readAtMost } from "../../registry/client/_bounded_read.ts";
 import { type OsvRecord, readOsv } from "../osv.ts";
 
 /** Caps of {@link loadAdvisories}. */
@@ -35,31 +36,14 @@ function isUrl(location: string): boolean {
 
 async function readCapped(path: string, max: number): Promise<Uint8Array> {
   const file = await Deno.open(path, { read: true });
-  try {
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    const buf = new Uint8Array(64 * 1024);
-    while (true) {
-      const n = await file.read(buf);
-      if (n === null) break;
-      size += n;
-      if (size > max) {
-        throw new MochiError("AUDIT_E004", `advisory file ${path} is larger than ${max} bytes`, {
-          hint: "an OSV record is a few kilobytes; remove that file from the database",
-        });
-      }
-      chunks.push(buf.slice(0, n));
-    }
-    const out = new Uint8Array(size);
-    let off = 0;
-    for (const c of chunks) {
-      out.set(c, off);
-      off += c.length;
-    }
-    return out;
-  } finally {
-    file.close();
-  }
+  // The stream closes the file when it ends or is cancelled.
+  return await readAtMost(file.readable, {
+    bytes: max,
+    error: () =>
+      new MochiError("AUDIT_E004", `advisory file ${path} is larger than ${max} bytes`, {
+        hint: "an OSV record is a few kilobytes; remove that file from the database",
+      }),
+  });
 }
 
 function parseJson(bytes: Uint8Array, source: string): unknown {
@@ -148,26 +132,19 @@ async function loadUrl(url: string, o: Required<AdvisoryDbOptions>): Promise<Osv
       hint: "check the URL, or use a local directory of OSV files",
     });
   }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
+  let bytes: Uint8Array;
   try {
-    const reader = res.body!.getReader();
-    while (true) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.length;
-      if (size > o.totalMaxBytes) {
-        await reader.cancel();
-        throw new MochiError(
+    bytes = await readAtMost(res.body, {
+      bytes: o.totalMaxBytes,
+      error: () =>
+        new MochiError(
           "AUDIT_E004",
           `advisory database ${url} sent more than ${o.totalMaxBytes} bytes`,
           {
             hint: "serve the advisories of the ecosystems you use",
           },
-        );
-      }
-      chunks.push(value);
-    }
+        ),
+    });
   } catch (e) {
     if (e instanceof MochiError) throw e;
     throw new MochiError(
@@ -178,12 +155,6 @@ async function loadUrl(url: string, o: Required<AdvisoryDbOptions>): Promise<Osv
         cause: e,
       },
     );
-  }
-  const bytes = new Uint8Array(size);
-  let off = 0;
-  for (const c of chunks) {
-    bytes.set(c, off);
-    off += c.length;
   }
   const body = parseJson(bytes, url);
   const list = Array.isArray(body) ? body : typeof body === "object" && body !== null &&
