@@ -25,7 +25,12 @@ import type { IndexRecord } from "../index/mod.ts";
 import type { Dependency, Manifest } from "../manifest/mod.ts";
 import { parseManifest } from "../manifest/parse.ts";
 import { decodeUtf8Strict } from "../manifest/utf8.ts";
-import { formatGitSourceId, type GitSourceId, parseGitSourceId } from "../manifest/git_source.ts";
+import {
+  formatGitSourceId,
+  gitRefOf,
+  type GitSourceId,
+  parseGitSourceId,
+} from "../manifest/git_source.ts";
 import type { LockedPackage, Lockfile } from "../lockfile/mod.ts";
 import { parseRequirement, satisfies, tryParseVersion } from "../semver/mod.ts";
 import { fetchGitSource } from "./git_fetch.ts";
@@ -88,13 +93,7 @@ export function pathSourceId(projectDir: string, dir: string): string {
 
 function gitIdOf(dep: Dependency): Omit<GitSourceId, "commit"> {
   const g = dep.git!;
-  const ref = g.rev !== undefined
-    ? { kind: "rev" as const, value: g.rev }
-    : g.tag !== undefined
-    ? { kind: "tag" as const, value: g.tag }
-    : g.branch !== undefined
-    ? { kind: "branch" as const, value: g.branch }
-    : undefined;
+  const ref = gitRefOf(g);
   return ref === undefined ? { url: g.url } : { url: g.url, ref };
 }
 

@@ -20,7 +20,12 @@ import { join, relative, resolve as resolvePath } from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { MochiError, quoteValue } from "../errors.ts";
 import type { LockedCrate } from "../lockfile/mod.ts";
-import { formatGitSourceId, type GitSourceId, parseGitSourceId } from "../manifest/git_source.ts";
+import {
+  formatGitSourceId,
+  gitRefOf,
+  type GitSourceId,
+  parseGitSourceId,
+} from "../manifest/git_source.ts";
 import { type CrateIndexFile, CrateIndexFile as IndexFile } from "../rust/index_file.ts";
 import type { CrateSource } from "../rust/provider.ts";
 import type { RustRequirement } from "../rust/resolve.ts";
@@ -324,13 +329,7 @@ export async function loadLocalCrate(
 export function localSourceOf(local: NonNullable<RustRequirement["local"]>): RustLocalSource {
   if ("path" in local) return { kind: "path", path: local.path };
   const g = local.git;
-  const ref = g.rev !== undefined
-    ? { kind: "rev" as const, value: g.rev }
-    : g.tag !== undefined
-    ? { kind: "tag" as const, value: g.tag }
-    : g.branch !== undefined
-    ? { kind: "branch" as const, value: g.branch }
-    : undefined;
+  const ref = gitRefOf(g);
   return ref === undefined ? { kind: "git", url: g.url } : { kind: "git", url: g.url, ref };
 }
 

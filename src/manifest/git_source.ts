@@ -138,6 +138,25 @@ export interface GitSourceId {
 }
 
 /**
+ * The ref a manifest's git table follows: its `rev`, else its `tag`, else its `branch`, or
+ * undefined when it names none (the remote's `HEAD`).
+ *
+ * @param git the table's ref keys
+ * @returns the ref, for a {@link GitSourceId}
+ */
+export function gitRefOf(
+  git: { rev?: string; tag?: string; branch?: string },
+): GitSourceId["ref"] {
+  return git.rev !== undefined
+    ? { kind: "rev", value: git.rev }
+    : git.tag !== undefined
+    ? { kind: "tag", value: git.tag }
+    : git.branch !== undefined
+    ? { kind: "branch", value: git.branch }
+    : undefined;
+}
+
+/**
  * The lock's `source` of a git package: `git+<url>?<kind>=<ref>#<commit>` (cargo's form; the
  * ref is percent-encoded, no ref when the manifest names none).
  *
