@@ -10,7 +10,7 @@ import { auditLock, type AuditReport } from "../audit/audit.ts";
 import type { OsvRecord } from "../audit/osv.ts";
 import { loadAdvisories } from "../audit/client/advisory_db.ts";
 import { lockGraph } from "./graph.ts";
-import { type Project, readProject } from "./project.ts";
+import { type Project, readLockedProject } from "./project.ts";
 
 /** Where `auditProject` looks for the advisory database. */
 export interface AuditProjectOptions {
@@ -86,12 +86,7 @@ export async function auditProject(
   projectDir: string,
   options: AuditProjectOptions = {},
 ): Promise<ProjectAudit> {
-  const project = await readProject(projectDir);
-  if (!project.lock) {
-    throw new MochiError("LOCK_E005", `no mochi.lock in ${projectDir}`, {
-      hint: "run mochi lock first",
-    });
-  }
+  const project = await readLockedProject(projectDir);
   const { given, location } = advisoryDatabaseOf(
     projectDir,
     project.manifest.auditDatabase,

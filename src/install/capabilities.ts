@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { MochiError } from "../errors.ts";
 import { auditCapabilityHistory, type CapabilityAuditFinding } from "../capability/mod.ts";
 import {
   denoCompileArgs,
@@ -23,7 +22,12 @@ import { writeFileAtomic } from "../store/fs/fs_atomic.ts";
 import { compileDeno, runDeno } from "../sandbox/deno_runner.ts";
 import { checkModuleGraph, mochiSourceRoots, safeEntry } from "../sandbox/module_graph.ts";
 import { storeRootOf } from "../store/fs/fs_store.ts";
-import { type InstallOptions, openProjectSources, type Project, readProject } from "./install.ts";
+import {
+  type InstallOptions,
+  type LockedProject,
+  openProjectSources,
+  readLockedProject,
+} from "./install.ts";
 
 /** What `mochi audit capabilities` found. */
 export interface CapabilityAuditReport {
@@ -47,12 +51,10 @@ export interface CapabilityAuditReport {
 export async function auditCapabilities(
   options: InstallOptions & { suspicious?: boolean },
 ): Promise<CapabilityAuditReport> {
-  const project = await readProject(options.projectDir);
-  if (!project.lock) {
-    throw new MochiError("LOCK_E005", `no mochi.lock in ${options.projectDir}`, {
-      hint: "run mochi lock first; the audit reads the history of every locked package",
-    });
-  }
+  const project = await readLockedProject(
+    options.projectDir,
+    "run mochi lock first; the audit reads the history of every locked package",
+  );
   // The same clients as install (snapshot trust, caps, limits) and the same owner registry
   // per name (the lock's source, else the manifest's, else the first that has it).
   const sources = openProjectSources(project, options);
@@ -80,16 +82,12 @@ export async function auditCapabilities(
   return { packages: names.length, releases, findings };
 }
 
-async function lockedProject(
-  projectDir: string,
-): Promise<Project & { lock: NonNullable<Project["lock"]> }> {
-  const project = await readProject(projectDir);
-  if (!project.lock) {
-    throw new MochiError("LOCK_E005", `no mochi.lock in ${projectDir}`, {
-      hint: "run mochi lock (or mochi install) first: lowering reads the locked capabilities",
-    });
-  }
-  return project as Project & { lock: NonNullable<Project["lock"]> };
+/** The project and its lock: lowering reads the locked capabilities. */
+function lockedProject(projectDir: string): Promise<LockedProject> {
+  return readLockedProject(
+    projectDir,
+    "run mochi lock (or mochi install) first: lowering reads the locked capabilities",
+  );
 }
 
 /** What {@link lowerProject} wrote. */

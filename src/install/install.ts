@@ -87,7 +87,13 @@ import {
   rememberLockChecked,
 } from "./mochi_source.ts";
 
-export { type Project, readProject, writeLockfile } from "./project.ts";
+export {
+  type LockedProject,
+  type Project,
+  readLockedProject,
+  readProject,
+  writeLockfile,
+} from "./project.ts";
 export type { ProjectSources, ResolveOptions } from "./resolve.ts";
 
 /**

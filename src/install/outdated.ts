@@ -7,7 +7,6 @@
  *
  * @module
  */
-import { MochiError } from "../errors.ts";
 import {
   compareVersions,
   compatibilityKey,
@@ -17,7 +16,12 @@ import {
   tryParseVersion,
   type Version,
 } from "../semver/mod.ts";
-import { type InstallOptions, openProjectSources, readProject, sourceOptions } from "./install.ts";
+import {
+  type InstallOptions,
+  openProjectSources,
+  readLockedProject,
+  sourceOptions,
+} from "./install.ts";
 import { lockedRegistries, SourceRouter } from "./sources.ts";
 import { runPool } from "../concurrency.ts";
 import { type MemberSelection, selectMembers } from "./workspace.ts";
@@ -74,12 +78,10 @@ function newest(versions: readonly Version[]): Version | undefined {
 export async function outdatedPackages(
   options: InstallOptions & { members?: MemberSelection },
 ): Promise<OutdatedReport> {
-  const project = await readProject(options.projectDir);
-  if (!project.lock) {
-    throw new MochiError("LOCK_E005", `no mochi.lock in ${project.dir}`, {
-      hint: "run mochi lock (or mochi install) first",
-    });
-  }
+  const project = await readLockedProject(
+    options.projectDir,
+    "run mochi lock (or mochi install) first",
+  );
   const sources = openProjectSources(project, sourceOptions(project, options));
   const router = new SourceRouter(
     sources.registries,

@@ -290,6 +290,33 @@ export async function readProject(
   return project;
 }
 
+/** A {@link Project} that has a `mochi.lock`. */
+export type LockedProject = Project & {
+  lock: NonNullable<Project["lock"]>;
+  lockText: string;
+};
+
+/**
+ * Reads a project ({@link readProject}) that must have a `mochi.lock`: the commands that only
+ * read the lock (tree, why, sbom, audit, provenance, outdated, lowering).
+ *
+ * @param dir project directory
+ * @param hint the next step the error names
+ * @returns the project with its lock
+ * @throws {MochiError} LOCK_E005 naming the directory when there is no `mochi.lock`; what
+ *   {@link readProject} throws
+ */
+export async function readLockedProject(
+  dir: string,
+  hint = "run mochi lock first",
+): Promise<LockedProject> {
+  const project = await readProject(dir);
+  if (!project.lock || project.lockText === undefined) {
+    throw new MochiError("LOCK_E005", `no mochi.lock in ${project.dir}`, { hint });
+  }
+  return project as LockedProject;
+}
+
 /**
  * Writes `mochi.lock` atomically (temp file, fsync, rename) while holding an OS lock on the
  * project's `mochi.toml`, and first removes temp lockfiles (`.mochi.lock.*.tmp`) a killed run

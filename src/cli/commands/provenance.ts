@@ -7,8 +7,7 @@
  *
  * @module
  */
-import { MochiError } from "../../errors.ts";
-import { readProject } from "../../install/install.ts";
+import { readLockedProject } from "../../install/install.ts";
 import { pickLockedPackage, verifiedProvenance } from "../../install/provenance.ts";
 import type { ProvenanceJson } from "../../publish/provenance.ts";
 import { type CommandSpec, flag } from "../command.ts";
@@ -27,12 +26,7 @@ export const command: CommandSpec = {
   options: { json: { type: "boolean", help: "print JSON (docs/schemas/provenance.schema.json)" } },
   async run(ctx) {
     const projectDir = await projectDirOf(ctx);
-    const project = await readProject(projectDir);
-    if (!project.lock) {
-      throw new MochiError("LOCK_E005", `no mochi.lock in ${projectDir}`, {
-        hint: "run mochi lock first",
-      });
-    }
+    const project = await readLockedProject(projectDir);
     const p = pickLockedPackage(project.lock.packages, ctx.args[0]!);
     const id = `${p.name} ${p.version}`;
     const doc: ProvenanceJson = await verifiedProvenance(p, {

@@ -5,7 +5,7 @@
  * @module
  */
 import { MochiError } from "../../errors.ts";
-import { readProject } from "../../install/install.ts";
+import { readLockedProject } from "../../install/install.ts";
 import { storeLicenses } from "../../install/sbom_licenses.ts";
 import { toCycloneDx } from "../../sbom/cyclonedx.ts";
 import { sbomModel } from "../../sbom/model.ts";
@@ -42,12 +42,7 @@ export const command: CommandSpec = {
       });
     }
     const projectDir = await projectDirOf(ctx);
-    const project = await readProject(projectDir);
-    if (!project.lock || project.lockText === undefined) {
-      throw new MochiError("LOCK_E005", `no mochi.lock in ${projectDir}`, {
-        hint: "run mochi lock first",
-      });
-    }
+    const project = await readLockedProject(projectDir);
     const licenses = await storeLicenses(mochiHomeOf(ctx), project.lock);
     const model = sbomModel(project.manifest, project.lock, project.lockText, licenses);
     const tool = { name: "mochi pkg", version: config.version };

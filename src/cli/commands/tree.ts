@@ -4,7 +4,7 @@
  * @module
  */
 import { MochiError } from "../../errors.ts";
-import { readProject } from "../../install/install.ts";
+import { readLockedProject } from "../../install/install.ts";
 import { formatTree, lockGraph, memberGraph } from "../../install/graph.ts";
 import { treeJson } from "../../install/graph_json.ts";
 import { type CommandSpec, flag, stringOption } from "../command.ts";
@@ -28,12 +28,7 @@ export const command: CommandSpec = {
       throw new MochiError("CLI_E001", `--depth takes a whole number, got "${text}"`);
     }
     const projectDir = await projectDirOf(ctx);
-    const project = await readProject(projectDir);
-    if (!project.lock) {
-      throw new MochiError("LOCK_E005", `no mochi.lock in ${projectDir}`, {
-        hint: "run mochi install first",
-      });
-    }
+    const project = await readLockedProject(projectDir, "run mochi install first");
     const full = lockGraph(project.manifest, project.lock);
     const members = selectedMemberIds(ctx, project, projectDir);
     const graph = members === undefined ? full : memberGraph(full, members);

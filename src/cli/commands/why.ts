@@ -3,8 +3,7 @@
  *
  * @module
  */
-import { MochiError } from "../../errors.ts";
-import { readProject } from "../../install/install.ts";
+import { readLockedProject } from "../../install/install.ts";
 import { formatWhy, lockGraph, memberGraph } from "../../install/graph.ts";
 import { whyJson } from "../../install/graph_json.ts";
 import { type CommandSpec, flag } from "../command.ts";
@@ -22,12 +21,7 @@ export const command: CommandSpec = {
   },
   async run(ctx) {
     const projectDir = await projectDirOf(ctx);
-    const project = await readProject(projectDir);
-    if (!project.lock) {
-      throw new MochiError("LOCK_E005", `no mochi.lock in ${projectDir}`, {
-        hint: "run mochi install first",
-      });
-    }
+    const project = await readLockedProject(projectDir, "run mochi install first");
     const full = lockGraph(project.manifest, project.lock);
     // Every member unless -p names some: a path may start at any of them.
     const members = ctx.values.package === undefined && project.workspace !== undefined

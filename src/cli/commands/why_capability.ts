@@ -3,8 +3,7 @@
  *
  * @module
  */
-import { MochiError } from "../../errors.ts";
-import { readProject } from "../../install/install.ts";
+import { readLockedProject } from "../../install/install.ts";
 import { formatWhyCapability, whyCapability } from "../../capability/why.ts";
 import type { CommandSpec } from "../command.ts";
 import { projectDirOf } from "../common.ts";
@@ -18,12 +17,7 @@ export const command: CommandSpec = {
   options: {},
   async run(ctx) {
     const projectDir = await projectDirOf(ctx);
-    const project = await readProject(projectDir);
-    if (!project.lock) {
-      throw new MochiError("LOCK_E005", `no mochi.lock in ${projectDir}`, {
-        hint: "run mochi lock first",
-      });
-    }
+    const project = await readLockedProject(projectDir);
     const cap = ctx.args[0]!;
     for (const l of formatWhyCapability(cap!, whyCapability(project.lock.packages, cap))) {
       ctx.out.data(l);
