@@ -12,6 +12,7 @@ import { verifySigstoreAttestation } from "../src/trust/sigstore/verify.ts";
 import { startFakeSigstore, workflowSan } from "./fake_sigstore.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { guardedTest } from "./stray.ts";
+import { githubActionsEnv } from "./signed_registry.ts";
 import { fixturePackage } from "./fanout_native_fixture.ts";
 
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
@@ -112,12 +113,7 @@ guardedTest(
       await using reg = startNativeRegistry();
       sig.oidcSubject = workflowSan("mochi/greet", "v0.3.1");
       const env = {
-        GITHUB_ACTIONS: "true",
-        GITHUB_REPOSITORY: "mochi/greet",
-        GITHUB_SHA: "0123456789abcdef0123456789abcdef01234567",
-        GITHUB_REF: "refs/tags/v0.3.1",
-        ACTIONS_ID_TOKEN_REQUEST_URL: sig.oidcRequestUrl,
-        ACTIONS_ID_TOKEN_REQUEST_TOKEN: sig.oidcRequestToken,
+        ...githubActionsEnv(sig, "mochi/greet", "v0.3.1"),
         MOCHI_NUGET_REGISTRY: `${reg.base}/nuget/api/v2/package`,
         MOCHI_NUGET_TOKEN: reg.tokens.nuget,
         MOCHI_CRATES_REGISTRY: `${reg.base}/crates`,

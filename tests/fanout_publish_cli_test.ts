@@ -12,6 +12,7 @@ import { startFakeNpm } from "./fake_npm.ts";
 import { TS_OUT } from "./fanout_js_fixture.ts";
 import { ROOT, runCli } from "./helpers.ts";
 import { guardedTest } from "./stray.ts";
+import { githubActionsEnv } from "./signed_registry.ts";
 
 const TOML = `[package]
 name = "@acme/greet"
@@ -52,12 +53,7 @@ guardedTest("mochi publish --target: dry run, signed upload to npm and JSR, refu
       MOCHI_HOME: `${tmp}/home`,
       MOCHI_FULCIO_URL: sig.url,
       MOCHI_REKOR_URL: sig.url,
-      GITHUB_ACTIONS: "true",
-      GITHUB_REPOSITORY: "acme/greet",
-      GITHUB_SHA: "0123456789abcdef0123456789abcdef01234567",
-      GITHUB_REF: "refs/tags/v1.2.0",
-      ACTIONS_ID_TOKEN_REQUEST_URL: sig.oidcRequestUrl,
-      ACTIONS_ID_TOKEN_REQUEST_TOKEN: sig.oidcRequestToken,
+      ...githubActionsEnv(sig, "acme/greet", "v1.2.0"),
       MOCHI_NPM_REGISTRY: npm.url,
       MOCHI_NPM_TOKEN: npm.token,
       MOCHI_JSR_REGISTRY: jsr.api,

@@ -14,6 +14,7 @@ import { startFakeJsr } from "./fake_jsr.ts";
 import { startFakeNpm } from "./fake_npm.ts";
 import { tsFixturePackage } from "./fanout_js_fixture.ts";
 import { guardedTest } from "./stray.ts";
+import { githubActionsEnv } from "./signed_registry.ts";
 
 guardedTest("publishFanout: npm + JSR signed and uploaded; dry run; strict and not", async () => {
   const tmp = await Deno.makeTempDir({ prefix: "mochi-fanout-publish-" });
@@ -24,12 +25,7 @@ guardedTest("publishFanout: npm + JSR signed and uploaded; dry run; strict and n
     jsr.packages.add("@acme/greet");
     sig.oidcSubject = workflowSan("acme/greet", "v1.2.0");
     const env = {
-      GITHUB_ACTIONS: "true",
-      GITHUB_REPOSITORY: "acme/greet",
-      GITHUB_SHA: "0123456789abcdef0123456789abcdef01234567",
-      GITHUB_REF: "refs/tags/v1.2.0",
-      ACTIONS_ID_TOKEN_REQUEST_URL: sig.oidcRequestUrl,
-      ACTIONS_ID_TOKEN_REQUEST_TOKEN: sig.oidcRequestToken,
+      ...githubActionsEnv(sig, "acme/greet", "v1.2.0"),
       MOCHI_NPM_REGISTRY: npm.url,
       MOCHI_NPM_TOKEN: npm.token,
       MOCHI_JSR_TOKEN: jsr.token,

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { FAKE_ISSUER, startFakeSigstore, workflowSan } from "./fake_sigstore.ts";
 import { runCli, serveRegistrySubprocess } from "./helpers.ts";
-import { publisherEnv, writeSignedRegistry } from "./signed_registry.ts";
+import { githubActionsEnv, publisherEnv, writeSignedRegistry } from "./signed_registry.ts";
 import { guardedTest } from "./stray.ts";
 
 const TOML = (version: string) =>
@@ -56,12 +56,7 @@ guardedTest(
       fake.oidcSubject = owner;
       const gha = {
         ...base,
-        GITHUB_ACTIONS: "true",
-        GITHUB_REPOSITORY: "acme/strings",
-        GITHUB_SHA: "0123456789abcdef0123456789abcdef01234567",
-        GITHUB_REF: "refs/tags/v1.0.0",
-        ACTIONS_ID_TOKEN_REQUEST_URL: fake.oidcRequestUrl,
-        ACTIONS_ID_TOKEN_REQUEST_TOKEN: fake.oidcRequestToken,
+        ...githubActionsEnv(fake, "acme/strings", "v1.0.0"),
       };
       const pkg = `${tmp}/pkg`;
       await writePkg(pkg, "1.0.0");

@@ -69,3 +69,29 @@ export function publisherEnv(
     MOCHI_REKOR_URL: fake.url,
   };
 }
+
+/** The commit every simulated GitHub Actions run of these tests builds. */
+export const CI_COMMIT = "0123456789abcdef0123456789abcdef01234567";
+
+/**
+ * The environment of a simulated GitHub Actions run that tags `tag` of `repo`, with the fake's
+ * OIDC token endpoint (`ACTIONS_ID_TOKEN_REQUEST_URL` and its bearer token).
+ *
+ * @param fake the fake Sigstore
+ * @param repo `owner/name`
+ * @param tag the tag the run builds (`GITHUB_REF` `refs/tags/<tag>`)
+ */
+export function githubActionsEnv(
+  fake: FakeSigstore,
+  repo: string,
+  tag: string,
+): Record<string, string> {
+  return {
+    GITHUB_ACTIONS: "true",
+    GITHUB_REPOSITORY: repo,
+    GITHUB_SHA: CI_COMMIT,
+    GITHUB_REF: `refs/tags/${tag}`,
+    ACTIONS_ID_TOKEN_REQUEST_URL: fake.oidcRequestUrl,
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: fake.oidcRequestToken,
+  };
+}
