@@ -198,3 +198,51 @@ Deno.test("platform tables: Rust, Go or Python dependencies under [target.'cfg(â
     assert(r.stderr.includes("[targets.rust.ffi]"), r.stderr);
   });
 });
+
+Deno.test("forked lock in a workspace: a transitive conflict between two members' platform tables forks too", async () => {
+  await withSandbox(async (sb) => {
+    const registry = `${sb.root}/registry`;
+    await writeRegistry(registry, [
+      { name: "winio", version: "1.0.0", deps: { codec: "^1" } },
+      { name: "linio", version: "1.0.0", deps: { codec: "^2" } },
+      { name: "codec", version: "1.0.0" },
+      { name: "codec", version: "2.0.0" },
+    ]);
+    const root = `${sb.root}/ws`;
+    const member = (name: string, table: string) =>
+      `[package]\nname = "${name}"\nversion = "0.1.0"\nedition = "2026"\nmochi = ">=0.7"\n\n${table}`;
+    const files: Record<string, string> = {
+      "mochi.toml": '[workspace]\nmembers = ["a", "b"]\n',
+      "a/mochi.toml": member("a", `[target.'cfg(os = "windows")'.dependencies]\nwinio = "1"\n`),
+      "b/mochi.toml": member(
+        "b",
+        `[target.'cfg(not(os = "windows"))'.dependencies]\nlinio = "1"\n`,
+      ),
+    };
+    for (const [path, text] of Object.entries(files)) {
+      await Deno.mkdir(`${root}/${path}`.replace(/\/[^/]+$/, ""), { recursive: true });
+      await Deno.writeTextFile(`${root}/${path}`, text);
+    }
+    const lockAs = (platform: string, ...args: string[]) =>
+      runCli(["lock", ...args], {
+        cwd: root,
+        env: { ...sb.env, MOCHI_REGISTRY: registry, MOCHI_PLATFORM: platform },
+      });
+    const r = await lockAs("windows-x86_64");
+    assertEquals(r.code, 0, r.stdout + r.stderr);
+    const text = await Deno.readTextFile(`${root}/mochi.lock`);
+    assertEquals(
+      parseLockfile(text).packages.map((p) => `${p.name} ${p.version} ${p.marker ?? "(all)"}`),
+      [
+        "a 0.1.0 (all)",
+        "b 0.1.0 (all)",
+        'codec 1.0.0 cfg(os = "windows")',
+        'codec 2.0.0 cfg(any(os = "linux", os = "macos"))',
+        'linio 1.0.0 cfg(any(os = "linux", os = "macos"))',
+        'winio 1.0.0 cfg(os = "windows")',
+      ],
+    );
+    const check = await lockAs("macos-aarch64", "--check");
+    assertEquals(check.code, 0, check.stdout + check.stderr);
+  });
+});
