@@ -4,7 +4,7 @@
  * index files (200, body), index files with a matching `If-None-Match` (304, no body) and blobs
  * (200, body) — each server measured alternately in the same run, several rounds, medians.
  *
- * The directory is the crates subset converted into a mochi registry (`.cache/bench-registry`,
+ * The directory is the crates subset converted into a mochi registry (`.cache/serve-bench-registry`, its own copy,
  * as `bench/resolve_bench.ts` makes it). The URLs are a fixed sample of its index files and
  * blobs; each server's own ETags are fetched first (nginx's are mtime-size, mochi's SHA-256), so
  * every conditional request matches.
@@ -146,7 +146,8 @@ export async function main(
     );
     return {};
   }
-  const dir = await benchRegistryDir();
+  // Its own copy: another bench converting `.cache/bench-registry` must not swap it mid-run.
+  const dir = await benchRegistryDir(`${ROOT}/.cache/serve-bench-registry`);
   const indexFiles = await sampleFiles(
     dir,
     (p) => !/[0-9a-f]{64}/.test(p) && !p.endsWith(".json") && !p.includes("/dl/"),

@@ -37,16 +37,22 @@ async function serve(dir: string): Promise<RegistryProcess> {
 /**
  * The crates subset converted into a mochi registry (converted once, then cached).
  *
+ * @param dir where the converted registry is kept (default `.cache/bench-registry`); a bench
+ *   that must not see another bench's conversion replace it mid-run passes its own
  * @returns the registry directory
  */
-export async function benchRegistryDir(): Promise<string> {
-  const stamp = `${registryDir}/.inputs`;
-  if ((await Deno.readTextFile(stamp).catch(() => "")) !== sharedIndex) {
-    console.log(`converting ${sharedIndex} into a mochi registry (cached afterwards)…`);
-    await convertCratesIndex(sharedIndex, registryDir);
-    await Deno.writeTextFile(stamp, sharedIndex);
+export async function benchRegistryDir(dir: string = registryDir): Promise<string> {
+  const stamp = `${dir}/.inputs`;
+  // The input named relative to the repository, so worktrees sharing one .cache agree on it.
+  const inputs = sharedIndex.startsWith(`${root}/`)
+    ? sharedIndex.slice(root.length + 1)
+    : sharedIndex;
+  if ((await Deno.readTextFile(stamp).catch(() => "")) !== inputs) {
+    console.log(`converting ${inputs} into a mochi registry (cached afterwards)…`);
+    await convertCratesIndex(sharedIndex, dir);
+    await Deno.writeTextFile(stamp, inputs);
   }
-  return registryDir;
+  return dir;
 }
 
 /**

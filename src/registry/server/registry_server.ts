@@ -30,20 +30,59 @@ const SYNC_READ_BYTES = 1024 * 1024;
 /** Files at the index root served as `application/json`. */
 const JSON_FILES = new Set(["config.json", "snapshot.json", "popular.json"]);
 
-interface EtagEntry {
-  mtimeMs: number;
-  size: number;
+/**
+ * What a request URL names under the root: a pure function of the URL (kept per URL, so a
+ * repeated request skips parsing and decoding).
+ */
+interface Route {
+  /** Absolute path of the file (root + segments; symlinks not resolved). */
+  file: string;
+  /** The segments joined by `/` (the blob's key for redirects). */
+  key: string;
+  /** A blob or bundle (`<64 hex>[.sigstore]`). */
+  blob: boolean;
+  /** `Content-Type` of the file. */
+  contentType: string;
+}
+
+/**
+ * A file as last found: the identity of what its path reached, its ETag, its headers and, when
+ * small, its bytes. Used only while a fresh `stat` of the path reaches the same identity.
+ */
+interface FileEntry {
+  dev: number;
   ino: number | null;
+  sizeBytes: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  /**
+   * The file's real path (symlinks resolved) was inside the root when this identity was
+   * recorded, at least {@link RACY_MS} after the identity's ctime — so any later rename, link,
+   * write or replacement of this inode shows in its ctime, and a path component swapped for a
+   * symlink reaches another inode. Only then may a request skip the real-path check.
+   */
+  contained: boolean;
   etag: string;
-  /** The file's bytes when small ({@link CACHED_FILE_BYTES}), served while the stat matches. */
+  /** Headers of a 304 (no `Content-Length`). */
+  notModified: Record<string, string>;
+  /** Headers of a 200 (with `Content-Length`). */
+  ok: Record<string, string>;
+  /** The file's bytes when small ({@link CACHED_FILE_BYTES}), served while the identity holds. */
   bytes?: Uint8Array<ArrayBuffer>;
 }
 
-/** Index files up to this size are kept in memory with their ETag. */
+/** Files up to this size (index files and blobs) are kept in memory with their ETag. */
 const CACHED_FILE_BYTES = 256 * 1024;
-/** All kept index files together: past it the memory cache starts over. */
+/** All kept files together: past it the kept bytes are dropped and the cache starts over. */
 const CACHED_TOTAL_BYTES = 64 * 1024 * 1024;
-
+/** Files remembered (identity, ETag, headers), and URLs remembered: past it, start over. */
+const CACHED_ENTRIES = 65_536;
+/**
+ * A containment check is remembered only for a file whose ctime is at least this old: `stat`
+ * reports ctime in whole seconds here, and a change within the same second as the recorded
+ * ctime would not show (the "racy" case git's index has with mtimes).
+ */
+const RACY_MS = 2_000;
 /** Options of {@link createRegistryHandler}. */
 export interface RegistryHandlerOptions {
   /**
@@ -75,8 +114,17 @@ const MAX_SERVED_INDEX_BYTES = 64 * 1024 * 1024;
  * immutable caching, `application/octet-stream` (bundles: `application/json`). `config.json`,
  * `snapshot.json` and `popular.json` are `application/json`; every other file is an index file
  * (`application/x-mochi-index+jsonl; charset=utf-8`). Index files and config.json get a strong ETag
- * (SHA-256 of the bytes, cached in memory by path, mtime and size) and `Cache-Control: public,
- * max-age=300`. A matching `If-None-Match` answers 304.
+ * (SHA-256 of the bytes) and `Cache-Control: public, max-age=300`. A matching `If-None-Match`
+ * answers 304.
+ *
+ * Each request `stat`s its file. What a file's path last reached is remembered by identity
+ * (device, inode, size, mtime, ctime) with its ETag, headers and, up to 256 KiB, its bytes
+ * (64 MiB in all); a request whose `stat` reaches the same identity is answered from memory, and
+ * skips the real-path check when that identity was found inside the root at least 2 s after its
+ * ctime (so any later rename, write or link of the inode changes its ctime). A path component
+ * swapped for a symlink reaches another inode, which is checked again; the one thing served
+ * without a new check through a swapped path is the very inode found inside the root before,
+ * unchanged.
  *
  * @param rootDir the registry directory (holds `config.json`); relative paths resolve against
  *   the current directory
@@ -91,33 +139,63 @@ export function createRegistryHandler(
     return storageHandler(rootDir, options);
   }
   const root = resolve(typeof rootDir === "string" ? rootDir : rootDir.url);
+  const redirect = options.redirectBlobs?.publicBaseUrl;
   let realRoot: string | undefined;
-  const etags = new Map<string, EtagEntry>();
+  const routes = new Map<string, Route>();
+  const files = new Map<string, FileEntry>();
   let cachedBytes = 0;
 
+  /** Remembers `entry` for `file`, keeping the memory bounds. */
+  const remember = (file: string, entry: FileEntry): void => {
+    const old = files.get(file);
+    if (old?.bytes !== undefined) cachedBytes -= old.bytes.length;
+    if (entry.bytes !== undefined && cachedBytes + entry.bytes.length > CACHED_TOTAL_BYTES) {
+      for (const e of files.values()) delete e.bytes;
+      cachedBytes = 0;
+    }
+    if (old === undefined && files.size >= CACHED_ENTRIES) {
+      files.clear();
+      cachedBytes = 0;
+    }
+    files.set(file, entry);
+    if (entry.bytes !== undefined) cachedBytes += entry.bytes.length;
+  };
+
   return async function handle(req: Request): Promise<Response> {
-    if (options.api !== undefined && new URL(req.url).pathname.startsWith("/api/")) {
-      return await options.api(req);
+    const url = req.url;
+    let route = routes.get(url);
+    if (route === undefined) {
+      const pathname = new URL(url).pathname;
+      if (options.api !== undefined && pathname.startsWith("/api/")) {
+        return await options.api(req);
+      }
+      if (req.method !== "GET" && req.method !== "HEAD") return methodNotAllowed();
+      const segments = pathSegments(pathname);
+      if (segments === undefined) return text(400, "bad path\n");
+      if (segments.length === 0) return text(404, "not found\n");
+      const name = segments[segments.length - 1]!;
+      const blob = BLOB_NAME.test(name);
+      route = {
+        file: root + sep + segments.join(sep),
+        key: segments.join("/"),
+        blob,
+        contentType: blob
+          ? name.endsWith(".sigstore") ? "application/json" : "application/octet-stream"
+          : segments.length === 1 && JSON_FILES.has(name)
+          ? "application/json"
+          : INDEX_CONTENT_TYPE,
+      };
+      if (routes.size >= CACHED_ENTRIES) routes.clear();
+      routes.set(url, route);
+    } else if (req.method !== "GET" && req.method !== "HEAD") {
+      return methodNotAllowed(); // a remembered route is never an /api/ path
     }
-    if (req.method !== "GET" && req.method !== "HEAD") {
-      return text(405, "method not allowed: the registry is read-only\n", {
-        Allow: "GET, HEAD",
-      });
-    }
-    const segments = pathSegments(new URL(req.url).pathname);
-    if (segments === undefined) return text(400, "bad path\n");
-    if (segments.length === 0) return text(404, "not found\n");
-    const file = root + sep + segments.join(sep);
+    const file = route.file;
 
     let info: Deno.FileInfo;
-    let real: string;
-    let rr: string;
     try {
       // Synchronous: on a local disk a stat or realpath takes microseconds, while handing an
       // async op to a worker thread and back costs more than that (bench/registry_serve_bench.ts).
-      // The root's real path is found once it exists (a failure is not kept: it may appear later).
-      rr = realRoot ??= Deno.realPathSync(root);
-      real = Deno.realPathSync(file);
       info = Deno.statSync(file);
     } catch (e) {
       if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
@@ -125,111 +203,152 @@ export function createRegistryHandler(
       }
       throw e;
     }
-    if (!info.isFile || !real.startsWith(rr.endsWith(sep) ? rr : rr + sep)) {
-      return text(404, "not found\n");
-    }
-
-    const name = segments[segments.length - 1]!;
+    if (!info.isFile) return text(404, "not found\n");
     const head = req.method === "HEAD";
     const ifNoneMatch = req.headers.get("if-none-match");
+
+    const known = files.get(file);
+    if (known !== undefined && known.contained && sameFile(known, info)) {
+      if (route.blob && redirect !== undefined) return blobRedirect(redirect + route.key);
+      if (ifNoneMatch !== null && etagMatches(ifNoneMatch, known.etag)) {
+        return new Response(null, { status: 304, headers: known.notModified });
+      }
+      if (head) return new Response(null, { status: 200, headers: known.ok });
+      if (known.bytes !== undefined) {
+        return new Response(known.bytes, { status: 200, headers: known.ok });
+      }
+    }
+
+    // The real-path check; from here the file is read through its real path (no symlinks), and
+    // what is remembered is the identity found there.
+    let real: string;
+    try {
+      // The root's real path is found once it exists (a failure is not kept: it may appear later).
+      const rr = realRoot ??= Deno.realPathSync(root);
+      real = Deno.realPathSync(file);
+      if (!real.startsWith(rr.endsWith(sep) ? rr : rr + sep)) return text(404, "not found\n");
+      info = Deno.statSync(real);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
+        return text(404, "not found\n");
+      }
+      throw e;
+    }
+    if (!info.isFile) return text(404, "not found\n");
+    const mtimeMs = info.mtime?.getTime() ?? -1;
+    const ctimeMs = info.ctime?.getTime();
+    const identity = {
+      dev: info.dev,
+      ino: info.ino,
+      sizeBytes: info.size,
+      mtimeMs,
+      ctimeMs: ctimeMs ?? -1,
+      contained: ctimeMs !== undefined && Date.now() - ctimeMs >= RACY_MS,
+    };
     const lastModified = info.mtime?.toUTCString();
 
-    if (BLOB_NAME.test(name)) {
-      const redirect = options.redirectBlobs?.publicBaseUrl;
-      if (redirect !== undefined) return blobRedirect(redirect + segments.join("/"));
-      const headers: Record<string, string> = {
-        "Content-Type": name!.endsWith(".sigstore")
-          ? "application/json"
-          : "application/octet-stream",
-        "ETag": `"${name}"`,
+    if (route.blob) {
+      if (redirect !== undefined) return blobRedirect(redirect + route.key);
+      const notModified: Record<string, string> = {
+        "Content-Type": route.contentType,
+        "ETag": `"${route.key.slice(route.key.lastIndexOf("/") + 1)}"`,
         "Cache-Control": BLOB_CACHE_CONTROL,
       };
-      if (lastModified) headers["Last-Modified"] = lastModified;
-      if (ifNoneMatch !== null && etagMatches(ifNoneMatch, headers.ETag!)) {
-        return new Response(null, { status: 304, headers });
+      if (lastModified) notModified["Last-Modified"] = lastModified;
+      const ok = { ...notModified, "Content-Length": String(info.size) };
+      const entry: FileEntry = { ...identity, etag: notModified.ETag!, notModified, ok };
+      if (ifNoneMatch !== null && etagMatches(ifNoneMatch, entry.etag)) {
+        if (!sameFile(entry, known)) remember(file, entry);
+        return new Response(null, { status: 304, headers: notModified });
       }
-      headers["Content-Length"] = String(info.size);
-      if (head) return new Response(null, { status: 200, headers });
+      if (head) {
+        if (!sameFile(entry, known)) remember(file, entry);
+        return new Response(null, { status: 200, headers: ok });
+      }
       if (info.size <= SYNC_READ_BYTES) {
         let bytes: Uint8Array<ArrayBuffer>;
         try {
-          bytes = Deno.readFileSync(file);
+          bytes = Deno.readFileSync(real);
         } catch (e) {
           if (e instanceof Deno.errors.NotFound) return text(404, "not found\n");
           throw e;
         }
         // A blob is never rewritten in place (its name is its digest): a size that moved means
         // it was replaced between the stat and the read; answer with what was read.
-        headers["Content-Length"] = String(bytes.length);
-        return new Response(bytes, { status: 200, headers });
+        if (bytes.length === info.size) {
+          remember(file, bytes.length <= CACHED_FILE_BYTES ? { ...entry, bytes } : entry);
+          return new Response(bytes, { status: 200, headers: ok });
+        }
+        return new Response(bytes, {
+          status: 200,
+          headers: { ...ok, "Content-Length": String(bytes.length) },
+        });
       }
       let f: Deno.FsFile;
       try {
-        f = await Deno.open(file, { read: true });
+        f = await Deno.open(real, { read: true });
       } catch (e) {
         if (e instanceof Deno.errors.NotFound) return text(404, "not found\n");
         throw e;
       }
-      return new Response(f.readable, { status: 200, headers });
+      return new Response(f.readable, { status: 200, headers: ok });
     }
 
-    const headers: Record<string, string> = {
-      "Content-Type": segments.length === 1 && JSON_FILES.has(name!)
-        ? "application/json"
-        : INDEX_CONTENT_TYPE,
+    const notModified: Record<string, string> = {
+      "Content-Type": route.contentType,
       "Cache-Control": INDEX_CACHE_CONTROL,
     };
-    if (lastModified) headers["Last-Modified"] = lastModified;
-    const mtimeMs = info.mtime?.getTime() ?? -1;
-    const cached = etags.get(file);
-    const fresh = cached !== undefined && cached.mtimeMs === mtimeMs &&
-      cached.size === info.size && cached.ino === info.ino;
-    const known = fresh ? cached.etag : undefined;
-    if (known !== undefined && ifNoneMatch !== null && etagMatches(ifNoneMatch, known)) {
-      headers.ETag = known;
-      return new Response(null, { status: 304, headers });
+    if (lastModified) notModified["Last-Modified"] = lastModified;
+    const fresh = known !== undefined && sameFile(known, info);
+    let bytes: Uint8Array<ArrayBuffer> | undefined = fresh ? known.bytes : undefined;
+    let etag = fresh ? known.etag : undefined;
+    if (etag !== undefined && ifNoneMatch !== null && etagMatches(ifNoneMatch, etag)) {
+      // Known ETag, newly checked containment: remember the check.
+      if (!known!.contained && identity.contained) remember(file, { ...known!, contained: true });
+      return new Response(null, { status: 304, headers: { ...notModified, ETag: etag } });
     }
-    let bytes: Uint8Array<ArrayBuffer>;
-    if (fresh && cached.bytes !== undefined) bytes = cached.bytes;
-    else {
+    if (bytes === undefined) {
       try {
-        bytes = info.size <= SYNC_READ_BYTES ? Deno.readFileSync(file) : await Deno.readFile(file);
+        bytes = info.size <= SYNC_READ_BYTES ? Deno.readFileSync(real) : await Deno.readFile(real);
       } catch (e) {
         if (e instanceof Deno.errors.NotFound) return text(404, "not found\n");
         throw e;
       }
     }
-    let etag = known;
     if (etag === undefined || bytes.length !== info.size) {
       etag = `"${createHash("sha256").update(bytes).digest("base64url")}"`;
-      // Key by the stat taken before the read: a write racing the read changes mtime, size or
-      // inode (the publish API renames a new file into place), so the next request reads again.
-      if (bytes.length === info.size) {
-        const keep = bytes.length <= CACHED_FILE_BYTES;
-        if (keep && cachedBytes + bytes.length > CACHED_TOTAL_BYTES) {
-          for (const e of etags.values()) delete e.bytes;
-          cachedBytes = 0;
-        }
-        if (cached?.bytes !== undefined) cachedBytes -= cached.bytes.length;
-        etags.set(file, {
-          mtimeMs,
-          size: info.size,
-          ino: info.ino,
-          etag,
-          ...(keep ? { bytes } : {}),
-        });
-        if (keep) cachedBytes += bytes.length;
-      }
     }
-    headers.ETag = etag;
+    notModified.ETag = etag;
+    const ok = { ...notModified, "Content-Length": String(bytes.length) };
+    // Keyed by the stat taken before the read: a write racing the read changes mtime, size or
+    // inode (the publish API renames a new file into place), so the next request reads again.
+    if (bytes.length === info.size) {
+      const keep = bytes.length <= CACHED_FILE_BYTES;
+      remember(file, { ...identity, etag, notModified, ok, ...(keep ? { bytes } : {}) });
+    }
     if (ifNoneMatch !== null && etagMatches(ifNoneMatch, etag)) {
-      return new Response(null, { status: 304, headers });
+      return new Response(null, { status: 304, headers: notModified });
     }
-    headers["Content-Length"] = String(bytes.length);
-    return new Response(head ? null : bytes, { status: 200, headers });
+    return new Response(head ? null : bytes, { status: 200, headers: ok });
   };
 }
 
+/** Whether a fresh `stat` reaches the identity an entry was recorded with. */
+function sameFile(entry: FileEntry, info: Deno.FileInfo | FileEntry | undefined): boolean {
+  if (info === undefined) return false;
+  if ("isFile" in info) {
+    return entry.ino === info.ino && entry.dev === info.dev && entry.sizeBytes === info.size &&
+      entry.mtimeMs === (info.mtime?.getTime() ?? -1) &&
+      entry.ctimeMs === (info.ctime?.getTime() ?? -1);
+  }
+  return entry.ino === info.ino && entry.dev === info.dev && entry.sizeBytes === info.sizeBytes &&
+    entry.mtimeMs === info.mtimeMs && entry.ctimeMs === info.ctimeMs &&
+    entry.contained === info.contained;
+}
+
+function methodNotAllowed(): Response {
+  return text(405, "method not allowed: the registry is read-only\n", { Allow: "GET, HEAD" });
+}
 /** A redirect of a blob download; cacheable for a short while only (presigned URLs expire). */
 function blobRedirect(location: string): Response {
   return new Response(null, {
