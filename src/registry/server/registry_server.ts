@@ -67,8 +67,13 @@ interface FileEntry {
   notModified: Record<string, string>;
   /** Headers of a 200 (with `Content-Length`). */
   ok: Record<string, string>;
-  /** The file's bytes when small ({@link CACHED_FILE_BYTES}), served while the identity holds. */
-  bytes?: Uint8Array<ArrayBuffer>;
+  /**
+   * The file's content when small ({@link CACHED_FILE_BYTES}), served while the identity holds:
+   * a string when the bytes are UTF-8 (index files; `Deno.serve` sends a string body without
+   * the copy into a new buffer it makes of a `Uint8Array` body), else the bytes. Either way
+   * exactly `sizeBytes` bytes on the wire.
+   */
+  body?: string | Uint8Array<ArrayBuffer>;
 }
 
 /** Files up to this size (index files and blobs) are kept in memory with their ETag. */
@@ -148,9 +153,9 @@ export function createRegistryHandler(
   /** Remembers `entry` for `file`, keeping the memory bounds. */
   const remember = (file: string, entry: FileEntry): void => {
     const old = files.get(file);
-    if (old?.bytes !== undefined) cachedBytes -= old.bytes.length;
-    if (entry.bytes !== undefined && cachedBytes + entry.bytes.length > CACHED_TOTAL_BYTES) {
-      for (const e of files.values()) delete e.bytes;
+    if (old?.body !== undefined) cachedBytes -= old.sizeBytes;
+    if (entry.body !== undefined && cachedBytes + entry.sizeBytes > CACHED_TOTAL_BYTES) {
+      for (const e of files.values()) delete e.body;
       cachedBytes = 0;
     }
     if (old === undefined && files.size >= CACHED_ENTRIES) {
@@ -158,7 +163,7 @@ export function createRegistryHandler(
       cachedBytes = 0;
     }
     files.set(file, entry);
-    if (entry.bytes !== undefined) cachedBytes += entry.bytes.length;
+    if (entry.body !== undefined) cachedBytes += entry.sizeBytes;
   };
 
   return async function handle(req: Request): Promise<Response> {
@@ -214,8 +219,8 @@ export function createRegistryHandler(
         return new Response(null, { status: 304, headers: known.notModified });
       }
       if (head) return new Response(null, { status: 200, headers: known.ok });
-      if (known.bytes !== undefined) {
-        return new Response(known.bytes, { status: 200, headers: known.ok });
+      if (known.body !== undefined) {
+        return new Response(known.body, { status: 200, headers: known.ok });
       }
     }
 
@@ -276,7 +281,7 @@ export function createRegistryHandler(
         // A blob is never rewritten in place (its name is its digest): a size that moved means
         // it was replaced between the stat and the read; answer with what was read.
         if (bytes.length === info.size) {
-          remember(file, bytes.length <= CACHED_FILE_BYTES ? { ...entry, bytes } : entry);
+          remember(file, bytes.length <= CACHED_FILE_BYTES ? { ...entry, body: bytes } : entry);
           return new Response(bytes, { status: 200, headers: ok });
         }
         return new Response(bytes, {
@@ -300,37 +305,53 @@ export function createRegistryHandler(
     };
     if (lastModified) notModified["Last-Modified"] = lastModified;
     const fresh = known !== undefined && sameFile(known, info);
-    let bytes: Uint8Array<ArrayBuffer> | undefined = fresh ? known.bytes : undefined;
-    let etag = fresh ? known.etag : undefined;
-    if (etag !== undefined && ifNoneMatch !== null && etagMatches(ifNoneMatch, etag)) {
-      // Known ETag, newly checked containment: remember the check.
-      if (!known!.contained && identity.contained) remember(file, { ...known!, contained: true });
-      return new Response(null, { status: 304, headers: { ...notModified, ETag: etag } });
-    }
-    if (bytes === undefined) {
-      try {
-        bytes = info.size <= SYNC_READ_BYTES ? Deno.readFileSync(real) : await Deno.readFile(real);
-      } catch (e) {
-        if (e instanceof Deno.errors.NotFound) return text(404, "not found\n");
-        throw e;
+    if (fresh) {
+      // Known identity, newly checked containment: remember the check.
+      if (!known.contained && identity.contained) remember(file, { ...known, contained: true });
+      if (ifNoneMatch !== null && etagMatches(ifNoneMatch, known.etag)) {
+        return new Response(null, { status: 304, headers: known.notModified });
+      }
+      if (head) return new Response(null, { status: 200, headers: known.ok });
+      if (known.body !== undefined) {
+        return new Response(known.body, { status: 200, headers: known.ok });
       }
     }
-    if (etag === undefined || bytes.length !== info.size) {
-      etag = `"${createHash("sha256").update(bytes).digest("base64url")}"`;
+    let bytes: Uint8Array<ArrayBuffer>;
+    try {
+      bytes = info.size <= SYNC_READ_BYTES ? Deno.readFileSync(real) : await Deno.readFile(real);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return text(404, "not found\n");
+      throw e;
     }
+    const etag = fresh && bytes.length === info.size
+      ? known.etag
+      : `"${createHash("sha256").update(bytes).digest("base64url")}"`;
     notModified.ETag = etag;
     const ok = { ...notModified, "Content-Length": String(bytes.length) };
+    let body: string | Uint8Array<ArrayBuffer> = bytes;
     // Keyed by the stat taken before the read: a write racing the read changes mtime, size or
     // inode (the publish API renames a new file into place), so the next request reads again.
     if (bytes.length === info.size) {
       const keep = bytes.length <= CACHED_FILE_BYTES;
-      remember(file, { ...identity, etag, notModified, ok, ...(keep ? { bytes } : {}) });
+      if (keep) body = utf8Text(bytes) ?? bytes;
+      remember(file, { ...identity, etag, notModified, ok, ...(keep ? { body } : {}) });
     }
     if (ifNoneMatch !== null && etagMatches(ifNoneMatch, etag)) {
       return new Response(null, { status: 304, headers: notModified });
     }
-    return new Response(head ? null : bytes, { status: 200, headers: ok });
+    return new Response(head ? null : body, { status: 200, headers: ok });
   };
+}
+
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** The bytes as a string when they are UTF-8 (encoding it gives the same bytes back), else undefined. */
+function utf8Text(bytes: Uint8Array): string | undefined {
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    return undefined; // not UTF-8: served as bytes
+  }
 }
 
 /** Whether a fresh `stat` reaches the identity an entry was recorded with. */

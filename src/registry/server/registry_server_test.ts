@@ -253,3 +253,80 @@ guardedTest(
     });
   },
 );
+
+guardedTest(
+  "createRegistryHandler() refuses a path swapped for a symlink out of the root after it was served from memory",
+  async () => {
+    await withRegistry(async (dir) => {
+      const outside = await Deno.makeTempDir({ prefix: "mochi_outside_" });
+      try {
+        await Deno.mkdir(`${outside}/ta/-`, { recursive: true });
+        await Deno.writeTextFile(`${outside}/ta/-/datalog`, "SECRET");
+        await Deno.writeTextFile(`${outside}/secret`, "SECRET");
+        await Deno.writeTextFile(`${dir}/da/ta/-/other`, LINE);
+        // The files' ctimes must be old enough for the containment check to be remembered
+        // (2 s: stat's ctime has whole seconds here); only then is a cached decision at stake.
+        await new Promise((r) => setTimeout(r, 2_100));
+        const handle = createRegistryHandler(dir);
+        const served: Record<string, string> = {};
+        for (const path of ["/da/ta/-/datalog", "/da/ta/-/other", `/blobs/${B3}`]) {
+          for (let i = 0; i < 2; i++) { // the second answer comes from memory
+            const res = await handle(get(path));
+            assertEquals(res.status, 200, path);
+            served[path] = res.headers.get("etag")!;
+            await res.body?.cancel();
+          }
+        }
+        // A directory on the path swapped for a symlink to a look-alike tree outside the root.
+        await Deno.rename(`${dir}/da`, `${dir}/da-moved`);
+        await Deno.symlink(outside, `${dir}/da`);
+        // The file itself, and a blob, swapped for symlinks to a file outside the root.
+        await Deno.remove(`${dir}/da-moved/ta/-/other`);
+        await Deno.symlink(`${outside}/secret`, `${dir}/da-moved/ta/-/other`);
+        await Deno.remove(`${dir}/blobs/${B3}`);
+        await Deno.symlink(`${outside}/secret`, `${dir}/blobs/${B3}`);
+        const moved = createRegistryHandler(dir); // same answers from a handler that kept nothing
+        for (const h of [handle, moved]) {
+          for (const path of ["/da/ta/-/datalog", `/blobs/${B3}`, "/da-moved/ta/-/other"]) {
+            for (const method of ["GET", "HEAD"]) {
+              for (const headers of [{}, { "If-None-Match": served[path] ?? "*" }]) {
+                const res = await h(get(path, headers, method));
+                const body = await res.text();
+                assertEquals(res.status, 404, `${method} ${path} ${JSON.stringify(headers)}`);
+                assert(!body.includes("SECRET"), path);
+              }
+            }
+          }
+        }
+      } finally {
+        await Deno.remove(outside, { recursive: true });
+      }
+    });
+  },
+);
+
+guardedTest(
+  "createRegistryHandler() serves index files byte for byte from memory: BOM, non-ASCII, not UTF-8",
+  async () => {
+    await withRegistry(async (dir) => {
+      const files: Record<string, Uint8Array> = {
+        "/bo/m-/-/bom": new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(LINE)]),
+        "/no/na/-/nonascii": new TextEncoder().encode(LINE.replace("}", ',"d":"é 日本 🎉"}')),
+        "/la/ti/-/latin1": new Uint8Array([0x7b, 0xe9, 0x7d, 0x0a, 0xff, 0xfe]),
+      };
+      for (const [path, bytes] of Object.entries(files)) {
+        await Deno.mkdir(`${dir}${path.slice(0, path.lastIndexOf("/"))}`, { recursive: true });
+        await Deno.writeFile(`${dir}${path}`, bytes);
+      }
+      const handle = createRegistryHandler(dir);
+      for (let i = 0; i < 3; i++) {
+        for (const [path, bytes] of Object.entries(files)) {
+          const res = await handle(get(path));
+          assertEquals(res.status, 200, path);
+          assertEquals(res.headers.get("content-length"), String(bytes.length), path);
+          assertEquals(new Uint8Array(await res.arrayBuffer()), bytes, path);
+        }
+      }
+    });
+  },
+);
