@@ -20,7 +20,7 @@ import { convertCratesIndex } from "../scripts/convert_crates_index.ts";
 import { writeDemoCargoIndex } from "../scripts/demo_cargo_index.ts";
 import { DEMO_ROOTS } from "../scripts/select_fixture_crates.ts";
 import { type RegistryProcess, spawnRegistryServer } from "../scripts/_serve.ts";
-import { median, timedRun } from "./_timing.ts";
+import { median, timedRunCpu, type Timing } from "./_timing.ts";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const sharedIndex = Deno.env.get("MOCHI_BENCH_CRATES_INDEX") ??
@@ -109,7 +109,8 @@ export async function main(runs = 3): Promise<void> {
     const baseEnv = { PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? tmp };
 
     const mochiCli = ["run", "-A", `${root}/cli.ts`, "lock", "-C", mochiProject];
-    const results: Record<string, number[]> = {
+    const scratchFile = `${tmp}/cpu`;
+    const results: Record<string, Timing[]> = {
       mochiCold: [],
       mochiWarm: [],
       cargoCold: [],
@@ -125,25 +126,42 @@ export async function main(runs = 3): Promise<void> {
       await Deno.remove(`${mochiProject}/mochi.lock`).catch(() => {});
       await Deno.remove(`${cargoProject}/Cargo.lock`).catch(() => {});
       results.cargoCold!.push(
-        await timedRun("cargo", ["generate-lockfile"], { cwd: cargoProject, env: cargoEnv }),
+        await timedRunCpu("cargo", ["generate-lockfile"], {
+          cwd: cargoProject,
+          env: cargoEnv,
+          scratchFile,
+        }),
       );
       results.mochiCold!.push(
-        await timedRun(Deno.execPath(), mochiCli, { cwd: mochiProject, env: mochiEnv }),
+        await timedRunCpu(Deno.execPath(), mochiCli, {
+          cwd: mochiProject,
+          env: mochiEnv,
+          scratchFile,
+        }),
       );
       for (let w = 0; w < 2; w++) {
         await Deno.remove(`${mochiProject}/mochi.lock`).catch(() => {});
         await Deno.remove(`${cargoProject}/Cargo.lock`).catch(() => {});
         results.cargoWarm!.push(
-          await timedRun("cargo", ["generate-lockfile"], { cwd: cargoProject, env: cargoEnv }),
+          await timedRunCpu("cargo", ["generate-lockfile"], {
+            cwd: cargoProject,
+            env: cargoEnv,
+            scratchFile,
+          }),
         );
         results.mochiWarm!.push(
-          await timedRun(Deno.execPath(), mochiCli, { cwd: mochiProject, env: mochiEnv }),
+          await timedRunCpu(Deno.execPath(), mochiCli, {
+            cwd: mochiProject,
+            env: mochiEnv,
+            scratchFile,
+          }),
         );
       }
     }
     const cargoSet = picked(await Deno.readTextFile(`${cargoProject}/Cargo.lock`));
     const mochiSet = picked(await Deno.readTextFile(`${mochiProject}/mochi.lock`));
-    const m = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)]));
+    const wall = (k: string) => median(results[k]!.map((t) => t.wallMs));
+    const cpu = (k: string) => median(results[k]!.map((t) => t.cpuMs));
     console.log(
       `resolve the demo manifest (${
         Object.keys(DEMO_ROOTS).length
@@ -154,16 +172,20 @@ export async function main(runs = 3): Promise<void> {
         mochiSet.join("\n") === cargoSet.join("\n")
       }`,
     );
-    console.log(
-      `  cold: mochi ${m.mochiCold!.toFixed(0)} ms, cargo ${
-        m.cargoCold!.toFixed(0)
-      } ms, ratio mochi/cargo ${(m.mochiCold! / m.cargoCold!).toFixed(2)}`,
-    );
-    console.log(
-      `  warm: mochi ${m.mochiWarm!.toFixed(0)} ms, cargo ${
-        m.cargoWarm!.toFixed(0)
-      } ms, ratio mochi/cargo ${(m.mochiWarm! / m.cargoWarm!).toFixed(2)} (goal ≤ 0.5 both)`,
-    );
+    for (const kind of ["Cold", "Warm"]) {
+      const [mw, cw, mc, cc] = [
+        wall(`mochi${kind}`),
+        wall(`cargo${kind}`),
+        cpu(`mochi${kind}`),
+        cpu(`cargo${kind}`),
+      ];
+      console.log(
+        `  ${kind.toLowerCase()}: mochi ${mw.toFixed(0)} ms, cargo ${cw.toFixed(0)} ms, ` +
+          `ratio mochi/cargo ${(mw / cw).toFixed(2)}; CPU mochi ${mc.toFixed(0)} ms, cargo ${
+            cc.toFixed(0)
+          } ms, ratio ${(mc / cc).toFixed(2)} (goal ≤ 0.5)`,
+      );
+    }
     console.log(`  load average ${Deno.loadavg().map((x) => x.toFixed(1)).join(" ")}`);
   } finally {
     mochiServer.child.kill("SIGTERM");

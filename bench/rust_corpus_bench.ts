@@ -18,54 +18,9 @@
  */
 import { type RegistryProcess, spawnRegistryServer } from "../scripts/_serve.ts";
 import { cachedRustCorpusIndex, loadRustCorpus, RUST_CORPUS_DIR } from "../scripts/_rust_corpus.ts";
-import { median } from "./_timing.ts";
+import { median, timedRunCpu, type Timing } from "./_timing.ts";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
-const GNU_TIME = "/usr/bin/time";
-
-/** One timed subprocess: wall and CPU milliseconds (CPU `NaN` without `/usr/bin/time`). */
-interface Timing {
-  wallMs: number;
-  cpuMs: number;
-}
-
-async function timed(
-  cmd: string,
-  args: string[],
-  cwd: string,
-  env: Record<string, string>,
-  cpuFile: string,
-): Promise<Timing> {
-  const haveTime = await Deno.stat(GNU_TIME).then(() => true, () => false);
-  const [prog, argv] = haveTime
-    ? [GNU_TIME, ["-f", "%U %S", "-o", cpuFile, cmd, ...args]]
-    : [cmd, args];
-  const t0 = performance.now();
-  const out = await new Deno.Command(prog, {
-    args: argv,
-    cwd,
-    env,
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const wallMs = performance.now() - t0;
-  if (out.code !== 0) {
-    throw new Error(
-      `${cmd} ${args.join(" ")} failed (${out.code}): ${
-        new TextDecoder().decode(out.stderr).slice(0, 2000)
-      }`,
-    );
-  }
-  let cpuMs = NaN;
-  if (haveTime) {
-    const [u, s] = (await Deno.readTextFile(cpuFile)).trim().split("\n").at(-1)!.split(" ")
-      .map(Number);
-    cpuMs = (u! + s!) * 1000;
-  }
-  return { wallMs, cpuMs };
-}
-
 function picked(lockText: string, header: string): string[] {
   const out: string[] = [];
   for (const block of lockText.split(header).slice(1)) {
@@ -151,15 +106,17 @@ export async function main(maxProjects = Infinity, runs = 1): Promise<void> {
           await Deno.remove(`${cargoProject}/Cargo.lock`).catch(() => {});
           const kind = w === 0 ? "Cold" : "Warm";
           samples[`cargo${kind}`]!.push(
-            await timed("cargo", ["generate-lockfile"], cargoProject, cargoEnv, `${tmp}/cpu`),
+            await timedRunCpu("cargo", ["generate-lockfile"], {
+              cwd: cargoProject,
+              env: cargoEnv,
+              scratchFile: `${tmp}/cpu`,
+            }),
           );
           samples[`mochi${kind}`]!.push(
-            await timed(
+            await timedRunCpu(
               Deno.execPath(),
               ["run", "-A", `${root}/cli.ts`, "lock", "-C", mochiProject],
-              mochiProject,
-              mochiEnv,
-              `${tmp}/cpu`,
+              { cwd: mochiProject, env: mochiEnv, scratchFile: `${tmp}/cpu` },
             ),
           );
         }
