@@ -11,6 +11,7 @@ import { MochiError } from "../errors.ts";
 import { closestName, editDistance } from "../edit_distance.ts";
 import type { Output } from "./output.ts";
 import type { Progress } from "./terminal.ts";
+import type { LockCounts } from "./phrases.ts";
 
 /** One option of a command, as `node:util`'s `parseArgs` takes it plus its help. */
 export interface OptionSpec {
@@ -63,6 +64,12 @@ export interface CommandContext {
    * with `-q` (the dispatcher stops it when the command ends).
    */
   progress(): Promise<Progress>;
+  /**
+   * Told by a command that found nothing to do and printed nothing but its up-to-date line (a
+   * no-op `install`, a fresh `lock --check`), with the lock's counts: the dispatcher then records
+   * a no-op stamp for the fast path (`src/cli/noop.ts`). Absent when no stamp applies.
+   */
+  upToDate?: (counts: LockCounts) => void;
 }
 
 /**

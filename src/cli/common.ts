@@ -24,6 +24,10 @@ import { networkLimitsFromEnv } from "../registry/client/index_client.ts";
 import { type CommandContext, flag, type OptionTable, stringsOption } from "./command.ts";
 import { type Output, Styled } from "./output.ts";
 import { formatLockChange, type LockChange } from "../install/changes.ts";
+import { plural } from "./phrases.ts";
+
+// Summary phrases live in a module with no imports: the no-op fast path prints them too.
+export { andCrates, andGoModules, plural, seconds } from "./phrases.ts";
 
 /** `--offline`, `--locked`, `--frozen`, `--refresh` (cargo's meanings). */
 export const RESOLVE_OPTIONS: OptionTable = {
@@ -251,37 +255,12 @@ export async function trustedRootOf(
   return path ? { trustedRootJson: await Deno.readTextFile(path) } : {};
 }
 
-/** `n word` or `n words`. */
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
-
-/** A duration for humans: `850 ms`, `1.25 s`. */
-export function seconds(ms: number): string {
-  return ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`;
-}
-
 /** A size for humans: `512 B`, `1.5 KiB`, `3.2 MiB`, `1.10 GiB`. */
 export function bytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
   if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
   return `${(n / 1024 ** 3).toFixed(2)} GiB`;
-}
-
-/** ` and N Rust crates`, or nothing for none. */
-export function andCrates(n: number): string {
-  return n > 0 ? ` and ${plural(n, "Rust crate")}` : "";
-}
-
-/**
- * ` and N Go module(s)` for summary lines, or nothing when there are none.
- *
- * @param n the number of Go modules
- * @returns the phrase
- */
-export function andGoModules(n: number): string {
-  return n > 0 ? ` and ${plural(n, "Go module")}` : "";
 }
 
 /**

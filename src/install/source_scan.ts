@@ -6,7 +6,6 @@
  *
  * @module
  */
-import { join } from "node:path";
 import { MochiError } from "../errors.ts";
 
 /** The languages a `.mochi` file can import from (`import <lang> "…"`). */
@@ -163,7 +162,9 @@ export async function scanImportLines(
     entries.sort(byName);
     for (const e of entries) {
       if (e.name.startsWith(".")) continue;
-      const childAbs = join(abs, e.name);
+      // No `node:path`: the no-op fast path (`src/cli/noop.ts`) runs this walk before the rest
+      // of the CLI loads, and the node compatibility layer costs more than the walk.
+      const childAbs = `${abs}/${e.name}`;
       const childRel = rel === "" ? e.name : `${rel}/${e.name}`;
       if (e.isDirectory) {
         if (!SKIPPED_SOURCE_DIRS.has(e.name)) walk(childAbs, childRel);

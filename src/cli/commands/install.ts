@@ -18,6 +18,7 @@ import {
   trustedRootOf,
   warnGoUnverified,
 } from "../common.ts";
+import { installUpToDateLine } from "../phrases.ts";
 
 /** `mochi install`. */
 export const command: CommandSpec = {
@@ -83,13 +84,12 @@ export const command: CommandSpec = {
       );
     }
     if (!r.resolved && r.fetched === 0 && !r.lockChanged) {
-      out.info(
-        `Up to date: ${r.packages} packages${andCrates(r.crates)}${
-          andGoModules(r.goModules)
-        } locked in mochi.lock, all in the store (nothing resolved, nothing fetched) in ${
-          seconds(r.elapsedMs)
-        }`,
-      );
+      const counts = { packages: r.packages, crates: r.crates, goModules: r.goModules };
+      out.info(installUpToDateLine(counts, r.elapsedMs));
+      // Only the up-to-date line was printed: a stamp may let the next run skip all this.
+      const quiet = r.unsigned.length === 0 && r.goUnverified.length === 0 &&
+        r.unchecked.length === 0 && r.merge === undefined && r.otherPlatforms.length === 0;
+      if (quiet) ctx.upToDate?.(counts);
       return 0;
     }
     const mochiPackages = r.packages > 0 ||

@@ -19,6 +19,7 @@ import {
   trustedRootOf,
   warnGoUnverified,
 } from "../common.ts";
+import { lockUpToDateLine } from "../phrases.ts";
 
 /** `mochi lock`. */
 export const command: CommandSpec = {
@@ -85,11 +86,9 @@ export const command: CommandSpec = {
     }
     if (check) {
       if (r.upToDate) {
-        out.info(
-          `mochi.lock is up to date (${r.packages} packages${
-            andCrates(r.crates) + andGoModules(r.goModules)
-          })`,
-        );
+        const counts = { packages: r.packages, crates: r.crates, goModules: r.goModules };
+        out.info(lockUpToDateLine(counts));
+        if (r.goUnverified.length === 0) ctx.upToDate?.(counts);
         return 0;
       }
       throw lockCheckError(r.lockPath, r.lockExists, r.changes);

@@ -28,7 +28,6 @@ import {
   type Digest,
   type DigestOptions,
   isHexDigest,
-  sha256Hex,
 } from "../digest.ts";
 import { fsyncDir, removeIfExists, tempPathBeside, writeFileAtomic } from "./fs_atomic.ts";
 import { refuseLink, type StoreLock } from "./store_lock.ts";
@@ -45,6 +44,9 @@ import "./native_blake3.ts"; // provides the native BLAKE3 to the digests, loade
 import { treeDigest, type TreeEntry } from "../tree.ts";
 import type { IHasher } from "../_wasm_hashers.ts";
 import { smallBlake3Hex, smallSha256Hex } from "../_small_digests.ts";
+import { diskTreeEntries, type DiskTreeEntry, TOUCH_INTERVAL_MS, treeStamp } from "./_stamps.ts";
+
+export { TOUCH_INTERVAL_MS };
 import { LIMITS } from "../../limits.ts";
 
 export {
@@ -1497,12 +1499,6 @@ async function readVerified(path: string, size: number, b3: string): Promise<Uin
 /** How old a temp entry must be before {@link FsStore.pruneTemp} removes it: one hour. */
 export const TEMP_MAX_AGE_MS: number = 60 * 60 * 1000;
 
-/**
- * How stale a blob's last-use record (its mtime) may get before {@link FsStore.touch} writes it
- * again: 10 minutes, in milliseconds. `mochi cache prune --older-than` is exact to within this.
- */
-export const TOUCH_INTERVAL_MS: number = 10 * 60 * 1000;
-
 const BUCKET = /^[0-9a-f]{2}$/;
 
 /** A small regular file inside the store, trimmed; undefined when missing, a link, or big. */
@@ -1515,58 +1511,6 @@ async function readSmallFile(
   if (st === undefined || !st.isFile || st.size > 4096) return undefined;
   // Synchronous: a few hundred bytes (see lstatOrUndefined).
   return Deno.readTextFileSync(path).trim();
-}
-
-/** How recent a change makes a tree entry "racily clean" (no stamp is recorded), in ms. */
-const RACY_STAMP_MS = 3000;
-
-/** One entry of a tree on disk, with its `lstat`. */
-interface DiskTreeEntry {
-  path: string;
-  full: string;
-  type: "file" | "directory";
-  st: Deno.FileInfo;
-}
-
-/**
- * The entries of a directory on disk, walked with `lstat` in name order; undefined when it holds
- * a link or anything but regular files and directories (an extracted tree never does).
- */
-function diskTreeEntries(dir: string): DiskTreeEntry[] | undefined {
-  // Synchronous inside, as lstatOrUndefined: a tree of a few dozen entries is listed in
-  // microseconds, where one async op per entry waits on the worker threads.
-  const entries: DiskTreeEntry[] = [];
-  const walk = (d: string, rel: string): boolean => {
-    for (const e of listDirSync(d)) {
-      const full = join(d, e.name);
-      const path = rel === "" ? e.name : `${rel}/${e.name}`;
-      if (e.isSymlink) return false;
-      const st = Deno.lstatSync(full);
-      if (st.isDirectory) {
-        entries.push({ path, full, type: "directory", st });
-        if (!walk(full, path)) return false;
-      } else if (st.isFile) {
-        entries.push({ path, full, type: "file", st });
-      } else return false;
-    }
-    return true;
-  };
-  return walk(dir, "") ? entries : undefined;
-}
-
-/**
- * A stamp of the entries' `lstat` data, or undefined when one changed within
- * {@link RACY_STAMP_MS} of `nowMs` or has no ctime.
- */
-function treeStamp(entries: readonly DiskTreeEntry[], nowMs: number): string | undefined {
-  let text = "";
-  for (const e of entries) {
-    const ctime = e.st.ctime?.getTime();
-    if (ctime === undefined || nowMs - ctime < RACY_STAMP_MS) return undefined;
-    text += `${e.path}\t${e.type}\t${e.st.size}\t${e.st.mode}\t${e.st.ino}\t` +
-      `${e.st.mtime?.getTime()}\t${ctime}\n`;
-  }
-  return `stat-${sha256Hex(text)}`;
 }
 
 /** The {@link treeDigest} of walked entries (every file's SHA-256 read from disk). */
@@ -1651,18 +1595,6 @@ export async function treeBytes(path: string): Promise<number> {
   let n = 0;
   for (const e of await listDir(path)) n += await treeBytes(join(path, e.name));
   return n;
-}
-
-function listDirSync(path: string): Deno.DirEntry[] {
-  const out: Deno.DirEntry[] = [];
-  try {
-    for (const e of Deno.readDirSync(path)) out.push(e);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return [];
-    throw e;
-  }
-  out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return out;
 }
 
 async function listDir(path: string): Promise<Deno.DirEntry[]> {
