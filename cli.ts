@@ -14,7 +14,7 @@
  * @module
  */
 import { Output, type Sinks } from "./src/cli/output.ts";
-import { answerNoop, type NoopProbe, probeNoop } from "./src/cli/noop.ts";
+import type { NoopProbe } from "./src/cli/noop.ts";
 import type { LockCounts } from "./src/cli/phrases.ts";
 import { VERSION } from "./src/cli/version.ts";
 
@@ -33,11 +33,15 @@ export async function main(argv: string[], sinks?: Sinks): Promise<number> {
   const env = Deno.env.toObject();
   let probe: NoopProbe | undefined;
   try {
-    probe = await probeNoop(argv, env, Deno.cwd());
-    const line = probe && await answerNoop(probe, startedMs);
-    if (line !== undefined) {
-      new Output(sinks ? { sinks } : {}).info(line);
-      return 0;
+    // Loaded only for the two commands it may answer: other commands do not pay for it.
+    if (argv[0] === "install" || argv[0] === "lock") {
+      const noop = await import("./src/cli/noop.ts");
+      probe = await noop.probeNoop(argv, env, Deno.cwd());
+      const line = probe && await noop.answerNoop(probe, startedMs);
+      if (line !== undefined) {
+        new Output(sinks ? { sinks } : {}).info(line);
+        return 0;
+      }
     }
   } catch {
     // Anything unexpected: the full path decides, and reports it if it is an error.

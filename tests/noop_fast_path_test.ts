@@ -236,16 +236,16 @@ Deno.test("watchedStamp: a file's change, a new file and a racy entry are seen; 
     await Deno.mkdir(`${dir}/blobs`);
     await Deno.writeTextFile(`${dir}/index/ab/x`, "1");
     const trees = [{ dir, skip: ["blobs"] }, { dir: `${dir}/absent`, skip: [] }];
-    const s = watchedStamp(trees);
+    const s = await watchedStamp(trees);
     assert(s !== undefined);
-    assertEquals(watchedStamp(trees, Date.now() - 60_000), undefined); // changed since
+    assertEquals(await watchedStamp(trees, Date.now() - 60_000), undefined); // changed since
     await Deno.writeTextFile(`${dir}/blobs/y`, "2");
-    assertEquals(watchedStamp(trees), s);
+    assertEquals(await watchedStamp(trees), s);
     await Deno.writeTextFile(`${dir}/index/ab/z`, "3");
-    const s2 = watchedStamp(trees);
+    const s2 = await watchedStamp(trees);
     assert(s2 !== s);
     await Deno.writeTextFile(`${dir}/index/ab/x`, "4");
-    assert(watchedStamp(trees) !== s2);
+    assert(await watchedStamp(trees) !== s2);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

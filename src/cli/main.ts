@@ -42,6 +42,7 @@ const ENVIRONMENT = `Environment:
   MOCHI_HTTP_DEADLINE    a download running this long fails, BLOB_E011 (default 15m)
   SOURCE_DATE_EPOCH      archive mtime for pack and publish
   NO_COLOR               no colour (like --color=never)
+  MOCHI_NO_FAST_PATH=1   a no-op install or lock --check --offline runs in full (no stamp)
 Tests only, with MOCHI_TEST=1: MOCHI_TEST_FAULT, MOCHI_TEST_MAX_* (src/store/fs/test_hooks.ts).`;
 
 function usage(): string[] {

@@ -32,8 +32,16 @@
  *
  * @module
  */
-import { smallBlake3Hex, smallSha256Hex } from "../store/_small_digests.ts";
-import { diskTreeEntries, TOUCH_INTERVAL_MS, treeStamp } from "../store/fs/_stamps.ts";
+// BLAKE3 straight from @noble/hashes (as `_small_digests.ts`, without its SHA-256, whose module
+// builds SHA-512's tables when it loads): SHA-256 is WebCrypto's, native.
+import { blake3 } from "@noble/hashes/blake3.js";
+import { bytesToHex } from "@noble/hashes/utils.js";
+import {
+  diskTreeEntries,
+  TOUCH_INTERVAL_MS,
+  treeStamp,
+  webSha256Hex,
+} from "../store/fs/_stamps.ts";
 import { scanImportLines } from "../install/source_scan.ts";
 import { installUpToDateLine, type LockCounts, lockUpToDateLine } from "./phrases.ts";
 import { VERSION } from "./version.ts";
@@ -91,8 +99,11 @@ export const STAMP_FORMAT = 1;
 /** Largest `mochi.toml`, `mochi.lock` or stamp the fast path reads; bigger ones take the full path. */
 const MAX_INPUT_BYTES = 4 * 1024 * 1024;
 
-/** Most entries {@link watchedStamp} walks before giving up (the full path then runs). */
-const MAX_WATCHED_ENTRIES = 50_000;
+/**
+ * Most entries {@link watchedStamp} walks before giving up (no stamp: the full path runs, which
+ * reads only the index files it needs). About 10 ms of `lstat`s.
+ */
+const MAX_WATCHED_ENTRIES = 5_000;
 
 /** Blob bytes re-hashed with the pure-TypeScript BLAKE3 before the WebAssembly one is loaded. */
 const SMALL_HASH_BYTES = 512 * 1024;
@@ -210,7 +221,7 @@ export async function probeNoop(
   const keyedEnv = Object.entries(env)
     .filter(([k]) => k.startsWith("MOCHI_") || k.startsWith("GO") || KEYED_ENV.has(k))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const key = smallSha256Hex(JSON.stringify([
+  const key = await webSha256Hex(JSON.stringify([
     STAMP_FORMAT,
     VERSION,
     import.meta.url,
@@ -220,10 +231,10 @@ export async function probeNoop(
     projectDir,
     mochiHome,
     keyedEnv,
-    smallSha256Hex(manifest),
-    smallSha256Hex(lock),
+    await webSha256Hex(manifest),
+    await webSha256Hex(lock),
   ]));
-  const name = smallSha256Hex(`${command}\n${projectDir}`);
+  const name = await webSha256Hex(`${command}\n${projectDir}`);
   return {
     command,
     projectDir,
@@ -281,10 +292,10 @@ export function readStamp(path: string): NoopStamp | undefined {
  * @returns `stat-<sha256 hex>`, or undefined
  * @throws the file system's errors other than a missing directory
  */
-export function watchedStamp(
+export async function watchedStamp(
   trees: readonly WatchedTree[],
   notAfterMs?: number,
-): string | undefined {
+): Promise<string | undefined> {
   let text = "";
   let n = 0;
   const line = (path: string, st: Deno.FileInfo): boolean => {
@@ -322,7 +333,7 @@ export function watchedStamp(
     if (!line(tree.dir, st)) return undefined;
     if (st.isDirectory && !walk(tree.dir, tree.skip)) return undefined;
   }
-  return `stat-${smallSha256Hex(text)}`;
+  return `stat-${await webSha256Hex(text)}`;
 }
 
 /** A directory inside the store that is really one (not a link, not a file). */
@@ -335,7 +346,7 @@ function realDir(path: string): boolean {
 async function blake3Of(bytes: Uint8Array, budget: { left: number }): Promise<string> {
   if (bytes.length <= budget.left) {
     budget.left -= bytes.length;
-    return smallBlake3Hex(bytes);
+    return bytesToHex(blake3(bytes));
   }
   const { createBLAKE3 } = await import("../store/_wasm_hashers.ts");
   const h = await createBLAKE3(256);
@@ -389,7 +400,7 @@ async function storeStillHolds(
       const recorded = new TextDecoder().decode(record).trim().split("\n")[1];
       const entries = diskTreeEntries(tree);
       if (entries === undefined) return false;
-      const stamp = treeStamp(entries, Date.now());
+      const stamp = await treeStamp(entries, Date.now());
       if (stamp === undefined || stamp !== recorded) return false;
     }
     // Decided: every check passed. Act as the full path does, recording each blob's last use.
@@ -423,7 +434,9 @@ export async function answerNoop(
     if (!(await storeStillHolds(probe.mochiHome, stamp))) return undefined;
     return installUpToDateLine(stamp.counts, performance.now() - startedMs);
   }
-  if (stamp.watchedStamp === undefined || watchedStamp(stamp.watched) !== stamp.watchedStamp) {
+  if (
+    stamp.watchedStamp === undefined || await watchedStamp(stamp.watched) !== stamp.watchedStamp
+  ) {
     return undefined;
   }
   return lockUpToDateLine(stamp.counts);

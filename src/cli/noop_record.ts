@@ -2,9 +2,10 @@
  * Writes the no-op stamp (`src/cli/noop.ts`) after a full run of `mochi install` or
  * `mochi lock --check --offline` found nothing to do, when the project is one the fast path can
  * answer exactly: no workspace, no vendor directory, no path or git dependency, no Rust, Go or
- * Python entry or requirement, no platform marker, every locked package from a registry with its
- * BLAKE3; for `install`, the lock's check against the index recorded. Loaded only after such a
- * run; a stamp that cannot be written only means the next run takes the full path again.
+ * Python entry or requirement, no platform marker, no registry mirror, every locked package from a
+ * registry with its BLAKE3; for `install`, the lock's check against the index recorded. Loaded
+ * only after such a run; a stamp that cannot be written only means the next run takes the full
+ * path again.
  *
  * @module
  */
@@ -57,7 +58,8 @@ export async function recordNoop(
   const lockBytes = await Deno.readFile(`${probe.projectDir}/mochi.lock`);
   if (smallSha256Hex(lockBytes) !== smallSha256Hex(project.lockText)) return false;
   if (
-    manifest.registry.vendor !== undefined || manifest.goDependencies !== undefined ||
+    manifest.registry.vendor !== undefined || manifest.registry.mirrors !== undefined ||
+    env.MOCHI_MIRRORS || manifest.goDependencies !== undefined ||
     manifest.pythonDependencies !== undefined ||
     [...manifest.dependencies.values(), ...manifest.devDependencies.values()]
       .some(isLocalDependency) ||
@@ -92,7 +94,8 @@ export async function recordNoop(
     stamp.blobs = lock.packages.map((p) => p.blake3!);
   } else {
     const watched: WatchedTree[] = [
-      ...registries.filter((u) => u.startsWith("file:")).map((u) => ({
+      // A registry in a directory is read even offline (with no package, none is read).
+      ...registries.filter((u) => u.startsWith("file:") && lock.packages.length > 0).map((u) => ({
         dir: fileURLToPath(u).replace(/\/+$/, ""),
         skip: ["blobs"],
       })),
@@ -100,7 +103,7 @@ export async function recordNoop(
       { dir: layout.state, skip: ["noop", "checked-locks"] },
     ];
     // Entries changed within a second before the probe may postdate what the run read.
-    const s = watchedStamp(watched, probe.startedMs - 1000);
+    const s = await watchedStamp(watched, probe.startedMs - 1000);
     if (s === undefined) return false;
     stamp.watched = watched;
     stamp.watchedStamp = s;

@@ -5,11 +5,24 @@
  * interval within which a blob's last-use record (its mtime) is fresh enough to leave alone.
  *
  * Used by `FsStore` and by the CLI's no-op fast path (`src/cli/noop.ts`), which must load little:
- * this module imports no `node:` module and only the small pure-TypeScript digests.
+ * this module imports nothing (its SHA-256 is WebCrypto's, native: nothing to load or compile).
  *
  * @module
  */
-import { smallSha256Hex } from "../_small_digests.ts";
+
+/**
+ * SHA-256 through WebCrypto (native; no library to load, which matters on a no-op's start).
+ *
+ * @param data bytes, or a string as UTF-8
+ * @returns 64 lowercase hex digits
+ */
+export async function webSha256Hex(data: Uint8Array | string): Promise<string> {
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
+  let hex = "";
+  for (const b of digest) hex += b.toString(16).padStart(2, "0");
+  return hex;
+}
 
 /**
  * How stale a blob's last-use record (its mtime) may get before `FsStore.touch` writes it
@@ -71,7 +84,10 @@ export function diskTreeEntries(dir: string): DiskTreeEntry[] | undefined {
  * @param nowMs the time now, epoch ms
  * @returns `stat-<sha256 hex>`, or undefined
  */
-export function treeStamp(entries: readonly DiskTreeEntry[], nowMs: number): string | undefined {
+export async function treeStamp(
+  entries: readonly DiskTreeEntry[],
+  nowMs: number,
+): Promise<string | undefined> {
   let text = "";
   for (const e of entries) {
     const ctime = e.st.ctime?.getTime();
@@ -79,7 +95,7 @@ export function treeStamp(entries: readonly DiskTreeEntry[], nowMs: number): str
     text += `${e.path}\t${e.type}\t${e.st.size}\t${e.st.mode}\t${e.st.ino}\t` +
       `${e.st.mtime?.getTime()}\t${ctime}\n`;
   }
-  return `stat-${smallSha256Hex(text)}`;
+  return `stat-${await webSha256Hex(text)}`;
 }
 
 function listDirSync(path: string): Deno.DirEntry[] {

@@ -504,7 +504,7 @@ export class FsStore {
     const [recorded = "", recordedStamp] = record.split("\n");
     const entries = diskTreeEntries(dir);
     if (entries === undefined) return { state: { reason: "it holds a link or a special file" } };
-    const stamp = fast ? treeStamp(entries, Date.now()) : undefined;
+    const stamp = fast ? await treeStamp(entries, Date.now()) : undefined;
     if (stamp !== undefined && stamp === recordedStamp) return { state: "ok" };
     const actual = await diskTreeDigest(entries);
     if (actual !== recorded) {
