@@ -41,7 +41,9 @@ console.log("\n== signatures: bundle verification per package, and its cost in a
 await sigstoreBench(5);
 console.log("\n== signed index snapshot: cold resolve against a signed vs an unsigned registry ==");
 await (await import("./snapshot_bench.ts")).main(5);
-console.log("\n== start-up: mochi --version and a no-op mochi install, now vs e76f101 ==");
+console.log(
+  "\n== start-up: mochi --version and a no-op mochi install, now vs e76f101; the no-op fast paths vs deno run of an empty file ==",
+);
 await (await import("./startup_bench.ts")).main(5);
 console.log("\n== registry serve vs nginx (wrk, loopback), index files, 304s and blobs ==");
 await (await import("./registry_serve_bench.ts")).main(3, 3, 16);
