@@ -126,6 +126,8 @@ export class CrateIndexFile {
   readonly #lines: string[] = [];
   readonly #lineNos: number[] = [];
   readonly #parsed: (CrateVersion | undefined)[] = [];
+  /** Entries' `deps` read alone ({@link CrateIndexFile.deps}), where the full line was not. */
+  readonly #depsOnly: (CrateDep[] | undefined)[] = [];
   readonly #mentions = new Map<string, boolean>();
   #text = "";
   /** `links` value → entries, built on the first {@link CrateIndexFile.linking} call. */
@@ -225,6 +227,47 @@ export class CrateIndexFile {
   }
 
   /**
+   * The dependencies of entry `i`: from its full record when that was parsed, else from its
+   * `deps` array alone (a line's features, often most of it, are left unparsed), else from the
+   * full record. The array is read alone only where it is the top-level `deps` key right after
+   * the canonical head (`{"name":…,"vers":…,"deps":[`): a text from there to a `]` that parses
+   * as JSON is that array whole, since a JSON array ends only at its matching bracket. The
+   * rest of the line is checked when the version is picked ({@link CrateIndexFile.get}).
+   *
+   * @param i index into {@link CrateIndexFile.entries}
+   * @returns the dependencies, every kind
+   * @throws {MochiError} `RUST_E001` when the line is malformed
+   */
+  deps(i: number): CrateDep[] {
+    const parsed = this.#parsed[i];
+    if (parsed !== undefined) return parsed.deps;
+    let deps = this.#depsOnly[i];
+    if (deps !== undefined) return deps;
+    const line = this.#lines[i]!;
+    const text = this.depsText(i);
+    const nameEnd = line.indexOf('","vers":"', 9);
+    const versEnd = nameEnd < 0 ? -1 : line.indexOf('"', nameEnd + 10);
+    if (text === undefined || versEnd < 0 || !line.startsWith(',"deps":[', versEnd + 1)) {
+      return this.get(i).deps;
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      return this.get(i).deps;
+    }
+    if (!Array.isArray(raw)) return this.get(i).deps;
+    const lineNo = this.#lineNos[i]!;
+    deps = parseCrateDeps(raw, (what) => {
+      throw new MochiError("RUST_E001", `${this.#where} line ${lineNo}: ${what}`, {
+        hint: "the cargo index is damaged; refresh it (mochi lock --refresh) or check the registry",
+      });
+    });
+    this.#depsOnly[i] = deps;
+    return deps;
+  }
+
+  /**
    * The entries whose `links` is `value`. The first call groups the file's entries by `links`
    * (only a file and lines that contain a `links` string are looked at and parsed).
    *
@@ -300,6 +343,42 @@ export class CrateIndexFile {
   }
 }
 
+/** The strings of an array: the array itself when it holds nothing else (the usual case). */
+function strings(v: unknown[]): string[] {
+  for (let i = 0; i < v.length; i++) {
+    if (typeof v[i] !== "string") return v.filter((f): f is string => typeof f === "string");
+  }
+  return v as string[];
+}
+
+/** An index line's `deps` array, checked entry by entry (`fail` throws `RUST_E001`). */
+function parseCrateDeps(rawDeps: unknown[], fail: (what: string) => never): CrateDep[] {
+  const deps: CrateDep[] = [];
+  for (const d of rawDeps) {
+    const dep = d as Record<string, unknown>;
+    if (typeof dep?.name !== "string" || typeof dep.req !== "string") {
+      fail('a "deps" entry lacks "name" or "req"');
+    }
+    const kind = dep.kind ?? "normal";
+    if (kind !== "normal" && kind !== "build" && kind !== "dev") {
+      fail(`dependency "${dep.name}" has unknown kind ${JSON.stringify(kind)}`);
+    }
+    const entry: CrateDep = {
+      name: dep.name as string,
+      package: typeof dep.package === "string" ? dep.package : dep.name as string,
+      req: dep.req as string,
+      features: Array.isArray(dep.features) ? strings(dep.features) : [],
+      optional: dep.optional === true,
+      defaultFeatures: dep.default_features !== false,
+      target: typeof dep.target === "string" ? dep.target : null,
+      kind: kind as CrateDepKind,
+    };
+    if (typeof dep.registry === "string") entry.registry = dep.registry;
+    deps.push(entry);
+  }
+  return deps;
+}
+
 /**
  * Parses one index line.
  *
@@ -342,46 +421,16 @@ export function parseCrateLine(
     fail('"cksum" is missing or not 64 lowercase hex digits');
   }
   if (!Array.isArray(raw.deps)) fail('"deps" is missing or not an array');
-  const deps: CrateDep[] = [];
-  for (const d of raw.deps as unknown[]) {
-    const dep = d as Record<string, unknown>;
-    if (typeof dep?.name !== "string" || typeof dep.req !== "string") {
-      fail('a "deps" entry lacks "name" or "req"');
-    }
-    const kind = dep.kind ?? "normal";
-    if (kind !== "normal" && kind !== "build" && kind !== "dev") {
-      fail(`dependency "${dep.name}" has unknown kind ${JSON.stringify(kind)}`);
-    }
-    const entry: CrateDep = {
-      name: dep.name as string,
-      package: typeof dep.package === "string" ? dep.package : dep.name as string,
-      req: dep.req as string,
-      features: Array.isArray(dep.features)
-        ? (dep.features as unknown[]).filter((f): f is string => typeof f === "string")
-        : [],
-      optional: dep.optional === true,
-      defaultFeatures: dep.default_features !== false,
-      target: typeof dep.target === "string" ? dep.target : null,
-      kind: kind as CrateDepKind,
-    };
-    if (typeof dep.registry === "string") entry.registry = dep.registry;
-    deps.push(entry);
-  }
-  // Feature names come from the index ("constructor" is a real one): a null-prototype object,
-  // written with defineProperty so "__proto__" is data, read with Object.hasOwn.
+  const deps = parseCrateDeps(raw.deps as unknown[], fail);
+  // Feature names come from the index ("constructor" is a real one): a null-prototype object
+  // (an assignment to "__proto__" on it makes an own data property), read with Object.hasOwn.
   const features: Record<string, string[]> = Object.create(null);
   for (const table of [raw.features, raw.features2]) {
     if (typeof table !== "object" || table === null) continue;
     for (const [k, v] of Object.entries(table as Record<string, unknown>)) {
       if (!Array.isArray(v)) continue;
-      const list = v.filter((f): f is string => typeof f === "string");
-      const value = Object.hasOwn(features, k) ? [...features[k]!, ...list] : list;
-      Object.defineProperty(features, k, {
-        value,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+      const list = strings(v);
+      features[k] = Object.hasOwn(features, k) ? [...features[k]!, ...list] : list;
     }
   }
   const cv: CrateVersion = {

@@ -398,12 +398,14 @@ export class CargoDependencyProvider implements DependencyProvider {
   checkVersion(name: string, version: Version): string | undefined {
     if (PROXY.test(name)) return undefined;
     const { crate, feature } = splitFeatureName(name);
-    const cv = this.crateVersion(crate, version);
-    if (cv === undefined) return undefined;
-    if (feature !== undefined && !hasFeature(cv, feature)) {
+    const loaded = this.#sync.get(crate);
+    const at = loaded?.byObject.get(version) ?? loaded?.byVersion.get(vkey(version));
+    if (at === undefined) return undefined;
+    const file = loaded!.file;
+    if (feature !== undefined && !hasFeature(file.get(at), feature)) {
       return `it has no feature "${feature}"`;
     }
-    for (const d of cv.deps) {
+    for (const d of file.deps(at)) {
       if (d.kind === "dev") continue;
       const set = requirementSet(d.req);
       if (set instanceof Error) {
@@ -440,8 +442,10 @@ export class CargoDependencyProvider implements DependencyProvider {
       const shared = loaded!.depsCache.get(depsText);
       if (shared !== undefined) return shared;
     }
-    const cv = this.crateVersion(crate, version);
-    if (cv === undefined) throw new Error(`unknown crate version ${crate} ${vkey(version)}`);
+    if (at === undefined) throw new Error(`unknown crate version ${crate} ${vkey(version)}`);
+    // A crate's own dependencies need its `deps` array only, not the whole line.
+    const cv = feature === undefined ? undefined : loaded!.file.get(at);
+    const allDeps = cv?.deps ?? loaded!.file.deps(at);
     // One requirement on a key keeps its text for reports; two intersected ones do not.
     const out = new Map<string, VersionSet | RequirementRange>();
     if (depsText !== undefined) loaded!.depsCache.set(depsText, out);
@@ -485,12 +489,12 @@ export class CargoDependencyProvider implements DependencyProvider {
       }
     };
     const depsNamed = (d: string): CrateDep[] =>
-      cv.deps.filter((x) => x.name === d && x.kind !== "dev");
+      allDeps.filter((x) => x.name === d && x.kind !== "dev");
     const activate = (d: string, extra: string[]): void => {
       for (const dep of depsNamed(d)) edge(dep, extra);
     };
-    if (feature === undefined) {
-      for (const dep of cv.deps) {
+    if (feature === undefined || cv === undefined) {
+      for (const dep of allDeps) {
         if (dep.kind !== "dev" && !dep.optional) edge(dep, []);
       }
       return out;

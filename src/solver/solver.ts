@@ -254,6 +254,11 @@ class Solver<S extends AnyVersionSet> implements ReportContext<S> {
   readonly #names = new Map<string, VersionOf<S>[]>();
   readonly #keyVersions = new Map<string, VersionOf<S>[]>();
   readonly #deps = new Map<string, Map<string, S>>();
+  /** Provider answers already converted by #rawDeps (shared by the versions that share one). */
+  readonly #converted = new WeakMap<
+    object,
+    { deps: Map<string, S>; texts: Map<string, string> | undefined }
+  >();
   readonly #checks = new Map<string, string | CustomCause | undefined>();
   /** `name@version` → dependency name → requirement text, when the provider gave it. */
   readonly #texts = new Map<string, Map<string, string>>();
@@ -834,14 +839,22 @@ class Solver<S extends AnyVersionSet> implements ReportContext<S> {
     } catch (e) {
       throw wrapProviderError(e, `reading the dependencies of ${name} ${this.#key(v)}`);
     }
-    deps = new Map();
+    // A provider may hand the same map for versions with the same dependencies (the cargo
+    // provider does): convert it once, and the walk over neighbours compares them by identity.
+    const given = result as Map<string, S | RequirementRange<S>>;
+    const seen = this.#converted.get(given);
     let texts: Map<string, string> | undefined;
-    for (const [dep, range] of result as Map<string, S | RequirementRange<S>>) {
-      if (this.#scheme.isSet(range)) deps.set(dep, range);
-      else {
-        deps.set(dep, range.set);
-        (texts ??= new Map()).set(dep, range.requirement);
+    if (seen !== undefined) ({ deps, texts } = seen);
+    else {
+      deps = new Map();
+      for (const [dep, range] of given) {
+        if (this.#scheme.isSet(range)) deps.set(dep, range);
+        else {
+          deps.set(dep, range.set);
+          (texts ??= new Map()).set(dep, range.requirement);
+        }
       }
+      this.#converted.set(given, { deps, texts });
     }
     this.#deps.set(k, deps);
     if (texts !== undefined) this.#texts.set(k, texts);

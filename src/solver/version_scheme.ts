@@ -117,6 +117,12 @@ export type VersionOf<S> = S extends SolverVersionSet<infer V, infer _> ? V : ne
 const reqSetCache = new Map<string, VersionSet>();
 
 /**
+ * Keys of the Version objects seen (the solver asks for the same versions' keys many times; a
+ * provider hands out one object per version, never changed after).
+ */
+const versionKeys = new WeakMap<Version, string>();
+
+/**
  * Cargo's SemVer: versions and requirements of `src/semver/` (the scheme of Mochi packages and
  * of the Rust bridge, and the default of {@link resolve}).
  *
@@ -145,7 +151,11 @@ export const semverScheme: VersionScheme<Version, VersionSet> = {
   },
   isSet: (x): x is VersionSet => x instanceof VersionSet,
   compare: compareVersions,
-  key: (v) => formatVersion({ ...v, build: [] }),
+  key: (v) => {
+    let k = versionKeys.get(v);
+    if (k === undefined) versionKeys.set(v, k = formatVersion({ ...v, build: [] }));
+    return k;
+  },
   format: formatVersion,
   parseVersion,
   parseRequirement(text) {
