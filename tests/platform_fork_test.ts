@@ -246,3 +246,62 @@ Deno.test("forked lock in a workspace: a transitive conflict between two members
     assertEquals(check.code, 0, check.stdout + check.stderr);
   });
 });
+
+Deno.test("platform tables of a path dependency: followed, forked when they conflict, and install --locked reuses the lock", async () => {
+  await withSandbox(async (sb) => {
+    const registry = `${sb.root}/registry`;
+    await writeRegistry(registry, [
+      { name: "json", version: "1.0.0" },
+      { name: "foo", version: "1.0.0" },
+      { name: "foo", version: "2.0.0" },
+      { name: "armopt", version: "1.0.0" },
+    ]);
+    const glue = `${sb.root}/glue`;
+    await Deno.mkdir(`${glue}/src`, { recursive: true });
+    await Deno.writeTextFile(
+      `${glue}/mochi.toml`,
+      `[package]\nname = "glue"\nversion = "0.2.0"\nedition = "2026"\nmochi = ">=0.7"\n\n` +
+        `[target.'cfg(os = "windows")'.dependencies]\nfoo = "1"\n\n` +
+        `[target.'cfg(not(os = "windows"))'.dependencies]\nfoo = "2"\n\n` +
+        `[target.'cfg(arch = "aarch64")'.dependencies]\narmopt = "1"\n`,
+    );
+    await Deno.writeTextFile(`${glue}/src/lib.mochi`, "export fun glue(): int { return 1 }\n");
+    const project = `${sb.root}/app`;
+    await Deno.mkdir(project);
+    await Deno.writeTextFile(
+      `${project}/mochi.toml`,
+      HEAD + `glue = { path = "../glue" }\n`,
+    );
+    const run = (platform: string, ...args: string[]) =>
+      runCli([...args, "-C", project], {
+        env: { ...sb.env, MOCHI_REGISTRY: registry, MOCHI_PLATFORM: platform },
+      });
+    const r = await run("macos-aarch64", "lock");
+    assertEquals(r.code, 0, r.stdout + r.stderr);
+    const text = await Deno.readTextFile(`${project}/mochi.lock`);
+    assertEquals(
+      parseLockfile(text).packages.map((p) => `${p.name} ${p.version} ${p.marker ?? "(all)"}`),
+      [
+        'armopt 1.0.0 cfg(arch = "aarch64")',
+        'foo 1.0.0 cfg(os = "windows")',
+        'foo 2.0.0 cfg(any(os = "linux", os = "macos"))',
+        "glue 0.2.0 (all)",
+        "json 1.0.0 (all)",
+      ],
+    );
+    for (const p of ["windows-aarch64", "linux-x86_64"]) {
+      const check = await run(p, "lock", "--check");
+      assertEquals(check.code, 0, `${p}: ${check.stdout}${check.stderr}`);
+    }
+    const win = await run("windows-x86_64", "install", "--locked");
+    assertEquals(win.code, 0, win.stdout + win.stderr);
+    assert(
+      win.stdout.includes(
+        "Skipped 2 packages only other platforms need (installing for windows-x86_64): " +
+          "armopt 1.0.0, foo 2.0.0",
+      ),
+      win.stdout,
+    );
+    assertEquals(await Deno.readTextFile(`${project}/mochi.lock`), text);
+  });
+});

@@ -23,6 +23,7 @@ import { isAbsolute, join, normalize, relative, resolve as resolvePath } from "n
 import { MochiError, quoteValue } from "../errors.ts";
 import type { IndexRecord } from "../index/mod.ts";
 import type { Dependency, Manifest } from "../manifest/mod.ts";
+import type { Platform } from "../manifest/platform.ts";
 import { parseManifest } from "../manifest/parse.ts";
 import { decodeUtf8Strict } from "../manifest/utf8.ts";
 import {
@@ -53,6 +54,24 @@ export interface LocalPackage {
   dir?: string;
   /** Git packages: the packed commit, to put into the store. */
   archive?: Uint8Array;
+  /**
+   * Its manifest, when it has `[target.'cfg(…)']` tables: {@link localRecordFor} gives one
+   * platform's record from it, and the resolver marks the edges only some platforms take.
+   */
+  manifest?: Manifest;
+}
+
+/**
+ * A path or git package as one fork of a forked resolution sees it: its dependencies with only
+ * the `[target.'cfg(…)']` tables that hold on `platform`.
+ *
+ * @param pkg the package ({@link loadLocalPackages})
+ * @param platform the fork's platform
+ * @returns the record (`pkg.record` itself when the package has no platform tables)
+ */
+export function localRecordFor(pkg: LocalPackage, platform: Platform): IndexRecord {
+  if (pkg.manifest === undefined) return pkg.record;
+  return recordOf(pkg.manifest, pkg.record, platform);
 }
 
 /** Options of {@link loadLocalPackages}. */
@@ -125,11 +144,22 @@ async function readManifestIn(dir: string, what: string): Promise<Manifest> {
     .manifest;
 }
 
-function recordOf(m: Manifest, digests?: { blake3: string; sha256: string }): IndexRecord {
+function recordOf(
+  m: Manifest,
+  digests?: { blake3: string; sha256: string },
+  platform?: Platform,
+): IndexRecord {
   const deps: Record<string, string> = Object.create(null);
-  for (const [name, dep] of m.dependencies) {
-    if (dep.optional) continue;
-    deps[name] = dep.requirement;
+  // Its `[target.'cfg(…)'.dependencies]` too: every table (the universal resolution) or the
+  // ones holding on `platform` (one fork); markers come from `localConditional`.
+  const tables = (m.platformDependencies ?? [])
+    .filter((t) => platform === undefined || t.platforms.includes(platform))
+    .map((t) => t.dependencies);
+  for (const table of [m.dependencies, ...tables]) {
+    for (const [name, dep] of table) {
+      if (dep.optional) continue;
+      deps[name] = deps[name] ? `${deps[name]}, ${dep.requirement}` : dep.requirement;
+    }
   }
   return {
     version: m.package.version,
@@ -185,13 +215,11 @@ export async function loadLocalPackages(
   const out = new Map<string, LocalPackage>();
   const origin = new Map<string, string>();
   const visit = async (fromDir: string | undefined, m: Manifest, where: string, dev: boolean) => {
-    // The project's own `[target.'cfg(…)']` tables too (the lock is universal).
-    const platform = dev
-      ? (m.platformDependencies ?? []).flatMap((t) => [
-        ...t.dependencies.values(),
-        ...t.devDependencies.values(),
-      ])
-      : [];
+    // Every `[target.'cfg(…)']` table too (the lock is universal).
+    const platform = (m.platformDependencies ?? []).flatMap((t) => [
+      ...t.dependencies.values(),
+      ...(dev ? t.devDependencies.values() : []),
+    ]);
     const entries = [
       ...m.dependencies.values(),
       ...(dev ? m.devDependencies.values() : []),
@@ -272,6 +300,7 @@ export async function loadLocalPackages(
         );
       }
       if (prev !== undefined) continue;
+      if ((next.platformDependencies ?? []).length > 0) pkg.manifest = next;
       origin.set(dep.name, pkg.source);
       out.set(dep.name, pkg);
       await visit(pkg.dir, next, `${dep.name} ${pkg.version}`, false);
@@ -406,9 +435,17 @@ export function pathLockProblem(
     if (entry.version !== p.version) {
       return `the path package ${p.name} is now ${p.version} (the lock has ${entry.version})`;
     }
-    const deps = Object.keys(p.record.dependencies).sort().join(",");
-    const locked = entry.dependencies.map((d) => d.split(" ")[0]).sort().join(",");
-    if (deps !== locked) return `the dependencies of the path package ${p.name} changed`;
+    // A universal lock may hold one name at several versions (a forked resolution), and leaves
+    // out what a platform table names for platforms that never reach the package: the locked
+    // names must be the record's, and must include every one it needs on every platform.
+    const names = new Set(Object.keys(p.record.dependencies));
+    const locked = new Set(entry.dependencies.map((d) => d.split(" ")[0]!));
+    const everywhere = p.manifest === undefined
+      ? [...names]
+      : [...p.manifest.dependencies.values()].filter((d) => !d.optional).map((d) => d.name);
+    if ([...locked].some((n) => !names.has(n)) || everywhere.some((n) => !locked.has(n))) {
+      return `the dependencies of the path package ${p.name} changed`;
+    }
     const caps = [...p.record.capabilities].sort().join(",");
     if (caps !== entry.capabilities.join(",")) {
       return `the capabilities of the path package ${p.name} changed`;

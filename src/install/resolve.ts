@@ -37,7 +37,12 @@ import {
 } from "./sources.ts";
 import type { Project } from "./project.ts";
 import type { RegistryClient } from "../registry/client/index_client.ts";
-import { loadLocalPackages, type LocalPackage, type LocalSourceOptions } from "./local_sources.ts";
+import {
+  loadLocalPackages,
+  type LocalPackage,
+  localRecordFor,
+  type LocalSourceOptions,
+} from "./local_sources.ts";
 import type { IndexRecord } from "../index/mod.ts";
 import { memberRecords, memberSource, workspacePolicyManifest } from "./workspace.ts";
 
@@ -96,17 +101,20 @@ function rootDependencies(manifest: Manifest, platform?: Platform): Record<strin
 /**
  * The dependencies a manifest has only in `[target.'cfg(…)']` tables: name → the platforms
  * needing it (a name also in `[dependencies]` or `[dev-dependencies]` holds everywhere).
+ * `dev` false for a dependency's manifest: its dev-dependencies are not resolved.
  */
-function conditionalDependencies(manifest: Manifest): Map<string, Platform[]> {
+function conditionalDependencies(manifest: Manifest, dev = true): Map<string, Platform[]> {
   const out = new Map<string, Set<Platform>>();
   for (const t of manifest.platformDependencies ?? []) {
-    for (const name of [...t.dependencies.keys(), ...t.devDependencies.keys()]) {
+    for (const name of [...t.dependencies.keys(), ...(dev ? t.devDependencies.keys() : [])]) {
       const set = out.get(name) ?? new Set<Platform>();
       for (const p of t.platforms) set.add(p);
       out.set(name, set);
     }
   }
-  for (const name of [...manifest.dependencies.keys(), ...manifest.devDependencies.keys()]) {
+  for (
+    const name of [...manifest.dependencies.keys(), ...(dev ? manifest.devDependencies.keys() : [])]
+  ) {
     out.delete(name);
   }
   return new Map([...out].map(([k, v]) => [k, [...v]]));
@@ -229,7 +237,9 @@ export async function resolveProject(
       : new Map<string, IndexRecord>();
     const routed: IndexSource = local.size + members.size === 0 ? router : {
       records: (name) => {
-        const m = members.get(name) ?? local.get(name)?.record;
+        const l = local.get(name);
+        const m = members.get(name) ??
+          (l === undefined || platform === undefined ? l?.record : localRecordFor(l, platform));
         return m !== undefined ? Promise.resolve([m]) : router.records(name);
       },
     };
@@ -275,7 +285,12 @@ export async function resolveProject(
     // tables make some platforms' requirements differ, resolve each group of platforms alike
     // on its own (a fork), preferring what the earlier forks chose so shared packages stay on
     // one version, then merge the forks' packages under disjoint markers.
-    const groups = platformForks([manifest, ...(workspace?.members ?? []).map((m) => m.manifest)]);
+    const groups = platformForks([
+      manifest,
+      ...(workspace?.members ?? []).map((m) => m.manifest),
+      ...[...local.values()].sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+        .flatMap((l) => l.manifest === undefined ? [] : [l.manifest]),
+    ]);
     if (groups.length < 2) throw explainFailure(e);
     const chosen: Record<string, string> = Object.create(null);
     for (const platforms of groups) {
@@ -347,6 +362,10 @@ export async function resolveProject(
   for (const m of workspace?.members ?? []) {
     const only = conditionalDependencies(m.manifest);
     if (only.size > 0) conditional.set(`${m.name} ${m.version}`, only);
+  }
+  for (const l of local.values()) {
+    const only = l.manifest === undefined ? undefined : conditionalDependencies(l.manifest, false);
+    if (only !== undefined && only.size > 0) conditional.set(`${l.name} ${l.version}`, only);
   }
   const rootIdsOf = (root: Solved["root"], packages: readonly LockedPackage[]) =>
     Object.keys(root.dependencies).flatMap((name) =>

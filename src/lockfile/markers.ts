@@ -19,7 +19,8 @@ import type { LockedPackage } from "./types.ts";
  * @param rootIds the ids (`"name version"`) the root depends on
  * @param conditional node id (`""` for the root) → dependency name → the platforms that edge
  *   holds on; an edge not listed holds everywhere
- * @returns new package objects, in the same order
+ * @returns new package objects, in the same order, leaving out those no platform reaches (a
+ *   dependency's platform table for platforms that never reach it) and the edges to them
  *
  * @example
  * ```ts
@@ -42,7 +43,25 @@ export function markPlatforms(
   conditional: ReadonlyMap<string, ReadonlyMap<string, readonly Platform[]>>,
 ): LockedPackage[] {
   const reached = platformsReaching(packages, rootIds, conditional, PLATFORMS);
-  return packages.map((p) => withMarker(p, reached.get(`${p.name} ${p.version}`)));
+  return withoutUnreached(
+    packages.map((p) => withMarker(p, reached.get(`${p.name} ${p.version}`))),
+    reached,
+  );
+}
+
+/**
+ * The packages some platform reaches, with the edges to the others removed: a dependency's
+ * platform table for platforms that never reach that dependency locks nothing.
+ */
+function withoutUnreached(
+  packages: readonly LockedPackage[],
+  reached: ReadonlyMap<string, ReadonlySet<Platform>>,
+): LockedPackage[] {
+  const kept = (id: string) => (reached.get(id)?.size ?? 0) > 0;
+  return packages.filter((p) => kept(`${p.name} ${p.version}`))
+    .map((p) =>
+      p.dependencies.every(kept) ? p : { ...p, dependencies: p.dependencies.filter(kept) }
+    );
 }
 
 /**
@@ -140,16 +159,17 @@ export function mergePlatformForks(forks: readonly PlatformFork[]): LockedPackag
   for (const fork of forks) {
     for (const p of fork.packages) {
       const id = `${p.name} ${p.version}`;
+      const on = fork.reached.get(id);
+      // What no platform of this fork reaches is not this fork's (nor are edges to it).
+      if (on === undefined || on.size === 0) continue;
       const had = merged.get(id) ?? { pkg: p, deps: new Set<string>(), on: new Set<Platform>() };
-      for (const d of p.dependencies) had.deps.add(d);
-      for (const platform of fork.reached.get(id) ?? []) had.on.add(platform);
+      for (const d of p.dependencies) if ((fork.reached.get(d)?.size ?? 0) > 0) had.deps.add(d);
+      for (const platform of on) had.on.add(platform);
       merged.set(id, had);
     }
   }
   return [...merged.values()]
-    .map(({ pkg, deps, on }) =>
-      withMarker({ ...pkg, dependencies: [...deps].sort(byText) }, on.size === 0 ? undefined : on)
-    )
+    .map(({ pkg, deps, on }) => withMarker({ ...pkg, dependencies: [...deps].sort(byText) }, on))
     .sort((a, b) => byText(a.name, b.name) || byText(a.version, b.version));
 }
 
