@@ -6,18 +6,8 @@
 import assert from "node:assert/strict";
 import { packPackage } from "../src/publish/client/pack.ts";
 import { runCli, serveRegistrySubprocess, writeProject, writeRegistry } from "./helpers.ts";
+import { git } from "./git_server.ts";
 import { guardedTest } from "./stray.ts";
-
-async function git(cwd: string, ...args: string[]): Promise<string> {
-  const r = await new Deno.Command("git", {
-    args: ["-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false", ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert(r.success, new TextDecoder().decode(r.stderr));
-  return new TextDecoder().decode(r.stdout).trim();
-}
 
 async function writeSource(dir: string, version: string): Promise<void> {
   await Deno.mkdir(`${dir}/src`, { recursive: true });
@@ -35,15 +25,15 @@ guardedTest(
     try {
       const repo = `${tmp}/repo`;
       await Deno.mkdir(repo);
-      await git(repo, "init", "--quiet");
+      await git(["init", "--quiet"], repo);
       await writeSource(repo, "1.0.0");
-      await git(repo, "add", ".");
-      await git(repo, "commit", "--quiet", "-m", "1.0.0");
-      const c1 = await git(repo, "rev-parse", "HEAD");
+      await git(["add", "."], repo);
+      await git(["commit", "--quiet", "-m", "1.0.0"], repo);
+      const c1 = await git(["rev-parse", "HEAD"], repo);
       const honest = (await packPackage({ projectDir: repo, skipPreflight: true })).archive;
       await writeSource(repo, "1.0.1");
-      await git(repo, "commit", "--quiet", "-am", "1.0.1");
-      const c2 = await git(repo, "rev-parse", "HEAD");
+      await git(["commit", "--quiet", "-am", "1.0.1"], repo);
+      const c2 = await git(["rev-parse", "HEAD"], repo);
       // The 1.0.1 release archive is packed from a tree with one more file than the tag has.
       await Deno.writeTextFile(`${repo}/src/build-to-host.mochi`, "// not in the repository\n");
       const injected = (await packPackage({ projectDir: repo, skipPreflight: true })).archive;
