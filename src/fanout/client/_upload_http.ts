@@ -56,9 +56,8 @@ export function registryWords(words: Uint8Array | string, max = 300): string {
 }
 
 /**
- * A short, quoted excerpt of a registry's answer for an error message: its `error`, `message` or
- * `reason` when it is JSON, at most 300 characters, control characters escaped (JSON quoting), so
- * nothing from the registry reaches a terminal raw.
+ * A short, quoted excerpt of a registry's answer for an error message (npm, JSR): its `error`,
+ * `message` or `reason` when it is JSON, cleaned by {@link registryWords}, in JSON quotes.
  */
 export function excerpt(text: string): string {
   let reason = text.trim();
@@ -69,7 +68,7 @@ export function excerpt(text: string): string {
   } catch {
     // not JSON: keep the text
   }
-  return JSON.stringify(reason.length > 300 ? reason.slice(0, 300) + "…" : reason);
+  return JSON.stringify(registryWords(reason));
 }
 
 /**
