@@ -11,6 +11,10 @@ import type { LockedPackage, Lockfile } from "../lockfile/mod.ts";
 import { publisherIdentity } from "../publish/binding.ts";
 import { subjectName } from "../publish/statement.ts";
 import { sha256Hex } from "../store/digest.ts";
+import { runPool } from "../concurrency.ts";
+
+/** Verified-bundle records {@link deferVerifiedRecords} writes at once. */
+const FLUSH_CONCURRENCY = 16;
 
 let verifier: typeof import("../trust/sigstore/verify.ts") | undefined;
 
@@ -278,8 +282,14 @@ export function deferVerifiedRecords(target: VerifiedRecords): DeferredVerifiedR
       return Promise.resolve();
     },
     async flush() {
-      for (const [key, about] of pending) await target.putVerified(key, about);
+      // Independent files: written side by side (one after another, ~12 file operations each,
+      // they took 0.5–0.9 s for the demo's 104 bundles on a loaded machine).
+      // The first alone: it may create the store's record secret, which the others then read.
+      const [first, ...rest] = pending;
       pending.clear();
+      if (first === undefined) return;
+      await target.putVerified(...first);
+      await runPool(rest, FLUSH_CONCURRENCY, ([key, about]) => target.putVerified(key, about));
     },
   };
 }

@@ -199,3 +199,38 @@ Deno.test("deferred records reach the store only on flush", async () => {
   await deferred.flush();
   assert.equal(target.writes, 1);
 });
+
+Deno.test("a flush writes its records side by side, every one of them, into a fresh store", async () => {
+  // Several at once (one after another, 104 records took 0.5–0.9 s of a signed install).
+  let inFlight = 0;
+  let most = 0;
+  const slow: VerifiedRecords = {
+    hasVerified: () => Promise.resolve(false),
+    putVerified: async () => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+    },
+  };
+  const deferred = deferVerifiedRecords(slow);
+  for (let i = 0; i < 40; i++) await deferred.putVerified(i.toString(16).padStart(64, "0"), "x");
+  await deferred.flush();
+  assert.ok(most > 1, `at most ${most} record(s) written at once`);
+  // A fresh store: the first record creates the secret, and no record is lost to that race.
+  const dir = await Deno.makeTempDir({ prefix: "mochi-verified-" });
+  try {
+    const lock = await acquireStoreLock(dir, "shared");
+    try {
+      const store = new FsStore(dir, { lock });
+      const toStore = deferVerifiedRecords(store);
+      const keys = Array.from({ length: 40 }, (_, i) => (i + 7).toString(16).padStart(64, "e"));
+      for (const k of keys) await toStore.putVerified(k, `pkg ${k.slice(-2)}`);
+      await toStore.flush();
+      for (const k of keys) assert.equal(await store.hasVerified(k), true, k);
+    } finally {
+      await lock.release();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
