@@ -656,7 +656,8 @@ export async function install(options: InstallOptions): Promise<InstallReport> {
     // Bundles verified before are not verified again; this run's records are written only once
     // every artifact is in (a refused install leaves the store as it was).
     const verified = deferVerifiedRecords(store);
-    const mochiSource = mochiArtifactSource({
+    // Disposed when this block ends: its signature Workers end with it.
+    using mochiSource = mochiArtifactSource({
       client: (url) => sources.client(url),
       lock,
       lockReused: !packagesResolved,

@@ -16,12 +16,8 @@ import { runPool } from "../concurrency.ts";
 import type { Artifact } from "./plan.ts";
 import type { ArtifactSource } from "./executor.ts";
 import { lockRecordError, lockRecordMismatch } from "./decision.ts";
-import {
-  loadSignatureVerifier,
-  type VerifiedRecords,
-  verifyLockedPackage,
-  verifyLockedPackageOnce,
-} from "./signatures.ts";
+import { type VerifiedRecords, verifyLockedPackageOnce } from "./signatures.ts";
+import { type VerifyPool, verifyPool } from "./_verify_pool.ts";
 import { LIMITS } from "../limits.ts";
 
 /** Largest Sigstore bundle install reads, in bytes. */
@@ -68,19 +64,23 @@ export interface MochiSourceOptions {
  * @param o registry clients, the lock, whether it was reused, trusted root, progress
  * @returns the source (open the blob; verify the bundle; explain a failure against the index)
  */
-export function mochiArtifactSource(o: MochiSourceOptions): ArtifactSource {
+export function mochiArtifactSource(o: MochiSourceOptions): ArtifactSource & Disposable {
   const byId = new Map<string, LockedPackage>();
   for (const p of o.lock.packages) byId.set(`${p.name} ${p.version}`, p);
   const locked = (a: Artifact): LockedPackage => byId.get(`${a.name} ${a.version}`)!;
-  let loaded: Promise<void> | undefined;
+  // Bundles are verified in Workers beside the downloads, started on the first bundle that has
+  // to be verified (with the store's records, only bundles not verified before are).
+  let pool: VerifyPool | undefined;
+  const spentMs = new Map<string, number>(); // a bundle's verification time in its Worker
+  const inPool = async (p: LockedPackage, bundleJson: string, root: string | undefined) => {
+    spentMs.set(
+      `${p.name} ${p.version}`,
+      await (pool ??= verifyPool()).verify(p, bundleJson, root),
+    );
+  };
   return {
     open: (a) => o.client(a.source).fetchBlob(a.blake3!),
     async verify(a) {
-      // With the store's records, the verifier loads only for a bundle not verified before.
-      if (o.verified === undefined) {
-        loaded ??= loadSignatureVerifier();
-        await loaded;
-      }
       let stream: ReadableStream<Uint8Array>;
       try {
         stream = await o.client(a.source).fetchBundle(a.blake3!);
@@ -99,14 +99,17 @@ export function mochiArtifactSource(o: MochiSourceOptions): ArtifactSource {
       const bundleJson = await readBundleText(stream, a.label);
       const t = performance.now();
       let how: "verified" | "recorded" = "verified";
-      if (o.verified === undefined) verifyLockedPackage(locked(a), bundleJson, o.trustedRootJson);
+      if (o.verified === undefined) await inPool(locked(a), bundleJson, o.trustedRootJson);
       else {how = await verifyLockedPackageOnce(
           locked(a),
           bundleJson,
           o.trustedRootJson,
           o.verified,
+          inPool,
         );}
-      const ms = performance.now() - t;
+      // Time spent verifying: in the Worker when it verified (not the wait for it), else here.
+      const ms = spentMs.get(`${a.name} ${a.version}`) ?? performance.now() - t;
+      spentMs.delete(`${a.name} ${a.version}`);
       o.onProgress?.(
         how === "verified"
           ? `verified the signature of ${a.label} (${a.signer?.signer})`
@@ -117,6 +120,11 @@ export function mochiArtifactSource(o: MochiSourceOptions): ArtifactSource {
     async explain(e, a) {
       if (!o.lockReused) return e;
       return await lockVersusIndex(e, locked(a), o.client(a.source));
+    },
+    /** Ends the signature Workers. */
+    [Symbol.dispose]() {
+      pool?.close();
+      pool = undefined;
     },
   };
 }

@@ -245,6 +245,8 @@ export interface VerifiedRecords {
  * @param bundleJson the bundle text fetched from `<dl>/<b3>.sigstore`
  * @param trustedRootJson trusted root text; the public-good root when undefined
  * @param records the store's records
+ * @param verify how a bundle is verified in full: {@link verifyLockedPackage} on this thread
+ *   when omitted (the install passes a Worker pool's, which runs the same function)
  * @returns `"verified"` when it was verified now, `"recorded"` when a record said it passed
  * @throws {MochiError} as {@link verifyLockedPackage} (then nothing is recorded)
  */
@@ -253,11 +255,19 @@ export async function verifyLockedPackageOnce(
   bundleJson: string,
   trustedRootJson: string | undefined,
   records: VerifiedRecords,
+  verify?: (
+    p: LockedPackage,
+    bundleJson: string,
+    trustedRootJson: string | undefined,
+  ) => Promise<void>,
 ): Promise<"verified" | "recorded"> {
   const key = await verifiedSignatureKey(p, bundleJson, trustedRootJson);
   if (await records.hasVerified(key)) return "recorded";
-  await loadSignatureVerifier();
-  verifyLockedPackage(p, bundleJson, trustedRootJson);
+  if (verify !== undefined) await verify(p, bundleJson, trustedRootJson);
+  else {
+    await loadSignatureVerifier();
+    verifyLockedPackage(p, bundleJson, trustedRootJson);
+  }
   await records.putVerified(
     key,
     `${p.name} ${p.version} blake3:${p.blake3} signed by ${p.signer} (issuer ${p.signerIssuer})`,
