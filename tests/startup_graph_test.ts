@@ -62,3 +62,22 @@ Deno.test("mochi install evaluates no resolver before it needs one (solver, Rust
   // node:crypto costs ~14 ms of CPU to load: streaming SHA-256 loads it on first use.
   assertEquals(files.filter((f) => f === "node:crypto"), []);
 });
+
+Deno.test("the no-op fast path loads no node: module and no install pipeline; cli.ts loads it and the full CLI only when needed", async () => {
+  const noop = await graph("src/cli/noop.ts", false);
+  assertEquals(noop.filter((f) => f.startsWith("node:")), []);
+  assertEquals(
+    noop.filter((f) =>
+      (f.startsWith("src/install/") && f !== "src/install/source_scan.ts") ||
+      f.startsWith("src/lockfile/") || f.startsWith("src/manifest/") ||
+      f.startsWith("src/registry/") || f === "src/store/fs/fs_store.ts"
+    ),
+    [],
+  );
+  // cli.ts's own graph: what every command pays before it is dispatched.
+  const cli = await graph("cli.ts", false);
+  assertEquals(
+    cli.filter((f) => f === "src/cli/main.ts" || f === "src/cli/noop.ts" || f.startsWith("node:")),
+    [],
+  );
+});

@@ -26,18 +26,16 @@
  *   second before the recorded run started give no stamp: git's racy-clean rule).
  *
  * A stamp is trusted only when this user owns it and nobody else can write it. The module imports
- * no `node:` module and none of the install pipeline: its graph is the small digests, the store's
- * stamp helpers, the source walk and the summary phrases. It decides and returns the line; the
+ * no `node:` module and none of the install pipeline: its graph is the store's stamp helpers
+ * (SHA-256 from WebCrypto), the source walk and the summary phrases; `install` loads BLAKE3 from
+ * `@noble/hashes` when it re-hashes the blobs. It decides and returns the line; the
  * dispatcher (`cli.ts`) prints it. `MOCHI_NO_FAST_PATH=1` turns it off.
  *
  * @module
  */
-// BLAKE3 straight from @noble/hashes (as `_small_digests.ts`, without its SHA-256, whose module
-// builds SHA-512's tables when it loads): SHA-256 is WebCrypto's, native.
-import { blake3 } from "@noble/hashes/blake3.js";
-import { bytesToHex } from "@noble/hashes/utils.js";
 import {
   diskTreeEntries,
+  hexOf,
   TOUCH_INTERVAL_MS,
   treeStamp,
   webSha256Hex,
@@ -342,11 +340,16 @@ function realDir(path: string): boolean {
   return st !== undefined && st.isDirectory && !st.isSymlink;
 }
 
-/** BLAKE3 of a file, with the small engine up to `budget.left` bytes, then WebAssembly. */
+/**
+ * BLAKE3 of a blob's bytes: `@noble/hashes` (pure TypeScript, as `_small_digests.ts`, without its
+ * SHA-256, whose module builds SHA-512's tables as it loads) up to `budget.left` bytes, then
+ * WebAssembly. Loaded here, on first use: `lock --check` hashes no blob.
+ */
 async function blake3Of(bytes: Uint8Array, budget: { left: number }): Promise<string> {
   if (bytes.length <= budget.left) {
     budget.left -= bytes.length;
-    return bytesToHex(blake3(bytes));
+    const { blake3 } = await import("@noble/hashes/blake3.js");
+    return hexOf(blake3(bytes));
   }
   const { createBLAKE3 } = await import("../store/_wasm_hashers.ts");
   const h = await createBLAKE3(256);

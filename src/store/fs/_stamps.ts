@@ -18,9 +18,18 @@
  */
 export async function webSha256Hex(data: Uint8Array | string): Promise<string> {
   const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
+  return hexOf(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource)));
+}
+
+/**
+ * Lowercase hex of bytes.
+ *
+ * @param bytes the bytes
+ * @returns two hex digits per byte
+ */
+export function hexOf(bytes: Uint8Array): string {
   let hex = "";
-  for (const b of digest) hex += b.toString(16).padStart(2, "0");
+  for (const b of bytes) hex += b.toString(16).padStart(2, "0");
   return hex;
 }
 
