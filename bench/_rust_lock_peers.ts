@@ -9,7 +9,7 @@
  * @module
  */
 import { type RegistryProcess, spawnRegistryServer } from "../scripts/_serve.ts";
-import { median, timedRun } from "./_timing.ts";
+import { median } from "./_timing.ts";
 
 /** The repository root. */
 export const root: string = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
@@ -59,7 +59,59 @@ export async function writePeerProjects(dir: string, indexUrl: string): Promise<
   return { mochiProject, cargoProject, baseEnv, cargoConfig };
 }
 
-/** Wall times of one comparison, ms, per side and kind. */
+/** `/usr/bin/time` (GNU time), which gives a child's CPU time; undefined when missing. */
+const gnuTime: string | undefined = (() => {
+  try {
+    return Deno.statSync("/usr/bin/time").isFile ? "/usr/bin/time" : undefined;
+  } catch {
+    return undefined;
+  }
+})();
+
+/**
+ * Runs a command to the end: its wall time and, where GNU time is installed, its CPU time (user
+ * and system, the process and its children), both ms.
+ *
+ * @throws Error naming the command and the start of its stderr when it exits non-zero
+ */
+async function timedRun(
+  cmd: string,
+  args: string[],
+  options: { cwd: string; env: Record<string, string> },
+): Promise<{ wallMs: number; cpuMs: number | undefined }> {
+  // Beside the project, not in it (a mochi project's directory is scanned for imports).
+  const out = `${options.cwd}.time`;
+  const [program, argv] = gnuTime === undefined
+    ? [cmd, args]
+    : [gnuTime, ["-f", "%U %S", "-o", out, cmd, ...args]];
+  const t0 = performance.now();
+  const r = await new Deno.Command(program, {
+    args: argv,
+    cwd: options.cwd,
+    env: options.env,
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const wallMs = performance.now() - t0;
+  if (r.code !== 0) {
+    throw new Error(
+      `${cmd} ${args.join(" ")} failed (${r.code}): ${
+        new TextDecoder().decode(r.stderr).slice(0, 2000)
+      }`,
+    );
+  }
+  let cpuMs: number | undefined;
+  if (gnuTime !== undefined) {
+    const [user, sys] = (await Deno.readTextFile(out)).trim().split("\n").at(-1)!.split(" ")
+      .map(Number);
+    cpuMs = ((user ?? NaN) + (sys ?? NaN)) * 1000;
+    await Deno.remove(out);
+  }
+  return { wallMs, cpuMs };
+}
+
+/** Wall times of one comparison, ms, per side and kind (`cpu` CPU times where measured). */
 export interface PeerTimes {
   /** `mochi lock`, empty cache. */
   mochiCold: number[];
@@ -73,6 +125,8 @@ export interface PeerTimes {
   cargoWarm: number[];
   /** `cargo generate-lockfile --offline`. */
   cargoOffline: number[];
+  /** CPU times, ms, by the same keys (empty without GNU time). */
+  cpu: Record<string, number[]>;
 }
 
 /** Hooks around each timed command (the latency bench counts the requests of each). */
@@ -108,6 +162,14 @@ export async function timePeers(
     cargoCold: [],
     cargoWarm: [],
     cargoOffline: [],
+    cpu: {},
+  };
+  const record = (
+    key: `${"mochi" | "cargo"}${"Cold" | "Warm" | "Offline"}`,
+    t: { wallMs: number; cpuMs: number | undefined },
+  ) => {
+    out[key].push(t.wallMs);
+    if (t.cpuMs !== undefined) (out.cpu[key] ??= []).push(t.cpuMs);
   };
   for (let i = 0; i < runs; i++) {
     const tag = `${Date.now().toString(36)}-${i}`;
@@ -127,20 +189,21 @@ export async function timePeers(
       await Deno.remove(`${p.cargoProject}/Cargo.lock`).catch(() => {});
       const off = kind === "Offline" ? ["--offline"] : [];
       hooks.before?.("cargo", kind);
-      out[`cargo${kind}`].push(
+      record(
+        `cargo${kind}`,
         await timedRun("cargo", ["generate-lockfile", ...off], {
           cwd: p.cargoProject,
           env: cargoEnv,
-          clearEnv: true,
         }),
       );
       hooks.after?.("cargo", kind);
       hooks.before?.("mochi", kind);
-      out[`mochi${kind}`].push(
+      record(
+        `mochi${kind}`,
         await timedRun(
           Deno.execPath(),
           ["run", "-A", `${root}/cli.ts`, "lock", ...off, "-C", p.mochiProject],
-          { cwd: p.mochiProject, env: mochiEnv, clearEnv: true },
+          { cwd: p.mochiProject, env: mochiEnv },
         ),
       );
       hooks.after?.("mochi", kind);
@@ -241,6 +304,14 @@ export function ratioLines(t: PeerTimes, goal: string): string[] {
         (median(m) / median(c)).toFixed(2)
       } (median of ${m.length}; ${goal})`,
     );
+    const mc = t.cpu[`mochi${kind}`];
+    const cc = t.cpu[`cargo${kind}`];
+    if (mc !== undefined && cc !== undefined) {
+      lines.push(
+        `           CPU: mochi ${median(mc).toFixed(0)} ms, cargo ${median(cc).toFixed(0)} ms, ` +
+          `ratio ${(median(mc) / median(cc)).toFixed(2)}`,
+      );
+    }
   }
   return lines;
 }
