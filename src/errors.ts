@@ -485,7 +485,7 @@ export const ERROR_CATALOGUE = {
   WORKSPACE_E002: {
     exit: 1,
     summary:
-      "invalid workspace: a member without mochi.toml, a member outside the root, two members with one name, a default member that is not a member, or a package the root does not list",
+      "invalid workspace: a member without mochi.toml, a member outside the root, two members with one name, a default member that is not a member, a package the root does not list, a member with its own [registry], or two members naming one Go module or Python distribution differently",
   },
   WORKSPACE_E003: {
     exit: 1,
@@ -493,7 +493,8 @@ export const ERROR_CATALOGUE = {
   },
   WORKSPACE_E004: {
     exit: 1,
-    summary: "a workspace member cannot be published (a path-only dependency, or a cycle)",
+    summary:
+      "a workspace member cannot be published (a path-only or git dependency, or a cycle between members)",
   },
   // Platform-specific dependencies (src/manifest/platform.ts)
   TARGET_E001: {

@@ -147,10 +147,13 @@ Deno.test("workspace CLI: one root lock for every member, byte-stable; install f
     assertEquals(atRoot.code, 1);
     assert(atRoot.stderr.includes("WORKSPACE_E003"), atRoot.stderr);
 
-    // publish: the member graph's order (core before app), and nothing is uploaded.
+    // publish: the member graph's order (core before app); the dry run packs every member, so
+    // the first one's missing publish metadata stops it (tests/workspace_publish_cli_test.ts
+    // publishes a workspace that has it).
     const order = await cli(root, "publish", "--workspace", "--dry-run");
-    assertEquals(order.code, 0, order.stderr);
     assert(order.stdout.includes("Publish order: cli 0.4.0, core 0.4.0, app 0.4.0"), order.stdout);
+    assertEquals(order.code, 1, order.stderr);
+    assert(order.stderr.includes("PUB_E001") && order.stderr.includes("cli 0.4.0"), order.stderr);
 
     // A member's manifest change is seen from the root: the lock is re-resolved.
     await Deno.writeTextFile(

@@ -26,6 +26,8 @@ import type { Platform } from "../manifest/platform.ts";
 import type { PolicyManifest } from "../capability/pin.ts";
 import { capabilitiesNotCovered } from "../capability/model.ts";
 import { parseManifest } from "../manifest/parse.ts";
+import { locateToml } from "../manifest/toml_locator.ts";
+import { normalizeMemberManifest } from "../publish/normalize.ts";
 import { decodeUtf8Strict } from "../manifest/utf8.ts";
 import { globSegmentMatches, isGlobSegment, memberPatternMatches } from "../manifest/workspace.ts";
 
@@ -244,6 +246,31 @@ async function descendants(root: string, rel: string, depth: number): Promise<st
 }
 
 /**
+ * A member's own `[registry]` table is refused (cargo keeps registry configuration per
+ * workspace, not per member): the workspace resolves and publishes through the root's
+ * `[registry]`, so a member's would be silently ignored.
+ *
+ * @throws {MochiError} WORKSPACE_E002 at the member's `[registry]`
+ */
+function refuseMemberRegistry(text: string, path: string, rootFile: string): void {
+  const at = locateToml(text);
+  if (!at.has(["registry"])) return;
+  const pos = at.key(["registry"]);
+  throw new MochiError(
+    "WORKSPACE_E002",
+    `${path} is a workspace member and has a [registry] table; a workspace's registries come ` +
+      `from its root, so this one would be ignored`,
+    {
+      hint: `move the [registry] entries to ${rootFile} (it applies to every member), and ` +
+        "remove the table here",
+      file: path,
+      line: pos.line,
+      column: pos.column,
+    },
+  );
+}
+
+/**
  * Reads a whole workspace: every member's manifest with the root's values to inherit, the root
  * package a member when the root has one (cargo's rule).
  *
@@ -251,7 +278,7 @@ async function descendants(root: string, rel: string, depth: number): Promise<st
  * @param rootManifest the root's parsed manifest (it has `[workspace]`)
  * @returns the {@link Workspace}
  * @throws {MochiError} WORKSPACE_E002 a member without `mochi.toml`, one that is itself a
- *   workspace root, one whose real path leaves the root, two members with the same name, a
+ *   workspace root, one with its own `[registry]` table (positioned), one whose real path leaves the root, two members with the same name, a
  *   `default-members` entry that is no member; WORKSPACE_E001 and the manifest codes of a
  *   member's `mochi.toml`
  */
@@ -303,6 +330,7 @@ export async function loadWorkspace(root: string, rootManifest: Manifest): Promi
       memberToRoot: relative(dir, root).split("\\").join("/") || ".",
     };
     const { manifest } = parseManifest(text, path, { workspace: context });
+    refuseMemberRegistry(text, path, rootFile);
     if (manifest.workspace !== undefined) {
       throw new MochiError(
         "WORKSPACE_E002",
@@ -423,10 +451,13 @@ export const WORKSPACE_ROOT_NAME = "(workspace)";
  * dependency outside the workspace (its path rebased to the root) and git dependency, without a
  * requirement (the members' own requirements apply through their records); the members'
  * `[targets.rust.ffi]`, `[targets.go.ffi]` and `[targets.python.ffi]` entries taken together (a
- * crate two members name gets both requirements and both feature lists).
+ * crate two members name gets both requirements and both feature lists; a Go module or Python
+ * distribution two members name must be written the same in both).
  *
  * @param ws the workspace
  * @returns a manifest whose dependencies are the members
+ * @throws {MochiError} WORKSPACE_E002 two members taking one dependency from different path or
+ *   git sources, or naming one Go module or Python distribution differently (naming both)
  */
 export function workspaceManifest(ws: Workspace): Manifest {
   const root = ws.rootManifest;
@@ -487,6 +518,8 @@ export function workspaceManifest(ws: Workspace): Manifest {
   const rust = new Map<string, RustDependency>();
   const go = new Map<string, GoDependency>();
   const python = new Map<string, PythonDependency>();
+  const goOwner = new Map<string, WorkspaceMember>();
+  const pythonOwner = new Map<string, WorkspaceMember>();
   for (const m of ws.members) {
     for (const [name, c] of m.manifest.rustDependencies ?? []) {
       const had = rust.get(name);
@@ -502,8 +535,30 @@ export function workspaceManifest(ws: Workspace): Manifest {
         },
       );
     }
-    for (const [k, g] of m.manifest.goDependencies ?? []) if (!go.has(k)) go.set(k, g);
-    for (const [k, p] of m.manifest.pythonDependencies ?? []) if (!python.has(k)) python.set(k, p);
+    for (const [k, g] of m.manifest.goDependencies ?? []) {
+      const had = go.get(k);
+      if (had === undefined) {
+        go.set(k, g);
+        goOwner.set(k, m);
+      } else if (had.query !== g.query) {
+        throw conflictingEntry("go", k, [goOwner.get(k)!, had.query], [m, g.query], g.line);
+      }
+    }
+    for (const [k, p] of m.manifest.pythonDependencies ?? []) {
+      const had = python.get(k);
+      if (had === undefined) {
+        python.set(k, p);
+        pythonOwner.set(k, m);
+      } else if (had.requirement !== p.requirement) {
+        throw conflictingEntry(
+          "python",
+          k,
+          [pythonOwner.get(k)!, had.requirement],
+          [m, p.requirement],
+          p.line,
+        );
+      }
+    }
     if (out.pythonTarget === undefined && m.manifest.pythonTarget !== undefined) {
       out.pythonTarget = m.manifest.pythonTarget;
     }
@@ -512,6 +567,34 @@ export function workspaceManifest(ws: Workspace): Manifest {
   if (go.size > 0) out.goDependencies = go;
   if (python.size > 0) out.pythonDependencies = python;
   return out;
+}
+
+/**
+ * Two members name one `[targets.go.ffi]` module or `[targets.python.ffi]` distribution
+ * differently: the workspace resolves one of each, so neither can silently win.
+ */
+function conflictingEntry(
+  lang: "go" | "python",
+  key: string,
+  first: [WorkspaceMember, string],
+  second: [WorkspaceMember, string],
+  line: number,
+): MochiError {
+  const where = (
+    m: WorkspaceMember,
+  ) => (m.relDir === "." ? "mochi.toml" : `${m.relDir}/mochi.toml`);
+  return new MochiError(
+    "WORKSPACE_E002",
+    `two members name [targets.${lang}.ffi] ${quoteValue(key)} differently: ${first[0].name} ` +
+      `(${where(first[0])}) writes ${quoteValue(first[1])} and ${second[0].name} ` +
+      `(${where(second[0])}) writes ${quoteValue(second[1])}; the workspace resolves one ` +
+      `${lang === "go" ? "version of each module" : "version of each distribution"}`,
+    {
+      hint: `write the same entry in both members (the first is ${quoteValue(first[1])})`,
+      file: join(second[0].dir, "mochi.toml"),
+      line,
+    },
+  );
 }
 
 /** A path or git dependency's source, for comparing two members' entries. */
@@ -664,6 +747,61 @@ export function publishOrder(ws: Workspace, chosen: readonly WorkspaceMember[]):
       out.push(m);
       done.add(m);
     }
+  }
+  return out;
+}
+
+/** One member of a workspace publish, decided before anything is packed or uploaded. */
+export interface MemberPublish {
+  /** The member. */
+  member: WorkspaceMember;
+  /** The `mochi.toml` its archive carries (`normalizeMemberManifest`). */
+  manifestText: string;
+  /** Dev-dependencies left out of it (a path or git source without a version). */
+  droppedDevDependencies: string[];
+}
+
+/**
+ * What `mochi publish` does in a workspace (cargo's `publish --workspace`/`-p`): the chosen
+ * members in {@link publishOrder}, each with the manifest it is published with (inherited keys
+ * written out, `path` removed from dependencies that give a version, no `[workspace]`).
+ * Reads each member's `mochi.toml` again (capped, strict UTF-8); writes nothing.
+ *
+ * @param ws the workspace
+ * @param chosen the members to publish (`selectMembers`)
+ * @returns the members in publish order with their normalized manifests
+ * @throws {MochiError} WORKSPACE_E004 as {@link publishOrder}, or a git dependency; the manifest
+ *   codes of a member's `mochi.toml`; MANIFEST_E011 a member's `mochi.toml` has gone
+ */
+export async function planWorkspacePublish(
+  ws: Workspace,
+  chosen: readonly WorkspaceMember[],
+): Promise<MemberPublish[]> {
+  const rootFile = join(ws.root, "mochi.toml");
+  const out: MemberPublish[] = [];
+  for (const member of publishOrder(ws, chosen)) {
+    const path = join(member.dir, "mochi.toml");
+    const text = await readText(path);
+    if (text === undefined) {
+      throw new MochiError("MANIFEST_E011", `${path} has gone since the workspace was read`, {
+        hint: "run mochi publish again",
+        file: path,
+      });
+    }
+    const n = normalizeMemberManifest(
+      text,
+      path,
+      member.relDir === "." ? undefined : {
+        config: ws.rootManifest.workspace!,
+        rootFile,
+        memberToRoot: relative(member.dir, ws.root).split("\\").join("/") || ".",
+      },
+    );
+    out.push({
+      member,
+      manifestText: n.text,
+      droppedDevDependencies: n.droppedDevDependencies,
+    });
   }
   return out;
 }

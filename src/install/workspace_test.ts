@@ -4,7 +4,14 @@
  */
 import { assert, assertEquals, assertRejects, assertThrows } from "../../tests/assert.ts";
 import { MochiError } from "../errors.ts";
-import { findWorkspaceRoot, loadWorkspace, publishOrder, selectMembers } from "./workspace.ts";
+import {
+  findWorkspaceRoot,
+  loadWorkspace,
+  planWorkspacePublish,
+  publishOrder,
+  selectMembers,
+  workspaceManifest,
+} from "./workspace.ts";
 
 const pkg = (name: string, extra = "") =>
   `[package]\nname = "${name}"\nversion.workspace = true\nedition = "2026"\nmochi = ">=0.7"\n${extra}`;
@@ -178,6 +185,113 @@ Deno.test("publish order: members after what they depend on; path-only, git and 
     const cyclic = await loadWorkspace(root, (await findWorkspaceRoot(root))!.manifest);
     const c = assertThrows(() => publishOrder(cyclic, cyclic.members), MochiError);
     assert(c.message.includes("base, mid depend on each other in a cycle"), c.message);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("a member's own [registry] is refused at its line (the root's applies to every member)", async () => {
+  const root = await tree({
+    "mochi.toml": '[workspace]\nmembers = ["a"]\n\n[registry]\ndefault = "http://127.0.0.1:1/"\n',
+    "a/mochi.toml": pkg("a", '\n[registry]\ndefault = "http://127.0.0.1:2/"\n').replace(
+      "version.workspace = true",
+      'version = "1.0.0"',
+    ),
+  });
+  try {
+    const e = await assertRejects(
+      async () => await loadWorkspace(root, (await findWorkspaceRoot(root))!.manifest),
+      MochiError,
+    );
+    assertEquals(e.code, "WORKSPACE_E002");
+    assertEquals([e.file, e.line], [`${root}/a/mochi.toml`, 7]);
+    assert(e.message.includes("has a [registry] table"), e.message);
+    assert(e.hint!.includes(`${root}/mochi.toml`), e.hint);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("two members naming one Go module or Python distribution differently is an error naming both; the same entry merges", async () => {
+  const lib = (name: string, extra: string) =>
+    `[package]\nname = "${name}"\nversion = "1.0.0"\nedition = "2026"\nmochi = ">=0.7"\n${extra}`;
+  const go = (q: string) => `\n[targets.go.ffi]\n"github.com/google/uuid" = "${q}"\n`;
+  const py = (r: string) => `\n[targets.python.ffi]\nhttpx = "${r}"\n`;
+  const root = await tree({
+    "mochi.toml": '[workspace]\nmembers = ["a", "b"]\n',
+    "a/mochi.toml": lib("a", go("v1.6.0") + py(">=0.27")),
+    "b/mochi.toml": lib("b", go("v1.6.0") + py(">=0.27")),
+  });
+  const load = async () =>
+    workspaceManifest(await loadWorkspace(root, (await findWorkspaceRoot(root))!.manifest));
+  try {
+    const same = await load();
+    assertEquals([...same.goDependencies!.keys()], ["github.com/google/uuid"]);
+    assertEquals(same.pythonDependencies!.get("httpx")!.requirement, "httpx>=0.27");
+    await Deno.writeTextFile(`${root}/b/mochi.toml`, lib("b", go("v1.5.0") + py(">=0.27")));
+    const g = await assertRejects(load, MochiError);
+    assertEquals(g.code, "WORKSPACE_E002");
+    assert(g.message.includes('a (a/mochi.toml) writes "v1.6.0"'), g.message);
+    assert(g.message.includes('b (b/mochi.toml) writes "v1.5.0"'), g.message);
+    assertEquals([g.file, g.line], [`${root}/b/mochi.toml`, 8]);
+    await Deno.writeTextFile(`${root}/b/mochi.toml`, lib("b", go("v1.6.0") + py("<1")));
+    const p = await assertRejects(load, MochiError);
+    assert(p.message.includes('[targets.python.ffi] "httpx"'), p.message);
+    assert(p.message.includes("a (a/mochi.toml)") && p.message.includes("b (b/mochi.toml)"));
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("publish plan: the root package's manifest loses [workspace] and [registry]; platform and dev dependencies normalized", async () => {
+  const root = await tree({
+    "mochi.toml": `[package]
+name = "top"
+version = "1.0.0"
+edition = "2026"
+mochi = ">=0.7"
+
+[dependencies]
+lib = { path = "lib", version = "1.0.0" }
+
+[target.'cfg(os = "linux")'.dependencies]
+lib2 = { path = "lib2", version = "^1", default-features = false }
+
+[dev-dependencies]
+scratch = { path = "scratch" }
+helper = { path = "lib", version = "1.0.0" }
+
+[registry]
+default = "http://127.0.0.1:1/"
+
+[workspace]
+members = ["lib", "lib2"]
+
+[workspace.package]
+version = "1.0.0"
+`,
+    "lib/mochi.toml": pkg("lib"),
+    "lib2/mochi.toml": pkg("lib2"),
+  });
+  try {
+    const ws = await loadWorkspace(root, (await findWorkspaceRoot(root))!.manifest);
+    const plan = await planWorkspacePublish(ws, selectMembers(ws, { packages: ["top"] }));
+    assertEquals(plan.map((p) => p.member.name), ["top"]);
+    const text = plan[0]!.manifestText.split("\n").filter((l) => !l.startsWith("#")).join("\n");
+    for (const gone of ["[workspace", "[registry", "path =", "scratch"]) {
+      assert(!text.includes(gone), `${gone} in:\n${text}`);
+    }
+    assert(text.includes('lib = "1.0.0"'), text);
+    assert(
+      text.includes(
+        '[target."cfg(os = \\"linux\\")".dependencies]\nlib2 = { version = "^1", default-features = false }',
+      ),
+      text,
+    );
+    assert(text.includes('helper = "1.0.0"'), text);
+    assertEquals(plan[0]!.droppedDevDependencies, ["[dev-dependencies] scratch"]);
+    const lib = (await planWorkspacePublish(ws, selectMembers(ws, { packages: ["lib"] })))[0]!;
+    assert(lib.manifestText.includes('version = "1.0.0"'), lib.manifestText);
   } finally {
     await Deno.remove(root, { recursive: true });
   }

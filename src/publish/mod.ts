@@ -101,3 +101,8 @@ export {
   signerRepository,
 } from "./provenance.ts";
 export { archiveDifferences, parseFromSource, type RebuildDifference } from "./rebuild.ts";
+export {
+  NORMALIZED_MANIFEST_HEADER,
+  type NormalizedManifest,
+  normalizeMemberManifest,
+} from "./normalize.ts";

@@ -4,7 +4,8 @@
  * @module
  */
 import { publishPackage } from "../../publish/client/publish.ts";
-import { readProject, registryUrlFor } from "../../install/install.ts";
+import type { PackedPackage } from "../../publish/client/pack.ts";
+import { type Project, readProject, registryUrlFor } from "../../install/install.ts";
 import { sourceDateEpoch } from "../../store/archive.ts";
 import {
   type CommandContext,
@@ -14,7 +15,11 @@ import {
   stringsOption,
 } from "../command.ts";
 import { mochiHomeOf, projectDirOf, WORKSPACE_OPTIONS } from "../common.ts";
-import { publishOrder, selectMembers } from "../../install/workspace.ts";
+import {
+  type MemberPublish,
+  planWorkspacePublish,
+  selectMembers,
+} from "../../install/workspace.ts";
 import { MochiError } from "../../errors.ts";
 
 /** `mochi publish`. */
@@ -56,27 +61,7 @@ export const command: CommandSpec = {
     const project = await readProject(projectDir);
     const dryRun = flag(ctx.values, "dry-run");
     if (project.workspace !== undefined) {
-      // The member graph decides the order; path-only and git dependencies are refused first.
-      const ws = project.workspace;
-      const order = publishOrder(
-        ws,
-        selectMembers(ws, {
-          packages: stringsOption(ctx.values, "package"),
-          all: flag(ctx.values, "workspace"),
-          cwd: projectDir,
-        }),
-      );
-      out.info(`Publish order: ${order.map((m) => `${m.name} ${m.version}`).join(", ")}`);
-      if (dryRun) return 0;
-      throw new MochiError(
-        "WORKSPACE_E004",
-        "publishing workspace members is not supported yet: a member's archive would need its " +
-          "inherited keys written out and its dependencies taken from the root's mochi.lock",
-        {
-          hint:
-            "mochi publish --dry-run shows the order; publish from a package outside a workspace",
-        },
-      );
+      return await publishWorkspace(ctx, project, projectDir, dryRun);
     }
     const token = stringOption(ctx.values, "identity-token");
     const r = await publishPackage({
@@ -107,6 +92,95 @@ export const command: CommandSpec = {
     return 0;
   },
 };
+
+/**
+ * `mochi publish` in a workspace (cargo's `publish --workspace`/`-p`): decide the members, their
+ * order and normalized manifests ({@link planWorkspacePublish}), pack every one (a member that
+ * cannot be packed stops the run before anything is signed), then sign and upload each in order,
+ * stopping at the first failure with what was published and what was not.
+ */
+async function publishWorkspace(
+  ctx: CommandContext,
+  project: Project,
+  projectDir: string,
+  dryRun: boolean,
+): Promise<number> {
+  const { out, env } = ctx;
+  const ws = project.workspace!;
+  const plan = await planWorkspacePublish(
+    ws,
+    selectMembers(ws, {
+      packages: stringsOption(ctx.values, "package"),
+      all: flag(ctx.values, "workspace"),
+      cwd: projectDir,
+    }),
+  );
+  const idOf = (p: MemberPublish) => `${p.member.name} ${p.member.version}`;
+  out.info(`Publish order: ${plan.map(idOf).join(", ")}`);
+  const token = stringOption(ctx.values, "identity-token");
+  const base = {
+    env,
+    ...(token ? { identityToken: token } : {}),
+    ...(env.MOCHI_FULCIO_URL ? { fulcioUrl: env.MOCHI_FULCIO_URL } : {}),
+    ...(env.MOCHI_REKOR_URL ? { rekorUrl: env.MOCHI_REKOR_URL } : {}),
+    mtimeSeconds: sourceDateEpoch(env.SOURCE_DATE_EPOCH),
+  };
+  const packed: PackedPackage[] = [];
+  for (const p of plan) {
+    const r = await publishPackage({
+      ...base,
+      projectDir: p.member.dir,
+      registryUrl: "",
+      manifestText: p.manifestText,
+      workspaceLock: { root: ws.root, member: p.member.name },
+      dryRun: true,
+    });
+    packed.push(r.packed);
+    out.info(
+      `Packed ${idOf(p)} (${p.member.relDir}): ${r.packed.files.length} files, ` +
+        `${r.packed.archive.length} bytes, blake3 ${r.packed.digest.blake3}`,
+    );
+    for (const d of p.droppedDevDependencies) {
+      out.info(`  ${d} is left out (a dev-dependency with no version is not published)`);
+    }
+    if (dryRun) {
+      out.info("  mochi.toml as published:");
+      for (const l of p.manifestText.trimEnd().split("\n")) out.info(l === "" ? "" : `    ${l}`);
+    }
+  }
+  if (dryRun) {
+    out.info("Dry run: nothing was signed or uploaded");
+    return 0;
+  }
+  const registryUrl = registryUrlFor(project, env.MOCHI_REGISTRY);
+  const done: string[] = [];
+  for (const [i, p] of plan.entries()) {
+    let r;
+    try {
+      r = await publishPackage({
+        ...base,
+        projectDir: p.member.dir,
+        registryUrl,
+        packed: packed[i]!,
+        workspaceLock: { root: ws.root, member: p.member.name },
+      });
+    } catch (e) {
+      const status = out.error(e);
+      out.note(`Stopped at ${idOf(p)}:`);
+      out.note(`  published: ${done.length > 0 ? done.join(", ") : "none"}`);
+      out.note(`  not published: ${plan.slice(i).map(idOf).join(", ")}`);
+      return status;
+    }
+    if (i === 0) out.info(`Signed with an ephemeral key (OIDC token from ${r.tokenSource})`);
+    out.info(
+      r.status === "published"
+        ? `Published ${idOf(p)} to ${r.apiUrl}`
+        : `${idOf(p)} was already published with these exact bytes; nothing changed`,
+    );
+    done.push(r.status === "published" ? idOf(p) : `${idOf(p)} (already there)`);
+  }
+  return 0;
+}
 
 /** `mochi publish --target …`: pack, (sign, upload) and report every target. */
 async function publishTargets(ctx: CommandContext, requested: string[]): Promise<number> {

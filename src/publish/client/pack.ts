@@ -31,6 +31,11 @@ export interface PackOptions {
   maxSizeBytes?: number;
   /** Skip the publish preflight (tests and `mochi install`-only packages). */
   skipPreflight?: boolean;
+  /**
+   * The `mochi.toml` to pack instead of the file on disk: a workspace member's normalized
+   * manifest (`normalizeMemberManifest`), read on its own with no workspace around it.
+   */
+  manifestText?: string;
 }
 
 /** A packed package. */
@@ -125,7 +130,7 @@ export async function packPackage(options: PackOptions): Promise<PackedPackage> 
   let manifestText: string;
   try {
     // Strict UTF-8, as install reads it: a manifest install rejects is never packed.
-    manifestText = decodeUtf8Strict(
+    manifestText = options.manifestText ?? decodeUtf8Strict(
       await Deno.readFile(manifestPath),
       manifestPath,
       "MANIFEST_E001",
@@ -155,6 +160,13 @@ export async function packPackage(options: PackOptions): Promise<PackedPackage> 
   });
   const entries: ArchiveInput[] = [];
   await walk(root, selector, "", entries, { bytes: MAX_PACKAGE_UNPACKED_BYTES });
+  if (options.manifestText !== undefined) {
+    // The packed mochi.toml is the one given, not the file on disk.
+    const at = entries.findIndex((e) => e.path === "mochi.toml");
+    const bytes = new TextEncoder().encode(options.manifestText);
+    if (at >= 0) entries[at] = { ...entries[at]!, bytes };
+    else entries.push({ path: "mochi.toml", bytes, executable: false });
+  }
   const files = entries.map((e) => e.path).sort();
   if (!options.skipPreflight) {
     const problems = publishProblems(manifest, new Set(files));

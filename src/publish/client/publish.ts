@@ -58,6 +58,18 @@ export interface PublishOptions {
    * `MOCHI_HOME` or the platform's cache directory, as install uses.
    */
   mochiHome?: string;
+  /**
+   * The `mochi.toml` to pack instead of the file on disk (a workspace member's normalized
+   * manifest, see `PackOptions.manifestText`).
+   */
+  manifestText?: string;
+  /** An archive already packed (a workspace publish packs every member before uploading any). */
+  packed?: PackedPackage;
+  /**
+   * A workspace member's lock: its provenance lists the packages the root's `mochi.lock`
+   * reaches from the member `member` (a member has no lock of its own).
+   */
+  workspaceLock?: { root: string; member: string };
 }
 
 /** What {@link publishPackage} did. */
@@ -123,7 +135,10 @@ export function ciContext(env: PublishOptions["env"], manifestRepo: string | und
   };
 }
 
-async function lockDependencies(projectDir: string): Promise<ResolvedDependency[]> {
+async function lockDependencies(
+  projectDir: string,
+  member?: string,
+): Promise<ResolvedDependency[]> {
   let text: string;
   try {
     // Strict UTF-8, as install reads it.
@@ -137,7 +152,22 @@ async function lockDependencies(projectDir: string): Promise<ResolvedDependency[
     if (e instanceof Deno.errors.NotFound) return [];
     throw e;
   }
-  return parseLockfile(text, `${projectDir}/mochi.lock`).packages.map((p) => ({
+  let packages = parseLockfile(text, `${projectDir}/mochi.lock`).packages;
+  if (member !== undefined) {
+    // A workspace member: the packages its entry reaches, not every member's.
+    const byId = new Map(packages.map((p) => [`${p.name} ${p.version}`, p]));
+    const start = packages.find((p) => p.name === member && p.source.startsWith("path+"));
+    const seen = new Set<string>();
+    const queue = [...(start?.dependencies ?? [])];
+    while (queue.length > 0) {
+      const id = queue.pop()!;
+      if (seen.has(id) || !byId.has(id)) continue;
+      seen.add(id);
+      queue.push(...byId.get(id)!.dependencies);
+    }
+    packages = packages.filter((p) => seen.has(`${p.name} ${p.version}`));
+  }
+  return packages.map((p) => ({
     name: p.name,
     version: p.version,
     digest: {
@@ -251,7 +281,11 @@ async function answerText(res: Response, url: string): Promise<string> {
  */
 export async function publishPackage(o: PublishOptions): Promise<PublishReport> {
   const f = o.fetch ?? fetch;
-  const packed = await packPackage({ projectDir: o.projectDir, mtimeSeconds: o.mtimeSeconds ?? 0 });
+  const packed = o.packed ?? await packPackage({
+    projectDir: o.projectDir,
+    mtimeSeconds: o.mtimeSeconds ?? 0,
+    ...(o.manifestText !== undefined ? { manifestText: o.manifestText } : {}),
+  });
   const pkg = packed.manifest.package;
   const ci = ciContext(o.env, pkg.repository);
   const statement = provenanceStatement({
@@ -263,7 +297,9 @@ export async function publishPackage(o: PublishOptions): Promise<PublishReport> 
     ...(ci.commit ? { commit: ci.commit } : {}),
     ...(ci.ref ? { ref: ci.ref } : {}),
     ...(ci.invocationId ? { invocationId: ci.invocationId } : {}),
-    dependencies: await lockDependencies(o.projectDir),
+    dependencies: o.workspaceLock
+      ? await lockDependencies(o.workspaceLock.root, o.workspaceLock.member)
+      : await lockDependencies(o.projectDir),
   });
   if (o.dryRun) return { packed, statement, status: "dry-run" };
   const registry = publishRegistry(o.registryUrl, o);
