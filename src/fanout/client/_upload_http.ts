@@ -250,7 +250,7 @@ export async function exchange(
   for (let attempt = 1;; attempt++) {
     const deadline = AbortSignal.timeout(to.timeoutMs);
     const signal = to.signal === undefined ? deadline : AbortSignal.any([to.signal, deadline]);
-    let res: Response;
+    let res: Response | undefined;
     let body: Uint8Array;
     try {
       res = await doFetch(url, { ...init(), redirect: "manual", signal });
@@ -270,10 +270,15 @@ export async function exchange(
         "FANOUT_E009",
         deadline.aborted
           ? `${what}: ${url} timed out: it did not answer within ${to.timeoutMs} ms`
-          : `${what}: ${url} could not be reached: ${
-            registryWords(cause instanceof Error ? cause.message : String(cause))
-          }`,
-        { hint: "check the registry URL and the network, then publish again", cause },
+          : `${what}: ${url} ${
+            res === undefined ? "could not be reached" : `broke off its answer (HTTP ${res.status})`
+          }: ${registryWords(cause instanceof Error ? cause.message : String(cause))}`,
+        {
+          hint: res === undefined
+            ? "check the registry URL and the network, then publish again"
+            : "publish again; if it landed, the registry will say the version exists",
+          cause,
+        },
       );
     }
     if (retry && res.status >= 500 && res.status <= 599) {
