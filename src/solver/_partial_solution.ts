@@ -62,6 +62,8 @@ export class PartialSolution<S extends AnyVersionSet = VersionSet> {
   #nextGlobalIndex = 0;
   #level = 0;
   readonly #packages = new Map<string, PackageAssignments<S>>();
+  /** Keys of {@link PartialSolution.packages} without a decision, kept as assignments change. */
+  readonly #undecided = new Set<string>();
 
   /** @param singleton the scheme's set of exactly one version */
   constructor(readonly singleton: (v: VersionOf<S>) => S) {}
@@ -74,6 +76,11 @@ export class PartialSolution<S extends AnyVersionSet = VersionSet> {
   /** @returns the per-package assignments (insertion order; read-only use) */
   get packages(): ReadonlyMap<string, PackageAssignments<S>> {
     return this.#packages;
+  }
+
+  /** @returns the keys of the packages without a decision (read-only use) */
+  get undecided(): ReadonlySet<string> {
+    return this.#undecided;
   }
 
   /** @param key package key @returns intersection of its assignments, if any */
@@ -93,6 +100,7 @@ export class PartialSolution<S extends AnyVersionSet = VersionSet> {
       throw new Error(`internal: decision on ${key} without derivation or twice`);
     }
     this.#level++;
+    this.#undecided.delete(key);
     pa.decision = { globalIndex: this.#nextGlobalIndex++, version };
     pa.highestLevel = this.#level;
     pa.intersection = Term.pos(this.singleton(version));
@@ -117,6 +125,7 @@ export class PartialSolution<S extends AnyVersionSet = VersionSet> {
         decision: undefined,
         intersection: term,
       });
+      this.#undecided.add(key);
       return;
     }
     if (pa.decision !== undefined) throw new Error(`internal: derivation on decided ${key}`);
@@ -136,8 +145,10 @@ export class PartialSolution<S extends AnyVersionSet = VersionSet> {
     for (const [key, pa] of this.#packages) {
       if (pa.smallestLevel > level) {
         this.#packages.delete(key);
+        this.#undecided.delete(key);
       } else if (pa.highestLevel > level) {
         pa.decision = undefined;
+        this.#undecided.add(key);
         let n = pa.derivations.length;
         while (n > 0 && pa.derivations[n - 1]!.level > level) n--;
         pa.derivations.length = n;

@@ -470,8 +470,9 @@ class Solver<S extends AnyVersionSet> implements ReportContext<S> {
   /** The undecided package with a positive derivation and the fewest candidates; ties by key. */
   async #pickNext(): Promise<string | undefined> {
     const pending: string[] = [];
-    for (const [key, pa] of this.#ps.packages) {
-      if (pa.decision === undefined && pa.intersection.positive) pending.push(key);
+    const packages = this.#ps.packages;
+    for (const key of this.#ps.undecided) {
+      if (packages.get(key)!.intersection.positive) pending.push(key);
     }
     if (pending.length === 0) return undefined;
     const missing = pending.filter((k) => !this.#keyVersions.has(k));
