@@ -217,3 +217,30 @@ guardedTest(
     });
   },
 );
+
+guardedTest(
+  "workspace publish: a later member the registry's rules refuse (a patch adding a capability) stops the run before any member is signed",
+  async () => {
+    await withRegistry(async ({ tmp, reg, env, fake }) => {
+      const ws = `${tmp}/ws`;
+      await writeWorkspace(ws);
+      const first = await runCli(["publish", "-p", "@acme/util"], { cwd: ws, env });
+      assert.equal(first.code, 0, first.stderr);
+      const signed = fake.oidcRequests;
+      await Deno.writeTextFile(
+        `${ws}/mochi.toml`,
+        ROOT.replace('"0.4.0"\nedition', '"0.4.1"\nedition'),
+      );
+      await Deno.writeTextFile(
+        `${ws}/packages/util/mochi.toml`,
+        MEMBERS["packages/util/mochi.toml"]! + '\n[capabilities]\nrequired = ["net.dial"]\n',
+      );
+      const r = await runCli(["publish", "--workspace"], { cwd: ws, env });
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.match(r.stderr, /CAP_E002/);
+      assert.match(r.stderr, /Nothing was signed or uploaded/);
+      assert.equal(fake.oidcRequests, signed, "no member was signed");
+      assert.deepEqual([...(await publishedManifests(reg)).keys()], ["@acme/util"]);
+    });
+  },
+);

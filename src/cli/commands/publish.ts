@@ -95,8 +95,9 @@ export const command: CommandSpec = {
 
 /**
  * `mochi publish` in a workspace (cargo's `publish --workspace`/`-p`): decide the members, their
- * order and normalized manifests ({@link planWorkspacePublish}), pack every one (a member that
- * cannot be packed stops the run before anything is signed), then sign and upload each in order,
+ * order and normalized manifests ({@link planWorkspacePublish}), pack every one and check it
+ * against the registry's history (a member that fails stops the run before anything is signed),
+ * then sign and upload each in order,
  * stopping at the first failure with what was published and what was not.
  */
 async function publishWorkspace(
@@ -125,34 +126,42 @@ async function publishWorkspace(
     ...(env.MOCHI_REKOR_URL ? { rekorUrl: env.MOCHI_REKOR_URL } : {}),
     mtimeSeconds: sourceDateEpoch(env.SOURCE_DATE_EPOCH),
   };
+  const registryUrl = dryRun ? "" : registryUrlFor(project, env.MOCHI_REGISTRY);
   const packed: PackedPackage[] = [];
-  for (const p of plan) {
-    const r = await publishPackage({
-      ...base,
-      projectDir: p.member.dir,
-      registryUrl: "",
-      manifestText: p.manifestText,
-      workspaceLock: { root: ws.root, member: p.member.name },
-      dryRun: true,
-    });
-    packed.push(r.packed);
-    out.info(
-      `Packed ${idOf(p)} (${p.member.relDir}): ${r.packed.files.length} files, ` +
-        `${r.packed.archive.length} bytes, blake3 ${r.packed.digest.blake3}`,
-    );
-    for (const d of p.droppedDevDependencies) {
-      out.info(`  ${d} is left out (a dev-dependency with no version is not published)`);
+  try {
+    for (const p of plan) {
+      const r = await publishPackage({
+        ...base,
+        projectDir: p.member.dir,
+        registryUrl,
+        // Every member meets the registry's rules before any member is signed.
+        preflightRegistry: !dryRun,
+        manifestText: p.manifestText,
+        workspaceLock: { root: ws.root, member: p.member.name },
+        dryRun: true,
+      });
+      packed.push(r.packed);
+      out.info(
+        `Packed ${idOf(p)} (${p.member.relDir}): ${r.packed.files.length} files, ` +
+          `${r.packed.archive.length} bytes, blake3 ${r.packed.digest.blake3}`,
+      );
+      for (const d of p.droppedDevDependencies) {
+        out.info(`  ${d} is left out (a dev-dependency with no version is not published)`);
+      }
+      if (dryRun) {
+        out.info("  mochi.toml as published:");
+        for (const l of p.manifestText.trimEnd().split("\n")) out.info(l === "" ? "" : `    ${l}`);
+      }
     }
-    if (dryRun) {
-      out.info("  mochi.toml as published:");
-      for (const l of p.manifestText.trimEnd().split("\n")) out.info(l === "" ? "" : `    ${l}`);
-    }
+  } catch (e) {
+    const status = out.error(e);
+    out.note("Nothing was signed or uploaded: every member is packed and checked before any is");
+    return status;
   }
   if (dryRun) {
     out.info("Dry run: nothing was signed or uploaded");
     return 0;
   }
-  const registryUrl = registryUrlFor(project, env.MOCHI_REGISTRY);
   const done: string[] = [];
   for (const [i, p] of plan.entries()) {
     let r;

@@ -63,6 +63,12 @@ export interface PublishOptions {
    * manifest, see `PackOptions.manifestText`).
    */
   manifestText?: string;
+  /**
+   * With {@link PublishOptions.dryRun}: still run the checks against the registry's history
+   * (a patch release may not add a capability, CAP_E002), so a workspace publish refuses a
+   * doomed member before any member is signed or uploaded.
+   */
+  preflightRegistry?: boolean;
   /** An archive already packed (a workspace publish packs every member before uploading any). */
   packed?: PackedPackage;
   /**
@@ -301,7 +307,12 @@ export async function publishPackage(o: PublishOptions): Promise<PublishReport> 
       ? await lockDependencies(o.workspaceLock.root, o.workspaceLock.member)
       : await lockDependencies(o.projectDir),
   });
-  if (o.dryRun) return { packed, statement, status: "dry-run" };
+  if (o.dryRun) {
+    if (o.preflightRegistry) {
+      await preflightAgainstRegistry(publishRegistry(o.registryUrl, o), packed);
+    }
+    return { packed, statement, status: "dry-run" };
+  }
   const registry = publishRegistry(o.registryUrl, o);
   const apiUrl = new URL("api/v1/packages", await apiBase(registry)).href;
   await preflightAgainstRegistry(registry, packed);
