@@ -188,7 +188,8 @@ export async function executePlan(
     const verify = source.verify.bind(source);
     options.onEvent?.({ kind: "phase", phase: "verify", total: plan.toVerify.length });
     await runPool(plan.toVerify, options.concurrency, async (a) => {
-      report.verifyMs += await verify(a);
+      const ms = await verify(a); // read the sum after the wait: verifications run side by side
+      report.verifyMs += ms;
       report.verifiedSignatures++;
       options.onEvent?.({ kind: "step", phase: "verify", label: a.label });
     });
