@@ -12,7 +12,9 @@
  *    the unsigned original, alternated run by run, each served by `mochi registry serve` on
  *    127.0.0.1. (a) "fetch": the store is emptied before each run, so every blob is fetched and
  *    every bundle verified; (b) "warm": the store already holds every blob, nothing is fetched
- *    and nothing verified. Prints medians and the ratio signed / unsigned.
+ *    and nothing verified; (c) "refetch": blobs gone, the store's verified-bundle records kept.
+ *    Prints medians and the ratio signed / unsigned, and for (a) also of the CPU time (user +
+ *    system, from GNU time where the machine has it), steadier than wall time on a loaded machine.
  *
  * The signed copy is made in this run: each demo package is signed with `@sigstore/sign` against
  * a loopback fake Fulcio + Rekor (`tests/fake_sigstore.ts`) whose trusted root the installs use.
@@ -63,14 +65,20 @@ async function stop(p: RegistryProcess): Promise<void> {
   await p.child.stderr.cancel().catch(() => {});
 }
 
+/** GNU time, when the machine has it: the CPU time (user + system) of each install. */
+const gnuTime = await Deno.stat("/usr/bin/time").then(() => "/usr/bin/time", () => undefined);
+
 async function cli(
   args: string[],
   cwd: string,
   env: Record<string, string>,
-): Promise<{ ms: number; stdout: string }> {
+): Promise<{ ms: number; cpuMs: number; stdout: string }> {
+  const timeFile = gnuTime === undefined ? undefined : await Deno.makeTempFile();
+  const mochi = [Deno.execPath(), "run", "-A", `${root}/cli.ts`, ...args];
+  const cmd = timeFile === undefined ? mochi : [gnuTime!, "-o", timeFile, "-f", "%U %S", ...mochi];
   const t0 = performance.now();
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${root}/cli.ts`, ...args],
+  const out = await new Deno.Command(cmd[0]!, {
+    args: cmd.slice(1),
     cwd,
     env,
     stdout: "piped",
@@ -83,7 +91,13 @@ async function cli(
       `mochi ${args.join(" ")} failed (${out.code}): ${dec.decode(out.stderr).slice(0, 2000)}`,
     );
   }
-  return { ms, stdout: dec.decode(out.stdout) };
+  let cpuMs = NaN;
+  if (timeFile !== undefined) {
+    const [user, sys] = (await Deno.readTextFile(timeFile)).trim().split("\n").at(-1)!.split(" ");
+    cpuMs = (Number(user) + Number(sys)) * 1000;
+    await Deno.remove(timeFile);
+  }
+  return { ms, cpuMs, stdout: dec.decode(out.stdout) };
 }
 
 async function pool<T>(items: T[], limit: number, fn: (x: T) => Promise<void>): Promise<void> {
@@ -228,6 +242,7 @@ export async function main(runs = 5): Promise<void> {
     };
     await cli(["lock"], signed, signedEnv);
     const fetchTimes = { signed: [] as number[], unsigned: [] as number[] };
+    const fetchCpu = { signed: [] as number[], unsigned: [] as number[] };
     const warmTimes = { signed: [] as number[], unsigned: [] as number[] };
     const refetchTimes = { signed: [] as number[], unsigned: [] as number[] };
     let verifiedLine = "";
@@ -242,6 +257,7 @@ export async function main(runs = 5): Promise<void> {
         await Deno.remove(`${env.MOCHI_HOME}/store`, { recursive: true }).catch(() => {});
         const fetched = await cli(["install"], dir, env);
         fetchTimes[kind].push(fetched.ms);
+        fetchCpu[kind].push(fetched.cpuMs);
         if (kind === "signed") {
           verifiedLine = fetched.stdout.split("\n").find((l) => l.startsWith("Verified")) ?? "";
         }
@@ -266,6 +282,7 @@ export async function main(runs = 5): Promise<void> {
         } ms)`,
       );
     row("fetch (empty store)", fetchTimes);
+    if (gnuTime !== undefined) row("  CPU (user + sys)  ", fetchCpu);
     row("warm (store full)  ", warmTimes);
     row("refetch (records kept)", refetchTimes);
     console.log(`load average at the end: ${Deno.loadavg().map((x) => x.toFixed(1)).join(" ")}`);
