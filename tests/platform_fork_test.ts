@@ -178,6 +178,21 @@ Deno.test("platform tables: a path dependency only macos needs is read from its 
       ["json 1.0.0 (all)", 'macglue 0.3.0 cfg(os = "macos")'],
     );
     assertEquals(lock.packages[1]!.source, "path+../macglue");
+    // Moved to another platform's table: lock --check names the marker change.
+    await Deno.writeTextFile(
+      `${project}/mochi.toml`,
+      HEAD + `\n[target.'cfg(os = "linux")'.dependencies]\nmacglue = { path = "../macglue" }\n`,
+    );
+    const check = await runCli(["lock", "--check", "-C", project], {
+      env: { ...sb.env, MOCHI_REGISTRY: registry, MOCHI_PLATFORM: "linux-x86_64" },
+    });
+    assertEquals(check.code, 1, check.stdout + check.stderr);
+    assert(
+      (check.stdout + check.stderr).includes(
+        '~ macglue 0.3.0 (platforms changed: cfg(os = "linux"))',
+      ),
+      check.stdout + check.stderr,
+    );
   });
 });
 

@@ -919,7 +919,7 @@ export async function lock(options: InstallOptions & { check?: boolean }): Promi
  * @param before old lockfile (or undefined)
  * @param after new lockfile
  * @returns sorted lines: `+ name version`, `- name version`, `~ name version (digest changed)`,
- *   `(dependencies changed)` or `(capabilities changed)`
+ *   `(dependencies changed)`, `(capabilities changed)` or `(platforms changed: <marker>)`
  */
 export function diffLocks(before: Lockfile | undefined, after: Lockfile): string[] {
   const key = (p: LockedPackage) => `${p.name} ${p.version}`;
@@ -934,6 +934,8 @@ export function diffLocks(before: Lockfile | undefined, after: Lockfile): string
       out.push(`~ ${k} (dependencies changed)`);
     } else if (o.capabilities.join() !== p.capabilities.join()) {
       out.push(`~ ${k} (capabilities changed)`);
+    } else if (o.marker !== p.marker) {
+      out.push(`~ ${k} (platforms changed: ${p.marker ?? "every platform"})`);
     }
   }
   for (const k of old.keys()) if (!now.has(k)) out.push(`- ${k}`);
