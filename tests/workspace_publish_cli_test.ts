@@ -244,3 +244,30 @@ guardedTest(
     });
   },
 );
+
+guardedTest(
+  "mochi pack in a member's directory packs the member with its normalized mochi.toml (before: WORKSPACE_E001)",
+  async () => {
+    const tmp = await Deno.makeTempDir();
+    try {
+      const ws = `${tmp}/ws`;
+      await writeWorkspace(ws);
+      const r = await runCli(["pack", "--out", `${tmp}/out`], {
+        cwd: `${ws}/packages/app`,
+        env: { MOCHI_HOME: `${tmp}/home` },
+      });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /Packed @acme\/app 0\.4\.0/);
+      const entries = await readArchiveAll(
+        new Blob([await Deno.readFile(`${tmp}/out/acme-app-0.4.0.tar.zst`)]).stream(),
+      );
+      const text = new TextDecoder().decode(entries.find((e) => e.path === "mochi.toml")!.bytes);
+      const m = parseManifest(text).manifest;
+      assert.equal(m.package.license, "MIT");
+      assert.equal(m.dependencies.get("@acme/util")?.path, undefined);
+      assert.equal(m.dependencies.get("@acme/util")?.requirement, "0.4.0");
+    } finally {
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
+);

@@ -5,7 +5,9 @@
  *
  * @module
  */
-import { packToDir } from "../../publish/client/pack.ts";
+import { type PackResult, packToDir } from "../../publish/client/pack.ts";
+import { openWorkspace } from "../../install/project.ts";
+import { planWorkspacePublish, selectMembers } from "../../install/workspace.ts";
 import { sourceDateEpoch } from "../../store/archive.ts";
 import { type CommandSpec, flag, stringOption, stringsOption } from "../command.ts";
 import { mochiHomeOf, projectDirOf } from "../common.ts";
@@ -27,28 +29,47 @@ export const command: CommandSpec = {
     "verify-reproducible": { type: "boolean", help: "pack twice and compare the bytes" },
   },
   async run(ctx) {
-    const { out } = ctx;
     const projectDir = await projectDirOf(ctx);
     const targets = stringsOption(ctx.values, "target");
     if (targets.length > 0) return await packTargets(ctx, projectDir, targets);
-    const r = await packToDir({
-      projectDir,
-      outDir: stringOption(ctx.values, "out") ?? `${projectDir}/target/package`,
-      mtimeSeconds: sourceDateEpoch(ctx.env.SOURCE_DATE_EPOCH),
-      verifyReproducible: flag(ctx.values, "verify-reproducible"),
-    });
-    for (const f of r.files) out.detail(`  ${f}`);
-    out.info(
-      `Packed ${r.manifest.package.name} ${r.manifest.package.version}: ${r.files.length} files, ${r.archive.length} bytes${
-        r.reproducible ? " (reproducible: two packs are byte-identical)" : ""
-      }`,
-    );
-    out.info(`  blake3 ${r.digest.blake3}`);
-    out.info(`  sha256 ${r.digest.sha256}`);
-    out.info(`Wrote ${r.path}`);
+    // In a workspace, the member of this directory is packed with the manifest it is published
+    // with (inherited values written out, no path sources), as `mochi publish` uploads it.
+    const ws = await openWorkspace(projectDir);
+    const plan = ws === undefined
+      ? [{ dir: projectDir, manifestText: undefined }]
+      : (await planWorkspacePublish(ws, selectMembers(ws, { cwd: projectDir }))).map((p) => ({
+        dir: p.member.dir,
+        manifestText: p.manifestText,
+      }));
+    for (const p of plan) {
+      packed(
+        ctx,
+        await packToDir({
+          projectDir: p.dir,
+          outDir: stringOption(ctx.values, "out") ?? `${p.dir}/target/package`,
+          mtimeSeconds: sourceDateEpoch(ctx.env.SOURCE_DATE_EPOCH),
+          verifyReproducible: flag(ctx.values, "verify-reproducible"),
+          ...(p.manifestText !== undefined ? { manifestText: p.manifestText } : {}),
+        }),
+      );
+    }
     return 0;
   },
 };
+
+/** Prints what {@link packToDir} wrote. */
+function packed(ctx: CommandContext, r: PackResult): void {
+  const { out } = ctx;
+  for (const f of r.files) out.detail(`  ${f}`);
+  out.info(
+    `Packed ${r.manifest.package.name} ${r.manifest.package.version}: ${r.files.length} files, ${r.archive.length} bytes${
+      r.reproducible ? " (reproducible: two packs are byte-identical)" : ""
+    }`,
+  );
+  out.info(`  blake3 ${r.digest.blake3}`);
+  out.info(`  sha256 ${r.digest.sha256}`);
+  out.info(`Wrote ${r.path}`);
+}
 
 async function packTargets(
   ctx: CommandContext,
