@@ -12,7 +12,10 @@
  * Prerequisites, not installed by CI: `nginx` and `wrk` from Debian's packages
  * (`apt-get install nginx wrk`); without them the bench prints why and returns no ratio.
  * nginx runs with one worker process (mochi serves from one JavaScript thread), `sendfile on`,
- * `etag on`, no access log.
+ * `etag on`, no access log. With `taskset` and at least two CPUs, each server (all its threads:
+ * nginx's master and worker, Deno's JavaScript thread and its helpers) is pinned to CPU 0 and
+ * wrk to CPU 1, so one CPU serves against one CPU and the client is not what limits either
+ * server; requests per second then follow each server's CPU per request, also printed.
  *
  * `deno run -A bench/registry_serve_bench.ts [rounds] [seconds-per-run] [connections]`
  *
@@ -79,14 +82,23 @@ function luaScript(paths: string[], etags?: string[]): string {
     `request = function()\n  i = i % #reqs + 1\n  return reqs[i]\nend\n`;
 }
 
+/** `taskset -c <cpu>` before a command when pinning (see the module's notes), else nothing. */
+function pinned(pin: boolean, cpu: number, cmd: string, args: string[]): [string, string[]] {
+  return pin ? ["taskset", ["-c", String(cpu), cmd, ...args]] : [cmd, args];
+}
+
 async function wrk(
   url: string,
   script: string,
   seconds: number,
   connections: number,
+  pin: boolean,
 ): Promise<{ rps: number; non2xx: number }> {
-  const out = await new Deno.Command("wrk", {
-    args: ["-t", "1", "-c", String(connections), "-d", `${seconds}s`, "-s", script, url],
+  const [cmd, args] = pinned(pin, 1, "wrk", [
+    ...["-t", "1", "-c", String(connections), "-d", `${seconds}s`, "-s", script, url],
+  ]);
+  const out = await new Deno.Command(cmd, {
+    args,
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -167,13 +179,21 @@ export async function main(
       `  scgi_temp_path ${tmp}/scgi;\n` +
       `  server {\n    listen 127.0.0.1:${port};\n    root ${dir};\n  }\n}\n`,
   );
-  const ngx = new Deno.Command(nginx, {
-    args: ["-c", `${tmp}/nginx.conf`, "-p", tmp],
+  const pin = navigator.hardwareConcurrency >= 2 && (await which("taskset")) !== undefined;
+  const [ngxCmd, ngxArgs] = pinned(pin, 0, nginx, ["-c", `${tmp}/nginx.conf`, "-p", tmp]);
+  const ngx = new Deno.Command(ngxCmd, {
+    args: ngxArgs,
     stdout: "null",
     stderr: "piped",
   }).spawn();
   const mochi = await spawnRegistryServer(dir);
   if ("error" in mochi) throw new Error(`mochi registry serve did not start: ${mochi.error}`);
+  if (pin) { // all of its threads; threads started later inherit the mask
+    await new Deno.Command("taskset", {
+      args: ["-a", "-p", "-c", "0", String(mochi.child.pid)],
+      stdout: "null",
+    }).output();
+  }
   const nginxUrl = `http://127.0.0.1:${port}/`;
   try {
     for (let i = 0;; i++) { // nginx listens within a moment
@@ -204,7 +224,8 @@ export async function main(
       `${indexFiles.length} index files, ${blobs.length} blobs of ${
         dir.replace(ROOT + "/", "")
       }; ` +
-        `wrk -t1 -c${connections} -d${seconds}s, ${rounds} rounds alternating; load ${load()}`,
+        `wrk -t1 -c${connections} -d${seconds}s, ${rounds} rounds alternating; ` +
+        `${pin ? "servers pinned to CPU 0, wrk to CPU 1" : "not pinned"}; load ${load()}`,
     );
     const pids: Record<string, number> = { nginx: ngx.pid, mochi: mochi.child.pid };
     const ratios: Record<string, number> = {};
@@ -221,6 +242,7 @@ export async function main(
             scripts[name]![workload]!,
             seconds,
             connections,
+            pin,
           );
           if (non2xx > 0 && !workload.includes("304")) {
             throw new Error(`${name}: ${non2xx} error responses on ${workload}`);
