@@ -17,6 +17,7 @@ import type {
   Dependency,
   GoDependency,
   Manifest,
+  ManifestWarning,
   PythonDependency,
   RustDependency,
   WorkspaceContext,
@@ -52,6 +53,8 @@ export interface WorkspaceMember {
   relDir: string;
   /** Its manifest, with what it inherits from the root filled in. */
   manifest: Manifest;
+  /** Its `mochi.toml` text as read (positions of errors about its entries), when known. */
+  manifestText?: string;
 }
 
 /** A workspace read from disk. */
@@ -64,6 +67,40 @@ export interface Workspace {
   members: WorkspaceMember[];
   /** `default-members` (every member when the root gives none), sorted by `relDir`. */
   defaultMembers: WorkspaceMember[];
+  /**
+   * The members' manifest warnings (unknown keys, with their file and position), the root's
+   * left out (the command reads the root itself); in member order.
+   */
+  warnings?: ManifestWarning[];
+}
+
+/**
+ * Where a member writes its dependency `name` (the key in `[dependencies]`,
+ * `[dev-dependencies]` or a `[target.'cfg(…)']` table), for an error's position.
+ *
+ * @param m the member
+ * @param name the dependency's key
+ * @returns the member's `mochi.toml` with a line and column where its text is known
+ */
+export function dependencyPosition(
+  m: WorkspaceMember,
+  name: string,
+): { file: string; line?: number; column?: number } {
+  const file = join(m.dir, "mochi.toml");
+  if (m.manifestText === undefined) return { file };
+  const at = locateToml(m.manifestText);
+  const paths = [
+    ["dependencies", name],
+    ["dev-dependencies", name],
+    ...(m.manifest.platformDependencies ?? []).flatMap((t) => [
+      ["target", t.cfg, "dependencies", name],
+      ["target", t.cfg, "dev-dependencies", name],
+    ]),
+  ];
+  const found = paths.find((p) => at.has(p));
+  if (found === undefined) return { file };
+  const pos = at.key(found);
+  return { file, line: pos.line, column: pos.column };
 }
 
 async function readText(path: string): Promise<string | undefined> {
@@ -289,13 +326,16 @@ export async function loadWorkspace(root: string, rootManifest: Manifest): Promi
   const realRoot = await Deno.realPath(root);
   const rels = await expandMembers(root, ws.members, ws.exclude, rootFile);
   const members: WorkspaceMember[] = [];
+  const warnings: ManifestWarning[] = [];
   if (!rootManifest.virtual) {
+    const rootText = await readText(rootFile);
     members.push({
       name: rootManifest.package.name,
       version: rootManifest.package.version,
       dir: root,
       relDir: ".",
       manifest: rootManifest,
+      ...(rootText === undefined ? {} : { manifestText: rootText }),
     });
   }
   for (const rel of rels) {
@@ -329,7 +369,9 @@ export async function loadWorkspace(root: string, rootManifest: Manifest): Promi
       rootFile,
       memberToRoot: relative(dir, root).split("\\").join("/") || ".",
     };
-    const { manifest } = parseManifest(text, path, { workspace: context });
+    const parsed = parseManifest(text, path, { workspace: context });
+    const manifest = parsed.manifest;
+    warnings.push(...parsed.warnings);
     refuseMemberRegistry(text, path, rootFile);
     if (manifest.workspace !== undefined) {
       throw new MochiError(
@@ -350,6 +392,7 @@ export async function loadWorkspace(root: string, rootManifest: Manifest): Promi
       dir,
       relDir: rel,
       manifest,
+      manifestText: text,
     });
   }
   members.sort((a, b) => (a.relDir < b.relDir ? -1 : a.relDir > b.relDir ? 1 : 0));
@@ -386,7 +429,7 @@ export async function loadWorkspace(root: string, rootManifest: Manifest): Promi
     }
     defaultMembers = members.filter((m) => chosen.has(m));
   }
-  return { root, rootManifest, members, defaultMembers };
+  return { root, rootManifest, members, defaultMembers, warnings };
 }
 
 /** What a command selects: `-p <member>` (repeatable) and `--workspace`. */
@@ -475,6 +518,7 @@ export function workspaceManifest(ws: Workspace): Manifest {
   // The members' path (outside the workspace) and git dependencies, for the one reader of
   // path and git packages (local_sources.ts): a path rebased to the root.
   const memberDirs = new Set(ws.members.map((m) => m.dir));
+  const memberNames = new Map(ws.members.map((m) => [m.name, m]));
   for (const m of ws.members) {
     const tables = [
       m.manifest.dependencies,
@@ -490,6 +534,19 @@ export function workspaceManifest(ws: Workspace): Manifest {
         const entry: Dependency = { ...d, requirement: "*", versionGiven: false, features: [] };
         delete entry.workspace;
         if (dir !== undefined) entry.path = relative(ws.root, dir).split("\\").join("/") || ".";
+        if (memberNames.has(d.name)) {
+          throw new MochiError(
+            "WORKSPACE_E002",
+            `${m.name}'s dependency ${quoteValue(d.name)} is a workspace member; depend on it by ` +
+              `path (with a version) or \`${d.name}.workspace = true\``,
+            {
+              hint: `write ${d.name} = { path = "${
+                relative(m.dir, memberNames.get(d.name)!.dir) || "."
+              }", version = "${memberNames.get(d.name)!.version}" }`,
+              ...dependencyPosition(m, d.name),
+            },
+          );
+        }
         const had = dependencies.get(d.name);
         if (had !== undefined && sourceKey(had) !== sourceKey(entry)) {
           throw new MochiError(

@@ -1,0 +1,45 @@
+/**
+ * Workspace members through the real CLI (issue 18): a member's dependency that names another
+ * member from git or an outside path is refused at its key (not a crash), members' manifest
+ * warnings are printed with their position, and member errors carry line and column.
+ */
+import { assert, assertEquals } from "./assert.ts";
+import { runCli } from "./helpers.ts";
+import { withSandbox } from "./sandbox.ts";
+
+const pkg = (name: string, version: string, rest = "") =>
+  `[package]\nname = "${name}"\nversion = "${version}"\nedition = "2026"\nmochi = ">=0.7"\n${rest}`;
+
+/** Writes `files` (path → text) below `root`. */
+async function writeFiles(root: string, files: Record<string, string>): Promise<void> {
+  for (const [path, text] of Object.entries(files)) {
+    const full = `${root}/${path}`;
+    await Deno.mkdir(full.slice(0, full.lastIndexOf("/")), { recursive: true });
+    await Deno.writeTextFile(full, text);
+  }
+}
+
+Deno.test("workspace CLI: a member's git or outside-path dependency named like another member is WORKSPACE_E002 at its key, not a crash", async () => {
+  await withSandbox(async (sb) => {
+    for (
+      const spec of [
+        'a = { git = "file:///nowhere", branch = "main" }',
+        'a = { path = "../../elsewhere/a" }',
+      ]
+    ) {
+      const root = `${sb.root}/ws-${spec.includes("git") ? "git" : "path"}`;
+      await writeFiles(root, {
+        "mochi.toml": '[workspace]\nmembers = ["crates/*"]\n',
+        "crates/a/mochi.toml": pkg("a", "0.3.0"),
+        "crates/b/mochi.toml": pkg("b", "0.1.0", `\n[dependencies]\n${spec}\n`),
+        "elsewhere/a/mochi.toml": pkg("a", "9.0.0"),
+      });
+      const r = await runCli(["lock"], { cwd: root, env: sb.env });
+      assertEquals(r.code, 1, r.stdout + r.stderr);
+      assert(r.stderr.includes("error[WORKSPACE_E002]"), r.stderr);
+      assert(!r.stderr.includes("INTERNAL_E001"), r.stderr);
+      assert(r.stderr.includes('"a" is a workspace member'), r.stderr);
+      assert(r.stderr.includes(`${root}/crates/b/mochi.toml:8:1`), r.stderr);
+    }
+  });
+});
