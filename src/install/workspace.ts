@@ -495,7 +495,8 @@ export const WORKSPACE_ROOT_NAME = "(workspace)";
  * requirement (the members' own requirements apply through their records); the members'
  * `[targets.rust.ffi]`, `[targets.go.ffi]` and `[targets.python.ffi]` entries taken together (a
  * crate two members name gets both requirements and both feature lists; a Go module or Python
- * distribution two members name must be written the same in both).
+ * distribution two members name, and a `[targets.python]` python or platform two members give,
+ * must be written the same in both).
  *
  * @param ws the workspace
  * @returns a manifest whose dependencies are the members
@@ -577,6 +578,7 @@ export function workspaceManifest(ws: Workspace): Manifest {
   const python = new Map<string, PythonDependency>();
   const goOwner = new Map<string, WorkspaceMember>();
   const pythonOwner = new Map<string, WorkspaceMember>();
+  let pythonTargetOwner: WorkspaceMember | undefined;
   for (const m of ws.members) {
     for (const [name, c] of m.manifest.rustDependencies ?? []) {
       const had = rust.get(name);
@@ -616,8 +618,21 @@ export function workspaceManifest(ws: Workspace): Manifest {
         );
       }
     }
-    if (out.pythonTarget === undefined && m.manifest.pythonTarget !== undefined) {
-      out.pythonTarget = m.manifest.pythonTarget;
+    const target = m.manifest.pythonTarget;
+    if (target !== undefined && out.pythonTarget !== undefined) {
+      const had = out.pythonTarget;
+      for (const key of ["python", "platform"] as const) {
+        const mine = target[key];
+        if (mine === undefined || had[key] === mine) continue;
+        if (had[key] !== undefined) {
+          throw conflictingTarget(key, [pythonTargetOwner!, had[key]!], [m, mine]);
+        }
+        out.pythonTarget = { ...out.pythonTarget, [key]: mine };
+      }
+    }
+    if (out.pythonTarget === undefined && target !== undefined) {
+      out.pythonTarget = target;
+      pythonTargetOwner = m;
     }
   }
   if (rust.size > 0) out.rustDependencies = rust;
@@ -650,6 +665,26 @@ function conflictingEntry(
       hint: `write the same entry in both members (the first is ${quoteValue(first[1])})`,
       file: join(second[0].dir, "mochi.toml"),
       line,
+    },
+  );
+}
+
+/** Two members' `[targets.python]` environments differ: the workspace resolves for one. */
+function conflictingTarget(
+  key: "python" | "platform",
+  first: [WorkspaceMember, string],
+  second: [WorkspaceMember, string],
+): MochiError {
+  return new MochiError(
+    "WORKSPACE_E002",
+    `two members give [targets.python] ${key} differently: ${first[0].name} writes ` +
+      `${quoteValue(first[1])} and ${second[0].name} writes ${
+        quoteValue(second[1])
+      }; the workspace ` +
+      "resolves Python distributions for one environment",
+    {
+      hint: `write the same [targets.python] ${key} in every member that has one`,
+      file: join(second[0].dir, "mochi.toml"),
     },
   );
 }

@@ -238,6 +238,14 @@ Deno.test("two members naming one Go module or Python distribution differently i
     const p = await assertRejects(load, MochiError);
     assert(p.message.includes('[targets.python.ffi] "httpx"'), p.message);
     assert(p.message.includes("a (a/mochi.toml)") && p.message.includes("b (b/mochi.toml)"));
+    // [targets.python]'s environment: one for the workspace.
+    const env = (v: string) => `\n[targets.python]\npython = "${v}"\n`;
+    await Deno.writeTextFile(`${root}/a/mochi.toml`, lib("a", go("v1.6.0") + env("3.12")));
+    await Deno.writeTextFile(`${root}/b/mochi.toml`, lib("b", go("v1.6.0") + env("3.12")));
+    assertEquals((await load()).pythonTarget?.python, "3.12");
+    await Deno.writeTextFile(`${root}/b/mochi.toml`, lib("b", go("v1.6.0") + env("3.11")));
+    const t = await assertRejects(load, MochiError);
+    assert(t.message.includes('a writes "3.12" and b writes "3.11"'), t.message);
   } finally {
     await Deno.remove(root, { recursive: true });
   }
