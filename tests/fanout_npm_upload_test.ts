@@ -8,6 +8,8 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { packNpm } from "../src/fanout/npm.ts";
+import { packJsr } from "../src/fanout/jsr.ts";
+import { uploadJsr } from "../src/fanout/client/jsr.ts";
 import { npmPublishDocument, uploadNpm } from "../src/fanout/client/npm.ts";
 import { MochiError } from "../src/errors.ts";
 import { have, run, startVerdaccio, tsFixturePackage } from "./fanout_js_fixture.ts";
@@ -211,3 +213,37 @@ guardedTest("npm uploader: the request npm sends; 5xx, stall and endless answers
     await server.finished;
   }
 });
+
+guardedTest(
+  "npm and JSR uploaders: a token over plain http to a host that is not loopback is FANOUT_E012 before any request",
+  async () => {
+    const requests: string[] = [];
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = (input: string | URL | Request, init?: RequestInit) => {
+      requests.push(String(input instanceof Request ? input.url : input));
+      return realFetch(input, init);
+    };
+    try {
+      const npmPkg = await tsFixturePackage("npm", "1.2.3");
+      const npmArtifacts = await packNpm(npmPkg);
+      const jsrPkg = await tsFixturePackage("jsr", "1.2.3");
+      const jsrArtifacts = await packJsr(jsrPkg);
+      const to = { url: "http://uploads.invalid/", token: "secret", timeoutMs: 5_000 };
+      await assert.rejects(
+        () => uploadNpm(npmPkg, npmArtifacts, to),
+        rejectsWith("FANOUT_E012", /plain http to "uploads\.invalid"/),
+      );
+      await assert.rejects(
+        () => uploadJsr(jsrPkg, jsrArtifacts, { ...to, url: "http://uploads.invalid/api/" }),
+        rejectsWith("FANOUT_E012", /plain http to "uploads\.invalid"/),
+      );
+      await assert.rejects(
+        () => uploadNpm(npmPkg, npmArtifacts, { ...to, url: "http://user:pw@127.0.0.1:9/" }),
+        rejectsWith("FANOUT_E012", /credentials/),
+      );
+      assert.deepEqual(requests, []);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+  },
+);

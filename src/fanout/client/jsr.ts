@@ -16,7 +16,7 @@
  */
 import { MochiError } from "../../errors.ts";
 import type { Artifact, FanoutPackage, Uploader, UploadReceipt, UploadTarget } from "../types.ts";
-import { excerpt, exchange, refused, textOf, withSlash } from "./_upload_http.ts";
+import { checkRegistryUrl, excerpt, exchange, refused, textOf, withSlash } from "./_upload_http.ts";
 
 /** How long the uploader waits for JSR to process a publish, at most, in milliseconds. */
 export const JSR_PROCESSING_LIMIT_MS = 120_000;
@@ -65,7 +65,9 @@ function parseTask(text: string, url: string, what: string): Task {
  * @returns the receipt: 200 when published (or already there), with the version's API URL
  * @throws {MochiError} `FANOUT_E009` unreachable, timed out, 5xx, a malformed task or processing
  *   past {@link JSR_PROCESSING_LIMIT_MS}; `FANOUT_E010` refused (no token, no such package, the
- *   task failed, naming JSR's error code and message)
+ *   task failed, naming JSR's error code and message); `FANOUT_E012` a URL that cannot take an
+ *   upload (not http(s), credentials in it, or the token over plain http to a host that is not
+ *   loopback), before any request
  */
 export const uploadJsr: Uploader = async (
   pkg: FanoutPackage,
@@ -76,6 +78,7 @@ export const uploadJsr: Uploader = async (
   if (archive === undefined) {
     throw new MochiError("INTERNAL_E001", `no JSR archive among the artifacts of ${pkg.name}`);
   }
+  checkRegistryUrl("jsr", to);
   const { scope, pkg: name } = parts(pkg.name);
   const api = withSlash(to.url);
   const what = `JSR publish of ${pkg.name} ${pkg.version}`;

@@ -19,7 +19,7 @@ import { createHash } from "node:crypto";
 import { MochiError } from "../../errors.ts";
 import { npmPackageJson } from "../npm.ts";
 import type { Artifact, FanoutPackage, Uploader, UploadReceipt, UploadTarget } from "../types.ts";
-import { exchange, refused, textOf, withSlash } from "./_upload_http.ts";
+import { checkRegistryUrl, exchange, refused, textOf, withSlash } from "./_upload_http.ts";
 
 /** npm's escaped name for a URL path: `@scope/name` → `@scope%2fname` (npm-package-arg). */
 export function npmEscapedName(name: string): string {
@@ -118,7 +118,9 @@ async function publishedIntegrity(
  * @param to registry URL, token (`MOCHI_NPM_TOKEN`), deadline
  * @returns the receipt: status 201/200 (published) or 200 (the same bytes were there)
  * @throws {MochiError} `FANOUT_E009` unreachable, timed out or 5xx; `FANOUT_E010` refused
- *   (401/403 credentials, 409 or 403 the version exists with other bytes, 4xx anything else)
+ *   (401/403 credentials, 409 or 403 the version exists with other bytes, 4xx anything else);
+ *   `FANOUT_E012` a URL that cannot take an upload (not http(s), credentials in it, or the token
+ *   over plain http to a host that is not loopback), before any request
  */
 export const uploadNpm: Uploader = async (
   pkg: FanoutPackage,
@@ -134,6 +136,7 @@ export const uploadNpm: Uploader = async (
     text: new TextDecoder().decode(bundleArtifact.bytes),
     mediaType: bundleArtifact.mediaType,
   };
+  checkRegistryUrl("npm", to);
   const url = new URL(npmEscapedName(pkg.name), withSlash(to.url)).href;
   const what = `npm publish of ${pkg.name} ${pkg.version}`;
   const body = JSON.stringify(npmPublishDocument(pkg, tarball, to.url, bundle));
