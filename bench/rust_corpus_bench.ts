@@ -2,8 +2,8 @@
  * Real-project Rust benchmark (issue 17 goal 1): for each project of `fixtures/rust-corpus/` (23
  * well-known projects' `[dependencies]`, recorded from the crates registry with cargo), `mochi lock`
  * with the list in `[targets.rust.ffi]` next to `cargo generate-lockfile` with the same
- * `[dependencies]`, both against the recorded index served by one `mochi registry serve` on
- * 127.0.0.1 (the serving path of `bench/rust_resolve_bench.ts`), cold (empty caches) and warm
+ * `[dependencies]`, both against the recorded index served on 127.0.0.1 by nginx (by `mochi registry
+ * serve` where nginx is not installed), as `bench/rust_resolve_bench.ts` serves its index, cold (empty caches) and warm
  * (caches full, every index file revalidated), measured in the same run. Both sides are whole
  * subprocesses, start-up included. Prints per project the wall time and CPU time (user + system,
  * from `/usr/bin/time` when it exists) of each side, the ratios mochi / cargo (below 1 means mochi
@@ -16,20 +16,11 @@
  *
  * @module
  */
-import { type RegistryProcess, spawnRegistryServer } from "../scripts/_serve.ts";
 import { cachedRustCorpusIndex, loadRustCorpus, RUST_CORPUS_DIR } from "../scripts/_rust_corpus.ts";
 import { median, timedRunCpu, type Timing } from "./_timing.ts";
+import { type IndexServer, picked, serveWithMochi, serveWithNginx } from "./_rust_lock_peers.ts";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
-function picked(lockText: string, header: string): string[] {
-  const out: string[] = [];
-  for (const block of lockText.split(header).slice(1)) {
-    const name = /^name = "([^"]+)"/m.exec(block)?.[1];
-    const version = /^version = "([^"]+)"/m.exec(block)?.[1];
-    if (name && version && /^source = /m.test(block)) out.push(`${name} ${version}`);
-  }
-  return out.sort();
-}
 
 /**
  * The geometric mean of positive numbers.
@@ -62,9 +53,9 @@ const ratio = (a: number, b: number) => (Number.isNaN(a) ? "-" : (a / b).toFixed
 export async function main(maxProjects = Infinity, runs = 1): Promise<void> {
   const indexDir = await cachedRustCorpusIndex();
   const projects = (await loadRustCorpus()).slice(0, maxProjects);
-  const r = await spawnRegistryServer(indexDir);
-  if ("error" in r) throw new Error(`registry server did not start: ${r.error}`);
-  const server: RegistryProcess = r;
+  const nginx = await serveWithNginx(indexDir);
+  const server: IndexServer = nginx ?? (await serveWithMochi(indexDir));
+  console.log(`  index served by ${nginx ? "nginx" : "mochi registry serve (no nginx here)"}`);
   const tmp = await Deno.makeTempDir({ prefix: "mochi-rust-corpus-bench-" });
   const rows: Row[] = [];
   const loads: number[] = [Deno.loadavg()[0]!];
@@ -175,8 +166,7 @@ export async function main(maxProjects = Infinity, runs = 1): Promise<void> {
       }`,
     );
   } finally {
-    server.child.kill("SIGTERM");
-    await server.child.status;
+    await server.close();
     await Deno.remove(tmp, { recursive: true });
   }
 }
