@@ -61,3 +61,22 @@ Deno.test("publishProblems: readme not packed, long description, bad license", (
     '[package] readme "README.md" is not a file in the package',
   ]);
 });
+
+Deno.test("publishProblems: platform dependencies are refused (the index cannot carry them); platform dev-dependencies are not", () => {
+  const complete = BASE +
+    `description = "d"\nlicense = "MIT"\nreadme = "README.md"\nrepository = "https://h/x"\n`;
+  const { manifest } = parseManifest(
+    complete +
+      `\n[target.'cfg(os = "windows")'.dependencies]\nwinio = "1"\nwinreg = "2"\n` +
+      `\n[target.'cfg(os = "linux")'.dev-dependencies]\nprobe = "1"\n`,
+  );
+  assert.deepEqual(publishProblems(manifest, new Set(["README.md"])), [
+    `[target.'cfg(os = "windows")'.dependencies] (winio, winreg) cannot be published yet: the ` +
+    "registry index has no place for platform-specific dependencies; move them to [dependencies] " +
+    "or keep this package unpublished",
+  ]);
+  const devOnly = parseManifest(
+    complete + `\n[target.'cfg(os = "linux")'.dev-dependencies]\nprobe = "1"\n`,
+  ).manifest;
+  assert.deepEqual(publishProblems(devOnly, new Set(["README.md"])), []);
+});

@@ -20,7 +20,8 @@ export const REPOSITORY_SCHEMES: readonly string[] = ["https:", "git+https:", "s
  * `license` present and a valid SPDX expression (ids from the SPDX license list, `AND`/`OR`/
  * `WITH`, `LicenseRef-…`); `readme` present and the file is in the package; `repository`
  * present and an `https://`, `git+https://` or `ssh://` URL; no `[dependencies]` entry with a
- * `git` or `path` source.
+ * `git` or `path` source; no `[target.'cfg(…)'.dependencies]` entry (the index has no place for
+ * platform-specific dependencies).
  *
  * @param manifest the parsed manifest
  * @param packedFiles the paths that go into the archive (to check the readme is among them)
@@ -90,6 +91,19 @@ export function publishProblems(manifest: Manifest, packedFiles: ReadonlySet<str
       out.push(
         `[dependencies] ${name} comes from the path ${JSON.stringify(dep.path)}; a published ` +
           "package depends on registry versions only: publish it first and depend on a version",
+      );
+    }
+  }
+  for (const table of manifest.platformDependencies ?? []) {
+    // A registry index record lists one dependency set for every platform: a published package's
+    // platform tables would be dropped, and its dependents would install them everywhere or
+    // nowhere. Refused until the index can carry them (dev-dependencies never travel).
+    if (table.dependencies.size > 0) {
+      out.push(
+        `[target.'${table.cfg}'.dependencies] (${
+          [...table.dependencies.keys()].join(", ")
+        }) cannot be published yet: the registry index has no place for platform-specific ` +
+          "dependencies; move them to [dependencies] or keep this package unpublished",
       );
     }
   }
