@@ -43,3 +43,41 @@ Deno.test("workspace CLI: a member's git or outside-path dependency named like a
     }
   });
 });
+
+Deno.test("workspace CLI: members' unknown keys warn with file, position and did-you-mean, from the root and from a member", async () => {
+  await withSandbox(async (sb) => {
+    const root = `${sb.root}/ws`;
+    await writeFiles(root, {
+      "mochi.toml": '[workspace]\nmembers = ["crates/*"]\n\n[workspace.dependencies]\n' +
+        'a = { path = "crates/a", version = "0.3.0" }\n',
+      "crates/a/mochi.toml": pkg("a", "0.3.0", 'descriptoin = "x"\n'),
+      "crates/b/mochi.toml": pkg(
+        "b",
+        "0.1.0",
+        '\n[dependencies]\na = { path = "../a", verison = "0.3" }\n',
+      ),
+      "crates/c/mochi.toml": pkg(
+        "c",
+        "0.1.0",
+        '\n[dependencies]\na = { workspace = true, pth = "x" }\n',
+      ),
+    });
+    for (const cwd of [root, `${root}/crates/b`]) {
+      const r = await runCli(["lock"], { cwd, env: sb.env });
+      assertEquals(r.code, 0, r.stdout + r.stderr);
+      for (
+        const [key, mean, at] of [
+          ["descriptoin", "description", "crates/a/mochi.toml:6:1"],
+          ["verison", "version", "crates/b/mochi.toml:8:22"],
+          ["pth", "path", "crates/c/mochi.toml:8:25"],
+        ]
+      ) {
+        assert(r.stderr.includes(`unknown key "${key}"`), `${cwd}: ${r.stderr}`);
+        assert(r.stderr.includes(`did you mean "${mean}"?`), r.stderr);
+        assert(r.stderr.includes(`${root}/${at}`), r.stderr);
+      }
+      // Once each.
+      assertEquals(r.stderr.split('unknown key "verison"').length, 2, r.stderr);
+    }
+  });
+});

@@ -10,7 +10,7 @@ import type { InstallOptions } from "../install/install.ts";
 import type { InstallEvent } from "../install/events.ts";
 import type { RetryNotice } from "../registry/client/index_client.ts";
 import { MochiError } from "../errors.ts";
-import { selectMembers } from "../install/workspace.ts";
+import { findWorkspaceRoot, loadWorkspace, selectMembers } from "../install/workspace.ts";
 import { type Platform, PLATFORMS } from "../manifest/platform.ts";
 import type { Project } from "../install/project.ts";
 import { parseManifestText } from "../install/project.ts";
@@ -121,7 +121,7 @@ const printedWarnings = new WeakSet<CommandContext>();
 
 /**
  * The project directory of a command ({@link findProjectDir}), printing the manifest's warnings
- * (unknown keys, with a did-you-mean) once, as cargo does before it acts; `-q` silences them.
+ * (unknown keys, with a did-you-mean; in a workspace the root's and every member's) once, as cargo does before it acts; `-q` silences them.
  * A manifest that does not parse prints nothing here: the command reports the error.
  *
  * @param ctx the command's context
@@ -131,11 +131,16 @@ export async function projectDirOf(ctx: CommandContext): Promise<string> {
   const dir = await findProjectDir(ctx.cwd);
   if (printedWarnings.has(ctx)) return dir;
   printedWarnings.add(ctx);
-  const path = join(dir, "mochi.toml");
   let warnings: ManifestWarning[] = [];
   try {
+    // In a workspace: the root's warnings, then every member's (read with what it inherits).
+    const found = await findWorkspaceRoot(dir);
+    const path = join(found?.root ?? dir, "mochi.toml");
     const text = decodeUtf8Strict(await Deno.readFile(path), path, "MANIFEST_E001", "");
     warnings = parseManifestText(text, path).warnings;
+    if (found !== undefined) {
+      warnings.push(...((await loadWorkspace(found.root, found.manifest)).warnings ?? []));
+    }
   } catch {
     return dir;
   }
