@@ -80,3 +80,18 @@ Deno.test("publishProblems: platform dependencies are refused (the index cannot 
   ).manifest;
   assert.deepEqual(publishProblems(devOnly, new Set(["README.md"])), []);
 });
+
+Deno.test("publishProblems: [targets.rust.ffi] crates from git or a path are refused, as cargo refuses them", () => {
+  const { manifest } = parseManifest(
+    BASE +
+      `description = "d"\nlicense = "MIT"\nreadme = "README.md"\nrepository = "https://h/x"\n` +
+      `\n[targets.rust.ffi]\nlocal = { path = "../local", version = "1" }\n` +
+      `remote = { git = "https://h/remote.git", tag = "v1" }\nitoa = "1"\n`,
+  );
+  assert.deepEqual(publishProblems(manifest, new Set(["README.md"])), [
+    '[targets.rust.ffi] local comes from the path "../local"; a published package depends on ' +
+    "crate versions from the registry only: publish the crate first and depend on a version",
+    "[targets.rust.ffi] remote comes from git (https://h/remote.git); a published package " +
+    "depends on crate versions from the registry only: depend on a published version",
+  ]);
+});

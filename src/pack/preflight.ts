@@ -19,8 +19,8 @@ export const REPOSITORY_SCHEMES: readonly string[] = ["https:", "git+https:", "s
  * Checks: `description` present, one line, at most {@link MAX_DESCRIPTION_CHARS} characters;
  * `license` present and a valid SPDX expression (ids from the SPDX license list, `AND`/`OR`/
  * `WITH`, `LicenseRef-…`); `readme` present and the file is in the package; `repository`
- * present and an `https://`, `git+https://` or `ssh://` URL; no `[dependencies]` entry with a
- * `git` or `path` source; no `[target.'cfg(…)'.dependencies]` entry (the index has no place for
+ * present and an `https://`, `git+https://` or `ssh://` URL; no `[dependencies]` or
+ * `[targets.rust.ffi]` entry with a `git` or `path` source; no `[target.'cfg(…)'.dependencies]` entry (the index has no place for
  * platform-specific dependencies).
  *
  * @param manifest the parsed manifest
@@ -91,6 +91,22 @@ export function publishProblems(manifest: Manifest, packedFiles: ReadonlySet<str
       out.push(
         `[dependencies] ${name} comes from the path ${JSON.stringify(dep.path)}; a published ` +
           "package depends on registry versions only: publish it first and depend on a version",
+      );
+    }
+  }
+  for (const [name, dep] of manifest.rustDependencies ?? []) {
+    // The same rule for the package's Rust crates: cargo refuses git and path-only dependencies
+    // on publish, and a consumer's lock resolves them from the crates registry only.
+    if (dep.git !== undefined) {
+      out.push(
+        `[targets.rust.ffi] ${name} comes from git (${dep.git.url}); a published package ` +
+          "depends on crate versions from the registry only: depend on a published version",
+      );
+    } else if (dep.path !== undefined) {
+      out.push(
+        `[targets.rust.ffi] ${name} comes from the path ${JSON.stringify(dep.path)}; a ` +
+          "published package depends on crate versions from the registry only: publish the " +
+          "crate first and depend on a version",
       );
     }
   }
