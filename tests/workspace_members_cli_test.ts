@@ -81,3 +81,44 @@ Deno.test("workspace CLI: members' unknown keys warn with file, position and did
     }
   });
 });
+
+Deno.test("workspace CLI: member errors carry line:column (member without its path before INDEX_E007, a path without a version at publish, a default-members entry that is no member)", async () => {
+  await withSandbox(async (sb) => {
+    const root = `${sb.root}/ws`;
+    const env = { ...sb.env };
+    delete env.MOCHI_REGISTRY;
+    await writeFiles(root, {
+      "mochi.toml": '[workspace]\nmembers = ["crates/*"]\n',
+      "crates/a/mochi.toml": pkg("a", "0.3.0"),
+      "crates/b/mochi.toml": pkg("b", "0.1.0", '\n[dependencies]\na = "0.3"\n'),
+    });
+    const bare = await runCli(["lock"], { cwd: root, env });
+    assertEquals(bare.code, 1, bare.stdout + bare.stderr);
+    assert(bare.stderr.includes("error[WORKSPACE_E002]"), bare.stderr);
+    assert(bare.stderr.includes("without its path"), bare.stderr);
+    assert(bare.stderr.includes(`${root}/crates/b/mochi.toml:8:1`), bare.stderr);
+
+    await Deno.writeTextFile(
+      `${root}/crates/b/mochi.toml`,
+      pkg(
+        "b",
+        "0.1.0",
+        'license = "MIT"\ndescription = "b"\n\n[dependencies]\na = { path = "../a" }\n',
+      ),
+    );
+    const publish = await runCli(["publish", "--workspace", "--dry-run"], { cwd: root, env });
+    assertEquals(publish.code, 1, publish.stdout + publish.stderr);
+    assert(publish.stderr.includes("error[WORKSPACE_E004]"), publish.stderr);
+    assert(publish.stderr.includes("has a path and no version"), publish.stderr);
+    assert(publish.stderr.includes(`${root}/crates/b/mochi.toml:10:1`), publish.stderr);
+
+    await Deno.writeTextFile(
+      `${root}/mochi.toml`,
+      '[workspace]\nmembers = ["crates/*"]\ndefault-members = ["crates/a", "crates/z"]\n',
+    );
+    const defaults = await runCli(["lock"], { cwd: root, env });
+    assertEquals(defaults.code, 1, defaults.stdout + defaults.stderr);
+    assert(defaults.stderr.includes('"crates/z" is listed in default-members'), defaults.stderr);
+    assert(defaults.stderr.includes(`${root}/mochi.toml:3:32`), defaults.stderr);
+  });
+});

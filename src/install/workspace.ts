@@ -413,16 +413,24 @@ export async function loadWorkspace(root: string, rootManifest: Manifest): Promi
   if (ws.defaultMembers !== undefined) {
     const byDir = new Map(members.map((m) => [m.relDir, m]));
     const chosen = new Set<WorkspaceMember>();
-    for (const pattern of ws.defaultMembers) {
+    for (const [i, pattern] of ws.defaultMembers.entries()) {
       const p = pattern.replace(/\/$/, "").replace(/^\.\//, "") || ".";
       const matched = members.filter((m) => memberPatternMatches(p, m.relDir) || m.relDir === p);
       if (matched.length === 0) {
         const near = closestName(p, [...byDir.keys()]);
+        const rootText = await readText(rootFile);
+        const pos = rootText === undefined
+          ? undefined
+          : locateToml(rootText).value(["workspace", "default-members", String(i)]);
         throw new MochiError(
           "WORKSPACE_E002",
           `${quoteValue(pattern)} is listed in default-members but is not a member of the ` +
             `workspace at ${root}${byDir.size > 0 ? `; did you mean ${quoteValue(near)}?` : ""}`,
-          { hint: "default-members must name member directories", file: rootFile },
+          {
+            hint: "default-members must name member directories",
+            file: rootFile,
+            ...(pos === undefined ? {} : { line: pos.line, column: pos.column }),
+          },
         );
       }
       for (const m of matched) chosen.add(m);
@@ -501,7 +509,9 @@ export const WORKSPACE_ROOT_NAME = "(workspace)";
  * @param ws the workspace
  * @returns a manifest whose dependencies are the members
  * @throws {MochiError} WORKSPACE_E002 two members taking one dependency from different path or
- *   git sources, or naming one Go module or Python distribution differently (naming both)
+ *   git sources, or naming one Go module or Python distribution differently (naming both); a
+ *   member's git or outside path dependency named like a member, and what
+ *   {@link memberRecords} refuses (positioned at the member's key)
  */
 export function workspaceManifest(ws: Workspace): Manifest {
   const root = ws.rootManifest;
@@ -561,6 +571,8 @@ export function workspaceManifest(ws: Workspace): Manifest {
       }
     }
   }
+  // A member named without its path, before anything asks for a registry (INDEX_E007).
+  memberRecords(ws);
   const out: Manifest = {
     package: { ...root.package, name: WORKSPACE_ROOT_NAME, version: "0.0.0" },
     dependencies,
@@ -726,7 +738,6 @@ export function memberRecords(ws: Workspace, platform?: Platform): Map<string, I
   const out = new Map<string, IndexRecord>();
   for (const m of ws.members) {
     const deps: Record<string, string> = Object.create(null);
-    const file = join(m.dir, "mochi.toml");
     const platformTables = (m.manifest.platformDependencies ?? [])
       .filter((t) => platform === undefined || t.platforms.includes(platform))
       .flatMap((t) => [t.dependencies, t.devDependencies]);
@@ -739,7 +750,7 @@ export function memberRecords(ws: Workspace, platform?: Platform): Map<string, I
             "WORKSPACE_E002",
             `${m.name}'s dependency "${name}" points at ${target.relDir}, which is the member ` +
               `"${target.name}"`,
-            { hint: `name the dependency "${target.name}"`, file },
+            { hint: `name the dependency "${target.name}"`, ...dependencyPosition(m, name) },
           );
         }
         if (member !== undefined && target === undefined) {
@@ -750,7 +761,7 @@ export function memberRecords(ws: Workspace, platform?: Platform): Map<string, I
             {
               hint: `write ${name} = { path = "${relative(m.dir, member.dir) || "."}", version = ` +
                 `"${member.version}" }, or inherit it with ${name}.workspace = true`,
-              file,
+              ...dependencyPosition(m, name),
             },
           );
         }
@@ -787,7 +798,6 @@ export function publishOrder(ws: Workspace, chosen: readonly WorkspaceMember[]):
   const picked = new Set(chosen);
   const needs = new Map<WorkspaceMember, Set<WorkspaceMember>>();
   for (const m of chosen) {
-    const file = join(m.dir, "mochi.toml");
     const set = new Set<WorkspaceMember>();
     const tables = [
       ["dependencies", m.manifest.dependencies],
@@ -801,7 +811,10 @@ export function publishOrder(ws: Workspace, chosen: readonly WorkspaceMember[]):
           throw new MochiError(
             "WORKSPACE_E004",
             `${m.name} cannot be published: [${section}] ${d.name} comes from git`,
-            { hint: `depend on a published version of ${d.name} (version = "…")`, file },
+            {
+              hint: `depend on a published version of ${d.name} (version = "…")`,
+              ...dependencyPosition(m, d.name),
+            },
           );
         }
         if (d.path !== undefined && !d.versionGiven) {
@@ -811,7 +824,7 @@ export function publishOrder(ws: Workspace, chosen: readonly WorkspaceMember[]):
               "(a published package names its dependencies by version)",
             {
               hint: `write ${d.name} = { path = "${d.path}", version = "<requirement>" }`,
-              file,
+              ...dependencyPosition(m, d.name),
             },
           );
         }
