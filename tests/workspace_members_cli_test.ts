@@ -122,3 +122,22 @@ Deno.test("workspace CLI: member errors carry line:column (member without its pa
     assert(defaults.stderr.includes(`${root}/mochi.toml:3:32`), defaults.stderr);
   });
 });
+
+Deno.test("workspace CLI: why in a virtual workspace ends its paths at the members, never at the workspace's own root", async () => {
+  await withSandbox(async (sb) => {
+    const root = `${sb.root}/ws`;
+    await writeFiles(root, {
+      "mochi.toml": '[workspace]\nmembers = ["crates/*"]\n',
+      "crates/a/mochi.toml": pkg("a", "0.3.0"),
+      "crates/b/mochi.toml": pkg("b", "0.1.0", '\n[dependencies]\na = { path = "../a" }\n'),
+    });
+    const locked = await runCli(["lock"], { cwd: root, env: sb.env });
+    assertEquals(locked.code, 0, locked.stdout + locked.stderr);
+    const a = await runCli(["why", "a"], { cwd: root, env: sb.env });
+    assertEquals(a.code, 0, a.stdout + a.stderr);
+    assertEquals(a.stdout.trimEnd().split("\n"), ["a 0.3.0 (crates/a)", "└── b 0.1.0 (crates/b)"]);
+    const b = await runCli(["why", "b"], { cwd: root, env: sb.env });
+    assertEquals(b.stdout.trimEnd().split("\n"), ["b 0.1.0 (crates/b)"]);
+    assert(!(a.stdout + b.stdout).includes("(workspace)"), a.stdout + b.stdout);
+  });
+});

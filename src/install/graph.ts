@@ -10,6 +10,7 @@ import type { Lockfile } from "../lockfile/mod.ts";
 import type { Manifest } from "../manifest/mod.ts";
 import { compareVersions, parseRequirement, parseVersion, satisfies } from "../semver/mod.ts";
 import { MochiError } from "../errors.ts";
+import { WORKSPACE_ROOT_NAME } from "./workspace.ts";
 
 /** A node id: `"name version"`. */
 export type NodeId = string;
@@ -140,7 +141,8 @@ export function formatTree(graph: LockGraph, options: { depth?: number } = {}): 
 
 /**
  * `mochi why <pkg>`: every path by which `name` enters the graph, as an inverted tree that ends
- * at the root (marked "(your manifest)").
+ * at the root (marked "(your manifest)"). In a workspace the paths end at the members: the
+ * workspace's own root ({@link WORKSPACE_ROOT_NAME}) is never printed.
  *
  * @param graph the lockfile graph
  * @param name package name (all its locked versions are shown)
@@ -149,7 +151,9 @@ export function formatTree(graph: LockGraph, options: { depth?: number } = {}): 
  */
 export function formatWhy(graph: LockGraph, name: string): string[] {
   const parents = new Map<NodeId, NodeId[]>();
+  const workspaceRoot = graph.root.startsWith(`${WORKSPACE_ROOT_NAME} `);
   for (const [from, tos] of graph.edges) {
+    if (workspaceRoot && from === graph.root) continue;
     for (const to of tos) parents.set(to, [...(parents.get(to) ?? []), from]);
   }
   for (const list of parents.values()) list.sort();
