@@ -141,3 +141,25 @@ Deno.test("workspace CLI: why in a virtual workspace ends its paths at the membe
     assert(!(a.stdout + b.stdout).includes("(workspace)"), a.stdout + b.stdout);
   });
 });
+
+Deno.test("CLI: -p help says (repeatable) once; a missing file:// git repository is GIT_E001 (unreachable, exit 3), not GIT_E002", async () => {
+  await withSandbox(async (sb) => {
+    const help = await runCli(["why", "--help"], { cwd: sb.root, env: sb.env });
+    const line = (help.stdout + help.stderr).split("\n").find((l) => l.includes("--package"));
+    assert(line !== undefined, help.stdout + help.stderr);
+    assertEquals(line.split("repeatable").length, 2, line);
+
+    const app = `${sb.root}/app`;
+    await writeFiles(app, {
+      "mochi.toml": pkg(
+        "app",
+        "0.1.0",
+        `\n[dependencies]\nx = { git = "file://${sb.root}/nowhere" }\n`,
+      ),
+    });
+    const r = await runCli(["lock"], { cwd: app, env: sb.env });
+    assertEquals(r.code, 3, r.stdout + r.stderr);
+    assert(r.stderr.includes("error[GIT_E001]"), r.stderr);
+    assert(r.stderr.includes("does not appear to be a git repository"), r.stderr);
+  });
+});

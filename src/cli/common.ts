@@ -305,7 +305,7 @@ export const WORKSPACE_OPTIONS = {
     short: "p",
     multiple: true,
     value: "MEMBER",
-    help: "a workspace member to act on (repeatable; default: the member of this directory)",
+    help: "a workspace member to act on (default: the member of this directory)",
   },
   workspace: { type: "boolean", help: "act on every workspace member" },
 } as const;

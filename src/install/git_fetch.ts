@@ -164,10 +164,15 @@ export async function fetchGitSource(req: GitFetchRequest): Promise<GitCheckout>
 
     let commit: string | undefined;
     let failure = "";
+    // All of git's message, for telling a missing repository from a missing ref (its last
+    // lines are "Please make sure you have the correct access rights / and the repository
+    // exists.", the reason is above them).
+    let failureText = "";
     const attempt = async (refspecs: string[], rev: string) => {
       const r = await fetch(refspecs);
       if (!r.ok) {
         failure = lastLines(r.stderr);
+        failureText = r.stderr;
         return;
       }
       commit = await resolve(rev);
@@ -200,11 +205,14 @@ export async function fetchGitSource(req: GitFetchRequest): Promise<GitCheckout>
         : `${req.ref.kind} ${quoteValue(req.ref.value)}`;
       const unreachable =
         /unable to access|Could not read|could not resolve|Connection refused|not found|does not appear to be a git repository|unable to connect/i
-          .test(failure) && !/couldn't find remote ref|not our ref|no such ref/i.test(failure);
+          .test(failureText) &&
+        !/couldn't find remote ref|not our ref|no such ref/i.test(failureText);
       throw new MochiError(
         unreachable ? "GIT_E001" : "GIT_E002",
         unreachable
-          ? `could not fetch ${req.url}: ${failure || "git failed"}`
+          ? `could not fetch ${req.url}: ${
+            /^fatal: .*$/m.exec(failureText)?.[0].slice(7) || failure || "git failed"
+          }`
           : `${what} is not in ${req.url}${failure ? ` (${failure})` : ""}`,
         {
           hint: unreachable
