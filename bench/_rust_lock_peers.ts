@@ -9,7 +9,7 @@
  * @module
  */
 import { type RegistryProcess, spawnRegistryServer } from "../scripts/_serve.ts";
-import { median } from "./_timing.ts";
+import { median, timedRunCpu } from "./_timing.ts";
 
 /** The repository root. */
 export const root: string = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
@@ -59,18 +59,9 @@ export async function writePeerProjects(dir: string, indexUrl: string): Promise<
   return { mochiProject, cargoProject, baseEnv, cargoConfig };
 }
 
-/** `/usr/bin/time` (GNU time), which gives a child's CPU time; undefined when missing. */
-const gnuTime: string | undefined = (() => {
-  try {
-    return Deno.statSync("/usr/bin/time").isFile ? "/usr/bin/time" : undefined;
-  } catch {
-    return undefined;
-  }
-})();
-
 /**
- * Runs a command to the end: its wall time and, where GNU time is installed, its CPU time (user
- * and system, the process and its children), both ms.
+ * Runs a command to the end ({@link timedRunCpu}): its wall time and, where GNU time is
+ * installed, its CPU time (user and system, the process and its children), both ms.
  *
  * @throws Error naming the command and the start of its stderr when it exits non-zero
  */
@@ -80,35 +71,10 @@ async function timedRun(
   options: { cwd: string; env: Record<string, string> },
 ): Promise<{ wallMs: number; cpuMs: number | undefined }> {
   // Beside the project, not in it (a mochi project's directory is scanned for imports).
-  const out = `${options.cwd}.time`;
-  const [program, argv] = gnuTime === undefined
-    ? [cmd, args]
-    : [gnuTime, ["-f", "%U %S", "-o", out, cmd, ...args]];
-  const t0 = performance.now();
-  const r = await new Deno.Command(program, {
-    args: argv,
-    cwd: options.cwd,
-    env: options.env,
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const wallMs = performance.now() - t0;
-  if (r.code !== 0) {
-    throw new Error(
-      `${cmd} ${args.join(" ")} failed (${r.code}): ${
-        new TextDecoder().decode(r.stderr).slice(0, 2000)
-      }`,
-    );
-  }
-  let cpuMs: number | undefined;
-  if (gnuTime !== undefined) {
-    const [user, sys] = (await Deno.readTextFile(out)).trim().split("\n").at(-1)!.split(" ")
-      .map(Number);
-    cpuMs = ((user ?? NaN) + (sys ?? NaN)) * 1000;
-    await Deno.remove(out);
-  }
-  return { wallMs, cpuMs };
+  const scratchFile = `${options.cwd}.time`;
+  const t = await timedRunCpu(cmd, args, { ...options, scratchFile });
+  await Deno.remove(scratchFile).catch(() => {});
+  return { wallMs: t.wallMs, cpuMs: Number.isNaN(t.cpuMs) ? undefined : t.cpuMs };
 }
 
 /** Wall times of one comparison, ms, per side and kind (`cpu` CPU times where measured). */
