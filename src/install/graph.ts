@@ -8,6 +8,7 @@
  */
 import type { Lockfile } from "../lockfile/mod.ts";
 import type { Manifest } from "../manifest/mod.ts";
+import { dependencyTables } from "../manifest/tables.ts";
 import { compareVersions, parseRequirement, parseVersion, satisfies } from "../semver/mod.ts";
 import { MochiError } from "../errors.ts";
 import { WORKSPACE_ROOT_NAME } from "./workspace.ts";
@@ -48,11 +49,7 @@ export function lockGraph(manifest: Manifest, lock: Lockfile): LockGraph {
   }
   const rootDeps: NodeId[] = [];
   // Every platform's tables too: the lock is universal (entries carry their markers).
-  const platform = (manifest.platformDependencies ?? []).flatMap((t) => [
-    t.dependencies,
-    t.devDependencies,
-  ]);
-  for (const deps of [manifest.dependencies, manifest.devDependencies, ...platform]) {
+  for (const deps of dependencyTables(manifest)) {
     for (const [name, dep] of deps) {
       const req = parseRequirement(dep.requirement);
       const match = lock.packages

@@ -24,6 +24,7 @@ import { MochiError, quoteValue } from "../errors.ts";
 import type { IndexRecord } from "../index/mod.ts";
 import type { Dependency, Manifest } from "../manifest/mod.ts";
 import type { Platform } from "../manifest/platform.ts";
+import { dependencyTables } from "../manifest/tables.ts";
 import { parseManifest } from "../manifest/parse.ts";
 import { decodeUtf8Strict } from "../manifest/utf8.ts";
 import {
@@ -216,15 +217,7 @@ export async function loadLocalPackages(
   const origin = new Map<string, string>();
   const visit = async (fromDir: string | undefined, m: Manifest, where: string, dev: boolean) => {
     // Every `[target.'cfg(…)']` table too (the lock is universal).
-    const platform = (m.platformDependencies ?? []).flatMap((t) => [
-      ...t.dependencies.values(),
-      ...(dev ? t.devDependencies.values() : []),
-    ]);
-    const entries = [
-      ...m.dependencies.values(),
-      ...(dev ? m.devDependencies.values() : []),
-      ...platform,
-    ];
+    const entries = dependencyTables(m, { dev }).flatMap((t) => [...t.values()]);
     for (const dep of entries) {
       if (!isLocalDependency(dep)) continue;
       let pkg: LocalPackage;

@@ -24,6 +24,7 @@ import type {
 } from "../manifest/types.ts";
 import type { IndexRecord } from "../index/mod.ts";
 import type { Platform } from "../manifest/platform.ts";
+import { dependencyTables } from "../manifest/tables.ts";
 import type { PolicyManifest } from "../capability/pin.ts";
 import { capabilitiesNotCovered } from "../capability/model.ts";
 import { parseManifest } from "../manifest/parse.ts";
@@ -531,13 +532,7 @@ export function workspaceManifest(ws: Workspace): Manifest {
   const memberDirs = new Set(ws.members.map((m) => m.dir));
   const memberNames = new Map(ws.members.map((m) => [m.name, m]));
   for (const m of ws.members) {
-    const tables = [
-      m.manifest.dependencies,
-      m.manifest.devDependencies,
-      ...(m.manifest.platformDependencies ?? []).flatMap((
-        t,
-      ) => [t.dependencies, t.devDependencies]),
-    ];
+    const tables = dependencyTables(m.manifest);
     for (const table of tables) {
       for (const d of table.values()) {
         const dir = d.path === undefined ? undefined : resolve(m.dir, d.path);
@@ -963,13 +958,7 @@ export function reparseMember(ws: Workspace, manifestPath: string, text: string)
 export function workspacePolicyManifest(ws: Workspace): PolicyManifest {
   const pins = new Map<string, { capabilities: string[] }>();
   for (const m of ws.members) {
-    const tables = [
-      m.manifest.dependencies,
-      m.manifest.devDependencies,
-      ...(m.manifest.platformDependencies ?? []).flatMap((
-        t,
-      ) => [t.dependencies, t.devDependencies]),
-    ];
+    const tables = dependencyTables(m.manifest);
     for (const table of tables) {
       for (const [name, d] of table) {
         if (d.capabilities === undefined) continue;
