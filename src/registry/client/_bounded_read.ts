@@ -25,7 +25,7 @@ export interface ReadLimit {
 export async function readAtMost(
   body: ReadableStream<Uint8Array> | null,
   limit: ReadLimit,
-): Promise<Uint8Array> {
+): Promise<Uint8Array<ArrayBuffer>> {
   if (body === null) return new Uint8Array(0);
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];

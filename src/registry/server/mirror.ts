@@ -25,6 +25,7 @@ import {
   verifySnapshotSignature,
 } from "../../index/mod.ts";
 import { LIMITS } from "../../limits.ts";
+import { readAtMost } from "../client/_bounded_read.ts";
 import { digestBytes } from "../../store/mod.ts";
 import { checkStorageKey, type RegistryStorage } from "./storage_types.ts";
 
@@ -98,27 +99,13 @@ async function getCapped(
       hint: "the registry failed; try again later",
     });
   }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = res.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw new MochiError("INDEX_E010", `${url} is larger than ${maxBytes} bytes`, {
+  const bytes = await readAtMost(res.body, {
+    bytes: maxBytes,
+    error: () =>
+      new MochiError("INDEX_E010", `${url} is larger than ${maxBytes} bytes`, {
         hint: "the registry serves more than any file of its kind may hold",
-      });
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let off = 0;
-  for (const c of chunks) {
-    bytes.set(c, off);
-    off += c.length;
-  }
+      }),
+  });
   return { status: res.status, bytes, etag: res.headers.get("etag") ?? undefined };
 }
 
