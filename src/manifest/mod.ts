@@ -75,6 +75,7 @@ export {
   setDependencyInText,
 } from "./edit.ts";
 export { decodeUtf8Strict } from "./utf8.ts";
+export { dependencyTables } from "./tables.ts";
 export {
   formatGitSourceId,
   GIT_URL_SCHEMES,

@@ -13,6 +13,23 @@ import type { Dependency, Manifest } from "./types.ts";
  * @param manifest the parsed manifest (only its dependency tables are read)
  * @param options `dev`: include the dev-dependency tables (default true)
  * @returns the tables, keyed by dependency name as in the manifest
+ *
+ * @example
+ * ```ts
+ * import { dependencyTables, parseManifest } from "@mochi/pkg/manifest";
+ * import { deepEqual as assertEquals } from "node:assert/strict";
+ * const { manifest } = parseManifest(
+ *   '[package]\nname = "app"\nversion = "1.0.0"\nedition = "2026"\nmochi = ">=0.7"\n' +
+ *     '[dependencies]\njson = "1"\n[dev-dependencies]\nprobe = "1"\n' +
+ *     "[target.'cfg(os = \"windows\")'.dependencies]\nwinio = \"1\"\n",
+ * );
+ * assertEquals(dependencyTables(manifest).map((t) => [...t.keys()]), [
+ *   ["json"], ["probe"], ["winio"], [],
+ * ]);
+ * assertEquals(dependencyTables(manifest, { dev: false }).map((t) => [...t.keys()]), [
+ *   ["json"], ["winio"],
+ * ]);
+ * ```
  */
 export function dependencyTables(
   manifest: Pick<Manifest, "dependencies" | "devDependencies" | "platformDependencies">,
