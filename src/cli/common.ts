@@ -13,9 +13,8 @@ import { MochiError } from "../errors.ts";
 import { findWorkspaceRoot, loadWorkspace, selectMembers } from "../install/workspace.ts";
 import { type Platform, PLATFORMS } from "../manifest/platform.ts";
 import type { Project } from "../install/project.ts";
-import { parseManifestText } from "../install/project.ts";
+import { parseManifestText, readManifestText } from "../install/project.ts";
 import type { ManifestWarning } from "../manifest/types.ts";
-import { decodeUtf8Strict } from "../manifest/utf8.ts";
 import { resolveMochiHome } from "../store/fs/fs_store.ts";
 import type { StoreHolder } from "../store/fs/store_lock.ts";
 import { armFaultPoints, type TestHooks, testHooksFromEnv } from "../store/fs/test_hooks.ts";
@@ -136,7 +135,7 @@ export async function projectDirOf(ctx: CommandContext): Promise<string> {
     // In a workspace: the root's warnings, then every member's (read with what it inherits).
     const found = await findWorkspaceRoot(dir);
     const path = join(found?.root ?? dir, "mochi.toml");
-    const text = decodeUtf8Strict(await Deno.readFile(path), path, "MANIFEST_E001", "");
+    const text = await readManifestText(found?.root ?? dir);
     warnings = parseManifestText(text, path).warnings;
     if (found !== undefined) {
       warnings.push(...((await loadWorkspace(found.root, found.manifest)).warnings ?? []));

@@ -147,23 +147,37 @@ export async function readManifest(dir: string): Promise<{ text: string; manifes
   if (ws !== undefined) {
     const member = ws.members.find((m) => m.dir === resolve(dir));
     if (member !== undefined) {
-      const text = await Deno.readTextFile(join(member.dir, "mochi.toml"));
+      // The text the workspace read (capped, strict UTF-8), not a second read of the file.
+      const text = member.manifestText ?? await readManifestText(member.dir);
       return { text, manifest: member.manifest };
     }
   }
   return await readOwnManifest(dir);
 }
 
-/** `mochi.toml` of `dir` read on its own (no workspace root looked for). */
-async function readOwnManifest(dir: string): Promise<{ text: string; manifest: Manifest }> {
-  const manifestPath = `${dir}/mochi.toml`;
+/**
+ * The text of `dir`'s `mochi.toml`: at most {@link MAX_MANIFEST_BYTES}, strict UTF-8.
+ *
+ * @param dir the directory
+ * @returns the text
+ * @throws {MochiError} `MANIFEST_E011` no `mochi.toml`; `MANIFEST_E001` too large, not a regular
+ *   file or not UTF-8
+ */
+export async function readManifestText(dir: string): Promise<string> {
+  const manifestPath = join(dir, "mochi.toml");
   const bytes = await readCapped(manifestPath, MAX_MANIFEST_BYTES, "MANIFEST_E001");
   if (bytes === undefined) {
     throw new MochiError("MANIFEST_E011", `could not find mochi.toml in ${dir}`, {
       hint: "run mochi in the directory of your package, or create a mochi.toml there",
     });
   }
-  const text = decodeUtf8Strict(bytes, manifestPath, "MANIFEST_E001", "save mochi.toml as UTF-8");
+  return decodeUtf8Strict(bytes, manifestPath, "MANIFEST_E001", "save mochi.toml as UTF-8");
+}
+
+/** `mochi.toml` of `dir` read on its own (no workspace root looked for). */
+async function readOwnManifest(dir: string): Promise<{ text: string; manifest: Manifest }> {
+  const manifestPath = `${dir}/mochi.toml`;
+  const text = await readManifestText(dir);
   const manifest = parseManifestText(text, manifestPath).manifest;
   refuseOrphanInheritance(manifest, text, manifestPath);
   return { text, manifest };
